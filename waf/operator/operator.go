@@ -1,0 +1,128 @@
+// Package operator holds the rule operators (match_regex, phrase_match,
+// ip_match, is_sqli, ...), one file each, registered by their ruleset names.
+//
+// A factory validates and compiles an operator's parameters once, when a
+// ruleset is loaded; Eval then runs once per value per request and must not
+// allocate unless it matches.
+package operator
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// Operator decides whether one scalar value matches.
+type Operator interface {
+	// Eval reports whether v matches. On a match it returns the highlight:
+	// the part of v that matched (or the list entry, the CIDR, ...).
+	// v is only valid during the call.
+	Eval(v Value) (highlight string, ok bool)
+}
+
+// Kind is the type of a scalar value handed to an operator.
+type Kind uint8
+
+// The kinds of scalar values.
+const (
+	String Kind = iota
+	Number      // Bytes holds the number's text, Num its value
+	Bool        // Bool holds the value
+	Null
+	// Key marks a map key handed to the operator (keys_only inputs); Bytes holds the key.
+	Key
+)
+
+// Value is one scalar seen by an operator.
+type Value struct {
+	Kind  Kind
+	Bytes []byte
+	Num   float64
+	Bool  bool
+}
+
+// Prefiltered is implemented by operators that can only match a value
+// containing at least one of a set of literals (compared case-insensitively,
+// as lowercase ASCII). The engine scans each value once for the literals of
+// every operator and skips Eval when none of an operator's literals occurs.
+type Prefiltered interface {
+	// RequiredLiterals returns the lowercase literals, one of which must occur
+	// in any matching value, or nil when no such set is known.
+	RequiredLiterals() []string
+}
+
+// Existence is implemented by the exists operator: it matches the presence
+// of the address (and key path) rather than a value, and the engine calls
+// Eval with a Null value once when the target is present.
+type Existence interface {
+	Operator
+	existence()
+}
+
+// Params are a condition's parameters, without its inputs.
+type Params struct {
+	// Raw holds every parameter other than "inputs" as raw JSON
+	// ("regex", "options", "list", "value", "type", "data", ...).
+	Raw map[string]json.RawMessage
+	// Data returns the rules_data set named id, creating it when the
+	// ruleset declares no entries yet. kind is the data type the operator
+	// expects ("ip_with_expiration" or "data_with_expiration").
+	Data func(id, kind string) *Data
+}
+
+// Has reports whether parameter name is present.
+func (p Params) Has(name string) bool { _, ok := p.Raw[name]; return ok }
+
+// Decode unmarshals parameter name into v; it is an error when it is missing.
+func (p Params) Decode(name string, v any) error {
+	raw, ok := p.Raw[name]
+	if !ok {
+		return fmt.Errorf("missing parameter %q", name)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("parameter %q: %v", name, err)
+	}
+	return nil
+}
+
+// Factory compiles an operator from its parameters.
+type Factory func(p Params) (Operator, error)
+
+var factories = map[string]Factory{}
+
+// register adds an operator factory. It panics on an empty or duplicate
+// name; it is only called from init functions.
+func register(name string, f Factory) {
+	if name == "" || f == nil {
+		panic("operator: register with empty name or nil factory")
+	}
+	if _, dup := factories[name]; dup {
+		panic(fmt.Sprintf("operator: %q registered twice", name))
+	}
+	factories[name] = f
+}
+
+// Lookup returns the factory registered under name. Versioned names such as
+// "lfi_detector@v2" are looked up as written first, then without the version.
+func Lookup(name string) (Factory, bool) {
+	if f, ok := factories[name]; ok {
+		return f, true
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] == '@' {
+			f, ok := factories[name[:i]]
+			return f, ok
+		}
+	}
+	return nil, false
+}
+
+// Names returns the names of all registered operators, sorted.
+func Names() []string {
+	out := make([]string, 0, len(factories))
+	for n := range factories {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
