@@ -4,12 +4,25 @@
 //
 // A transformer appends the transformed form of src to dst and returns the
 // extended slice, so the engine can reuse one buffer per transformer chain.
+//
+// Every transformer runs in time linear in len(src), never panics on any
+// input (invalid UTF-8 and truncated escapes included), does not allocate
+// when dst has enough spare capacity, and bounds its output: each file
+// documents its growth, and MaxGrowth gives the bound for all of them, so
+// that a caller can size a buffer before a chain runs.
 package transform
 
 import (
 	"fmt"
 	"sort"
+	"unicode/utf8"
 )
+
+// MaxGrowth is the largest factor by which any registered transformer can
+// lengthen its input: len(f(nil, src)) <= MaxGrowth*len(src) for every f.
+// unicode_normalize and css_decode are the only transformers whose output
+// can be longer than their input.
+const MaxGrowth = 2
 
 // Func appends the transformation of src to dst and returns the result.
 // It must not retain or modify src, and must not allocate when dst has
@@ -57,4 +70,64 @@ func Names() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isSpace reports whether c is ASCII whitespace as C's isspace defines it:
+// space, \t, \n, \v, \f or \r.
+func isSpace(c byte) bool {
+	return c == ' ' || (c >= '\t' && c <= '\r')
+}
+
+// unhex returns the value of the hexadecimal digit c and whether c is one.
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// hexByte decodes the two hexadecimal digits at s[0:2].
+func hexByte(s []byte) (byte, bool) {
+	if len(s) < 2 {
+		return 0, false
+	}
+	h, ok1 := unhex(s[0])
+	l, ok2 := unhex(s[1])
+	return h<<4 | l, ok1 && ok2
+}
+
+// hex4 decodes the four hexadecimal digits at s[0:4].
+func hex4(s []byte) (rune, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s[:4] {
+		v, ok := unhex(c)
+		if !ok {
+			return 0, false
+		}
+		r = r<<4 | rune(v)
+	}
+	return r, true
+}
+
+// isHighSurrogate and isLowSurrogate classify UTF-16 code units.
+func isHighSurrogate(r rune) bool { return r >= 0xD800 && r <= 0xDBFF }
+func isLowSurrogate(r rune) bool  { return r >= 0xDC00 && r <= 0xDFFF }
+
+// combineSurrogates returns the code point of a UTF-16 surrogate pair.
+func combineSurrogates(hi, lo rune) rune {
+	return 0x10000 + (hi-0xD800)<<10 + (lo - 0xDC00)
+}
+
+// appendRune appends the UTF-8 encoding of r, or of U+FFFD when r is a
+// surrogate or out of range.
+func appendRune(dst []byte, r rune) []byte {
+	return utf8.AppendRune(dst, r)
 }

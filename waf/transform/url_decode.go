@@ -1,0 +1,37 @@
+package transform
+
+import "bytes"
+
+// urlDecode decodes %XX escapes (either case of hex digit) and turns '+'
+// into a space, as application/x-www-form-urlencoded decoding does. An
+// escape that is not followed by two hex digits (a stray '%', "%G1", a
+// truncated "%4") is copied as it is, as libddwaf and ModSecurity do. One
+// pass only: "%2541" decodes to "%41"; chain the transformer to decode
+// twice.
+//
+// Growth: len(out) <= len(src).
+func urlDecode(dst, src []byte) []byte {
+	for len(src) > 0 {
+		i := bytes.IndexAny(src, "%+")
+		if i < 0 {
+			return append(dst, src...)
+		}
+		dst = append(dst, src[:i]...)
+		src = src[i:]
+		if src[0] == '+' {
+			dst = append(dst, ' ')
+			src = src[1:]
+			continue
+		}
+		if b, ok := hexByte(src[1:]); ok {
+			dst = append(dst, b)
+			src = src[3:]
+			continue
+		}
+		dst = append(dst, '%')
+		src = src[1:]
+	}
+	return dst
+}
+
+func init() { register("url_decode", urlDecode, "urlDecode") }
