@@ -1,0 +1,146 @@
+// Command bench compares WAF engines on the shared request corpus: init
+// time, memory, latency per request, allocations and detections. Each
+// engine runs in its own process (the command re-executes itself with
+// -worker), so that one engine's heap, mapped libraries and caches never
+// count against another.
+//
+//	go run .                  # every engine, a readable table
+//	go run . -json            # one JSON object on stdout
+//	go run . -engines libddwaf,coraza-crs -passes 5
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rampartsec/rampart/bench/engines"
+	"github.com/rampartsec/rampart/internal/corpus"
+)
+
+func main() {
+	var (
+		jsonOut   = flag.Bool("json", false, "print one JSON object instead of a table")
+		list      = flag.String("engines", strings.Join(engines.Names(), ","), "comma-separated engines to run")
+		passes    = flag.Int("passes", 3, "timed passes over the corpus (after one warm-up pass)")
+		budget    = flag.Duration("budget", 0, "time budget per run for rampart and libddwaf (0: their 2ms default, negative: unlimited)")
+		ruleset   = flag.String("ruleset", "", "Datadog-format ruleset (default ../../shared/data/datadog-recommended-ruleset.json)")
+		corpusDir = flag.String("corpus", "", "corpus directory (default $RAMPART_CORPUS or ../../shared/corpus)")
+		sizes     = flag.Bool("binsize", true, "measure the binary-size increase of a hello-world server")
+		worker    = flag.Bool("worker", false, "internal: run one engine in this process")
+		engine    = flag.String("engine", "", "internal: the engine a worker runs")
+		out       = flag.String("out", "", "internal: where a worker writes its result")
+	)
+	flag.Parse()
+
+	dir, err := findCorpus(*corpusDir)
+	if err != nil {
+		fatal(err)
+	}
+	rs := *ruleset
+	if rs == "" {
+		rs = filepath.Join(dir, "..", "data", "datadog-recommended-ruleset.json")
+	}
+	opt := engines.Options{Budget: *budget, RulesetPath: rs}
+
+	if *worker {
+		res, err := runWorker(*engine, dir, opt, *passes)
+		if err != nil {
+			fatal(err)
+		}
+		b, _ := json.Marshal(res)
+		if err := os.WriteFile(*out, b, 0o644); err != nil {
+			fatal(err)
+		}
+		return
+	}
+
+	report := Report{Engines: map[string]*Result{}, Passes: *passes}
+	self, err := os.Executable()
+	if err != nil {
+		fatal(err)
+	}
+	tmp, err := os.MkdirTemp("", "rampart-bench-")
+	if err != nil {
+		fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	var order []string
+	for _, name := range strings.Split(*list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		order = append(order, name)
+		fmt.Fprintf(os.Stderr, "bench: %s ...\n", name)
+		start := time.Now()
+		res, err := spawn(self, tmp, name, dir, rs, *budget, *passes)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
+			report.Errors = append(report.Errors, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s done in %s\n", name, time.Since(start).Round(time.Second))
+		report.Engines[name] = res
+	}
+	if *sizes {
+		fmt.Fprintln(os.Stderr, "bench: binary sizes ...")
+		report.BinaryBaseMiB, report.BinarySizeMiB, report.BinarySizeNotes = binarySizes(tmp)
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			fatal(err)
+		}
+	} else {
+		printTable(os.Stdout, &report, order)
+	}
+	if len(report.Engines) == 0 {
+		os.Exit(1)
+	}
+}
+
+// spawn runs one engine in a child process of this same binary and reads
+// back its result.
+func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes int) (*Result, error) {
+	out := filepath.Join(tmp, name+".json")
+	cmd := exec.Command(self, "-worker", "-engine", name, "-out", out,
+		"-corpus", dir, "-ruleset", ruleset, "-budget", budget.String(),
+		"-passes", fmt.Sprint(passes))
+	var stderr bytes.Buffer
+	cmd.Stdout = os.Stderr // engines that print must not pollute -json
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	os.Stderr.Write(stderr.Bytes())
+	b, err := os.ReadFile(out)
+	if err != nil {
+		return nil, err
+	}
+	var r Result
+	return &r, json.Unmarshal(b, &r)
+}
+
+func findCorpus(flagDir string) (string, error) {
+	if flagDir != "" {
+		return filepath.Abs(flagDir)
+	}
+	d, err := corpus.Find()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(d)
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}

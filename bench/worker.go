@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rampartsec/rampart/bench/engines"
+	"github.com/rampartsec/rampart/internal/corpus"
+)
+
+// Report is what `go run . -json` prints.
+type Report struct {
+	Engines         map[string]*Result `json:"engines"`
+	BinarySizeMiB   map[string]float64 `json:"binary_size_mib"` // growth over BinaryBaseMiB
+	BinaryBaseMiB   float64            `json:"binary_base_mib"` // the hello-world server alone
+	BinarySizeNotes map[string]string  `json:"binary_size_notes,omitempty"`
+	Passes          int                `json:"passes"`
+	Errors          []string           `json:"errors,omitempty"`
+}
+
+// Result is one engine's figures.
+type Result struct {
+	InitMs         float64               `json:"init_ms"`
+	RSSMiB         float64               `json:"rss_mib"`
+	P50us          float64               `json:"p50_us"`
+	P99us          float64               `json:"p99_us"`
+	MeanUs         float64               `json:"mean_us"`
+	Allocs         float64               `json:"allocs"`
+	AttacksFlagged int                   `json:"attacks_flagged"`
+	Attacks        int                   `json:"attacks"`
+	BenignFlagged  int                   `json:"benign_flagged"`
+	Benign         int                   `json:"benign"`
+	Categories     map[string]*Detection `json:"categories"`
+	TimedOut       int                   `json:"timed_out"`
+	Errors         int                   `json:"errors"`
+	Requests       int                   `json:"requests"`
+}
+
+// Detection counts flagged requests of one corpus category.
+type Detection struct {
+	Flagged int `json:"flagged"`
+	Total   int `json:"total"`
+}
+
+// loadCorpus reads every requests/*.jsonl file of the corpus.
+func loadCorpus(dir string) ([]corpus.Request, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "requests", "*.jsonl"))
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no requests/*.jsonl under %s", dir)
+	}
+	var all []corpus.Request
+	for _, f := range files {
+		rs, err := corpus.ReadJSONL[corpus.Request](f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rs...)
+	}
+	return all, nil
+}
+
+// rssMiB returns this process's resident set size after a collection that
+// also returns freed memory to the OS.
+func rssMiB() float64 {
+	debug.FreeOSMemory()
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// runWorker measures one engine in this process.
+func runWorker(name, dir string, opt engines.Options, passes int) (*Result, error) {
+	reqs, err := loadCorpus(dir)
+	if err != nil {
+		return nil, err
+	}
+	rssBefore := rssMiB()
+	start := time.Now()
+	eng, err := engines.New(name, opt)
+	if err != nil {
+		return nil, err
+	}
+	initDur := time.Since(start)
+	rssAfter := rssMiB()
+
+	prepared := make([]any, len(reqs))
+	for i := range reqs {
+		if prepared[i], err = eng.Prepare(&reqs[i]); err != nil {
+			return nil, fmt.Errorf("%s: prepare %s: %w", name, reqs[i].ID, err)
+		}
+	}
+
+	res := &Result{
+		InitMs:     float64(initDur.Microseconds()) / 1000,
+		RSSMiB:     rssAfter - rssBefore,
+		Categories: map[string]*Detection{},
+		Requests:   len(reqs),
+	}
+
+	// Warm-up pass, also the pass whose verdicts are counted.
+	rules := make([]string, 0, 64)
+	for i := range reqs {
+		var v engines.Verdict
+		rules, v = eng.Eval(prepared[i], rules[:0])
+		r := &reqs[i]
+		d := res.Categories[r.Category]
+		if d == nil {
+			d = &Detection{}
+			res.Categories[r.Category] = d
+		}
+		d.Total++
+		if v.Flagged {
+			d.Flagged++
+		}
+		if r.Label == "attack" {
+			res.Attacks++
+			if v.Flagged {
+				res.AttacksFlagged++
+			}
+		} else {
+			res.Benign++
+			if v.Flagged {
+				res.BenignFlagged++
+			}
+		}
+		if v.TimedOut {
+			res.TimedOut++
+		}
+		if v.Err {
+			res.Errors++
+		}
+	}
+
+	// Timed passes, on this one goroutine.
+	lat := make([]time.Duration, 0, passes*len(reqs))
+	runtime.GC()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for range passes {
+		for i := range prepared {
+			t := time.Now()
+			rules, _ = eng.Eval(prepared[i], rules[:0])
+			lat = append(lat, time.Since(t))
+		}
+	}
+	runtime.ReadMemStats(&m1)
+	eng.Close()
+
+	n := len(lat)
+	if n > 0 {
+		var sum time.Duration
+		for _, d := range lat {
+			sum += d
+		}
+		slices.Sort(lat)
+		res.P50us = us(lat[n/2])
+		res.P99us = us(lat[min(n-1, n*99/100)])
+		res.MeanUs = us(sum / time.Duration(n))
+		res.Allocs = float64(m1.Mallocs-m0.Mallocs) / float64(n)
+	}
+	return res, nil
+}
+
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
