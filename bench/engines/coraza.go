@@ -105,4 +105,3 @@ func (e *corazaEngine) Eval(p any, rules []string) ([]string, Verdict) {
 }
 
 func (e *corazaEngine) Close() {}
-
