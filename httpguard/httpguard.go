@@ -1,0 +1,177 @@
+// Package httpguard protects net/http servers with rampart: Middleware
+// evaluates every request with the WAF before the handler runs, blocks it
+// in block mode, and puts the request's security context on the request's
+// context.Context for the guards that run inside the handler.
+//
+// When rampart is disabled, Middleware returns the handler itself: nothing
+// is added to the request path.
+package httpguard
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/httpinput"
+)
+
+// Middleware protects next with the process-wide rampart Agent
+// (rampart.Default, configured from RAMPART_ENABLED and the other
+// environment variables, or installed with rampart.Enable). When rampart is
+// disabled it returns next unchanged.
+func Middleware(next http.Handler) http.Handler {
+	return New(rampart.Default(), next)
+}
+
+// New protects next with agent; a nil agent returns next unchanged.
+func New(agent *rampart.Agent, next http.Handler) http.Handler {
+	if agent == nil {
+		return next
+	}
+	return &Guard{Agent: agent, Next: next}
+}
+
+// Guard is the middleware. Its zero BlockResponse writes the default block
+// page: JSON or HTML depending on the action and the request's Accept.
+type Guard struct {
+	Agent *rampart.Agent
+	Next  http.Handler
+	// BlockResponse, when set, writes the response of a blocked request.
+	BlockResponse func(w http.ResponseWriter, r *http.Request, a *waf.Action)
+}
+
+// ServeHTTP evaluates the request and calls the next handler unless the
+// request is blocked.
+func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sec := g.begin(r)
+	if sec == nil {
+		g.Next.ServeHTTP(w, r) // rampart failed: fail open
+		return
+	}
+	if a := sec.Blocked(); a != nil {
+		g.writeBlock(w, r, a)
+		sec.Finish(a.StatusCode)
+		return
+	}
+	rw := &responseWriter{ResponseWriter: w, guard: g, req: r, sec: sec}
+	defer func() {
+		status := rw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		sec.Finish(status)
+	}()
+	g.Next.ServeHTTP(rw, r.WithContext(rampart.WithRequest(r.Context(), sec)))
+}
+
+// begin builds the request model and runs the header and body phases. A
+// panic inside rampart is recovered and counted, and the request goes on.
+func (g *Guard) begin(r *http.Request) (sec *rampart.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			g.Agent.Stats().Panics.Add(1)
+			g.Agent.Config().Logger.Error("rampart: internal error (request allowed)", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			sec = nil
+		}
+	}()
+	in, _ := httpinput.FromHTTP(r, g.Agent.InputOptions())
+	sec = g.Agent.NewRequest(in)
+	if sec.Blocked() == nil {
+		sec.Body()
+	}
+	return sec
+}
+
+func (g *Guard) writeBlock(w http.ResponseWriter, r *http.Request, a *waf.Action) {
+	if g.BlockResponse != nil {
+		g.BlockResponse(w, r, a)
+		return
+	}
+	WriteBlockResponse(w, r, a)
+}
+
+// WriteBlockResponse writes rampart's default block response for action a:
+// a redirect for redirect_request, otherwise the status with a JSON or HTML
+// body (by the action's type, or the request's Accept header when "auto").
+func WriteBlockResponse(w http.ResponseWriter, r *http.Request, a *waf.Action) {
+	h := w.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	if a.Type == "redirect_request" && a.Location != "" {
+		h.Set("Location", a.Location)
+		w.WriteHeader(a.StatusCode)
+		return
+	}
+	h.Set("Cache-Control", "no-store")
+	ct := a.ContentType
+	if ct == "auto" || ct == "" {
+		ct = "json"
+		if accept := r.Header.Get("Accept"); strings.Contains(accept, "text/html") && !strings.HasPrefix(accept, "application/json") {
+			ct = "html"
+		}
+	}
+	if ct == "html" {
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(a.StatusCode)
+		fmt.Fprintf(w, "<!doctype html><html><head><title>Request blocked</title></head><body><h1>Request blocked</h1><p>This request was blocked by the application's security policy (rule %s).</p></body></html>\n", html.EscapeString(a.RuleID))
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(a.StatusCode)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": "blocked", "message": "This request was blocked by the application's security policy.", "rule": a.RuleID})
+}
+
+// responseWriter records the status, and discards what the handler writes
+// once the request is blocked from inside the handler (by a sink guard).
+type responseWriter struct {
+	http.ResponseWriter
+	guard   *Guard
+	req     *http.Request
+	sec     *rampart.Request
+	status  int
+	blocked bool
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.status != 0 {
+		return
+	}
+	if a := w.sec.Blocked(); a != nil {
+		w.blocked = true
+		w.status = a.StatusCode
+		w.guard.writeBlock(w.ResponseWriter, w.req, a)
+		return
+	}
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.blocked {
+		return len(p), nil // discarded: the block response was written
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap returns the underlying ResponseWriter, for http.ResponseController.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush flushes the underlying writer when it supports it.
+func (w *responseWriter) Flush() {
+	if w.blocked {
+		return
+	}
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}

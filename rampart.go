@@ -1,0 +1,252 @@
+// Package rampart is in-process application and API protection for Go
+// services and AWS Lambda functions: an in-process WAF that evaluates every
+// request against a ruleset and can block it, with the guards (httpguard
+// for net/http, and more to come) calling it directly.
+//
+// Everything is switched on by one environment variable,
+// RAMPART_ENABLED=true, read by ConfigFromEnv; off, the guards are
+// pass-throughs that cost nothing. Applications that configure rampart in
+// code call New with a Config, or Enable to install the process-wide
+// instance that the guards use by default.
+package rampart
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/httpinput"
+	"github.com/rampartsec/rampart/waf/rules"
+)
+
+// Version is the library's version, reported with every event.
+const Version = "0.1.0"
+
+// Mode says what rampart does with an attack.
+type Mode string
+
+// The modes.
+const (
+	// ModeMonitor reports attacks and lets requests through (the default).
+	ModeMonitor Mode = "monitor"
+	// ModeBlock also answers blocked requests with the block response.
+	ModeBlock Mode = "block"
+)
+
+// Config configures rampart. The zero value is disabled; with Enabled set
+// and nothing else, rampart runs its embedded default ruleset in monitor
+// mode and writes attack events as JSON lines to stderr.
+type Config struct {
+	// Enabled turns rampart on (RAMPART_ENABLED).
+	Enabled bool
+	// Mode is monitor or block (RAMPART_MODE); empty means monitor.
+	Mode Mode
+	// RulesFile is a ruleset file in the libddwaf JSON format
+	// (RAMPART_RULES); empty means the embedded default ruleset.
+	RulesFile string
+	// Rules is a ruleset given in memory; it wins over RulesFile.
+	Rules []byte
+	// Service and Env name where the events come from (RAMPART_SERVICE,
+	// RAMPART_ENV).
+	Service, Env string
+	// Timeout is the WAF time budget per request; 0 means 2 ms.
+	Timeout time.Duration
+	// BodyLimit is the number of body bytes inspected; 0 means 1 MiB.
+	BodyLimit int
+	// TrustedProxies are the peers whose forwarding headers
+	// (X-Forwarded-For, Forwarded, ...) are believed when finding the
+	// client IP; empty means loopback and private networks
+	// (RAMPART_TRUSTED_PROXIES, comma-separated CIDRs, or "all").
+	TrustedProxies []netip.Prefix
+	// TrustAllProxies believes forwarding headers from any peer; right
+	// behind API Gateway or a load balancer that always sets them.
+	TrustAllProxies bool
+	// Exporter receives the events; nil means JSON lines on stderr.
+	Exporter Exporter
+	// Logger receives rampart's own diagnostics; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// ConfigFromEnv reads the configuration from the environment:
+// RAMPART_ENABLED, RAMPART_MODE, RAMPART_RULES, RAMPART_SERVICE,
+// RAMPART_ENV, RAMPART_TIMEOUT (a Go duration), RAMPART_TRUSTED_PROXIES.
+func ConfigFromEnv() (Config, error) {
+	var c Config
+	var errs []error
+	if v := os.Getenv("RAMPART_ENABLED"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RAMPART_ENABLED=%q: want true or false", v))
+		}
+		c.Enabled = b
+	}
+	switch m := strings.ToLower(os.Getenv("RAMPART_MODE")); m {
+	case "", "monitor":
+		c.Mode = ModeMonitor
+	case "block":
+		c.Mode = ModeBlock
+	default:
+		errs = append(errs, fmt.Errorf("RAMPART_MODE=%q: want monitor or block", m))
+	}
+	c.RulesFile = os.Getenv("RAMPART_RULES")
+	if c.RulesFile == "default" {
+		c.RulesFile = ""
+	}
+	c.Service = os.Getenv("RAMPART_SERVICE")
+	c.Env = os.Getenv("RAMPART_ENV")
+	if v := os.Getenv("RAMPART_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RAMPART_TIMEOUT=%q: %v", v, err))
+		}
+		c.Timeout = d
+	}
+	if v := os.Getenv("RAMPART_TRUSTED_PROXIES"); v != "" {
+		if v == "all" {
+			c.TrustAllProxies = true
+		} else {
+			for _, s := range strings.Split(v, ",") {
+				p, err := netip.ParsePrefix(strings.TrimSpace(s))
+				if err != nil {
+					errs = append(errs, fmt.Errorf("RAMPART_TRUSTED_PROXIES: %v", err))
+					continue
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// Agent is a configured rampart: the compiled WAF engine, the exporter and
+// the counters. It is safe for concurrent use.
+type Agent struct {
+	cfg      Config
+	engine   *waf.Engine
+	inputs   httpinput.Options
+	exporter Exporter
+	log      *slog.Logger
+	initTime time.Duration
+	stats    Stats
+}
+
+// Stats are an Agent's counters.
+type Stats struct {
+	Requests  atomic.Int64 // requests evaluated
+	Attacks   atomic.Int64 // requests with at least one rule match
+	Blocked   atomic.Int64 // requests answered with the block response
+	Timeouts  atomic.Int64 // requests whose time budget ran out
+	Panics    atomic.Int64 // internal faults recovered (fail open)
+	Truncated atomic.Int64 // requests with input dropped at a limit
+}
+
+// New builds an Agent from cfg, compiling the ruleset. It returns an error
+// for an unreadable or invalid ruleset (listing every problem), and a nil
+// Agent with no error when cfg is disabled.
+func New(cfg Config) (*Agent, error) {
+	if !cfg.Enabled {
+		return nil, nil
+	}
+	start := time.Now()
+	if cfg.Mode == "" {
+		cfg.Mode = ModeMonitor
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	src := cfg.Rules
+	if src == nil && cfg.RulesFile != "" {
+		b, err := os.ReadFile(cfg.RulesFile)
+		if err != nil {
+			return nil, fmt.Errorf("rampart: reading rules: %w", err)
+		}
+		src = b
+	}
+	if src == nil {
+		src = rules.Default()
+	}
+	rs, warnings, err := waf.ParseRuleset(src)
+	if err != nil {
+		return nil, fmt.Errorf("rampart: %w", err)
+	}
+	eng, err := waf.New(rs, waf.Options{Timeout: cfg.Timeout})
+	if err != nil {
+		return nil, fmt.Errorf("rampart: %w", err)
+	}
+	for _, w := range append(warnings, eng.Warnings()...) {
+		cfg.Logger.Debug("rampart: ruleset", "warning", w)
+	}
+	a := &Agent{cfg: cfg, engine: eng, exporter: cfg.Exporter, log: cfg.Logger}
+	a.inputs = httpinput.Options{BodyLimit: cfg.BodyLimit, TrustedProxies: cfg.TrustedProxies, TrustAllProxies: cfg.TrustAllProxies}
+	if a.exporter == nil {
+		a.exporter = NewJSONExporter(os.Stderr)
+	}
+	a.initTime = time.Since(start)
+	return a, nil
+}
+
+// Engine returns the agent's WAF engine, for rules_data updates and tests.
+func (a *Agent) Engine() *waf.Engine { return a.engine }
+
+// Mode returns the agent's mode.
+func (a *Agent) Mode() Mode { return a.cfg.Mode }
+
+// Config returns the agent's configuration.
+func (a *Agent) Config() Config { return a.cfg }
+
+// Stats returns the agent's counters.
+func (a *Agent) Stats() *Stats { return &a.stats }
+
+// InitDuration is how long New took (ruleset parse and compile).
+func (a *Agent) InitDuration() time.Duration { return a.initTime }
+
+// InputOptions returns the request-model options (body limit, trusted
+// proxies) the guards use.
+func (a *Agent) InputOptions() *httpinput.Options { return &a.inputs }
+
+var (
+	global     atomic.Pointer[Agent]
+	globalOnce sync.Once
+	globalSet  atomic.Bool
+)
+
+// Enable installs a as the process-wide Agent used by guards that are not
+// given one. A nil a disables rampart.
+func Enable(a *Agent) {
+	globalSet.Store(true)
+	global.Store(a)
+}
+
+// Default returns the process-wide Agent: the one installed with Enable, or
+// else one built once from ConfigFromEnv. It returns nil when rampart is
+// disabled. A configuration error is logged and leaves rampart disabled
+// (fail open), never breaking the application.
+func Default() *Agent {
+	globalOnce.Do(func() {
+		if globalSet.Load() {
+			return
+		}
+		cfg, err := ConfigFromEnv()
+		if err != nil {
+			slog.Error("rampart: configuration", "error", err)
+			return
+		}
+		a, err := New(cfg)
+		if err != nil {
+			slog.Error("rampart: disabled", "error", err)
+			return
+		}
+		if !globalSet.Load() {
+			global.Store(a)
+		}
+	})
+	return global.Load()
+}

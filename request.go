@@ -1,0 +1,239 @@
+package rampart
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/redact"
+	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/httpinput"
+)
+
+// ErrBlocked is wrapped by every error rampart returns when it blocks.
+var ErrBlocked = errors.New("rampart: blocked")
+
+// BlockedError reports a request (or an action inside it) that rampart
+// blocked. It wraps ErrBlocked.
+type BlockedError struct {
+	RuleID string
+	Action *waf.Action
+}
+
+func (e *BlockedError) Error() string { return "rampart: blocked by rule " + e.RuleID }
+
+// Unwrap returns ErrBlocked.
+func (e *BlockedError) Unwrap() error { return ErrBlocked }
+
+// Request is the security context of one request: its WAF evaluation, what
+// it matched and whether it is blocked. Guards create it with
+// Agent.NewRequest, and the application reaches it with FromContext.
+type Request struct {
+	agent    *Agent
+	waf      *waf.Context
+	in       *httpinput.Request
+	addrs    []waf.Address
+	matches  []waf.Match
+	block    *waf.Action
+	timedOut bool
+	route    string
+	start    time.Time
+	done     bool
+}
+
+type ctxKey struct{}
+
+// WithRequest returns a context carrying r.
+func WithRequest(ctx context.Context, r *Request) context.Context {
+	return context.WithValue(ctx, ctxKey{}, r)
+}
+
+// FromContext returns the request's security context, or nil when rampart
+// is not protecting this request.
+func FromContext(ctx context.Context) *Request {
+	r, _ := ctx.Value(ctxKey{}).(*Request)
+	return r
+}
+
+// NewRequest starts the evaluation of a request: it runs the rules over the
+// addresses known from the request line and headers. Call Body when the body
+// is available and Finish when the response is known.
+func (a *Agent) NewRequest(in *httpinput.Request) *Request {
+	r := &Request{agent: a, in: in, start: time.Now()}
+	a.stats.Requests.Add(1)
+	r.waf = a.engine.NewContext()
+	var err error
+	r.addrs, err = httpinput.Build(in, &a.inputs, r.addrs[:0])
+	if err != nil {
+		a.stats.Truncated.Add(1)
+	}
+	r.run(r.addrs)
+	return r
+}
+
+// Body runs the rules over the parsed body.
+func (r *Request) Body() {
+	if r == nil || r.done {
+		return
+	}
+	n := len(r.addrs)
+	var err error
+	r.addrs, err = httpinput.BuildBody(r.in, &r.agent.inputs, r.addrs)
+	if err != nil && errors.Is(err, httpinput.ErrTruncated) {
+		r.agent.stats.Truncated.Add(1)
+	}
+	if len(r.addrs) > n {
+		r.run(r.addrs[n:])
+	}
+}
+
+// SetRoute records the route template that served the request
+// ("/users/{id}"), for reports.
+func (r *Request) SetRoute(route string) {
+	if r != nil {
+		r.route = route
+	}
+}
+
+// Run evaluates extra addresses (path parameters from a router, the user
+// id once known) within this request.
+func (r *Request) Run(addrs ...waf.Address) {
+	if r == nil || r.done {
+		return
+	}
+	r.run(addrs)
+}
+
+func (r *Request) run(addrs []waf.Address) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.agent.stats.Panics.Add(1)
+			r.agent.log.Error("rampart: internal error (request allowed)", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+	res := r.waf.Run(addrs)
+	r.matches = append(r.matches, res.Matches...)
+	if res.TimedOut {
+		r.timedOut = true
+	}
+	if res.Block != nil && r.block == nil && r.agent.cfg.Mode == ModeBlock {
+		r.block = res.Block
+	}
+}
+
+// Blocked returns the blocking action when the request must be blocked
+// (block mode and a blocking rule matched), nil otherwise.
+func (r *Request) Blocked() *waf.Action {
+	if r == nil {
+		return nil
+	}
+	return r.block
+}
+
+// Err returns a *BlockedError when the request is blocked, nil otherwise.
+func (r *Request) Err() error {
+	if b := r.Blocked(); b != nil {
+		return &BlockedError{RuleID: b.RuleID, Action: b}
+	}
+	return nil
+}
+
+// Matches returns the rules matched so far.
+func (r *Request) Matches() []waf.Match {
+	if r == nil {
+		return nil
+	}
+	return r.matches
+}
+
+// TimedOut reports whether the WAF's time budget ran out on this request.
+func (r *Request) TimedOut() bool { return r != nil && r.timedOut }
+
+// Finish records the response status, runs the response rules, reports the
+// request's attack event when a rule matched, and releases the evaluation.
+// It is safe to call more than once.
+func (r *Request) Finish(status int) {
+	if r == nil || r.done {
+		return
+	}
+	if status > 0 {
+		r.run([]waf.Address{{Name: waf.AddrStatus, Value: waf.Int(int64(status))}})
+	}
+	r.done = true
+	r.waf.Close()
+	r.waf = nil
+	a := r.agent
+	if r.timedOut {
+		a.stats.Timeouts.Add(1)
+	}
+	if r.block != nil {
+		a.stats.Blocked.Add(1)
+	}
+	if len(r.matches) == 0 {
+		return
+	}
+	a.stats.Attacks.Add(1)
+	a.exporter.Export(r.event(status))
+}
+
+func (r *Request) event(status int) *event.Event {
+	a := r.agent
+	ev := &event.Event{
+		Type: event.TypeAttack, Time: r.start.UTC(), Service: a.cfg.Service, Env: a.cfg.Env,
+		Blocked: r.block != nil, Mode: string(a.cfg.Mode), TimedOut: r.timedOut,
+		Request: &event.Request{Method: r.in.Method, URI: redactURI(r.in.URI), Route: r.route, Status: status, Headers: map[string]string{}},
+	}
+	for _, ad := range r.addrs {
+		if ad.Name == waf.AddrClientIP {
+			ev.Request.ClientIP = ad.Value.Str()
+		}
+	}
+	for _, h := range r.in.Headers {
+		name := strings.ToLower(h[0])
+		v := h[1]
+		if name == "cookie" || redact.Key(name) {
+			v = redact.Placeholder
+		} else {
+			v = redact.Truncate(redact.Value(v), 512)
+		}
+		if name == "user-agent" {
+			ev.Request.UserAgent = v
+		}
+		if len(ev.Request.Headers) < 32 {
+			ev.Request.Headers[name] = v
+		}
+	}
+	for _, m := range r.matches {
+		ev.Triggers = append(ev.Triggers, event.Trigger{
+			RuleID: m.RuleID, RuleName: m.RuleName, Category: m.Category, Type: m.Type,
+			Address: m.Address, KeyPath: m.KeyPath, Value: m.Value, Highlight: m.Highlight, Blocking: m.Blocking,
+		})
+	}
+	return ev
+}
+
+// redactURI hides the values of sensitive query parameters.
+func redactURI(uri string) string {
+	q := strings.IndexByte(uri, '?')
+	if q < 0 {
+		return redact.Truncate(uri, 2048)
+	}
+	var b strings.Builder
+	b.WriteString(uri[:q+1])
+	for i, kv := range strings.Split(uri[q+1:], "&") {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		k, _, hasV := strings.Cut(kv, "=")
+		if hasV && redact.Key(k) {
+			b.WriteString(k + "=" + redact.Placeholder)
+		} else {
+			b.WriteString(kv)
+		}
+	}
+	return redact.Truncate(b.String(), 2048)
+}

@@ -1,0 +1,610 @@
+package waf
+
+import (
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/rampartsec/rampart/internal/redact"
+	"github.com/rampartsec/rampart/waf/operator"
+)
+
+// Match is one rule that matched a request.
+type Match struct {
+	RuleID   string
+	RuleName string
+	Type     string // tags.type
+	Category string // tags.category
+	Tags     map[string]string
+	Operator string
+	Address  string
+	KeyPath  []string
+	// Value is the inspected value (after transformers), truncated, and
+	// redacted when it sits under a sensitive key or address.
+	Value string
+	// Highlight is the part of Value the operator matched.
+	Highlight string
+	// Actions are the rule's on_match action ids.
+	Actions []string
+	// Blocking is true when an action of the rule blocks the request (and
+	// no monitor exclusion applies).
+	Blocking bool
+	// StackTrace is true when the rule asks for a stack trace.
+	StackTrace bool
+}
+
+// Action is a blocking action decided for a request.
+type Action struct {
+	ID   string // the action id named in on_match ("block", ...)
+	Type string // block_request or redirect_request
+	// StatusCode is the response status (403 by default).
+	StatusCode int
+	// ContentType is "json", "html" or "auto" for block_request.
+	ContentType string
+	// Location is the redirect target for redirect_request.
+	Location string
+	// RuleID is the rule that asked for it.
+	RuleID string
+}
+
+// Result is the outcome of one Run.
+type Result struct {
+	// Matches are the rules that matched in this run.
+	Matches []Match
+	// Block is the first blocking action of the request, once one is known
+	// (it stays set in later runs of the same Context).
+	Block *Action
+	// StackTrace is true when a rule matched in this run asks for one.
+	StackTrace bool
+	// TimedOut is true when the request's time budget ran out; rules not
+	// evaluated by then are skipped.
+	TimedOut bool
+	// Duration is the time spent in this run.
+	Duration time.Duration
+}
+
+// Context evaluates one request. It is not safe for concurrent use.
+type Context struct {
+	e        *Engine
+	values   []Value
+	present  []bool
+	fresh    []bool
+	ruleDone []bool
+	condMask []uint64
+	exclDone []bool
+	exclMask []uint64
+	active   []*exclusion
+	spent    time.Duration
+	start    time.Time
+	deadline bool
+	timedOut bool
+	evals    int
+	buf      [2][]byte
+	set      []uint64
+	path     []pathElem
+	matches  []Match
+	block    *Action
+	stack    bool
+	// the view being walked and the address name
+	curAddr string
+	found   bool
+}
+
+type pathElem struct {
+	key string
+	idx int // -1 for map keys
+}
+
+func newContext(e *Engine, nChains int) *Context {
+	n := len(e.addrNames)
+	c := &Context{
+		e:        e,
+		values:   make([]Value, n),
+		present:  make([]bool, n),
+		fresh:    make([]bool, n),
+		ruleDone: make([]bool, len(e.rules)),
+		condMask: make([]uint64, len(e.rules)),
+		exclDone: make([]bool, len(e.exclRules)),
+		exclMask: make([]uint64, len(e.exclRules)),
+		buf:      [2][]byte{make([]byte, 0, MaxStringLength*2), make([]byte, 0, MaxStringLength*2)},
+		path:     make([]pathElem, 0, MaxDepth+1),
+	}
+	words := 0
+	for _, vs := range e.views {
+		for _, v := range vs {
+			for _, g := range v.chains {
+				if g.words > words {
+					words = g.words
+				}
+			}
+		}
+	}
+	c.set = make([]uint64, words)
+	return c
+}
+
+// NewContext returns a Context for one request. Call Close when the request
+// is done so its buffers are reused.
+func (e *Engine) NewContext() *Context {
+	c := e.pool.Get().(*Context)
+	return c
+}
+
+// Close releases the context; it must not be used afterwards.
+func (c *Context) Close() {
+	clear(c.values)
+	clear(c.present)
+	clear(c.fresh)
+	clear(c.ruleDone)
+	clear(c.condMask)
+	clear(c.exclDone)
+	clear(c.exclMask)
+	c.active = c.active[:0]
+	c.spent, c.deadline, c.timedOut, c.evals = 0, false, false, 0
+	c.block, c.stack = nil, false
+	c.matches = nil
+	c.e.pool.Put(c)
+}
+
+// Blocked returns the request's blocking action, if a rule asked for one.
+func (c *Context) Blocked() *Action { return c.block }
+
+// TimedOut reports whether the request's time budget ran out.
+func (c *Context) TimedOut() bool { return c.timedOut }
+
+// Run evaluates the rules over the given addresses, added to those of
+// earlier runs of this context. Rules that already matched in this request
+// do not run again.
+func (c *Context) Run(addrs []Address) Result {
+	c.start = time.Now()
+	c.matches = nil
+	c.stack = false
+	any := false
+	for _, a := range addrs {
+		id, ok := c.e.addrs[a.Name]
+		if !ok {
+			continue
+		}
+		c.values[id] = a.Value
+		c.present[id] = true
+		c.fresh[id] = true
+		any = true
+	}
+	if any && !c.timedOut {
+		c.evalAll()
+	}
+	clear(c.fresh)
+	d := time.Since(c.start)
+	c.spent += d
+	return Result{Matches: c.matches, Block: c.block, StackTrace: c.stack, TimedOut: c.timedOut, Duration: d}
+}
+
+// overBudget reports whether the time budget is spent, checking the clock
+// only every 32 evaluations.
+func (c *Context) overBudget() bool {
+	if c.timedOut {
+		return true
+	}
+	c.evals++
+	if c.evals&31 != 0 || c.e.opts.Timeout < 0 {
+		return false
+	}
+	if c.spent+time.Since(c.start) > c.e.opts.Timeout {
+		c.timedOut = true
+	}
+	return c.timedOut
+}
+
+func (c *Context) evalAll() {
+	// Exclusion conditions first, so that they apply to this run's rules.
+	if len(c.e.exclRules) > 0 {
+		for id, fresh := range c.fresh {
+			if fresh && id < len(c.e.views) {
+				c.walkAddr(id, true)
+			}
+		}
+	}
+	c.refreshActive()
+	for id, fresh := range c.fresh {
+		if fresh && id < len(c.e.views) {
+			c.walkAddr(id, false)
+			if c.timedOut {
+				return
+			}
+		}
+	}
+}
+
+func (c *Context) refreshActive() {
+	c.active = c.active[:0]
+	seen := map[*exclusion]bool(nil)
+	for _, r := range c.e.rules {
+		for _, x := range r.excludedBy {
+			if x.pseudo != nil && !c.exclDone[x.pseudo.idx] {
+				continue
+			}
+			if seen == nil {
+				seen = map[*exclusion]bool{}
+			}
+			if !seen[x] {
+				seen[x] = true
+				c.active = append(c.active, x)
+			}
+		}
+	}
+}
+
+func (c *Context) isActive(x *exclusion) bool {
+	for _, a := range c.active {
+		if a == x {
+			return true
+		}
+	}
+	return false
+}
+
+// walkAddr evaluates every view over address id: exclusion pseudo-rules
+// when excl is true, the rules otherwise.
+func (c *Context) walkAddr(id int, excl bool) {
+	c.curAddr = c.e.addrNames[id]
+	for _, v := range c.e.views[id] {
+		if !c.viewHasWork(v, excl) {
+			continue
+		}
+		c.path = c.path[:0]
+		c.found = false
+		c.resolve(v, c.values[id], 0, 0, excl)
+		if c.timedOut {
+			return
+		}
+		if !c.found {
+			// !exists matches an available address without the key path.
+			for _, g := range v.chains {
+				for _, t := range g.existence {
+					if t.cond.negate && c.targetLive(t, excl) {
+						c.condMatched(t, "", "")
+					}
+				}
+			}
+		}
+	}
+}
+
+func (c *Context) viewHasWork(v *view, excl bool) bool {
+	for _, g := range v.chains {
+		for _, t := range g.targets {
+			if c.targetLive(t, excl) {
+				return true
+			}
+		}
+		for _, t := range g.existence {
+			if c.targetLive(t, excl) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// targetLive reports whether a target still needs evaluating.
+func (c *Context) targetLive(t *target, excl bool) bool {
+	r := t.cond.rule
+	if (r.exclusion != nil) != excl {
+		return false
+	}
+	if r.exclusion != nil {
+		return !c.exclDone[r.idx] && c.exclMask[r.idx]&(1<<t.cond.idx) == 0
+	}
+	return !c.ruleDone[r.idx] && c.condMask[r.idx]&(1<<t.cond.idx) == 0
+}
+
+// resolve follows the view's key path from v, then walks what it reaches.
+func (c *Context) resolve(vw *view, v Value, kp, depth int, excl bool) {
+	if kp == len(vw.keyPath) {
+		c.present1(vw, excl)
+		c.walk(vw, v, depth, excl)
+		return
+	}
+	if depth >= MaxDepth {
+		return
+	}
+	key := vw.keyPath[kp]
+	switch v.kind {
+	case KindMap:
+		n := 0
+		for i := range v.items {
+			if v.items[i].Key != key {
+				continue
+			}
+			if n++; n > MaxElements {
+				break
+			}
+			c.path = append(c.path, pathElem{key: key, idx: -1})
+			c.resolve(vw, v.items[i].Value, kp+1, depth+1, excl)
+			c.path = c.path[:len(c.path)-1]
+		}
+	case KindList:
+		i, err := strconv.Atoi(key)
+		if err == nil && i >= 0 && i < len(v.items) && i < MaxElements {
+			c.path = append(c.path, pathElem{idx: i})
+			c.resolve(vw, v.items[i].Value, kp+1, depth+1, excl)
+			c.path = c.path[:len(c.path)-1]
+		}
+	}
+}
+
+// present1 evaluates the existence targets of a view whose path exists.
+func (c *Context) present1(vw *view, excl bool) {
+	c.found = true
+	for _, g := range vw.chains {
+		for _, t := range g.existence {
+			if !c.targetLive(t, excl) || c.inputExcluded(t) {
+				continue
+			}
+			if t.cond.negate {
+				continue // !exists: the path exists, so it fails
+			}
+			c.condMatched(t, "", "")
+		}
+	}
+}
+
+func (c *Context) walk(vw *view, v Value, depth int, excl bool) {
+	if c.timedOut {
+		return
+	}
+	switch v.kind {
+	case KindMap:
+		if depth >= MaxDepth {
+			return
+		}
+		for i := range v.items {
+			if i >= MaxElements {
+				break
+			}
+			f := &v.items[i]
+			c.path = append(c.path, pathElem{key: f.Key, idx: -1})
+			if vw.keysOnly {
+				c.scalar(vw, operator.Key, f.Key, excl)
+			}
+			c.walk(vw, f.Value, depth+1, excl)
+			c.path = c.path[:len(c.path)-1]
+		}
+	case KindList:
+		if depth >= MaxDepth {
+			return
+		}
+		for i := range v.items {
+			if i >= MaxElements {
+				break
+			}
+			c.path = append(c.path, pathElem{idx: i})
+			c.walk(vw, v.items[i].Value, depth+1, excl)
+			c.path = c.path[:len(c.path)-1]
+		}
+	case KindString:
+		if !vw.keysOnly {
+			c.scalar(vw, operator.String, v.s, excl)
+		}
+	case KindNumber:
+		if !vw.keysOnly {
+			c.scalar(vw, operator.Number, v.s, excl)
+		}
+	case KindBool:
+		if !vw.keysOnly {
+			c.scalarBool(vw, v.b, excl)
+		}
+	}
+}
+
+func bytesOf(s string) []byte {
+	if len(s) > MaxStringLength {
+		s = s[:MaxStringLength]
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// scalar evaluates every live target of the view on one value.
+func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
+	raw := bytesOf(s)
+	for _, g := range vw.chains {
+		if len(g.targets) == 0 {
+			continue
+		}
+		in := raw
+		if len(g.funcs) > 0 {
+			in = c.transform(g, raw)
+		}
+		marked := false
+		for _, t := range g.targets {
+			if !c.targetLive(t, excl) {
+				continue
+			}
+			if t.lits != nil {
+				if !marked {
+					clear(c.set[:g.words])
+					g.matcher.Mark(in, c.set[:g.words])
+					marked = true
+				}
+				if !anyBit(c.set, t.lits) {
+					continue
+				}
+			}
+			if c.overBudget() {
+				return
+			}
+			if c.inputExcluded(t) {
+				continue
+			}
+			hl, ok := t.cond.op.Eval(operator.Value{Kind: kind, Bytes: in})
+			if ok != t.cond.negate {
+				c.condMatched(t, string(in), hl)
+			}
+		}
+	}
+}
+
+func (c *Context) scalarBool(vw *view, b bool, excl bool) {
+	for _, g := range vw.chains {
+		for _, t := range g.targets {
+			if !c.targetLive(t, excl) || c.inputExcluded(t) {
+				continue
+			}
+			hl, ok := t.cond.op.Eval(operator.Value{Kind: operator.Bool, Bool: b})
+			if ok != t.cond.negate {
+				c.condMatched(t, strconv.FormatBool(b), hl)
+			}
+		}
+	}
+}
+
+func anyBit(set []uint64, ids []int) bool {
+	for _, id := range ids {
+		if set[id>>6]&(1<<(uint(id)&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// transform applies a chain group's transformers, ping-ponging between the
+// context's two buffers.
+func (c *Context) transform(g *chainGroup, src []byte) []byte {
+	cur := src
+	for i, f := range g.funcs {
+		dst := c.buf[i&1][:0]
+		dst = f(dst, cur)
+		c.buf[i&1] = dst
+		cur = dst
+		if len(cur) > MaxStringLength*2 {
+			cur = cur[:MaxStringLength*2]
+		}
+	}
+	return cur
+}
+
+func (c *Context) inputExcluded(t *target) bool {
+	r := t.cond.rule
+	if len(r.excludedBy) == 0 {
+		return false
+	}
+	for _, x := range r.excludedBy {
+		if !c.isActive(x) {
+			continue
+		}
+		if x.bypass {
+			return true
+		}
+		for _, in := range x.inputs {
+			if in.addr != c.curAddr || len(in.keyPath) > len(c.path) {
+				continue
+			}
+			match := true
+			for i, k := range in.keyPath {
+				p := c.path[i]
+				if p.idx >= 0 {
+					if strconv.Itoa(p.idx) != k {
+						match = false
+						break
+					}
+				} else if p.key != k {
+					match = false
+					break
+				}
+			}
+			if match {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *Context) keyPath() []string {
+	if len(c.path) == 0 {
+		return nil
+	}
+	out := make([]string, len(c.path))
+	for i, p := range c.path {
+		if p.idx >= 0 {
+			out[i] = strconv.Itoa(p.idx)
+		} else {
+			out[i] = p.key
+		}
+	}
+	return out
+}
+
+// condMatched records a matched condition and, when it completes its rule,
+// the rule's match.
+func (c *Context) condMatched(t *target, value, highlight string) {
+	r := t.cond.rule
+	if r.exclusion != nil {
+		c.exclMask[r.idx] |= 1 << t.cond.idx
+		if c.exclMask[r.idx] == fullMask(len(r.conds)) {
+			c.exclDone[r.idx] = true
+		}
+		return
+	}
+	c.condMask[r.idx] |= 1 << t.cond.idx
+	if c.condMask[r.idx] != fullMask(len(r.conds)) {
+		return
+	}
+	c.ruleDone[r.idx] = true
+	kp := c.keyPath()
+	if redact.Address(c.curAddr) || redact.Path(kp) {
+		value, highlight = redact.Placeholder, redact.Placeholder
+	} else {
+		value = redact.Truncate(redact.Value(value), maxValueInReport)
+		highlight = redact.Truncate(redact.Value(highlight), maxValueInReport)
+	}
+	m := Match{
+		RuleID: r.id, RuleName: r.name, Type: r.typ, Category: r.category, Tags: r.tags,
+		Operator: t.cond.opName, Address: c.curAddr, KeyPath: kp,
+		Value: value, Highlight: highlight, Actions: r.onMatch, StackTrace: r.stack,
+	}
+	if r.block && !c.monitored(r) {
+		m.Blocking = true
+		if c.block == nil {
+			c.block = c.e.blockAction(r)
+		}
+	}
+	if r.stack {
+		c.stack = true
+	}
+	c.matches = append(c.matches, m)
+}
+
+func (c *Context) monitored(r *rule) bool {
+	for _, x := range r.excludedBy {
+		if x.monitor && c.isActive(x) {
+			return true
+		}
+	}
+	return false
+}
+
+func fullMask(n int) uint64 {
+	if n >= 64 {
+		return ^uint64(0)
+	}
+	return 1<<uint(n) - 1
+}
+
+func (e *Engine) blockAction(r *rule) *Action {
+	spec := e.actions[r.blockAction]
+	a := &Action{ID: r.blockAction, Type: spec.Type, StatusCode: 403, ContentType: "auto", RuleID: r.id}
+	if n, ok := number(spec.Parameters["status_code"]); ok {
+		a.StatusCode = int(n)
+	}
+	if t, ok := spec.Parameters["type"].(string); ok {
+		a.ContentType = t
+	}
+	if spec.Type == "redirect_request" {
+		a.Location, _ = spec.Parameters["location"].(string)
+		if _, ok := spec.Parameters["status_code"]; !ok {
+			a.StatusCode = 303
+		}
+	}
+	return a
+}

@@ -1,0 +1,474 @@
+// Package waf is rampart's in-process WAF engine: it loads rulesets in the
+// libddwaf JSON format (version 2.x), compiles them once, and evaluates
+// requests incrementally as their addresses become known (headers, then
+// body, then response), each rule matching at most once per request.
+//
+// Evaluation is bounded by libddwaf's limits (container depth 20, 256
+// elements per container, strings cut at 4096 bytes) and by a time budget
+// per request. It is fast by design: values are grouped by (address, key
+// path, transformer chain) so each transformed value is computed once for
+// every rule that shares the chain; one Aho-Corasick scan of each value
+// finds the literals that the rules' regexes require, so most regexes never
+// run on ordinary values; contexts and their buffers are pooled.
+package waf
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rampartsec/rampart/waf/literal"
+	"github.com/rampartsec/rampart/waf/operator"
+	"github.com/rampartsec/rampart/waf/transform"
+)
+
+// Limits of the value walk, the same as libddwaf's so that rulesets behave
+// the same in both engines.
+const (
+	// MaxDepth is the deepest container level that is inspected.
+	MaxDepth = 20
+	// MaxElements is the number of elements inspected per container.
+	MaxElements = 256
+	// MaxStringLength is the number of bytes of a string that is inspected.
+	MaxStringLength = 4096
+	// DefaultTimeout is the time budget of a request's evaluation.
+	DefaultTimeout = 2 * time.Millisecond
+	// maxValueInReport bounds the matched value kept in a Match.
+	maxValueInReport = 256
+)
+
+// Options configure an Engine. The zero value uses the defaults.
+type Options struct {
+	// Timeout is the evaluation budget per request (all Run calls of a
+	// Context together); 0 means DefaultTimeout, negative means none.
+	Timeout time.Duration
+}
+
+// Engine is a compiled ruleset. It is safe for concurrent use; each request
+// gets its own Context.
+type Engine struct {
+	opts      Options
+	rules     []*rule
+	exclRules []*rule // pseudo-rules holding the conditions of exclusions
+	addrs     map[string]int
+	addrNames []string
+	// views[addr] lists the distinct (key path, mode) walks over an address.
+	views    [][]*view
+	data     map[string]*operator.Data
+	actions  map[string]ActionSpec
+	warnings []string
+	pool     sync.Pool
+	rulesVer string
+	// sinkRules use exploit-prevention operators, evaluated at sinks.
+	sinkRules []*rule
+}
+
+type rule struct {
+	idx                     int
+	id, name, typ, category string
+	tags                    map[string]string
+	conds                   []*condition
+	onMatch                 []string
+	block, stack            bool
+	blockAction             string
+	exclusion               *exclusion // set on exclusion pseudo-rules
+	excludedBy              []*exclusion
+}
+
+type condition struct {
+	idx    int // index within its rule (< 64)
+	opName string
+	op     operator.Operator
+	negate bool
+	exists bool
+	lits   []int // literal ids in the view chain's matcher; nil = always run
+	inputs []*target
+	rule   *rule
+}
+
+// target is one input of a condition, attached to a view's chain.
+type target struct {
+	cond  *condition
+	addr  int
+	chain *chainGroup
+	// lits are the ids, in the chain group's matcher, of the literals one
+	// of which the operator needs; nil means the operator always runs.
+	lits []int
+}
+
+// view is a walk over one address at one key path, yielding values or keys.
+type view struct {
+	addr     int
+	keyPath  []string
+	keysOnly bool
+	chains   []*chainGroup
+}
+
+// chainGroup holds the targets that apply the same transformer chain to a
+// view's values, and the literal matcher over their operators' literals.
+type chainGroup struct {
+	idx     int // global index, for per-context buffers
+	names   string
+	funcs   []transform.Func
+	targets []*target
+	// existence targets: evaluated once when the view's path is present.
+	existence []*target
+	matcher   *literal.Matcher
+	words     int
+}
+
+type exclusion struct {
+	id      string
+	pseudo  *rule // nil when unconditional
+	inputs  []exclInput
+	monitor bool
+	bypass  bool // disables the rules entirely
+}
+
+type exclInput struct {
+	addr    string
+	keyPath []string
+}
+
+// New compiles a ruleset into an Engine.
+func New(rs *Ruleset, opts Options) (*Engine, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	e := &Engine{
+		opts:     opts,
+		addrs:    map[string]int{},
+		data:     map[string]*operator.Data{},
+		actions:  map[string]ActionSpec{},
+		rulesVer: rs.RulesVersion,
+	}
+	for id, a := range builtinActions {
+		e.actions[id] = a
+	}
+	for _, a := range rs.Actions {
+		e.actions[a.ID] = a
+	}
+	for _, d := range rs.Data {
+		dd, err := operator.NewData(d.ID, d.Type)
+		if err != nil {
+			return nil, err
+		}
+		if err := dd.Update(d.Data); err != nil {
+			return nil, err
+		}
+		e.data[d.ID] = dd
+	}
+	all := make([]Rule, 0, len(rs.CustomRules)+len(rs.Rules))
+	all = append(all, rs.CustomRules...)
+	all = append(all, rs.Rules...)
+	all = applyOverrides(all, rs.Overrides)
+	var errs []*RuleError
+	groups := map[string]*chainGroup{}
+	viewsByKey := map[string]*view{}
+	nChains := 0
+	compileConds := func(r *rule, src []Condition, ruleTransformers []string) {
+		for ci, c := range src {
+			name := strings.TrimPrefix(c.Operator, "!")
+			f, ok := operator.Lookup(name)
+			if !ok {
+				errs = append(errs, &RuleError{RuleID: r.id, Path: fmt.Sprintf("conditions[%d].operator", ci), Msg: fmt.Sprintf("unknown operator %q", c.Operator)})
+				continue
+			}
+			op, err := f(operator.Params{Raw: c.Params, Data: e.dataFor})
+			if err != nil {
+				errs = append(errs, &RuleError{RuleID: r.id, Path: fmt.Sprintf("conditions[%d].parameters", ci), Msg: err.Error()})
+				continue
+			}
+			cond := &condition{idx: len(r.conds), opName: c.Operator, op: op, negate: c.Operator != name, rule: r}
+			_, cond.exists = op.(operator.Existence)
+			for _, in := range c.Inputs {
+				names := ruleTransformers
+				if in.hasTransformers {
+					names = in.Transformers
+				}
+				keysOnly := false
+				var chainNames []string
+				for _, t := range names {
+					switch t {
+					case "keys_only":
+						keysOnly = true
+					case "values_only":
+						keysOnly = false
+					default:
+						_, canon, _ := transform.Lookup(t)
+						chainNames = append(chainNames, canon)
+					}
+				}
+				addr := e.addrID(in.Address)
+				vkey := fmt.Sprintf("%d\x00%s\x00%v", addr, strings.Join(in.KeyPath, "\x01"), keysOnly)
+				v := viewsByKey[vkey]
+				if v == nil {
+					v = &view{addr: addr, keyPath: in.KeyPath, keysOnly: keysOnly}
+					viewsByKey[vkey] = v
+					for len(e.views) <= addr {
+						e.views = append(e.views, nil)
+					}
+					e.views[addr] = append(e.views[addr], v)
+				}
+				ckey := vkey + "\x00" + strings.Join(chainNames, ",")
+				g := groups[ckey]
+				if g == nil {
+					g = &chainGroup{idx: nChains, names: strings.Join(chainNames, ",")}
+					nChains++
+					for _, n := range chainNames {
+						fn, _, _ := transform.Lookup(n)
+						g.funcs = append(g.funcs, fn)
+					}
+					groups[ckey] = g
+					v.chains = append(v.chains, g)
+				}
+				t := &target{cond: cond, addr: addr, chain: g}
+				if cond.exists {
+					g.existence = append(g.existence, t)
+				} else {
+					g.targets = append(g.targets, t)
+				}
+				cond.inputs = append(cond.inputs, t)
+			}
+			r.conds = append(r.conds, cond)
+		}
+	}
+	for _, rr := range all {
+		if rr.Enabled != nil && !*rr.Enabled {
+			continue
+		}
+		r := &rule{idx: len(e.rules), id: rr.ID, name: rr.Name, tags: rr.Tags, typ: rr.Tags["type"], category: rr.Tags["category"], onMatch: rr.OnMatch}
+		if isSinkRule(rr) {
+			e.sinkRules = append(e.sinkRules, r)
+			e.warnings = append(e.warnings, fmt.Sprintf("rule %s uses an exploit-prevention operator; it runs at the sinks, not on requests", rr.ID))
+			continue
+		}
+		if len(rr.Conditions) > 64 {
+			errs = append(errs, &RuleError{RuleID: rr.ID, Path: "conditions", Msg: "more than 64 conditions"})
+			continue
+		}
+		compileConds(r, rr.Conditions, rr.Transformers)
+		for _, a := range rr.OnMatch {
+			spec := e.actions[a]
+			switch spec.Type {
+			case "block_request", "redirect_request":
+				if !r.block {
+					r.block, r.blockAction = true, a
+				}
+			case "generate_stack":
+				r.stack = true
+			}
+		}
+		e.rules = append(e.rules, r)
+	}
+	// Exclusions.
+	for _, ex := range rs.Exclusions {
+		x := &exclusion{id: ex.ID, monitor: ex.OnMatch == "monitor"}
+		for _, in := range ex.Inputs {
+			x.inputs = append(x.inputs, exclInput{addr: in.Address, keyPath: in.KeyPath})
+		}
+		x.bypass = len(x.inputs) == 0 && !x.monitor
+		if len(ex.Conditions) > 0 {
+			pr := &rule{idx: len(e.exclRules), id: "exclusion:" + ex.ID, exclusion: x}
+			compileConds(pr, ex.Conditions, nil)
+			x.pseudo = pr
+			e.exclRules = append(e.exclRules, pr)
+		}
+		for _, r := range e.rules {
+			if targeted(r, ex.RulesTarget) {
+				r.excludedBy = append(r.excludedBy, x)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, &RulesetError{Problems: errs}
+	}
+	// Literal prefilters, one matcher per chain group.
+	for _, vs := range e.views {
+		for _, v := range vs {
+			for _, g := range v.chains {
+				e.buildPrefilter(g)
+			}
+		}
+	}
+	e.pool.New = func() any { return newContext(e, nChains) }
+	return e, nil
+}
+
+func (e *Engine) buildPrefilter(g *chainGroup) {
+	ids := map[string]int{}
+	var pats []string
+	for _, t := range g.targets {
+		pf, ok := t.cond.op.(operator.Prefiltered)
+		if !ok || t.cond.negate {
+			continue
+		}
+		lits := pf.RequiredLiterals()
+		if len(lits) == 0 {
+			continue
+		}
+		for _, l := range lits {
+			if _, ok := ids[l]; !ok {
+				ids[l] = len(pats)
+				pats = append(pats, l)
+			}
+		}
+	}
+	if len(pats) == 0 {
+		return
+	}
+	g.matcher = literal.NewMatcher(pats)
+	g.words = g.matcher.SetWords()
+	// Each target gets its own literal id list (a condition may sit in
+	// several groups, so the ids live on the target's copy).
+	for i, t := range g.targets {
+		pf, ok := t.cond.op.(operator.Prefiltered)
+		if !ok || t.cond.negate {
+			continue
+		}
+		lits := pf.RequiredLiterals()
+		if len(lits) == 0 {
+			continue
+		}
+		nt := *t
+		nt.lits = make([]int, len(lits))
+		for j, l := range lits {
+			nt.lits[j] = ids[l]
+		}
+		g.targets[i] = &nt
+	}
+}
+
+func (e *Engine) dataFor(id, kind string) *operator.Data {
+	if d, ok := e.data[id]; ok {
+		return d
+	}
+	d, err := operator.NewData(id, kind)
+	if err != nil {
+		d, _ = operator.NewData(id, "data_with_expiration")
+	}
+	e.data[id] = d
+	return d
+}
+
+func (e *Engine) addrID(name string) int {
+	if id, ok := e.addrs[name]; ok {
+		return id
+	}
+	id := len(e.addrNames)
+	e.addrs[name] = id
+	e.addrNames = append(e.addrNames, name)
+	return id
+}
+
+func isSinkRule(r Rule) bool {
+	for _, c := range r.Conditions {
+		name := strings.TrimPrefix(c.Operator, "!")
+		if at := strings.IndexByte(name, '@'); at >= 0 {
+			name = name[:at]
+		}
+		if detectorOperators[name] {
+			if _, ok := operator.Lookup(c.Operator); !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func targeted(r *rule, ts []Target) bool {
+	for _, t := range ts {
+		if t.RuleID != "" {
+			if t.RuleID == r.id {
+				return true
+			}
+			continue
+		}
+		all := true
+		for k, v := range t.Tags {
+			if r.tags[k] != v {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func applyOverrides(rules []Rule, ovs []Override) []Rule {
+	if len(ovs) == 0 {
+		return rules
+	}
+	out := make([]Rule, len(rules))
+	copy(out, rules)
+	// libddwaf applies tag-targeted overrides first, then id-targeted ones,
+	// so the most specific wins.
+	sorted := make([]Override, len(ovs))
+	copy(sorted, ovs)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return !hasIDTarget(sorted[i]) && hasIDTarget(sorted[j])
+	})
+	for _, o := range sorted {
+		for i := range out {
+			r := &rule{id: out[i].ID, tags: out[i].Tags}
+			if !targeted(r, o.RulesTarget) {
+				continue
+			}
+			if o.Enabled != nil {
+				b := *o.Enabled
+				out[i].Enabled = &b
+			}
+			if o.OnMatch != nil {
+				out[i].OnMatch = o.OnMatch
+			}
+		}
+	}
+	return out
+}
+
+func hasIDTarget(o Override) bool {
+	for _, t := range o.RulesTarget {
+		if t.RuleID != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Warnings returns what the engine ignored or deferred when it compiled.
+func (e *Engine) Warnings() []string { return e.warnings }
+
+// RulesVersion returns the ruleset's metadata.rules_version.
+func (e *Engine) RulesVersion() string { return e.rulesVer }
+
+// RuleCount returns the number of enabled request rules.
+func (e *Engine) RuleCount() int { return len(e.rules) }
+
+// Addresses returns the names of the addresses that some rule reads.
+func (e *Engine) Addresses() []string {
+	out := append([]string(nil), e.addrNames...)
+	sort.Strings(out)
+	return out
+}
+
+// UpdateData replaces the entries of a rules_data list (blocked IPs,
+// blocked users, ...) at run time. Rules that name the list see the new
+// entries from their next evaluation; nothing is recompiled.
+func (e *Engine) UpdateData(id string, entries []operator.DataEntry) error {
+	d, ok := e.data[id]
+	if !ok {
+		return fmt.Errorf("waf: no rule uses rules_data %q", id)
+	}
+	return d.Update(entries)
+}
+
+// Action returns the definition of an action named in on_match.
+func (e *Engine) Action(id string) (ActionSpec, bool) {
+	a, ok := e.actions[id]
+	return a, ok
+}
