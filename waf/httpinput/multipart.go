@@ -1,0 +1,220 @@
+package httpinput
+
+import (
+	"io"
+	"mime/quotedprintable"
+	"strings"
+
+	"github.com/rampartsec/rampart/waf"
+)
+
+// parseMultipart parses a multipart body (RFC 7578) delimited by boundary.
+// Lines may end in CRLF or a bare LF, as Go's mime/multipart accepts. It
+// returns the map of part names to their values, the list of file names,
+// whether parts were dropped at a limit, and a syntax error when the body is
+// not multipart (no boundary, no delimiter, no closing delimiter in a body
+// that was not truncated).
+func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, bool, *SyntaxError) {
+	if boundary == "" || len(boundary) > 200 {
+		return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Msg: "no valid boundary parameter"}
+	}
+	dash := "--" + boundary
+	// The first delimiter: at the start of the body or of a line.
+	pos := -1
+	for from := 0; from < len(s); {
+		i := strings.Index(s[from:], dash)
+		if i < 0 {
+			break
+		}
+		i += from
+		if (i == 0 || s[i-1] == '\n') && isDelimiterEnd(s[i+len(dash):]) {
+			pos = i
+			break
+		}
+		from = i + len(dash)
+	}
+	if pos < 0 {
+		if truncated {
+			return waf.Map(nil), waf.Null(), false, nil
+		}
+		return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Msg: "no delimiter line"}
+	}
+	nlDash := "\n" + dash
+
+	a := newArena(3*min(strings.Count(s, dash), MaxParts) + 8)
+	pairs := a.alloc(min(strings.Count(s, dash), MaxParts))
+	var names []waf.Field
+	k := 0
+	dropped := false
+	pos += len(dash)
+	for {
+		// pos is just after a delimiter.
+		if strings.HasPrefix(s[pos:], "--") {
+			break // the closing delimiter; the epilogue is ignored
+		}
+		eol := strings.IndexByte(s[pos:], '\n')
+		if eol < 0 {
+			if truncated {
+				break
+			}
+			return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Offset: pos, Msg: "unexpected end after delimiter"}
+		}
+		pos += eol + 1
+		if k == len(pairs) {
+			dropped = true
+			break
+		}
+		// Headers, up to an empty line.
+		var disp, ctype, cte string
+		hdrEnd := -1
+		for p := pos; p < len(s) && p-pos <= MaxPartHeaderBytes; {
+			e := strings.IndexByte(s[p:], '\n')
+			if e < 0 {
+				break
+			}
+			line := strings.TrimSuffix(s[p:p+e], "\r")
+			p += e + 1
+			if line == "" {
+				hdrEnd = p
+				break
+			}
+			name, val, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			val = strings.TrimSpace(val)
+			switch {
+			case strings.EqualFold(strings.TrimSpace(name), "content-disposition"):
+				disp = val
+			case strings.EqualFold(strings.TrimSpace(name), "content-type"):
+				ctype = val
+			case strings.EqualFold(strings.TrimSpace(name), "content-transfer-encoding"):
+				cte = val
+			}
+		}
+		if hdrEnd < 0 {
+			if truncated {
+				break
+			}
+			return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Offset: pos, Msg: "unterminated part headers"}
+		}
+		pos = hdrEnd
+		// Content, up to the next delimiter line.
+		end, next := -1, -1
+		for from := pos - 1; from < len(s); {
+			i := strings.Index(s[from:], nlDash)
+			if i < 0 {
+				break
+			}
+			i += from
+			if isDelimiterEnd(s[i+len(nlDash):]) {
+				end, next = i, i+len(nlDash)
+				break
+			}
+			from = i + len(nlDash)
+		}
+		last := false
+		if end < 0 {
+			if !truncated {
+				return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Offset: pos, Msg: "no closing delimiter"}
+			}
+			end, last = len(s), true
+		} else if end > pos && s[end-1] == '\r' {
+			end--
+		}
+		content := ""
+		if end > pos {
+			content = s[pos:end]
+		}
+		if strings.EqualFold(cte, "quoted-printable") {
+			content = decodeQP(content)
+		}
+
+		_, dparams := mediaType(disp)
+		name := param(dparams, "name")
+		filename := param(dparams, "filename")
+		if ext := param(dparams, "filename*"); ext != "" {
+			ext = decodeExtValue(ext)
+			if filename != "" && filename != ext {
+				names = appendName(names, filename, &dropped)
+			}
+			filename = ext
+		}
+		if filename == "" {
+			pairs[k] = waf.Field{Key: name, Value: waf.String(content)}
+		} else {
+			names = appendName(names, filename, &dropped)
+			f := a.alloc(3)
+			f[0] = waf.Field{Key: "filename", Value: waf.String(filename)}
+			f[1] = waf.Field{Key: "content_type", Value: waf.String(ctype)}
+			n := 2
+			if prefix := content[:min(len(content), MaxFilePrefix)]; prefix != "" && strings.IndexByte(prefix, 0) < 0 {
+				f[2] = waf.Field{Key: "content", Value: waf.String(prefix)}
+				n = 3
+			}
+			pairs[k] = waf.Field{Key: name, Value: waf.Map(f[:n:n])}
+		}
+		k++
+		if last {
+			break
+		}
+		pos = next
+	}
+	v, t := group(&a, pairs[:k])
+	files := waf.Null()
+	if names != nil {
+		files = waf.List(names)
+	}
+	return v, files, dropped || t, nil
+}
+
+// isDelimiterEnd reports whether s, what follows "--boundary", completes a
+// delimiter line: "--" (the closing one), or blanks then a line end.
+func isDelimiterEnd(s string) bool {
+	if strings.HasPrefix(s, "--") {
+		return true
+	}
+	s = strings.TrimLeft(s, " \t")
+	return s == "" || s[0] == '\n' || s[0] == '\r'
+}
+
+func appendName(names []waf.Field, n string, dropped *bool) []waf.Field {
+	if len(names) >= MaxContainerSize {
+		*dropped = true
+		return names
+	}
+	return append(names, waf.Field{Value: waf.String(n)})
+}
+
+// decodeExtValue decodes an RFC 5987 value (charset'lang'percent-encoded);
+// the charset is ignored (bytes as UTF-8).
+func decodeExtValue(v string) string {
+	if i := strings.IndexByte(v, '\''); i >= 0 {
+		if j := strings.IndexByte(v[i+1:], '\''); j >= 0 {
+			v = v[i+1+j+1:]
+		}
+	}
+	if strings.IndexByte(v, '%') < 0 {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '%' && i+2 < len(v) && isHex(v[i+1]) && isHex(v[i+2]) {
+			b.WriteByte(unhex(v[i+1])<<4 | unhex(v[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+// decodeQP decodes a quoted-printable part, or returns it as it is when it
+// is not valid quoted-printable (Go's reader would fail the request then).
+func decodeQP(s string) string {
+	var b strings.Builder
+	if _, err := io.Copy(&b, quotedprintable.NewReader(strings.NewReader(s))); err != nil {
+		return s
+	}
+	return b.String()
+}
