@@ -26,7 +26,10 @@ const MaxGrowth = 2
 
 // Func appends the transformation of src to dst and returns the result.
 // It must not retain or modify src, and must not allocate when dst has
-// enough capacity.
+// spare capacity for the transformer's documented growth bound (at most
+// MaxGrowth*len(src) bytes); all but normalize_path and normalize_path_win,
+// which may write a segment that a later ".." removes, need no more room
+// than their output takes.
 type Func func(dst, src []byte) []byte
 
 var (
