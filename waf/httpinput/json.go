@@ -95,12 +95,22 @@ func (p *jsonParser) value(depth int) (waf.Value, bool) {
 // scalar parses a number, true, false or null.
 func (p *jsonParser) scalar() (waf.Value, bool) {
 	switch p.s[p.i] {
-	case 't':
-		return waf.Bool(true), p.word("true")
-	case 'f':
-		return waf.Bool(false), p.word("false")
-	case 'n':
-		return waf.Null(), p.word("null")
+	case 't', 'f', 'n':
+		// An unfinished literal at the end of a truncated body is dropped.
+		var w string
+		var v waf.Value
+		switch p.s[p.i] {
+		case 't':
+			w, v = "true", waf.Bool(true)
+		case 'f':
+			w, v = "false", waf.Bool(false)
+		default:
+			w = "null"
+		}
+		if !p.word(w) {
+			return waf.Value{}, false
+		}
+		return v, true
 	}
 	start := p.i
 	if !p.number() {
@@ -112,6 +122,7 @@ func (p *jsonParser) scalar() (waf.Value, bool) {
 	return waf.Number(p.s[start:p.i]), true
 }
 
+// word reads the literal w at p.i.
 func (p *jsonParser) word(w string) bool {
 	n := min(len(w), len(p.s)-p.i)
 	if p.s[p.i:p.i+n] != w[:n] {
