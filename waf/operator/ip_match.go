@@ -65,7 +65,6 @@ func (o *ipMatch) Eval(v Value) (string, bool) {
 
 func neverExpires(int64) bool { return true }
 
-
 // parseIPKey parses an IPv4 or IPv6 address with the syntax of
 // netip.ParseAddr (no leading zeros in IPv4 parts, at most one "::", an
 // optional embedded IPv4 tail and a non-empty %zone on IPv6, which is
@@ -75,7 +74,10 @@ func parseIPKey(s []byte) (ipKey, bool) {
 		switch c {
 		case '.':
 			v4, ok := parseIPv4(s)
-			return ipKey{0, 0xffff<<32 | uint64(v4)}, ok
+			if !ok {
+				return ipKey{}, false
+			}
+			return ipKey{0, 0xffff<<32 | uint64(v4)}, true
 		case ':':
 			return parseIPv6(s)
 		case '%':
