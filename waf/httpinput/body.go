@@ -132,8 +132,8 @@ func param(params, name string) string {
 
 // paramValue reads a token or a quoted string at the start of s and returns
 // it and what follows the next ';'. In a quoted string a backslash escapes
-// '"' and '\\' only, as Go's mime package does (browsers send Windows paths
-// with plain backslashes).
+// the special characters of RFC 2045 only, as Go's mime package does, so
+// that a Windows path sent with plain backslashes keeps them.
 func paramValue(s string) (string, string) {
 	s = strings.TrimLeft(s, " \t")
 	if s == "" || s[0] != '"' {
@@ -143,7 +143,7 @@ func paramValue(s string) (string, string) {
 	end := -1
 	esc := false
 	for i := 1; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
+		if s[i] == '\\' && i+1 < len(s) && isTSpecial(s[i+1]) {
 			esc = true
 			i++
 			continue
@@ -166,7 +166,7 @@ func paramValue(s string) (string, string) {
 	if esc {
 		var b strings.Builder
 		for i := 0; i < len(v); i++ {
-			if v[i] == '\\' && i+1 < len(v) && (v[i+1] == '"' || v[i+1] == '\\') {
+			if v[i] == '\\' && i+1 < len(v) && isTSpecial(v[i+1]) {
 				i++
 			}
 			b.WriteByte(v[i])
@@ -175,6 +175,8 @@ func paramValue(s string) (string, string) {
 	}
 	return v, rest
 }
+
+func isTSpecial(c byte) bool { return strings.IndexByte(`()<>@,;:\\"/[]?=`, c) >= 0 }
 
 func isJSONType(mt string) bool {
 	switch mt {

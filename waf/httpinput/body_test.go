@@ -71,7 +71,7 @@ var multipartRows = []bodyRow{
 		want:  `{"email":["a' or 1=1--","second"],"up":[{"filename":"../../shell.php","content_type":"application/x-php","content":"<?php system($_GET['c']); ?>"}]}`,
 		files: `["../../shell.php"]`},
 	{name: "bare LF and preamble", ct: "multipart/form-data; boundary=0000",
-		body: "preamble\n--0000\nContent-Disposition: form-data; name=\"name\"\n\nJohn Smith\n--0000\nContent-Disposition: form-data; name=\"image\"; filename=\"image.jpg\"\nContent-Type: image/jpeg\n\nBINARYDATA\n--0000--\n",
+		body:  "preamble\n--0000\nContent-Disposition: form-data; name=\"name\"\n\nJohn Smith\n--0000\nContent-Disposition: form-data; name=\"image\"; filename=\"image.jpg\"\nContent-Type: image/jpeg\n\nBINARYDATA\n--0000--\n",
 		want:  `{"name":["John Smith"],"image":[{"filename":"image.jpg","content_type":"image/jpeg","content":"BINARYDATA"}]}`,
 		files: `["image.jpg"]`},
 	{name: "binary file content not inspected", ct: `multipart/form-data; boundary="b"`,
