@@ -19,7 +19,7 @@ import (
 // fails when recall falls more than a point below recallFloor or when a
 // false-positive rate rises above its ceiling.
 const (
-	recallFloor        = 0.0 // percent of payloads/xss.jsonl flagged
+	recallFloor        = 0.0   // percent of payloads/xss.jsonl flagged
 	benignPayloadCeil  = 100.0 // percent of payloads/benign.jsonl flagged
 	benignRequestsCeil = 100.0 // percent of the string values of requests/benign.jsonl flagged
 )

