@@ -722,7 +722,7 @@ func (c *checker) schemes(s []byte, start, end int) bool {
 				}
 			}
 			if codeBody(&r) {
-				return c.hit(start+from[(t.n-k)&15], start+r.i)
+				return c.hit(start+from[(t.n-k)&15], urlEnd(s, start+r.i, end))
 			}
 		case t.endsWith("data:") && (t.n == 5 || !isLetter(t.b[(t.n-6)&15])):
 			save := r
@@ -732,6 +732,15 @@ func (c *checker) schemes(s []byte, start, end int) bool {
 			r = save
 		}
 	}
+}
+
+// urlEnd returns where a URL that reaches i ends: at a space, a quote or
+// ">", or at end.
+func urlEnd(s []byte, i, end int) int {
+	for i < end && s[i] > ' ' && s[i] != '"' && s[i] != '\'' && s[i] != '>' {
+		i++
+	}
+	return i
 }
 
 // codeBody reads the body of a script URL and reports whether it starts
