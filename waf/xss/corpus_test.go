@@ -15,13 +15,16 @@ import (
 	"github.com/rampartsec/rampart/internal/corpus"
 )
 
-// The measured figures on the shared corpus (see TestCorpus). The test
-// fails when recall falls more than a point below recallFloor or when a
-// false-positive rate rises above its ceiling.
+// The figures measured on the shared corpus by TestCorpus: recall 95.85%
+// (2,561 of 2,672 payloads/xss.jsonl), no false positive among the 1,049
+// payloads/benign.jsonl strings nor among the 76,244 string values of
+// requests/benign.jsonl. The test fails when recall falls more than a
+// point below recallFloor, or a false-positive rate rises above its
+// ceiling (one value in a thousand payloads, one in ten thousand values).
 const (
-	recallFloor        = 0.0   // percent of payloads/xss.jsonl flagged
-	benignPayloadCeil  = 100.0 // percent of payloads/benign.jsonl flagged
-	benignRequestsCeil = 100.0 // percent of the string values of requests/benign.jsonl flagged
+	recallFloor        = 95.85 // percent of payloads/xss.jsonl flagged
+	benignPayloadCeil  = 0.1   // percent of payloads/benign.jsonl flagged
+	benignRequestsCeil = 0.01  // percent of the string values of requests/benign.jsonl flagged
 )
 
 // requestValues returns the string values a WAF sees in a request: query

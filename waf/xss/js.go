@@ -220,12 +220,12 @@ func endsExpr(s []byte, t jsTok) bool {
 // sinks looks for sink calls and references standing as expressions.
 func (c *checker) sinks(s []byte) bool {
 	l := jsLexer{s: s}
+	defer func() { c.steps += l.i }()
 	var prev2, prev jsTok
 	prev2.kind, prev.kind = jsEOF, jsEOF
 	var buf, buf2 [16]byte
 	for {
 		t := l.next()
-		c.steps++
 		if t.kind == jsEOF {
 			return false
 		}
@@ -247,6 +247,7 @@ func (c *checker) sinkAt(s []byte, l jsLexer, prev2, prev, t jsTok, buf, buf2 *[
 	if isGlobalObject(name) && opensExpr(s, prev) {
 		// top[...](...) : a computed member called.
 		la := l
+		defer func() { c.steps += la.i - l.i }()
 		if n := la.next(); isPunct(s, n, '[') && skipBalanced(&la, s, '[', ']') && isPunct(s, la.next(), '(') {
 			return c.hit(t.start, la.i)
 		}
@@ -269,6 +270,7 @@ func (c *checker) sinkAt(s []byte, l jsLexer, prev2, prev, t jsTok, buf, buf2 *[
 		return false
 	}
 	la := l
+	defer func() { c.steps += la.i - l.i }()
 	n := la.next()
 	switch {
 	case isPunct(s, n, '('):
@@ -348,6 +350,7 @@ func (c *checker) breakout(s []byte, q byte) bool {
 		return true
 	}
 	l := jsLexer{s: s, i: i + 1}
+	defer func() { c.steps += l.i - i }()
 	t := l.next()
 	for isPunct(s, t, ')') || isPunct(s, t, ']') || isPunct(s, t, '}') {
 		t = l.next()

@@ -137,6 +137,9 @@ func (t *Tokenizer) Next() (Token, bool) {
 	case sValueUQ:
 		t.unquoted(start)
 		k = AttrValue
+		if t.pos == start { // an empty value: the tag goes on
+			k = t.tag()
+		}
 	}
 	t.steps += t.pos - start
 	return Token{Kind: k, Start: start, End: t.pos}, true

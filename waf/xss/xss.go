@@ -57,15 +57,21 @@ const maxHighlight = 80
 // part of s (or of its decoded form) that matched. Check does not allocate
 // unless it matches.
 func Check(s []byte) (highlight string, ok bool) {
+	var c checker
+	return c.check(s)
+}
+
+// check is Check, with the work it did left in c.steps.
+func (c *checker) check(s []byte) (string, bool) {
 	if len(s) > MaxLen {
 		s = s[:MaxLen]
 	}
-	var c checker
-	if c.scan(s) {
+	m := charset(s)
+	if c.scan(s, m) {
 		return c.highlight(s), true
 	}
-	pct := hasPercentEncoding(s)
-	ref := hasMarkupRef(s)
+	pct := m&hasPct != 0 && hasPercentEncoding(s)
+	ref := m&hasAmp != 0 && hasMarkupRef(s)
 	if !pct && !ref {
 		return "", false
 	}
@@ -74,14 +80,14 @@ func Check(s []byte) (highlight string, ok bool) {
 	if pct {
 		d := percentDecode((*p)[:0], s)
 		*p = d[:0]
-		if c.scan(d) {
+		dm := charset(d)
+		if c.scan(d, dm) {
 			return c.highlight(d), true
 		}
-		if hasMarkupRef(d) {
+		if dm&hasAmp != 0 && hasMarkupRef(d) {
 			// Decode references in place: the result is never longer.
 			r := refDecode(d[:0], d)
-			*p = r[:0]
-			if c.scan(r) {
+			if c.scan(r, charset(r)) {
 				return c.highlight(r), true
 			}
 		}
@@ -89,7 +95,7 @@ func Check(s []byte) (highlight string, ok bool) {
 	if ref {
 		r := refDecode((*p)[:0], s)
 		*p = r[:0]
-		if c.scan(r) {
+		if c.scan(r, charset(r)) {
 			return c.highlight(r), true
 		}
 	}
@@ -139,39 +145,29 @@ const (
 	hasBacktick
 	hasBrace
 	hasBracket
+	hasAmp
+	hasPct
 )
 
-func charset(s []byte) int {
-	m := 0
-	for _, b := range s {
-		switch b {
-		case '<':
-			m |= hasLT
-		case '=':
-			m |= hasEq
-		case '"':
-			m |= hasDQ
-		case '\'':
-			m |= hasSQ
-		case ':', '&': // "&colon;"
-			m |= hasColon
-		case '(':
-			m |= hasParen
-		case '`':
-			m |= hasBacktick
-		case '{':
-			m |= hasBrace
-		case '[':
-			m |= hasBracket
-		}
-	}
-	return m
+// charClass maps a byte to its has* bit.
+var charClass = [256]uint16{
+	'<': hasLT, '=': hasEq, '"': hasDQ, '\'': hasSQ, ':': hasColon, '(': hasParen,
+	'`': hasBacktick, '{': hasBrace, '[': hasBracket, '&': hasAmp | hasColon, '%': hasPct,
 }
 
-// scan checks one form of the value in every context.
-func (c *checker) scan(s []byte) bool {
+// charset returns the has* bits of the bytes in s ("&" also sets hasColon:
+// "&colon;").
+func charset(s []byte) int {
+	var m uint16
+	for _, b := range s {
+		m |= charClass[b]
+	}
+	return int(m)
+}
+
+// scan checks one form of the value, whose charset is m, in every context.
+func (c *checker) scan(s []byte, m int) bool {
 	c.steps += len(s)
-	m := charset(s)
 	if m&hasLT != 0 && c.html(s, InData, 0) {
 		return true
 	}
@@ -186,7 +182,7 @@ func (c *checker) scan(s []byte) bool {
 			return true
 		}
 	}
-	if m&hasColon != 0 && c.ltRef(s) {
+	if m&hasAmp != 0 && c.ltRef(s) {
 		return true
 	}
 	if m&hasColon != 0 && c.schemes(s, 0, len(s)) {
@@ -458,7 +454,7 @@ func (c *checker) attr(s []byte, ns, ne, vs, ve int, real bool) bool {
 	vs, ve = unquote(s, vs, ve)
 	val := s[vs:ve]
 	if isHandlerName(name) && len(val) > 0 {
-		if real || isKnownHandler(name) || looksLikeCode(val) {
+		if real || isKnownHandler(name) || c.looksLikeCode(val) {
 			return c.hit(ns, end)
 		}
 	}
@@ -495,11 +491,11 @@ func (c *checker) attr(s []byte, ns, ne, vs, ve int, real bool) bool {
 			return true
 		}
 	case equalFold(name, "srcdoc"):
-		if hasMarkup(val) {
+		if c.hasMarkup(val) {
 			return c.hit(ns, end)
 		}
 	}
-	if u := urlScheme(val); u != schemeNone {
+	if u := c.urlScheme(val); u != schemeNone {
 		return c.hit(ns, end)
 	}
 	return false
@@ -532,8 +528,9 @@ func isHandlerName(name []byte) bool {
 // looksLikeCode reports whether an attribute value, references decoded,
 // holds a call, a template or an escape: what a handler needs to do more
 // than name a function.
-func looksLikeCode(v []byte) bool {
+func (c *checker) looksLikeCode(v []byte) bool {
 	r := normReader{s: v}
+	defer func() { c.steps += r.i }()
 	for {
 		ch, _, ok := r.next()
 		if !ok {
@@ -547,8 +544,9 @@ func looksLikeCode(v []byte) bool {
 }
 
 // hasMarkup reports whether v holds a tag start, raw or as a reference.
-func hasMarkup(v []byte) bool {
+func (c *checker) hasMarkup(v []byte) bool {
 	r := normReader{s: v}
+	defer func() { c.steps += r.i }()
 	for {
 		ch, _, ok := r.next()
 		if !ok {
@@ -590,13 +588,13 @@ var cssKeywords = [...]string{"expression(", "javascript:", "vbscript:", "livesc
 // css checks the CSS of a style attribute value, s[start:end].
 func (c *checker) css(s []byte, start, end int) bool {
 	r := normReader{s: s[start:end], css: true}
+	defer func() { c.steps += r.i }()
 	var t tail
 	for {
 		ch, at, ok := r.next()
 		if !ok {
 			return false
 		}
-		c.steps++
 		t.push(ch)
 		for _, kw := range cssKeywords {
 			if kw[len(kw)-1] == ch && t.endsWith(kw) {
@@ -619,8 +617,9 @@ const (
 // of active content, after references are decoded and control characters
 // and leading spaces dropped (as URL parsers do). "feed:" wrappers are
 // looked through.
-func urlScheme(v []byte) scheme {
+func (c *checker) urlScheme(v []byte) scheme {
 	r := normReader{s: v}
+	defer func() { c.steps += r.i }()
 	var buf [16]byte
 	n := 0
 	for {
@@ -699,6 +698,7 @@ func activeMedia(r *normReader) bool {
 // active content.
 func (c *checker) schemes(s []byte, start, end int) bool {
 	r := normReader{s: s[start:end]}
+	defer func() { c.steps += r.i }()
 	var t tail
 	var from [16]int // start offsets of the last characters, by t.n
 	for {
@@ -706,7 +706,6 @@ func (c *checker) schemes(s []byte, start, end int) bool {
 		if !ok {
 			return false
 		}
-		c.steps++
 		from[t.n&15] = at
 		t.push(ch)
 		if ch != ':' {
