@@ -88,6 +88,8 @@ type Context struct {
 	// the view being walked and the address name
 	curAddr string
 	found   bool
+	// valueBytes holds the bytes of the value being evaluated.
+	valueBytes byteSet
 }
 
 type pathElem struct {
@@ -247,6 +249,10 @@ func (c *Context) isActive(x *exclusion) bool {
 // when excl is true, the rules otherwise.
 func (c *Context) walkAddr(id int, excl bool) {
 	c.curAddr = c.e.addrNames[id]
+	if c.e.opts.Timeout >= 0 && c.spent+time.Since(c.start) > c.e.opts.Timeout {
+		c.timedOut = true
+		return
+	}
 	for _, v := range c.e.views[id] {
 		if !c.viewHasWork(v, excl) {
 			continue
@@ -415,10 +421,19 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 		if len(g.funcs) > 0 {
 			in = c.transform(g, raw)
 		}
-		marked := false
+		marked, filled := false, false
 		for _, t := range g.targets {
 			if !c.targetLive(t, excl) {
 				continue
+			}
+			if bs := t.cond.bytes; bs != nil {
+				if !filled {
+					c.valueBytes.fill(in)
+					filled = true
+				}
+				if !c.valueBytes.meets(bs) {
+					continue
+				}
 			}
 			if t.lits != nil {
 				if !marked {
@@ -436,7 +451,15 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			if c.inputExcluded(t) {
 				continue
 			}
+			var t0 time.Time
+			if debugCost != nil {
+				t0 = time.Now()
+			}
 			hl, ok := t.cond.op.Eval(operator.Value{Kind: kind, Bytes: in})
+			if debugCost != nil {
+				debugCost[t.cond.rule.id] += time.Since(t0)
+				debugCount[t.cond.rule.id]++
+			}
 			if ok != t.cond.negate {
 				c.condMatched(t, string(in), hl)
 			}
@@ -608,3 +631,6 @@ func (e *Engine) blockAction(r *rule) *Action {
 	}
 	return a
 }
+
+// debugCost, when set by a test, accumulates Eval time per rule.
+var debugCost, debugCount = map[string]time.Duration(nil), map[string]int(nil)

@@ -86,6 +86,8 @@ type condition struct {
 	lits   []int // literal ids in the view chain's matcher; nil = always run
 	inputs []*target
 	rule   *rule
+	// bytes, when set, holds bytes one of which any matching value has.
+	bytes *byteSet
 }
 
 // target is one input of a condition, attached to a view's chain.
@@ -176,12 +178,18 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				errs = append(errs, &RuleError{RuleID: r.id, Path: fmt.Sprintf("conditions[%d].operator", ci), Msg: fmt.Sprintf("unknown operator %q", c.Operator)})
 				continue
 			}
-			op, err := f(operator.Params{Raw: c.Params, Data: e.dataFor})
+			op, err := c.compiled, error(nil)
+			if op == nil {
+				op, err = f(operator.Params{Raw: c.Params, Data: e.dataFor})
+			}
 			if err != nil {
 				errs = append(errs, &RuleError{RuleID: r.id, Path: fmt.Sprintf("conditions[%d].parameters", ci), Msg: err.Error()})
 				continue
 			}
 			cond := &condition{idx: len(r.conds), opName: c.Operator, op: op, negate: c.Operator != name, rule: r}
+			if name == "match_regex" && !cond.negate {
+				cond.bytes = regexByteFilter(c.Params)
+			}
 			_, cond.exists = op.(operator.Existence)
 			for _, in := range c.Inputs {
 				names := ruleTransformers

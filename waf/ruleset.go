@@ -52,6 +52,8 @@ type Condition struct {
 	Inputs []Input
 	// Params holds the other parameters as raw JSON.
 	Params map[string]json.RawMessage
+	// compiled is the operator built while validating, reused by New.
+	compiled operator.Operator
 }
 
 // Input selects an address (and optionally a key path inside it) for a
@@ -328,14 +330,16 @@ func (p *parser) rules(section string, raw json.RawMessage) []Rule {
 	for i, item := range list {
 		path := fmt.Sprintf("%s[%d]", section, i)
 		r, ok := p.rule(path, item)
+		if r.ID != "" {
+			if ids[r.ID] {
+				p.fail(r.ID, path+".id", "duplicate rule id")
+				continue
+			}
+			ids[r.ID] = true
+		}
 		if !ok {
 			continue
 		}
-		if ids[r.ID] {
-			p.fail(r.ID, path+".id", "duplicate rule id")
-			continue
-		}
-		ids[r.ID] = true
 		if skip, why := versionSkip(r.MinVersion, r.MaxVersion); skip {
 			p.warn("rule %s skipped: %s", r.ID, why)
 			continue
@@ -402,6 +406,11 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 	if v, ok := fields["on_match"]; ok {
 		if err := json.Unmarshal(v, &r.OnMatch); err != nil {
 			p.fail(id, "on_match", "must be a list of action ids")
+		}
+		for i, a := range r.OnMatch {
+			if !p.actionID[a] {
+				p.fail(id, fmt.Sprintf("on_match[%d]", i), fmt.Sprintf("unknown action %q", a))
+			}
 		}
 	}
 	if v, ok := fields["transformers"]; ok {
@@ -491,9 +500,15 @@ func (p *parser) conditions(id, path string, raw json.RawMessage) []Condition {
 		// Compile once here so that every parameter problem is reported
 		// with the rule, not later at New.
 		if f, ok := operator.Lookup(name); ok {
-			if _, err := f(operator.Params{Raw: cond.Params, Data: scratchData}); err != nil {
+			op, err := f(operator.Params{Raw: cond.Params, Data: scratchData})
+			if err != nil {
 				p.fail(id, cpath+".parameters", err.Error())
 				continue
+			}
+			// Operators over rules_data are compiled again by New, against
+			// the engine's own lists; the others are reused.
+			if _, usesData := cond.Params["data"]; !usesData {
+				cond.compiled = op
 			}
 		}
 		out = append(out, cond)
@@ -656,12 +671,6 @@ func (p *parser) checkOnMatch() {
 				p.fail(id, fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("unknown action %q", a))
 			}
 		}
-	}
-	for _, r := range p.rs.Rules {
-		check(r.ID, "on_match", r.OnMatch)
-	}
-	for _, r := range p.rs.CustomRules {
-		check(r.ID, "on_match", r.OnMatch)
 	}
 	for i, o := range p.rs.Overrides {
 		check(o.ID, fmt.Sprintf("rules_override[%d].on_match", i), o.OnMatch)

@@ -1,0 +1,170 @@
+package waf
+
+import (
+	"encoding/json"
+	"regexp/syntax"
+	"unicode"
+	"unicode/utf8"
+)
+
+// byteSet is a set of byte values, as a 256-bit bitmap.
+type byteSet [4]uint64
+
+func (s *byteSet) add(b byte)       { s[b>>6] |= 1 << (b & 63) }
+func (s *byteSet) has(b byte) bool  { return s[b>>6]&(1<<(b&63)) != 0 }
+func (s *byteSet) union(o *byteSet) { s[0] |= o[0]; s[1] |= o[1]; s[2] |= o[2]; s[3] |= o[3] }
+func (s *byteSet) meets(o *byteSet) bool {
+	return s[0]&o[0] != 0 || s[1]&o[1] != 0 || s[2]&o[2] != 0 || s[3]&o[3] != 0
+}
+
+// bytesOfValue sets the bytes present in b.
+func (s *byteSet) fill(b []byte) {
+	*s = byteSet{}
+	for _, c := range b {
+		s[c>>6] |= 1 << (c & 63)
+	}
+}
+
+// byteWeight estimates how common a byte is in ordinary values: letters,
+// digits and spaces are everywhere, punctuation is rarer.
+func byteWeight(b byte) int {
+	switch {
+	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z':
+		return 20
+	case '0' <= b && b <= '9', b == ' ':
+		return 15
+	case b == '.' || b == '-' || b == '_' || b == '/' || b == ',' || b == ':':
+		return 6
+	case b >= 0x80:
+		return 3
+	}
+	return 1
+}
+
+func (s *byteSet) weight() int {
+	w := 0
+	for i := 0; i < 256; i++ {
+		if s.has(byte(i)) {
+			w += byteWeight(byte(i))
+		}
+	}
+	return w
+}
+
+// requiredBytes returns a set of bytes one of which occurs in every string
+// that re matches, or false when there is none (the expression can match
+// the empty string, or any byte). It complements the literal prefilter for
+// expressions that only require punctuation, such as `[;&|]\s*id`.
+func requiredBytes(re *syntax.Regexp) (byteSet, bool) {
+	var s byteSet
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return s, false
+		}
+		addRune(&s, re.Rune[0], re.Flags&syntax.FoldCase != 0)
+		return s, true
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return s, false
+		}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			for r := lo; r <= hi && r < utf8.RuneSelf; r++ {
+				s.add(byte(r))
+			}
+			if hi >= utf8.RuneSelf {
+				// Any non-ASCII rune starts with a byte >= 0xC2.
+				for b := 0xC2; b <= 0xF4; b++ {
+					s.add(byte(b))
+				}
+			}
+		}
+		return s, true
+	case syntax.OpCapture:
+		return requiredBytes(re.Sub[0])
+	case syntax.OpPlus:
+		return requiredBytes(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredBytes(re.Sub[0])
+		}
+		return s, false
+	case syntax.OpConcat:
+		best, found, bestW := byteSet{}, false, 0
+		for _, sub := range re.Sub {
+			cs, ok := requiredBytes(sub)
+			if !ok {
+				continue
+			}
+			if w := cs.weight(); !found || w < bestW {
+				best, found, bestW = cs, true, w
+			}
+		}
+		return best, found
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			cs, ok := requiredBytes(sub)
+			if !ok {
+				return s, false
+			}
+			s.union(&cs)
+		}
+		return s, true
+	}
+	// Star, Quest, empty-width assertions, any-char, empty match.
+	return s, false
+}
+
+func addRune(s *byteSet, r rune, fold bool) {
+	add := func(r rune) {
+		var buf [4]byte
+		n := utf8.EncodeRune(buf[:], r)
+		if n > 0 {
+			s.add(buf[0])
+		}
+	}
+	add(r)
+	if fold {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			add(f)
+		}
+	}
+}
+
+// regexByteFilter computes the byte filter of a match_regex condition from
+// its parameters; nil when the expression gives none worth checking.
+func regexByteFilter(params map[string]json.RawMessage) *byteSet {
+	var expr string
+	if err := json.Unmarshal(params["regex"], &expr); err != nil {
+		return nil
+	}
+	var opt struct {
+		CaseSensitive bool `json:"case_sensitive"`
+	}
+	if raw, ok := params["options"]; ok {
+		_ = json.Unmarshal(raw, &opt)
+	}
+	if !opt.CaseSensitive {
+		expr = "(?i)" + expr
+	}
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	s, ok := requiredBytes(re.Simplify())
+	if !ok {
+		return nil
+	}
+	// A set holding most letters filters nothing; skip the check.
+	n := 0
+	for b := 'a'; b <= 'z'; b++ {
+		if s.has(byte(b)) {
+			n++
+		}
+	}
+	if n > 20 {
+		return nil
+	}
+	return &s
+}

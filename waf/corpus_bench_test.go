@@ -1,0 +1,63 @@
+package waf_test
+
+import (
+	"testing"
+
+	"github.com/rampartsec/rampart/internal/corpus"
+	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/httpinput"
+	"github.com/rampartsec/rampart/waf/rules"
+)
+
+func defaultEngine(tb testing.TB) *waf.Engine {
+	rs, _, err := waf.ParseRuleset(rules.Default())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := waf.New(rs, waf.Options{Timeout: -1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+type prepared struct {
+	hdr, body []waf.Address
+}
+
+func prepare(tb testing.TB, label string) []prepared {
+	var out []prepared
+	for _, r := range corpus.Requests(tb) {
+		if label != "" && r.Label != label {
+			continue
+		}
+		in := &httpinput.Request{Method: r.Request.Method, URI: r.Request.URI, Headers: r.Request.Headers, Body: []byte(r.Request.Body), RemoteAddr: r.Request.ClientIP}
+		h, _ := httpinput.Build(in, nil, nil)
+		b, _ := httpinput.BuildBody(in, nil, nil)
+		out = append(out, prepared{h, b})
+	}
+	return out
+}
+
+// BenchmarkEvaluate measures the engine alone (already-parsed requests to
+// the verdict) with the default ruleset, per request.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, label := range []string{"benign", "attack"} {
+		b.Run(label, func(b *testing.B) {
+			e := defaultEngine(b)
+			reqs := prepare(b, label)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p := reqs[i%len(reqs)]
+				i++
+				c := e.NewContext()
+				c.Run(p.hdr)
+				if c.Blocked() == nil && len(p.body) > 0 {
+					c.Run(p.body)
+				}
+				c.Close()
+			}
+		})
+	}
+}
