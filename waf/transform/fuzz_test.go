@@ -352,8 +352,16 @@ func htmlFromFuzz(data []byte, names []string) string {
 			b.WriteByte(literals[int(op>>3)%len(literals)])
 		}
 	}
+	// package html leaves a "&#N" that ends the input undecoded (it wants
+	// four bytes from the '&'); browsers and html_entity_decode do not.
+	b.WriteByte(' ')
 	return b.String()
 }
+
+// goSingleDigit matches a decimal reference of one digit without ';', which
+// package html does not decode (its "no characters matched" test counts
+// the digit's terminator) and HTML5 does.
+var goSingleDigit = regexp.MustCompile(`&#[0-9](?:[^0-9;]|$)`)
 
 func FuzzHTMLEntityDecode(f *testing.F) {
 	f.Add([]byte{0, 0, 1, 2, 0x3c, 0x00, 3, 0, 0, 0x3c, 8, 0, 7})
@@ -361,6 +369,9 @@ func FuzzHTMLEntityDecode(f *testing.F) {
 	names := entityNames()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := htmlFromFuzz(data, names)
+		if goSingleDigit.MatchString(in) {
+			return // package html leaves "&#1 " undecoded; see the table
+		}
 		got := string(htmlEntityDecode(nil, []byte(in)))
 		if want := html.UnescapeString(in); got != want {
 			t.Fatalf("html_entity_decode(%q) = %q, html.UnescapeString %q", in, got, want)

@@ -62,6 +62,7 @@ var tables = map[string][]row{
 		{"libddwafDoc", "&lt;&gt;&amp;&quot;&nbsp;", "<>&\"\u00a0"},
 		{"plain", "a & b", "a & b"},
 		{"decimal", "&#60;&#0060;&#60", "<<<"},
+		{"singleDigitNoSemicolon", "&#9 &#9", "\t \t"},
 		{"hex", "&#x3c;&#X3C;&#x003c&#x3C", "<<<<"},
 		{"noDigits", "&#;&#x;&#xg;&#a", "&#;&#x;&#xg;&#a"},
 		{"zero", "&#0;", "\ufffd"},
