@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ type BlockedError struct {
 	Action *waf.Action
 }
 
+// Error describes the block.
 func (e *BlockedError) Error() string { return "rampart: blocked by rule " + e.RuleID }
 
 // Unwrap returns ErrBlocked.
@@ -109,12 +111,7 @@ func (r *Request) Run(addrs ...waf.Address) {
 }
 
 func (r *Request) run(addrs []waf.Address) {
-	defer func() {
-		if p := recover(); p != nil {
-			r.agent.stats.Panics.Add(1)
-			r.agent.log.Error("rampart: internal error (request allowed)", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-		}
-	}()
+	defer r.agent.recoverFault()
 	res := r.waf.Run(addrs)
 	r.matches = append(r.matches, res.Matches...)
 	if res.TimedOut {
@@ -161,7 +158,7 @@ func (r *Request) Finish(status int) {
 		return
 	}
 	if status > 0 {
-		r.run([]waf.Address{{Name: waf.AddrStatus, Value: waf.Int(int64(status))}})
+		r.run([]waf.Address{{Name: waf.AddrStatus, Value: waf.String(strconv.Itoa(status))}})
 	}
 	r.done = true
 	r.waf.Close()
@@ -177,7 +174,17 @@ func (r *Request) Finish(status int) {
 		return
 	}
 	a.stats.Attacks.Add(1)
+	defer a.recoverFault()
 	a.exporter.Export(r.event(status))
+}
+
+// recoverFault recovers a panic inside rampart: it is counted and logged,
+// and the request goes on (fail open).
+func (a *Agent) recoverFault() {
+	if p := recover(); p != nil {
+		a.stats.Panics.Add(1)
+		a.log.Error("rampart: internal error (request allowed)", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	}
 }
 
 func (r *Request) event(status int) *event.Event {

@@ -480,3 +480,7 @@ func (e *Engine) Action(id string) (ActionSpec, bool) {
 	a, ok := e.actions[id]
 	return a, ok
 }
+
+// DataEntry is one entry of a rules_data list: a value (an IP, a CIDR, a
+// user id) and its expiration as a Unix time in seconds (0: never).
+type DataEntry = operator.DataEntry

@@ -114,6 +114,7 @@ type RuleError struct {
 	Msg    string
 }
 
+// Error formats the problem as "id: path: message".
 func (e *RuleError) Error() string {
 	switch {
 	case e.RuleID != "" && e.Path != "":
@@ -131,6 +132,7 @@ type RulesetError struct {
 	Problems []*RuleError
 }
 
+// Error lists every problem, one a line.
 func (e *RulesetError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "invalid ruleset: %d problem(s)", len(e.Problems))
