@@ -27,20 +27,19 @@ func normalizePath(dst, src []byte) []byte {
 // is a scan back to the previous '/', over bytes that are then discarded:
 // the whole run stays linear.
 func appendCleanPath(dst, src []byte, backslash bool) []byte {
-	isSep := func(c byte) bool { return c == '/' || (backslash && c == '\\') }
 	base := len(dst)
-	rooted := len(src) > 0 && isSep(src[0])
+	rooted := len(src) > 0 && (src[0] == '/' || backslash && src[0] == '\\')
 	if rooted {
 		dst = append(dst, '/')
 	}
 	trailing := false // the last segment read asks for a trailing '/'
 	for i := 0; i < len(src); {
-		if isSep(src[i]) {
+		if c := src[i]; c == '/' || backslash && c == '\\' {
 			i++
 			continue
 		}
 		j := i
-		for j < len(src) && !isSep(src[j]) {
+		for j < len(src) && src[j] != '/' && !(backslash && src[j] == '\\') {
 			j++
 		}
 		seg := src[i:j]

@@ -5,6 +5,16 @@
 // A transformer appends the transformed form of src to dst and returns the
 // extended slice, so the engine can reuse one buffer per transformer chain.
 //
+// The registered names, with libddwaf's legacy aliases in parentheses:
+// base64_decode (base64Decode), base64url_decode, compress_whitespace
+// (compressWhiteSpace), css_decode (cssDecode), html_entity_decode
+// (htmlEntityDecode), js_decode (jsDecode), lowercase, normalize_path
+// (normalizePath), normalize_path_win (normalizePathWin), remove_comments
+// (removeComments), remove_nulls (removeNulls), shell_unescape (cmdLine),
+// unicode_normalize, url_decode (urlDecode) and url_decode_iis
+// (urlDecodeUni). keys_only and values_only are input selectors that the
+// engine handles, not transformers.
+//
 // Every transformer runs in time linear in len(src), never panics on any
 // input (invalid UTF-8 and truncated escapes included), does not allocate
 // when dst has enough spare capacity, and bounds its output: each file

@@ -406,3 +406,28 @@ func TestNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestPathologicalInputs runs every transformer over long inputs built to
+// make a careless decoder rescan: nested escapes, unterminated comments and
+// references, runs of ".." segments. Each must finish (a quadratic
+// transformer would take minutes on 256 KiB, not milliseconds; no time is
+// asserted) and keep to its bound.
+func TestPathologicalInputs(t *testing.T) {
+	const size = 256 << 10
+	patterns := []string{
+		"%25", "%u", "%uD83D", "&", "&#", "&#x", "&amp", "&" + strings.Repeat("a", 20),
+		`\`, `\u{`, `\u{0`, `\ud800`, `\x`, "/*", "*/", "<!--", "--", "#\n", "//",
+		"../", "a/", "./", `..\`, "/", "\x00", " \t", "'\"^", "\u0301", "\xff", "Zm9v", "=",
+	}
+	for _, p := range patterns {
+		in := []byte(strings.Repeat(p, size/len(p)))
+		for _, n := range Names() {
+			f, _, _ := Lookup(n)
+			out := f(nil, in)
+			g := growth[n]
+			if len(out)*g.den > g.num*len(in) {
+				t.Errorf("%s on %q*%d: %d bytes out", n, p, size/len(p), len(out))
+			}
+		}
+	}
+}

@@ -1,7 +1,5 @@
 package transform
 
-import "bytes"
-
 // urlDecode decodes %XX escapes (either case of hex digit) and turns '+'
 // into a space, as application/x-www-form-urlencoded decoding does. An
 // escape that is not followed by two hex digits (a stray '%', "%G1", a
@@ -12,7 +10,7 @@ import "bytes"
 // Growth: len(out) <= len(src).
 func urlDecode(dst, src []byte) []byte {
 	for len(src) > 0 {
-		i := bytes.IndexAny(src, "%+")
+		i := indexPercentOrPlus(src)
 		if i < 0 {
 			return append(dst, src...)
 		}
@@ -32,6 +30,16 @@ func urlDecode(dst, src []byte) []byte {
 		src = src[1:]
 	}
 	return dst
+}
+
+// indexPercentOrPlus returns the index of the first '%' or '+' in s, or -1.
+func indexPercentOrPlus(s []byte) int {
+	for i, c := range s {
+		if c == '%' || c == '+' {
+			return i
+		}
+	}
+	return -1
 }
 
 func init() { register("url_decode", urlDecode, "urlDecode") }

@@ -1,7 +1,5 @@
 package transform
 
-import "bytes"
-
 // urlDecodeIIS decodes what url_decode decodes and, as IIS does, the
 // non-standard %uXXXX escapes (ModSecurity's urlDecodeUni, libddwaf's
 // url_decode_iis):
@@ -21,7 +19,7 @@ import "bytes"
 // 12-byte pair 4).
 func urlDecodeIIS(dst, src []byte) []byte {
 	for len(src) > 0 {
-		i := bytes.IndexAny(src, "%+")
+		i := indexPercentOrPlus(src)
 		if i < 0 {
 			return append(dst, src...)
 		}
