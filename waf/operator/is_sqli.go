@@ -1,0 +1,1349 @@
+package operator
+
+import (
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/rampartsec/rampart/rasp/sqli"
+)
+
+// isSQLi matches a value that reads as a SQL injection: placed into a query
+// in one of the usual contexts, it would end the literal or operand it was
+// meant to be and continue as a plausible piece of SQL.
+//
+// The value is lexed (rasp/sqli, Generic dialect) three times, as if it
+// stood unquoted in the query (a number or a whole fragment), after a single
+// quote and after a double quote. In a quoted context the value must close
+// the literal. The tokens that follow must then parse as a prefix of SQL
+// under a small grammar: an expression continued by operators, closing
+// parentheses, UNION SELECT, ORDER BY and the other clauses, stacked
+// statements, and a comment or an open string that swallows the rest of the
+// query. A fragment that parses is scored by the SQL structure it holds
+// (tautologies, logic operators, function calls, subqueries, catalogs,
+// statements, comments used as terminators or spaces); English text that
+// happens to parse ("select your plan", "black or white") stays under the
+// threshold. The decision uses no list of known attack strings.
+//
+// The highlight is the fragment that decided: the value from the quote it
+// breaks out of (or from its first token) to the end of the parsed tokens.
+// is_sqli takes no parameters.
+type isSQLi struct{}
+
+var _ Operator = isSQLi{}
+
+func init() { register("is_sqli", newIsSQLi) }
+
+func newIsSQLi(Params) (Operator, error) { return isSQLi{}, nil }
+
+// sqliMaxInput bounds the bytes of a value that are examined: injection
+// payloads are short, and lexing three contexts of a long body field would
+// cost time for nothing. The first sqliMaxInput bytes are checked.
+const sqliMaxInput = 16 << 10
+
+// sqliMaxSig bounds the significant tokens parsed per context; past it the
+// fragment is judged on its first sqliMaxSig tokens.
+const sqliMaxSig = 512
+
+// sqliMaxDepth bounds the parser's recursion (nested parentheses,
+// subqueries); deeper nesting is judged on what came before it.
+const sqliMaxDepth = 64
+
+// sqliState is the reusable scratch space of one Eval.
+type sqliState struct {
+	toks []sqli.Token
+	sig  []sqli.Token
+	p    sqlParser
+}
+
+var sqliPool = sync.Pool{New: func() any {
+	return &sqliState{toks: make([]sqli.Token, 0, 256), sig: make([]sqli.Token, 0, 128)}
+}}
+
+// Eval implements Operator.
+func (isSQLi) Eval(v Value) (string, bool) {
+	if v.Kind != String && v.Kind != Key {
+		return "", false
+	}
+	b := v.Bytes
+	if len(b) == 0 {
+		return "", false
+	}
+	if len(b) > sqliMaxInput {
+		b = b[:sqliMaxInput]
+	}
+	// The lexer takes a string; the bytes are only read during this call.
+	s := unsafe.String(&b[0], len(b))
+	st := sqliPool.Get().(*sqliState)
+	defer sqliPool.Put(st)
+	start, end, ok := st.detect(s)
+	if !ok {
+		return "", false
+	}
+	return string(b[start:end]), true
+}
+
+// detectSQLi reports whether s reads as an injection and the span of the
+// deciding fragment.
+func detectSQLi(s string) (start, end int, ok bool) {
+	st := sqliPool.Get().(*sqliState)
+	defer sqliPool.Put(st)
+	return st.detect(s)
+}
+
+func (st *sqliState) detect(s string) (int, int, bool) {
+	if start, end, ok := st.context(s, 0); ok {
+		return start, end, true
+	}
+	for _, q := range [2]byte{'\'', '"'} {
+		if start, end, ok := st.context(s, q); ok {
+			return start, end, true
+		}
+	}
+	return 0, 0, false
+}
+
+// breakout returns the offset of the quote q that ends a literal which the
+// value starts inside of, or -1. Doubled quotes and backslash escapes stay
+// inside the literal.
+func breakout(s string, q byte) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case q:
+			if i+1 < len(s) && s[i+1] == q {
+				i++
+				continue
+			}
+			return i
+		}
+	}
+	return -1
+}
+
+// context checks s placed unquoted (q == 0) or after the quote q.
+func (st *sqliState) context(s string, q byte) (int, int, bool) {
+	off := 0
+	if q != 0 {
+		i := breakout(s, q)
+		if i < 0 {
+			return 0, 0, false
+		}
+		off = i + 1
+	}
+	rest := s[off:]
+	st.toks = sqli.Tokenize(sqli.Generic, rest, st.toks)
+	p := &st.p
+	p.reset(rest)
+	st.sig = p.significant(st.toks, st.sig[:0])
+	p.toks = st.sig
+	if len(p.toks) == 0 && (q == 0 || !p.terminated) {
+		return 0, 0, false
+	}
+	var score int
+	var ok bool
+	if q != 0 {
+		score, ok = p.afterQuote(q)
+	} else {
+		score, ok = p.unquoted()
+	}
+	if !ok || score < p.threshold(q != 0) {
+		return 0, 0, false
+	}
+	start := off - 1
+	if q == 0 {
+		start = p.toks[0].Start
+	}
+	end := off + p.lastEnd
+	if end <= start {
+		end = len(s)
+	}
+	return start, end, true
+}
+
+// sqlParser is a permissive recursive-descent parser over the significant
+// tokens of one context. Running out of tokens anywhere is success: the
+// value only has to be a prefix of SQL, the query supplies the rest.
+type sqlParser struct {
+	src        string
+	toks       []sqli.Token
+	i          int
+	eof        bool // ran out of tokens (or nesting): what was seen parsed
+	depth      int  // recursion depth
+	parens     int  // parentheses opened by the fragment and not closed
+	score      int
+	lastEnd    int
+	lit        bool // the last operand was a literal
+	terminated bool // a line comment or an open block comment ends the fragment
+	inline     int  // closed /* */ comments between tokens
+	version    bool // MySQL /*! */ comments
+	bareEnd    bool // the terminating comment holds nothing but spaces and dashes
+	weakEnd    bool // the terminating comment is "--" glued to a word
+	quoted     bool // the fragment follows a quote it closed
+}
+
+func (p *sqlParser) reset(src string) { *p = sqlParser{src: src} }
+
+// significant keeps the tokens the grammar sees: no whitespace or comments;
+// a line comment or an unterminated block comment ends the list.
+func (p *sqlParser) significant(toks, dst []sqli.Token) []sqli.Token {
+	for _, t := range toks {
+		switch t.Kind {
+		case sqli.Whitespace:
+			continue
+		case sqli.Comment:
+			txt := p.src[t.Start:t.End]
+			switch {
+			case len(txt) >= 3 && txt[:3] == "/*!", txt == "*/":
+				p.version = true
+			case txt[0] == '/':
+				p.inline++
+			case t.End < len(p.src):
+				// code continues on the next line: the comment is a space
+				p.inline++
+			default:
+				p.terminated = true
+				// "--x" is arithmetic to MySQL and reads as a dash in text, "#x" as a number sign
+				p.bareEnd = strings.Trim(txt, "-# \t\r") == ""
+				p.weakEnd = txt[0] == '-' && len(txt) > 2 && txt[2] > ' ' || txt[0] == '#' && len(txt) > 1 && txt[1] > ' '
+				return dst
+			}
+			continue
+		case sqli.Invalid:
+			c := p.src[t.Start]
+			if c == '/' {
+				p.terminated = true
+				return dst
+			}
+			if c != '\'' && c != '"' && c != '`' {
+				continue // a control byte: read as space
+			}
+		}
+		if len(dst) == sqliMaxSig {
+			return dst
+		}
+		dst = append(dst, t)
+	}
+	return dst
+}
+
+// threshold is the score a parsed fragment needs.
+func (p *sqlParser) threshold(quoted bool) int {
+	if quoted {
+		return 3
+	}
+	return 4
+}
+
+func (p *sqlParser) finish(ok bool) (int, bool) {
+	if !ok || (!p.eof && p.i < len(p.toks)) {
+		return 0, false
+	}
+	// A comment right after the quote must be bare (admin'--), not prose.
+	if p.terminated && (p.i > 0 || p.quoted && p.bareEnd) {
+		p.score += 2
+		if p.weakEnd {
+			p.score--
+		}
+	}
+	p.score += min(p.inline, 2)
+	if p.version {
+		p.score += 3
+	}
+	return p.score, true
+}
+
+// unquoted parses the value as it would stand in a query unquoted.
+func (p *sqlParser) unquoted() (int, bool) {
+	t := p.toks[0]
+	cls := t.Class
+	var ok bool
+	switch {
+	case t.Kind == sqli.Keyword && cls&sqli.Statement != 0 && !p.callNext(0):
+		ok = p.statement() && p.tail()
+	case p.startsContinuation():
+		ok = p.continuation() && p.tail()
+	default:
+		ok = p.expr() && p.continuation() && p.tail()
+	}
+	if p.terminated && !p.eof {
+		p.score-- // a comment ends a value less tellingly without a quote
+	}
+	return p.finish(ok)
+}
+
+// afterQuote parses what follows the quote the value closed.
+func (p *sqlParser) afterQuote(q byte) (int, bool) {
+	p.score++
+	p.quoted = true
+	// The literal just closed is the query's own: comparing it is no tautology.
+	p.lit = false
+	ok := p.continuation() && p.tail()
+	if n := len(p.toks); ok && n > 0 && p.i == n && !p.terminated {
+		// The value reopens a literal for the query's own closing quote
+		// with a short token value (' OR '1), not prose.
+		if last := p.toks[n-1]; last.Kind == sqli.Invalid && p.src[last.Start] == q &&
+			last.End-last.Start >= 2 && last.End-last.Start <= 5 && !strings.ContainsAny(p.src[last.Start:last.End], " \t\n") {
+			p.score++
+		}
+	}
+	return p.finish(ok)
+}
+
+// startsContinuation reports whether the first token continues an operand
+// written by the query: a binary operator, a clause, ')' or ';'.
+func (p *sqlParser) startsContinuation() bool {
+	t := p.toks[0]
+	switch t.Kind {
+	case sqli.Keyword:
+		return t.Class&(sqli.Logic|sqli.WordOp|sqli.SetOp|sqli.Clause) != 0 && !p.word(0, "not")
+	case sqli.Punct:
+		c := p.src[t.Start]
+		return c == ')' || c == ';' || c == ','
+	case sqli.Operator:
+		return isBinaryOp(p.text(0)) && !isUnaryOp(p.text(0))
+	}
+	return false
+}
+
+// ---- token access
+
+const kindEOF sqli.Kind = 255
+
+func (p *sqlParser) kind(off int) sqli.Kind {
+	if j := p.i + off; j < len(p.toks) {
+		t := p.toks[j]
+		if t.Kind == sqli.Invalid {
+			return sqli.String // an open string closed by the query
+		}
+		return t.Kind
+	}
+	return kindEOF
+}
+
+func (p *sqlParser) text(off int) string {
+	if j := p.i + off; j < len(p.toks) {
+		return p.src[p.toks[j].Start:p.toks[j].End]
+	}
+	return ""
+}
+
+func (p *sqlParser) class(off int) sqli.Class {
+	if j := p.i + off; j < len(p.toks) {
+		return p.toks[j].Class
+	}
+	return 0
+}
+
+// word reports whether the token at off is the keyword w (lowercase).
+func (p *sqlParser) word(off int, w string) bool {
+	k := p.kind(off)
+	if k != sqli.Keyword && k != sqli.Function && k != sqli.Identifier {
+		return false
+	}
+	return equalFold(p.text(off), w)
+}
+
+func equalFold(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *sqlParser) punct(off int, c byte) bool {
+	return p.kind(off) == sqli.Punct && p.src[p.toks[p.i+off].Start] == c
+}
+
+func (p *sqlParser) op(off int, s string) bool {
+	return p.kind(off) == sqli.Operator && p.text(off) == s
+}
+
+// callNext reports whether a '(' follows the token at off.
+func (p *sqlParser) callNext(off int) bool { return p.punct(off+1, '(') }
+
+func (p *sqlParser) next() {
+	p.lastEnd = p.toks[p.i].End
+	p.i++
+}
+
+// atEOF marks the fragment complete when the tokens ran out.
+func (p *sqlParser) atEOF() bool {
+	if p.i >= len(p.toks) {
+		p.eof = true
+		return true
+	}
+	return false
+}
+
+// expect consumes the punctuation c; running out of tokens is success.
+func (p *sqlParser) expect(c byte) bool {
+	if p.atEOF() {
+		return true
+	}
+	if p.punct(0, c) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *sqlParser) enter() bool {
+	p.depth++
+	if p.depth > sqliMaxDepth {
+		p.eof = true
+		return false
+	}
+	return true
+}
+
+// ---- expressions
+
+func isComparison(op string) bool {
+	switch op {
+	case "=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "!<", "!>", "==":
+		return true
+	}
+	return false
+}
+
+func isBinaryOp(op string) bool {
+	switch op {
+	case "+", "-", "*", "/", "%", "^", "|", "&", "<<", ">>", "||", "&&", "::", "->", "->>",
+		"~", "!~", "~*", "!~*", ":=", "@>", "<@":
+		return true
+	}
+	return isComparison(op)
+}
+
+func isUnaryOp(op string) bool { return op == "-" || op == "+" || op == "~" || op == "!" }
+
+// expr parses operand (operator operand)*.
+func (p *sqlParser) expr() bool {
+	if !p.enter() {
+		return true
+	}
+	defer func() { p.depth-- }()
+	return p.operand() && p.binary()
+}
+
+// binary parses the operators that follow an operand.
+func (p *sqlParser) binary() bool {
+	for !p.eof {
+		if p.atEOF() {
+			return true
+		}
+		lhs := p.lit
+		switch k := p.kind(0); {
+		case k == sqli.Operator && isBinaryOp(p.text(0)):
+			o := p.text(0)
+			p.next()
+			if o == "::" { // a cast: a type name follows
+				if p.atEOF() {
+					return true
+				}
+				if k := p.kind(0); k != sqli.Keyword && k != sqli.Identifier && k != sqli.Function {
+					return false
+				}
+				p.next()
+				continue
+			}
+			if o == "||" || o == "&&" {
+				p.score++
+			}
+			if !p.operand() {
+				return false
+			}
+			if isComparison(o) {
+				p.compared(lhs)
+			} else {
+				p.lit = lhs && p.lit
+			}
+		case k == sqli.Keyword && p.class(0)&sqli.Logic != 0 && !p.word(0, "not"):
+			p.next()
+			p.score++
+			if !p.operand() {
+				return false
+			}
+		case k == sqli.Keyword && p.word(0, "not") && p.class(1)&sqli.WordOp != 0:
+			p.next()
+		case k == sqli.Keyword && p.class(0)&sqli.WordOp != 0:
+			if !p.wordOp(lhs) {
+				return false
+			}
+		default:
+			return true
+		}
+	}
+	return true
+}
+
+// compared scores a comparison whose right operand was just parsed.
+func (p *sqlParser) compared(lhs bool) {
+	switch {
+	case lhs && p.lit:
+		p.score += 3 // literal against literal: a tautology or a contradiction
+	case lhs || p.lit:
+		p.score++
+	}
+	p.lit = false
+}
+
+// wordOp parses LIKE, IN, IS, BETWEEN, REGEXP, ... and their right side.
+func (p *sqlParser) wordOp(lhs bool) bool {
+	w := p.text(0)
+	p.next()
+	switch {
+	case equalFold(w, "is"):
+		if p.word(0, "not") {
+			p.next()
+		}
+		if p.word(0, "distinct") {
+			p.next()
+			if p.word(0, "from") {
+				p.next()
+			}
+			return p.operand()
+		}
+		if p.atEOF() {
+			return true
+		}
+		if p.kind(0) == sqli.Keyword && p.class(0)&sqli.Value != 0 {
+			p.next()
+			p.score++
+			p.lit = false
+			return true
+		}
+		return false
+	case equalFold(w, "in"):
+		if p.atEOF() {
+			return true
+		}
+		if !p.punct(0, '(') {
+			return false
+		}
+		if !p.operand() { // a parenthesized list or subquery
+			return false
+		}
+		p.score++
+		p.lit = false
+		return true
+	case equalFold(w, "between"):
+		if !p.operand() {
+			return false
+		}
+		if p.atEOF() {
+			return true
+		}
+		if !p.word(0, "and") {
+			return false
+		}
+		p.next()
+		if !p.operand() {
+			return false
+		}
+		p.score++
+		p.lit = false
+		return true
+	case equalFold(w, "collate"):
+		if p.atEOF() {
+			return true
+		}
+		p.next()
+		return true
+	case equalFold(w, "sounds"), equalFold(w, "similar"):
+		if p.word(0, "like") || p.word(0, "to") {
+			p.next()
+		}
+	case equalFold(w, "div"), equalFold(w, "mod"):
+		if !p.operand() {
+			return false
+		}
+		p.lit = lhs && p.lit
+		return true
+	case equalFold(w, "escape"), equalFold(w, "member"):
+		return false
+	}
+	// LIKE, ILIKE, REGEXP, RLIKE, GLOB, MATCH
+	if p.word(0, "binary") {
+		p.next()
+	}
+	if !p.operand() {
+		return false
+	}
+	p.compared(lhs)
+	if p.word(0, "escape") {
+		p.next()
+		return p.operand()
+	}
+	return true
+}
+
+// operand parses one operand with its unary prefixes, and sets p.lit.
+func (p *sqlParser) operand() bool {
+	if p.atEOF() {
+		return true
+	}
+	if !p.enter() {
+		return true
+	}
+	defer func() { p.depth-- }()
+	for {
+		if p.atEOF() {
+			return true
+		}
+		if p.kind(0) == sqli.Operator && isUnaryOp(p.text(0)) || p.word(0, "not") || p.word(0, "binary") {
+			p.next()
+			continue
+		}
+		break
+	}
+	p.lit = false
+	t := p.toks[p.i]
+	k := p.kind(0)
+	switch k {
+	case sqli.Number:
+		if txt := p.text(0); len(txt) > 2 && (txt[1] == 'x' || txt[1] == 'X') {
+			p.score++
+		}
+		p.next()
+		p.lit = true
+		return true
+	case sqli.String:
+		p.next()
+		p.lit = true
+		return true
+	case sqli.Variable:
+		txt := p.text(0)
+		if len(txt) > 2 && txt[1] == '@' {
+			p.score += 2
+		} else if txt[0] == '@' {
+			p.score++
+		}
+		p.next()
+		return true
+	case sqli.Punct:
+		if p.punct(0, '(') {
+			return p.parens1()
+		}
+		return false
+	case sqli.Identifier, sqli.QuotedIdentifier:
+		if t.Class&sqli.Catalog != 0 {
+			p.score += 2
+		}
+		if k == sqli.Identifier && p.callNext(0) {
+			p.next()
+			return p.call(false)
+		}
+		return p.name()
+	case sqli.Function, sqli.Keyword:
+		cls := t.Class
+		if cls&sqli.Func != 0 && p.callNext(0) {
+			p.next()
+			p.score++
+			if cls&sqli.Danger != 0 {
+				p.score += 2
+			}
+			return p.call(true)
+		}
+		switch {
+		case cls&sqli.Value != 0:
+			p.next()
+			p.lit = p.word(-1, "null") || p.word(-1, "true") || p.word(-1, "false")
+			if !p.lit {
+				p.score++ // CURRENT_USER and the like
+			}
+			return true
+		case k == sqli.Function || cls&(sqli.Func|sqli.Type) != 0 && cls&(sqli.Statement|sqli.Clause|sqli.Logic|sqli.WordOp|sqli.SetOp) == 0:
+			return p.name()
+		case p.word(0, "case"):
+			return p.caseExpr()
+		case p.word(0, "exists"):
+			p.next()
+			if p.atEOF() {
+				return true
+			}
+			if !p.punct(0, '(') {
+				return false
+			}
+			p.score++
+			return p.parens1()
+		case p.word(0, "interval"):
+			p.next()
+			if !p.operand() {
+				return false
+			}
+			if p.atEOF() {
+				return true
+			}
+			p.next() // the unit
+			return true
+		}
+	}
+	return false
+}
+
+// name parses a dotted name: a.b.c, db..table, t.*.
+func (p *sqlParser) name() bool {
+	p.next()
+	for p.punct(0, '.') {
+		p.next()
+		for p.punct(0, '.') { // SQL Server's master..sysobjects
+			p.next()
+		}
+		if p.atEOF() {
+			return true
+		}
+		switch k := p.kind(0); {
+		case k == sqli.Identifier || k == sqli.QuotedIdentifier || k == sqli.Keyword || k == sqli.Function:
+			if p.class(0)&sqli.Catalog != 0 {
+				p.score += 2
+			}
+			if p.callNext(0) {
+				p.next()
+				return p.call(p.class(-1)&sqli.Func != 0)
+			}
+			p.next()
+		case k == sqli.Operator && p.text(0) == "*":
+			p.next()
+			return true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// parens1 parses a parenthesized subquery or expression list at '('.
+func (p *sqlParser) parens1() bool {
+	p.next()
+	p.parens++
+	if p.atEOF() {
+		return true
+	}
+	if p.word(0, "select") || p.word(0, "with") {
+		p.score += 2
+		if !p.selectStmt() || !p.tail() {
+			return false
+		}
+	} else if !p.list() {
+		return false
+	}
+	if p.eof {
+		return true
+	}
+	if !p.expect(')') {
+		return false
+	}
+	p.parens--
+	p.alias() // a derived table may carry an alias
+	return true
+}
+
+// list parses expr (, expr)*.
+func (p *sqlParser) list() bool {
+	for {
+		if !p.expr() {
+			return false
+		}
+		if p.eof || !p.punct(0, ',') {
+			return true
+		}
+		p.next()
+	}
+}
+
+// call parses a function's arguments at '('. Inside them AS, USING, FROM,
+// FOR, SEPARATOR, IN and ORDER BY join arguments (CAST(x AS int),
+// CONVERT(x USING utf8), SUBSTRING(x FROM 1 FOR 2), GROUP_CONCAT(x SEPARATOR y)).
+func (p *sqlParser) call(known bool) bool {
+	p.next() // (
+	p.parens++
+	if p.atEOF() {
+		return true
+	}
+	if p.punct(0, ')') {
+		p.next()
+		p.parens--
+		return true
+	}
+	if p.word(0, "select") {
+		p.score += 2
+		if !p.selectStmt() || !p.tail() {
+			return false
+		}
+	} else {
+		if p.word(0, "distinct") || p.word(0, "all") {
+			p.next()
+		}
+		for {
+			if p.op(0, "*") {
+				p.next()
+			} else if !p.expr() {
+				return false
+			}
+			if p.eof || p.atEOF() {
+				return true
+			}
+			if p.punct(0, ',') {
+				p.next()
+				continue
+			}
+			if p.word(0, "as") || p.word(0, "using") || p.word(0, "char") || p.word(0, "character") {
+				// a type or charset name, possibly with a size
+				p.next()
+				for k := p.kind(0); (k == sqli.Keyword || k == sqli.Identifier || k == sqli.Function) &&
+					!p.punct(1, ','); k = p.kind(0) {
+					p.next()
+					if p.punct(0, '(') {
+						p.next()
+						if !p.list() || !p.expect(')') {
+							return false
+						}
+					}
+				}
+				if p.atEOF() {
+					return true
+				}
+				if p.punct(0, ',') {
+					p.next()
+					continue
+				}
+				break
+			}
+			if p.word(0, "from") || p.word(0, "for") || p.word(0, "separator") || p.word(0, "in") ||
+				p.word(0, "order") || p.word(0, "by") {
+				p.next()
+				if p.word(0, "by") {
+					p.next()
+				}
+				continue
+			}
+			break
+		}
+	}
+	if p.eof {
+		return true
+	}
+	if !p.expect(')') {
+		return false
+	}
+	p.parens--
+	_ = known
+	return true
+}
+
+// caseExpr parses CASE [x] WHEN a THEN b ... [ELSE c] END.
+func (p *sqlParser) caseExpr() bool {
+	p.next()
+	p.score += 2
+	if !p.word(0, "when") {
+		if !p.expr() {
+			return false
+		}
+	}
+	for !p.eof {
+		if p.atEOF() {
+			return true
+		}
+		switch {
+		case p.word(0, "when"), p.word(0, "then"), p.word(0, "else"):
+			p.next()
+			if !p.expr() {
+				return false
+			}
+		case p.word(0, "end"):
+			p.next()
+			return true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// ---- clauses and statements
+
+// continuation parses what may follow an operand at the top of the
+// fragment: operators, commas (a list the query opened) and closing
+// parentheses the query opened.
+func (p *sqlParser) continuation() bool {
+	for !p.eof {
+		if !p.binary() {
+			return false
+		}
+		if p.eof || p.atEOF() {
+			return true
+		}
+		switch {
+		case p.punct(0, ')') && p.parens == 0:
+			p.next()
+			p.alias()
+		case p.punct(0, ',') && p.parens == 0:
+			p.next()
+			if !p.expr() {
+				return false
+			}
+		default:
+			return true
+		}
+	}
+	return true
+}
+
+// alias skips an optional [AS] alias after a closing parenthesis or a table.
+func (p *sqlParser) alias() {
+	if p.word(0, "as") && (p.kind(1) == sqli.Identifier || p.kind(1) == sqli.QuotedIdentifier) {
+		p.next()
+		if !p.atEOF() && (p.kind(0) == sqli.Identifier || p.kind(0) == sqli.QuotedIdentifier) {
+			p.next()
+		}
+		return
+	}
+	if p.kind(0) == sqli.Identifier || p.kind(0) == sqli.QuotedIdentifier {
+		p.next()
+	}
+}
+
+// tail parses clauses and statements that follow an expression, until the
+// end or a ')' that closes a parenthesis of the fragment.
+func (p *sqlParser) tail() bool {
+	for !p.eof {
+		if p.atEOF() {
+			return true
+		}
+		t := p.toks[p.i]
+		switch {
+		case p.punct(0, ')'):
+			if p.parens > 0 {
+				return true
+			}
+			if !p.continuation() {
+				return false
+			}
+			continue
+		case p.punct(0, ';'):
+			p.next()
+			p.score++
+			if p.atEOF() {
+				return true
+			}
+			if p.kind(0) != sqli.Keyword || p.class(0)&sqli.Statement == 0 {
+				return false
+			}
+			if !p.statement() {
+				return false
+			}
+			continue
+		case t.Kind != sqli.Keyword:
+			return false
+		case t.Class&sqli.SetOp != 0:
+			p.next()
+			if p.word(0, "all") || p.word(0, "distinct") {
+				p.next()
+			}
+			if p.atEOF() {
+				return true
+			}
+			if p.punct(0, '(') {
+				p.score += 3
+				if !p.parens1() {
+					return false
+				}
+				continue
+			}
+			if !p.word(0, "select") {
+				return false
+			}
+			p.score += 2
+			if !p.selectStmt() {
+				return false
+			}
+			continue
+		case p.word(0, "order") || p.word(0, "group"):
+			p.next()
+			if p.atEOF() {
+				return true
+			}
+			if !p.word(0, "by") {
+				return false
+			}
+			p.next()
+			p.score += 2
+			for {
+				if !p.expr() {
+					return false
+				}
+				if p.word(0, "asc") || p.word(0, "desc") {
+					p.next()
+				}
+				if p.word(0, "with") && p.word(1, "rollup") {
+					p.next()
+					p.next()
+				}
+				if p.eof || !p.punct(0, ',') {
+					break
+				}
+				p.next()
+			}
+		case p.word(0, "having"), p.word(0, "where"):
+			if p.word(0, "having") {
+				p.score++
+			}
+			p.next()
+			p.score++
+			if !p.expr() {
+				return false
+			}
+		case p.word(0, "limit"), p.word(0, "offset"):
+			p.next()
+			p.score += 2
+			if !p.expr() {
+				return false
+			}
+			if p.punct(0, ',') || p.word(0, "offset") {
+				p.next()
+				if !p.expr() {
+					return false
+				}
+			}
+		case p.word(0, "procedure"):
+			p.next()
+			p.score += 2
+			if !p.operand() {
+				return false
+			}
+		case p.word(0, "into"):
+			p.next()
+			p.score += 2
+			if p.word(0, "outfile") || p.word(0, "dumpfile") {
+				p.next()
+				p.score++
+			}
+			if !p.list() {
+				return false
+			}
+		case p.word(0, "from"):
+			p.next()
+			p.score++
+			if !p.tables() {
+				return false
+			}
+		case p.word(0, "as"):
+			i := p.i
+			if p.alias(); p.i == i {
+				return false
+			}
+		case p.word(0, "for") && p.word(1, "update"):
+			p.next()
+			p.next()
+		case t.Class&sqli.Statement != 0 && p.batchStatement():
+			// SQL Server runs statements one after another without ';'
+			if !p.statement() {
+				return false
+			}
+		default:
+			return false
+		}
+		if p.eof {
+			return true
+		}
+		if !p.continuation() {
+			return false
+		}
+	}
+	return true
+}
+
+// batchStatement reports whether the statement keyword at the cursor may
+// follow another statement without a ';' (SQL Server batches).
+func (p *sqlParser) batchStatement() bool {
+	for _, w := range [...]string{"waitfor", "exec", "execute", "declare", "drop", "insert", "delete", "update", "shutdown", "if"} {
+		if p.word(0, w) {
+			return !p.word(0, "if") || !p.callNext(0)
+		}
+	}
+	return false
+}
+
+// tables parses FROM's table references.
+func (p *sqlParser) tables() bool {
+	for {
+		if p.atEOF() {
+			return true
+		}
+		switch k := p.kind(0); {
+		case p.punct(0, '('):
+			if !p.parens1() {
+				return false
+			}
+		case k == sqli.Identifier || k == sqli.QuotedIdentifier || k == sqli.Function ||
+			k == sqli.Keyword && p.class(0)&(sqli.Func|sqli.Type) != 0 && p.class(0)&sqli.Clause == 0:
+			if p.class(0)&sqli.Catalog != 0 {
+				p.score += 2
+			}
+			if p.callNext(0) {
+				p.next()
+				if !p.call(false) {
+					return false
+				}
+			} else if !p.name() {
+				return false
+			}
+		default:
+			return false
+		}
+		if p.eof {
+			return true
+		}
+		p.alias()
+		switch {
+		case p.punct(0, ','):
+			p.next()
+		case p.word(0, "join") || p.word(0, "left") || p.word(0, "inner") || p.word(0, "cross") || p.word(0, "right"):
+			for p.word(0, "left") || p.word(0, "right") || p.word(0, "inner") || p.word(0, "outer") || p.word(0, "cross") {
+				p.next()
+			}
+			if p.atEOF() {
+				return true
+			}
+			if !p.word(0, "join") {
+				return false
+			}
+			p.next()
+			if !p.tables() {
+				return false
+			}
+			if p.word(0, "on") {
+				p.next()
+				return p.expr()
+			}
+			return true
+		default:
+			return true
+		}
+	}
+}
+
+// selectStmt parses SELECT and its select list; the clauses after it are
+// left to tail.
+func (p *sqlParser) selectStmt() bool {
+	p.next()
+	p.score++
+	for p.word(0, "distinct") || p.word(0, "all") || p.word(0, "distinctrow") ||
+		p.kind(0) == sqli.Keyword && len(p.text(0)) > 4 && equalFold(p.text(0)[:4], "sql_") {
+		p.next()
+	}
+	if p.word(0, "top") {
+		p.next()
+		if !p.operand() {
+			return false
+		}
+	}
+	litItem := false
+	for {
+		if p.atEOF() {
+			return true
+		}
+		if p.op(0, "*") {
+			p.next()
+			p.score++
+		} else {
+			if !p.expr() {
+				return false
+			}
+			if p.lit && !litItem {
+				litItem = true
+				p.score++ // SELECT 1, SELECT 'a': probing, not prose
+			}
+			if p.eof {
+				return true
+			}
+			p.alias()
+		}
+		if !p.punct(0, ',') {
+			return true
+		}
+		p.next()
+	}
+}
+
+// statement parses a statement at its first keyword: SELECT in full, the
+// others by a head that must look right (DROP TABLE x, WAITFOR DELAY '..',
+// EXEC name, DECLARE @v, ...), after which the rest up to ';' is skipped.
+func (p *sqlParser) statement() bool {
+	switch {
+	case p.word(0, "select"):
+		return p.selectStmt()
+	case p.word(0, "waitfor"):
+		p.next()
+		if p.atEOF() {
+			return true
+		}
+		if !p.word(0, "delay") && !p.word(0, "time") {
+			return false
+		}
+		p.next()
+		p.score += 4
+		return p.operand()
+	case p.word(0, "insert"), p.word(0, "replace"):
+		p.next()
+		if p.word(0, "into") {
+			p.next()
+		} else if !p.atEOF() {
+			return false
+		}
+		return p.head(1, sqli.Identifier, sqli.QuotedIdentifier)
+	case p.word(0, "update"):
+		p.next()
+		if !p.atEOF() && p.kind(0) != sqli.Identifier && p.kind(0) != sqli.QuotedIdentifier {
+			return false
+		}
+		if !p.name() {
+			return false
+		}
+		if p.atEOF() {
+			return true
+		}
+		if !p.word(0, "set") {
+			return false
+		}
+		return p.head(0)
+	case p.word(0, "delete"):
+		p.next()
+		if p.atEOF() {
+			return true
+		}
+		if !p.word(0, "from") {
+			return false
+		}
+		p.next()
+		return p.head(1, sqli.Identifier, sqli.QuotedIdentifier)
+	case p.word(0, "drop"), p.word(0, "create"), p.word(0, "alter"), p.word(0, "truncate"):
+		trunc := p.word(0, "truncate")
+		p.next()
+		if p.atEOF() {
+			return true
+		}
+		if trunc && (p.kind(0) == sqli.Identifier || p.kind(0) == sqli.QuotedIdentifier) {
+			return p.head(0)
+		}
+		if p.kind(0) != sqli.Keyword || p.class(0)&(sqli.Statement|sqli.Logic) != 0 {
+			return false
+		}
+		if p.word(0, "or") && !p.word(1, "replace") {
+			return false
+		}
+		p.next()
+		return p.head(0, sqli.Identifier, sqli.QuotedIdentifier, sqli.Keyword)
+	case p.word(0, "exec"), p.word(0, "execute"):
+		p.next()
+		// a procedure name takes arguments or ends the statement
+		if k := p.kind(0); k == sqli.Identifier && !p.punct(1, '.') && !p.punct(1, ';') && !p.punct(1, '(') {
+			if k1 := p.kind(1); k1 != kindEOF && k1 != sqli.String && k1 != sqli.Number && k1 != sqli.Variable {
+				return false
+			}
+		}
+		return p.head(0, sqli.Identifier, sqli.QuotedIdentifier, sqli.Function, sqli.Variable, sqli.Punct)
+	case p.word(0, "declare"):
+		p.next()
+		return p.head(0, sqli.Variable)
+	case p.word(0, "set"):
+		p.next()
+		if p.atEOF() {
+			return true
+		}
+		if p.kind(0) != sqli.Variable && p.kind(0) != sqli.Identifier {
+			return false
+		}
+		p.next()
+		if p.atEOF() {
+			return true
+		}
+		if !p.op(0, "=") && !p.op(0, ":=") {
+			return false
+		}
+		return p.head(0)
+	case p.word(0, "shutdown"):
+		p.next()
+		p.score += 2
+		return p.head(0, sqli.Keyword)
+	case p.word(0, "if"):
+		p.next()
+		if !p.expr() {
+			return false
+		}
+		if p.eof || p.atEOF() {
+			return true
+		}
+		if p.word(0, "begin") {
+			return p.head(1)
+		}
+		if p.kind(0) != sqli.Keyword || p.class(0)&sqli.Statement == 0 {
+			return false
+		}
+		p.score++
+		return p.statement()
+	case p.word(0, "call"):
+		p.next()
+		return p.head(0, sqli.Identifier, sqli.Function)
+	case p.word(0, "show"), p.word(0, "grant"), p.word(0, "revoke"), p.word(0, "load"), p.word(0, "use"),
+		p.word(0, "kill"), p.word(0, "pragma"), p.word(0, "attach"), p.word(0, "copy"), p.word(0, "handler"):
+		p.next()
+		return p.head(0, sqli.Keyword, sqli.Identifier, sqli.Function)
+	}
+	return false
+}
+
+// head checks the token after a statement's first words against kinds
+// (none: anything), scores the statement and skips the rest of it up to a
+// ';' at the same depth, scoring dangerous functions and catalogs in it.
+func (p *sqlParser) head(skip int, kinds ...sqli.Kind) bool {
+	for ; skip > 0 && !p.atEOF(); skip-- {
+		p.next()
+	}
+	if p.atEOF() {
+		return true
+	}
+	if len(kinds) > 0 {
+		ok := false
+		for _, k := range kinds {
+			if p.kind(0) == k && (k != sqli.Punct || p.punct(0, '(')) {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	p.score += 3
+	depth := 0
+	for !p.atEOF() {
+		switch {
+		case p.punct(0, '('):
+			depth++
+		case p.punct(0, ')'):
+			depth--
+			if depth < 0 && p.parens > 0 {
+				return true
+			}
+		case p.punct(0, ';') && depth <= 0:
+			return true
+		}
+		if c := p.class(0); c&(sqli.Danger|sqli.Catalog) != 0 {
+			p.score += 2
+		}
+		p.next()
+	}
+	return true
+}
