@@ -2,44 +2,68 @@
 //
 // Check scans a value with an HTML tokenizer (lexer.go) as if it had been
 // injected in each place a web page echoes input: between tags, inside a
-// tag, and inside a double-quoted, single-quoted or unquoted attribute
+// tag, and after the opening quote of a double- or single-quoted attribute
 // value. In each context it follows the tokens a browser would produce and
 // reports markup that runs script or loads active content:
 //
-//   - start tags that execute or load: script, iframe, frame, object, embed,
-//     applet, base, link, meta, svg, math, xml, import, layer, ilayer;
-//   - event-handler attributes (on + letters) with a value, in any tag, and
-//     the same after breaking out of a value (`" onmouseover=alert(1) x="`);
+//   - start tags that execute, load or restyle: script, iframe, frame,
+//     object, embed, applet, portal, base, link, meta, style, svg, math,
+//     xml, import, layer, ilayer, and any tag with an svg:, math:, xsl: or
+//     xml: prefix; the end tags of those (</script> closes a script block
+//     the value was echoed into);
+//   - event-handler attributes (on + three or more letters) with a value,
+//     in any tag of the value; after breaking out of a value or tag
+//     (`" onmouseover=alert(1) x="`, `onfocus=alert(1)`), where the tag is
+//     the page's, the name must be a known handler or the value must hold
+//     a call, a template or an escape, so "online=yes" passes;
 //   - attribute values whose URL scheme runs script (javascript:,
-//     vbscript:, livescript:) or renders active content (data: with an
-//     HTML, XML, SVG or script media type), after decoding character
-//     references and dropping the control characters browsers ignore;
-//   - style attributes and <style> content with expression(), script
-//     URLs, behaviors, bindings or @import, after CSS unescaping;
-//   - srcdoc attributes holding markup, <?xml-stylesheet ...?> and
-//     <?import ...?>, and all of the above inside comments and CDATA
-//     sections (conditional comments, filters that strip comments).
+//     vbscript:, livescript:, mocha:) or renders active content (data: with
+//     an HTML, XML, SVG or script media type, or base64 data that starts
+//     with "<"), after decoding character references and fullwidth forms
+//     and dropping the control characters browsers ignore;
+//   - style attributes with expression(), script URLs, behaviors or
+//     bindings, after CSS unescaping and comment removal;
+//   - srcdoc values holding markup, markup inside any attribute value,
+//     SVG/HTML+TIME animation of handlers or links (attributeName),
+//     XML Events (ev:event), IE data binding as HTML (dataformatas),
+//     Netscape script entities (&{...}), namespace declarations of XHTML,
+//     SVG, XSLT, XLink, MathML or XML Events, <?import?>, <?xml:namespace?>,
+//     <?xml-stylesheet?> pointing at a data: or script URL, and DTD
+//     declarations (<!ENTITY, <!ATTLIST, a DOCTYPE with an internal subset);
+//   - all of the above inside comments and bogus comments (<![CDATA[ ...,
+//     conditional comments, filters that strip comments), rescanned once.
 //
-// Outside markup it reports script URLs whose body is code
-// ("javascript:alert(1)", but not "JavaScript: The Good Parts"), and, in
-// js.go, script-context payloads: a quote that closes a JavaScript string
-// followed by an operator and a call (`';alert(1)//`, `"-alert(1)-"`), and
-// calls or references of the functions payloads use to prove or run code
-// (alert, prompt, confirm, eval, Function, setTimeout, ...). Client-side
-// template expressions ({{ ... }}) count when they reach a constructor or
-// such a function: that is how AngularJS sandbox escapes run script.
+// Outside markup it reports script URLs whose body starts like code
+// ("javascript:alert(1)", but not "JavaScript: The Good Parts"), numeric
+// character references to "<" ("&#60;", "&#x003C": editors write "&lt;"),
+// and, in js.go, script-context payloads: calls or references of the
+// functions payloads use to prove or run code (alert, prompt, confirm,
+// eval, Function, setTimeout, setInterval, execScript, document.write,
+// x.constructor) standing as expressions of their own, and a quote that
+// closes a JavaScript string followed by an operator and such a call or a
+// call or assignment on a browser object (`';alert(1)//`, `"-alert(1)-"`,
+// `';document.location='//x'//`). Client-side template expressions
+// ({{ ... }}) count when they reach a constructor or such a function: that
+// is how AngularJS sandbox escapes run script; "{{ user.name }}" passes.
 //
 // Decoding: the engine normally applies transformers before an operator,
 // but a value may still carry one layer of encoding. Check therefore also
-// scans the value with one layer of percent-encoding (%XX, %uXXXX) removed
-// when that reveals markup or script punctuation, and with HTML character
-// references decoded when the value holds references to such punctuation
-// ("&lt;img src=x onerror=...&gt;", "alert&lpar;1&rpar;"). Inside
-// attribute values, references are always decoded, as browsers do.
+// scans the value with one layer of percent-encoding (%XX, %uXXXX; "+" is
+// left alone) removed, and with HTML character references decoded once
+// when the value holds references to markup or script punctuation
+// ("&lt;img src=x onerror=...&gt;", "alert&lpar;1&rpar;"), and both.
+// Inside attribute values, references are always decoded, as browsers do.
+// A second layer of percent-encoding is left to the engine's transformers.
 //
 // Ordinary text passes: "a < b", "<3", "<john@example.com>", code snippets,
-// markdown, and formatting markup without handlers (<b>, <p>,
-// <a href="https://...">).
+// markdown, and formatting markup without handlers (<b>, <p>, <table>,
+// <a href="https://...">, <img src="https://...">).
+//
+// Known limits: CSS-only tricks without expression or script URLs
+// (url(x.svg), font-family breakouts), bare fragments of multi-line
+// payloads (<head>, <form>, an HTML comment alone), IP-obfuscated links,
+// US-ASCII high-bit and UTF-7 encodings, and script whose sink is neither
+// a known function nor reached through a closed string are not reported.
 package xss
 
 import "sync"
