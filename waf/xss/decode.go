@@ -301,3 +301,56 @@ func refDecode(dst, s []byte) []byte {
 	}
 	return dst
 }
+
+// jsEscapeAt decodes a JavaScript or JSON escape \xHH or \uHHHH at
+// s[i] == '\\' to an ASCII character, or returns n == 0.
+func jsEscapeAt(s []byte, i int) (c byte, n int) {
+	if i+3 < len(s) && s[i+1] == 'x' && hexVal(s[i+2]) >= 0 && hexVal(s[i+3]) >= 0 {
+		v := hexVal(s[i+2])<<4 | hexVal(s[i+3])
+		if v < 0x80 {
+			return byte(v), 4
+		}
+	}
+	if i+5 < len(s) && s[i+1] == 'u' && hexVal(s[i+2]) >= 0 && hexVal(s[i+3]) >= 0 &&
+		hexVal(s[i+4]) >= 0 && hexVal(s[i+5]) >= 0 {
+		v := hexVal(s[i+2])<<12 | hexVal(s[i+3])<<8 | hexVal(s[i+4])<<4 | hexVal(s[i+5])
+		if v < 0x80 {
+			return byte(v), 6
+		}
+	}
+	return 0, 0
+}
+
+// hasMarkupEscape reports whether s holds a JavaScript or JSON escape of
+// a markup character ("\u003c", "\x3e", "\u0022"): a value that went
+// through a JSON or script encoder one time more than the parser undid.
+func hasMarkupEscape(s []byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		if c, n := jsEscapeAt(s, i); n > 0 {
+			switch c {
+			case '<', '>', '"', '\'':
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// jsUnescape appends s with \xHH and \uHHHH escapes of ASCII decoded to dst.
+func jsUnescape(dst, s []byte) []byte {
+	for i := 0; i < len(s); {
+		if s[i] == '\\' {
+			if c, n := jsEscapeAt(s, i); n > 0 {
+				dst = append(dst, c)
+				i += n
+				continue
+			}
+		}
+		dst = append(dst, s[i])
+		i++
+	}
+	return dst
+}

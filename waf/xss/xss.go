@@ -51,7 +51,9 @@
 // scans the value with one layer of percent-encoding (%XX, %uXXXX; "+" is
 // left alone) removed, and with HTML character references decoded once
 // when the value holds references to markup or script punctuation
-// ("&lt;img src=x onerror=...&gt;", "alert&lpar;1&rpar;"), and both.
+// ("&lt;img src=x onerror=...&gt;", "alert&lpar;1&rpar;"), and both; and
+// with JavaScript/JSON escapes (\u003c, \x3c) decoded when they encode
+// markup characters (a value JSON-encoded once more than it was parsed).
 // Inside attribute values, references are always decoded, as browsers do.
 // A second layer of percent-encoding is left to the engine's transformers.
 //
@@ -96,11 +98,19 @@ func (c *checker) check(s []byte) (string, bool) {
 	}
 	pct := m&hasPct != 0 && hasPercentEncoding(s)
 	ref := m&hasAmp != 0 && hasMarkupRef(s)
-	if !pct && !ref {
+	esc := m&hasBackslash != 0 && hasMarkupEscape(s)
+	if !pct && !ref && !esc {
 		return "", false
 	}
 	p := bufPool.Get().(*[]byte)
 	defer bufPool.Put(p)
+	if esc {
+		d := jsUnescape((*p)[:0], s)
+		*p = d[:0]
+		if c.scan(d, charset(d)) {
+			return c.highlight(d), true
+		}
+	}
 	if pct {
 		d := percentDecode((*p)[:0], s)
 		*p = d[:0]
@@ -171,12 +181,14 @@ const (
 	hasBracket
 	hasAmp
 	hasPct
+	hasBackslash
 )
 
 // charClass maps a byte to its has* bit.
 var charClass = [256]uint16{
 	'<': hasLT, '=': hasEq, '"': hasDQ, '\'': hasSQ, ':': hasColon, '(': hasParen,
 	'`': hasBacktick, '{': hasBrace, '[': hasBracket, '&': hasAmp | hasColon, '%': hasPct,
+	'\\': hasBackslash,
 }
 
 // charset returns the has* bits of the bytes in s ("&" also sets hasColon:

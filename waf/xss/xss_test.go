@@ -104,6 +104,8 @@ var cases = []struct {
 	{"entity-encoded tag", `&lt;img src=x onerror=alert(1)&gt;`, true},
 	{"numeric lt", `&#x3C;`, true},
 	{"numeric lt padded", `&#0000060`, true},
+	{"json-escaped tag", `\u003cimg src=x onerror=alert(1)\u003e`, true},
+	{"hex-escaped breakout", `\x22 onfocus=alert(1) autofocus \x22`, true},
 	{"double-encoded entity in url", `<a href="jav&amp;#x09;ascript:alert(1)">x</a>`, true},
 
 	// Script context.
@@ -168,6 +170,8 @@ var cases = []struct {
 	{"arrow", `a -> b => c <- d`, false},
 	{"soap", `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">`, false},
 	{"word paste", `<o:p xmlns:o="urn:schemas-microsoft-com:office:office"></o:p>`, false},
+	{"windows path", `C:\x64\tools\u00e9t\on=1`, false},
+	{"json escapes", `{\"a\":\"caf\u00e9 \u0026 cr\u00e8me\"}`, false},
 	{"empty", ``, false},
 }
 
