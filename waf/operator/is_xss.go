@@ -34,9 +34,10 @@ func (isXSS) Eval(v Value) (string, bool) {
 }
 
 // xssLiterals are the characters one of which every payload xss.Check
-// reports must hold: a tag needs "<", an attribute "=", a URL scheme ":"
-// (or its reference "&colon;", or "%3A"), a call "(" or "`".
-var xssLiterals = []string{"<", "=", ":", "(", "`", "&", "%"}
+// reports must hold: a tag needs "<", an attribute "=", a URL scheme ":",
+// a call "(" or "`", or they come encoded as a reference ("&"), a
+// percent-escape ("%") or a JavaScript escape ("\\u003c").
+var xssLiterals = []string{"<", "=", ":", "(", "`", "&", "%", "\\"}
 
 // RequiredLiterals implements Prefiltered.
 func (isXSS) RequiredLiterals() []string { return xssLiterals }

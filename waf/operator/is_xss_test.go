@@ -149,6 +149,7 @@ func TestIsXSSNoAlloc(t *testing.T) {
 	for _, s := range []string{
 		"an ordinary fifty byte value, nothing to see here",
 		`<p>See the <a href="https://docs.example.com">guide</a></p>`,
+		`C:\x64\tools and \u00e9`,
 		"caf%C3%A9 &amp; cr%C3%A8me, a=b; c=(d)",
 	} {
 		v := Value{Kind: String, Bytes: []byte(s)}
