@@ -415,6 +415,10 @@ var operators = [...]string{
 // operator lexes the longest symbol operator at sc.pos (one byte at least).
 func (sc *Scanner) operator() {
 	rest := sc.src[sc.pos:]
+	if len(rest) < 2 || !isOpByte(rest[1]) {
+		sc.pos++
+		return
+	}
 	for _, op := range operators {
 		if len(rest) >= len(op) && rest[:len(op)] == op {
 			sc.pos += len(op)
@@ -422,4 +426,13 @@ func (sc *Scanner) operator() {
 		}
 	}
 	sc.pos++
+}
+
+// isOpByte reports whether c can continue a multi-byte operator.
+func isOpByte(c byte) bool {
+	switch c {
+	case '<', '>', '=', '!', '|', '&', ':', '-', '~', '@', '#', '^', '*', '+', '/', '%':
+		return true
+	}
+	return false
 }

@@ -83,14 +83,6 @@ func (isSQLi) Eval(v Value) (string, bool) {
 	return string(b[start:end]), true
 }
 
-// detectSQLi reports whether s reads as an injection and the span of the
-// deciding fragment.
-func detectSQLi(s string) (start, end int, ok bool) {
-	st := sqliPool.Get().(*sqliState)
-	defer sqliPool.Put(st)
-	return st.detect(s)
-}
-
 func (st *sqliState) detect(s string) (int, int, bool) {
 	if start, end, ok := st.context(s, 0); ok {
 		return start, end, true
@@ -643,7 +635,7 @@ func (p *sqlParser) operand() bool {
 		}
 		if k == sqli.Identifier && p.callNext(0) {
 			p.next()
-			return p.call(false)
+			return p.call()
 		}
 		return p.name()
 	case sqli.Function, sqli.Keyword:
@@ -654,7 +646,7 @@ func (p *sqlParser) operand() bool {
 			if cls&sqli.Danger != 0 {
 				p.score += 2
 			}
-			return p.call(true)
+			return p.call()
 		}
 		switch {
 		case cls&sqli.Value != 0:
@@ -711,7 +703,7 @@ func (p *sqlParser) name() bool {
 			}
 			if p.callNext(0) {
 				p.next()
-				return p.call(p.class(-1)&sqli.Func != 0)
+				return p.call()&sqli.Func != 0)
 			}
 			p.next()
 		case k == sqli.Operator && p.text(0) == "*":
@@ -766,7 +758,7 @@ func (p *sqlParser) list() bool {
 // call parses a function's arguments at '('. Inside them AS, USING, FROM,
 // FOR, SEPARATOR, IN and ORDER BY join arguments (CAST(x AS int),
 // CONVERT(x USING utf8), SUBSTRING(x FROM 1 FOR 2), GROUP_CONCAT(x SEPARATOR y)).
-func (p *sqlParser) call(known bool) bool {
+func (p *sqlParser) call() bool {
 	p.next() // (
 	p.parens++
 	if p.atEOF() {
@@ -839,7 +831,6 @@ func (p *sqlParser) call(known bool) bool {
 		return false
 	}
 	p.parens--
-	_ = known
 	return true
 }
 
@@ -1094,7 +1085,7 @@ func (p *sqlParser) tables() bool {
 			}
 			if p.callNext(0) {
 				p.next()
-				if !p.call(false) {
+				if !p.call() {
 					return false
 				}
 			} else if !p.name() {

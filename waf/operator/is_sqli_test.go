@@ -310,3 +310,17 @@ func FuzzIsSQLi(f *testing.F) {
 		}
 	})
 }
+
+func TestIsSQLiLimits(t *testing.T) {
+	deep := strings.Repeat("(", 100000) + "1"
+	if _, ok := evalSQLi(deep); ok {
+		t.Error("bare parentheses matched")
+	}
+	if _, ok := evalSQLi(strings.Repeat("((", 10) + "1 or 1=1--"); !ok {
+		t.Error("nested tautology missed")
+	}
+	long := strings.Repeat("lorem ipsum dolor ", 10000) + "' or 1=1--"
+	if _, ok := evalSQLi(long); ok {
+		t.Error("a payload past sqliMaxInput was examined")
+	}
+}
