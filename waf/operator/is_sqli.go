@@ -703,7 +703,7 @@ func (p *sqlParser) name() bool {
 			}
 			if p.callNext(0) {
 				p.next()
-				return p.call()&sqli.Func != 0)
+				return p.call()
 			}
 			p.next()
 		case k == sqli.Operator && p.text(0) == "*":
