@@ -235,7 +235,10 @@ func compareMultipart(t *testing.T, id string, body []byte, boundary string, got
 			want = append(want, fmt.Sprintf("%q V %q", params["name"], content))
 		}
 	}
-	if len(want) > MaxParts {
+	// mime/multipart reports a body cut inside a part's headers as a clean
+	// end (io.EOF); we inspect such a body as text. Compare only bodies
+	// that end with their closing delimiter.
+	if len(want) > MaxParts || !bytes.Contains(body, []byte("\n--"+boundary+"--")) {
 		return
 	}
 	if se != nil {

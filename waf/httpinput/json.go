@@ -36,6 +36,8 @@ func parseJSON(s string, truncated bool) (waf.Value, bool, *SyntaxError) {
 	p := jsonParser{s: s, truncated: truncated, scratch: (*sp)[:0], a: newArena(len(s)/16 + 8)}
 	if strings.HasPrefix(s, "\uFEFF") {
 		p.i = 3
+	} else if truncated && strings.HasPrefix("\uFEFF", s) {
+		p.i = len(s) // a body cut inside its byte order mark
 	}
 	v, ok := p.value(1)
 	if ok {

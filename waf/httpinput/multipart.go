@@ -27,7 +27,7 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 			break
 		}
 		i += from
-		if (i == 0 || s[i-1] == '\n') && isDelimiterEnd(s[i+len(dash):]) {
+		if (i == 0 || s[i-1] == '\n') && isDelimiterEnd(s[i+len(dash):], "") {
 			pos = i
 			break
 		}
@@ -39,7 +39,15 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 		}
 		return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Msg: "no delimiter line"}
 	}
-	nlDash := "\n" + dash
+	// Like mime/multipart, the first delimiter line sets the line ending
+	// that precedes every later delimiter: in a CRLF body, "\n--boundary"
+	// is content, so that a part cannot hide text from us as the headers of
+	// a part the application does not see.
+	nl := "\n"
+	if e := strings.IndexByte(s[pos:], '\n'); e > 0 && s[pos+e-1] == '\r' {
+		nl = "\r\n"
+	}
+	nlDash := nl + dash
 
 	a := newArena(3*min(strings.Count(s, dash), MaxParts) + 8)
 	pairs := a.alloc(min(strings.Count(s, dash), MaxParts))
@@ -60,16 +68,22 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 			return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Offset: pos, Msg: "unexpected end after delimiter"}
 		}
 		pos += eol + 1
+		if pos == len(s) {
+			break // nothing after a delimiter line: no part, as mime/multipart reads it
+		}
 		if k == len(pairs) {
 			dropped = true
 			break
 		}
 		// Headers, up to an empty line.
 		var disp, ctype, cte string
+		var seen [3]bool
 		hdrEnd := -1
-		for p := pos; p < len(s) && p-pos <= MaxPartHeaderBytes; {
+		atEOF := false
+		for p := pos; p-pos <= MaxPartHeaderBytes; {
 			e := strings.IndexByte(s[p:], '\n')
 			if e < 0 {
+				atEOF = true
 				break
 			}
 			line := strings.TrimSuffix(s[p:p+e], "\r")
@@ -82,18 +96,21 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 			if !ok {
 				continue
 			}
+			// The first of repeated headers counts, as for mime/multipart.
 			val = strings.TrimSpace(val)
-			switch {
-			case strings.EqualFold(strings.TrimSpace(name), "content-disposition"):
-				disp = val
-			case strings.EqualFold(strings.TrimSpace(name), "content-type"):
-				ctype = val
-			case strings.EqualFold(strings.TrimSpace(name), "content-transfer-encoding"):
-				cte = val
+			switch name = strings.TrimSpace(name); {
+			case !seen[0] && strings.EqualFold(name, "content-disposition"):
+				disp, seen[0] = val, true
+			case !seen[1] && strings.EqualFold(name, "content-type"):
+				ctype, seen[1] = val, true
+			case !seen[2] && strings.EqualFold(name, "content-transfer-encoding"):
+				cte, seen[2] = val, true
 			}
 		}
 		if hdrEnd < 0 {
-			if truncated {
+			if truncated || atEOF {
+				// Headers cut by the end of the body: mime/multipart reads
+				// that as the end of the parts, and so does the application.
 				break
 			}
 			return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Offset: pos, Msg: "unterminated part headers"}
@@ -101,13 +118,16 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 		pos = hdrEnd
 		// Content, up to the next delimiter line.
 		end, next := -1, -1
-		for from := pos - 1; from < len(s); {
+		if strings.HasPrefix(s[pos:], dash) && isDelimiterEnd(s[pos+len(dash):], nl) {
+			end, next = pos, pos+len(dash) // empty content, as mime/multipart allows
+		}
+		for from := pos; end < 0 && from < len(s); {
 			i := strings.Index(s[from:], nlDash)
 			if i < 0 {
 				break
 			}
 			i += from
-			if isDelimiterEnd(s[i+len(nlDash):]) {
+			if isDelimiterEnd(s[i+len(nlDash):], nl) {
 				end, next = i, i+len(nlDash)
 				break
 			}
@@ -119,8 +139,6 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 				return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Offset: pos, Msg: "no closing delimiter"}
 			}
 			end, last = len(s), true
-		} else if end > pos && s[end-1] == '\r' {
-			end--
 		}
 		content := ""
 		if end > pos {
@@ -169,13 +187,20 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 }
 
 // isDelimiterEnd reports whether s, what follows "--boundary", completes a
-// delimiter line: "--" (the closing one), or blanks then a line end.
-func isDelimiterEnd(s string) bool {
+// delimiter line: "--" (the closing one), or blanks then the line ending nl
+// (either ending when nl is empty), or the end of the body.
+func isDelimiterEnd(s, nl string) bool {
 	if strings.HasPrefix(s, "--") {
 		return true
 	}
 	s = strings.TrimLeft(s, " \t")
-	return s == "" || s[0] == '\n' || s[0] == '\r'
+	switch nl {
+	case "":
+		return s == "" || s[0] == '\n' || strings.HasPrefix(s, "\r\n")
+	case "\n":
+		return s == "" || s[0] == '\n'
+	}
+	return s == "" || strings.HasPrefix(s, "\r\n")
 }
 
 func appendName(names []waf.Field, n string, dropped *bool) []waf.Field {
