@@ -62,7 +62,7 @@ func (t tally) rate() float64 {
 // Floors measured on the shared corpus (see the package report); a change
 // to the rules that loses recall or adds false positives fails here.
 const (
-	minRecall        = 0.0 // percent of attack requests flagged
+	minRecall        = 0.0   // percent of attack requests flagged
 	maxFalsePositive = 100.0 // percent of benign requests flagged
 )
 
