@@ -15,14 +15,14 @@ import (
 	"github.com/rampartsec/rampart/internal/corpus"
 )
 
-// The figures measured on the shared corpus by TestCorpus: recall 95.85%
-// (2,561 of 2,672 payloads/xss.jsonl), no false positive among the 1,049
+// The figures measured on the shared corpus by TestCorpus: recall 95.81%
+// (2,560 of 2,672 payloads/xss.jsonl), no false positive among the 1,049
 // payloads/benign.jsonl strings nor among the 76,244 string values of
 // requests/benign.jsonl. The test fails when recall falls more than a
 // point below recallFloor, or a false-positive rate rises above its
 // ceiling (one value in a thousand payloads, one in ten thousand values).
 const (
-	recallFloor        = 95.85 // percent of payloads/xss.jsonl flagged
+	recallFloor        = 95.81 // percent of payloads/xss.jsonl flagged
 	benignPayloadCeil  = 0.1   // percent of payloads/benign.jsonl flagged
 	benignRequestsCeil = 0.01  // percent of the string values of requests/benign.jsonl flagged
 )

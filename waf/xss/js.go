@@ -14,6 +14,8 @@ package xss
 //     member assignment on a browser object, follows (`';alert(1)//`,
 //     `';document.location='//x/'+document.cookie//`, `"-top.f(1)-"`).
 //     Calls of other names are left out: they are how SQL injections look.
+//     A sink standing right inside the first quote counts too: the quote
+//     then opens a handler's value (onerror=[junk]"alert(1)").
 
 type jsKind uint8
 
@@ -344,11 +346,6 @@ func (c *checker) breakout(s []byte, q byte) bool {
 	if i == len(s) {
 		return false
 	}
-	if c.sinks(s[i+1:]) {
-		c.hitStart += i + 1
-		c.hitEnd += i + 1
-		return true
-	}
 	l := jsLexer{s: s, i: i + 1}
 	defer func() { c.steps += l.i - i }()
 	t := l.next()
@@ -361,6 +358,18 @@ func (c *checker) breakout(s []byte, q byte) bool {
 		t = l.next()
 	}
 	var b [16]byte
+	if ops == 0 {
+		// A quote that opens rather than closes: code only when a sink
+		// stands right inside it (onerror=[x]"alert(1)").
+		if t.kind != jsIdent || sinkOf(identName(s, t, &b)) != sinkGlobal {
+			return false
+		}
+	}
+	if c.sinks(s[t.start:]) {
+		c.hitStart += t.start
+		c.hitEnd += t.start
+		return true
+	}
 	if ops == 0 || t.kind != jsIdent || !isBrowserRoot(identName(s, t, &b)) {
 		return false
 	}
