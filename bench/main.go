@@ -11,6 +11,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -33,6 +34,7 @@ func main() {
 		ruleset   = flag.String("ruleset", "", "Datadog-format ruleset (default ../../shared/data/datadog-recommended-ruleset.json)")
 		corpusDir = flag.String("corpus", "", "corpus directory (default $RAMPART_CORPUS or ../../shared/corpus)")
 		sizes     = flag.Bool("binsize", true, "measure the binary-size increase of a hello-world server")
+		limit     = flag.Duration("timeout", 30*time.Minute, "give up on an engine whose worker runs longer")
 		worker    = flag.Bool("worker", false, "internal: run one engine in this process")
 		engine    = flag.String("engine", "", "internal: the engine a worker runs")
 		out       = flag.String("out", "", "internal: where a worker writes its result")
@@ -80,7 +82,7 @@ func main() {
 		order = append(order, name)
 		fmt.Fprintf(os.Stderr, "bench: %s ...\n", name)
 		start := time.Now()
-		res, err := spawn(self, tmp, name, dir, rs, *budget, *passes)
+		res, err := spawn(self, tmp, name, dir, rs, *budget, *passes, *limit)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
 			report.Errors = append(report.Errors, fmt.Sprintf("%s: %v", name, err))
@@ -109,24 +111,38 @@ func main() {
 
 // spawn runs one engine in a child process of this same binary and reads
 // back its result.
-func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes int) (*Result, error) {
+func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes int, limit time.Duration) (*Result, error) {
 	out := filepath.Join(tmp, name+".json")
-	cmd := exec.Command(self, "-worker", "-engine", name, "-out", out,
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, self, "-worker", "-engine", name, "-out", out,
 		"-corpus", dir, "-ruleset", ruleset, "-budget", budget.String(),
 		"-passes", fmt.Sprint(passes))
+	// inittrace reports the package initialisers that ran before main.
+	godebug := "inittrace=1"
+	if g := os.Getenv("GODEBUG"); g != "" {
+		godebug = g + "," + godebug
+	}
+	cmd.Env = append(os.Environ(), "GODEBUG="+godebug)
 	var stderr bytes.Buffer
 	cmd.Stdout = os.Stderr // engines that print must not pollute -json
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	err := cmd.Run()
+	initMs, initKiB, rest := pkgInit(name, stderr.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%v: %s", err, strings.TrimSpace(string(rest)))
 	}
-	os.Stderr.Write(stderr.Bytes())
+	os.Stderr.Write(rest)
 	b, err := os.ReadFile(out)
 	if err != nil {
 		return nil, err
 	}
 	var r Result
-	return &r, json.Unmarshal(b, &r)
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	r.PkgInitMs, r.PkgInitKiB = initMs, initKiB
+	return &r, nil
 }
 
 func findCorpus(flagDir string) (string, error) {

@@ -1,0 +1,80 @@
+package engines
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/rampartsec/rampart/internal/corpus"
+	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/httpinput"
+	"github.com/rampartsec/rampart/waf/rules"
+)
+
+func init() {
+	Register("rampart-default", func(opt Options) (Engine, error) {
+		return NewRampart(rules.Default(), opt.Budget)
+	})
+	Register("rampart-datadog", func(opt Options) (Engine, error) {
+		raw, err := os.ReadFile(opt.RulesetPath)
+		if err != nil {
+			return nil, err
+		}
+		return NewRampart(raw, opt.Budget)
+	})
+}
+
+// rampartEngine is rampart's own engine (package waf) with a ruleset in
+// the libddwaf format.
+type rampartEngine struct {
+	eng *waf.Engine
+}
+
+// NewRampart parses and compiles ruleset JSON. budget is the time budget
+// of one request: 0 for rampart's default, negative for unlimited.
+func NewRampart(ruleset []byte, budget time.Duration) (Engine, error) {
+	rs, _, err := waf.ParseRuleset(ruleset)
+	if err != nil {
+		return nil, fmt.Errorf("rampart: ruleset: %w", err)
+	}
+	eng, err := waf.New(rs, waf.Options{Timeout: budget})
+	if err != nil {
+		return nil, fmt.Errorf("rampart: %w", err)
+	}
+	return &rampartEngine{eng: eng}, nil
+}
+
+// Prepare parses the request with waf/httpinput into rampart's addresses,
+// as rampart's own integrations do. The connection peer is the corpus
+// client IP.
+func (e *rampartEngine) Prepare(r *corpus.Request) (any, error) {
+	return RampartAddresses(r), nil
+}
+
+// RampartAddresses returns the addresses httpinput builds for a request,
+// headers and body. Input dropped at a limit is not an error here: the
+// addresses are what the engine would see.
+func RampartAddresses(r *corpus.Request) []waf.Address {
+	req := &httpinput.Request{
+		Method:     r.Request.Method,
+		URI:        r.Request.URI,
+		Headers:    Wire(r),
+		Body:       []byte(r.Request.Body),
+		RemoteAddr: r.Request.ClientIP,
+	}
+	addrs, _ := httpinput.Build(req, nil, nil)
+	addrs, _ = httpinput.BuildBody(req, nil, addrs)
+	return addrs
+}
+
+func (e *rampartEngine) Eval(p any, rules []string) ([]string, Verdict) {
+	ctx := e.eng.NewContext()
+	res := ctx.Run(p.([]waf.Address))
+	for i := range res.Matches {
+		rules = append(rules, res.Matches[i].RuleID)
+	}
+	ctx.Close()
+	return rules, Verdict{Flagged: len(res.Matches) > 0, TimedOut: res.TimedOut}
+}
+
+func (e *rampartEngine) Close() {}
