@@ -162,6 +162,3 @@ func (s *ipSet) find(k ipKey, live func(int64) bool) int {
 	}
 	return -1
 }
-
-// len returns the number of distinct entries.
-func (s *ipSet) len() int { return len(s.entries) }
