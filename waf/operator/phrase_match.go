@@ -111,4 +111,3 @@ func asciiLower(s string) string {
 	}
 	return string(b)
 }
-
