@@ -111,13 +111,13 @@ func mediaType(ct string) (string, string) {
 func param(params, name string) string {
 	for params != "" {
 		params = strings.TrimLeft(params, " \t;")
-		eq := strings.IndexByte(params, '=')
-		semi := strings.IndexByte(params, ';')
-		if eq < 0 {
-			return ""
+		seg := params
+		if semi := strings.IndexByte(params, ';'); semi >= 0 {
+			seg = params[:semi]
 		}
-		if semi >= 0 && semi < eq { // a parameter without a value
-			params = params[semi+1:]
+		eq := strings.IndexByte(seg, '=')
+		if eq < 0 { // a parameter without a value
+			params = params[len(seg):]
 			continue
 		}
 		k := strings.TrimSpace(params[:eq])

@@ -23,6 +23,7 @@ type jsonParser struct {
 	dropped   bool        // some elements were dropped at MaxContainerSize
 	err       *SyntaxError
 	stack     []byte // open containers of scan
+	high      int    // the most fields scratch held
 }
 
 var scratchPool = sync.Pool{New: func() any { s := make([]waf.Field, 0, 64); return &s }}
@@ -33,7 +34,7 @@ var scratchPool = sync.Pool{New: func() any { s := make([]waf.Field, 0, 64); ret
 // unfinished string or number kept as it stands.
 func parseJSON(s string, truncated bool) (waf.Value, bool, *SyntaxError) {
 	sp := scratchPool.Get().(*[]waf.Field)
-	p := jsonParser{s: s, truncated: truncated, scratch: (*sp)[:0], a: newArena(len(s)/16 + 8)}
+	p := jsonParser{s: s, truncated: truncated, scratch: (*sp)[:0], a: newArena(min(len(s)/16+8, 1024))}
 	if strings.HasPrefix(s, "\uFEFF") {
 		p.i = 3
 	} else if truncated && strings.HasPrefix("\uFEFF", s) {
@@ -46,7 +47,7 @@ func parseJSON(s string, truncated bool) (waf.Value, bool, *SyntaxError) {
 			p.fail("data after the top-level value")
 		}
 	}
-	clear(p.scratch[:cap(p.scratch)])
+	clear(p.scratch[:p.high]) // drop references to this body before pooling
 	*sp = p.scratch[:0]
 	scratchPool.Put(sp)
 	if p.err != nil {
@@ -388,6 +389,7 @@ func (p *jsonParser) container(depth int) (waf.Value, bool) {
 		}
 	}
 	fs := p.a.copyOf(p.scratch[base:])
+	p.high = max(p.high, len(p.scratch))
 	p.scratch = p.scratch[:base]
 	if isMap {
 		return waf.Map(fs), ok

@@ -89,10 +89,11 @@ var ErrTruncated = errors.New("httpinput: input truncated at a limit")
 
 // LimitError reports input dropped at a limit. It matches ErrTruncated.
 type LimitError struct {
-	What  string // "body", "query", "headers", "cookies", "form", "multipart", "json", "xml"
+	What  string // "body", "query", "headers", "cookies", "path_params", "form", "multipart", "json", "xml"
 	Limit int    // the limit that was reached
 }
 
+// Error describes the limit reached.
 func (e *LimitError) Error() string {
 	return "httpinput: " + e.What + " truncated at limit " + strconv.Itoa(e.Limit)
 }
@@ -108,6 +109,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error describes the syntax error and where it is.
 func (e *SyntaxError) Error() string {
 	return "httpinput: invalid " + e.Format + " body at offset " + strconv.Itoa(e.Offset) + ": " + e.Msg
 }
@@ -148,7 +150,8 @@ type Options struct {
 	TrustAllProxies bool
 
 	// ClientIPHeaders are the headers read for the client IP, in order of
-	// preference, lower-case. nil means DefaultClientIPHeaders.
+	// preference (names compared without regard to case). nil means
+	// DefaultClientIPHeaders; an empty non-nil slice reads none.
 	ClientIPHeaders []string
 }
 
@@ -265,6 +268,9 @@ func Build(r *Request, o *Options, dst []waf.Address) ([]waf.Address, error) {
 	}
 
 	if len(r.PathParams) > 0 {
+		if len(r.PathParams) > MaxContainerSize {
+			errs = append(errs, &LimitError{What: "path_params", Limit: MaxContainerSize})
+		}
 		dst = append(dst, waf.Address{Name: waf.AddrPathParams, Value: pathParams(&a, r.PathParams)})
 	}
 

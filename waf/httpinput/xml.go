@@ -36,9 +36,9 @@ func parseXML(s string, truncated bool) (waf.Value, bool, *SyntaxError) {
 	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 
 	sp := scratchPool.Get().(*[]waf.Field)
-	x := xmlBuilder{scratch: (*sp)[:0], a: newArena(len(s)/32 + 8)}
+	x := xmlBuilder{scratch: (*sp)[:0], a: newArena(min(len(s)/32+8, 1024))}
 	defer func() {
-		clear(x.scratch[:cap(x.scratch)])
+		clear(x.scratch[:max(x.high, len(x.scratch))]) // drop references to this body before pooling
 		*sp = x.scratch[:0]
 		scratchPool.Put(sp)
 	}()
@@ -89,6 +89,7 @@ func parseXML(s string, truncated bool) (waf.Value, bool, *SyntaxError) {
 		x.close()
 	}
 	fs := x.a.copyOf(x.scratch)
+	x.high = max(x.high, len(x.scratch))
 	return waf.Map(fs), x.dropped, nil
 }
 
@@ -105,6 +106,7 @@ type xmlBuilder struct {
 	frames  []xmlFrame // frames[0] is the document
 	flat    []string   // names of open elements deeper than the frames
 	dropped bool
+	high    int // the most fields scratch held
 }
 
 // leaf adds a scalar to the innermost container.
@@ -170,6 +172,7 @@ func (x *xmlBuilder) close() {
 	f := x.frames[len(x.frames)-1]
 	x.frames = x.frames[:len(x.frames)-1]
 	fields := x.scratch[f.base:]
+	x.high = max(x.high, len(x.scratch))
 	var v waf.Value
 	switch {
 	case f.textOnly && len(fields) == 0:
