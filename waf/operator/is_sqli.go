@@ -140,7 +140,7 @@ func (st *sqliState) context(s string, q byte) (int, int, bool) {
 	} else {
 		score, ok = p.unquoted()
 	}
-	if !ok || score < p.threshold(q != 0) {
+	if !ok || p.aborted || score < p.threshold(q != 0) {
 		return 0, 0, false
 	}
 	start := off - 1
@@ -173,7 +173,13 @@ type sqlParser struct {
 	bareEnd    bool // the terminating comment holds nothing but spaces and dashes
 	weakEnd    bool // the terminating comment is "--" glued to a word
 	quoted     bool // the fragment follows a quote it closed
+	peeks      int  // token peeks so far, bounded by sqliPeekBudget
+	aborted    bool // the peek budget ran out
 }
+
+// sqliPeekBudget is the fixed part of the per-context peek budget; the rest
+// grows with the token count, so the work per value stays linear.
+const sqliPeekBudget = 1024
 
 func (p *sqlParser) reset(src string) { *p = sqlParser{src: src} }
 
@@ -304,6 +310,12 @@ func (p *sqlParser) startsContinuation() bool {
 const kindEOF sqli.Kind = 255
 
 func (p *sqlParser) kind(off int) sqli.Kind {
+	// Every parser loop peeks at least once per iteration: a budget on
+	// peeks bounds the work even if a grammar path stops advancing. Spent,
+	// the parser jumps to the end and the context does not match.
+	if p.peeks++; p.peeks > sqliPeekBudget+64*len(p.toks) {
+		p.aborted, p.eof, p.i = true, true, len(p.toks)
+	}
 	if j := p.i + off; j < len(p.toks) {
 		t := p.toks[j]
 		if t.Kind == sqli.Invalid {
