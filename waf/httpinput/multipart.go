@@ -27,9 +27,19 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 			break
 		}
 		i += from
-		if (i == 0 || s[i-1] == '\n') && isDelimiterEnd(s[i+len(dash):], "") {
-			pos = i
-			break
+		if i == 0 || s[i-1] == '\n' {
+			rest := s[i+len(dash):]
+			if strings.HasPrefix(rest, "--") {
+				// A closing delimiter before any part ends the body when
+				// it ends its line with CRLF or the body, as for
+				// mime/multipart; otherwise it is preamble.
+				if r := strings.TrimLeft(rest[2:], " \t"); r == "" || strings.HasPrefix(r, "\r\n") {
+					return waf.Map(nil), waf.Null(), false, nil
+				}
+			} else if isDelimiterEnd(rest, "") {
+				pos = i
+				break
+			}
 		}
 		from = i + len(dash)
 	}
@@ -151,8 +161,7 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 		_, dparams := mediaType(disp)
 		name := param(dparams, "name")
 		filename := param(dparams, "filename")
-		if ext := param(dparams, "filename*"); ext != "" {
-			ext = decodeExtValue(ext)
+		if ext, ok := decodeExtValue(param(dparams, "filename*")); ok {
 			if filename != "" && filename != ext {
 				names = appendName(names, filename, &dropped)
 			}
@@ -211,27 +220,38 @@ func appendName(names []waf.Field, n string, dropped *bool) []waf.Field {
 	return append(names, waf.Field{Value: waf.String(n)})
 }
 
-// decodeExtValue decodes an RFC 5987 value (charset'lang'percent-encoded);
-// the charset is ignored (bytes as UTF-8).
-func decodeExtValue(v string) string {
-	if i := strings.IndexByte(v, '\''); i >= 0 {
-		if j := strings.IndexByte(v[i+1:], '\''); j >= 0 {
-			v = v[i+1+j+1:]
-		}
+// decodeExtValue decodes an RFC 2231/5987 value (charset'lang'percent-encoded)
+// with the rules of Go's mime package, which decides what the application
+// sees: the charset must be utf-8 or us-ascii and every escape valid, or the
+// parameter is ignored (ok false).
+func decodeExtValue(v string) (string, bool) {
+	charset, rest, ok := strings.Cut(v, "'")
+	if !ok {
+		return "", false
+	}
+	if cs := strings.ToLower(charset); cs != "utf-8" && cs != "us-ascii" {
+		return "", false
+	}
+	_, v, ok = strings.Cut(rest, "'")
+	if !ok {
+		return "", false
 	}
 	if strings.IndexByte(v, '%') < 0 {
-		return v
+		return v, true
 	}
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
-		if v[i] == '%' && i+2 < len(v) && isHex(v[i+1]) && isHex(v[i+2]) {
+		if v[i] == '%' {
+			if i+2 >= len(v) || !isHex(v[i+1]) || !isHex(v[i+2]) {
+				return "", false
+			}
 			b.WriteByte(unhex(v[i+1])<<4 | unhex(v[i+2]))
 			i += 2
 			continue
 		}
 		b.WriteByte(v[i])
 	}
-	return b.String()
+	return b.String(), true
 }
 
 // decodeQP decodes a quoted-printable part, or returns it as it is when it
