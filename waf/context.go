@@ -451,15 +451,7 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			if c.inputExcluded(t) {
 				continue
 			}
-			var t0 time.Time
-			if debugCost != nil {
-				t0 = time.Now()
-			}
 			hl, ok := t.cond.op.Eval(operator.Value{Kind: kind, Bytes: in})
-			if debugCost != nil {
-				debugCost[t.cond.rule.id] += time.Since(t0)
-				debugCount[t.cond.rule.id]++
-			}
 			if ok != t.cond.negate {
 				c.condMatched(t, string(in), hl)
 			}
@@ -632,5 +624,3 @@ func (e *Engine) blockAction(r *rule) *Action {
 	return a
 }
 
-// debugCost, when set by a test, accumulates Eval time per rule.
-var debugCost, debugCount = map[string]time.Duration(nil), map[string]int(nil)

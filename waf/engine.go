@@ -83,7 +83,6 @@ type condition struct {
 	op     operator.Operator
 	negate bool
 	exists bool
-	lits   []int // literal ids in the view chain's matcher; nil = always run
 	inputs []*target
 	rule   *rule
 	// bytes, when set, holds bytes one of which any matching value has.
