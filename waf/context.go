@@ -623,4 +623,3 @@ func (e *Engine) blockAction(r *rule) *Action {
 	}
 	return a
 }
-
