@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rampartsec/rampart/bench/engines"
@@ -36,6 +37,7 @@ type Result struct {
 	P99us          float64               `json:"p99_us"`
 	MeanUs         float64               `json:"mean_us"`
 	PrepareUs      float64               `json:"prepare_us"` // mean, not in p50/p99
+	CPUUs          float64               `json:"cpu_us"`     // process CPU time per request (all threads, GC included)
 	Allocs         float64               `json:"allocs"`
 	AttacksFlagged int                   `json:"attacks_flagged"`
 	Attacks        int                   `json:"attacks"`
@@ -166,6 +168,7 @@ func runWorker(name, dir string, opt engines.Options, passes int) (*Result, erro
 	runtime.GC()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
+	cpu0 := cpuTime()
 	for range passes {
 		for i := range prepared {
 			t := time.Now()
@@ -173,6 +176,7 @@ func runWorker(name, dir string, opt engines.Options, passes int) (*Result, erro
 			lat = append(lat, time.Since(t))
 		}
 	}
+	cpu1 := cpuTime()
 	runtime.ReadMemStats(&m1)
 	eng.Close()
 
@@ -187,6 +191,7 @@ func runWorker(name, dir string, opt engines.Options, passes int) (*Result, erro
 		res.P99us = us(lat[min(n-1, n*99/100)])
 		res.MeanUs = us(sum / time.Duration(n))
 		res.Allocs = float64(m1.Mallocs-m0.Mallocs) / float64(n)
+		res.CPUUs = us((cpu1 - cpu0) / time.Duration(n))
 	}
 	return res, nil
 }
@@ -210,3 +215,12 @@ func safeEval(eng engines.Engine, p any, rules []string, id string) (out []strin
 }
 
 var panics int
+
+// cpuTime returns the CPU time (user and system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
