@@ -1,0 +1,301 @@
+import json, base64, sys
+
+Q = "server.request.query"
+B = "server.request.body"
+P = "server.request.path_params"
+C = "server.request.cookies"
+H = "server.request.headers.no_cookies"
+U = "server.request.uri.raw"
+F = "server.request.body.filenames"
+
+def inp(addr, key_path=None, tr=None):
+    d = {"address": addr}
+    if key_path: d["key_path"] = key_path
+    if tr is not None: d["transformers"] = tr
+    return d
+
+ARGS = [inp(Q), inp(B), inp(P)]
+ARGS_C = ARGS + [inp(C)]
+UA = [inp(H, ["user-agent"])]
+REF = [inp(H, ["referer"])]
+ALLH = [inp(H)]
+def keys(addrs):
+    return [inp(a, tr=["keys_only"]) for a in addrs]
+URI_DEC = [inp(U, tr=["url_decode_iis", "url_decode_iis"])]
+
+rules = []
+def rule(id, name, typ, cat, conds, tr=None, conf=None, on_match=("block",), keepcase=False):
+    tags = {"type": typ, "category": cat}
+    tr = list(tr or [])
+    if not keepcase:
+        if "lowercase" not in tr:
+            tr.append("lowercase")
+        for c in conds:
+            if c["operator"] == "match_regex":
+                c["parameters"].setdefault("options", {})["case_sensitive"] = True
+            for i in c["parameters"]["inputs"]:
+                if "transformers" in i and "lowercase" not in i["transformers"]:
+                    i["transformers"] = i["transformers"] + ["lowercase"]
+    if conf is not None: tags["confidence"] = str(conf)
+    rules.append({"id": id, "name": name, "tags": tags, "conditions": conds,
+                  "transformers": tr or [], "on_match": list(on_match)})
+
+def rx(inputs, regex, cs=False, minlen=None):
+    opts = {}
+    if cs: opts["case_sensitive"] = True
+    if minlen: opts["min_length"] = minlen
+    p = {"inputs": inputs, "regex": regex}
+    if opts: p["options"] = opts
+    return {"operator": "match_regex", "parameters": p}
+
+def phrase(inputs, lst, wb=False):
+    p = {"inputs": inputs, "list": lst}
+    if wb: p["options"] = {"enforce_word_boundary": True}
+    return {"operator": "phrase_match", "parameters": p}
+
+import re
+def re_escape(w):
+    return re.sub(r"([.+*?()\[\]{}|^$\\-])", r"\\\1", w)
+
+W = r"(?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|\(|\))"   # SQL whitespace incl. comments, parens
+WS = W + "*"
+SQ = r"""['"`\x{b4}\x{2019}]"""
+
+SQL_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B])
+SQL_TR = ["url_decode_iis", "url_decode_iis", "remove_nulls"]
+
+# ---------------------------------------------------------------- SQLi
+rule("rp-sqli-001", "SQL boolean condition after a closed string literal", "sql_injection", "sqli",
+  [rx(SQL_IN, SQ + WS + r"(?:\|\||&&|\b(?:or|and|xor|div|like|rlike|regexp|sounds\s+like|having|where)\b)" + WS +
+      r"""(?:[!~+-]|\bnot\b|\bbinary\b)*""" + WS +
+      r"""(?:['"`]?[\w.@]+['"`]?""" + WS + r"""(?:=|<|>|!=|\bis""" + W + r"""+(?:not""" + W + r"""+)?null\b|\blike\b|\bbetween\b|\bin""" + WS + r"""\(|\brlike\b|\bregexp\b|\bsounds\b)|['"`]""" + WS + r"""(?:=|<|>|!=)|\d+""" + WS + r"""(?:[=<>!]|$|--|#|/\*|;|\b(?:and|or)\b)|\b(?:true|false|null|not|exists|select|sleep|benchmark|pg_sleep|if|iif|case|ascii|char|chr|substr\w*|mid|ord|length|user|database|version|current_user|elt|make_set|extractvalue|updatexml)\b|@@?\w)""")],
+  tr=SQL_TR)
+rule("rp-sqli-002", "SQL comment or statement terminator right after a closed literal", "sql_injection", "sqli",
+  [rx(SQL_IN, r"""['"`]\)? ?(?:--\s*$|--\s|#\s*$|/\*|;--|;#)""")], tr=SQL_TR)
+rule("rp-sqli-003", "SQL UNION SELECT", "sql_injection", "sqli",
+  [rx(SQL_IN, r"\bunion" + W + r"*(?:(?:all|distinct)\b[\s\S]{0,60}?\bselect\b|select\b|\(" + WS + r"select\b)")], tr=SQL_TR)
+rule("rp-sqli-004", "Stacked SQL statement", "sql_injection", "sqli",
+  [rx(SQL_IN, r";" + WS + r"(?:(?:drop|truncate|alter|create)" + W + r"+(?:table|database|schema|user|procedure|function|view|index)\b|(?:delete" + W + r"+from|insert" + W + r"+into|update" + W + r"+\w+" + W + r"+set|select" + W + r"+(?:\*|\w+" + W + r"*(?:,|from|\())|exec(?:ute)?" + W + r"*(?:master\.|xp_|sp_|@|\(|'|\")|declare" + W + r"+@|waitfor\b|shutdown\b|backup\b|grant\b|revoke\b|load_file|into" + W + r"+(?:out|dump)file))")], tr=SQL_TR)
+rule("rp-sqli-005", "SQL time-based blind injection function", "sql_injection", "sqli",
+  [rx(SQL_IN, r"\b(?:sleep|pg_sleep|benchmark|randomblob|dbms_pipe\.receive_message|dbms_lock\.sleep|sys\.dbms_\w+)" + WS + r"\(\s*[\d'\"(]|\bwaitfor" + W + r"+(?:delay|time)\b")], tr=SQL_TR)
+rule("rp-sqli-006", "SQL database fingerprinting and schema enumeration", "sql_injection", "sqli",
+  [rx(SQL_IN, r"\b(?:information_schema\b|pg_catalog|pg_shadow|pg_user|sqlite_master|sqlite_schema|sysobjects|syscolumns|sysusers|msysaccessobjects|msysobjects|mysql\.user|all_tables|user_tables|all_tab_columns|dba_users|xp_cmdshell|xp_regread|xp_dirtree|sp_executesql|sp_oacreate|sp_configure|openrowset|opendatasource|utl_http|utl_inaddr|dbms_\w+\.\w+|load_file" + WS + r"\(|into" + W + r"+(?:out|dump)file|(?:version|database|current_user|session_user|system_user|user|schema|connection_id|last_insert_id|row_count)\s*\(\s*\)\s*(?:,|\)|$|=|--|#|;|from)|(?:extractvalue|updatexml|exp|geometrycollection|multipoint|polygon|linestring|json_keys|name_const|gtid_subset)" + WS + r"\(" + WS + r"(?:\d|0x|concat|select|\(|@))")], tr=SQL_TR)
+rule("rp-sqli-010", "SQL server variable", "sql_injection", "sqli",
+  [rx(SQL_IN, r"""@@(?:version|datadir|hostname|basedir|servername|global|session|identity|spid|language)\b""")], tr=SQL_TR)
+rule("rp-sqli-011", "SQL comment closing an expression at the end of a value", "sql_injection", "sqli",
+  [rx(SQL_IN, r"""(?:\)\)|\) \)|'\)|' \))(?:|  ?)(?:--|#)[\s-]*$""")], tr=SQL_TR)
+rule("rp-sqli-012", "Arithmetic or comparison operator between string literals", "sql_injection", "sqli",
+  [rx(SQL_IN, r"""' ?[-+*/%^&|=!~<>][^']{0,40}'\w{0,10}\s*$|['"] ?(?:or|and|xor|div|is|not|like|regexp)[!~+-]['"(]?\w""")], tr=SQL_TR)
+rule("rp-sqli-007", "SQL boolean tautology on numbers or identifiers", "sql_injection", "sqli",
+  [rx(SQL_IN, r"""(?:^|[\s)'"`\d=])(?:or|and|xor|\|\||&&)""" + W + r"""+(?:not""" + W + r"""+)?[('"`]*(\w{1,20})[)'"`]*""" + WS + r"""(?:=|<=>|!=|<>|<|>|\blike\b|\bis\b""" + WS + r"""(?:not""" + WS + r""")?null)""" + WS + r"""[('"`]*\w{0,20}[)'"`]*""" + WS + r"""(?:$|--|#|/\*|;|\)|\b(?:and|or|limit|order|group|union)\b)""")], tr=SQL_TR)
+rule("rp-sqli-008", "SQL injection starting with a number or closing parenthesis", "sql_injection", "sqli",
+  [rx(SQL_IN, r"""^\s*[\w'"`-]*\d*\s*\)*""" + W + r"""*(?:\|\||&&|\b(?:or|and|xor|div|having|order""" + W + r"""+by|group""" + W + r"""+by|procedure""" + W + r"""+analyse|limit)\b)""" + WS + r"""(?:\d+""" + WS + r"""(?:--|#|/\*|;|=|<|>)|\(?""" + WS + r"""select\b|sleep\b|benchmark\b|if\s*\(|\w+\s*\(|\d+\s*[=<>]|null\b|true\b|false\b|@@?\w|0x[0-9a-f]+)""")], tr=SQL_TR)
+rule("rp-sqli-009", "SQL subquery or function call in a value", "sql_injection", "sqli",
+  [rx(SQL_IN, r"""(?:^|['"`(=,;])""" + WS + r"""\(?""" + WS + r"""select""" + W + r"""+(?:[\w*@(),.'"`\s]{1,80}?""" + W + r"""+from""" + W + r"""+[\w.`\[\]"]+""" + WS + r"""(?:$|--|#|/\*|;|\)|\b(?:where""" + W + r"""+[\w.]+""" + WS + r"""[=<>]|where\s*$|limit|order""" + W + r"""+by|group""" + W + r"""+by|union|into|join)\b)|(?:null|\d+|@@\w+|char|concat|count|if|case|sleep|version|user|database|\*)\b)|\b(?:char|chr|concat(?:_ws)?|group_concat|ascii|ord|hex|unhex|substring|substr|mid|cast|convert|iif)\s*\(\s*(?:\d+\s*[,)+=<>]|0x|select\b|@@|\(|(?:user|version|database)\s*\(|['"`][^'"`]{0,40}['"`]\s*,\s*(?:\d|select|0x|@@|\w+\s*\())""")], tr=SQL_TR)
+
+# ---------------------------------------------------------------- XSS
+XSS_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B])
+XSS_TR = ["url_decode_iis", "remove_nulls", "html_entity_decode", "js_decode"]
+EVENTS = r"on(?:abort|activate|after\w*|animation\w*|auxclick|before\w*|begin|blur|bounce|canplay\w*|cellchange|change|click|close|contextmenu|copy|cuechange|cut|dataavailable|datasetchanged|dblclick|drag\w*|drop|durationchange|emptied|end|ended|error|errorupdate|filterchange|finish|focus\w*|formdata|fullscreen\w*|hashchange|help|input|invalid|key\w+|layoutcomplete|load\w*|lose\w*|message|mouse\w+|move\w*|offline|online|page\w+|paste|pause|play\w*|pointer\w+|popstate|progress|propertychange|ratechange|readystatechange|repeat|reset|resize\w*|resume|reverse|row\w+|scroll\w*|search|seek\w+|select\w*|show|stalled|start|stop|storage|submit|suspend|timeout|timeupdate|toggle|touch\w+|transition\w*|unhandledrejection|unload|urlchange|volumechange|waiting|wheel|zoom)"
+rule("rp-xss-001", "HTML script, frame or plugin tag", "xss", "xss",
+  [rx(XSS_IN, r"<\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|svg|math|base|meta|isindex|xml|xss|import|vmlframe|bgsound|layer|ilayer|marquee|handler|listener|template)\b|<\s*(?:link|style)\b[^>]*(?:href|@import|expression|javascript|behavior)")], tr=XSS_TR)
+rule("rp-xss-002", "HTML tag with an event handler attribute", "xss", "xss",
+  [rx(XSS_IN, r"<[a-z!?/][^>]*?[\s\"'`/;]" + EVENTS + r"\s*=|<[^>]*\bstyle\s*=[^>]*(?:expression\s*\(|javascript:|behavior\s*:|-moz-binding)")], tr=XSS_TR)
+rule("rp-xss-003", "Event handler attribute injected after a closed attribute", "xss", "xss",
+  [rx(XSS_IN, r"""['"`][\s/]*""" + EVENTS + r"""\s*=|^\s*""" + EVENTS + r"""\s*=\s*['"]?\s*[\w.]+\s*\(""")], tr=XSS_TR)
+rule("rp-xss-004", "Script URL scheme", "xss", "xss",
+  [rx(XSS_IN, r"""(?:java|vb|live)script\s*:|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|xhtml|ecmascript))|(?:href|src|action|formaction|data|xlink:href|background|dynsrc|lowsrc|poster|code|codebase)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|livescript|mocha)\s*:""")], tr=XSS_TR)
+rule("rp-xss-005", "JavaScript execution sink or cookie access", "xss", "xss",
+  [rx(XSS_IN, r"""\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox)\s*(?:\(|`|&#)|\bdocument\s*\.\s*(?:cookie|domain|write|location)|\bwindow\s*\.\s*(?:location|open\s*\(|name)|\bstring\s*\.\s*fromcharcode|\.innerhtml\s*=|\blocation\s*(?:\.\s*href)?\s*=\s*['"`]?\s*(?:javascript|http|//)|\bfetch\s*\(\s*['"`]?(?:https?:)?//|top\s*\[|\bself\s*\[|\bthis\s*\[""")], tr=XSS_TR)
+rule("rp-xss-006", "HTML injection breaking out of an attribute or tag", "xss", "xss",
+  [rx(XSS_IN, r"""</\s*(?:title|textarea|style|noscript|script|xmp|iframe|noembed|noframes|plaintext)\s*>|<\s*(?:img|image|input|body|video|audio|source|details|form|button|a|div|body|table|td|object|p|span|svg)\b[^>]*?\b(?:src|href|action|formaction|background|data)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|#)\s*:?""")], tr=XSS_TR)
+
+# ---------------------------------------------------------------- LFI / RFI
+LFI_IN = ARGS_C + URI_DEC + ALLH + [inp(F)]
+LFI_TR = ["url_decode_iis", "remove_nulls"]
+rule("rp-lfi-001", "Path traversal sequence", "lfi", "lfi",
+  [rx(LFI_IN, r"""\.\.[\\/]+(?:\.{0,2}[\\/]*)*(?:\.\.[\\/]|[\w.-]+[\\/]+\.\.)|\.\.[\\/;]+(?:etc|proc|windows|winnt|boot|usr|var|root|home|tmp|dev|sys|bin|opt|web-inf|meta-inf|[a-z]:)|\.\.(?:%c0%af|%c1%9c|%c0%5c|%u2215|%u2216|%uefc8|%uf025|\x{2215}|\x{2216}|%25(?:2f|5c)|0x2f|0x5c|\x{fffd})|[\\/]\.\.[\\/;]*$""")], tr=LFI_TR)
+rule("rp-lfi-005", "Encoded or overlong path traversal sequence", "lfi", "lfi",
+  [rx(ARGS_C + ALLH + [inp(F), inp(U)], r"""(?:\x{ff0e}|%u002e|%uff0e|%c0%ae|%e0%80%ae|%c0%2e|0x2e|%2e){2}|(?:%c0%af|%c1%9c|%c0%5c|0x2f|0x5c|%u2215|%u2216|%bg%qf|%2%f|%5%c|%25c0%25af)(?:\.|\x{fffd}|%c0%ae|%2e|0x2e)""")], tr=["remove_nulls"])
+SEP = r"""(?:[\\/]+|\x{fffd}+|%[0-9a-z]{1,2}(?:%[0-9a-z]{0,2})?|0x(?:2f|5c)|%u22(?:15|16)|\x{2215}|\x{2216})"""
+PRE_F = r"""(?:^|[\\/=:'"\s\x{fffd}>]|%[0-9a-z]{2}|0x(?:2f|5c)|file:|\.\.)"""
+rule("rp-lfi-002", "Access to a sensitive Unix file", "lfi", "lfi",
+  [rx(LFI_IN, PRE_F + r"""[\\/]*(?:etc""" + SEP + r"""(?:passwd|shadow|group|gshadow|hosts|issue|motd|hostname|sudoers|crontab|fstab|mtab|profile|bashrc|environment|resolv\.conf|os-release|lsb-release|redhat-release|security|httpd|apache2?|nginx|mysql|php\d*|ssh|ssl|init\.d|rc\.d|cron\w*|network|pam\.d|inetd\.conf|master\.passwd|ld\.so|modules|aliases|exports|knockd|vsftpd|proftpd|samba|syslog|sub[ug]id|\.?htpasswd)|proc""" + SEP + r"""(?:self|\d+|thread-self|version|cpuinfo|meminfo|mounts|net|sched_debug|kcore|partitions|config\.gz|interrupts|kallsyms|modules|devices|filesystems|cmdline|environ|stat|uptime|loadavg|swaps|vmstat|zoneinfo|iomem|ioports|diskstats|sys)|sys""" + SEP + r"""(?:class|kernel|block|devices|firmware|module|power|bus|fs|hypervisor)\b|var""" + SEP + r"""(?:log|mail|lib""" + SEP + r"""mysql|run""" + SEP + r"""secrets|www""" + SEP + r"""[\w./-]*\.(?:log|conf|ini|env))|usr""" + SEP + r"""local""" + SEP + r"""(?:apache|etc|lib""" + SEP + r"""php|nginx|cpanel)|root""" + SEP + r"""\.|home""" + SEP + r"""[\w.-]+""" + SEP + r"""\.(?:ssh|bash|aws|profile|gnupg|config|docker|kube))""")], tr=LFI_TR)
+rule("rp-lfi-006", "Access to a credential or dotfile", "lfi", "lfi",
+  [rx(LFI_IN, r"""\.ssh[\\/](?:id_\w+|authorized_keys|known_hosts)|\.aws[\\/](?:credentials|config)|\.(?:bash|zsh|mysql|psql|sh|python|node_repl|lesshst|viminfo|rediscli)_?history|\.(?:htpasswd|htaccess|netrc|pgpass|git-credentials|npmrc|pypirc|dockercfg|kube[\\/]config|docker[\\/](?:config|secrets))|\.git[\\/](?:config|head|index|logs|refs)|\.env(?:\.\w+)?$|(?:^|[\\/])\.(?:env|history|profile|bashrc)\b""")], tr=LFI_TR)
+rule("rp-lfi-007", "Access to a sensitive Windows or application file", "lfi", "lfi",
+  [rx(LFI_IN, r"""web-inf""" + SEP + r"""|meta-inf""" + SEP + r"""|boot\.ini|win\.ini|system\.ini|(?:windows|winnt)""" + SEP + r"""(?:system32|win\.ini|repair|panther|debug|php\.ini|system\.ini|system|temp|inf)|system32""" + SEP + r"""|inetpub""" + SEP + r"""|autoexec\.bat|config\.sys|php\.ini|my\.cnf|my\.ini|httpd\.conf|apache2\.conf|nginx\.conf|wp-config\.php|config\.inc\.php|localsettings\.php|configuration\.php|settings\.php|database\.yml|applicationhost\.config|sam$|ntds\.dit|unattend\.xml|sysprep\.inf|(?:debug|error|access|errors)\.log$|backup\.sql|dump\.sql|\.sql\.(?:gz|zip|bz2)$""")], tr=LFI_TR)
+rule("rp-lfi-003", "PHP or archive wrapper stream", "lfi", "lfi",
+  [rx(LFI_IN, r"""\b(?:php://(?:filter|input|stdin|memory|temp|fd|output)|(?:zip|phar|expect|glob|ogg|rar|zlib|compress\.zlib|compress\.bzip2|data|ssh2\.\w+)://|data:(?:text|application)/[\w+-]+;base64,|file:/+[\w%]|convert\.(?:base64|iconv|quoted)|string\.(?:rot13|toupper|tolower)|php\.ini\b)""")], tr=LFI_TR)
+rule("rp-lfi-004", "Remote file inclusion URL", "rfi", "lfi",
+  [rx(ARGS_C, r"""^\s*(?:https?|ftps?|smb|\\\\)[:/\\]+[^\s?#]*?(?:\?+$|[\w/.-]*\.(?:php\d?|txt|inc|phtml|sh|pl|py|jsp|asp)\?+(?:$|[&=]))|^\s*(?:https?|ftps?)://(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?/[^\s]*\.(?:php\d?|txt|inc|sh|pl|py|jsp|asp|aspx|cgi)\b""")], tr=LFI_TR)
+
+# ---------------------------------------------------------------- RCE (shell)
+RCE_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B, C])
+RCE_TR = ["url_decode_iis", "remove_nulls"]
+STRONG_L = "c89 c99 clang fold bridge ansible ansible-vault ansible-playbook chef-run puppet terraform helm ssh-keygen gpg 7za cpio unrar xz zstd uuencode uudecode iconv lftp ncftp smbclient rpcclient showmount ldapsearch snmpwalk whois arping tcpdump tshark nping hping3 sqlmap nikto crackmapexec mimikatz psexec dmesg journalctl lastlog getfacl setfacl chroot unshare nsenter capsh setcap getcap pkexec visudo sudoedit shred truncate fallocate mknod mkfifo losetup umount fdisk mkfs rbash fish ash deno jjs rhino ionice renice runuser systemd-run hostid lscpu lsblk lsmod insmod modprobe rmmod dpkg-query ldd objdump readelf nm ltrace wget2 aria2c axel ftp whoami uname ifconfig ipconfig netstat nslookup wget curl ncat netcat nc bash zsh ksh csh tcsh dash sh telnet xterm python perl ruby php lua nodejs powershell pwsh cmd certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript passwd useradd usermod adduser chmod chown chgrp crontab nohup setsid socat tftp scp rsync sshpass base64 xxd openssl gcc busybox systemctl sudo printenv pwd ls cat tac grep egrep fgrep xargs ping traceroute killall pkill ps uptime lsof rm rmdir mkdir unzip gunzip bzip2 hostname getent net1 tasklist taskkill systeminfo iptables jrunscript jshell irb strace gdb vi vim nano hexdump readlink sqlite3 redis-cli ssh nmap msfconsole msfvenom awk gawk sed id echo sleep env dir ver del type nl wc dig chattr flock sysctl lsattr rev expect tclsh wish screen tmux sendmail php-cgi".split()
+WEAK_L = "find more less head tail kill host top who last mount free touch file sort time at yes cut which whereis export source alias make service init route ip ss su reg sc net cp mv ln tar zip gzip 7z du df dd od tr tee diff stat strings node java javac apt apt-get yum dnf rpm dpkg pip npm gem docker kubectl git svn mysql psql mongo go timeout set nice watch shutdown reboot halt exec eval unset printf seq bc expr basename dirname realpath script batch locate uniq paste cmp look man info finger wall write logger base32 zcat zgrep bzcat xzcat view ed ex pico emacs jq mail".split()
+PRE = r"""(?:[;&|\n\r]|\$\(|<\(|>\(|\$\{ifs\})\s*['"\\]*(?:/?(?:usr/)?(?:local/)?s?bin/)?['"\\]*"""
+STRONG_END = r"""[\d.]*['"\\]*(?:$|[\s<>;&|`)\x{2c}}]|\$\{?ifs|\$\d|\$@|\+)"""
+WEAK_END = r"""[\d.]*['"\\]*(?:\s+|\$\{?ifs\}?|\x{2c}|<)+(?:-{1,2}\w|/|\.{1,2}/|~|\$|\*|\w+(?:/|\.\w{1,4}\b))"""
+def chunks(l, n):
+    return [l[i:i + n] for i in range(0, len(l), n)]
+n = 0
+CHUNKS = {}
+for part in chunks(STRONG_L, 56):
+    n += 1
+    CHUNKS["rp-rce-00%d" % n] = part
+    rule("rp-rce-00%d" % n, "Unix command after a shell control operator (%d)" % n, "command_injection", "rce",
+      [rx(RCE_IN, PRE + "(?:" + "|".join(map(re_escape, part)) + ")" + STRONG_END)], tr=RCE_TR + ["shell_unescape"])
+for part in chunks(WEAK_L, 60):
+    n += 1
+    CHUNKS["rp-rce-00%d" % n] = part
+    rule("rp-rce-00%d" % n, "Unix command with arguments after a shell control operator (%d)" % n, "command_injection", "rce",
+      [rx(RCE_IN, PRE + "(?:" + "|".join(map(re_escape, part)) + ")" + WEAK_END)], tr=RCE_TR + ["shell_unescape"])
+rule("rp-rce-010", "Reconnaissance command as the whole value", "command_injection", "rce",
+  [rx(ARGS_C + URI_DEC, r"""^\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname\s+-a|ifconfig|ipconfig(?:\s+/all)?|netstat\s+-\w+|cat\s+/etc/\w+)\s*$""")], tr=RCE_TR)
+rule("rp-rce-011", "Command substitution with backticks", "command_injection", "rce",
+  [rx(RCE_IN, r"""`\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname|id|ifconfig|ipconfig|cat\s+/|ls\s+[/-]|wget\s|curl\s|nc\s|bash\s|sh\s|sleep\s+\d|ping\s+-|echo\s|nslookup\s|dig\s|pwd|hostname|printenv|env)\b[^`]*`""")], tr=RCE_TR + ["shell_unescape"])
+rule("rp-rce-012", "Shell substitution, IFS evasion or brace expansion", "command_injection", "rce",
+  [rx(RCE_IN, r"""\$\{?ifs\b|\{[\w/.-]+,[-/$][^}]*\}|\$\(\s*[\w/.$'"\\-]+[^)]*\)|`[^`]*\$\{[^}]*(?:##|%%|:\d+:\d+|//)[^}]*\}""")], tr=RCE_TR)
+rule("rp-rce-013", "Path to a Unix binary or a shell device", "command_injection", "rce",
+  [rx(RCE_IN, r"""/(?:usr/)?(?:local/)?s?bin/(?:[\w-]*[?*][\w?*-]*|sh|bash|zsh|dash|ksh|csh|wget|curl|nc|ncat|netcat|python[\d.]*|perl|ruby|php|cat|id|whoami|uname|ping|busybox|socat|telnet|chmod|rm)(?:$|[\s;&|<>'"`)])|/dev/(?:tcp|udp)/""")], tr=RCE_TR)
+rule("rp-rce-019", "Globbed path to a Unix binary or file", "command_injection", "rce",
+  [rx(RCE_IN, r"""/\?[?*a-z]*/[?*a-z]*[?*]""")], tr=RCE_TR)
+rule("rp-rce-014", "Reverse shell or download-and-execute pattern", "command_injection", "rce",
+  [rx(RCE_IN, r"""\b(?:nc|ncat|netcat|socat)\b[^\n]{0,40}?\s-(?:[a-z]*e|c)\b|\b(?:bash|sh)\s+-i\b|\b(?:wget|curl)\b[^\n|;]{0,120}[|;]\s*(?:ba)?sh\b|\b(?:wget|curl)\s+[^\s]*(?:https?|ftp)://|\bmkfifo\b|\bexec\s+\d*<>|>&\s*/dev/|\bpython[23]?\s+-c\b|\bperl\s+-e\b|\bruby\s+-e\b|\bphp\s+-r\b|\blua\s+-e\b|\bnode\s+-e\b|\bsocket\.socket\(|\bpty\.spawn\(""")], tr=RCE_TR + ["shell_unescape"])
+rule("rp-rce-015", "Shellshock function definition", "command_injection", "rce",
+  [rx(RCE_IN + ALLH, r"""\(\)\s*\{[^}]*;\s*\}\s*;""")], tr=RCE_TR)
+rule("rp-rce-016", "Windows shell invocation", "command_injection", "rce",
+  [rx(RCE_IN, r"""\bcmd(?:\.exe)?\s*/[ckr]\b|\bpowershell(?:\.exe)?\b[^\n]{0,40}?(?:-(?:enc|e|c|command|nop|noprofile|w|windowstyle|exec|executionpolicy|ep)\b|iex\b|invoke-)|\b(?:invoke-(?:expression|webrequest|command|item|mimikatz|shellcode)|downloadstring|iex\s*\(|downloadfile|new-object\s+(?:net\.webclient|system\.net)|start-process|get-process|get-childitem|set-executionpolicy)\b|\b(?:certutil|bitsadmin)(?:\.exe)?\b[^\n]{0,40}-(?:urlcache|decode|transfer|encode|split)""")], tr=RCE_TR)
+rule("rp-rce-017", "Windows batch control flow", "command_injection", "rce",
+  [rx(RCE_IN, r"""\bfor\s+/[fdlr]\b[^\n]*\bin\s*\(|\bfor\s+%%?\S\s+in\s*\(|\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion)\b|\bif\s+/i\b|\bfor\s+%%?\w+\s+in\s*\(|\bif\s+\(?[\w%"]+\)?\s*(?:==|equ|neq|lss|leq|gtr|geq)\s""")], tr=RCE_TR)
+rule("rp-rce-018", "Windows system command", "command_injection", "rce",
+  [rx(RCE_IN, r"""\b(?:net(?:1|\.exe)?\s+(?:user|localgroup|group|share|use|view|start|stop)\b|reg(?:\.exe)?\s+(?:add|query|delete|save)|sc(?:\.exe)?\s+(?:create|config|start|query)|wmic(?:\.exe)?\s+\w|(?:rundll32|regsvr32|mshta|cscript|wscript)(?:\.exe)?\s)|%(?:comspec|systemroot|windir|programfiles|userprofile|temp|appdata|computername|username|homepath|path)%|;\s*(?:dir|type|del|copy|move|ren|echo|start|call)\s+[%\w\\"]|;\s*set\s+\w+=""")], tr=RCE_TR)
+
+# ---------------------------------------------------------------- RCE (code)
+PHP_FUNCS = "system exec shell_exec passthru popen proc_open pcntl_exec phpinfo assert create_function call_user_func call_user_func_array preg_replace str_rot13 gzinflate gzuncompress gzdecode base64_decode file_get_contents file_put_contents fwrite fopen readfile highlight_file show_source include include_once require require_once unserialize var_dump print_r array_map array_filter usort uasort ob_start escapeshellcmd escapeshellarg putenv ini_set symlink chmod mkdir unlink rmdir move_uploaded_file getenv get_defined_vars scandir opendir readdir posix_getpwuid posix_kill proc_nice fsockopen pfsockopen stream_socket_client curl_exec".split()
+rule("rp-rce-030", "PHP code injection: open tag, superglobal or serialized object", "php_code_injection", "rce",
+  [rx(RCE_IN + [inp(F)], r"""<\?(?:php\b|=)|\$_(?:get|post|request|cookie|server|files|env|session)\b|\$\{?globals\b|\bo:\d+:"[\w\\]+":\d+:\{|\ba:\d+:\{[si]:\d|__(?:destruct|wakeup|tostring)\b""")], tr=RCE_TR)
+rule("rp-rce-032", "PHP code injection: dangerous function call", "php_code_injection", "rce",
+  [rx(RCE_IN, r"""\b(?:""" + "|".join(PHP_FUNCS) + r""")\s*(?:/\*.*?\*/\s*)*\(\s*(?:[$'"(\[\\]|\w+\s*\(|/\w)""")], tr=RCE_TR)
+rule("rp-rce-033", "PHP code injection: variable function or eval", "php_code_injection", "rce",
+  [rx(RCE_IN, r"""\$\w+\s*\(['"\d$][^)]*\)\s*(?:\.|;|$)|\(\s*['"]?\s*(?:system|exec|shell_exec|passthru|assert|phpinfo)\s*['"]?\s*\)\s*\(|\b(?:eval|exec|system|assert)\s*\(\s*\$|\beval\s*\(\s*(?:base64|gz|str_rot|\$|['"])""")], tr=RCE_TR)
+rule("rp-rce-031", "Node.js, Ruby or Perl code injection", "js_code_injection", "rce",
+  [rx(RCE_IN, r"""@\{\[|\bwhile\s*\(\s*(?:!\s*[-+]?\d|true\b|1\s*\))|\bfor\s*\(\s*;\s*;\s*\)|\brequire\s*\(\s*['"`](?:child_process|fs|net|http|os|vm|process)['"`]\s*\)|\bchild_process\b|\bprocess\s*\.\s*(?:mainmodule|binding|env|exit|kill|dlopen|execpath|cwd\s*\(|stdout|version)|\bglobal\s*\.\s*process|\b(?:execsync|spawnsync|execfile|execfilesync)\s*\(|\.constructor\s*(?:\.\s*constructor|\[|\()|\bconstructor\s*\[\s*['"`]?prototype|__proto__|\bnew\s+function\s*\(|\bfunction\s*\(\s*\)\s*\{[^}]*(?:return|process|require|this)|_\$\$nd_func\$\$_|\bthis\s*\.\s*constructor|\bkernel\s*\.\s*(?:exec|system|spawn|open|eval|`)|\bio\s*\.\s*popen|\bopen3\b|%x\s*[\{(\[]|\bsyscall\b|\bobjectspace\b|\binstance_eval|\bclass_eval|\bsend\s*\(\s*:(?:system|exec|eval)|\bruby\s*-e|\bperl\s*-e|\bqx\s*[{(/]|\buse\s+(?:socket|io::socket)|\bsystem\s*\(\s*['"`]""")], tr=RCE_TR)
+JAVA_CLASSES = ["java.lang.", "java.util.", "java.rmi.", "org.omg.", "com.opensymphony.", "org.apache.commons", "org.jboss.", "com.thoughtworks.xstream", "org.yaml.snakeyaml", "com.alibaba.fastjson", "net.sf.json", "org.python.", "org.apache.velocity", "org.apache.log4j", "org.apache.logging", "org.apache.shiro", "org.apache.wicket", "org.apache.myfaces", "javax.faces", "java.io.", "java.net.url", "java.net.socket", "java.nio.file", "java.beans.", "java.util.scanner", "javax.script", "javax.naming", "javax.management", "javax.el", "com.sun.", "sun.misc.", "sun.reflect", "org.apache.commons.collections", "org.apache.xalan", "org.apache.xbean", "org.apache.naming", "org.apache.tomcat", "org.apache.catalina", "org.apache.struts", "org.springframework.", "org.codehaus.groovy", "groovy.lang", "bsh.interpreter", "com.mchange.v2", "org.hibernate.", "com.fasterxml.jackson", "org.mozilla.javascript", "ognl.ognlcontext", "clojure.", "jdk.jshell", "jdk.nashorn", "freemarker.template"]
+GADGETS = ["invokertransformer", "instantiatetransformer", "chainedtransformer", "constanttransformer", "clonetransformer", "closuretransformer", "factorytransformer", "instantiatefactory", "prototypeclonefactory", "prototypeserializationfactory", "forclosure", "whileclosure", "transformedmap", "lazymap", "templatesimpl", "annotationinvocationhandler", "badattributevalueexpexception", "priorityqueue", "hashbag", "jdbcrowsetimpl", "processbuilder", "getruntime", "runtime.exec", "classloader", "urlclassloader", "defineclass", "forname", "getmethod", "getdeclaredmethod", "newinstance", "scriptenginemanager", "objectinputstream", "objectoutputstream", "xmldecoder", "xstream", "unicastref", "remoteobjectinvocationhandler", "jndi"]
+rule("rp-rce-020", "Java class or deserialization gadget name", "java_code_injection", "rce",
+  [phrase(ARGS_C + URI_DEC + ALLH + keys([Q, B, C]) + [inp(F)], JAVA_CLASSES + GADGETS)], tr=["url_decode_iis", "remove_nulls", "remove_comments", "lowercase"])
+def b64variants(words):
+    out = set()
+    for w in words:
+        for off in range(3):
+            e = base64.b64encode(b"\x00" * off + w.encode()).decode()
+            # drop the characters touched by the padding bytes and the tail
+            start = {0: 0, 1: 2, 2: 3}[off]
+            body = e[start:]
+            body = body.rstrip("=")
+            # trim partial last group
+            full = (len(w) + off) // 3 * 4
+            body = e[start:full]
+            if len(body) >= 8:
+                out.add(body)
+    return sorted(out)
+B64_WORDS = ["java.lang", "java.io.", "runtime", "processbuilder", "invokertransformer", "instantiatetransformer", "chainedtransformer", "clonetransformer", "closuretransformer", "factorytransformer", "instantiatefactory", "prototypeclonefactory", "prototypeserializationfactory", "forclosure", "whileclosure", "templatesimpl", "objectinputstream", "classloader", "getruntime", "javax.", "com.sun.", "org.apache", "springframework", "transformedmap", "lazymap", "annotationinvocationhandler"]
+B64_WORDS = B64_WORDS + [w.capitalize() for w in B64_WORDS] + ["ProcessBuilder", "InvokerTransformer", "ChainedTransformer", "InstantiateTransformer", "ObjectInputStream", "ClassLoader", "Runtime", "TemplatesImpl"]
+rule("rp-rce-021", "Java serialized object or base64-encoded Java class name", "java_code_injection", "rce",
+  [phrase(ARGS_C + ALLH + keys([Q, B, C]), ["rO0AB", "H4sIAAAAAAAA", "\\xac\\xed\\x00\\x05", "aced0005"] + [v for v in b64variants(B64_WORDS) if len(v) >= 10])], tr=["url_decode_iis"], keepcase=True)
+rule("rp-rce-022", "Java expression language or OGNL injection", "java_code_injection", "rce",
+  [rx(ARGS_C + URI_DEC + ALLH + keys([Q, B, C]), r"""#_memberaccess|@ognl|ognlcontext|#context\s*\[|@java\.lang|\.getruntime\s*\(|\.exec\s*\(\s*['"]|getclass\s*\(\s*\)\s*\.\s*(?:forname|getclassloader|getmethod)|\.class\.forname|class\.module\.classloader|\bt\s*\(\s*java\.|new\s+java\.|\.getdeclaredconstructors|\.newinstance\s*\(|\.invoke\s*\(\s*null|java\.lang\.(?:runtime|processbuilder|system)""")], tr=["url_decode_iis", "remove_nulls"])
+
+# ---------------------------------------------------------------- SSRF
+IP_LOOP = r"""(?:127(?:\.\d{1,3}){0,3}|0+(?:\.0+){0,3}|localhost|localtest\.me|0x7f[0-9a-f.x]*|0177(?:\.\d+){0,3}|2130706433|017700000001|\[?(?:0*:)*:0*1\]?|\[?::(?:ffff:)?(?:127\.|7f|0\.)[^\]/]*\]?|\[::\]|\[0:0:0:0:0:0:0:[01]\])"""
+META = r"""(?:169\.254\.\d{1,3}\.\d{1,3}|0xa9\.?0?x?fe[0-9a-fx.]*|0xa9fea9fe|2852039166|0251\.0376\.0251\.0376|0251\.254|169\.254\.43518|169\.16689662|0xa9\.0xfe\.0xa9\.0xfe|\[?(?:::ffff:)?169\.254\.169\.254\]?|\[?::ffff:a9fe:a9fe\]?|metadata\.google\.internal|metadata\.azure\.com|metadata(?:\.|$|/)|100\.100\.100\.200|fd00:ec2::254|instance-data|169\.254\.170\.2|192\.0\.0\.192|kubernetes\.default(?:\.svc)?|\d+\.\d+\.\d+\.\d+\.nip\.io|nip\.io|xip\.io|sslip\.io|burpcollaborator\.net|oastify\.com|interact\.sh|oast\.(?:pro|live|site|online|fun|me))"""
+PRIV = r"""(?:10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|0x0a[0-9a-fx.]*|0xc0a8[0-9a-fx.]*|0xc0\.0xa8|0300\.0250|3232235\d{3}|16777\d{5}|2886729\d{3}|28867\d{5}|0*12\.0*0*\.0*\.)"""
+SSRF_IN = ARGS_C + [inp(H, ["referer"]), inp(H, ["x-forwarded-host"]), inp(H, ["x-original-url"])]
+rule("rp-ssrf-001", "URL pointing at a cloud metadata service", "ssrf", "ssrf",
+  [rx(SSRF_IN, r"""(?:^|[\s=@'"/\\]|://)""" + META + r"""(?:$|[:/?#\]\s'"])""")], tr=["url_decode_iis", "url_decode_iis", "lowercase"])
+rule("rp-ssrf-002", "URL pointing at a loopback or private address", "ssrf", "ssrf",
+  [rx(SSRF_IN, r"""^\s*(?:[a-z][a-z0-9+.-]*:)?//(?:[^/?#@\s]*@)?(?:""" + IP_LOOP + "|" + PRIV + r"""|[\w.-]*\.(?:local|localhost|internal|intranet|corp|lan|home\.arpa|svc\.cluster\.local)|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|\d+\.\d+|\[[0-9a-f:.]*\])(?:$|[:/?#\\\s])""")], tr=["url_decode_iis", "lowercase"])
+rule("rp-ssrf-003", "URL with a dangerous scheme", "ssrf", "ssrf",
+  [rx(SSRF_IN, r"""^\s*(?:gopher|dict|ldaps?|tftp|sftp|jar|netdoc|file|ftp|telnet|rmi|iiop|corba|nds|nis|dns|smb|imap|pop3|smtp|mailto|vnc|rtsp|ws|wss|redis|mongodb|mysql|postgresql|memcached|php|expect|phar|zip|glob|data|nntp|rsync|ssh|scp|svn|git|jdbc|netdoc|cid|jar):/*[^\s]""")], tr=["url_decode_iis", "lowercase"])
+
+# ---------------------------------------------------------------- NoSQL
+NOSQL_OPS = r"""\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|nor|or|and|expr|elemmatch|function|accumulator|jsonschema|size|type|mod|all|text|options|lookup|merge|out|project|group|match|comment|natural)"""
+rule("rp-nosqli-001", "MongoDB query operator in a parameter name", "nosql_injection", "nosqli",
+  [rx(keys([Q, B, C]), r"""(?:^|\[)""" + NOSQL_OPS + r"""(?:$|\])""")], tr=["url_decode_iis"])
+rule("rp-nosqli-002", "MongoDB operator or JavaScript in a value", "nosql_injection", "nosqli",
+  [rx(ARGS_C, r"""\{\s*['"]?""" + NOSQL_OPS + r"""['"]?\s*:|\[\s*""" + NOSQL_OPS + r"""\s*\]|['"]\s*;\s*(?:return|while|sleep|var|let|this|db\.)\b|\bthis\s*\.\s*\w+\s*\.\s*match\s*\(|\bdb\s*\.\s*(?:getcollection|getsiblingdb|\w+\s*\.\s*(?:find|insert|drop|remove|update)\b)|\b(?:mapreduce|\$where)\b|['"]\s*(?:\|\||&&)\s*['"]?\s*(?:\d|true|this|['"])|\bsleep\s*\(\s*\d+\s*\)\s*(?:;|\|\||&&)|\breturn\s+(?:true|1|this)\b""")], tr=["url_decode_iis"])
+
+# ---------------------------------------------------------------- SSTI
+rule("rp-ssti-001", "Server-side template expression", "ssti", "ssti",
+  [rx(ARGS_C + URI_DEC + UA + REF, r"""\{\{[^}]*?(?:\d\s*[*+/-]\s*['"]?\d|__\w+__|\.(?:__class__|__mro__|__subclasses__|__globals__|__init__|__builtins__|__import__|mro|subclasses|globals|popen|system|exec|getruntime|getclass|forname|newinstance|environ|read)\b|\b(?:config|self|request|lipsum|cycler|joiner|namespace|settings|range|dump|constructor|_self|app|url_for|get_flashed_messages|this)\b|\[['"]|\|\s*(?:attr|join|safe|e|map|filter|format|first|last|reverse)\b|['"]\s*[*+]|\()[^}]*\}\}|\$\{[^}]*?(?:\d\s*[*+/-]\s*\d|\.(?:getclass|forname|getruntime|exec|getmethod|invoke|newinstance)|\bt\s*\(|@|new\s|class\b|#)[^}]*\}|#\{[^}]*?(?:\d\s*[*+/-]\s*\d|\.|\()[^}]*\}|<%=?[^%]*?(?:\d\s*[*+/-]\s*\d|\bsystem|\bexec|`|\.|\()[^%]*%>|\{%[^%]*?\b(?:import|for|if|set|debug|include|extends|macro|load|raw|print|exec)\b[^%]*%\}|\*\{[^}]*\}|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|<#(?:assign|list|if|include|import)\b|\$\{?\s*(?:class\.inspect|request\.|session\.|application\.|context\.)|#set\s*\(\s*\$|#foreach\b|\{php\}|\{\$smarty|\{(?:system|exec|include|self)\b|freemarker\.template|\$class\b|\{\{\s*['"]?\d+['"]?\s*\}\}""")], tr=["url_decode_iis", "remove_nulls"])
+
+# ---------------------------------------------------------------- JNDI / Log4Shell
+JNDI_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B, C, H])
+rule("rp-jndi-001", "Log4j JNDI or nested lookup", "jndi_injection", "jndi",
+  [rx(JNDI_IN, r"""\$\{\s*(?:j|\$\{)[^\n]{0,200}?(?:n|\})[^\n]{0,200}?(?:d|\})[^\n]{0,200}?(?:i|\})[^\n]{0,200}?:|\$\{\s*(?:jndi|lower|upper|env|sys|java|date|main|ctx|marker|bundle|base64|spring|k8s|docker|log4j|web|sd|map|event|jvmrunargs)\s*:|\$\{[^${}]{0,40}:-[^}]{0,3}\}|\b(?:ldaps?|rmi|dns|iiop|corba|nds|nis|cobra)://[^\s]*\}""")], tr=["url_decode_iis", "url_decode_iis", "remove_nulls", "lowercase"])
+
+# ---------------------------------------------------------------- scanners
+SCANNERS = ["sqlmap", "nikto", "nuclei", "acunetix", "nmap scripting", "nmap ", "masscan", "dirbuster", "gobuster", "wpscan", "zgrab", "ffuf", "fuzz faster u fool", "wfuzz", "feroxbuster", "dirsearch", "dirb/", "nessus", "openvas", "w3af", "arachni", "havij", "netsparker", "invicti", "appscan", "webinspect", "jaeles", "whatweb", "commix", "xsstrike", "hydra", "medusa", "fimap",
+ "skipfish", "paros", "zmeu", "metasploit", "morfeus", "detectify", "sqlninja", "bfac", "blackwidow", "brutus", "burpcollaborator", "interactsh", "qualys", "nstalker", "pangolin", "webshag", "xspider", "zollard", "vega/", "uniscan", "wapiti", "joomscan", "droopescan", "cmsmap", "sslyze", "testssl", "httprint", "webscarab", "owasp zap", "zaproxy", "crowdstrike", "censys", "shodan", "l9explore", "l9tcpid", "leakix", "netcraftsurvey", "internet-measurement", "expanse", "odin", "wprecon", "fierce", "x-scan", "struts-pwn", "log4j-scan", "xray", "afrog", "tsunami", "osv-scanner", "mozlila", "bsqlbf", "mysqloit", "absinthe", "sqlsus", "webvulnscan", "n-stealth", "jbrofuzz", "springenwerk", "teh forest lobster", "black widow", "cgichk", "floodgate", "dotdotpwn", "gootkit", "visionutils", "pmafind", "muieblackcat"]
+rule("rp-scanner-001", "Security scanner user agent", "security_scanner", "scanner",
+  [phrase(UA, SCANNERS)], tr=["lowercase"])
+rule("rp-scanner-002", "Security scanner probe header or callback domain", "security_scanner", "scanner",
+  [rx(ALLH + ARGS, r"""\b(?:[\w-]+\.)*(?:burpcollaborator\.net|oastify\.com|interact\.sh|oast\.(?:pro|live|site|online|fun|me)|dnslog\.cn|canarytokens\.com|requestbin\.net|ceye\.io)\b""")], tr=["lowercase"])
+
+# ---------------------------------------------------------------- sensitive files
+PROBE_IN = [inp("server.request.uri.raw", tr=["url_decode_iis"])]
+rule("rp-probe-001", "Probe for a hidden file or directory", "security_scanner", "scanner",
+  [rx(PROBE_IN, r"""^[^?#]*/\.(?:git|svn|hg|bzr|cvs|env|aws|ssh|docker|kube|npmrc|pypirc|htaccess|htpasswd|ds_store|idea|vscode|bash_history|history|mysql_history|terraform|circleci|travis|gitlab|dockerenv|claude|cursor|continue|aider|roo|zed|cline|kiro|windsurf|codex|opencode|a0proj|plandex|n8n|github|config|local|cache|composer|bundle|gem|gradle|m2|netrc|pgpass|s3cfg|boto|azure|gcloud|vagrant|wp-config|user\.ini|php_cs|sublime|copilot|augment|junie|gemini|mcp|trae|tabnine|codeium|sourcegraph)""")])
+rule("rp-probe-002", "Probe for a backup or temporary copy of a file", "security_scanner", "scanner",
+  [rx(PROBE_IN, r"""^[^?#]*[^/?#]\.(?:bak|old|orig|swp|swo|sav|save|backup|bkp|tmp|temp|dist|copy|un~|1|~\d)(?:$|[?#])|^[^?#]*[^/?#]~(?:$|[?#])|^[^?#]*\.(?:php|asp|aspx|jsp|conf|config|ini|yml|yaml|json|xml|sql|env)(?:\.\w+)?[~#](?:$|[?#])""")])
+rule("rp-probe-003", "Probe for an administration, debug or configuration endpoint", "security_scanner", "scanner",
+  [rx(PROBE_IN, r"""^[^?#]*/(?:server-status|server-info|phpinfo\.php|info\.php|php_info\.php|wp-config\.php|xmlrpc\.php|web\.config|elmah\.axd|trace\.axd|jolokia|manager/html|phpmyadmin|adminer\.php|id_[rd]sa|\w*dump\.sql|backup\.(?:sql|zip|tar|tgz|tar\.gz)|composer\.lock|docker-compose\.ya?ml|wp-admin/install\.php|vendor/phpunit|telescope/requests|_profiler|debug/pprof|actuator/(?:env|heapdump|gateway|jolokia|mappings|configprops|threaddump|logfile)|\.well-known/\.\.|cgi-bin/(?:php|test|printenv|test-cgi)|@fs/|@id/|__x00__|\.dockercfg|config\.json$)""")])
+
+# ---------------------------------------------------------------- protocol
+PROTO_IN = [inp(Q), inp(C), inp(P), inp(U, tr=["url_decode_iis"])]
+rule("rp-proto-001", "CRLF injection of a header or response splitting", "http_protocol_violation", "protocol",
+  [rx(PROTO_IN + keys([Q]), r"""[\r\n](?:[a-z](?:[\w-]{0,40}\s*:|[\w-]*\s+http/)|<|http/\d)|\r\n|%0d|%0a|\\r\\n|\x{560a}|\x{560d}|\x{010a}|\x{010d}""")], tr=["url_decode_iis"])
+rule("rp-proto-002", "Header value with a line break (header injection)", "http_protocol_violation", "protocol",
+  [rx(ALLH, r"""\r\n|\n[a-z][\w-]*:|%0d%0a|%0a[\w-]+:""")])
+rule("rp-proto-003", "Null byte in request", "http_protocol_violation", "protocol",
+  [rx(PROTO_IN + [inp(B), inp(F)], r"""\x00""", cs=True)], tr=["url_decode_iis"])
+rule("rp-proto-004", "Invalid or dangerous HTTP method", "http_protocol_violation", "protocol",
+  [rx([inp("server.request.method")], r"""[^A-Z]|^(?:TRACE|TRACK|DEBUG|CONNECT|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK|SEARCH|CHECKOUT|MERGE|REPORT|BASELINE-CONTROL|MKWORKSPACE|VERSION-CONTROL|LABEL|UPDATE|ORDERPATCH|ACL|BIND|UNBIND|REBIND|LINK|UNLINK|SUBSCRIBE|NOTIFY|POLL|BMOVE|BDELETE|BPROPFIND|BPROPPATCH|BCOPY|X-MS-ENUMATTS|FOO|JEFF|CATS|[A-Z]{12,})$""", cs=True)], keepcase=True)
+rule("rp-proto-005", "Request smuggling: both Content-Length and Transfer-Encoding", "http_protocol_violation", "protocol",
+  [{"operator": "exists", "parameters": {"inputs": [inp(H, ["content-length"])]}},
+   {"operator": "exists", "parameters": {"inputs": [inp(H, ["transfer-encoding"])]}}])
+rule("rp-proto-006", "Invalid Content-Length or Transfer-Encoding", "http_protocol_violation", "protocol",
+  [rx([inp(H, ["transfer-encoding"])], r"""[^a-z]|^(?:identity|compress|deflate|gzip|br|x-\w+)$|^.{0,6}$|^.{8,}$|^[^c]|[^d]$""")], tr=["lowercase"])
+rule("rp-proto-008", "Non-numeric Content-Length", "http_protocol_violation", "protocol",
+  [rx([inp(H, ["content-length"])], r"""[^0-9]""", cs=True)])
+rule("rp-proto-009", "Session fixation: session identifier in the query string", "session_fixation", "protocol",
+  [rx(keys([Q]) + [inp(U, tr=["url_decode_iis"])], r"""^(?:jsessionid|phpsessid|aspsessionid\w*|asp\.net_sessionid|cfid|cftoken|jsessid)$|;jsessionid=""")])
+rule("rp-proto-010", "LDAP filter injection", "ldap_injection", "protocol",
+  [rx(ARGS_C, r"""^[^()]*\) ?\(\s*[|&!]?\s*(?:\(\s*)?[\w-]+\s*[~<>]?=|\) ?\(\s*[|&!]\s*\)|\*\) ?\(|\) ?\) ?\(\s*[|&]""")], tr=["url_decode_iis"])
+rule("rp-proto-011", "HTTP method override parameter", "http_protocol_violation", "protocol",
+  [rx([inp(Q, ["_method"]), inp(B, ["_method"]), inp(H, ["x-http-method-override"]), inp(H, ["x-http-method"]), inp(H, ["x-method-override"])], r"""^\s*(?:delete|put|patch|options|trace|track|connect|propfind|debug)\s*$""")])
+rule("rp-proto-012", "Obsolete Request-Range header", "http_protocol_violation", "protocol",
+  [{"operator": "exists", "parameters": {"inputs": [inp(H, ["request-range"])]}}])
+rule("rp-proto-013", "Dangerous request charset", "http_protocol_violation", "protocol",
+  [rx([inp(H, ["content-type"])], r"""charset\s*=\s*["']?(?:utf-?7|utf-?16|utf-?32|ucs-?[24]|ibm0?\d+|cp\d{3,4}|ebcdic|x-|iso-?2022|garbage|\s*$|["']?\s*[;,])""")])
+rule("rp-proto-007", "Session fixation: cookie set through a parameter", "session_fixation", "protocol",
+  [rx(ARGS + keys([Q]), r"""\bset-cookie\s*:|\.cookie\s*=|<\s*meta\b[^>]*http-equiv\s*=\s*['"]?set-cookie|\b(?:jsessionid|phpsessid|aspsessionid\w*|asp\.net_sessionid|cfid|cftoken|sid|sessionid|session_id)\s*=\s*\w""")], tr=["url_decode_iis"])
+
+# ---------------------------------------------------------------- blocking lists
+rules.append({"id": "rp-block-ip", "name": "Blocked client IP address", "tags": {"type": "block_ip", "category": "security_response"},
+              "conditions": [{"operator": "ip_match", "parameters": {"inputs": [{"address": "http.client_ip"}], "data": "blocked_ips"}}],
+              "transformers": [], "on_match": ["block"]})
+rules.append({"id": "rp-block-user", "name": "Blocked user", "tags": {"type": "block_user", "category": "security_response"},
+              "conditions": [{"operator": "exact_match", "parameters": {"inputs": [{"address": "usr.id"}], "data": "blocked_users"}}],
+              "transformers": [], "on_match": ["block"]})
+
+out = {"version": "2.2", "metadata": {"rules_version": "0.1.0"}, "rules": rules,
+       "rules_data": [{"id": "blocked_ips", "type": "ip_with_expiration", "data": []},
+                      {"id": "blocked_users", "type": "data_with_expiration", "data": []}],
+       "actions": [{"id": "block", "type": "block_request", "parameters": {"status_code": 403, "type": "auto", "grpc_status_code": 10}}]}
+json.dump(out, open(sys.argv[1] if len(sys.argv) > 1 else "../../default.json", "w"), indent=1)
+print(len(rules), "rules")
+json.dump(CHUNKS, open("chunks.json", "w"))

