@@ -89,7 +89,7 @@ type Context struct {
 	curAddr string
 	found   bool
 	// valueBytes holds the bytes of the value being evaluated.
-	valueBytes byteSet
+	valueBytes operator.ByteSet
 }
 
 type pathElem struct {
@@ -428,10 +428,10 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			}
 			if bs := t.cond.bytes; bs != nil {
 				if !filled {
-					c.valueBytes.fill(in)
+					c.valueBytes.Fill(in)
 					filled = true
 				}
-				if !c.valueBytes.meets(bs) {
+				if !c.valueBytes.Meets(bs) {
 					continue
 				}
 			}

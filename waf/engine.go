@@ -86,7 +86,7 @@ type condition struct {
 	inputs []*target
 	rule   *rule
 	// bytes, when set, holds bytes one of which any matching value has.
-	bytes *byteSet
+	bytes *operator.ByteSet
 }
 
 // target is one input of a condition, attached to a view's chain.
@@ -186,8 +186,8 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				continue
 			}
 			cond := &condition{idx: len(r.conds), opName: c.Operator, op: op, negate: c.Operator != name, rule: r}
-			if name == "match_regex" && !cond.negate {
-				cond.bytes = regexByteFilter(c.Params)
+			if bf, ok := op.(operator.ByteFiltered); ok && !cond.negate {
+				cond.bytes = bf.RequiredBytes()
 			}
 			_, cond.exists = op.(operator.Existence)
 			for _, in := range c.Inputs {
@@ -292,59 +292,59 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	if len(errs) > 0 {
 		return nil, &RulesetError{Problems: errs}
 	}
-	// Literal prefilters, one matcher per chain group.
-	for _, vs := range e.views {
-		for _, v := range vs {
-			for _, g := range v.chains {
-				e.buildPrefilter(g)
-			}
-		}
-	}
+	// Literal prefilter: one automaton over the literals of every
+	// condition. Scanning costs one table lookup per byte whatever the
+	// number of literals, so a single shared matcher is as fast as one per
+	// group, and is built once.
+	e.buildPrefilter()
 	e.pool.New = func() any { return newContext(e, nChains) }
 	return e, nil
 }
 
-func (e *Engine) buildPrefilter(g *chainGroup) {
+func (e *Engine) buildPrefilter() {
 	ids := map[string]int{}
 	var pats []string
-	for _, t := range g.targets {
-		pf, ok := t.cond.op.(operator.Prefiltered)
-		if !ok || t.cond.negate {
-			continue
+	var groups []*chainGroup
+	for _, vs := range e.views {
+		for _, v := range vs {
+			groups = append(groups, v.chains...)
 		}
-		lits := pf.RequiredLiterals()
-		if len(lits) == 0 {
-			continue
-		}
-		for _, l := range lits {
-			if _, ok := ids[l]; !ok {
-				ids[l] = len(pats)
-				pats = append(pats, l)
+	}
+	litsOf := map[operator.Operator][]string{}
+	for _, g := range groups {
+		for i, t := range g.targets {
+			pf, ok := t.cond.op.(operator.Prefiltered)
+			if !ok || t.cond.negate {
+				continue
 			}
+			lits, seen := litsOf[t.cond.op]
+			if !seen {
+				lits = pf.RequiredLiterals()
+				litsOf[t.cond.op] = lits
+			}
+			if len(lits) == 0 {
+				continue
+			}
+			nt := *t
+			nt.lits = make([]int, len(lits))
+			for j, l := range lits {
+				id, ok := ids[l]
+				if !ok {
+					id = len(pats)
+					ids[l] = id
+					pats = append(pats, l)
+				}
+				nt.lits[j] = id
+			}
+			g.targets[i] = &nt
 		}
 	}
 	if len(pats) == 0 {
 		return
 	}
-	g.matcher = literal.NewMatcher(pats)
-	g.words = g.matcher.SetWords()
-	// Each target gets its own literal id list (a condition may sit in
-	// several groups, so the ids live on the target's copy).
-	for i, t := range g.targets {
-		pf, ok := t.cond.op.(operator.Prefiltered)
-		if !ok || t.cond.negate {
-			continue
-		}
-		lits := pf.RequiredLiterals()
-		if len(lits) == 0 {
-			continue
-		}
-		nt := *t
-		nt.lits = make([]int, len(lits))
-		for j, l := range lits {
-			nt.lits[j] = ids[l]
-		}
-		g.targets[i] = &nt
+	m := literal.NewMatcher(pats)
+	for _, g := range groups {
+		g.matcher, g.words = m, m.SetWords()
 	}
 }
 

@@ -109,7 +109,7 @@ func TestIncrementalPhasesAndOncePerRequest(t *testing.T) {
 		t.Fatalf("rule matched twice: %+v", res.Matches)
 	}
 	// Response phase.
-	res = c.Run([]Address{{Name: AddrStatus, Value: Int(500)}})
+	res = c.Run([]Address{{Name: AddrStatus, Value: String("500")}})
 	if len(res.Matches) != 1 || res.Matches[0].RuleID != "r-status" {
 		t.Fatalf("response phase = %+v", res.Matches)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"sync"
 
 	"github.com/rampartsec/rampart/waf/literal"
 )
@@ -16,10 +17,18 @@ import (
 //   - "min_length": values shorter than this many bytes never match.
 //
 // The highlight is the leftmost match.
+//
+// The expression is parsed (and validated) when the ruleset loads, but the
+// matcher is compiled on first use: the prefilters keep most expressions
+// from ever running in a short-lived process, so their compilation is not
+// paid at cold start.
 type matchRegex struct {
+	expr   string
+	once   sync.Once
 	re     *regexp.Regexp
 	minLen int
 	lits   []string
+	bytes  *ByteSet
 }
 
 var (
@@ -52,16 +61,27 @@ func newMatchRegex(p Params) (Operator, error) {
 	if !opt.CaseSensitive {
 		expr = "(?i)" + expr
 	}
-	re, err := regexp.Compile(expr)
-	if err != nil {
-		return nil, fmt.Errorf("parameter %q: %v", "regex", err)
-	}
-	// regexp.Compile parses with syntax.Perl; the analysis sees the same tree.
+	// regexp.Compile parses with syntax.Perl; the analysis sees the same
+	// tree, and the same errors are reported here.
 	tree, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil, fmt.Errorf("parameter %q: %v", "regex", err)
+		return nil, fmt.Errorf("parameter %q: error parsing regexp: %v", "regex", err)
 	}
-	return &matchRegex{re: re, minLen: opt.MinLength, lits: literal.Required(tree)}, nil
+	return &matchRegex{expr: expr, minLen: opt.MinLength, lits: literal.Required(tree), bytes: byteFilterOf(tree)}, nil
+}
+
+// compiled returns the compiled expression, compiling it on first use. An
+// expression that parsed always compiles (only program size limits could
+// refuse it, and syntax.Parse enforces them); if not, it never matches.
+func (o *matchRegex) compiled() *regexp.Regexp {
+	o.once.Do(func() {
+		re, err := regexp.Compile(o.expr)
+		if err != nil {
+			re = regexp.MustCompile(`[^\x00-\x{10FFFF}]`) // matches nothing
+		}
+		o.re = re
+	})
+	return o.re
 }
 
 // Eval implements Operator.
@@ -69,12 +89,15 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 	if (v.Kind != String && v.Kind != Key) || len(v.Bytes) < o.minLen {
 		return "", false
 	}
-	loc := o.re.FindIndex(v.Bytes)
+	loc := o.compiled().FindIndex(v.Bytes)
 	if loc == nil {
 		return "", false
 	}
 	return string(v.Bytes[loc[0]:loc[1]]), true
 }
+
+// RequiredBytes implements ByteFiltered.
+func (o *matchRegex) RequiredBytes() *ByteSet { return o.bytes }
 
 // RequiredLiterals implements Prefiltered.
 func (o *matchRegex) RequiredLiterals() []string { return o.lits }

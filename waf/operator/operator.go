@@ -51,6 +51,15 @@ type Prefiltered interface {
 	RequiredLiterals() []string
 }
 
+// ByteFiltered is implemented by operators that can only match a value
+// containing at least one byte of a set; the engine checks the set against
+// the bytes of each value before calling Eval. It complements Prefiltered
+// for expressions that require punctuation rather than words.
+type ByteFiltered interface {
+	// RequiredBytes returns the set, or nil when there is none.
+	RequiredBytes() *ByteSet
+}
+
 // Existence is implemented by the exists operator: it matches the presence
 // of the address (and key path) rather than a value, and the engine calls
 // Eval with a Null value once when the target is present.

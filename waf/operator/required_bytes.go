@@ -1,25 +1,28 @@
-package waf
+package operator
 
 import (
-	"encoding/json"
 	"regexp/syntax"
 	"unicode"
 	"unicode/utf8"
 )
 
-// byteSet is a set of byte values, as a 256-bit bitmap.
-type byteSet [4]uint64
+// ByteSet is a set of byte values, as a 256-bit bitmap.
+type ByteSet [4]uint64
 
-func (s *byteSet) add(b byte)       { s[b>>6] |= 1 << (b & 63) }
-func (s *byteSet) has(b byte) bool  { return s[b>>6]&(1<<(b&63)) != 0 }
-func (s *byteSet) union(o *byteSet) { s[0] |= o[0]; s[1] |= o[1]; s[2] |= o[2]; s[3] |= o[3] }
-func (s *byteSet) meets(o *byteSet) bool {
+func (s *ByteSet) add(b byte) { s[b>>6] |= 1 << (b & 63) }
+
+// Has reports whether b is in the set.
+func (s *ByteSet) Has(b byte) bool  { return s[b>>6]&(1<<(b&63)) != 0 }
+func (s *ByteSet) union(o *ByteSet) { s[0] |= o[0]; s[1] |= o[1]; s[2] |= o[2]; s[3] |= o[3] }
+
+// Meets reports whether the sets share a byte.
+func (s *ByteSet) Meets(o *ByteSet) bool {
 	return s[0]&o[0] != 0 || s[1]&o[1] != 0 || s[2]&o[2] != 0 || s[3]&o[3] != 0
 }
 
-// bytesOfValue sets the bytes present in b.
-func (s *byteSet) fill(b []byte) {
-	*s = byteSet{}
+// Fill sets s to the bytes present in b.
+func (s *ByteSet) Fill(b []byte) {
+	*s = ByteSet{}
 	for _, c := range b {
 		s[c>>6] |= 1 << (c & 63)
 	}
@@ -41,10 +44,10 @@ func byteWeight(b byte) int {
 	return 1
 }
 
-func (s *byteSet) weight() int {
+func (s *ByteSet) weight() int {
 	w := 0
 	for i := 0; i < 256; i++ {
-		if s.has(byte(i)) {
+		if s.Has(byte(i)) {
 			w += byteWeight(byte(i))
 		}
 	}
@@ -55,8 +58,8 @@ func (s *byteSet) weight() int {
 // that re matches, or false when there is none (the expression can match
 // the empty string, or any byte). It complements the literal prefilter for
 // expressions that only require punctuation, such as `[;&|]\s*id`.
-func requiredBytes(re *syntax.Regexp) (byteSet, bool) {
-	var s byteSet
+func requiredBytes(re *syntax.Regexp) (ByteSet, bool) {
+	var s ByteSet
 	switch re.Op {
 	case syntax.OpLiteral:
 		if len(re.Rune) == 0 {
@@ -91,7 +94,7 @@ func requiredBytes(re *syntax.Regexp) (byteSet, bool) {
 		}
 		return s, false
 	case syntax.OpConcat:
-		best, found, bestW := byteSet{}, false, 0
+		best, found, bestW := ByteSet{}, false, 0
 		for _, sub := range re.Sub {
 			cs, ok := requiredBytes(sub)
 			if !ok {
@@ -116,7 +119,7 @@ func requiredBytes(re *syntax.Regexp) (byteSet, bool) {
 	return s, false
 }
 
-func addRune(s *byteSet, r rune, fold bool) {
+func addRune(s *ByteSet, r rune, fold bool) {
 	add := func(r rune) {
 		var buf [4]byte
 		n := utf8.EncodeRune(buf[:], r)
@@ -132,34 +135,17 @@ func addRune(s *byteSet, r rune, fold bool) {
 	}
 }
 
-// regexByteFilter computes the byte filter of a match_regex condition from
-// its parameters; nil when the expression gives none worth checking.
-func regexByteFilter(params map[string]json.RawMessage) *byteSet {
-	var expr string
-	if err := json.Unmarshal(params["regex"], &expr); err != nil {
-		return nil
-	}
-	var opt struct {
-		CaseSensitive bool `json:"case_sensitive"`
-	}
-	if raw, ok := params["options"]; ok {
-		_ = json.Unmarshal(raw, &opt)
-	}
-	if !opt.CaseSensitive {
-		expr = "(?i)" + expr
-	}
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil
-	}
+// byteFilterOf computes the byte filter of a parsed expression; nil when
+// it gives none worth checking (a set holding most letters filters
+// nothing).
+func byteFilterOf(re *syntax.Regexp) *ByteSet {
 	s, ok := requiredBytes(re.Simplify())
 	if !ok {
 		return nil
 	}
-	// A set holding most letters filters nothing; skip the check.
 	n := 0
 	for b := 'a'; b <= 'z'; b++ {
-		if s.has(byte(b)) {
+		if s.Has(byte(b)) {
 			n++
 		}
 	}
