@@ -377,6 +377,9 @@ func (p *sqlParser) op(off int, s string) bool {
 func (p *sqlParser) callNext(off int) bool { return p.punct(off+1, '(') }
 
 func (p *sqlParser) next() {
+	if p.i >= len(p.toks) {
+		return // aborted, or a path that peeked past the end
+	}
 	p.lastEnd = p.toks[p.i].End
 	p.i++
 }
@@ -613,6 +616,9 @@ func (p *sqlParser) operand() bool {
 		break
 	}
 	p.lit = false
+	if p.atEOF() { // the peek budget can end the tokens inside the loop
+		return true
+	}
 	t := p.toks[p.i]
 	k := p.kind(0)
 	switch k {

@@ -93,6 +93,9 @@ rule("rp-sqli-008", "SQL injection starting with a number or closing parenthesis
 rule("rp-sqli-009", "SQL subquery or function call in a value", "sql_injection", "sqli",
   [rx(SQL_IN, r"""(?:^|['"`(=,;])""" + WS + r"""\(?""" + WS + r"""select""" + W + r"""+(?:[\w*@(),.'"`\s]{1,80}?""" + W + r"""+from""" + W + r"""+[\w.`\[\]"]+""" + WS + r"""(?:$|--|#|/\*|;|\)|\b(?:where""" + W + r"""+[\w.]+""" + WS + r"""[=<>]|where\s*$|limit|order""" + W + r"""+by|group""" + W + r"""+by|union|into|join)\b)|(?:null|\d+|@@\w+|char|concat|count|if|case|sleep|version|user|database|\*)\b)|\b(?:char|chr|concat(?:_ws)?|group_concat|ascii|ord|hex|unhex|substring|substr|mid|cast|convert|iif)\s*\(\s*(?:\d+\s*[,)+=<>]|0x|select\b|@@|\(|(?:user|version|database)\s*\(|['"`][^'"`]{0,40}['"`]\s*,\s*(?:\d|select|0x|@@|\w+\s*\())""")], tr=SQL_TR)
 
+rule("rp-sqli-020", "SQL injection: the value breaks out of a literal into SQL (grammar)", "sql_injection", "sqli",
+  [{"operator": "is_sqli", "parameters": {"inputs": SQL_IN}}], tr=["url_decode_iis", "url_decode_iis", "remove_nulls"])
+
 # ---------------------------------------------------------------- XSS
 XSS_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B])
 XSS_TR = ["url_decode_iis", "remove_nulls", "html_entity_decode", "js_decode"]
@@ -109,6 +112,9 @@ rule("rp-xss-005", "JavaScript execution sink or cookie access", "xss", "xss",
   [rx(XSS_IN, r"""\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox)\s*(?:\(|`|&#)|\bdocument\s*\.\s*(?:cookie|domain|write|location)|\bwindow\s*\.\s*(?:location|open\s*\(|name)|\bstring\s*\.\s*fromcharcode|\.innerhtml\s*=|\blocation\s*(?:\.\s*href)?\s*=\s*['"`]?\s*(?:javascript|http|//)|\bfetch\s*\(\s*['"`]?(?:https?:)?//|top\s*\[|\bself\s*\[|\bthis\s*\[""")], tr=XSS_TR)
 rule("rp-xss-006", "HTML injection breaking out of an attribute or tag", "xss", "xss",
   [rx(XSS_IN, r"""</\s*(?:title|textarea|style|noscript|script|xmp|iframe|noembed|noframes|plaintext)\s*>|<\s*(?:img|image|input|body|video|audio|source|details|form|button|a|div|body|table|td|object|p|span|svg)\b[^>]*?\b(?:src|href|action|formaction|background|data)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|#)\s*:?""")], tr=XSS_TR)
+
+rule("rp-xss-020", "XSS: markup or script that a browser would run (HTML/JS grammar)", "xss", "xss",
+  [{"operator": "is_xss", "parameters": {"inputs": XSS_IN}}], tr=["url_decode_iis", "remove_nulls"])
 
 # ---------------------------------------------------------------- LFI / RFI
 LFI_IN = ARGS_C + URI_DEC + ALLH + [inp(F)]

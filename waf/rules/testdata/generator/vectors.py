@@ -19,6 +19,8 @@ V = {
  "rp-sqli-007": (["1 or 1=1", "x and 'a'='a'--", "0 || 2>1"], ["1 + 1 = 2, and 2 * 3 = 6.", "either/or"]),
  "rp-sqli-008": (["1 and 1=1--", "1) or sleep(3)", "5 order by 3--"], ["1950 or 1960", "00 and 3"]),
  "rp-sqli-009": (["(select 1 from dual)", "char(65,66)", "concat_ws(0x3a,user(),database())"], ["Select your size from the chart below", "concat the strings"]),
+ "rp-sqli-020": (["1' or 'a'='a' -- ", "-1 union select username, password from users", "admin'; drop table accounts; --", "1 and (select count(*) from sysobjects)>0"], ["O'Brien's pub", "Select the plan that suits you", "it's 5 o'clock -- time to go"]),
+ "rp-xss-020": (["<svg/onload=alert(1)>", "\" autofocus onfocus=\"alert(1)", "<a href=\"javascript:alert(1)\">x</a>", "';alert(document.domain)//"], ["<p>Hello <b>there</b></p>", "a < b and c > d", "I <3 you"]),
  "rp-xss-001": (["<script>alert(1)</script>", "<svg/onload=x>", "<iframe src=//evil>"], ["<p>Hello <b>world</b></p>", "I <3 scripts"]),
  "rp-xss-002": (["<img src=x onerror=alert(1)>", "<body onload=go()>", "<div style=\"x:expression(alert(1))\">"], ["<a href=\"https://example.com\">link</a>", "online = true"]),
  "rp-xss-003": (["\" onmouseover=\"alert(1)", "' onfocus='x()' autofocus", "onerror=alert(1)"], ["said \"online\" today", "one = two"]),
