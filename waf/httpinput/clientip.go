@@ -60,7 +60,7 @@ func fromHeader(name string, headers [][2]string, trusted []netip.Prefix) netip.
 				entry = forwardedFor(entry)
 			}
 			ip := parseIP(entry)
-			if !ip.IsValid() || inPrefixes(trusted, ip) {
+			if !ip.IsValid() || !canBeClient(ip) || inPrefixes(trusted, ip) {
 				continue
 			}
 			if isPublic(ip) {
@@ -150,6 +150,14 @@ func inPrefixes(ps []netip.Prefix, ip netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+var broadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+
+// canBeClient reports whether ip can be the source of a request: not the
+// unspecified address, a multicast group or the broadcast address.
+func canBeClient(ip netip.Addr) bool {
+	return !ip.IsUnspecified() && !ip.IsMulticast() && ip != broadcast
 }
 
 var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")

@@ -65,6 +65,8 @@ var ipRows = []ipRow{
 		headers: [][2]string{{"X-Forwarded-For", "203.0.113.7, 172.16.0.1"}}, want: "203.0.113.7"},
 	{name: "cgnat and link-local not public", remote: "127.0.0.1:9",
 		headers: [][2]string{{"X-Forwarded-For", "203.0.113.7, 100.64.1.1, 169.254.1.1"}}, want: "203.0.113.7"},
+	{name: "unspecified, multicast and broadcast skipped", remote: "127.0.0.1:9",
+		headers: [][2]string{{"X-Forwarded-For", "0.0.0.0, ::, 224.0.0.1, ff02::1, 255.255.255.255"}}, want: "127.0.0.1"},
 	{name: "brackets around ipv4 rejected", remote: "127.0.0.1:9",
 		headers: [][2]string{{"X-Forwarded-For", "[1.2.3.4]"}}, want: "127.0.0.1"},
 	{name: "bad port rejected", remote: "127.0.0.1:9",
