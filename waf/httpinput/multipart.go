@@ -88,6 +88,7 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 		// Headers, up to an empty line.
 		var disp, ctype, cte string
 		var seen [3]bool
+		var last *string // the header a folded line continues
 		hdrEnd := -1
 		atEOF := false
 		for p := pos; p-pos <= MaxPartHeaderBytes; {
@@ -102,19 +103,31 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 				hdrEnd = p
 				break
 			}
-			name, val, ok := strings.Cut(line, ":")
-			if !ok {
+			if line[0] == ' ' || line[0] == '\t' {
+				// A folded line continues the previous header, as
+				// net/textproto reads it; it cannot start the block.
+				if p-e-1 == pos {
+					return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Offset: pos, Msg: "malformed part header line"}
+				}
+				if last != nil {
+					*last += " " + strings.TrimSpace(line)
+				}
 				continue
+			}
+			name, val, ok := strings.Cut(line, ":")
+			if !ok { // mime/multipart fails on it too; inspect the body as text
+				return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Offset: p - e - 1, Msg: "malformed part header line"}
 			}
 			// The first of repeated headers counts, as for mime/multipart.
 			val = strings.TrimSpace(val)
+			last = nil
 			switch name = strings.TrimSpace(name); {
 			case !seen[0] && strings.EqualFold(name, "content-disposition"):
-				disp, seen[0] = val, true
+				disp, seen[0], last = val, true, &disp
 			case !seen[1] && strings.EqualFold(name, "content-type"):
-				ctype, seen[1] = val, true
+				ctype, seen[1], last = val, true, &ctype
 			case !seen[2] && strings.EqualFold(name, "content-transfer-encoding"):
-				cte, seen[2] = val, true
+				cte, seen[2], last = val, true, &cte
 			}
 		}
 		if hdrEnd < 0 {
@@ -143,12 +156,12 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 			}
 			from = i + len(nlDash)
 		}
-		last := false
+		final := false
 		if end < 0 {
 			if !truncated {
 				return waf.Value{}, waf.Value{}, false, &SyntaxError{Format: "multipart", Offset: pos, Msg: "no closing delimiter"}
 			}
-			end, last = len(s), true
+			end, final = len(s), true
 		}
 		content := ""
 		if end > pos {
@@ -182,7 +195,7 @@ func parseMultipart(s, boundary string, truncated bool) (waf.Value, waf.Value, b
 			pairs[k] = waf.Field{Key: name, Value: waf.Map(f[:n:n])}
 		}
 		k++
-		if last {
+		if final {
 			break
 		}
 		pos = next
