@@ -426,7 +426,7 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			if !c.targetLive(t, excl) {
 				continue
 			}
-			if bs := t.cond.bytes; bs != nil {
+			if bs := t.bytes; bs != nil {
 				if !filled {
 					c.valueBytes.Fill(in)
 					filled = true
@@ -451,7 +451,7 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			if c.inputExcluded(t) {
 				continue
 			}
-			hl, ok := t.cond.op.Eval(operator.Value{Kind: kind, Bytes: in})
+			hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
 			if ok != t.cond.negate {
 				c.condMatched(t, string(in), hl)
 			}
@@ -465,7 +465,7 @@ func (c *Context) scalarBool(vw *view, b bool, excl bool) {
 			if !c.targetLive(t, excl) || c.inputExcluded(t) {
 				continue
 			}
-			hl, ok := t.cond.op.Eval(operator.Value{Kind: operator.Bool, Bool: b})
+			hl, ok := t.op.Eval(operator.Value{Kind: operator.Bool, Bool: b})
 			if ok != t.cond.negate {
 				c.condMatched(t, strconv.FormatBool(b), hl)
 			}

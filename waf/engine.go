@@ -85,13 +85,15 @@ type condition struct {
 	exists bool
 	inputs []*target
 	rule   *rule
-	// bytes, when set, holds bytes one of which any matching value has.
-	bytes *operator.ByteSet
 }
 
 // target is one input of a condition, attached to a view's chain.
 type target struct {
-	cond  *condition
+	cond *condition
+	// op is the condition's operator, or one of its branches.
+	op operator.Operator
+	// bytes, when set, holds bytes one of which any value op matches has.
+	bytes *operator.ByteSet
 	addr  int
 	chain *chainGroup
 	// lits are the ids, in the chain group's matcher, of the literals one
@@ -186,10 +188,15 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				continue
 			}
 			cond := &condition{idx: len(r.conds), opName: c.Operator, op: op, negate: c.Operator != name, rule: r}
-			if bf, ok := op.(operator.ByteFiltered); ok && !cond.negate {
-				cond.bytes = bf.RequiredBytes()
-			}
 			_, cond.exists = op.(operator.Existence)
+			// The operators a target runs: the operator itself, or its
+			// branches, each behind its own prefilter.
+			ops := []operator.Operator{op}
+			if d, ok := op.(operator.Decomposable); ok && !cond.negate {
+				if bs := d.Branches(); len(bs) > 1 {
+					ops = bs
+				}
+			}
 			for _, in := range c.Inputs {
 				names := ruleTransformers
 				if in.hasTransformers {
@@ -231,13 +238,18 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 					groups[ckey] = g
 					v.chains = append(v.chains, g)
 				}
-				t := &target{cond: cond, addr: addr, chain: g}
-				if cond.exists {
-					g.existence = append(g.existence, t)
-				} else {
-					g.targets = append(g.targets, t)
+				for _, o := range ops {
+					t := &target{cond: cond, op: o, addr: addr, chain: g}
+					if bf, ok := o.(operator.ByteFiltered); ok && !cond.negate {
+						t.bytes = bf.RequiredBytes()
+					}
+					if cond.exists {
+						g.existence = append(g.existence, t)
+					} else {
+						g.targets = append(g.targets, t)
+					}
+					cond.inputs = append(cond.inputs, t)
 				}
-				cond.inputs = append(cond.inputs, t)
 			}
 			r.conds = append(r.conds, cond)
 		}
@@ -313,14 +325,14 @@ func (e *Engine) buildPrefilter() {
 	litsOf := map[operator.Operator][]string{}
 	for _, g := range groups {
 		for i, t := range g.targets {
-			pf, ok := t.cond.op.(operator.Prefiltered)
+			pf, ok := t.op.(operator.Prefiltered)
 			if !ok || t.cond.negate {
 				continue
 			}
-			lits, seen := litsOf[t.cond.op]
+			lits, seen := litsOf[t.op]
 			if !seen {
 				lits = pf.RequiredLiterals()
-				litsOf[t.cond.op] = lits
+				litsOf[t.op] = lits
 			}
 			if len(lits) == 0 {
 				continue

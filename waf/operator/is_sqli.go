@@ -1356,3 +1356,26 @@ func (p *sqlParser) head(skip int, kinds ...sqli.Kind) bool {
 	}
 	return true
 }
+
+// sqliBytes are the bytes one of which every injection has: a value made
+// only of letters, digits and the word punctuation of identifiers, numbers,
+// dates, e-mail addresses and paths (_ . @ - : /) is one token in any SQL
+// context and cannot change a statement's structure.
+var sqliBytes = func() *ByteSet {
+	var s ByteSet
+	for b := 0; b < 256; b++ {
+		c := byte(b)
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '_' || c == '.' || c == '@' || c == '-' || c == ':' || c == '/':
+		default:
+			s.add(c)
+		}
+	}
+	return &s
+}()
+
+var _ ByteFiltered = isSQLi{}
+
+// RequiredBytes implements ByteFiltered.
+func (isSQLi) RequiredBytes() *ByteSet { return sqliBytes }

@@ -24,6 +24,7 @@ import (
 // paid at cold start.
 type matchRegex struct {
 	expr   string
+	tree   *syntax.Regexp
 	once   sync.Once
 	re     *regexp.Regexp
 	minLen int
@@ -32,8 +33,10 @@ type matchRegex struct {
 }
 
 var (
-	_ Operator    = (*matchRegex)(nil)
-	_ Prefiltered = (*matchRegex)(nil)
+	_ Operator     = (*matchRegex)(nil)
+	_ Prefiltered  = (*matchRegex)(nil)
+	_ ByteFiltered = (*matchRegex)(nil)
+	_ Decomposable = (*matchRegex)(nil)
 )
 
 func init() { register("match_regex", newMatchRegex) }
@@ -67,7 +70,69 @@ func newMatchRegex(p Params) (Operator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parameter %q: error parsing regexp: %v", "regex", err)
 	}
-	return &matchRegex{expr: expr, minLen: opt.MinLength, lits: literal.Required(tree), bytes: byteFilterOf(tree)}, nil
+	return &matchRegex{expr: expr, tree: tree, minLen: opt.MinLength, lits: literal.Required(tree), bytes: byteFilterOf(tree)}, nil
+}
+
+// maxBranches bounds the decomposition of an expression into branches:
+// beyond it the per-branch bookkeeping outweighs the gain.
+const maxBranches = 64
+
+// Branches implements Decomposable: an expression whose top level is an
+// alternation (possibly between a fixed prefix and suffix, as in
+// `\b(?:a|b|c)\s*\(`) is split into one expression per alternative, each
+// with its own prefilter, so that a value runs only the alternatives whose
+// literals it contains instead of the whole expression. It returns nil when
+// the expression does not split.
+func (o *matchRegex) Branches() []Operator {
+	tree := o.tree.Simplify()
+	for tree.Op == syntax.OpCapture {
+		tree = tree.Sub[0]
+	}
+	var alts []*syntax.Regexp
+	switch tree.Op {
+	case syntax.OpAlternate:
+		alts = tree.Sub
+	case syntax.OpConcat:
+		at := -1
+		for i, sub := range tree.Sub {
+			for sub.Op == syntax.OpCapture {
+				sub = sub.Sub[0]
+			}
+			if sub.Op == syntax.OpAlternate {
+				if at >= 0 {
+					return nil // two alternations: would multiply
+				}
+				at = i
+			}
+		}
+		if at < 0 {
+			return nil
+		}
+		alt := tree.Sub[at]
+		for alt.Op == syntax.OpCapture {
+			alt = alt.Sub[0]
+		}
+		for _, b := range alt.Sub {
+			subs := make([]*syntax.Regexp, 0, len(tree.Sub))
+			subs = append(subs, tree.Sub[:at]...)
+			subs = append(subs, b)
+			subs = append(subs, tree.Sub[at+1:]...)
+			alts = append(alts, &syntax.Regexp{Op: syntax.OpConcat, Sub: subs})
+		}
+	}
+	if len(alts) < 2 || len(alts) > maxBranches {
+		return nil
+	}
+	out := make([]Operator, 0, len(alts))
+	for _, b := range alts {
+		expr := b.String()
+		bt, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			return nil
+		}
+		out = append(out, &matchRegex{expr: expr, tree: bt, minLen: o.minLen, lits: literal.Required(bt), bytes: byteFilterOf(bt)})
+	}
+	return out
 }
 
 // compiled returns the compiled expression, compiling it on first use. An

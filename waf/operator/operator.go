@@ -60,6 +60,15 @@ type ByteFiltered interface {
 	RequiredBytes() *ByteSet
 }
 
+// Decomposable is implemented by operators that can be split into
+// alternatives: the operator matches a value exactly when one of its
+// branches does. The engine evaluates the branches as separate targets of
+// the same condition, each behind its own prefilter.
+type Decomposable interface {
+	// Branches returns the alternatives, or nil when there are none.
+	Branches() []Operator
+}
+
 // Existence is implemented by the exists operator: it matches the presence
 // of the address (and key path) rather than a value, and the engine calls
 // Eval with a Null value once when the target is present.
