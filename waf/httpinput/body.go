@@ -22,9 +22,19 @@ import (
 //     bytes and only present when they look like text. File names (from
 //     filename and filename*) also go to the filenames list.
 //     Quoted-printable parts are decoded, as Go's mime/multipart does.
-//   - XML (text/xml, application/xml, application/x-xml, any +xml type): see
-//     parseXML. Entities are never resolved: a DOCTYPE, with its ENTITY
-//     declarations, is kept as text under "#doctype".
+//   - XML (text/xml, application/xml, application/x-xml, any +xml type): a
+//     map of the document's top-level items in order: "#doctype" (the
+//     DOCTYPE as written, "<!DOCTYPE ...>", internal subset and ENTITY
+//     declarations included, so that rules see an XXE attempt), "#directive"
+//     (other <!...>), "#comment", "?target" (processing instructions other
+//     than the XML declaration) and the root element under its name. An
+//     element with no attribute, child or comment is the string of its text;
+//     any other is a map of "@attr" → value, child name → child, "#text" →
+//     each text run that is not only blanks, and "#comment", in document
+//     order. Names keep their prefix as written ("soap:Body"). Entities are
+//     never resolved: the predefined ones and character references are
+//     decoded, any other (&xxe;) stays as written. Elements too deep for
+//     MaxDepth add their attributes and text to the deepest map.
 //   - anything else (text/plain, no Content-Type, unknown types): the body
 //     as one string.
 //

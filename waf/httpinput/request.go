@@ -116,7 +116,7 @@ func (e *SyntaxError) Error() string {
 
 // Request is an HTTP request as the WAF sees it.
 type Request struct {
-	Method string
+	Method string // as sent: GET, POST, ...
 	URI    string // the request target as received, percent-encoded ("/a/b?q=1")
 	// Headers in wire order with their original case; names may repeat.
 	Headers [][2]string

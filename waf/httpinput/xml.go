@@ -10,26 +10,11 @@ import (
 	"github.com/rampartsec/rampart/waf"
 )
 
-// parseXML parses an XML document into a map tree, without resolving
-// entities or fetching anything:
-//
-//   - the document is a map of its top-level items in order: "#doctype"
-//     (the DOCTYPE declaration as written, "<!DOCTYPE ...>", internal subset
-//     and ENTITY declarations included, so rules see an XXE attempt),
-//     "#directive" (other <!...> declarations), "#comment", "?target"
-//     (processing instructions other than the XML declaration, their text),
-//     and each root element under its name;
-//   - an element with neither attributes nor child elements nor comments is
-//     the string of its text;
-//   - any other element is a map of "@name" → attribute value, child name →
-//     child value, "#text" → each text run that is not only blanks, and
-//     "#comment", in document order;
-//   - names keep their namespace prefix as written ("soap:Body").
-//
-// The five predefined entities and character references are decoded (as
-// any XML parser does); other references (&xxe;) stay as written. Elements
-// deeper than MaxDepth-1 (whose map would exceed MaxDepth) do not get maps:
-// their attributes and text are added to the deepest map, in order.
+// parseXML parses an XML document into the map tree described on Body,
+// without resolving entities or fetching anything. encoding/xml reads the
+// tokens (non-strict, so unknown entities stay as written; RawToken, so
+// namespace prefixes stay as written and nothing recurses); the builder
+// keeps its own stack and checks that end tags match.
 func parseXML(s string, truncated bool) (waf.Value, bool, *SyntaxError) {
 	d := xml.NewDecoder(strings.NewReader(s))
 	d.Strict = false
