@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"regexp/syntax"
@@ -222,7 +223,9 @@ func TestStructure(t *testing.T) {
 				}
 			}
 			if !cheap && literal.Required(re) == nil && !slices.Contains(noLiteral, r.ID) {
-				t.Errorf("rule %s: regular expression has no prefilter literal", r.ID)
+				if bad := unfilteredBranches(t, c.Parameters.Regex, c.Parameters.Options.CaseSensitive); len(bad) > 0 {
+					t.Errorf("rule %s: regular expression branches with neither a prefilter literal nor a punctuation byte: %q", r.ID, bad)
+				}
 			}
 		}
 	}
@@ -236,3 +239,72 @@ func TestStructure(t *testing.T) {
 // backup-file suffixes anchored on the path. Each is cheap in Go's regexp
 // (a one-byte or anchored search).
 var noLiteral = []string{"rp-proto-001", "rp-proto-002", "rp-proto-003", "rp-sqli-002", "rp-probe-002"}
+
+// unfilteredBranches compiles a match_regex operator the way the engine does
+// and returns the alternatives it evaluates without a cheap prefilter: an
+// alternative is filtered when it requires a literal of two bytes or more,
+// or one of a set of punctuation bytes (no letter, digit or space).
+func unfilteredBranches(t *testing.T, regex string, caseSensitive bool) []string {
+	t.Helper()
+	mk, _ := operator.Lookup("match_regex")
+	rawRegex, _ := json.Marshal(regex)
+	rawOpts, _ := json.Marshal(map[string]bool{"case_sensitive": caseSensitive})
+	op, err := mk(operator.Params{Raw: map[string]json.RawMessage{"regex": rawRegex, "options": rawOpts}})
+	if err != nil {
+		t.Fatalf("match_regex %q: %v", regex, err)
+	}
+	ops := []operator.Operator{op}
+	if d, ok := op.(operator.Decomposable); ok {
+		if bs := d.Branches(); len(bs) > 0 {
+			ops = bs
+		}
+	}
+	var bad []string
+	for i, o := range ops {
+		if p, ok := o.(operator.Prefiltered); ok && p.RequiredLiterals() != nil {
+			continue
+		}
+		if f, ok := o.(operator.ByteFiltered); ok && punctuationOnly(f.RequiredBytes()) {
+			continue
+		}
+		bad = append(bad, fmt.Sprintf("branch %d of %d", i+1, len(ops)))
+	}
+	return bad
+}
+
+func punctuationOnly(s *operator.ByteSet) bool {
+	if s == nil {
+		return false
+	}
+	n := 0
+	for b := 0; b < 256; b++ {
+		if !s.Has(byte(b)) {
+			continue
+		}
+		n++
+		if b == ' ' || ('0' <= b && b <= '9') || ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z') {
+			return false
+		}
+	}
+	return n > 0
+}
+
+// TestUnfilteredBranches checks the structural test's prefilter check on
+// expressions with a known answer.
+func TestUnfilteredBranches(t *testing.T) {
+	for _, c := range []struct {
+		regex string
+		bad   int
+	}{
+		{`select\s+\w+`, 0},
+		{`[;&|]\s*id\b`, 0},
+		{`^\s*\w+$`, 1},
+		{`union\s+select|[a-z]+\d`, 1},
+		{`\$\w+\(|'\w+'|[a-z]{3}`, 1},
+		{`x\$y|\w+ \w+`, 1},
+	} {
+		if got := unfilteredBranches(t, c.regex, true); len(got) != c.bad {
+			t.Errorf("%q: unfiltered branches %v, want %d", c.regex, got, c.bad)
+		}
+	}
+}

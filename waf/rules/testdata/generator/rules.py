@@ -139,6 +139,9 @@ rule("rp-lfi-004", "Remote file inclusion URL", "rfi", "lfi",
 # ---------------------------------------------------------------- RCE (shell)
 RCE_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B, C])
 RCE_TR = ["url_decode_iis", "remove_nulls"]
+# shell_unescape turns ';' and ',' into spaces, so the command rules also read
+# the values with only decoding and lowercasing, where the separators survive.
+RCE_RAW = [inp(a, tr=RCE_TR + ["lowercase"]) for a in (Q, B, P, C)] + [inp(H, tr=RCE_TR + ["lowercase"])]
 STRONG_L = "c89 c99 clang fold bridge ansible ansible-vault ansible-playbook chef-run puppet terraform helm ssh-keygen gpg 7za cpio unrar xz zstd uuencode uudecode iconv lftp ncftp smbclient rpcclient showmount ldapsearch snmpwalk whois arping tcpdump tshark nping hping3 sqlmap nikto crackmapexec mimikatz psexec dmesg journalctl lastlog getfacl setfacl chroot unshare nsenter capsh setcap getcap pkexec visudo sudoedit shred truncate fallocate mknod mkfifo losetup umount fdisk mkfs rbash fish ash deno jjs rhino ionice renice runuser systemd-run hostid lscpu lsblk lsmod insmod modprobe rmmod dpkg-query ldd objdump readelf nm ltrace wget2 aria2c axel ftp whoami uname ifconfig ipconfig netstat nslookup wget curl ncat netcat nc bash zsh ksh csh tcsh dash sh telnet xterm python perl ruby php lua nodejs powershell pwsh cmd certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript passwd useradd usermod adduser chmod chown chgrp crontab nohup setsid socat tftp scp rsync sshpass base64 xxd openssl gcc busybox systemctl sudo printenv pwd ls cat tac grep egrep fgrep xargs ping traceroute killall pkill ps uptime lsof rm rmdir mkdir unzip gunzip bzip2 hostname getent net1 tasklist taskkill systeminfo iptables jrunscript jshell irb strace gdb vi vim nano hexdump readlink sqlite3 redis-cli ssh nmap msfconsole msfvenom awk gawk sed id echo sleep env dir ver del type nl wc dig chattr flock sysctl lsattr rev expect tclsh wish screen tmux sendmail php-cgi".split()
 WEAK_L = "find more less head tail kill host top who last mount free touch file sort time at yes cut which whereis export source alias make service init route ip ss su reg sc net cp mv ln tar zip gzip 7z du df dd od tr tee diff stat strings node java javac apt apt-get yum dnf rpm dpkg pip npm gem docker kubectl git svn mysql psql mongo go timeout set nice watch shutdown reboot halt exec eval unset printf seq bc expr basename dirname realpath script batch locate uniq paste cmp look man info finger wall write logger base32 zcat zgrep bzcat xzcat view ed ex pico emacs jq mail".split()
 PRE = r"""(?:[;&|\n\r]|\$\(|<\(|>\(|\$\{ifs\})\s*['"\\]*(?:/?(?:usr/)?(?:local/)?s?bin/)?['"\\]*"""
@@ -152,12 +155,12 @@ for part in chunks(STRONG_L, 56):
     n += 1
     CHUNKS["rp-rce-00%d" % n] = part
     rule("rp-rce-00%d" % n, "Unix command after a shell control operator (%d)" % n, "command_injection", "rce",
-      [rx(RCE_IN, PRE + "(?:" + "|".join(map(re_escape, part)) + ")" + STRONG_END)], tr=RCE_TR + ["shell_unescape"])
+      [rx(RCE_IN + RCE_RAW, PRE + "(?:" + "|".join(map(re_escape, part)) + ")" + STRONG_END)], tr=RCE_TR + ["shell_unescape"])
 for part in chunks(WEAK_L, 60):
     n += 1
     CHUNKS["rp-rce-00%d" % n] = part
     rule("rp-rce-00%d" % n, "Unix command with arguments after a shell control operator (%d)" % n, "command_injection", "rce",
-      [rx(RCE_IN, PRE + "(?:" + "|".join(map(re_escape, part)) + ")" + WEAK_END)], tr=RCE_TR + ["shell_unescape"])
+      [rx(RCE_IN + RCE_RAW, PRE + "(?:" + "|".join(map(re_escape, part)) + ")" + WEAK_END)], tr=RCE_TR + ["shell_unescape"])
 rule("rp-rce-010", "Reconnaissance command as the whole value", "command_injection", "rce",
   [rx(ARGS_C + URI_DEC, r"""^\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname\s+-a|ifconfig|ipconfig(?:\s+/all)?|netstat\s+-\w+|cat\s+/etc/\w+)\s*$""")], tr=RCE_TR)
 rule("rp-rce-011", "Command substitution with backticks", "command_injection", "rce",
@@ -214,6 +217,40 @@ rule("rp-rce-021", "Java serialized object or base64-encoded Java class name", "
   [phrase(ARGS_C + ALLH + keys([Q, B, C]), ["rO0AB", "H4sIAAAAAAAA", "\\xac\\xed\\x00\\x05", "aced0005"] + [v for v in b64variants(B64_WORDS) if len(v) >= 10])], tr=["url_decode_iis"], keepcase=True)
 rule("rp-rce-022", "Java expression language or OGNL injection", "java_code_injection", "rce",
   [rx(ARGS_C + URI_DEC + ALLH + keys([Q, B, C]), r"""#_memberaccess|@ognl|ognlcontext|#context\s*\[|@java\.lang|\.getruntime\s*\(|\.exec\s*\(\s*['"]|getclass\s*\(\s*\)\s*\.\s*(?:forname|getclassloader|getmethod)|\.class\.forname|class\.module\.classloader|\bt\s*\(\s*java\.|new\s+java\.|\.getdeclaredconstructors|\.newinstance\s*\(|\.invoke\s*\(\s*null|java\.lang\.(?:runtime|processbuilder|system)""")], tr=["url_decode_iis", "remove_nulls"])
+
+# ---------------------------------------------------------------- RCE (shell evasion and whole-value commands)
+# Command names that are not English words: the value may be just the command
+# or the command with any arguments. Names that are words or interpreters
+# (curl, ping, bash) count only with an option, a path or a URL after them.
+CMD_BARE = "whoami ifconfig ipconfig visudo ansible ansible-[a-z]+ chef-[a-z]+ cscli sysinfo systeminfo tasklist printenv netstat msfconsole".split()
+CMD_ARGS = "uname nslookup busybox lastlog lastlogin ssh-copy-id ssh-keygen useradd usermod userdel crontab systemctl iptables tcpdump nmap sqlmap msfvenom taskkill netsh regedit bcdboot bsdtar cpulimit htop aptitude strace ltrace nohup setsid gdb c89 c99 ncat netcat socat pwsh certutil bitsadmin rundll32 regsvr32 mshta wmic cscript wscript chmod chown chattr mkfifo uconv".split()
+CMD_WORDS = "curl wget ping perf getent hostname traceroute telnet tftp rmt rmt-[a-z]+ xterm".split()
+WRAP = r"(?:sudo|nohup|strace|ltrace|time|env|nice|exec|eval|command|builtin|stdbuf|unbuffer|setsid|doas|cpulimit|flock|timeout|xargs|watch|busybox)"
+WRAPPED = CMD_BARE + CMD_ARGS + CMD_WORDS + ["id", "who", "ls", "cat", "sh", "bash", "nc", "ps", "env", "ip", "python[23]?", "perl"]
+rule("rp-rce-040", "Unix command line as the whole value", "command_injection", "rce",
+  [rx(ARGS_C + REF + keys([Q, B]), r"""^\s*[`(]?\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:(?:""" + "|".join(CMD_BARE) + r""")(?:$|\s*[|;&<>`)]|\s+\S|/)|(?:""" + "|".join(CMD_ARGS) + r""")(?:\s*[|;&<>`]|\s+(?:-{1,2}[a-z]|\.{0,2}/|~|\$|[a-z][\w.-]*(?:\s|$)|\d)|/)|(?:""" + "|".join(CMD_WORDS) + r""")(?:\s+(?:-{1,2}[a-z]|\.{0,2}/|~|\$|https?:)|/)|""" + WRAP + r"""(?:\s+-\S+)*(?:\s+\S+)?\s+(?:/?(?:usr/)?s?bin/)?(?:""" + "|".join(WRAPPED) + r""")\b)""")], tr=RCE_TR + ["shell_unescape"])
+rule("rp-rce-041", "Unix command as the whole User-Agent", "command_injection", "rce",
+  [rx(UA + [inp(H, ["x-forwarded-host"])], r"""^\s*(?:code=|[;|&`]\s*)?(?:(?:""" + "|".join(CMD_BARE) + r""")(?:$|\s)|(?:""" + "|".join(CMD_ARGS) + r""")\s+(?:-{1,2}[a-z]|/|[a-z][\w.-]*(?:\s|$))|""" + WRAP + r"""\s+(?:""" + "|".join(WRAPPED) + r""")\b)""")], tr=RCE_TR)
+rule("rp-rce-042", "Shell evasion inside a command word (empty substitutions, special parameters, here-strings)", "command_injection", "rce",
+  [rx(RCE_IN, r"""(?:^|[\s;&|{,/])[a-z]{1,8}\$(?:[@*!?$#_-]|\d[a-z]|\{\w*\})[a-z]{0,8}(?:$|[\s/\\])|(?:^|[\s;&|{,])[a-z]{1,8}\$[a-z]{1,2}(?:\s+-|\\)|[a-z](?:``|\$\(\)|<\(\)|\$\{\})|``\s+[\w/]|<<<|\$\(\(\s*\d|\$\[\s*\]|\{,[\w$'"/#.-]+|\{[a-z$'"]+,\}|[a-z]\{[a-z]+(?:,[a-z]*)+\}[a-z]|/[\w.-]*(?:[a-z]\[[!^]?[a-z?*/]{1,5}(?:-[a-z])?\]|\[[!^]?[a-z?*/]{1,5}(?:-[a-z])?\][a-z])|\$\{?shell\}?\s+-c\b|(?:^|[^\w])[<>]\([a-z]+[\s)]|\(\)\s*\{[^}]*\|[^}]*&[^}]*\}""")], tr=RCE_TR)
+rule("rp-rce-043", "Shell variable assigned then run as a command", "command_injection", "rce",
+  [rx(RCE_IN, r"""\b[a-z_]\w*=(?:\$?['"][^'"]*['"]|[^\s;&|'"]+)\s*(?:;|&&|\|\||\n)\s*\(?\$\{?[a-z_]\w*|\balias\s+(?:[-+][a-z]+\s+)*[\w.+-]+=|(?:^|[;&|]\s*)(?:iwr|iex|iwmi|icm|irm|saps|gwmi|sal|nal|invoke-wmimethod)\s|\b(?:b?a|z|k|c|tc|da)?sh\s+-c\s+['"\w]|-wrapper\s+\w*sh\b|(?:\s-c:?|\s-ex\s+|\+)\\*!\s*[a-z]|\bnetsh\s+\w|\bdir\s+[a-z]:\\|\bregedit\s+/|\bbcdboot\b|(?:^|[;&|]\s*)<\s*(?:id|whoami|uname|ifconfig|ls|cat|pwd)\b|(?:^|[;&|]\s*)\^\s*(?:id|whoami|uname|ifconfig|ipconfig|dir|type|net)\b|(?:^|[;&|]\s*)at\s+\d{1,2}:\d\d\s""")], tr=RCE_TR)
+rule("rp-rce-044", "Windows batch conditional", "command_injection", "rce",
+  [rx(RCE_IN, r"""\bif(?:\s+|/)(?:/i\s+)?(?:not\s+)?(?:\S*%\S*|["\[{!][^\s=]*)\s*(?:==|\s(?:equ|neq|lss|leq|gtr|geq)\s)|\bif\s.{0,40}\s(?:equ|neq|lss|leq|gtr|geq)\s|\bif(?:\s+|/)(?:/i\s+)?(?:not\s+)?[^\s=]+==[^\s=]+\s+(?:@?echo|goto|set|call|cd|exit|del|foo)\b|\bif/i\b""")], tr=RCE_TR)
+
+# ---------------------------------------------------------------- RCE (code, more)
+PHP_PREFIX = "array str file curl posix pg mysqli? ldap odbc tidy zend sodium zlib ob ini preg mb get_defined call_user func_get proc pcntl stream socket gz bz openssl sqlite imap ftp xmlrpc apache iconv libxml dba filter gettext exif finfo spl debug error highlight show escapeshell move_uploaded fsock pfsock readline shm sem msg assert register runkit uopz ffi".split()
+PHP_NAMES = "phpinfo phpversion passthru shell_exec popen proc_open pcntl_exec gzinflate gzuncompress gzdecode bzdecompress strrev str_rot13 base64_decode base64_encode unserialize create_function fopen fputcsv fwrite readfile filegroup fileowner fileperms symlink chroot gethostbyname gethostbynamel dl putenv getenv".split()
+rule("rp-rce-045", "PHP code injection: PHP function call", "php_code_injection", "rce",
+  [rx(RCE_IN, r"""(?:^|[^\w.$>:-])(?:(?:""" + "|".join(PHP_PREFIX) + r""")_\w+|""" + "|".join(PHP_NAMES) + r""")(?:\s|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n)*\(|\b(?:exec|system|eval|assert)(?:/\*.*?\*/|\s*#[^\n]*\n|\s*//[^\n]*\n)+\s*\(|\b(?:exec|system|passthru)\((?:\w+|\s*\))""")], tr=RCE_TR)
+rule("rp-rce-046", "PHP code injection: variable function, string callable or open tag", "php_code_injection", "rce",
+  [rx(RCE_IN, r"""\$(?:[a-z_]\w*|\{[^}]*\})(?:\s|\[[^\]]*\]|\{[^}]*\}|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n|->\w+)*\((?:[^)]*\))?\s*(?:;|$|\.)|\$\s+\{|::\$\w+\s*\(|['"][a-z_\\0-9]{2,}['"]\(|\[\s*['"]?[a-z_]{3,}['"]?\s*\]\s*(?:\[\s*\d+\s*\]\s*)?(?:\{[^}]*\}\s*)?\(|['"][a-z]{1,10}['"]\s*\.\s*['"][a-z]{1,10}['"]|\)\s*(?:/\*.*?\*/\s*)*\(\s*['"][a-z]+['"]\s*\)\s*;|\(\s*string\s*\)\s*['"{]|<\?(?:\s|$)|<\?xml\s*:|[\[{][\\/]?php[\]}]|[\\/]php\]""")], tr=RCE_TR)
+rule("rp-rce-047", "Upload of a server-side script file", "unrestricted_file_upload", "rce",
+  [rx([inp(F)] + [inp(H, [k]) for k in ("x-filename", "x_filename", "x-file-name", "x.filename", "x_file_name")], r"""\.\s*(?:php\d*|phtml|phar|phps|pht|phpt|pgif|shtml|jspx?|jsw|jsv|jspf|aspx?|asa|asax|ascx|ashx|asmx|cer|cfm|cgi)(?:[\s.]*$|\.\w{2,4}$)|(?:^|[\\/])sess_[\w-]{16,}$""")])
+rule("rp-rce-048", "Node.js or JavaScript injection: infinite loop, module object, prototype chain", "js_code_injection", "rce",
+  [rx(RCE_IN, r"""\bwhile\s*\(\s*(?:!+\s*(?:["'`]{2}|\[\]|\{\}|null|undefined|false|0|nan)\s*\)|[-+]?infinity\b|new\s+\w|this\s*\)|string\s*\)|\(+\s*true\s*\)|[-+]?\d+\s*\))|\bmodule\s*\.\s*exports\s*=|\bprocess\s*\[|\bconstructor\s*(?:\.\s*|\]\s*\[\s*)prototype\b|\b__js_function\b|\bprocess\s*\.\s*spawn\s*\(|^[a-z]\w*__[a-z]\w*__\w+$|(?:password|passwd|secret|token|is_admin|is_staff|is_superuser)\w*__[a-z]+$""")], tr=RCE_TR + ["js_decode"])
+rule("rp-rce-049", "Java class name with Runtime or ProcessBuilder", "java_code_injection", "rce",
+  [rx(ARGS_C + ALLH + keys([Q, B, C]), r"""\bjava\.[\w.]*?\b(?:runtime|processbuilder)\b""")], tr=["url_decode_iis", "remove_nulls"])
 
 # ---------------------------------------------------------------- SSRF
 IP_LOOP = r"""(?:127(?:\.\d{1,3}){0,3}|0+(?:\.0+){0,3}|localhost|localtest\.me|0x7f[0-9a-f.x]*|0177(?:\.\d+){0,3}|2130706433|017700000001|\[?(?:0*:)*:0*1\]?|\[?::(?:ffff:)?(?:127\.|7f|0\.)[^\]/]*\]?|\[::\]|\[0:0:0:0:0:0:0:[01]\])"""

