@@ -93,6 +93,18 @@ rule("rp-sqli-008", "SQL injection starting with a number or closing parenthesis
 rule("rp-sqli-009", "SQL subquery or function call in a value", "sql_injection", "sqli",
   [rx(SQL_IN, r"""(?:^|['"`(=,;])""" + WS + r"""\(?""" + WS + r"""select""" + W + r"""+(?:[\w*@(),.'"`\s]{1,80}?""" + W + r"""+from""" + W + r"""+[\w.`\[\]"]+""" + WS + r"""(?:$|--|#|/\*|;|\)|\b(?:where""" + W + r"""+[\w.]+""" + WS + r"""[=<>]|where\s*$|limit|order""" + W + r"""+by|group""" + W + r"""+by|union|into|join)\b)|(?:null|\d+|@@\w+|char|concat|count|if|case|sleep|version|user|database|\*)\b)|\b(?:char|chr|concat(?:_ws)?|group_concat|ascii|ord|hex|unhex|substring|substr|mid|cast|convert|iif)\s*\(\s*(?:\d+\s*[,)+=<>]|0x|select\b|@@|\(|(?:user|version|database)\s*\(|['"`][^'"`]{0,40}['"`]\s*,\s*(?:\d|select|0x|@@|\w+\s*\())""")], tr=SQL_TR)
 
+# Function names that are SQL and nothing else may be followed by spaces and
+# comments before the parenthesis; names that are also words or common in
+# other languages (char, convert, database) only directly or through a
+# comment, the way injected SQL writes them.
+SQL_FUNCS_STRONG = "benchmark pg_sleep concat_ws group_concat coalesce ifnull nullif extractvalue updatexml make_set name_const unhex xmltype find_in_set json_build_object jsonb_[a-z_]+ json_[a-z_]+ unistr current_user session_user system_user schema_name db_name user_name substring_index load_file utl_[a-z_]+ dbms_[a-z_]+ sys_context object_id col_name lo_get lo_import lo_export pg_read_file pg_ls_dir randomblob procedure\\s+analyse".split()
+SQL_FUNCS_WORDS = "concat isnull nvl hex substr substring mid database char chr nchar ascii ord md5 elt instr lpad rpad rtrim ltrim convert cast compress uncompress sleep".split()
+SQL_FN_PRE = r"""(?:^|[\s'"`(),;=+*/|&!<>@#{}\[\]%^~])"""
+rule("rp-sqli-013", "SQL function call", "sql_injection", "sqli",
+  [rx(SQL_IN, SQL_FN_PRE + r"""(?:(?:""" + "|".join(SQL_FUNCS_STRONG) + r""")""" + WS + r"""|(?:""" + "|".join(SQL_FUNCS_WORDS) + r""")(?:/\*[^*]*\*+(?:[^/*][^*]*\*+)*/)*)\(""")], tr=SQL_TR)
+rule("rp-sqli-014", "PostgreSQL cast or JSON operator, SQL alias, variable or long IN list", "sql_injection", "sqli",
+  [rx(SQL_IN, r"""[\w'")\]]::\s*(?:jsonb?|int[248]?|integer|text|bigint|smallint|numeric|double\s+precision|varchar|bool(?:ean)?|regclass|oid|bytea|float[48]?|real|inet|uuid|xml)\b|['"]\s*(?:<@|@>|\?\||\?&|#>>?)\s*['"]|(?:\)|[`'"])\s*as\s+[`'"]?\w+[`'"]?\s+from\b|\d\s+as\s*["'`]\w*["'`]?\s+from\b|\bselect""" + W + r"""+group_concat\b|(?:^|[;>])\s*set\s+@@?(?:\w+\s*:?=|[a-z]+_\w)|\bdeclare\s+@\w|\bexec\s*\(\s*@|\bin\s*\(\s*\d+(?:\s*,\s*\d+){7,}|\blike\s+null\b|\bdiv\s*\(\s*\d+\s*,""")], tr=SQL_TR)
+
 rule("rp-sqli-020", "SQL injection: the value breaks out of a literal into SQL (grammar)", "sql_injection", "sqli",
   [{"operator": "is_sqli", "parameters": {"inputs": SQL_IN}}], tr=["url_decode_iis", "url_decode_iis", "remove_nulls"])
 
@@ -306,7 +318,7 @@ rule("rp-proto-002", "Header value with a line break (header injection)", "http_
 rule("rp-proto-003", "Null byte in request", "http_protocol_violation", "protocol",
   [rx(PROTO_IN + [inp(B), inp(F)], r"""\x00""", cs=True)], tr=["url_decode_iis"])
 rule("rp-proto-004", "Invalid or dangerous HTTP method", "http_protocol_violation", "protocol",
-  [rx([inp("server.request.method")], r"""[^A-Z]|^(?:TRACE|TRACK|DEBUG|CONNECT|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK|SEARCH|CHECKOUT|MERGE|REPORT|BASELINE-CONTROL|MKWORKSPACE|VERSION-CONTROL|LABEL|UPDATE|ORDERPATCH|ACL|BIND|UNBIND|REBIND|LINK|UNLINK|SUBSCRIBE|NOTIFY|POLL|BMOVE|BDELETE|BPROPFIND|BPROPPATCH|BCOPY|X-MS-ENUMATTS|FOO|JEFF|CATS|[A-Z]{12,})$""", cs=True)], keepcase=True)
+  [{"operator": "!match_regex", "parameters": {"inputs": [inp("server.request.method")], "regex": r"""^(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$""", "options": {"case_sensitive": True}}}], keepcase=True)
 rule("rp-proto-005", "Request smuggling: both Content-Length and Transfer-Encoding", "http_protocol_violation", "protocol",
   [{"operator": "exists", "parameters": {"inputs": [inp(H, ["content-length"])]}},
    {"operator": "exists", "parameters": {"inputs": [inp(H, ["transfer-encoding"])]}}])
@@ -315,17 +327,31 @@ rule("rp-proto-006", "Invalid Content-Length or Transfer-Encoding", "http_protoc
 rule("rp-proto-008", "Non-numeric Content-Length", "http_protocol_violation", "protocol",
   [rx([inp(H, ["content-length"])], r"""[^0-9]""", cs=True)])
 rule("rp-proto-009", "Session fixation: session identifier in the query string", "session_fixation", "protocol",
-  [rx(keys([Q]) + [inp(U, tr=["url_decode_iis"])], r"""^(?:jsessionid|phpsessid|aspsessionid\w*|asp\.net_sessionid|cfid|cftoken|jsessid)$|;jsessionid=""")])
+  [rx(keys([Q, B]) + [inp(U, tr=["url_decode_iis"])], r"""^(?:jsessionid|phpsessid|phpsession|aspsessionid\w*|asp\.net_sessionid|cfid|cftoken|cfsid|jsessid|jservsession|jwsession|laravel_session|connect\.sid|_flask_session|(?:__(?:host|secure)-)?next-auth\.session-token|meteor_login_token|rack\.session|play_session|sails\.sid|koa[.:]sess|zend_session_id|shiny-token|_session_id)$|;jsessionid=""")])
 rule("rp-proto-010", "LDAP filter injection", "ldap_injection", "protocol",
-  [rx(ARGS_C, r"""^[^()]*\) ?\(\s*[|&!]?\s*(?:\(\s*)?[\w-]+\s*[~<>]?=|\) ?\(\s*[|&!]\s*\)|\*\) ?\(|\) ?\) ?\(\s*[|&]""")], tr=["url_decode_iis"])
+  [rx(ARGS_C, r"""^[^()]*\)\s*[!&|]?\s*\(\s*(?:[!&|]|[\w-]+\s*[~<>]?=)|^[^()]*\) ?\(\s*[|&!]?\s*(?:\(\s*)?[\w-]+\s*[~<>]?=|\) ?\(\s*[|&!]\s*\)|\*\) ?\(|\) ?\) ?\(\s*[|&]""")], tr=["url_decode_iis"])
 rule("rp-proto-011", "HTTP method override parameter", "http_protocol_violation", "protocol",
   [rx([inp(Q, ["_method"]), inp(B, ["_method"]), inp(H, ["x-http-method-override"]), inp(H, ["x-http-method"]), inp(H, ["x-method-override"])], r"""^\s*(?:delete|put|patch|options|trace|track|connect|propfind|debug)\s*$""")])
 rule("rp-proto-012", "Obsolete Request-Range header", "http_protocol_violation", "protocol",
   [{"operator": "exists", "parameters": {"inputs": [inp(H, ["request-range"])]}}])
 rule("rp-proto-013", "Dangerous request charset", "http_protocol_violation", "protocol",
-  [rx([inp(H, ["content-type"])], r"""charset\s*=\s*["']?(?:utf-?7|utf-?16|utf-?32|ucs-?[24]|ibm0?\d+|cp\d{3,4}|ebcdic|x-|iso-?2022|garbage|\s*$|["']?\s*[;,])""")])
+  [rx([inp(H, ["content-type"]), inp(H, ["accept"]), inp(H, ["accept-charset"])], r"""charset\s*=\s*["']?(?:utf-?7|utf-?16|utf-?32|ucs-?[24]|ibm0?\d+|cp\d{3,4}|ebcdic|x-|iso-?2022|garbage|\s*$|["']?\s*[;,])""")])
 rule("rp-proto-007", "Session fixation: cookie set through a parameter", "session_fixation", "protocol",
   [rx(ARGS + keys([Q]), r"""\bset-cookie\s*:|\.cookie\s*=|<\s*meta\b[^>]*http-equiv\s*=\s*['"]?set-cookie|\b(?:jsessionid|phpsessid|aspsessionid\w*|asp\.net_sessionid|cfid|cftoken|sid|sessionid|session_id)\s*=\s*\w""")], tr=["url_decode_iis"])
+
+rule("rp-proto-014", "Malformed request Content-Type", "http_protocol_violation", "protocol",
+  [{"operator": "!match_regex", "parameters": {"inputs": [inp(H, ["content-type"])], "regex": r"""^\s*[\w!#$&^.+*-]+/[\w!#$&^.+*-]+\s*(?:;|$)""", "options": {"case_sensitive": True}}}])
+rule("rp-proto-015", "Boundary parameter on a non-multipart Content-Type", "http_protocol_violation", "protocol",
+  [rx([inp(H, ["content-type"])], r""";\s*boundary\s*="""),
+   {"operator": "!match_regex", "parameters": {"inputs": [inp(H, ["content-type"])], "regex": r"""^\s*multipart/""", "options": {"case_sensitive": True}}}])
+rule("rp-proto-016", "Invalid or abusive Range header", "http_protocol_violation", "protocol",
+  [{"operator": "!match_regex", "parameters": {"inputs": [inp(H, ["range"])], "regex": r"""^(?:bytes\s*=\s*)?(?:\d+-\d*|-\d+)(?:\s*,\s*(?:\d+-\d*|-\d+)){0,4}\s*$""", "options": {"case_sensitive": True}}}])
+rule("rp-proto-017", "HTTP request line or header block inside a parameter (request smuggling, response splitting)", "http_protocol_violation", "protocol",
+  [rx(ARGS_C + keys([Q, B]), r"""\b(?:get|post|put|head|delete|options|patch|connect|trace|propfind)\s+(?:/|https?://)\S*\s+http/\d|[\r\n]\s*(?:content-(?:length|type)|set-cookie|location|transfer-encoding|host|http/\d)\b\s*:?|\r[^\n]""")], tr=["url_decode_iis"])
+rule("rp-proto-018", "Control character or newline in the request target", "http_protocol_violation", "protocol",
+  [rx([inp(U, tr=["url_decode_iis"])], r"""[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]|^[^?]*[\r\n]""", cs=True)], keepcase=True)
+rule("rp-proto-019", "WebDAV or proxy-only request header (httpoxy, lock tokens)", "http_protocol_violation", "protocol",
+  [{"operator": "exists", "parameters": {"inputs": [inp(H, ["proxy"]), inp(H, ["lock-token"]), inp(H, ["if"])]}}])
 
 # ---------------------------------------------------------------- blocking lists
 rules.append({"id": "rp-block-ip", "name": "Blocked client IP address", "tags": {"type": "block_ip", "category": "security_response"},
