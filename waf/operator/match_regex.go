@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"strings"
 	"sync"
 
 	"github.com/rampartsec/rampart/waf/literal"
@@ -28,8 +29,10 @@ type matchRegex struct {
 	once   sync.Once
 	re     *regexp.Regexp
 	minLen int
-	lits   []string
-	bytes  *ByteSet
+	// lits and bytes are the prefilters, computed by analyze.
+	analyzed bool
+	lits     []string
+	bytes    *ByteSet
 }
 
 var (
@@ -70,7 +73,7 @@ func newMatchRegex(p Params) (Operator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parameter %q: error parsing regexp: %v", "regex", err)
 	}
-	return &matchRegex{expr: expr, tree: tree, minLen: opt.MinLength, lits: literal.Required(tree), bytes: byteFilterOf(tree)}, nil
+	return &matchRegex{expr: expr, tree: tree, minLen: opt.MinLength}, nil
 }
 
 // maxBranches bounds the decomposition of an expression into branches:
@@ -83,56 +86,162 @@ const maxBranches = 64
 // with its own prefilter, so that a value runs only the alternatives whose
 // literals it contains instead of the whole expression. It returns nil when
 // the expression does not split.
+//
+// The split is done on the source text (syntax.Regexp.String is far too
+// slow on large case-folded classes to be used at load time), and each
+// branch is parsed again, so a branch that does not parse cancels it.
 func (o *matchRegex) Branches() []Operator {
-	tree := o.tree.Simplify()
-	for tree.Op == syntax.OpCapture {
-		tree = tree.Sub[0]
-	}
-	var alts []*syntax.Regexp
-	switch tree.Op {
-	case syntax.OpAlternate:
-		alts = tree.Sub
-	case syntax.OpConcat:
-		at := -1
-		for i, sub := range tree.Sub {
-			for sub.Op == syntax.OpCapture {
-				sub = sub.Sub[0]
-			}
-			if sub.Op == syntax.OpAlternate {
-				if at >= 0 {
-					return nil // two alternations: would multiply
-				}
-				at = i
-			}
-		}
-		if at < 0 {
-			return nil
-		}
-		alt := tree.Sub[at]
-		for alt.Op == syntax.OpCapture {
-			alt = alt.Sub[0]
-		}
-		for _, b := range alt.Sub {
-			subs := make([]*syntax.Regexp, 0, len(tree.Sub))
-			subs = append(subs, tree.Sub[:at]...)
-			subs = append(subs, b)
-			subs = append(subs, tree.Sub[at+1:]...)
-			alts = append(alts, &syntax.Regexp{Op: syntax.OpConcat, Sub: subs})
-		}
-	}
-	if len(alts) < 2 || len(alts) > maxBranches {
+	exprs := splitAlternation(o.expr)
+	if len(exprs) < 2 || len(exprs) > maxBranches {
 		return nil
 	}
-	out := make([]Operator, 0, len(alts))
-	for _, b := range alts {
-		expr := b.String()
+	out := make([]Operator, 0, len(exprs))
+	for _, expr := range exprs {
 		bt, err := syntax.Parse(expr, syntax.Perl)
 		if err != nil {
 			return nil
 		}
-		out = append(out, &matchRegex{expr: expr, tree: bt, minLen: o.minLen, lits: literal.Required(bt), bytes: byteFilterOf(bt)})
+		out = append(out, &matchRegex{expr: expr, tree: bt, minLen: o.minLen})
 	}
+	o.tree = nil // analyze parses again if the whole expression is ever asked for
 	return out
+}
+
+// splitAlternation splits a regular expression into alternatives whose
+// union matches exactly what it matches: at a top-level '|', or else at the
+// '|' of the unquantified top-level group with the most alternatives
+// (prefix(a|b)suffix = prefix(a)suffix | prefix(b)suffix). A leading flag
+// group such as (?i) is kept on every branch. It returns nil when the
+// expression does not split or uses constructs it does not follow (\Q).
+func splitAlternation(expr string) []string {
+	flags := ""
+	if strings.HasPrefix(expr, "(?") {
+		if end := strings.IndexByte(expr, ')'); end > 2 && !strings.ContainsAny(expr[2:end], ":(<P") {
+			flags, expr = expr[:end+1], expr[end+1:]
+		}
+	}
+	if strings.Contains(expr, `\Q`) {
+		return nil
+	}
+	type group struct{ open, body, close int } // body: index after the opener
+	var (
+		top    []int // positions of '|' at depth 0
+		stack  []group
+		groups []group           // closed depth-0 groups, unquantified
+		pipes  = map[int][]int{} // open position -> '|' positions at the group's own level
+	)
+	for i := 0; i < len(expr); i++ {
+		switch c := expr[i]; c {
+		case '\\':
+			i++
+		case '[':
+			i = skipClass(expr, i)
+			if i < 0 {
+				return nil
+			}
+		case '(':
+			g := group{open: i, body: i + 1}
+			if strings.HasPrefix(expr[i:], "(?") {
+				end := strings.IndexByte(expr[i:], ':')
+				if end < 0 || strings.HasPrefix(expr[i:], "(?P<") {
+					end = strings.IndexByte(expr[i:], '>')
+				}
+				if end < 0 {
+					return nil
+				}
+				g.body = i + end + 1
+				if closeFlag := strings.IndexByte(expr[i:], ')'); closeFlag >= 0 && closeFlag < end {
+					return nil // a flag group like (?s) inside: keep whole
+				}
+			}
+			stack = append(stack, g)
+		case ')':
+			if len(stack) == 0 {
+				return nil
+			}
+			g := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			g.close = i
+			quantified := i+1 < len(expr) && strings.IndexByte("*+?{", expr[i+1]) >= 0
+			if len(stack) == 0 && !quantified {
+				groups = append(groups, g)
+			}
+		case '|':
+			if len(stack) == 0 {
+				top = append(top, i)
+			} else {
+				open := stack[len(stack)-1].open
+				pipes[open] = append(pipes[open], i)
+			}
+		}
+	}
+	if len(stack) != 0 {
+		return nil
+	}
+	cut := func(s string, at []int, from int) []string {
+		var parts []string
+		prev := from
+		for _, p := range at {
+			parts = append(parts, s[prev:p])
+			prev = p + 1
+		}
+		return parts
+	}
+	if len(top) > 0 {
+		parts := cut(expr, top, 0)
+		parts = append(parts, expr[top[len(top)-1]+1:])
+		for i := range parts {
+			parts[i] = flags + parts[i]
+		}
+		return parts
+	}
+	best := -1
+	for i, g := range groups {
+		if len(pipes[g.open]) > 0 && (best < 0 || len(pipes[g.open]) > len(pipes[groups[best].open])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	g := groups[best]
+	at := pipes[g.open]
+	alts := cut(expr, at, g.body)
+	alts = append(alts, expr[at[len(at)-1]+1:g.close])
+	prefix, suffix := expr[:g.body], expr[g.close:]
+	for i := range alts {
+		alts[i] = flags + prefix + alts[i] + suffix
+	}
+	return alts
+}
+
+// skipClass returns the index of the ']' closing the character class that
+// opens at i, or -1.
+func skipClass(expr string, i int) int {
+	j := i + 1
+	if j < len(expr) && expr[j] == '^' {
+		j++
+	}
+	if j < len(expr) && expr[j] == ']' {
+		j++
+	}
+	for ; j < len(expr); j++ {
+		switch expr[j] {
+		case '\\':
+			j++
+		case '[':
+			if j+1 < len(expr) && expr[j+1] == ':' {
+				end := strings.Index(expr[j:], ":]")
+				if end < 0 {
+					return -1
+				}
+				j += end + 1
+			}
+		case ']':
+			return j
+		}
+	}
+	return -1
 }
 
 // compiled returns the compiled expression, compiling it on first use. An
@@ -161,8 +270,36 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 	return string(v.Bytes[loc[0]:loc[1]]), true
 }
 
-// RequiredBytes implements ByteFiltered.
-func (o *matchRegex) RequiredBytes() *ByteSet { return o.bytes }
+// RequiredBytes implements ByteFiltered. It is computed on first call:
+// when the engine splits an expression into branches, only the branches'
+// filters are ever needed.
+func (o *matchRegex) RequiredBytes() *ByteSet {
+	o.analyze()
+	return o.bytes
+}
 
-// RequiredLiterals implements Prefiltered.
-func (o *matchRegex) RequiredLiterals() []string { return o.lits }
+// analyze computes the prefilters once. The engine calls it while it
+// compiles, before any concurrent use.
+func (o *matchRegex) analyze() {
+	if o.analyzed {
+		return
+	}
+	o.analyzed = true
+	tree := o.tree
+	if tree == nil {
+		t, err := syntax.Parse(o.expr, syntax.Perl)
+		if err != nil {
+			return
+		}
+		tree = t
+	}
+	o.lits = literal.Required(tree)
+	o.bytes = byteFilterOf(tree)
+	o.tree = nil // the parse tree is large; the prefilters are all it was kept for
+}
+
+// RequiredLiterals implements Prefiltered, computed on first call.
+func (o *matchRegex) RequiredLiterals() []string {
+	o.analyze()
+	return o.lits
+}
