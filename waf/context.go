@@ -1,6 +1,7 @@
 package waf
 
 import (
+	"math/bits"
 	"strconv"
 	"time"
 	"unsafe"
@@ -88,8 +89,12 @@ type Context struct {
 	// the view being walked and the address name
 	curAddr string
 	found   bool
-	// valueBytes holds the bytes of the value being evaluated.
+	// valueBytes holds the bytes of the value being evaluated, once filled.
 	valueBytes operator.ByteSet
+	filled     bool
+	// stamp[t.idx] == epoch marks a target already tried on this value.
+	stamp []uint32
+	epoch uint32
 }
 
 type pathElem struct {
@@ -122,6 +127,7 @@ func newContext(e *Engine, nChains int) *Context {
 		}
 	}
 	c.set = make([]uint64, words)
+	c.stamp = make([]uint32, e.nTargets)
 	return c
 }
 
@@ -410,7 +416,11 @@ func bytesOf(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
-// scalar evaluates every live target of the view on one value.
+// scalar evaluates the live targets of the view on one value. Per chain
+// group the value is transformed once and scanned once for the literals of
+// every target; only the targets whose literals occur, and those without
+// literals, are considered, so the cost follows what the value contains
+// rather than the number of rules.
 func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 	raw := bytesOf(s)
 	for _, g := range vw.chains {
@@ -421,42 +431,68 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 		if len(g.funcs) > 0 {
 			in = c.transform(g, raw)
 		}
-		marked, filled := false, false
-		for _, t := range g.targets {
-			if !c.targetLive(t, excl) {
-				continue
-			}
-			if bs := t.bytes; bs != nil {
-				if !filled {
-					c.valueBytes.Fill(in)
-					filled = true
-				}
-				if !c.valueBytes.Meets(bs) {
-					continue
-				}
-			}
-			if t.lits != nil {
-				if !marked {
-					clear(c.set[:g.words])
-					g.matcher.Mark(in, c.set[:g.words])
-					marked = true
-				}
-				if !anyBit(c.set, t.lits) {
-					continue
-				}
-			}
-			if c.overBudget() {
+		c.filled = false
+		for _, t := range g.always {
+			if !c.try(t, kind, in, excl) {
 				return
 			}
-			if c.inputExcluded(t) {
-				continue
-			}
-			hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
-			if ok != t.cond.negate {
-				c.condMatched(t, string(in), hl)
+		}
+		if len(g.byLit) == 0 {
+			continue
+		}
+		c.epoch++
+		if c.epoch == 0 { // wrapped: forget old stamps
+			clear(c.stamp)
+			c.epoch = 1
+		}
+		set := c.set[:g.words]
+		clear(set)
+		g.matcher.Mark(in, set)
+		for w, word := range set {
+			word &= g.mask[w]
+			for word != 0 {
+				id := int32(w<<6 + bits.TrailingZeros64(word))
+				word &= word - 1
+				for _, t := range g.byLit[id] {
+					if c.stamp[t.idx] == c.epoch {
+						continue
+					}
+					c.stamp[t.idx] = c.epoch
+					if !c.try(t, kind, in, excl) {
+						return
+					}
+				}
 			}
 		}
 	}
+}
+
+// try evaluates one target on a (transformed) value. It returns false when
+// the time budget is spent.
+func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool) bool {
+	if !c.targetLive(t, excl) {
+		return true
+	}
+	if bs := t.bytes; bs != nil {
+		if !c.filled {
+			c.valueBytes.Fill(in)
+			c.filled = true
+		}
+		if !c.valueBytes.Meets(bs) {
+			return true
+		}
+	}
+	if c.overBudget() {
+		return false
+	}
+	if c.inputExcluded(t) {
+		return true
+	}
+	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
+	if ok != t.cond.negate {
+		c.condMatched(t, string(in), hl)
+	}
+	return true
 }
 
 func (c *Context) scalarBool(vw *view, b bool, excl bool) {
@@ -473,6 +509,7 @@ func (c *Context) scalarBool(vw *view, b bool, excl bool) {
 	}
 }
 
+// anyBit reports whether one of the bits ids is set.
 func anyBit(set []uint64, ids []int) bool {
 	for _, id := range ids {
 		if set[id>>6]&(1<<(uint(id)&63)) != 0 {

@@ -88,3 +88,22 @@ func BenchmarkParseAndEvaluate(b *testing.B) {
 		c.Close()
 	}
 }
+
+// BenchmarkEvaluateAll measures the engine over every corpus request,
+// attacks and benign, in corpus order.
+func BenchmarkEvaluateAll(b *testing.B) {
+	e := defaultEngine(b)
+	reqs := prepare(b, "")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p := reqs[i%len(reqs)]
+		i++
+		c := e.NewContext()
+		c.Run(p.hdr)
+		if c.Blocked() == nil && len(p.body) > 0 {
+			c.Run(p.body)
+		}
+		c.Close()
+	}
+}

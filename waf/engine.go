@@ -61,6 +61,8 @@ type Engine struct {
 	warnings []string
 	pool     sync.Pool
 	rulesVer string
+	// nTargets counts the targets, for the per-context marks.
+	nTargets int
 	// sinkRules use exploit-prevention operators, evaluated at sinks.
 	sinkRules []*rule
 }
@@ -99,6 +101,8 @@ type target struct {
 	// lits are the ids, in the chain group's matcher, of the literals one
 	// of which the operator needs; nil means the operator always runs.
 	lits []int
+	// idx numbers the targets of an engine, for per-context marks.
+	idx int
 }
 
 // view is a walk over one address at one key path, yielding values or keys.
@@ -120,6 +124,11 @@ type chainGroup struct {
 	existence []*target
 	matcher   *literal.Matcher
 	words     int
+	// always are the targets without literals; byLit lists, per literal
+	// id, the targets that need it; mask has the bits of those ids.
+	always []*target
+	byLit  map[int32][]*target
+	mask   []uint64
 }
 
 type exclusion struct {
@@ -351,12 +360,28 @@ func (e *Engine) buildPrefilter() {
 			g.targets[i] = &nt
 		}
 	}
-	if len(pats) == 0 {
-		return
+	var m *literal.Matcher
+	if len(pats) > 0 {
+		m = literal.NewMatcher(pats)
 	}
-	m := literal.NewMatcher(pats)
 	for _, g := range groups {
-		g.matcher, g.words = m, m.SetWords()
+		for _, t := range g.targets {
+			t.idx = e.nTargets
+			e.nTargets++
+			if t.lits == nil {
+				g.always = append(g.always, t)
+				continue
+			}
+			if g.byLit == nil {
+				g.matcher, g.words = m, m.SetWords()
+				g.byLit = map[int32][]*target{}
+				g.mask = make([]uint64, g.words)
+			}
+			for _, id := range t.lits {
+				g.byLit[int32(id)] = append(g.byLit[int32(id)], t)
+				g.mask[id>>6] |= 1 << (uint(id) & 63)
+			}
+		}
 	}
 }
 
