@@ -41,7 +41,7 @@ type verdict struct {
 	DurationUS float64  `json:"duration_us"`
 }
 
-func loadEngine(rulesArg string) (*waf.Engine, error) {
+func loadEngine(rulesArg string, timeout time.Duration) (*waf.Engine, error) {
 	var src []byte
 	if rulesArg == "" || rulesArg == "default" {
 		src = rules.Default()
@@ -56,7 +56,10 @@ func loadEngine(rulesArg string) (*waf.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return waf.New(rs, waf.Options{})
+	if timeout == 0 {
+		timeout = -1 // offline: verdicts must not depend on the machine's load
+	}
+	return waf.New(rs, waf.Options{Timeout: timeout})
 }
 
 // evaluate runs one request through the engine, as httpguard does: header
@@ -100,13 +103,14 @@ func replayCmd(args []string, out io.Writer) error {
 	rulesArg := fs.String("rules", "default", "ruleset: default or a file in the libddwaf JSON format")
 	inPath := fs.String("in", "", "requests, JSON lines (- for stdin)")
 	summary := fs.Bool("summary", false, "print recall and false-positive tables instead of one line per request")
+	timeout := fs.Duration("timeout", 0, "time budget per request, as in production (default: none, so verdicts do not depend on load)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *inPath == "" {
 		return errors.New("replay: --in is required")
 	}
-	eng, err := loadEngine(*rulesArg)
+	eng, err := loadEngine(*rulesArg, *timeout)
 	if err != nil {
 		return err
 	}
