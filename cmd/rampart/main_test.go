@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const replayInput = `{"id": "a1", "source": "t", "label": "attack", "category": "sqli", "request": {"method": "GET", "uri": "/s?q=1%27%20OR%20%271%27%3D%271%27--%20", "headers": [["Host", "x"]], "body": "", "client_ip": "203.0.113.7"}}
+{"id": "b1", "source": "t", "label": "benign", "category": "benign", "request": {"method": "POST", "uri": "/orders", "headers": [["Host", "x"], ["Content-Type", "application/json"]], "body": "{\"note\": \"O'Brien will select one\"}", "client_ip": "203.0.113.8"}}
+{"id": "a2", "source": "t", "label": "attack", "category": "xss", "request": {"method": "POST", "uri": "/c", "headers": [["Content-Type", "application/x-www-form-urlencoded"]], "body": "t=%3Csvg%2Fonload%3Dalert(1)%3E", "client_ip": "203.0.113.9"}}
+`
+
+func TestReplayLines(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(in, []byte(replayInput), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := replayCmd([]string{"--rules", "default", "--in", in}, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+	want := map[string]string{"a1": "block", "b1": "pass", "a2": "block"}
+	for _, l := range lines {
+		// The contract of DESIGN.md: exactly these fields.
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(l), &raw); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"id", "verdict", "rules", "categories", "duration_us"} {
+			if _, ok := raw[k]; !ok {
+				t.Errorf("line %s lacks %q", l, k)
+			}
+		}
+		var v verdict
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Verdict != want[v.ID] {
+			t.Errorf("%s: verdict %s, want %s (%s)", v.ID, v.Verdict, want[v.ID], l)
+		}
+		if v.Verdict == "block" && (len(v.Rules) == 0 || len(v.Categories) == 0) {
+			t.Errorf("%s: blocked without rules: %s", v.ID, l)
+		}
+	}
+}
+
+func TestReplaySummaryAndErrors(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(in, []byte(replayInput), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := replayCmd([]string{"--in", in, "--summary"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"attacks flagged (recall): 2/2 = 100.00%", "benign flagged (false positives): 0/1 = 0.00%", "| sqli ", "| xss "} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("summary lacks %q:\n%s", s, out.String())
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	os.WriteFile(bad, []byte("{\"id\": 1}\nnot json\n"), 0o600)
+	if err := replayCmd([]string{"--in", bad}, &out); err == nil || !strings.Contains(err.Error(), ":1:") {
+		t.Errorf("bad input: err = %v, want a line number", err)
+	}
+	if err := replayCmd([]string{"--rules", "/nonexistent.json", "--in", in}, &out); err == nil {
+		t.Error("missing ruleset accepted")
+	}
+}
+
+func TestRulesLint(t *testing.T) {
+	var out bytes.Buffer
+	if err := rulesCmd([]string{"lint"}, &out); err != nil || !strings.Contains(out.String(), "default: ok") {
+		t.Fatalf("lint default: %v\n%s", err, out.String())
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"version": "2.2", "rules": [{"id": "x", "name": "n", "tags": {"type": "t"}, "conditions": [{"operator": "nope", "parameters": {"inputs": [{"address": "a"}]}}]}]}`), 0o600)
+	err := rulesCmd([]string{"lint", bad}, &out)
+	if err == nil || !strings.Contains(err.Error(), `unknown operator "nope"`) {
+		t.Fatalf("lint bad: %v", err)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	var out bytes.Buffer
+	if err := demoCmd([]string{"--addr", "127.0.0.1:0"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, d := range demoRequests {
+		var line string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, d.what+"  ") {
+				line = l
+			}
+		}
+		if line == "" {
+			t.Fatalf("no line for %q:\n%s", d.what, s)
+		}
+		attack := !strings.HasPrefix(d.what, "normal")
+		if attack != strings.Contains(line, "BLOCKED") {
+			t.Errorf("%q: %s", d.what, line)
+		}
+	}
+}
