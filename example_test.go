@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
@@ -18,6 +19,7 @@ func ExampleEnable() {
 	agent, err := rampart.New(rampart.Config{
 		Enabled: true,
 		Mode:    rampart.ModeBlock,
+		Timeout: time.Second, // generous: the example also runs under the race detector
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Exporter: rampart.ExporterFunc(func(e *event.Event) {
 			fmt.Println("attack:", e.Triggers[0].Category, "blocked:", e.Blocked)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
@@ -36,7 +37,7 @@ func (s *sink) all() []*event.Event {
 
 func newAgent(t *testing.T, mode rampart.Mode, s *sink) *rampart.Agent {
 	t.Helper()
-	a, err := rampart.New(rampart.Config{Enabled: true, Mode: mode, Exporter: s, Service: "svc",
+	a, err := rampart.New(rampart.Config{Enabled: true, Mode: mode, Exporter: s, Service: "svc", Timeout: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +152,7 @@ func TestMonitorModeReportsButPasses(t *testing.T) {
 
 func TestLargeBodyStillReadInFull(t *testing.T) {
 	s := &sink{}
-	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Exporter: s, BodyLimit: 1024,
+	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Exporter: s, BodyLimit: 1024, Timeout: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +223,7 @@ func TestBlockFromInsideHandlerDiscardsWrites(t *testing.T) {
 }
 
 func TestPanicInsideRampartFailsOpen(t *testing.T) {
-	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock,
+	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Timeout: time.Second,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Exporter: rampart.ExporterFunc(func(*event.Event) { panic("exporter bug") })})
 	if err != nil {

@@ -178,8 +178,8 @@ func (c *Context) Run(addrs []Address) Result {
 		c.fresh[id] = true
 		any = true
 	}
-	if any && !c.timedOut {
-		c.evalAll()
+	if any {
+		c.evalAll() // after a timeout, only the block-list rules run
 	}
 	clear(c.fresh)
 	d := time.Since(c.start)
@@ -216,9 +216,6 @@ func (c *Context) evalAll() {
 	for id, fresh := range c.fresh {
 		if fresh && id < len(c.e.views) {
 			c.walkAddr(id, false)
-			if c.timedOut {
-				return
-			}
 		}
 	}
 }
@@ -257,7 +254,6 @@ func (c *Context) walkAddr(id int, excl bool) {
 	c.curAddr = c.e.addrNames[id]
 	if c.e.opts.Timeout >= 0 && c.spent+time.Since(c.start) > c.e.opts.Timeout {
 		c.timedOut = true
-		return
 	}
 	for _, v := range c.e.views[id] {
 		if !c.viewHasWork(v, excl) {
@@ -266,9 +262,6 @@ func (c *Context) walkAddr(id int, excl bool) {
 		c.path = c.path[:0]
 		c.found = false
 		c.resolve(v, c.values[id], 0, 0, excl)
-		if c.timedOut {
-			return
-		}
 		if !c.found {
 			// !exists matches an available address without the key path.
 			for _, g := range v.chains {
@@ -301,6 +294,9 @@ func (c *Context) viewHasWork(v *view, excl bool) bool {
 // targetLive reports whether a target still needs evaluating.
 func (c *Context) targetLive(t *target, excl bool) bool {
 	r := t.cond.rule
+	if c.timedOut && !r.essential {
+		return false
+	}
 	if (r.exclusion != nil) != excl {
 		return false
 	}
@@ -362,7 +358,7 @@ func (c *Context) present1(vw *view, excl bool) {
 }
 
 func (c *Context) walk(vw *view, v Value, depth int, excl bool) {
-	if c.timedOut {
+	if c.timedOut && !vw.essential {
 		return
 	}
 	switch v.kind {
@@ -482,8 +478,8 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool) bool 
 			return true
 		}
 	}
-	if c.overBudget() {
-		return false
+	if !t.cond.rule.essential && c.overBudget() {
+		return true // from now on only the block-list rules run
 	}
 	if c.inputExcluded(t) {
 		return true

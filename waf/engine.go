@@ -77,6 +77,9 @@ type rule struct {
 	blockAction             string
 	exclusion               *exclusion // set on exclusion pseudo-rules
 	excludedBy              []*exclusion
+	// essential rules read only rules_data lists (blocked IPs and users):
+	// decisions of the backend, evaluated even after the time budget ran out.
+	essential bool
 }
 
 type condition struct {
@@ -111,6 +114,8 @@ type view struct {
 	keyPath  []string
 	keysOnly bool
 	chains   []*chainGroup
+	// essential is true when an essential rule reads the view.
+	essential bool
 }
 
 // chainGroup holds the targets that apply the same transformer chain to a
@@ -278,6 +283,12 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			continue
 		}
 		compileConds(r, rr.Conditions, rr.Transformers)
+		r.essential = len(rr.Conditions) > 0
+		for _, c := range rr.Conditions {
+			if _, ok := c.Params["data"]; !ok {
+				r.essential = false
+			}
+		}
 		for _, a := range rr.OnMatch {
 			spec := e.actions[a]
 			switch spec.Type {
@@ -318,6 +329,17 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	// number of literals, so a single shared matcher is as fast as one per
 	// group, and is built once.
 	e.buildPrefilter()
+	for _, vs := range e.views {
+		for _, v := range vs {
+			for _, g := range v.chains {
+				for _, t := range append(g.targets, g.existence...) {
+					if t.cond.rule.essential {
+						v.essential = true
+					}
+				}
+			}
+		}
+	}
 	e.pool.New = func() any { return newContext(e, nChains) }
 	return e, nil
 }

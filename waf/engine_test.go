@@ -250,6 +250,15 @@ func TestTimeBudget(t *testing.T) {
 	if !res.TimedOut || !c.TimedOut() {
 		t.Fatalf("a 1ns budget did not time out: %+v", res)
 	}
+	if len(res.Matches) != 0 {
+		t.Fatalf("rules ran after the budget: %+v", res.Matches)
+	}
+	// Block lists (rules over rules_data only) are the backend's decisions:
+	// they still run once the budget is spent.
+	res = c.Run([]Address{{Name: AddrClientIP, Value: String("198.51.100.20")}})
+	if len(res.Matches) != 1 || res.Matches[0].RuleID != "r-ip" || res.Block == nil {
+		t.Fatalf("blocked IP not enforced after the budget ran out: %+v", res)
+	}
 }
 
 func TestInvalidRulesetListsEveryProblem(t *testing.T) {

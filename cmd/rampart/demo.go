@@ -54,6 +54,9 @@ func demoCmd(args []string, out io.Writer) error {
 	events := map[string]*event.Event{}
 	agent, err := rampart.New(rampart.Config{
 		Enabled: true, Mode: rampart.ModeBlock, Service: "demo-api",
+		// A wider budget than production's 2 ms: the demo often runs on a
+		// busy machine (or under go test), and must show every verdict.
+		Timeout: 50 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Exporter: rampart.ExporterFunc(func(e *event.Event) {
 			mu.Lock()
