@@ -57,7 +57,7 @@ func demoCmd(args []string, out io.Writer) error {
 		// A wider budget than production's 2 ms: the demo often runs on a
 		// busy machine (or under go test), and must show every verdict.
 		Timeout: 50 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Exporter: rampart.ExporterFunc(func(e *event.Event) {
 			mu.Lock()
 			events[e.Request.URI+"|"+e.Request.Method] = e
