@@ -294,7 +294,7 @@ func (c *Context) viewHasWork(v *view, excl bool) bool {
 // targetLive reports whether a target still needs evaluating.
 func (c *Context) targetLive(t *target, excl bool) bool {
 	r := t.cond.rule
-	if c.timedOut && !r.essential {
+	if (c.timedOut || c.block != nil && !c.e.opts.AllMatches) && !r.essential {
 		return false
 	}
 	if (r.exclusion != nil) != excl {
@@ -358,7 +358,7 @@ func (c *Context) present1(vw *view, excl bool) {
 }
 
 func (c *Context) walk(vw *view, v Value, depth int, excl bool) {
-	if c.timedOut && !vw.essential {
+	if (c.timedOut || c.block != nil && !c.e.opts.AllMatches) && !vw.essential {
 		return
 	}
 	switch v.kind {

@@ -44,6 +44,11 @@ type Options struct {
 	// Timeout is the evaluation budget per request (all Run calls of a
 	// Context together); 0 means DefaultTimeout, negative means none.
 	Timeout time.Duration
+	// AllMatches keeps evaluating every rule after a blocking rule matched.
+	// By default evaluation stops there (only the block lists still run):
+	// nothing later can change the verdict, and an attacker's request
+	// costs less. Rule tests and replay set it to see every rule.
+	AllMatches bool
 }
 
 // Engine is a compiled ruleset. It is safe for concurrent use; each request

@@ -343,3 +343,31 @@ func TestDatadogRecommendedRuleset(t *testing.T) {
 		t.Errorf("expected scanner and lfi matches, got %+v", res.Matches)
 	}
 }
+
+func TestStopAfterBlock(t *testing.T) {
+	// Two blocking rules match (the SQL pattern and the blocked IP); by
+	// default evaluation stops at the first blocking match, except for the
+	// block lists, while AllMatches reports both.
+	rs, _, err := ParseRuleset([]byte(testRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := []Address{{Name: AddrQuery, Value: query("q", "union select 1")}, {Name: AddrBody, Value: String("x' or '1")}, {Name: AddrClientIP, Value: String("198.51.100.1")}}
+	for _, all := range []bool{false, true} {
+		e, err := New(rs, Options{Timeout: -1, AllMatches: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := run(e, addrs...)
+		ids := map[string]bool{}
+		for _, m := range res.Matches {
+			ids[m.RuleID] = true
+		}
+		if res.Block == nil || !ids["r-ip"] {
+			t.Fatalf("all=%v: block lists must always run: %+v", all, res.Matches)
+		}
+		if all != ids["r-pw"] {
+			t.Errorf("all=%v: non-blocking rule after a block matched=%v", all, ids["r-pw"])
+		}
+	}
+}

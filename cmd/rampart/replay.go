@@ -59,7 +59,7 @@ func loadEngine(rulesArg string, timeout time.Duration) (*waf.Engine, error) {
 	if timeout == 0 {
 		timeout = -1 // offline: verdicts must not depend on the machine's load
 	}
-	return waf.New(rs, waf.Options{Timeout: timeout})
+	return waf.New(rs, waf.Options{Timeout: timeout, AllMatches: true})
 }
 
 // evaluate runs one request through the engine, as httpguard does: header

@@ -21,7 +21,7 @@ func newEngine(tb testing.TB) *waf.Engine {
 	if len(warnings) > 0 {
 		tb.Fatalf("default ruleset warnings: %v", warnings)
 	}
-	eng, err := waf.New(rs, waf.Options{Timeout: -1})
+	eng, err := waf.New(rs, waf.Options{Timeout: -1, AllMatches: true})
 	if err != nil {
 		tb.Fatalf("engine: %v", err)
 	}
