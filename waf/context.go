@@ -474,7 +474,7 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool) bool 
 			c.valueBytes.Fill(in)
 			c.filled = true
 		}
-		if !c.valueBytes.Meets(bs) {
+		if !bs.Pass(&c.valueBytes) {
 			return true
 		}
 	}

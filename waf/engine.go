@@ -103,7 +103,7 @@ type target struct {
 	// op is the condition's operator, or one of its branches.
 	op operator.Operator
 	// bytes, when set, holds bytes one of which any value op matches has.
-	bytes *operator.ByteSet
+	bytes *operator.ByteFilter
 	addr  int
 	chain *chainGroup
 	// lits are the ids, in the chain group's matcher, of the literals one

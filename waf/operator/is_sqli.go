@@ -1361,7 +1361,7 @@ func (p *sqlParser) head(skip int, kinds ...sqli.Kind) bool {
 // only of letters, digits and the word punctuation of identifiers, numbers,
 // dates, e-mail addresses and paths (_ . @ - : /) is one token in any SQL
 // context and cannot change a statement's structure.
-var sqliBytes = func() *ByteSet {
+var sqliBytes = func() *ByteFilter {
 	var s ByteSet
 	for b := 0; b < 256; b++ {
 		c := byte(b)
@@ -1372,10 +1372,10 @@ var sqliBytes = func() *ByteSet {
 			s.add(c)
 		}
 	}
-	return &s
+	return &ByteFilter{Sets: []ByteSet{s}}
 }()
 
 var _ ByteFiltered = isSQLi{}
 
 // RequiredBytes implements ByteFiltered.
-func (isSQLi) RequiredBytes() *ByteSet { return sqliBytes }
+func (isSQLi) RequiredBytes() *ByteFilter { return sqliBytes }

@@ -32,7 +32,7 @@ type matchRegex struct {
 	// lits and bytes are the prefilters, computed by analyze.
 	analyzed bool
 	lits     []string
-	bytes    *ByteSet
+	bytes    *ByteFilter
 }
 
 var (
@@ -273,7 +273,7 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 // RequiredBytes implements ByteFiltered. It is computed on first call:
 // when the engine splits an expression into branches, only the branches'
 // filters are ever needed.
-func (o *matchRegex) RequiredBytes() *ByteSet {
+func (o *matchRegex) RequiredBytes() *ByteFilter {
 	o.analyze()
 	return o.bytes
 }

@@ -52,12 +52,12 @@ type Prefiltered interface {
 }
 
 // ByteFiltered is implemented by operators that can only match a value
-// containing at least one byte of a set; the engine checks the set against
+// containing at least one byte of each of a few sets; the engine checks them against
 // the bytes of each value before calling Eval. It complements Prefiltered
 // for expressions that require punctuation rather than words.
 type ByteFiltered interface {
-	// RequiredBytes returns the set, or nil when there is none.
-	RequiredBytes() *ByteSet
+	// RequiredBytes returns the filter, or nil when there is none.
+	RequiredBytes() *ByteFilter
 }
 
 // Decomposable is implemented by operators that can be split into

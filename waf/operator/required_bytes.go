@@ -2,6 +2,7 @@ package operator
 
 import (
 	"regexp/syntax"
+	"sort"
 	"unicode"
 	"unicode/utf8"
 )
@@ -135,22 +136,92 @@ func addRune(s *ByteSet, r rune, fold bool) {
 	}
 }
 
-// byteFilterOf computes the byte filter of a parsed expression; nil when
-// it gives none worth checking (a set holding most letters filters
-// nothing).
-func byteFilterOf(re *syntax.Regexp) *ByteSet {
-	s, ok := requiredBytes(re.Simplify())
-	if !ok {
-		return nil
-	}
-	n := 0
-	for b := 'a'; b <= 'z'; b++ {
-		if s.Has(byte(b)) {
-			n++
+// ByteFilter is a conjunction of byte sets: a value can only match when,
+// for every set, it contains a byte of that set.
+type ByteFilter struct {
+	Sets []ByteSet
+}
+
+// Pass reports whether a value whose bytes are present passes the filter.
+func (f *ByteFilter) Pass(present *ByteSet) bool {
+	for i := range f.Sets {
+		if !present.Meets(&f.Sets[i]) {
+			return false
 		}
 	}
-	if n > 20 {
+	return true
+}
+
+// maxByteSets bounds the sets of a filter: the rarest few carry the
+// selectivity, more only cost time per value.
+const maxByteSets = 3
+
+// requiredByteSets returns sets of bytes, each of which every string that
+// re matches meets: the requirements of every part of a concatenation, one
+// per character of a literal.
+func requiredByteSets(re *syntax.Regexp) []ByteSet {
+	switch re.Op {
+	case syntax.OpConcat:
+		var out []ByteSet
+		for _, sub := range re.Sub {
+			out = append(out, requiredByteSets(sub)...)
+		}
+		return out
+	case syntax.OpLiteral:
+		var out []ByteSet
+		for _, r := range re.Rune {
+			var s ByteSet
+			addRune(&s, r, re.Flags&syntax.FoldCase != 0)
+			out = append(out, s)
+		}
+		return out
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredByteSets(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredByteSets(re.Sub[0])
+		}
 		return nil
 	}
-	return &s
+	if s, ok := requiredBytes(re); ok {
+		return []ByteSet{s}
+	}
+	return nil
+}
+
+// byteFilterOf computes the byte filter of a parsed expression: its rarest
+// required byte sets, leaving out sets that hold most letters (they filter
+// nothing). It returns nil when no set is worth checking.
+func byteFilterOf(re *syntax.Regexp) *ByteFilter {
+	sets := requiredByteSets(re.Simplify())
+	var keep []ByteSet
+	for _, s := range sets {
+		n := 0
+		for b := 'a'; b <= 'z'; b++ {
+			if s.Has(byte(b)) {
+				n++
+			}
+		}
+		if n > 20 {
+			continue
+		}
+		dup := false
+		for _, k := range keep {
+			if k == s {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			keep = append(keep, s)
+		}
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	sort.Slice(keep, func(i, j int) bool { return keep[i].weight() < keep[j].weight() })
+	if len(keep) > maxByteSets {
+		keep = keep[:maxByteSets]
+	}
+	return &ByteFilter{Sets: keep}
 }

@@ -272,10 +272,21 @@ func unfilteredBranches(t *testing.T, regex string, caseSensitive bool) []string
 	return bad
 }
 
-func punctuationOnly(s *operator.ByteSet) bool {
-	if s == nil {
+// punctuationOnly reports whether one of the filter's sets holds only
+// punctuation (a selective filter).
+func punctuationOnly(f *operator.ByteFilter) bool {
+	if f == nil {
 		return false
 	}
+	for i := range f.Sets {
+		if punctuationSet(&f.Sets[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func punctuationSet(s *operator.ByteSet) bool {
 	n := 0
 	for b := 0; b < 256; b++ {
 		if !s.Has(byte(b)) {
