@@ -263,7 +263,13 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 	if (v.Kind != String && v.Kind != Key) || len(v.Bytes) < o.minLen {
 		return "", false
 	}
-	loc := o.compiled().FindIndex(v.Bytes)
+	re := o.compiled()
+	// Match needs no positions, so it takes the regexp package's faster
+	// paths; the positions are only computed for the highlight of a match.
+	if !re.Match(v.Bytes) {
+		return "", false
+	}
+	loc := re.FindIndex(v.Bytes)
 	if loc == nil {
 		return "", false
 	}
