@@ -358,33 +358,29 @@ func (e *Engine) buildPrefilter() {
 			groups = append(groups, v.chains...)
 		}
 	}
-	litsOf := map[operator.Operator][]string{}
+	// The ids of an operator's literals, shared by all its targets (an
+	// operator sits in one group per input).
+	idsOf := map[operator.Operator][]int{}
 	for _, g := range groups {
-		for i, t := range g.targets {
+		for _, t := range g.targets {
 			pf, ok := t.op.(operator.Prefiltered)
 			if !ok || t.cond.negate {
 				continue
 			}
-			lits, seen := litsOf[t.op]
+			lits, seen := idsOf[t.op]
 			if !seen {
-				lits = pf.RequiredLiterals()
-				litsOf[t.op] = lits
-			}
-			if len(lits) == 0 {
-				continue
-			}
-			nt := *t
-			nt.lits = make([]int, len(lits))
-			for j, l := range lits {
-				id, ok := ids[l]
-				if !ok {
-					id = len(pats)
-					ids[l] = id
-					pats = append(pats, l)
+				for _, l := range pf.RequiredLiterals() {
+					id, ok := ids[l]
+					if !ok {
+						id = len(pats)
+						ids[l] = id
+						pats = append(pats, l)
+					}
+					lits = append(lits, id)
 				}
-				nt.lits[j] = id
+				idsOf[t.op] = lits
 			}
-			g.targets[i] = &nt
+			t.lits = lits
 		}
 	}
 	var m *literal.Matcher

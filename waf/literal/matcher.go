@@ -23,10 +23,12 @@ type Matcher struct {
 	empty  []int32
 	class  [256]uint8 // input byte -> column (A-Z share their lowercase column)
 	nclass uint32
-	// delta[state+class] is the next state. States are premultiplied by
-	// nclass, and renumbered so that every state at or above firstOut has
-	// at least one pattern ending there.
-	delta    []uint32
+	// delta16 (fewer than 65,536 states, the usual case) or delta32 holds
+	// the next state: delta[state*nclass+class]. States are renumbered so
+	// that every state at or above firstOut has at least one pattern
+	// ending there. Narrow entries halve the table's memory.
+	delta16  []uint16
+	delta32  []uint32
 	firstOut uint32
 	// outs[outStart[i]:outStart[i+1]] are the ids of the patterns ending in
 	// the i-th output state (state/nclass - firstOut/nclass), longest first.
@@ -77,7 +79,11 @@ func NewMatcher(patterns []string) *Matcher {
 		ids  []int32
 	}
 	nodes := []node{{}}
-	next := make([]int32, nc)
+	total := 1
+	for _, p := range patterns {
+		total += len(p)
+	}
+	next := make([]int32, nc, total*nc) // at most one state per pattern byte
 	for i := range next {
 		next[i] = -1
 	}
@@ -142,7 +148,7 @@ func NewMatcher(patterns []string) *Matcher {
 			k++
 		}
 	}
-	m.firstOut = k * m.nclass
+	m.firstOut = k
 	m.outStart = append(m.outStart, 0)
 	for i := range nodes {
 		if len(nodes[i].ids) > 0 {
@@ -152,11 +158,21 @@ func NewMatcher(patterns []string) *Matcher {
 			m.outStart = append(m.outStart, uint32(len(m.outs)))
 		}
 	}
-	m.delta = make([]uint32, len(nodes)*nc)
+	if len(nodes) <= 1<<16 {
+		m.delta16 = make([]uint16, len(nodes)*nc)
+		for i := range nodes {
+			row := newIdx[i] * m.nclass
+			for c := 0; c < nc; c++ {
+				m.delta16[row+uint32(c)] = uint16(newIdx[next[i*nc+c]])
+			}
+		}
+		return m
+	}
+	m.delta32 = make([]uint32, len(nodes)*nc)
 	for i := range nodes {
 		row := newIdx[i] * m.nclass
 		for c := 0; c < nc; c++ {
-			m.delta[row+uint32(c)] = newIdx[next[i*nc+c]] * m.nclass
+			m.delta32[row+uint32(c)] = newIdx[next[i*nc+c]]
 		}
 	}
 	return m
@@ -180,12 +196,12 @@ func (m *Matcher) Scan(s []byte, hit func(id, end int) bool) {
 			return
 		}
 	}
-	delta, class, first := m.delta, &m.class, m.firstOut
+	class, first, nc := &m.class, m.firstOut, m.nclass
 	st := uint32(0)
 	for i, b := range s {
-		st = delta[st+uint32(class[b])]
+		st = m.step(st*nc + uint32(class[b]))
 		if st >= first {
-			o := (st - first) / m.nclass
+			o := st - first
 			for _, id := range m.outs[m.outStart[o]:m.outStart[o+1]] {
 				if !hit(int(id), i+1) {
 					return
@@ -193,6 +209,14 @@ func (m *Matcher) Scan(s []byte, hit func(id, end int) bool) {
 			}
 		}
 	}
+}
+
+// step returns the state at index i of the transition table.
+func (m *Matcher) step(i uint32) uint32 {
+	if m.delta16 != nil {
+		return uint32(m.delta16[i])
+	}
+	return m.delta32[i]
 }
 
 // Mark sets bit id of set (bit id%64 of word id/64) for every pattern that
@@ -206,18 +230,33 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 	for _, id := range m.empty {
 		set[id>>6] |= 1 << (uint(id) & 63)
 	}
-	delta, class, first := m.delta, &m.class, m.firstOut
+	class, first, nc := &m.class, m.firstOut, m.nclass
 	st := uint32(0)
 	last := ^uint32(0)
-	for _, b := range s {
-		st = delta[st+uint32(class[b])]
+	mark := func(st uint32) {
 		if st >= first && st != last {
 			// A repeat of the previous output state adds nothing new.
 			last = st
-			o := (st - first) / m.nclass
+			o := st - first
 			for _, id := range m.outs[m.outStart[o]:m.outStart[o+1]] {
 				set[id>>6] |= 1 << (uint(id) & 63)
 			}
+		}
+	}
+	if d := m.delta16; d != nil {
+		for _, b := range s {
+			st = uint32(d[st*nc+uint32(class[b])])
+			if st >= first {
+				mark(st)
+			}
+		}
+		return
+	}
+	d := m.delta32
+	for _, b := range s {
+		st = d[st*nc+uint32(class[b])]
+		if st >= first {
+			mark(st)
 		}
 	}
 }
