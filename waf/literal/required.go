@@ -268,6 +268,9 @@ func concat(parts []info) info {
 		run := p.exact
 		consider(run)
 		for j := i + 1; j < len(parts) && parts[j].isExact; j++ {
+			if shortest(run) >= longEnough {
+				break // longer literals add little selectivity, and cost time
+			}
 			prod, ok := cross(run, parts[j].exact)
 			if !ok {
 				break
@@ -277,6 +280,22 @@ func concat(parts []info) info {
 		}
 	}
 	return out
+}
+
+// longEnough is the literal length past which concat stops extending a
+// run: a literal of this length is already rare in ordinary values, and
+// trying every longer run is quadratic in the expression's length.
+const longEnough = 8
+
+// shortest returns the length of the shortest literal of set.
+func shortest(set []string) int {
+	n := -1
+	for _, s := range set {
+		if n < 0 || len(s) < n {
+			n = len(s)
+		}
+	}
+	return n
 }
 
 // cross returns every a+b, or false when there would be too many.

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"math/bits"
 	"regexp/syntax"
 	"sort"
 	"unicode"
@@ -47,13 +48,36 @@ func byteWeight(b byte) int {
 
 func (s *ByteSet) weight() int {
 	w := 0
-	for i := 0; i < 256; i++ {
-		if s.Has(byte(i)) {
-			w += byteWeight(byte(i))
+	for i := range s {
+		for k, m := range weightMasks {
+			w += weightValues[k] * bits.OnesCount64(s[i]&m[i])
 		}
 	}
 	return w
 }
+
+// weightMasks partition the bytes by byteWeight, so weight is a few
+// population counts.
+var weightValues, weightMasks = func() ([]int, [][4]uint64) {
+	var vals []int
+	var masks [][4]uint64
+	for b := 0; b < 256; b++ {
+		w := byteWeight(byte(b))
+		k := -1
+		for i, v := range vals {
+			if v == w {
+				k = i
+			}
+		}
+		if k < 0 {
+			vals = append(vals, w)
+			masks = append(masks, [4]uint64{})
+			k = len(vals) - 1
+		}
+		masks[k][b>>6] |= 1 << (uint(b) & 63)
+	}
+	return vals, masks
+}()
 
 // requiredBytes returns a set of bytes one of which occurs in every string
 // that re matches, or false when there is none (the expression can match
