@@ -14,6 +14,7 @@ package waf
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -259,9 +260,6 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				}
 				for _, o := range ops {
 					t := &target{cond: cond, op: o, addr: addr, chain: g}
-					if bf, ok := o.(operator.ByteFiltered); ok && !cond.negate {
-						t.bytes = bf.RequiredBytes()
-					}
 					if cond.exists {
 						g.existence = append(g.existence, t)
 					} else {
@@ -333,6 +331,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	// condition. Scanning costs one table lookup per byte whatever the
 	// number of literals, so a single shared matcher is as fast as one per
 	// group, and is built once.
+	e.analyzePrefilters()
 	e.buildPrefilter()
 	for _, vs := range e.views {
 		for _, v := range vs {
@@ -347,6 +346,58 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	}
 	e.pool.New = func() any { return newContext(e, nChains) }
 	return e, nil
+}
+
+// analyzePrefilters derives every operator's prefilters (required literals
+// and byte sets: regexp parsing and analysis, the larger part of compiling)
+// on all CPUs, then attaches the byte filters to the targets.
+func (e *Engine) analyzePrefilters() {
+	seen := map[operator.Operator]bool{}
+	var ops []operator.Operator
+	for _, vs := range e.views {
+		for _, v := range vs {
+			for _, g := range v.chains {
+				for _, t := range g.targets {
+					if !t.cond.negate && !seen[t.op] {
+						seen[t.op] = true
+						ops = append(ops, t.op)
+					}
+				}
+			}
+		}
+	}
+	work := make(chan operator.Operator)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), 8) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for op := range work {
+				if pf, ok := op.(operator.Prefiltered); ok {
+					pf.RequiredLiterals()
+				}
+				if bf, ok := op.(operator.ByteFiltered); ok {
+					bf.RequiredBytes()
+				}
+			}
+		}()
+	}
+	for _, op := range ops {
+		work <- op
+	}
+	close(work)
+	wg.Wait()
+	for _, vs := range e.views {
+		for _, v := range vs {
+			for _, g := range v.chains {
+				for _, t := range g.targets {
+					if bf, ok := t.op.(operator.ByteFiltered); ok && !t.cond.negate {
+						t.bytes = bf.RequiredBytes()
+					}
+				}
+			}
+		}
+	}
 }
 
 func (e *Engine) buildPrefilter() {
