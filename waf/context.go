@@ -77,7 +77,6 @@ type Context struct {
 	active   []*exclusion
 	spent    time.Duration
 	start    time.Time
-	deadline bool
 	timedOut bool
 	evals    int
 	buf      [2][]byte
@@ -148,7 +147,7 @@ func (c *Context) Close() {
 	clear(c.exclDone)
 	clear(c.exclMask)
 	c.active = c.active[:0]
-	c.spent, c.deadline, c.timedOut, c.evals = 0, false, false, 0
+	c.spent, c.timedOut, c.evals = 0, false, 0
 	c.block, c.stack = nil, false
 	c.matches = nil
 	c.e.pool.Put(c)
