@@ -1,6 +1,7 @@
 package waf
 
 import (
+	"bytes"
 	"math/bits"
 	"strconv"
 	"time"
@@ -88,9 +89,13 @@ type Context struct {
 	// the view being walked and the address name
 	curAddr string
 	found   bool
-	// valueBytes holds the bytes of the value being evaluated, once filled.
-	valueBytes operator.ByteSet
-	filled     bool
+	// vars are the distinct transformed forms of the value being evaluated;
+	// opEpoch and opMask record which operators ran on which of them.
+	vars     [maxVariants]variant
+	nvars    int
+	valEpoch uint32
+	opEpoch  []uint32
+	opMask   []uint8
 	// stamp[t.idx] == epoch marks a target already tried on this value.
 	stamp []uint32
 	epoch uint32
@@ -126,7 +131,12 @@ func newContext(e *Engine, nChains int) *Context {
 		}
 	}
 	c.set = make([]uint64, words)
+	for i := range c.vars {
+		c.vars[i].set = make([]uint64, words)
+	}
 	c.stamp = make([]uint32, e.nTargets)
+	c.opEpoch = make([]uint32, e.nOps)
+	c.opMask = make([]uint8, e.nOps)
 	return c
 }
 
@@ -418,6 +428,15 @@ func bytesOf(s string) []byte {
 // rather than the number of rules.
 func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 	raw := bytesOf(s)
+	// Chains often give the same bytes (a plain value is unchanged by
+	// most transformers): each distinct result is a variant, scanned once,
+	// and an operator runs at most once per variant.
+	c.nvars = 0
+	c.valEpoch++
+	if c.valEpoch == 0 {
+		clear(c.opEpoch)
+		c.valEpoch = 1
+	}
 	for _, g := range vw.chains {
 		if len(g.targets) == 0 {
 			continue
@@ -426,9 +445,9 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 		if len(g.funcs) > 0 {
 			in = c.transform(g, raw)
 		}
-		c.filled = false
+		v := c.variantOf(in)
 		for _, t := range g.always {
-			if !c.try(t, kind, in, excl) {
+			if !c.try(t, kind, in, excl, v) {
 				return
 			}
 		}
@@ -440,9 +459,15 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			clear(c.stamp)
 			c.epoch = 1
 		}
-		set := c.set[:g.words]
-		clear(set)
-		g.matcher.Mark(in, set)
+		var set []uint64
+		if vr := &c.vars[v]; vr.marked {
+			set = vr.set
+		} else {
+			set = vr.set[:g.words]
+			clear(set)
+			g.matcher.Mark(in, set)
+			vr.set, vr.marked = set, true
+		}
 		for w, word := range set {
 			word &= g.mask[w]
 			for word != 0 {
@@ -453,7 +478,7 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 						continue
 					}
 					c.stamp[t.idx] = c.epoch
-					if !c.try(t, kind, in, excl) {
+					if !c.try(t, kind, in, excl, v) {
 						return
 					}
 				}
@@ -462,18 +487,60 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 	}
 }
 
-// try evaluates one target on a (transformed) value. It returns false when
-// the time budget is spent.
-func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool) bool {
+// maxVariants bounds the distinct transformed forms of one value that are
+// remembered; a value with more (rare) uses the last slot for the rest.
+const maxVariants = 8
+
+// variant is one distinct transformed form of the value being evaluated.
+type variant struct {
+	b      []byte
+	set    []uint64 // literals found, once marked
+	marked bool
+	bytes  operator.ByteSet // bytes present, once filled
+	filled bool
+}
+
+// variantOf returns the index of the variant holding in, adding it.
+func (c *Context) variantOf(in []byte) int {
+	for i := 0; i < c.nvars; i++ {
+		if bytes.Equal(c.vars[i].b, in) {
+			return i
+		}
+	}
+	i := c.nvars
+	if i == maxVariants {
+		i = maxVariants - 1 // reuse the last slot: correct, only less sharing
+	} else {
+		c.nvars++
+	}
+	vr := &c.vars[i]
+	vr.b = append(vr.b[:0], in...)
+	vr.marked, vr.filled = false, false
+	if i == maxVariants-1 {
+		// The slot may have served another form of this value: forget which
+		// operators ran on it.
+		c.valEpoch++
+		if c.valEpoch == 0 {
+			clear(c.opEpoch)
+			c.valEpoch = 1
+		}
+	}
+	return i
+}
+
+// try evaluates one target on a (transformed) value, variant v of the
+// value. It returns false when the time budget is spent.
+func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int) bool {
 	if !c.targetLive(t, excl) {
 		return true
 	}
+	vr := &c.vars[v]
 	if bs := t.bytes; bs != nil {
-		if !c.filled {
-			c.valueBytes.Fill(in)
-			c.filled = true
+		if !vr.filled {
+			vr.bytes.Fill(in)
+			vr.filled = true
 		}
-		if !bs.Pass(&c.valueBytes) {
+		if !bs.Pass(&vr.bytes) {
 			return true
 		}
 	}
@@ -483,6 +550,15 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool) bool 
 	if c.inputExcluded(t) {
 		return true
 	}
+	// The same operator on the same bytes gives the same answer.
+	if c.opEpoch[t.opIdx] != c.valEpoch {
+		c.opEpoch[t.opIdx], c.opMask[t.opIdx] = c.valEpoch, 0
+	}
+	bit := uint8(1) << uint(v)
+	if c.opMask[t.opIdx]&bit != 0 {
+		return true
+	}
+	c.opMask[t.opIdx] |= bit
 	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
 	if ok != t.cond.negate {
 		c.condMatched(t, string(in), hl)

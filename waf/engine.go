@@ -67,8 +67,9 @@ type Engine struct {
 	warnings []string
 	pool     sync.Pool
 	rulesVer string
-	// nTargets counts the targets, for the per-context marks.
-	nTargets int
+	// nTargets and nOps count the targets and distinct operators, for the
+	// per-context marks.
+	nTargets, nOps int
 	// sinkRules use exploit-prevention operators, evaluated at sinks.
 	sinkRules []*rule
 }
@@ -112,6 +113,9 @@ type target struct {
 	lits []int
 	// idx numbers the targets of an engine, for per-context marks.
 	idx int
+	// opIdx numbers the distinct operators (one is shared by the targets
+	// of a condition's inputs), for per-context marks.
+	opIdx int
 }
 
 // view is a walk over one address at one key path, yielding values or keys.
@@ -438,10 +442,18 @@ func (e *Engine) buildPrefilter() {
 	if len(pats) > 0 {
 		m = literal.NewMatcher(pats)
 	}
+	opIdx := map[operator.Operator]int{}
 	for _, g := range groups {
 		for _, t := range g.targets {
 			t.idx = e.nTargets
 			e.nTargets++
+			i, ok := opIdx[t.op]
+			if !ok {
+				i = len(opIdx)
+				opIdx[t.op] = i
+				e.nOps = len(opIdx)
+			}
+			t.opIdx = i
 			if t.lits == nil {
 				g.always = append(g.always, t)
 				continue
