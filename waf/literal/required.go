@@ -2,6 +2,7 @@ package literal
 
 import (
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -28,6 +29,9 @@ type info struct {
 	// lowercased. An empty exact set matches nothing.
 	exact   []string
 	isExact bool
+	// pf reports that no literal of exact is a proper prefix of another
+	// (false when unknown).
+	pf bool
 	// req, when hasReq, holds literals one of which every match contains.
 	req    []string
 	hasReq bool
@@ -35,7 +39,7 @@ type info struct {
 
 var (
 	unknown   = info{}
-	emptyOnly = info{exact: []string{""}, isExact: true}
+	emptyOnly = info{exact: []string{""}, isExact: true, pf: true}
 )
 
 // Required returns lowercase literals such that every string re matches
@@ -59,7 +63,7 @@ func Required(re *syntax.Regexp) []string {
 	if !ok {
 		return nil
 	}
-	set = normalize(set)
+	set = normalize(slices.Clone(set))
 	if len(set) == 0 || len(set) > MaxLiterals {
 		return nil
 	}
@@ -112,16 +116,12 @@ func cost(set []string) int {
 func analyze(re *syntax.Regexp) info {
 	switch re.Op {
 	case syntax.OpNoMatch:
-		return info{isExact: true}
+		return info{isExact: true, pf: true}
 	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine,
 		syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		return emptyOnly
 	case syntax.OpLiteral:
-		parts := make([]info, len(re.Rune))
-		for i, r := range re.Rune {
-			parts[i] = runeInfo(r, re.Flags&syntax.FoldCase != 0)
-		}
-		return concat(parts)
+		return literalInfo(re.Rune, re.Flags&syntax.FoldCase != 0)
 	case syntax.OpCharClass:
 		return classInfo(re.Rune)
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
@@ -166,24 +166,73 @@ func analyze(re *syntax.Regexp) info {
 }
 
 // runeInfo is the exact set of one literal rune: its ASCII-lowercased
-// UTF-8 encoding, or every member of its folding orbit under (?i).
+// UTF-8 encoding, or every member of its folding orbit under (?i). The
+// sets of ASCII runes come from tables shared by every call: exact sets
+// are never modified in place.
 func runeInfo(r rune, fold bool) info {
 	if r == utf8.RuneError || r < 0 || r > unicode.MaxRune {
 		return unknown
 	}
+	if r < utf8.RuneSelf {
+		if fold {
+			return asciiFold[r]
+		}
+		return asciiExact[r]
+	}
+	return foldInfo(r, fold)
+}
+
+func foldInfo(r rune, fold bool) info {
 	if !fold {
-		return info{exact: []string{lowerString(string(r))}, isExact: true}
+		return info{exact: []string{lowerString(string(r))}, isExact: true, pf: true}
 	}
 	var set []string
 	for f := r; ; {
-		set = appendUnique(set, lowerString(string(f)))
+		set = append(set, lowerString(string(f)))
 		f = unicode.SimpleFold(f)
 		if f == r {
 			break
 		}
 	}
-	sort.Strings(set)
-	return info{exact: set, isExact: true}
+	// Whole UTF-8 encodings: prefix-free.
+	return info{exact: dedupe(set), isExact: true, pf: true}
+}
+
+// asciiExact and asciiFold are runeInfo's sets for ASCII runes, without
+// and with case folding; their slices are full (cap == len), so that an
+// append copies them.
+var asciiExact, asciiFold = func() (e, f [utf8.RuneSelf]info) {
+	for r := range rune(utf8.RuneSelf) {
+		x := foldInfo(r, false)
+		x.exact = x.exact[:1:1]
+		e[r] = x
+		y := foldInfo(r, true)
+		y.exact = y.exact[:len(y.exact):len(y.exact)]
+		f[r] = y
+	}
+	return e, f
+}()
+
+// literalInfo is the info of a literal string: when every rune has one
+// spelling, its single lowercase spelling, else concat's analysis.
+func literalInfo(runes []rune, fold bool) info {
+	size := 0
+	for _, r := range runes {
+		p := runeInfo(r, fold)
+		if !p.isExact || len(p.exact) != 1 {
+			parts := make([]info, len(runes))
+			for i, r := range runes {
+				parts[i] = runeInfo(r, fold)
+			}
+			return concat(parts)
+		}
+		size += len(p.exact[0])
+	}
+	b := make([]byte, 0, size)
+	for _, r := range runes {
+		b = append(b, runeInfo(r, fold).exact[0]...)
+	}
+	return info{exact: []string{string(b)}, isExact: true, pf: true}
 }
 
 // classInfo expands a small character class into its members.
@@ -195,25 +244,33 @@ func classInfo(ranges []rune) info {
 			return unknown
 		}
 	}
-	var set []string
+	set := make([]string, 0, n)
 	for i := 0; i+1 < len(ranges); i += 2 {
 		for r := ranges[i]; r <= ranges[i+1]; r++ {
 			if r == utf8.RuneError {
 				return unknown
 			}
-			set = appendUnique(set, lowerString(string(r)))
+			if r < utf8.RuneSelf {
+				set = append(set, asciiExact[r].exact[0])
+			} else {
+				set = append(set, string(r))
+			}
 		}
 	}
+	set = dedupe(set)
 	if len(set) > maxClassRunes {
 		return unknown
 	}
-	sort.Strings(set)
-	return info{exact: set, isExact: true}
+	return info{exact: set, isExact: true, pf: true}
 }
 
 func quest(sub info) info {
 	if sub.isExact && len(sub.exact) < MaxLiterals {
-		return info{exact: appendUnique(append([]string(nil), sub.exact...), ""), isExact: true}
+		exact := append([]string{""}, sub.exact...)
+		if slices.Contains(sub.exact, "") {
+			exact = exact[1:]
+		}
+		return info{exact: exact, isExact: true}
 	}
 	return unknown
 }
@@ -233,101 +290,321 @@ func plus(sub info) info {
 // adjacent exact parts and of the other parts' best sets. Trying every run,
 // not only the maximal ones, lets (?i)tsunamiscanner require "unamisc"
 // alone rather than every spelling of its two s (s, ſ).
+//
+// Runs are costed from their length histograms, without building their
+// strings, as long as their left parts are prefix-free (their products
+// then hold no duplicates); only the chosen run is materialized.
 func concat(parts []info) info {
-	run := []string{""}
-	allExact := true
-	for _, p := range parts {
-		if !p.isExact {
-			allExact = false
-			break
-		}
-		prod, ok := cross(run, p.exact)
-		if !ok {
-			allExact = false
-			break
-		}
-		run = prod
-	}
 	var out info
-	if allExact {
-		out = info{exact: run, isExact: true}
+	if ex, pf, ok := product(parts); ok {
+		out = info{exact: ex, isExact: true, pf: pf}
+		if len(ex) == 1 {
+			// Every part is a single string: every run is a substring
+			// of ex, which costs no less. best prefers exact on ties.
+			return out
+		}
 	}
 	c := inf
-	consider := func(set []string) {
-		if cs := cost(set); cs < c {
-			out.req, out.hasReq, c = set, true, cs
+	var (
+		bestSet      []string // the chosen set, when already built
+		bestI, bestJ = -1, -1 // else the run of parts to build it from
+	)
+	hs := make([]hist, len(parts))
+	for i, p := range parts {
+		if p.isExact {
+			hs[i] = histOf(p.exact)
 		}
 	}
 	for i, p := range parts {
 		if !p.isExact {
 			if set, ok := best(p); ok {
-				consider(set)
+				if cs := cost(set); cs < c {
+					c, bestSet, bestI = cs, set, -1
+				}
 			}
 			continue
 		}
-		run := p.exact
-		consider(run)
+		r := run{h: hs[i], n: len(p.exact), pf: p.pf, set: p.exact}
+		if cs := r.cost(); cs < c {
+			c, bestSet, bestI = cs, p.exact, -1
+		}
 		for j := i + 1; j < len(parts) && parts[j].isExact; j++ {
-			if shortest(run) >= longEnough {
-				break // longer literals add little selectivity, and cost time
+			if r.shortestAtLeast(longEnough) {
+				break // longer literals cannot lower the cost
 			}
-			prod, ok := cross(run, parts[j].exact)
-			if !ok {
+			if !r.extend(parts, hs[j], i, j) {
 				break
 			}
-			run = prod
-			consider(run)
+			if cs := r.cost(); cs < c {
+				c = cs
+				if r.set != nil {
+					bestSet, bestI = r.set, -1
+				} else {
+					bestSet, bestI, bestJ = nil, i, j
+				}
+			}
 		}
+	}
+	if c != inf {
+		if bestI >= 0 {
+			bestSet = expand(parts[bestI:bestJ+1], runCount(parts[bestI:bestJ+1]))
+		}
+		out.req, out.hasReq = bestSet, true
 	}
 	return out
 }
 
 // longEnough is the literal length past which concat stops extending a
-// run: a literal of this length is already rare in ordinary values, and
-// trying every longer run is quadratic in the expression's length.
-const longEnough = 8
+// run: once every literal of a run has 6 bytes or more, each weighs 1 and
+// a longer run has at least as many literals, so it cannot cost less.
+const longEnough = 6
 
-// shortest returns the length of the shortest literal of set.
-func shortest(set []string) int {
-	n := -1
+// hist counts a set's literals by length, the last bucket holding every
+// literal of longEnough bytes or more: enough to compute its cost.
+type hist [longEnough + 1]int
+
+func histOf(set []string) hist {
+	var h hist
 	for _, s := range set {
-		if n < 0 || len(s) < n {
-			n = len(s)
+		h[min(len(s), longEnough)]++
+	}
+	return h
+}
+
+// run is the product of parts[i..j] in concat's search. While every part
+// but the last is prefix-free the product has no duplicates and only its
+// histogram is kept (set is nil); otherwise set holds its literals.
+type run struct {
+	h   hist
+	n   int
+	pf  bool // the product is prefix-free
+	set []string
+}
+
+// cost is cost of the run's literals.
+func (r *run) cost() int {
+	if r.n == 0 || r.n > MaxLiterals || r.h[0]+r.h[1] != 0 {
+		return inf
+	}
+	total := 0
+	for l, k := range r.h {
+		w := 1
+		for ; l < longEnough; l++ {
+			w *= 4
 		}
+		total += k * w
+	}
+	return total
+}
+
+func (r *run) shortestAtLeast(l int) bool {
+	for k := 0; k < l; k++ {
+		if r.h[k] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// extend multiplies the run parts[i..j-1] by parts[j], whose histogram is
+// qh; it reports false
+// when the product would exceed MaxLiterals.
+func (r *run) extend(parts []info, qh hist, i, j int) bool {
+	q := parts[j]
+	if r.n*len(q.exact) > MaxLiterals {
+		return false
+	}
+	if r.pf {
+		var h hist
+		for a, x := range r.h {
+			if x == 0 {
+				continue
+			}
+			for b, y := range qh {
+				if y != 0 {
+					h[min(a+b, longEnough)] += x * y
+				}
+			}
+		}
+		r.h, r.n, r.pf, r.set = h, r.n*len(q.exact), q.pf, nil
+		return true
+	}
+	if r.set == nil {
+		r.set = expand(parts[i:j], r.n)
+	}
+	prod, ok := cross(r.set, q.exact)
+	if !ok {
+		return false
+	}
+	r.set, r.h, r.n = prod, histOf(prod), len(prod)
+	return true
+}
+
+// runCount is the size of the product of exact parts whose left parts are
+// prefix-free.
+func runCount(parts []info) int {
+	n := 1
+	for _, p := range parts {
+		n *= len(p.exact)
 	}
 	return n
 }
 
-// cross returns every a+b, or false when there would be too many.
-func cross(a, b []string) ([]string, bool) {
-	if len(a)*len(b) > MaxLiterals {
-		return nil, false
+// product returns the exact product of parts, whether it is prefix-free,
+// and false when a part is not exact or a partial product exceeds
+// MaxLiterals.
+func product(parts []info) (set []string, pf bool, ok bool) {
+	n, pf := 1, true
+	for k, p := range parts {
+		if !p.isExact || n*len(p.exact) > MaxLiterals {
+			return nil, false, false
+		}
+		if !pf {
+			// A left part may be a prefix of another: build step by step,
+			// removing duplicates.
+			run := expand(parts[:k], n)
+			for _, q := range parts[k:] {
+				if !q.isExact {
+					return nil, false, false
+				}
+				if run, ok = cross(run, q.exact); !ok {
+					return nil, false, false
+				}
+			}
+			return run, false, true
+		}
+		n *= len(p.exact)
+		pf = p.pf
 	}
-	out := make([]string, 0, len(a)*len(b))
-	for _, x := range a {
-		for _, y := range b {
-			out = appendUnique(out, x+y)
+	return expand(parts, n), pf, true
+}
+
+// expand builds the n literals of the product of exact parts whose left
+// parts are prefix-free, in one buffer.
+func expand(parts []info, n int) []string {
+	if n == 0 {
+		return []string{}
+	}
+	size := 0
+	for _, p := range parts {
+		l := 0
+		for _, s := range p.exact {
+			l += len(s)
+		}
+		size += l * (n / len(p.exact))
+	}
+	buf := make([]byte, 0, size)
+	ends := make([]int, n)
+	idx := make([]int, len(parts))
+	for c := range n {
+		for k, p := range parts {
+			buf = append(buf, p.exact[idx[k]]...)
+		}
+		ends[c] = len(buf)
+		for k := len(parts) - 1; k >= 0; k-- {
+			if idx[k]++; idx[k] < len(parts[k].exact) {
+				break
+			}
+			idx[k] = 0
 		}
 	}
-	return out, true
+	all := string(buf)
+	out := make([]string, n)
+	start := 0
+	for c, e := range ends {
+		out[c] = all[start:e]
+		start = e
+	}
+	return out
+}
+
+// cross returns every a+b, or false when there would be too many.
+func cross(a, b []string) ([]string, bool) {
+	n := len(a) * len(b)
+	if n > MaxLiterals {
+		return nil, false
+	}
+	if n == 0 {
+		return []string{}, true
+	}
+	la, lb := 0, 0
+	for _, x := range a {
+		la += len(x)
+	}
+	for _, y := range b {
+		lb += len(y)
+	}
+	buf := make([]byte, 0, la*len(b)+lb*len(a))
+	ends := make([]int, 0, n)
+	for _, x := range a {
+		for _, y := range b {
+			buf = append(buf, x...)
+			buf = append(buf, y...)
+			ends = append(ends, len(buf))
+		}
+	}
+	all := string(buf)
+	out := make([]string, n)
+	start := 0
+	for c, e := range ends {
+		out[c] = all[start:e]
+		start = e
+	}
+	if uniform(a) || uniform(b) {
+		// x+y == x'+y' with |x| == |x'| or |y| == |y'| means x == x'
+		// and y == y': no duplicates.
+		return out, true
+	}
+	return dedupe(out), true
+}
+
+// uniform reports whether every literal of set has the same length.
+func uniform(set []string) bool {
+	for _, s := range set {
+		if len(s) != len(set[0]) {
+			return false
+		}
+	}
+	return true
+}
+
+// dedupe sorts set and removes its duplicates, in place.
+func dedupe(set []string) []string {
+	slices.Sort(set)
+	return slices.Compact(set)
+}
+
+// prefixFree reports whether no literal of a sorted, duplicate-free set is
+// a prefix of another (it would be a prefix of its successor).
+func prefixFree(sorted []string) bool {
+	for i := 1; i < len(sorted); i++ {
+		if strings.HasPrefix(sorted[i], sorted[i-1]) {
+			return false
+		}
+	}
+	return true
 }
 
 // alternate: an exact union when every branch is exact, else the union of
 // every branch's best set (no requirement when a branch has none).
 func alternate(parts []info) info {
 	all := true
-	var exact []string
+	n := 0
 	for _, p := range parts {
 		if !p.isExact {
 			all = false
 			break
 		}
-		for _, s := range p.exact {
-			exact = appendUnique(exact, s)
-		}
+		n += len(p.exact)
 	}
-	if all && len(exact) <= MaxLiterals {
-		return info{exact: exact, isExact: true}
+	if all {
+		exact := make([]string, 0, n)
+		for _, p := range parts {
+			exact = append(exact, p.exact...)
+		}
+		if exact = dedupe(exact); len(exact) <= MaxLiterals {
+			return info{exact: exact, isExact: true, pf: prefixFree(exact)}
+		}
 	}
 	var req []string
 	for _, p := range parts {
@@ -335,9 +612,7 @@ func alternate(parts []info) info {
 		if !ok {
 			return unknown
 		}
-		for _, s := range set {
-			req = appendUnique(req, s)
-		}
+		req = append(req, set...)
 	}
 	req = shorten(normalize(req))
 	if req == nil {
@@ -357,7 +632,7 @@ func shorten(set []string) []string {
 	for l := 8; l >= minLiteral; l-- {
 		cut := make([]string, 0, len(set))
 		for _, s := range set {
-			cut = appendUnique(cut, s[:min(l, len(s))])
+			cut = append(cut, s[:min(l, len(s))])
 		}
 		if cut = normalize(cut); len(cut) <= MaxLiterals {
 			return cut
@@ -390,15 +665,6 @@ func normalize(set []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func appendUnique(set []string, s string) []string {
-	for _, t := range set {
-		if t == s {
-			return set
-		}
-	}
-	return append(set, s)
 }
 
 // lowerString folds ASCII upper-case letters only, as the Matcher does.

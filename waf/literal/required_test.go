@@ -59,6 +59,13 @@ var requiredRows = []struct {
 	{"no match", `[^\x00-\x{10FFFF}]`, nil},
 	{"too many", `[0-9][0-9][0-9]x`, []string{"0x", "1x", "2x", "3x", "4x", "5x", "6x", "7x", "8x", "9x"}},
 	{"over limit", `[a-p][a-p]`, nil},
+	{"cheapest run", `(?i)tsunamiscanner`, []string{"canner"}},
+	{"duplicate products", `(?:a|ab)(?:bc|c)x`, []string{"abbcx", "abcx", "acx"}},
+	{"duplicate products 3", `(?:ab|a)(?:bc|c)(?:de|d)`, []string{"abbcd", "abcd", "acd"}},
+	{"fold after prefix", `(?i)(?:x|xs)kk`, []string{"xkk", "xk\u212a", "xskk", "xsk\u212a", "xs\u212ak", "xs\u212a\u212a", "xſkk", "xſk\u212a", "xſ\u212ak", "xſ\u212a\u212a", "x\u212ak", "x\u212a\u212a"}},
+	{"quest in middle", `colou?r(?:ed|ing)`, []string{"colored", "coloring", "coloured", "colouring"}},
+	{"fold orbit", `(?i)ſſſſ`, []string{"ssss", "sssſ", "ssſs", "ssſſ", "sſss", "sſsſ", "sſſs", "sſſſ", "ſsss", "ſssſ", "ſsſs", "ſsſſ", "ſſss", "ſſsſ", "ſſſs", "ſſſſ"}},
+	{"run past the product", `(?:ab|a)[0-9]{2}yz`, []string{"yz"}},
 }
 
 func TestRequired(t *testing.T) {
@@ -357,6 +364,25 @@ func mutate(rng *rand.Rand, s []byte) []byte {
 		}
 	}
 	return s
+}
+
+// BenchmarkRequiredRuleset measures the analysis of every regex of the
+// reference ruleset, as done when a ruleset loads.
+func BenchmarkRequiredRuleset(b *testing.B) {
+	var trees []*syntax.Regexp
+	for _, e := range rulesetRegexes(b) {
+		re, err := syntax.Parse(e, syntax.Perl)
+		if err != nil {
+			b.Fatal(err)
+		}
+		trees = append(trees, re)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, re := range trees {
+			Required(re)
+		}
+	}
 }
 
 func FuzzRequired(f *testing.F) {
