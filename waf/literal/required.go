@@ -3,7 +3,6 @@ package literal
 import (
 	"regexp/syntax"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -643,28 +642,62 @@ func shorten(set []string) []string {
 
 // normalize sorts, removes duplicates and drops every literal that contains
 // another one of the set (a value containing it contains the shorter one).
+// It works in place.
 func normalize(set []string) []string {
-	sort.Slice(set, func(i, j int) bool {
-		if len(set[i]) != len(set[j]) {
-			return len(set[i]) < len(set[j])
+	slices.SortFunc(set, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(a) - len(b)
 		}
-		return set[i] < set[j]
+		return strings.Compare(a, b)
 	})
-	out := make([]string, 0, len(set))
-	for _, s := range set {
-		redundant := false
-		for _, t := range out {
-			if strings.Contains(s, t) {
-				redundant = true
-				break
+	set = slices.Compact(set)
+	out := set[:0]
+	if len(set) <= 16 {
+		for _, s := range set {
+			redundant := false
+			for _, t := range out {
+				if strings.Contains(s, t) {
+					redundant = true
+					break
+				}
+			}
+			if !redundant {
+				out = append(out, s)
 			}
 		}
-		if !redundant {
-			out = append(out, s)
+	} else {
+		// Look every substring of s up among the kept literals of each
+		// length, rather than searching s for each of them.
+		kept := make(map[string]struct{}, len(set))
+		var lens []int // lengths of kept literals, increasing
+		for _, s := range set {
+			if !containsAny(s, kept, lens) {
+				kept[s] = struct{}{}
+				out = append(out, s)
+				if len(lens) == 0 || lens[len(lens)-1] != len(s) {
+					lens = append(lens, len(s))
+				}
+			}
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
+}
+
+// containsAny reports whether s contains a literal of kept, whose lengths
+// are lens.
+func containsAny(s string, kept map[string]struct{}, lens []int) bool {
+	for _, l := range lens {
+		if l > len(s) {
+			break
+		}
+		for i := 0; i+l <= len(s); i++ {
+			if _, ok := kept[s[i:i+l]]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // lowerString folds ASCII upper-case letters only, as the Matcher does.
