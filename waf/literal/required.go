@@ -1,6 +1,7 @@
 package literal
 
 import (
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -34,6 +35,10 @@ type info struct {
 	// req, when hasReq, holds literals one of which every match contains.
 	req    []string
 	hasReq bool
+	// parts, when not nil, are the parts of a concatenation whose
+	// required set best computes when it needs it: most are discarded,
+	// for the exact set.
+	parts []info
 }
 
 var (
@@ -63,6 +68,7 @@ func Required(re *syntax.Regexp) []string {
 		return nil
 	}
 	set = normalize(slices.Clone(set))
+	slices.Sort(set)
 	if len(set) == 0 || len(set) > MaxLiterals {
 		return nil
 	}
@@ -78,6 +84,9 @@ func Required(re *syntax.Regexp) []string {
 // required set; ok is false when neither is useful.
 func best(in info) (set []string, ok bool) {
 	c := inf
+	if in.parts != nil {
+		in.req, in.hasReq = concatReq(in.parts)
+	}
 	if in.hasReq {
 		set, c = in.req, cost(in.req)
 	}
@@ -215,23 +224,31 @@ var asciiExact, asciiFold = func() (e, f [utf8.RuneSelf]info) {
 // literalInfo is the info of a literal string: when every rune has one
 // spelling, its single lowercase spelling, else concat's analysis.
 func literalInfo(runes []rune, fold bool) info {
-	size := 0
+	b := make([]byte, 0, len(runes))
 	for _, r := range runes {
+		if r < utf8.RuneSelf {
+			if fold && len(asciiFold[r].exact) != 1 {
+				return runesInfo(runes, fold)
+			}
+			b = append(b, lower(byte(r)))
+			continue
+		}
 		p := runeInfo(r, fold)
 		if !p.isExact || len(p.exact) != 1 {
-			parts := make([]info, len(runes))
-			for i, r := range runes {
-				parts[i] = runeInfo(r, fold)
-			}
-			return concat(parts)
+			return runesInfo(runes, fold)
 		}
-		size += len(p.exact[0])
-	}
-	b := make([]byte, 0, size)
-	for _, r := range runes {
-		b = append(b, runeInfo(r, fold).exact[0]...)
+		b = append(b, p.exact[0]...)
 	}
 	return info{exact: []string{string(b)}, isExact: true, pf: true}
+}
+
+// runesInfo is concat's analysis of a literal string, one part a rune.
+func runesInfo(runes []rune, fold bool) info {
+	parts := make([]info, len(runes))
+	for i, r := range runes {
+		parts[i] = runeInfo(r, fold)
+	}
+	return concat(parts)
 }
 
 // classInfo expands a small character class into its members.
@@ -243,22 +260,38 @@ func classInfo(ranges []rune) info {
 			return unknown
 		}
 	}
-	set := make([]string, 0, n)
+	// Count the members once lowercased (upper-case ASCII letters merge
+	// with their lower-case ones) before building any string.
+	var ascii [2]uint64
+	other := 0
 	for i := 0; i+1 < len(ranges); i += 2 {
-		for r := ranges[i]; r <= ranges[i+1]; r++ {
-			if r == utf8.RuneError {
-				return unknown
+		lo, hi := ranges[i], ranges[i+1]
+		if lo <= utf8.RuneError && utf8.RuneError <= hi {
+			return unknown
+		}
+		for r := lo; r <= hi; r++ {
+			if r >= utf8.RuneSelf {
+				other += int(hi-r) + 1
+				break
 			}
-			if r < utf8.RuneSelf {
-				set = append(set, asciiExact[r].exact[0])
-			} else {
-				set = append(set, string(r))
-			}
+			c := lower(byte(r))
+			ascii[c/64] |= 1 << (c % 64)
 		}
 	}
-	set = dedupe(set)
-	if len(set) > maxClassRunes {
+	size := bits.OnesCount64(ascii[0]) + bits.OnesCount64(ascii[1]) + other
+	if size > maxClassRunes {
 		return unknown
+	}
+	set := make([]string, 0, size)
+	for c := range utf8.RuneSelf {
+		if ascii[c/64]&(1<<(c%64)) != 0 {
+			set = append(set, asciiExact[c].exact[0])
+		}
+	}
+	for i := 0; i+1 < len(ranges); i += 2 {
+		for r := max(ranges[i], utf8.RuneSelf); r <= ranges[i+1]; r++ {
+			set = append(set, string(r))
+		}
 	}
 	return info{exact: set, isExact: true, pf: true}
 }
@@ -294,15 +327,22 @@ func plus(sub info) info {
 // strings, as long as their left parts are prefix-free (their products
 // then hold no duplicates); only the chosen run is materialized.
 func concat(parts []info) info {
-	var out info
-	if ex, pf, ok := product(parts); ok {
-		out = info{exact: ex, isExact: true, pf: pf}
-		if len(ex) == 1 {
-			// Every part is a single string: every run is a substring
-			// of ex, which costs no less. best prefers exact on ties.
-			return out
-		}
+	ex, pf, ok := product(parts)
+	if !ok {
+		return info{parts: parts}
 	}
+	out := info{exact: ex, isExact: true, pf: pf}
+	if len(ex) != 1 {
+		// With a single string, every part is one and every run is a
+		// substring of ex, which costs no less; best prefers exact on
+		// ties.
+		out.parts = parts
+	}
+	return out
+}
+
+// concatReq is the required set of concat(parts), false when none.
+func concatReq(parts []info) ([]string, bool) {
 	c := inf
 	var (
 		bestSet      []string // the chosen set, when already built
@@ -348,9 +388,9 @@ func concat(parts []info) info {
 		if bestI >= 0 {
 			bestSet = expand(parts[bestI:bestJ+1], runCount(parts[bestI:bestJ+1]))
 		}
-		out.req, out.hasReq = bestSet, true
+		return bestSet, true
 	}
-	return out
+	return nil, false
 }
 
 // longEnough is the literal length past which concat stops extending a
@@ -640,19 +680,13 @@ func shorten(set []string) []string {
 	return nil
 }
 
-// normalize sorts, removes duplicates and drops every literal that contains
+// normalize removes duplicates and drops every literal that contains
 // another one of the set (a value containing it contains the shorter one).
-// It works in place.
+// The result is in no particular order.
 func normalize(set []string) []string {
-	slices.SortFunc(set, func(a, b string) int {
-		if len(a) != len(b) {
-			return len(a) - len(b)
-		}
-		return strings.Compare(a, b)
-	})
-	set = slices.Compact(set)
+	set = byLength(set)
 	out := set[:0]
-	if len(set) <= 16 {
+	if len(set) <= 64 {
 		for _, s := range set {
 			redundant := false
 			for _, t := range out {
@@ -680,7 +714,32 @@ func normalize(set []string) []string {
 			}
 		}
 	}
-	slices.Sort(out)
+	return out
+}
+
+// byLength returns set's literals by increasing length (in place when
+// that is cheaper).
+func byLength(set []string) []string {
+	maxLen := 0
+	for _, s := range set {
+		maxLen = max(maxLen, len(s))
+	}
+	if len(set) < 16 || maxLen > 4*len(set) {
+		slices.SortFunc(set, func(a, b string) int { return len(a) - len(b) })
+		return set
+	}
+	start := make([]int, maxLen+2)
+	for _, s := range set {
+		start[len(s)+1]++
+	}
+	for l := 1; l < len(start); l++ {
+		start[l] += start[l-1]
+	}
+	out := make([]string, len(set))
+	for _, s := range set {
+		out[start[len(s)]] = s
+		start[len(s)]++
+	}
 	return out
 }
 
