@@ -27,18 +27,18 @@ const (
 type info struct {
 	// exact, when isExact, is every string the sub-expression can match,
 	// lowercased. An empty exact set matches nothing.
-	exact   []string
-	isExact bool
-	// pf reports that no literal of exact is a proper prefix of another
-	// (false when unknown).
-	pf bool
+	exact []string
 	// req, when hasReq, holds literals one of which every match contains.
-	req    []string
-	hasReq bool
+	req []string
 	// parts, when not nil, are the parts of a concatenation whose
 	// required set best computes when it needs it: most are discarded,
 	// for the exact set.
-	parts []info
+	parts   []info
+	isExact bool
+	// pf reports that no literal of exact is a proper prefix of another
+	// (false when unknown).
+	pf     bool
+	hasReq bool
 }
 
 var (
