@@ -12,7 +12,10 @@
 // Bytes outside ASCII are compared as they are.
 package literal
 
-import "math/bits"
+import (
+	"math/bits"
+	"sort"
+)
 
 // Matcher is an Aho-Corasick automaton over a fixed set of byte patterns,
 // compiled to a full DFA over byte classes. It is immutable once built and
@@ -79,11 +82,7 @@ func NewMatcher(patterns []string) *Matcher {
 		ids  []int32
 	}
 	nodes := []node{{}}
-	total := 1
-	for _, p := range patterns {
-		total += len(p)
-	}
-	next := make([]int32, nc, total*nc) // at most one state per pattern byte
+	next := make([]int32, nc, trieSize(patterns)*nc)
 	for i := range next {
 		next[i] = -1
 	}
@@ -276,6 +275,29 @@ func Count(set []uint64) int {
 	n := 0
 	for _, w := range set {
 		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// trieSize returns the number of nodes of the trie of patterns (root
+// included), ASCII case folded: one per distinct prefix, counted on the
+// sorted patterns as the bytes each adds past its common prefix with the
+// previous one. The transition table is then allocated once, exactly.
+func trieSize(patterns []string) int {
+	folded := make([]string, len(patterns))
+	for i, p := range patterns {
+		folded[i] = lowerString(p)
+	}
+	sort.Strings(folded)
+	n := 1
+	prev := ""
+	for _, p := range folded {
+		l := 0
+		for l < len(p) && l < len(prev) && p[l] == prev[l] {
+			l++
+		}
+		n += len(p) - l
+		prev = p
 	}
 	return n
 }
