@@ -1,0 +1,289 @@
+package sqli
+
+import (
+	"strings"
+	"sync"
+)
+
+// MinInput is the shortest input Check considers: shorter inputs occur in
+// statements by chance and cannot carry an injection worth the name.
+const MinInput = 4
+
+// Finding describes an input that changed the structure of a statement.
+type Finding struct {
+	// Input is the offending input, as given to Check.
+	Input string
+	// Reason says briefly how the input changed the statement, e.g.
+	// "input ends a string literal and adds OR".
+	Reason string
+}
+
+// tokPool holds token buffers for Check, so that repeated checks of
+// statements with overlapping inputs do not allocate a buffer each time.
+var tokPool = sync.Pool{New: func() any { b := make([]Token, 0, 128); return &b }}
+
+// Check reports whether one of inputs changed the structure of statement,
+// lexed under dialect d: the SQL-injection test of the RASP. Each input of
+// at least MinInput bytes is looked for in statement (every occurrence).
+// An occurrence is benign when, ignoring whitespace at its ends, it lies
+// inside one string literal, quoted identifier or comment token written by
+// the application (and does not end with a backslash escaping the
+// application's closing quote; a comment must keep its bounds when lexed
+// again with the input replaced by neutral letters), or
+// is one whole number, word or quoted token, a signed number after an
+// operator, or a dotted name (t.col). Any other occurrence spans several
+// significant tokens, opens a comment, or ends a literal early, and is
+// reported with the first such input. When no input occurs in statement,
+// Check does not allocate.
+func Check(d Dialect, statement string, inputs []string) (Finding, bool) {
+	var toks *[]Token
+	defer func() {
+		if toks != nil {
+			tokPool.Put(toks)
+		}
+	}()
+	for _, in := range inputs {
+		if len(in) < MinInput || len(in) > len(statement) {
+			continue
+		}
+		off := 0
+		for {
+			i := strings.Index(statement[off:], in)
+			if i < 0 {
+				break
+			}
+			a := off + i
+			if toks == nil {
+				toks = tokPool.Get().(*[]Token)
+				*toks = Tokenize(d, statement, *toks)
+			}
+			if reason := judge(d, statement, *toks, a, a+len(in)); reason != "" {
+				return Finding{Input: in, Reason: reason}, true
+			}
+			off = a + 1
+		}
+	}
+	return Finding{}, false
+}
+
+// tokenAt returns the index of the token holding byte offset p (toks tile
+// the statement, so a binary search finds it).
+func tokenAt(toks []Token, p int) int {
+	lo, hi := 0, len(toks)-1
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if toks[m].End <= p {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// judge decides about the input occupying s[a:b]: "" when benign, else the
+// reason it is an exploit.
+func judge(d Dialect, s string, toks []Token, a, b int) string {
+	i, j := tokenAt(toks, a), tokenAt(toks, b-1)
+	// Whitespace at the ends of the input is no structure.
+	for i < j && toks[i].Kind == Whitespace {
+		i++
+	}
+	for j > i && toks[j].Kind == Whitespace {
+		j--
+	}
+	if i == j {
+		return judgeOne(d, s, toks[i], a, b)
+	}
+	if benignRun(s, toks, i, j, a, b) {
+		return ""
+	}
+	return spanReason(s, toks, i, j, a, b)
+}
+
+// judgeOne decides about an input within the single significant token t.
+func judgeOne(d Dialect, s string, t Token, a, b int) string {
+	whole := a <= t.Start && t.End <= b
+	switch t.Kind {
+	case Whitespace:
+		return ""
+	case Number, Identifier, Keyword, Function:
+		// One value or one name, whole or in part: ORDER BY <column>,
+		// ASC/DESC, LIMIT <n>. Words and numbers have no escapes, so the
+		// input cannot have moved the token's end.
+		return ""
+	case String, QuotedIdentifier:
+		if whole {
+			return "" // the input is one complete literal
+		}
+		if t.Start >= a {
+			return "input opens a literal the application closes"
+		}
+		if escapesEnd(d, s, t, b) {
+			return "input escapes the quote after it"
+		}
+		return ""
+	case Comment:
+		if t.Start < a && sameBounds(d, s, t, a, b) {
+			return ""
+		}
+		return "input adds a comment"
+	case Variable:
+		if t.Start < a {
+			return ""
+		}
+		return "input adds a variable reference"
+	case Invalid:
+		return "input leaves an unterminated literal or comment"
+	case Operator:
+		return "input adds an operator"
+	case Punct:
+		if s[t.Start] == ';' {
+			return "input adds a statement separator"
+		}
+		return "input adds punctuation"
+	}
+	return "input changes the statement's tokens"
+}
+
+// escapesEnd reports whether, in the backslash-escaping string t, the
+// input ending at b ends with a backslash that escapes the byte after it
+// (the application's closing quote): an escape the application did not
+// double. A doubled quote across b is not reported: an application that
+// escapes by doubling quotes produces it from an input ending in a quote.
+func escapesEnd(d Dialect, s string, t Token, b int) bool {
+	if t.Kind != String || b >= t.End {
+		return false
+	}
+	p := t.Start
+	for p < t.End && s[p] != '\'' && s[p] != '"' {
+		p++ // prefix: N, E, X, B
+	}
+	if p >= t.End || p+1 >= b {
+		return false
+	}
+	escapes := dialectRules[d].backslash
+	if s[t.Start]|0x20 == 'e' && p == t.Start+1 {
+		escapes = dialectRules[d].eString
+	}
+	if !escapes {
+		return false
+	}
+	for p++; p < b; {
+		if s[p] == '\\' {
+			p += 2
+		} else {
+			p++
+		}
+	}
+	return p > b
+}
+
+// sameBounds lexes s again from t.Start with s[a:b] replaced by neutral
+// letters and reports whether the first token still ends at t.End: that the
+// input neither ended nor extended the literal or comment around it (a
+// trailing backslash or a lone quote that pairs with the application's
+// closing quote would).
+func sameBounds(d Dialect, s string, t Token, a, b int) bool {
+	var sb strings.Builder
+	sb.Grow(len(s) - t.Start)
+	sb.WriteString(s[t.Start:a])
+	for k := a; k < b; k++ {
+		sb.WriteByte('a')
+	}
+	sb.WriteString(s[b:])
+	var sc Scanner
+	sc.Reset(d, sb.String())
+	nt, ok := sc.Next()
+	return ok && nt.Kind == t.Kind && nt.End == t.End-t.Start
+}
+
+// significant reports whether a token matters to the statement's structure.
+func significant(t Token) bool { return t.Kind != Whitespace }
+
+// benignRun reports whether the significant tokens i..j, all inside the
+// input, form one value the application could have meant as a whole: a
+// signed number after an operator, keyword or '(' (price > -12.5), or a
+// dotted name (u.name, schema.table.col).
+func benignRun(s string, toks []Token, i, j, a, b int) bool {
+	// Signed number: an operator '-' or '+' immediately followed by a number.
+	if j == i+1 && toks[i].Kind == Operator && toks[j].Kind == Number &&
+		toks[i].End-toks[i].Start == 1 && (s[toks[i].Start] == '-' || s[toks[i].Start] == '+') &&
+		toks[i].Start >= a && toks[j].End <= b {
+		p := i - 1
+		for p >= 0 && !significant(toks[p]) {
+			p--
+		}
+		if p < 0 {
+			return true
+		}
+		switch pt := toks[p]; pt.Kind {
+		case Operator:
+			return true
+		case Keyword:
+			return pt.Class&(Value) == 0
+		case Punct:
+			return s[pt.Start] == '(' || s[pt.Start] == ','
+		}
+		return false
+	}
+	// Dotted name: word (. word)*, no whitespace.
+	if (j-i)%2 != 0 {
+		return false
+	}
+	for k := i; k <= j; k++ {
+		t := toks[k]
+		if (k-i)%2 == 0 {
+			if t.Kind != Identifier && t.Kind != QuotedIdentifier && t.Kind != Keyword {
+				return false
+			}
+			if k != i && t.Start < a || k != j && t.End > b {
+				return false
+			}
+		} else if t.Kind != Punct || s[t.Start] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// spanReason names what the input spanning tokens i..j adds.
+func spanReason(s string, toks []Token, i, j, a, b int) string {
+	first := "input spans several tokens"
+	if t := toks[i]; t.Start < a && (t.Kind == String || t.Kind == QuotedIdentifier) {
+		first = "input ends a string literal"
+	} else if t.Kind == Invalid {
+		first = "input opens an unterminated literal"
+	}
+	add := ""
+	for k := i; k <= j && add == ""; k++ {
+		t := toks[k]
+		switch t.Kind {
+		case Comment:
+			add = "a comment"
+		case Punct:
+			if s[t.Start] == ';' {
+				add = "a statement separator"
+			}
+		case Keyword:
+			switch {
+			case t.Class&SetOp != 0:
+				add = "UNION"
+			case t.Class&Statement != 0:
+				add = "a statement"
+			case t.Class&Logic != 0:
+				add = "a boolean operator"
+			}
+		case Function:
+			if t.Class&Danger != 0 {
+				add = "a dangerous function"
+			}
+		case Operator:
+			add = "an operator"
+		}
+	}
+	if add == "" {
+		return first
+	}
+	return first + " and adds " + add
+}
