@@ -116,7 +116,7 @@ func judgeOne(d Dialect, s string, t Token, a, b int) string {
 		if whole {
 			return "" // the input is one complete literal
 		}
-		if t.Start >= a {
+		if t.Start >= a && !quotedIn(d, s, t, s[a:b]) {
 			return "input opens a literal the application closes"
 		}
 		if escapesEnd(d, s, t, b) {
@@ -144,6 +144,42 @@ func judgeOne(d Dialect, s string, t Token, a, b int) string {
 		return "input adds punctuation"
 	}
 	return "input changes the statement's tokens"
+}
+
+// quotedIn reports whether the value of the literal t, its content with
+// doubled quotes and (where the dialect has them) backslash escapes
+// undone, contains in: then an occurrence of in that overlaps the literal's
+// opening quote is a coincidence of the application's quoting of in (an
+// input of quotes and spaces, doubled), not an input that opened a literal
+// for the application's quote to close.
+func quotedIn(d Dialect, s string, t Token, in string) bool {
+	p := t.Start
+	for p < t.End && s[p] != '\'' && s[p] != '"' && s[p] != '`' && s[p] != '[' {
+		p++
+	}
+	if p+1 >= t.End {
+		return false
+	}
+	q := s[p]
+	if q == '[' {
+		q = ']'
+	}
+	escapes := (q == '\'' || q == '"') && t.Kind == String && dialectRules[d].backslash
+	if s[t.Start]|0x20 == 'e' && p == t.Start+1 {
+		escapes = dialectRules[d].eString
+	}
+	body := s[p+1 : t.End-1]
+	var v strings.Builder
+	v.Grow(len(body))
+	for k := 0; k < len(body); k++ {
+		c := body[k]
+		if (c == q || (c == '\\' && escapes)) && k+1 < len(body) {
+			k++
+			c = body[k]
+		}
+		v.WriteByte(c)
+	}
+	return strings.Contains(v.String(), in)
 }
 
 // escapesEnd reports whether, in the backslash-escaping string t, the
