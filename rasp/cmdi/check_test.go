@@ -1,0 +1,88 @@
+package cmdi
+
+import (
+	"testing"
+
+	"github.com/rampartsec/rampart/internal/corpus"
+)
+
+var checkRows = []struct {
+	argv    []string
+	input   string
+	exploit bool
+}{
+	{[]string{"/bin/bash", "-h"}, "/bin/bash", true},
+	{[]string{"/usr/bin/python3", "x.py"}, "python3", true},
+	{[]string{"convert", "--output=/etc/x", "o.png"}, "--output=/etc/x", true},
+	{[]string{"grep", "-r", "--", "--output=/etc/x"}, "--output=/etc/x", false},
+	{[]string{"git", "log", "--grep=--output=/etc/x"}, "--output=/etc/x", false},
+	{[]string{"rsync", "-a", "-e sh -c id", "/backup/"}, "-e sh -c id", true},
+	{[]string{"ping", "-c", "1", ";cat /etc/passwd"}, ";cat /etc/passwd", false},
+	{[]string{"sh", "-c", "ping -c 1 ;cat /etc/passwd"}, ";cat /etc/passwd", true},
+	{[]string{"sh", "-c", "ping -c 1 ';cat /etc/passwd'"}, ";cat /etc/passwd", false},
+	{[]string{"bash", "-lc", "nslookup $(id)"}, "$(id)", true},
+	{[]string{"sh", "-c", "echo \"$1\"", "sh", "$(id)"}, "$(id)", false},
+	{[]string{"env", "FOO=1", "bash", "-c", "ls x; id"}, "x; id", true},
+	{[]string{"cmd.exe", "/c", "ping -n 1 x & whoami"}, "x & whoami", true},
+	{[]string{"cmd.exe", "/c", "ping", "-n", "1", "\"x & whoami\""}, "x & whoami", false},
+	{[]string{"powershell", "-NoProfile", "-Command", "Test-Connection x; Get-Process"}, "x; Get-Process", true},
+	{[]string{"python3", "-c", "print('hello world')"}, "hello world", false},
+	{[]string{"python3", "-c", "print('x'); import os; os.system('id')"}, "x'); import os; os.system('id", true},
+	{[]string{"perl", "-e", "print \"${\\`id`}\""}, "${\\`id`}", true},
+	{[]string{"node", "-e", "console.log(1);require('child_process')"}, "1);require('child_process'", true},
+	{[]string{"wc", "-l", "report.pdf"}, "report.pdf", false},
+	{[]string{"wc", "-l", "report.pdf"}, "absent", false},
+}
+
+func TestCheckRows(t *testing.T) {
+	for _, r := range checkRows {
+		f, got := Check(r.argv, []string{r.input})
+		if got != r.exploit {
+			t.Errorf("Check(%q, %q) = %v %q, want %v", r.argv, r.input, got, f.Reason, r.exploit)
+		}
+		if got && (f.Input != r.input || f.Reason == "") {
+			t.Errorf("Check(%q, %q): finding %+v", r.argv, r.input, f)
+		}
+	}
+}
+
+// Floors measured on the corpus; they are regression checks.
+const (
+	recallFloor = 0.99
+	fpCeiling   = 0
+)
+
+func TestCorpus(t *testing.T) {
+	cs := corpus.RASP(t, "exec")
+	var exploit, caught, benign, fp int
+	for _, c := range cs {
+		if len(c.Argv) == 0 {
+			t.Errorf("%s: no argv", c.ID)
+			continue
+		}
+		f, got := Check(c.Argv, []string{c.Input})
+		switch c.Label {
+		case "exploit":
+			exploit++
+			if got {
+				caught++
+			} else {
+				t.Logf("missed %s: %q in %q", c.ID, c.Input, c.Argv)
+			}
+		case "benign":
+			benign++
+			if got {
+				fp++
+				t.Logf("false positive %s: %q in %q: %s", c.ID, c.Input, c.Argv, f.Reason)
+			}
+		}
+	}
+	recall := float64(caught) / float64(exploit)
+	t.Logf("exec corpus: %d cases, recall %d/%d = %.4f, false positives %d/%d", len(cs), caught, exploit, recall, fp, benign)
+	if recall < recallFloor {
+		t.Errorf("recall %.4f < floor %.4f", recall, recallFloor)
+	}
+	if fp > fpCeiling {
+		t.Errorf("%d false positives > ceiling %d", fp, fpCeiling)
+	}
+}
