@@ -28,8 +28,8 @@ var tokPool = sync.Pool{New: func() any { b := make([]Token, 0, 128); return &b 
 // An occurrence is benign when, ignoring whitespace at its ends, it lies
 // inside one string literal, quoted identifier or comment token written by
 // the application (and does not end with a backslash escaping the
-// application's closing quote; a comment must keep its bounds when lexed
-// again with the input replaced by neutral letters), or
+// application's closing quote, nor with a '/' that opens a nested comment),
+// or
 // is one whole number, word or quoted token, a signed number after an
 // operator, or a dotted name (t.col). Any other occurrence spans several
 // significant tokens, opens a comment, or ends a literal early, and is
@@ -46,6 +46,7 @@ func Check(d Dialect, statement string, inputs []string) (Finding, bool) {
 		if len(in) < MinInput || len(in) > len(statement) {
 			continue
 		}
+		st := memo{escTok: -1, quotTok: -1}
 		off := 0
 		for {
 			i := strings.Index(statement[off:], in)
@@ -57,13 +58,23 @@ func Check(d Dialect, statement string, inputs []string) (Finding, bool) {
 				toks = tokPool.Get().(*[]Token)
 				*toks = Tokenize(d, statement, *toks)
 			}
-			if reason := judge(d, statement, *toks, a, a+len(in)); reason != "" {
+			if reason := judge(d, statement, *toks, a, a+len(in), &st); reason != "" {
 				return Finding{Input: in, Reason: reason}, true
 			}
 			off = a + 1
 		}
 	}
 	return Finding{}, false
+}
+
+// memo keeps, for the occurrences of one input, the work done on the
+// literal tokens they fall in, so that many occurrences in one long literal
+// cost time linear in its length.
+type memo struct {
+	escTok  int  // start of the string whose escapes were scanned, or -1
+	escP    int  // the escape scan's position: a unit boundary
+	quotTok int  // start of the literal whose value was searched, or -1
+	quot    bool // whether that literal's value contains the input
 }
 
 // tokenAt returns the index of the token holding byte offset p (toks tile
@@ -83,7 +94,7 @@ func tokenAt(toks []Token, p int) int {
 
 // judge decides about the input occupying s[a:b]: "" when benign, else the
 // reason it is an exploit.
-func judge(d Dialect, s string, toks []Token, a, b int) string {
+func judge(d Dialect, s string, toks []Token, a, b int, st *memo) string {
 	i, j := tokenAt(toks, a), tokenAt(toks, b-1)
 	// Whitespace at the ends of the input is no structure.
 	for i < j && toks[i].Kind == Whitespace {
@@ -93,7 +104,7 @@ func judge(d Dialect, s string, toks []Token, a, b int) string {
 		j--
 	}
 	if i == j {
-		return judgeOne(d, s, toks[i], a, b)
+		return judgeOne(d, s, toks[i], a, b, st)
 	}
 	if benignRun(s, toks, i, j, a, b) {
 		return ""
@@ -102,7 +113,7 @@ func judge(d Dialect, s string, toks []Token, a, b int) string {
 }
 
 // judgeOne decides about an input within the single significant token t.
-func judgeOne(d Dialect, s string, t Token, a, b int) string {
+func judgeOne(d Dialect, s string, t Token, a, b int, st *memo) string {
 	whole := a <= t.Start && t.End <= b
 	switch t.Kind {
 	case Whitespace:
@@ -116,18 +127,29 @@ func judgeOne(d Dialect, s string, t Token, a, b int) string {
 		if whole {
 			return "" // the input is one complete literal
 		}
-		if t.Start >= a && !quotedIn(d, s, t, s[a:b]) {
-			return "input opens a literal the application closes"
-		}
-		if escapesEnd(d, s, t, b) {
-			return "input escapes the quote after it"
+		// An occurrence that overlaps the opening quote or whose last
+		// backslash escapes a quote is an exploit, unless the literal's
+		// value contains the input: then the application quoted it and the
+		// occurrence is a coincidence of its escaping.
+		switch {
+		case t.Start >= a:
+			if !st.quotedIn(d, s, t, s[a:b]) {
+				return "input opens a literal the application closes"
+			}
+		case st.escapesEnd(d, s, t, b):
+			if !st.quotedIn(d, s, t, s[a:b]) {
+				return "input escapes the quote after it"
+			}
 		}
 		return ""
 	case Comment:
-		if t.Start < a && sameBounds(d, s, t, a, b) {
-			return ""
+		if t.Start >= a {
+			return "input adds a comment"
 		}
-		return "input adds a comment"
+		if b+1 < t.End && s[b-1] == '/' && s[b] == '*' {
+			return "input opens a nested comment"
+		}
+		return ""
 	case Variable:
 		if t.Start < a {
 			return ""
@@ -152,7 +174,12 @@ func judgeOne(d Dialect, s string, t Token, a, b int) string {
 // opening quote is a coincidence of the application's quoting of in (an
 // input of quotes and spaces, doubled), not an input that opened a literal
 // for the application's quote to close.
-func quotedIn(d Dialect, s string, t Token, in string) bool {
+func (st *memo) quotedIn(d Dialect, s string, t Token, in string) bool {
+	if st.quotTok == t.Start {
+		return st.quot
+	}
+	st.quotTok = t.Start
+	st.quot = false
 	p := t.Start
 	for p < t.End && s[p] != '\'' && s[p] != '"' && s[p] != '`' && s[p] != '[' {
 		p++
@@ -179,7 +206,8 @@ func quotedIn(d Dialect, s string, t Token, in string) bool {
 		}
 		v.WriteByte(c)
 	}
-	return strings.Contains(v.String(), in)
+	st.quot = strings.Contains(v.String(), in)
+	return st.quot
 }
 
 // escapesEnd reports whether, in the backslash-escaping string t, the
@@ -187,9 +215,13 @@ func quotedIn(d Dialect, s string, t Token, in string) bool {
 // (the application's closing quote): an escape the application did not
 // double. A doubled quote across b is not reported: an application that
 // escapes by doubling quotes produces it from an input ending in a quote.
-func escapesEnd(d Dialect, s string, t Token, b int) bool {
-	if t.Kind != String || b >= t.End {
+func (st *memo) escapesEnd(d Dialect, s string, t Token, b int) bool {
+	if t.Kind != String || b >= t.End || (s[b] != '\'' && s[b] != '"') {
 		return false
+	}
+	if st.escTok == t.Start && st.escP <= b {
+		// Occurrences come in increasing order: resume the scan.
+		return st.scanEscapes(s, st.escP, b)
 	}
 	p := t.Start
 	for p < t.End && s[p] != '\'' && s[p] != '"' {
@@ -205,33 +237,22 @@ func escapesEnd(d Dialect, s string, t Token, b int) bool {
 	if !escapes {
 		return false
 	}
-	for p++; p < b; {
+	st.escTok = t.Start
+	return st.scanEscapes(s, p+1, b)
+}
+
+// scanEscapes scans escape units from p, a unit boundary, to b and reports
+// whether a backslash escape straddles b; it saves where it stopped.
+func (st *memo) scanEscapes(s string, p, b int) bool {
+	for p < b {
 		if s[p] == '\\' {
 			p += 2
 		} else {
 			p++
 		}
 	}
+	st.escP = p
 	return p > b
-}
-
-// sameBounds lexes s again from t.Start with s[a:b] replaced by neutral
-// letters and reports whether the first token still ends at t.End: that the
-// input neither ended nor extended the literal or comment around it (a
-// trailing backslash or a lone quote that pairs with the application's
-// closing quote would).
-func sameBounds(d Dialect, s string, t Token, a, b int) bool {
-	var sb strings.Builder
-	sb.Grow(len(s) - t.Start)
-	sb.WriteString(s[t.Start:a])
-	for k := a; k < b; k++ {
-		sb.WriteByte('a')
-	}
-	sb.WriteString(s[b:])
-	var sc Scanner
-	sc.Reset(d, sb.String())
-	nt, ok := sc.Next()
-	return ok && nt.Kind == t.Kind && nt.End == t.End-t.Start
 }
 
 // significant reports whether a token matters to the statement's structure.

@@ -165,3 +165,25 @@ func BenchmarkCheckOverlapBenign1K(b *testing.B) {
 		}
 	}
 }
+
+// TestCheckManyOccurrences checks verdicts on statements where an input
+// occurs at every offset of a 1 MiB literal; the work per occurrence must
+// not grow with the literal (a quadratic scan would not finish).
+func TestCheckManyOccurrences(t *testing.T) {
+	long := strings.Repeat("a", 1<<20)
+	if f, ok := Check(MySQL, "SELECT 1 FROM t WHERE a = '"+long+"'", []string{"aaaa"}); ok {
+		t.Fatalf("benign literal reported: %s", f.Reason)
+	}
+	bs := strings.Repeat(`\\`, 1<<19)
+	if f, ok := Check(MySQL, "SELECT 1 FROM t WHERE a = '"+bs+"'", []string{`\\\\`}); ok {
+		t.Fatalf("escaped backslashes reported: %s", f.Reason)
+	}
+	// An odd run of backslashes escapes the closing quote.
+	if _, ok := Check(MySQL, "SELECT 1 FROM t WHERE a = '"+bs+`\' OR 1=1 -- '`, []string{bs + `\`}); !ok {
+		t.Fatal("odd backslash run not reported")
+	}
+	cm := "SELECT 1 /* " + long + " */"
+	if f, ok := Check(PostgreSQL, cm, []string{"aaaa"}); ok {
+		t.Fatalf("comment text reported: %s", f.Reason)
+	}
+}
