@@ -22,23 +22,51 @@ type Finding struct {
 // statements with overlapping inputs do not allocate a buffer each time.
 var tokPool = sync.Pool{New: func() any { b := make([]Token, 0, 128); return &b }}
 
+// maxPooled bounds the capacity of the token buffers kept for reuse, so a
+// huge statement does not pin its buffer.
+const maxPooled = 4096
+
 // Check reports whether one of inputs changed the structure of statement,
-// lexed under dialect d: the SQL-injection test of the RASP. Each input of
-// at least MinInput bytes is looked for in statement (every occurrence).
-// An occurrence is benign when, ignoring whitespace at its ends, it lies
-// inside one string literal, quoted identifier or comment token written by
-// the application (and does not end with a backslash escaping the
-// application's closing quote, nor with a '/' that opens a nested comment),
-// or
-// is one whole number, word or quoted token, a signed number after an
-// operator, or a dotted name (t.col). Any other occurrence spans several
-// significant tokens, opens a comment, or ends a literal early, and is
-// reported with the first such input. When no input occurs in statement,
-// Check does not allocate.
+// lexed under dialect d: the SQL-injection test of the RASP. It returns the
+// first offending input with the reason.
+//
+// Each input of at least MinInput bytes is looked for in statement, at
+// every occurrence; an input that does not occur (parameterized, or
+// escaped by the application) is never reported. An occurrence is benign
+// when, ignoring whitespace at its ends:
+//
+//   - it lies inside one string literal, quoted identifier or comment
+//     written by the application: it starts after the opening quote (or,
+//     overlapping the quote, is part of the literal's unescaped value, which
+//     is how a doubled-quote escaping of quotes can look), and does not end
+//     with a backslash that escapes a quote after it, nor with a '/' that
+//     opens a nested comment;
+//   - it is, or lies inside, one number, one word (identifier, keyword or
+//     function: ORDER BY <column>, ASC/DESC) or one whole literal;
+//   - it is a signed number after an operator, keyword or '(' (> -12.5), or
+//     a dotted name without spaces (u.name).
+//
+// Any other occurrence is an exploit: it spans several significant tokens
+// (ends a literal early, adds operators, keywords, UNION, subqueries,
+// comments or ';'), opens a comment or a literal that the application's
+// text closes, or leaves an unterminated literal.
+//
+// Cost: when no input occurs in statement Check runs one strings.Index per
+// input and does not allocate; otherwise it lexes the statement once (with
+// a pooled buffer) and does work linear in the statement per input.
+//
+// Limits: inputs are matched byte for byte, so an input the application
+// transformed (decoded, trimmed, case-folded) before building the
+// statement is not found; the lexer's gaps apply (MySQL ANSI_QUOTES and
+// NO_BACKSLASH_ESCAPES, PostgreSQL standard_conforming_strings off); one
+// keyword alone in a value position is accepted as a word; an input that
+// ends a literal with a quote the application's next quote doubles is
+// ambiguous with an escaped input and is not reported by itself (the input
+// that follows in the swallowed text, if any, is).
 func Check(d Dialect, statement string, inputs []string) (Finding, bool) {
 	var toks *[]Token
 	defer func() {
-		if toks != nil {
+		if toks != nil && cap(*toks) <= maxPooled {
 			tokPool.Put(toks)
 		}
 	}()
@@ -323,13 +351,8 @@ func spanReason(s string, toks []Token, i, j, a, b int) string {
 				add = "a statement separator"
 			}
 		case Keyword:
-			switch {
-			case t.Class&SetOp != 0:
-				add = "UNION"
-			case t.Class&Statement != 0:
-				add = "a statement"
-			case t.Class&Logic != 0:
-				add = "a boolean operator"
+			if t.Class&(SetOp|Statement|Logic) != 0 {
+				add = strings.ToUpper(t.Text(s))
 			}
 		case Function:
 			if t.Class&Danger != 0 {

@@ -187,3 +187,42 @@ func TestCheckManyOccurrences(t *testing.T) {
 		t.Fatalf("comment text reported: %s", f.Reason)
 	}
 }
+
+// TestCheckReasons checks that the reason names what the input added.
+func TestCheckReasons(t *testing.T) {
+	for _, r := range []struct {
+		d             Dialect
+		stmt, in, why string
+	}{
+		{MySQL, "SELECT * FROM u WHERE n = 'x' or '1'='1'", "x' or '1'='1", "input ends a string literal and adds OR"},
+		{PostgreSQL, "SELECT * FROM u WHERE id = 1 UNION SELECT 2", "1 UNION SELECT 2", "input spans several tokens and adds UNION"},
+		{MSSQL, "SELECT * FROM u WHERE id = 1; DROP TABLE u", "1; DROP TABLE u", "input spans several tokens and adds a statement separator"},
+		{SQLite, "SELECT * FROM u WHERE n = 'ab'--'", "ab'--", "input ends a string literal and adds a comment"},
+		{MySQL, "SELECT * FROM u WHERE n = 'x' AND b = 'abc\\'", "abc\\", "input leaves an unterminated literal or comment"},
+		{MySQL, "SELECT * FROM u WHERE n = 'abc\\' AND b = '1'", "abc\\", "input escapes the quote after it"},
+		{PostgreSQL, "SELECT * FROM u WHERE n = 'abcd AND b = 'x'", "'abcd", "input opens a literal the application closes"},
+		{MySQL, "SELECT * FROM u ORDER BY 1 #abcd", "#abcd", "input adds a comment"},
+	} {
+		f, ok := Check(r.d, r.stmt, []string{r.in})
+		if !ok || f.Reason != r.why {
+			t.Errorf("%q: got %v %q, want %q", r.stmt, ok, f.Reason, r.why)
+		}
+	}
+}
+
+func BenchmarkCheckNoOverlap1K(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("SELECT id, name, email, created_at FROM users u JOIN orders o ON o.user_id = u.id WHERE ")
+	for sb.Len() < 1000 {
+		sb.WriteString("o.status = $1 AND u.country <> $2 AND ")
+	}
+	sb.WriteString("u.name = $3")
+	stmt := sb.String()
+	inputs := []string{"alice@example.com", "shipped", "O'Brien and sons"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := Check(PostgreSQL, stmt, inputs); ok {
+			b.Fatal("finding")
+		}
+	}
+}
