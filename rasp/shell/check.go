@@ -24,12 +24,12 @@ var tokPool = sync.Pool{New: func() any { b := make([]Token, 0, 64); return &b }
 // shell command line command: the command-injection test of the RASP. Each
 // input of at least MinInput bytes is looked for in command (every
 // occurrence). An occurrence, ignoring blanks at its ends, is benign when it
-// stays inside one word: it covers only word text and quoted text, every
-// quote it covers is balanced within it, and it does not end with a
-// backslash escaping the byte after it. It is reported when it spans
-// blanks, adds an operator, redirection, newline, comment, substitution or
-// parameter expansion, ends or opens a quoted string, or touches malformed
-// text. An occurrence strictly inside a $(...) or `...` substitution written
+// stays inside one word: it covers only word text, quoted text and quotes,
+// and it does not end with a backslash escaping the byte after it. It is
+// reported when it spans blanks, adds an operator, redirection, newline,
+// comment, substitution, parameter or {a,b} brace expansion, leaves a quoted
+// string open to the end of the line, or touches malformed text. An
+// occurrence strictly inside a $(...), `...` or process substitution written
 // by the application is judged against the substitution's own command line.
 // When no input occurs in command, Check does not allocate.
 func Check(command string, inputs []string) (Finding, bool) {
@@ -84,7 +84,11 @@ func judge(s string, toks []Token, a, b, depth int) string {
 			break
 		}
 		switch t.Kind {
-		case Word, Text:
+		case Text:
+		case Word:
+			if braceList(s[max(a, t.Start):min(b, t.End)]) {
+				return "input adds a brace expansion"
+			}
 		case QuoteOpen:
 			quotes++
 		case QuoteClose:
@@ -163,4 +167,25 @@ func substBody(s string, t Token) (body string, off int, ok bool) {
 		return tx[2 : len(tx)-1], t.Start + 2, true
 	}
 	return "", 0, false
+}
+
+// braceList reports whether unquoted word text w holds a {a,b} brace
+// expansion, which splits one word into several.
+func braceList(w string) bool {
+	open := -1
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case '\\':
+			i++
+		case '{':
+			open = i
+		case ',':
+			if open >= 0 {
+				if strings.IndexByte(w[i:], '}') >= 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -20,15 +20,18 @@
 // word: it covers only word text, quoted text and quotes. Quotes toggled
 // inside the word are data as long as no blank, operator or expansion comes
 // out of it. It counts as an injection when it spans blanks (adds words),
-// adds an operator, redirection, newline, comment, substitution or
-// parameter expansion, leaves a quoted string open to the end of the line,
-// ends with a backslash that escapes the application's next byte, or
-// touches malformed text. An occurrence strictly inside a $(...), `...` or
-// process substitution written by the application is judged against that
-// substitution's own command line; one inside $((...)) counts.
+// adds an operator, redirection, newline, comment, substitution, parameter
+// expansion or unquoted {a,b} brace expansion, leaves a quoted string open
+// to the end of the line, ends with a backslash that escapes the
+// application's next byte, or touches malformed text. An occurrence
+// strictly inside a $(...), `...` or process substitution written by the
+// application is judged against that substitution's own command line; one
+// inside $((...)) counts.
 //
 // # Known limits
 //
+//   - Pathname expansion (* ? [ in an unquoted word) and tilde expansion
+//     are not reported: they may turn one word into several file names.
 //   - Here-document bodies are tokenized as command text, not as data.
 //   - Reserved words ({ } if then ...) are ordinary words; an input that is
 //     only a reserved word inside one word is not reported.
