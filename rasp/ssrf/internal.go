@@ -1,0 +1,368 @@
+package ssrf
+
+import "net/netip"
+
+// maxHost bounds the host text Internal normalizes on the stack; longer
+// names (DNS allows 253 bytes) are looked at as they are.
+const maxHost = 256
+
+// InternalIP reports whether ip is not a public unicast address: loopback,
+// unspecified, private (RFC 1918, fc00::/7), link-local, carrier-grade NAT,
+// reserved or multicast, including IPv4 addresses carried inside IPv6
+// (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16). It is
+// meant for a dial-time check of the address a name resolved to.
+func InternalIP(ip netip.Addr) bool {
+	_, ok := ipReason(ip)
+	return ok
+}
+
+func ipReason(ip netip.Addr) (string, bool) {
+	if !ip.IsValid() {
+		return "", false
+	}
+	ip = ip.WithZone("")
+	if ip.Is4In6() {
+		ip = ip.Unmap()
+	}
+	if ip.Is4() {
+		b := ip.As4()
+		return v4Reason(uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]))
+	}
+	b := ip.As16()
+	switch {
+	case ip.IsLoopback():
+		return "loopback", true
+	case ip.IsUnspecified():
+		return "unspecified address", true
+	case ip == fdEC2:
+		return "cloud metadata", true
+	case b[0]&0xfe == 0xfc:
+		return "unique local address", true
+	case b[0] == 0xfe && b[1]&0xc0 == 0x80:
+		return "link-local address", true
+	case b[0] == 0xfe && b[1]&0xc0 == 0xc0:
+		return "site-local address", true
+	case b[0] == 0xff:
+		return "multicast address", true
+	}
+	var v4 uint32
+	switch {
+	case isZero(b[:12]): // IPv4-compatible ::a.b.c.d
+		v4 = be32(b[12:])
+	case b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && isZero(b[4:12]): // NAT64
+		v4 = be32(b[12:])
+	case b[0] == 0x20 && b[1] == 0x02: // 6to4
+		v4 = be32(b[2:6])
+	default:
+		return "", false
+	}
+	return v4Reason(v4)
+}
+
+var fdEC2 = netip.MustParseAddr("fd00:ec2::254")
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func be32(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+// v4Reason classifies an IPv4 address held in a uint32.
+func v4Reason(a uint32) (string, bool) {
+	in := func(prefix uint32, bits uint) bool { return a>>(32-bits) == prefix>>(32-bits) }
+	switch {
+	case a == 0xa9fea9fe, a == 0xa9fea9fb: // 169.254.169.254, .251 (Azure, AWS)
+		return "cloud metadata", true
+	case a == 0x646464c8: // 100.100.100.200, Alibaba Cloud metadata
+		return "cloud metadata", true
+	case in(0x7f000000, 8):
+		return "loopback", true
+	case in(0x00000000, 8):
+		return "unspecified address", true
+	case in(0x0a000000, 8), in(0xac100000, 12), in(0xc0a80000, 16):
+		return "private network", true
+	case in(0xa9fe0000, 16):
+		return "link-local address", true
+	case in(0x64400000, 10):
+		return "carrier-grade NAT", true
+	case in(0xc0000000, 24), in(0xc6120000, 15):
+		return "reserved address", true
+	case in(0xe0000000, 4):
+		return "multicast address", true
+	case in(0xf0000000, 4):
+		return "reserved address", true
+	}
+	return "", false
+}
+
+// Internal reports whether host, as written in a URL, names an internal
+// target, and why. host may be bracketed IPv6 (with a zone), carry a
+// trailing dot, percent-encoding, fullwidth characters, or any inet_aton
+// spelling of IPv4 (decimal 2130706433, hex 0x7f000001, octal 0177.0.0.1,
+// short forms 127.1). Names count when they are internal by definition
+// (localhost and *.localhost, metadata.google.internal, metadata, the
+// .internal, .local, .localdomain, .home.arpa and .svc suffixes, and
+// single-label names, which resolve through local search domains). Internal
+// never resolves a name: a public-looking name that resolves to an internal
+// address is for a dial-time check with InternalIP.
+func Internal(host string) (reason string, ok bool) {
+	var buf [maxHost]byte
+	h := normHost(buf[:0], host)
+	return internalNorm(h)
+}
+
+// normHost lowercases host, decodes percent-escapes and fullwidth forms,
+// drops brackets, zone and trailing dots, appending to dst.
+func normHost(dst []byte, host string) []byte {
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if c == '%' && i+2 < len(host) && isHex(host[i+1]) && isHex(host[i+2]) {
+			c = unhex(host[i+1])<<4 | unhex(host[i+2])
+			i += 2
+		} else if c >= 0x80 {
+			if r, n := mapWide(host[i:]); n > 0 {
+				c = r
+				i += n - 1
+			}
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if len(dst) == cap(dst) {
+			break
+		}
+		dst = append(dst, c)
+	}
+	if len(dst) > 1 && dst[0] == '[' {
+		dst = dst[1:]
+		if k := indexByte(dst, ']'); k >= 0 {
+			dst = dst[:k]
+		}
+	}
+	for len(dst) > 1 && dst[len(dst)-1] == '.' {
+		dst = dst[:len(dst)-1]
+	}
+	return dst
+}
+
+// mapWide maps the fullwidth ASCII forms, ideographic full stops and
+// circled digits that IDNA folds to ASCII; n is 0 when s starts otherwise.
+func mapWide(s string) (byte, int) {
+	if len(s) < 3 {
+		return 0, 0
+	}
+	r := rune(s[0]&0x0f)<<12 | rune(s[1]&0x3f)<<6 | rune(s[2]&0x3f)
+	if s[0]&0xf0 != 0xe0 || s[1]&0xc0 != 0x80 || s[2]&0xc0 != 0x80 {
+		return 0, 0
+	}
+	switch {
+	case r >= 0xff01 && r <= 0xff5e:
+		return byte(r - 0xfee0), 3
+	case r == 0x3002 || r == 0xff61:
+		return '.', 3
+	case r >= 0x2460 && r <= 0x2468:
+		return byte('1' + r - 0x2460), 3
+	case r == 0x24ea:
+		return '0', 3
+	}
+	return 0, 0
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func internalNorm(h []byte) (string, bool) {
+	if len(h) == 0 {
+		return "", false
+	}
+	if a, ok := parseV4(h); ok {
+		return v4Reason(a)
+	}
+	if indexByte(h, ':') >= 0 {
+		s := h
+		if k := indexByte(s, '%'); k >= 0 {
+			s = s[:k]
+		}
+		var sb [64]byte
+		if len(s) > len(sb) {
+			return "", false
+		}
+		ip, err := netip.ParseAddr(string(append(sb[:0], s...)))
+		if err != nil {
+			return "", false
+		}
+		return ipReason(ip)
+	}
+	return nameReason(h)
+}
+
+var metadataNames = [...]string{
+	"metadata", "metadata.google.internal", "metadata.goog",
+	"instance-data", "instance-data.ec2.internal",
+}
+
+var localNames = [...]string{
+	"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback",
+}
+
+var localSuffixes = [...]string{
+	".localhost", ".internal", ".local", ".localdomain", ".home.arpa", ".svc",
+}
+
+func nameReason(h []byte) (string, bool) {
+	for _, n := range metadataNames {
+		if string(h) == n {
+			return "cloud metadata", true
+		}
+	}
+	for _, n := range localNames {
+		if string(h) == n {
+			return "loopback", true
+		}
+	}
+	if hasSuffix(h, ".localhost") {
+		return "loopback", true
+	}
+	for _, s := range localSuffixes {
+		if hasSuffix(h, s) {
+			return "internal name", true
+		}
+	}
+	if indexByte(h, '.') < 0 && validLabel(h) {
+		return "single-label name", true
+	}
+	return "", false
+}
+
+func hasSuffix(h []byte, s string) bool {
+	return len(h) > len(s) && string(h[len(h)-len(s):]) == s
+}
+
+// validLabel reports a DNS label with a letter in it (an all-digit label
+// is an out-of-range number, which URL parsers reject as a host).
+func validLabel(h []byte) bool {
+	letter := false
+	for _, c := range h {
+		switch {
+		case 'a' <= c && c <= 'z':
+			letter = true
+		case '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return letter && !(len(h) > 1 && h[0] == '0' && h[1] == 'x')
+}
+
+// parseV4 parses h the way inet_aton does: one to four parts separated by
+// dots, each decimal, octal (leading 0) or hex (0x); the last part fills
+// the remaining bytes. A trailing dot is allowed.
+func parseV4(h []byte) (uint32, bool) {
+	if len(h) == 0 {
+		return 0, false
+	}
+	if h[len(h)-1] == '.' {
+		h = h[:len(h)-1]
+	}
+	var parts [4]uint64
+	n := 0
+	for len(h) > 0 || n == 0 {
+		if n == 4 {
+			return 0, false
+		}
+		end := indexByte(h, '.')
+		var p []byte
+		if end < 0 {
+			p, h = h, nil
+		} else {
+			p, h = h[:end], h[end+1:]
+			if len(h) == 0 {
+				return 0, false
+			}
+		}
+		v, ok := parseNum(p)
+		if !ok {
+			return 0, false
+		}
+		parts[n] = v
+		n++
+	}
+	for i := 0; i < n-1; i++ {
+		if parts[i] > 0xff {
+			return 0, false
+		}
+	}
+	last := parts[n-1]
+	if last >= 1<<(8*(5-n)) {
+		return 0, false
+	}
+	var a uint64
+	for i := 0; i < n-1; i++ {
+		a |= parts[i] << (24 - 8*i)
+	}
+	return uint32(a | last), true
+}
+
+func parseNum(p []byte) (uint64, bool) {
+	if len(p) == 0 {
+		return 0, false
+	}
+	base := uint64(10)
+	if len(p) > 1 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') {
+		base, p = 16, p[2:]
+		if len(p) == 0 {
+			return 0, true // "0x" is zero for inet_aton
+		}
+	} else if len(p) > 1 && p[0] == '0' {
+		base, p = 8, p[1:]
+	}
+	var v uint64
+	for _, c := range p {
+		var d uint64
+		switch {
+		case '0' <= c && c <= '9':
+			d = uint64(c - '0')
+		case 'a' <= c && c <= 'f':
+			d = uint64(c-'a') + 10
+		case 'A' <= c && c <= 'F':
+			d = uint64(c-'A') + 10
+		default:
+			return 0, false
+		}
+		if d >= base {
+			return 0, false
+		}
+		v = v*base + d
+		if v > 0xffffffff {
+			return 0, false
+		}
+	}
+	return v, true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
