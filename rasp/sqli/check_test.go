@@ -1,6 +1,7 @@
 package sqli
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -53,6 +54,29 @@ func TestCheckRows(t *testing.T) {
 		}
 		if got && (f.Input != r.input || f.Reason == "") {
 			t.Errorf("%q: finding %+v", r.stmt, f)
+		}
+	}
+}
+
+// TestFinder checks the occurrence finder, including past its fallback.
+func TestFinder(t *testing.T) {
+	s := strings.Repeat("ab", 40) + "abz" + "xyzab" + "abz"
+	for _, in := range []string{"abz", "ab", "zab", "xyz", "b", "abababz", "q"} {
+		fd := newFinder(in)
+		var got, want []int
+		for p := fd.next(s, 0); p >= 0; p = fd.next(s, p+1) {
+			got = append(got, p)
+		}
+		for off := 0; ; {
+			i := strings.Index(s[off:], in)
+			if i < 0 {
+				break
+			}
+			want = append(want, off+i)
+			off += i + 1
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q: got %v, want %v", in, got, want)
 		}
 	}
 }
