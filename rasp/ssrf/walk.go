@@ -45,6 +45,9 @@ func escapes(p string, s, t, lo int) bool {
 			}
 			i += n
 			segLo = i
+			if segLo >= t {
+				return false // later segments are the application's own
+			}
 			dots, other, params = 0, false, false
 			continue
 		}

@@ -1,0 +1,28 @@
+package lfi
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzCheck: Check never panics, is deterministic, reports only an input
+// that occurs in the path, and reports nothing when the input is absent.
+// A name without dots, percent signs or a leading separator never counts.
+func FuzzCheck(f *testing.F) {
+	for _, r := range rows {
+		f.Add(r.path, r.input)
+	}
+	f.Fuzz(func(t *testing.T, p, in string) {
+		f1, ok1 := Check(p, []string{in})
+		f2, ok2 := Check(p, []string{in})
+		if ok1 != ok2 || f1 != f2 {
+			t.Fatalf("not deterministic: %v %+v / %v %+v", ok1, f1, ok2, f2)
+		}
+		if ok1 && (f1.Input != in || !strings.Contains(p, in) || len(in) < MinInput || f1.Reason == "") {
+			t.Fatalf("bad finding %+v for %q in %q", f1, in, p)
+		}
+		if ok1 && !strings.ContainsAny(in, ".%") && !strings.HasPrefix(p, in) {
+			t.Fatalf("dot-free input %q reported in %q: %s", in, p, f1.Reason)
+		}
+	})
+}

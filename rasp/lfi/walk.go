@@ -1,0 +1,134 @@
+package lfi
+
+// escapes reports whether the path p, read from the directory that holds
+// byte s (the input's start; the directory begins after the last separator
+// at or after lo and before s), climbs above that directory with a ".."
+// segment that overlaps the input p[s:t]. Separators are / and \ and their
+// encoded forms; dots may be encoded too (see nextChar). Unlike in a URL,
+// "..;" is a plain name in a file system, not "..".
+func escapes(p string, s, t, lo int) bool {
+	start := lo
+	for i := lo; i < s; {
+		c, n := nextChar(p, i)
+		i += n
+		if c == '/' || c == '\\' {
+			start = i
+		}
+	}
+	depth := 0
+	segLo := start
+	dots, other := 0, false
+	for i := start; ; {
+		var c byte
+		n := 1
+		end := i >= len(p)
+		if !end {
+			c, n = nextChar(p, i)
+		}
+		if end || c == '/' || c == '\\' {
+			switch {
+			case !other && dots == 2:
+				depth--
+				if depth < 0 && segLo < t && i > s {
+					return true
+				}
+				if depth < 0 {
+					depth = 0 // climbing out by the application's own text
+				}
+			case !other && (dots == 0 || dots == 1):
+				// "", "." stay
+			default:
+				depth++
+			}
+			if end {
+				return false
+			}
+			i += n
+			segLo = i
+			if segLo >= t {
+				return false // later segments are the application's own
+			}
+			dots, other = 0, false
+			continue
+		}
+		i += n
+		switch {
+		case c == '.':
+			dots++
+		default:
+			other = true
+		}
+	}
+}
+
+// nextChar decodes one character of p at i: a literal byte, %XX, a
+// double-encoded %25XX, the overlong UTF-8 forms of . / \ (%c0%ae,
+// %c0%af, %c1%9c, %e0%80%ae, %e0%80%af) or %u00XX. n is the bytes used.
+func nextChar(p string, i int) (c byte, n int) {
+	c = p[i]
+	if c != '%' {
+		return c, 1
+	}
+	if b, ok := hexAt(p, i+1); ok {
+		switch b {
+		case '%':
+			if b2, ok := hexAt(p, i+3); ok {
+				return b2, 5
+			}
+		case 0xc0, 0xc1:
+			if i+5 < len(p) && p[i+3] == '%' {
+				if b2, ok := hexAt(p, i+4); ok {
+					switch {
+					case b == 0xc0 && b2 == 0xae:
+						return '.', 6
+					case b == 0xc0 && b2 == 0xaf:
+						return '/', 6
+					case b == 0xc1 && b2 == 0x9c:
+						return '\\', 6
+					}
+				}
+			}
+		case 0xe0:
+			if i+8 < len(p) && p[i+3] == '%' && p[i+6] == '%' {
+				b2, ok2 := hexAt(p, i+4)
+				b3, ok3 := hexAt(p, i+7)
+				if ok2 && ok3 && b2 == 0x80 {
+					switch b3 {
+					case 0xae:
+						return '.', 9
+					case 0xaf:
+						return '/', 9
+					}
+				}
+			}
+		}
+		return b, 3
+	}
+	if i+5 < len(p) && (p[i+1] == 'u' || p[i+1] == 'U') && p[i+2] == '0' && p[i+3] == '0' {
+		if b, ok := hexAt(p, i+4); ok {
+			return b, 6
+		}
+	}
+	return c, 1
+}
+
+func hexAt(p string, i int) (byte, bool) {
+	if i+1 >= len(p) || !isHex(p[i]) || !isHex(p[i+1]) {
+		return 0, false
+	}
+	return unhex(p[i])<<4 | unhex(p[i+1]), true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
