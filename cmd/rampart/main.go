@@ -3,6 +3,7 @@
 //
 //	rampart replay --rules default|FILE --in FILE.jsonl [--summary]
 //	rampart rules lint [FILE]
+//	rampart rasp check --in FILE.jsonl [--summary]
 //	rampart demo
 package main
 
@@ -17,6 +18,10 @@ const usage = `usage:
       one verdict per line, or per-category recall and false-positive tables
   rampart rules lint [FILE]
       validate a ruleset (default: the embedded one) and list every problem
+  rampart rasp check --in FILE.jsonl [--summary]
+      run the exploit-prevention detectors on sink calls (JSON lines, see
+      ../shared/corpus/FORMAT.md): one verdict per line, or recall and false
+      positives per sink
   rampart demo [--addr 127.0.0.1:0]
       start a small API protected by rampart, replay attacks and normal
       requests against it, and print what was blocked and why
@@ -33,6 +38,8 @@ func main() {
 		err = replayCmd(os.Args[2:], os.Stdout)
 	case "rules":
 		err = rulesCmd(os.Args[2:], os.Stdout)
+	case "rasp":
+		err = raspCmd(os.Args[2:], os.Stdout)
 	case "demo":
 		err = demoCmd(os.Args[2:], os.Stdout)
 	case "help", "-h", "--help":

@@ -111,3 +111,45 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+func TestRaspCheck(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "rasp.jsonl")
+	cases := `{"id": "s1", "label": "exploit", "sink": "sql", "dialect": "mysql", "input": "1' OR '1'='1", "resource": "SELECT * FROM users WHERE id = '1' OR '1'='1'"}
+{"id": "s2", "label": "benign", "sink": "sql", "dialect": "postgresql", "input": "O''Brien", "resource": "SELECT * FROM users WHERE name = 'O''Brien'"}
+{"id": "h1", "label": "exploit", "sink": "shell", "input": "x; cat /etc/passwd", "resource": "ping -c 1 x; cat /etc/passwd"}
+{"id": "e1", "label": "exploit", "sink": "exec", "input": "--output=/tmp/x", "resource": "", "argv": ["convert", "--output=/tmp/x"]}
+{"id": "u1", "label": "exploit", "sink": "http", "input": "http://169.254.169.254/latest/meta-data/", "resource": "http://169.254.169.254/latest/meta-data/"}
+{"id": "f1", "label": "exploit", "sink": "file", "input": "../../etc/passwd", "resource": "/srv/files/../../etc/passwd"}
+{"id": "f2", "label": "benign", "sink": "file", "input": "report.pdf", "resource": "/srv/files/report.pdf"}
+`
+	if err := os.WriteFile(in, []byte(cases), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := raspCmd([]string{"check", "--in", in}, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"s1": "sqli", "s2": "", "h1": "shi", "e1": "cmdi", "u1": "ssrf", "f1": "lfi", "f2": ""}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+	for _, l := range lines {
+		var v raspVerdict
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Detector != want[v.ID] || v.Exploit != (want[v.ID] != "") || v.Exploit && v.Reason == "" {
+			t.Errorf("%s: %s (want detector %q)", v.ID, l, want[v.ID])
+		}
+	}
+	out.Reset()
+	if err := raspCmd([]string{"check", "--in", in, "--summary"}, &out); err != nil || !strings.Contains(out.String(), "| sql    |        1 |        1 |  100.00% |        1 |        0 |") {
+		t.Errorf("summary: %v\n%s", err, out.String())
+	}
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	os.WriteFile(bad, []byte(`{"id": "x", "sink": "teleport"}`+"\n"), 0o600)
+	if err := raspCmd([]string{"check", "--in", bad}, &out); err == nil || !strings.Contains(err.Error(), "unknown sink") {
+		t.Errorf("bad sink: %v", err)
+	}
+}
