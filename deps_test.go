@@ -10,7 +10,8 @@ import (
 // must stay lean.
 var libraryPackages = []string{
 	".", "./event", "./httpguard", "./waf", "./waf/operator", "./waf/transform",
-	"./waf/literal", "./waf/httpinput", "./waf/rules",
+	"./waf/literal", "./waf/httpinput", "./waf/rules", "./waf/xss",
+	"./rasp/sqli", "./rasp/shell", "./rasp/cmdi", "./rasp/ssrf", "./rasp/lfi",
 }
 
 // bannedDeps are module or package prefixes that must never reach a
