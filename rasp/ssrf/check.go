@@ -85,7 +85,14 @@ func parseURL(raw string) urlParts {
 		name := raw[i:j]
 		special = isSpecial(name)
 		k := j + 1
-		if special {
+		if strings.EqualFold(name, "file") {
+			// file:///p has an empty host; file:/p and file:p have none.
+			if !strings.HasPrefix(raw[k:], "//") {
+				u.path = span{k, pathEnd(raw, k)}
+				return u
+			}
+			i = k + 2
+		} else if special {
 			for k < len(raw) && (raw[k] == '/' || raw[k] == '\\') {
 				k++
 			}
@@ -203,7 +210,10 @@ func DangerousScheme(scheme string) bool {
 
 // judge decides the occurrence of an input at raw[s:t].
 func (u *urlParts) judge(raw string, s, t int) (string, bool) {
-	if u.scheme.ok() && s < u.scheme.hi && t > u.scheme.lo && DangerousScheme(raw[u.scheme.lo:u.scheme.hi]) {
+	// The input must hold the whole scheme and its colon: an input that
+	// merely equals the word "file" of the application's own file: URL
+	// chose nothing.
+	if u.scheme.ok() && s <= u.scheme.lo && t > u.scheme.hi && DangerousScheme(raw[u.scheme.lo:u.scheme.hi]) {
 		return "input sets a dangerous scheme", true
 	}
 	for r := 0; r < 2; r++ {

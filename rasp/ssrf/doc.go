@@ -5,7 +5,7 @@
 // Check(rawURL, inputs) looks for each input (at least MinInput bytes)
 // verbatim in the URL and reports it when that occurrence
 //
-//   - overlaps the scheme and the scheme is dangerous (file, gopher, dict,
+//   - holds the whole scheme and its colon, and the scheme is dangerous (file, gopher, dict,
 //     ftp, ldap, jar, netdoc, php, data, tftp, sftp...; see DangerousScheme);
 //   - covers the whole host and the host is internal (see Internal), or
 //     covers the port of an internal host;
@@ -40,6 +40,12 @@
 //   - Inputs are matched verbatim (case-sensitive): an input the application
 //     decoded, re-encoded or lowercased before building the URL is not seen.
 //   - An input shorter than MinInput (a bare "0" host) is ignored.
+//   - An input that happens to equal an internal host the application
+//     itself uses ("localhost" sent in some field while the code calls
+//     http://localhost:8080/) is reported: text cannot tell the two apart.
+//   - A scheme counts only when the input holds it with its colon, so a
+//     template "<input>://host/" fed "gopher" is missed (the host still
+//     counts when internal).
 //   - A host only partly from the input (a label) counts only when the input
 //     covers it whole, so "<input>.1" style templates are missed.
 //   - Parser differentials beyond the backslash (several '@', "#@") follow

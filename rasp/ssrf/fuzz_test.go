@@ -6,7 +6,8 @@ import (
 )
 
 // FuzzCheck: Check never panics, is deterministic, reports only an input
-// that occurs in the URL, and reports nothing when the input is absent.
+// that occurs in the URL, reports nothing when the input is absent, and
+// nothing for an input that only fills a query value.
 func FuzzCheck(f *testing.F) {
 	for _, r := range rows {
 		f.Add(r.url, r.input)
@@ -25,5 +26,10 @@ func FuzzCheck(f *testing.F) {
 		}
 		Internal(u)
 		Internal(in)
+		// An input that only fills a query value is never reported.
+		q := "https://api.example.com/search?q=" + in
+		if f, ok := Check(q, []string{in}); ok {
+			t.Fatalf("query value %q reported: %s", in, f.Reason)
+		}
 	})
 }

@@ -132,6 +132,9 @@ func normHost(dst []byte, host string) []byte {
 				i += n - 1
 			}
 		}
+		if c == '\t' || c == '\n' || c == '\r' {
+			continue // WHATWG drops them anywhere in a URL
+		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
