@@ -24,5 +24,12 @@ func FuzzCheck(f *testing.F) {
 		if ok1 && !strings.ContainsAny(in, ".%") && !strings.HasPrefix(p, in) {
 			t.Fatalf("dot-free input %q reported in %q: %s", in, p, f1.Reason)
 		}
+		// A dot-free name joined under a base directory stays inside.
+		const base = "/var/www/uploads/"
+		if !strings.ContainsAny(in, ".%") && !strings.Contains(base, in) {
+			if f, ok := Check(base+in, []string{in}); ok {
+				t.Fatalf("name %q under %s reported: %s", in, base, f.Reason)
+			}
+		}
 	})
 }
