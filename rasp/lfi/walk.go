@@ -1,12 +1,17 @@
 package lfi
 
-// escapes reports whether the path p, read from the directory that holds
+// escapes is Escapes for a file-system path: "..;" is a plain name there.
+func escapes(p string, s, t, lo int) bool { return Escapes(p, s, t, lo, false) }
+
+// Escapes reports whether the path p, read from the directory that holds
 // byte s (the input's start; the directory begins after the last separator
 // at or after lo and before s), climbs above that directory with a ".."
 // segment that overlaps the input p[s:t]. Separators are / and \ and their
-// encoded forms; dots may be encoded too (see nextChar). Unlike in a URL,
-// "..;" is a plain name in a file system, not "..".
-func escapes(p string, s, t, lo int) bool {
+// encoded forms; dots may be encoded too (see nextChar). With urlParams, a
+// segment is ".." also when followed by ;parameters ("..;/"), as servlet
+// containers read URL paths; in a file system "..;" is a plain name. The
+// SSRF detector uses it for URL paths.
+func Escapes(p string, s, t, lo int, urlParams bool) bool {
 	start := lo
 	for i := lo; i < s; {
 		c, n := nextChar(p, i)
@@ -17,7 +22,7 @@ func escapes(p string, s, t, lo int) bool {
 	}
 	depth := 0
 	segLo := start
-	dots, other := 0, false
+	dots, other, params := 0, false, false
 	for i := start; ; {
 		var c byte
 		n := 1
@@ -48,11 +53,14 @@ func escapes(p string, s, t, lo int) bool {
 			if segLo >= t {
 				return false // later segments are the application's own
 			}
-			dots, other = 0, false
+			dots, other, params = 0, false, false
 			continue
 		}
 		i += n
 		switch {
+		case params:
+		case urlParams && c == ';':
+			params = true
 		case c == '.':
 			dots++
 		default:

@@ -1,6 +1,10 @@
 package ssrf
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rampartsec/rampart/rasp/lfi"
+)
 
 // MinInput is the shortest input Check considers: shorter strings occur in
 // URLs by coincidence (a port, a label) and could not spell an internal
@@ -233,7 +237,7 @@ func (u *urlParts) judge(raw string, s, t int) (string, bool) {
 		}
 	}
 	if u.path.ok() && s >= u.path.lo && s < u.path.hi && strings.ContainsAny(raw[s:t], ".%") {
-		if escapes(raw[:u.path.hi], s, t, u.path.lo) {
+		if lfi.Escapes(raw[:u.path.hi], s, t, u.path.lo, true) {
 			return "input adds a path traversal that leaves the path before it", true
 		}
 	}
