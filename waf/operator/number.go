@@ -193,3 +193,37 @@ func valueText(v Value) string {
 	}
 	return string(v.Bytes)
 }
+
+// numberBound is greater_than (want 1) and lower_than (want -1): it
+// matches a number on the wanted side of "value". Number values and strings
+// that parse entirely as decimal numbers are compared, exactly for 64-bit
+// integers and as float64 otherwise. The optional "type" ("unsigned",
+// "signed" or "float", as in libddwaf) only validates "value". The
+// highlight is the value's text.
+type numberBound struct {
+	limit number
+	want  int
+}
+
+var _ Operator = (*numberBound)(nil)
+
+func newNumberBound(p Params, want int) (Operator, error) {
+	typ, err := optionalType(p)
+	if err != nil {
+		return nil, err
+	}
+	n, err := numberParam(p, "value", typ)
+	if err != nil {
+		return nil, err
+	}
+	return &numberBound{limit: n, want: want}, nil
+}
+
+// Eval implements Operator.
+func (o *numberBound) Eval(v Value) (string, bool) {
+	n, ok := valueNumber(v)
+	if !ok || compare(n, o.limit) != o.want {
+		return "", false
+	}
+	return valueText(v), true
+}
