@@ -7,9 +7,29 @@ import "time"
 
 // Types of events.
 const (
-	TypeAttack  = "attack"
-	TypeExploit = "exploit"
+	TypeAttack  = "attack"  // WAF rules matched a request (Triggers)
+	TypeExploit = "exploit" // exploit prevention caught a sink call (Exploit)
+	// TypeRequest is a request summary: a protected request, reported so
+	// the collector knows what is running (service, version, mode).
+	TypeRequest = "request"
+
+	// User events, emitted by the application's business logic (Usr, IP,
+	// UserAgent, SessionID, Metadata).
+	TypeLoginSuccess  = "user.login.success"
+	TypeLoginFailure  = "user.login.failure"
+	TypeSignup        = "user.signup"
+	TypeSessionCreate = "session.create"
+	TypeCustom        = "custom" // Name says which
 )
+
+// IsUserEvent reports whether t is one of the user event types.
+func IsUserEvent(t string) bool {
+	switch t {
+	case TypeLoginSuccess, TypeLoginFailure, TypeSignup, TypeSessionCreate, TypeCustom:
+		return true
+	}
+	return false
+}
 
 // Event is one security event. Type selects which of the optional sections
 // is set. Every value in it has been redacted by the library.
@@ -20,6 +40,11 @@ type Event struct {
 	Service  string `json:"service,omitempty"`
 	Env      string `json:"env,omitempty"`
 	Function string `json:"function,omitempty"`
+	// Version is the rampart library version that sent the event.
+	Version string `json:"version,omitempty"`
+	// ColdStart is true for the first invocation of a Lambda execution
+	// environment.
+	ColdStart bool `json:"cold_start,omitempty"`
 	// Request is the request the event belongs to.
 	Request *Request `json:"request,omitempty"`
 	// Triggers are the WAF rules that matched (attack events).
@@ -30,6 +55,63 @@ type Event struct {
 	Mode string `json:"mode,omitempty"`
 	// TimedOut is true when the WAF's time budget ran out on this request.
 	TimedOut bool `json:"timed_out,omitempty"`
+	// Exploit is the exploit caught at a sink (exploit events).
+	Exploit *Exploit `json:"exploit,omitempty"`
+
+	// The fields of user events, as in the collector's contract.
+	IP        string         `json:"ip,omitempty"`
+	UserAgent string         `json:"user_agent,omitempty"`
+	Usr       *User          `json:"usr,omitempty"`
+	SessionID string         `json:"session_id,omitempty"`
+	Name      string         `json:"name,omitempty"` // custom events
+	Metadata  map[string]any `json:"metadata,omitempty"`
+}
+
+// User is the user a user event is about.
+type User struct {
+	ID    string `json:"id,omitempty"`
+	Login string `json:"login,omitempty"`
+	// Exists says whether the account exists (login failures); nil when
+	// the application did not say.
+	Exists *bool `json:"exists,omitempty"`
+}
+
+// Exploit is an exploit caught by exploit prevention (RASP) at a sink: the
+// request's input changed the structure of the resource the code was about
+// to use.
+type Exploit struct {
+	RuleID   string `json:"rule_id"`
+	RuleName string `json:"rule_name,omitempty"`
+	// Detector is sqli, ssrf, shi, cmdi or lfi.
+	Detector string `json:"detector"`
+	// Sink is sql, http, shell, exec or file.
+	Sink string `json:"sink"`
+	// Resource is the statement, URL, command or path (truncated).
+	Resource string `json:"resource"`
+	// System is the database system for SQL sinks (postgresql, sqlite...).
+	System string `json:"system,omitempty"`
+	// Input is the user input found in the resource, with the address and
+	// key path it came from.
+	Input        string   `json:"input"`
+	InputAddress string   `json:"input_address,omitempty"`
+	InputKeyPath []string `json:"input_key_path,omitempty"`
+	// Start and End are the byte offsets of Input inside Resource, for
+	// highlighting (End == 0 when unknown).
+	Start int `json:"start"`
+	End   int `json:"end"`
+	// Reason says how the input changed the resource's structure.
+	Reason string `json:"reason"`
+	// Location is the first frame of the application's own code that made
+	// the call; Stack is the whole stack, innermost first.
+	Location *Frame  `json:"location,omitempty"`
+	Stack    []Frame `json:"stack,omitempty"`
+}
+
+// Frame is one frame of a stack trace.
+type Frame struct {
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
 }
 
 // Request is the redacted summary of an HTTP request.
