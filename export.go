@@ -1,6 +1,7 @@
 package rampart
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"sync"
@@ -38,3 +39,24 @@ type ExporterFunc func(*event.Event)
 
 // Export calls f(e).
 func (f ExporterFunc) Export(e *event.Event) { f(e) }
+
+// Flusher is implemented by exporters that buffer events (the collector
+// exporter of package report). Flush delivers what is buffered, or gives up
+// when ctx is done.
+type Flusher interface {
+	Flush(ctx context.Context) error
+}
+
+// Flush delivers the events buffered by the agent's exporter, within ctx.
+// A Lambda handler calls it before returning, since the execution
+// environment freezes afterwards. It is a no-op for exporters that do not
+// buffer and for a nil agent.
+func (a *Agent) Flush(ctx context.Context) error {
+	if a == nil {
+		return nil
+	}
+	if f, ok := a.exporter.(Flusher); ok {
+		return f.Flush(ctx)
+	}
+	return nil
+}
