@@ -33,6 +33,8 @@ type Match struct {
 	Blocking bool
 	// StackTrace is true when the rule asks for a stack trace.
 	StackTrace bool
+	// Exploit is set for exploit-prevention matches (Context.RunSink).
+	Exploit *Exploit
 }
 
 // Action is a blocking action decided for a request.
@@ -99,6 +101,8 @@ type Context struct {
 	// stamp[t.idx] == epoch marks a target already tried on this value.
 	stamp []uint32
 	epoch uint32
+	// sink holds the request inputs collected for the detectors (sink.go).
+	sink sinkState
 }
 
 type pathElem struct {
@@ -160,6 +164,7 @@ func (c *Context) Close() {
 	c.spent, c.timedOut, c.evals = 0, false, 0
 	c.block, c.stack = nil, false
 	c.matches = nil
+	c.sink.reset()
 	c.e.pool.Put(c)
 }
 
@@ -186,6 +191,9 @@ func (c *Context) Run(addrs []Address) Result {
 		c.present[id] = true
 		c.fresh[id] = true
 		any = true
+	}
+	if any {
+		c.sink.gen++ // the detectors' inputs may have changed
 	}
 	if any {
 		c.evalAll() // after a timeout, only the block-list rules run

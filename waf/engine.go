@@ -70,8 +70,10 @@ type Engine struct {
 	// nTargets and nOps count the targets and distinct operators, for the
 	// per-context marks.
 	nTargets, nOps int
-	// sinkRules use exploit-prevention operators, evaluated at sinks.
-	sinkRules []*rule
+	// sinks are the exploit-prevention rules, evaluated at sinks
+	// (sink.go); paramSets are the distinct params lists of their detectors.
+	sinks     []*sinkRule
+	paramSets []paramSet
 }
 
 type rule struct {
@@ -280,9 +282,8 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			continue
 		}
 		r := &rule{idx: len(e.rules), id: rr.ID, name: rr.Name, tags: rr.Tags, typ: rr.Tags["type"], category: rr.Tags["category"], onMatch: rr.OnMatch}
-		if isSinkRule(rr) {
-			e.sinkRules = append(e.sinkRules, r)
-			e.warnings = append(e.warnings, fmt.Sprintf("rule %s uses an exploit-prevention operator; it runs at the sinks, not on requests", rr.ID))
+		if isSinkRule(rr) || isSinkOnly(rr) {
+			e.compileSinkRule(r, rr, &errs)
 			continue
 		}
 		if len(rr.Conditions) > 64 {
@@ -296,17 +297,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				r.essential = false
 			}
 		}
-		for _, a := range rr.OnMatch {
-			spec := e.actions[a]
-			switch spec.Type {
-			case "block_request", "redirect_request":
-				if !r.block {
-					r.block, r.blockAction = true, a
-				}
-			case "generate_stack":
-				r.stack = true
-			}
-		}
+		e.setActions(r)
 		e.rules = append(e.rules, r)
 	}
 	// Exclusions.
@@ -325,6 +316,11 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 		for _, r := range e.rules {
 			if targeted(r, ex.RulesTarget) {
 				r.excludedBy = append(r.excludedBy, x)
+			}
+		}
+		for _, sr := range e.sinks {
+			if targeted(sr.r, ex.RulesTarget) {
+				sr.r.excludedBy = append(sr.r.excludedBy, x)
 			}
 		}
 	}
@@ -491,6 +487,21 @@ func (e *Engine) addrID(name string) int {
 	e.addrs[name] = id
 	e.addrNames = append(e.addrNames, name)
 	return id
+}
+
+// setActions derives a rule's blocking action and stack-trace flag from its
+// on_match actions.
+func (e *Engine) setActions(r *rule) {
+	for _, a := range r.onMatch {
+		switch e.actions[a].Type {
+		case "block_request", "redirect_request":
+			if !r.block {
+				r.block, r.blockAction = true, a
+			}
+		case "generate_stack":
+			r.stack = true
+		}
+	}
 }
 
 func isSinkRule(r Rule) bool {

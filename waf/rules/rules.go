@@ -16,18 +16,56 @@
 // security_response for the two blocking rules. Every rule has attack and
 // benign vectors in testdata/vectors.json, run through the real engine.
 //
+// The exploit-prevention rules (rasp.json) run at the sinks: one rule per
+// detector (sqli_detector over server.db.statement and server.db.system,
+// ssrf_detector over server.io.net.url, shi_detector over
+// server.sys.shell.cmd, cmdi_detector over server.sys.exec.cmd,
+// lfi_detector over server.io.fs.file), each comparing the resource with
+// the request's query, body, path parameters, cookies and the User-Agent,
+// Referer and X-Forwarded-For headers, blocking in block mode and asking
+// for a stack trace. They live in their own file, spliced into the rules
+// array by Default, so that the generated request rules stay one file.
+//
 // The regular expressions use Go's RE2 syntax and each requires a literal
 // of a few characters, so the engine's literal prefilter skips them on
 // ordinary values.
 package rules
 
-import _ "embed"
+import (
+	"bytes"
+	_ "embed"
+)
 
 //go:embed default.json
 var defaultRuleset []byte
 
-// Default returns the default ruleset as JSON. The caller gets its own copy
-// and may modify it.
+//go:embed rasp.json
+var raspRules []byte
+
+// rulesKey opens the rules array in default.json.
+var rulesKey = []byte(`"rules": [`)
+
+// Default returns the default ruleset as JSON: the request rules of
+// default.json with the exploit-prevention rules of rasp.json first in its
+// rules array. The caller gets its own copy and may modify it.
 func Default() []byte {
-	return append([]byte(nil), defaultRuleset...)
+	i := bytes.Index(defaultRuleset, rulesKey)
+	body := bytes.TrimSpace(raspRules)
+	if i < 0 || len(body) < 2 || body[0] != '[' || body[len(body)-1] != ']' {
+		// Not the layout the generator writes: the request rules alone
+		// (TestDefaultHasRASP fails on this).
+		return append([]byte(nil), defaultRuleset...)
+	}
+	body = bytes.TrimSpace(body[1 : len(body)-1])
+	i += len(rulesKey)
+	out := make([]byte, 0, len(defaultRuleset)+len(body)+2)
+	out = append(out, defaultRuleset[:i]...)
+	out = append(out, body...)
+	out = append(out, ',')
+	out = append(out, defaultRuleset[i:]...)
+	return out
 }
+
+// RequestRules returns default.json alone: the request rules without the
+// exploit-prevention rules.
+func RequestRules() []byte { return append([]byte(nil), defaultRuleset...) }

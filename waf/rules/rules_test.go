@@ -85,7 +85,7 @@ type rawRuleset struct {
 func loadRaw(t *testing.T) rawRuleset {
 	t.Helper()
 	var rs rawRuleset
-	if err := json.Unmarshal(rules.Default(), &rs); err != nil {
+	if err := json.Unmarshal(rules.RequestRules(), &rs); err != nil {
 		t.Fatal(err)
 	}
 	return rs

@@ -1,0 +1,21 @@
+package operator
+
+import "github.com/rampartsec/rampart/rasp/shell"
+
+// shiDetector (shi_detector) reports a request input that spans several
+// words of a shell command line or adds operators or substitutions: see
+// package rasp/shell.
+type shiDetector struct{}
+
+func newSHIDetector(Params) (Detector, error) { return shiDetector{}, nil }
+
+func (shiDetector) Detect(s *Sink, inputs []string) (Finding, bool) {
+	f, ok := shell.Check(s.Resource, inputs)
+	return Finding{Input: f.Input, Reason: f.Reason}, ok
+}
+
+var _ Detector = shiDetector{}
+
+func init() {
+	registerDetector(DetectorInfo{Name: "shi_detector", Short: "shi", Sink: "shell", Factory: newSHIDetector})
+}
