@@ -1,0 +1,467 @@
+package collector
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rampartsec/rampart/event"
+)
+
+// Limits bound what one ingest request may hold. The zero value of a field
+// means its default (DefaultLimits).
+type Limits struct {
+	// BodyBytes bounds the request body, after gzip decoding: a batch of
+	// 1,000 large events fits, and a gzip bomb stops there.
+	BodyBytes int64
+	// Events bounds the events of one batch.
+	Events int
+	// EventBytes bounds one event's JSON.
+	EventBytes int
+	// StringBytes bounds every string inside an event (a value, a SQL
+	// statement, a URI): the library truncates at 4 KiB, so anything
+	// much longer is not from it.
+	StringBytes int
+	// Future bounds how far ahead of the collector's clock an event's
+	// time may be (clock skew); Past how far behind (replays of recorded
+	// traffic are fine, a year-old batch is a mistake).
+	Future, Past time.Duration
+}
+
+// DefaultLimits are the limits used for zero fields.
+var DefaultLimits = Limits{
+	BodyBytes:   8 << 20,
+	Events:      1000,
+	EventBytes:  256 << 10,
+	StringBytes: 16 << 10,
+	Future:      5 * time.Minute,
+	Past:        366 * 24 * time.Hour,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.BodyBytes > 0 {
+		d.BodyBytes = l.BodyBytes
+	}
+	if l.Events > 0 {
+		d.Events = l.Events
+	}
+	if l.EventBytes > 0 {
+		d.EventBytes = l.EventBytes
+	}
+	if l.StringBytes > 0 {
+		d.StringBytes = l.StringBytes
+	}
+	if l.Future > 0 {
+		d.Future = l.Future
+	}
+	if l.Past > 0 {
+		d.Past = l.Past
+	}
+	return d
+}
+
+// Limits inside an event that are not worth configuring: the library
+// sends far less.
+const (
+	maxBatchID   = 128 // bytes of a batch id
+	maxHeaders   = 128 // request headers kept in an event
+	maxTriggers  = 256 // rules matched by one request
+	maxFrames    = 512 // frames of a stack trace
+	maxKeyPath   = 64  // elements of a key path
+	maxMetaDepth = 8   // nesting of a user event's metadata
+	maxMetaItems = 512 // values in a user event's metadata
+)
+
+// wireBatch is the JSON body of POST /v1/events.
+type wireBatch struct {
+	BatchID string            `json:"batch_id"`
+	Service string            `json:"service"`
+	Env     string            `json:"env"`
+	Events  []json.RawMessage `json:"events"`
+}
+
+// ReadBody reads an ingest body, gzip-decoding it when encoding is "gzip",
+// up to limit bytes after decoding.
+func ReadBody(r io.Reader, encoding string, limit int64) ([]byte, error) {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+	case "gzip":
+		// The compressed body is bounded by the caller's MaxBytesReader;
+		// the decoded one here.
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, &Error{Code: EInvalid, Field: "body", Message: "bad gzip data: " + err.Error()}
+		}
+		defer zr.Close()
+		r = zr
+	default:
+		return nil, &Error{Code: EUnsupported, Field: "Content-Encoding", Message: fmt.Sprintf("%q is not supported (use gzip or none)", encoding)}
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &Error{Code: ETooLarge, Field: "body", Message: fmt.Sprintf("over %d bytes", limit)}
+		}
+		if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, &Error{Code: EInvalid, Field: "body", Message: "bad gzip data: " + err.Error()}
+		}
+		return nil, &Error{Code: EInvalid, Field: "body", Message: "reading: " + err.Error()}
+	}
+	if int64(len(b)) > limit {
+		return nil, &Error{Code: ETooLarge, Field: "body", Message: fmt.Sprintf("over %d bytes", limit)}
+	}
+	return b, nil
+}
+
+// DecodeBatch decodes and validates an ingest body into a Batch (without
+// KeyID and ReceivedAt), grouping its attack and exploit events into signal
+// updates. now is the collector's clock, for the time-skew limits. Every
+// error is an *Error naming the field at fault.
+func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
+	lim = lim.withDefaults()
+	if int64(len(body)) > lim.BodyBytes {
+		return nil, &Error{Code: ETooLarge, Field: "body", Message: fmt.Sprintf("over %d bytes", lim.BodyBytes)}
+	}
+	if !utf8.Valid(body) {
+		return nil, FieldErrorf("body", "not valid UTF-8")
+	}
+	var wb wireBatch
+	if err := json.Unmarshal(body, &wb); err != nil {
+		return nil, jsonError("", err)
+	}
+	if wb.BatchID == "" {
+		return nil, FieldErrorf("batch_id", "required")
+	}
+	if len(wb.BatchID) > maxBatchID || !validBatchID(wb.BatchID) {
+		return nil, FieldErrorf("batch_id", "want 1 to %d letters, digits or '-_.:'", maxBatchID)
+	}
+	if err := checkString("service", wb.Service, lim.StringBytes); err != nil {
+		return nil, err
+	}
+	if err := checkString("env", wb.Env, lim.StringBytes); err != nil {
+		return nil, err
+	}
+	if wb.Events == nil {
+		return nil, FieldErrorf("events", "required")
+	}
+	if len(wb.Events) == 0 {
+		return nil, FieldErrorf("events", "empty batch")
+	}
+	if len(wb.Events) > lim.Events {
+		return nil, &Error{Code: ETooLarge, Field: "events", Message: fmt.Sprintf("%d events, over the limit of %d", len(wb.Events), lim.Events)}
+	}
+	sum := sha256.Sum256(body)
+	b := &Batch{ID: wb.BatchID, Hash: hex.EncodeToString(sum[:]), Events: make([]StoredEvent, len(wb.Events))}
+	g := newGrouper()
+	for i, raw := range wb.Events {
+		field := "events[" + strconv.Itoa(i) + "]"
+		if len(raw) > lim.EventBytes {
+			return nil, &Error{Code: ETooLarge, Field: field, Message: fmt.Sprintf("%d bytes, over the limit of %d", len(raw), lim.EventBytes)}
+		}
+		ev := new(event.Event)
+		if err := json.Unmarshal(raw, ev); err != nil {
+			return nil, jsonError(field, err)
+		}
+		if ev.Service == "" {
+			ev.Service = wb.Service
+		}
+		if ev.Env == "" {
+			ev.Env = wb.Env
+		}
+		if err := validateEvent(field, ev, lim, now); err != nil {
+			return nil, err
+		}
+		b.Events[i] = StoredEvent{Event: ev, Raw: raw, SignalKey: g.add(ev)}
+	}
+	b.Signals = g.signals()
+	return b, nil
+}
+
+func validBatchID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonError turns a decoding error into an *Error naming the field.
+func jsonError(prefix string, err error) *Error {
+	join := func(f string) string {
+		switch {
+		case prefix == "":
+			return f
+		case f == "":
+			return prefix
+		}
+		return prefix + "." + f
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		f := te.Field
+		if f == "" {
+			f = "body"
+			if prefix != "" {
+				f = ""
+			}
+		}
+		return FieldErrorf(join(f), "want %s, got JSON %s", te.Type.String(), te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		f := "body"
+		if prefix != "" {
+			f = prefix
+		}
+		return FieldErrorf(f, "malformed JSON at byte %d: %v", se.Offset, se)
+	}
+	var pe *time.ParseError
+	if errors.As(err, &pe) {
+		return FieldErrorf(join("time"), "want an RFC 3339 time: %v", pe)
+	}
+	f := "body"
+	if prefix != "" {
+		f = prefix
+	}
+	return FieldErrorf(f, "%v", err)
+}
+
+func checkString(field, s string, limit int) *Error {
+	if len(s) > limit {
+		return &Error{Code: ETooLarge, Field: field, Message: fmt.Sprintf("%d bytes, over the string limit of %d", len(s), limit)}
+	}
+	return nil
+}
+
+func checkIP(field, s string) *Error {
+	if s == "" {
+		return nil
+	}
+	if _, err := netip.ParseAddr(s); err != nil {
+		return FieldErrorf(field, "not an IP address: %q", truncate(s, 64))
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// validateEvent checks the type, the time and every string of ev.
+func validateEvent(field string, ev *event.Event, lim Limits, now time.Time) error {
+	switch {
+	case ev.Type == "":
+		return FieldErrorf(field+".type", "required")
+	case ev.Type == event.TypeAttack, ev.Type == event.TypeExploit, ev.Type == event.TypeRequest, event.IsUserEvent(ev.Type):
+	default:
+		return FieldErrorf(field+".type", "unknown event type %q", truncate(ev.Type, 64))
+	}
+	if ev.Time.IsZero() {
+		return FieldErrorf(field+".time", "required")
+	}
+	if ev.Time.After(now.Add(lim.Future)) {
+		return FieldErrorf(field+".time", "%s is more than %s ahead of the collector's clock", ev.Time.Format(time.RFC3339), lim.Future)
+	}
+	if ev.Time.Before(now.Add(-lim.Past)) {
+		return FieldErrorf(field+".time", "%s is more than %s in the past", ev.Time.Format(time.RFC3339), lim.Past)
+	}
+	n := lim.StringBytes
+	for _, s := range [...]struct{ f, v string }{
+		{"service", ev.Service}, {"env", ev.Env}, {"function", ev.Function}, {"version", ev.Version},
+		{"mode", ev.Mode}, {"user_agent", ev.UserAgent}, {"session_id", ev.SessionID}, {"name", ev.Name},
+	} {
+		if err := checkString(field+"."+s.f, s.v, n); err != nil {
+			return err
+		}
+	}
+	if err := checkIP(field+".ip", ev.IP); err != nil {
+		return err
+	}
+	switch ev.Type {
+	case event.TypeAttack:
+		if len(ev.Triggers) == 0 {
+			return FieldErrorf(field+".triggers", "an attack event needs at least one trigger")
+		}
+	case event.TypeExploit:
+		if ev.Exploit == nil {
+			return FieldErrorf(field+".exploit", "required for an exploit event")
+		}
+	}
+	if event.IsUserEvent(ev.Type) && ev.Type != event.TypeCustom && (ev.Usr == nil || ev.Usr.ID == "" && ev.Usr.Login == "") {
+		return FieldErrorf(field+".usr", "a user event needs usr.id or usr.login")
+	}
+	if u := ev.Usr; u != nil {
+		if err := checkString(field+".usr.id", u.ID, n); err != nil {
+			return err
+		}
+		if err := checkString(field+".usr.login", u.Login, n); err != nil {
+			return err
+		}
+	}
+	if r := ev.Request; r != nil {
+		for _, s := range [...]struct{ f, v string }{{"method", r.Method}, {"uri", r.URI}, {"route", r.Route}, {"user_agent", r.UserAgent}} {
+			if err := checkString(field+".request."+s.f, s.v, n); err != nil {
+				return err
+			}
+		}
+		if err := checkIP(field+".request.client_ip", r.ClientIP); err != nil {
+			return err
+		}
+		if len(r.Headers) > maxHeaders {
+			return &Error{Code: ETooLarge, Field: field + ".request.headers", Message: fmt.Sprintf("%d headers, over the limit of %d", len(r.Headers), maxHeaders)}
+		}
+		for k, v := range r.Headers {
+			if err := checkString(field+".request.headers", k+v, n); err != nil {
+				return err
+			}
+		}
+	}
+	if len(ev.Triggers) > maxTriggers {
+		return &Error{Code: ETooLarge, Field: field + ".triggers", Message: fmt.Sprintf("%d triggers, over the limit of %d", len(ev.Triggers), maxTriggers)}
+	}
+	for i := range ev.Triggers {
+		t := &ev.Triggers[i]
+		tf := field + ".triggers[" + strconv.Itoa(i) + "]"
+		if t.RuleID == "" {
+			return FieldErrorf(tf+".rule_id", "required")
+		}
+		for _, s := range [...]struct{ f, v string }{{"rule_id", t.RuleID}, {"rule_name", t.RuleName}, {"category", t.Category},
+			{"type", t.Type}, {"address", t.Address}, {"value", t.Value}, {"highlight", t.Highlight}} {
+			if err := checkString(tf+"."+s.f, s.v, n); err != nil {
+				return err
+			}
+		}
+		if err := checkPath(tf+".key_path", t.KeyPath, n); err != nil {
+			return err
+		}
+	}
+	if x := ev.Exploit; x != nil {
+		xf := field + ".exploit"
+		if x.RuleID == "" {
+			return FieldErrorf(xf+".rule_id", "required")
+		}
+		for _, s := range [...]struct{ f, v string }{{"rule_id", x.RuleID}, {"rule_name", x.RuleName}, {"detector", x.Detector},
+			{"sink", x.Sink}, {"resource", x.Resource}, {"system", x.System}, {"input", x.Input},
+			{"input_address", x.InputAddress}, {"reason", x.Reason}} {
+			if err := checkString(xf+"."+s.f, s.v, n); err != nil {
+				return err
+			}
+		}
+		if err := checkPath(xf+".input_key_path", x.InputKeyPath, n); err != nil {
+			return err
+		}
+		if len(x.Stack) > maxFrames {
+			return &Error{Code: ETooLarge, Field: xf + ".stack", Message: fmt.Sprintf("%d frames, over the limit of %d", len(x.Stack), maxFrames)}
+		}
+		if x.Location != nil {
+			if err := checkString(xf+".location", x.Location.Function+x.Location.File, n); err != nil {
+				return err
+			}
+		}
+		for i, fr := range x.Stack {
+			if err := checkString(xf+".stack["+strconv.Itoa(i)+"]", fr.Function+fr.File, n); err != nil {
+				return err
+			}
+		}
+	}
+	if ev.Metadata != nil {
+		items := 0
+		if err := checkMeta(field+".metadata", ev.Metadata, 1, &items, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkPath(field string, p []string, n int) error {
+	if len(p) > maxKeyPath {
+		return &Error{Code: ETooLarge, Field: field, Message: fmt.Sprintf("%d elements, over the limit of %d", len(p), maxKeyPath)}
+	}
+	for _, s := range p {
+		if err := checkString(field, s, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkMeta bounds the depth, the number of values and the strings of a
+// user event's metadata.
+func checkMeta(field string, v any, depth int, items *int, n int) error {
+	*items++
+	if *items > maxMetaItems {
+		return &Error{Code: ETooLarge, Field: field, Message: fmt.Sprintf("over %d values", maxMetaItems)}
+	}
+	switch v := v.(type) {
+	case string:
+		return checkString(field, v, n)
+	case map[string]any:
+		if depth > maxMetaDepth {
+			return &Error{Code: ETooLarge, Field: field, Message: fmt.Sprintf("nested deeper than %d", maxMetaDepth)}
+		}
+		for k, e := range v {
+			if err := checkString(field, k, n); err != nil {
+				return err
+			}
+			if err := checkMeta(field+"."+truncate(k, 64), e, depth+1, items, n); err != nil {
+				return err
+			}
+		}
+	case []any:
+		if depth > maxMetaDepth {
+			return &Error{Code: ETooLarge, Field: field, Message: fmt.Sprintf("nested deeper than %d", maxMetaDepth)}
+		}
+		for i, e := range v {
+			if err := checkMeta(field+"["+strconv.Itoa(i)+"]", e, depth+1, items, n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// EncodeBatch is the inverse of DecodeBatch's wire format, for clients and
+// tests: the JSON body of POST /v1/events.
+func EncodeBatch(id, service, env string, events []*event.Event) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(`{"batch_id":`)
+	idj, _ := json.Marshal(id)
+	buf.Write(idj)
+	sj, _ := json.Marshal(service)
+	ej, _ := json.Marshal(env)
+	buf.WriteString(`,"service":`)
+	buf.Write(sj)
+	buf.WriteString(`,"env":`)
+	buf.Write(ej)
+	buf.WriteString(`,"events":[`)
+	for i, e := range events {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(b)
+	}
+	buf.WriteString("]}")
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,121 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Migrations are the schema's versions, in order: migration i+1 is
+// Migrations[i]. The same SQL runs on SQLite and PostgreSQL (portable types:
+// TEXT, BIGINT for Unix nanoseconds, INTEGER). Never edit one that has
+// shipped; append a new one.
+var Migrations = []string{
+	// 1: batches (dedup), events, signals and their IPs and users,
+	// decisions with a version, keys.
+	`CREATE TABLE batches (
+		id TEXT PRIMARY KEY,
+		hash TEXT NOT NULL,
+		key_id TEXT NOT NULL,
+		received_at BIGINT NOT NULL,
+		events INTEGER NOT NULL
+	);
+	CREATE TABLE events (
+		batch_id TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		type TEXT NOT NULL,
+		at BIGINT NOT NULL,
+		service TEXT NOT NULL,
+		ip TEXT NOT NULL,
+		user_id TEXT NOT NULL,
+		signal_id TEXT,
+		body TEXT NOT NULL,
+		PRIMARY KEY (batch_id, seq)
+	);
+	CREATE INDEX events_signal ON events (signal_id, at);
+	CREATE INDEX events_type_at ON events (type, at);
+	CREATE TABLE signals (
+		id TEXT PRIMARY KEY,
+		grouping_key TEXT NOT NULL,
+		type TEXT NOT NULL,
+		severity TEXT NOT NULL,
+		severity_rank INTEGER NOT NULL,
+		status TEXT NOT NULL,
+		title TEXT NOT NULL,
+		service TEXT NOT NULL,
+		env TEXT NOT NULL,
+		rule_id TEXT NOT NULL,
+		location TEXT NOT NULL,
+		first_seen BIGINT NOT NULL,
+		last_seen BIGINT NOT NULL,
+		count BIGINT NOT NULL
+	);
+	CREATE INDEX signals_last_seen ON signals (last_seen, id);
+	CREATE INDEX signals_type ON signals (type, last_seen, id);
+	CREATE INDEX signals_status ON signals (status, last_seen, id);
+	CREATE INDEX signals_service ON signals (service, last_seen, id);
+	CREATE TABLE signal_values (
+		signal_id TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		value TEXT NOT NULL,
+		PRIMARY KEY (signal_id, kind, value)
+	);
+	CREATE TABLE decisions (
+		id TEXT PRIMARY KEY,
+		kind TEXT NOT NULL,
+		value TEXT NOT NULL,
+		expires_at BIGINT NOT NULL,
+		reason TEXT NOT NULL,
+		author TEXT NOT NULL,
+		signal_id TEXT NOT NULL,
+		created_at BIGINT NOT NULL,
+		UNIQUE (kind, value)
+	);
+	CREATE TABLE api_keys (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		hash TEXT NOT NULL,
+		created_at BIGINT NOT NULL,
+		revoked_at BIGINT NOT NULL
+	);
+	CREATE TABLE meta (
+		name TEXT PRIMARY KEY,
+		value BIGINT NOT NULL
+	);
+	INSERT INTO meta (name, value) VALUES ('decisions_version', 0);`,
+}
+
+// migrate applies the migrations not yet recorded in schema_migrations,
+// each in its own transaction.
+func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	var cur int
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if cur > len(Migrations) {
+		return fmt.Errorf("migrations: the database is at version %d, newer than this binary's %d", cur, len(Migrations))
+	}
+	for v := cur + 1; v <= len(Migrations); v++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, Migrations[v-1]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), v, time.Now().UnixNano()); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", v, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %d: %w", v, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,641 @@
+// Package sqlstore implements collector.Store over database/sql, in SQL
+// that SQLite and PostgreSQL both run, with the same versioned migrations.
+// Packages collector/sqlite and collector/postgres open the databases and
+// choose the Dialect; this package holds no driver.
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+)
+
+// Dialect is what differs between the SQL databases.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// Dollar numbers placeholders ($1, $2...) instead of '?'.
+	Dollar bool
+	// Min and Max are the scalar functions of two values (MIN and MAX
+	// in SQLite, LEAST and GREATEST in PostgreSQL).
+	Min, Max string
+	// SerializeWrites makes write transactions take a process-wide lock
+	// (SQLite has one writer at a time).
+	SerializeWrites bool
+	// MaxParams bounds the placeholders of one statement.
+	MaxParams int
+}
+
+// The dialects.
+var (
+	SQLite   = Dialect{Name: "sqlite", Min: "MIN", Max: "MAX", SerializeWrites: true, MaxParams: 30000}
+	Postgres = Dialect{Name: "postgres", Dollar: true, Min: "LEAST", Max: "GREATEST", MaxParams: 60000}
+)
+
+// rebind rewrites '?' placeholders for the dialect. The queries of this
+// package hold no '?' in literals.
+func (d Dialect) rebind(q string) string {
+	if !d.Dollar {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// Store is a collector.Store on a SQL database.
+type Store struct {
+	db  *sql.DB
+	d   Dialect
+	wmu sync.Mutex // write transactions, when d.SerializeWrites
+	q   queries
+}
+
+var _ collector.Store = (*Store)(nil)
+
+type queries struct {
+	batchInsert, batchHash, signalUpsert, valueInsert, versionBump, decisionUpsert, decisionDelete string
+	keyUpsert, keyRevoke, signalByID, signalValues, signalEvents, setStatus                     string
+}
+
+// Open applies the migrations to db and returns a Store on it. The Store
+// owns db and closes it on Close.
+func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
+	if err := migrate(ctx, db, d); err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, d: d}
+	r := d.rebind
+	s.q = queries{
+		batchInsert: r(`INSERT INTO batches (id, hash, key_id, received_at, events) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+		batchHash:   r(`SELECT hash FROM batches WHERE id = ?`),
+		signalUpsert: r(`INSERT INTO signals (id, grouping_key, type, severity, severity_rank, status, title, service, env, rule_id, location, first_seen, last_seen, count)
+			VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET
+				count = signals.count + excluded.count,
+				first_seen = ` + d.Min + `(signals.first_seen, excluded.first_seen),
+				last_seen = ` + d.Max + `(signals.last_seen, excluded.last_seen),
+				severity = CASE WHEN excluded.severity_rank > signals.severity_rank THEN excluded.severity ELSE signals.severity END,
+				severity_rank = ` + d.Max + `(signals.severity_rank, excluded.severity_rank),
+				status = 'open'`),
+		valueInsert: r(`INSERT INTO signal_values (signal_id, kind, value)
+			SELECT ?, ?, ? WHERE (SELECT COUNT(*) FROM signal_values WHERE signal_id = ? AND kind = ?) < ` + strconv.Itoa(collector.MaxSignalValues) + `
+			ON CONFLICT (signal_id, kind, value) DO NOTHING`),
+		versionBump: r(`UPDATE meta SET value = value + 1 WHERE name = 'decisions_version' RETURNING value`),
+		decisionUpsert: r(`INSERT INTO decisions (id, kind, value, expires_at, reason, author, signal_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (kind, value) DO UPDATE SET expires_at = excluded.expires_at, reason = excluded.reason,
+				author = excluded.author, signal_id = excluded.signal_id, created_at = excluded.created_at
+			RETURNING id`),
+		decisionDelete: r(`DELETE FROM decisions WHERE id = ?`),
+		keyUpsert: r(`INSERT INTO api_keys (id, name, kind, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, hash = excluded.hash,
+				created_at = excluded.created_at, revoked_at = excluded.revoked_at`),
+		keyRevoke:    r(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0`),
+		signalByID:   r(`SELECT ` + signalColumns + ` FROM signals WHERE id = ?`),
+		signalEvents: r(`SELECT body FROM events WHERE signal_id = ? ORDER BY at DESC, batch_id DESC, seq DESC LIMIT ?`),
+		setStatus:    r(`UPDATE signals SET status = ? WHERE id = ?`),
+	}
+	return s, nil
+}
+
+// DB returns the underlying database, for tests and maintenance.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// write runs f in a write transaction.
+func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
+	if s.d.SerializeWrites {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// clean removes NUL bytes, which PostgreSQL's TEXT cannot hold, from a
+// value bound to an indexed column (the event's JSON keeps them escaped).
+func clean(v string) string {
+	if strings.IndexByte(v, 0) < 0 {
+		return v
+	}
+	return strings.ReplaceAll(v, "\x00", "")
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// Append stores batches in one transaction.
+func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]collector.Appended, error) {
+	res := make([]collector.Appended, len(batches))
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		clear(res) // a retried transaction starts over
+		seen := map[string]int{}
+		for i, b := range batches {
+			if j, ok := seen[b.ID]; ok {
+				// the same id twice in one call: settled like a retry
+				if batches[j].Hash == b.Hash {
+					res[i].Duplicate = true
+				} else {
+					res[i].Err = &collector.Error{Code: collector.EConflict, Field: "batch_id", Message: "already used for a different batch"}
+				}
+				continue
+			}
+			seen[b.ID] = i
+			r, err := tx.ExecContext(ctx, s.q.batchInsert, b.ID, b.Hash, b.KeyID, nanos(b.ReceivedAt), len(b.Events))
+			if err != nil {
+				return err
+			}
+			if n, err := r.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				var h string
+				if err := tx.QueryRowContext(ctx, s.q.batchHash, b.ID).Scan(&h); err != nil {
+					return err
+				}
+				if h == b.Hash {
+					res[i].Duplicate = true
+				} else {
+					res[i].Err = &collector.Error{Code: collector.EConflict, Field: "batch_id", Message: "already used for a different batch"}
+				}
+				continue
+			}
+			if err := s.insertEvents(ctx, tx, b); err != nil {
+				return err
+			}
+			if err := s.upsertSignals(ctx, tx, b.Signals); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+const eventCols = 9
+
+func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, b *collector.Batch) error {
+	per := s.d.MaxParams / eventCols
+	if per > 200 {
+		per = 200
+	}
+	args := make([]any, 0, per*eventCols)
+	var stmt *sql.Stmt
+	stmtRows := 0
+	defer func() {
+		if stmt != nil {
+			stmt.Close()
+		}
+	}()
+	for start := 0; start < len(b.Events); start += per {
+		end := min(start+per, len(b.Events))
+		args = args[:0]
+		for i := start; i < end; i++ {
+			se := &b.Events[i]
+			ev := se.Event
+			var sig any
+			if se.SignalKey != "" {
+				sig = collector.SignalID(se.SignalKey)
+			}
+			args = append(args, b.ID, i, clean(ev.Type), nanos(ev.Time), clean(ev.Service),
+				clean(collector.EventIP(ev)), clean(collector.EventUser(ev)), sig, string(se.Raw))
+		}
+		n := end - start
+		if stmt == nil || stmtRows != n {
+			if stmt != nil {
+				stmt.Close()
+			}
+			var q strings.Builder
+			q.WriteString(`INSERT INTO events (batch_id, seq, type, at, service, ip, user_id, signal_id, body) VALUES `)
+			for i := 0; i < n; i++ {
+				if i > 0 {
+					q.WriteByte(',')
+				}
+				q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			}
+			var err error
+			stmt, err = tx.PrepareContext(ctx, s.d.rebind(q.String()))
+			if err != nil {
+				return err
+			}
+			stmtRows = n
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) upsertSignals(ctx context.Context, tx *sql.Tx, sigs []collector.Signal) error {
+	for i := range sigs {
+		sg := &sigs[i]
+		if sg.Key == "" {
+			return errors.New("sqlstore: signal without a key")
+		}
+		id := sg.ID
+		if id == "" {
+			id = collector.SignalID(sg.Key)
+		}
+		count := sg.Count
+		if count <= 0 {
+			count = 1
+		}
+		first, last := sg.FirstSeen, sg.LastSeen
+		if first.IsZero() {
+			first = last
+		}
+		if last.IsZero() {
+			last = first
+		}
+		sev := sg.Severity
+		if sev == "" {
+			sev = collector.SeverityMedium
+		}
+		if _, err := tx.ExecContext(ctx, s.q.signalUpsert, id, clean(sg.Key), clean(sg.Type), clean(sev), collector.SeverityRank(sev),
+			clean(sg.Title), clean(sg.Service), clean(sg.Env), clean(sg.RuleID), clean(sg.Location), nanos(first), nanos(last), count); err != nil {
+			return err
+		}
+		for _, kv := range [...]struct {
+			kind string
+			vals []string
+		}{{"ip", sg.IPs}, {"user", sg.Users}} {
+			for _, v := range kv.vals {
+				if v = clean(v); v == "" {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, s.q.valueInsert, id, kv.kind, v, id, kv.kind); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// RecordSignals applies signal updates from detectors.
+func (s *Store) RecordSignals(ctx context.Context, updates []collector.Signal) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error { return s.upsertSignals(ctx, tx, updates) })
+}
+
+const signalColumns = `id, grouping_key, type, severity, status, title, service, env, rule_id, location, first_seen, last_seen, count`
+
+type scanner interface{ Scan(...any) error }
+
+func scanSignal(r scanner) (collector.Signal, error) {
+	var sg collector.Signal
+	var first, last int64
+	err := r.Scan(&sg.ID, &sg.Key, &sg.Type, &sg.Severity, &sg.Status, &sg.Title, &sg.Service, &sg.Env, &sg.RuleID, &sg.Location, &first, &last, &sg.Count)
+	sg.FirstSeen, sg.LastSeen = fromNanos(first), fromNanos(last)
+	sg.IPs, sg.Users = []string{}, []string{}
+	return sg, err
+}
+
+// cursor encodes the position after a signal in the listing order.
+func encodeCursor(sg *collector.Signal) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(nanos(sg.LastSeen), 10) + ":" + sg.ID))
+}
+
+func decodeCursor(c string) (int64, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, "", collector.FieldErrorf("cursor", "not a cursor from a previous page")
+	}
+	ns, id, ok := strings.Cut(string(b), ":")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if !ok || err != nil || !strings.HasPrefix(id, "sig_") {
+		return 0, "", collector.FieldErrorf("cursor", "not a cursor from a previous page")
+	}
+	return n, id, nil
+}
+
+// Signals returns a page of signals, newest activity first.
+func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector.SignalPage, error) {
+	limit := q.Limit
+	if limit == 0 {
+		limit = collector.DefaultPageSize
+	}
+	if limit < 0 || limit > collector.MaxPageSize {
+		return collector.SignalPage{}, collector.FieldErrorf("limit", "want 1 to %d", collector.MaxPageSize)
+	}
+	var where []string
+	var args []any
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")+")")
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	in("type", q.Types)
+	in("severity", q.Severities)
+	if q.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, q.Status)
+	}
+	if q.Service != "" {
+		where = append(where, "service = ?")
+		args = append(args, q.Service)
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "last_seen >= ?")
+		args = append(args, q.Since.UnixNano())
+	}
+	if !q.Until.IsZero() {
+		where = append(where, "last_seen < ?")
+		args = append(args, q.Until.UnixNano())
+	}
+	filter := ""
+	if len(where) > 0 {
+		filter = " WHERE " + strings.Join(where, " AND ")
+	}
+	var page collector.SignalPage
+	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM signals`+filter), args...).Scan(&page.Total); err != nil {
+		return page, err
+	}
+	if q.Cursor != "" {
+		ns, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return page, err
+		}
+		where = append(where, "(last_seen < ? OR (last_seen = ? AND id < ?))")
+		args = append(args, ns, ns, id)
+		filter = " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, limit+1)
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+signalColumns+` FROM signals`+filter+` ORDER BY last_seen DESC, id DESC LIMIT ?`), args...)
+	if err != nil {
+		return page, err
+	}
+	page.Signals = []collector.Signal{}
+	for rows.Next() {
+		sg, err := scanSignal(rows)
+		if err != nil {
+			rows.Close()
+			return page, err
+		}
+		page.Signals = append(page.Signals, sg)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Signals) > limit {
+		page.Signals = page.Signals[:limit]
+		page.NextCursor = encodeCursor(&page.Signals[limit-1])
+	}
+	return page, s.fillValues(ctx, page.Signals)
+}
+
+// fillValues reads the IPs and users of signals.
+func (s *Store) fillValues(ctx context.Context, sigs []collector.Signal) error {
+	if len(sigs) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(sigs))
+	args := make([]any, len(sigs))
+	for i := range sigs {
+		idx[sigs[i].ID] = i
+		args[i] = sigs[i].ID
+	}
+	q := `SELECT signal_id, kind, value FROM signal_values WHERE signal_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(sigs)), ", ") + `) ORDER BY signal_id, kind, value`
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, kind, v string
+		if err := rows.Scan(&id, &kind, &v); err != nil {
+			return err
+		}
+		sg := &sigs[idx[id]]
+		if kind == "ip" {
+			sg.IPs = append(sg.IPs, v)
+		} else {
+			sg.Users = append(sg.Users, v)
+		}
+	}
+	return rows.Err()
+}
+
+// Signal returns a signal with its newest events.
+func (s *Store) Signal(ctx context.Context, id string, events int) (*collector.SignalDetail, error) {
+	sg, err := scanSignal(s.db.QueryRowContext(ctx, s.q.signalByID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, collector.Errorf(collector.ENotFound, "no signal %q", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	one := []collector.Signal{sg}
+	if err := s.fillValues(ctx, one); err != nil {
+		return nil, err
+	}
+	d := &collector.SignalDetail{Signal: one[0], Events: []json.RawMessage{}}
+	if events <= 0 {
+		return d, nil
+	}
+	rows, err := s.db.QueryContext(ctx, s.q.signalEvents, id, events)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		d.Events = append(d.Events, json.RawMessage(body))
+	}
+	return d, rows.Err()
+}
+
+// SetSignalStatus changes a signal's status.
+func (s *Store) SetSignalStatus(ctx context.Context, id, status string) error {
+	if status != collector.StatusOpen && status != collector.StatusArchived {
+		return collector.FieldErrorf("status", "want %s or %s", collector.StatusOpen, collector.StatusArchived)
+	}
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, s.q.setStatus, status, id)
+		if err != nil {
+			return err
+		}
+		n, err = r.RowsAffected()
+		return err
+	})
+	if err == nil && n == 0 {
+		return collector.Errorf(collector.ENotFound, "no signal %q", id)
+	}
+	return err
+}
+
+// Decisions returns the version and every decision.
+func (s *Store) Decisions(ctx context.Context) (int64, []collector.Decision, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.d.Name == "postgres"})
+	if err != nil {
+		return 0, nil, err
+	}
+	defer tx.Rollback()
+	var v int64
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'decisions_version'`).Scan(&v); err != nil {
+		return 0, nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, value, expires_at, reason, author, signal_id, created_at FROM decisions ORDER BY created_at, id`)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	out := []collector.Decision{}
+	for rows.Next() {
+		var d collector.Decision
+		var exp, created int64
+		if err := rows.Scan(&d.ID, &d.Kind, &d.Value, &exp, &d.Reason, &d.Author, &d.SignalID, &created); err != nil {
+			return 0, nil, err
+		}
+		d.ExpiresAt, d.CreatedAt = fromNanos(exp), fromNanos(created)
+		out = append(out, d)
+	}
+	return v, out, rows.Err()
+}
+
+// NewID returns a random id with a prefix ("dec_", "key_").
+func NewID(prefix string) string {
+	var b [12]byte
+	rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// PutDecision stores d, replacing the decision of the same kind and value.
+func (s *Store) PutDecision(ctx context.Context, d *collector.Decision) (int64, error) {
+	if d.ID == "" {
+		d.ID = NewID("dec_")
+	}
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = time.Now().UTC()
+	}
+	var v int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var id string
+		if err := tx.QueryRowContext(ctx, s.q.decisionUpsert, d.ID, d.Kind, clean(d.Value), nanos(d.ExpiresAt), clean(d.Reason),
+			clean(d.Author), clean(d.SignalID), nanos(d.CreatedAt)).Scan(&id); err != nil {
+			return err
+		}
+		d.ID = id
+		return tx.QueryRowContext(ctx, s.q.versionBump).Scan(&v)
+	})
+	return v, err
+}
+
+// DeleteDecision removes a decision.
+func (s *Store) DeleteDecision(ctx context.Context, id string) (int64, error) {
+	var v int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, s.q.decisionDelete, id)
+		if err != nil {
+			return err
+		}
+		if n, err := r.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return collector.Errorf(collector.ENotFound, "no decision %q", id)
+		}
+		return tx.QueryRowContext(ctx, s.q.versionBump).Scan(&v)
+	})
+	return v, err
+}
+
+// Keys returns every key.
+func (s *Store) Keys(ctx context.Context) ([]collector.Key, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, kind, hash, created_at, revoked_at FROM api_keys ORDER BY created_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []collector.Key
+	for rows.Next() {
+		var k collector.Key
+		var c, r int64
+		if err := rows.Scan(&k.ID, &k.Name, &k.Kind, &k.Hash, &c, &r); err != nil {
+			return nil, err
+		}
+		k.CreatedAt, k.RevokedAt = fromNanos(c), fromNanos(r)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// PutKey stores k.
+func (s *Store) PutKey(ctx context.Context, k collector.Key) error {
+	if k.ID == "" || k.Hash == "" || (k.Kind != collector.KeyAdmin && k.Kind != collector.KeyIngest) {
+		return fmt.Errorf("sqlstore: incomplete key %q (kind %q)", k.ID, k.Kind)
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q.keyUpsert, clean(k.ID), clean(k.Name), k.Kind, k.Hash, nanos(k.CreatedAt), nanos(k.RevokedAt))
+		return err
+	})
+}
+
+// RevokeKey marks a key revoked.
+func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, s.q.keyRevoke, nanos(at), id)
+		if err != nil {
+			return err
+		}
+		if n, err := r.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return collector.Errorf(collector.ENotFound, "no active key %q", id)
+		}
+		return nil
+	})
+}

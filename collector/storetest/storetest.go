@@ -1,0 +1,464 @@
+// Package storetest is the contract suite every collector.Store must pass:
+// Run(t, open) checks batch dedup and atomicity, signal grouping and
+// merging, paging with filters, decisions with versions, and keys. The
+// SQLite and PostgreSQL stores run it against real databases.
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/event"
+)
+
+// Require reports whether a missing database must fail the test instead of
+// skipping it (RAMPART_REQUIRE=1, as on CI).
+func Require() bool { return os.Getenv("RAMPART_REQUIRE") == "1" }
+
+// Skip skips t, or fails it under RAMPART_REQUIRE=1, for a database that is
+// not there.
+func Skip(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if Require() {
+		t.Fatalf(format+" (RAMPART_REQUIRE=1)", args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// Run runs the contract suite. open returns a new, empty store for each
+// subtest; the suite closes it.
+func Run(t *testing.T, open func(t *testing.T) collector.Store) {
+	tests := []struct {
+		name string
+		f    func(t *testing.T, s collector.Store)
+	}{
+		{"AppendAndDedup", testAppendDedup},
+		{"ConflictingBatchID", testConflict},
+		{"SignalGrouping", testGrouping},
+		{"SignalPaging", testPaging},
+		{"SignalFilters", testFilters},
+		{"SignalDetailAndStatus", testDetail},
+		{"RecordSignals", testRecordSignals},
+		{"Decisions", testDecisions},
+		{"Keys", testKeys},
+		{"ConcurrentAppend", testConcurrentAppend},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() { s.Close() })
+			tc.f(t, s)
+		})
+	}
+}
+
+var t0 = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+
+// Attack returns an attack event from ip on rule at t0+sec seconds.
+func Attack(rule, ip string, sec int) *event.Event {
+	return &event.Event{Type: event.TypeAttack, Time: t0.Add(time.Duration(sec) * time.Second), Service: "shop",
+		Request:  &event.Request{Method: "GET", URI: "/search?q=x", ClientIP: ip},
+		Triggers: []event.Trigger{{RuleID: rule, RuleName: "rule " + rule, Category: "sqli", Address: "server.request.query", Value: "' OR 1=1 --"}}}
+}
+
+// Exploit returns an exploit event at file:line.
+func Exploit(file string, line, sec int, ip string) *event.Event {
+	return &event.Event{Type: event.TypeExploit, Time: t0.Add(time.Duration(sec) * time.Second), Service: "shop",
+		Request: &event.Request{Method: "GET", URI: "/users?name=x", ClientIP: ip},
+		Exploit: &event.Exploit{RuleID: "rasp-sqli", Detector: "sqli", Sink: "sql", Resource: "SELECT 1", Input: "x",
+			Location: &event.Frame{Function: "main.handler", File: file, Line: line},
+			Stack:    []event.Frame{{Function: "main.handler", File: file, Line: line}, {Function: "net/http.HandlerFunc.ServeHTTP", File: "server.go", Line: 2200}}}}
+}
+
+// Login returns a login failure of user from ip.
+func Login(user, ip string, sec int) *event.Event {
+	no := false
+	return &event.Event{Type: event.TypeLoginFailure, Time: t0.Add(time.Duration(sec) * time.Second), Service: "shop", IP: ip,
+		Usr: &event.User{Login: user, Exists: &no}}
+}
+
+// MakeBatch builds a batch as ingest does (DecodeBatch of the encoded
+// events).
+func MakeBatch(t testing.TB, id string, evs ...*event.Event) *collector.Batch {
+	t.Helper()
+	body, err := collector.EncodeBatch(id, "shop", "prod", evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := collector.DecodeBatch(body, collector.Limits{}, t0)
+	if err != nil {
+		t.Fatalf("DecodeBatch: %v", err)
+	}
+	b.KeyID, b.ReceivedAt = "key_test", t0
+	return b
+}
+
+func appendOne(t *testing.T, s collector.Store, b *collector.Batch) collector.Appended {
+	t.Helper()
+	res, err := s.Append(context.Background(), []*collector.Batch{b})
+	if err != nil {
+		t.Fatalf("Append: %v", err)
+	}
+	if len(res) != 1 {
+		t.Fatalf("Append returned %d results for 1 batch", len(res))
+	}
+	return res[0]
+}
+
+func allSignals(t *testing.T, s collector.Store, q collector.SignalQuery) collector.SignalPage {
+	t.Helper()
+	q.Limit = collector.MaxPageSize
+	p, err := s.Signals(context.Background(), q)
+	if err != nil {
+		t.Fatalf("Signals: %v", err)
+	}
+	return p
+}
+
+func testAppendDedup(t *testing.T, s collector.Store) {
+	b := MakeBatch(t, "b-1", Attack("r1", "203.0.113.7", 0), Attack("r1", "203.0.113.7", 5), Login("alice", "198.51.100.1", 6))
+	if r := appendOne(t, s, b); r.Duplicate || r.Err != nil {
+		t.Fatalf("first append: %+v", r)
+	}
+	again := MakeBatch(t, "b-1", Attack("r1", "203.0.113.7", 0), Attack("r1", "203.0.113.7", 5), Login("alice", "198.51.100.1", 6))
+	if r := appendOne(t, s, again); !r.Duplicate || r.Err != nil {
+		t.Fatalf("retried batch: got %+v, want Duplicate", r)
+	}
+	// The same id twice in one call, and a new batch beside them.
+	res, err := s.Append(context.Background(), []*collector.Batch{again, MakeBatch(t, "b-2", Attack("r1", "203.0.113.7", 9)), again})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Duplicate || res[1].Duplicate || res[1].Err != nil || !res[2].Duplicate {
+		t.Fatalf("mixed call: %+v", res)
+	}
+	p := allSignals(t, s, collector.SignalQuery{})
+	if len(p.Signals) != 1 || p.Signals[0].Count != 3 {
+		t.Fatalf("signals after a retried batch: %+v, want one with count 3", p.Signals)
+	}
+}
+
+func testConflict(t *testing.T, s collector.Store) {
+	appendOne(t, s, MakeBatch(t, "b-x", Attack("r1", "203.0.113.7", 0)))
+	r := appendOne(t, s, MakeBatch(t, "b-x", Attack("r2", "203.0.113.8", 0)))
+	if r.Duplicate || collector.ErrorCode(r.Err) != collector.EConflict {
+		t.Fatalf("different batch under a used id: %+v, want a conflict", r)
+	}
+	p := allSignals(t, s, collector.SignalQuery{})
+	if len(p.Signals) != 1 || p.Signals[0].RuleID != "r1" {
+		t.Fatalf("the conflicting batch was stored: %+v", p.Signals)
+	}
+}
+
+func testGrouping(t *testing.T, s collector.Store) {
+	appendOne(t, s, MakeBatch(t, "g-1",
+		Attack("r1", "203.0.113.7", 10), Attack("r1", "203.0.113.7", 0), // one signal
+		Attack("r1", "203.0.113.8", 3),                                  // other IP
+		Attack("r2", "203.0.113.7", 4),                                  // other rule
+		Exploit("main.go", 42, 1, "203.0.113.9"), Exploit("main.go", 42, 2, "203.0.113.10"), // one location, two IPs
+		Exploit("main.go", 50, 2, "203.0.113.9")))
+	appendOne(t, s, MakeBatch(t, "g-2", Attack("r1", "203.0.113.7", 20)))
+	p := allSignals(t, s, collector.SignalQuery{})
+	if p.Total != 5 || len(p.Signals) != 5 {
+		t.Fatalf("got %d signals (total %d), want 5: %+v", len(p.Signals), p.Total, p.Signals)
+	}
+	id := collector.SignalID(collector.AttackKey("shop", "r1", "203.0.113.7"))
+	var got *collector.Signal
+	for i := range p.Signals {
+		if p.Signals[i].ID == id {
+			got = &p.Signals[i]
+		}
+	}
+	if got == nil {
+		t.Fatalf("no signal %s for r1 from 203.0.113.7", id)
+	}
+	if got.Count != 3 || !got.FirstSeen.Equal(t0) || !got.LastSeen.Equal(t0.Add(20*time.Second)) ||
+		!slices.Equal(got.IPs, []string{"203.0.113.7"}) || got.Type != collector.SignalAttack || got.Status != collector.StatusOpen || got.Severity != collector.SeverityHigh {
+		t.Fatalf("merged signal: %+v", got)
+	}
+	xid := collector.SignalID(collector.ExploitKey("shop", "rasp-sqli", "main.go:42"))
+	d, err := s.Signal(context.Background(), xid, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Count != 2 || d.Location != "main.go:42" || d.Severity != collector.SeverityCritical || !slices.Equal(d.IPs, []string{"203.0.113.10", "203.0.113.9"}) {
+		t.Fatalf("exploit signal: %+v", d.Signal)
+	}
+	if len(d.Events) != 2 {
+		t.Fatalf("exploit signal has %d events, want 2", len(d.Events))
+	}
+	var ev event.Event
+	if err := json.Unmarshal(d.Events[0], &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Exploit == nil || len(ev.Exploit.Stack) != 2 || ev.Request == nil || ev.Request.ClientIP != "203.0.113.10" {
+		t.Fatalf("newest event of the exploit signal (want the stack trace and the request from .10): %s", d.Events[0])
+	}
+}
+
+func testPaging(t *testing.T, s collector.Store) {
+	const n = 137
+	var evs []*event.Event
+	for i := range n {
+		evs = append(evs, Attack("r1", fmt.Sprintf("10.0.%d.%d", i/250, i%250), i%40)) // ties in last_seen
+	}
+	appendOne(t, s, MakeBatch(t, "p-1", evs...))
+	seen := map[string]bool{}
+	var last *collector.Signal
+	cursor := ""
+	pages := 0
+	for {
+		p, err := s.Signals(context.Background(), collector.SignalQuery{Limit: 20, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		if p.Total != n {
+			t.Fatalf("page %d: total %d, want %d", pages, p.Total, n)
+		}
+		for i := range p.Signals {
+			sg := &p.Signals[i]
+			if seen[sg.ID] {
+				t.Fatalf("signal %s on two pages", sg.ID)
+			}
+			seen[sg.ID] = true
+			if last != nil && (sg.LastSeen.After(last.LastSeen) || sg.LastSeen.Equal(last.LastSeen) && sg.ID > last.ID) {
+				t.Fatalf("out of order: %v %s after %v %s", sg.LastSeen, sg.ID, last.LastSeen, last.ID)
+			}
+			last = sg
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		cursor = p.NextCursor
+		if pages > 20 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if len(seen) != n || pages != 7 {
+		t.Fatalf("paged %d signals in %d pages, want %d in 7", len(seen), pages, n)
+	}
+	if _, err := s.Signals(context.Background(), collector.SignalQuery{Cursor: "garbage!"}); collector.ErrorCode(err) != collector.EInvalid {
+		t.Fatalf("bad cursor: %v, want invalid", err)
+	}
+	if _, err := s.Signals(context.Background(), collector.SignalQuery{Limit: collector.MaxPageSize + 1}); collector.ErrorCode(err) != collector.EInvalid {
+		t.Fatalf("limit over the maximum: %v, want invalid", err)
+	}
+}
+
+func testFilters(t *testing.T, s collector.Store) {
+	a := Attack("r1", "203.0.113.7", 0)
+	b := Attack("r2", "203.0.113.7", 100)
+	b.Service = "billing"
+	scan := Attack("r3", "203.0.113.7", 200)
+	scan.Triggers[0].Category = "scanner"
+	appendOne(t, s, MakeBatch(t, "f-1", a, b, scan, Exploit("x.go", 1, 50, "203.0.113.7")))
+	count := func(q collector.SignalQuery) int64 { return allSignals(t, s, q).Total }
+	for _, c := range []struct {
+		name string
+		q    collector.SignalQuery
+		want int64
+	}{
+		{"all", collector.SignalQuery{}, 4},
+		{"type", collector.SignalQuery{Types: []string{collector.SignalExploit}}, 1},
+		{"types", collector.SignalQuery{Types: []string{collector.SignalExploit, collector.SignalAttack}}, 4},
+		{"severity", collector.SignalQuery{Severities: []string{collector.SeverityLow}}, 1},
+		{"service", collector.SignalQuery{Service: "billing"}, 1},
+		{"since", collector.SignalQuery{Since: t0.Add(100 * time.Second)}, 2},
+		{"until", collector.SignalQuery{Until: t0.Add(100 * time.Second)}, 2},
+		{"window", collector.SignalQuery{Since: t0.Add(50 * time.Second), Until: t0.Add(101 * time.Second)}, 2},
+		{"status", collector.SignalQuery{Status: collector.StatusArchived}, 0},
+	} {
+		if got := count(c.q); got != c.want {
+			t.Errorf("%s: %d signals, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func testDetail(t *testing.T, s collector.Store) {
+	ctx := context.Background()
+	var evs []*event.Event
+	for i := range 30 {
+		e := Attack("r1", "203.0.113.7", i)
+		e.Usr = &event.User{ID: fmt.Sprintf("u%d", i%3)}
+		evs = append(evs, e)
+	}
+	appendOne(t, s, MakeBatch(t, "d-1", evs...))
+	id := collector.SignalID(collector.AttackKey("shop", "r1", "203.0.113.7"))
+	d, err := s.Signal(ctx, id, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Events) != 5 || !slices.Equal(d.Users, []string{"u0", "u1", "u2"}) {
+		t.Fatalf("detail: %d events, users %v", len(d.Events), d.Users)
+	}
+	var newest event.Event
+	json.Unmarshal(d.Events[0], &newest)
+	if !newest.Time.Equal(t0.Add(29 * time.Second)) {
+		t.Fatalf("first event at %v, want the newest", newest.Time)
+	}
+	if _, err := s.Signal(ctx, "sig_nope", 5); collector.ErrorCode(err) != collector.ENotFound {
+		t.Fatalf("unknown signal: %v", err)
+	}
+	if err := s.SetSignalStatus(ctx, id, collector.StatusArchived); err != nil {
+		t.Fatal(err)
+	}
+	if p := allSignals(t, s, collector.SignalQuery{Status: collector.StatusArchived}); p.Total != 1 {
+		t.Fatalf("archived: %d", p.Total)
+	}
+	if err := s.SetSignalStatus(ctx, id, "bogus"); collector.ErrorCode(err) != collector.EInvalid {
+		t.Fatalf("bad status: %v", err)
+	}
+	if err := s.SetSignalStatus(ctx, "sig_nope", collector.StatusArchived); collector.ErrorCode(err) != collector.ENotFound {
+		t.Fatalf("status of an unknown signal: %v", err)
+	}
+	// A new event reopens the archived signal.
+	appendOne(t, s, MakeBatch(t, "d-2", Attack("r1", "203.0.113.7", 99)))
+	if d, _ := s.Signal(ctx, id, 0); d.Status != collector.StatusOpen || d.Count != 31 {
+		t.Fatalf("after a new event: status %s count %d, want open 31", d.Status, d.Count)
+	}
+}
+
+func testRecordSignals(t *testing.T, s collector.Store) {
+	ctx := context.Background()
+	key := "brute_force\x1fshop\x1falice"
+	up := collector.Signal{Key: key, Type: collector.SignalBruteForce, Severity: collector.SeverityMedium, Title: "brute force on alice",
+		Service: "shop", FirstSeen: t0, LastSeen: t0.Add(time.Minute), IPs: []string{"198.51.100.1"}, Users: []string{"alice"}, Count: 10}
+	if err := s.RecordSignals(ctx, []collector.Signal{up}); err != nil {
+		t.Fatal(err)
+	}
+	up2 := up
+	up2.Severity, up2.Count, up2.FirstSeen, up2.LastSeen, up2.IPs = collector.SeverityHigh, 5, t0.Add(time.Minute), t0.Add(2*time.Minute), []string{"198.51.100.2"}
+	if err := s.RecordSignals(ctx, []collector.Signal{up2}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Signal(ctx, collector.SignalID(key), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Count != 15 || d.Severity != collector.SeverityHigh || !d.FirstSeen.Equal(t0) || !d.LastSeen.Equal(t0.Add(2*time.Minute)) ||
+		!slices.Equal(d.IPs, []string{"198.51.100.1", "198.51.100.2"}) || !slices.Equal(d.Users, []string{"alice"}) {
+		t.Fatalf("merged detector signal: %+v", d.Signal)
+	}
+	// IPs stop at MaxSignalValues; the count goes on.
+	many := up
+	many.Count = 1
+	many.IPs = nil
+	for i := range collector.MaxSignalValues + 50 {
+		many.IPs = append(many.IPs, fmt.Sprintf("10.1.%d.%d", i/200, i%200))
+	}
+	if err := s.RecordSignals(ctx, []collector.Signal{many}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ = s.Signal(ctx, collector.SignalID(key), 0)
+	if len(d.IPs) != collector.MaxSignalValues || d.Count != 16 {
+		t.Fatalf("after many IPs: %d IPs, count %d", len(d.IPs), d.Count)
+	}
+}
+
+func testDecisions(t *testing.T, s collector.Store) {
+	ctx := context.Background()
+	v0, ds, err := s.Decisions(ctx)
+	if err != nil || len(ds) != 0 {
+		t.Fatalf("empty: %v %v", ds, err)
+	}
+	d := &collector.Decision{Kind: collector.BlockIP, Value: "203.0.113.7", Reason: "sqli", Author: "admin", ExpiresAt: t0.Add(time.Hour), SignalID: "sig_1"}
+	v1, err := s.PutDecision(ctx, d)
+	if err != nil || v1 <= v0 || d.ID == "" {
+		t.Fatalf("put: v%d→v%d id %q err %v", v0, v1, d.ID, err)
+	}
+	// Same kind and value: replaced, same id.
+	d2 := &collector.Decision{Kind: collector.BlockIP, Value: "203.0.113.7", Reason: "again", Author: "detector"}
+	v2, err := s.PutDecision(ctx, d2)
+	if err != nil || v2 <= v1 || d2.ID != d.ID {
+		t.Fatalf("replace: v%d id %q (first %q) err %v", v2, d2.ID, d.ID, err)
+	}
+	d3 := &collector.Decision{Kind: collector.ChallengeUser, Value: "alice", Author: "admin"}
+	v3, _ := s.PutDecision(ctx, d3)
+	v, ds, err := s.Decisions(ctx)
+	if err != nil || v != v3 || len(ds) != 2 {
+		t.Fatalf("list: v%d (want %d) %+v %v", v, v3, ds, err)
+	}
+	got := ds[slices.IndexFunc(ds, func(x collector.Decision) bool { return x.ID == d.ID })]
+	if got.Reason != "again" || !got.ExpiresAt.IsZero() || got.Author != "detector" {
+		t.Fatalf("replaced decision: %+v", got)
+	}
+	v4, err := s.DeleteDecision(ctx, d.ID)
+	if err != nil || v4 <= v3 {
+		t.Fatalf("delete: v%d %v", v4, err)
+	}
+	if _, err := s.DeleteDecision(ctx, d.ID); collector.ErrorCode(err) != collector.ENotFound {
+		t.Fatalf("delete twice: %v", err)
+	}
+	if v, _, _ := s.Decisions(ctx); v != v4 {
+		t.Fatalf("a failed delete changed the version: %d → %d", v4, v)
+	}
+}
+
+func testKeys(t *testing.T, s collector.Store) {
+	ctx := context.Background()
+	k := collector.Key{ID: "key_1", Name: "svc", Kind: collector.KeyIngest, Hash: collector.HashSecret("s3cret"), CreatedAt: t0}
+	if err := s.PutKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutKey(ctx, collector.Key{ID: "adm", Kind: collector.KeyAdmin, Hash: collector.HashSecret("a"), CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeKey(ctx, "key_1", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeKey(ctx, "key_1", t0.Add(2*time.Hour)); collector.ErrorCode(err) != collector.ENotFound {
+		t.Fatalf("revoke twice: %v", err)
+	}
+	ks, err := s.Keys(ctx)
+	if err != nil || len(ks) != 2 {
+		t.Fatalf("keys: %+v %v", ks, err)
+	}
+	i := slices.IndexFunc(ks, func(x collector.Key) bool { return x.ID == "key_1" })
+	if i < 0 || ks[i].Hash != k.Hash || !ks[i].RevokedAt.Equal(t0.Add(time.Hour)) || ks[i].Kind != collector.KeyIngest {
+		t.Fatalf("stored key: %+v", ks)
+	}
+}
+
+func testConcurrentAppend(t *testing.T, s collector.Store) {
+	// Writers racing on the same signal and on the same batch ids: every
+	// batch counts once.
+	const writers, per = 4, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range per {
+				// half the ids are shared between writers
+				id := fmt.Sprintf("c-%d-%d", w, i)
+				if i%2 == 0 {
+					id = fmt.Sprintf("c-shared-%d", i)
+				}
+				_, err := s.Append(context.Background(), []*collector.Batch{MakeBatch(t, id, Attack("r1", "203.0.113.7", i))})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	p := allSignals(t, s, collector.SignalQuery{})
+	want := int64(writers*per/2 + per/2)
+	if len(p.Signals) != 1 || p.Signals[0].Count != want {
+		t.Fatalf("after concurrent appends: %+v, want one signal with count %d", p.Signals, want)
+	}
+}
