@@ -12,16 +12,16 @@ import (
 
 // Error codes. StatusOf maps each to its HTTP status, in one place.
 const (
-	EInvalid      = "invalid"       // a malformed request; Field names what
-	EUnauthorized = "unauthorized"  // no credential, or an unknown or revoked one
-	EForbidden    = "forbidden"     // a credential that may not do this
-	ENotFound     = "not_found"     // no such signal, decision or key
-	EConflict     = "conflict"      // a batch id reused for a different batch
-	ETooLarge     = "too_large"     // a body or batch over its limit
-	ERateLimited  = "rate_limited"  // over the key's rate; RetryAfter says when
-	EUnavailable  = "unavailable"   // shutting down or overloaded
-	EUnsupported  = "unsupported"   // a content encoding or type not handled
-	EInternal     = "internal"      // anything else: logged, never echoed
+	EInvalid      = "invalid"      // a malformed request; Field names what
+	EUnauthorized = "unauthorized" // no credential, or an unknown or revoked one
+	EForbidden    = "forbidden"    // a credential that may not do this
+	ENotFound     = "not_found"    // no such signal, decision or key
+	EConflict     = "conflict"     // a batch id reused for a different batch
+	ETooLarge     = "too_large"    // a body or batch over its limit
+	ERateLimited  = "rate_limited" // over the key's rate; RetryAfter says when
+	EUnavailable  = "unavailable"  // shutting down or overloaded
+	EUnsupported  = "unsupported"  // a content encoding or type not handled
+	EInternal     = "internal"     // anything else: logged, never echoed
 	EMethod       = "method_not_allowed"
 )
 

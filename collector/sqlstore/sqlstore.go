@@ -75,7 +75,7 @@ var _ collector.Store = (*Store)(nil)
 
 type queries struct {
 	batchInsert, batchHash, signalUpsert, valueInsert, versionBump, decisionUpsert, decisionDelete string
-	keyUpsert, keyRevoke, signalByID, signalValues, signalEvents, setStatus                     string
+	keyUpsert, keyRevoke, signalByID, signalValues, signalEvents, setStatus                        string
 }
 
 // Open applies the migrations to db and returns a Store on it. The Store

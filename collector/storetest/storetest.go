@@ -160,8 +160,8 @@ func testConflict(t *testing.T, s collector.Store) {
 func testGrouping(t *testing.T, s collector.Store) {
 	appendOne(t, s, MakeBatch(t, "g-1",
 		Attack("r1", "203.0.113.7", 10), Attack("r1", "203.0.113.7", 0), // one signal
-		Attack("r1", "203.0.113.8", 3),                                  // other IP
-		Attack("r2", "203.0.113.7", 4),                                  // other rule
+		Attack("r1", "203.0.113.8", 3),                                                      // other IP
+		Attack("r2", "203.0.113.7", 4),                                                      // other rule
 		Exploit("main.go", 42, 1, "203.0.113.9"), Exploit("main.go", 42, 2, "203.0.113.10"), // one location, two IPs
 		Exploit("main.go", 50, 2, "203.0.113.9")))
 	appendOne(t, s, MakeBatch(t, "g-2", Attack("r1", "203.0.113.7", 20)))
