@@ -49,6 +49,12 @@ type Config struct {
 	Enabled bool
 	// Mode is monitor or block (RAMPART_MODE); empty means monitor.
 	Mode Mode
+	// WAFMode, when set, overrides Mode for the request rules only
+	// (RAMPART_WAF_MODE): with Mode block and WAFMode monitor, the WAF
+	// reports suspicious requests and exploit prevention blocks the ones
+	// that really change a SQL statement, a command, a URL or a path, with
+	// a stack trace. Empty means Mode.
+	WAFMode Mode
 	// RulesFile is a ruleset file in the libddwaf JSON format
 	// (RAMPART_RULES); empty means the embedded default ruleset.
 	RulesFile string
@@ -95,6 +101,13 @@ func ConfigFromEnv() (Config, error) {
 		c.Mode = ModeBlock
 	default:
 		errs = append(errs, fmt.Errorf("RAMPART_MODE=%q: want monitor or block", m))
+	}
+	switch m := strings.ToLower(os.Getenv("RAMPART_WAF_MODE")); m {
+	case "":
+	case "monitor", "block":
+		c.WAFMode = Mode(m)
+	default:
+		errs = append(errs, fmt.Errorf("RAMPART_WAF_MODE=%q: want monitor or block", m))
 	}
 	c.RulesFile = os.Getenv("RAMPART_RULES")
 	if c.RulesFile == "default" {
@@ -146,6 +159,7 @@ type Stats struct {
 	Timeouts  atomic.Int64 // requests whose time budget ran out
 	Panics    atomic.Int64 // internal faults recovered (fail open)
 	Truncated atomic.Int64 // requests with input dropped at a limit
+	Exploits  atomic.Int64 // exploits caught at a sink (exploit prevention)
 }
 
 // New builds an Agent from cfg, compiling the ruleset. It returns an error
@@ -158,6 +172,9 @@ func New(cfg Config) (*Agent, error) {
 	start := time.Now()
 	if cfg.Mode == "" {
 		cfg.Mode = ModeMonitor
+	}
+	if cfg.WAFMode == "" {
+		cfg.WAFMode = cfg.Mode
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rampartsec/rampart/event"
@@ -35,6 +36,9 @@ func (e *BlockedError) Unwrap() error { return ErrBlocked }
 // it matched and whether it is blocked. Guards create it with
 // Agent.NewRequest, and the application reaches it with FromContext.
 type Request struct {
+	// mu serializes the WAF context: a handler may reach the sinks from
+	// several goroutines.
+	mu       sync.Mutex
 	agent    *Agent
 	waf      *waf.Context
 	in       *httpinput.Request
@@ -79,7 +83,12 @@ func (a *Agent) NewRequest(in *httpinput.Request) *Request {
 
 // Body runs the rules over the parsed body.
 func (r *Request) Body() {
-	if r == nil || r.done {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
 		return
 	}
 	n := len(r.addrs)
@@ -104,7 +113,12 @@ func (r *Request) SetRoute(route string) {
 // Run evaluates extra addresses (path parameters from a router, the user
 // id once known) within this request.
 func (r *Request) Run(addrs ...waf.Address) {
-	if r == nil || r.done {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
 		return
 	}
 	r.run(addrs)
@@ -117,7 +131,7 @@ func (r *Request) run(addrs []waf.Address) {
 	if res.TimedOut {
 		r.timedOut = true
 	}
-	if res.Block != nil && r.block == nil && r.agent.cfg.Mode == ModeBlock {
+	if res.Block != nil && r.block == nil && r.agent.cfg.WAFMode == ModeBlock {
 		r.block = res.Block
 	}
 }
@@ -128,6 +142,8 @@ func (r *Request) Blocked() *waf.Action {
 	if r == nil {
 		return nil
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.block
 }
 
@@ -154,7 +170,12 @@ func (r *Request) TimedOut() bool { return r != nil && r.timedOut }
 // request's attack event when a rule matched, and releases the evaluation.
 // It is safe to call more than once.
 func (r *Request) Finish(status int) {
-	if r == nil || r.done {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
 		return
 	}
 	if status > 0 {

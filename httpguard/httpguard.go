@@ -60,6 +60,11 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rw := &responseWriter{ResponseWriter: w, guard: g, req: r, sec: sec}
 	defer func() {
+		if rw.status == 0 && sec.Blocked() != nil {
+			// Blocked inside the handler (a sink guard), which wrote
+			// nothing: answer with the block response.
+			rw.WriteHeader(http.StatusForbidden)
+		}
 		status := rw.status
 		if status == 0 {
 			status = http.StatusOK

@@ -30,8 +30,14 @@ import (
 // sinkAddrs are the addresses only known at a sink.
 var sinkAddrs = map[string]bool{
 	AddrDBStatement: true, AddrDBSystem: true, AddrNetURL: true, AddrFSFile: true,
-	AddrShellCmd: true, AddrExecCmd: true,
+	AddrShellCmd: true, AddrExecCmd: true, AddrNetResolvedIP: true,
 }
+
+// AddrNetResolvedIP is the address an outgoing URL's host resolved to,
+// set with server.io.net.url at dial time (a rampart extension of the
+// format): the ssrf_detector then checks the resolved address, against DNS
+// rebinding.
+const AddrNetResolvedIP = "server.io.net.resolved_ip"
 
 // IsSinkAddress reports whether name is an address set at a sink.
 func IsSinkAddress(name string) bool { return sinkAddrs[name] }
@@ -471,6 +477,11 @@ func (c *Context) detect(sc *sinkCond, addrs []Address) (*Exploit, bool) {
 	}
 	if !found {
 		return nil, false
+	}
+	for _, a := range addrs {
+		if a.Name == AddrNetResolvedIP {
+			sink.Resolved = a.Value.Str()
+		}
 	}
 	for i := range sc.dbType {
 		if v, ok := c.sinkValue(&sc.dbType[i], addrs); ok && v.Kind() == KindString {

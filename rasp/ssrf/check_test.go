@@ -165,3 +165,27 @@ func BenchmarkCheckPath(b *testing.B) {
 		Check(u, in)
 	}
 }
+
+func TestCheckResolved(t *testing.T) {
+	loop := netip.MustParseAddr("127.0.0.1")
+	meta := netip.MustParseAddr("169.254.169.254")
+	pub := netip.MustParseAddr("203.0.113.9")
+	for _, c := range []struct {
+		url, input string
+		ip         netip.Addr
+		want       bool
+	}{
+		{"http://rebind.attacker.test/x", "rebind.attacker.test", loop, true},
+		{"http://rebind.attacker.test:8080/x", "http://rebind.attacker.test:8080/x", meta, true},
+		{"http://rebind.attacker.test/x", "rebind.attacker.test", pub, false},
+		{"http://api.internal.test/users/alice", "alice", loop, false},            // input only fills the path
+		{"http://tenant-a.api.test/x", "tenant-a", loop, false},                   // a label, not the whole host
+		{"http://abc.test/x", "abc", loop, false},                                 // shorter than MinInput
+		{"https://files.example.test/?u=rebind.test", "rebind.test", loop, false}, // in the query
+	} {
+		_, got := CheckResolved(c.url, []string{c.input}, c.ip)
+		if got != c.want {
+			t.Errorf("CheckResolved(%q, %q, %v) = %v, want %v", c.url, c.input, c.ip, got, c.want)
+		}
+	}
+}

@@ -27,6 +27,9 @@ type Sink struct {
 	// System is the database system of a SQL sink ("postgresql", "sqlite",
 	// "mysql", ...), as the driver names it; empty when unknown.
 	System string
+	// Resolved is the address an outgoing URL's host resolved to, at dial
+	// time (the server.io.net.resolved_ip address); empty before.
+	Resolved string
 }
 
 // Finding is what a detector found.

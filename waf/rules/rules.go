@@ -66,6 +66,14 @@ func Default() []byte {
 	return out
 }
 
+// ExploitRules returns a ruleset of the exploit-prevention rules alone, for
+// applications that want exploit prevention without the request rules.
+func ExploitRules() []byte {
+	out := []byte(`{"version": "2.2", "metadata": {"rules_version": "0.1.0"}, "rules": `)
+	out = append(out, bytes.TrimSpace(raspRules)...)
+	return append(out, '}')
+}
+
 // RequestRules returns default.json alone: the request rules without the
 // exploit-prevention rules.
 func RequestRules() []byte { return append([]byte(nil), defaultRuleset...) }

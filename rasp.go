@@ -1,0 +1,277 @@
+package rampart
+
+import (
+	"context"
+	"net/netip"
+	"runtime"
+	"strings"
+
+	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/waf"
+)
+
+// Exploit prevention (RASP): the sink guards (sqlguard, execguard, fsguard,
+// httpguard.Transport) call these checks with the resource the code is
+// about to use. The request's WAF context runs its exploit-prevention rules
+// on it; a match is reported as an exploit event with a stack trace, and in
+// block mode the check returns a *BlockedError (wrapping ErrBlocked) that
+// the guard returns instead of calling the sink. Without a protected
+// request on the context the checks return nil at once.
+
+// CheckSQL checks a SQL statement about to run on a database system
+// (postgresql, mysql, sqlite, sqlserver, oracle, or "" when unknown).
+func CheckSQL(ctx context.Context, system, statement string) error {
+	return FromContext(ctx).CheckSQL(system, statement)
+}
+
+// CheckURL checks a URL the code is about to request.
+func CheckURL(ctx context.Context, rawURL string) error {
+	return FromContext(ctx).CheckURL(rawURL)
+}
+
+// CheckResolved is the dial-time check of an outgoing request: ip is the
+// address rawURL's host resolved to, about to be dialed. It catches a host
+// chosen by the request whose name points inside (DNS rebinding).
+func CheckResolved(ctx context.Context, rawURL string, ip netip.Addr) error {
+	return FromContext(ctx).CheckResolved(rawURL, ip)
+}
+
+// CheckShell checks a command line about to run through a shell (sh -c).
+func CheckShell(ctx context.Context, command string) error {
+	return FromContext(ctx).CheckShell(command)
+}
+
+// CheckExec checks a program and its arguments about to run without a
+// shell. When the program is a shell run with -c, the script is also
+// checked as a shell command.
+func CheckExec(ctx context.Context, argv []string) error {
+	return FromContext(ctx).CheckExec(argv)
+}
+
+// CheckFile checks a file path about to be opened.
+func CheckFile(ctx context.Context, path string) error {
+	return FromContext(ctx).CheckFile(path)
+}
+
+// CheckSQL checks a SQL statement within this request; see the package
+// function CheckSQL.
+func (r *Request) CheckSQL(system, statement string) error {
+	if r == nil {
+		return nil
+	}
+	return r.sink(waf.Address{Name: waf.AddrDBStatement, Value: waf.String(statement)},
+		waf.Address{Name: waf.AddrDBSystem, Value: waf.String(system)})
+}
+
+// CheckURL checks an outgoing URL within this request.
+func (r *Request) CheckURL(rawURL string) error {
+	if r == nil {
+		return nil
+	}
+	return r.sink(waf.Address{Name: waf.AddrNetURL, Value: waf.String(rawURL)})
+}
+
+// CheckResolved checks a resolved outgoing address within this request.
+func (r *Request) CheckResolved(rawURL string, ip netip.Addr) error {
+	if r == nil {
+		return nil
+	}
+	return r.sink(waf.Address{Name: waf.AddrNetURL, Value: waf.String(rawURL)},
+		waf.Address{Name: waf.AddrNetResolvedIP, Value: waf.String(ip.String())})
+}
+
+// CheckShell checks a shell command line within this request.
+func (r *Request) CheckShell(command string) error {
+	if r == nil {
+		return nil
+	}
+	return r.sink(waf.Address{Name: waf.AddrShellCmd, Value: waf.String(command)})
+}
+
+// CheckExec checks an argv within this request.
+func (r *Request) CheckExec(argv []string) error {
+	if r == nil || len(argv) == 0 {
+		return nil
+	}
+	if err := r.sink(waf.Address{Name: waf.AddrExecCmd, Value: waf.Strings(argv...)}); err != nil {
+		return err
+	}
+	if script, ok := shellScript(argv); ok {
+		return r.sink(waf.Address{Name: waf.AddrShellCmd, Value: waf.String(script)})
+	}
+	return nil
+}
+
+// CheckFile checks a file path within this request.
+func (r *Request) CheckFile(path string) error {
+	if r == nil {
+		return nil
+	}
+	return r.sink(waf.Address{Name: waf.AddrFSFile, Value: waf.String(path)})
+}
+
+// shellScript returns the script of "sh -c SCRIPT" (any POSIX shell, with
+// the -c among its leading options).
+func shellScript(argv []string) (string, bool) {
+	prog := argv[0]
+	if i := strings.LastIndexByte(prog, '/'); i >= 0 {
+		prog = prog[i+1:]
+	}
+	switch prog {
+	case "sh", "bash", "dash", "ash", "ksh", "zsh", "busybox":
+	default:
+		return "", false
+	}
+	args := argv[1:]
+	if prog == "busybox" {
+		if len(args) == 0 || args[0] != "sh" {
+			return "", false
+		}
+		args = args[1:]
+	}
+	for i, a := range args {
+		if len(a) < 2 || a[0] != '-' {
+			return "", false
+		}
+		if strings.IndexByte(a[1:], 'c') >= 0 && i+1 < len(args) {
+			return args[i+1], true
+		}
+	}
+	return "", false
+}
+
+// sink runs the exploit-prevention rules on one sink call.
+func (r *Request) sink(addrs ...waf.Address) error {
+	a := r.agent
+	defer a.recoverFault()
+	evs, blocked := r.evalSink(addrs)
+	for _, ev := range evs {
+		a.stats.Exploits.Add(1)
+		a.exporter.Export(ev)
+	}
+	if blocked != nil {
+		return &BlockedError{RuleID: blocked.RuleID, Action: blocked}
+	}
+	return nil
+}
+
+// evalSink runs the sink rules under the request's lock and builds the
+// exploit events.
+func (r *Request) evalSink(addrs []waf.Address) ([]*event.Event, *waf.Action) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
+		return nil, nil
+	}
+	res := r.waf.RunSink(addrs)
+	var blocked *waf.Action
+	blocking := false
+	for i := range res.Matches {
+		blocking = blocking || res.Matches[i].Blocking
+	}
+	if blocking && res.Block != nil && r.agent.cfg.Mode == ModeBlock {
+		blocked = res.Block
+		if r.block == nil {
+			r.block = res.Block
+		}
+	}
+	if len(res.Matches) == 0 {
+		return nil, blocked
+	}
+	var frames []event.Frame
+	if res.StackTrace {
+		frames = stack(4)
+	}
+	evs := make([]*event.Event, 0, len(res.Matches))
+	for i := range res.Matches {
+		if m := &res.Matches[i]; m.Exploit != nil {
+			evs = append(evs, r.exploitEvent(m, frames, blocked != nil && m.Blocking))
+		}
+	}
+	return evs, blocked
+}
+
+func (r *Request) exploitEvent(m *waf.Match, frames []event.Frame, blocked bool) *event.Event {
+	ev := r.event(0)
+	ev.Type = event.TypeExploit
+	ev.Triggers = nil
+	ev.Blocked = blocked
+	x := m.Exploit
+	ev.Exploit = &event.Exploit{
+		RuleID: m.RuleID, RuleName: m.RuleName, Detector: x.Detector, Sink: x.Sink,
+		Resource: x.Resource, System: x.System, Input: x.Input,
+		InputAddress: x.InputAddress, InputKeyPath: x.InputKeyPath,
+		Start: x.Start, End: x.End, Reason: x.Reason, Stack: frames,
+	}
+	for i := range frames {
+		if appFrame(frames[i].Function) {
+			f := frames[i]
+			ev.Exploit.Location = &f
+			break
+		}
+	}
+	return ev
+}
+
+// maxFrames bounds a stack trace: deep enough for any handler, small enough
+// for an event.
+const maxFrames = 48
+
+// stack returns the caller's stack, innermost first, without rampart's own
+// library frames and the runtime's.
+func stack(skip int) []event.Frame {
+	var pcs [maxFrames + 16]uintptr
+	n := runtime.Callers(skip, pcs[:])
+	it := runtime.CallersFrames(pcs[:n])
+	out := make([]event.Frame, 0, n)
+	for {
+		f, more := it.Next()
+		if !libraryFrame(f.Function) && !strings.HasPrefix(f.Function, "runtime.") && len(out) < maxFrames {
+			out = append(out, event.Frame{Function: f.Function, File: f.File, Line: f.Line})
+		}
+		if !more {
+			break
+		}
+	}
+	return out
+}
+
+const modulePath = "github.com/rampartsec/rampart"
+
+// libraryFrame reports whether fn belongs to rampart's library packages
+// (the root and the guards), whose frames are left out of stack traces.
+// The examples are application code.
+func libraryFrame(fn string) bool {
+	if !strings.HasPrefix(fn, modulePath) {
+		return false
+	}
+	rest := fn[len(modulePath):]
+	pkg := rest
+	slash := strings.LastIndexByte(pkg, '/')
+	if dot := strings.IndexByte(pkg[slash+1:], '.'); dot >= 0 {
+		pkg = pkg[:slash+1+dot]
+	}
+	if strings.HasSuffix(pkg, "_test") {
+		return false // a test of the library is the application here
+	}
+	if strings.HasPrefix(rest, ".") {
+		return true
+	}
+	return strings.HasPrefix(rest, "/") && !strings.HasPrefix(rest, "/examples/") && !strings.HasPrefix(rest, "/cmd/")
+}
+
+// appFrame reports whether fn is the application's own code: not rampart's
+// library, not the standard library (whose import paths have no dot in
+// their first element, except main).
+func appFrame(fn string) bool {
+	if fn == "" || libraryFrame(fn) {
+		return false
+	}
+	first := fn
+	if i := strings.IndexByte(first, '/'); i >= 0 {
+		first = first[:i]
+	} else if i := strings.IndexByte(first, '.'); i >= 0 {
+		first = first[:i]
+	}
+	return first == "main" || strings.Contains(first, ".")
+}
