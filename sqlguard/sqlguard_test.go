@@ -1,0 +1,210 @@
+package sqlguard_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+
+	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/sqlguard"
+	"github.com/rampartsec/rampart/waf/rules"
+)
+
+type recorder struct {
+	mu  sync.Mutex
+	evs []*event.Event
+}
+
+func (r *recorder) Export(e *event.Event) {
+	r.mu.Lock()
+	r.evs = append(r.evs, e)
+	r.mu.Unlock()
+}
+
+func (r *recorder) exploits() []*event.Exploit {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []*event.Exploit
+	for _, e := range r.evs {
+		if e.Type == event.TypeExploit {
+			out = append(out, e.Exploit)
+		}
+	}
+	return out
+}
+
+func agent(t *testing.T, mode rampart.Mode, rec *recorder) *rampart.Agent {
+	t.Helper()
+	a, err := rampart.New(rampart.Config{Enabled: true, Mode: mode, Rules: rules.ExploitRules(), Exporter: rec, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// app serves /users?name=N by string concatenation, on purpose.
+func app(db *sql.DB) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Query().Get("name")
+		rows, err := db.QueryContext(r.Context(), "SELECT id, name FROM users WHERE name = '"+name+"'") // the vulnerable line
+		if errors.Is(err, rampart.ErrBlocked) {
+			http.Error(w, "blocked", http.StatusForbidden)
+			return
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		fmt.Fprintf(w, "%d rows", n)
+	})
+}
+
+const vulnerableLine = "sqlguard_test.go:64"
+
+func get(t *testing.T, base, name string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(base + "/users?name=" + url.QueryEscape(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func exercise(t *testing.T, db *sql.DB, system string) {
+	for _, stmt := range []string{
+		"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)",
+		"INSERT INTO users (id, name) VALUES (1, 'alice'), (2, 'bob'), (3, 'O''Brien')",
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("block", func(t *testing.T) {
+		rec := &recorder{}
+		srv := httptest.NewServer(httpguard.New(agent(t, rampart.ModeBlock, rec), app(db)))
+		defer srv.Close()
+		for _, benign := range []string{"alice", "Mary Ann", "nobody at all", "1=1", "select"} {
+			if code, body := get(t, srv.URL, benign); code != 200 || strings.Contains(body, "blocked") {
+				t.Errorf("benign %q: %d %s", benign, code, body)
+			}
+		}
+		if n := len(rec.exploits()); n != 0 {
+			t.Fatalf("benign requests reported %d exploits: %+v", n, rec.exploits()[0])
+		}
+		for _, exploit := range []string{"x' OR '1'='1", "' UNION SELECT 1, name FROM users --", "alice'; DROP TABLE users; --"} {
+			code, body := get(t, srv.URL, exploit)
+			if code != http.StatusForbidden {
+				t.Errorf("exploit %q: %d %s", exploit, code, body)
+			}
+		}
+		// The table survived: the stacked DROP never ran.
+		var n int
+		if err := db.QueryRow("SELECT count(*) FROM users").Scan(&n); err != nil || n != 3 {
+			t.Fatalf("users after the exploits: %d, %v", n, err)
+		}
+		exs := rec.exploits()
+		if len(exs) != 3 {
+			t.Fatalf("%d exploit events, want 3", len(exs))
+		}
+		for _, ex := range exs {
+			if ex.Detector != "sqli" || ex.System != system || ex.InputAddress != "server.request.query" || ex.Location == nil {
+				t.Fatalf("exploit %+v", ex)
+			}
+			if loc := fmt.Sprintf("%s:%d", ex.Location.File, ex.Location.Line); !strings.HasSuffix(loc, vulnerableLine) {
+				t.Errorf("location %s, want the vulnerable line %s", loc, vulnerableLine)
+			}
+			if ex.Resource[ex.Start:ex.End] != ex.Input {
+				t.Errorf("highlight [%d:%d] of %q is not %q", ex.Start, ex.End, ex.Resource, ex.Input)
+			}
+		}
+	})
+	t.Run("monitor", func(t *testing.T) {
+		rec := &recorder{}
+		srv := httptest.NewServer(httpguard.New(agent(t, rampart.ModeMonitor, rec), app(db)))
+		defer srv.Close()
+		code, body := get(t, srv.URL, "x' OR '1'='1")
+		if code != 200 || body != "3 rows" {
+			t.Errorf("monitor mode: %d %q, want the injected query to run", code, body)
+		}
+		if len(rec.exploits()) != 1 {
+			t.Errorf("monitor mode reported %d exploits", len(rec.exploits()))
+		}
+	})
+	t.Run("no request", func(t *testing.T) {
+		// Statements outside a protected request are not checked.
+		if _, err := db.QueryContext(context.Background(), "SELECT 1 WHERE 'a' = 'a' OR 1=1"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestSQLite(t *testing.T) {
+	db, err := sqlguard.Open("sqlite", "file:"+t.TempDir()+"/app.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	exercise(t, db, "sqlite")
+}
+
+func TestPostgreSQL(t *testing.T) {
+	dsn := os.Getenv("RAMPART_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	plain, err := sql.Open("pgx", dsn)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = plain.PingContext(ctx)
+		cancel()
+	}
+	if err != nil {
+		if os.Getenv("RAMPART_REQUIRE") != "" {
+			t.Fatalf("PostgreSQL at %s: %v", dsn, err)
+		}
+		t.Skipf("PostgreSQL at %s: %v", dsn, err)
+	}
+	schema := fmt.Sprintf("sqlguard_%d", time.Now().UnixNano())
+	if _, err := plain.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Exec("DROP SCHEMA " + schema + " CASCADE")
+	defer plain.Close()
+	db, err := sqlguard.Open("pgx", dsn+"&search_path="+schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	exercise(t, db, "postgresql")
+}
+
+func TestSystem(t *testing.T) {
+	for name, want := range map[string]string{"pgx": "postgresql", "postgres": "postgresql", "sqlite": "sqlite", "sqlite3": "sqlite", "mysql": "mysql", "sqlserver": "sqlserver", "godror": "oracle", "other": ""} {
+		if got := sqlguard.System(name); got != want {
+			t.Errorf("System(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
