@@ -1,0 +1,507 @@
+package ato
+
+import (
+	"context"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/rampartsec/rampart/event"
+)
+
+// maxField bounds the logins and user ids the detectors store: longer ones
+// are cut (no real login is that long, and a flood of huge ones must not
+// fill the state).
+const maxField = 256
+
+// Window keys. Account and IP keys carry the normalised login (or the
+// user id) and the IP group.
+const (
+	keyAccount  = "a:"
+	keyIP       = "i:"
+	keyCampaign = "c:"
+	keyCooldown = "cd:"
+	keyTotal    = "g:t"
+	keyFailures = "g:f"
+	keyUnknown  = "g:x"
+	keyFailLog  = "g:fails"
+	keyProbe    = "g:probe"
+)
+
+// Detector runs the account-takeover detectors over user events. It is
+// safe for concurrent use; several Detectors (in several processes) that
+// share one Window detect as one.
+type Detector struct {
+	cfg    Config
+	w      Window
+	latest atomic.Int64 // newest event time seen, Unix nanoseconds
+}
+
+// New returns a Detector with cfg (zero fields take their defaults) over
+// the state w; a nil w is a Memory with default bounds.
+func New(cfg Config, w Window) *Detector {
+	cfg.fill()
+	if w == nil {
+		w = NewMemory(MemoryConfig{})
+	}
+	return &Detector{cfg: cfg, w: w}
+}
+
+// Config returns the detector's configuration, defaults filled in.
+func (d *Detector) Config() Config { return d.cfg }
+
+// rec is a decoded log entry.
+type rec struct {
+	t time.Time
+	attempt
+}
+
+// obs is what one Observe call knows about its event.
+type obs struct {
+	t       time.Time
+	a       attempt
+	acct    string
+	acctLog []rec // the account's attempts within the account span
+	ipLog   []rec // the IP group's attempts within the stuffing window
+}
+
+// Observe feeds one event to the detectors and returns the signals it
+// raises. Only login successes and failures are detected on; other events,
+// events without a time and events older than the horizon return nothing.
+// A state error stops the detection of this event and is returned with
+// the signals raised so far.
+func (d *Detector) Observe(ctx context.Context, ev *event.Event) ([]Signal, error) {
+	if ev == nil || ev.Time.IsZero() || (ev.Type != event.TypeLoginSuccess && ev.Type != event.TypeLoginFailure) {
+		return nil, nil
+	}
+	o := obs{t: ev.Time}
+	tn := o.t.UnixNano()
+	for {
+		cur := d.latest.Load()
+		if tn <= cur || d.latest.CompareAndSwap(cur, tn) {
+			break
+		}
+	}
+	if tn < d.latest.Load()-int64(d.cfg.Horizon) {
+		return nil, nil
+	}
+	o.a = attempt{success: ev.Type == event.TypeLoginSuccess, exists: existsUnknown, ip: d.group(ev.IP)}
+	if ev.Usr != nil {
+		o.a.id = cut(ev.Usr.ID)
+		o.a.login = cut(ev.Usr.Login)
+		if ev.Usr.Exists != nil {
+			o.a.exists = existsNo
+			if *ev.Usr.Exists {
+				o.a.exists = existsYes
+			}
+		}
+	}
+	if o.a.success {
+		o.a.exists = existsYes
+	}
+	o.acct = accountKey(o.a.id, o.a.login)
+	entry := Entry{Time: o.t, Value: o.a.encode()}
+
+	var err error
+	if o.acct != "" {
+		span := max(d.cfg.BruteForce.Window, d.cfg.Takeover.Window, d.cfg.Velocity.Window)
+		if o.acctLog, err = d.appendRange(ctx, keyAccount+o.acct, entry, span); err != nil {
+			return nil, err
+		}
+	}
+	if o.a.ip != "" {
+		if o.ipLog, err = d.appendRange(ctx, keyIP+o.a.ip, entry, d.cfg.Stuffing.Window); err != nil {
+			return nil, err
+		}
+	}
+	var sigs []*Signal
+	if o.a.success {
+		if _, err := d.w.Add(ctx, keyTotal, o.t, d.cfg.Distributed.Bucket, d.cfg.Distributed.Baselines+2, 1); err != nil {
+			return nil, err
+		}
+		if o.acct != "" {
+			s, err := d.takeover(ctx, &o)
+			if err != nil {
+				return nil, err
+			}
+			sigs = appendSig(sigs, s)
+			sigs = appendSig(sigs, d.velocity(&o))
+		}
+	} else {
+		if o.acct != "" {
+			s, err := d.bruteForce(ctx, &o)
+			if err != nil {
+				return nil, err
+			}
+			sigs = appendSig(sigs, s)
+		}
+		if o.a.ip != "" {
+			sigs = appendSig(sigs, d.stuffing(&o))
+		}
+		s, err := d.distributed(ctx, &o, entry)
+		if err != nil {
+			return nil, err
+		}
+		sigs = appendSig(sigs, s)
+	}
+	var out []Signal
+	for _, s := range sigs {
+		emit, err := d.emit(ctx, s)
+		if err != nil {
+			return out, err
+		}
+		if emit {
+			out = append(out, *s)
+		}
+	}
+	return out, nil
+}
+
+func appendSig(sigs []*Signal, s *Signal) []*Signal {
+	if s != nil {
+		sigs = append(sigs, s)
+	}
+	return sigs
+}
+
+// emit applies the cooldown to s, and marks the IPs of a campaign.
+func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
+	n, err := d.w.Add(ctx, keyCooldown+s.Key, s.DetectedAt, d.cfg.Cooldown, 1, 1)
+	if err != nil || len(n) != 1 || n[0] != 1 {
+		return false, err
+	}
+	switch s.Type {
+	case TypeBruteForce, TypeCredentialStuffing, TypeDistributed:
+		for _, ip := range s.IPs {
+			if err := d.w.Append(ctx, keyCampaign+ip, Entry{Time: s.DetectedAt, Value: s.Type}, d.cfg.CampaignTTL, 4); err != nil {
+				return true, err
+			}
+		}
+	}
+	return true, nil
+}
+
+// appendRange appends e to the log at key and returns the log's attempts
+// within span before e.
+func (d *Detector) appendRange(ctx context.Context, key string, e Entry, span time.Duration) ([]rec, error) {
+	if err := d.w.Append(ctx, key, e, span, d.cfg.LogLimit); err != nil {
+		return nil, err
+	}
+	return d.read(ctx, key, e.Time.Add(-span), e.Time, d.cfg.LogLimit)
+}
+
+func (d *Detector) read(ctx context.Context, key string, from, to time.Time, limit int) ([]rec, error) {
+	es, err := d.w.Range(ctx, key, from, to, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rec, 0, len(es))
+	for _, e := range es {
+		if a, ok := decodeAttempt(e.Value); ok {
+			out = append(out, rec{e.Time, a})
+		}
+	}
+	return out, nil
+}
+
+// group returns the IP group of a client address: the address itself, or
+// its prefix when the configured prefix is shorter than the address. An
+// empty or malformed address has no group.
+func (d *Detector) group(s string) string {
+	addr, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return ""
+	}
+	addr = addr.WithZone("").Unmap()
+	bits := d.cfg.IPv6Prefix
+	if addr.Is4() {
+		bits = d.cfg.IPv4Prefix
+	}
+	if bits >= addr.BitLen() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(bits)
+	if err != nil {
+		return ""
+	}
+	return p.String()
+}
+
+// accountKey is how attempts on one account are grouped: the login, case
+// folded, or else the user id.
+func accountKey(id, login string) string {
+	if l := strings.ToLower(strings.TrimSpace(login)); l != "" {
+		return l
+	}
+	if id != "" {
+		return "#" + id
+	}
+	return ""
+}
+
+func cut(s string) string {
+	if len(s) > maxField {
+		return s[:maxField]
+	}
+	return s
+}
+
+// within returns the records of log inside [from, to].
+func within(log []rec, from, to time.Time) []rec {
+	lo := sort.Search(len(log), func(i int) bool { return !log[i].t.Before(from) })
+	hi := sort.Search(len(log), func(i int) bool { return log[i].t.After(to) })
+	if hi < lo {
+		return nil
+	}
+	return log[lo:hi]
+}
+
+// runOfFailures returns the failures after the last success in log, and
+// that success's index (-1 when none).
+func runOfFailures(log []rec) ([]rec, int) {
+	for i := len(log) - 1; i >= 0; i-- {
+		if log[i].success {
+			return log[i+1:], i
+		}
+	}
+	return log, -1
+}
+
+func (d *Detector) bruteForce(ctx context.Context, o *obs) (*Signal, error) {
+	c := d.cfg.BruteForce
+	run, _ := runOfFailures(within(o.acctLog, o.t.Add(-c.Window), o.t))
+	if len(run) < c.Failures {
+		return nil, nil
+	}
+	var ips []string
+	seen := map[string]bool{}
+	for _, r := range run {
+		if r.ip != "" && !seen[r.ip] {
+			seen[r.ip] = true
+			ips = append(ips, r.ip)
+		}
+	}
+	// An address whose other users mostly succeed (an office NAT) is not
+	// named: blocking it would lock them all out.
+	named := ips[:0]
+	shared := 0
+	for _, ip := range ips {
+		sh, err := d.shared(ctx, o, ip)
+		if err != nil {
+			return nil, err
+		}
+		if sh {
+			shared++
+			continue
+		}
+		if len(named) < d.cfg.MaxIPs {
+			named = append(named, ip)
+		}
+	}
+	s := d.newSignal(TypeBruteForce, "account:"+o.acct, o.t, run)
+	s.Severity = SeverityHigh
+	if run[len(run)-1].exists == existsNo {
+		s.Severity = SeverityMedium
+	}
+	s.IPs = named
+	s.Users = []User{userOf(run[len(run)-1].attempt)}
+	s.Reason = plural(len(run), "failed login") + " on one account from " + plural(len(ips), "IP")
+	s.Metrics = map[string]float64{"failures": float64(len(run)), "ips": float64(len(ips)), "shared_ips": float64(shared)}
+	return s, nil
+}
+
+// shared reports whether ip is an address many users log in from
+// successfully: successes on at least three other accounts and a success
+// ratio of at least one half within the stuffing window.
+func (d *Detector) shared(ctx context.Context, o *obs, ip string) (bool, error) {
+	log := o.ipLog
+	if ip != o.a.ip {
+		var err error
+		if log, err = d.read(ctx, keyIP+ip, o.t.Add(-d.cfg.Stuffing.Window), o.t, d.cfg.LogLimit); err != nil {
+			return false, err
+		}
+	}
+	ok := 0
+	accts := map[string]bool{}
+	for _, r := range log {
+		if r.success {
+			ok++
+			if k := accountKey(r.id, r.login); k != o.acct {
+				accts[k] = true
+			}
+		}
+	}
+	return len(accts) >= 3 && ok*2 >= len(log), nil
+}
+
+func (d *Detector) stuffing(o *obs) *Signal {
+	c := d.cfg.Stuffing
+	log := within(o.ipLog, o.t.Add(-c.Window), o.t)
+	if len(log) == 0 {
+		return nil
+	}
+	failed := map[string]bool{}
+	unknown := map[string]bool{}
+	var fails []rec
+	for _, r := range log {
+		if r.success {
+			continue
+		}
+		fails = append(fails, r)
+		k := accountKey(r.id, r.login)
+		failed[k] = true
+		if r.exists == existsNo {
+			unknown[k] = true
+		}
+	}
+	ratio := float64(len(fails)) / float64(len(log))
+	if ratio < c.FailureRatio || (len(failed) < c.Logins && len(unknown) < c.NonexistentLogins) {
+		return nil
+	}
+	s := d.newSignal(TypeCredentialStuffing, "ip:"+o.a.ip, o.t, fails)
+	s.Count = len(log)
+	s.Severity = SeverityHigh
+	s.IPs = []string{o.a.ip}
+	s.Users = d.users(fails)
+	s.Reason = "one IP failed on " + plural(len(failed), "distinct login") + ", " + plural(len(unknown), "unknown account")
+	s.Metrics = map[string]float64{"failure_ratio": ratio, "distinct_logins": float64(len(failed)), "nonexistent_logins": float64(len(unknown))}
+	return s
+}
+
+func (d *Detector) takeover(ctx context.Context, o *obs) (*Signal, error) {
+	c := d.cfg.Takeover
+	log := within(o.acctLog, o.t.Add(-c.Window), o.t)
+	// drop this success itself (the newest success at o.t)
+	for i := len(log) - 1; i >= 0; i-- {
+		if log[i].success && log[i].t.Equal(o.t) {
+			log = append(log[:i:i], log[i+1:]...)
+			break
+		}
+	}
+	run, _ := runOfFailures(log)
+	var campaign []Entry
+	if o.a.ip != "" {
+		var err error
+		campaign, err = d.w.Range(ctx, keyCampaign+o.a.ip, o.t.Add(-d.cfg.CampaignTTL), o.t, 4)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(run) < c.Failures && len(campaign) == 0 {
+		return nil, nil
+	}
+	timeline := append(run[:len(run):len(run)], rec{o.t, o.a})
+	s := d.newSignal(TypeAccountTakeover, "account:"+o.acct, o.t, timeline)
+	s.Severity = SeverityCritical
+	s.Users = []User{userOf(o.a)}
+	seen := map[string]bool{}
+	for _, r := range timeline {
+		if r.ip != "" && !seen[r.ip] && len(s.IPs) < d.cfg.MaxIPs {
+			seen[r.ip] = true
+			s.IPs = append(s.IPs, r.ip)
+		}
+	}
+	s.Metrics = map[string]float64{"failures_before": float64(len(run))}
+	if len(campaign) > 0 {
+		s.Reason = "a login succeeded from an IP taking part in a " + campaign[len(campaign)-1].Value + " campaign"
+		s.Metrics["campaign_ip"] = 1
+	} else {
+		s.Reason = "a login succeeded after " + plural(len(run), "failure")
+	}
+	return s, nil
+}
+
+func (d *Detector) velocity(o *obs) *Signal {
+	c := d.cfg.Velocity
+	var oks []rec
+	ips := map[string]bool{}
+	for _, r := range within(o.acctLog, o.t.Add(-c.Window), o.t) {
+		if r.success && r.ip != "" {
+			oks = append(oks, r)
+			ips[r.ip] = true
+		}
+	}
+	if len(ips) < c.IPs {
+		return nil
+	}
+	s := d.newSignal(TypeLoginVelocity, "account:"+o.acct, o.t, oks)
+	s.Severity = SeverityMedium
+	s.Users = []User{userOf(o.a)}
+	for _, r := range oks {
+		if ips[r.ip] && len(s.IPs) < d.cfg.MaxIPs {
+			delete(ips, r.ip)
+			s.IPs = append(s.IPs, r.ip)
+		}
+	}
+	s.Reason = "one account logged in from " + plural(len(s.IPs), "IP") + " within " + c.Window.String()
+	s.Metrics = map[string]float64{"ips": float64(len(s.IPs))}
+	return s
+}
+
+// newSignal fills what every signal has from the attempts that show it.
+func (d *Detector) newSignal(typ, subject string, at time.Time, attempts []rec) *Signal {
+	s := &Signal{Type: typ, Key: typ + ":" + subject, DetectedAt: at, Count: len(attempts)}
+	for _, r := range attempts {
+		if !r.success {
+			s.Failures++
+		}
+	}
+	if len(attempts) > 0 {
+		s.FirstSeen, s.LastSeen = attempts[0].t, attempts[len(attempts)-1].t
+	}
+	tl := attempts
+	if len(tl) > d.cfg.TimelineLimit {
+		tl = tl[len(tl)-d.cfg.TimelineLimit:]
+	}
+	s.Timeline = make([]Attempt, len(tl))
+	for i, r := range tl {
+		s.Timeline[i] = Attempt{Time: r.t, Success: r.success, IP: r.ip, UserID: r.id, Login: r.login, Exists: r.exists.ptr()}
+	}
+	return s
+}
+
+func userOf(a attempt) User { return User{ID: a.id, Login: a.login, Exists: a.exists.ptr()} }
+
+// users lists the distinct accounts of attempts, existing ones first, as
+// many as MaxUsers.
+func (d *Detector) users(attempts []rec) []User {
+	seen := map[string]int{}
+	var us []User
+	for _, r := range attempts {
+		k := accountKey(r.id, r.login)
+		if i, ok := seen[k]; ok {
+			if us[i].Exists == nil {
+				us[i].Exists = r.exists.ptr()
+			}
+			continue
+		}
+		seen[k] = len(us)
+		us = append(us, userOf(r.attempt))
+	}
+	sort.SliceStable(us, func(i, j int) bool { return rank(us[i].Exists) < rank(us[j].Exists) })
+	if len(us) > d.cfg.MaxUsers {
+		us = us[:d.cfg.MaxUsers]
+	}
+	return us
+}
+
+func rank(b *bool) int {
+	switch {
+	case b == nil:
+		return 1
+	case *b:
+		return 0
+	}
+	return 2
+}
+
+func plural(n int, what string) string {
+	s := strconv.Itoa(n) + " " + what
+	if n != 1 {
+		s += "s"
+	}
+	return s
+}

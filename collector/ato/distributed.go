@@ -1,0 +1,220 @@
+package ato
+
+import (
+	"context"
+	"sort"
+	"time"
+)
+
+// ipTally is what one IP group did in the global failure log.
+type ipTally struct {
+	ip       string
+	fails    int // within the naming window
+	current  int // within the current two buckets
+	unknown  int // failures on logins that do not exist
+	last     time.Time
+	accounts map[string]bool
+}
+
+// distributed counts the failure into the global buckets and, when the
+// global ratios are far above their baseline, looks for the spread that
+// makes it distributed stuffing and names the participating IPs.
+func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, error) {
+	c := d.cfg.Distributed
+	n := c.Baselines + 2
+	total, err := d.w.Add(ctx, keyTotal, o.t, c.Bucket, n, 1)
+	if err != nil {
+		return nil, err
+	}
+	fails, err := d.w.Add(ctx, keyFailures, o.t, c.Bucket, n, 1)
+	if err != nil {
+		return nil, err
+	}
+	var dx int64
+	if o.a.exists == existsNo {
+		dx = 1
+	}
+	unknown, err := d.w.Add(ctx, keyUnknown, o.t, c.Bucket, n, dx)
+	if err != nil {
+		return nil, err
+	}
+	if len(total) != n || len(fails) != n || len(unknown) != n {
+		return nil, nil
+	}
+	if o.a.ip != "" {
+		if err := d.w.Append(ctx, keyFailLog, e, c.NameWindow, c.LogLimit); err != nil {
+			return nil, err
+		}
+	}
+	T := total[n-1] + total[n-2]
+	F := fails[n-1] + fails[n-2]
+	X := unknown[n-1] + unknown[n-2]
+	if F < int64(c.MinFailures) || T == 0 {
+		return nil, nil
+	}
+	bf := baseline(total[:n-2], fails[:n-2], c.BaselineVolume, c.PriorFailureRatio)
+	bx := baseline(total[:n-2], unknown[:n-2], c.BaselineVolume, c.PriorNonexistentRatio)
+	failLimit := min(0.95, max(c.Factor*bf, bf+c.MinExcess))
+	unknownLimit := min(0.95, max(c.Factor*bx, bx+c.MinExcessNonexistent))
+	anomalous := func(t, f, x int64) bool {
+		if f < int64(c.MinFailures) || t <= 0 {
+			return false
+		}
+		return float64(f)/float64(t) >= failLimit || (x > 0 && float64(x)/float64(t) >= unknownLimit)
+	}
+	if !anomalous(T, F, X) {
+		return nil, nil
+	}
+	// The rest reads the failure log: at most a few times per bucket.
+	probe, err := d.w.Add(ctx, keyProbe, o.t, max(c.Bucket/6, time.Second), 1, 1)
+	if err != nil || len(probe) != 1 || probe[0] != 1 {
+		return nil, err
+	}
+	log, err := d.read(ctx, keyFailLog, o.t.Add(-c.NameWindow), o.t, c.LogLimit)
+	if err != nil {
+		return nil, err
+	}
+	curStart := time.Unix(0, (BucketIndex(o.t, c.Bucket)-1)*int64(c.Bucket))
+	tallies := map[string]*ipTally{}
+	loginIPs := map[string]map[string]bool{}
+	var order []*ipTally
+	for _, r := range log {
+		if r.ip == "" || r.success {
+			continue
+		}
+		t := tallies[r.ip]
+		if t == nil {
+			t = &ipTally{ip: r.ip, accounts: map[string]bool{}}
+			tallies[r.ip] = t
+			order = append(order, t)
+		}
+		t.fails++
+		if !r.t.Before(curStart) {
+			t.current++
+		}
+		if r.exists == existsNo {
+			t.unknown++
+		}
+		t.last = r.t
+		k := accountKey(r.id, r.login)
+		t.accounts[k] = true
+		if loginIPs[k] == nil {
+			loginIPs[k] = map[string]bool{}
+		}
+		loginIPs[k][r.ip] = true
+	}
+	// Spread: the ratios are still anomalous without the IPs that failed
+	// more than AttemptsPerIP times (those are single-source stuffing or
+	// brute force, detected as such), over at least IPs groups.
+	var heavy, spreadIPs int64
+	var currents []int
+	for _, t := range order {
+		if t.current == 0 {
+			continue
+		}
+		currents = append(currents, t.current)
+		if t.current > c.AttemptsPerIP {
+			heavy += int64(t.current)
+		} else {
+			spreadIPs++
+		}
+	}
+	if spreadIPs < int64(c.IPs) || !anomalous(T-heavy, F-heavy, X) {
+		return nil, nil
+	}
+	// Name the IPs: failed, no success since the naming window began, the
+	// last failure older than the grace period (a user who mistyped
+	// usually succeeds within seconds), and one of the marks of a
+	// stuffing list.
+	grace := o.t.Add(-c.Grace)
+	from := o.t.Add(-c.NameWindow)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].fails > order[j].fails })
+	var named []string
+	var namedFails []rec
+	for _, t := range order {
+		if len(named) >= d.cfg.MaxIPs {
+			break
+		}
+		if t.last.After(grace) && t.unknown == 0 {
+			continue
+		}
+		mark := t.unknown > 0 || t.fails >= 2
+		for k := range t.accounts {
+			if len(loginIPs[k]) >= 2 {
+				mark = true
+			}
+		}
+		if !mark {
+			continue
+		}
+		ipLog, err := d.read(ctx, keyIP+t.ip, from, o.t, d.cfg.LogLimit)
+		if err != nil {
+			return nil, err
+		}
+		ok := false
+		for _, r := range ipLog {
+			ok = ok || r.success
+		}
+		if ok {
+			continue
+		}
+		named = append(named, t.ip)
+	}
+	isNamed := map[string]bool{}
+	for _, ip := range named {
+		isNamed[ip] = true
+	}
+	for _, r := range log {
+		if isNamed[r.ip] {
+			namedFails = append(namedFails, r)
+		}
+	}
+	sort.Strings(named)
+	s := d.newSignal(TypeDistributed, "global", o.t, namedFails)
+	s.Severity = SeverityHigh
+	s.IPs = named
+	s.Users = d.users(namedFails)
+	sort.Ints(currents)
+	med := 0
+	if len(currents) > 0 {
+		med = currents[len(currents)/2]
+	}
+	s.Metrics = map[string]float64{
+		"failure_ratio":              float64(F) / float64(T),
+		"baseline_failure_ratio":     bf,
+		"nonexistent_ratio":          float64(X) / float64(T),
+		"baseline_nonexistent_ratio": bx,
+		"attempts":                   float64(T),
+		"failures":                   float64(F),
+		"ips":                        float64(len(currents)),
+		"median_failures_per_ip":     float64(med),
+	}
+	s.Reason = "global login failures far above their baseline, spread over " + plural(len(currents), "IP") + " with few attempts each"
+	return s, nil
+}
+
+// baseline is the median of the ratios part/total of the chunks of ten
+// buckets with at least volume attempts, or prior when fewer than two
+// chunks have that many.
+func baseline(total, part []int64, volume int, prior float64) float64 {
+	var ratios []float64
+	for end := len(total); end > 0; end -= 10 {
+		start := max(0, end-10)
+		var t, p int64
+		for i := start; i < end; i++ {
+			t += total[i]
+			p += part[i]
+		}
+		if t >= int64(volume) {
+			ratios = append(ratios, float64(p)/float64(t))
+		}
+	}
+	if len(ratios) < 2 {
+		return prior
+	}
+	sort.Float64s(ratios)
+	if len(ratios)%2 == 1 {
+		return ratios[len(ratios)/2]
+	}
+	return (ratios[len(ratios)/2-1] + ratios[len(ratios)/2]) / 2
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package ato_test
+
+const raceEnabled = true

@@ -1,0 +1,50 @@
+package ato
+
+import (
+	"context"
+	"time"
+)
+
+// Entry is one record of a log kept by a Window: when it happened, in event
+// time, and an opaque value (the detector stores an encoded attempt).
+type Entry struct {
+	Time  time.Time
+	Value string
+}
+
+// Window is the state the detectors keep between events: time-ordered,
+// bounded logs and bucketed counters, both over event time. Memory (the
+// default) keeps it in this process; package collector/redis keeps it on
+// Redis so that several collectors detect as one. Implementations must be
+// safe for concurrent use; the contract suite in package atotest is what
+// they must pass.
+type Window interface {
+	// Append adds e to the log at key. The log keeps its entries in time
+	// order, drops those older than span before its newest entry, and keeps
+	// at most limit entries (the newest).
+	Append(ctx context.Context, key string, e Entry, span time.Duration, limit int) error
+	// Range returns the entries of the log at key whose time is within
+	// [from, to], oldest first; at most limit of them (the newest). A log
+	// that does not exist is empty.
+	Range(ctx context.Context, key string, from, to time.Time, limit int) ([]Entry, error)
+	// Add adds delta to the counter of the bucket holding t, buckets being
+	// width long (aligned on the Unix epoch), keeps at least the newest n
+	// buckets, and returns the counts of the n buckets ending with t's,
+	// oldest first. Buckets without counts are 0.
+	Add(ctx context.Context, key string, t time.Time, width time.Duration, n int, delta int64) ([]int64, error)
+}
+
+// bucketIndex is the number of the width-long bucket holding t.
+func bucketIndex(t time.Time, width time.Duration) int64 {
+	ns := t.UnixNano()
+	w := int64(width)
+	if ns < 0 {
+		return (ns - w + 1) / w
+	}
+	return ns / w
+}
+
+// BucketIndex returns the number of the width-long bucket (aligned on the
+// Unix epoch) holding t, as Window.Add numbers them; implementations of
+// Window use it so that they agree.
+func BucketIndex(t time.Time, width time.Duration) int64 { return bucketIndex(t, width) }
