@@ -1,0 +1,523 @@
+package collector
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// API limits.
+const (
+	// maxAdminBody bounds the JSON body of admin requests.
+	maxAdminBody = 64 << 10
+	// maxWait bounds a long-poll of GET /v1/decisions.
+	maxWait = 60 * time.Second
+	// defaultDetailEvents and maxDetailEvents bound the events of
+	// GET /v1/signals/{id}.
+	defaultDetailEvents = 20
+	maxDetailEvents     = 200
+	// maxValue bounds a decision's value and reason.
+	maxValue = 1024
+)
+
+// Handler returns the HTTP API:
+//
+//	POST   /v1/events           ingest key: a batch; 202 once durable
+//	GET    /v1/decisions        ingest key or admin; ETag, If-None-Match, ?wait=30s
+//	POST   /v1/decisions        admin
+//	DELETE /v1/decisions/{id}   admin
+//	GET    /v1/signals          admin; ?type=&severity=&status=&service=&since=&until=&limit=&cursor=
+//	GET    /v1/signals/{id}     admin; ?events=N
+//	PATCH  /v1/signals/{id}     admin; {"status": "open|archived"}
+//	GET    /v1/keys             admin
+//	POST   /v1/keys             admin; {"name": "..."} → the new ingest key, shown once
+//	DELETE /v1/keys/{id}        admin; revokes
+//	GET    /healthz
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	h := func(pattern string, f func(http.ResponseWriter, *http.Request) error) {
+		mux.Handle(pattern, s.wrap(f))
+	}
+	h("POST /v1/events", s.handleEvents)
+	h("GET /v1/decisions", s.handleDecisions)
+	h("POST /v1/decisions", s.handlePostDecision)
+	h("DELETE /v1/decisions/{id}", s.handleDeleteDecision)
+	h("GET /v1/signals", s.handleSignals)
+	h("GET /v1/signals/{id}", s.handleSignal)
+	h("PATCH /v1/signals/{id}", s.handlePatchSignal)
+	h("GET /v1/keys", s.handleKeys)
+	h("POST /v1/keys", s.handlePostKey)
+	h("DELETE /v1/keys/{id}", s.handleDeleteKey)
+	h("GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return nil
+	})
+	return mux
+}
+
+// wrap answers a handler's error in JSON and turns a panic into a logged
+// internal error.
+func (s *Server) wrap(f func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				writeError(w, s.log, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+			}
+		}()
+		if err := f(w, r); err != nil {
+			writeError(w, s.log, err)
+		}
+	})
+}
+
+// IngestResponse is the body of a successful POST /v1/events.
+type IngestResponse struct {
+	BatchID  string `json:"batch_id"`
+	Accepted int    `json:"accepted"`
+	// Duplicate is true for a retried batch already stored (200, not
+	// 202): nothing was stored again.
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
+	err := s.ingest(w, r)
+	if err != nil {
+		s.stats.Rejected.Add(1)
+	}
+	return err
+}
+
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
+	key, err := s.authenticate(r, KeyIngest)
+	if err != nil {
+		return err
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return &Error{Code: EUnsupported, Field: "Content-Type", Message: fmt.Sprintf("%q: want application/json", ct)}
+	}
+	s.mu.RLock()
+	closed := s.closed
+	s.mu.RUnlock()
+	if closed {
+		return &Error{Code: EUnavailable, Message: "shutting down", RetryAfter: time.Second}
+	}
+	body, err := ReadBody(http.MaxBytesReader(w, r.Body, s.limits.BodyBytes), r.Header.Get("Content-Encoding"), s.limits.BodyBytes)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	b, err := DecodeBatch(body, s.limits, now)
+	if err != nil {
+		return err
+	}
+	if ok, wait := s.limiter.allow(key.ID, len(b.Events), now); !ok {
+		return &Error{Code: ERateLimited, Message: "over the key's ingest rate", RetryAfter: wait}
+	}
+	b.KeyID, b.ReceivedAt = key.ID, now.UTC()
+	a, err := s.submit(r.Context(), b)
+	if err != nil {
+		return err
+	}
+	if a.Duplicate {
+		writeJSON(w, http.StatusOK, &IngestResponse{BatchID: b.ID, Duplicate: true})
+		return nil
+	}
+	writeJSON(w, http.StatusAccepted, &IngestResponse{BatchID: b.ID, Accepted: len(b.Events)})
+	return nil
+}
+
+// DecisionsResponse is the body of GET /v1/decisions.
+type DecisionsResponse struct {
+	Version   int64      `json:"version"`
+	Decisions []Decision `json:"decisions"`
+}
+
+// ETag returns the entity tag of a decisions version.
+func ETag(version int64) string { return `"v` + strconv.FormatInt(version, 10) + `"` }
+
+func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyIngest, KeyAdmin); err != nil {
+		return err
+	}
+	var wait time.Duration
+	if v := r.URL.Query().Get("wait"); v != "" {
+		d, err := parseWait(v)
+		if err != nil {
+			return FieldErrorf("wait", "%v", err)
+		}
+		wait = d
+	}
+	ctx := r.Context()
+	ver, ds, err := s.decided.get(ctx)
+	if err != nil {
+		return err
+	}
+	inm := r.Header.Get("If-None-Match")
+	if inm != "" && inm == ETag(ver) && wait > 0 {
+		// Long poll: answer as soon as the version changes, here or (seen
+		// within a second) on another replica.
+		deadline := time.NewTimer(wait)
+		defer deadline.Stop()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+	poll:
+		for inm == ETag(ver) {
+			select {
+			case <-s.decided.wait():
+			case <-tick.C:
+				s.decided.invalidate()
+			case <-deadline.C:
+				break poll
+			case <-ctx.Done():
+				return nil
+			}
+			if ver, ds, err = s.decided.get(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	w.Header().Set("ETag", ETag(ver))
+	w.Header().Set("Cache-Control", "no-cache")
+	if inm != "" && inm == ETag(ver) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	now := s.now()
+	active := make([]Decision, 0, len(ds))
+	for _, d := range ds {
+		if d.Active(now) {
+			active = append(active, d)
+		}
+	}
+	writeJSON(w, http.StatusOK, &DecisionsResponse{Version: ver, Decisions: active})
+	return nil
+}
+
+func parseWait(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		n, err2 := strconv.Atoi(v)
+		if err2 != nil {
+			return 0, fmt.Errorf("want a duration such as 30s")
+		}
+		d = time.Duration(n) * time.Second
+	}
+	if d < 0 || d > maxWait {
+		return 0, fmt.Errorf("want 0 to %s", maxWait)
+	}
+	return d, nil
+}
+
+// decodeJSON decodes an admin request body, naming the field at fault.
+func decodeJSON(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxAdminBody+1))
+	if err != nil {
+		return FieldErrorf("body", "reading: %v", err)
+	}
+	if len(b) > maxAdminBody {
+		return &Error{Code: ETooLarge, Field: "body", Message: fmt.Sprintf("over %d bytes", maxAdminBody)}
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			return FieldErrorf(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+		}
+		return jsonError("", err)
+	}
+	return nil
+}
+
+// DecisionRequest is the body of POST /v1/decisions. ExpiresAt or TTL (a
+// Go duration, "24h") set the expiry; neither means until deleted.
+type DecisionRequest struct {
+	Kind      string    `json:"kind"`
+	Value     string    `json:"value"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	TTL       string    `json:"ttl,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	SignalID  string    `json:"signal_id,omitempty"`
+	Author    string    `json:"author,omitempty"`
+}
+
+// DecisionResponse is the body of POST /v1/decisions and DELETE.
+type DecisionResponse struct {
+	Version  int64     `json:"version"`
+	Decision *Decision `json:"decision,omitempty"`
+}
+
+// validateDecision checks a decision's kind, value, expiry and sizes, and
+// normalizes an IP value.
+func validateDecision(d *Decision, now time.Time) error {
+	switch d.Kind {
+	case BlockIP, ChallengeIP:
+		if p, err := netip.ParsePrefix(d.Value); err == nil {
+			d.Value = p.Masked().String()
+		} else if a, err := netip.ParseAddr(d.Value); err == nil {
+			d.Value = a.Unmap().String()
+		} else {
+			return FieldErrorf("value", "%q is not an IP address or CIDR", truncate(d.Value, 64))
+		}
+	case BlockUser, ChallengeUser:
+		if strings.TrimSpace(d.Value) == "" {
+			return FieldErrorf("value", "required: the user id")
+		}
+	case "":
+		return FieldErrorf("kind", "required: one of block_ip, block_user, challenge_ip, challenge_user")
+	default:
+		return FieldErrorf("kind", "%q: want block_ip, block_user, challenge_ip or challenge_user", truncate(d.Kind, 64))
+	}
+	if len(d.Value) > maxValue {
+		return &Error{Code: ETooLarge, Field: "value", Message: fmt.Sprintf("over %d bytes", maxValue)}
+	}
+	if len(d.Reason) > maxValue {
+		return &Error{Code: ETooLarge, Field: "reason", Message: fmt.Sprintf("over %d bytes", maxValue)}
+	}
+	if !d.ExpiresAt.IsZero() && !d.ExpiresAt.After(now) {
+		return FieldErrorf("expires_at", "in the past")
+	}
+	return nil
+}
+
+func (s *Server) handlePostDecision(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyAdmin); err != nil {
+		return err
+	}
+	var req DecisionRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	now := s.now()
+	d := Decision{Kind: req.Kind, Value: req.Value, ExpiresAt: req.ExpiresAt, Reason: req.Reason, SignalID: req.SignalID,
+		Author: "admin", CreatedAt: now.UTC()}
+	if req.Author != "" {
+		d.Author = "admin:" + truncate(req.Author, 64)
+	}
+	if req.TTL != "" {
+		if !req.ExpiresAt.IsZero() {
+			return FieldErrorf("ttl", "give ttl or expires_at, not both")
+		}
+		ttl, err := time.ParseDuration(req.TTL)
+		if err != nil || ttl <= 0 {
+			return FieldErrorf("ttl", "want a positive duration such as 24h")
+		}
+		d.ExpiresAt = now.Add(ttl).UTC()
+	}
+	if err := validateDecision(&d, now); err != nil {
+		return err
+	}
+	v, err := s.store.PutDecision(r.Context(), &d)
+	if err != nil {
+		return err
+	}
+	s.decided.changed()
+	writeJSON(w, http.StatusCreated, &DecisionResponse{Version: v, Decision: &d})
+	return nil
+}
+
+func (s *Server) handleDeleteDecision(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyAdmin); err != nil {
+		return err
+	}
+	v, err := s.store.DeleteDecision(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s.decided.changed()
+	writeJSON(w, http.StatusOK, &DecisionResponse{Version: v})
+	return nil
+}
+
+// ParseSignalQuery reads the filters and paging of GET /v1/signals:
+// type and severity (comma-separated lists), status, service, since and
+// until (RFC 3339), limit and cursor.
+func ParseSignalQuery(v map[string][]string) (SignalQuery, error) {
+	get := func(k string) string {
+		if len(v[k]) > 0 {
+			return v[k][0]
+		}
+		return ""
+	}
+	var q SignalQuery
+	list := func(k string, allowed []string) ([]string, error) {
+		s := get(k)
+		if s == "" {
+			return nil, nil
+		}
+		var out []string
+		for _, x := range strings.Split(s, ",") {
+			x = strings.TrimSpace(x)
+			if !slices.Contains(allowed, x) {
+				return nil, FieldErrorf(k, "%q: want one of %s", truncate(x, 64), strings.Join(allowed, ", "))
+			}
+			out = append(out, x)
+		}
+		return out, nil
+	}
+	var err error
+	if q.Types, err = list("type", SignalTypes); err != nil {
+		return q, err
+	}
+	if q.Severities, err = list("severity", Severities); err != nil {
+		return q, err
+	}
+	switch st := get("status"); st {
+	case "", StatusOpen, StatusArchived:
+		q.Status = st
+	default:
+		return q, FieldErrorf("status", "%q: want open or archived", truncate(st, 64))
+	}
+	q.Service = get("service")
+	for _, t := range []struct {
+		k string
+		p *time.Time
+	}{{"since", &q.Since}, {"until", &q.Until}} {
+		if s := get(t.k); s != "" {
+			tm, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return q, FieldErrorf(t.k, "want an RFC 3339 time")
+			}
+			*t.p = tm
+		}
+	}
+	if s := get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPageSize {
+			return q, FieldErrorf("limit", "want 1 to %d", MaxPageSize)
+		}
+		q.Limit = n
+	}
+	q.Cursor = get("cursor")
+	return q, nil
+}
+
+func (s *Server) handleSignals(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyAdmin); err != nil {
+		return err
+	}
+	q, err := ParseSignalQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	page, err := s.store.Signals(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, &page)
+	return nil
+}
+
+func (s *Server) handleSignal(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyAdmin); err != nil {
+		return err
+	}
+	n := defaultDetailEvents
+	if v := r.URL.Query().Get("events"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 0 || n > maxDetailEvents {
+			return FieldErrorf("events", "want 0 to %d", maxDetailEvents)
+		}
+	}
+	d, err := s.store.Signal(r.Context(), r.PathValue("id"), n)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) handlePatchSignal(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyAdmin); err != nil {
+		return err
+	}
+	var req struct {
+		Status string `json:"status"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Status != StatusOpen && req.Status != StatusArchived {
+		return FieldErrorf("status", "want open or archived")
+	}
+	id := r.PathValue("id")
+	if err := s.store.SetSignalStatus(r.Context(), id, req.Status); err != nil {
+		return err
+	}
+	d, err := s.store.Signal(r.Context(), id, 0)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, &d.Signal)
+	return nil
+}
+
+// KeyResponse is a key as the API shows it; Secret only once, when made.
+type KeyResponse struct {
+	Key
+	Secret string `json:"key,omitempty"`
+}
+
+func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyAdmin); err != nil {
+		return err
+	}
+	ks, err := s.store.Keys(r.Context())
+	if err != nil {
+		return err
+	}
+	if ks == nil {
+		ks = []Key{}
+	}
+	writeJSON(w, http.StatusOK, map[string][]Key{"keys": ks})
+	return nil
+}
+
+func (s *Server) handlePostKey(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyAdmin); err != nil {
+		return err
+	}
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if len(req.Name) > 256 {
+		return &Error{Code: ETooLarge, Field: "name", Message: "over 256 bytes"}
+	}
+	secret := NewSecret(KeyIngest)
+	h := HashSecret(secret)
+	k := Key{ID: "key_" + h[:16], Name: req.Name, Kind: KeyIngest, Hash: h, CreatedAt: s.now().UTC()}
+	if err := s.store.PutKey(r.Context(), k); err != nil {
+		return err
+	}
+	if err := s.keys.reload(r.Context()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, &KeyResponse{Key: k, Secret: secret})
+	return nil
+}
+
+func (s *Server) handleDeleteKey(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyAdmin); err != nil {
+		return err
+	}
+	if err := s.store.RevokeKey(r.Context(), r.PathValue("id"), s.now().UTC()); err != nil {
+		return err
+	}
+	if err := s.keys.reload(r.Context()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

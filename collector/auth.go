@@ -1,0 +1,154 @@
+package collector
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// keyRefresh is how often the server rereads the keys from the store, so
+// that a key created or revoked on another replica takes effect here.
+const keyRefresh = 10 * time.Second
+
+// NewSecret returns a new random API secret with a prefix saying its kind
+// ("rk_admin_", "rk_ingest_").
+func NewSecret(kind string) string {
+	var b [32]byte
+	rand.Read(b[:])
+	return "rk_" + kind + "_" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// keyring caches the active keys for authentication.
+type keyring struct {
+	store KeyStore
+	now   func() time.Time
+
+	mu     sync.Mutex
+	keys   []Key // active only
+	loaded time.Time
+}
+
+func (r *keyring) reload(ctx context.Context) error {
+	ks, err := r.store.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	active := ks[:0]
+	for _, k := range ks {
+		if k.RevokedAt.IsZero() {
+			active = append(active, k)
+		}
+	}
+	r.mu.Lock()
+	r.keys, r.loaded = active, r.now()
+	r.mu.Unlock()
+	return nil
+}
+
+// lookup finds the active key whose secret is token. It compares the
+// token's hash with every key's in constant time, without stopping at a
+// match, so the time taken says nothing about which key matched.
+func (r *keyring) lookup(ctx context.Context, token string) (Key, bool) {
+	r.mu.Lock()
+	stale := r.now().Sub(r.loaded) > keyRefresh
+	r.mu.Unlock()
+	if stale {
+		_ = r.reload(ctx) // on a store error, go on with the cached keys
+	}
+	sum := HashSecret(token)
+	want, _ := hex.DecodeString(sum)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var found Key
+	match := 0
+	for _, k := range r.keys {
+		have, err := hex.DecodeString(k.Hash)
+		if err != nil || len(have) != len(want) {
+			continue
+		}
+		if subtle.ConstantTimeCompare(have, want) == 1 {
+			found = k
+			match = 1
+		}
+	}
+	return found, match == 1
+}
+
+// bearer returns the token of an Authorization: Bearer header.
+func bearer(req *http.Request) string {
+	h := req.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// authenticate returns the key of the request, or an unauthorized or
+// forbidden error. kinds are the key kinds allowed.
+func (s *Server) authenticate(req *http.Request, kinds ...string) (Key, error) {
+	tok := bearer(req)
+	if tok == "" {
+		return Key{}, Errorf(EUnauthorized, "missing Authorization: Bearer <key>")
+	}
+	if len(tok) > 512 {
+		return Key{}, Errorf(EUnauthorized, "unknown or revoked key")
+	}
+	k, ok := s.keys.lookup(req.Context(), tok)
+	if !ok {
+		return Key{}, Errorf(EUnauthorized, "unknown or revoked key")
+	}
+	for _, kind := range kinds {
+		if k.Kind == kind {
+			return k, nil
+		}
+	}
+	return Key{}, Errorf(EForbidden, "a %s key may not do this", k.Kind)
+}
+
+// Bootstrap seeds the credentials at start. A non-empty adminToken
+// (RAMPART_ADMIN_TOKEN) becomes the admin key "admin"; each of ingestKeys
+// (RAMPART_INGEST_KEYS) an ingest key. With no adminToken and no active
+// admin key in the store, it creates one and returns its secret, for the
+// caller to print once; otherwise it returns "".
+func (s *Server) Bootstrap(ctx context.Context, adminToken string, ingestKeys []string) (string, error) {
+	now := s.now().UTC()
+	created := ""
+	if adminToken != "" {
+		if err := s.store.PutKey(ctx, Key{ID: "admin", Name: "RAMPART_ADMIN_TOKEN", Kind: KeyAdmin, Hash: HashSecret(adminToken), CreatedAt: now}); err != nil {
+			return "", err
+		}
+	} else {
+		ks, err := s.store.Keys(ctx)
+		if err != nil {
+			return "", err
+		}
+		have := false
+		for _, k := range ks {
+			if k.Kind == KeyAdmin && k.RevokedAt.IsZero() {
+				have = true
+			}
+		}
+		if !have {
+			created = NewSecret(KeyAdmin)
+			if err := s.store.PutKey(ctx, Key{ID: "admin", Name: "first start", Kind: KeyAdmin, Hash: HashSecret(created), CreatedAt: now}); err != nil {
+				return "", err
+			}
+		}
+	}
+	for _, k := range ingestKeys {
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		h := HashSecret(k)
+		if err := s.store.PutKey(ctx, Key{ID: "env_" + h[:12], Name: "RAMPART_INGEST_KEYS", Kind: KeyIngest, Hash: h, CreatedAt: now}); err != nil {
+			return "", err
+		}
+	}
+	return created, s.keys.reload(ctx)
+}

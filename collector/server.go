@@ -1,0 +1,305 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rampartsec/rampart/event"
+)
+
+// Config configures a Server. Store is required; every other zero field
+// has a documented default.
+type Config struct {
+	Store Store
+	// Detector receives the stored user events; nil means none.
+	Detector Detector
+	// Logger receives the server's diagnostics; nil means slog.Default().
+	Logger *slog.Logger
+	// Limits bound each ingest request (DefaultLimits).
+	Limits Limits
+	// Rate is the ingest rate per key (DefaultRate).
+	Rate Rate
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Group commit: the committer writes the batches waiting for it in one
+// transaction, up to these bounds.
+const (
+	maxGroupBatches = 64
+	maxGroupEvents  = 20_000
+	// queueBatches bounds the batches waiting for the committer; past it,
+	// ingest handlers wait (the client sees a slower 202, never a loss).
+	queueBatches = 256
+	// appendTimeout bounds one store write.
+	appendTimeout = 30 * time.Second
+	// detectQueue bounds the stored batches waiting for the Detector.
+	detectQueue = 256
+)
+
+// Stats are a Server's counters.
+type Stats struct {
+	Batches    atomic.Int64 // batches stored
+	Events     atomic.Int64 // events stored
+	Duplicates atomic.Int64 // retried batches answered without storing
+	Rejected   atomic.Int64 // ingest requests answered with an error
+	Commits    atomic.Int64 // store transactions (group commits)
+	Detections atomic.Int64 // detections recorded from the Detector
+	DetectErrs atomic.Int64 // Detector or store errors on detections
+}
+
+// Server is the collector's HTTP API over a Store. Create it with
+// NewServer, serve Handler, and call Close after the HTTP server has shut
+// down, to finish the batches in flight.
+type Server struct {
+	store    Store
+	detector Detector
+	log      *slog.Logger
+	limits   Limits
+	now      func() time.Time
+	keys     *keyring
+	limiter  *limiter
+	stats    Stats
+
+	mu      sync.RWMutex // closed and sends on queue
+	closed  bool
+	queue   chan *pending
+	detect  chan *Batch
+	done    chan struct{} // committer and detector finished
+	decided *decisionCache
+}
+
+type pending struct {
+	b    *Batch
+	done chan Appended
+}
+
+// NewServer returns a Server over cfg.Store, with its keys loaded.
+func NewServer(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("collector: Config.Store is required")
+	}
+	s := &Server{store: cfg.Store, detector: cfg.Detector, log: cfg.Logger, limits: cfg.Limits.withDefaults(), now: cfg.Now,
+		limiter: newLimiter(cfg.Rate), queue: make(chan *pending, queueBatches), detect: make(chan *Batch, detectQueue), done: make(chan struct{})}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.keys = &keyring{store: cfg.Store, now: s.now}
+	if err := s.keys.reload(ctx); err != nil {
+		return nil, fmt.Errorf("collector: loading keys: %w", err)
+	}
+	s.decided = newDecisionCache(cfg.Store, s.now)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.commitLoop() }()
+	go func() { defer wg.Done(); s.detectLoop() }()
+	go func() { wg.Wait(); close(s.done) }()
+	return s, nil
+}
+
+// Stats returns the server's counters.
+func (s *Server) Stats() *Stats { return &s.stats }
+
+// Close stops taking batches, waits until those already taken are stored
+// and handed to the Detector, or until ctx is done. Call it after
+// http.Server.Shutdown, which waits for the handlers themselves. It does
+// not close the Store.
+func (s *Server) Close(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.queue)
+	}
+	s.mu.Unlock()
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// submit hands a batch to the committer and waits until it is stored.
+func (s *Server) submit(ctx context.Context, b *Batch) (Appended, error) {
+	p := &pending{b: b, done: make(chan Appended, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return Appended{}, &Error{Code: EUnavailable, Message: "shutting down", RetryAfter: time.Second}
+	}
+	select {
+	case s.queue <- p:
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return Appended{}, &Error{Code: EUnavailable, Message: "gave up waiting for the store", RetryAfter: time.Second}
+	}
+	s.mu.RUnlock()
+	// Wait even if the client has gone: the answer is only sent when the
+	// batch is durable, and a retry is deduplicated.
+	a := <-p.done
+	return a, a.Err
+}
+
+// commitLoop writes the queued batches, many per transaction.
+func (s *Server) commitLoop() {
+	defer close(s.detect)
+	for p := range s.queue {
+		group := []*pending{p}
+		events := len(p.b.Events)
+	drain:
+		for len(group) < maxGroupBatches && events < maxGroupEvents {
+			select {
+			case q, ok := <-s.queue:
+				if !ok {
+					break drain
+				}
+				group = append(group, q)
+				events += len(q.b.Events)
+			default:
+				break drain
+			}
+		}
+		s.commit(group)
+	}
+}
+
+func (s *Server) commit(group []*pending) {
+	batches := make([]*Batch, len(group))
+	for i, p := range group {
+		batches[i] = p.b
+	}
+	res, err := s.append(batches)
+	if err != nil && len(group) > 1 {
+		// One batch may be what the store refuses: store them one by
+		// one so the others still go through.
+		for _, p := range group {
+			s.commit([]*pending{p})
+		}
+		return
+	}
+	for i, p := range group {
+		a := Appended{Err: err}
+		if err == nil {
+			a = res[i]
+		}
+		switch {
+		case a.Err != nil:
+		case a.Duplicate:
+			s.stats.Duplicates.Add(1)
+		default:
+			s.stats.Batches.Add(1)
+			s.stats.Events.Add(int64(len(p.b.Events)))
+			if s.detector != nil && hasUserEvents(p.b) {
+				s.detect <- p.b
+			}
+		}
+		p.done <- a
+	}
+}
+
+func (s *Server) append(batches []*Batch) (res []Appended, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	s.stats.Commits.Add(1)
+	res, err = s.store.Append(ctx, batches)
+	if err == nil && len(res) != len(batches) {
+		err = fmt.Errorf("store returned %d results for %d batches", len(res), len(batches))
+	}
+	if err != nil {
+		s.log.Error("collector: storing batches", "batches", len(batches), "error", err)
+		err = &Error{Code: EUnavailable, Message: "the store is failing; retry later", RetryAfter: 2 * time.Second}
+	}
+	return res, err
+}
+
+func hasUserEvents(b *Batch) bool {
+	for i := range b.Events {
+		if event.IsUserEvent(b.Events[i].Event.Type) {
+			return true
+		}
+	}
+	return false
+}
+
+// detectLoop hands stored user events to the Detector, in ingest order,
+// and records what it finds.
+func (s *Server) detectLoop() {
+	for b := range s.detect {
+		for i := range b.Events {
+			ev := b.Events[i].Event
+			if !event.IsUserEvent(ev.Type) {
+				continue
+			}
+			s.observe(ev)
+		}
+	}
+}
+
+func (s *Server) observe(ev *event.Event) {
+	ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			s.stats.DetectErrs.Add(1)
+			s.log.Error("collector: detector panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+	dets, err := s.detector.Observe(ctx, ev)
+	if err != nil {
+		s.stats.DetectErrs.Add(1)
+		s.log.Error("collector: detector", "error", err)
+	}
+	if len(dets) == 0 {
+		return
+	}
+	sigs := make([]Signal, 0, len(dets))
+	for _, d := range dets {
+		sg := d.Signal
+		if sg.Key == "" {
+			sg.Key = sg.Type + keySep + sg.Service + keySep + sg.Title
+		}
+		if sg.ID == "" {
+			sg.ID = SignalID(sg.Key)
+		}
+		sigs = append(sigs, sg)
+	}
+	if err := s.store.RecordSignals(ctx, sigs); err != nil {
+		s.stats.DetectErrs.Add(1)
+		s.log.Error("collector: recording detections", "error", err)
+		return
+	}
+	s.stats.Detections.Add(int64(len(dets)))
+	for i, d := range dets {
+		for _, dec := range d.Decisions {
+			dec.SignalID = sigs[i].ID
+			if dec.Author == "" {
+				dec.Author = "detector"
+			}
+			if err := validateDecision(&dec, s.now()); err != nil {
+				s.stats.DetectErrs.Add(1)
+				s.log.Error("collector: detector decision", "error", err)
+				continue
+			}
+			if _, err := s.store.PutDecision(ctx, &dec); err != nil {
+				s.stats.DetectErrs.Add(1)
+				s.log.Error("collector: storing a detector decision", "error", err)
+				continue
+			}
+			s.decided.changed()
+		}
+	}
+}

@@ -1,0 +1,581 @@
+package collector_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/sqlite"
+	"github.com/rampartsec/rampart/collector/storetest"
+	"github.com/rampartsec/rampart/event"
+)
+
+const (
+	adminToken = "test-admin-token"
+	ingestKey  = "test-ingest-key"
+)
+
+// now is the collector's clock in these tests: the storetest events are
+// around it.
+var now = time.Date(2026, 11, 30, 12, 5, 0, 0, time.UTC)
+
+type env struct {
+	t     *testing.T
+	store collector.Store
+	srv   *collector.Server
+	http  *httptest.Server
+}
+
+func newEnv(t *testing.T, cfg collector.Config) *env {
+	t.Helper()
+	ctx := context.Background()
+	if cfg.Store == nil {
+		st, err := sqlite.Open(ctx, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Store = st
+	}
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return now }
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv, err := collector.NewServer(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created, err := srv.Bootstrap(ctx, adminToken, []string{ingestKey}); err != nil || created != "" {
+		t.Fatalf("Bootstrap: %q %v", created, err)
+	}
+	e := &env{t: t, store: cfg.Store, srv: srv, http: httptest.NewServer(srv.Handler())}
+	t.Cleanup(func() {
+		e.http.Close()
+		srv.Close(context.Background())
+		cfg.Store.Close()
+	})
+	return e
+}
+
+func (e *env) do(method, path, token string, body []byte, hdr ...string) (*http.Response, []byte) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.http.URL+path, bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, b
+}
+
+func encode(t testing.TB, id string, evs ...*event.Event) []byte {
+	t.Helper()
+	b, err := collector.EncodeBatch(id, "shop", "prod", evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (e *env) signals(q string) collector.SignalPage {
+	e.t.Helper()
+	resp, body := e.do("GET", "/v1/signals"+q, adminToken, nil)
+	if resp.StatusCode != 200 {
+		e.t.Fatalf("GET /v1/signals%s: %d %s", q, resp.StatusCode, body)
+	}
+	var p collector.SignalPage
+	if err := json.Unmarshal(body, &p); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// storedEvents counts the events in the store, through its signals and a
+// direct count of batches by listing every signal's count.
+func (e *env) totalCount() int64 {
+	var n int64
+	for _, s := range e.signals("?limit=500").Signals {
+		n += s.Count
+	}
+	return n
+}
+
+func gz(b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func TestIngestAndDuplicateBatch(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	body := encode(t, "batch-1", storetest.Attack("r1", "203.0.113.7", 0), storetest.Attack("r1", "203.0.113.7", 1))
+	resp, b := e.do("POST", "/v1/events", ingestKey, body)
+	if resp.StatusCode != http.StatusAccepted || !strings.Contains(string(b), `"accepted":2`) {
+		t.Fatalf("first: %d %s", resp.StatusCode, b)
+	}
+	for range 3 { // the exporter's retries after a lost 202
+		resp, b = e.do("POST", "/v1/events", ingestKey, body)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `"duplicate":true`) {
+			t.Fatalf("retry: %d %s", resp.StatusCode, b)
+		}
+	}
+	// gzip-encoded retry: the same batch, still once
+	resp, b = e.do("POST", "/v1/events", ingestKey, gz(body), "Content-Encoding", "gzip")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("gzip retry: %d %s", resp.StatusCode, b)
+	}
+	resp, b = e.do("POST", "/v1/events", ingestKey, gz(encode(t, "batch-2", storetest.Attack("r1", "203.0.113.7", 2))), "Content-Encoding", "gzip")
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("gzip batch: %d %s", resp.StatusCode, b)
+	}
+	if n := e.totalCount(); n != 3 {
+		t.Fatalf("stored %d events, want 3 (retries counted once)", n)
+	}
+	if st := e.srv.Stats(); st.Batches.Load() != 2 || st.Duplicates.Load() != 4 || st.Events.Load() != 3 {
+		t.Fatalf("stats: batches %d duplicates %d events %d", st.Batches.Load(), st.Duplicates.Load(), st.Events.Load())
+	}
+}
+
+func TestIngestBadInput(t *testing.T) {
+	e := newEnv(t, collector.Config{Limits: collector.Limits{Events: 10, StringBytes: 1000, BodyBytes: 64 << 10}})
+	// a revoked key
+	resp, b := e.do("POST", "/v1/keys", adminToken, []byte(`{"name":"old"}`))
+	var k collector.KeyResponse
+	json.Unmarshal(b, &k)
+	if resp.StatusCode != 201 || k.Secret == "" {
+		t.Fatalf("create key: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := e.do("DELETE", "/v1/keys/"+k.ID, adminToken, nil); resp.StatusCode != 204 {
+		t.Fatalf("revoke: %d %s", resp.StatusCode, b)
+	}
+	// a batch already stored, for the replay rows
+	if resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, "used", storetest.Attack("r1", "203.0.113.7", 0))); resp.StatusCode != 202 {
+		t.Fatalf("setup: %d %s", resp.StatusCode, b)
+	}
+	ok := storetest.Attack("r1", "203.0.113.7", 0)
+	future := storetest.Attack("r1", "203.0.113.7", 0)
+	future.Time = now.Add(time.Hour)
+	ancient := storetest.Attack("r1", "203.0.113.7", 0)
+	ancient.Time = now.AddDate(-2, 0, 0)
+	long := storetest.Attack("r1", "203.0.113.7", 0)
+	long.Triggers[0].Value = strings.Repeat("A", 1001)
+	badIP := storetest.Attack("r1", "203.0.113.7", 0)
+	badIP.Request.ClientIP = "not-an-ip"
+	var eleven []*event.Event
+	for range 11 {
+		eleven = append(eleven, ok)
+	}
+	huge := []byte(`{"batch_id":"huge","events":[{"type":"attack","pad":"` + strings.Repeat("x", 70<<10) + `"}]}`)
+	bomb := gz([]byte(`{"batch_id":"bomb","events":[{"type":"attack","pad":"` + strings.Repeat("x", 1<<20) + `"}]}`))
+	for _, c := range []struct {
+		name   string
+		token  string
+		body   []byte
+		hdr    []string
+		status int
+		field  string
+	}{
+		{"no key", "", encode(t, "a1", ok), nil, 401, ""},
+		{"unknown key", "nope", encode(t, "a2", ok), nil, 401, ""},
+		{"revoked key", k.Secret, encode(t, "a3", ok), nil, 401, ""},
+		{"admin token on ingest", adminToken, encode(t, "a4", ok), nil, 403, ""},
+		{"malformed JSON", ingestKey, []byte(`{"batch_id":"a5","events":[{"type":`), nil, 400, "body"},
+		{"not an object", ingestKey, []byte(`[1,2]`), nil, 400, "body"},
+		{"wrong type of batch_id", ingestKey, []byte(`{"batch_id":5,"events":[]}`), nil, 400, "batch_id"},
+		{"wrong type in an event", ingestKey, []byte(`{"batch_id":"a6","events":[{"type":"attack","time":"2026-11-30T12:00:00Z","request":{"status":"x"}}]}`), nil, 400, "events[0].request.status"},
+		{"bad time", ingestKey, []byte(`{"batch_id":"a7","events":[{"type":"attack","time":"yesterday"}]}`), nil, 400, "events[0].time"},
+		{"missing batch_id", ingestKey, []byte(`{"events":[{"type":"attack"}]}`), nil, 400, "batch_id"},
+		{"bad batch_id", ingestKey, []byte(`{"batch_id":"a b","events":[]}`), nil, 400, "batch_id"},
+		{"missing events", ingestKey, []byte(`{"batch_id":"a8"}`), nil, 400, "events"},
+		{"empty events", ingestKey, []byte(`{"batch_id":"a9","events":[]}`), nil, 400, "events"},
+		{"unknown event type", ingestKey, []byte(`{"batch_id":"a10","events":[{"type":"weird","time":"2026-11-30T12:00:00Z"}]}`), nil, 400, "events[0].type"},
+		{"missing time", ingestKey, []byte(`{"batch_id":"a11","events":[{"type":"attack","triggers":[{"rule_id":"x","address":"a"}]}]}`), nil, 400, "events[0].time"},
+		{"attack without triggers", ingestKey, []byte(`{"batch_id":"a12","events":[{"type":"attack","time":"2026-11-30T12:00:00Z"}]}`), nil, 400, "events[0].triggers"},
+		{"user event without a user", ingestKey, []byte(`{"batch_id":"a13","events":[{"type":"user.login.failure","time":"2026-11-30T12:00:00Z","ip":"1.2.3.4"}]}`), nil, 400, "events[0].usr"},
+		{"far-future time", ingestKey, encode(t, "a14", ok, future), nil, 400, "events[1].time"},
+		{"ancient time", ingestKey, encode(t, "a15", ancient), nil, 400, "events[0].time"},
+		{"oversized string", ingestKey, encode(t, "a16", long), nil, 413, "events[0].triggers[0].value"},
+		{"bad IP", ingestKey, encode(t, "a17", badIP), nil, 400, "events[0].request.client_ip"},
+		{"oversized batch", ingestKey, encode(t, "a18", eleven...), nil, 413, "events"},
+		{"oversized body", ingestKey, huge, nil, 413, "body"},
+		{"gzip bomb", ingestKey, bomb, []string{"Content-Encoding", "gzip"}, 413, "body"},
+		{"bad gzip", ingestKey, []byte("not gzip at all"), []string{"Content-Encoding", "gzip"}, 400, "body"},
+		{"unsupported encoding", ingestKey, encode(t, "a19", ok), []string{"Content-Encoding", "br"}, 415, "Content-Encoding"},
+		{"wrong content type", ingestKey, encode(t, "a20", ok), []string{"Content-Type", "text/plain"}, 415, "Content-Type"},
+		{"invalid UTF-8", ingestKey, []byte("{\"batch_id\":\"a21\",\"service\":\"\xff\",\"events\":[]}"), nil, 400, "body"},
+		{"replayed batch id, other content", ingestKey, encode(t, "used", storetest.Attack("r2", "203.0.113.8", 0)), nil, 409, "batch_id"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := e.totalCount()
+			resp, b := e.do("POST", "/v1/events", c.token, c.body, c.hdr...)
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.status, b)
+			}
+			var eb struct {
+				Error struct{ Code, Field, Message string }
+			}
+			if err := json.Unmarshal(b, &eb); err != nil || eb.Error.Code == "" || eb.Error.Message == "" {
+				t.Fatalf("error body %s: %v", b, err)
+			}
+			if eb.Error.Field != c.field {
+				t.Fatalf("field %q, want %q (%s)", eb.Error.Field, c.field, b)
+			}
+			if after := e.totalCount(); after != before {
+				t.Fatalf("a rejected batch changed the store: %d → %d events", before, after)
+			}
+		})
+	}
+	if n := e.srv.Stats().Batches.Load(); n != 1 {
+		t.Fatalf("%d batches stored, want only the setup one", n)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	e := newEnv(t, collector.Config{Rate: collector.Rate{PerSecond: 1, Burst: 3}})
+	for i := range 3 {
+		if resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, fmt.Sprint("r", i), storetest.Attack("r1", "203.0.113.7", i))); resp.StatusCode != 202 {
+			t.Fatalf("within the burst: %d %s", resp.StatusCode, b)
+		}
+	}
+	resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, "r9", storetest.Attack("r1", "203.0.113.7", 9)))
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(b), "rate_limited") {
+		t.Fatalf("over the rate: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
+	}
+	if n := e.totalCount(); n != 3 {
+		t.Fatalf("stored %d, want 3", n)
+	}
+}
+
+func TestDecisionsAPI(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	post := func(token, body string) (*http.Response, []byte) {
+		return e.do("POST", "/v1/decisions", token, []byte(body))
+	}
+	if resp, _ := post(ingestKey, `{"kind":"block_ip","value":"203.0.113.7"}`); resp.StatusCode != 403 {
+		t.Fatalf("ingest key writing a decision: %d", resp.StatusCode)
+	}
+	for _, c := range []struct{ body, field string }{
+		{`{"kind":"block_ip","value":"nope"}`, "value"},
+		{`{"kind":"ban","value":"x"}`, "kind"},
+		{`{"kind":"block_user","value":""}`, "value"},
+		{`{"kind":"block_ip","value":"1.2.3.4","expires_at":"2020-01-01T00:00:00Z"}`, "expires_at"},
+		{`{"kind":"block_ip","value":"1.2.3.4","ttl":"soon"}`, "ttl"},
+		{`{"kind":"block_ip","value":"1.2.3.4","colour":"red"}`, "colour"},
+		{`{"kind":1}`, "kind"},
+	} {
+		resp, b := post(adminToken, c.body)
+		if resp.StatusCode != 400 || !strings.Contains(string(b), `"field":"`+c.field+`"`) {
+			t.Errorf("%s: %d %s, want 400 naming %s", c.body, resp.StatusCode, b, c.field)
+		}
+	}
+	resp, b := e.do("GET", "/v1/decisions", ingestKey, nil)
+	etag0 := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || etag0 == "" || !strings.Contains(string(b), `"decisions":[]`) {
+		t.Fatalf("empty list: %d %q %s", resp.StatusCode, etag0, b)
+	}
+	if resp, _ := e.do("GET", "/v1/decisions", ingestKey, nil, "If-None-Match", etag0); resp.StatusCode != 304 {
+		t.Fatalf("unchanged: %d, want 304", resp.StatusCode)
+	}
+	// A long poll wakes up when a decision is posted.
+	var wg sync.WaitGroup
+	var polled *http.Response
+	var pollBody []byte
+	var pollTook time.Duration
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		start := time.Now()
+		req, _ := http.NewRequest("GET", e.http.URL+"/v1/decisions?wait=20s", nil)
+		req.Header.Set("Authorization", "Bearer "+ingestKey)
+		req.Header.Set("If-None-Match", etag0)
+		r, err := http.DefaultClient.Do(req)
+		if err == nil {
+			pollBody, _ = io.ReadAll(r.Body)
+			r.Body.Close()
+		}
+		polled, pollTook = r, time.Since(start)
+	}()
+	time.Sleep(200 * time.Millisecond)
+	resp, b = post(adminToken, `{"kind":"block_ip","value":"203.0.113.7","ttl":"1h","reason":"sqli","signal_id":"sig_x"}`)
+	if resp.StatusCode != 201 {
+		t.Fatalf("post: %d %s", resp.StatusCode, b)
+	}
+	var dr collector.DecisionResponse
+	json.Unmarshal(b, &dr)
+	wg.Wait()
+	if polled == nil || polled.StatusCode != 200 || pollTook > 5*time.Second || !strings.Contains(string(pollBody), "203.0.113.7") {
+		t.Fatalf("long poll: %v after %v: %s", polled, pollTook, pollBody)
+	}
+	if polled.Header.Get("ETag") != collector.ETag(dr.Version) {
+		t.Fatalf("ETag %q, want %q", polled.Header.Get("ETag"), collector.ETag(dr.Version))
+	}
+	var list collector.DecisionsResponse
+	json.Unmarshal(pollBody, &list)
+	d := list.Decisions[0]
+	if d.Kind != "block_ip" || d.Reason != "sqli" || d.SignalID != "sig_x" || !d.ExpiresAt.Equal(now.Add(time.Hour)) || d.Author != "admin" {
+		t.Fatalf("decision: %+v", d)
+	}
+	// A long poll with nothing new ends with 304 at its wait.
+	start := time.Now()
+	if resp, _ := e.do("GET", "/v1/decisions?wait=1s", ingestKey, nil, "If-None-Match", collector.ETag(dr.Version)); resp.StatusCode != 304 || time.Since(start) < 900*time.Millisecond {
+		t.Fatalf("idle long poll: %d after %v", resp.StatusCode, time.Since(start))
+	}
+	if resp, _ := e.do("DELETE", "/v1/decisions/"+d.ID, ingestKey, nil); resp.StatusCode != 403 {
+		t.Fatalf("ingest key deleting: %d", resp.StatusCode)
+	}
+	if resp, b := e.do("DELETE", "/v1/decisions/"+d.ID, adminToken, nil); resp.StatusCode != 200 {
+		t.Fatalf("delete: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := e.do("DELETE", "/v1/decisions/"+d.ID, adminToken, nil); resp.StatusCode != 404 {
+		t.Fatalf("delete twice: %d", resp.StatusCode)
+	}
+	resp, b = e.do("GET", "/v1/decisions", ingestKey, nil, "If-None-Match", collector.ETag(dr.Version))
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"decisions":[]`) {
+		t.Fatalf("after delete: %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestSignalsAPI(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	var evs []*event.Event
+	for i := range 30 {
+		evs = append(evs, storetest.Attack("r1", fmt.Sprintf("10.0.0.%d", i), i))
+	}
+	evs = append(evs, storetest.Exploit("handler.go", 12, 40, "203.0.113.9"))
+	if resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, "s1", evs...)); resp.StatusCode != 202 {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+	if resp, _ := e.do("GET", "/v1/signals", ingestKey, nil); resp.StatusCode != 403 {
+		t.Fatalf("ingest key reading signals: %d", resp.StatusCode)
+	}
+	p := e.signals("?limit=10")
+	if p.Total != 31 || len(p.Signals) != 10 || p.NextCursor == "" || p.Signals[0].Type != "exploit" {
+		t.Fatalf("first page: total %d, %d signals, cursor %q", p.Total, len(p.Signals), p.NextCursor)
+	}
+	n := len(p.Signals)
+	for p.NextCursor != "" {
+		p = e.signals("?limit=10&cursor=" + p.NextCursor)
+		n += len(p.Signals)
+	}
+	if n != 31 {
+		t.Fatalf("paged %d signals", n)
+	}
+	x := e.signals("?type=exploit")
+	if x.Total != 1 {
+		t.Fatalf("exploits: %d", x.Total)
+	}
+	for _, q := range []string{"?type=nope", "?severity=urgent", "?status=closed", "?since=yesterday", "?limit=0", "?limit=501", "?cursor=zzz"} {
+		if resp, b := e.do("GET", "/v1/signals"+q, adminToken, nil); resp.StatusCode != 400 {
+			t.Errorf("%s: %d %s", q, resp.StatusCode, b)
+		}
+	}
+	id := x.Signals[0].ID
+	resp, b := e.do("GET", "/v1/signals/"+id+"?events=5", adminToken, nil)
+	var d collector.SignalDetail
+	json.Unmarshal(b, &d)
+	if resp.StatusCode != 200 || len(d.Events) != 1 || !strings.Contains(string(d.Events[0]), `"handler.go"`) || d.Location != "handler.go:12" {
+		t.Fatalf("detail: %d %s", resp.StatusCode, b)
+	}
+	resp, b = e.do("PATCH", "/v1/signals/"+id, adminToken, []byte(`{"status":"archived"}`))
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"status":"archived"`) {
+		t.Fatalf("patch: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := e.do("PATCH", "/v1/signals/"+id, adminToken, []byte(`{"status":"gone"}`)); resp.StatusCode != 400 {
+		t.Fatalf("bad status: %d", resp.StatusCode)
+	}
+	if resp, _ := e.do("GET", "/v1/signals/sig_none", adminToken, nil); resp.StatusCode != 404 {
+		t.Fatalf("unknown signal: %d", resp.StatusCode)
+	}
+	if got := e.signals("?status=archived&type=exploit").Total; got != 1 {
+		t.Fatalf("archived exploits: %d", got)
+	}
+}
+
+// fakeDetector raises a brute-force signal and a block for every login
+// failure, and records what it saw.
+type fakeDetector struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (f *fakeDetector) Observe(_ context.Context, ev *event.Event) ([]collector.Detection, error) {
+	f.mu.Lock()
+	f.seen = append(f.seen, ev.Type+" "+ev.Usr.Login)
+	f.mu.Unlock()
+	if ev.Type != event.TypeLoginFailure {
+		return nil, nil
+	}
+	return []collector.Detection{{
+		Signal: collector.Signal{Key: "brute_force\x1f" + ev.Usr.Login, Type: collector.SignalBruteForce, Severity: collector.SeverityMedium,
+			Title: "brute force on " + ev.Usr.Login, FirstSeen: ev.Time, LastSeen: ev.Time, IPs: []string{ev.IP}, Users: []string{ev.Usr.Login}, Count: 1},
+		Decisions: []collector.Decision{{Kind: collector.BlockIP, Value: ev.IP, ExpiresAt: now.Add(time.Hour), Reason: "brute force"}},
+	}}, nil
+}
+
+func TestDetectorSeesUserEventsOnce(t *testing.T) {
+	det := &fakeDetector{}
+	e := newEnv(t, collector.Config{Detector: det})
+	body := encode(t, "u1", storetest.Login("alice", "198.51.100.1", 0), storetest.Attack("r1", "203.0.113.7", 1), storetest.Login("alice", "198.51.100.1", 2))
+	for range 2 {
+		e.do("POST", "/v1/events", ingestKey, body)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for e.srv.Stats().Detections.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	det.mu.Lock()
+	seen := append([]string(nil), det.seen...)
+	det.mu.Unlock()
+	if len(seen) != 2 {
+		t.Fatalf("detector saw %v, want the two logins once", seen)
+	}
+	p := e.signals("?type=brute_force")
+	if p.Total != 1 || p.Signals[0].Count != 2 || p.Signals[0].Users[0] != "alice" {
+		t.Fatalf("brute-force signal: %+v", p)
+	}
+	_, b := e.do("GET", "/v1/decisions", ingestKey, nil)
+	var list collector.DecisionsResponse
+	json.Unmarshal(b, &list)
+	if len(list.Decisions) != 1 || list.Decisions[0].SignalID != p.Signals[0].ID || list.Decisions[0].Author != "detector" {
+		t.Fatalf("detector decision: %s", b)
+	}
+}
+
+func TestBootstrapCreatesAdminOnce(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv, err := collector.NewServer(ctx, collector.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(ctx)
+	tok, err := srv.Bootstrap(ctx, "", nil)
+	if err != nil || !strings.HasPrefix(tok, "rk_admin_") {
+		t.Fatalf("first start: %q %v", tok, err)
+	}
+	again, err := srv.Bootstrap(ctx, "", nil)
+	if err != nil || again != "" {
+		t.Fatalf("second start made another token: %q %v", again, err)
+	}
+	ks, _ := st.Keys(ctx)
+	if len(ks) != 1 || ks[0].Hash == tok || ks[0].Hash != collector.HashSecret(tok) {
+		t.Fatalf("stored keys: %+v (want only the hash)", ks)
+	}
+	h := httptest.NewServer(srv.Handler())
+	defer h.Close()
+	req, _ := http.NewRequest("GET", h.URL+"/v1/signals", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the printed token: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func TestGracefulShutdownDrains(t *testing.T) {
+	e := newEnv(t, collector.Config{Rate: collector.Rate{PerSecond: -1}})
+	hs := &http.Server{Handler: e.srv.Handler()}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go hs.Serve(l)
+	url := "http://" + l.Addr().String()
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := fmt.Sprintf("g-%d-%d", w, i)
+				var evs []*event.Event
+				for j := range 20 {
+					evs = append(evs, storetest.Attack("r1", "203.0.113.7", j))
+				}
+				req, _ := http.NewRequest("POST", url+"/v1/events", bytes.NewReader(encode(t, id, evs...)))
+				req.Header.Set("Authorization", "Bearer "+ingestKey)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == 202 {
+					mu.Lock()
+					acked[id] = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.srv.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(acked) == 0 {
+		t.Fatal("no batch acknowledged before the shutdown")
+	}
+	// Every acknowledged batch is stored: appending its id again is
+	// refused (a conflict: other content), never stored anew.
+	for id := range acked {
+		res, err := e.store.Append(context.Background(), []*collector.Batch{storetest.MakeBatch(t, id, storetest.Login("x", "192.0.2.1", 0))})
+		if err != nil || res[0].Err == nil {
+			t.Fatalf("acknowledged batch %s is not in the store: %+v %v", id, res, err)
+		}
+	}
+	var n int64
+	for _, s := range e.signals("?limit=500").Signals {
+		n += s.Count
+	}
+	if n < int64(20*len(acked)) {
+		t.Fatalf("stored %d events for %d acknowledged batches of 20", n, len(acked))
+	}
+	t.Logf("%d batches acknowledged during the shutdown test", len(acked))
+}
