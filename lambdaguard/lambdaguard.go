@@ -1,0 +1,376 @@
+// Package lambdaguard protects AWS Lambda functions written in Go with
+// rampart: it wraps an aws-lambda-go handler so that every API Gateway (REST
+// v1 and HTTP API v2), Application Load Balancer and Function URL event is
+// evaluated by the WAF before the handler runs, blocked in block mode with a
+// 403 in that event's own response type (a JSON or an HTML body, as
+// httpguard answers), and handed to the handler with the request's security
+// context on its context.Context, for the guards that run inside it. Other
+// events pass through untouched, with a security context all the same.
+//
+//	lambda.Start(lambdaguard.Wrap(handler))
+//
+// plus RAMPART_ENABLED=true on the function is all it takes. Off, Wrap
+// returns the handler itself.
+//
+// The engine is built once per execution environment, on the first call of
+// Wrap (or Agent), during the function's init phase. The environment
+// freezes as soon as the handler returns, so the invocation's events are
+// delivered before that, within FlushTimeout: handed over on localhost to
+// the rampart Lambda extension when it runs beside the function (see
+// ExtensionExporter), or flushed by the agent's own exporter (Agent.Flush).
+// Events carry the function's qualified name and whether the invocation was
+// a cold start.
+package lambdaguard
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/httpinput"
+)
+
+// DefaultFlushTimeout is the default Guard.FlushTimeout: a handoff to the
+// extension on localhost takes well under a millisecond, and a function's
+// response must not wait on rampart for longer than a few.
+const DefaultFlushTimeout = 5 * time.Millisecond
+
+// invokePath is the Lambda Invoke API's path for this function.
+var invokePath = "/2015-03-31/functions/" + url.PathEscape(os.Getenv("AWS_LAMBDA_FUNCTION_NAME")) + "/invocations"
+
+// invocations counts the invocations of this process (one execution
+// environment): the first one is the cold start.
+var invocations atomic.Int64
+
+// Wrap protects handler with the process-wide agent (Agent): when rampart is
+// disabled it returns handler itself. handler is anything lambda.Start
+// accepts: the typed forms func(context.Context, events.X) (events.Y, error)
+// for the four HTTP event types are wrapped without reflection, a
+// lambda.Handler is wrapped as one, and every other function is turned into
+// a lambda.Handler with lambda.NewHandler first.
+func Wrap(handler any) any { return New(Agent(), handler) }
+
+// New protects handler with agent, as Wrap does; a nil agent returns
+// handler unchanged.
+func New(agent *rampart.Agent, handler any) any {
+	if agent == nil {
+		return handler
+	}
+	g := &Guard{Agent: agent}
+	if x, ok := agent.Config().Exporter.(*Exporter); ok && x.ext != "" {
+		g.Decisions = &DecisionClient{URL: "http://" + x.ext}
+	}
+	return g.Wrap(handler)
+}
+
+// Guard protects handlers with an Agent. Its zero FlushTimeout means
+// DefaultFlushTimeout; its nil BlockResponse means BlockResponse.
+type Guard struct {
+	Agent *rampart.Agent
+	// FlushTimeout bounds the delivery of an invocation's events before the
+	// handler returns.
+	FlushTimeout time.Duration
+	// BlockResponse, when set, builds the response of a blocked request;
+	// accept is the request's Accept header.
+	BlockResponse func(a *waf.Action, accept string) *Response
+	// Decisions, when set, is asked at the start of every invocation to
+	// bring the agent's block lists up to date (see DecisionClient).
+	Decisions *DecisionClient
+}
+
+// Wrap protects handler as the package-level Wrap does, with g.
+func (g *Guard) Wrap(handler any) any {
+	if g == nil || g.Agent == nil {
+		return handler
+	}
+	switch h := handler.(type) {
+	case func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error):
+		return Func(g, h)
+	case func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error):
+		return Func(g, h)
+	case func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayProxyResponse, error):
+		return Func(g, h)
+	case func(context.Context, events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error):
+		return Func(g, h)
+	case func(context.Context, events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error):
+		return Func(g, h)
+	case lambda.Handler:
+		return g.Handler(h)
+	}
+	return g.Handler(lambda.NewHandler(handler))
+}
+
+// Func protects the typed handler h with g (a nil g or agent returns h).
+// TIn is an event type: the four HTTP event types of package events are
+// evaluated, any other passes through with a security context. A blocked
+// request is answered with TOut built from the block response: directly for
+// the events response types, through JSON for other types.
+func Func[TIn, TOut any](g *Guard, h func(context.Context, TIn) (TOut, error)) func(context.Context, TIn) (TOut, error) {
+	if g == nil || g.Agent == nil {
+		return h
+	}
+	return func(ctx context.Context, in TIn) (TOut, error) {
+		inv := g.begin(ctx)
+		var d decoded
+		switch ev := any(&in).(type) {
+		case *events.APIGatewayProxyRequest:
+			d = g.safeDecode(func() decoded { return decoded{KindAPIGatewayV1, FromAPIGatewayV1(ev), false} })
+		case *events.APIGatewayV2HTTPRequest:
+			d = g.safeDecode(func() decoded { return decoded{KindAPIGatewayV2, FromAPIGatewayV2(ev), false} })
+		case *events.LambdaFunctionURLRequest:
+			d = g.safeDecode(func() decoded { return decoded{KindFunctionURL, FromFunctionURL(ev), false} })
+		case *events.ALBTargetGroupRequest:
+			d = g.safeDecode(func() decoded { return decoded{KindALB, FromALB(ev), ev.MultiValueHeaders != nil} })
+		}
+		sec := g.evaluate(d.req)
+		defer inv.end(ctx)
+		if sec == nil {
+			return h(ctx, in) // rampart failed: fail open
+		}
+		if a := sec.Blocked(); a != nil && d.kind != KindOther {
+			return blockAs[TOut](g, sec, a, d)
+		}
+		out, err := h(rampart.WithRequest(ctx, sec), in)
+		if a := sec.Blocked(); a != nil && d.kind != KindOther {
+			return blockAs[TOut](g, sec, a, d) // blocked inside the handler, at a sink
+		}
+		if d.kind == KindOther {
+			sec.Finish(0)
+		} else {
+			sec.Finish(statusOf(any(&out), err))
+		}
+		return out, err
+	}
+}
+
+// blockAs answers a blocked request with the block response as a TOut. When
+// TOut cannot hold it, the handler's error is the *rampart.BlockedError.
+func blockAs[TOut any](g *Guard, sec *rampart.Request, a *waf.Action, d decoded) (TOut, error) {
+	var out TOut
+	resp := g.blockResponse(a, d.req)
+	sec.Finish(resp.StatusCode)
+	switch p := any(&out).(type) {
+	case *events.APIGatewayProxyResponse:
+		*p = resp.APIGatewayV1()
+	case *events.APIGatewayV2HTTPResponse:
+		*p = resp.APIGatewayV2()
+	case *events.LambdaFunctionURLResponse:
+		*p = resp.FunctionURL()
+	case *events.ALBTargetGroupResponse:
+		*p = resp.ALB(d.multi)
+	default:
+		k := d.kind
+		if k == KindOther {
+			return out, sec.Err()
+		}
+		b, err := resp.marshal(k, d.multi)
+		if err != nil || json.Unmarshal(b, &out) != nil {
+			var zero TOut
+			return zero, sec.Err()
+		}
+	}
+	return out, nil
+}
+
+// statusOf returns the status of a handler's response, for the response
+// rules and the event: 200 when the response type has none, 502 (what API
+// Gateway answers) when the handler failed.
+func statusOf(out any, err error) int {
+	if err != nil {
+		return http.StatusBadGateway
+	}
+	s := 0
+	switch p := out.(type) {
+	case *events.APIGatewayProxyResponse:
+		s = p.StatusCode
+	case *events.APIGatewayV2HTTPResponse:
+		s = p.StatusCode
+	case *events.LambdaFunctionURLResponse:
+		s = p.StatusCode
+	case *events.ALBTargetGroupResponse:
+		s = p.StatusCode
+	}
+	if s == 0 {
+		s = http.StatusOK
+	}
+	return s
+}
+
+// Handler protects the raw handler h with g: the payload's kind is detected
+// (Detect) and HTTP events are evaluated; every payload reaches h unchanged
+// unless it is blocked, and a blocked one is answered with the block
+// response in the event's format.
+func (g *Guard) Handler(h lambda.Handler) lambda.Handler {
+	if g == nil || g.Agent == nil {
+		return h
+	}
+	return &rawHandler{g: g, next: h}
+}
+
+type rawHandler struct {
+	g    *Guard
+	next lambda.Handler
+}
+
+// Invoke evaluates the payload and calls the next handler unless it is
+// blocked.
+func (h *rawHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	g := h.g
+	inv := g.begin(ctx)
+	d := g.safeDecode(func() decoded {
+		d, err := decode(payload)
+		if err == errPayload {
+			g.Agent.Stats().Truncated.Add(1)
+		}
+		return d
+	})
+	sec := g.evaluate(d.req)
+	defer inv.end(ctx)
+	if sec == nil {
+		return h.next.Invoke(ctx, payload)
+	}
+	if a := sec.Blocked(); a != nil && d.kind != KindOther {
+		return g.blockRaw(sec, a, d)
+	}
+	out, err := h.next.Invoke(rampart.WithRequest(ctx, sec), payload)
+	if a := sec.Blocked(); a != nil && d.kind != KindOther {
+		return g.blockRaw(sec, a, d)
+	}
+	status := 0
+	if d.kind != KindOther {
+		var p struct {
+			StatusCode int `json:"statusCode"`
+		}
+		if err == nil && json.Unmarshal(out, &p) == nil {
+			status = p.StatusCode
+		}
+		if status == 0 {
+			status = statusOf(nil, err)
+		}
+	}
+	sec.Finish(status)
+	return out, err
+}
+
+func (g *Guard) blockRaw(sec *rampart.Request, a *waf.Action, d decoded) ([]byte, error) {
+	resp := g.blockResponse(a, d.req)
+	sec.Finish(resp.StatusCode)
+	b, err := resp.marshal(d.kind, d.multi)
+	if err != nil {
+		return nil, sec.Err()
+	}
+	return b, nil
+}
+
+func (g *Guard) blockResponse(a *waf.Action, in *httpinput.Request) *Response {
+	accept := ""
+	if in != nil {
+		accept = headerValue(in.Headers, "accept")
+	}
+	if g.BlockResponse != nil {
+		if r := g.customBlock(a, accept); r != nil {
+			return r
+		}
+	}
+	return BlockResponse(a, accept)
+}
+
+// customBlock calls g.BlockResponse; a panic in it is counted and the
+// default response is used instead.
+func (g *Guard) customBlock(a *waf.Action, accept string) (r *Response) {
+	defer func() {
+		if p := recover(); p != nil {
+			g.fault(p)
+			r = nil
+		}
+	}()
+	return g.BlockResponse(a, accept)
+}
+
+// invocation is one invocation in progress.
+type invocation struct {
+	g    *Guard
+	cold bool
+}
+
+// begin starts an invocation: it counts it (the first of the process is
+// the cold start) and brings the block lists up to date.
+func (g *Guard) begin(ctx context.Context) invocation {
+	inv := invocation{g: g, cold: invocations.Add(1) == 1}
+	coldStart.Store(inv.cold)
+	if g.Decisions != nil {
+		g.Decisions.Refresh(ctx, g.Agent)
+	}
+	return inv
+}
+
+// end delivers the invocation's events before the handler returns.
+func (inv invocation) end(ctx context.Context) {
+	a := inv.g.Agent
+	if x, ok := a.Config().Exporter.(*Exporter); ok && !x.pending() {
+		return
+	}
+	d := inv.g.FlushTimeout
+	if d <= 0 {
+		d = DefaultFlushTimeout
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
+	defer cancel()
+	defer inv.g.recoverFault()
+	if err := a.Flush(fctx); err != nil {
+		a.Config().Logger.Warn("rampart: delivering events", "error", err)
+	}
+}
+
+// safeDecode runs f, the decoding of an event, recovering a panic (fail
+// open: the event then passes through as KindOther).
+func (g *Guard) safeDecode(f func() decoded) (d decoded) {
+	defer g.recoverFault()
+	return f()
+}
+
+// evaluate starts the request's evaluation (headers, then body). A nil in
+// (an event that is not an HTTP request) gets a security context for the
+// invocation itself, modelled as the Invoke API's request with no data
+// (POST /2015-03-31/functions/NAME/invocations); a WAF rule that matches it
+// is reported but never answers the event, which has no HTTP response. A panic inside rampart is recovered and counted, and the
+// result is nil: the invocation goes on unprotected.
+func (g *Guard) evaluate(in *httpinput.Request) (sec *rampart.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			g.fault(p)
+			sec = nil
+		}
+	}()
+	if in == nil {
+		// The invocation itself, as the Lambda Invoke API receives it.
+		in = &httpinput.Request{Method: http.MethodPost, URI: invokePath}
+		return g.Agent.NewRequest(in)
+	}
+	sec = g.Agent.NewRequest(in)
+	if sec.Blocked() == nil {
+		sec.Body()
+	}
+	return sec
+}
+
+func (g *Guard) recoverFault() {
+	if p := recover(); p != nil {
+		g.fault(p)
+	}
+}
+
+func (g *Guard) fault(p any) {
+	g.Agent.Stats().Panics.Add(1)
+	g.Agent.Config().Logger.Error("rampart: internal error (invocation allowed)", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+}
