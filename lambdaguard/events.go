@@ -18,11 +18,11 @@ type Kind int
 // The event kinds lambdaguard understands. Every other event is KindOther:
 // it passes through untouched.
 const (
-	KindOther       Kind = iota
-	KindAPIGatewayV1     // API Gateway REST API, Lambda proxy integration
-	KindAPIGatewayV2     // API Gateway HTTP API, payload format 2.0
-	KindALB              // Application Load Balancer target group
-	KindFunctionURL      // Lambda Function URL
+	KindOther        Kind = iota
+	KindAPIGatewayV1      // API Gateway REST API, Lambda proxy integration
+	KindAPIGatewayV2      // API Gateway HTTP API, payload format 2.0
+	KindALB               // Application Load Balancer target group
+	KindFunctionURL       // Lambda Function URL
 )
 
 // String names the kind.

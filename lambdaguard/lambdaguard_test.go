@@ -217,7 +217,9 @@ func httpCases(t testing.TB) []httpCase {
 	var cs []httpCase
 	w1, i1 := typed[events.APIGatewayProxyRequest](func(o events.APIGatewayProxyResponse) (int, map[string]string, string) {
 		return o.StatusCode, o.Headers, o.Body
-	}, func() events.APIGatewayProxyResponse { return events.APIGatewayProxyResponse{StatusCode: 200, Body: "ok"} })
+	}, func() events.APIGatewayProxyResponse {
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: "ok"}
+	})
 	cs = append(cs, httpCase{name: "apigw-v1", file: "apigw-v1.json", typed: w1, invoke: i1, inject: func(p []byte, q string) []byte {
 		return mutate(t, p, func(m map[string]any) {
 			m["multiValueQueryStringParameters"] = map[string]any{"q": []string{q}}
@@ -226,13 +228,17 @@ func httpCases(t testing.TB) []httpCase {
 	}})
 	w2, i2 := typed[events.APIGatewayV2HTTPRequest](func(o events.APIGatewayV2HTTPResponse) (int, map[string]string, string) {
 		return o.StatusCode, o.Headers, o.Body
-	}, func() events.APIGatewayV2HTTPResponse { return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "ok"} })
+	}, func() events.APIGatewayV2HTTPResponse {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "ok"}
+	})
 	cs = append(cs, httpCase{name: "apigw-v2", file: "apigw-v2.json", typed: w2, invoke: i2, inject: func(p []byte, q string) []byte {
 		return mutate(t, p, func(m map[string]any) { m["rawQueryString"] = "q=" + url.QueryEscape(q) })
 	}})
 	wu, iu := typed[events.LambdaFunctionURLRequest](func(o events.LambdaFunctionURLResponse) (int, map[string]string, string) {
 		return o.StatusCode, o.Headers, o.Body
-	}, func() events.LambdaFunctionURLResponse { return events.LambdaFunctionURLResponse{StatusCode: 200, Body: "ok"} })
+	}, func() events.LambdaFunctionURLResponse {
+		return events.LambdaFunctionURLResponse{StatusCode: 200, Body: "ok"}
+	})
 	cs = append(cs, httpCase{name: "function-url", file: "function-url.json", typed: wu, invoke: iu, inject: func(p []byte, q string) []byte {
 		return mutate(t, p, func(m map[string]any) { m["rawQueryString"] = "q=" + url.QueryEscape(q) })
 	}})
@@ -246,7 +252,9 @@ func httpCases(t testing.TB) []httpCase {
 		}
 		return o.StatusCode, hs, o.Body
 	}
-	wa, ia := typed[events.ALBTargetGroupRequest](albStatus, func() events.ALBTargetGroupResponse { return events.ALBTargetGroupResponse{StatusCode: 200, Body: "ok"} })
+	wa, ia := typed[events.ALBTargetGroupRequest](albStatus, func() events.ALBTargetGroupResponse {
+		return events.ALBTargetGroupResponse{StatusCode: 200, Body: "ok"}
+	})
 	cs = append(cs, httpCase{name: "alb", file: "alb.json", typed: wa, invoke: ia, inject: func(p []byte, q string) []byte {
 		return mutate(t, p, func(m map[string]any) { m["queryStringParameters"] = map[string]any{"q": url.QueryEscape(q)} })
 	}})
@@ -350,7 +358,9 @@ func TestALBMultiValueResponse(t *testing.T) {
 // invokeFunc is a raw lambda.Handler.
 type invokeFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
-func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f invokeFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
 
 func TestRawHandler(t *testing.T) {
 	agent, _ := testAgent(t)
