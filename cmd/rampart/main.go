@@ -4,6 +4,7 @@
 //	rampart replay --rules default|FILE --in FILE.jsonl [--summary]
 //	rampart rules lint [FILE]
 //	rampart rasp check --in FILE.jsonl [--summary]
+//	rampart serve [--addr 127.0.0.1:8080] [--data DIR] [--database postgres://...]
 //	rampart demo
 package main
 
@@ -22,6 +23,8 @@ const usage = `usage:
       run the exploit-prevention detectors on sink calls (JSON lines, see
       ../shared/corpus/FORMAT.md): one verdict per line, or recall and false
       positives per sink
+  rampart serve [--addr 127.0.0.1:8080] [--data DIR] [--database postgres://...] [--state redis://...]
+      run the collector: authenticated ingest, signals, decisions (see README)
   rampart demo [--addr 127.0.0.1:0]
       start a small API protected by rampart, replay attacks and normal
       requests against it, and print what was blocked and why
@@ -42,6 +45,8 @@ func main() {
 		err = raspCmd(os.Args[2:], os.Stdout)
 	case "demo":
 		err = demoCmd(os.Args[2:], os.Stdout)
+	case "serve":
+		err = serveCmd(os.Args[2:], os.Stderr)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/storetest"
+	"github.com/rampartsec/rampart/event"
+)
+
+// TestMain lets the test binary run as `rampart` itself, so the crash test
+// can start the collector in a child process and kill it.
+func TestMain(m *testing.M) {
+	if os.Getenv("RAMPART_TEST_CHILD") == "1" {
+		os.Args = append([]string{"rampart"}, strings.Fields(os.Getenv("RAMPART_TEST_ARGS"))...)
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+const (
+	testAdmin  = "crash-admin"
+	testIngest = "crash-ingest"
+)
+
+// startChild starts `rampart serve args` in a child process and returns it
+// with the collector's base URL.
+func startChild(t *testing.T, args string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "RAMPART_TEST_CHILD=1", "RAMPART_TEST_ARGS=serve --addr 127.0.0.1:0 "+args,
+		"RAMPART_ADMIN_TOKEN="+testAdmin, "RAMPART_INGEST_KEYS=other-key,"+testIngest)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			if _, rest, ok := strings.Cut(line, "collector on "); ok {
+				urlc <- strings.Fields(rest)[0]
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		return cmd, u
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the collector did not start")
+	}
+	return nil, ""
+}
+
+func post(url string, body []byte) (int, error) {
+	req, _ := http.NewRequest("POST", url+"/v1/events", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testIngest)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// crashTest sends batches from 4 clients, kills the collector with SIGKILL
+// while they run, restarts it and checks that every acknowledged batch is
+// stored, and that resending every batch leaves each stored exactly once.
+func crashTest(t *testing.T, args string) {
+	cmd, url := startChild(t, args)
+	const perBatch = 50
+	var mu sync.Mutex
+	bodies := map[string][]byte{}
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				id := fmt.Sprintf("crash-%d-%d", w, i)
+				var evs []*event.Event
+				for j := range perBatch {
+					evs = append(evs, storetest.Attack(fmt.Sprint("r", j%3), fmt.Sprintf("10.%d.0.%d", w, i%200), j))
+					evs[j].Time = time.Now().UTC()
+				}
+				body, _ := collector.EncodeBatch(id, "shop", "prod", evs)
+				mu.Lock()
+				bodies[id] = body
+				mu.Unlock()
+				code, err := post(url, body)
+				if err != nil {
+					return // killed
+				}
+				if code == http.StatusAccepted {
+					mu.Lock()
+					acked[id] = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 200 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	wg.Wait()
+	if len(acked) == 0 {
+		t.Fatal("no batch acknowledged before the kill")
+	}
+	cmd, url = startChild(t, args)
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	stored := 0
+	for id, body := range bodies {
+		code, err := post(url, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case acked[id] && code != http.StatusOK:
+			t.Errorf("acknowledged batch %s: resent after the restart got %d, want 200 (already stored)", id, code)
+		case code != http.StatusOK && code != http.StatusAccepted:
+			t.Errorf("batch %s: resent got %d", id, code)
+		}
+		if code == http.StatusOK {
+			stored++
+		}
+	}
+	// Every batch is now stored once: the events total perBatch each.
+	var total int64
+	cursor := ""
+	for {
+		req, _ := http.NewRequest("GET", url+"/v1/signals?limit=500&cursor="+cursor, nil)
+		req.Header.Set("Authorization", "Bearer "+testAdmin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p collector.SignalPage
+		json.NewDecoder(resp.Body).Decode(&p)
+		resp.Body.Close()
+		for _, s := range p.Signals {
+			total += s.Count
+		}
+		if cursor = p.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if want := int64(perBatch * len(bodies)); total != want {
+		t.Fatalf("%d events stored after resending %d batches, want %d", total, len(bodies), want)
+	}
+	t.Logf("%d batches sent, %d acknowledged before SIGKILL, %d found stored after the restart (acknowledged or not)", len(bodies), len(acked), stored)
+}
+
+func TestCrashSQLite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts collector processes")
+	}
+	crashTest(t, "--data "+t.TempDir())
+}
+
+func TestCrashPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts collector processes")
+	}
+	crashTest(t, "--database "+storetest.PostgresSchema(t))
+}
+
+func TestServeFirstStartPrintsToken(t *testing.T) {
+	t.Setenv("RAMPART_ADMIN_TOKEN", "")
+	t.Setenv("RAMPART_INGEST_KEYS", "")
+	dir := t.TempDir()
+	run := func() string {
+		ctx, cancel := context.WithCancel(context.Background())
+		var out syncBuffer
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() { done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--data", dir}, &out, ready) }()
+		select {
+		case <-ready:
+		case err := <-done:
+			t.Fatalf("serve: %v\n%s", err, out.String())
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+		return out.String()
+	}
+	first := run()
+	if !strings.Contains(first, "admin token (shown once") || !strings.Contains(first, "rk_admin_") {
+		t.Fatalf("first start did not print the token:\n%s", first)
+	}
+	if second := run(); strings.Contains(second, "rk_admin_") {
+		t.Fatalf("second start printed a token again:\n%s", second)
+	}
+	if _, err := os.Stat(dir + "/rampart.db"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
