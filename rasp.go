@@ -73,10 +73,18 @@ func (r *Request) CheckURL(rawURL string) error {
 
 // CheckResolved checks a resolved outgoing address within this request.
 func (r *Request) CheckResolved(rawURL string, ip netip.Addr) error {
+	return r.CheckResolvedAt(rawURL, ip, nil)
+}
+
+// CheckResolvedAt is CheckResolved for a dial made on another goroutine
+// than the code that asked for it (http.Transport dials on its own):
+// callers, from runtime.Callers at the application's call, are the stack
+// trace reported for an exploit.
+func (r *Request) CheckResolvedAt(rawURL string, ip netip.Addr, callers []uintptr) error {
 	if r == nil {
 		return nil
 	}
-	return r.sink(waf.Address{Name: waf.AddrNetURL, Value: waf.String(rawURL)},
+	return r.sinkAt(callers, waf.Address{Name: waf.AddrNetURL, Value: waf.String(rawURL)},
 		waf.Address{Name: waf.AddrNetResolvedIP, Value: waf.String(ip.String())})
 }
 
@@ -141,10 +149,14 @@ func shellScript(argv []string) (string, bool) {
 }
 
 // sink runs the exploit-prevention rules on one sink call.
-func (r *Request) sink(addrs ...waf.Address) error {
+func (r *Request) sink(addrs ...waf.Address) error { return r.sinkAt(nil, addrs...) }
+
+// sinkAt runs the rules; callers, when set, replace the current stack in
+// reports.
+func (r *Request) sinkAt(callers []uintptr, addrs ...waf.Address) error {
 	a := r.agent
 	defer a.recoverFault()
-	evs, blocked := r.evalSink(addrs)
+	evs, blocked := r.evalSink(addrs, callers)
 	for _, ev := range evs {
 		a.stats.Exploits.Add(1)
 		a.exporter.Export(ev)
@@ -157,7 +169,7 @@ func (r *Request) sink(addrs ...waf.Address) error {
 
 // evalSink runs the sink rules under the request's lock and builds the
 // exploit events.
-func (r *Request) evalSink(addrs []waf.Address) ([]*event.Event, *waf.Action) {
+func (r *Request) evalSink(addrs []waf.Address, callers []uintptr) ([]*event.Event, *waf.Action) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.done {
@@ -165,11 +177,7 @@ func (r *Request) evalSink(addrs []waf.Address) ([]*event.Event, *waf.Action) {
 	}
 	res := r.waf.RunSink(addrs)
 	var blocked *waf.Action
-	blocking := false
-	for i := range res.Matches {
-		blocking = blocking || res.Matches[i].Blocking
-	}
-	if blocking && res.Block != nil && r.agent.cfg.Mode == ModeBlock {
+	if res.Block != nil && r.agent.cfg.Mode == ModeBlock {
 		blocked = res.Block
 		if r.block == nil {
 			r.block = res.Block
@@ -180,7 +188,12 @@ func (r *Request) evalSink(addrs []waf.Address) ([]*event.Event, *waf.Action) {
 	}
 	var frames []event.Frame
 	if res.StackTrace {
-		frames = stack(4)
+		if callers != nil {
+			frames = framesOf(callers)
+		} else {
+			var pcs [maxFrames + 16]uintptr
+			frames = framesOf(pcs[:runtime.Callers(5, pcs[:])])
+		}
 	}
 	evs := make([]*event.Event, 0, len(res.Matches))
 	for i := range res.Matches {
@@ -217,13 +230,11 @@ func (r *Request) exploitEvent(m *waf.Match, frames []event.Frame, blocked bool)
 // for an event.
 const maxFrames = 48
 
-// stack returns the caller's stack, innermost first, without rampart's own
-// library frames and the runtime's.
-func stack(skip int) []event.Frame {
-	var pcs [maxFrames + 16]uintptr
-	n := runtime.Callers(skip, pcs[:])
-	it := runtime.CallersFrames(pcs[:n])
-	out := make([]event.Frame, 0, n)
+// framesOf turns program counters into a stack trace, innermost first,
+// without rampart's own library frames and the runtime's.
+func framesOf(pcs []uintptr) []event.Frame {
+	it := runtime.CallersFrames(pcs)
+	out := make([]event.Frame, 0, len(pcs))
 	for {
 		f, more := it.Next()
 		if !libraryFrame(f.Function) && !strings.HasPrefix(f.Function, "runtime.") && len(out) < maxFrames {

@@ -282,8 +282,9 @@ func (s *sinkState) reset() {
 // server.io.net.url, server.sys.shell.cmd, server.sys.exec.cmd as a list of
 // strings, server.io.fs.file); they are ephemeral: only this call sees
 // them. The request's addresses from earlier Run calls are the inputs the
-// detectors compare with the resource. A blocking match also blocks the
-// request (Context.Blocked).
+// detectors compare with the resource. Result.Block is the action of this
+// call's first blocking match, which also blocks the request
+// (Context.Blocked) unless it already was.
 func (c *Context) RunSink(addrs []Address) Result {
 	var res Result
 	if len(c.e.sinks) == 0 {
@@ -295,7 +296,6 @@ func (c *Context) RunSink(addrs []Address) Result {
 		}
 		c.runSinkRule(sr, addrs, &res)
 	}
-	res.Block = c.block
 	return res
 }
 
@@ -391,8 +391,11 @@ func (c *Context) runSinkRule(sr *sinkRule, addrs []Address, res *Result) {
 	}
 	if r.block && !c.sinkMonitored(r) {
 		m.Blocking = true
+		if res.Block == nil {
+			res.Block = c.e.blockAction(r)
+		}
 		if c.block == nil {
-			c.block = c.e.blockAction(r)
+			c.block = res.Block
 		}
 	}
 	if r.stack {

@@ -1,0 +1,158 @@
+package httpguard_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/waf/rules"
+)
+
+// stubResolver answers names from a table; nothing is looked up for real.
+type stubResolver map[string]string
+
+func (s stubResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	ip, ok := s[host]
+	if !ok {
+		return nil, &net.DNSError{Err: "no such host (stub)", Name: host, IsNotFound: true}
+	}
+	return []netip.Addr{netip.MustParseAddr(ip)}, nil
+}
+
+// loopbackOnly dials loopback addresses and records every other attempt
+// instead of connecting, so that no packet leaves the machine even when a
+// check fails open.
+type loopbackOnly struct {
+	mu       sync.Mutex
+	refused  []string
+	fallback net.Dialer
+}
+
+func (d *loopbackOnly) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, _ := net.SplitHostPort(addr)
+	if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
+		d.mu.Lock()
+		d.refused = append(d.refused, addr)
+		d.mu.Unlock()
+		return nil, fmt.Errorf("test dialer: %s is not loopback", addr)
+	}
+	return d.fallback.DialContext(ctx, network, addr)
+}
+
+type exploitRecorder struct {
+	mu  sync.Mutex
+	exs []*event.Exploit
+}
+
+func (r *exploitRecorder) Export(e *event.Event) {
+	if e.Type == event.TypeExploit {
+		r.mu.Lock()
+		r.exs = append(r.exs, e.Exploit)
+		r.mu.Unlock()
+	}
+}
+
+func TestOutgoingRequests(t *testing.T) {
+	var hits sync.Map // path → count on the "internal" service
+	internal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := hits.LoadOrStore(r.URL.Path, new(int))
+		*n.(*int)++
+		fmt.Fprint(w, "internal:"+r.URL.Path)
+	}))
+	defer internal.Close()
+	_, port, _ := net.SplitHostPort(internal.Listener.Addr().String())
+	dialer := &loopbackOnly{}
+	client := httpguard.NewClient(&httpguard.Dialer{
+		Resolver: stubResolver{"api.upstream.test": "127.0.0.1", "rebind.attacker.test": "127.0.0.1", "public.example.test": "203.0.113.10"},
+		Dial:     dialer.Dial,
+	})
+	rec := &exploitRecorder{}
+	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Rules: rules.ExploitRules(), Exporter: rec, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetch := func(w http.ResponseWriter, r *http.Request, target string) {
+		req, _ := http.NewRequestWithContext(r.Context(), "GET", target, nil)
+		resp, err := client.Do(req) // fetch line
+		if errors.Is(err, rampart.ErrBlocked) {
+			http.Error(w, "blocked", http.StatusForbidden)
+			return
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		io.Copy(w, resp.Body)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/fetch", func(w http.ResponseWriter, r *http.Request) { fetch(w, r, r.URL.Query().Get("url")) })
+	mux.HandleFunc("/proxy", func(w http.ResponseWriter, r *http.Request) {
+		fetch(w, r, "http://api.upstream.test:"+port+"/"+r.URL.Query().Get("path"))
+	})
+	srv := httptest.NewServer(httpguard.New(a, mux))
+	defer srv.Close()
+
+	for _, c := range []struct {
+		route, param, value string
+		status              int
+		reason              string
+	}{
+		{"/proxy", "path", "users/alice", 200, ""},                                 // the app's own upstream, on loopback
+		{"/proxy", "path", "../admin", 403, "path traversal"},                      // climbs above the path
+		{"/fetch", "url", "http://127.0.0.1:" + port + "/secret", 403, "loopback"}, // host chosen by the input
+		{"/fetch", "url", "http://[::ffff:127.0.0.1]:" + port + "/secret", 403, "loopback"},
+		{"/fetch", "url", "http://2130706433:" + port + "/secret", 403, "loopback"},    // decimal spelling
+		{"/fetch", "url", "http://169.254.169.254/latest/meta-data/", 403, "metadata"}, // never dialed
+		{"/fetch", "url", "gopher://127.0.0.1:" + port + "/_x", 403, "scheme"},
+		{"/fetch", "url", "http://rebind.attacker.test:" + port + "/secret", 403, "resolves to an internal"}, // DNS rebinding, caught at dial
+	} {
+		resp, err := http.Get(srv.URL + c.route + "?" + c.param + "=" + url.QueryEscape(c.value))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s %q: %d %s, want %d", c.route, c.value, resp.StatusCode, b, c.status)
+			continue
+		}
+		if c.status == 403 {
+			rec.mu.Lock()
+			ex := rec.exs[len(rec.exs)-1]
+			rec.mu.Unlock()
+			if ex.Detector != "ssrf" || !strings.Contains(ex.Reason, c.reason) || ex.Location == nil || !strings.HasSuffix(ex.Location.File, "transport_test.go") {
+				t.Errorf("%q: exploit %+v at %+v", c.value, ex, ex.Location)
+			}
+		}
+	}
+	if n, ok := hits.Load("/secret"); ok {
+		t.Errorf("the internal service was reached %d times", *n.(*int))
+	}
+	if len(dialer.refused) != 0 {
+		t.Errorf("dials off loopback were attempted: %v", dialer.refused)
+	}
+	// A public name the input chose, resolving to a public address, passes the checks
+	// and reaches the dialer (which refuses it: this test sends nothing off the machine).
+	resp, err := http.Get(srv.URL + "/fetch?url=" + url.QueryEscape("http://public.example.test/page"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadGateway || len(dialer.refused) != 1 || dialer.refused[0] != "203.0.113.10:80" {
+		t.Errorf("public URL: status %d, refused dials %v", resp.StatusCode, dialer.refused)
+	}
+}
