@@ -75,7 +75,8 @@ type StuffingConfig struct {
 // The participating IPs named are those that failed within NameWindow,
 // had no success there, whose last failure is older than Grace (a user who
 // mistyped usually succeeds within seconds; IPs still active are named by
-// the next emission) unless it was on a login that does not exist, and
+// the next emission), that failed at most twice AttemptsPerIP times (heavier
+// sources are credential stuffing or brute force, signalled as such), and
 // that either tried a login that does not exist,
 // failed at least twice, or failed on a login that another IP also failed
 // on.
@@ -99,8 +100,10 @@ type DistributedConfig struct {
 }
 
 // TakeoverConfig: an account_takeover signal is a success on an account
-// after at least Failures failures since its previous success within
-// Window, or a success from an IP that is part of a campaign.
+// after at least Failures failures from the same IP group since its
+// previous success within Window, or a success from an IP that is part of
+// a campaign. (The real user logging in from home after a brute force from
+// elsewhere is not a takeover.)
 type TakeoverConfig struct {
 	Window   time.Duration // 1h
 	Failures int           // 5

@@ -381,7 +381,13 @@ func (d *Detector) takeover(ctx context.Context, o *obs) (*Signal, error) {
 			break
 		}
 	}
-	run, _ := runOfFailures(log)
+	all, _ := runOfFailures(log)
+	var run []rec
+	for _, r := range all {
+		if r.ip == o.a.ip {
+			run = append(run, r)
+		}
+	}
 	var campaign []Entry
 	if o.a.ip != "" {
 		var err error

@@ -11,6 +11,7 @@ type ipTally struct {
 	ip       string
 	fails    int // within the naming window
 	current  int // within the current two buckets
+	curUnk   int // of which on logins that do not exist
 	unknown  int // failures on logins that do not exist
 	last     time.Time
 	accounts map[string]bool
@@ -91,6 +92,9 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 		t.fails++
 		if !r.t.Before(curStart) {
 			t.current++
+			if r.exists == existsNo {
+				t.curUnk++
+			}
 		}
 		if r.exists == existsNo {
 			t.unknown++
@@ -106,7 +110,7 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 	// Spread: the ratios are still anomalous without the IPs that failed
 	// more than AttemptsPerIP times (those are single-source stuffing or
 	// brute force, detected as such), over at least IPs groups.
-	var heavy, spreadIPs int64
+	var heavy, heavyUnk, spreadIPs int64
 	var currents []int
 	for _, t := range order {
 		if t.current == 0 {
@@ -115,11 +119,12 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 		currents = append(currents, t.current)
 		if t.current > c.AttemptsPerIP {
 			heavy += int64(t.current)
+			heavyUnk += int64(t.curUnk)
 		} else {
 			spreadIPs++
 		}
 	}
-	if spreadIPs < int64(c.IPs) || !anomalous(T-heavy, F-heavy, X) {
+	if spreadIPs < int64(c.IPs) || !anomalous(T-heavy, F-heavy, X-heavyUnk) {
 		return nil, nil
 	}
 	// Name the IPs: failed, no success since the naming window began, the
@@ -135,7 +140,7 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 		if len(named) >= d.cfg.MaxIPs {
 			break
 		}
-		if t.last.After(grace) && t.unknown == 0 {
+		if t.last.After(grace) || t.fails > 2*c.AttemptsPerIP {
 			continue
 		}
 		mark := t.unknown > 0 || t.fails >= 2
@@ -159,6 +164,9 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 			continue
 		}
 		named = append(named, t.ip)
+	}
+	if len(named) == 0 {
+		return nil, nil // not yet: the next probe names them
 	}
 	isNamed := map[string]bool{}
 	for _, ip := range named {

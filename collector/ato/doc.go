@@ -43,8 +43,8 @@
 //     than 5 times, over at least 10 IPs. The baseline is the median of
 //     ten-minute ratios over the past hour (prior 20% and 5% until
 //     learned). The participating IPs are named.
-//   - account_takeover: a success after 5 failures since the account's
-//     previous success within an hour, or a success from an IP named by a
+//   - account_takeover: a success after 5 failures from the same IP group
+//     since the account's previous success within an hour, or a success from an IP named by a
 //     brute-force or stuffing signal within the last hour.
 //   - login_velocity: one account logging in from 5 IP groups within 10
 //     minutes.
