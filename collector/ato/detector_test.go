@@ -319,7 +319,7 @@ func TestIgnoredEvents(t *testing.T) {
 		{Type: event.TypeSignup, Time: t0, IP: "192.0.2.1"},
 		{Type: event.TypeAttack, Time: t0},
 		{Type: event.TypeLoginFailure, IP: "192.0.2.1", Usr: &event.User{Login: "x"}}, // no time
-		{Type: event.TypeLoginFailure, Time: t0, IP: "not an ip"},                    // nothing to count
+		{Type: event.TypeLoginFailure, Time: t0, IP: "not an ip"},                     // nothing to count
 	} {
 		f.observe(ev)
 	}
