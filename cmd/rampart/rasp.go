@@ -11,11 +11,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/rampartsec/rampart/rasp/cmdi"
-	"github.com/rampartsec/rampart/rasp/lfi"
-	"github.com/rampartsec/rampart/rasp/shell"
-	"github.com/rampartsec/rampart/rasp/sqli"
-	"github.com/rampartsec/rampart/rasp/ssrf"
+	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/rules"
 )
 
 // raspCase is one line of the rasp format (corpus FORMAT.md).
@@ -38,40 +35,65 @@ type raspVerdict struct {
 	Reason   string `json:"reason,omitempty"`
 }
 
-// checkCase runs the detector of the case's sink.
-func checkCase(c *raspCase) (raspVerdict, error) {
+// raspChecker runs sink calls through the WAF engine's exploit-prevention
+// rules, the path the guards take: the case's input is the request's query
+// parameter, the resource the sink's addresses.
+type raspChecker struct{ eng *waf.Engine }
+
+func newRASPChecker(rulesArg string) (*raspChecker, error) {
+	src := rules.ExploitRules()
+	if rulesArg != "" && rulesArg != "default" {
+		b, err := os.ReadFile(rulesArg)
+		if err != nil {
+			return nil, err
+		}
+		src = b
+	}
+	rs, _, err := waf.ParseRuleset(src)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := waf.New(rs, waf.Options{Timeout: -1, AllMatches: true})
+	if err != nil {
+		return nil, err
+	}
+	if eng.SinkRuleCount() == 0 {
+		return nil, errors.New("the ruleset has no exploit-prevention rules")
+	}
+	return &raspChecker{eng: eng}, nil
+}
+
+// checkCase runs the case's sink call.
+func (rc *raspChecker) checkCase(c *raspCase) (raspVerdict, error) {
 	v := raspVerdict{ID: c.ID}
-	in := []string{c.Input}
-	var reason string
-	var ok bool
+	var addrs []waf.Address
 	switch c.Sink {
 	case "sql":
-		f, hit := sqli.Check(sqli.ParseDialect(c.Dialect), c.Resource, in)
-		reason, ok, v.Detector = f.Reason, hit, "sqli"
+		addrs = []waf.Address{{Name: waf.AddrDBStatement, Value: waf.String(c.Resource)}, {Name: waf.AddrDBSystem, Value: waf.String(c.Dialect)}}
 	case "shell":
-		f, hit := shell.Check(c.Resource, in)
-		reason, ok, v.Detector = f.Reason, hit, "shi"
+		addrs = []waf.Address{{Name: waf.AddrShellCmd, Value: waf.String(c.Resource)}}
 	case "exec":
 		argv := c.Argv
 		if len(argv) == 0 {
 			argv = strings.Fields(c.Resource)
 		}
-		f, hit := cmdi.Check(argv, in)
-		reason, ok, v.Detector = f.Reason, hit, "cmdi"
+		addrs = []waf.Address{{Name: waf.AddrExecCmd, Value: waf.Strings(argv...)}}
 	case "http":
-		f, hit := ssrf.Check(c.Resource, in)
-		reason, ok, v.Detector = f.Reason, hit, "ssrf"
+		addrs = []waf.Address{{Name: waf.AddrNetURL, Value: waf.String(c.Resource)}}
 	case "file":
-		f, hit := lfi.Check(c.Resource, in)
-		reason, ok, v.Detector = f.Reason, hit, "lfi"
+		addrs = []waf.Address{{Name: waf.AddrFSFile, Value: waf.String(c.Resource)}}
 	default:
 		return v, fmt.Errorf("unknown sink %q (want sql, shell, exec, http or file)", c.Sink)
 	}
-	v.Exploit = ok
-	if ok {
-		v.Reason = reason
-	} else {
-		v.Detector = ""
+	ctx := rc.eng.NewContext()
+	defer ctx.Close()
+	ctx.Run([]waf.Address{{Name: waf.AddrQuery, Value: waf.Map([]waf.Field{{Key: "input", Value: waf.Strings(c.Input)}})}})
+	res := ctx.RunSink(addrs)
+	for _, m := range res.Matches {
+		if m.Exploit != nil {
+			v.Exploit, v.Detector, v.Reason = true, m.Exploit.Detector, m.Exploit.Reason
+			break
+		}
 	}
 	return v, nil
 }
@@ -83,8 +105,13 @@ func raspCmd(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("rasp check", flag.ContinueOnError)
 	inPath := fs.String("in", "", "sink calls, JSON lines (- for stdin)")
 	summary := fs.Bool("summary", false, "print recall and false positives per sink instead of one line per case")
+	rulesArg := fs.String("rules", "default", "ruleset with the exploit-prevention rules: default or a file in the libddwaf format")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	rc, err := newRASPChecker(*rulesArg)
+	if err != nil {
+		return fmt.Errorf("rasp check: %w", err)
 	}
 	if *inPath == "" {
 		return errors.New("rasp check: --in is required")
@@ -115,7 +142,7 @@ func raspCmd(args []string, out io.Writer) error {
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
 			return fmt.Errorf("%s:%d: %v", *inPath, line, err)
 		}
-		v, err := checkCase(&c)
+		v, err := rc.checkCase(&c)
 		if err != nil {
 			return fmt.Errorf("%s:%d: %v", *inPath, line, err)
 		}
