@@ -293,19 +293,15 @@ func (c *Context) walkAddr(id int, excl bool) {
 }
 
 func (c *Context) viewHasWork(v *view, excl bool) bool {
-	for _, g := range v.chains {
-		for _, t := range g.targets {
-			if c.targetLive(t, excl) {
-				return true
-			}
-		}
-		for _, t := range g.existence {
-			if c.targetLive(t, excl) {
-				return true
-			}
-		}
+	if excl {
+		return v.excl
 	}
-	return false
+	if c.timedOut || c.block != nil && !c.e.opts.AllMatches {
+		return v.essential
+	}
+	// Rules already done are skipped target by target: checking them all
+	// here would cost more than the walk saves.
+	return v.rules
 }
 
 // targetLive reports whether a target still needs evaluating.
@@ -459,7 +455,7 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 				return
 			}
 		}
-		if len(g.byLit) == 0 {
+		if len(g.litTargets) == 0 {
 			continue
 		}
 		c.epoch++
@@ -481,7 +477,7 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			for word != 0 {
 				id := int32(w<<6 + bits.TrailingZeros64(word))
 				word &= word - 1
-				for _, t := range g.byLit[id] {
+				for _, t := range g.byLit(int(id)) {
 					if c.stamp[t.idx] == c.epoch {
 						continue
 					}
@@ -559,14 +555,14 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 		return true
 	}
 	// The same operator on the same bytes gives the same answer.
-	if c.opEpoch[t.opIdx] != c.valEpoch {
-		c.opEpoch[t.opIdx], c.opMask[t.opIdx] = c.valEpoch, 0
+	if c.opEpoch[t.idx] != c.valEpoch {
+		c.opEpoch[t.idx], c.opMask[t.idx] = c.valEpoch, 0
 	}
 	bit := uint8(1) << uint(v)
-	if c.opMask[t.opIdx]&bit != 0 {
+	if c.opMask[t.idx]&bit != 0 {
 		return true
 	}
-	c.opMask[t.opIdx] |= bit
+	c.opMask[t.idx] |= bit
 	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
 	if ok != t.cond.negate {
 		c.condMatched(t, string(in), hl)

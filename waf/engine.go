@@ -13,6 +13,7 @@
 package waf
 
 import (
+	"encoding/binary"
 	"fmt"
 	"runtime"
 	"sort"
@@ -97,27 +98,21 @@ type condition struct {
 	op     operator.Operator
 	negate bool
 	exists bool
-	inputs []*target
 	rule   *rule
 }
 
-// target is one input of a condition, attached to a view's chain.
+// target is a condition's operator, or one of its branches, as evaluated
+// on values: one target serves the chain groups of all the condition's
+// inputs.
 type target struct {
 	cond *condition
 	// op is the condition's operator, or one of its branches.
 	op operator.Operator
 	// bytes, when set, holds bytes one of which any value op matches has.
 	bytes *operator.ByteFilter
-	addr  int
-	chain *chainGroup
-	// lits are the ids, in the chain group's matcher, of the literals one
-	// of which the operator needs; nil means the operator always runs.
-	lits []int
-	// idx numbers the targets of an engine, for per-context marks.
+	// idx numbers the targets of an engine, for per-context marks (it is
+	// also the operator's number: one target per operator).
 	idx int
-	// opIdx numbers the distinct operators (one is shared by the targets
-	// of a condition's inputs), for per-context marks.
-	opIdx int
 }
 
 // view is a walk over one address at one key path, yielding values or keys.
@@ -128,6 +123,9 @@ type view struct {
 	chains   []*chainGroup
 	// essential is true when an essential rule reads the view.
 	essential bool
+	// rules and excl tell whether rules, and exclusion conditions, read
+	// the view.
+	rules, excl bool
 }
 
 // chainGroup holds the targets that apply the same transformer chain to a
@@ -141,11 +139,29 @@ type chainGroup struct {
 	existence []*target
 	matcher   *literal.Matcher
 	words     int
-	// always are the targets without literals; byLit lists, per literal
-	// id, the targets that need it; mask has the bits of those ids.
+	// set indexes targets by literal; groups with the same targets share
+	// it.
+	*targetSet
+}
+
+// targetSet indexes the targets of chain groups by the literals they need.
+type targetSet struct {
+	// always are the targets without literals; byLit(id) lists the
+	// targets that need literal id; mask has the bits of those ids.
 	always []*target
-	byLit  map[int32][]*target
-	mask   []uint64
+	// litStart[id]..litStart[id+1] delimit literal id's targets in
+	// litTargets (ids below len(litStart)-1).
+	litStart   []uint32
+	litTargets []*target
+	mask       []uint64
+}
+
+// byLit returns the targets that need literal id.
+func (s *targetSet) byLit(id int) []*target {
+	if id+1 >= len(s.litStart) {
+		return nil
+	}
+	return s.litTargets[s.litStart[id]:s.litStart[id+1]]
 }
 
 type exclusion struct {
@@ -223,6 +239,12 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 					ops = bs
 				}
 			}
+			// One target per operator, shared by the chain groups of every
+			// input.
+			tgts := make([]*target, len(ops))
+			for i, o := range ops {
+				tgts[i] = &target{cond: cond, op: o}
+			}
 			for _, in := range c.Inputs {
 				names := ruleTransformers
 				if in.hasTransformers {
@@ -264,14 +286,10 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 					groups[ckey] = g
 					v.chains = append(v.chains, g)
 				}
-				for _, o := range ops {
-					t := &target{cond: cond, op: o, addr: addr, chain: g}
-					if cond.exists {
-						g.existence = append(g.existence, t)
-					} else {
-						g.targets = append(g.targets, t)
-					}
-					cond.inputs = append(cond.inputs, t)
+				if cond.exists {
+					g.existence = append(g.existence, tgts...)
+				} else {
+					g.targets = append(g.targets, tgts...)
 				}
 			}
 			r.conds = append(r.conds, cond)
@@ -339,6 +357,11 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				for _, t := range append(g.targets, g.existence...) {
 					if t.cond.rule.essential {
 						v.essential = true
+					}
+					if t.cond.rule.exclusion != nil {
+						v.excl = true
+					} else {
+						v.rules = true
 					}
 				}
 			}
@@ -409,17 +432,16 @@ func (e *Engine) buildPrefilter() {
 			groups = append(groups, v.chains...)
 		}
 	}
-	// The ids of an operator's literals, shared by all its targets (an
-	// operator sits in one group per input).
-	idsOf := map[operator.Operator][]int{}
+	// The ids of each target's literals (nil: the target always runs) and
+	// its number.
+	litsOf := map[*target][]int{}
 	for _, g := range groups {
 		for _, t := range g.targets {
-			pf, ok := t.op.(operator.Prefiltered)
-			if !ok || t.cond.negate {
+			if _, seen := litsOf[t]; seen {
 				continue
 			}
-			lits, seen := idsOf[t.op]
-			if !seen {
+			var lits []int
+			if pf, ok := t.op.(operator.Prefiltered); ok && !t.cond.negate {
 				for _, l := range pf.RequiredLiterals() {
 					id, ok := ids[l]
 					if !ok {
@@ -429,42 +451,80 @@ func (e *Engine) buildPrefilter() {
 					}
 					lits = append(lits, id)
 				}
-				idsOf[t.op] = lits
 			}
-			t.lits = lits
+			litsOf[t] = lits
+			t.idx = e.nTargets
+			e.nTargets++
+		}
+		for _, t := range g.existence {
+			if _, seen := litsOf[t]; !seen {
+				litsOf[t] = nil
+				t.idx = e.nTargets
+				e.nTargets++
+			}
 		}
 	}
+	e.nOps = e.nTargets
 	var m *literal.Matcher
 	if len(pats) > 0 {
 		m = literal.NewMatcher(pats)
 	}
-	opIdx := map[operator.Operator]int{}
+	// Groups with the same targets share one index.
+	sets := map[string]*targetSet{}
+	var key []byte
 	for _, g := range groups {
+		key = key[:0]
 		for _, t := range g.targets {
-			t.idx = e.nTargets
-			e.nTargets++
-			i, ok := opIdx[t.op]
-			if !ok {
-				i = len(opIdx)
-				opIdx[t.op] = i
-				e.nOps = len(opIdx)
-			}
-			t.opIdx = i
-			if t.lits == nil {
-				g.always = append(g.always, t)
-				continue
-			}
-			if g.byLit == nil {
-				g.matcher, g.words = m, m.SetWords()
-				g.byLit = map[int32][]*target{}
-				g.mask = make([]uint64, g.words)
-			}
-			for _, id := range t.lits {
-				g.byLit[int32(id)] = append(g.byLit[int32(id)], t)
-				g.mask[id>>6] |= 1 << (uint(id) & 63)
-			}
+			key = binary.AppendUvarint(key, uint64(t.idx))
+		}
+		if set, ok := sets[string(key)]; ok {
+			g.targetSet = set
+		} else {
+			g.targetSet = newTargetSet(g.targets, litsOf, len(pats))
+			sets[string(key)] = g.targetSet
+		}
+		if len(g.litTargets) > 0 {
+			g.matcher, g.words = m, m.SetWords()
 		}
 	}
+}
+
+// newTargetSet indexes targets by the literals they need (litsOf).
+func newTargetSet(targets []*target, litsOf map[*target][]int, nLits int) *targetSet {
+	s := &targetSet{}
+	count := make([]uint32, nLits+1)
+	n, maxID := 0, -1
+	for _, t := range targets {
+		lits := litsOf[t]
+		if lits == nil {
+			s.always = append(s.always, t)
+			continue
+		}
+		for _, id := range lits {
+			count[id+1]++
+			maxID = max(maxID, id)
+			n++
+		}
+	}
+	if maxID < 0 {
+		return s
+	}
+	s.litStart = count[: maxID+2 : maxID+2]
+	for i := 1; i < len(s.litStart); i++ {
+		s.litStart[i] += s.litStart[i-1]
+	}
+	s.litTargets = make([]*target, n)
+	s.mask = make([]uint64, (nLits+63)/64)
+	next := make([]uint32, maxID+1)
+	copy(next, s.litStart)
+	for _, t := range targets {
+		for _, id := range litsOf[t] {
+			s.litTargets[next[id]] = t
+			next[id]++
+			s.mask[id>>6] |= 1 << (uint(id) & 63)
+		}
+	}
+	return s
 }
 
 func (e *Engine) dataFor(id, kind string) *operator.Data {

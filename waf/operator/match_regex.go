@@ -28,6 +28,7 @@ type matchRegex struct {
 	tree   *syntax.Regexp
 	once   sync.Once
 	re     *regexp.Regexp
+	anchor *anchor // set with re; nil when the expression has none
 	minLen int
 	// lits and bytes are the prefilters, computed by analyze.
 	analyzed bool
@@ -91,8 +92,8 @@ const maxBranches = 64
 // slow on large case-folded classes to be used at load time), and each
 // branch is parsed again, so a branch that does not parse cancels it.
 func (o *matchRegex) Branches() []Operator {
-	exprs := splitAlternation(o.expr)
-	if len(exprs) < 2 || len(exprs) > maxBranches {
+	exprs := splitAll(o.expr)
+	if len(exprs) < 2 {
 		return nil
 	}
 	out := make([]Operator, 0, len(exprs))
@@ -104,6 +105,34 @@ func (o *matchRegex) Branches() []Operator {
 		out = append(out, &matchRegex{expr: expr, tree: bt, minLen: o.minLen})
 	}
 	o.tree = nil // analyze parses again if the whole expression is ever asked for
+	return out
+}
+
+// splitAll splits an expression into alternatives as far as it goes
+// within maxBranches: each alternative of a split is split again, the
+// largest splits first. It returns nil when the expression does not split.
+func splitAll(expr string) []string {
+	out := splitAlternation(expr)
+	if len(out) > maxBranches {
+		return nil
+	}
+	for len(out) > 1 {
+		// The alternative whose own split adds the most branches that fit.
+		best, bestParts := -1, []string(nil)
+		for i, e := range out {
+			parts := splitAlternation(e)
+			if len(parts) < 2 || len(out)-1+len(parts) > maxBranches {
+				continue
+			}
+			if len(parts) > len(bestParts) {
+				best, bestParts = i, parts
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out = append(out[:best], append(bestParts, out[best+1:]...)...)
+	}
 	return out
 }
 
@@ -123,12 +152,18 @@ func splitAlternation(expr string) []string {
 	if strings.Contains(expr, `\Q`) {
 		return nil
 	}
-	type group struct{ open, body, close int } // body: index after the opener
+	// Every group, with its parent, whether a quantifier follows it, and
+	// the '|' at its own level.
+	type group struct {
+		open, body, close int // body: index after the opener
+		parent            int // index in groups, -1 at depth 0
+		quantified        bool
+		pipes             []int
+	}
 	var (
 		top    []int // positions of '|' at depth 0
-		stack  []group
-		groups []group           // closed depth-0 groups, unquantified
-		pipes  = map[int][]int{} // open position -> '|' positions at the group's own level
+		stack  []int // open groups, indexes in groups
+		groups []group
 	)
 	for i := 0; i < len(expr); i++ {
 		switch c := expr[i]; c {
@@ -140,7 +175,10 @@ func splitAlternation(expr string) []string {
 				return nil
 			}
 		case '(':
-			g := group{open: i, body: i + 1}
+			g := group{open: i, body: i + 1, parent: -1}
+			if len(stack) > 0 {
+				g.parent = stack[len(stack)-1]
+			}
 			if strings.HasPrefix(expr[i:], "(?") {
 				end := strings.IndexByte(expr[i:], ':')
 				if end < 0 || strings.HasPrefix(expr[i:], "(?P<") {
@@ -154,24 +192,22 @@ func splitAlternation(expr string) []string {
 					return nil // a flag group like (?s) inside: keep whole
 				}
 			}
-			stack = append(stack, g)
+			stack = append(stack, len(groups))
+			groups = append(groups, g)
 		case ')':
 			if len(stack) == 0 {
 				return nil
 			}
-			g := stack[len(stack)-1]
+			g := &groups[stack[len(stack)-1]]
 			stack = stack[:len(stack)-1]
 			g.close = i
-			quantified := i+1 < len(expr) && strings.IndexByte("*+?{", expr[i+1]) >= 0
-			if len(stack) == 0 && !quantified {
-				groups = append(groups, g)
-			}
+			g.quantified = i+1 < len(expr) && strings.IndexByte("*+?{", expr[i+1]) >= 0
 		case '|':
 			if len(stack) == 0 {
 				top = append(top, i)
 			} else {
-				open := stack[len(stack)-1].open
-				pipes[open] = append(pipes[open], i)
+				g := &groups[stack[len(stack)-1]]
+				g.pipes = append(g.pipes, i)
 			}
 		}
 	}
@@ -195,17 +231,38 @@ func splitAlternation(expr string) []string {
 		}
 		return parts
 	}
+	// A group splits when neither it nor an enclosing group is quantified
+	// and no enclosing group has alternatives of its own: then
+	// prefix(a|b)suffix distributes over the enclosing groups. The one
+	// with the most alternatives is chosen, the longest on ties (it is
+	// the likeliest to hold more alternations, split in turn).
+	splittable := func(k int) bool {
+		g := groups[k]
+		if g.quantified || len(g.pipes) == 0 {
+			return false
+		}
+		for p := g.parent; p >= 0; p = groups[p].parent {
+			if groups[p].quantified || len(groups[p].pipes) > 0 {
+				return false
+			}
+		}
+		return true
+	}
 	best := -1
-	for i, g := range groups {
-		if len(pipes[g.open]) > 0 && (best < 0 || len(pipes[g.open]) > len(pipes[groups[best].open])) {
-			best = i
+	for k, g := range groups {
+		if !splittable(k) {
+			continue
+		}
+		if b := best; b < 0 || len(g.pipes) > len(groups[b].pipes) ||
+			len(g.pipes) == len(groups[b].pipes) && g.close-g.open > groups[b].close-groups[b].open {
+			best = k
 		}
 	}
 	if best < 0 {
 		return nil
 	}
 	g := groups[best]
-	at := pipes[g.open]
+	at := g.pipes
 	alts := cut(expr, at, g.body)
 	alts = append(alts, expr[at[len(at)-1]+1:g.close])
 	prefix, suffix := expr[:g.body], expr[g.close:]
@@ -254,6 +311,11 @@ func (o *matchRegex) compiled() *regexp.Regexp {
 			re = regexp.MustCompile(`[^\x00-\x{10FFFF}]`) // matches nothing
 		}
 		o.re = re
+		if err == nil {
+			if tree, err := syntax.Parse(o.expr, syntax.Perl); err == nil {
+				o.anchor = newAnchor(tree)
+			}
+		}
 	})
 	return o.re
 }
@@ -264,6 +326,9 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 		return "", false
 	}
 	re := o.compiled()
+	if o.anchor != nil && !o.anchor.mayMatch(v.Bytes) {
+		return "", false
+	}
 	// Match needs no positions, so it takes the regexp package's faster
 	// paths; the positions are only computed for the highlight of a match.
 	if !re.Match(v.Bytes) {

@@ -107,6 +107,9 @@ func requiredBytes(re *syntax.Regexp) (ByteSet, bool) {
 					s.add(byte(b))
 				}
 			}
+			if lo <= utf8.RuneError && utf8.RuneError <= hi {
+				addInvalid(&s)
+			}
 		}
 		return s, true
 	case syntax.OpCapture:
@@ -144,7 +147,18 @@ func requiredBytes(re *syntax.Regexp) (ByteSet, bool) {
 	return s, false
 }
 
+// addInvalid adds every byte that can start an invalid UTF-8 sequence,
+// which Go's regexp reads as U+FFFD.
+func addInvalid(s *ByteSet) {
+	for b := 0x80; b <= 0xFF; b++ {
+		s.add(byte(b))
+	}
+}
+
 func addRune(s *ByteSet, r rune, fold bool) {
+	if r == utf8.RuneError {
+		addInvalid(s) // U+FFFD also matches any invalid byte
+	}
 	add := func(r rune) {
 		var buf [4]byte
 		n := utf8.EncodeRune(buf[:], r)

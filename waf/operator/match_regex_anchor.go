@@ -1,0 +1,367 @@
+package operator
+
+import (
+	"bytes"
+	"regexp/syntax"
+	"unicode"
+	"unicode/utf8"
+)
+
+// anchor is a cheap necessary condition of a regular expression that is a
+// concatenation with a literal part: prefix · literal · suffix. Every match
+// holds the literal at some position p, preceded (up to p) by a match of
+// the prefix and followed (from the literal's end) by a match of the
+// suffix. When no occurrence of the literal in a value has both, the
+// expression does not match the value, and Go's regexp (which tries every
+// start position over the whole value) need not run. A value that passes
+// runs the full expression, for the answer and its highlight.
+//
+// The literal part may also be a small alternation of literals. The prefix
+// runs backwards, as the reverse of its expression, from the literal's
+// start. Both run as a small backtracking matcher anchored at the
+// occurrence, without memoization but with a step budget: when the budget
+// is spent it answers "maybe", which keeps the check sound.
+type anchor struct {
+	lits   []anchorLit
+	prefix *anchorProg // nil: nothing before the literal
+	suffix *anchorProg // nil: nothing after it
+}
+
+type anchorLit struct {
+	b    []byte // lower-cased when fold
+	fold bool   // ASCII case-insensitive occurrences
+}
+
+// anchorProg is a compiled part of the expression.
+type anchorProg struct {
+	prog    *syntax.Prog
+	reverse bool // reads the input leftwards from the position
+	// ascii[pc] holds, for a rune instruction, the ASCII runes it accepts.
+	ascii [][2]uint64
+}
+
+// anchorBudget bounds the steps of one check; beyond it the check gives up
+// and the full expression runs.
+const anchorBudget = 256
+
+// anchorStack bounds the pending alternatives of one check.
+const anchorStack = 32
+
+// maxAnchorLits bounds the literals of an alternation anchor: each costs a
+// search of the value.
+const maxAnchorLits = 6
+
+// newAnchor derives the anchor of a parsed expression, or nil when it has
+// no literal part worth anchoring on.
+func newAnchor(re *syntax.Regexp) *anchor {
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat {
+		return nil
+	}
+	best, bestScore := -1, 0
+	var bestLits []anchorLit
+	for i, sub := range re.Sub {
+		lits := anchorLits(sub)
+		if lits == nil {
+			continue
+		}
+		score := 1 << 10
+		for _, l := range lits {
+			score = min(score, len(l.b))
+		}
+		score = 2*score - len(lits) // prefer one literal, and long ones
+		if best < 0 || score > bestScore {
+			best, bestScore, bestLits = i, score, lits
+		}
+	}
+	if best < 0 || len(re.Sub) == 1 {
+		return nil
+	}
+	a := &anchor{lits: bestLits}
+	part := func(subs []*syntax.Regexp) *syntax.Regexp {
+		if len(subs) == 1 {
+			return subs[0]
+		}
+		return &syntax.Regexp{Op: syntax.OpConcat, Flags: re.Flags, Sub: subs}
+	}
+	if best > 0 {
+		a.prefix = newAnchorProg(reverseRegexp(part(re.Sub[:best])), true)
+		if a.prefix == nil {
+			return nil
+		}
+	}
+	if best < len(re.Sub)-1 {
+		a.suffix = newAnchorProg(part(re.Sub[best+1:]), false)
+		if a.suffix == nil {
+			return nil
+		}
+	}
+	return a
+}
+
+func newAnchorProg(re *syntax.Regexp, reverse bool) *anchorProg {
+	prog, err := syntax.Compile(re)
+	if err != nil {
+		return nil
+	}
+	p := &anchorProg{prog: prog, reverse: reverse, ascii: make([][2]uint64, len(prog.Inst))}
+	for pc := range prog.Inst {
+		in := &prog.Inst[pc]
+		switch in.Op {
+		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			for r := rune(0); r < utf8.RuneSelf; r++ {
+				if runeInst(in, r) {
+					p.ascii[pc][r>>6] |= 1 << (r & 63)
+				}
+			}
+		}
+	}
+	return p
+}
+
+// reverseRegexp returns an expression matching the reverse of every string
+// re matches, with the text and line assertions swapped. It shares re's
+// character classes.
+func reverseRegexp(re *syntax.Regexp) *syntax.Regexp {
+	out := *re
+	switch re.Op {
+	case syntax.OpLiteral:
+		out.Rune = make([]rune, len(re.Rune))
+		for i, r := range re.Rune {
+			out.Rune[len(re.Rune)-1-i] = r
+		}
+	case syntax.OpBeginLine:
+		out.Op = syntax.OpEndLine
+	case syntax.OpEndLine:
+		out.Op = syntax.OpBeginLine
+	case syntax.OpBeginText:
+		out.Op = syntax.OpEndText
+	case syntax.OpEndText:
+		out.Op = syntax.OpBeginText
+	}
+	if len(re.Sub) > 0 {
+		out.Sub = make([]*syntax.Regexp, len(re.Sub))
+		for i, s := range re.Sub {
+			out.Sub[i] = reverseRegexp(s)
+		}
+		if re.Op == syntax.OpConcat {
+			for i, j := 0, len(out.Sub)-1; i < j; i, j = i+1, j-1 {
+				out.Sub[i], out.Sub[j] = out.Sub[j], out.Sub[i]
+			}
+		}
+	}
+	return &out
+}
+
+// anchorLits returns the literals of a concatenation part that can be
+// searched for byte-wise (a literal, or a small alternation of literals),
+// or nil.
+func anchorLits(re *syntax.Regexp) []anchorLit {
+	var subs []*syntax.Regexp
+	switch re.Op {
+	case syntax.OpLiteral:
+		subs = []*syntax.Regexp{re}
+	case syntax.OpAlternate:
+		if len(re.Sub) > maxAnchorLits {
+			return nil
+		}
+		subs = re.Sub
+	default:
+		return nil
+	}
+	out := make([]anchorLit, 0, len(subs))
+	for _, s := range subs {
+		l, ok := anchorable(s)
+		if !ok {
+			return nil
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// anchorable returns a literal that can be searched for byte-wise: at least
+// 2 bytes, no U+FFFD (Go's regexp matches it against any invalid byte), and
+// under case folding only ASCII, without k or s (which fold to K and ſ).
+func anchorable(re *syntax.Regexp) (anchorLit, bool) {
+	if re.Op != syntax.OpLiteral {
+		return anchorLit{}, false
+	}
+	l := anchorLit{fold: re.Flags&syntax.FoldCase != 0}
+	for _, r := range re.Rune {
+		if r == utf8.RuneError {
+			return anchorLit{}, false
+		}
+		if l.fold {
+			if r >= utf8.RuneSelf {
+				return anchorLit{}, false
+			}
+			r = unicode.ToLower(r)
+			if r == 'k' || r == 's' {
+				return anchorLit{}, false
+			}
+		}
+		l.b = utf8.AppendRune(l.b, r)
+	}
+	return l, len(l.b) >= 2
+}
+
+// mayMatch reports whether some occurrence of a literal in b has a match
+// of the prefix before it and of the suffix after it (or a check gave up).
+func (a *anchor) mayMatch(b []byte) bool {
+	for _, l := range a.lits {
+		for off := 0; ; {
+			i := l.index(b[off:])
+			if i < 0 {
+				break
+			}
+			p := off + i
+			if (a.suffix == nil || a.suffix.at(b, p+len(l.b))) && (a.prefix == nil || a.prefix.at(b, p)) {
+				return true
+			}
+			off = p + 1
+		}
+	}
+	return false
+}
+
+// index finds the literal in b, ASCII case-insensitively when folding.
+func (l *anchorLit) index(b []byte) int {
+	if !l.fold {
+		return bytes.Index(b, l.b)
+	}
+	first := l.b[0]
+	upper := first
+	if 'a' <= first && first <= 'z' {
+		upper = first - 'a' + 'A'
+	}
+	for i := 0; i+len(l.b) <= len(b); i++ {
+		c := b[i]
+		if c != first && c != upper {
+			continue
+		}
+		ok := true
+		for j := 1; j < len(l.b); j++ {
+			c := b[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != l.b[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}
+
+type anchorJob struct {
+	pc  uint32
+	pos int
+}
+
+// at reports whether the program matches b from pos (rightwards, or
+// leftwards when reverse; any end), or the check ran out of its budget.
+func (p *anchorProg) at(b []byte, pos int) bool {
+	var stack [anchorStack]anchorJob
+	n := 0
+	stack[n] = anchorJob{uint32(p.prog.Start), pos}
+	n++
+	steps := 0
+	insts := p.prog.Inst
+	for n > 0 {
+		n--
+		pc, pos := stack[n].pc, stack[n].pos
+	thread:
+		for {
+			if steps++; steps > anchorBudget {
+				return true
+			}
+			in := &insts[pc]
+			switch in.Op {
+			case syntax.InstMatch:
+				return true
+			case syntax.InstFail:
+				break thread
+			case syntax.InstAlt, syntax.InstAltMatch:
+				if n == anchorStack {
+					return true
+				}
+				stack[n] = anchorJob{in.Arg, pos}
+				n++
+				pc = in.Out
+			case syntax.InstCapture, syntax.InstNop:
+				pc = in.Out
+			case syntax.InstEmptyWidth:
+				left, right := rune(-1), rune(-1)
+				if pos > 0 {
+					left, _ = utf8.DecodeLastRune(b[:pos])
+				}
+				if pos < len(b) {
+					right, _ = utf8.DecodeRune(b[pos:])
+				}
+				if p.reverse {
+					left, right = right, left
+				}
+				if syntax.EmptyOp(in.Arg)&^syntax.EmptyOpContext(left, right) != 0 {
+					break thread
+				}
+				pc = in.Out
+			default: // rune instructions
+				var c byte
+				if p.reverse {
+					if pos == 0 {
+						break thread
+					}
+					c = b[pos-1]
+				} else {
+					if pos >= len(b) {
+						break thread
+					}
+					c = b[pos]
+				}
+				if c < utf8.RuneSelf {
+					if p.ascii[pc][c>>6]&(1<<(c&63)) == 0 {
+						break thread
+					}
+					if p.reverse {
+						pos--
+					} else {
+						pos++
+					}
+				} else if p.reverse {
+					r, w := utf8.DecodeLastRune(b[:pos])
+					if !runeInst(in, r) {
+						break thread
+					}
+					pos -= w
+				} else {
+					r, w := utf8.DecodeRune(b[pos:])
+					if !runeInst(in, r) {
+						break thread
+					}
+					pos += w
+				}
+				pc = in.Out
+			}
+		}
+	}
+	return false
+}
+
+// runeInst reports whether a rune instruction accepts r.
+func runeInst(in *syntax.Inst, r rune) bool {
+	switch in.Op {
+	case syntax.InstRuneAny:
+		return true
+	case syntax.InstRuneAnyNotNL:
+		return r != '\n'
+	}
+	return in.MatchRune(r)
+}
