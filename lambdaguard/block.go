@@ -152,8 +152,9 @@ func (r *Response) For(k Kind, multiValue bool) any {
 	return nil
 }
 
-// marshal returns the JSON of the response for kind k.
-func (r *Response) marshal(k Kind, multiValue bool) ([]byte, error) {
+// Marshal returns the JSON of the response in the format of kind k (see
+// For).
+func (r *Response) Marshal(k Kind, multiValue bool) ([]byte, error) {
 	return json.Marshal(r.For(k, multiValue))
 }
 

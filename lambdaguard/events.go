@@ -56,8 +56,8 @@ const (
 	maxValues = 256
 )
 
-// errPayload reports a payload that is too large to inspect.
-var errPayload = errors.New("lambdaguard: payload too large to inspect")
+// ErrPayloadTooLarge reports a payload too large to inspect (MaxPayload).
+var ErrPayloadTooLarge = errors.New("lambdaguard: payload too large to inspect")
 
 // decodeBody returns the event's body as bytes, base64-decoded when the
 // event says so. A body that is not valid base64 is inspected as it is:
@@ -285,7 +285,7 @@ func Detect(payload []byte) Kind {
 
 func detect(payload []byte) (Kind, error) {
 	if len(payload) > MaxPayload {
-		return KindOther, errPayload
+		return KindOther, ErrPayloadTooLarge
 	}
 	i := 0
 	for i < len(payload) && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\n' || payload[i] == '\r') {
@@ -312,54 +312,59 @@ func detect(payload []byte) (Kind, error) {
 	return KindOther, nil
 }
 
-// Decode detects the kind of a raw invocation payload and returns its
-// request, or nil for KindOther. The error, when not nil, says why an event
-// that looked like an HTTP event could not be decoded (it is then passed
-// through as KindOther) or that the payload was too large to inspect.
-func Decode(payload []byte) (Kind, *httpinput.Request, error) {
-	d, err := decode(payload)
-	return d.kind, d.req, err
-}
-
-// decoded is a decoded raw payload.
-type decoded struct {
-	kind Kind
-	req  *httpinput.Request
-	// multi is true for an ALB event with multi-value headers, whose
+// Event is a decoded invocation event.
+type Event struct {
+	Kind Kind
+	// Request is the HTTP request, nil for KindOther.
+	Request *httpinput.Request
+	// MultiValue is true for an ALB event with multi-value headers, whose
 	// response must use multiValueHeaders too.
-	multi bool
+	MultiValue bool
 }
 
-func decode(payload []byte) (decoded, error) {
+// Decode detects the kind of a raw invocation payload and decodes its
+// request. The error, when not nil, says why an event that looked like an
+// HTTP event could not be decoded (it is then KindOther, to pass through)
+// or that the payload was too large to inspect (more than MaxPayload).
+func Decode(payload []byte) (Event, error) {
 	k, err := detect(payload)
 	if err != nil {
-		return decoded{}, err
+		return Event{}, err
 	}
 	switch k {
 	case KindAPIGatewayV1:
 		var ev events.APIGatewayProxyRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
-			return decoded{}, err
+			return Event{}, err
 		}
-		return decoded{k, FromAPIGatewayV1(&ev), false}, nil
+		return Event{k, FromAPIGatewayV1(&ev), false}, nil
 	case KindAPIGatewayV2:
 		var ev events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
-			return decoded{}, err
+			return Event{}, err
 		}
-		return decoded{k, FromAPIGatewayV2(&ev), false}, nil
+		return Event{k, FromAPIGatewayV2(&ev), false}, nil
 	case KindFunctionURL:
 		var ev events.LambdaFunctionURLRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
-			return decoded{}, err
+			return Event{}, err
 		}
-		return decoded{k, FromFunctionURL(&ev), false}, nil
+		return Event{k, FromFunctionURL(&ev), false}, nil
 	case KindALB:
 		var ev events.ALBTargetGroupRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
-			return decoded{}, err
+			return Event{}, err
 		}
-		return decoded{k, FromALB(&ev), ev.MultiValueHeaders != nil}, nil
+		return Event{k, FromALB(&ev), ev.MultiValueHeaders != nil}, nil
 	}
-	return decoded{}, nil
+	return Event{}, nil
+}
+
+// Header returns the value of the request's first header named name (case
+// ignored), "" when there is none or the event is not an HTTP request.
+func (e Event) Header(name string) string {
+	if e.Request == nil {
+		return ""
+	}
+	return headerValue(e.Request.Headers, name)
 }

@@ -121,30 +121,30 @@ func Func[TIn, TOut any](g *Guard, h func(context.Context, TIn) (TOut, error)) f
 	}
 	return func(ctx context.Context, in TIn) (TOut, error) {
 		inv := g.begin(ctx)
-		var d decoded
+		var d Event
 		switch ev := any(&in).(type) {
 		case *events.APIGatewayProxyRequest:
-			d = g.safeDecode(func() decoded { return decoded{KindAPIGatewayV1, FromAPIGatewayV1(ev), false} })
+			d = g.safeDecode(func() Event { return Event{KindAPIGatewayV1, FromAPIGatewayV1(ev), false} })
 		case *events.APIGatewayV2HTTPRequest:
-			d = g.safeDecode(func() decoded { return decoded{KindAPIGatewayV2, FromAPIGatewayV2(ev), false} })
+			d = g.safeDecode(func() Event { return Event{KindAPIGatewayV2, FromAPIGatewayV2(ev), false} })
 		case *events.LambdaFunctionURLRequest:
-			d = g.safeDecode(func() decoded { return decoded{KindFunctionURL, FromFunctionURL(ev), false} })
+			d = g.safeDecode(func() Event { return Event{KindFunctionURL, FromFunctionURL(ev), false} })
 		case *events.ALBTargetGroupRequest:
-			d = g.safeDecode(func() decoded { return decoded{KindALB, FromALB(ev), ev.MultiValueHeaders != nil} })
+			d = g.safeDecode(func() Event { return Event{KindALB, FromALB(ev), ev.MultiValueHeaders != nil} })
 		}
-		sec := g.evaluate(d.req)
+		sec := g.evaluate(d.Request)
 		defer inv.end(ctx)
 		if sec == nil {
 			return h(ctx, in) // rampart failed: fail open
 		}
-		if a := sec.Blocked(); a != nil && d.kind != KindOther {
+		if a := sec.Blocked(); a != nil && d.Kind != KindOther {
 			return blockAs[TOut](g, sec, a, d)
 		}
 		out, err := h(rampart.WithRequest(ctx, sec), in)
-		if a := sec.Blocked(); a != nil && d.kind != KindOther {
+		if a := sec.Blocked(); a != nil && d.Kind != KindOther {
 			return blockAs[TOut](g, sec, a, d) // blocked inside the handler, at a sink
 		}
-		if d.kind == KindOther {
+		if d.Kind == KindOther {
 			sec.Finish(0)
 		} else {
 			sec.Finish(statusOf(any(&out), err))
@@ -155,9 +155,9 @@ func Func[TIn, TOut any](g *Guard, h func(context.Context, TIn) (TOut, error)) f
 
 // blockAs answers a blocked request with the block response as a TOut. When
 // TOut cannot hold it, the handler's error is the *rampart.BlockedError.
-func blockAs[TOut any](g *Guard, sec *rampart.Request, a *waf.Action, d decoded) (TOut, error) {
+func blockAs[TOut any](g *Guard, sec *rampart.Request, a *waf.Action, d Event) (TOut, error) {
 	var out TOut
-	resp := g.blockResponse(a, d.req)
+	resp := g.blockResponse(a, d.Request)
 	sec.Finish(resp.StatusCode)
 	switch p := any(&out).(type) {
 	case *events.APIGatewayProxyResponse:
@@ -167,13 +167,13 @@ func blockAs[TOut any](g *Guard, sec *rampart.Request, a *waf.Action, d decoded)
 	case *events.LambdaFunctionURLResponse:
 		*p = resp.FunctionURL()
 	case *events.ALBTargetGroupResponse:
-		*p = resp.ALB(d.multi)
+		*p = resp.ALB(d.MultiValue)
 	default:
-		k := d.kind
+		k := d.Kind
 		if k == KindOther {
 			return out, sec.Err()
 		}
-		b, err := resp.marshal(k, d.multi)
+		b, err := resp.Marshal(k, d.MultiValue)
 		if err != nil || json.Unmarshal(b, &out) != nil {
 			var zero TOut
 			return zero, sec.Err()
@@ -227,27 +227,27 @@ type rawHandler struct {
 func (h *rawHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	g := h.g
 	inv := g.begin(ctx)
-	d := g.safeDecode(func() decoded {
-		d, err := decode(payload)
-		if err == errPayload {
+	d := g.safeDecode(func() Event {
+		d, err := Decode(payload)
+		if err == ErrPayloadTooLarge {
 			g.Agent.Stats().Truncated.Add(1)
 		}
 		return d
 	})
-	sec := g.evaluate(d.req)
+	sec := g.evaluate(d.Request)
 	defer inv.end(ctx)
 	if sec == nil {
 		return h.next.Invoke(ctx, payload)
 	}
-	if a := sec.Blocked(); a != nil && d.kind != KindOther {
+	if a := sec.Blocked(); a != nil && d.Kind != KindOther {
 		return g.blockRaw(sec, a, d)
 	}
 	out, err := h.next.Invoke(rampart.WithRequest(ctx, sec), payload)
-	if a := sec.Blocked(); a != nil && d.kind != KindOther {
+	if a := sec.Blocked(); a != nil && d.Kind != KindOther {
 		return g.blockRaw(sec, a, d)
 	}
 	status := 0
-	if d.kind != KindOther {
+	if d.Kind != KindOther {
 		var p struct {
 			StatusCode int `json:"statusCode"`
 		}
@@ -262,10 +262,10 @@ func (h *rawHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 	return out, err
 }
 
-func (g *Guard) blockRaw(sec *rampart.Request, a *waf.Action, d decoded) ([]byte, error) {
-	resp := g.blockResponse(a, d.req)
+func (g *Guard) blockRaw(sec *rampart.Request, a *waf.Action, d Event) ([]byte, error) {
+	resp := g.blockResponse(a, d.Request)
 	sec.Finish(resp.StatusCode)
-	b, err := resp.marshal(d.kind, d.multi)
+	b, err := resp.Marshal(d.Kind, d.MultiValue)
 	if err != nil {
 		return nil, sec.Err()
 	}
@@ -334,7 +334,7 @@ func (inv invocation) end(ctx context.Context) {
 
 // safeDecode runs f, the decoding of an event, recovering a panic (fail
 // open: the event then passes through as KindOther).
-func (g *Guard) safeDecode(f func() decoded) (d decoded) {
+func (g *Guard) safeDecode(f func() Event) (d Event) {
 	defer g.recoverFault()
 	return f()
 }

@@ -47,6 +47,8 @@ func main() {
 		err = demoCmd(os.Args[2:], os.Stdout)
 	case "serve":
 		err = serveCmd(os.Args[2:], os.Stderr)
+	case "extension":
+		err = extensionCmd(os.Args[2:], os.Stderr)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

@@ -1,0 +1,267 @@
+package extension
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/lambdaguard"
+)
+
+// DefaultProxyAddr is where the proxy listens in proxy mode: the function's
+// AWS_LAMBDA_RUNTIME_API is set to it (by the layer's wrapper script).
+const DefaultProxyAddr = "127.0.0.1:4378"
+
+// Timeouts of the lifecycle.
+const (
+	// DefaultFlushTimeout bounds the forwarding at each INVOKE. It runs
+	// while the function works, but Lambda freezes the environment only
+	// when the extension asks for the next event, so a long flush would
+	// lengthen the invocation's billed duration.
+	DefaultFlushTimeout = 500 * time.Millisecond
+
+	// shutdownMargin is kept of SHUTDOWN's deadline to exit in time
+	// (Lambda gives external extensions up to 2 s in all).
+	shutdownMargin = 100 * time.Millisecond
+)
+
+// Config configures the extension. Its zero value, with RuntimeAPI set,
+// serves the function on lambdaguard.DefaultExtensionAddr and writes the
+// events to stdout.
+type Config struct {
+	// RuntimeAPI is the Lambda API's address (AWS_LAMBDA_RUNTIME_API).
+	RuntimeAPI string
+	// Addr is the local address the function hands its events to
+	// (RAMPART_EXTENSION_ADDR); empty means lambdaguard.DefaultExtensionAddr.
+	Addr string
+	// Endpoint and APIKey are the collector's base URL and ingest key
+	// (RAMPART_ENDPOINT, RAMPART_API_KEY); no Endpoint means JSON lines on
+	// stdout.
+	Endpoint, APIKey string
+	// Proxy is the Runtime API proxy's address (RAMPART_PROXY=on for
+	// DefaultProxyAddr, or an address); empty means no proxy mode.
+	Proxy string
+	// Agent evaluates events in proxy mode; nil builds one from the
+	// environment (rampart.ConfigFromEnv) when Proxy is set.
+	Agent *rampart.Agent
+	// FlushTimeout bounds each flush at INVOKE; 0 means DefaultFlushTimeout.
+	FlushTimeout time.Duration
+	// DecisionInterval is how often the decisions are asked for; 0 means
+	// DefaultDecisionInterval.
+	DecisionInterval time.Duration
+	// Out receives events when there is no Endpoint; nil means stdout.
+	Out io.Writer
+	// Logger receives the extension's diagnostics; nil means slog.Default().
+	Logger *slog.Logger
+	// Ready, when set, is called once the local endpoints listen and the
+	// extension is registered.
+	Ready func(*Extension)
+}
+
+// ConfigFromEnv reads the configuration from the environment that Lambda
+// gives an extension (the function's variables and AWS_LAMBDA_RUNTIME_API).
+func ConfigFromEnv() (Config, error) {
+	c := Config{
+		RuntimeAPI: os.Getenv("AWS_LAMBDA_RUNTIME_API"),
+		Addr:       os.Getenv("RAMPART_EXTENSION_ADDR"),
+		Endpoint:   strings.TrimRight(os.Getenv("RAMPART_ENDPOINT"), "/"),
+		APIKey:     os.Getenv("RAMPART_API_KEY"),
+	}
+	switch v := os.Getenv("RAMPART_PROXY"); strings.ToLower(v) {
+	case "", "off", "false", "0":
+	case "on", "true", "1":
+		c.Proxy = DefaultProxyAddr
+	default:
+		c.Proxy = v
+	}
+	if c.RuntimeAPI == "" {
+		return c, errors.New("AWS_LAMBDA_RUNTIME_API is not set: the extension runs inside a Lambda execution environment (or under the runtime interface emulator)")
+	}
+	return c, nil
+}
+
+// Extension is a running extension.
+type Extension struct {
+	cfg       Config
+	client    *Client
+	Forwarder *Forwarder
+	Decisions *DecisionCache
+	Proxy     *Proxy
+	addr      string
+	proxyAddr string
+}
+
+// Addr returns the address the function hands its events to.
+func (e *Extension) Addr() string { return e.addr }
+
+// ProxyAddr returns the Runtime API proxy's address, "" without proxy mode.
+func (e *Extension) ProxyAddr() string { return e.proxyAddr }
+
+// Run runs the extension until SHUTDOWN (or ctx is done): it listens on
+// the local address (and the proxy's), registers for INVOKE and SHUTDOWN,
+// then at every INVOKE forwards what the function handed over and
+// refreshes the decisions, and at SHUTDOWN forwards what is left.
+func Run(ctx context.Context, cfg Config) error {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = lambdaguard.DefaultExtensionAddr
+	}
+	if cfg.Out == nil {
+		cfg.Out = os.Stdout
+	}
+	e := &Extension{cfg: cfg, client: NewClient(cfg.RuntimeAPI)}
+	e.Forwarder = &Forwarder{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Out: cfg.Out, Logger: log}
+	e.Decisions = &DecisionCache{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Interval: cfg.DecisionInterval}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return e.initFailed(ctx, "Extension.Listen", err)
+	}
+	e.addr = ln.Addr().String()
+	srv := &http.Server{Handler: Handler(e.Forwarder, e.Decisions), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	if cfg.Proxy != "" {
+		agent := cfg.Agent
+		var x *queueExporter
+		if agent == nil {
+			agent, x, err = proxyAgent(e.Forwarder)
+			if err != nil {
+				return e.initFailed(ctx, "Extension.Config", err)
+			}
+		}
+		e.Proxy = &Proxy{Upstream: cfg.RuntimeAPI, Agent: agent, Logger: log}
+		if x != nil {
+			x.proxy = e.Proxy
+		}
+		pln, err := net.Listen("tcp", cfg.Proxy)
+		if err != nil {
+			return e.initFailed(ctx, "Extension.Listen", err)
+		}
+		e.proxyAddr = pln.Addr().String()
+		psrv := &http.Server{Handler: e.Proxy, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = psrv.Serve(pln) }()
+		defer psrv.Close()
+	}
+
+	if err := e.client.Register(ctx, Name, Invoke, Shutdown); err != nil {
+		return err
+	}
+	if cfg.Ready != nil {
+		cfg.Ready(e)
+	}
+	log.Debug("rampart extension: registered", "addr", e.addr, "proxy", e.proxyAddr, "endpoint", cfg.Endpoint)
+	for {
+		ev, err := e.client.Next(ctx)
+		if err != nil {
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			e.flush(fctx, log)
+			cancel()
+			return err
+		}
+		switch ev.EventType {
+		case Invoke:
+			d := cfg.FlushTimeout
+			if d <= 0 {
+				d = DefaultFlushTimeout
+			}
+			fctx, cancel := context.WithTimeout(ctx, d)
+			e.flush(fctx, log)
+			cancel()
+		case Shutdown:
+			deadline := time.UnixMilli(ev.DeadlineMs).Add(-shutdownMargin)
+			if ev.DeadlineMs == 0 {
+				deadline = time.Now().Add(time.Second)
+			}
+			fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+			e.flush(fctx, log)
+			cancel()
+			st := e.Forwarder.Stats()
+			log.Info("rampart extension: shutdown", "reason", ev.ShutdownReason, "forwarded", st.Forwarded, "dropped", st.Dropped, "pending", st.Pending)
+			return nil
+		}
+	}
+}
+
+// flush forwards the buffered events and refreshes the decisions, both
+// within ctx.
+func (e *Extension) flush(ctx context.Context, log *slog.Logger) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := e.Decisions.Refresh(ctx); err != nil {
+			log.Debug("rampart extension: decisions", "error", err)
+		}
+	}()
+	if err := e.Forwarder.Flush(ctx); err != nil {
+		log.Warn("rampart extension: forwarding events", "error", err, "pending", e.Forwarder.Stats().Pending)
+	}
+	<-done
+}
+
+func (e *Extension) initFailed(ctx context.Context, kind string, err error) error {
+	// Register first: Lambda accepts an init error only from a registered
+	// extension.
+	if e.client.ID() == "" {
+		if rerr := e.client.Register(ctx, Name, Invoke, Shutdown); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+	}
+	_ = e.client.InitError(ctx, kind, err)
+	return err
+}
+
+// proxyAgent builds the proxy's agent from the environment, its events
+// queued on f with the function's labels.
+func proxyAgent(f *Forwarder) (*rampart.Agent, *queueExporter, error) {
+	cfg, err := rampart.ConfigFromEnv()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Enabled = true // proxy mode is asked for explicitly
+	if cfg.Service == "" {
+		cfg.Service = os.Getenv("AWS_LAMBDA_FUNCTION_NAME")
+	}
+	x := &queueExporter{f: f, function: lambdaguard.FunctionName(), service: cfg.Service, env: cfg.Env}
+	cfg.Exporter = x
+	a, err := rampart.New(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("proxy mode: %w", err)
+	}
+	return a, x, nil
+}
+
+// queueExporter queues the proxy's events on the forwarder, labelled as
+// lambdaguard labels the function's own.
+type queueExporter struct {
+	f                      *Forwarder
+	function, service, env string
+	proxy                  *Proxy // set once the proxy exists
+}
+
+func (x *queueExporter) Export(e *event.Event) {
+	e.Function = x.function
+	if e.Version == "" {
+		e.Version = rampart.Version
+	}
+	e.ColdStart = x.proxy != nil && x.proxy.invocations.Load() == 1
+	b, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	x.f.Add(&Batch{Service: x.service, Env: x.env, Events: []json.RawMessage{b}})
+}
