@@ -84,8 +84,9 @@ func (r *Request) CheckResolvedAt(rawURL string, ip netip.Addr, callers []uintpt
 	if r == nil {
 		return nil
 	}
-	return r.sinkAt(callers, waf.Address{Name: waf.AddrNetURL, Value: waf.String(rawURL)},
+	_, err := r.sinkAt(callers, waf.Address{Name: waf.AddrNetURL, Value: waf.String(rawURL)},
 		waf.Address{Name: waf.AddrNetResolvedIP, Value: waf.String(ip.String())})
+	return err
 }
 
 // CheckShell checks a shell command line within this request.
@@ -101,13 +102,16 @@ func (r *Request) CheckExec(argv []string) error {
 	if r == nil || len(argv) == 0 {
 		return nil
 	}
-	if err := r.sink(waf.Address{Name: waf.AddrExecCmd, Value: waf.Strings(argv...)}); err != nil {
-		return err
-	}
+	// A shell's script is judged as a command line first: the report then
+	// names the shell injection (shi) rather than the argv (cmdi).
+	// One exploit is reported once, not as both.
 	if script, ok := shellScript(argv); ok {
-		return r.sink(waf.Address{Name: waf.AddrShellCmd, Value: waf.String(script)})
+		n, err := r.sinkAt(nil, waf.Address{Name: waf.AddrShellCmd, Value: waf.String(script)})
+		if err != nil || n > 0 {
+			return err
+		}
 	}
-	return nil
+	return r.sink(waf.Address{Name: waf.AddrExecCmd, Value: waf.Strings(argv...)})
 }
 
 // CheckFile checks a file path within this request.
@@ -149,11 +153,14 @@ func shellScript(argv []string) (string, bool) {
 }
 
 // sink runs the exploit-prevention rules on one sink call.
-func (r *Request) sink(addrs ...waf.Address) error { return r.sinkAt(nil, addrs...) }
+func (r *Request) sink(addrs ...waf.Address) error {
+	_, err := r.sinkAt(nil, addrs...)
+	return err
+}
 
-// sinkAt runs the rules; callers, when set, replace the current stack in
-// reports.
-func (r *Request) sinkAt(callers []uintptr, addrs ...waf.Address) error {
+// sinkAt runs the rules and returns the number of exploits reported;
+// callers, when set, replace the current stack in reports.
+func (r *Request) sinkAt(callers []uintptr, addrs ...waf.Address) (n int, err error) {
 	a := r.agent
 	defer a.recoverFault()
 	evs, blocked := r.evalSink(addrs, callers)
@@ -162,9 +169,9 @@ func (r *Request) sinkAt(callers []uintptr, addrs ...waf.Address) error {
 		a.exporter.Export(ev)
 	}
 	if blocked != nil {
-		return &BlockedError{RuleID: blocked.RuleID, Action: blocked}
+		return len(evs), &BlockedError{RuleID: blocked.RuleID, Action: blocked}
 	}
-	return nil
+	return len(evs), nil
 }
 
 // evalSink runs the sink rules under the request's lock and builds the

@@ -140,7 +140,7 @@ func demoCmd(args []string, out io.Writer) error {
 	tw.Flush()
 	st := agent.Stats()
 	fmt.Fprintf(out, "\n%d requests, %d flagged, %d blocked, %d internal errors\n", st.Requests.Load(), st.Attacks.Load(), blocked, st.Panics.Load())
-	return nil
+	return raspDemo(out)
 }
 
 func shortAddr(addr string, kp []string) string {

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/examples/vulnapp/routes"
+	"github.com/rampartsec/rampart/httpguard"
+)
+
+// raspDemoCall is one request the exploit-prevention part of the demo sends
+// to the vulnerable example application.
+type raspDemoCall struct {
+	what, route, param, value string
+}
+
+var raspDemoCalls = []raspDemoCall{
+	{"normal user lookup", "/users", "name", "alice"},
+	{"SQL injection (tautology)", "/users", "name", "x' OR '1'='1"},
+	{"SQL injection (UNION)", "/users", "name", "' UNION SELECT 1, type, sql FROM sqlite_master --"},
+	{"normal proxied path", "/proxy", "path", "reports/2024"},
+	{"SSRF to loopback", "/fetch", "url", "http://127.0.0.1:{port}/upstream/admin"},
+	{"SSRF to cloud metadata", "/fetch", "url", "http://169.254.169.254/latest/meta-data/iam/"},
+	{"SSRF by DNS rebinding", "/fetch", "url", "http://rebind.attacker.test:{port}/upstream/admin"},
+	{"normal ping", "/ping", "host", "127.0.0.1"},
+	{"shell injection", "/ping", "host", "127.0.0.1; cat /etc/passwd"},
+	{"option injection into exec", "/convert", "file", "--files0-from=/etc/passwd"},
+	{"normal file", "/files", "name", "reports/q3.txt"},
+	{"file inclusion", "/files", "name", "../private-key.pem"},
+}
+
+// demoDialer reaches loopback only and resolves the demo's names from a
+// table: the demo never sends a packet off the machine.
+func demoDialer() *httpguard.Dialer {
+	var d net.Dialer
+	return &httpguard.Dialer{
+		Resolver: demoResolver{"rebind.attacker.test": "127.0.0.1"},
+		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, _ := net.SplitHostPort(addr)
+			if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
+				return nil, fmt.Errorf("demo: not dialing %s (loopback only)", addr)
+			}
+			return d.DialContext(ctx, network, addr)
+		},
+	}
+}
+
+type demoResolver map[string]string
+
+func (r demoResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	if ip, ok := r[host]; ok {
+		return []netip.Addr{netip.MustParseAddr(ip)}, nil
+	}
+	return nil, &net.DNSError{Err: "not resolved by the demo", Name: host, IsNotFound: true}
+}
+
+// raspDemo runs the vulnerable example application with exploit prevention
+// blocking (and the WAF monitoring, so that every exploit reaches its sink)
+// and prints what was stopped where.
+func raspDemo(out io.Writer) error {
+	var mu sync.Mutex
+	var exploits []*event.Event
+	agent, err := rampart.New(rampart.Config{
+		Enabled: true, Mode: rampart.ModeBlock, WAFMode: rampart.ModeMonitor, Service: "vulnapp",
+		Timeout: 50 * time.Millisecond,
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Exporter: rampart.ExporterFunc(func(e *event.Event) {
+			if e.Type == event.TypeExploit {
+				mu.Lock()
+				exploits = append(exploits, e)
+				mu.Unlock()
+			}
+		}),
+	})
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "rampart-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	app, err := routes.New(routes.Config{Dir: dir, Dialer: demoDialer()})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	app.SetUpstream(base + "/upstream")
+	srv := &http.Server{Handler: httpguard.New(agent, app), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	fmt.Fprintf(out, "\nExploit prevention: the vulnerable example application (examples/vulnapp) on %s,\n", base)
+	fmt.Fprintf(out, "exploit prevention blocking, WAF monitoring, so that every exploit reaches its sink\n\n")
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REQUEST\tSTATUS\tVERDICT\tCAUGHT AT")
+	client := &http.Client{Timeout: 10 * time.Second}
+	var details []string
+	for _, c := range raspDemoCalls {
+		v := strings.ReplaceAll(c.value, "{port}", port)
+		mu.Lock()
+		before := len(exploits)
+		mu.Unlock()
+		resp, err := client.Get(base + c.route + "?" + c.param + "=" + url.QueryEscape(v))
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		verdict, where := "passed", ""
+		if resp.StatusCode == http.StatusForbidden {
+			verdict = "BLOCKED"
+		}
+		mu.Lock()
+		if len(exploits) > before {
+			x := exploits[len(exploits)-1].Exploit
+			if x.Location != nil {
+				where = fmt.Sprintf("%s sink, %s:%d", x.Sink, filepath.Base(x.Location.File), x.Location.Line)
+			}
+			details = append(details, fmt.Sprintf("  %-28s %s: %s\n  %-28s %s\n", c.what, x.Detector, x.Reason, "", highlight(x)))
+		}
+		mu.Unlock()
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", c.what, resp.StatusCode, verdict, where)
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "\nWhy (the request's input inside the resource, between »«):\n")
+	for _, d := range details {
+		fmt.Fprint(out, d)
+	}
+	fmt.Fprintf(out, "\n%d exploits stopped before their sink ran; each report carries its stack trace.\n", agent.Stats().Exploits.Load())
+	return nil
+}
+
+// highlight marks the input inside the resource.
+func highlight(x *event.Exploit) string {
+	r := x.Resource
+	if x.End > x.Start && x.End <= len(r) {
+		r = r[:x.Start] + "»" + r[x.Start:x.End] + "«" + r[x.End:]
+	}
+	if len(r) > 110 {
+		r = r[:107] + "..."
+	}
+	return r
+}
