@@ -12,6 +12,7 @@ var libraryPackages = []string{
 	".", "./event", "./httpguard", "./waf", "./waf/operator", "./waf/transform",
 	"./waf/literal", "./waf/httpinput", "./waf/rules", "./waf/xss",
 	"./rasp/sqli", "./rasp/shell", "./rasp/cmdi", "./rasp/ssrf", "./rasp/lfi",
+	"./report",
 	"./sqlguard", "./execguard", "./fsguard",
 }
 

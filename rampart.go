@@ -11,6 +11,7 @@
 package rampart
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rampartsec/rampart/report"
 	"github.com/rampartsec/rampart/waf"
 	"github.com/rampartsec/rampart/waf/httpinput"
 	"github.com/rampartsec/rampart/waf/rules"
@@ -75,15 +77,28 @@ type Config struct {
 	// TrustAllProxies believes forwarding headers from any peer; right
 	// behind API Gateway or a load balancer that always sets them.
 	TrustAllProxies bool
-	// Exporter receives the events; nil means JSON lines on stderr.
+	// Exporter receives the events; nil means the collector at Endpoint
+	// when it is set (package report), else JSON lines on stderr.
 	Exporter Exporter
+	// Endpoint is the collector's URL (RAMPART_ENDPOINT), such as
+	// http://127.0.0.1:8080. Set, the agent sends its events there in
+	// batches (unless Exporter is set) and polls the collector's
+	// decisions, enforcing blocks as the ruleset's rules_data
+	// (blocked_ips, blocked_users) and reporting challenges (Challenged).
+	Endpoint string
+	// APIKey is the collector's ingest key (RAMPART_API_KEY).
+	APIKey string
+	// PollInterval is the time between decision polls; 0 means 10 s
+	// (RAMPART_POLL_INTERVAL, a Go duration).
+	PollInterval time.Duration
 	// Logger receives rampart's own diagnostics; nil means slog.Default().
 	Logger *slog.Logger
 }
 
 // ConfigFromEnv reads the configuration from the environment:
 // RAMPART_ENABLED, RAMPART_MODE, RAMPART_RULES, RAMPART_SERVICE,
-// RAMPART_ENV, RAMPART_TIMEOUT (a Go duration), RAMPART_TRUSTED_PROXIES.
+// RAMPART_ENV, RAMPART_TIMEOUT (a Go duration), RAMPART_TRUSTED_PROXIES,
+// RAMPART_ENDPOINT, RAMPART_API_KEY, RAMPART_POLL_INTERVAL.
 func ConfigFromEnv() (Config, error) {
 	var c Config
 	var errs []error
@@ -122,6 +137,15 @@ func ConfigFromEnv() (Config, error) {
 		}
 		c.Timeout = d
 	}
+	c.Endpoint = strings.TrimSpace(os.Getenv("RAMPART_ENDPOINT"))
+	c.APIKey = strings.TrimSpace(os.Getenv("RAMPART_API_KEY"))
+	if v := os.Getenv("RAMPART_POLL_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("RAMPART_POLL_INTERVAL=%q: want a positive Go duration", v))
+		}
+		c.PollInterval = d
+	}
 	if v := os.Getenv("RAMPART_TRUSTED_PROXIES"); v != "" {
 		if v == "all" {
 			c.TrustAllProxies = true
@@ -146,6 +170,8 @@ type Agent struct {
 	engine   *waf.Engine
 	inputs   httpinput.Options
 	exporter Exporter
+	poller   *report.Poller   // nil without an Endpoint
+	closer   *report.Exporter // the exporter New made, closed by Close
 	log      *slog.Logger
 	initTime time.Duration
 	stats    Stats
@@ -203,11 +229,69 @@ func New(cfg Config) (*Agent, error) {
 	}
 	a := &Agent{cfg: cfg, engine: eng, exporter: cfg.Exporter, log: cfg.Logger}
 	a.inputs = httpinput.Options{BodyLimit: cfg.BodyLimit, TrustedProxies: cfg.TrustedProxies, TrustAllProxies: cfg.TrustAllProxies}
+	if cfg.Endpoint != "" {
+		if a.exporter == nil {
+			x, err := report.New(report.Config{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Service: cfg.Service, Env: cfg.Env, Logger: cfg.Logger})
+			if err != nil {
+				return nil, fmt.Errorf("rampart: %w", err)
+			}
+			a.exporter, a.closer = x, x
+		}
+		p, err := report.NewPoller(report.PollerConfig{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Interval: cfg.PollInterval, Engine: eng, Logger: cfg.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("rampart: %w", err)
+		}
+		a.poller = p
+		p.Start()
+	}
 	if a.exporter == nil {
 		a.exporter = NewJSONExporter(os.Stderr)
 	}
 	a.initTime = time.Since(start)
 	return a, nil
+}
+
+// Close flushes the events buffered for the collector within ctx, then
+// stops the exporter that New made and the decision poller. It is a no-op
+// for a nil agent; the agent goes on evaluating requests, without
+// reporting them to the collector.
+func (a *Agent) Close(ctx context.Context) error {
+	if a == nil {
+		return nil
+	}
+	err := a.Flush(ctx)
+	if a.poller != nil {
+		a.poller.Stop()
+	}
+	if a.closer != nil {
+		if cerr := a.closer.Close(ctx); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Challenged reports whether the collector's decisions ask for step-up
+// authentication (a challenge_ip decision covering ip, or a
+// challenge_user decision naming userID; either may be empty). The user
+// events SDK calls it to answer ActionChallenge; it is false for a nil
+// agent and for an agent without an Endpoint. Block decisions need no
+// call: they are rules_data, and the WAF blocks those requests itself.
+func (a *Agent) Challenged(ip, userID string) bool {
+	if a == nil || a.poller == nil {
+		return false
+	}
+	return a.poller.Challenged(ip, userID)
+}
+
+// Decisions returns the poller of the collector's decisions, or nil
+// without an Endpoint: for Poll (a Lambda handler may poll before its
+// first request) and its counters.
+func (a *Agent) Decisions() *report.Poller {
+	if a == nil {
+		return nil
+	}
+	return a.poller
 }
 
 // Engine returns the agent's WAF engine, for rules_data updates and tests.
