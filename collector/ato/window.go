@@ -15,8 +15,9 @@ type Entry struct {
 // Window is the state the detectors keep between events: time-ordered,
 // bounded logs and bucketed counters, both over event time. Memory (the
 // default) keeps it in this process; package collector/redis keeps it on
-// Redis so that several collectors detect as one. Implementations must be
-// safe for concurrent use; the contract suite in package atotest is what
+// Redis so that several collectors detect as one. A log and a counter may
+// have the same key and are still distinct. Implementations must be safe
+// for concurrent use; the contract suite in package atotest is what
 // they must pass.
 type Window interface {
 	// Append adds e to the log at key. The log keeps its entries in time
