@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go test -count=1 ./...
-go test -count=1 -race . ./httpguard ./waf ./report ./collector
+go test -count=1 -race . ./httpguard ./waf ./report ./collector ./collector/ato
