@@ -138,3 +138,46 @@ func BenchmarkCheckSQL(b *testing.B) {
 }
 
 var _ = rules.Default
+
+// BenchmarkSinkChecks measures each sink's check through a request's
+// security context, with the request's inputs absent from the resource (the
+// common case) and present in it.
+func BenchmarkSinkChecks(b *testing.B) {
+	nop := rampart.ExporterFunc(func(*event.Event) {})
+	for _, c := range []struct {
+		name, target string
+		check        func(*rampart.Request) error
+	}{
+		{"url/no-input", "/p?page=2&q=quarterly+report", func(r *rampart.Request) error {
+			return r.CheckURL("https://api.example.com/v1/orders?limit=50&cursor=abc")
+		}},
+		{"url/input-in-path", "/p?id=order-12345", func(r *rampart.Request) error {
+			return r.CheckURL("https://api.example.com/v1/orders/order-12345/items")
+		}},
+		{"shell/no-input", "/p?page=2&q=quarterly+report", func(r *rampart.Request) error {
+			return r.CheckShell("tar -czf /tmp/backup.tgz /srv/data --exclude=cache")
+		}},
+		{"shell/input-in-command", "/p?host=db.example.com", func(r *rampart.Request) error {
+			return r.CheckShell("ping -c 1 db.example.com")
+		}},
+		{"exec/input-as-argument", "/p?file=report.txt", func(r *rampart.Request) error {
+			return r.CheckExec([]string{"/usr/bin/wc", "-c", "report.txt"})
+		}},
+		{"file/no-input", "/p?page=2&q=quarterly+report", func(r *rampart.Request) error {
+			return r.CheckFile("/srv/app/templates/index.html")
+		}},
+		{"file/input-in-path", "/p?name=reports/q3.txt", func(r *rampart.Request) error {
+			return r.CheckFile("/srv/app/files/reports/q3.txt")
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r := raspRequest(b, rampart.ModeBlock, nop, c.target)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.check(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

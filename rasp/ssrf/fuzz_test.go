@@ -1,6 +1,7 @@
 package ssrf
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -30,6 +31,31 @@ func FuzzCheck(f *testing.F) {
 		q := "https://api.example.com/search?q=" + in
 		if f, ok := Check(q, []string{in}); ok {
 			t.Fatalf("query value %q reported: %s", in, f.Reason)
+		}
+	})
+}
+
+// FuzzCheckResolved: the dial-time check never reports a public address,
+// and what it reports is an input that occurs in the URL.
+func FuzzCheckResolved(f *testing.F) {
+	f.Add("http://rebind.attacker.test/x", "rebind.attacker.test", "127.0.0.1")
+	f.Add("http://a.test:8080/p?q=1", "a.test:8080", "169.254.169.254")
+	f.Add("https://user@h.example/", "h.example", "::ffff:10.0.0.1")
+	f.Add("//x.test\\y", "x.test", "fd00:ec2::254")
+	f.Fuzz(func(t *testing.T, u, in, ip string) {
+		addr, err := netip.ParseAddr(ip)
+		if err != nil {
+			return
+		}
+		fd, ok := CheckResolved(u, []string{in}, addr)
+		if ok && !InternalIP(addr) {
+			t.Fatalf("reported a public address %v", addr)
+		}
+		if ok && (fd.Input != in || !strings.Contains(u, in) || len(in) < MinInput) {
+			t.Fatalf("finding %+v for input %q in %q", fd, in, u)
+		}
+		if _, pub := CheckResolved(u, []string{in}, netip.MustParseAddr("203.0.113.9")); pub {
+			t.Fatal("reported a public address")
 		}
 	})
 }
