@@ -1,0 +1,295 @@
+// Package lambdatest runs Lambda functions under the AWS Lambda Runtime
+// Interface Emulator (aws-lambda-rie) for end-to-end tests: the real
+// Runtime API and Extensions API, with functions built from Go source and
+// invoked through the emulator's HTTP invoke endpoint with real event
+// payloads.
+//
+// The emulator's Runtime API listens on the fixed address 127.0.0.1:9001,
+// so only one can run on a machine at a time: Start takes a file lock that
+// serializes every test, of any package, that runs one. A missing
+// aws-lambda-rie skips the test, or fails it when RAMPART_REQUIRE=1 (CI).
+//
+// The emulator starts the external extensions it finds in /opt/extensions.
+// InstallExtension puts one there for the duration of a test (it needs
+// write access to /opt, as root on CI has), so that an extension runs
+// beside the function as it does in Lambda.
+package lambdatest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Binary is the emulator's command name.
+const Binary = "aws-lambda-rie"
+
+// LockFile serializes the emulators of all test processes on the machine.
+const LockFile = "/tmp/rampart-aws-lambda-rie.lock"
+
+// ExtensionsDir is where the emulator looks for external extensions.
+const ExtensionsDir = "/opt/extensions"
+
+// Required reports whether missing tools fail tests (RAMPART_REQUIRE=1).
+func Required() bool { return os.Getenv("RAMPART_REQUIRE") == "1" }
+
+// skip skips t, or fails it when tools are required.
+func skip(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if Required() {
+		t.Fatalf(format+" (RAMPART_REQUIRE=1)", args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// Find returns the emulator's path: on PATH, or in $(go env GOPATH)/bin
+// where `go install` puts it.
+func Find(t testing.TB) string {
+	t.Helper()
+	if p, err := exec.LookPath(Binary); err == nil {
+		return p
+	}
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
+			p := filepath.Join(dir, "bin", Binary)
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	skip(t, "%s not found: go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d", Binary)
+	return ""
+}
+
+// Build builds the Go package pkg (an import path or a directory) for the
+// emulator, as a Lambda bootstrap in dir, and returns its path. Extra
+// arguments go to go build before the package (-tags, -ldflags...).
+func Build(t testing.TB, dir, pkg string, extra ...string) string {
+	t.Helper()
+	out := filepath.Join(dir, "bootstrap")
+	args := append([]string{"build", "-o", out}, extra...)
+	args = append(args, pkg)
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return out
+}
+
+// Emulator is a running aws-lambda-rie with one function.
+type Emulator struct {
+	t    testing.TB
+	cmd  *exec.Cmd
+	addr string
+	out  *syncBuffer
+	done chan struct{}
+}
+
+// lock holds the machine-wide emulator lock for a test.
+func lock(t testing.TB) {
+	t.Helper()
+	f, err := os.OpenFile(LockFile, os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		t.Fatalf("emulator lock: %v", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatalf("emulator lock: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	})
+}
+
+// Lock takes the machine-wide emulator lock until the test ends, for a
+// test that must prepare something (InstallExtension) before Start. Start
+// takes it too; taking it twice in one test is fine (flock is per open
+// file, so the second waits: call Lock only with StartLocked).
+func Lock(t testing.TB) { lock(t) }
+
+// Start runs the emulator with bootstrap as the function, env added to the
+// environment (the function's and the extensions' variables), and waits
+// until its invoke endpoint answers. It is stopped when the test ends.
+func Start(t testing.TB, bootstrap string, env ...string) *Emulator {
+	t.Helper()
+	rie := Find(t)
+	lock(t)
+	return start(t, rie, bootstrap, env)
+}
+
+// StartLocked is Start for a test that already holds the lock (Lock).
+func StartLocked(t testing.TB, bootstrap string, env ...string) *Emulator {
+	t.Helper()
+	return start(t, Find(t), bootstrap, env)
+}
+
+func start(t testing.TB, rie, bootstrap string, env []string) *Emulator {
+	t.Helper()
+	if err := waitFree("127.0.0.1:9001", 10*time.Second); err != nil {
+		t.Fatalf("emulator: %v", err)
+	}
+	addr := freeAddr(t)
+	e := &Emulator{t: t, addr: addr, out: &syncBuffer{}, done: make(chan struct{})}
+	e.cmd = exec.Command(rie, "--runtime-interface-emulator-address", addr, bootstrap)
+	e.cmd.Dir = filepath.Dir(bootstrap)
+	e.cmd.Env = append(os.Environ(), env...)
+	e.cmd.Stdout, e.cmd.Stderr = e.out, e.out
+	e.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := e.cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", rie, err)
+	}
+	go func() { _ = e.cmd.Wait(); close(e.done) }()
+	t.Cleanup(func() {
+		e.Stop()
+		if t.Failed() {
+			t.Logf("emulator output:\n%s", e.Output())
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return e
+		}
+		select {
+		case <-e.done:
+			t.Fatalf("emulator exited:\n%s", e.Output())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("emulator did not listen on %s:\n%s", addr, e.Output())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Invoke sends payload to the function through the emulator's invoke
+// endpoint and returns the function's response.
+func (e *Emulator) Invoke(payload []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+e.addr+"/2015-03-31/functions/function/invocations", bytes.NewReader(payload))
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return b, fmt.Errorf("invoke: %s: %s", resp.Status, b)
+	}
+	return b, nil
+}
+
+// Output returns what the emulator, the function and the extensions wrote.
+func (e *Emulator) Output() string { return e.out.String() }
+
+// Stop stops the emulator with SIGTERM, which sends SHUTDOWN to the
+// extensions, and waits for it (killing it after 5 s).
+func (e *Emulator) Stop() {
+	select {
+	case <-e.done:
+		return
+	default:
+	}
+	_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-e.done:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(-e.cmd.Process.Pid, syscall.SIGKILL)
+		<-e.done
+	}
+}
+
+// InstallExtension installs an external extension named name for the
+// emulator to start: an executable script in ExtensionsDir that runs
+// command. It is removed when the test ends, and ExtensionsDir too when it
+// did not exist before. The caller must hold the lock (Lock). Without write
+// access to /opt the test is skipped (failed when tools are required).
+func InstallExtension(t testing.TB, name, command string) {
+	t.Helper()
+	created := false
+	if _, err := os.Stat(ExtensionsDir); os.IsNotExist(err) {
+		if err := os.MkdirAll(ExtensionsDir, 0o755); err != nil {
+			skip(t, "cannot create %s for the emulator's extensions: %v", ExtensionsDir, err)
+		}
+		created = true
+	}
+	path := filepath.Join(ExtensionsDir, name)
+	if _, err := os.Stat(path); err == nil {
+		t.Fatalf("%s exists already: not overwriting it", path)
+	}
+	if err := os.WriteFile(path, []byte("#!/bin/sh\nexec "+command+"\n"), 0o755); err != nil {
+		skip(t, "cannot install %s: %v", path, err)
+	}
+	t.Cleanup(func() {
+		os.Remove(path)
+		if created {
+			os.Remove(ExtensionsDir)
+		}
+	})
+}
+
+func freeAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitFree waits until nothing listens on addr (a previous emulator that
+// is still exiting).
+func waitFree(addr string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err != nil {
+			return nil
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s is in use (another emulator outside the lock?)", addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the emulator's two output streams.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
