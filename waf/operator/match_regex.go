@@ -24,7 +24,14 @@ import (
 // from ever running in a short-lived process, so their compilation is not
 // paid at cold start.
 type matchRegex struct {
-	expr   string
+	// expr is the expression; a branch of a known expression (see
+	// match_regex_known.go) holds its spans of the whole expression
+	// instead, and expr is built when it compiles.
+	expr  string
+	spans string
+	// known is the offset + 1 of the expression's record in knownBlob,
+	// 0 when it is not known.
+	known  int
 	tree   *syntax.Regexp
 	once   sync.Once
 	re     *regexp.Regexp
@@ -68,6 +75,10 @@ func newMatchRegex(p Params) (Operator, error) {
 	if !opt.CaseSensitive {
 		expr = "(?i)" + expr
 	}
+	if rec := lookupKnown(expr); rec != 0 {
+		// Parsed, validated and analyzed when the table was generated.
+		return &matchRegex{expr: expr, known: rec, minLen: opt.MinLength}, nil
+	}
 	// regexp.Compile parses with syntax.Perl; the analysis sees the same
 	// tree, and the same errors are reported here.
 	tree, err := syntax.Parse(expr, syntax.Perl)
@@ -92,35 +103,60 @@ const maxBranches = 64
 // slow on large case-folded classes to be used at load time), and each
 // branch is parsed again, so a branch that does not parse cancels it.
 func (o *matchRegex) Branches() []Operator {
+	if o.known != 0 {
+		return o.knownBranches()
+	}
 	exprs := splitAll(o.expr)
 	if len(exprs) < 2 {
 		return nil
 	}
 	out := make([]Operator, 0, len(exprs))
-	for _, expr := range exprs {
-		bt, err := syntax.Parse(expr, syntax.Perl)
+	for _, b := range exprs {
+		bt, err := syntax.Parse(b.text, syntax.Perl)
 		if err != nil {
 			return nil
 		}
-		out = append(out, &matchRegex{expr: expr, tree: bt, minLen: o.minLen})
+		out = append(out, &matchRegex{expr: b.text, tree: bt, minLen: o.minLen})
 	}
 	o.tree = nil // analyze parses again if the whole expression is ever asked for
 	return out
 }
 
+// span is a range of bytes of an expression's source text.
+type span struct{ start, end int }
+
+// branch is an alternative of a split expression: its text and the spans
+// of the whole expression's source it is made of.
+type branch struct {
+	text  string
+	spans []span
+}
+
 // splitAll splits an expression into alternatives as far as it goes
 // within maxBranches: each alternative of a split is split again, the
 // largest splits first. It returns nil when the expression does not split.
-func splitAll(expr string) []string {
-	out := splitAlternation(expr)
+func splitAll(expr string) []branch {
+	split := func(b branch) []branch {
+		rs := splitRanges(b.text)
+		out := make([]branch, len(rs))
+		for i, r := range rs {
+			var sp []span
+			for _, x := range r {
+				sp = appendSubSpans(sp, b.spans, x.start, x.end)
+			}
+			out[i] = branch{text: spanText(expr, sp), spans: sp}
+		}
+		return out
+	}
+	out := split(branch{text: expr, spans: []span{{0, len(expr)}}})
 	if len(out) > maxBranches {
 		return nil
 	}
 	for len(out) > 1 {
 		// The alternative whose own split adds the most branches that fit.
-		best, bestParts := -1, []string(nil)
-		for i, e := range out {
-			parts := splitAlternation(e)
+		best, bestParts := -1, []branch(nil)
+		for i, b := range out {
+			parts := split(b)
 			if len(parts) < 2 || len(out)-1+len(parts) > maxBranches {
 				continue
 			}
@@ -136,17 +172,68 @@ func splitAll(expr string) []string {
 	return out
 }
 
-// splitAlternation splits a regular expression into alternatives whose
+// appendSubSpans appends the spans of the source that bytes [a, b) of a
+// text made of spans sp come from, merging adjacent ones.
+func appendSubSpans(dst, sp []span, a, b int) []span {
+	off := 0
+	for _, x := range sp {
+		n := x.end - x.start
+		lo, hi := max(a, off), min(b, off+n)
+		if lo < hi {
+			s := span{x.start + lo - off, x.start + hi - off}
+			if k := len(dst) - 1; k >= 0 && dst[k].end == s.start {
+				dst[k].end = s.end
+			} else {
+				dst = append(dst, s)
+			}
+		}
+		off += n
+	}
+	return dst
+}
+
+// spanText is the text made of spans of src.
+func spanText(src string, sp []span) string {
+	if len(sp) == 1 {
+		return src[sp[0].start:sp[0].end]
+	}
+	n := 0
+	for _, x := range sp {
+		n += x.end - x.start
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, x := range sp {
+		b.WriteString(src[x.start:x.end])
+	}
+	return b.String()
+}
+
+// splitAlternation is splitRanges with the alternatives' texts.
+func splitAlternation(expr string) []string {
+	rs := splitRanges(expr)
+	if rs == nil {
+		return nil
+	}
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = spanText(expr, r)
+	}
+	return out
+}
+
+// splitRanges splits a regular expression into alternatives whose
 // union matches exactly what it matches: at a top-level '|', or else at the
 // '|' of the unquantified top-level group with the most alternatives
 // (prefix(a|b)suffix = prefix(a)suffix | prefix(b)suffix). A leading flag
 // group such as (?i) is kept on every branch. It returns nil when the
 // expression does not split or uses constructs it does not follow (\Q).
-func splitAlternation(expr string) []string {
-	flags := ""
+// Each alternative is given as the spans of expr it is made of.
+func splitRanges(expr string) [][]span {
+	f := 0 // length of the leading flag group
 	if strings.HasPrefix(expr, "(?") {
 		if end := strings.IndexByte(expr, ')'); end > 2 && !strings.ContainsAny(expr[2:end], ":(<P") {
-			flags, expr = expr[:end+1], expr[end+1:]
+			f, expr = end+1, expr[end+1:]
 		}
 	}
 	if strings.Contains(expr, `\Q`) {
@@ -214,22 +301,33 @@ func splitAlternation(expr string) []string {
 	if len(stack) != 0 {
 		return nil
 	}
-	cut := func(s string, at []int, from int) []string {
-		var parts []string
-		prev := from
-		for _, p := range at {
-			parts = append(parts, s[prev:p])
-			prev = p + 1
+	// alt is an alternative: the flags, then the given spans of expr.
+	alt := func(parts ...span) []span {
+		out := []span{{0, f}}
+		for _, p := range parts {
+			p = span{p.start + f, p.end + f}
+			if p.start == p.end {
+				continue
+			}
+			if k := len(out) - 1; out[k].end == p.start {
+				out[k].end = p.end
+			} else {
+				out = append(out, p)
+			}
 		}
-		return parts
+		if out[0].start == out[0].end {
+			out = out[1:]
+		}
+		return out
 	}
 	if len(top) > 0 {
-		parts := cut(expr, top, 0)
-		parts = append(parts, expr[top[len(top)-1]+1:])
-		for i := range parts {
-			parts[i] = flags + parts[i]
+		var parts [][]span
+		prev := 0
+		for _, p := range top {
+			parts = append(parts, alt(span{prev, p}))
+			prev = p + 1
 		}
-		return parts
+		return append(parts, alt(span{prev, len(expr)}))
 	}
 	// A group splits when neither it nor an enclosing group is quantified
 	// and no enclosing group has alternatives of its own: then
@@ -262,14 +360,13 @@ func splitAlternation(expr string) []string {
 		return nil
 	}
 	g := groups[best]
-	at := g.pipes
-	alts := cut(expr, at, g.body)
-	alts = append(alts, expr[at[len(at)-1]+1:g.close])
-	prefix, suffix := expr[:g.body], expr[g.close:]
-	for i := range alts {
-		alts[i] = flags + prefix + alts[i] + suffix
+	var parts [][]span
+	prev := g.body
+	for _, p := range g.pipes {
+		parts = append(parts, alt(span{0, g.body}, span{prev, p}, span{g.close, len(expr)}))
+		prev = p + 1
 	}
-	return alts
+	return append(parts, alt(span{0, g.body}, span{prev, g.close}, span{g.close, len(expr)}))
 }
 
 // skipClass returns the index of the ']' closing the character class that
@@ -306,6 +403,9 @@ func skipClass(expr string, i int) int {
 // refuse it, and syntax.Parse enforces them); if not, it never matches.
 func (o *matchRegex) compiled() *regexp.Regexp {
 	o.once.Do(func() {
+		if o.spans != "" {
+			o.expr = knownBranchText(o.expr, o.spans)
+		}
 		re, err := regexp.Compile(o.expr)
 		if err != nil {
 			re = regexp.MustCompile(`[^\x00-\x{10FFFF}]`) // matches nothing
@@ -356,6 +456,10 @@ func (o *matchRegex) analyze() {
 		return
 	}
 	o.analyzed = true
+	if o.known != 0 {
+		o.lits, o.bytes = knownPrefilters(o.known)
+		return
+	}
 	tree := o.tree
 	if tree == nil {
 		t, err := syntax.Parse(o.expr, syntax.Perl)

@@ -68,7 +68,10 @@ func TestAnchorSoundOnRulesets(t *testing.T) {
 	exprs := append(rulesetRegexes(t, "../rules/default.json"), rulesetRegexes(t, "../../../shared/data/datadog-recommended-ruleset.json")...)
 	anchored := 0
 	for _, e := range exprs {
-		all := append([]string{e}, splitAll(e)...)
+		all := []string{e}
+		for _, b := range splitAll(e) {
+			all = append(all, b.text)
+		}
 		for _, x := range all {
 			tree, err := syntax.Parse(x, syntax.Perl)
 			if err != nil {

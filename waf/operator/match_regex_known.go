@@ -1,0 +1,176 @@
+package operator
+
+import (
+	"encoding/binary"
+	"strings"
+	"sync"
+)
+
+// The default ruleset's expressions are known in advance: their parse,
+// validation, split into branches and prefilter analysis (the larger part
+// of compiling a ruleset) are done when the ruleset is generated, and
+// stored in knownBlob (match_regex_table.go, written by
+// `go test ./waf/operator -run TestKnownTable -update`). newMatchRegex
+// looks every expression up by a hash of its text and, when it is known,
+// skips the parse and the analysis; other expressions (user rulesets,
+// Datadog's) are analyzed as usual. The table's test regenerates it from
+// waf/rules/default.json and fails when it is stale.
+//
+// Layout (integers little-endian; uvarint where not fixed):
+//
+//	"RPK1", u32 entries, u32 filters offset, u32 filter count
+//	index: entries × (u64 FNV-1a hash, u32 length, u32 record offset), sorted
+//	record: prefilters of the whole expression, uvarint branch count, then
+//	        per branch: uvarint n, n bytes of spans (uvarint start, length
+//	        pairs), prefilters
+//	prefilters: uvarint literal count, each a uvarint offset of a string
+//	        (uvarint length, bytes); uvarint filter id + 1 (0: none)
+//	filters: per filter a uvarint set count, 32 bytes per set
+//
+// An expression is identified by its 64-bit hash and its length: a
+// collision between a ruleset's expression and one of the table's is
+// vanishingly unlikely (and rulesets are trusted configuration).
+const (
+	knownMagic     = "RPK1"
+	knownHeaderLen = 16
+	knownEntryLen  = 16
+)
+
+// fnv64 is the FNV-1a hash of s.
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+func knownU32(off int) int { return int(binary.LittleEndian.Uint32([]byte(knownBlob[off : off+4]))) }
+
+// lookupKnown returns the offset + 1 of expr's record, or 0.
+func lookupKnown(expr string) int {
+	if len(knownBlob) < knownHeaderLen || knownBlob[:4] != knownMagic {
+		return 0
+	}
+	n := knownU32(4)
+	h := fnv64(expr)
+	lo, hi := 0, n
+	for lo < hi {
+		mid := (lo + hi) / 2
+		e := knownHeaderLen + mid*knownEntryLen
+		eh := binary.LittleEndian.Uint64([]byte(knownBlob[e : e+8]))
+		el := knownU32(e + 8)
+		if eh < h || eh == h && el < len(expr) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo == n {
+		return 0
+	}
+	e := knownHeaderLen + lo*knownEntryLen
+	if binary.LittleEndian.Uint64([]byte(knownBlob[e:e+8])) != h || knownU32(e+8) != len(expr) {
+		return 0
+	}
+	return knownU32(e+12) + 1
+}
+
+// knownReader decodes knownBlob from an offset.
+type knownReader struct{ off int }
+
+func (r *knownReader) uvarint() int {
+	v, n := uvarintString(knownBlob[r.off:])
+	r.off += n
+	return int(v)
+}
+
+func uvarintString(s string) (uint64, int) {
+	var v uint64
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		v |= uint64(b&0x7f) << (7 * i)
+		if b < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, len(s)
+}
+
+// prefilters decodes a literal list and a filter reference.
+func (r *knownReader) prefilters() ([]string, *ByteFilter) {
+	var lits []string
+	if n := r.uvarint(); n > 0 {
+		lits = make([]string, n)
+		for i := range lits {
+			s := knownReader{r.uvarint()}
+			l := s.uvarint()
+			lits[i] = knownBlob[s.off : s.off+l]
+		}
+	}
+	var bf *ByteFilter
+	if id := r.uvarint(); id > 0 {
+		bf = knownFilters()[id-1]
+	}
+	return lits, bf
+}
+
+// knownFilters are the byte filters of the table, shared by every
+// operator that uses them.
+var knownFilters = sync.OnceValue(func() []*ByteFilter {
+	r := knownReader{knownU32(8)}
+	out := make([]*ByteFilter, knownU32(12))
+	for i := range out {
+		sets := make([]ByteSet, r.uvarint())
+		for j := range sets {
+			for k := range sets[j] {
+				sets[j][k] = binary.LittleEndian.Uint64([]byte(knownBlob[r.off : r.off+8]))
+				r.off += 8
+			}
+		}
+		out[i] = &ByteFilter{Sets: sets}
+	}
+	return out
+})
+
+// knownPrefilters returns the prefilters of the whole expression of the
+// record at rec-1.
+func knownPrefilters(rec int) ([]string, *ByteFilter) {
+	r := knownReader{rec - 1}
+	return r.prefilters()
+}
+
+// knownBranches builds the branches of a known expression, already
+// analyzed; nil when it does not split.
+func (o *matchRegex) knownBranches() []Operator {
+	r := knownReader{o.known - 1}
+	r.prefilters()
+	n := r.uvarint()
+	if n < 2 {
+		return nil
+	}
+	out := make([]Operator, n)
+	for i := range out {
+		l := r.uvarint()
+		b := &matchRegex{expr: o.expr, spans: knownBlob[r.off : r.off+l], minLen: o.minLen, analyzed: true}
+		r.off += l
+		b.lits, b.bytes = r.prefilters()
+		out[i] = b
+	}
+	o.tree = nil
+	return out
+}
+
+// knownBranchText is the text of a branch of expr given its spans.
+func knownBranchText(expr, spans string) string {
+	var b strings.Builder
+	for len(spans) > 0 {
+		start, n := uvarintString(spans)
+		spans = spans[n:]
+		l, n := uvarintString(spans)
+		spans = spans[n:]
+		b.WriteString(expr[start : start+l])
+	}
+	return b.String()
+}
