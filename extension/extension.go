@@ -69,7 +69,9 @@ type Config struct {
 }
 
 // ConfigFromEnv reads the configuration from the environment that Lambda
-// gives an extension (the function's variables and AWS_LAMBDA_RUNTIME_API).
+// gives an extension (the function's variables and AWS_LAMBDA_RUNTIME_API):
+// RAMPART_ENDPOINT, RAMPART_API_KEY, RAMPART_EXTENSION_ADDR, RAMPART_PROXY
+// and RAMPART_DECISION_INTERVAL (a Go duration).
 func ConfigFromEnv() (Config, error) {
 	c := Config{
 		RuntimeAPI: os.Getenv("AWS_LAMBDA_RUNTIME_API"),
@@ -83,6 +85,13 @@ func ConfigFromEnv() (Config, error) {
 		c.Proxy = DefaultProxyAddr
 	default:
 		c.Proxy = v
+	}
+	if v := os.Getenv("RAMPART_DECISION_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("RAMPART_DECISION_INTERVAL=%q: %v", v, err)
+		}
+		c.DecisionInterval = d
 	}
 	if c.RuntimeAPI == "" {
 		return c, errors.New("AWS_LAMBDA_RUNTIME_API is not set: the extension runs inside a Lambda execution environment (or under the runtime interface emulator)")
