@@ -14,6 +14,7 @@ var libraryPackages = []string{
 	"./rasp/sqli", "./rasp/shell", "./rasp/cmdi", "./rasp/ssrf", "./rasp/lfi",
 	"./report",
 	"./sqlguard", "./execguard", "./fsguard",
+	"./lambdaguard",
 }
 
 // bannedDeps are module or package prefixes that must never reach a
@@ -42,6 +43,26 @@ func TestLibraryDependencies(t *testing.T) {
 				if dep == banned || strings.HasPrefix(dep, banned+"/") || strings.HasSuffix(banned, "/") && strings.HasPrefix(dep, banned) {
 					t.Errorf("%s depends on %s (banned in library packages)", pkg, dep)
 				}
+			}
+		}
+	}
+}
+
+// TestLambdaDependencyStaysInLambdaguard checks that aws-lambda-go reaches
+// a binary only through lambdaguard: a net/http service that imports the
+// other library packages does not carry it.
+func TestLambdaDependencyStaysInLambdaguard(t *testing.T) {
+	for _, pkg := range libraryPackages {
+		if pkg == "./lambdaguard" {
+			continue
+		}
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if strings.HasPrefix(dep, "github.com/aws/aws-lambda-go") || dep == "github.com/rampartsec/rampart/lambdaguard" {
+				t.Errorf("%s depends on %s (only lambdaguard may)", pkg, dep)
 			}
 		}
 	}
