@@ -9,8 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -44,14 +47,58 @@ var demoRequests = []demoRequest{
 	{what: "normal health check", method: "GET", target: "/healthz"},
 }
 
+// demoCmd is `rampart demo`: the collector with its UI on the embedded
+// store, then the WAF on a small API, exploit prevention and account-takeover
+// protection on the vulnerable example application, every event reported to
+// the collector. It prints what was detected and blocked, and leaves the
+// collector up (unless --keep=false) with its URL and login.
 func demoCmd(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(out)
 	addr := fs.String("addr", "127.0.0.1:0", "address of the demo API (loopback)")
+	uiAddr := fs.String("ui-addr", "127.0.0.1:8080", "address of the collector and its UI (loopback; a free port when taken)")
+	keep := fs.Bool("keep", true, "keep the collector and its UI running after the scenario, until Ctrl-C")
+	dataDir := fs.String("data", "", "data directory of the collector (default: a new temporary directory)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	col, err := startDemoCollector(ctx, *uiAddr, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer col.stop()
+	fmt.Fprintf(out, "rampart %s demo: collector and UI on %s (embedded SQLite in %s)\n\n", rampart.Version, col.url, col.dir)
+
+	fmt.Fprintf(out, "1. The WAF on a small API (block mode)\n\n")
+	if err := wafDemo(out, *addr, col); err != nil {
+		return err
+	}
+	if err := raspDemo(out, col); err != nil {
+		return err
+	}
+	if err := atoDemo(ctx, out, col); err != nil {
+		return err
+	}
+	if err := col.summary(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nThe UI: %s  (log in with the admin token %s)\n", col.url, col.token)
+	if !*keep {
+		return nil
+	}
+	fmt.Fprintf(out, "Ctrl-C stops the collector.\n")
+	<-ctx.Done()
+	return nil
+}
+
+// wafDemo runs the WAF on a small API and prints each verdict.
+func wafDemo(out io.Writer, addr string, col *demoCollector) error {
 	var mu sync.Mutex
 	events := map[string]*event.Event{}
+	fwd := col.exporter("demo-api")
+	defer fwd.Close(context.Background())
 	agent, err := rampart.New(rampart.Config{
 		Enabled: true, Mode: rampart.ModeBlock, Service: "demo-api",
 		// A wider budget than production's 2 ms: the demo often runs on a
@@ -59,6 +106,7 @@ func demoCmd(args []string, out io.Writer) error {
 		Timeout: 50 * time.Millisecond,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Exporter: rampart.ExporterFunc(func(e *event.Event) {
+			fwd.Export(e)
 			mu.Lock()
 			events[e.Request.URI+"|"+e.Request.Method] = e
 			mu.Unlock()
@@ -67,7 +115,7 @@ func demoCmd(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "rampart %s: WAF ready in %v (%d rules, block mode)\n", rampart.Version, agent.InitDuration().Round(time.Microsecond), agent.Engine().RuleCount())
+	fmt.Fprintf(out, "WAF ready in %v (%d rules)\n", agent.InitDuration().Round(time.Microsecond), agent.Engine().RuleCount())
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +123,7 @@ func demoCmd(args []string, out io.Writer) error {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"ok": "true", "path": r.URL.Path})
 	})
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
@@ -140,7 +188,7 @@ func demoCmd(args []string, out io.Writer) error {
 	tw.Flush()
 	st := agent.Stats()
 	fmt.Fprintf(out, "\n%d requests, %d flagged, %d blocked, %d internal errors\n", st.Requests.Load(), st.Attacks.Load(), blocked, st.Panics.Load())
-	return raspDemo(out)
+	return fwd.Flush(context.Background())
 }
 
 func shortAddr(addr string, kp []string) string {

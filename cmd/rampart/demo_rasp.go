@@ -71,14 +71,17 @@ func (r demoResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Ad
 // raspDemo runs the vulnerable example application with exploit prevention
 // blocking (and the WAF monitoring, so that every exploit reaches its sink)
 // and prints what was stopped where.
-func raspDemo(out io.Writer) error {
+func raspDemo(out io.Writer, col *demoCollector) error {
 	var mu sync.Mutex
 	var exploits []*event.Event
+	fwd := col.exporter("vulnapp")
+	defer fwd.Close(context.Background())
 	agent, err := rampart.New(rampart.Config{
 		Enabled: true, Mode: rampart.ModeBlock, WAFMode: rampart.ModeMonitor, Service: "vulnapp",
 		Timeout: 50 * time.Millisecond,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Exporter: rampart.ExporterFunc(func(e *event.Event) {
+			fwd.Export(e)
 			if e.Type == event.TypeExploit {
 				mu.Lock()
 				exploits = append(exploits, e)
@@ -113,7 +116,7 @@ func raspDemo(out io.Writer) error {
 		_ = srv.Shutdown(ctx)
 	}()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	fmt.Fprintf(out, "\nExploit prevention: the vulnerable example application (examples/vulnapp) on %s,\n", base)
+	fmt.Fprintf(out, "\n2. Exploit prevention: the vulnerable example application (examples/vulnapp) on %s,\n", base)
 	fmt.Fprintf(out, "exploit prevention blocking, WAF monitoring, so that every exploit reaches its sink\n\n")
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REQUEST\tSTATUS\tVERDICT\tCAUGHT AT")
@@ -151,7 +154,7 @@ func raspDemo(out io.Writer) error {
 		fmt.Fprint(out, d)
 	}
 	fmt.Fprintf(out, "\n%d exploits stopped before their sink ran; each report carries its stack trace.\n", agent.Stats().Exploits.Load())
-	return nil
+	return fwd.Flush(context.Background())
 }
 
 // highlight marks the input inside the resource.

@@ -91,7 +91,7 @@ func TestRulesLint(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	var out bytes.Buffer
-	if err := demoCmd([]string{"--addr", "127.0.0.1:0"}, &out); err != nil {
+	if err := demoCmd([]string{"--addr", "127.0.0.1:0", "--ui-addr", "127.0.0.1:0", "--keep=false"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()

@@ -10,6 +10,7 @@
 //	GET  /convert?file=F runs wc -c F in the files directory (exec, no shell)
 //	GET  /files?name=F   reads <files directory>/F
 //	POST /login          {"login", "password"}: login success and failure events
+//	                     (rampart.TrackLoginSuccess / TrackLoginFailure)
 //	GET  /healthz
 //
 // Normal values get 200 on every route. A call that rampart blocks answers
@@ -67,7 +68,7 @@ type App struct {
 }
 
 // Users of the example's /login (login → password).
-var Users = map[string]string{"alice": "wonderland", "bob": "builder", "carol": "s3cret-carol"}
+var Users = map[string]string{"alice": "wonderland", "bob": "builder", "carol": "s3cret-carol", "dave": "correct-horse"}
 
 // New opens the database, writes the example files and returns the
 // application.
@@ -294,6 +295,23 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	}
 	want, exists := Users[in.Login]
 	ok := exists && subtle.ConstantTimeCompare(digest(in.Password), digest(want)) == 1
+	// The business logic tells rampart what happened: the collector
+	// detects brute force and credential stuffing across all instances,
+	// and its decisions come back as a block or a step-up requirement.
+	var err error
+	if ok {
+		err = rampart.TrackLoginSuccess(r.Context(), in.Login, rampart.WithLogin(in.Login))
+	} else {
+		err = rampart.TrackLoginFailure(r.Context(), in.Login, exists)
+	}
+	switch {
+	case errors.Is(err, rampart.ErrBlocked):
+		fail(w, err)
+		return
+	case errors.Is(err, rampart.ErrChallenge):
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "step-up authentication required", "challenge": "otp"})
+		return
+	}
 	if !ok {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid login or password"})
 		return

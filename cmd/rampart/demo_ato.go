@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/examples/vulnapp/routes"
+	"github.com/rampartsec/rampart/httpguard"
+)
+
+// The demo's client addresses, from the documentation ranges (RFC 5737):
+// they only travel in X-Forwarded-For headers to a loopback server.
+const (
+	stufferIP = "203.0.113.50"
+	bruteIP   = "198.51.100.7"
+	officeIP  = "192.0.2.10"
+)
+
+// atoDemo runs a credential-stuffing campaign, a brute force and an office
+// of real users behind one NAT address against the example application's
+// /login, which reports login events; the collector detects the attacks
+// and its decisions block the attackers in-process.
+func atoDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
+	fmt.Fprintf(out, "\n3. Account takeover: login events from the example application's /login\n\n")
+	agent, err := rampart.New(rampart.Config{
+		Enabled: true, Mode: rampart.ModeBlock, Service: "vulnapp",
+		Endpoint: col.url, APIKey: col.key, PollInterval: 300 * time.Millisecond,
+		// The demo's clients are told apart by X-Forwarded-For, as behind
+		// a load balancer.
+		TrustAllProxies: true,
+		Timeout:         50 * time.Millisecond,
+		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return err
+	}
+	defer agent.Close(context.Background())
+	dir, err := os.MkdirTemp("", "rampart-demo-ato-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	app, err := routes.New(routes.Config{Dir: dir, Dialer: demoDialer()})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: httpguard.New(agent, app), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	client := &http.Client{Timeout: 5 * time.Second}
+	login := func(ip, user, password string) (int, error) {
+		body := fmt.Sprintf(`{"login": %q, "password": %q}`, user, password)
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", ip)
+		req.Header.Set("User-Agent", "Mozilla/5.0 (demo client)")
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	count := func(ip string, n int, user func(i int) (string, string)) (map[int]int, error) {
+		codes := map[int]int{}
+		for i := range n {
+			u, p := user(i)
+			code, err := login(ip, u, p)
+			if err != nil {
+				return nil, err
+			}
+			codes[code]++
+		}
+		return codes, nil
+	}
+	// The office: real users, mostly right the first time.
+	office, err := count(officeIP, 30, func(i int) (string, string) {
+		u := []string{"alice", "bob", "carol", "dave"}[i%4]
+		if i%10 == 7 {
+			return u, "typo"
+		}
+		return u, routes.Users[u]
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "office behind %s: 30 logins of alice, bob, carol and dave (%d ok, %d typos)\n", officeIP, office[200], office[401])
+	stuff, err := count(stufferIP, 40, func(i int) (string, string) {
+		if i%8 == 3 {
+			u := []string{"alice", "bob", "carol"}[i%3]
+			return u, "leaked-password-" + fmt.Sprint(i)
+		}
+		return fmt.Sprintf("user%04d@example.com", 1000+i*7), "Summer2024!"
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "credential stuffing from %s: 40 leaked pairs, mostly unknown logins (%d refused)\n", stufferIP, stuff[401])
+	brute, err := count(bruteIP, 15, func(i int) (string, string) { return "bob", fmt.Sprintf("guess-%d", i) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "brute force on bob from %s: 15 guesses (%d refused)\n", bruteIP, brute[401])
+	if err := agent.Flush(ctx); err != nil {
+		return err
+	}
+	for _, typ := range []string{"credential_stuffing", "brute_force"} {
+		s, err := col.waitSignal(ctx, typ, 15*time.Second)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  detected: %s — %s\n", s.Type, truncate(s.Title, 90))
+	}
+	// The response: the collector's decisions reach the agent's poller,
+	// and the attacker's next request is blocked in-process.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, err := login(stufferIP, "user9999@example.com", "Winter2024!")
+		if err != nil {
+			return err
+		}
+		if code == http.StatusForbidden {
+			fmt.Fprintf(out, "  response: %s is now blocked in-process (403 on its next login)\n", stufferIP)
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("demo: %s still answered %d after the collector's decisions", stufferIP, code)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code, err := login(officeIP, "dave", routes.Users["dave"]); err != nil || code != 200 {
+		return fmt.Errorf("demo: the office's login answered %d (%v), want 200", code, err)
+	}
+	fmt.Fprintf(out, "  the office behind %s still logs in (dave: 200): no signal for a NAT of real users\n", officeIP)
+	// An account the campaign tried, logging in for real afterwards.
+	switch code, err := login(officeIP, "alice", routes.Users["alice"]); {
+	case err != nil:
+		return err
+	case code == http.StatusUnauthorized:
+		fmt.Fprintf(out, "  alice, whom the campaign tried, logs in with the right password: step-up authentication required (401)\n")
+	default:
+		fmt.Fprintf(out, "  alice, whom the campaign tried, logs in with the right password: %d\n", code)
+	}
+	return agent.Flush(ctx)
+}
