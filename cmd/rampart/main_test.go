@@ -110,6 +110,27 @@ func TestDemo(t *testing.T) {
 			t.Errorf("%q: %s", d.what, line)
 		}
 	}
+	// Exploit prevention: every exploit is stopped at its sink, at a line
+	// of the example application.
+	for _, c := range raspDemoCalls {
+		var line string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, c.what+"  ") {
+				line = l
+			}
+		}
+		exploit := !strings.HasPrefix(c.what, "normal")
+		if exploit != (strings.Contains(line, "BLOCKED") && strings.Contains(line, "sink, routes.go:")) {
+			t.Errorf("%q: %q", c.what, line)
+		}
+	}
+	// Account takeover: detected by the collector, answered in-process.
+	for _, want := range []string{"detected: credential_stuffing", "detected: brute_force",
+		"response: " + stufferIP + " is now blocked in-process", "still logs in (dave: 200)", "block_ip       " + stufferIP, "The UI: http://127.0.0.1:"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, s)
+		}
+	}
 }
 
 func TestRaspCheck(t *testing.T) {
