@@ -187,6 +187,13 @@ func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 // appendRange appends e to the log at key and returns the log's attempts
 // within span before e.
 func (d *Detector) appendRange(ctx context.Context, key string, e Entry, span time.Duration) ([]rec, error) {
+	if ar, ok := d.w.(AppendRanger); ok {
+		es, err := ar.AppendRange(ctx, key, e, span, d.cfg.LogLimit)
+		if err != nil {
+			return nil, err
+		}
+		return decode(es), nil
+	}
 	if err := d.w.Append(ctx, key, e, span, d.cfg.LogLimit); err != nil {
 		return nil, err
 	}
@@ -198,13 +205,18 @@ func (d *Detector) read(ctx context.Context, key string, from, to time.Time, lim
 	if err != nil {
 		return nil, err
 	}
+	return decode(es), nil
+}
+
+// decode turns log entries into attempts, skipping what does not decode.
+func decode(es []Entry) []rec {
 	out := make([]rec, 0, len(es))
 	for _, e := range es {
 		if a, ok := decodeAttempt(e.Value); ok {
 			out = append(out, rec{e.Time, a})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // group returns the IP group of a client address: the address itself, or

@@ -50,6 +50,15 @@ func (m *Memory) Append(_ context.Context, key string, e Entry, span time.Durati
 	return nil
 }
 
+// AppendRange implements AppendRanger.
+func (m *Memory) AppendRange(_ context.Context, key string, e Entry, span time.Duration, limit int) ([]Entry, error) {
+	t := e.Time.UnixNano()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.core.append(key, t, e.Value, int64(span), limit)
+	return m.core.rangeOf(key, t-int64(span), t, limit), nil
+}
+
 // Range implements Window.
 func (m *Memory) Range(_ context.Context, key string, from, to time.Time, limit int) ([]Entry, error) {
 	m.mu.Lock()

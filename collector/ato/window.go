@@ -35,6 +35,14 @@ type Window interface {
 	Add(ctx context.Context, key string, t time.Time, width time.Duration, n int, delta int64) ([]int64, error)
 }
 
+// AppendRanger is implemented by Windows that append to a log and read it
+// back in one operation (one round trip to a shared store). The detectors
+// use it when it is there; its result must be that of Append followed by
+// Range(key, e.Time-span, e.Time, limit).
+type AppendRanger interface {
+	AppendRange(ctx context.Context, key string, e Entry, span time.Duration, limit int) ([]Entry, error)
+}
+
 // bucketIndex is the number of the width-long bucket holding t.
 func bucketIndex(t time.Time, width time.Duration) int64 {
 	ns := t.UnixNano()

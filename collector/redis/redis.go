@@ -37,7 +37,10 @@ type Window struct {
 	owned  bool
 }
 
-var _ ato.Window = (*Window)(nil)
+var (
+	_ ato.Window       = (*Window)(nil)
+	_ ato.AppendRanger = (*Window)(nil)
+)
 
 // New returns a Window over c, its keys prefixed with prefix ("rampart:ato:"
 // when empty). The caller keeps ownership of c.
@@ -93,6 +96,23 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return n
 `)
 
+// appendRangeScript is appendScript followed by the read of the entries
+// within the span before the new one, newest first (at most limit).
+// ARGV as appendScript's, then the range's lower bound.
+var appendRangeScript = goredis.NewScript(`
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+local cut = tonumber(top[2]) - tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%.0f', cut))
+local n = redis.call('ZCARD', KEYS[1])
+local limit = tonumber(ARGV[4])
+if n > limit then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - limit - 1)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[6], 'WITHSCORES', 'LIMIT', 0, limit)
+`)
+
 // addScript adds to a bucket of a hash of buckets, keeps the newest
 // bucket index in field "max", trims buckets older than n before it once
 // the hash has grown to twice that, renews the expiry and returns the
@@ -144,6 +164,46 @@ func (w *Window) Append(ctx context.Context, key string, e ato.Entry, span time.
 		return fmt.Errorf("redis: append %s: %w", key, err)
 	}
 	return nil
+}
+
+// AppendRange implements ato.AppendRanger: Append and Range in one
+// round trip.
+func (w *Window) AppendRange(ctx context.Context, key string, e ato.Entry, span time.Duration, limit int) ([]ato.Entry, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	member := e.Value + "\x00" + hex.EncodeToString(rnd[:])
+	us := micros(e.Time)
+	res, err := appendRangeScript.Run(ctx, w.c, []string{w.prefix + "l:" + key},
+		us, member, span.Microseconds(), limit, ttl(span), us-span.Microseconds()).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redis: append %s: %w", key, err)
+	}
+	out := make([]ato.Entry, 0, len(res)/2)
+	for i := len(res) - 2; i >= 0; i -= 2 {
+		m, ok := res[i].(string)
+		if !ok || len(m) < suffixLen {
+			continue
+		}
+		var n float64
+		switch sc := res[i+1].(type) {
+		case string:
+			var err error
+			if n, err = strconv.ParseFloat(sc, 64); err != nil {
+				continue
+			}
+		case float64:
+			n = sc
+		case int64:
+			n = float64(sc)
+		default:
+			continue
+		}
+		out = append(out, ato.Entry{Time: time.UnixMicro(int64(n)), Value: m[:len(m)-suffixLen]})
+	}
+	return out, nil
 }
 
 // Range implements ato.Window.

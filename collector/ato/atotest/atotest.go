@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("KeysIsolated", func(t *testing.T) { testKeysIsolated(t, open(t, "w")) })
 	t.Run("Counters", func(t *testing.T) { testCounters(t, open(t, "w")) })
 	t.Run("CountersKeepNewest", func(t *testing.T) { testCountersKeep(t, open(t, "w")) })
+	t.Run("AppendRange", func(t *testing.T) { testAppendRange(t, open(t, "w")) })
 	t.Run("ConcurrentAdds", func(t *testing.T) { testConcurrentAdds(t, open) })
 	t.Run("DetectorsShareState", func(t *testing.T) { testShared(t, open) })
 }
@@ -275,5 +276,34 @@ func testShared(t *testing.T, open Opener) {
 	}
 	if !s.DetectedAt.Equal(base.Add(90*time.Second)) || !s.FirstSeen.Equal(base) {
 		t.Fatalf("detected at %v (first seen %v), want the 10th failure at %v", s.DetectedAt, s.FirstSeen, base.Add(90*time.Second))
+	}
+}
+
+// testAppendRange checks the one-trip AppendRange, when the window has it,
+// against Append then Range.
+func testAppendRange(t *testing.T, w ato.Window) {
+	ar, ok := w.(ato.AppendRanger)
+	if !ok {
+		t.Skip("no AppendRange")
+	}
+	ctx := context.Background()
+	span := 10 * time.Second
+	offsets := []int{5, 1, 12, 3, 30, 29, 31, 40, 38}
+	for i, off := range offsets {
+		e := ato.Entry{Time: base.Add(time.Duration(off) * time.Second), Value: fmt.Sprint("v", i, "\x00")}
+		got, err := ar.AppendRange(ctx, "one", e, span, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustAppend(t, w, "two", e.Time, e.Value, span, 4)
+		want := mustRange(t, w, "two", e.Time.Add(-span), e.Time, 4)
+		if !equal(values(got), values(want)) {
+			t.Fatalf("append %d: AppendRange %q, Append+Range %q", i, values(got), values(want))
+		}
+		for j := range got {
+			if !got[j].Time.Equal(want[j].Time) {
+				t.Fatalf("append %d: entry %d at %v, want %v", i, j, got[j].Time, want[j].Time)
+			}
+		}
 	}
 }
