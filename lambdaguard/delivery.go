@@ -16,6 +16,7 @@ import (
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/report"
 )
 
 // DefaultExtensionAddr is where the rampart Lambda extension listens for
@@ -97,9 +98,11 @@ func Agent() *rampart.Agent {
 
 // NewAgent builds an agent for a Lambda function from cfg: its events are
 // labelled with the function (FunctionName) and the cold start, and go to
-// the rampart extension when it runs beside the function (ExtensionAddr),
-// else to cfg.Exporter (nil: JSON lines on stderr, which Lambda sends to
-// CloudWatch Logs). An empty cfg.Service is the function's name. It
+// the rampart extension when it runs beside the function (ExtensionAddr;
+// cfg.Endpoint is then left to the extension), else to cfg.Exporter, else
+// to the collector at cfg.Endpoint (package report's exporter, flushed
+// before each invocation returns), else as JSON lines on stderr, which
+// Lambda sends to CloudWatch Logs. An empty cfg.Service is the function's name. It
 // returns nil with no error when cfg is disabled.
 func NewAgent(cfg rampart.Config) (*rampart.Agent, error) {
 	if !cfg.Enabled {
@@ -108,11 +111,24 @@ func NewAgent(cfg rampart.Config) (*rampart.Agent, error) {
 	if cfg.Service == "" {
 		cfg.Service = os.Getenv("AWS_LAMBDA_FUNCTION_NAME")
 	}
+	ext := ExtensionAddr()
 	next := cfg.Exporter
+	switch {
+	case ext != "":
+		// The extension forwards the events and caches the decisions: the
+		// function talks to localhost only (DecisionClient).
+		cfg.Endpoint = ""
+	case next == nil && cfg.Endpoint != "":
+		r, err := report.New(report.Config{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Service: cfg.Service, Env: cfg.Env, Logger: cfg.Logger})
+		if err != nil {
+			return nil, err
+		}
+		next = r
+	}
 	if next == nil {
 		next = rampart.NewJSONExporter(os.Stderr)
 	}
-	x := NewExporter(next, ExtensionAddr())
+	x := NewExporter(next, ext)
 	x.service, x.env = cfg.Service, cfg.Env
 	cfg.Exporter = x
 	return rampart.New(cfg)
