@@ -14,6 +14,7 @@ package literal
 
 import (
 	"math/bits"
+	"slices"
 	"sort"
 )
 
@@ -26,18 +27,29 @@ type Matcher struct {
 	empty  []int32
 	class  [256]uint8 // input byte -> column (A-Z share their lowercase column)
 	nclass uint32
-	// delta16 (fewer than 65,536 states, the usual case) or delta32 holds
-	// the next state: delta[state*nclass+class]. States are renumbered so
-	// that every state at or above firstOut has at least one pattern
-	// ending there. Narrow entries halve the table's memory.
-	delta16  []uint16
-	delta32  []uint32
-	firstOut uint32
-	// outs[outStart[i]:outStart[i+1]] are the ids of the patterns ending in
-	// the i-th output state (state/nclass - firstOut/nclass), longest first.
+	// The trie, states numbered breadth-first (the root is 0): the goto
+	// edges of state s are edgeClass/edgeTo[edgeStart[s]:edgeStart[s+1]],
+	// by increasing class; fail[s] is its failure state.
+	edgeStart []uint32
+	edgeClass []uint8
+	edgeTo    []uint32
+	fail      []uint32
+	// outs[outStart[s]:outStart[s+1]] are the ids of the patterns ending in
+	// state s, longest first.
 	outStart []uint32
 	outs     []int32
+	// The DFA: row s is delta[s*nclass:(s+1)*nclass]. An entry is the
+	// next state, with outFlag set when patterns end there. delta16 (half
+	// the memory) serves automata of fewer than 32,768 states, delta32 the
+	// others.
+	delta16 []uint16
+	delta32 []uint32
 }
+
+const (
+	outFlag16 = 1 << 15
+	outFlag32 = 1 << 31
+)
 
 // lower folds an ASCII upper-case byte to lower case.
 func lower(c byte) byte {
@@ -76,105 +88,186 @@ func NewMatcher(patterns []string) *Matcher {
 	}
 	m.nclass = uint32(nc)
 
-	// Trie, with dense child rows indexed by class; -1 is no child.
-	type node struct {
-		fail int32
-		ids  []int32
-	}
-	nodes := []node{{}}
-	next := make([]int32, nc, trieSize(patterns)*nc)
-	for i := range next {
-		next[i] = -1
-	}
+	// The trie, from the patterns in sorted order: each adds nodes for
+	// what follows its common prefix with the previous one, so the
+	// children of a node are created by increasing class.
+	order := make([]int32, 0, len(patterns))
+	folded := make([]string, len(patterns))
 	for id, p := range patterns {
 		if p == "" {
 			m.empty = append(m.empty, int32(id))
 			continue
 		}
-		s := int32(0)
-		for j := 0; j < len(p); j++ {
-			c := int32(m.class[lower(p[j])])
-			t := next[s*int32(nc)+c]
-			if t < 0 {
-				t = int32(len(nodes))
-				nodes = append(nodes, node{})
-				for k := 0; k < nc; k++ {
-					next = append(next, -1)
-				}
-				next[s*int32(nc)+c] = t
-			}
-			s = t
-		}
-		nodes[s].ids = append(nodes[s].ids, int32(id))
+		folded[id] = lowerString(p)
+		order = append(order, int32(id))
 	}
-
-	// Breadth-first: failure links, output lists, and the DFA (missing
-	// transitions borrowed from the failure state, which is shallower and
-	// so already complete).
-	queue := make([]int32, 0, len(nodes))
-	for c := 0; c < nc; c++ {
-		if t := next[c]; t > 0 {
-			nodes[t].fail = 0
-			queue = append(queue, t)
-		} else {
-			next[c] = 0
+	sort.Slice(order, func(a, b int) bool {
+		x, y := folded[order[a]], folded[order[b]]
+		if x != y {
+			return x < y
+		}
+		return order[a] < order[b]
+	})
+	type edge struct {
+		parent, child uint32
+		class         uint8
+	}
+	var (
+		edges []edge
+		path  = []uint32{0} // nodes of the previous pattern's prefix
+		prev  string
+		ids   = make([][]int32, 1, len(patterns)+1) // own pattern ids, by node
+	)
+	for _, id := range order {
+		p := folded[id]
+		l := 0
+		for l < len(p) && l < len(prev) && p[l] == prev[l] {
+			l++
+		}
+		path = path[:l+1]
+		for k := l; k < len(p); k++ {
+			child := uint32(len(ids))
+			ids = append(ids, nil)
+			edges = append(edges, edge{path[k], child, m.class[p[k]]})
+			path = append(path, child)
+		}
+		end := path[len(p)]
+		ids[end] = append(ids[end], id)
+		prev = p
+	}
+	nodes := len(ids)
+	// Children by parent (edges are already by increasing class within a
+	// parent, and parents are created before their children).
+	first := make([]uint32, nodes+1)
+	for _, e := range edges {
+		first[e.parent+1]++
+	}
+	for i := 1; i <= nodes; i++ {
+		first[i] += first[i-1]
+	}
+	kids := make([]edge, len(edges))
+	next := slices.Clone(first[:nodes])
+	for _, e := range edges {
+		kids[next[e.parent]] = e
+		next[e.parent]++
+	}
+	// Breadth-first numbering, failure links and output lists.
+	num := make([]uint32, nodes) // trie node -> state
+	bfs := make([]uint32, 1, nodes)
+	for q := 0; q < len(bfs); q++ {
+		for _, e := range kids[first[bfs[q]]:first[bfs[q]+1]] {
+			num[e.child] = uint32(len(bfs))
+			bfs = append(bfs, e.child)
 		}
 	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		f := nodes[s].fail
-		// Own ids first (longest), then the failure state's (shorter).
-		nodes[s].ids = append(nodes[s].ids, nodes[f].ids...)
-		for c := int32(0); c < int32(nc); c++ {
-			t := next[s*int32(nc)+c]
-			if t > 0 {
-				nodes[t].fail = next[f*int32(nc)+c]
-				queue = append(queue, t)
-			} else {
-				next[s*int32(nc)+c] = next[f*int32(nc)+c]
-			}
-		}
-	}
-
-	// Renumber: states without output first (the root stays 0), then
-	// output states.
-	newIdx := make([]uint32, len(nodes))
+	m.edgeStart = make([]uint32, nodes+1)
+	m.edgeClass = make([]uint8, len(edges))
+	m.edgeTo = make([]uint32, len(edges))
+	m.fail = make([]uint32, nodes)
+	m.outStart = make([]uint32, nodes+1)
 	k := uint32(0)
-	for i := range nodes {
-		if len(nodes[i].ids) == 0 {
-			newIdx[i] = k
+	for s, node := range bfs {
+		m.edgeStart[s] = k
+		for _, e := range kids[first[node]:first[node+1]] {
+			m.edgeClass[k], m.edgeTo[k] = e.class, num[e.child]
 			k++
 		}
 	}
-	m.firstOut = k
-	m.outStart = append(m.outStart, 0)
-	for i := range nodes {
-		if len(nodes[i].ids) > 0 {
-			newIdx[i] = k
-			k++
-			m.outs = append(m.outs, nodes[i].ids...)
-			m.outStart = append(m.outStart, uint32(len(m.outs)))
+	m.edgeStart[nodes] = k
+	for s, node := range bfs {
+		// fail[s] was set when s's parent was processed, below.
+		f := m.fail[s]
+		// Own ids first (longest), then the failure state's (shorter).
+		m.outs = append(m.outs, ids[node]...)
+		if s > 0 {
+			m.outs = append(m.outs, m.outs[m.outStart[f]:m.outStart[f+1]]...)
 		}
-	}
-	if len(nodes) <= 1<<16 {
-		m.delta16 = make([]uint16, len(nodes)*nc)
-		for i := range nodes {
-			row := newIdx[i] * m.nclass
-			for c := 0; c < nc; c++ {
-				m.delta16[row+uint32(c)] = uint16(newIdx[next[i*nc+c]])
+		m.outStart[s+1] = uint32(len(m.outs))
+		for e := m.edgeStart[s]; e < m.edgeStart[s+1]; e++ {
+			c, t := m.edgeClass[e], m.edgeTo[e]
+			if s == 0 {
+				continue // depth 1: fails to the root
+			}
+			g := f
+			for {
+				if to, ok := m.gotoEdge(g, c); ok {
+					m.fail[t] = to
+					break
+				}
+				if g == 0 {
+					break
+				}
+				g = m.fail[g]
 			}
 		}
-		return m
 	}
-	m.delta32 = make([]uint32, len(nodes)*nc)
-	for i := range nodes {
-		row := newIdx[i] * m.nclass
-		for c := 0; c < nc; c++ {
-			m.delta32[row+uint32(c)] = newIdx[next[i*nc+c]]
+	// The rows, breadth-first: a state's row is its failure state's (which
+	// is shallower, so already built) with its own goto edges over it.
+	if nodes < outFlag16 {
+		m.delta16 = make([]uint16, nodes*nc)
+	} else {
+		m.delta32 = make([]uint32, nodes*nc)
+	}
+	for s := range uint32(nodes) {
+		m.fillRow(s)
+	}
+	// The trie and failure links were only needed to build the rows.
+	m.edgeStart, m.edgeClass, m.edgeTo, m.fail = nil, nil, nil, nil
+	return m
+}
+
+// gotoEdge returns the trie child of state s by class c.
+func (m *Matcher) gotoEdge(s uint32, c uint8) (uint32, bool) {
+	lo, hi := m.edgeStart[s], m.edgeStart[s+1]
+	for lo < hi {
+		mid := (lo + hi) / 2
+		switch {
+		case m.edgeClass[mid] < c:
+			lo = mid + 1
+		case m.edgeClass[mid] > c:
+			hi = mid
+		default:
+			return m.edgeTo[mid], true
 		}
 	}
-	return m
+	return 0, false
+}
+
+// fillRow builds the row of state s from its failure state's.
+func (m *Matcher) fillRow(s uint32) {
+	nc := m.nclass
+	f := m.fail[s]
+	row, frow := s*nc, f*nc
+	if d := m.delta16; d != nil {
+		if s == 0 {
+			clear(d[:nc])
+		} else {
+			copy(d[row:row+nc], d[frow:frow+nc])
+		}
+		for e := m.edgeStart[s]; e < m.edgeStart[s+1]; e++ {
+			t := m.edgeTo[e]
+			v := uint16(t)
+			if m.outStart[t+1] > m.outStart[t] {
+				v |= outFlag16
+			}
+			d[row+uint32(m.edgeClass[e])] = v
+		}
+	} else {
+		d := m.delta32
+		if s == 0 {
+			clear(d[:nc])
+		} else {
+			copy(d[row:row+nc], d[frow:frow+nc])
+		}
+		for e := m.edgeStart[s]; e < m.edgeStart[s+1]; e++ {
+			t := m.edgeTo[e]
+			v := t
+			if m.outStart[t+1] > m.outStart[t] {
+				v |= outFlag32
+			}
+			d[row+uint32(m.edgeClass[e])] = v
+		}
+	}
 }
 
 // Len returns the number of patterns.
@@ -195,13 +288,12 @@ func (m *Matcher) Scan(s []byte, hit func(id, end int) bool) {
 			return
 		}
 	}
-	class, first, nc := &m.class, m.firstOut, m.nclass
 	st := uint32(0)
 	for i, b := range s {
-		st = m.step(st*nc + uint32(class[b]))
-		if st >= first {
-			o := st - first
-			for _, id := range m.outs[m.outStart[o]:m.outStart[o+1]] {
+		var out bool
+		st, out = m.step(st, b)
+		if out {
+			for _, id := range m.outs[m.outStart[st]:m.outStart[st+1]] {
 				if !hit(int(id), i+1) {
 					return
 				}
@@ -210,12 +302,16 @@ func (m *Matcher) Scan(s []byte, hit func(id, end int) bool) {
 	}
 }
 
-// step returns the state at index i of the transition table.
-func (m *Matcher) step(i uint32) uint32 {
+// step returns the state after byte b from state st, and whether patterns
+// end there.
+func (m *Matcher) step(st uint32, b byte) (uint32, bool) {
+	i := st*m.nclass + uint32(m.class[b])
 	if m.delta16 != nil {
-		return uint32(m.delta16[i])
+		v := m.delta16[i]
+		return uint32(v &^ outFlag16), v&outFlag16 != 0
 	}
-	return m.delta32[i]
+	v := m.delta32[i]
+	return v &^ outFlag32, v&outFlag32 != 0
 }
 
 // Mark sets bit id of set (bit id%64 of word id/64) for every pattern that
@@ -229,23 +325,23 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 	for _, id := range m.empty {
 		set[id>>6] |= 1 << (uint(id) & 63)
 	}
-	class, first, nc := &m.class, m.firstOut, m.nclass
-	st := uint32(0)
+	class, nc := &m.class, m.nclass
 	last := ^uint32(0)
 	mark := func(st uint32) {
-		if st >= first && st != last {
+		if st != last {
 			// A repeat of the previous output state adds nothing new.
 			last = st
-			o := st - first
-			for _, id := range m.outs[m.outStart[o]:m.outStart[o+1]] {
+			for _, id := range m.outs[m.outStart[st]:m.outStart[st+1]] {
 				set[id>>6] |= 1 << (uint(id) & 63)
 			}
 		}
 	}
+	st := uint32(0)
 	if d := m.delta16; d != nil {
 		for _, b := range s {
-			st = uint32(d[st*nc+uint32(class[b])])
-			if st >= first {
+			v := uint32(d[st*nc+uint32(class[b])])
+			st = v &^ outFlag16
+			if v&outFlag16 != 0 {
 				mark(st)
 			}
 		}
@@ -253,8 +349,9 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 	}
 	d := m.delta32
 	for _, b := range s {
-		st = d[st*nc+uint32(class[b])]
-		if st >= first {
+		v := d[st*nc+uint32(class[b])]
+		st = v &^ outFlag32
+		if v&outFlag32 != 0 {
 			mark(st)
 		}
 	}
@@ -275,29 +372,6 @@ func Count(set []uint64) int {
 	n := 0
 	for _, w := range set {
 		n += bits.OnesCount64(w)
-	}
-	return n
-}
-
-// trieSize returns the number of nodes of the trie of patterns (root
-// included), ASCII case folded: one per distinct prefix, counted on the
-// sorted patterns as the bytes each adds past its common prefix with the
-// previous one. The transition table is then allocated once, exactly.
-func trieSize(patterns []string) int {
-	folded := make([]string, len(patterns))
-	for i, p := range patterns {
-		folded[i] = lowerString(p)
-	}
-	sort.Strings(folded)
-	n := 1
-	prev := ""
-	for _, p := range folded {
-		l := 0
-		for l < len(p) && l < len(prev) && p[l] == prev[l] {
-			l++
-		}
-		n += len(p) - l
-		prev = p
 	}
 	return n
 }
