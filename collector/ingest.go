@@ -139,8 +139,14 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 		return nil, FieldErrorf("body", "not valid UTF-8")
 	}
 	var wb wireBatch
-	if err := json.Unmarshal(body, &wb); err != nil {
+	// A Decoder scans the body once; Unmarshal would validate it first
+	// and then scan it again.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&wb); err != nil {
 		return nil, jsonError("", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, FieldErrorf("body", "data after the batch object")
 	}
 	if wb.BatchID == "" {
 		return nil, FieldErrorf("batch_id", "required")

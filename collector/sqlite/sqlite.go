@@ -37,6 +37,7 @@ func OpenFile(ctx context.Context, path string) (*sqlstore.Store, error) {
 		"synchronous(FULL)",
 		"busy_timeout(10000)",
 		"foreign_keys(ON)",
+		"temp_store(MEMORY)",
 	} {
 		q.Add("_pragma", p)
 	}

@@ -13,7 +13,10 @@ import (
 // shipped; append a new one.
 var Migrations = []string{
 	// 1: batches (dedup), events, signals and their IPs and users,
-	// decisions with a version, keys.
+	// decisions with a version, keys. Events have no primary key: they
+	// are only appended (a batch once, by batches.id) and read by signal,
+	// so each insert touches the table and, for grouped events, one
+	// partial index.
 	`CREATE TABLE batches (
 		id TEXT PRIMARY KEY,
 		hash TEXT NOT NULL,
@@ -30,11 +33,9 @@ var Migrations = []string{
 		ip TEXT NOT NULL,
 		user_id TEXT NOT NULL,
 		signal_id TEXT,
-		body TEXT NOT NULL,
-		PRIMARY KEY (batch_id, seq)
+		body TEXT NOT NULL
 	);
-	CREATE INDEX events_signal ON events (signal_id, at);
-	CREATE INDEX events_type_at ON events (type, at);
+	CREATE INDEX events_signal ON events (signal_id, at) WHERE signal_id IS NOT NULL;
 	CREATE TABLE signals (
 		id TEXT PRIMARY KEY,
 		grouping_key TEXT NOT NULL,

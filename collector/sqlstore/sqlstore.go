@@ -69,7 +69,19 @@ type Store struct {
 	d   Dialect
 	wmu sync.Mutex // write transactions, when d.SerializeWrites
 	q   queries
+	// prepared statements of the ingest path, parsed once (SQLite's
+	// parser is a third of the cost of an unprepared insert)
+	prep  struct{ batchInsert, batchHash, event1, eventN, signalUpsert, valueInsert *sql.Stmt }
+	known knownValues
+	// pendingKnown are the values inserted by the write transaction in
+	// progress (under wmu, or for PostgreSQL under pmu), remembered once
+	// it commits.
+	pendingKnown []string
+	pmu          sync.Mutex
 }
+
+// eventChunk is the number of rows of the multi-row event insert.
+const eventChunk = 25
 
 var _ collector.Store = (*Store)(nil)
 
@@ -115,21 +127,59 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 		signalEvents: r(`SELECT body FROM events WHERE signal_id = ? ORDER BY at DESC, batch_id DESC, seq DESC LIMIT ?`),
 		setStatus:    r(`UPDATE signals SET status = ? WHERE id = ?`),
 	}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&s.prep.batchInsert, s.q.batchInsert}, {&s.prep.batchHash, s.q.batchHash},
+		{&s.prep.event1, eventInsert(d, 1)}, {&s.prep.eventN, eventInsert(d, eventChunk)},
+		{&s.prep.signalUpsert, s.q.signalUpsert}, {&s.prep.valueInsert, s.q.valueInsert},
+	} {
+		st, err := db.PrepareContext(ctx, p.q)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: preparing: %w", err)
+		}
+		*p.dst = st
+	}
 	return s, nil
+}
+
+// eventInsert is the insert of n event rows.
+func eventInsert(d Dialect, n int) string {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO events (batch_id, seq, type, at, service, ip, user_id, signal_id, body) VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	return d.rebind(q.String())
 }
 
 // DB returns the underlying database, for tests and maintenance.
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.prep.batchInsert, s.prep.batchHash, s.prep.event1, s.prep.eventN, s.prep.signalUpsert, s.prep.valueInsert} {
+		st.Close()
+	}
+	return s.db.Close()
+}
 
 // write runs f in a write transaction.
 func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 	if s.d.SerializeWrites {
 		s.wmu.Lock()
 		defer s.wmu.Unlock()
+	} else {
+		// pendingKnown is per transaction; PostgreSQL's writers still run
+		// concurrently in other processes.
+		s.pmu.Lock()
+		defer s.pmu.Unlock()
 	}
+	s.pendingKnown = s.pendingKnown[:0]
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -138,7 +188,11 @@ func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.known.add(s.pendingKnown)
+	return nil
 }
 
 // clean removes NUL bytes, which PostgreSQL's TEXT cannot hold, from a
@@ -169,6 +223,7 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 	res := make([]collector.Appended, len(batches))
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		clear(res) // a retried transaction starts over
+		var merged signalSet
 		seen := map[string]int{}
 		for i, b := range batches {
 			if j, ok := seen[b.ID]; ok {
@@ -181,7 +236,7 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 				continue
 			}
 			seen[b.ID] = i
-			r, err := tx.ExecContext(ctx, s.q.batchInsert, b.ID, b.Hash, b.KeyID, nanos(b.ReceivedAt), len(b.Events))
+			r, err := tx.StmtContext(ctx, s.prep.batchInsert).ExecContext(ctx, b.ID, b.Hash, b.KeyID, nanos(b.ReceivedAt), len(b.Events))
 			if err != nil {
 				return err
 			}
@@ -189,7 +244,7 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 				return err
 			} else if n == 0 {
 				var h string
-				if err := tx.QueryRowContext(ctx, s.q.batchHash, b.ID).Scan(&h); err != nil {
+				if err := tx.StmtContext(ctx, s.prep.batchHash).QueryRowContext(ctx, b.ID).Scan(&h); err != nil {
 					return err
 				}
 				if h == b.Hash {
@@ -202,11 +257,10 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 			if err := s.insertEvents(ctx, tx, b); err != nil {
 				return err
 			}
-			if err := s.upsertSignals(ctx, tx, b.Signals); err != nil {
-				return err
-			}
+			merged = mergeSignals(merged, b.Signals)
 		}
-		return nil
+		// One upsert per signal for the whole group of batches.
+		return s.upsertSignals(ctx, tx, merged.list)
 	})
 	if err != nil {
 		return nil, err
@@ -217,22 +271,17 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 const eventCols = 9
 
 func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, b *collector.Batch) error {
-	per := s.d.MaxParams / eventCols
-	if per > 200 {
-		per = 200
-	}
-	args := make([]any, 0, per*eventCols)
-	var stmt *sql.Stmt
-	stmtRows := 0
-	defer func() {
-		if stmt != nil {
-			stmt.Close()
+	many := tx.StmtContext(ctx, s.prep.eventN)
+	one := tx.StmtContext(ctx, s.prep.event1)
+	args := make([]any, 0, eventChunk*eventCols)
+	for start := 0; start < len(b.Events); {
+		n := eventChunk
+		st := many
+		if len(b.Events)-start < eventChunk {
+			n, st = 1, one
 		}
-	}()
-	for start := 0; start < len(b.Events); start += per {
-		end := min(start+per, len(b.Events))
 		args = args[:0]
-		for i := start; i < end; i++ {
+		for i := start; i < start+n; i++ {
 			se := &b.Events[i]
 			ev := se.Event
 			var sig any
@@ -242,34 +291,109 @@ func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, b *collector.Batch
 			args = append(args, b.ID, i, clean(ev.Type), nanos(ev.Time), clean(ev.Service),
 				clean(collector.EventIP(ev)), clean(collector.EventUser(ev)), sig, string(se.Raw))
 		}
-		n := end - start
-		if stmt == nil || stmtRows != n {
-			if stmt != nil {
-				stmt.Close()
-			}
-			var q strings.Builder
-			q.WriteString(`INSERT INTO events (batch_id, seq, type, at, service, ip, user_id, signal_id, body) VALUES `)
-			for i := 0; i < n; i++ {
-				if i > 0 {
-					q.WriteByte(',')
-				}
-				q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			}
-			var err error
-			stmt, err = tx.PrepareContext(ctx, s.d.rebind(q.String()))
-			if err != nil {
-				return err
-			}
-			stmtRows = n
-		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err
 		}
+		start += n
 	}
 	return nil
 }
 
+// signalSet merges signal updates by id.
+type signalSet struct {
+	list []collector.Signal
+	idx  map[string]int
+}
+
+func mergeSignals(m signalSet, sigs []collector.Signal) signalSet {
+	if m.idx == nil {
+		m.idx = map[string]int{}
+	}
+	for _, sg := range sigs {
+		id := sg.ID
+		if id == "" {
+			id = collector.SignalID(sg.Key)
+			sg.ID = id
+		}
+		i, ok := m.idx[id]
+		if !ok {
+			m.idx[id] = len(m.list)
+			sg.IPs = append([]string(nil), sg.IPs...)
+			sg.Users = append([]string(nil), sg.Users...)
+			m.list = append(m.list, sg)
+			continue
+		}
+		cur := &m.list[i]
+		cur.Count += max(sg.Count, 1)
+		if !sg.FirstSeen.IsZero() && (cur.FirstSeen.IsZero() || sg.FirstSeen.Before(cur.FirstSeen)) {
+			cur.FirstSeen = sg.FirstSeen
+		}
+		if sg.LastSeen.After(cur.LastSeen) {
+			cur.LastSeen = sg.LastSeen
+		}
+		if collector.SeverityRank(sg.Severity) > collector.SeverityRank(cur.Severity) {
+			cur.Severity = sg.Severity
+		}
+		cur.IPs = appendNew(cur.IPs, sg.IPs)
+		cur.Users = appendNew(cur.Users, sg.Users)
+	}
+	return m
+}
+
+func appendNew(set, vals []string) []string {
+	for _, v := range vals {
+		if len(set) >= collector.MaxSignalValues {
+			break
+		}
+		found := false
+		for _, x := range set {
+			if x == v {
+				found = true
+				break
+			}
+		}
+		if !found {
+			set = append(set, v)
+		}
+	}
+	return set
+}
+
+// knownValues remembers the signal values (IPs, users) already stored, so
+// that a signal hit again by the same attacker costs one statement, not
+// two. Values are never removed, so a remembered one stays true; the set is
+// cleared when it reaches maxKnownValues.
+type knownValues struct {
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+const maxKnownValues = 200_000
+
+func (k *knownValues) has(key string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_, ok := k.m[key]
+	return ok
+}
+
+func (k *knownValues) add(keys []string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil || len(k.m)+len(keys) > maxKnownValues {
+		k.m = make(map[string]struct{}, len(keys))
+	}
+	for _, key := range keys {
+		k.m[key] = struct{}{}
+	}
+}
+
 func (s *Store) upsertSignals(ctx context.Context, tx *sql.Tx, sigs []collector.Signal) error {
+	if len(sigs) == 0 {
+		return nil
+	}
+	upsert := tx.StmtContext(ctx, s.prep.signalUpsert)
+	value := tx.StmtContext(ctx, s.prep.valueInsert)
 	for i := range sigs {
 		sg := &sigs[i]
 		if sg.Key == "" {
@@ -294,7 +418,7 @@ func (s *Store) upsertSignals(ctx context.Context, tx *sql.Tx, sigs []collector.
 		if sev == "" {
 			sev = collector.SeverityMedium
 		}
-		if _, err := tx.ExecContext(ctx, s.q.signalUpsert, id, clean(sg.Key), clean(sg.Type), clean(sev), collector.SeverityRank(sev),
+		if _, err := upsert.ExecContext(ctx, id, clean(sg.Key), clean(sg.Type), clean(sev), collector.SeverityRank(sev),
 			clean(sg.Title), clean(sg.Service), clean(sg.Env), clean(sg.RuleID), clean(sg.Location), nanos(first), nanos(last), count); err != nil {
 			return err
 		}
@@ -306,9 +430,14 @@ func (s *Store) upsertSignals(ctx context.Context, tx *sql.Tx, sigs []collector.
 				if v = clean(v); v == "" {
 					continue
 				}
-				if _, err := tx.ExecContext(ctx, s.q.valueInsert, id, kv.kind, v, id, kv.kind); err != nil {
+				k := id + "\x00" + kv.kind + "\x00" + v
+				if s.known.has(k) {
+					continue
+				}
+				if _, err := value.ExecContext(ctx, id, kv.kind, v, id, kv.kind); err != nil {
 					return err
 				}
+				s.pendingKnown = append(s.pendingKnown, k)
 			}
 		}
 	}
