@@ -11,20 +11,10 @@ import (
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/eventtest"
 	"github.com/rampartsec/rampart/waf/httpinput"
 	"github.com/rampartsec/rampart/waf/rules"
 )
-
-type exploits struct {
-	mu  sync.Mutex
-	evs []*event.Event
-}
-
-func (x *exploits) Export(e *event.Event) {
-	x.mu.Lock()
-	x.evs = append(x.evs, e)
-	x.mu.Unlock()
-}
 
 func raspRequest(t testing.TB, mode rampart.Mode, x rampart.Exporter, target string) *rampart.Request {
 	a, err := rampart.New(rampart.Config{Enabled: true, Mode: mode, Exporter: x, Timeout: time.Second})
@@ -39,7 +29,7 @@ func raspRequest(t testing.TB, mode rampart.Mode, x rampart.Exporter, target str
 }
 
 func TestCheckSQLBlocks(t *testing.T) {
-	x := &exploits{}
+	x := &eventtest.Recorder{}
 	// The WAF blocks this request too in block mode; the sink check runs
 	// when the application calls it anyway (WAFMode monitor in the demo).
 	r := raspRequest(t, rampart.ModeBlock, x, "/users?name=x%27%20OR%20%271%27%3D%271")
@@ -53,7 +43,7 @@ func TestCheckSQLBlocks(t *testing.T) {
 	}
 	r.Finish(403)
 	var ex *event.Event
-	for _, e := range x.evs {
+	for _, e := range x.Events() {
 		if e.Type == event.TypeExploit {
 			ex = e
 		}
@@ -69,7 +59,7 @@ func TestCheckSQLBlocks(t *testing.T) {
 }
 
 func TestCheckExecShellScript(t *testing.T) {
-	r := raspRequest(t, rampart.ModeBlock, &exploits{}, "/ping?host=a.example%7Cid")
+	r := raspRequest(t, rampart.ModeBlock, &eventtest.Recorder{}, "/ping?host=a.example%7Cid")
 	defer r.Finish(200)
 	if err := r.CheckExec([]string{"/bin/bash", "-lc", "ping -c 1 a.example|id"}); !errors.Is(err, rampart.ErrBlocked) {
 		t.Fatalf("bash -lc with an injected pipe: %v", err)
@@ -92,7 +82,7 @@ func TestChecksWithoutRequest(t *testing.T) {
 }
 
 func TestConcurrentSinkChecks(t *testing.T) {
-	x := &exploits{}
+	x := &eventtest.Recorder{}
 	r := raspRequest(t, rampart.ModeMonitor, x, "/users?name=x%27%20OR%20%271%27%3D%271")
 	var wg sync.WaitGroup
 	for range 8 {
@@ -107,7 +97,7 @@ func TestConcurrentSinkChecks(t *testing.T) {
 	wg.Wait()
 	r.Finish(200)
 	n := 0
-	for _, e := range x.evs {
+	for _, e := range x.Events() {
 		if e.Type == event.TypeExploit {
 			n++
 		}

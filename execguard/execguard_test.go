@@ -9,34 +9,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rampartsec/rampart"
-	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/execguard"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/eventtest"
 	"github.com/rampartsec/rampart/waf/rules"
 )
-
-type recorder struct {
-	mu  sync.Mutex
-	exs []*event.Exploit
-}
-
-func (r *recorder) Export(e *event.Event) {
-	if e.Type == event.TypeExploit {
-		r.mu.Lock()
-		r.exs = append(r.exs, e.Exploit)
-		r.mu.Unlock()
-	}
-}
 
 // server runs a real process per request: /ping runs "sh -c" with the
 // host concatenated in, /convert runs wc with the file as one argument.
 // Each process touches a marker file, so the test sees whether it ran.
-func server(t *testing.T, rec *recorder, marker string) *httptest.Server {
+func server(t *testing.T, rec *eventtest.Recorder, marker string) *httptest.Server {
 	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Rules: rules.ExploitRules(), Exporter: rec, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +67,7 @@ func TestRealProcesses(t *testing.T) {
 	marker := filepath.Join(dir, "ran")
 	in := filepath.Join(dir, "in.txt")
 	os.WriteFile(in, []byte("hello"), 0o600)
-	rec := &recorder{}
+	rec := &eventtest.Recorder{}
 	srv := server(t, rec, marker)
 	for _, c := range []struct {
 		path, param, value string
@@ -109,9 +95,7 @@ func TestRealProcesses(t *testing.T) {
 			if resp.StatusCode != http.StatusForbidden || ran {
 				t.Errorf("%s %q: status %d, process ran %v; want blocked before it starts", c.path, c.value, resp.StatusCode, ran)
 			}
-			rec.mu.Lock()
-			ex := rec.exs[len(rec.exs)-1]
-			rec.mu.Unlock()
+			ex := rec.LastExploit()
 			if ex.Location == nil || !strings.HasSuffix(ex.Location.File+":"+itoa(ex.Location.Line), c.line) || ex.Input != c.value {
 				t.Errorf("%s %q: exploit %+v at %+v, want %s", c.path, c.value, ex, ex.Location, c.line)
 			}

@@ -10,29 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rampartsec/rampart"
-	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/fsguard"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/eventtest"
 	"github.com/rampartsec/rampart/waf/rules"
 )
-
-type recorder struct {
-	mu  sync.Mutex
-	exs []*event.Exploit
-}
-
-func (r *recorder) Export(e *event.Event) {
-	if e.Type == event.TypeExploit {
-		r.mu.Lock()
-		r.exs = append(r.exs, e.Exploit)
-		r.mu.Unlock()
-	}
-}
 
 func TestRealFiles(t *testing.T) {
 	root := t.TempDir()
@@ -41,7 +27,7 @@ func TestRealFiles(t *testing.T) {
 	os.WriteFile(filepath.Join(base, "readme.txt"), []byte("public readme"), 0o644)
 	os.WriteFile(filepath.Join(base, "docs", "guide.md"), []byte("guide"), 0o644)
 	os.WriteFile(filepath.Join(root, "secret.txt"), []byte("top secret"), 0o600)
-	rec := &recorder{}
+	rec := &eventtest.Recorder{}
 	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Rules: rules.ExploitRules(), Exporter: rec, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -82,12 +68,19 @@ func TestRealFiles(t *testing.T) {
 			t.Errorf("%q: %d %q, want %d %q", c.name, resp.StatusCode, b, c.status, c.body)
 		}
 	}
-	if len(rec.exs) != 3 {
-		t.Fatalf("%d exploits, want 3", len(rec.exs))
+	if len(rec.Exploits()) != 3 {
+		t.Fatalf("%d exploits, want 3", len(rec.Exploits()))
 	}
-	for _, ex := range rec.exs {
-		if ex.Detector != "lfi" || ex.Location == nil || filepath.Base(ex.Location.File) != "fsguard_test.go" || ex.Location.Line != 50 {
-			t.Errorf("exploit %+v at %+v, want fsguard_test.go:50 (the file line)", ex, ex.Location)
+	src, _ := os.ReadFile("fsguard_test.go")
+	line := 0
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.HasSuffix(l, "// file line") {
+			line = i + 1
+		}
+	}
+	for _, ex := range rec.Exploits() {
+		if ex.Detector != "lfi" || ex.Location == nil || filepath.Base(ex.Location.File) != "fsguard_test.go" || ex.Location.Line != line {
+			t.Errorf("exploit %+v at %+v, want fsguard_test.go:%d (the file line)", ex, ex.Location, line)
 		}
 	}
 }

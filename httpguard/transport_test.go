@@ -1,14 +1,12 @@
 package httpguard_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -16,54 +14,11 @@ import (
 	"time"
 
 	"github.com/rampartsec/rampart"
-	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/eventtest"
+	"github.com/rampartsec/rampart/internal/nettest"
 	"github.com/rampartsec/rampart/waf/rules"
 )
-
-// stubResolver answers names from a table; nothing is looked up for real.
-type stubResolver map[string]string
-
-func (s stubResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	ip, ok := s[host]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host (stub)", Name: host, IsNotFound: true}
-	}
-	return []netip.Addr{netip.MustParseAddr(ip)}, nil
-}
-
-// loopbackOnly dials loopback addresses and records every other attempt
-// instead of connecting, so that no packet leaves the machine even when a
-// check fails open.
-type loopbackOnly struct {
-	mu       sync.Mutex
-	refused  []string
-	fallback net.Dialer
-}
-
-func (d *loopbackOnly) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, _, _ := net.SplitHostPort(addr)
-	if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
-		d.mu.Lock()
-		d.refused = append(d.refused, addr)
-		d.mu.Unlock()
-		return nil, fmt.Errorf("test dialer: %s is not loopback", addr)
-	}
-	return d.fallback.DialContext(ctx, network, addr)
-}
-
-type exploitRecorder struct {
-	mu  sync.Mutex
-	exs []*event.Exploit
-}
-
-func (r *exploitRecorder) Export(e *event.Event) {
-	if e.Type == event.TypeExploit {
-		r.mu.Lock()
-		r.exs = append(r.exs, e.Exploit)
-		r.mu.Unlock()
-	}
-}
 
 func TestOutgoingRequests(t *testing.T) {
 	var hits sync.Map // path → count on the "internal" service
@@ -74,12 +29,9 @@ func TestOutgoingRequests(t *testing.T) {
 	}))
 	defer internal.Close()
 	_, port, _ := net.SplitHostPort(internal.Listener.Addr().String())
-	dialer := &loopbackOnly{}
-	client := httpguard.NewClient(&httpguard.Dialer{
-		Resolver: stubResolver{"api.upstream.test": "127.0.0.1", "rebind.attacker.test": "127.0.0.1", "public.example.test": "203.0.113.10"},
-		Dial:     dialer.Dial,
-	})
-	rec := &exploitRecorder{}
+	dialer := &nettest.Loopback{}
+	client := httpguard.NewClient(dialer.Dialer(nettest.Resolver{"api.upstream.test": "127.0.0.1", "rebind.attacker.test": "127.0.0.1", "public.example.test": "203.0.113.10"}))
+	rec := &eventtest.Recorder{}
 	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Rules: rules.ExploitRules(), Exporter: rec, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -131,9 +83,7 @@ func TestOutgoingRequests(t *testing.T) {
 			continue
 		}
 		if c.status == 403 {
-			rec.mu.Lock()
-			ex := rec.exs[len(rec.exs)-1]
-			rec.mu.Unlock()
+			ex := rec.LastExploit()
 			if ex.Detector != "ssrf" || !strings.Contains(ex.Reason, c.reason) || ex.Location == nil || !strings.HasSuffix(ex.Location.File, "transport_test.go") {
 				t.Errorf("%q: exploit %+v at %+v", c.value, ex, ex.Location)
 			}
@@ -142,8 +92,8 @@ func TestOutgoingRequests(t *testing.T) {
 	if n, ok := hits.Load("/secret"); ok {
 		t.Errorf("the internal service was reached %d times", *n.(*int))
 	}
-	if len(dialer.refused) != 0 {
-		t.Errorf("dials off loopback were attempted: %v", dialer.refused)
+	if len(dialer.Refused()) != 0 {
+		t.Errorf("dials off loopback were attempted: %v", dialer.Refused())
 	}
 	// A public name the input chose, resolving to a public address, passes the checks
 	// and reaches the dialer (which refuses it: this test sends nothing off the machine).
@@ -152,7 +102,7 @@ func TestOutgoingRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadGateway || len(dialer.refused) != 1 || dialer.refused[0] != "203.0.113.10:80" {
-		t.Errorf("public URL: status %d, refused dials %v", resp.StatusCode, dialer.refused)
+	if resp.StatusCode != http.StatusBadGateway || len(dialer.Refused()) != 1 || dialer.Refused()[0] != "203.0.113.10:80" {
+		t.Errorf("public URL: status %d, refused dials %v", resp.StatusCode, dialer.Refused())
 	}
 }

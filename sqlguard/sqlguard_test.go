@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,36 +18,13 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/rampartsec/rampart"
-	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/eventtest"
 	"github.com/rampartsec/rampart/sqlguard"
 	"github.com/rampartsec/rampart/waf/rules"
 )
 
-type recorder struct {
-	mu  sync.Mutex
-	evs []*event.Event
-}
-
-func (r *recorder) Export(e *event.Event) {
-	r.mu.Lock()
-	r.evs = append(r.evs, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) exploits() []*event.Exploit {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []*event.Exploit
-	for _, e := range r.evs {
-		if e.Type == event.TypeExploit {
-			out = append(out, e.Exploit)
-		}
-	}
-	return out
-}
-
-func agent(t *testing.T, mode rampart.Mode, rec *recorder) *rampart.Agent {
+func agent(t *testing.T, mode rampart.Mode, rec *eventtest.Recorder) *rampart.Agent {
 	t.Helper()
 	a, err := rampart.New(rampart.Config{Enabled: true, Mode: mode, Rules: rules.ExploitRules(), Exporter: rec, Timeout: time.Second})
 	if err != nil {
@@ -102,7 +78,7 @@ func exercise(t *testing.T, db *sql.DB, system string) {
 		}
 	}
 	t.Run("block", func(t *testing.T) {
-		rec := &recorder{}
+		rec := &eventtest.Recorder{}
 		srv := httptest.NewServer(httpguard.New(agent(t, rampart.ModeBlock, rec), app(db)))
 		defer srv.Close()
 		for _, benign := range []string{"alice", "Mary Ann", "nobody at all", "1=1", "select"} {
@@ -110,8 +86,8 @@ func exercise(t *testing.T, db *sql.DB, system string) {
 				t.Errorf("benign %q: %d %s", benign, code, body)
 			}
 		}
-		if n := len(rec.exploits()); n != 0 {
-			t.Fatalf("benign requests reported %d exploits: %+v", n, rec.exploits()[0])
+		if n := len(rec.Exploits()); n != 0 {
+			t.Fatalf("benign requests reported %d exploits: %+v", n, rec.Exploits()[0])
 		}
 		for _, exploit := range []string{"x' OR '1'='1", "' UNION SELECT 1, name FROM users --", "alice'; DROP TABLE users; --"} {
 			code, body := get(t, srv.URL, exploit)
@@ -124,7 +100,7 @@ func exercise(t *testing.T, db *sql.DB, system string) {
 		if err := db.QueryRow("SELECT count(*) FROM users").Scan(&n); err != nil || n != 3 {
 			t.Fatalf("users after the exploits: %d, %v", n, err)
 		}
-		exs := rec.exploits()
+		exs := rec.Exploits()
 		if len(exs) != 3 {
 			t.Fatalf("%d exploit events, want 3", len(exs))
 		}
@@ -141,15 +117,15 @@ func exercise(t *testing.T, db *sql.DB, system string) {
 		}
 	})
 	t.Run("monitor", func(t *testing.T) {
-		rec := &recorder{}
+		rec := &eventtest.Recorder{}
 		srv := httptest.NewServer(httpguard.New(agent(t, rampart.ModeMonitor, rec), app(db)))
 		defer srv.Close()
 		code, body := get(t, srv.URL, "x' OR '1'='1")
 		if code != 200 || body != "3 rows" {
 			t.Errorf("monitor mode: %d %q, want the injected query to run", code, body)
 		}
-		if len(rec.exploits()) != 1 {
-			t.Errorf("monitor mode reported %d exploits", len(rec.exploits()))
+		if len(rec.Exploits()) != 1 {
+			t.Errorf("monitor mode reported %d exploits", len(rec.Exploits()))
 		}
 	})
 	t.Run("no request", func(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/examples/vulnapp/routes"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/nettest"
 )
 
 // raspDemoCall is one request the exploit-prevention part of the demo sends
@@ -46,26 +46,7 @@ var raspDemoCalls = []raspDemoCall{
 // demoDialer reaches loopback only and resolves the demo's names from a
 // table: the demo never sends a packet off the machine.
 func demoDialer() *httpguard.Dialer {
-	var d net.Dialer
-	return &httpguard.Dialer{
-		Resolver: demoResolver{"rebind.attacker.test": "127.0.0.1"},
-		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, _ := net.SplitHostPort(addr)
-			if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
-				return nil, fmt.Errorf("demo: not dialing %s (loopback only)", addr)
-			}
-			return d.DialContext(ctx, network, addr)
-		},
-	}
-}
-
-type demoResolver map[string]string
-
-func (r demoResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	if ip, ok := r[host]; ok {
-		return []netip.Addr{netip.MustParseAddr(ip)}, nil
-	}
-	return nil, &net.DNSError{Err: "not resolved by the demo", Name: host, IsNotFound: true}
+	return (&nettest.Loopback{}).Dialer(nettest.Resolver{"rebind.attacker.test": "127.0.0.1"})
 }
 
 // raspDemo runs the vulnerable example application with exploit prevention

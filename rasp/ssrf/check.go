@@ -27,6 +27,13 @@ type Finding struct {
 // query value or a fragment, or that names a public host, is not reported.
 // Check never resolves names.
 func Check(rawURL string, inputs []string) (Finding, bool) {
+	return scan(rawURL, inputs, func(u *urlParts, s, t int) (string, bool) { return u.judge(rawURL, s, t) })
+}
+
+// scan calls judge on every occurrence of every input (at least MinInput
+// bytes) in rawURL, parsing the URL once, on the first occurrence, and
+// reports the first occurrence judge flags.
+func scan(rawURL string, inputs []string, judge func(u *urlParts, s, t int) (string, bool)) (Finding, bool) {
 	var u urlParts
 	parsed := false
 	for _, in := range inputs {
@@ -44,7 +51,7 @@ func Check(rawURL string, inputs []string) (Finding, bool) {
 				u = parseURL(rawURL)
 				parsed = true
 			}
-			if r, ok := u.judge(rawURL, s, s+len(in)); ok {
+			if r, ok := judge(&u, s, s+len(in)); ok {
 				return Finding{Input: in, Reason: r}, true
 			}
 			off = s + 1

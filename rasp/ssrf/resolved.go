@@ -1,9 +1,6 @@
 package ssrf
 
-import (
-	"net/netip"
-	"strings"
-)
+import "net/netip"
 
 // CheckResolved is the dial-time check, against DNS rebinding and names
 // that point inside (nip.io, localtest.me, a record the attacker controls):
@@ -15,30 +12,12 @@ func CheckResolved(rawURL string, inputs []string, ip netip.Addr) (Finding, bool
 	if !InternalIP(ip) {
 		return Finding{}, false
 	}
-	var u urlParts
-	parsed := false
-	for _, in := range inputs {
-		if len(in) < MinInput {
-			continue
+	return scan(rawURL, inputs, func(u *urlParts, s, t int) (string, bool) {
+		for r := 0; r < 2; r++ {
+			if u.host[r].within(s, t) {
+				return "input sets the host to a name that resolves to an internal address", true
+			}
 		}
-		off := 0
-		for off < len(rawURL) {
-			k := strings.Index(rawURL[off:], in)
-			if k < 0 {
-				break
-			}
-			s := off + k
-			if !parsed {
-				u = parseURL(rawURL)
-				parsed = true
-			}
-			for r := 0; r < 2; r++ {
-				if u.host[r].within(s, s+len(in)) {
-					return Finding{Input: in, Reason: "input sets the host to a name that resolves to an internal address"}, true
-				}
-			}
-			off = s + 1
-		}
-	}
-	return Finding{}, false
+		return "", false
+	})
 }

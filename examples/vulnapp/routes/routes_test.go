@@ -1,17 +1,14 @@
 package routes_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,54 +16,9 @@ import (
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/examples/vulnapp/routes"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/eventtest"
+	"github.com/rampartsec/rampart/internal/nettest"
 )
-
-type recorder struct {
-	mu  sync.Mutex
-	evs []*event.Event
-}
-
-func (r *recorder) Export(e *event.Event) {
-	r.mu.Lock()
-	r.evs = append(r.evs, e)
-	r.mu.Unlock()
-}
-
-func (r *recorder) take() []*event.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.evs
-	r.evs = nil
-	return out
-}
-
-// loopbackDialer reaches loopback only and resolves names from a table, so
-// that no test packet leaves the machine even if a check fails open.
-func loopbackDialer(refused *[]string, mu *sync.Mutex) *httpguard.Dialer {
-	var d net.Dialer
-	return &httpguard.Dialer{
-		Resolver: stub{"rebind.attacker.test": "127.0.0.1"},
-		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, _ := net.SplitHostPort(addr)
-			if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
-				mu.Lock()
-				*refused = append(*refused, addr)
-				mu.Unlock()
-				return nil, fmt.Errorf("test: %s is not loopback", addr)
-			}
-			return d.DialContext(ctx, network, addr)
-		},
-	}
-}
-
-type stub map[string]string
-
-func (s stub) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	if ip, ok := s[host]; ok {
-		return []netip.Addr{netip.MustParseAddr(ip)}, nil
-	}
-	return nil, &net.DNSError{Err: "not found (stub)", Name: host, IsNotFound: true}
-}
 
 // sinkLine returns "routes.go:N" for the line of routes.go that ends with
 // the comment marker.
@@ -86,14 +38,13 @@ func sinkLine(t *testing.T, marker string) string {
 
 type server struct {
 	*httptest.Server
-	rec     *recorder
-	refused []string
-	mu      sync.Mutex
+	rec    *eventtest.Recorder
+	dialer *nettest.Loopback
 }
 
 func start(t *testing.T, cfg *rampart.Config) *server {
-	s := &server{rec: &recorder{}}
-	app, err := routes.New(routes.Config{Dir: t.TempDir(), Dialer: loopbackDialer(&s.refused, &s.mu)})
+	s := &server{rec: &eventtest.Recorder{}, dialer: &nettest.Loopback{}}
+	app, err := routes.New(routes.Config{Dir: t.TempDir(), Dialer: s.dialer.Dialer(nettest.Resolver{"rebind.attacker.test": "127.0.0.1"})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +96,7 @@ func path(s *server, p string) string {
 var benign = []struct{ path, want string }{
 	{q("/users", "name", "alice"), "alice@example.com"},
 	{q("/users", "name", "nobody"), `"users":[]`},
-	{q("/fetch", "url", "https://public.example.test/page"), `not found (stub)`}, // not resolved: nothing leaves the machine
+	{q("/fetch", "url", "https://public.example.test/page"), `not found (stub`}, // not resolved: nothing leaves the machine
 	{q("/proxy", "path", "reports/2024"), `/upstream/reports/2024`},
 	{q("/ping", "host", "127.0.0.1"), `"output"`},
 	{q("/convert", "file", "readme.txt"), `readme.txt`},
@@ -200,7 +151,7 @@ func TestExploitsBlockedAtTheSink(t *testing.T) {
 			t.Errorf("benign %s: %d %q, want 200 with %q", path, code, body, b.want)
 		}
 	}
-	for _, ev := range s.rec.take() {
+	for _, ev := range s.rec.Take() {
 		if ev.Type == event.TypeExploit {
 			t.Errorf("benign request reported an exploit: %+v", ev.Exploit)
 		}
@@ -213,7 +164,7 @@ func TestExploitsBlockedAtTheSink(t *testing.T) {
 			continue
 		}
 		var ex *event.Exploit
-		for _, ev := range s.rec.take() {
+		for _, ev := range s.rec.Take() {
 			if ev.Type == event.TypeExploit && ex == nil {
 				ex = ev.Exploit
 				if !ev.Blocked || ev.Request == nil || ev.Request.URI == "" {
@@ -234,10 +185,8 @@ func TestExploitsBlockedAtTheSink(t *testing.T) {
 			t.Errorf("exploit %s: %s at %q, want %s at %s (%+v)", path, ex.Detector, loc, e.detector, want, ex)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.refused) != 0 {
-		t.Errorf("dials off loopback: %v", s.refused)
+	if r := s.dialer.Refused(); len(r) != 0 {
+		t.Errorf("dials off loopback: %v", r)
 	}
 }
 
@@ -255,7 +204,7 @@ func TestBlockModeWAF(t *testing.T) {
 		}
 	}
 	attacks := 0
-	for _, ev := range s.rec.take() {
+	for _, ev := range s.rec.Take() {
 		if ev.Type == event.TypeAttack && ev.Blocked {
 			attacks++
 		}
