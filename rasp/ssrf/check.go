@@ -27,13 +27,14 @@ type Finding struct {
 // query value or a fragment, or that names a public host, is not reported.
 // Check never resolves names.
 func Check(rawURL string, inputs []string) (Finding, bool) {
-	return scan(rawURL, inputs, func(u *urlParts, s, t int) (string, bool) { return u.judge(rawURL, s, t) })
+	return scan(rawURL, inputs, false)
 }
 
-// scan calls judge on every occurrence of every input (at least MinInput
-// bytes) in rawURL, parsing the URL once, on the first occurrence, and
-// reports the first occurrence judge flags.
-func scan(rawURL string, inputs []string, judge func(u *urlParts, s, t int) (string, bool)) (Finding, bool) {
+// scan judges every occurrence of every input (at least MinInput bytes) in
+// rawURL, parsing the URL once, on the first occurrence, and reports the
+// first one flagged: by judge, or by judgeResolved for the dial-time check.
+// (A flag rather than a func parameter, so that nothing escapes.)
+func scan(rawURL string, inputs []string, resolved bool) (Finding, bool) {
 	var u urlParts
 	parsed := false
 	for _, in := range inputs {
@@ -51,7 +52,14 @@ func scan(rawURL string, inputs []string, judge func(u *urlParts, s, t int) (str
 				u = parseURL(rawURL)
 				parsed = true
 			}
-			if r, ok := judge(&u, s, s+len(in)); ok {
+			var r string
+			var ok bool
+			if resolved {
+				r, ok = u.judgeResolved(s, s+len(in))
+			} else {
+				r, ok = u.judge(rawURL, s, s+len(in))
+			}
+			if ok {
 				return Finding{Input: in, Reason: r}, true
 			}
 			off = s + 1

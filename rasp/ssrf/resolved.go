@@ -12,12 +12,15 @@ func CheckResolved(rawURL string, inputs []string, ip netip.Addr) (Finding, bool
 	if !InternalIP(ip) {
 		return Finding{}, false
 	}
-	return scan(rawURL, inputs, func(u *urlParts, s, t int) (string, bool) {
-		for r := 0; r < 2; r++ {
-			if u.host[r].within(s, t) {
-				return "input sets the host to a name that resolves to an internal address", true
-			}
+	return scan(rawURL, inputs, true)
+}
+
+// judgeResolved flags an occurrence at [s, t) that covers the whole host.
+func (u *urlParts) judgeResolved(s, t int) (string, bool) {
+	for r := 0; r < 2; r++ {
+		if u.host[r].within(s, t) {
+			return "input sets the host to a name that resolves to an internal address", true
 		}
-		return "", false
-	})
+	}
+	return "", false
 }
