@@ -18,6 +18,7 @@ import (
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/collector/ato"
 	"github.com/rampartsec/rampart/collector/postgres"
+	"github.com/rampartsec/rampart/collector/redis"
 	"github.com/rampartsec/rampart/collector/sqlite"
 	"github.com/rampartsec/rampart/event"
 )
@@ -72,10 +73,20 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 	}
 	defer store.Close()
 
+	var window ato.Window = ato.NewMemory(ato.MemoryConfig{})
 	if *state != "" {
-		return fmt.Errorf("serve: --state %q: the Redis window is not available in this build yet; run without --state for in-memory windows", *state)
+		if !strings.HasPrefix(*state, "redis://") && !strings.HasPrefix(*state, "rediss://") {
+			return fmt.Errorf("serve: --state %q: want redis://...", *state)
+		}
+		w, err := redis.Open(openCtx, *state, "")
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		window = w
+		where += ", account-takeover windows on Redis"
 	}
-	det := &atoDetector{det: ato.New(ato.Config{}, ato.NewMemory(ato.MemoryConfig{})), now: time.Now}
+	det := &atoDetector{det: ato.New(ato.Config{}, window), now: time.Now}
 
 	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: collector.Rate{PerSecond: *rate}})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -249,4 +250,98 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// startServe runs serve in-process with args and returns its base URL.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	t.Setenv("RAMPART_ADMIN_TOKEN", testAdmin)
+	t.Setenv("RAMPART_INGEST_KEYS", testIngest)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, args...), &out, ready)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v\n%s", err, out.String())
+		}
+	})
+	select {
+	case addr := <-ready:
+		return "http://" + addr
+	case err := <-done:
+		t.Fatalf("serve: %v\n%s", err, out.String())
+	}
+	return ""
+}
+
+// TestServeDetectsBruteForce sends login failures to `rampart serve` and
+// finds the account-takeover detectors' signal and decisions in the API,
+// with the windows in memory and on Redis.
+func TestServeDetectsBruteForce(t *testing.T) {
+	for _, c := range []struct{ name, state string }{{"memory", ""}, {"redis", "redis://127.0.0.1:6379/0"}} {
+		t.Run(c.name, func(t *testing.T) {
+			var args []string
+			if c.state != "" {
+				conn, err := (&net.Dialer{Timeout: time.Second}).Dial("tcp", "127.0.0.1:6379")
+				if err != nil {
+					if os.Getenv("RAMPART_REQUIRE") == "1" {
+						t.Fatalf("redis: %v (RAMPART_REQUIRE=1)", err)
+					}
+					t.Skipf("redis: %v", err)
+				}
+				conn.Close()
+				args = []string{"--state", c.state}
+			}
+			url := startServe(t, args...)
+			login := fmt.Sprintf("victim-%d-%s", time.Now().UnixNano(), c.name)
+			no := true
+			var evs []*event.Event
+			for i := range 15 {
+				evs = append(evs, &event.Event{Type: event.TypeLoginFailure, Time: time.Now().UTC().Add(time.Duration(i-15) * time.Second),
+					Service: "shop", IP: "192.0.2.77", Usr: &event.User{Login: login, Exists: &no}})
+			}
+			body, _ := collector.EncodeBatch("ato-"+login, "shop", "prod", evs)
+			if code, err := post(url, body); err != nil || code != http.StatusAccepted {
+				t.Fatalf("ingest: %d %v", code, err)
+			}
+			get := func(path string, v any) {
+				req, _ := http.NewRequest("GET", url+path, nil)
+				req.Header.Set("Authorization", "Bearer "+testAdmin)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				json.NewDecoder(resp.Body).Decode(v)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			var page collector.SignalPage
+			for {
+				get("/v1/signals?type=brute_force", &page)
+				if len(page.Signals) > 0 || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if len(page.Signals) != 1 || !strings.Contains(strings.Join(page.Signals[0].Users, ","), login) || page.Signals[0].IPs[0] != "192.0.2.77" {
+				t.Fatalf("brute-force signal: %+v", page.Signals)
+			}
+			var ds collector.DecisionsResponse
+			get("/v1/decisions", &ds)
+			found := false
+			for _, d := range ds.Decisions {
+				if d.Kind == collector.BlockIP && d.Value == "192.0.2.77" && d.SignalID == page.Signals[0].ID && !d.ExpiresAt.IsZero() {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("no block_ip decision for the signal: %+v", ds.Decisions)
+			}
+		})
+	}
 }
