@@ -61,9 +61,10 @@
 //
 // The state is a Window (three methods: Append, Range, Add): bounded logs
 // of attempts per account and per IP group, a bounded global log of
-// failures, and bucketed global counters. Memory keeps it in this process;
-// package collector/redis keeps it on Redis for several collectors; both
-// pass the contract suite of package atotest.
+// failures, and bucketed global counters; a Window that also implements
+// AppendRanger saves a round trip per log. Memory keeps it in this
+// process; package collector/redis keeps it on Redis for several
+// collectors; both pass the contract suite of package atotest.
 //
 // Everything is bounded, and what is approximated is:
 //

@@ -217,3 +217,40 @@ func BenchmarkObserveRedis(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkObserveRedisParallel is the same with as many concurrent
+// Observe calls as GOMAXPROCS, as a collector ingesting batches does:
+// round trips overlap.
+func BenchmarkObserveRedisParallel(b *testing.B) {
+	c := client(b)
+	d := ato.New(ato.Config{}, redis.New(c, testPrefix(b)))
+	ctx := context.Background()
+	no, yes := false, true
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var next sync.Mutex
+	n := 0
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			next.Lock()
+			i := n
+			n++
+			next.Unlock()
+			h := uint64(i)*0x9e3779b97f4a7c15 ^ 0xdeadbeef
+			h ^= h >> 29
+			u := strconv.Itoa(int(h % 100_000))
+			ev := event.Event{Type: event.TypeLoginSuccess, Time: start.Add(time.Duration(i) * 200 * time.Microsecond),
+				IP: "198.18." + strconv.Itoa(int(h>>8%256)) + "." + strconv.Itoa(int(h>>16%250)+1), Usr: &event.User{ID: "id" + u, Login: "user" + u}}
+			if h>>40%20 == 0 {
+				ev.Type, ev.Usr = event.TypeLoginFailure, &event.User{Login: "user" + u, Exists: &yes}
+			} else if h>>40%40 == 1 {
+				ev.Type, ev.Usr = event.TypeLoginFailure, &event.User{Login: "combo" + u, Exists: &no}
+			}
+			if _, err := d.Observe(ctx, &ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
