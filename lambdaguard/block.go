@@ -63,6 +63,10 @@ func (w *recorder) response() *Response {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	if _, ok := w.header["Content-Type"]; !ok && w.body.Len() > 0 {
+		// As a net/http server does.
+		w.header.Set("Content-Type", http.DetectContentType(w.body.Bytes()))
+	}
 	return &Response{StatusCode: w.status, Header: w.header, Body: w.body.Bytes()}
 }
 
