@@ -13,26 +13,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/lambdaguard"
 	"github.com/rampartsec/rampart/waf"
 	"github.com/rampartsec/rampart/waf/httpinput"
 )
 
 // events collects what an agent exports.
-type events struct {
+type collected struct {
 	mu  sync.Mutex
 	evs []*event.Event
 }
 
-func (e *events) Export(ev *event.Event) {
+func (e *collected) Export(ev *event.Event) {
 	e.mu.Lock()
 	e.evs = append(e.evs, ev)
 	e.mu.Unlock()
 }
 
-func (e *events) users() []*event.Event {
+func (e *collected) users() []*event.Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []*event.Event
@@ -48,9 +51,9 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 
 // userAgent returns an agent exporting to the returned collector; with
 // decisions, it polls them from a loopback server serving those.
-func userAgent(t *testing.T, cfg rampart.Config, decisions ...map[string]any) (*rampart.Agent, *events) {
+func userAgent(t *testing.T, cfg rampart.Config, decisions ...map[string]any) (*rampart.Agent, *collected) {
 	t.Helper()
-	evs := &events{}
+	evs := &collected{}
 	cfg.Enabled, cfg.Exporter, cfg.Logger = true, evs, quiet()
 	cfg.Timeout = time.Second
 	if decisions != nil {
@@ -333,4 +336,61 @@ func BenchmarkTrackLoginFailure(b *testing.B) {
 func httpRequest() *httpinput.Request {
 	return &httpinput.Request{Method: "POST", URI: "/login", RemoteAddr: "203.0.113.7:4000",
 		Headers: [][2]string{{"User-Agent", "Mozilla/5.0"}, {"Content-Type", "application/json"}}}
+}
+
+// TestTrackInLambda: the same calls inside a Lambda handler (API Gateway
+// HTTP API event): after a campaign, the attacker's IP is blocked and the
+// targeted user is asked for step-up authentication, within the
+// invocation.
+func TestTrackInLambda(t *testing.T) {
+	exp := time.Now().Add(time.Hour)
+	a, evs := userAgent(t, rampart.Config{Mode: rampart.ModeBlock, WAFMode: rampart.ModeMonitor},
+		map[string]any{"id": "d1", "kind": "block_ip", "value": "203.0.113.66", "expires_at": exp},
+		map[string]any{"id": "d2", "kind": "challenge_user", "value": "victim@shop.example", "expires_at": exp},
+	)
+	handler := func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		var body struct{ Login, Password string }
+		json.Unmarshal([]byte(ev.Body), &body)
+		var err error
+		if body.Password == "right" {
+			err = rampart.TrackLoginSuccess(ctx, "id-"+body.Login, rampart.WithLogin(body.Login))
+		} else {
+			err = rampart.TrackLoginFailure(ctx, body.Login, true)
+		}
+		switch rampart.ActionOf(err) {
+		case rampart.ActionBlock:
+			return events.APIGatewayV2HTTPResponse{StatusCode: 403}, nil
+		case rampart.ActionChallenge:
+			return events.APIGatewayV2HTTPResponse{StatusCode: 401, Body: "mfa_required"}, nil
+		}
+		if body.Password == "right" {
+			return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil
+		}
+		return events.APIGatewayV2HTTPResponse{StatusCode: 401}, nil
+	}
+	h := lambdaguard.New(a, handler).(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error))
+	invoke := func(ip, login, password string) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		b, _ := json.Marshal(map[string]string{"login": login, "password": password})
+		resp, err := h(context.Background(), events.APIGatewayV2HTTPRequest{RawPath: "/login", Body: string(b),
+			Headers:        map[string]string{"content-type": "application/json", "user-agent": "lambda-test"},
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/login", SourceIP: ip}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	if r := invoke("203.0.113.66", "someone@shop.example", "guess"); r.StatusCode != 403 {
+		t.Errorf("attacker's next login: %d, want 403", r.StatusCode)
+	}
+	if r := invoke("198.51.100.2", "victim@shop.example", "right"); r.StatusCode != 401 || r.Body != "mfa_required" {
+		t.Errorf("targeted user's next login: %d %q, want the challenge", r.StatusCode, r.Body)
+	}
+	if r := invoke("198.51.100.3", "other@shop.example", "right"); r.StatusCode != 200 {
+		t.Errorf("another user: %d", r.StatusCode)
+	}
+	got := evs.users()
+	if len(got) != 3 || got[0].IP != "203.0.113.66" || !got[0].Blocked || got[1].UserAgent != "lambda-test" || got[2].Blocked {
+		t.Fatalf("events %+v", got)
+	}
 }
