@@ -184,7 +184,14 @@ var detectorOperators = map[string]bool{
 // *RulesetError listing every problem when the ruleset is invalid.
 func ParseRuleset(data []byte) (*Ruleset, []string, error) {
 	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
+	if !json.Valid(data) {
+		err := json.Unmarshal(data, &top) // for its message
+		if err == nil {
+			err = fmt.Errorf("invalid JSON")
+		}
+		return nil, nil, &RulesetError{Problems: []*RuleError{{Msg: "not a JSON object: " + err.Error()}}}
+	}
+	if err := decodeObject(data, &top); err != nil {
 		return nil, nil, &RulesetError{Problems: []*RuleError{{Msg: "not a JSON object: " + err.Error()}}}
 	}
 	p := &parser{rs: &Ruleset{}}
@@ -320,7 +327,7 @@ func (p *parser) rules(section string, raw json.RawMessage) []Rule {
 		return nil
 	}
 	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
+	if err := decodeArray(raw, &list); err != nil {
 		p.fail("", section, "must be a list of rules")
 		return nil
 	}
@@ -353,7 +360,7 @@ func (p *parser) rules(section string, raw json.RawMessage) []Rule {
 
 func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	if err := decodeObject(raw, &fields); err != nil {
 		p.fail("", path, "a rule must be a JSON object")
 		return Rule{}, false
 	}
@@ -367,7 +374,7 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 			}
 			return
 		}
-		if err := json.Unmarshal(v, dst); err != nil {
+		if err := decodeString(v, dst); err != nil {
 			p.fail(r.ID, key, "must be a string")
 		}
 	}
@@ -386,13 +393,25 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 	getString("min_version", &r.MinVersion, false)
 	getString("max_version", &r.MaxVersion, false)
 	if v, ok := fields["tags"]; ok {
-		var tags map[string]any
-		if err := json.Unmarshal(v, &tags); err != nil {
-			p.fail(id, "tags", "must be an object of strings")
-		}
 		r.Tags = map[string]string{}
-		for k, tv := range tags {
-			r.Tags[k] = fmt.Sprint(tv)
+		if raw, ok := jsonObject(v); ok {
+			for k, tv := range raw {
+				if s, ok := jsonString(tv); ok {
+					r.Tags[k] = s
+					continue
+				}
+				var x any
+				json.Unmarshal(tv, &x) // valid JSON: no error
+				r.Tags[k] = fmt.Sprint(x)
+			}
+		} else {
+			var tags map[string]any
+			if err := json.Unmarshal(v, &tags); err != nil {
+				p.fail(id, "tags", "must be an object of strings")
+			}
+			for k, tv := range tags {
+				r.Tags[k] = fmt.Sprint(tv)
+			}
 		}
 	}
 	if r.Tags["type"] == "" {
@@ -406,7 +425,7 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 		r.Enabled = &b
 	}
 	if v, ok := fields["on_match"]; ok {
-		if err := json.Unmarshal(v, &r.OnMatch); err != nil {
+		if err := decodeStrings(v, &r.OnMatch); err != nil {
 			p.fail(id, "on_match", "must be a list of action ids")
 		}
 		for i, a := range r.OnMatch {
@@ -416,7 +435,7 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 		}
 	}
 	if v, ok := fields["transformers"]; ok {
-		if err := json.Unmarshal(v, &r.Transformers); err != nil {
+		if err := decodeStrings(v, &r.Transformers); err != nil {
 			p.fail(id, "transformers", "must be a list of transformer names")
 		}
 		p.checkTransformers(id, "transformers", r.Transformers)
@@ -445,13 +464,12 @@ func (p *parser) checkTransformers(id, path string, names []string) {
 }
 
 func (p *parser) conditions(id, path string, raw json.RawMessage) []Condition {
-	var list []struct {
-		Operator   string                     `json:"operator"`
-		Parameters map[string]json.RawMessage `json:"parameters"`
-	}
-	if err := json.Unmarshal(raw, &list); err != nil {
-		p.fail(id, path, "must be a list of {operator, parameters}")
-		return nil
+	var list []rawCondition
+	if !fastConditions(raw, &list) {
+		if err := json.Unmarshal(raw, &list); err != nil {
+			p.fail(id, path, "must be a list of {operator, parameters}")
+			return nil
+		}
 	}
 	var out []Condition
 	for i, c := range list {
@@ -529,15 +547,27 @@ func scratchData(id, kind string) *operator.Data {
 
 func (p *parser) inputs(id, path string, raw json.RawMessage) []Input {
 	var list []map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
-		p.fail(id, path, "must be a list of {address, key_path}")
-		return nil
+	if elems, ok := jsonArray(raw); ok {
+		for _, e := range elems {
+			m, ok := jsonObject(e)
+			if !ok {
+				list = nil
+				break
+			}
+			list = append(list, m)
+		}
+	}
+	if list == nil {
+		if err := json.Unmarshal(raw, &list); err != nil {
+			p.fail(id, path, "must be a list of {address, key_path}")
+			return nil
+		}
 	}
 	var out []Input
 	for i, m := range list {
 		ipath := fmt.Sprintf("%s[%d]", path, i)
 		var in Input
-		if v, ok := m["address"]; !ok || json.Unmarshal(v, &in.Address) != nil || in.Address == "" {
+		if v, ok := m["address"]; !ok || decodeString(v, &in.Address) != nil || in.Address == "" {
 			p.fail(id, ipath+".address", "missing or not a string")
 			continue
 		}
@@ -560,7 +590,7 @@ func (p *parser) inputs(id, path string, raw json.RawMessage) []Input {
 		}
 		if v, ok := m["transformers"]; ok {
 			in.hasTransformers = true
-			if err := json.Unmarshal(v, &in.Transformers); err != nil {
+			if err := decodeStrings(v, &in.Transformers); err != nil {
 				p.fail(id, ipath+".transformers", "must be a list of transformer names")
 			}
 			p.checkTransformers(id, ipath+".transformers", in.Transformers)

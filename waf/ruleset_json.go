@@ -1,0 +1,255 @@
+package waf
+
+import (
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+)
+
+// Fast paths of the ruleset parser. ParseRuleset checks once that the
+// whole document is valid JSON (json.Valid); the ruleset's objects and
+// arrays are then split into their members by jsonSplit's non-validating
+// scan, and strings without escapes or non-ASCII bytes are read in place.
+// Everything else goes through encoding/json as before, so the values and
+// the errors are the same; only the repeated validation and reflection of
+// decoding every level again is saved.
+
+// jsonSkip returns the index just past the JSON value that starts at or
+// after b[i] (after whitespace); b is known to be valid JSON.
+func jsonSkip(b []byte, i int) int {
+	i = jsonSpace(b, i)
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return jsonStringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = jsonStringEnd(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return i
+	}
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+	}
+	return i
+}
+
+// jsonStringEnd returns the index past the string that opens at b[i].
+func jsonStringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+func jsonSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsonObject splits a valid JSON value into its members when it is an
+// object; ok is false otherwise. A repeated key keeps its last value, as
+// with encoding/json.
+func jsonObject(raw []byte) (m map[string]json.RawMessage, ok bool) {
+	i := jsonSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	m = map[string]json.RawMessage{}
+	i = jsonSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return m, true
+	}
+	for i < len(raw) {
+		ks := jsonSpace(raw, i)
+		ke := jsonStringEnd(raw, ks)
+		key, ok := jsonString(raw[ks:ke])
+		if !ok {
+			return nil, false
+		}
+		i = jsonSpace(raw, ke)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		vs := jsonSpace(raw, i+1)
+		ve := jsonSkip(raw, vs)
+		m[key] = json.RawMessage(raw[vs:ve:ve])
+		i = jsonSpace(raw, ve)
+		if i >= len(raw) {
+			return nil, false
+		}
+		if raw[i] == '}' {
+			return m, true
+		}
+		i++ // ','
+	}
+	return nil, false
+}
+
+// jsonArray splits a valid JSON value into its elements when it is an
+// array; ok is false otherwise.
+func jsonArray(raw []byte) (out []json.RawMessage, ok bool) {
+	i := jsonSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return nil, false
+	}
+	out = []json.RawMessage{}
+	i = jsonSpace(raw, i+1)
+	if i < len(raw) && raw[i] == ']' {
+		return out, true
+	}
+	for i < len(raw) {
+		vs := jsonSpace(raw, i)
+		ve := jsonSkip(raw, vs)
+		out = append(out, json.RawMessage(raw[vs:ve:ve]))
+		i = jsonSpace(raw, ve)
+		if i >= len(raw) {
+			return nil, false
+		}
+		if raw[i] == ']' {
+			return out, true
+		}
+		i++ // ','
+	}
+	return nil, false
+}
+
+// jsonString decodes a JSON string value; ok is false when raw is not a
+// string.
+func jsonString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	plain := true
+	for _, c := range body {
+		if c == '\\' || c >= utf8.RuneSelf || c < 0x20 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return string(body), true
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// jsonStrings decodes a JSON array of strings; ok is false when raw is
+// not one.
+func jsonStrings(raw []byte) ([]string, bool) {
+	if i := jsonSpace(raw, 0); i < len(raw) && raw[i] == 'n' {
+		return nil, true // null, as encoding/json leaves the slice nil
+	}
+	elems, ok := jsonArray(raw)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		if out[i], ok = jsonString(e); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// decodeString is json.Unmarshal(raw, dst) for a string.
+func decodeString(raw json.RawMessage, dst *string) error {
+	if s, ok := jsonString(raw); ok {
+		*dst = s
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// decodeStrings is json.Unmarshal(raw, dst) for a list of strings.
+func decodeStrings(raw json.RawMessage, dst *[]string) error {
+	if ss, ok := jsonStrings(raw); ok {
+		*dst = ss
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// decodeObject is json.Unmarshal(raw, dst) for a map of raw members.
+func decodeObject(raw json.RawMessage, dst *map[string]json.RawMessage) error {
+	if m, ok := jsonObject(raw); ok {
+		*dst = m
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// decodeArray is json.Unmarshal(raw, dst) for a list of raw elements.
+func decodeArray(raw json.RawMessage, dst *[]json.RawMessage) error {
+	if a, ok := jsonArray(raw); ok {
+		*dst = a
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// rawCondition is a condition as it is written.
+type rawCondition struct {
+	Operator   string                     `json:"operator"`
+	Parameters map[string]json.RawMessage `json:"parameters"`
+}
+
+// fastConditions splits a list of conditions as json.Unmarshal would;
+// false sends the caller to encoding/json (for anything unusual, such as
+// keys that only match the field names case-insensitively).
+func fastConditions(raw []byte, dst *[]rawCondition) bool {
+	elems, ok := jsonArray(raw)
+	if !ok {
+		return false
+	}
+	out := make([]rawCondition, len(elems))
+	for i, e := range elems {
+		m, ok := jsonObject(e)
+		if !ok {
+			return false
+		}
+		for k, v := range m {
+			switch {
+			case k == "operator":
+				if out[i].Operator, ok = jsonString(v); !ok {
+					return false
+				}
+			case k == "parameters":
+				if out[i].Parameters, ok = jsonObject(v); !ok {
+					return false
+				}
+			case strings.EqualFold(k, "operator"), strings.EqualFold(k, "parameters"):
+				return false
+			}
+		}
+	}
+	*dst = out
+	return true
+}

@@ -1,0 +1,99 @@
+package waf
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/rampartsec/rampart/waf/rules"
+)
+
+// checkJSONFast compares the fast splitters with encoding/json on one
+// valid JSON value.
+func checkJSONFast(t *testing.T, raw []byte) {
+	t.Helper()
+	if m, ok := jsonObject(raw); ok {
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatalf("jsonObject accepted %q: %v", raw, err)
+		}
+		if len(m) != len(want) {
+			t.Fatalf("jsonObject(%q): %d members, want %d", raw, len(m), len(want))
+		}
+		for k, v := range want {
+			if !bytes.Equal(bytes.TrimSpace(m[k]), bytes.TrimSpace(v)) {
+				t.Fatalf("jsonObject(%q)[%q] = %q, want %q", raw, k, m[k], v)
+			}
+			checkJSONFast(t, v)
+		}
+	}
+	if a, ok := jsonArray(raw); ok {
+		var want []json.RawMessage
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatalf("jsonArray accepted %q: %v", raw, err)
+		}
+		if len(a) != len(want) {
+			t.Fatalf("jsonArray(%q): %d elements, want %d", raw, len(a), len(want))
+		}
+		for i := range want {
+			if !bytes.Equal(a[i], bytes.TrimSpace(want[i])) {
+				t.Fatalf("jsonArray(%q)[%d] = %q, want %q", raw, i, a[i], want[i])
+			}
+			checkJSONFast(t, want[i])
+		}
+	}
+	if s, ok := jsonString(bytes.TrimSpace(raw)); ok {
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil || s != want {
+			t.Fatalf("jsonString(%q) = %q, want %q (%v)", raw, s, want, err)
+		}
+	}
+	var got, want []string
+	gerr, werr := decodeStrings(raw, &got), json.Unmarshal(raw, &want)
+	if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("decodeStrings(%q) = %q, %v; want %q, %v", raw, got, gerr, want, werr)
+	}
+	var conds, wantConds []rawCondition
+	if fastConditions(raw, &conds) {
+		if err := json.Unmarshal(raw, &wantConds); err != nil {
+			t.Fatalf("fastConditions accepted %q: %v", raw, err)
+		}
+		if len(conds) != len(wantConds) {
+			t.Fatalf("fastConditions(%q): %d, want %d", raw, len(conds), len(wantConds))
+		}
+		for i := range conds {
+			if conds[i].Operator != wantConds[i].Operator || len(conds[i].Parameters) != len(wantConds[i].Parameters) {
+				t.Fatalf("fastConditions(%q)[%d] = %+v, want %+v", raw, i, conds[i], wantConds[i])
+			}
+		}
+	}
+}
+
+func TestJSONFastOnRulesets(t *testing.T) {
+	checkJSONFast(t, rules.Default())
+	if b, err := os.ReadFile("../../shared/data/datadog-recommended-ruleset.json"); err == nil {
+		checkJSONFast(t, b)
+	}
+	for _, s := range []string{`{}`, `[]`, ` [ "a" , "b\u00e9" ] `, `{"a":1,"a":2}`, `"x\"y"`, `null`, `[null]`, `{"Operator":"x"}`, `[{"operator":"m","OPERATOR":"n"}]`, `[{"operator":"m","parameters":{"inputs":[]}}]`, "\"\xc3\x28\""} {
+		if !json.Valid([]byte(s)) {
+			continue
+		}
+		checkJSONFast(t, []byte(s))
+	}
+}
+
+// FuzzJSONFast: on valid JSON, the fast splitters give what encoding/json
+// gives.
+func FuzzJSONFast(f *testing.F) {
+	f.Add(`{"a":[1,"x",{"b":null}],"c":"\n"}`)
+	f.Add(`[{"operator":"match_regex","parameters":{"regex":"a\\b"}}]`)
+	f.Add(`["on","off"]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if !json.Valid([]byte(s)) {
+			return
+		}
+		checkJSONFast(t, []byte(s))
+	})
+}
