@@ -136,3 +136,37 @@ func TestFloodBounded(t *testing.T) {
 		t.Fatal("brute force after the flood not detected")
 	}
 }
+
+// TestMemoryFullBound fills a Memory to both of its bounds with entries
+// the size of the detectors' (an encoded attempt of about 50 bytes) and
+// measures the heap it holds: the figure behind DefaultMaxEntries' "about
+// 100 MB".
+func TestMemoryFullBound(t *testing.T) {
+	if raceEnabled {
+		t.Skip("heap figures under the race detector mean nothing")
+	}
+	ctx := context.Background()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	m := ato.NewMemory(ato.MemoryConfig{})
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 1_400_000 {
+		key := fmt.Sprintf("a:user%d@mail.example", i%20_000)
+		v := fmt.Sprintf("fn203.0.%d.%d\x1f0:user%d@mail.example", i>>8&255, i&255, i)
+		m.Append(ctx, key, ato.Entry{Time: at.Add(time.Duration(i) * time.Millisecond), Value: v}, time.Hour, 64)
+	}
+	keys, entries, evicted := m.Usage()
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("full: %d keys, %d entries, %d evicted, heap +%.1f MB", keys, entries, evicted, float64(heap)/(1<<20))
+	if keys > ato.DefaultMaxKeys || entries > ato.DefaultMaxEntries {
+		t.Fatalf("over the bounds: %d keys, %d entries", keys, entries)
+	}
+	if heap > 250<<20 {
+		t.Fatalf("a full Memory holds %d MB", heap>>20)
+	}
+	runtime.KeepAlive(m)
+}
