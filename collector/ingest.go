@@ -247,14 +247,14 @@ func jsonError(prefix string, err error) *Error {
 	return FieldErrorf(f, "%v", err)
 }
 
-func checkString(field, s string, limit int) *Error {
+func checkString(field, s string, limit int) error {
 	if len(s) > limit {
 		return &Error{Code: ETooLarge, Field: field, Message: fmt.Sprintf("%d bytes, over the string limit of %d", len(s), limit)}
 	}
 	return nil
 }
 
-func checkIP(field, s string) *Error {
+func checkIP(field, s string) error {
 	if s == "" {
 		return nil
 	}

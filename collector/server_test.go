@@ -579,3 +579,16 @@ func TestGracefulShutdownDrains(t *testing.T) {
 	}
 	t.Logf("%d batches acknowledged during the shutdown test", len(acked))
 }
+
+// TestIngestUserEventWithMetadata is a regression row from FuzzDecodeBatch
+// (testdata/fuzz/FuzzDecodeBatch/metadata-string-typed-nil): a string in a
+// user event's metadata came back as a nil *Error inside a non-nil error,
+// refusing a valid batch.
+func TestIngestUserEventWithMetadata(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	ev := storetest.Login("alice", "198.51.100.1", 0)
+	ev.Metadata = map[string]any{"plan": "pro", "tags": []any{"a", "b"}, "n": 3.0}
+	if resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, "meta-1", ev)); resp.StatusCode != 202 {
+		t.Fatalf("%d %s", resp.StatusCode, b)
+	}
+}
