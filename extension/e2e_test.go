@@ -147,7 +147,7 @@ func TestEmulatorWithExtension(t *testing.T) {
 		lambdatest.InstallExtension(t, "rampart", rampartBin+" extension")
 		// The function finds the extension at /opt/extensions/rampart and
 		// hands its events over on localhost; the extension forwards them.
-		em := lambdatest.StartLocked(t, fn, "FN_EVENT=v2", "RAMPART_ENABLED=true", "RAMPART_MODE=block",
+		em := lambdatest.StartLocked(t, fn, "FN_EVENT=v2", "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block",
 			"RAMPART_ENDPOINT="+col.srv.URL, "RAMPART_API_KEY=ingest-e2e", "RAMPART_EXTENSION_ADDR=", "RAMPART_DECISION_INTERVAL=100ms")
 
 		out, err := em.Invoke(readPayload(t, "apigw-v2.json", "name="+url.QueryEscape("<script>alert(1)</script>")))
@@ -228,7 +228,7 @@ func TestEmulatorWithExtension(t *testing.T) {
 		if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		em := lambdatest.StartLocked(t, wrapper, "FN_EVENT=v2", "RAMPART_PROXY=on", "RAMPART_MODE=block",
+		em := lambdatest.StartLocked(t, wrapper, "FN_EVENT=v2", "RAMPART_PROXY=on", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block",
 			"RAMPART_ENDPOINT="+col.srv.URL, "RAMPART_EXTENSION_ADDR=")
 
 		out, err := em.Invoke(readPayload(t, "apigw-v2.json", "name=alice"))

@@ -129,7 +129,7 @@ func TestEmulator(t *testing.T) {
 
 			// Block mode: the WAF blocks the attack before the handler.
 			t.Run("waf", func(t *testing.T) {
-				em := lambdatest.Start(t, bootstrap, "FN_EVENT="+c.fnEvent, "RAMPART_ENABLED=true", "RAMPART_MODE=block", "RAMPART_EXTENSION_ADDR=off")
+				em := lambdatest.Start(t, bootstrap, "FN_EVENT="+c.fnEvent, "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block", "RAMPART_EXTENSION_ADDR=off")
 				r := invoke(t, em, c.with(t, payload, "alice"))
 				if r.StatusCode != 200 || r.Body != `{"user":"alice"}` {
 					t.Fatalf("benign: %+v", r)
@@ -157,7 +157,7 @@ func TestEmulator(t *testing.T) {
 
 			// Exploit prevention blocks at the sink, the WAF only monitors.
 			t.Run("sink", func(t *testing.T) {
-				em := lambdatest.Start(t, bootstrap, "FN_EVENT="+c.fnEvent, "RAMPART_ENABLED=true", "RAMPART_MODE=block", "RAMPART_WAF_MODE=monitor", "RAMPART_EXTENSION_ADDR=off")
+				em := lambdatest.Start(t, bootstrap, "FN_EVENT="+c.fnEvent, "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block", "RAMPART_WAF_MODE=monitor", "RAMPART_EXTENSION_ADDR=off")
 				r := invoke(t, em, c.with(t, payload, injection))
 				if r.StatusCode != 403 || !strings.Contains(r.Body, `"error":"blocked"`) {
 					t.Fatalf("exploit: %+v", r)
@@ -188,7 +188,7 @@ func TestEmulator(t *testing.T) {
 
 	// Other events pass through untouched, with a security context.
 	t.Run("other-events", func(t *testing.T) {
-		em := lambdatest.Start(t, bootstrap, "FN_EVENT=raw", "RAMPART_ENABLED=true", "RAMPART_MODE=block", "RAMPART_EXTENSION_ADDR=off")
+		em := lambdatest.Start(t, bootstrap, "FN_EVENT=raw", "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block", "RAMPART_EXTENSION_ADDR=off")
 		payload, err := os.ReadFile(filepath.Join("testdata", "events", "sqs.json"))
 		if err != nil {
 			t.Fatal(err)

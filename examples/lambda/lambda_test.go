@@ -76,7 +76,7 @@ func TestExampleUnderEmulator(t *testing.T) {
 	data := t.TempDir()
 
 	t.Run("exploit-prevention", func(t *testing.T) {
-		em := lambdatest.Start(t, bootstrap, "RAMPART_ENABLED=true", "RAMPART_MODE=block", "RAMPART_WAF_MODE=monitor",
+		em := lambdatest.Start(t, bootstrap, "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block", "RAMPART_WAF_MODE=monitor",
 			"RAMPART_EXTENSION_ADDR=off", "TMPDIR="+data)
 		for _, c := range []struct {
 			name, method, path, query, body string
@@ -128,7 +128,7 @@ func TestExampleUnderEmulator(t *testing.T) {
 	})
 
 	t.Run("waf", func(t *testing.T) {
-		em := lambdatest.Start(t, bootstrap, "RAMPART_ENABLED=true", "RAMPART_MODE=block", "RAMPART_EXTENSION_ADDR=off", "TMPDIR="+data)
+		em := lambdatest.Start(t, bootstrap, "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block", "RAMPART_EXTENSION_ADDR=off", "TMPDIR="+data)
 		if r := call(t, em, "GET", "/users", "name=bob", ""); r.StatusCode != 200 || !strings.Contains(r.Body, "bob@example.com") {
 			t.Fatalf("benign: %+v", r)
 		}

@@ -115,14 +115,17 @@ func lock(t testing.TB) {
 }
 
 // Lock takes the machine-wide emulator lock until the test ends, for a
-// test that must prepare something (InstallExtension) before Start. Start
-// takes it too; taking it twice in one test is fine (flock is per open
-// file, so the second waits: call Lock only with StartLocked).
+// test that prepares something under it (InstallExtension) and then calls
+// StartLocked. Start takes the lock itself: never call both Lock and Start
+// in one test, the second lock would wait for the first.
 func Lock(t testing.TB) { lock(t) }
 
-// Start runs the emulator with bootstrap as the function, env added to the
-// environment (the function's and the extensions' variables), and waits
-// until its invoke endpoint answers. It is stopped when the test ends.
+// Start takes the lock and runs the emulator with bootstrap as the
+// function, env added to the environment (the function's and the
+// extensions' variables), and waits until its invoke endpoint answers. It
+// is stopped when the test ends, which releases the lock: tests that run
+// several emulators run each in its own subtest. Tests set RAMPART_TIMEOUT
+// generously, so that the verdicts do not depend on the machine's load.
 func Start(t testing.TB, bootstrap string, env ...string) *Emulator {
 	t.Helper()
 	rie := Find(t)
