@@ -20,6 +20,7 @@ import (
 	"github.com/rampartsec/rampart/collector/postgres"
 	"github.com/rampartsec/rampart/collector/redis"
 	"github.com/rampartsec/rampart/collector/sqlite"
+	"github.com/rampartsec/rampart/collector/ui"
 	"github.com/rampartsec/rampart/event"
 )
 
@@ -107,9 +108,14 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: web.Handler(srv.Handler()), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(out, "rampart: collector on http://%s (%s)\n", ln.Addr(), where)
+	fmt.Fprintf(out, "rampart: web UI on http://%s/ (log in as admin with the admin token)\n", ln.Addr())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

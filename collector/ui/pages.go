@@ -1,0 +1,641 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/event"
+)
+
+// ranges are the time windows the overview and the signal filters offer.
+var ranges = []struct {
+	Name    string
+	D       time.Duration
+	Buckets int
+}{
+	{"1h", time.Hour, 60},
+	{"24h", 24 * time.Hour, 48},
+	{"7d", 7 * 24 * time.Hour, 56},
+	{"30d", 30 * 24 * time.Hour, 60},
+}
+
+func rangeOf(name, def string) (string, time.Duration, int) {
+	for _, r := range ranges {
+		if r.Name == name {
+			return r.Name, r.D, r.Buckets
+		}
+	}
+	if name == "all" && def == "all" {
+		return "all", 0, 0
+	}
+	return rangeOf(def, "24h")
+}
+
+var funcs = template.FuncMap{
+	"ts": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
+	},
+	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"ago":      func(t time.Time) string { return ago(time.Since(t)) },
+	"typeName": func(t string) string { return strings.ReplaceAll(t, "_", " ") },
+	"fmtInt":   fmtInt,
+	"isATO":    isATO,
+	"pct": func(a, b int64) string {
+		if a+b == 0 {
+			return "0%"
+		}
+		return strconv.FormatFloat(100*float64(a)/float64(a+b), 'f', 0, 64) + "%"
+	},
+	"exists": func(b *bool) string {
+		switch {
+		case b == nil:
+			return "unknown"
+		case *b:
+			return "exists"
+		}
+		return "does not exist"
+	},
+	"can": allowed,
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m
+	},
+	"decisionName": decisionName,
+	"plus":         func(a, b int) int { return a + b },
+}
+
+func decisionName(k string) string {
+	switch k {
+	case collector.BlockIP:
+		return "block IP"
+	case collector.BlockUser:
+		return "block user"
+	case collector.ChallengeIP:
+		return "step-up for IP"
+	case collector.ChallengeUser:
+		return "step-up for user"
+	}
+	return k
+}
+
+func fmtInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 || len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "just now"
+	case d < time.Minute:
+		return strconv.Itoa(int(d/time.Second)) + "s ago"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + "m ago"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + "h ago"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + "d ago"
+}
+
+func isATO(t string) bool {
+	switch t {
+	case collector.SignalBruteForce, collector.SignalCredentialStuffing, collector.SignalDistributedCredentialStuffing,
+		collector.SignalAccountTakeover, collector.SignalLoginVelocity:
+		return true
+	}
+	return false
+}
+
+// Overview.
+
+type overviewData struct {
+	Range  string
+	Ranges []string
+	O      *Overview
+	Chart  *chart
+	// MaxIP etc. scale the bars of the top lists.
+	OpenTotal int64
+}
+
+func rangeNames() []string {
+	var out []string
+	for _, r := range ranges {
+		out = append(out, r.Name)
+	}
+	return out
+}
+
+func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
+	name, d, n := rangeOf(r.URL.Query().Get("range"), "24h")
+	now := u.now()
+	step := d / time.Duration(n)
+	until := now.Truncate(step).Add(step)
+	since := until.Add(-d)
+	u.mu.Lock()
+	c, ok := u.overview[name]
+	u.mu.Unlock()
+	o := c.o
+	if !ok || now.Sub(c.at) > overviewTTL || c.o.Until != until {
+		var err error
+		if o, err = u.db.overview(r.Context(), since, until, n); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		u.mu.Lock()
+		u.overview[name] = cachedOverview{at: now, o: o}
+		u.mu.Unlock()
+	}
+	data := &overviewData{Range: name, Ranges: rangeNames(), O: o,
+		Chart: stacked("Attacks and exploits over time", o.Since, o.Bucket, []string{"attacks", "exploits"}, []string{"c-attack", "c-exploit"}, o.Attacks, o.Exploits)}
+	for _, s := range o.OpenBySeverity {
+		data.OpenTotal += s.N
+	}
+	u.render(w, r, http.StatusOK, "overview", &page{Title: "Overview", Nav: "overview", Data: data})
+}
+
+// Signals.
+
+type signalsData struct {
+	Type, Severity, Status, Service, Range string
+	Types, Severities, Ranges              []string
+	Page                                   collector.SignalPage
+	Next, First                            string
+	Paged                                  bool
+}
+
+func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
+	in := r.URL.Query()
+	d := &signalsData{Type: in.Get("type"), Severity: in.Get("severity"), Status: in.Get("status"), Service: strings.TrimSpace(in.Get("service")),
+		Types: collector.SignalTypes, Severities: collector.Severities, Ranges: append(rangeNames(), "all")}
+	if !in.Has("status") {
+		d.Status = collector.StatusOpen
+	}
+	var dur time.Duration
+	d.Range, dur, _ = rangeOf(in.Get("range"), "all")
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" && v != "all" {
+			q.Set(k, v)
+		}
+	}
+	set("type", d.Type)
+	set("severity", d.Severity)
+	set("status", d.Status)
+	set("service", d.Service)
+	if dur > 0 {
+		q.Set("since", u.now().Add(-dur).UTC().Format(time.RFC3339))
+	}
+	set("cursor", in.Get("cursor"))
+	sq, err := collector.ParseSignalQuery(q)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	sq.Limit = collector.DefaultPageSize
+	if d.Page, err = u.store.Signals(r.Context(), sq); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	link := url.Values{}
+	for _, k := range []string{"type", "severity", "service"} {
+		if v := in.Get(k); v != "" {
+			link.Set(k, v)
+		}
+	}
+	link.Set("status", d.Status)
+	if d.Status == "" {
+		link.Set("status", "")
+	}
+	link.Set("range", d.Range)
+	d.First = "/signals?" + link.Encode()
+	d.Paged = in.Get("cursor") != ""
+	if d.Page.NextCursor != "" {
+		link.Set("cursor", d.Page.NextCursor)
+		d.Next = "/signals?" + link.Encode()
+	}
+	u.render(w, r, http.StatusOK, "signals", &page{Title: "Signals", Nav: "signals", Data: d})
+}
+
+// maxDetailEvents is the number of events a signal page shows.
+const maxDetailEvents = 20
+
+type occurrence struct {
+	Time    time.Time
+	IP      string
+	Method  string
+	URI     string
+	Blocked bool
+	Mode    string
+}
+
+type signalData struct {
+	S         *collector.SignalDetail
+	Latest    *event.Event
+	Resource  highlighted
+	Triggers  []triggerView
+	Events    []occurrence
+	Decisions []collector.Decision
+	// account takeover
+	Chart     *chart
+	IPs       []ipCount
+	Users     []userCount
+	Logins    int
+	Truncated bool
+	// QuickIPs and QuickUsers are offered as one-click decisions.
+	QuickIPs, QuickUsers []string
+	TTLs                 []string
+}
+
+type triggerView struct {
+	event.Trigger
+	Value highlighted
+}
+
+func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sd, err := u.store.Signal(ctx, r.PathValue("id"), maxDetailEvents)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d := &signalData{S: sd, TTLs: ttlNames()}
+	for i, raw := range sd.Events {
+		ev := new(event.Event)
+		if err := json.Unmarshal(raw, ev); err != nil {
+			continue
+		}
+		if i == 0 {
+			d.Latest = ev
+		}
+		o := occurrence{Time: ev.Time, IP: collector.EventIP(ev), Blocked: ev.Blocked, Mode: ev.Mode}
+		if ev.Request != nil {
+			o.Method, o.URI = ev.Request.Method, ev.Request.URI
+		}
+		d.Events = append(d.Events, o)
+	}
+	if ev := d.Latest; ev != nil {
+		if x := ev.Exploit; x != nil {
+			d.Resource = highlight(x.Resource, x.Input, x.Start, x.End)
+		}
+		for _, t := range ev.Triggers {
+			d.Triggers = append(d.Triggers, triggerView{Trigger: t, Value: highlight(t.Value, t.Highlight, -1, -1)})
+		}
+	}
+	if isATO(sd.Type) {
+		ls, trunc, err := u.db.logins(ctx, &sd.Signal)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		d.Logins, d.Truncated = len(ls), trunc
+		d.Chart = timeline(ls, sd.FirstSeen, sd.LastSeen)
+		d.IPs, d.Users = tally(ls)
+	}
+	_, ds, err := u.store.Decisions(ctx)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	for _, dc := range ds {
+		if dc.SignalID == sd.ID {
+			d.Decisions = append(d.Decisions, dc)
+		}
+	}
+	d.QuickIPs = first(sd.IPs, 5)
+	d.QuickUsers = first(sd.Users, 5)
+	u.render(w, r, http.StatusOK, "signal", &page{Title: sd.Title, Nav: "signals", Data: d})
+}
+
+func first(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func (u *UI) setStatus(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	st := r.PostForm.Get("status")
+	if st != collector.StatusOpen && st != collector.StatusArchived {
+		u.errorPage(w, r, http.StatusBadRequest, "The status is open or archived.")
+		return
+	}
+	if err := u.store.SetSignalStatus(r.Context(), id, st); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	done := "archived"
+	if st == collector.StatusOpen {
+		done = "reopened"
+	}
+	http.Redirect(w, r, "/signals/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
+}
+
+// Decisions.
+
+// ttls are the expiries the decision forms offer.
+var ttls = []struct {
+	Name string
+	D    time.Duration
+}{{"1h", time.Hour}, {"4h", 4 * time.Hour}, {"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}, {"30d", 30 * 24 * time.Hour}, {"never", 0}}
+
+func ttlNames() []string {
+	var out []string
+	for _, t := range ttls {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+type decisionsData struct {
+	Version   int64
+	Active    []collector.Decision
+	Expired   []collector.Decision
+	Kinds     []string
+	TTLs      []string
+	Kind      string
+	Value     string
+	Error     string
+	Reason    string
+	TTL       string
+	SignalID  string
+	ReturnURL string
+}
+
+var decisionKinds = []string{collector.BlockIP, collector.BlockUser, collector.ChallengeUser, collector.ChallengeIP}
+
+func (u *UI) decisionsPage(w http.ResponseWriter, r *http.Request) {
+	u.renderDecisions(w, r, http.StatusOK, &decisionsData{Kind: collector.BlockIP, TTL: "24h"})
+}
+
+func (u *UI) renderDecisions(w http.ResponseWriter, r *http.Request, status int, d *decisionsData) {
+	v, ds, err := u.store.Decisions(r.Context())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d.Version, d.Kinds, d.TTLs = v, decisionKinds, ttlNames()
+	now := u.now()
+	for i := len(ds) - 1; i >= 0; i-- { // newest first
+		if ds[i].Active(now) {
+			d.Active = append(d.Active, ds[i])
+		} else {
+			d.Expired = append(d.Expired, ds[i])
+		}
+	}
+	u.render(w, r, status, "decisions", &page{Title: "Decisions", Nav: "decisions", Data: d})
+}
+
+// maxDecisionValue bounds a decision's value and reason, as the API does.
+const maxDecisionValue = 1024
+
+// decisionFromForm validates the form of a new decision; its error is a
+// message for the form.
+func decisionFromForm(f url.Values, now time.Time) (*collector.Decision, error) {
+	d := &collector.Decision{Kind: f.Get("kind"), Value: strings.TrimSpace(f.Get("value")), Reason: strings.TrimSpace(f.Get("reason")),
+		SignalID: f.Get("signal_id"), CreatedAt: now.UTC()}
+	if !slices.Contains(decisionKinds, d.Kind) {
+		return nil, errors.New("choose what to do: block or step-up, for an IP or a user")
+	}
+	switch d.Kind {
+	case collector.BlockIP, collector.ChallengeIP:
+		if p, err := netip.ParsePrefix(d.Value); err == nil {
+			d.Value = p.Masked().String()
+		} else if a, err := netip.ParseAddr(d.Value); err == nil {
+			d.Value = a.Unmap().String()
+		} else {
+			return nil, errors.New("the value is not an IP address or a CIDR prefix")
+		}
+	default:
+		if d.Value == "" {
+			return nil, errors.New("give the user id")
+		}
+	}
+	if len(d.Value) > maxDecisionValue || len(d.Reason) > maxDecisionValue {
+		return nil, fmt.Errorf("the value and the reason have at most %d bytes", maxDecisionValue)
+	}
+	if d.SignalID != "" && !strings.HasPrefix(d.SignalID, "sig_") {
+		return nil, errors.New("not a signal id")
+	}
+	found := false
+	for _, t := range ttls {
+		if t.Name == f.Get("ttl") {
+			found = true
+			if t.D > 0 {
+				d.ExpiresAt = now.Add(t.D).UTC()
+			}
+		}
+	}
+	if !found {
+		return nil, errors.New("choose an expiry")
+	}
+	return d, nil
+}
+
+func (u *UI) postDecision(w http.ResponseWriter, r *http.Request) {
+	s := sessionOf(r)
+	d, err := decisionFromForm(r.PostForm, u.now())
+	if err != nil {
+		f := r.PostForm
+		u.renderDecisions(w, r, http.StatusBadRequest, &decisionsData{Error: err.Error(), Kind: f.Get("kind"), Value: f.Get("value"),
+			Reason: f.Get("reason"), TTL: f.Get("ttl"), SignalID: f.Get("signal_id")})
+		return
+	}
+	d.Author = "ui:" + s.Login
+	if d.Reason == "" {
+		d.Reason = "from the UI by " + s.Login
+	}
+	if _, err := u.store.PutDecision(r.Context(), d); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.log.Info("ui: decision", "kind", d.Kind, "value", d.Value, "by", s.Login)
+	back := "/decisions"
+	if ret := r.PostForm.Get("return"); safeNext(ret) && strings.HasPrefix(ret, "/signals/") {
+		back = ret
+	}
+	http.Redirect(w, r, back+"?done=decision", http.StatusSeeOther)
+}
+
+func (u *UI) deleteDecision(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := u.store.DeleteDecision(r.Context(), id); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.log.Info("ui: decision removed", "id", id, "by", sessionOf(r).Login)
+	http.Redirect(w, r, "/decisions?done=deleted", http.StatusSeeOther)
+}
+
+// Keys.
+
+type keysData struct {
+	Keys []collector.Key
+	// Secret is the key just created: shown on this response only.
+	Secret, SecretName string
+}
+
+func (u *UI) keysPage(w http.ResponseWriter, r *http.Request) {
+	u.renderKeys(w, r, http.StatusOK, &keysData{})
+}
+
+func (u *UI) renderKeys(w http.ResponseWriter, r *http.Request, status int, d *keysData) {
+	ks, err := u.store.Keys(r.Context())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	for _, k := range ks {
+		if k.Kind == collector.KeyIngest {
+			d.Keys = append(d.Keys, k)
+		}
+	}
+	u.render(w, r, status, "keys", &page{Title: "Ingest keys", Nav: "keys", Data: d})
+}
+
+func (u *UI) postKey(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	if name == "" || len(name) > 256 {
+		u.errorPage(w, r, http.StatusBadRequest, "Name the key (1 to 256 bytes): where it will be used.")
+		return
+	}
+	secret := collector.NewSecret(collector.KeyIngest)
+	h := collector.HashSecret(secret)
+	k := collector.Key{ID: "key_" + h[:16], Name: name, Kind: collector.KeyIngest, Hash: h, CreatedAt: u.now().UTC()}
+	if err := u.store.PutKey(r.Context(), k); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.log.Info("ui: ingest key created", "id", k.ID, "by", sessionOf(r).Login)
+	u.renderKeys(w, r, http.StatusCreated, &keysData{Secret: secret, SecretName: name})
+}
+
+func (u *UI) revokeKey(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ks, err := u.store.Keys(r.Context())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	ok := false
+	for _, k := range ks {
+		ok = ok || k.ID == id && k.Kind == collector.KeyIngest
+	}
+	if !ok {
+		u.errorPage(w, r, http.StatusNotFound, "No such ingest key.")
+		return
+	}
+	if err := u.store.RevokeKey(r.Context(), id, u.now().UTC()); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.log.Info("ui: ingest key revoked", "id", id, "by", sessionOf(r).Login)
+	http.Redirect(w, r, "/keys?done=revoked", http.StatusSeeOther)
+}
+
+// Users.
+
+type usersData struct {
+	Users        []User
+	Roles        []string
+	Error        string
+	Login, Role  string
+	MinPassword  int
+	AdminLogin   string
+	SessionLogin string
+}
+
+func (u *UI) usersPage(w http.ResponseWriter, r *http.Request) {
+	u.renderUsers(w, r, http.StatusOK, &usersData{Role: RoleAnalyst})
+}
+
+func (u *UI) renderUsers(w http.ResponseWriter, r *http.Request, status int, d *usersData) {
+	us, err := u.db.users(r.Context())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d.Users, d.Roles, d.MinPassword, d.AdminLogin = us, Roles, MinPassword, AdminLogin
+	u.render(w, r, status, "users", &page{Title: "Users", Nav: "users", Data: d})
+}
+
+func (u *UI) postUser(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	login, pw, role := strings.TrimSpace(f.Get("login")), f.Get("password"), f.Get("role")
+	bad := func(msg string) {
+		u.renderUsers(w, r, http.StatusBadRequest, &usersData{Error: msg, Login: login, Role: role})
+	}
+	if err := validLogin(login); err != nil {
+		bad(err.Error())
+		return
+	}
+	if len(pw) < MinPassword || len(pw) > maxCredential {
+		bad(fmt.Sprintf("A password has %d to %d characters.", MinPassword, maxCredential))
+		return
+	}
+	if !slices.Contains(Roles, role) {
+		bad("Choose a role.")
+		return
+	}
+	if _, err := u.db.userByLogin(r.Context(), login); err == nil {
+		bad("That login is taken.")
+		return
+	}
+	h, err := hashPassword(pw, u.iter)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	usr := &User{ID: "usr_" + tokenHash(randomToken())[:16], Login: login, Role: role, CreatedAt: u.now().UTC(), password: h}
+	if err := u.db.putUser(r.Context(), usr); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.log.Info("ui: user created", "login", login, "role", role, "by", sessionOf(r).Login)
+	http.Redirect(w, r, "/users?done=user", http.StatusSeeOther)
+}
+
+func (u *UI) deleteUser(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := u.db.userByID(r.Context(), id); err != nil {
+		if errors.Is(err, errNoUser) {
+			u.errorPage(w, r, http.StatusNotFound, "No such user.")
+			return
+		}
+		u.fail(w, r, err)
+		return
+	}
+	if err := u.db.deleteUser(r.Context(), id); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.log.Info("ui: user deleted", "id", id, "by", sessionOf(r).Login)
+	http.Redirect(w, r, "/users?done=userdel", http.StatusSeeOther)
+}
