@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rampartsec/rampart/collector/ato"
+	"github.com/rampartsec/rampart/collector/ato/atotest"
 	"github.com/rampartsec/rampart/event"
 )
 
@@ -17,12 +18,12 @@ func BenchmarkObserve(b *testing.B) {
 }
 
 func benchObserve(b *testing.B, w ato.Window) {
-	tr := generate(1)
-	span := tr.events[len(tr.events)-1].Time.Sub(tr.events[0].Time) + time.Hour
+	tr := atotest.Generate(1)
+	span := tr.Events[len(tr.Events)-1].Time.Sub(tr.Events[0].Time) + time.Hour
 	d := ato.New(ato.Config{}, w)
 	ctx := context.Background()
-	evs := make([]event.Event, len(tr.events))
-	for i, ev := range tr.events {
+	evs := make([]event.Event, len(tr.Events))
+	for i, ev := range tr.Events {
 		evs[i] = *ev
 	}
 	b.ReportAllocs()

@@ -254,3 +254,20 @@ func BenchmarkObserveRedisParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// TestGeneratedTrafficThreeCollectors splits the generated traffic (all
+// its campaigns over benign users and an office NAT) round robin across
+// three detectors, each with its own Redis client on one shared state:
+// they detect every campaign as one detector does (atotest.Check).
+func TestGeneratedTrafficThreeCollectors(t *testing.T) {
+	p := testPrefix(t)
+	var dets []*ato.Detector
+	for range 3 {
+		dets = append(dets, ato.New(ato.Config{}, redis.New(client(t), p)))
+	}
+	i := 0
+	atotest.Check(t, atotest.Generate(1), func(ev *event.Event) ([]ato.Signal, error) {
+		i++
+		return dets[i%3].Observe(context.Background(), ev)
+	})
+}
