@@ -3,9 +3,13 @@ package lambdaguard_test
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -215,4 +219,53 @@ func TestEmulator(t *testing.T) {
 			t.Fatalf("disabled: %+v", r)
 		}
 	})
+}
+
+// TestColdStartUnderEmulator measures what rampart adds to a function's
+// init phase on the emulator: the "INIT REPORT(durationMs: ...)" of a hello
+// function, plain and wrapped with RAMPART_ENABLED=true (median of 3 runs
+// each). Run with -run TestColdStartUnderEmulator -v to see the figures.
+func TestColdStartUnderEmulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: no emulator")
+	}
+	lambdatest.Find(t)
+	dir := t.TempDir()
+	median := func(pkg string, env ...string) float64 {
+		bootstrap := lambdatest.Build(t, filepath.Join(dir, filepath.Base(pkg)), pkg)
+		var ds []float64
+		for i := range 3 {
+			t.Run(fmt.Sprint(filepath.Base(pkg), i), func(t *testing.T) {
+				em := lambdatest.Start(t, bootstrap, env...)
+				if _, err := em.Invoke([]byte(`{"version":"2.0","rawPath":"/","requestContext":{"stage":"$default","http":{"method":"GET","sourceIp":"203.0.113.7"}}}`)); err != nil {
+					t.Fatal(err)
+				}
+				m := regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`).FindStringSubmatch(em.Output())
+				if m == nil {
+					t.Fatalf("no INIT REPORT in:\n%s", em.Output())
+				}
+				d, err := strconv.ParseFloat(m[1], 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ds = append(ds, d)
+			})
+		}
+		if len(ds) != 3 {
+			t.Fatalf("%s: %d runs", pkg, len(ds))
+		}
+		slices.Sort(ds)
+		return ds[1]
+	}
+	for _, d := range []string{"plain", "wrapped"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain := median("./testdata/hello/plain")
+	wrapped := median("./testdata/hello/wrapped", "RAMPART_ENABLED=true", "RAMPART_EXTENSION_ADDR=off")
+	t.Logf("init phase on the emulator (median of 3): hello %.1f ms, hello with lambdaguard.Wrap %.1f ms (+%.1f ms)", plain, wrapped, wrapped-plain)
+	if wrapped <= 0 || plain <= 0 {
+		t.Errorf("init durations %v and %v", plain, wrapped)
+	}
 }

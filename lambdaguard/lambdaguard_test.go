@@ -1,9 +1,13 @@
 package lambdaguard
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -496,5 +501,60 @@ func TestFailOpen(t *testing.T) {
 	}
 	if agent.Stats().Panics.Load() != before+1 {
 		t.Error("the fault was not counted")
+	}
+}
+
+// TestDirectDelivery: without the extension, the events go to the
+// collector at RAMPART_ENDPOINT through package report's exporter, flushed
+// before the invocation returns.
+func TestDirectDelivery(t *testing.T) {
+	var mu sync.Mutex
+	var got []map[string]any
+	col := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body io.Reader = r.Body
+		if r.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), 400)
+				return
+			}
+			body = zr
+		}
+		if r.URL.Path != "/v1/events" {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		var b struct{ Events []map[string]any }
+		if err := json.NewDecoder(body).Decode(&b); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		mu.Lock()
+		got = append(got, b.Events...)
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer col.Close()
+	t.Setenv("RAMPART_EXTENSION_ADDR", "off")
+	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "orders")
+	t.Setenv("AWS_LAMBDA_FUNCTION_VERSION", "7")
+	a, err := NewAgent(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Endpoint: col.URL, APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(context.Background())
+	g := &Guard{Agent: a, FlushTimeout: 5 * time.Second}
+	h := g.Wrap(func(ctx context.Context, in events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil
+	}).(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error))
+	in := readEvent[events.APIGatewayV2HTTPRequest](t, "apigw-v2.json")
+	in.RawQueryString = "q=" + url.QueryEscape(attack)
+	if out, _ := h(context.Background(), in); out.StatusCode != 403 {
+		t.Fatalf("status %d", out.StatusCode)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0]["type"] != "attack" || got[0]["function"] != "orders:7" {
+		t.Fatalf("the collector got %v before the invocation returned", got)
 	}
 }
