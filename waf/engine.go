@@ -15,10 +15,14 @@ package waf
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampartsec/rampart/waf/literal"
@@ -146,22 +150,24 @@ type chainGroup struct {
 
 // targetSet indexes the targets of chain groups by the literals they need.
 type targetSet struct {
-	// always are the targets without literals; byLit(id) lists the
-	// targets that need literal id; mask has the bits of those ids.
+	// always are the targets without literals; mask has the bits of the
+	// ids of the literals the others need.
 	always []*target
-	// litStart[id]..litStart[id+1] delimit literal id's targets in
-	// litTargets (ids below len(litStart)-1).
+	mask   []uint64
+	// The literals of mask are numbered by rank: the r-th one's targets
+	// are litTargets[litStart[r]:litStart[r+1]]; rank[w] counts the bits
+	// of mask's words before w.
+	rank       []uint32
 	litStart   []uint32
 	litTargets []*target
-	mask       []uint64
 }
 
-// byLit returns the targets that need literal id.
+// byLit returns the targets that need literal id, a bit of mask (of word
+// w = id/64).
 func (s *targetSet) byLit(id int) []*target {
-	if id+1 >= len(s.litStart) {
-		return nil
-	}
-	return s.litTargets[s.litStart[id]:s.litStart[id+1]]
+	w := id >> 6
+	r := s.rank[w] + uint32(bits.OnesCount64(s.mask[w]&(1<<(uint(id)&63)-1)))
+	return s.litTargets[s.litStart[r]:s.litStart[r+1]]
 }
 
 type exclusion struct {
@@ -264,7 +270,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 					}
 				}
 				addr := e.addrID(in.Address)
-				vkey := fmt.Sprintf("%d\x00%s\x00%v", addr, strings.Join(in.KeyPath, "\x01"), keysOnly)
+				vkey := strconv.Itoa(addr) + "\x00" + strings.Join(in.KeyPath, "\x01") + "\x00" + strconv.FormatBool(keysOnly)
 				v := viewsByKey[vkey]
 				if v == nil {
 					v = &view{addr: addr, keyPath: in.KeyPath, keysOnly: keysOnly}
@@ -389,26 +395,29 @@ func (e *Engine) analyzePrefilters() {
 			}
 		}
 	}
-	work := make(chan operator.Operator)
+	// Workers take the operators by index: most are known in advance
+	// (see operator/match_regex_known.go) and cost next to nothing, so the
+	// hand-off must cost less than a channel send.
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), 8) {
+	for range min(runtime.GOMAXPROCS(0), 8, (len(ops)+63)/64) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for op := range work {
-				if pf, ok := op.(operator.Prefiltered); ok {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(ops) {
+					return
+				}
+				if pf, ok := ops[i].(operator.Prefiltered); ok {
 					pf.RequiredLiterals()
 				}
-				if bf, ok := op.(operator.ByteFiltered); ok {
+				if bf, ok := ops[i].(operator.ByteFiltered); ok {
 					bf.RequiredBytes()
 				}
 			}
 		}()
 	}
-	for _, op := range ops {
-		work <- op
-	}
-	close(work)
 	wg.Wait()
 	for _, vs := range e.views {
 		for _, v := range vs {
@@ -492,36 +501,50 @@ func (e *Engine) buildPrefilter() {
 // newTargetSet indexes targets by the literals they need (litsOf).
 func newTargetSet(targets []*target, litsOf map[*target][]int, nLits int) *targetSet {
 	s := &targetSet{}
-	count := make([]uint32, nLits+1)
-	n, maxID := 0, -1
+	n := 0
 	for _, t := range targets {
 		lits := litsOf[t]
 		if lits == nil {
 			s.always = append(s.always, t)
 			continue
 		}
+		if s.mask == nil {
+			s.mask = make([]uint64, (nLits+63)/64)
+		}
 		for _, id := range lits {
-			count[id+1]++
-			maxID = max(maxID, id)
+			s.mask[id>>6] |= 1 << (uint(id) & 63)
 			n++
 		}
 	}
-	if maxID < 0 {
+	if s.mask == nil {
 		return s
 	}
-	s.litStart = count[: maxID+2 : maxID+2]
+	s.rank = make([]uint32, len(s.mask))
+	nr := uint32(0)
+	for w, m := range s.mask {
+		s.rank[w] = nr
+		nr += uint32(bits.OnesCount64(m))
+	}
+	rankOf := func(id int) uint32 {
+		w := id >> 6
+		return s.rank[w] + uint32(bits.OnesCount64(s.mask[w]&(1<<(uint(id)&63)-1)))
+	}
+	s.litStart = make([]uint32, nr+1)
+	for _, t := range targets {
+		for _, id := range litsOf[t] {
+			s.litStart[rankOf(id)+1]++
+		}
+	}
 	for i := 1; i < len(s.litStart); i++ {
 		s.litStart[i] += s.litStart[i-1]
 	}
 	s.litTargets = make([]*target, n)
-	s.mask = make([]uint64, (nLits+63)/64)
-	next := make([]uint32, maxID+1)
-	copy(next, s.litStart)
+	next := slices.Clone(s.litStart[:nr])
 	for _, t := range targets {
 		for _, id := range litsOf[t] {
-			s.litTargets[next[id]] = t
-			next[id]++
-			s.mask[id>>6] |= 1 << (uint(id) & 63)
+			r := rankOf(id)
+			s.litTargets[next[r]] = t
+			next[r]++
 		}
 	}
 	return s
