@@ -147,6 +147,7 @@ type Exporter struct {
 	env      string
 	client   *http.Client
 
+	flushMu  sync.Mutex
 	mu       sync.Mutex
 	buf      []*event.Event
 	inflight *handoff // a batch sent that the extension has not acknowledged
@@ -220,21 +221,27 @@ func (x *Exporter) Flush(ctx context.Context) error {
 		x.dirty.Store(false)
 		return nil
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.flushMu.Lock() // one flush at a time; Export only waits for mu
+	defer x.flushMu.Unlock()
 	for {
+		x.mu.Lock()
 		if x.inflight == nil {
 			if len(x.buf) == 0 && x.unsent == 0 {
 				x.dirty.Store(false)
+				x.mu.Unlock()
 				return nil
 			}
 			x.inflight = &handoff{BatchID: newBatchID(), Service: x.service, Env: x.env, Events: x.buf, Dropped: x.unsent}
 			x.buf, x.unsent = nil, 0
 		}
-		if err := x.send(ctx, x.inflight); err != nil {
+		h := x.inflight
+		x.mu.Unlock()
+		if err := x.send(ctx, h); err != nil {
 			return err
 		}
+		x.mu.Lock()
 		x.inflight = nil
+		x.mu.Unlock()
 	}
 }
 

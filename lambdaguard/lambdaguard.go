@@ -307,15 +307,23 @@ type invocation struct {
 // the cold start) and brings the block lists up to date.
 func (g *Guard) begin(ctx context.Context) invocation {
 	inv := invocation{g: g, cold: invocations.Add(1) == 1}
-	coldStart.Store(inv.cold)
+	if inv.cold {
+		coldStart.Store(true)
+	}
 	if g.Decisions != nil {
 		g.Decisions.Refresh(ctx, g.Agent)
 	}
 	return inv
 }
 
-// end delivers the invocation's events before the handler returns.
+// end delivers the invocation's events before the handler returns. The
+// events exported until the first invocation ends are the cold start's
+// (with concurrent invocations in one environment, as Lambda Managed
+// Instances run them, those of its neighbours too).
 func (inv invocation) end(ctx context.Context) {
+	if inv.cold {
+		defer coldStart.Store(false)
+	}
 	a := inv.g.Agent
 	if x, ok := a.Config().Exporter.(*Exporter); ok && !x.pending() {
 		return
@@ -328,7 +336,9 @@ func (inv invocation) end(ctx context.Context) {
 	defer cancel()
 	defer inv.g.recoverFault()
 	if err := a.Flush(fctx); err != nil {
-		a.Config().Logger.Warn("rampart: delivering events", "error", err)
+		// Not lost: the exporter keeps them for a later flush, and counts
+		// what it has to drop.
+		a.Config().Logger.Debug("rampart: delivering events before the invocation returns", "error", err)
 	}
 }
 

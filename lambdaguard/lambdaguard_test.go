@@ -558,3 +558,52 @@ func TestDirectDelivery(t *testing.T) {
 		t.Fatalf("the collector got %v before the invocation returned", got)
 	}
 }
+
+// TestExtensionExporter: the handoff keeps what the extension did not
+// acknowledge (with its batch id, for the extension to deduplicate), and
+// counts and reports what it had to drop.
+func TestExtensionExporter(t *testing.T) {
+	var mu sync.Mutex
+	var ids []string
+	var dropped []int64
+	fail := true
+	ext := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var h handoff
+		_ = json.NewDecoder(r.Body).Decode(&h)
+		mu.Lock()
+		defer mu.Unlock()
+		ids = append(ids, h.BatchID)
+		dropped = append(dropped, h.Dropped)
+		if fail {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer ext.Close()
+	x := NewExporter(nil, strings.TrimPrefix(ext.URL, "http://"))
+	for range MaxBuffered + 2 {
+		x.Export(&event.Event{Type: event.TypeAttack})
+	}
+	if x.Dropped() != 2 {
+		t.Fatalf("dropped %d, want 2", x.Dropped())
+	}
+	if err := x.Flush(context.Background()); err == nil {
+		t.Fatal("Flush succeeded against a failing extension")
+	}
+	if !x.pending() {
+		t.Fatal("events not kept after a failed handoff")
+	}
+	fail = false
+	if err := x.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if x.pending() {
+		t.Error("still pending after a successful handoff")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ids) != 2 || ids[0] != ids[1] || dropped[1] != 2 {
+		t.Errorf("handoffs %v, dropped %v: want one batch id retried, reporting 2 drops", ids, dropped)
+	}
+}
