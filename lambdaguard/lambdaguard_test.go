@@ -594,7 +594,9 @@ func TestExtensionExporter(t *testing.T) {
 	if !x.pending() {
 		t.Fatal("events not kept after a failed handoff")
 	}
+	mu.Lock()
 	fail = false
+	mu.Unlock()
 	if err := x.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
