@@ -108,6 +108,10 @@ type Extension struct {
 	Proxy     *Proxy
 	addr      string
 	proxyAddr string
+	// failures counts the flushes that failed in a row; retryAt is when
+	// the next INVOKE may try again.
+	failures int
+	retryAt  time.Time
 }
 
 // Addr returns the address the function hands its events to.
@@ -184,6 +188,9 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		switch ev.EventType {
 		case Invoke:
+			if time.Now().Before(e.retryAt) {
+				continue // the collector failed lately: do not lengthen every invocation
+			}
 			d := cfg.FlushTimeout
 			if d <= 0 {
 				d = DefaultFlushTimeout
@@ -217,10 +224,19 @@ func (e *Extension) flush(ctx context.Context, log *slog.Logger) {
 		}
 	}()
 	if err := e.Forwarder.Flush(ctx); err != nil {
-		log.Warn("rampart extension: forwarding events", "error", err, "pending", e.Forwarder.Stats().Pending)
+		e.failures++
+		e.retryAt = time.Now().Add(min(time.Second<<min(e.failures-1, 6), maxFlushBackoff))
+		log.Warn("rampart extension: forwarding events", "error", err, "pending", e.Forwarder.Stats().Pending, "next_try", e.retryAt)
+	} else {
+		e.failures, e.retryAt = 0, time.Time{}
 	}
 	<-done
 }
+
+// maxFlushBackoff is the longest the extension waits, after failed
+// flushes, before it tries the collector again at an INVOKE (SHUTDOWN
+// always tries).
+const maxFlushBackoff = time.Minute
 
 func (e *Extension) initFailed(ctx context.Context, kind string, err error) error {
 	// Register first: Lambda accepts an init error only from a registered

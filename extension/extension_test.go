@@ -439,3 +439,29 @@ func TestProxyAnswersBlockedInvocations(t *testing.T) {
 		t.Errorf("proxy stats %+v", st)
 	}
 }
+
+func TestFlushBackoffAfterFailures(t *testing.T) {
+	lam := newFakeLambda(t)
+	col := newFakeCollector(t)
+	col.fail = 1 << 30
+	e, _ := startExtension(t, lam, Config{Endpoint: col.srv.URL, FlushTimeout: 30 * time.Millisecond})
+	handoff(t, e.Addr(), `{"batch_id":"b1","events":[{"type":"attack"}]}`)
+	lam.events <- Event{EventType: Invoke}
+	waitFor(t, "a failed flush", func() bool { return e.Forwarder.Stats().Failures > 0 })
+	time.Sleep(100 * time.Millisecond)
+	n := e.Forwarder.Stats().Failures
+	// Within the backoff, INVOKEs do not try the collector.
+	for range 3 {
+		lam.events <- Event{EventType: Invoke}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := e.Forwarder.Stats().Failures; got != n {
+		t.Errorf("%d more attempts within the backoff", got-n)
+	}
+	// SHUTDOWN always tries.
+	col.mu.Lock()
+	col.fail = 0
+	col.mu.Unlock()
+	lam.events <- Event{EventType: Shutdown, DeadlineMs: time.Now().Add(2 * time.Second).UnixMilli()}
+	waitFor(t, "the batch at shutdown", func() bool { return len(col.all()) == 1 })
+}
