@@ -166,6 +166,9 @@ type userCall struct {
 
 // TrackLoginSuccess reports a successful login of userID.
 func TrackLoginSuccess(ctx context.Context, userID string, opts ...UserOption) error {
+	if disabled(ctx, opts) {
+		return nil
+	}
 	c := userCall{typ: event.TypeLoginSuccess, id: userID, emit: true}
 	return c.run(ctx, opts)
 }
@@ -173,18 +176,33 @@ func TrackLoginSuccess(ctx context.Context, userID string, opts ...UserOption) e
 // TrackLoginFailure reports a failed login with login, and whether an
 // account with that login exists.
 func TrackLoginFailure(ctx context.Context, login string, exists bool, opts ...UserOption) error {
+	if disabled(ctx, opts) {
+		return nil
+	}
+	return trackLoginFailure(ctx, login, exists, opts)
+}
+
+// trackLoginFailure is TrackLoginFailure past the disabled check: exists
+// escapes here, not on the disabled path.
+func trackLoginFailure(ctx context.Context, login string, exists bool, opts []UserOption) error {
 	c := userCall{typ: event.TypeLoginFailure, login: login, exists: &exists, emit: true}
 	return c.run(ctx, opts)
 }
 
 // TrackSignup reports the creation of the account userID.
 func TrackSignup(ctx context.Context, userID string, opts ...UserOption) error {
+	if disabled(ctx, opts) {
+		return nil
+	}
 	c := userCall{typ: event.TypeSignup, id: userID, emit: true}
 	return c.run(ctx, opts)
 }
 
 // TrackSessionCreate reports a new session of userID.
 func TrackSessionCreate(ctx context.Context, sessionID, userID string, opts ...UserOption) error {
+	if disabled(ctx, opts) {
+		return nil
+	}
 	c := userCall{typ: event.TypeSessionCreate, id: userID, session: sessionID, emit: true}
 	return c.run(ctx, opts)
 }
@@ -192,6 +210,9 @@ func TrackSessionCreate(ctx context.Context, sessionID, userID string, opts ...U
 // TrackEvent reports a custom business event (a password reset, a payment)
 // with its metadata.
 func TrackEvent(ctx context.Context, name string, metadata map[string]any, opts ...UserOption) error {
+	if disabled(ctx, opts) {
+		return nil
+	}
 	c := userCall{typ: event.TypeCustom, name: name, md: metadata, emit: true}
 	return c.run(ctx, opts)
 }
@@ -200,8 +221,18 @@ func TrackEvent(ctx context.Context, name string, metadata map[string]any, opts 
 // the user's id, login and session (a blocked user is refused), and the
 // challenge decisions apply. It sends no event.
 func SetUser(ctx context.Context, u User) error {
+	if disabled(ctx, nil) {
+		return nil
+	}
 	c := userCall{id: u.ID, login: u.Login, session: u.SessionID}
 	return c.run(ctx, nil)
+}
+
+// disabled reports, without allocating, that a call has no agent to
+// report to: no request on ctx, no options (WithAgent among them) and no
+// process-wide agent.
+func disabled(ctx context.Context, opts []UserOption) bool {
+	return len(opts) == 0 && FromContext(ctx) == nil && Default() == nil
 }
 
 // lambdaFunction is the Lambda function's name, empty elsewhere.

@@ -394,3 +394,25 @@ func TestTrackInLambda(t *testing.T) {
 		t.Fatalf("events %+v", got)
 	}
 }
+
+// TestTrackAllocs: nothing allocated when rampart is off, a bounded number
+// of allocations (the event and its user) on the request path.
+func TestTrackAllocs(t *testing.T) {
+	rampart.Enable(nil)
+	defer rampart.Enable(nil)
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(100, func() { rampart.TrackLoginFailure(ctx, "alice", true) }); n != 0 {
+		t.Errorf("disabled: %v allocations per call, want 0", n)
+	}
+	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Logger: quiet(), Timeout: time.Second,
+		Exporter: rampart.ExporterFunc(func(*event.Event) {})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := a.NewRequest(httpRequest())
+	defer req.Finish(200)
+	rctx := rampart.WithRequest(ctx, req)
+	if n := testing.AllocsPerRun(100, func() { rampart.TrackLoginFailure(rctx, "alice", true) }); n > 6 {
+		t.Errorf("enabled: %v allocations per call, want at most 6", n)
+	}
+}
