@@ -136,8 +136,9 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 	sort.SliceStable(order, func(i, j int) bool { return order[i].fails > order[j].fails })
 	var named []string
 	var namedFails []rec
+	checked := 0 // IP logs read: at most 4 MaxIPs per probe
 	for _, t := range order {
-		if len(named) >= d.cfg.MaxIPs {
+		if len(named) >= d.cfg.MaxIPs || checked >= 4*d.cfg.MaxIPs {
 			break
 		}
 		if t.last.After(grace) || t.fails > 2*c.AttemptsPerIP {
@@ -152,6 +153,7 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 		if !mark {
 			continue
 		}
+		checked++
 		ipLog, err := d.read(ctx, keyIP+t.ip, from, o.t, d.cfg.LogLimit)
 		if err != nil {
 			return nil, err
