@@ -16,6 +16,7 @@ const (
 	chartLeft   = 48
 	chartBottom = 24
 	chartTop    = 8
+	chartRight  = 28
 )
 
 // chart is a stacked bar chart.
@@ -49,8 +50,9 @@ type legend struct {
 
 // niceMax rounds m up to 1, 2 or 5 times a power of ten.
 func niceMax(m int64) int64 {
-	if m <= 0 {
-		return 1
+	if m < 4 {
+		// four grid lines of whole numbers
+		return 4
 	}
 	p := int64(1)
 	for {
@@ -92,7 +94,7 @@ func stacked(label string, start time.Time, step time.Duration, names, classes [
 		return c
 	}
 	top := niceMax(max)
-	plotW := float64(chartW - chartLeft)
+	plotW := float64(chartW - chartLeft - chartRight)
 	plotH := float64(chartH - chartBottom - chartTop)
 	bw := plotW / float64(n)
 	for i := 0; i < n; i++ {

@@ -161,7 +161,7 @@ func (u *UI) Handler(api http.Handler) http.Handler {
 			h.Set("Content-Security-Policy", ContentSecurityPolicy)
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Referrer-Policy", "same-origin")
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
 			if !strings.HasPrefix(r.URL.Path, "/static/") {
 				h.Set("Cache-Control", "no-store")

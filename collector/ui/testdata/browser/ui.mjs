@@ -1,0 +1,147 @@
+// The rampart UI in a real browser: Debian's chromium driven by
+// playwright-core. Run by collector/ui/browser_test.go, which starts
+// `rampart serve`, seeds the signals and passes:
+//
+//   RAMPART_URL          the collector's base URL
+//   RAMPART_TOKEN        the admin token
+//   SHOT_DIR             where to save a screenshot of each page
+//   USER_DATA_DIR        a fresh chromium profile
+//   BLOCK_IP             the IP to block from the decisions page
+//   EXPECT_FRAME         a file:line the exploit's stack trace must show
+//   CHROMIUM             the browser (default /usr/bin/chromium)
+//
+// It fails (exit 1) on the first step that does not show what it must, on a
+// page error and on any console error (a CSP violation is one).
+import { chromium } from "playwright-core";
+import path from "node:path";
+
+const env = (k, d) => {
+  const v = process.env[k] ?? d;
+  if (v === undefined) throw new Error(`${k} is not set`);
+  return v;
+};
+const base = env("RAMPART_URL");
+const token = env("RAMPART_TOKEN");
+const shots = env("SHOT_DIR");
+const blockIP = env("BLOCK_IP");
+const expectFrame = env("EXPECT_FRAME");
+
+const ctx = await chromium.launchPersistentContext(env("USER_DATA_DIR"), {
+  executablePath: env("CHROMIUM", "/usr/bin/chromium"),
+  headless: true,
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+  ],
+  viewport: { width: 1360, height: 900 },
+  timezoneId: "UTC",
+  locale: "en-GB",
+});
+const problems = [];
+const page = ctx.pages()[0] ?? (await ctx.newPage());
+page.setDefaultTimeout(20_000);
+page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+page.on("dialog", (d) => d.accept());
+// Only the collector on loopback is ever asked for anything.
+await ctx.route("**/*", (route) => {
+  const u = new URL(route.request().url());
+  if (u.origin !== new URL(base).origin) {
+    problems.push(`request to another origin: ${u.href}`);
+    return route.abort();
+  }
+  return route.continue();
+});
+
+const saved = [];
+async function shot(name) {
+  const file = path.join(shots, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  saved.push(file);
+  console.log(`screenshot ${file}`);
+}
+function must(cond, what) {
+  if (!cond) throw new Error(`expected: ${what} (at ${page.url()})`);
+}
+async function step(name, f) {
+  try {
+    await f();
+  } catch (e) {
+    try { await page.screenshot({ path: path.join(shots, `failed-${name}.png`), fullPage: true }); } catch {}
+    throw new Error(`${name}: ${e.message}`);
+  }
+  if (problems.length) throw new Error(`${name}: ${problems.join("; ")}`);
+  console.log(`ok ${name}`);
+}
+
+try {
+  await step("login", async () => {
+    await page.goto(base + "/");
+    must(new URL(page.url()).pathname === "/login", "an anonymous visit lands on the login page");
+    await page.locator("#login").fill("admin");
+    await page.locator("#password").fill(token);
+    await shot("login");
+    await Promise.all([page.waitForURL(base + "/"), page.locator("#submit").click()]);
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    must(await page.locator("figure.chart svg rect").count() > 0, "the overview chart has bars");
+    must(await page.locator("text=Top attacker IPs").count() === 1, "top attacker IPs");
+    await shot("overview");
+  });
+
+  await step("signals", async () => {
+    await page.locator("header nav >> text=Signals").click();
+    await page.getByRole("heading", { name: "Signals" }).waitFor();
+    must(await page.locator("table.signals tbody tr").count() >= 2, "signals are listed");
+    await shot("signals");
+  });
+
+  await step("exploit", async () => {
+    await page.selectOption("select[name=type]", "exploit");
+    await Promise.all([page.waitForURL(/type=exploit/), page.locator("form.filters button").click()]);
+    await page.locator("a.sig").first().click();
+    await page.locator("#stack").waitFor();
+    const stack = await page.locator("#stack").innerText();
+    must(stack.includes(expectFrame), `the stack trace shows ${expectFrame}`);
+    must(await page.locator("#stack li.here").count() === 1, "the application's frame is marked");
+    must(await page.locator("#resource mark").count() === 1, "the input is highlighted in the statement");
+    await shot("exploit");
+  });
+
+  await step("credential-stuffing", async () => {
+    await page.goto(base + "/signals?type=credential_stuffing&status=");
+    await page.locator("a.sig").first().click();
+    await page.locator("#timeline svg").waitFor();
+    must(await page.locator("#timeline svg rect.c-fail").count() > 0, "the timeline chart shows failures");
+    const box = await page.locator("#timeline svg").boundingBox();
+    must(box && box.width > 300 && box.height > 100, "the chart is drawn at a visible size");
+    must(await page.locator("#ips tbody tr").count() >= 1, "attacker IPs are listed");
+    must(await page.locator("#users tbody tr").count() >= 5, "targeted users are listed");
+    await shot("credential-stuffing");
+  });
+
+  await step("block-ip", async () => {
+    await page.locator("header nav >> text=Decisions").click();
+    await page.locator("#kind").selectOption("block_ip");
+    await page.locator("#value").fill(blockIP);
+    await page.locator("#ttl").selectOption("24h");
+    await page.locator("#reason").fill("blocked from the browser test");
+    await Promise.all([page.waitForURL(/done=decision/), page.locator("#save-decision").click()]);
+    const active = await page.locator("#active").innerText();
+    must(active.includes(blockIP), `the decisions in force list ${blockIP}`);
+    await shot("decisions");
+  });
+
+  await step("logout", async () => {
+    await Promise.all([page.waitForURL(/\/login$/), page.locator("#logout").click()]);
+    await page.goto(base + "/decisions");
+    must(new URL(page.url()).pathname === "/login", "after logout, pages ask for a login again");
+    await shot("logout");
+  });
+} catch (e) {
+  console.error(`FAIL ${e.message}`);
+  await ctx.close();
+  process.exit(1);
+}
+await ctx.close();
+console.log(JSON.stringify({ ok: true, screenshots: saved }));
