@@ -240,7 +240,7 @@ func seedDemo(t *testing.T, base, key string) string {
 			mode = "block"
 		}
 		evs = append(evs, &event.Event{Type: event.TypeAttack, Time: at, Blocked: blocked, Mode: mode, Version: "0.1.0",
-			Request: &event.Request{Method: "GET", URI: r.uri, Route: r.route, ClientIP: ip, UserAgent: "Mozilla/5.0 (X11; Linux x86_64)", Status: 403},
+			Request:  &event.Request{Method: "GET", URI: r.uri, Route: r.route, ClientIP: ip, UserAgent: "Mozilla/5.0 (X11; Linux x86_64)", Status: 403},
 			Triggers: []event.Trigger{{RuleID: r.id, RuleName: r.name, Category: r.cat, Address: "server.request.query", Value: r.value, Highlight: r.value, Blocking: blocked}}})
 	}
 	post("seed-attacks", "checkout-api", evs)
