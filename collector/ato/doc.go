@@ -19,6 +19,8 @@
 //		}
 //	}
 //
+// The policy's responses are configurable per signal type (Policy,
+// ParsePolicy for a JSON document, DefaultResponses for the defaults).
 // Signals and Decisions are this package's own types, with the contract's
 // names in Type and Kind; the collector maps them to its store. A signal
 // key is emitted at most once per Config.Cooldown: later emissions with the

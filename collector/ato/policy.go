@@ -1,6 +1,8 @@
 package ato
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -116,4 +118,56 @@ func (p *Policy) Respond(s Signal) []Decision {
 		}
 	}
 	return out
+}
+
+// maxPolicySize bounds a policy document: a few responses per signal
+// type fit in a few hundred bytes.
+const maxPolicySize = 64 << 10
+
+// ParsePolicy reads a policy from JSON: an object mapping signal types to
+// lists of responses, durations in Go syntax ("90m", "24h"):
+//
+//	{"brute_force": [{"kind": "block_ip", "duration": "2h"}],
+//	 "login_velocity": []}
+//
+// Types it does not name keep their DefaultResponses; an empty list turns
+// a type's responses off. Unknown signal types, unknown kinds, durations
+// that are not positive and unknown fields are errors.
+func ParsePolicy(data []byte) (Policy, error) {
+	if len(data) > maxPolicySize {
+		return Policy{}, fmt.Errorf("ato: policy of %d bytes (at most %d)", len(data), maxPolicySize)
+	}
+	var raw map[string][]struct {
+		Kind         string `json:"kind"`
+		Duration     string `json:"duration"`
+		ExistingOnly bool   `json:"existing_only"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return Policy{}, fmt.Errorf("ato: policy: %w", err)
+	}
+	if dec.More() {
+		return Policy{}, fmt.Errorf("ato: policy: data after the object")
+	}
+	p := Policy{Responses: map[string][]Response{}}
+	known := DefaultResponses()
+	for typ, rs := range raw {
+		if _, ok := known[typ]; !ok {
+			return Policy{}, fmt.Errorf("ato: policy: unknown signal type %q", typ)
+		}
+		out := make([]Response, 0, len(rs))
+		for _, r := range rs {
+			d, err := time.ParseDuration(r.Duration)
+			if err != nil {
+				return Policy{}, fmt.Errorf("ato: policy for %s: %s: %w", typ, r.Kind, err)
+			}
+			out = append(out, Response{Kind: r.Kind, Duration: d, ExistingOnly: r.ExistingOnly})
+		}
+		p.Responses[typ] = out
+	}
+	if err := p.Validate(); err != nil {
+		return Policy{}, err
+	}
+	return p, nil
 }
