@@ -297,19 +297,25 @@ func (c *userCall) addresses() []waf.Address {
 }
 
 // challenge asks the agent for challenge decisions on the user (by id,
-// then by login: the collector names the login when it did not know the
-// id) and the client IP.
+// then by login, as typed and case folded: the collector names the login
+// when it did not know the id) and the client IP.
 func (c *userCall) challenge(a *Agent) error {
 	switch {
 	case c.id != "" && a.Challenged("", c.id):
 		return &ChallengeError{Kind: "user", Value: c.id}
 	case c.login != "" && a.Challenged("", c.login):
 		return &ChallengeError{Kind: "user", Value: c.login}
+	case c.login != "" && a.Challenged("", foldLogin(c.login)):
+		return &ChallengeError{Kind: "user", Value: foldLogin(c.login)}
 	case c.ip != "" && a.Challenged(c.ip, ""):
 		return &ChallengeError{Kind: "ip", Value: c.ip}
 	}
 	return nil
 }
+
+// foldLogin is a login as the collector names it when it does not know
+// the user id: trimmed and lower case.
+func foldLogin(l string) string { return strings.ToLower(strings.TrimSpace(l)) }
 
 // userRun runs the user's addresses within the request, fills the call's
 // client IP, user agent and start from the request, and returns the

@@ -223,7 +223,7 @@ func TestTrackChallenge(t *testing.T) {
 	serve(a, func(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs,
 			rampart.TrackLoginSuccess(r.Context(), "u-victim"),
-			rampart.TrackLoginSuccess(r.Context(), "u-other", rampart.WithLogin("carol@shop.example")),
+			rampart.TrackLoginSuccess(r.Context(), "u-other", rampart.WithLogin(" Carol@Shop.example")),
 			rampart.TrackLoginSuccess(r.Context(), "u-fine", rampart.WithLogin("dave")),
 			rampart.TrackLoginSuccess(r.Context(), "u-banned"),
 		)

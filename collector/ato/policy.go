@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -16,8 +17,8 @@ const (
 )
 
 // Decision is a response proposed for a signal: what to enforce, on which
-// value (an IP, a CIDR prefix, or a user id — the login when the id is not
-// known), for how long.
+// value (an IP, a CIDR prefix, or a user id — the login, case folded, when
+// the id is not known), for how long.
 type Decision struct {
 	Kind     string
 	Value    string
@@ -108,7 +109,7 @@ func (p *Policy) Respond(s Signal) []Decision {
 				}
 				v := u.ID
 				if v == "" {
-					v = u.Login
+					v = strings.ToLower(strings.TrimSpace(u.Login))
 				}
 				if v == "" {
 					continue
