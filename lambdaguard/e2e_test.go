@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/internal/lambdatest"
@@ -240,7 +241,8 @@ func TestColdStartUnderEmulator(t *testing.T) {
 				if _, err := em.Invoke([]byte(`{"version":"2.0","rawPath":"/","requestContext":{"stage":"$default","http":{"method":"GET","sourceIp":"203.0.113.7"}}}`)); err != nil {
 					t.Fatal(err)
 				}
-				m := regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`).FindStringSubmatch(em.Output())
+				re := regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
+				m := re.FindStringSubmatch(em.WaitOutput(5*time.Second, re.MatchString))
 				if m == nil {
 					t.Fatalf("no INIT REPORT in:\n%s", em.Output())
 				}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rampartsec/rampart/internal/lambdatest"
 )
@@ -107,21 +108,27 @@ func TestExampleUnderEmulator(t *testing.T) {
 				t.Errorf("%s: body %q, want the block response", c.name, r.Body)
 			}
 			found := false
-			for _, e := range events(em.Output())[before:] {
-				if ex, ok := e["exploit"].(map[string]any); ok && ex["detector"] == c.detector && e["blocked"] == true {
-					found = true
+			em.WaitOutput(5*time.Second, func(out string) bool {
+				for _, e := range events(out)[before:] {
+					if ex, ok := e["exploit"].(map[string]any); ok && ex["detector"] == c.detector && e["blocked"] == true {
+						found = true
+					}
 				}
-			}
+				return found
+			})
 			if !found {
 				t.Errorf("%s: no blocked %s exploit event", c.name, c.detector)
 			}
 		}
 		found := false
-		for _, e := range events(em.Output()) {
-			if e["type"] == "user.login.success" {
-				found = true
+		em.WaitOutput(5*time.Second, func(out string) bool {
+			for _, e := range events(out) {
+				if e["type"] == "user.login.success" {
+					found = true
+				}
 			}
-		}
+			return found
+		})
 		if !found {
 			t.Error("no user.login.success event")
 		}

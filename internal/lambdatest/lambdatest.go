@@ -205,7 +205,22 @@ func (e *Emulator) Invoke(payload []byte) ([]byte, error) {
 }
 
 // Output returns what the emulator, the function and the extensions wrote.
+// The emulator copies its processes' output asynchronously: a line written
+// during an invocation may arrive after Invoke returns (see WaitOutput).
 func (e *Emulator) Output() string { return e.out.String() }
+
+// WaitOutput waits up to d for the output to satisfy ok and returns it
+// (as it is when d runs out).
+func (e *Emulator) WaitOutput(d time.Duration, ok func(out string) bool) string {
+	deadline := time.Now().Add(d)
+	for {
+		out := e.Output()
+		if ok(out) || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
 
 // Stop stops the emulator with SIGTERM, which sends SHUTDOWN to the
 // extensions, and waits for it (killing it after 5 s).
