@@ -22,6 +22,8 @@ func FuzzDecodeBatch(f *testing.F) {
 		b, _ := collector.EncodeBatch("seed-1", "shop", "prod", evs)
 		f.Add(b)
 	}
+	f.Add([]byte(` {"events":[{"type":"user.signup","time":"2026-11-30T12:00:00Z","usr":{"id":"a"}}] , "batch_id":"y", "events" : [ {"type":"user.signup","time":"2026-11-30T12:00:00Z","usr":{"id":"b\"}"}} , {"type":"custom","time":"2026-11-30T12:00:00Z"}]}`))
+	f.Add([]byte(`{"batch_id":"x","EVENTS":[{"type":"custom","time":"2026-11-30T12:00:00Z"}]}`))
 	f.Add([]byte(`{"batch_id":"x","events":[{"type":"custom","time":"2026-11-30T12:00:00Z","name":"n","metadata":{"a":[1,{"b":"c"}]}}]}`))
 	f.Add([]byte(`{"batch_id":"x","events":[{"type":"attack","time":"2026-11-30T12:00:00Z","triggers":[{"rule_id":"r","address":"a","key_path":["k"]}],"request":{"client_ip":"::1"}}]}`))
 	lim := collector.Limits{Events: 20, EventBytes: 8 << 10, StringBytes: 1 << 10, BodyBytes: 64 << 10}
@@ -54,6 +56,22 @@ func FuzzDecodeBatch(f *testing.F) {
 			}
 			if se.SignalKey != "" {
 				grouped++
+			}
+			// The event's bytes are its own: they decode to it.
+			var e2 event.Event
+			if err := json.Unmarshal(se.Raw, &e2); err != nil {
+				t.Fatalf("event %d: raw does not decode: %v", i, err)
+			}
+			if e2.Service == "" {
+				e2.Service = ev.Service
+			}
+			if e2.Env == "" {
+				e2.Env = ev.Env
+			}
+			j1, _ := json.Marshal(ev)
+			j2, _ := json.Marshal(&e2)
+			if string(j1) != string(j2) {
+				t.Fatalf("event %d: raw bytes are another event's:\n%s\n%s", i, j1, j2)
 			}
 		}
 		var sum int64

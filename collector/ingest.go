@@ -138,15 +138,27 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 	if !utf8.Valid(body) {
 		return nil, FieldErrorf("body", "not valid UTF-8")
 	}
+	// The fast path decodes the whole body in one pass and finds each
+	// event's bytes with a light scanner; any trouble (an error to name
+	// precisely, an escaped key) takes the slow path, which decodes event
+	// by event.
 	var wb wireBatch
-	// A Decoder scans the body once; Unmarshal would validate it first
-	// and then scan it again.
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&wb); err != nil {
-		return nil, jsonError("", err)
+	var decoded []event.Event
+	var fast fastBatch
+	if err := json.Unmarshal(body, &fast); err == nil && fast.Events != nil {
+		if raws, ok := splitEvents(body); ok && len(raws) == len(fast.Events) {
+			wb = wireBatch{BatchID: fast.BatchID, Service: fast.Service, Env: fast.Env, Events: raws}
+			decoded = fast.Events
+		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, FieldErrorf("body", "data after the batch object")
+	if decoded == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(&wb); err != nil {
+			return nil, jsonError("", err)
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, FieldErrorf("body", "data after the batch object")
+		}
 	}
 	if wb.BatchID == "" {
 		return nil, FieldErrorf("batch_id", "required")
@@ -177,9 +189,14 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 		if len(raw) > lim.EventBytes {
 			return nil, &Error{Code: ETooLarge, Field: field, Message: fmt.Sprintf("%d bytes, over the limit of %d", len(raw), lim.EventBytes)}
 		}
-		ev := new(event.Event)
-		if err := json.Unmarshal(raw, ev); err != nil {
-			return nil, jsonError(field, err)
+		var ev *event.Event
+		if decoded != nil {
+			ev = &decoded[i]
+		} else {
+			ev = new(event.Event)
+			if err := json.Unmarshal(raw, ev); err != nil {
+				return nil, jsonError(field, err)
+			}
 		}
 		if ev.Service == "" {
 			ev.Service = wb.Service
@@ -194,6 +211,133 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 	}
 	b.Signals = g.signals()
 	return b, nil
+}
+
+// fastBatch is the body of POST /v1/events decoded in one pass.
+type fastBatch struct {
+	BatchID string        `json:"batch_id"`
+	Service string        `json:"service"`
+	Env     string        `json:"env"`
+	Events  []event.Event `json:"events"`
+}
+
+// splitEvents returns the bytes of each element of the top-level "events"
+// array of body, which json.Unmarshal has already found valid. It gives up
+// (false) on what it does not need to handle: a key with escapes, a body
+// that is not an object.
+func splitEvents(body []byte) ([]json.RawMessage, bool) {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return nil, false
+	}
+	i++
+	var out []json.RawMessage
+	found := false
+	for {
+		i = skipSpace(body, i)
+		if i >= len(body) {
+			return nil, false
+		}
+		if body[i] == '}' {
+			return out, found
+		}
+		if body[i] == ',' {
+			i = skipSpace(body, i+1)
+		}
+		if i >= len(body) || body[i] != '"' {
+			return nil, false
+		}
+		end := skipString(body, i)
+		key := body[i+1 : end-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return nil, false
+		}
+		i = skipSpace(body, end)
+		if i >= len(body) || body[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(body, i+1)
+		if string(key) != "events" { // json matches keys case-insensitively
+			if strings.EqualFold(string(key), "events") {
+				return nil, false
+			}
+			i = skipValue(body, i)
+			continue
+		}
+		if found {
+			// twice: encoding/json would decode the second array over
+			// the first one's elements; the slow path keeps them apart
+			return nil, false
+		}
+		found = true
+		if i >= len(body) || body[i] != '[' {
+			i = skipValue(body, i) // null
+			continue
+		}
+		i = skipSpace(body, i+1)
+		out = []json.RawMessage{}
+		for i < len(body) && body[i] != ']' {
+			if body[i] == ',' {
+				i = skipSpace(body, i+1)
+			}
+			start := i
+			i = skipValue(body, i)
+			out = append(out, json.RawMessage(body[start:i]))
+			i = skipSpace(body, i)
+		}
+		i++
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string starting at b[i] == '"'.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// skipValue returns the index after the valid JSON value at b[i].
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return i
+	}
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+		i++
+	}
+	return i
 }
 
 func validBatchID(s string) bool {
