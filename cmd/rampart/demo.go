@@ -78,6 +78,9 @@ func demoCmd(args []string, out io.Writer) error {
 	if err := raspDemo(out, col); err != nil {
 		return err
 	}
+	if err := lambdaDemo(ctx, out, col); err != nil {
+		return err
+	}
 	if err := atoDemo(ctx, out, col); err != nil {
 		return err
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -112,9 +114,10 @@ func TestDemo(t *testing.T) {
 	}
 	// Exploit prevention: every exploit is stopped at its sink, at a line
 	// of the example application.
+	rasp := s[strings.Index(s, "2. Exploit prevention"):strings.Index(s, "2b. ")]
 	for _, c := range raspDemoCalls {
 		var line string
-		for _, l := range strings.Split(s, "\n") {
+		for _, l := range strings.Split(rasp, "\n") {
 			if strings.HasPrefix(l, c.what+"  ") {
 				line = l
 			}
@@ -122,6 +125,23 @@ func TestDemo(t *testing.T) {
 		exploit := !strings.HasPrefix(c.what, "normal")
 		if exploit != (strings.Contains(line, "BLOCKED") && strings.Contains(line, "sink, routes.go:")) {
 			t.Errorf("%q: %q", c.what, line)
+		}
+	}
+	// The Lambda function under the emulator, when it is installed.
+	if _, err := exec.LookPath("aws-lambda-rie"); err != nil {
+		if os.Getenv("RAMPART_REQUIRE") != "" {
+			t.Errorf("aws-lambda-rie is not installed: %v", err)
+		}
+	} else {
+		lambda := s[strings.Index(s, "2b. "):strings.Index(s, "3. Account takeover")]
+		for _, c := range lambdaDemoCalls {
+			want := "passed"
+			if !strings.HasPrefix(c.what, "normal") {
+				want = "BLOCKED"
+			}
+			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(c.what) + `\s+\d+\s+` + want).MatchString(lambda) {
+				t.Errorf("lambda %q: want %s in\n%s", c.what, want, lambda)
+			}
 		}
 	}
 	// Account takeover: detected by the collector, answered in-process.
