@@ -105,12 +105,13 @@ func (x *db) blocked() string {
 	return `json_extract(body, '$.blocked') = 1`
 }
 
-// stripQuery is the SQL expression of a URI without its query string.
+// stripQuery is the SQL expression of a URI without its query string
+// (char 63 is '?', which q would take for a placeholder).
 func (x *db) stripQuery(e string) string {
 	if x.postgres {
-		return `split_part(` + e + `, '?', 1)`
+		return `split_part(` + e + `, chr(63), 1)`
 	}
-	return `CASE WHEN instr(` + e + `, '?') > 0 THEN substr(` + e + `, 1, instr(` + e + `, '?') - 1) ELSE ` + e + ` END`
+	return `CASE WHEN instr(` + e + `, char(63)) > 0 THEN substr(` + e + `, 1, instr(` + e + `, char(63)) - 1) ELSE ` + e + ` END`
 }
 
 func nanos(t time.Time) int64 { return t.UnixNano() }
@@ -262,7 +263,7 @@ func (x *db) overview(ctx context.Context, since, until time.Time, n int) (*Over
 	o := &Overview{Since: since, Until: until, Bucket: until.Sub(since) / time.Duration(n), Attacks: make([]int64, n), Exploits: make([]int64, n)}
 	width := int64(o.Bucket)
 	args := []any{nanos(since), width, nanos(since), nanos(until)}
-	rows, err := x.sql.QueryContext(ctx, x.q(`SELECT type, (at - ?) / ?, COUNT(*), SUM(CASE WHEN `+x.blocked()+` THEN 1 ELSE 0 END)
+	rows, err := x.sql.QueryContext(ctx, x.q(`SELECT type, (at - CAST(? AS BIGINT)) / CAST(? AS BIGINT), COUNT(*), SUM(CASE WHEN `+x.blocked()+` THEN 1 ELSE 0 END)
 		FROM events WHERE type IN `+attackTypes+` AND at >= ? AND at < ? GROUP BY 1, 2`), args...)
 	if err != nil {
 		return nil, err
@@ -293,7 +294,7 @@ func (x *db) overview(ctx context.Context, since, until time.Time, n int) (*Over
 	top := func(query string, dst *[]Count, withKind bool) error {
 		rows, err := x.sql.QueryContext(ctx, x.q(query), win...)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", query, err)
 		}
 		defer rows.Close()
 		for rows.Next() {

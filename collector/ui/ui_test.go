@@ -3,6 +3,7 @@ package ui_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,11 +38,17 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
+	st, err := sqlite.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newEnvOn(t, st)
+}
+
+// newEnvOn serves the UI and the API over st.
+func newEnvOn(t testing.TB, st collector.Store) *env {
+	t.Helper()
+	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := collector.NewServer(ctx, collector.Config{Store: st, Logger: log, Rate: collector.Rate{PerSecond: -1}})
 	if err != nil {
@@ -193,4 +200,12 @@ func (e *env) firstSignal(typ string) collector.Signal {
 		e.t.Fatalf("no %s signal: %v", typ, err)
 	}
 	return p.Signals[0]
+}
+
+func decodeJSON(resp *http.Response, v any) error {
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s: %d %s", resp.Request.URL.Path, resp.StatusCode, b)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }
