@@ -534,8 +534,8 @@ func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector
 		if err != nil {
 			return page, err
 		}
-		where = append(where, "(last_seen < ? OR (last_seen = ? AND id < ?))")
-		args = append(args, ns, ns, id)
+		where = append(where, "(last_seen, id) < (?, ?)")
+		args = append(args, ns, id)
 		filter = " WHERE " + strings.Join(where, " AND ")
 	}
 	args = append(args, limit+1)
