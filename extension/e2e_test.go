@@ -1,6 +1,7 @@
 package extension_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -256,6 +257,91 @@ func TestEmulatorWithExtension(t *testing.T) {
 		evs := col.events()["attack"]
 		if len(evs) != 1 || evs[0]["blocked"] != true || evs[0]["function"] != "test_function:$LATEST" {
 			t.Fatalf("attack events at the collector: %v\n%s", evs, em.Output())
+		}
+	})
+
+	// The real collector: `rampart serve` on loopback, with an ingest key
+	// and an admin token.
+	t.Run("rampart-serve", func(t *testing.T) {
+		serve := exec.Command(rampartBin, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+		serve.Env = append(os.Environ(), "RAMPART_ADMIN_TOKEN=admin-e2e-token-0123456789", "RAMPART_INGEST_KEYS=ingest-e2e-key-0123456789")
+		stdout, err := serve.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		serve.Stderr = serve.Stdout
+		if err := serve.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = serve.Process.Signal(os.Interrupt); _ = serve.Wait() })
+		base := ""
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if _, rest, ok := strings.Cut(sc.Text(), "collector on "); ok {
+				base, _, _ = strings.Cut(rest, " ")
+				break
+			}
+		}
+		if base == "" {
+			t.Fatal("rampart serve did not say where it listens")
+		}
+		go func() { _, _ = io.Copy(io.Discard, stdout) }()
+		admin := func(method, path, body string) (int, string) {
+			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer admin-e2e-token-0123456789")
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+
+		lambdatest.Lock(t)
+		lambdatest.InstallExtension(t, "rampart", rampartBin+" extension")
+		em := lambdatest.StartLocked(t, fn, "FN_EVENT=v1", "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block",
+			"RAMPART_ENDPOINT="+base, "RAMPART_API_KEY=ingest-e2e-key-0123456789", "RAMPART_EXTENSION_ADDR=", "RAMPART_DECISION_INTERVAL=100ms")
+		v1 := func(name string) int {
+			b, err := os.ReadFile(filepath.Join("..", "lambdaguard", "testdata", "events", "apigw-v1.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			_ = json.Unmarshal(b, &m)
+			m["queryStringParameters"] = map[string]any{"name": name}
+			m["multiValueQueryStringParameters"] = map[string]any{"name": []string{name}}
+			b, _ = json.Marshal(m)
+			out, err := em.Invoke(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, _ := statusOf(t, out)
+			return s
+		}
+		if s := v1("<script>alert(1)</script>"); s != 403 {
+			t.Fatalf("attack: %d", s)
+		}
+		if s := v1("alice"); s != 200 {
+			t.Fatalf("benign: %d", s)
+		}
+		waitUntil(t, "an attack signal at the collector", func() bool {
+			_, body := admin("GET", "/v1/signals", "")
+			return strings.Contains(body, `"type":"attack"`)
+		})
+		if s, body := admin("POST", "/v1/decisions", `{"kind":"block_ip","value":"203.0.113.7","ttl":"1h","reason":"e2e"}`); s/100 != 2 {
+			t.Fatalf("POST /v1/decisions: %d %s", s, body)
+		}
+		blocked := false
+		for i := 0; i < 40 && !blocked; i++ {
+			blocked = v1("alice") == 403
+			if !blocked {
+				time.Sleep(150 * time.Millisecond)
+			}
+		}
+		if !blocked {
+			t.Fatalf("the collector's block_ip decision did not reach the function\n%s", em.Output())
 		}
 	})
 }

@@ -173,12 +173,10 @@ func (f *Forwarder) Flush(ctx context.Context) error {
 	for {
 		f.mu.Lock()
 		if len(f.queue) == 0 {
-			if f.unreported == 0 {
-				f.mu.Unlock()
-				return nil
-			}
-			// Drops to report with no event: an empty batch says so.
-			f.queue = append(f.queue, &Batch{BatchID: newID(), Events: []json.RawMessage{}})
+			// Drops not reported yet wait for the next batch with events:
+			// the collector refuses an empty batch.
+			f.mu.Unlock()
+			return nil
 		}
 		b := f.queue[0]
 		if f.unreported > 0 {
