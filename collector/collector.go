@@ -89,7 +89,16 @@ type Signal struct {
 	// Key is the grouping key: events and detections with the same key
 	// update the same signal. ID is derived from it (SignalID).
 	Key string `json:"key"`
+	// Evidence are JSON documents a Detector attaches to its update (the
+	// attempts it counted, its metrics); RecordSignals stores each as an
+	// event of the signal, of type "detection", at LastSeen. It is not
+	// part of the signal's JSON: the events are.
+	Evidence []json.RawMessage `json:"-"`
 }
+
+// EventDetection is the type of the events that hold a detector's
+// evidence (Signal.Evidence).
+const EventDetection = "detection"
 
 // SignalID returns the id of the signal with grouping key key.
 func SignalID(key string) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -161,6 +162,14 @@ func (a *atoDetector) Observe(ctx context.Context, ev *event.Event) ([]collector
 			} else if u.Login != "" {
 				cs.Users = append(cs.Users, u.Login)
 			}
+		}
+		// The detector's evidence becomes an event of the signal: what it
+		// counted, its figures and the attempts, for the person triaging.
+		ev, err := json.Marshal(map[string]any{"type": collector.EventDetection, "time": s.DetectedAt, "signal_type": s.Type,
+			"reason": s.Reason, "count": s.Count, "failures": s.Failures, "ips": s.IPs, "users": s.Users,
+			"metrics": s.Metrics, "timeline": s.Timeline})
+		if err == nil {
+			cs.Evidence = []json.RawMessage{ev}
 		}
 		d := collector.Detection{Signal: cs}
 		for _, r := range a.pol.Respond(*s) {

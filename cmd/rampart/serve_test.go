@@ -331,6 +331,11 @@ func TestServeDetectsBruteForce(t *testing.T) {
 			if len(page.Signals) != 1 || !strings.Contains(strings.Join(page.Signals[0].Users, ","), login) || page.Signals[0].IPs[0] != "192.0.2.77" {
 				t.Fatalf("brute-force signal: %+v", page.Signals)
 			}
+			var detail collector.SignalDetail
+			get("/v1/signals/"+page.Signals[0].ID, &detail)
+			if len(detail.Events) == 0 || !strings.Contains(string(detail.Events[0]), `"type":"detection"`) || !strings.Contains(string(detail.Events[0]), `"timeline"`) {
+				t.Fatalf("the detector's evidence is not among the signal's events: %s", detail.Events)
+			}
 			var ds collector.DecisionsResponse
 			get("/v1/decisions", &ds)
 			found := false

@@ -449,7 +449,40 @@ func (s *Store) RecordSignals(ctx context.Context, updates []collector.Signal) e
 	if len(updates) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return s.upsertSignals(ctx, tx, updates) })
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.upsertSignals(ctx, tx, updates); err != nil {
+			return err
+		}
+		one := tx.StmtContext(ctx, s.prep.event1)
+		for i := range updates {
+			sg := &updates[i]
+			id := sg.ID
+			if id == "" {
+				id = collector.SignalID(sg.Key)
+			}
+			at := sg.LastSeen
+			if at.IsZero() {
+				at = sg.FirstSeen
+			}
+			var ip, user string
+			if len(sg.IPs) > 0 {
+				ip = sg.IPs[0]
+			}
+			if len(sg.Users) > 0 {
+				user = sg.Users[0]
+			}
+			for j, ev := range sg.Evidence {
+				if !json.Valid(ev) {
+					return fmt.Errorf("sqlstore: evidence %d of signal %s is not JSON", j, id)
+				}
+				if _, err := one.ExecContext(ctx, "detection:"+id, j, collector.EventDetection, nanos(at), clean(sg.Service),
+					clean(ip), clean(user), id, string(ev)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 const signalColumns = `id, grouping_key, type, severity, status, title, service, env, rule_id, location, first_seen, last_seen, count`

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -331,17 +332,22 @@ func testRecordSignals(t *testing.T, s collector.Store) {
 	key := "brute_force\x1fshop\x1falice"
 	up := collector.Signal{Key: key, Type: collector.SignalBruteForce, Severity: collector.SeverityMedium, Title: "brute force on alice",
 		Service: "shop", FirstSeen: t0, LastSeen: t0.Add(time.Minute), IPs: []string{"198.51.100.1"}, Users: []string{"alice"}, Count: 10}
+	up.Evidence = []json.RawMessage{json.RawMessage(`{"type":"detection","reason":"10 failures"}`)}
 	if err := s.RecordSignals(ctx, []collector.Signal{up}); err != nil {
 		t.Fatal(err)
 	}
 	up2 := up
+	up2.Evidence = []json.RawMessage{json.RawMessage(`{"type":"detection","reason":"15 failures"}`)}
 	up2.Severity, up2.Count, up2.FirstSeen, up2.LastSeen, up2.IPs = collector.SeverityHigh, 5, t0.Add(time.Minute), t0.Add(2*time.Minute), []string{"198.51.100.2"}
 	if err := s.RecordSignals(ctx, []collector.Signal{up2}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.Signal(ctx, collector.SignalID(key), 0)
+	d, err := s.Signal(ctx, collector.SignalID(key), 10)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(d.Events) != 2 || !strings.Contains(string(d.Events[0]), "15 failures") || !strings.Contains(string(d.Events[1]), "10 failures") {
+		t.Fatalf("evidence of the detector signal, newest first: %s", d.Events)
 	}
 	if d.Count != 15 || d.Severity != collector.SeverityHigh || !d.FirstSeen.Equal(t0) || !d.LastSeen.Equal(t0.Add(2*time.Minute)) ||
 		!slices.Equal(d.IPs, []string{"198.51.100.1", "198.51.100.2"}) || !slices.Equal(d.Users, []string{"alice"}) {
