@@ -149,7 +149,7 @@ func TestEmulatorWithExtension(t *testing.T) {
 		// The function finds the extension at /opt/extensions/rampart and
 		// hands its events over on localhost; the extension forwards them.
 		em := lambdatest.StartLocked(t, fn, "FN_EVENT=v2", "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block",
-			"RAMPART_ENDPOINT="+col.srv.URL, "RAMPART_API_KEY=ingest-e2e", "RAMPART_EXTENSION_ADDR=", "RAMPART_DECISION_INTERVAL=100ms")
+			"RAMPART_ENDPOINT="+col.srv.URL, "RAMPART_API_KEY=ingest-e2e", "RAMPART_EXTENSION_ADDR=", "RAMPART_DECISION_INTERVAL=100ms", "RAMPART_POLL_INTERVAL=100ms")
 
 		out, err := em.Invoke(readPayload(t, "apigw-v2.json", "name="+url.QueryEscape("<script>alert(1)</script>")))
 		if err != nil {
@@ -177,7 +177,7 @@ func TestEmulatorWithExtension(t *testing.T) {
 		col.mu.Lock()
 		col.decisions = `{"version":2,"decisions":[{"id":"d1","kind":"block_ip","value":"203.0.113.7","expires_at":"2099-01-01T00:00:00Z","reason":"test"}]}`
 		col.mu.Unlock()
-		time.Sleep(1100 * time.Millisecond) // the function's decision interval
+		time.Sleep(300 * time.Millisecond) // a few of the function's poll intervals
 		blocked := false
 		for i := 0; i < 30 && !blocked; i++ {
 			out, err := em.Invoke(readPayload(t, "apigw-v2.json", "name=alice"))
@@ -302,7 +302,7 @@ func TestEmulatorWithExtension(t *testing.T) {
 		lambdatest.Lock(t)
 		lambdatest.InstallExtension(t, "rampart", rampartBin+" extension")
 		em := lambdatest.StartLocked(t, fn, "FN_EVENT=v1", "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block",
-			"RAMPART_ENDPOINT="+base, "RAMPART_API_KEY=ingest-e2e-key-0123456789", "RAMPART_EXTENSION_ADDR=", "RAMPART_DECISION_INTERVAL=100ms")
+			"RAMPART_ENDPOINT="+base, "RAMPART_API_KEY=ingest-e2e-key-0123456789", "RAMPART_EXTENSION_ADDR=", "RAMPART_DECISION_INTERVAL=100ms", "RAMPART_POLL_INTERVAL=100ms")
 		v1 := func(name string) int {
 			b, err := os.ReadFile(filepath.Join("..", "lambdaguard", "testdata", "events", "apigw-v1.json"))
 			if err != nil {

@@ -99,7 +99,8 @@ func Agent() *rampart.Agent {
 // NewAgent builds an agent for a Lambda function from cfg: its events are
 // labelled with the function (FunctionName) and the cold start, and go to
 // the rampart extension when it runs beside the function (ExtensionAddr;
-// cfg.Endpoint is then left to the extension), else to cfg.Exporter, else
+// the decisions are then polled from the extension's cache, cfg.Endpoint
+// being left to the extension), else to cfg.Exporter, else
 // to the collector at cfg.Endpoint (package report's exporter, flushed
 // before each invocation returns), else as JSON lines on stderr, which
 // Lambda sends to CloudWatch Logs. An empty cfg.Service is the function's name. It
@@ -116,8 +117,10 @@ func NewAgent(cfg rampart.Config) (*rampart.Agent, error) {
 	switch {
 	case ext != "":
 		// The extension forwards the events and caches the decisions: the
-		// function talks to localhost only (DecisionClient).
-		cfg.Endpoint = ""
+		// function talks to localhost only. The agent's decision poller
+		// (package report) asks the extension, which serves the collector's
+		// API from its cache and needs no key from the function.
+		cfg.Endpoint, cfg.APIKey = "http://"+ext, ""
 	case next == nil && cfg.Endpoint != "":
 		r, err := report.New(report.Config{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Service: cfg.Service, Env: cfg.Env, Logger: cfg.Logger})
 		if err != nil {

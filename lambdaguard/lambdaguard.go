@@ -19,7 +19,9 @@
 // the rampart Lambda extension when it runs beside the function (see
 // ExtensionExporter), or flushed by the agent's own exporter (Agent.Flush).
 // Events carry the function's qualified name and whether the invocation was
-// a cold start.
+// a cold start. The collector's decisions (blocked IPs and users) are
+// polled by the agent (package report) from the extension's cache, or from
+// the collector itself without the extension.
 package lambdaguard
 
 import (
@@ -66,11 +68,7 @@ func New(agent *rampart.Agent, handler any) any {
 	if agent == nil {
 		return handler
 	}
-	g := &Guard{Agent: agent}
-	if x, ok := agent.Config().Exporter.(*Exporter); ok && x.ext != "" {
-		g.Decisions = &DecisionClient{URL: "http://" + x.ext}
-	}
-	return g.Wrap(handler)
+	return (&Guard{Agent: agent}).Wrap(handler)
 }
 
 // Guard protects handlers with an Agent. Its zero FlushTimeout means
@@ -83,9 +81,6 @@ type Guard struct {
 	// BlockResponse, when set, builds the response of a blocked request;
 	// accept is the request's Accept header.
 	BlockResponse func(a *waf.Action, accept string) *Response
-	// Decisions, when set, is asked at the start of every invocation to
-	// bring the agent's block lists up to date (see DecisionClient).
-	Decisions *DecisionClient
 }
 
 // Wrap protects handler as the package-level Wrap does, with g.
@@ -120,7 +115,7 @@ func Func[TIn, TOut any](g *Guard, h func(context.Context, TIn) (TOut, error)) f
 		return h
 	}
 	return func(ctx context.Context, in TIn) (TOut, error) {
-		inv := g.begin(ctx)
+		inv := g.begin()
 		var d Event
 		switch ev := any(&in).(type) {
 		case *events.APIGatewayProxyRequest:
@@ -226,7 +221,7 @@ type rawHandler struct {
 // blocked.
 func (h *rawHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	g := h.g
-	inv := g.begin(ctx)
+	inv := g.begin()
 	d := g.safeDecode(func() Event {
 		d, err := Decode(payload)
 		if err == ErrPayloadTooLarge {
@@ -304,14 +299,11 @@ type invocation struct {
 }
 
 // begin starts an invocation: it counts it (the first of the process is
-// the cold start) and brings the block lists up to date.
-func (g *Guard) begin(ctx context.Context) invocation {
+// the cold start).
+func (g *Guard) begin() invocation {
 	inv := invocation{g: g, cold: invocations.Add(1) == 1}
 	if inv.cold {
 		coldStart.Store(true)
-	}
-	if g.Decisions != nil {
-		g.Decisions.Refresh(ctx, g.Agent)
 	}
 	return inv
 }
