@@ -53,6 +53,9 @@ const (
 	// maxCredential bounds a login or password (PBKDF2 of a megabyte
 	// password is a denial of service).
 	maxCredential = 256
+	// maxForm bounds a form's body: the largest holds a decision's value
+	// and reason of 1 KiB each.
+	maxForm = 16 << 10
 )
 
 // Cookie names. The session cookie holds a random token; the table holds
@@ -270,6 +273,7 @@ func (u *UI) requireSession(role string, h http.HandlerFunc) http.HandlerFunc {
 				http.Error(w, "cross-site request refused", http.StatusForbidden)
 				return
 			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			if err := r.ParseForm(); err != nil {
 				http.Error(w, "bad form", http.StatusBadRequest)
 				return
@@ -356,7 +360,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-site request refused", http.StatusForbidden)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return

@@ -402,6 +402,29 @@ func TestLoginAndRoles(t *testing.T) {
 	if resp, _ := replay.get("/"); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("the session cookie works after logout: %d", resp.StatusCode)
 	}
+	// revoking the admin token's key ends the sessions it opened
+	adm2 := e.admin()
+	if resp, _ := adm2.get("/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("admin: %d", resp.StatusCode)
+	}
+	if err := e.store.RevokeKey(context.Background(), "admin", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := adm2.get("/"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a session of a revoked admin token still works: %d", resp.StatusCode)
+	}
+}
+
+func TestOversizedForm(t *testing.T) {
+	e := newEnv(t)
+	adm := e.admin()
+	resp, _ := adm.post("/decisions", url.Values{"kind": {"block_user"}, "value": {strings.Repeat("x", 1<<20)}, "ttl": {"1h"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a 1 MiB form: %d, want 400", resp.StatusCode)
+	}
+	if _, ds, _ := e.store.Decisions(context.Background()); len(ds) != 0 {
+		t.Fatal("stored")
+	}
 }
 
 func mustURL(s string) *url.URL {
