@@ -122,6 +122,7 @@ type Exporter struct {
 	lastDropLog                                               atomic.Int64
 
 	closeOnce sync.Once
+	closed    atomic.Bool
 }
 
 // New returns a running Exporter.
@@ -164,6 +165,10 @@ func New(cfg Config) (*Exporter, error) {
 // dropped and counted (Stats.Dropped).
 func (x *Exporter) Export(e *event.Event) {
 	if e == nil {
+		return
+	}
+	if x.closed.Load() {
+		x.dropped.Add(1)
 		return
 	}
 	select {
@@ -212,6 +217,7 @@ func (x *Exporter) Flush(ctx context.Context) error {
 // queued. Export after Close drops.
 func (x *Exporter) Close(ctx context.Context) error {
 	err := x.Flush(ctx)
+	x.closed.Store(true)
 	x.closeOnce.Do(x.stop)
 	<-x.done
 	return err

@@ -276,6 +276,9 @@ func TestExporterCloseFlushes(t *testing.T) {
 	if err := x.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if st := x.Stats(); st.Dropped != 1 || st.Queued != 42 || st.Sent != 42 {
+		t.Fatalf("after Close: %+v, want the late event dropped", st)
+	}
 }
 
 func TestDefaultBackoff(t *testing.T) {
