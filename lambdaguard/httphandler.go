@@ -40,6 +40,11 @@ func (x *httpHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error
 		}
 		return nil, err
 	}
+	return x.serve(ctx, ev)
+}
+
+// serve serves a decoded HTTP event.
+func (x *httpHandler) serve(ctx context.Context, ev Event) ([]byte, error) {
 	r, err := NewHTTPRequest(ctx, ev)
 	if err != nil {
 		return nil, err

@@ -237,7 +237,13 @@ func (h *rawHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 	if a := sec.Blocked(); a != nil && d.Kind != KindOther {
 		return g.blockRaw(sec, a, d)
 	}
-	out, err := h.next.Invoke(rampart.WithRequest(ctx, sec), payload)
+	var out []byte
+	var err error
+	if hh, ok := h.next.(*httpHandler); ok && d.Kind != KindOther {
+		out, err = hh.serve(rampart.WithRequest(ctx, sec), d) // decoded once
+	} else {
+		out, err = h.next.Invoke(rampart.WithRequest(ctx, sec), payload)
+	}
 	if a := sec.Blocked(); a != nil && d.Kind != KindOther {
 		return g.blockRaw(sec, a, d)
 	}
