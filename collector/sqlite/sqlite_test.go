@@ -6,6 +6,7 @@ import (
 
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/collector/sqlite"
+	"github.com/rampartsec/rampart/collector/sqlstore"
 	"github.com/rampartsec/rampart/collector/storetest"
 )
 
@@ -45,7 +46,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	}
 	var v int
 	s.DB().QueryRow("SELECT MAX(version) FROM schema_migrations").Scan(&v)
-	if v != 1 {
+	if v != len(sqlstore.Migrations) {
 		t.Fatalf("schema version %d", v)
 	}
 }
