@@ -279,6 +279,24 @@ func startServe(t *testing.T, args ...string) string {
 	return ""
 }
 
+func TestServeHostsTheUI(t *testing.T) {
+	url := startServe(t)
+	resp, err := http.Get(url + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(b), "<form") {
+		t.Fatalf("GET /login: %d %s\n%.300s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+	resp, err = http.Get(url + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the JSON API beside the UI: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
 // TestServeDetectsBruteForce sends login failures to `rampart serve` and
 // finds the account-takeover detectors' signal and decisions in the API,
 // with the windows in memory and on Redis.
