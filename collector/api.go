@@ -163,7 +163,7 @@ func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	inm := r.Header.Get("If-None-Match")
-	if inm != "" && inm == ETag(ver) && wait > 0 {
+	if etagMatch(inm, ver) && wait > 0 {
 		// Long poll: answer as soon as the version changes, here or (seen
 		// within a second) on another replica.
 		deadline := time.NewTimer(wait)
@@ -171,7 +171,7 @@ func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request) error {
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
 	poll:
-		for inm == ETag(ver) {
+		for etagMatch(inm, ver) {
 			select {
 			case <-s.decided.wait():
 			case <-tick.C:
@@ -188,7 +188,7 @@ func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("ETag", ETag(ver))
 	w.Header().Set("Cache-Control", "no-cache")
-	if inm != "" && inm == ETag(ver) {
+	if etagMatch(inm, ver) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -201,6 +201,22 @@ func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, &DecisionsResponse{Version: ver, Decisions: active})
 	return nil
+}
+
+// etagMatch reports whether an If-None-Match header names the ETag of
+// version: one of its comma-separated tags, weak or not, or "*".
+func etagMatch(inm string, version int64) bool {
+	if inm == "" {
+		return false
+	}
+	want := ETag(version)
+	for _, t := range strings.Split(inm, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == want || t == "*" {
+			return true
+		}
+	}
+	return false
 }
 
 func parseWait(v string) (time.Duration, error) {

@@ -299,8 +299,13 @@ func TestDecisionsAPI(t *testing.T) {
 	if resp.StatusCode != 200 || etag0 == "" || !strings.Contains(string(b), `"decisions":[]`) {
 		t.Fatalf("empty list: %d %q %s", resp.StatusCode, etag0, b)
 	}
-	if resp, _ := e.do("GET", "/v1/decisions", ingestKey, nil, "If-None-Match", etag0); resp.StatusCode != 304 {
-		t.Fatalf("unchanged: %d, want 304", resp.StatusCode)
+	for _, inm := range []string{etag0, `"v999", ` + etag0, "W/" + etag0} {
+		if resp, _ := e.do("GET", "/v1/decisions", ingestKey, nil, "If-None-Match", inm); resp.StatusCode != 304 {
+			t.Fatalf("unchanged, If-None-Match %s: %d, want 304", inm, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.do("GET", "/v1/decisions", ingestKey, nil, "If-None-Match", `"v999"`); resp.StatusCode != 200 {
+		t.Fatalf("another version: %d, want 200", resp.StatusCode)
 	}
 	// A long poll wakes up when a decision is posted.
 	var wg sync.WaitGroup
