@@ -58,37 +58,40 @@ type StuffingConfig struct {
 
 // DistributedConfig: a distributed_credential_stuffing signal is the
 // global failure ratio, or the ratio of attempts on logins that do not
-// exist, far above its learned baseline, over the last two Buckets, with
-// the failures spread over at least IPs groups of at most
-// AttemptsPerIP failures each (the median).
+// exist, far above its learned baseline over the last two Buckets, and
+// still so without the IP groups that failed more than AttemptsPerIP
+// times there (those are single-source stuffing or brute force, signalled
+// as such), with at least IPs groups of at most AttemptsPerIP failures.
 //
 // The baseline is learned from the Baselines buckets before those two:
 // they are grouped in chunks of ten, the ratio of each chunk with at least
 // BaselineVolume attempts is computed, and the median of those ratios is
 // the baseline (a median, so that a campaign does not teach itself as
 // normal). With fewer than two such chunks, PriorFailureRatio and
-// PriorNonexistentRatio stand in. The current ratio is anomalous when it
-// is at least Factor times the baseline and at least MinExcess (for
-// failures) or MinExcessNonexistent (for unknown logins) above it, with at
-// least MinFailures failures.
+// PriorNonexistentRatio stand in. With at least MinFailures failures, the
+// failure ratio is anomalous at Factor times its baseline and MinExcess
+// above it; the unknown-login ratio at FactorNonexistent times its
+// baseline and MinExcessNonexistent above it, when the excess of unknown logins is
+// also ZScore standard deviations beyond chance (a Poisson count at the
+// baseline rate), so that a busy service's noise does not pass.
 //
 // The participating IPs named are those that failed within NameWindow,
 // had no success there, whose last failure is older than Grace (a user who
 // mistyped usually succeeds within seconds; IPs still active are named by
-// the next emission), that failed at most twice AttemptsPerIP times (heavier
-// sources are credential stuffing or brute force, signalled as such), and
-// that either tried a login that does not exist,
-// failed at least twice, or failed on a login that another IP also failed
-// on.
+// the next emission), that failed at most twice AttemptsPerIP times, and
+// that either tried a login that does not exist, failed at least twice, or
+// failed on a login that another IP also failed on.
 type DistributedConfig struct {
-	Bucket                time.Duration // 1m
-	Baselines             int           // 60
+	Bucket                time.Duration // 30s
+	Baselines             int           // 120
 	BaselineVolume        int           // 50
 	PriorFailureRatio     float64       // 0.2
 	PriorNonexistentRatio float64       // 0.05
 	Factor                float64       // 3
 	MinExcess             float64       // 0.2
-	MinExcessNonexistent  float64       // 0.1
+	FactorNonexistent     float64       // 2
+	MinExcessNonexistent  float64       // 0.01
+	ZScore                float64       // 5
 	MinFailures           int           // 30
 	IPs                   int           // 10
 	AttemptsPerIP         int           // 5
@@ -152,14 +155,16 @@ func (c *Config) fill() {
 	setFloat(&c.Stuffing.FailureRatio, 0.5)
 
 	d := &c.Distributed
-	setDur(&d.Bucket, time.Minute)
-	setInt(&d.Baselines, 60)
+	setDur(&d.Bucket, 30*time.Second)
+	setInt(&d.Baselines, 120)
 	setInt(&d.BaselineVolume, 50)
 	setFloat(&d.PriorFailureRatio, 0.2)
 	setFloat(&d.PriorNonexistentRatio, 0.05)
 	setFloat(&d.Factor, 3)
 	setFloat(&d.MinExcess, 0.2)
-	setFloat(&d.MinExcessNonexistent, 0.1)
+	setFloat(&d.FactorNonexistent, 2)
+	setFloat(&d.MinExcessNonexistent, 0.01)
+	setFloat(&d.ZScore, 5)
 	setInt(&d.MinFailures, 30)
 	setInt(&d.IPs, 10)
 	setInt(&d.AttemptsPerIP, 5)

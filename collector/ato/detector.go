@@ -168,8 +168,17 @@ func appendSig(sigs []*Signal, s *Signal) []*Signal {
 }
 
 // emit applies the cooldown to s, and marks the IPs of a campaign.
+//
+// A signal that names no IP yet (distributed stuffing is detected from the
+// global ratios before its IPs are old enough to name) has a cooldown of
+// its own, so that it does not hold back the first emission that names
+// them.
 func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
-	n, err := d.w.Add(ctx, keyCooldown+s.Key, s.DetectedAt, d.cfg.Cooldown, 1, 1)
+	key := keyCooldown + s.Key
+	if len(s.IPs) == 0 && s.Type == TypeDistributed {
+		key += "\x1funnamed"
+	}
+	n, err := d.w.Add(ctx, key, s.DetectedAt, d.cfg.Cooldown, 1, 1)
 	if err != nil || len(n) != 1 || n[0] != 1 {
 		return false, err
 	}

@@ -2,6 +2,7 @@ package ato
 
 import (
 	"context"
+	"math"
 	"sort"
 	"time"
 )
@@ -56,12 +57,19 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 	bf := baseline(total[:n-2], fails[:n-2], c.BaselineVolume, c.PriorFailureRatio)
 	bx := baseline(total[:n-2], unknown[:n-2], c.BaselineVolume, c.PriorNonexistentRatio)
 	failLimit := min(0.95, max(c.Factor*bf, bf+c.MinExcess))
-	unknownLimit := min(0.95, max(c.Factor*bx, bx+c.MinExcessNonexistent))
+	unknownLimit := min(0.95, max(c.FactorNonexistent*bx, bx+c.MinExcessNonexistent))
 	anomalous := func(t, f, x int64) bool {
 		if f < int64(c.MinFailures) || t <= 0 {
 			return false
 		}
-		return float64(f)/float64(t) >= failLimit || (x > 0 && float64(x)/float64(t) >= unknownLimit)
+		if float64(f)/float64(t) >= failLimit {
+			return true
+		}
+		// Unknown logins are rare in benign traffic, so a small excess
+		// counts, when it is also far beyond chance at this volume.
+		expect := bx * float64(t)
+		return x > 0 && float64(x)/float64(t) >= unknownLimit &&
+			(float64(x)-expect)/math.Sqrt(expect+1) >= c.ZScore
 	}
 	if !anomalous(T, F, X) {
 		return nil, nil
@@ -166,9 +174,6 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 			continue
 		}
 		named = append(named, t.ip)
-	}
-	if len(named) == 0 {
-		return nil, nil // not yet: the next probe names them
 	}
 	isNamed := map[string]bool{}
 	for _, ip := range named {

@@ -39,15 +39,20 @@
 //     attempts failing: a NAT address whose users mostly succeed is not an
 //     attack.
 //   - distributed_credential_stuffing: the global failure ratio (or the
-//     ratio of attempts on logins that do not exist) of the last two
-//     minutes at least 3 times its baseline and 20 (10) points above it,
-//     with 30 failures or more, still so without the IPs that failed more
-//     than 5 times, over at least 10 IPs. The baseline is the median of
-//     ten-minute ratios over the past hour (prior 20% and 5% until
-//     learned). The participating IPs are named.
+//     ratio of attempts on logins that do not exist) of the last minute
+//     (two 30 s buckets) at least 3 (2) times its baseline and 20 (1)
+//     points above it (the unknown-login excess also 5 standard
+//     deviations beyond chance), with 30 failures or more, still so
+//     without the IPs that failed more than 5 times, over at least 10 IPs.
+//     The baseline is the median of five-minute ratios over the past hour
+//     (prior 20% and 5% until learned). The participating IPs are named;
+//     the first emission may name none yet (they are named once their
+//     last failure is 20 s old, so that a user who mistyped and retries is
+//     not).
 //   - account_takeover: a success after 5 failures from the same IP group
-//     since the account's previous success within an hour, or a success from an IP named by a
-//     brute-force or stuffing signal within the last hour.
+//     since the account's previous success within an hour, or a success
+//     from an IP named by a brute-force or stuffing signal within the last
+//     hour.
 //   - login_velocity: one account logging in from 5 IP groups within 10
 //     minutes.
 //

@@ -26,3 +26,20 @@ func TestGeneratedTraffic(t *testing.T) {
 		})
 	}
 }
+
+// TestGeneratedBusyTraffic: a low-and-slow distributed campaign, a few
+// percent of a busy service's traffic, is found by its logins that do not
+// exist, and the service's own noise raises nothing.
+func TestGeneratedBusyTraffic(t *testing.T) {
+	if raceEnabled {
+		t.Skip("80,000 events per seed: a detection test, not a concurrency one")
+	}
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			d := ato.New(ato.Config{}, nil)
+			atotest.Check(t, atotest.GenerateBusy(seed), func(ev *event.Event) ([]ato.Signal, error) {
+				return d.Observe(context.Background(), ev)
+			})
+		})
+	}
+}

@@ -40,22 +40,15 @@ func (tr *Traffic) add(typ string, at time.Time, ip, id, login string, exists *b
 	tr.Events = append(tr.Events, &event.Event{Type: typ, Time: at, IP: ip, Usr: &event.User{ID: id, Login: login, Exists: exists}})
 }
 
-// Generate builds two hours of traffic: one hour of benign traffic only
-// (the detectors learn their baseline), then the campaigns over the
-// benign traffic that goes on.
-func Generate(seed uint64) *Traffic {
-	start := base
-	yes, no := true, false
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	tr := &Traffic{BenignIPs: map[string]bool{}}
-	const users = 3000
-	home := func(i int) string { return fmt.Sprintf("198.18.%d.%d", i/250, i%250+1) }
-	login := func(i int) string { return fmt.Sprintf("user%d@shop.example", i) }
-	end := start.Add(2 * time.Hour)
+func home(i int) string  { return fmt.Sprintf("198.18.%d.%d", i/250%256, i%250+1) }
+func login(i int) string { return fmt.Sprintf("user%d@shop.example", i) }
 
-	// benign users: about one login every 1.5 s; 8% mistype the password
-	// once, 1% twice, 1% the login, then succeed a few seconds later
-	for at := start; at.Before(end); at = at.Add(time.Duration(500+r.IntN(2000)) * time.Millisecond) {
+// benign adds benign users' logins between start and end, one every
+// [minGap, maxGap): each user logs in from a home address; 8% mistype the
+// password once, 1% twice, 1% the login, then succeed a few seconds later.
+func (tr *Traffic) benign(r *rand.Rand, start, end time.Time, users int, minGap, maxGap time.Duration) {
+	yes, no := true, false
+	for at := start; at.Before(end); at = at.Add(minGap + time.Duration(r.Int64N(int64(maxGap-minGap)))) {
 		u := r.IntN(users)
 		ip := home(u)
 		tr.BenignIPs[ip] = true
@@ -75,6 +68,56 @@ func Generate(seed uint64) *Traffic {
 		}
 		tr.add(event.TypeLoginSuccess, next, ip, fmt.Sprint("id", u), login(u), nil)
 	}
+}
+
+// GenerateBusy builds two hours of a busy service — 50,000 users, about
+// ten logins a second — with one low-and-slow distributed stuffing
+// campaign from the 70th minute: 500 IPs trying three credentials each
+// over 30 minutes (under one attempt a second in all, 60% of them on
+// logins that do not exist), a few percent of the traffic.
+func GenerateBusy(seed uint64) *Traffic {
+	start := base
+	yes, no := true, false
+	r := rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d))
+	tr := &Traffic{BenignIPs: map[string]bool{}}
+	const users = 50_000
+	end := start.Add(2 * time.Hour)
+	tr.benign(r, start, end, users, 20*time.Millisecond, 180*time.Millisecond)
+	ds := &Campaign{Name: "slow distributed", Want: ato.TypeDistributed, Start: end, IPs: map[string]bool{}}
+	tr.Campaigns = append(tr.Campaigns, ds)
+	from := start.Add(70 * time.Minute)
+	for p := range 500 {
+		ip := fmt.Sprintf("100.%d.%d.%d", 64+p/4000, p/250%16, p%250+1)
+		ds.IPs[ip] = true
+		for range 3 {
+			at := from.Add(time.Duration(r.Int64N(int64(30 * time.Minute))))
+			if at.Before(ds.Start) {
+				ds.Start = at
+			}
+			if r.Float64() < 0.6 {
+				tr.add(event.TypeLoginFailure, at, ip, "", fmt.Sprintf("combo%d@mail.example", r.IntN(1_000_000)), &no)
+			} else {
+				tr.add(event.TypeLoginFailure, at, ip, "", login(r.IntN(users)), &yes)
+			}
+		}
+	}
+	sort.SliceStable(tr.Events, func(i, j int) bool { return tr.Events[i].Time.Before(tr.Events[j].Time) })
+	return tr
+}
+
+// Generate builds two hours of traffic: one hour of benign traffic only
+// (the detectors learn their baseline), then the campaigns over the
+// benign traffic that goes on.
+func Generate(seed uint64) *Traffic {
+	start := base
+	yes, no := true, false
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	tr := &Traffic{BenignIPs: map[string]bool{}}
+	const users = 3000
+	end := start.Add(2 * time.Hour)
+
+	// benign users: about one login every 1.5 s
+	tr.benign(r, start, end, users, 500*time.Millisecond, 2500*time.Millisecond)
 	// an office of 200 people behind one NAT address, logging in over the
 	// morning, mostly successfully
 	office := "192.0.2.10"
@@ -234,6 +277,8 @@ func Check(t *testing.T, tr *Traffic, observe func(*event.Event) ([]ato.Signal, 
 			for _, u := range s.Users {
 				hit = hit || (c.User != "" && u.Login == c.User)
 			}
+			// the first emission of distributed stuffing may name no IP yet
+			hit = hit || (s.Type == ato.TypeDistributed && len(s.IPs) == 0 && !s.DetectedAt.Before(c.Start))
 			if !hit {
 				continue
 			}
