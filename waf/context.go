@@ -441,6 +441,25 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 		clear(c.opEpoch)
 		c.valEpoch = 1
 	}
+	if kind == operator.Number {
+		// Only the operators that can match a number run on it.
+		for _, g := range vw.chains {
+			if len(g.nonString) == 0 {
+				continue
+			}
+			in := raw
+			if len(g.funcs) > 0 {
+				in = c.transform(g, raw)
+			}
+			v := c.variantOf(in)
+			for _, t := range g.nonString {
+				if !c.try(t, kind, in, excl, v) {
+					return
+				}
+			}
+		}
+		return
+	}
 	for _, g := range vw.chains {
 		if len(g.targets) == 0 {
 			continue
@@ -572,7 +591,7 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 
 func (c *Context) scalarBool(vw *view, b bool, excl bool) {
 	for _, g := range vw.chains {
-		for _, t := range g.targets {
+		for _, t := range g.nonString {
 			if !c.targetLive(t, excl) || c.inputExcluded(t) {
 				continue
 			}

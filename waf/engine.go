@@ -153,7 +153,10 @@ type targetSet struct {
 	// always are the targets without literals; mask has the bits of the
 	// ids of the literals the others need.
 	always []*target
-	mask   []uint64
+	// nonString are the targets that can match a number or a boolean: all
+	// but the non-negated operators that only match strings.
+	nonString []*target
+	mask      []uint64
 	// The literals of mask are numbered by rank: the r-th one's targets
 	// are litTargets[litStart[r]:litStart[r+1]]; rank[w] counts the bits
 	// of mask's words before w.
@@ -498,9 +501,18 @@ func (e *Engine) buildPrefilter() {
 	}
 }
 
+// stringsOnly is implemented by operators that never match a value other
+// than a string or a map key.
+type stringsOnly interface{ StringsOnly() }
+
 // newTargetSet indexes targets by the literals they need (litsOf).
 func newTargetSet(targets []*target, litsOf map[*target][]int, nLits int) *targetSet {
 	s := &targetSet{}
+	for _, t := range targets {
+		if _, ok := t.op.(stringsOnly); !ok || t.cond.negate {
+			s.nonString = append(s.nonString, t)
+		}
+	}
 	n := 0
 	for _, t := range targets {
 		lits := litsOf[t]

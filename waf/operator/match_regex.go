@@ -31,11 +31,14 @@ type matchRegex struct {
 	spans string
 	// known is the offset + 1 of the expression's record in knownBlob,
 	// 0 when it is not known.
-	known  int
-	tree   *syntax.Regexp
-	once   sync.Once
-	re     *regexp.Regexp
-	anchor *anchor // set with re; nil when the expression has none
+	known int
+	tree  *syntax.Regexp
+	once  sync.Once
+	re    *regexp.Regexp
+	// anchor, or start, is a cheap check that runs before re (set with
+	// re; nil when the expression has none).
+	anchor *anchor
+	start  *startAnchor
 	minLen int
 	// lits and bytes are the prefilters, computed by analyze.
 	analyzed bool
@@ -413,12 +416,18 @@ func (o *matchRegex) compiled() *regexp.Regexp {
 		o.re = re
 		if err == nil {
 			if tree, err := syntax.Parse(o.expr, syntax.Perl); err == nil {
-				o.anchor = newAnchor(tree)
+				if o.anchor = newAnchor(tree); o.anchor == nil {
+					o.start = newStartAnchor(tree)
+				}
 			}
 		}
 	})
 	return o.re
 }
+
+// StringsOnly marks the operator as one that only matches strings and
+// keys: the engine does not run it on numbers and booleans.
+func (o *matchRegex) StringsOnly() {}
 
 // Eval implements Operator.
 func (o *matchRegex) Eval(v Value) (string, bool) {
@@ -426,7 +435,7 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 		return "", false
 	}
 	re := o.compiled()
-	if o.anchor != nil && !o.anchor.mayMatch(v.Bytes) {
+	if o.start != nil && !o.start.mayMatch(v.Bytes) || o.anchor != nil && !o.anchor.mayMatch(v.Bytes) {
 		return "", false
 	}
 	// Match needs no positions, so it takes the regexp package's faster

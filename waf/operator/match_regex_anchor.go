@@ -42,10 +42,10 @@ type anchorProg struct {
 
 // anchorBudget bounds the steps of one check; beyond it the check gives up
 // and the full expression runs.
-const anchorBudget = 256
+const anchorBudget = 1024
 
 // anchorStack bounds the pending alternatives of one check.
-const anchorStack = 32
+const anchorStack = 64
 
 // maxAnchorLits bounds the literals of an alternation anchor: each costs a
 // search of the value.
@@ -263,7 +263,7 @@ func (l *anchorLit) index(b []byte) int {
 
 type anchorJob struct {
 	pc  uint32
-	pos int
+	pos int32
 }
 
 // at reports whether the program matches b from pos (rightwards, or
@@ -271,13 +271,13 @@ type anchorJob struct {
 func (p *anchorProg) at(b []byte, pos int) bool {
 	var stack [anchorStack]anchorJob
 	n := 0
-	stack[n] = anchorJob{uint32(p.prog.Start), pos}
+	stack[n] = anchorJob{uint32(p.prog.Start), int32(pos)}
 	n++
 	steps := 0
 	insts := p.prog.Inst
 	for n > 0 {
 		n--
-		pc, pos := stack[n].pc, stack[n].pos
+		pc, pos := stack[n].pc, int(stack[n].pos)
 	thread:
 		for {
 			if steps++; steps > anchorBudget {
@@ -293,9 +293,12 @@ func (p *anchorProg) at(b []byte, pos int) bool {
 				if n == anchorStack {
 					return true
 				}
-				stack[n] = anchorJob{in.Arg, pos}
+				// Follow Arg, keep Out: alternations compile to Alts nested
+				// through Out, loops to an Alt whose Out is the body, so
+				// either way the stack stays shallow.
+				stack[n] = anchorJob{in.Out, int32(pos)}
 				n++
-				pc = in.Out
+				pc = in.Arg
 			case syntax.InstCapture, syntax.InstNop:
 				pc = in.Out
 			case syntax.InstEmptyWidth:
@@ -364,4 +367,116 @@ func runeInst(in *syntax.Inst, r rune) bool {
 		return r != '\n'
 	}
 	return in.MatchRune(r)
+}
+
+// firstBytes returns the bytes a non-empty match of re can start with,
+// and whether re matches only non-empty strings that start with one of
+// them (false when it can match the empty string or starts with any
+// byte). Invalid UTF-8 bytes count as U+FFFD.
+func firstBytes(re *syntax.Regexp) (ByteSet, bool) {
+	s, nullable, ok := firstSet(re)
+	return s, ok && !nullable
+}
+
+// firstSet returns the first bytes of re's non-empty matches, whether re
+// matches the empty string, and false when the first bytes are unknown.
+func firstSet(re *syntax.Regexp) (s ByteSet, nullable, ok bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine,
+		syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return s, true, true
+	case syntax.OpNoMatch:
+		return s, false, true
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return s, true, true
+		}
+		addRune(&s, re.Rune[0], re.Flags&syntax.FoldCase != 0)
+		return s, false, true
+	case syntax.OpCharClass:
+		cs, ok := requiredBytes(re)
+		return cs, false, ok
+	case syntax.OpCapture, syntax.OpPlus:
+		return firstSet(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		s, _, ok := firstSet(re.Sub[0])
+		return s, true, ok
+	case syntax.OpRepeat:
+		s, n, ok := firstSet(re.Sub[0])
+		return s, n || re.Min == 0, ok
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			cs, n, ok := firstSet(sub)
+			if !ok {
+				return s, false, false
+			}
+			s.union(&cs)
+			if !n {
+				return s, false, true
+			}
+		}
+		return s, true, true
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			cs, n, ok := firstSet(sub)
+			if !ok {
+				return s, false, false
+			}
+			s.union(&cs)
+			nullable = nullable || n
+		}
+		return s, nullable, true
+	}
+	return s, false, false // any character
+}
+
+// rareStart reports whether every byte of s is punctuation or a control
+// byte (no letter, digit, space or non-ASCII byte) and there are at most
+// maxRareStart of them: a match can then only start at a few positions
+// of an ordinary value.
+func rareStart(s *ByteSet) bool {
+	n := 0
+	for b := 0; b < 256; b++ {
+		if !s.Has(byte(b)) {
+			continue
+		}
+		if byteWeight(byte(b)) > 1 && b != '\n' && b != '\r' {
+			return false
+		}
+		n++
+	}
+	return n > 0 && n <= maxRareStart
+}
+
+const maxRareStart = 16
+
+// startAnchor runs an expression from the positions its matches can
+// start at, when they are few (see rareStart).
+type startAnchor struct {
+	first ByteSet
+	prog  *anchorProg
+}
+
+func newStartAnchor(re *syntax.Regexp) *startAnchor {
+	re = re.Simplify()
+	first, ok := firstBytes(re)
+	if !ok || !rareStart(&first) {
+		return nil
+	}
+	p := newAnchorProg(re, false)
+	if p == nil {
+		return nil
+	}
+	return &startAnchor{first: first, prog: p}
+}
+
+// mayMatch reports whether the expression matches b from one of the
+// positions holding a first byte (or a check gave up).
+func (a *startAnchor) mayMatch(b []byte) bool {
+	for i, c := range b {
+		if a.first.Has(c) && a.prog.at(b, i) {
+			return true
+		}
+	}
+	return false
 }

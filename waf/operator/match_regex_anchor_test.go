@@ -104,6 +104,8 @@ func FuzzAnchor(f *testing.F) {
 	f.Add(`(?:or|and)\s+1=1$`, "x and 1=1")
 	f.Add(`^(?m)\s*ab\s*$`, "x\n ab \ny")
 	f.Add(`\bab\x{fffd}+\B`, "ab\xff\xfe")
+	f.Add(`[;&|]\s*(?:cat|ls)\b`, "a;ls")
+	f.Add(`(?:\$\(|[\x{fffd}<])\w`, "x\xff1")
 	f.Fuzz(func(t *testing.T, expr, value string) {
 		re, err := regexp.Compile(expr)
 		if err != nil {
@@ -112,6 +114,9 @@ func FuzzAnchor(f *testing.F) {
 		tree, err := syntax.Parse(expr, syntax.Perl)
 		if err != nil {
 			return
+		}
+		if sa := newStartAnchor(tree); sa != nil && re.MatchString(value) && !sa.mayMatch([]byte(value)) {
+			t.Fatalf("%q matches %q but its start anchor refuses it", expr, value)
 		}
 		a := newAnchor(tree)
 		if a == nil {

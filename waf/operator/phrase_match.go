@@ -63,6 +63,10 @@ func newPhraseMatch(p Params) (Operator, error) {
 	return o, nil
 }
 
+// StringsOnly marks the operator as one that only matches strings and
+// keys: the engine does not run it on numbers and booleans.
+func (o *phraseMatch) StringsOnly() {}
+
 // Eval implements Operator.
 func (o *phraseMatch) Eval(v Value) (string, bool) {
 	if v.Kind != String && v.Kind != Key {
