@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/event"
 )
 
 // seedSignals records n signals in the store: every type and severity,
@@ -76,5 +77,41 @@ func BenchmarkSignalsPage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkOverview renders the overview over 100,000 attack and exploit
+// events of the last 24 hours (the overview is cached for 5 s: each
+// iteration moves the clock past that, so each one aggregates).
+func BenchmarkOverview(b *testing.B) {
+	e := newEnv(b)
+	now := time.Now().UTC()
+	start := time.Now()
+	for batch := 0; batch < 100; batch++ {
+		evs := make([]*event.Event, 0, 1000)
+		for i := 0; i < 1000; i++ {
+			n := batch*1000 + i
+			at := now.Add(-time.Duration(n) * 24 * time.Hour / 100_000)
+			if n%50 == 0 {
+				evs = append(evs, exploitEvent(at, fmt.Sprintf("203.0.113.%d", n%200), "ua", "/users?name=x", "SELECT 'x'", "x"))
+				continue
+			}
+			evs = append(evs, &event.Event{Type: event.TypeAttack, Time: at, Blocked: n%3 == 0, Mode: "block", Version: "0.1.0",
+				Request:  &event.Request{Method: "GET", URI: fmt.Sprintf("/r%d?q=%d", n%20, n), ClientIP: fmt.Sprintf("198.51.100.%d", n%250)},
+				Triggers: []event.Trigger{{RuleID: fmt.Sprintf("rule-%d", n%30), Category: "sqli", Address: "server.request.query"}}})
+		}
+		e.ingest(fmt.Sprintf("service-%d", batch%4), evs...)
+	}
+	b.Logf("ingested 100,000 events in %s", time.Since(start).Round(time.Millisecond))
+	adm := e.admin()
+	resp, body := adm.get("/?range=24h")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "rule-1") {
+		b.Fatalf("overview: %d", resp.StatusCode)
+	}
+	for b.Loop() {
+		e.web.ForgetOverview()
+		if resp, _ := adm.get("/?range=24h"); resp.StatusCode != http.StatusOK {
+			b.Fatal(resp.StatusCode)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,32 +87,6 @@ func (x *db) q(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
-}
-
-// jtext is the SQL expression of a text field inside an event's JSON body
-// (path like "request.route"), ” when absent.
-func (x *db) jtext(path string) string {
-	if x.postgres {
-		return `COALESCE(body::json #>> '{` + strings.ReplaceAll(path, ".", ",") + `}', '')`
-	}
-	return `COALESCE(json_extract(body, '$.` + path + `'), '')`
-}
-
-// blocked is the SQL condition "the event's request was blocked".
-func (x *db) blocked() string {
-	if x.postgres {
-		return `(body::json ->> 'blocked') = 'true'`
-	}
-	return `json_extract(body, '$.blocked') = 1`
-}
-
-// stripQuery is the SQL expression of a URI without its query string
-// (char 63 is '?', which q would take for a placeholder).
-func (x *db) stripQuery(e string) string {
-	if x.postgres {
-		return `split_part(` + e + `, chr(63), 1)`
-	}
-	return `CASE WHEN instr(` + e + `, char(63)) > 0 THEN substr(` + e + `, 1, instr(` + e + `, char(63)) - 1) ELSE ` + e + ` END`
 }
 
 func nanos(t time.Time) int64 { return t.UnixNano() }
@@ -221,57 +196,81 @@ func (x *db) deleteSession(ctx context.Context, idHash string) error {
 }
 
 // Overview is what the overview page shows about a time window.
+//
+// The counts over time, the top IPs, the open signals and the services
+// come from indexed columns and are exact. What only the events' JSON says
+// (blocked or not, the route, the rules, the function, version and mode) is
+// read from the newest SampleLimit events of each type in the window:
+// decoding every event of a busy day would make the page slow (about 5 s
+// for 100,000 events). Sampled is the number of events read, Sampled <
+// Attacks+Exploits when the window holds more.
 type Overview struct {
 	Since, Until time.Time
 	// Bucket is the width of one bar of the chart.
 	Bucket time.Duration
 	// Attacks and Exploits count the events per bucket.
 	Attacks, Exploits []int64
-	// Blocked and Monitored count the attack and exploit events whose
-	// request was blocked, or only reported.
+	// Blocked and Monitored count the sampled attack and exploit events
+	// whose request was blocked, or only reported.
 	Blocked, Monitored int64
-	TopIPs             []Count
-	TopRoutes          []Count
-	TopRules           []Count
+	// Sampled is the number of attack and exploit events Blocked,
+	// Monitored, TopRoutes and TopRules were counted over; Total all of
+	// them.
+	Sampled, Total int64
+	TopIPs         []Count
+	TopRoutes      []Count
+	TopRules       []Count
 	// OpenBySeverity counts the open signals, lowest severity first, as
 	// collector.Severities.
 	OpenBySeverity []Count
 	Services       []Service
 }
 
+// SampleLimit bounds the events of each type whose JSON the overview
+// decodes.
+const SampleLimit = 5000
+
 // Count is one row of a top list.
 type Count struct {
 	Label string
-	// Kind says what Label is (a signal type for rules).
+	// Kind says what Label is (a signal type for rules, the method for
+	// routes).
 	Kind    string
 	N       int64
 	Blocked int64
 }
 
-// Service is a service or function seen in the window.
+// Service is a service seen in the window: its events are counted
+// exactly; Functions, Version and Mode are those of its newest sampled
+// events.
 type Service struct {
-	Service, Function, Env string
-	Version, Mode          string
-	LastEvent              time.Time
-	Events                 int64
+	Service   string
+	Functions []string
+	Version   string
+	Mode      string
+	LastEvent time.Time
+	Events    int64
 }
 
 const attackTypes = `('attack', 'exploit')`
+
+// allTypes are the event types the collector stores.
+var allTypes = []string{event.TypeAttack, event.TypeExploit, event.TypeRequest, event.TypeLoginSuccess, event.TypeLoginFailure,
+	event.TypeSignup, event.TypeSessionCreate, event.TypeCustom}
 
 // overview computes the overview of [since, until) with n buckets.
 func (x *db) overview(ctx context.Context, since, until time.Time, n int) (*Overview, error) {
 	o := &Overview{Since: since, Until: until, Bucket: until.Sub(since) / time.Duration(n), Attacks: make([]int64, n), Exploits: make([]int64, n)}
 	width := int64(o.Bucket)
-	args := []any{nanos(since), width, nanos(since), nanos(until)}
-	rows, err := x.sql.QueryContext(ctx, x.q(`SELECT type, (at - CAST(? AS BIGINT)) / CAST(? AS BIGINT), COUNT(*), SUM(CASE WHEN `+x.blocked()+` THEN 1 ELSE 0 END)
-		FROM events WHERE type IN `+attackTypes+` AND at >= ? AND at < ? GROUP BY 1, 2`), args...)
+	rows, err := x.sql.QueryContext(ctx, x.q(`SELECT type, (at - CAST(? AS BIGINT)) / CAST(? AS BIGINT), COUNT(*)
+		FROM events WHERE type IN `+attackTypes+` AND at >= ? AND at < ? GROUP BY 1, 2`), nanos(since), width, nanos(since), nanos(until))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("overview series: %w", err)
 	}
 	for rows.Next() {
 		var typ string
-		var b, c, blk int64
-		if err := rows.Scan(&typ, &b, &c, &blk); err != nil {
+		var b, c int64
+		if err := rows.Scan(&typ, &b, &c); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -283,23 +282,22 @@ func (x *db) overview(ctx context.Context, since, until time.Time, n int) (*Over
 		} else {
 			o.Attacks[b] += c
 		}
-		o.Blocked += blk
-		o.Monitored += c - blk
+		o.Total += c
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	win := []any{nanos(since), nanos(until)}
-	top := func(query string, dst *[]Count, withKind bool) error {
+	top := func(name, query string, dst *[]Count, withKind bool) error {
 		rows, err := x.sql.QueryContext(ctx, x.q(query), win...)
 		if err != nil {
-			return fmt.Errorf("%s: %w", query, err)
+			return fmt.Errorf("overview %s: %w", name, err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var c Count
-			dest := []any{&c.Label, &c.N, &c.Blocked}
+			dest := []any{&c.Label, &c.N}
 			if withKind {
 				dest = append([]any{&c.Kind}, dest...)
 			}
@@ -310,20 +308,9 @@ func (x *db) overview(ctx context.Context, since, until time.Time, n int) (*Over
 		}
 		return rows.Err()
 	}
-	blk := `SUM(CASE WHEN ` + x.blocked() + ` THEN 1 ELSE 0 END)`
 	lim := ` LIMIT ` + strconv.Itoa(topN)
-	if err := top(`SELECT ip, COUNT(*), `+blk+` FROM events WHERE type IN `+attackTypes+` AND at >= ? AND at < ? AND ip <> ''
+	if err := top("ips", `SELECT ip, COUNT(*) FROM events WHERE type IN `+attackTypes+` AND at >= ? AND at < ? AND ip <> ''
 		GROUP BY ip ORDER BY 2 DESC, 1`+lim, &o.TopIPs, false); err != nil {
-		return nil, err
-	}
-	route := `CASE WHEN ` + x.jtext("request.route") + ` <> '' THEN ` + x.jtext("request.route") + ` ELSE ` + x.stripQuery(x.jtext("request.uri")) + ` END`
-	if err := top(`SELECT m, r, COUNT(*), SUM(b) FROM (SELECT `+x.jtext("request.method")+` AS m, `+route+` AS r, CASE WHEN `+x.blocked()+` THEN 1 ELSE 0 END AS b
-		FROM events WHERE type IN `+attackTypes+` AND at >= ? AND at < ?) t WHERE r <> '' GROUP BY m, r ORDER BY 3 DESC, 2`+lim, &o.TopRoutes, true); err != nil {
-		return nil, err
-	}
-	blkE := strings.ReplaceAll(blk, "body", "e.body")
-	if err := top(`SELECT s.type, s.rule_id, COUNT(*), `+blkE+` FROM events e JOIN signals s ON s.id = e.signal_id
-		WHERE e.type IN `+attackTypes+` AND e.at >= ? AND e.at < ? GROUP BY s.type, s.rule_id ORDER BY 3 DESC, 2`+lim, &o.TopRules, true); err != nil {
 		return nil, err
 	}
 	sev := map[string]int64{}
@@ -344,61 +331,156 @@ func (x *db) overview(ctx context.Context, since, until time.Time, n int) (*Over
 	for _, s := range collector.Severities {
 		o.OpenBySeverity = append(o.OpenBySeverity, Count{Label: s, N: sev[s]})
 	}
-	if o.Services, err = x.services(ctx, since, until); err != nil {
+	if err := x.sampled(ctx, o); err != nil {
 		return nil, err
 	}
 	return o, nil
 }
 
-// services lists the services and functions that sent events in the
-// window, each with the version and mode of its newest event that says.
-func (x *db) services(ctx context.Context, since, until time.Time) ([]Service, error) {
-	rows, err := x.sql.QueryContext(ctx, x.q(`SELECT service, f, e, v, m, MAX(at), COUNT(*) FROM (
-			SELECT service, `+x.jtext("function")+` AS f, `+x.jtext("env")+` AS e, `+x.jtext("version")+` AS v, `+x.jtext("mode")+` AS m, at
-			FROM events WHERE at >= ? AND at < ?) t
-		GROUP BY service, f, e, v, m ORDER BY 6 DESC LIMIT 1000`), nanos(since), nanos(until))
+// topOf returns the topN counts of m, most first.
+func topOf[K comparable](m map[K]*Count) []Count {
+	out := make([]Count, 0, len(m))
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.N > b.N || a.N == b.N && a.Kind+" "+a.Label < b.Kind+" "+b.Label
+	})
+	if len(out) > topN {
+		out = out[:topN]
+	}
+	return out
+}
+
+// sampledEvent is what the overview reads from an event's JSON.
+type sampledEvent struct {
+	Type     string         `json:"type"`
+	Time     time.Time      `json:"time"`
+	Function string         `json:"function"`
+	Version  string         `json:"version"`
+	Mode     string         `json:"mode"`
+	Blocked  bool           `json:"blocked"`
+	Request  *event.Request `json:"request"`
+	Triggers []struct {
+		RuleID string `json:"rule_id"`
+	} `json:"triggers"`
+	Exploit *struct {
+		RuleID string `json:"rule_id"`
+	} `json:"exploit"`
+}
+
+// sampled fills what needs the events' JSON from the newest SampleLimit
+// events of each type (each query walks the (type, at) index backwards
+// and stops there), and the services from their columns.
+func (x *db) sampled(ctx context.Context, o *Overview) error {
+	type key struct{ method, route string }
+	routes := map[key]*Count{}
+	rules := map[key]*Count{}
+	count := func(m map[key]*Count, k key, blocked bool) {
+		c := m[k]
+		if c == nil {
+			c = &Count{Kind: k.method, Label: k.route}
+			m[k] = c
+		}
+		c.N++
+		if blocked {
+			c.Blocked++
+		}
+	}
+	type svcInfo struct {
+		newest          time.Time
+		version, mode   string
+		functions       []string
+		versionAt, mdAt time.Time
+	}
+	info := map[string]*svcInfo{}
+	for _, typ := range allTypes {
+		limit := SampleLimit
+		if typ != event.TypeAttack && typ != event.TypeExploit {
+			limit = SampleLimit / 10
+		}
+		rows, err := x.sql.QueryContext(ctx, x.q(`SELECT service, body FROM events WHERE type = ? AND at >= ? AND at < ? ORDER BY at DESC LIMIT ?`),
+			typ, nanos(o.Since), nanos(o.Until), limit)
+		if err != nil {
+			return fmt.Errorf("overview sample: %w", err)
+		}
+		for rows.Next() {
+			var svc, body string
+			if err := rows.Scan(&svc, &body); err != nil {
+				rows.Close()
+				return err
+			}
+			var ev sampledEvent
+			if json.Unmarshal([]byte(body), &ev) != nil {
+				continue
+			}
+			if typ == event.TypeAttack || typ == event.TypeExploit {
+				o.Sampled++
+				if ev.Blocked {
+					o.Blocked++
+				} else {
+					o.Monitored++
+				}
+				if r := ev.Request; r != nil {
+					route := r.Route
+					if route == "" {
+						route, _, _ = strings.Cut(r.URI, "?")
+					}
+					if route != "" {
+						count(routes, key{r.Method, route}, ev.Blocked)
+					}
+				}
+				if ev.Exploit != nil && ev.Exploit.RuleID != "" {
+					count(rules, key{event.TypeExploit, ev.Exploit.RuleID}, ev.Blocked)
+				}
+				for i, t := range ev.Triggers {
+					if i < 8 && t.RuleID != "" {
+						count(rules, key{event.TypeAttack, t.RuleID}, ev.Blocked)
+					}
+				}
+			}
+			si := info[svc]
+			if si == nil {
+				si = &svcInfo{}
+				info[svc] = si
+			}
+			if ev.Version != "" && ev.Time.After(si.versionAt) {
+				si.version, si.versionAt = ev.Version, ev.Time
+			}
+			if ev.Mode != "" && ev.Time.After(si.mdAt) {
+				si.mode, si.mdAt = ev.Mode, ev.Time
+			}
+			if ev.Function != "" && !slices.Contains(si.functions, ev.Function) && len(si.functions) < 20 {
+				si.functions = append(si.functions, ev.Function)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	o.TopRoutes, o.TopRules = topOf(routes), topOf(rules)
+	rows, err := x.sql.QueryContext(ctx, x.q(`SELECT service, MAX(at), COUNT(*) FROM events WHERE type IN ('`+strings.Join(allTypes, "', '")+`') AND at >= ? AND at < ?
+		GROUP BY service ORDER BY 2 DESC LIMIT `+strconv.Itoa(maxServices)), nanos(o.Since), nanos(o.Until))
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("overview services: %w", err)
 	}
 	defer rows.Close()
-	byKey := map[string]*Service{}
-	var order []string
 	for rows.Next() {
 		var s Service
 		var at int64
-		if err := rows.Scan(&s.Service, &s.Function, &s.Env, &s.Version, &s.Mode, &at, &s.Events); err != nil {
-			return nil, err
+		if err := rows.Scan(&s.Service, &at, &s.Events); err != nil {
+			return err
 		}
 		s.LastEvent = time.Unix(0, at).UTC()
-		k := s.Service + "\x00" + s.Function + "\x00" + s.Env
-		cur, ok := byKey[k]
-		if !ok {
-			// rows come newest first: the first of a key has the
-			// newest event
-			c := s
-			byKey[k] = &c
-			order = append(order, k)
-			continue
+		if si := info[s.Service]; si != nil {
+			s.Version, s.Mode, s.Functions = si.version, si.mode, si.functions
+			sort.Strings(s.Functions)
 		}
-		cur.Events += s.Events
-		if cur.Version == "" {
-			cur.Version = s.Version
-		}
-		if cur.Mode == "" {
-			cur.Mode = s.Mode
-		}
+		o.Services = append(o.Services, s)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]Service, 0, len(order))
-	for _, k := range order {
-		out = append(out, *byKey[k])
-	}
-	if len(out) > maxServices {
-		out = out[:maxServices]
-	}
-	return out, nil
+	return rows.Err()
 }
 
 // Login is one login attempt shown on an account-takeover signal.

@@ -392,7 +392,16 @@ type decisionsData struct {
 var decisionKinds = []string{collector.BlockIP, collector.BlockUser, collector.ChallengeUser, collector.ChallengeIP}
 
 func (u *UI) decisionsPage(w http.ResponseWriter, r *http.Request) {
-	u.renderDecisions(w, r, http.StatusOK, &decisionsData{Kind: collector.BlockIP, TTL: "24h"})
+	d := &decisionsData{Kind: collector.BlockIP, TTL: "24h"}
+	// a link may prefill the form (from the overview's top IPs)
+	q := r.URL.Query()
+	if k := q.Get("kind"); slices.Contains(decisionKinds, k) {
+		d.Kind = k
+	}
+	if v := q.Get("value"); len(v) <= maxDecisionValue {
+		d.Value = v
+	}
+	u.renderDecisions(w, r, http.StatusOK, d)
 }
 
 func (u *UI) renderDecisions(w http.ResponseWriter, r *http.Request, status int, d *decisionsData) {
