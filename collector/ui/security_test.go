@@ -200,6 +200,9 @@ func TestSecurityHeadersAndNoInlineScript(t *testing.T) {
 	for _, c := range resp.Cookies() {
 		t.Errorf("static asset sets cookie %s", c.Name)
 	}
+	if resp, _ := e.client().get("/static/"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/static/ lists the directory: %d", resp.StatusCode)
+	}
 }
 
 func TestSessionCookie(t *testing.T) {

@@ -133,6 +133,10 @@ func (u *UI) Handler(api http.Handler) http.Handler {
 	}
 	static := http.FileServerFS(u.static)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r) // no directory listing
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		static.ServeHTTP(w, r)
 	})))
