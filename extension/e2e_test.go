@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,6 +158,10 @@ func TestEmulatorWithExtension(t *testing.T) {
 		}
 		if s, body := statusOf(t, out); s != 403 || !strings.Contains(body, "blocked") {
 			t.Fatalf("attack: %d %q", s, body)
+		}
+		initRe := regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
+		if m := initRe.FindStringSubmatch(em.WaitOutput(5*time.Second, initRe.MatchString)); m != nil {
+			t.Logf("init phase with the extension and the protected function: %s ms", m[1])
 		}
 		// The next INVOKE forwards the previous invocation's events.
 		out, err = em.Invoke(readPayload(t, "apigw-v2.json", "name=alice"))
