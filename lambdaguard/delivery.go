@@ -199,7 +199,9 @@ func (x *Exporter) Export(e *event.Event) {
 	if len(x.buf) >= MaxBuffered {
 		x.buf = x.buf[1:]
 		x.unsent++
-		x.dropped.Add(1)
+		if n := x.dropped.Add(1); n == 1 || n%1000 == 0 {
+			slog.Warn("rampart: events dropped: the extension does not take them", "dropped_total", n, "extension", x.ext)
+		}
 	}
 	x.buf = append(x.buf, e)
 	x.mu.Unlock()
