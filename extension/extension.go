@@ -103,9 +103,9 @@ func ConfigFromEnv() (Config, error) {
 type Extension struct {
 	cfg       Config
 	client    *Client
-	Forwarder *Forwarder
-	Decisions *DecisionCache
-	Proxy     *Proxy
+	forwarder *Forwarder
+	decisions *DecisionCache
+	proxy     *Proxy
 	addr      string
 	proxyAddr string
 	// failures counts the flushes that failed in a row; retryAt is when
@@ -113,6 +113,15 @@ type Extension struct {
 	failures int
 	retryAt  time.Time
 }
+
+// Forwarder returns the forwarder of the function's events.
+func (e *Extension) Forwarder() *Forwarder { return e.forwarder }
+
+// Decisions returns the decision cache.
+func (e *Extension) Decisions() *DecisionCache { return e.decisions }
+
+// Proxy returns the Runtime API proxy, nil without proxy mode.
+func (e *Extension) Proxy() *Proxy { return e.proxy }
 
 // Addr returns the address the function hands its events to.
 func (e *Extension) Addr() string { return e.addr }
@@ -136,15 +145,15 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Out = os.Stdout
 	}
 	e := &Extension{cfg: cfg, client: NewClient(cfg.RuntimeAPI)}
-	e.Forwarder = &Forwarder{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Out: cfg.Out, Logger: log}
-	e.Decisions = &DecisionCache{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Interval: cfg.DecisionInterval}
+	e.forwarder = &Forwarder{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Out: cfg.Out, Logger: log}
+	e.decisions = &DecisionCache{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Interval: cfg.DecisionInterval}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return e.initFailed(ctx, "Extension.Listen", err)
 	}
 	e.addr = ln.Addr().String()
-	srv := &http.Server{Handler: Handler(e.Forwarder, e.Decisions), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: Handler(e.forwarder, e.decisions), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 
@@ -152,21 +161,21 @@ func Run(ctx context.Context, cfg Config) error {
 		agent := cfg.Agent
 		var x *queueExporter
 		if agent == nil {
-			agent, x, err = proxyAgent(e.Forwarder)
+			agent, x, err = proxyAgent(e.forwarder)
 			if err != nil {
 				return e.initFailed(ctx, "Extension.Config", err)
 			}
 		}
-		e.Proxy = &Proxy{Upstream: cfg.RuntimeAPI, Agent: agent, Logger: log}
+		e.proxy = &Proxy{Upstream: cfg.RuntimeAPI, Agent: agent, Logger: log}
 		if x != nil {
-			x.proxy = e.Proxy
+			x.proxy = e.proxy
 		}
 		pln, err := net.Listen("tcp", cfg.Proxy)
 		if err != nil {
 			return e.initFailed(ctx, "Extension.Listen", err)
 		}
 		e.proxyAddr = pln.Addr().String()
-		psrv := &http.Server{Handler: e.Proxy, ReadHeaderTimeout: 5 * time.Second}
+		psrv := &http.Server{Handler: e.proxy, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = psrv.Serve(pln) }()
 		defer psrv.Close()
 	}
@@ -206,7 +215,7 @@ func Run(ctx context.Context, cfg Config) error {
 			fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 			e.flush(fctx, log)
 			cancel()
-			st := e.Forwarder.Stats()
+			st := e.forwarder.Stats()
 			log.Info("rampart extension: shutdown", "reason", ev.ShutdownReason, "forwarded", st.Forwarded, "dropped", st.Dropped, "pending", st.Pending)
 			return nil
 		}
@@ -219,14 +228,14 @@ func (e *Extension) flush(ctx context.Context, log *slog.Logger) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := e.Decisions.Refresh(ctx); err != nil {
+		if err := e.decisions.Refresh(ctx); err != nil {
 			log.Debug("rampart extension: decisions", "error", err)
 		}
 	}()
-	if err := e.Forwarder.Flush(ctx); err != nil {
+	if err := e.forwarder.Flush(ctx); err != nil {
 		e.failures++
 		e.retryAt = time.Now().Add(min(time.Second<<min(e.failures-1, 6), maxFlushBackoff))
-		log.Warn("rampart extension: forwarding events", "error", err, "pending", e.Forwarder.Stats().Pending, "next_try", e.retryAt)
+		log.Warn("rampart extension: forwarding events", "error", err, "pending", e.forwarder.Stats().Pending, "next_try", e.retryAt)
 	} else {
 		e.failures, e.retryAt = 0, time.Time{}
 	}

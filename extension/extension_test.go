@@ -255,7 +255,7 @@ func TestLifecycle(t *testing.T) {
 	if len(evs) != 2 || evs[1]["type"] != "user.login.failure" {
 		t.Errorf("events at the collector: %v", evs)
 	}
-	if st := e.Forwarder.Stats(); st.Received != 2 || st.Forwarded != 2 || st.Pending != 0 || st.Dropped != 0 {
+	if st := e.Forwarder().Stats(); st.Received != 2 || st.Forwarded != 2 || st.Pending != 0 || st.Dropped != 0 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -435,7 +435,7 @@ func TestProxyAnswersBlockedInvocations(t *testing.T) {
 	if id, body := next(); id != "sqs-3" || !strings.Contains(body, "Records") {
 		t.Errorf("a non-HTTP event passes through: %q", id)
 	}
-	if st := e.Proxy.Stats(); st.Invocations != 3 || st.Inspected != 2 || st.Blocked != 1 {
+	if st := e.Proxy().Stats(); st.Invocations != 3 || st.Inspected != 2 || st.Blocked != 1 {
 		t.Errorf("proxy stats %+v", st)
 	}
 }
@@ -447,15 +447,15 @@ func TestFlushBackoffAfterFailures(t *testing.T) {
 	e, _ := startExtension(t, lam, Config{Endpoint: col.srv.URL, FlushTimeout: 30 * time.Millisecond})
 	handoff(t, e.Addr(), `{"batch_id":"b1","events":[{"type":"attack"}]}`)
 	lam.events <- Event{EventType: Invoke}
-	waitFor(t, "a failed flush", func() bool { return e.Forwarder.Stats().Failures > 0 })
+	waitFor(t, "a failed flush", func() bool { return e.Forwarder().Stats().Failures > 0 })
 	time.Sleep(100 * time.Millisecond)
-	n := e.Forwarder.Stats().Failures
+	n := e.Forwarder().Stats().Failures
 	// Within the backoff, INVOKEs do not try the collector.
 	for range 3 {
 		lam.events <- Event{EventType: Invoke}
 	}
 	time.Sleep(100 * time.Millisecond)
-	if got := e.Forwarder.Stats().Failures; got != n {
+	if got := e.Forwarder().Stats().Failures; got != n {
 		t.Errorf("%d more attempts within the backoff", got-n)
 	}
 	// SHUTDOWN always tries.
