@@ -254,10 +254,12 @@ func InstallExtension(t testing.TB, name, command string) {
 		created = true
 	}
 	path := filepath.Join(ExtensionsDir, name)
-	if _, err := os.Stat(path); err == nil {
-		t.Fatalf("%s exists already: not overwriting it", path)
+	if b, err := os.ReadFile(path); err == nil && !strings.Contains(string(b), installedMark) {
+		t.Fatalf("%s exists already and is not a test's: not overwriting it", path)
 	}
-	if err := os.WriteFile(path, []byte("#!/bin/sh\nexec "+command+"\n"), 0o755); err != nil {
+	// A test killed before its cleanup leaves its script: marked, it is
+	// replaced.
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+installedMark+"\nexec "+command+"\n"), 0o755); err != nil {
 		skip(t, "cannot install %s: %v", path, err)
 	}
 	t.Cleanup(func() {
@@ -267,6 +269,9 @@ func InstallExtension(t testing.TB, name, command string) {
 		}
 	})
 }
+
+// installedMark marks the extension scripts InstallExtension writes.
+const installedMark = "# installed by rampart's internal/lambdatest for a test"
 
 func freeAddr(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
