@@ -38,6 +38,7 @@ type Detector struct {
 	cfg    Config
 	w      Window
 	latest atomic.Int64 // newest event time seen, Unix nanoseconds
+	base   atomic.Pointer[baselines]
 }
 
 // New returns a Detector with cfg (zero fields take their defaults) over
@@ -119,7 +120,7 @@ func (d *Detector) Observe(ctx context.Context, ev *event.Event) ([]Signal, erro
 	}
 	var sigs []*Signal
 	if o.a.success {
-		if _, err := d.w.Add(ctx, keyTotal, o.t, d.cfg.Distributed.Bucket, d.cfg.Distributed.Baselines+2, 1); err != nil {
+		if _, err := d.w.Add(ctx, keyTotal, o.t, d.cfg.Distributed.Bucket, 2, 1); err != nil {
 			return nil, err
 		}
 		if o.acct != "" {

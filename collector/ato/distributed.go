@@ -23,12 +23,11 @@ type ipTally struct {
 // makes it distributed stuffing and names the participating IPs.
 func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, error) {
 	c := d.cfg.Distributed
-	n := c.Baselines + 2
-	total, err := d.w.Add(ctx, keyTotal, o.t, c.Bucket, n, 1)
+	total, err := d.w.Add(ctx, keyTotal, o.t, c.Bucket, 2, 1)
 	if err != nil {
 		return nil, err
 	}
-	fails, err := d.w.Add(ctx, keyFailures, o.t, c.Bucket, n, 1)
+	fails, err := d.w.Add(ctx, keyFailures, o.t, c.Bucket, 2, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -36,11 +35,11 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 	if o.a.exists == existsNo {
 		dx = 1
 	}
-	unknown, err := d.w.Add(ctx, keyUnknown, o.t, c.Bucket, n, dx)
+	unknown, err := d.w.Add(ctx, keyUnknown, o.t, c.Bucket, 2, dx)
 	if err != nil {
 		return nil, err
 	}
-	if len(total) != n || len(fails) != n || len(unknown) != n {
+	if len(total) != 2 || len(fails) != 2 || len(unknown) != 2 {
 		return nil, nil
 	}
 	if o.a.ip != "" {
@@ -48,14 +47,19 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 			return nil, err
 		}
 	}
-	T := total[n-1] + total[n-2]
-	F := fails[n-1] + fails[n-2]
-	X := unknown[n-1] + unknown[n-2]
+	T := total[0] + total[1]
+	F := fails[0] + fails[1]
+	X := unknown[0] + unknown[1]
+	// read at the first failure of every bucket, which also tells the
+	// window to keep the buckets the baseline is learned from
+	base, err := d.baselines(ctx, o.t)
+	if err != nil {
+		return nil, err
+	}
 	if F < int64(c.MinFailures) || T == 0 {
 		return nil, nil
 	}
-	bf := baseline(total[:n-2], fails[:n-2], c.BaselineVolume, c.PriorFailureRatio)
-	bx := baseline(total[:n-2], unknown[:n-2], c.BaselineVolume, c.PriorNonexistentRatio)
+	bf, bx := base.failures, base.unknown
 	failLimit := min(0.95, max(c.Factor*bf, bf+c.MinExcess))
 	unknownLimit := min(0.95, max(c.FactorNonexistent*bx, bx+c.MinExcessNonexistent))
 	anomalous := func(t, f, x int64) bool {
@@ -206,6 +210,48 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 	}
 	s.Reason = "global login failures far above their baseline, spread over " + plural(len(currents), "IP") + " with few attempts each"
 	return s, nil
+}
+
+// baselines are the learned ratios of one bucket.
+type baselines struct {
+	idx               int64 // the bucket they were computed in
+	failures, unknown float64
+}
+
+// baselines returns the baseline ratios for an event at t: computed once
+// per bucket (three reads of Baselines+2 buckets) and kept; an older
+// event uses the newest ones.
+func (d *Detector) baselines(ctx context.Context, t time.Time) (*baselines, error) {
+	c := d.cfg.Distributed
+	idx := BucketIndex(t, c.Bucket)
+	if b := d.base.Load(); b != nil && b.idx >= idx {
+		return b, nil
+	}
+	n := c.Baselines + 2
+	var counts [3][]int64
+	for i, key := range []string{keyTotal, keyFailures, keyUnknown} {
+		v, err := d.w.Add(ctx, key, t, c.Bucket, n, 0)
+		if err != nil {
+			return nil, err
+		}
+		if len(v) != n {
+			v = make([]int64, n)
+		}
+		counts[i] = v
+	}
+	b := &baselines{idx: idx,
+		failures: baseline(counts[0][:n-2], counts[1][:n-2], c.BaselineVolume, c.PriorFailureRatio),
+		unknown:  baseline(counts[0][:n-2], counts[2][:n-2], c.BaselineVolume, c.PriorNonexistentRatio),
+	}
+	for {
+		cur := d.base.Load()
+		if cur != nil && cur.idx >= idx {
+			return cur, nil
+		}
+		if d.base.CompareAndSwap(cur, b) {
+			return b, nil
+		}
+	}
 }
 
 // baseline is the median of the ratios part/total of the chunks of ten

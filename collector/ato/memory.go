@@ -102,8 +102,10 @@ type memNode struct {
 	// a log: live entries are log[off:], in time order
 	log []memEntry
 	off int
-	// a counter: buckets in index order
+	// a counter: buckets in index order, and the most buckets a call
+	// asked for (what is kept)
 	buckets []memBucket
+	keep    int
 }
 
 type memEntry struct {
@@ -227,6 +229,8 @@ func (c *memCore) rangeOf(key string, from, to int64, limit int) []Entry {
 func (c *memCore) add(key string, idx int64, keep int, delta int64, out []int64) {
 	n := c.touch(key)
 	before := c.size(n)
+	n.keep = max(n.keep, keep)
+	keep = n.keep
 	b := n.buckets
 	i := sort.Search(len(b), func(i int) bool { return b[i].idx >= idx })
 	switch {

@@ -30,8 +30,9 @@ type Window interface {
 	Range(ctx context.Context, key string, from, to time.Time, limit int) ([]Entry, error)
 	// Add adds delta to the counter of the bucket holding t, buckets being
 	// width long (aligned on the Unix epoch), keeps at least the newest n
-	// buckets, and returns the counts of the n buckets ending with t's,
-	// oldest first. Buckets without counts are 0.
+	// buckets — the largest n any call on key asked for — and returns the
+	// counts of the n buckets ending with t's, oldest first. Buckets
+	// without counts are 0.
 	Add(ctx context.Context, key string, t time.Time, width time.Duration, n int, delta int64) ([]int64, error)
 }
 

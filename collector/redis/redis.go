@@ -114,9 +114,10 @@ return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[6], 'WITHSCORES', '
 `)
 
 // addScript adds to a bucket of a hash of buckets, keeps the newest
-// bucket index in field "max", trims buckets older than n before it once
-// the hash has grown to twice that, renews the expiry and returns the
-// requested buckets. KEYS[1] the hash; ARGV idx, n, delta, ttl (ms), then
+// bucket index in field "max" and the largest n asked for in "keep", trims
+// buckets older than keep before max once the hash has grown to twice
+// that, renews the expiry (for keep buckets) and returns the requested
+// buckets. KEYS[1] the hash; ARGV idx, n, delta, ttl (ms), then
 // the n bucket fields to return.
 var addScript = goredis.NewScript(`
 local idx = tonumber(ARGV[1])
@@ -129,14 +130,23 @@ if max == nil or idx > max then
   max = idx
   redis.call('HSET', KEYS[1], 'max', ARGV[1])
 end
-if redis.call('HLEN', KEYS[1]) > 2 * n + 2 then
+local keep = tonumber(redis.call('HGET', KEYS[1], 'keep'))
+if keep == nil or n > keep then
+  keep = n
+  redis.call('HSET', KEYS[1], 'keep', ARGV[2])
+end
+if redis.call('HLEN', KEYS[1]) > 2 * keep + 3 then
   for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if f ~= 'max' and tonumber(f) <= max - n then
+    if f ~= 'max' and f ~= 'keep' and tonumber(f) <= max - keep then
       redis.call('HDEL', KEYS[1], f)
     end
   end
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local ttl = tonumber(ARGV[4])
+if n < keep then
+  ttl = ttl * keep / n
+end
+redis.call('PEXPIRE', KEYS[1], string.format('%.0f', ttl))
 return redis.call('HMGET', KEYS[1], unpack(ARGV, 5))
 `)
 

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Counters", func(t *testing.T) { testCounters(t, open(t, "w")) })
 	t.Run("CountersKeepNewest", func(t *testing.T) { testCountersKeep(t, open(t, "w")) })
 	t.Run("AppendRange", func(t *testing.T) { testAppendRange(t, open(t, "w")) })
+	t.Run("CountersMixedSizes", func(t *testing.T) { testCountersMixed(t, open(t, "w")) })
 	t.Run("ConcurrentAdds", func(t *testing.T) { testConcurrentAdds(t, open) })
 	t.Run("DetectorsShareState", func(t *testing.T) { testShared(t, open) })
 }
@@ -305,5 +306,29 @@ func testAppendRange(t *testing.T, w ato.Window) {
 				t.Fatalf("append %d: entry %d at %v, want %v", i, j, got[j].Time, want[j].Time)
 			}
 		}
+	}
+}
+
+// testCountersMixed: calls asking for few buckets do not drop the buckets
+// that another call on the same key asks for.
+func testCountersMixed(t *testing.T, w ato.Window) {
+	ctx := context.Background()
+	for i := range 12 {
+		if _, err := w.Add(ctx, "c", base.Add(time.Duration(i)*time.Minute), time.Minute, 12, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 30 {
+		got, err := w.Add(ctx, "c", base.Add(11*time.Minute+time.Duration(i)*time.Second), time.Minute, 2, 1)
+		if err != nil || len(got) != 2 || got[0] != 1 || got[1] != int64(2+i) {
+			t.Fatalf("small read %d: %v, %v", i, got, err)
+		}
+	}
+	got, err := w.Add(ctx, "c", base.Add(11*time.Minute), time.Minute, 12, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "[1 1 1 1 1 1 1 1 1 1 1 31]"; fmt.Sprint(got) != want {
+		t.Fatalf("after small calls: %v, want %s", got, want)
 	}
 }
