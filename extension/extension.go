@@ -148,18 +148,22 @@ func Run(ctx context.Context, cfg Config) error {
 	e.forwarder = &Forwarder{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Out: cfg.Out, Logger: log}
 	e.decisions = &DecisionCache{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Interval: cfg.DecisionInterval}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return e.initFailed(ctx, "Extension.Listen", err)
+	// Fail open: without its local endpoint the extension still runs its
+	// lifecycle (the function counts the events it cannot hand over),
+	// rather than failing the function's init.
+	if ln, err := net.Listen("tcp", cfg.Addr); err != nil {
+		log.Error("rampart extension: cannot listen for the function's events (they will be dropped and counted)", "addr", cfg.Addr, "error", err)
+	} else {
+		e.addr = ln.Addr().String()
+		srv := &http.Server{Handler: Handler(e.forwarder, e.decisions), ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
 	}
-	e.addr = ln.Addr().String()
-	srv := &http.Server{Handler: Handler(e.forwarder, e.decisions), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
 
 	if cfg.Proxy != "" {
 		agent := cfg.Agent
 		var x *queueExporter
+		var err error
 		if agent == nil {
 			agent, x, err = proxyAgent(e.forwarder)
 			if err != nil {
@@ -172,6 +176,8 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		pln, err := net.Listen("tcp", cfg.Proxy)
 		if err != nil {
+			// The runtime is pointed at the proxy: without it the function
+			// cannot run at all, so this one fails the init, loudly.
 			return e.initFailed(ctx, "Extension.Listen", err)
 		}
 		e.proxyAddr = pln.Addr().String()

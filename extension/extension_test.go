@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -464,4 +465,32 @@ func TestFlushBackoffAfterFailures(t *testing.T) {
 	col.mu.Unlock()
 	lam.events <- Event{EventType: Shutdown, DeadlineMs: time.Now().Add(2 * time.Second).UnixMilli()}
 	waitFor(t, "the batch at shutdown", func() bool { return len(col.all()) == 1 })
+}
+
+func TestLocalAddressInUseFailsOpen(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	lam := newFakeLambda(t)
+	ready := make(chan *Extension, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), Config{RuntimeAPI: lam.addr(), Addr: busy.Addr().String(), Logger: quiet(), Ready: func(e *Extension) { ready <- e }})
+	}()
+	select {
+	case e := <-ready:
+		if e.Addr() != "" {
+			t.Errorf("listening on %q", e.Addr())
+		}
+	case err := <-done:
+		t.Fatalf("the extension failed instead of running degraded: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("not registered")
+	}
+	lam.events <- Event{EventType: Shutdown, DeadlineMs: time.Now().Add(time.Second).UnixMilli()}
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
 }
