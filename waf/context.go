@@ -82,12 +82,18 @@ type Context struct {
 	start    time.Time
 	timedOut bool
 	evals    int
-	buf      [2][]byte
-	set      []uint64
-	path     []pathElem
-	matches  []Match
-	block    *Action
-	stack    bool
+	// pbuf[id] holds the result of transformer chain prefix id on the
+	// value of epoch tEpoch when pstamp[id] == tEpoch (pview[id] is it,
+	// truncated).
+	pbuf    [][]byte
+	pview   [][]byte
+	pstamp  []uint32
+	tEpoch  uint32
+	set     []uint64
+	path    []pathElem
+	matches []Match
+	block   *Action
+	stack   bool
 	// the view being walked and the address name
 	curAddr string
 	found   bool
@@ -121,7 +127,9 @@ func newContext(e *Engine, nChains int) *Context {
 		condMask: make([]uint64, len(e.rules)),
 		exclDone: make([]bool, len(e.exclRules)),
 		exclMask: make([]uint64, len(e.exclRules)),
-		buf:      [2][]byte{make([]byte, 0, MaxStringLength*2), make([]byte, 0, MaxStringLength*2)},
+		pbuf:     make([][]byte, e.nPrefixes),
+		pview:    make([][]byte, e.nPrefixes),
+		pstamp:   make([]uint32, e.nPrefixes),
 		path:     make([]pathElem, 0, MaxDepth+1),
 	}
 	words := 0
@@ -137,6 +145,7 @@ func newContext(e *Engine, nChains int) *Context {
 	c.set = make([]uint64, words)
 	for i := range c.vars {
 		c.vars[i].set = make([]uint64, words)
+		c.vars[i].nz = make([]uint16, 0, words)
 	}
 	c.stamp = make([]uint32, e.nTargets)
 	c.opEpoch = make([]uint32, e.nOps)
@@ -441,6 +450,10 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 		clear(c.opEpoch)
 		c.valEpoch = 1
 	}
+	if c.tEpoch++; c.tEpoch == 0 {
+		clear(c.pstamp)
+		c.tEpoch = 1
+	}
 	if kind == operator.Number {
 		// Only the operators that can match a number run on it.
 		for _, g := range vw.chains {
@@ -482,19 +495,25 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			clear(c.stamp)
 			c.epoch = 1
 		}
-		var set []uint64
-		if vr := &c.vars[v]; vr.marked {
-			set = vr.set
-		} else {
-			set = vr.set[:g.words]
+		vr := &c.vars[v]
+		if !vr.marked {
+			set := vr.set[:g.words]
 			clear(set)
 			g.matcher.Mark(in, set)
 			vr.set, vr.marked = set, true
+			// The words holding found literals: usually a few of many.
+			vr.nz = vr.nz[:0]
+			for w, word := range set {
+				if word != 0 {
+					vr.nz = append(vr.nz, uint16(w))
+				}
+			}
 		}
-		for w, word := range set {
-			word &= g.mask[w]
+		set := vr.set
+		for _, w := range vr.nz {
+			word := set[w] & g.mask[w]
 			for word != 0 {
-				id := int32(w<<6 + bits.TrailingZeros64(word))
+				id := int32(int(w)<<6 + bits.TrailingZeros64(word))
 				word &= word - 1
 				for _, t := range g.byLit(int(id)) {
 					if c.stamp[t.idx] == c.epoch {
@@ -518,6 +537,7 @@ const maxVariants = 8
 type variant struct {
 	b      []byte
 	set    []uint64 // literals found, once marked
+	nz     []uint16 // the indexes of set's nonzero words
 	marked bool
 	bytes  operator.ByteSet // bytes present, once filled
 	filled bool
@@ -613,18 +633,28 @@ func anyBit(set []uint64, ids []int) bool {
 	return false
 }
 
-// transform applies a chain group's transformers, ping-ponging between the
-// context's two buffers.
+// transform applies a chain group's transformers.
+//
+// Chains of the same view often share a prefix (url_decode_iis first, then
+// remove_nulls, ...): the result of every prefix is kept for the value
+// being evaluated, and a chain starts from the longest one computed.
 func (c *Context) transform(g *chainGroup, src []byte) []byte {
-	cur := src
-	for i, f := range g.funcs {
-		dst := c.buf[i&1][:0]
-		dst = f(dst, cur)
-		c.buf[i&1] = dst
+	start, cur := 0, src
+	for k := len(g.funcs); k > 0; k-- {
+		if id := g.prefix[k-1]; c.pstamp[id] == c.tEpoch {
+			start, cur = k, c.pview[id]
+			break
+		}
+	}
+	for i := start; i < len(g.funcs); i++ {
+		id := g.prefix[i]
+		dst := g.funcs[i](c.pbuf[id][:0], cur)
+		c.pbuf[id] = dst
 		cur = dst
 		if len(cur) > MaxStringLength*2 {
 			cur = cur[:MaxStringLength*2]
 		}
+		c.pview[id], c.pstamp[id] = cur, c.tEpoch
 	}
 	return cur
 }

@@ -75,6 +75,9 @@ type Engine struct {
 	// nTargets and nOps count the targets and distinct operators, for the
 	// per-context marks.
 	nTargets, nOps int
+	// nPrefixes counts the distinct prefixes of transformer chains, whose
+	// results a context keeps for the value being evaluated.
+	nPrefixes int
 	// sinks are the exploit-prevention rules, evaluated at sinks
 	// (sink.go); paramSets are the distinct params lists of their detectors.
 	sinks     []*sinkRule
@@ -135,9 +138,11 @@ type view struct {
 // chainGroup holds the targets that apply the same transformer chain to a
 // view's values, and the literal matcher over their operators' literals.
 type chainGroup struct {
-	idx     int // global index, for per-context buffers
-	names   string
-	funcs   []transform.Func
+	idx   int // global index, for per-context buffers
+	names string
+	funcs []transform.Func
+	// prefix[k] numbers the chain's first k+1 transformers.
+	prefix  []int32
 	targets []*target
 	// existence targets: evaluated once when the view's path is present.
 	existence []*target
@@ -221,6 +226,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	var errs []*RuleError
 	groups := map[string]*chainGroup{}
 	viewsByKey := map[string]*view{}
+	prefixes := map[string]int32{} // transformer chain prefixes, numbered
 	nChains := 0
 	compileConds := func(r *rule, src []Condition, ruleTransformers []string) {
 		for ci, c := range src {
@@ -288,9 +294,16 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				if g == nil {
 					g = &chainGroup{idx: nChains, names: strings.Join(chainNames, ",")}
 					nChains++
-					for _, n := range chainNames {
+					for k, n := range chainNames {
 						fn, _, _ := transform.Lookup(n)
 						g.funcs = append(g.funcs, fn)
+						pk := strings.Join(chainNames[:k+1], ",")
+						id, ok := prefixes[pk]
+						if !ok {
+							id = int32(len(prefixes))
+							prefixes[pk] = id
+						}
+						g.prefix = append(g.prefix, id)
 					}
 					groups[ckey] = g
 					v.chains = append(v.chains, g)
@@ -376,6 +389,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			}
 		}
 	}
+	e.nPrefixes = len(prefixes)
 	e.pool.New = func() any { return newContext(e, nChains) }
 	return e, nil
 }
