@@ -494,3 +494,27 @@ func TestLocalAddressInUseFailsOpen(t *testing.T) {
 		t.Errorf("Run: %v", err)
 	}
 }
+
+func TestProxyForwardsLargeResponses(t *testing.T) {
+	lam := newFakeLambda(t)
+	agent, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Exporter: rampart.ExporterFunc(func(*event.Event) {}), Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := startExtension(t, lam, Config{Proxy: "127.0.0.1:0", Agent: agent})
+	lam.invokes <- invocation{"big-1", readEventFile(t, "apigw-v2.json")}
+	resp, err := http.Get("http://" + e.ProxyAddr() + nextPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	big := `{"statusCode":200,"body":"` + strings.Repeat("x", 7<<20) + `"}`
+	r, err := http.Post("http://"+e.ProxyAddr()+runtimePrefix+"big-1/response", "application/json", strings.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if got, _ := lam.response("big-1"); len(got) != len(big) {
+		t.Errorf("forwarded %d bytes of %d", len(got), len(big))
+	}
+}

@@ -194,7 +194,9 @@ func (p *Proxy) inspect(ctx context.Context, id string, body []byte) (answered b
 // finish forwards the function's response (or error) and finishes the
 // invocation's evaluation with its status.
 func (p *Proxy) finish(w http.ResponseWriter, r *http.Request, id string, failed bool) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, lambdaguard.MaxPayload+1))
+	// Only a prefix is read, for the status: the response itself (up to
+	// 20 MB when streamed) is forwarded as it comes.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxStatusPrefix))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -217,7 +219,14 @@ func (p *Proxy) finish(w http.ResponseWriter, r *http.Request, id string, failed
 		}
 		sec.Finish(status)
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
 	p.rp.ServeHTTP(w, r)
 }
+
+// maxStatusPrefix is how much of a function's response is read to find its
+// statusCode (a JSON response with a huge body may hide it further: the
+// status is then taken as 200).
+const maxStatusPrefix = 64 << 10
