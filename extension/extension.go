@@ -189,6 +189,16 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := e.client.Register(ctx, Name, Invoke, Shutdown); err != nil {
 		return err
 	}
+	// The decisions, for the function's first request: fetched while the
+	// function initializes (the environment is not frozen before the
+	// first invocation has run).
+	go func() {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if err := e.decisions.Prefetch(pctx); err != nil {
+			log.Warn("rampart extension: decisions", "error", err)
+		}
+	}()
 	if cfg.Ready != nil {
 		cfg.Ready(e)
 	}

@@ -278,12 +278,12 @@ func TestDecisionsForTheFunction(t *testing.T) {
 		resp.Body.Close()
 		return resp, string(b)
 	}
-	if resp, _ := get(""); resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("before the first fetch: %s", resp.Status)
-	}
-	lam.events <- Event{EventType: Invoke}
-	waitFor(t, "decisions", func() bool { resp, _ := get(""); return resp.StatusCode == 200 })
+	// Fetched as soon as the extension is registered, before any INVOKE:
+	// the function's first request finds them (waiting for the fetch).
 	resp, body := get("")
+	if resp.StatusCode != 200 {
+		t.Fatalf("at the first request: %s", resp.Status)
+	}
 	if resp.Header.Get("ETag") != `"3"` || !strings.Contains(body, "198.51.100.77") {
 		t.Errorf("decisions: %s %q", resp.Header.Get("ETag"), body)
 	}
@@ -291,7 +291,9 @@ func TestDecisionsForTheFunction(t *testing.T) {
 		t.Errorf("If-None-Match: %s", resp.Status)
 	}
 	// Within the interval the collector is not asked again.
+	col.mu.Lock()
 	n := col.dGets
+	col.mu.Unlock()
 	lam.events <- Event{EventType: Invoke}
 	time.Sleep(50 * time.Millisecond)
 	col.mu.Lock()
@@ -516,5 +518,32 @@ func TestProxyForwardsLargeResponses(t *testing.T) {
 	r.Body.Close()
 	if got, _ := lam.response("big-1"); len(got) != len(big) {
 		t.Errorf("forwarded %d bytes of %d", len(got), len(big))
+	}
+}
+
+func TestDecisionsWaitForTheFirstFetch(t *testing.T) {
+	release := make(chan struct{})
+	col := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.Header().Set("ETag", `"1"`)
+		_, _ = io.WriteString(w, `{"version":1,"decisions":[]}`)
+	}))
+	defer col.Close()
+	c := &DecisionCache{Endpoint: col.URL}
+	go func() { _ = c.Prefetch(context.Background()) }()
+	go func() { time.Sleep(50 * time.Millisecond); close(release) }()
+	rec := httptest.NewRecorder()
+	c.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/decisions", nil))
+	if rec.Code != 200 || rec.Header().Get("ETag") != `"1"` {
+		t.Errorf("a request during the first fetch: %d %q", rec.Code, rec.Body.String())
+	}
+	// A collector that never answers: the function waits at most
+	// maxFirstWait.
+	stuck := &DecisionCache{Endpoint: "http://127.0.0.1:1"}
+	start := time.Now()
+	rec = httptest.NewRecorder()
+	stuck.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/decisions", nil))
+	if rec.Code != http.StatusServiceUnavailable || time.Since(start) > 2*maxFirstWait {
+		t.Errorf("no fetch: %d after %v", rec.Code, time.Since(start))
 	}
 }

@@ -32,6 +32,35 @@ type DecisionCache struct {
 	etag    string
 	fetched time.Time
 	asked   time.Time
+
+	firstOnce sync.Once
+	first     chan struct{} // closed when the first fetch has ended
+}
+
+// maxFirstWait is how long the function's request waits for the first
+// fetch from the collector, in a new execution environment, before it is
+// answered 503 (its agent asks again at its next poll).
+const maxFirstWait = 500 * time.Millisecond
+
+func (c *DecisionCache) firstDone() chan struct{} {
+	c.firstOnce.Do(func() { c.first = make(chan struct{}) })
+	return c.first
+}
+
+// Prefetch asks the collector for the decisions now, ignoring Interval,
+// and marks the end of the first fetch: the extension calls it in a
+// goroutine as soon as it is registered, so that the decisions are there
+// for the function's first request.
+func (c *DecisionCache) Prefetch(ctx context.Context) error {
+	defer func() {
+		ch := c.firstDone()
+		select {
+		case <-ch:
+		default:
+			close(ch)
+		}
+	}()
+	return c.Refresh(ctx)
 }
 
 // DefaultDecisionInterval is the default DecisionCache.Interval.
@@ -109,6 +138,18 @@ func (c *DecisionCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Unlock()
 	if c.Endpoint == "" {
 		body, etag = []byte(`{"version":0,"decisions":[]}`), `"0"`
+	}
+	if body == nil {
+		t := time.NewTimer(maxFirstWait)
+		select {
+		case <-c.firstDone():
+		case <-t.C:
+		case <-r.Context().Done():
+		}
+		t.Stop()
+		c.mu.Lock()
+		body, etag = c.body, c.etag
+		c.mu.Unlock()
 	}
 	if body == nil {
 		http.Error(w, `{"error":"decisions not fetched yet"}`, http.StatusServiceUnavailable)
