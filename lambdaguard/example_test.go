@@ -2,7 +2,9 @@ package lambdaguard_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -39,4 +41,22 @@ func ExampleWrap() {
 	// Output:
 	// 200 hello alice
 	// 403 application/json
+}
+
+// A net/http handler served from Lambda events: the routes of a mux, with
+// the request's security context on r.Context() for the sink guards.
+func ExampleHTTPHandler() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s", r.URL.Query().Get("name"))
+	})
+	h := lambdaguard.HTTPHandler(mux) // lambda.Start(lambdaguard.Wrap(h)) in a real function
+
+	out, _ := h.Invoke(context.Background(), []byte(`{"version":"2.0","rawPath":"/hello","rawQueryString":"name=alice",
+		"requestContext":{"stage":"$default","http":{"method":"GET","sourceIp":"203.0.113.7"}}}`))
+	var resp events.APIGatewayV2HTTPResponse
+	_ = json.Unmarshal(out, &resp)
+	fmt.Println(resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
+	// Output:
+	// 200 text/plain; charset=utf-8 hello alice
 }
