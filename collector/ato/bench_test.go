@@ -44,7 +44,7 @@ func benchObserve(b *testing.B, w ato.Window) {
 // BenchmarkObserveBusy measures throughput on a busy service: 100,000
 // users logging in at 5,000 attempts per second of event time, 10% of
 // them failing, with a distributed stuffing campaign of 2,000 IPs running
-// through it (a quarter of the failures).
+// through it (a third of the failures).
 func BenchmarkObserveBusy(b *testing.B) {
 	benchBusy(b, ato.NewMemory(ato.MemoryConfig{}))
 }
