@@ -121,12 +121,14 @@ func TestBrowser(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
+	// The screenshots outlive the test (for CI to keep): in
+	// $RAMPART_SCREENSHOT_DIR, or a new directory under $TMPDIR.
 	shots := os.Getenv("RAMPART_SCREENSHOT_DIR")
 	if shots == "" {
-		shots = filepath.Join(os.TempDir(), "rampart-ui-screenshots")
-	}
-	os.RemoveAll(shots)
-	if err := os.MkdirAll(shots, 0o755); err != nil {
+		if shots, err = os.MkdirTemp("", "rampart-ui-screenshots-"); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	const blockIP = "198.51.100.200"
