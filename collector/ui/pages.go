@@ -124,6 +124,10 @@ func ago(d time.Duration) string {
 	return strconv.Itoa(int(d/(24*time.Hour))) + "d ago"
 }
 
+// atoTypes are the account-takeover signal types.
+var atoTypes = []string{collector.SignalBruteForce, collector.SignalCredentialStuffing, collector.SignalDistributedCredentialStuffing,
+	collector.SignalAccountTakeover, collector.SignalLoginVelocity}
+
 func isATO(t string) bool {
 	switch t {
 	case collector.SignalBruteForce, collector.SignalCredentialStuffing, collector.SignalDistributedCredentialStuffing,
@@ -184,16 +188,18 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 
 type signalsData struct {
 	Type, Severity, Status, Service, Range string
-	Types, Severities, Ranges              []string
-	Page                                   collector.SignalPage
-	Next, First                            string
-	Paged                                  bool
+	// ATO is the type filter of every account-takeover type.
+	ATO                       string
+	Types, Severities, Ranges []string
+	Page                      collector.SignalPage
+	Next, First               string
+	Paged                     bool
 }
 
 func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	in := r.URL.Query()
 	d := &signalsData{Type: in.Get("type"), Severity: in.Get("severity"), Status: in.Get("status"), Service: strings.TrimSpace(in.Get("service")),
-		Types: collector.SignalTypes, Severities: collector.Severities, Ranges: append(rangeNames(), "all")}
+		Types: collector.SignalTypes, Severities: collector.Severities, Ranges: append(rangeNames(), "all"), ATO: strings.Join(atoTypes, ",")}
 	if !in.Has("status") {
 		d.Status = collector.StatusOpen
 	}

@@ -221,6 +221,12 @@ func TestSignalsPagingAndFilters(t *testing.T) {
 			t.Errorf("filtered list shows %s (%s %s)", r[1], d.Type, d.Severity)
 		}
 	}
+	ato, _ := e.store.Signals(context.Background(), collector.SignalQuery{Types: []string{collector.SignalBruteForce, collector.SignalCredentialStuffing,
+		collector.SignalDistributedCredentialStuffing, collector.SignalAccountTakeover, collector.SignalLoginVelocity}, Limit: 1})
+	_, body = adm.get("/signals?type=" + url.QueryEscape("brute_force,credential_stuffing,distributed_credential_stuffing,account_takeover,login_velocity") + "&status=&range=all")
+	if ato.Total == 0 || !strings.Contains(body, `id="total">`+strconv.FormatInt(ato.Total, 10)+` matching`) || !strings.Contains(body, `selected>any account takeover`) {
+		t.Errorf("the account-takeover filter does not show the %d such signals", ato.Total)
+	}
 	_, body = adm.get("/signals?service=service-2&status=&range=all")
 	if !strings.Contains(body, `id="total">24 matching`) {
 		t.Error("service filter: not 24 of 120")
