@@ -262,7 +262,7 @@ func (u *UI) requireSession(role string, h http.HandlerFunc) http.HandlerFunc {
 		}
 		if s == nil {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
 			http.Error(w, "not logged in", http.StatusUnauthorized)

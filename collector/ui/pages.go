@@ -78,7 +78,6 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"decisionName": decisionName,
-	"plus":         func(a, b int) int { return a + b },
 }
 
 func decisionName(k string) string {
@@ -144,7 +143,7 @@ type overviewData struct {
 	Ranges []string
 	O      *Overview
 	Chart  *chart
-	// MaxIP etc. scale the bars of the top lists.
+	// OpenTotal is the number of open signals.
 	OpenTotal int64
 }
 
@@ -578,13 +577,12 @@ func (u *UI) revokeKey(w http.ResponseWriter, r *http.Request) {
 // Users.
 
 type usersData struct {
-	Users        []User
-	Roles        []string
-	Error        string
-	Login, Role  string
-	MinPassword  int
-	AdminLogin   string
-	SessionLogin string
+	Users       []User
+	Roles       []string
+	Error       string
+	Login, Role string
+	MinPassword int
+	AdminLogin  string
 }
 
 func (u *UI) usersPage(w http.ResponseWriter, r *http.Request) {

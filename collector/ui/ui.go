@@ -32,7 +32,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -233,8 +232,6 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	u.log.Error("ui: internal error", "path", r.URL.Path, "error", err)
 	u.errorPage(w, r, http.StatusInternalServerError, "Internal error; see the collector's log.")
 }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // parsePages parses each page with the layout.
 func parsePages() (map[string]*template.Template, error) {
