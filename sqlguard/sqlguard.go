@@ -10,7 +10,9 @@
 //	rows, err := db.QueryContext(r.Context(), "SELECT ... WHERE name = '"+name+"'")
 //
 // Only calls that carry the request's context are checked: db.Query
-// without a context runs with context.Background, which has no request.
+// without a context runs with context.Background, which has no request. A
+// statement prepared without a context (db.Prepare) is checked when a
+// request runs it (stmt.QueryContext, ExecContext).
 // Parameterized statements are safe by construction and pass: the arguments
 // never change the statement. The database system (which decides the SQL
 // dialect) comes from the driver's name, or WithSystem.
@@ -149,10 +151,99 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	if err := c.check(ctx, query); err != nil {
 		return nil, err
 	}
+	var st driver.Stmt
+	var err error
 	if p, ok := c.Conn.(driver.ConnPrepareContext); ok {
-		return p.PrepareContext(ctx, query)
+		st, err = p.PrepareContext(ctx, query)
+	} else {
+		st, err = c.Conn.Prepare(query)
 	}
-	return c.Conn.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	// A statement prepared outside a request (db.Prepare, with no
+	// context) is checked when a request runs it.
+	return &stmt{Stmt: st, conn: c, query: query, checked: rampart.FromContext(ctx) != nil}, nil
+}
+
+// stmt checks, at exec and query time, a statement that was prepared
+// without a request on its context.
+type stmt struct {
+	driver.Stmt
+	conn    *conn
+	query   string
+	checked bool
+}
+
+var (
+	_ driver.StmtExecContext   = (*stmt)(nil)
+	_ driver.StmtQueryContext  = (*stmt)(nil)
+	_ driver.NamedValueChecker = (*stmt)(nil)
+)
+
+func (s *stmt) check(ctx context.Context) error {
+	if s.checked {
+		return nil
+	}
+	return s.conn.check(ctx, s.query)
+}
+
+func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	if x, ok := s.Stmt.(driver.StmtExecContext); ok {
+		return x.ExecContext(ctx, args)
+	}
+	vs, err := values(args)
+	if err != nil {
+		return nil, err
+	}
+	return s.Stmt.Exec(vs) //nolint:staticcheck // the fallback database/sql itself uses
+}
+
+func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if err := s.check(ctx); err != nil {
+		return nil, err
+	}
+	if q, ok := s.Stmt.(driver.StmtQueryContext); ok {
+		return q.QueryContext(ctx, args)
+	}
+	vs, err := values(args)
+	if err != nil {
+		return nil, err
+	}
+	return s.Stmt.Query(vs) //nolint:staticcheck // the fallback database/sql itself uses
+}
+
+func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {
+	if n, ok := s.Stmt.(driver.NamedValueChecker); ok {
+		return n.CheckNamedValue(nv)
+	}
+	// database/sql consults a statement's ColumnConverter only when it
+	// has no NamedValueChecker: forward it here.
+	if cc, ok := s.Stmt.(driver.ColumnConverter); ok && nv.Ordinal > 0 { //nolint:staticcheck // still honoured by database/sql
+		v, err := cc.ColumnConverter(nv.Ordinal - 1).ConvertValue(nv.Value)
+		if err != nil {
+			return err
+		}
+		nv.Value = v
+		return nil
+	}
+	return s.conn.CheckNamedValue(nv)
+}
+
+// values turns named arguments into positional ones, for drivers without
+// the context methods.
+func values(args []driver.NamedValue) ([]driver.Value, error) {
+	vs := make([]driver.Value, len(args))
+	for i, a := range args {
+		if a.Name != "" {
+			return nil, errors.New("sqlguard: the driver does not support named arguments")
+		}
+		vs[i] = a.Value
+	}
+	return vs, nil
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {

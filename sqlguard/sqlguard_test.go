@@ -129,6 +129,42 @@ func exercise(t *testing.T, db *sql.DB, system string) {
 			}
 		}
 	})
+	placeholder := "?"
+	if system == "postgresql" {
+		placeholder = "$1"
+	}
+	t.Run("prepared outside the request", func(t *testing.T) {
+		rec := &eventtest.Recorder{}
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			st, err := db.Prepare("SELECT count(*) FROM users WHERE name = '" + r.URL.Query().Get("name") + "' AND id > "+placeholder) // no context
+			if err != nil {
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			defer st.Close()
+			var n int
+			if err := st.QueryRowContext(r.Context(), 0).Scan(&n); err != nil {
+				if errors.Is(err, rampart.ErrBlocked) {
+					http.Error(w, "blocked", http.StatusForbidden)
+					return
+				}
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			fmt.Fprintf(w, "%d", n)
+		})
+		srv := httptest.NewServer(httpguard.New(agent(t, rampart.ModeBlock, rec), h))
+		defer srv.Close()
+		if code, body := get(t, srv.URL, "bob"); code != 200 || body != "1" {
+			t.Errorf("benign: %d %q", code, body)
+		}
+		if code, body := get(t, srv.URL, "x' OR '1'='1"); code != 403 {
+			t.Errorf("exploit through a statement prepared without a context: %d %q", code, body)
+		}
+		if n := len(rec.Exploits()); n != 1 {
+			t.Errorf("%d exploit events, want 1", n)
+		}
+	})
 	t.Run("monitor", func(t *testing.T) {
 		rec := &eventtest.Recorder{}
 		srv := httptest.NewServer(httpguard.New(agent(t, rampart.ModeMonitor, rec), app(db)))
