@@ -136,7 +136,7 @@ func exercise(t *testing.T, db *sql.DB, system string) {
 	t.Run("prepared outside the request", func(t *testing.T) {
 		rec := &eventtest.Recorder{}
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			st, err := db.Prepare("SELECT count(*) FROM users WHERE name = '" + r.URL.Query().Get("name") + "' AND id > "+placeholder) // no context
+			st, err := db.Prepare("SELECT count(*) FROM users WHERE name = '" + r.URL.Query().Get("name") + "' AND id > " + placeholder) // no context
 			if err != nil {
 				http.Error(w, err.Error(), 500)
 				return
