@@ -38,10 +38,15 @@ type Config struct {
 }
 
 // BruteForceConfig: a brute_force signal is many failures on one account,
-// after its last success, within Window.
+// after its last success: Failures within Window, or SlowFailures within
+// SlowWindow (a slow brute force that stays under the first, spread over
+// rotating IPs to escape per-IP limits). The account log keeps at most
+// Config.LogLimit attempts, so SlowFailures must stay below it.
 type BruteForceConfig struct {
-	Window   time.Duration // 10m
-	Failures int           // 10 (Auth0's figure; OWASP ASVS allows at most 100/h)
+	Window       time.Duration // 10m
+	Failures     int           // 10 (Auth0's figure; OWASP ASVS allows at most 100/h)
+	SlowWindow   time.Duration // 1h
+	SlowFailures int           // 20
 }
 
 // StuffingConfig: a credential_stuffing signal is one IP group failing on
@@ -148,6 +153,8 @@ func setFloat(f *float64, v float64) {
 func (c *Config) fill() {
 	setDur(&c.BruteForce.Window, 10*time.Minute)
 	setInt(&c.BruteForce.Failures, 10)
+	setDur(&c.BruteForce.SlowWindow, time.Hour)
+	setInt(&c.BruteForce.SlowFailures, 20)
 
 	setDur(&c.Stuffing.Window, 10*time.Minute)
 	setInt(&c.Stuffing.Logins, 10)

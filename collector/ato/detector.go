@@ -108,7 +108,7 @@ func (d *Detector) Observe(ctx context.Context, ev *event.Event) ([]Signal, erro
 
 	var err error
 	if o.acct != "" {
-		span := max(d.cfg.BruteForce.Window, d.cfg.Takeover.Window, d.cfg.Velocity.Window)
+		span := max(d.cfg.BruteForce.Window, d.cfg.BruteForce.SlowWindow, d.cfg.Takeover.Window, d.cfg.Velocity.Window)
 		if o.acctLog, err = d.appendRange(ctx, keyAccount+o.acct, entry, span); err != nil {
 			return nil, err
 		}
@@ -295,8 +295,14 @@ func runOfFailures(log []rec) ([]rec, int) {
 func (d *Detector) bruteForce(ctx context.Context, o *obs) (*Signal, error) {
 	c := d.cfg.BruteForce
 	run, _ := runOfFailures(within(o.acctLog, o.t.Add(-c.Window), o.t))
+	slow := false
 	if len(run) < c.Failures {
-		return nil, nil
+		// a slow brute force: fewer per window, many over the slow window
+		run, _ = runOfFailures(within(o.acctLog, o.t.Add(-c.SlowWindow), o.t))
+		if len(run) < c.SlowFailures {
+			return nil, nil
+		}
+		slow = true
 	}
 	var ips []string
 	seen := map[string]bool{}
@@ -332,6 +338,10 @@ func (d *Detector) bruteForce(ctx context.Context, o *obs) (*Signal, error) {
 	s.Users = []User{userOf(run[len(run)-1].attempt)}
 	s.Reason = plural(len(run), "failed login") + " on one account from " + plural(len(ips), "IP")
 	s.Metrics = map[string]float64{"failures": float64(len(run)), "ips": float64(len(ips)), "shared_ips": float64(shared)}
+	if slow {
+		s.Metrics["slow"] = 1
+		s.Reason += " within " + c.SlowWindow.String()
+	}
 	return s, nil
 }
 

@@ -113,11 +113,30 @@ func TestBruteForceRunEndsAtSuccess(t *testing.T) {
 	}
 	// failures spread beyond the window do not add up either
 	g := newFeed(t, ato.Config{})
-	for i := range 20 {
-		g.fail(time.Duration(i)*2*time.Minute, "198.51.100.7", "carol", &yes)
+	for i := range 19 {
+		g.fail(time.Duration(i)*3*time.Minute, "198.51.100.7", "carol", &yes)
 	}
 	if got := g.ofType(ato.TypeBruteForce); len(got) != 0 {
-		t.Fatalf("one failure every 2 minutes (5 per window): %+v", got)
+		t.Fatalf("one failure every 3 minutes (4 per window, 19 per hour): %+v", got)
+	}
+}
+
+// TestSlowBruteForce: one guess every 3 minutes from rotating IPs stays
+// under the 10-minute count and is caught over the hour.
+func TestSlowBruteForce(t *testing.T) {
+	f := newFeed(t, ato.Config{})
+	var got []ato.Signal
+	for i := range 25 {
+		s := f.fail(time.Duration(i)*3*time.Minute, fmt.Sprintf("203.0.113.%d", i+1), "erin", &yes)
+		if len(s) > 0 && got == nil {
+			got = s
+			if i != 19 {
+				t.Errorf("detected at failure %d, want 20", i+1)
+			}
+		}
+	}
+	if len(got) != 1 || got[0].Type != ato.TypeBruteForce || got[0].Metrics["slow"] != 1 || len(got[0].IPs) != 20 {
+		t.Fatalf("slow brute force: %+v", got)
 	}
 }
 

@@ -32,7 +32,7 @@
 // default; in short:
 //
 //   - brute_force: 10 failures on one account after its last success
-//     within 10 minutes; the attacking IPs are named, except shared
+//     within 10 minutes, or 20 within an hour; the attacking IPs are named, except shared
 //     addresses where other users mostly succeed (an office NAT).
 //   - credential_stuffing: one IP group failing on 10 distinct logins, or
 //     on 5 that do not exist, within 10 minutes, with at least half of its
