@@ -329,9 +329,17 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && ou.Host == r.Host
 }
 
+// overTLS reports whether the browser reached the UI over TLS: directly,
+// or through a proxy that says so (X-Forwarded-Proto). A client that lies
+// with the header only makes its own cookies Secure, which costs it its
+// session over plain HTTP, nothing more.
+func overTLS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
 func (u *UI) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		Secure: u.secure || r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		Secure: u.secure || overTLS(r), SameSite: http.SameSiteStrictMode})
 }
 
 // loginPage shows the login form, with a login CSRF token in a cookie and

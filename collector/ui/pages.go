@@ -379,19 +379,25 @@ func ttlNames() []string {
 	return out
 }
 
+// maxListed bounds the decisions the page lists (the newest; detectors
+// can make thousands).
+const maxListed = 500
+
 type decisionsData struct {
-	Version   int64
-	Active    []collector.Decision
-	Expired   []collector.Decision
-	Kinds     []string
-	TTLs      []string
-	Kind      string
-	Value     string
-	Error     string
-	Reason    string
-	TTL       string
-	SignalID  string
-	ReturnURL string
+	Version int64
+	Active  []collector.Decision
+	Expired []collector.Decision
+	// ActiveTotal and ExpiredTotal count them all.
+	ActiveTotal, ExpiredTotal int
+	Kinds                     []string
+	TTLs                      []string
+	Kind                      string
+	Value                     string
+	Error                     string
+	Reason                    string
+	TTL                       string
+	SignalID                  string
+	ReturnURL                 string
 }
 
 var decisionKinds = []string{collector.BlockIP, collector.BlockUser, collector.ChallengeUser, collector.ChallengeIP}
@@ -419,9 +425,15 @@ func (u *UI) renderDecisions(w http.ResponseWriter, r *http.Request, status int,
 	now := u.now()
 	for i := len(ds) - 1; i >= 0; i-- { // newest first
 		if ds[i].Active(now) {
-			d.Active = append(d.Active, ds[i])
+			d.ActiveTotal++
+			if len(d.Active) < maxListed {
+				d.Active = append(d.Active, ds[i])
+			}
 		} else {
-			d.Expired = append(d.Expired, ds[i])
+			d.ExpiredTotal++
+			if len(d.Expired) < maxListed/5 {
+				d.Expired = append(d.Expired, ds[i])
+			}
 		}
 	}
 	u.render(w, r, status, "decisions", &page{Title: "Decisions", Nav: "decisions", Data: d})

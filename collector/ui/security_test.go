@@ -236,6 +236,17 @@ func TestSessionCookie(t *testing.T) {
 	if !ok || resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Errorf("over TLS: Secure session cookie %v, HSTS %q", ok, resp.Header.Get("Strict-Transport-Security"))
 	}
+	// Behind a proxy that terminates TLS, too.
+	px := e.client()
+	px.do("GET", "/login", nil, "X-Forwarded-Proto", "https")
+	resp, _ = px.do("POST", "/login", url.Values{"login": {ui.AdminLogin}, "password": {adminToken}, "csrf": {px.csrf}}, "X-Forwarded-Proto", "https")
+	ok = false
+	for _, k := range resp.Cookies() {
+		ok = ok || k.Name == "rampart_session" && k.Secure
+	}
+	if !ok {
+		t.Errorf("behind a TLS proxy: the session cookie is not Secure (%d)", resp.StatusCode)
+	}
 	// No page ever shows the admin token.
 	adm := e.admin()
 	for _, p := range []string{"/", "/signals", "/decisions", "/keys", "/users"} {
