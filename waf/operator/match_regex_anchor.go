@@ -38,6 +38,10 @@ type anchorProg struct {
 	reverse bool // reads the input leftwards from the position
 	// ascii[pc] holds, for a rune instruction, the ASCII runes it accepts.
 	ascii [][2]uint64
+	// When hasFirst, a match is never empty and its first byte (its last,
+	// for reverse) is in first: other positions fail at once.
+	first    ByteSet
+	hasFirst bool
 }
 
 // anchorBudget bounds the steps of one check; beyond it the check gives up
@@ -45,7 +49,7 @@ type anchorProg struct {
 const anchorBudget = 1024
 
 // anchorStack bounds the pending alternatives of one check.
-const anchorStack = 64
+const anchorStack = 32
 
 // maxAnchorLits bounds the literals of an alternation anchor: each costs a
 // search of the value.
@@ -108,6 +112,16 @@ func newAnchorProg(re *syntax.Regexp, reverse bool) *anchorProg {
 		return nil
 	}
 	p := &anchorProg{prog: prog, reverse: reverse, ascii: make([][2]uint64, len(prog.Inst))}
+	p.first, p.hasFirst = firstBytes(re)
+	if p.hasFirst && reverse {
+		// Read leftwards, a non-ASCII rune ends with a continuation byte.
+		for b := 0x80; b <= 0xFF; b++ {
+			if p.first.Has(byte(b)) {
+				addInvalid(&p.first)
+				break
+			}
+		}
+	}
 	for pc := range prog.Inst {
 		in := &prog.Inst[pc]
 		switch in.Op {
@@ -219,7 +233,9 @@ func (a *anchor) mayMatch(b []byte) bool {
 				break
 			}
 			p := off + i
-			if (a.suffix == nil || a.suffix.at(b, p+len(l.b))) && (a.prefix == nil || a.prefix.at(b, p)) {
+			// The prefix first: what precedes a literal is usually a short
+			// separator, where the suffix can take many steps to fail.
+			if (a.prefix == nil || a.prefix.at(b, p)) && (a.suffix == nil || a.suffix.at(b, p+len(l.b))) {
 				return true
 			}
 			off = p + 1
@@ -269,6 +285,15 @@ type anchorJob struct {
 // at reports whether the program matches b from pos (rightwards, or
 // leftwards when reverse; any end), or the check ran out of its budget.
 func (p *anchorProg) at(b []byte, pos int) bool {
+	if p.hasFirst {
+		if p.reverse {
+			if pos == 0 || !p.first.Has(b[pos-1]) {
+				return false
+			}
+		} else if pos >= len(b) || !p.first.Has(b[pos]) {
+			return false
+		}
+	}
 	var stack [anchorStack]anchorJob
 	n := 0
 	stack[n] = anchorJob{uint32(p.prog.Start), int32(pos)}
