@@ -22,8 +22,9 @@ import (
 // an exploit returns a *rampart.BlockedError and nothing is sent.
 //
 // The check reads the URL as written; a public-looking name that resolves
-// to an internal address is caught at dial time by Dialer, which NewClient
-// and NewTransport install.
+// to an internal address, or a public URL the input chose that redirects
+// inside, is caught at dial time by Dialer, which NewClient and
+// NewTransport install.
 func Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -37,7 +38,9 @@ type urlKey struct{}
 
 // dialInfo is what RoundTrip tells the dialer about the request.
 type dialInfo struct {
-	url     *url.URL
+	url *url.URL
+	// origin is the first URL of a redirect chain, nil for a first request.
+	origin  *url.URL
 	callers []uintptr
 }
 
@@ -55,7 +58,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// the transport's goroutine: keep the caller's stack for reports.
 		pcs := make([]uintptr, 64)
 		pcs = pcs[:runtime.Callers(2, pcs)]
-		req = req.WithContext(context.WithValue(ctx, urlKey{}, &dialInfo{url: req.URL, callers: pcs}))
+		info := &dialInfo{url: req.URL, callers: pcs}
+		// A redirect: the first request of the chain is what the input
+		// chose; where the chain now leads is judged against it.
+		for r := req.Response; r != nil && r.Request != nil; r = r.Request.Response {
+			info.origin = r.Request.URL
+		}
+		req = req.WithContext(context.WithValue(ctx, urlKey{}, info))
 	}
 	return t.base.RoundTrip(req)
 }
@@ -115,6 +124,8 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	if info != nil && !strings.EqualFold(info.url.Hostname(), strings.Trim(host, "[]")) {
 		info = nil
 	}
+	// After a redirect the dial is also judged against the chain's first
+	// URL: a host the input chose must not redirect inside.
 	sec := rampart.FromContext(ctx)
 	dial := d.Dial
 	if dial == nil {
@@ -126,6 +137,11 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 		if info != nil {
 			if err := sec.CheckResolvedAt(info.url.String(), ip.Unmap(), info.callers); err != nil {
 				return nil, err
+			}
+			if info.origin != nil {
+				if err := sec.CheckResolvedAt(info.origin.String(), ip.Unmap(), info.callers); err != nil {
+					return nil, err
+				}
 			}
 		}
 		c, err := dial(ctx, network, net.JoinHostPort(ip.Unmap().String(), port))

@@ -29,8 +29,15 @@ func TestOutgoingRequests(t *testing.T) {
 	}))
 	defer internal.Close()
 	_, port, _ := net.SplitHostPort(internal.Listener.Addr().String())
-	dialer := &nettest.Loopback{}
-	client := httpguard.NewClient(dialer.Dialer(nettest.Resolver{"api.upstream.test": "127.0.0.1", "rebind.attacker.test": "127.0.0.1", "public.example.test": "203.0.113.10"}))
+	// A "public" site, played by a loopback listener, that redirects to
+	// the internal service.
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://127.0.0.1:"+port+"/secret", http.StatusFound)
+	}))
+	defer redirector.Close()
+	dialer := &nettest.Loopback{Stand: map[string]string{"203.0.113.20:80": redirector.Listener.Addr().String()}}
+	client := httpguard.NewClient(dialer.Dialer(nettest.Resolver{"api.upstream.test": "127.0.0.1", "rebind.attacker.test": "127.0.0.1",
+		"public.example.test": "203.0.113.10", "redirect.example.test": "203.0.113.20"}))
 	rec := &eventtest.Recorder{}
 	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Rules: rules.ExploitRules(), Exporter: rec, Timeout: time.Second})
 	if err != nil {
@@ -71,6 +78,7 @@ func TestOutgoingRequests(t *testing.T) {
 		{"/fetch", "url", "http://169.254.169.254/latest/meta-data/", 403, "metadata"}, // never dialed
 		{"/fetch", "url", "gopher://127.0.0.1:" + port + "/_x", 403, "scheme"},
 		{"/fetch", "url", "http://rebind.attacker.test:" + port + "/secret", 403, "resolves to an internal"}, // DNS rebinding, caught at dial
+		{"/fetch", "url", "http://redirect.example.test/go", 403, "resolves to an internal"},                 // a public URL redirecting inside
 	} {
 		resp, err := http.Get(srv.URL + c.route + "?" + c.param + "=" + url.QueryEscape(c.value))
 		if err != nil {

@@ -28,6 +28,9 @@ func (r Resolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, 
 
 // Loopback dials loopback addresses only.
 type Loopback struct {
+	// Stand maps addresses that play public hosts in a test
+	// ("203.0.113.10:80") to the loopback listeners that serve them.
+	Stand   map[string]string
 	mu      sync.Mutex
 	refused []string
 	d       net.Dialer
@@ -36,6 +39,9 @@ type Loopback struct {
 // Dial connects to a loopback address, and refuses (and records) any
 // other.
 func (l *Loopback) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if to, ok := l.Stand[addr]; ok {
+		addr = to
+	}
 	host, _, _ := net.SplitHostPort(addr)
 	if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
 		l.mu.Lock()
