@@ -13,6 +13,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
@@ -27,6 +28,10 @@ const DefaultExtensionAddr = "127.0.0.1:4377"
 // layer (extensions/rampart in the layer's zip file). Its presence tells
 // the function that the extension runs beside it.
 const ExtensionPath = "/opt/extensions/rampart"
+
+// ExtensionPollInterval is how often the function's agent asks the
+// extension for the decisions when RAMPART_POLL_INTERVAL is not set.
+const ExtensionPollInterval = time.Second
 
 // MaxBuffered is the most events an Exporter keeps between two handoffs:
 // far more than one invocation produces (each request reports at most one
@@ -121,6 +126,11 @@ func NewAgent(cfg rampart.Config) (*rampart.Agent, error) {
 		// (package report) asks the extension, which serves the collector's
 		// API from its cache and needs no key from the function.
 		cfg.Endpoint, cfg.APIKey = "http://"+ext, ""
+		if cfg.PollInterval == 0 {
+			// On localhost, from the extension's cache, mostly 304s: the
+			// decisions are in force a second after the extension has them.
+			cfg.PollInterval = ExtensionPollInterval
+		}
 	case next == nil && cfg.Endpoint != "":
 		r, err := report.New(report.Config{Endpoint: cfg.Endpoint, APIKey: cfg.APIKey, Service: cfg.Service, Env: cfg.Env, Logger: cfg.Logger})
 		if err != nil {
