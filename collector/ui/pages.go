@@ -78,6 +78,7 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"decisionName": decisionName,
+	"minus":        func(a, b int) int { return a - b },
 }
 
 func decisionName(k string) string {
