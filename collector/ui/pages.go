@@ -29,16 +29,21 @@ var ranges = []struct {
 	{"30d", 30 * 24 * time.Hour, 60},
 }
 
-func rangeOf(name, def string) (string, time.Duration, int) {
+// rangeOf returns the window named name (def when unknown); "all" (no
+// window) only where all is allowed.
+func rangeOf(name, def string, all bool) (string, time.Duration, int) {
+	if name == "all" && all {
+		return "all", 0, 0
+	}
 	for _, r := range ranges {
 		if r.Name == name {
 			return r.Name, r.D, r.Buckets
 		}
 	}
-	if name == "all" && def == "all" {
-		return "all", 0, 0
+	if name != def {
+		return rangeOf(def, def, all)
 	}
-	return rangeOf(def, "24h")
+	return "24h", 24 * time.Hour, 48
 }
 
 var funcs = template.FuncMap{
@@ -157,7 +162,7 @@ func rangeNames() []string {
 }
 
 func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
-	name, d, n := rangeOf(r.URL.Query().Get("range"), "24h")
+	name, d, n := rangeOf(r.URL.Query().Get("range"), "24h", false)
 	now := u.now()
 	step := d / time.Duration(n)
 	until := now.Truncate(step).Add(step)
@@ -204,7 +209,7 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 		d.Status = collector.StatusOpen
 	}
 	var dur time.Duration
-	d.Range, dur, _ = rangeOf(in.Get("range"), "all")
+	d.Range, dur, _ = rangeOf(in.Get("range"), "all", true)
 	q := url.Values{}
 	set := func(k, v string) {
 		if v != "" && v != "all" {
@@ -235,10 +240,7 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 			link.Set(k, v)
 		}
 	}
-	link.Set("status", d.Status)
-	if d.Status == "" {
-		link.Set("status", "")
-	}
+	link.Set("status", d.Status) // "" (any) too
 	link.Set("range", d.Range)
 	d.First = "/signals?" + link.Encode()
 	d.Paged = in.Get("cursor") != ""

@@ -231,6 +231,11 @@ func TestSignalsPagingAndFilters(t *testing.T) {
 	if !strings.Contains(body, `id="total">24 matching`) {
 		t.Error("service filter: not 24 of 120")
 	}
+	// the default: open signals of any time
+	_, body = adm.get("/signals")
+	if !strings.Contains(body, `id="total">120 matching`) || !strings.Contains(body, `<option value="all" selected>any time</option>`) {
+		t.Error("the default list is not every open signal")
+	}
 	_, body = adm.get("/signals?status=&range=1h")
 	if strings.Contains(body, `id="total">120 matching`) {
 		t.Error("time filter: every signal is within the last hour")
