@@ -449,6 +449,9 @@ func (e *Engine) analyzePrefilters() {
 	}
 }
 
+// maxPrefilterLiteral is the longest literal the prefilter looks for.
+const maxPrefilterLiteral = 8
+
 func (e *Engine) buildPrefilter() {
 	ids := map[string]int{}
 	var pats []string
@@ -469,13 +472,19 @@ func (e *Engine) buildPrefilter() {
 			var lits []int
 			if pf, ok := t.op.(operator.Prefiltered); ok && !t.cond.negate {
 				for _, l := range pf.RequiredLiterals() {
+					// A value holding a literal holds its first bytes:
+					// longer literals are cut, which keeps the automaton
+					// small at little loss of selectivity.
+					l = l[:min(len(l), maxPrefilterLiteral)]
 					id, ok := ids[l]
 					if !ok {
 						id = len(pats)
 						ids[l] = id
 						pats = append(pats, l)
 					}
-					lits = append(lits, id)
+					if !slices.Contains(lits, id) {
+						lits = append(lits, id)
+					}
 				}
 			}
 			litsOf[t] = lits
