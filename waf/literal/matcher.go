@@ -112,12 +112,20 @@ func NewMatcher(patterns []string) *Matcher {
 		parent, child uint32
 		class         uint8
 	}
+	size := 1
+	for _, p := range patterns {
+		size += len(p)
+	}
 	var (
-		edges []edge
+		edges = make([]edge, 0, size-1)
 		path  = []uint32{0} // nodes of the previous pattern's prefix
 		prev  string
-		ids   = make([][]int32, 1, len(patterns)+1) // own pattern ids, by node
+		// The pattern ids ending at each node, as lists: own[node] is the
+		// first (+1), nextID[id] the next (+1).
+		own    = make([]int32, size)
+		nextID = make([]int32, len(patterns))
 	)
+	nodes := 1
 	for _, id := range order {
 		p := folded[id]
 		l := 0
@@ -126,16 +134,15 @@ func NewMatcher(patterns []string) *Matcher {
 		}
 		path = path[:l+1]
 		for k := l; k < len(p); k++ {
-			child := uint32(len(ids))
-			ids = append(ids, nil)
+			child := uint32(nodes)
+			nodes++
 			edges = append(edges, edge{path[k], child, m.class[p[k]]})
 			path = append(path, child)
 		}
 		end := path[len(p)]
-		ids[end] = append(ids[end], id)
+		nextID[id], own[end] = own[end], id+1
 		prev = p
 	}
-	nodes := len(ids)
 	// Children by parent (edges are already by increasing class within a
 	// parent, and parents are created before their children).
 	first := make([]uint32, nodes+1)
@@ -178,7 +185,11 @@ func NewMatcher(patterns []string) *Matcher {
 		// fail[s] was set when s's parent was processed, below.
 		f := m.fail[s]
 		// Own ids first (longest), then the failure state's (shorter).
-		m.outs = append(m.outs, ids[node]...)
+		start := len(m.outs)
+		for id := own[node]; id != 0; id = nextID[id-1] {
+			m.outs = append(m.outs, id-1)
+		}
+		slices.Reverse(m.outs[start:]) // duplicates by increasing id
 		if s > 0 {
 			m.outs = append(m.outs, m.outs[m.outStart[f]:m.outStart[f+1]]...)
 		}
