@@ -7,3 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 go test -count=1 ./...
 go test -count=1 -race . ./httpguard ./waf ./report ./collector ./collector/ato
+# The Lambda adapter and extension under the race detector, without the
+# emulator runs (-short), which the first line already made.
+go test -count=1 -race -short ./lambdaguard ./extension ./sqlguard

@@ -4,8 +4,9 @@
 //	rampart replay --rules default|FILE --in FILE.jsonl [--summary]
 //	rampart rules lint [FILE]
 //	rampart rasp check --in FILE.jsonl [--summary]
-//	rampart serve [--addr 127.0.0.1:8080] [--data DIR] [--database postgres://...]
-//	rampart demo
+//	rampart serve [--addr 127.0.0.1:8080] [--data DIR] [--database postgres://...] [--state redis://...]
+//	rampart extension
+//	rampart demo [--keep=false] [--ui-addr 127.0.0.1:8080]
 package main
 
 import (
@@ -19,15 +20,22 @@ const usage = `usage:
       one verdict per line, or per-category recall and false-positive tables
   rampart rules lint [FILE]
       validate a ruleset (default: the embedded one) and list every problem
-  rampart rasp check --in FILE.jsonl [--summary]
-      run the exploit-prevention detectors on sink calls (JSON lines, see
-      ../shared/corpus/FORMAT.md): one verdict per line, or recall and false
+  rampart rasp check [--rules default|FILE] --in FILE.jsonl [--summary]
+      run sink calls (JSON lines, see ../shared/corpus/FORMAT.md) through the
+      exploit-prevention rules: one verdict per line, or recall and false
       positives per sink
   rampart serve [--addr 127.0.0.1:8080] [--data DIR] [--database postgres://...] [--state redis://...]
       run the collector: authenticated ingest, signals, decisions (see README)
-  rampart demo [--addr 127.0.0.1:0]
-      start a small API protected by rampart, replay attacks and normal
-      requests against it, and print what was blocked and why
+  rampart extension
+      run as the rampart AWS Lambda extension (layer: extensions/rampart):
+      takes the function's events on localhost, forwards them to
+      RAMPART_ENDPOINT, caches decisions; RAMPART_PROXY=on for proxy mode
+  rampart demo [--keep=false] [--ui-addr 127.0.0.1:8080] [--data DIR]
+      start the collector and its UI, attack the example application (as a
+      net/http service, and as a Lambda function when aws-lambda-rie is
+      installed) with SQL injection, SSRF, shell injection, file inclusion
+      and a credential-stuffing campaign, print what was detected and
+      blocked, and leave the UI up
 `
 
 func main() {
