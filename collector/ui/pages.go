@@ -263,9 +263,38 @@ type occurrence struct {
 	Mode    string
 }
 
+// detection is the evidence a detector attached to its signal (an event
+// of type collector.EventDetection): what it counted and the figures it
+// compared with its thresholds.
+type detection struct {
+	Time     time.Time          `json:"time"`
+	Reason   string             `json:"reason"`
+	Count    int64              `json:"count"`
+	Failures int64              `json:"failures"`
+	Metrics  map[string]float64 `json:"metrics"`
+}
+
+// metric is one figure of a detection, for the template (sorted).
+type metric struct {
+	Name  string
+	Value string
+}
+
+// SortedMetrics returns the metrics by name, formatted.
+func (d *detection) SortedMetrics() []metric {
+	out := make([]metric, 0, len(d.Metrics))
+	for k, v := range d.Metrics {
+		out = append(out, metric{Name: strings.ReplaceAll(k, "_", " "), Value: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	slices.SortFunc(out, func(a, b metric) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
 type signalData struct {
-	S         *collector.SignalDetail
-	Latest    *event.Event
+	S      *collector.SignalDetail
+	Latest *event.Event
+	// Detection is the newest evidence of a detector's signal.
+	Detection *detection
 	Resource  highlighted
 	Triggers  []triggerView
 	Events    []occurrence
@@ -294,12 +323,28 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &signalData{S: sd, TTLs: ttlNames()}
-	for i, raw := range sd.Events {
+	for _, raw := range sd.Events {
+		var probe struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(raw, &probe) != nil {
+			continue
+		}
+		if probe.Type == collector.EventDetection {
+			// a detector's evidence, newest first: show the newest
+			if d.Detection == nil {
+				var det detection
+				if json.Unmarshal(raw, &det) == nil {
+					d.Detection = &det
+				}
+			}
+			continue
+		}
 		ev := new(event.Event)
 		if err := json.Unmarshal(raw, ev); err != nil {
 			continue
 		}
-		if i == 0 {
+		if d.Latest == nil {
 			d.Latest = ev
 		}
 		o := occurrence{Time: ev.Time, IP: collector.EventIP(ev), Blocked: ev.Blocked, Mode: ev.Mode}

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -50,7 +51,9 @@ func TestAccountTakeoverPage(t *testing.T) {
 	ctx := context.Background()
 	sg := collector.Signal{Key: "ato\x1fcredential_stuffing\x1f192.0.2.77", Type: collector.SignalCredentialStuffing, Severity: collector.SeverityHigh,
 		Title: "one IP failed on 12 distinct logins", Service: "auth-api", FirstSeen: now, LastSeen: now.Add(12 * time.Second),
-		IPs: []string{"192.0.2.77"}, Count: 13}
+		IPs: []string{"192.0.2.77"}, Count: 13,
+		Evidence: []json.RawMessage{json.RawMessage(`{"type":"detection","time":"` + now.Add(12*time.Second).Format(time.RFC3339) +
+			`","reason":"one IP failed on 12 distinct logins <b>x</b>","count":13,"failures":12,"metrics":{"failure_ratio":0.923,"distinct_logins":12}}`)}}
 	if err := e.store.RecordSignals(ctx, []collector.Signal{sg}); err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +76,15 @@ func TestAccountTakeoverPage(t *testing.T) {
 	ipRow := regexp.MustCompile(`<td><code>192\.0\.2\.77</code></td><td class="num">12</td><td class="num">1</td>`)
 	if !ipRow.MatchString(body) {
 		t.Error("the attacker IP row does not show 12 failures and 1 success")
+	}
+	for _, want := range []string{`<h2>What the detector saw</h2>`, `one IP failed on 12 distinct logins &lt;b&gt;x&lt;/b&gt;`,
+		`<dt>failure ratio</dt><dd>0.923</dd>`, `<dt>distinct logins</dt><dd>12</dd>`, `<dt>failures</dt><dd>12</dd>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the detection evidence lacks %s", want)
+		}
+	}
+	if strings.Contains(body, "<h2>Latest events</h2>") {
+		t.Error("the detector's evidence is listed as a request event")
 	}
 	if strings.Contains(body, "192.0.2.200") {
 		t.Error("another IP's login is shown")

@@ -115,6 +115,7 @@ try {
     must(await page.locator("#timeline svg rect.c-fail").count() > 0, "the timeline chart shows failures");
     const box = await page.locator("#timeline svg").boundingBox();
     must(box && box.width > 300 && box.height > 100, "the chart is drawn at a visible size");
+    must(await page.locator("#detection").count() === 1, "the detector's evidence is shown");
     must(await page.locator("#ips tbody tr").count() >= 1, "attacker IPs are listed");
     must(await page.locator("#users tbody tr").count() >= 5, "targeted users are listed");
     await shot("credential-stuffing");
