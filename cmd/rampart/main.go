@@ -6,6 +6,7 @@
 //	rampart rasp check --in FILE.jsonl [--summary]
 //	rampart serve [--addr 127.0.0.1:8080] [--data DIR] [--database postgres://...] [--state redis://...]
 //	rampart extension
+//	rampart simulate [--seeds 1,2,3] [--state redis://...] [--collectors N]
 //	rampart demo [--keep=false] [--ui-addr 127.0.0.1:8080]
 package main
 
@@ -26,6 +27,10 @@ const usage = `usage:
       positives per sink
   rampart serve [--addr 127.0.0.1:8080] [--data DIR] [--database postgres://...] [--state redis://...]
       run the collector: authenticated ingest, signals, decisions (see README)
+  rampart simulate [--seeds 1,2,3] [--state redis://...] [--collectors N]
+      generated login traffic with account-takeover campaigns, in event time,
+      through the collector's detectors: detection delay, IPs named, false
+      signals per campaign
   rampart extension
       run as the rampart AWS Lambda extension (layer: extensions/rampart):
       takes the function's events on localhost, forwards them to
@@ -55,6 +60,8 @@ func main() {
 		err = demoCmd(os.Args[2:], os.Stdout)
 	case "serve":
 		err = serveCmd(os.Args[2:], os.Stderr)
+	case "simulate":
+		err = simulateCmd(os.Args[2:], os.Stdout)
 	case "extension":
 		err = extensionCmd(os.Args[2:], os.Stderr)
 	case "help", "-h", "--help":

@@ -1,326 +1,46 @@
 package atotest
 
 import (
-	"fmt"
-	"math/rand/v2"
-	"sort"
 	"testing"
-	"time"
 
 	"github.com/rampartsec/rampart/collector/ato"
+	"github.com/rampartsec/rampart/collector/ato/simulate"
 	"github.com/rampartsec/rampart/event"
 )
 
-// Traffic is generated login traffic in event time: benign users (each
-// from a home address, some mistyping first), an office behind one NAT
-// address, and campaigns, each with the IPs and users it owns.
-type Traffic struct {
-	// Events are in time order.
-	Events []*event.Event
-	// BenignIPs are the addresses of benign users (the office NAT among
-	// them): no signal may name them.
-	BenignIPs map[string]bool
-	Campaigns []*Campaign
-}
+// Traffic, Campaign, Detection and Signal are package simulate's, where
+// the generated traffic lives (it also serves `rampart simulate`).
+type (
+	Traffic   = simulate.Traffic
+	Campaign  = simulate.Campaign
+	Detection = simulate.Detection
+	Signal    = ato.Signal
+)
 
-// Campaign is one attack in a Traffic.
-type Campaign struct {
-	Name string
-	// Want is the signal type that must detect it.
-	Want string
-	// Start is its first attempt.
-	Start time.Time
-	// IPs are its IP groups (IPv6 by /64).
-	IPs map[string]bool
-	// User is the account it is about, for single-account campaigns.
-	User string
-}
+// Generate is simulate.Generate.
+func Generate(seed uint64) *Traffic { return simulate.Generate(seed) }
 
-func (tr *Traffic) add(typ string, at time.Time, ip, id, login string, exists *bool) {
-	tr.Events = append(tr.Events, &event.Event{Type: typ, Time: at, IP: ip, Usr: &event.User{ID: id, Login: login, Exists: exists}})
-}
+// GenerateBusy is simulate.GenerateBusy.
+func GenerateBusy(seed uint64) *Traffic { return simulate.GenerateBusy(seed) }
 
-func home(i int) string  { return fmt.Sprintf("198.18.%d.%d", i/250%256, i%250+1) }
-func login(i int) string { return fmt.Sprintf("user%d@shop.example", i) }
-
-// benign adds benign users' logins between start and end, one every
-// [minGap, maxGap): each user logs in from a home address; 8% mistype the
-// password once, 1% twice, 1% the login, then succeed a few seconds later.
-func (tr *Traffic) benign(r *rand.Rand, start, end time.Time, users int, minGap, maxGap time.Duration) {
-	yes, no := true, false
-	for at := start; at.Before(end); at = at.Add(minGap + time.Duration(r.Int64N(int64(maxGap-minGap)))) {
-		u := r.IntN(users)
-		ip := home(u)
-		tr.BenignIPs[ip] = true
-		next := at
-		switch p := r.Float64(); {
-		case p < 0.01:
-			tr.add(event.TypeLoginFailure, next, ip, "", "usr"+login(u)[4:], &no)
-			next = next.Add(time.Duration(3+r.IntN(10)) * time.Second)
-		case p < 0.02:
-			tr.add(event.TypeLoginFailure, next, ip, "", login(u), &yes)
-			next = next.Add(time.Duration(3+r.IntN(10)) * time.Second)
-			tr.add(event.TypeLoginFailure, next, ip, "", login(u), &yes)
-			next = next.Add(time.Duration(3+r.IntN(10)) * time.Second)
-		case p < 0.10:
-			tr.add(event.TypeLoginFailure, next, ip, "", login(u), &yes)
-			next = next.Add(time.Duration(3+r.IntN(10)) * time.Second)
-		}
-		tr.add(event.TypeLoginSuccess, next, ip, fmt.Sprint("id", u), login(u), nil)
-	}
-}
-
-// GenerateBusy builds two hours of a busy service — 50,000 users, about
-// ten logins a second — with one low-and-slow distributed stuffing
-// campaign from the 70th minute: 500 IPs trying three credentials each
-// over 30 minutes (under one attempt a second in all, 60% of them on
-// logins that do not exist), a few percent of the traffic.
-func GenerateBusy(seed uint64) *Traffic {
-	start := base
-	yes, no := true, false
-	r := rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d))
-	tr := &Traffic{BenignIPs: map[string]bool{}}
-	const users = 50_000
-	end := start.Add(2 * time.Hour)
-	tr.benign(r, start, end, users, 20*time.Millisecond, 180*time.Millisecond)
-	ds := &Campaign{Name: "slow distributed", Want: ato.TypeDistributed, Start: end, IPs: map[string]bool{}}
-	tr.Campaigns = append(tr.Campaigns, ds)
-	from := start.Add(70 * time.Minute)
-	for p := range 500 {
-		ip := fmt.Sprintf("100.%d.%d.%d", 64+p/4000, p/250%16, p%250+1)
-		ds.IPs[ip] = true
-		for range 3 {
-			at := from.Add(time.Duration(r.Int64N(int64(30 * time.Minute))))
-			if at.Before(ds.Start) {
-				ds.Start = at
-			}
-			if r.Float64() < 0.6 {
-				tr.add(event.TypeLoginFailure, at, ip, "", fmt.Sprintf("combo%d@mail.example", r.IntN(1_000_000)), &no)
-			} else {
-				tr.add(event.TypeLoginFailure, at, ip, "", login(r.IntN(users)), &yes)
-			}
-		}
-	}
-	sort.SliceStable(tr.Events, func(i, j int) bool { return tr.Events[i].Time.Before(tr.Events[j].Time) })
-	return tr
-}
-
-// Generate builds two hours of traffic: one hour of benign traffic only
-// (the detectors learn their baseline), then the campaigns over the
-// benign traffic that goes on.
-func Generate(seed uint64) *Traffic {
-	start := base
-	yes, no := true, false
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	tr := &Traffic{BenignIPs: map[string]bool{}}
-	const users = 3000
-	end := start.Add(2 * time.Hour)
-
-	// benign users: about one login every 1.5 s
-	tr.benign(r, start, end, users, 500*time.Millisecond, 2500*time.Millisecond)
-	// an office of 200 people behind one NAT address, logging in over the
-	// morning, mostly successfully
-	office := "192.0.2.10"
-	tr.BenignIPs[office] = true
-	for i := range 200 {
-		at := start.Add(time.Duration(r.IntN(7200)) * time.Second)
-		l := fmt.Sprintf("staff%d@corp.example", i)
-		if r.Float64() < 0.1 {
-			tr.add(event.TypeLoginFailure, at, office, "", l, &yes)
-			at = at.Add(5 * time.Second)
-		}
-		tr.add(event.TypeLoginSuccess, at, office, fmt.Sprint("staff", i), l, nil)
-	}
-
-	attack := start.Add(70 * time.Minute)
-	newCampaign := func(name, want string, start time.Time) *Campaign {
-		c := &Campaign{Name: name, Want: want, Start: start, IPs: map[string]bool{}}
-		tr.Campaigns = append(tr.Campaigns, c)
-		return c
-	}
-
-	// brute force: one IP, one account, a guess every 4 s
-	bf := newCampaign("brute force", ato.TypeBruteForce, attack)
-	bf.User = login(17)
-	bf.IPs["45.155.205.3"] = true
-	for i := range 60 {
-		tr.add(event.TypeLoginFailure, attack.Add(time.Duration(i)*4*time.Second), "45.155.205.3", "", login(17), &yes)
-	}
-
-	// single-source stuffing: a list of 400 credentials, 60% of them for
-	// accounts that do not exist, one every 1.5 s; the list holds the real
-	// password of one user, whose login succeeds from the stuffer's IP
-	cs := newCampaign("credential stuffing", ato.TypeCredentialStuffing, attack.Add(5*time.Minute))
-	cs.IPs["203.0.113.66"] = true
-	for i := range 400 {
-		at := cs.Start.Add(time.Duration(i) * 1500 * time.Millisecond)
-		if i == 150 {
-			tr.add(event.TypeLoginSuccess, at, "203.0.113.66", "id42", login(42), nil)
-			continue
-		}
-		if r.Float64() < 0.6 {
-			tr.add(event.TypeLoginFailure, at, "203.0.113.66", "", fmt.Sprintf("leak%d@mail.example", i), &no)
-		} else {
-			tr.add(event.TypeLoginFailure, at, "203.0.113.66", "", login(r.IntN(users)), &yes)
-		}
-	}
-	ato1 := newCampaign("compromised account", ato.TypeAccountTakeover, cs.Start.Add(150*1500*time.Millisecond))
-	ato1.User = login(42)
-	ato1.IPs["203.0.113.66"] = true
-
-	// low-and-slow distributed stuffing: 600 residential proxies, each
-	// trying two or three credentials over 15 minutes; with rotation of
-	// IPv6 addresses inside ten /64s
-	ds := newCampaign("distributed stuffing", ato.TypeDistributed, attack.Add(20*time.Minute))
-	for p := range 600 {
-		ip := fmt.Sprintf("100.%d.%d.%d", 64+p/4000, p/250%16, p%250+1)
-		n := 2 + r.IntN(2)
-		for range n {
-			at := ds.Start.Add(time.Duration(r.IntN(15*60_000)) * time.Millisecond)
-			if p%60 == 0 { // ten /64s, a fresh address every time
-				ip = fmt.Sprintf("2001:db8:%x:1:%x:%x::1", p, r.IntN(1<<16), r.IntN(1<<16))
-			}
-			if r.Float64() < 0.6 {
-				tr.add(event.TypeLoginFailure, at, ip, "", fmt.Sprintf("combo%d@mail.example", r.IntN(1_000_000)), &no)
-			} else {
-				tr.add(event.TypeLoginFailure, at, ip, "", login(r.IntN(users)), &yes)
-			}
-			if p%60 == 0 {
-				ds.IPs[fmt.Sprintf("2001:db8:%x:1::/64", p)] = true
-			} else {
-				ds.IPs[ip] = true
-			}
-		}
-	}
-	// the earliest attempt is the campaign's start
-	first := end
-	for _, ev := range tr.Events {
-		if ds.IPs[ev.IP] || ds.IPs[prefix64(ev.IP)] {
-			if ev.Time.Before(first) {
-				first = ev.Time
-			}
-		}
-	}
-	ds.Start = first
-
-	// a shared account: one login used by a team from six offices
-	sh := newCampaign("shared account", ato.TypeLoginVelocity, attack.Add(40*time.Minute))
-	sh.User = "team@shop.example"
-	for i := range 6 {
-		ip := fmt.Sprintf("81.2.69.%d", 10+i)
-		sh.IPs[ip] = true
-		tr.add(event.TypeLoginSuccess, sh.Start.Add(time.Duration(i)*10*time.Second), ip, "team", sh.User, nil)
-	}
-
-	sort.SliceStable(tr.Events, func(i, j int) bool { return tr.Events[i].Time.Before(tr.Events[j].Time) })
-	return tr
-}
-
-func prefix64(ip string) string {
-	var a, b int
-	if n, _ := fmt.Sscanf(ip, "2001:db8:%x:%x:", &a, &b); n == 2 {
-		return fmt.Sprintf("2001:db8:%x:%x::/64", a, b)
-	}
-	return ""
-}
-
-// Detection is how a campaign was detected.
-type Detection struct {
-	Campaign *Campaign
-	// Signal is the first signal of the campaign's type about it, nil when
-	// it was not detected.
-	Signal *Signal
-	// Named is the union of its IPs named by its signals.
-	Named map[string]bool
-	// Decisions is the number of decisions the default policy makes for
-	// Signal.
-	Decisions int
-}
-
-// Signal is an ato.Signal, as a Detection holds it.
-type Signal = ato.Signal
-
-// Check feeds tr's events, in order, to observe (one detector, or several
-// sharing a Window) and fails t unless every campaign is detected within
-// 60 s of its start, distributed stuffing names at least 90% of its IPs,
-// every signal is about a campaign, and no signal or decision of the
-// default policy names a benign IP.
+// Check feeds tr's events to observe and fails t on every problem
+// simulate.Evaluate finds: a campaign not detected within 60 s of its
+// start, distributed stuffing naming fewer than 90% of its IPs, a signal
+// about no campaign, a signal or decision naming a benign IP.
 func Check(t *testing.T, tr *Traffic, observe func(*event.Event) ([]ato.Signal, error)) []Detection {
 	t.Helper()
-	var pol ato.Policy
-	var all []ato.Signal
-	start := time.Now()
-	for _, ev := range tr.Events {
-		sigs, err := observe(ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, sigs...)
+	res, err := simulate.Evaluate(tr, observe)
+	if err != nil {
+		t.Fatal(err)
 	}
-	elapsed := time.Since(start)
-	t.Logf("%d events in %v (%.0f events/s), %d signals", len(tr.Events), elapsed, float64(len(tr.Events))/elapsed.Seconds(), len(all))
-	dets := make([]Detection, len(tr.Campaigns))
-	for i, c := range tr.Campaigns {
-		dets[i] = Detection{Campaign: c, Named: map[string]bool{}}
-	}
-
-	for _, s := range all {
-		matched := false
-		for i, c := range tr.Campaigns {
-			if s.Type != c.Want {
-				continue
-			}
-			hit := false
-			for _, ip := range s.IPs {
-				hit = hit || c.IPs[ip]
-			}
-			for _, u := range s.Users {
-				hit = hit || (c.User != "" && u.Login == c.User)
-			}
-			// the first emission of distributed stuffing may name no IP yet
-			hit = hit || (s.Type == ato.TypeDistributed && len(s.IPs) == 0 && !s.DetectedAt.Before(c.Start))
-			if !hit {
-				continue
-			}
-			matched = true
-			if dets[i].Signal == nil {
-				dets[i].Signal = &s
-				dets[i].Decisions = len(pol.Respond(s))
-			}
-			for _, ip := range s.IPs {
-				if c.IPs[ip] {
-					dets[i].Named[ip] = true
-				}
-			}
-		}
-		for _, ip := range s.IPs {
-			if tr.BenignIPs[ip] {
-				t.Errorf("%s signal names the benign IP %s: %s", s.Type, ip, s.Reason)
-			}
-		}
-		for _, dec := range pol.Respond(s) {
-			if (dec.Kind == ato.BlockIP || dec.Kind == ato.ChallengeIP) && tr.BenignIPs[dec.Value] {
-				t.Errorf("decision %s on the benign IP %s", dec.Kind, dec.Value)
-			}
-		}
-		if !matched {
-			t.Errorf("false signal %s (key %s): %s; ips %v users %+v", s.Type, s.Key, s.Reason, s.IPs, s.Users)
+	t.Logf("%d events in %v (%.0f events/s), %d signals", res.Events, res.Elapsed, float64(res.Events)/res.Elapsed.Seconds(), res.Signals)
+	for _, d := range res.Detections {
+		if d.Signal != nil {
+			t.Logf("%-20s %-32s detected after %5.1fs, %d/%d IPs named, %d decisions", d.Campaign.Name, d.Campaign.Want, d.DetectionDelay().Seconds(), len(d.Named), len(d.Campaign.IPs), d.Decisions)
 		}
 	}
-	for _, d := range dets {
-		c := d.Campaign
-		if d.Signal == nil {
-			t.Errorf("%s: not detected", c.Name)
-			continue
-		}
-		ttd := d.Signal.DetectedAt.Sub(c.Start)
-		t.Logf("%-20s %-32s detected after %5.1fs, %d/%d IPs named, %d decisions", c.Name, c.Want, ttd.Seconds(), len(d.Named), len(c.IPs), d.Decisions)
-		if ttd > 60*time.Second || ttd < 0 {
-			t.Errorf("%s: detected %v after its start, want within 60s", c.Name, ttd)
-		}
-		if c.Want == ato.TypeDistributed && float64(len(d.Named)) < 0.9*float64(len(c.IPs)) {
-			t.Errorf("%s: %d of %d IPs named, want at least 90%%", c.Name, len(d.Named), len(c.IPs))
-		}
+	for _, p := range res.Problems {
+		t.Error(p)
 	}
-	return dets
+	return res.Detections
 }
