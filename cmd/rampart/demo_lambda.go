@@ -81,7 +81,7 @@ func lambdaDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "RAMPART_ENABLED=true", "RAMPART_MODE=block", "RAMPART_WAF_MODE=monitor",
 		"RAMPART_SERVICE=vulnapp-lambda", "RAMPART_ENDPOINT="+col.url, "RAMPART_API_KEY="+col.key,
-		"RAMPART_EXTENSION_ADDR=off", "RAMPART_TIMEOUT=50ms", "TMPDIR="+dir, "AWS_LAMBDA_FUNCTION_NAME=vulnapp")
+		"RAMPART_EXTENSION_ADDR=off", "RAMPART_TIMEOUT=50ms", "VULNAPP_LOOPBACK_ONLY=1", "TMPDIR="+dir, "AWS_LAMBDA_FUNCTION_NAME=vulnapp")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

@@ -146,7 +146,7 @@ func TestDemo(t *testing.T) {
 	}
 	// Account takeover: detected by the collector, answered in-process.
 	for _, want := range []string{"detected: credential_stuffing", "detected: brute_force",
-		"response: " + stufferIP + " is now blocked in-process", "still logs in (dave: 200)", "block_ip       " + stufferIP, "The UI: http://127.0.0.1:"} {
+		"response: " + stufferIP + " is now blocked in-process", "still logs in (dave: 200)", "step-up authentication required (401)", "block_ip       " + stufferIP, "The UI: http://127.0.0.1:"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
 		}

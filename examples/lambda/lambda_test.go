@@ -78,7 +78,7 @@ func TestExampleUnderEmulator(t *testing.T) {
 
 	t.Run("exploit-prevention", func(t *testing.T) {
 		em := lambdatest.Start(t, bootstrap, "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block", "RAMPART_WAF_MODE=monitor",
-			"RAMPART_EXTENSION_ADDR=off", "TMPDIR="+data)
+			"RAMPART_EXTENSION_ADDR=off", "VULNAPP_LOOPBACK_ONLY=1", "TMPDIR="+data)
 		for _, c := range []struct {
 			name, method, path, query, body string
 			status                          int
@@ -135,7 +135,7 @@ func TestExampleUnderEmulator(t *testing.T) {
 	})
 
 	t.Run("waf", func(t *testing.T) {
-		em := lambdatest.Start(t, bootstrap, "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block", "RAMPART_EXTENSION_ADDR=off", "TMPDIR="+data)
+		em := lambdatest.Start(t, bootstrap, "RAMPART_ENABLED=true", "RAMPART_TIMEOUT=1s", "RAMPART_MODE=block", "RAMPART_EXTENSION_ADDR=off", "VULNAPP_LOOPBACK_ONLY=1", "TMPDIR="+data)
 		if r := call(t, em, "GET", "/users", "name=bob", ""); r.StatusCode != 200 || !strings.Contains(r.Body, "bob@example.com") {
 			t.Fatalf("benign: %+v", r)
 		}

@@ -22,12 +22,20 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/rampartsec/rampart/examples/vulnapp/routes"
+	"github.com/rampartsec/rampart/internal/nettest"
 	"github.com/rampartsec/rampart/lambdaguard"
 )
 
 func main() {
 	// /tmp is the only writable directory of a Lambda function.
-	app, err := routes.New(routes.Config{Dir: filepath.Join(os.TempDir(), "vulnapp")})
+	cfg := routes.Config{Dir: filepath.Join(os.TempDir(), "vulnapp")}
+	if os.Getenv("VULNAPP_LOOPBACK_ONLY") == "1" {
+		// Tests and the demo: outgoing requests reach loopback only, and
+		// names resolve from a table, so that nothing leaves the machine
+		// even if a check failed open.
+		cfg.Dialer = (&nettest.Loopback{}).Dialer(nettest.Resolver{"rebind.attacker.test": "127.0.0.1"})
+	}
+	app, err := routes.New(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
