@@ -72,11 +72,19 @@ func newAnchor(re *syntax.Regexp) *anchor {
 		if lits == nil {
 			continue
 		}
+		// Prefer one literal, long ones, and those holding punctuation
+		// (rarer in ordinary values than letters: ".php" over "http").
 		score := 1 << 10
 		for _, l := range lits {
-			score = min(score, len(l.b))
+			w := 2 * len(l.b)
+			for _, c := range l.b {
+				if byteWeight(c) <= 6 {
+					w += 3
+				}
+			}
+			score = min(score, w)
 		}
-		score = 2*score - len(lits) // prefer one literal, and long ones
+		score -= len(lits)
 		if best < 0 || score > bestScore {
 			best, bestScore, bestLits = i, score, lits
 		}
@@ -294,29 +302,73 @@ func (p *anchorProg) at(b []byte, pos int) bool {
 			return false
 		}
 	}
+	// Most checks fail within a few steps. One that does not may be
+	// backtracking over ambiguous repetitions ([^?]*?[\w.]*): it runs
+	// again, remembering the (instruction, position) pairs it has been
+	// through, which bounds its work by the program size times a window.
+	if m, done := p.run(b, pos, nil); done {
+		return m
+	}
+	var visited [anchorMemoWords]uint64
+	m, done := p.run(b, pos, &visited)
+	return m || !done
+}
+
+// anchorFastSteps bounds a check without memory of the pairs visited.
+const anchorFastSteps = 64
+
+// anchorMemoWords is the size of the visited set of a check with memory:
+// instructions × window positions, in bits.
+const anchorMemoWords = 64
+
+// run runs the program from pos; done is false when it gave up (budget,
+// stack or window exhausted), and then the answer is unknown.
+func (p *anchorProg) run(b []byte, start int, visited *[anchorMemoWords]uint64) (matched, done bool) {
 	var stack [anchorStack]anchorJob
 	n := 0
-	stack[n] = anchorJob{uint32(p.prog.Start), int32(pos)}
+	stack[n] = anchorJob{uint32(p.prog.Start), int32(start)}
 	n++
-	steps := 0
+	steps, budget := 0, anchorFastSteps
 	insts := p.prog.Inst
+	window := 0 // positions remembered on each side of start
+	if visited != nil {
+		window = anchorMemoWords*64/len(insts) - 1
+		if window < 8 {
+			return false, false
+		}
+		budget = anchorBudget * 4
+	}
 	for n > 0 {
 		n--
 		pc, pos := stack[n].pc, int(stack[n].pos)
 	thread:
 		for {
-			if steps++; steps > anchorBudget {
-				return true
+			if steps++; steps > budget {
+				return false, false
+			}
+			if visited != nil {
+				d := pos - start
+				if d < 0 {
+					d = -d
+				}
+				if d > window {
+					return false, false
+				}
+				bit := int(pc)*(window+1) + d
+				if visited[bit>>6]&(1<<(bit&63)) != 0 {
+					break thread // explored from here already
+				}
+				visited[bit>>6] |= 1 << (bit & 63)
 			}
 			in := &insts[pc]
 			switch in.Op {
 			case syntax.InstMatch:
-				return true
+				return true, true
 			case syntax.InstFail:
 				break thread
 			case syntax.InstAlt, syntax.InstAltMatch:
 				if n == anchorStack {
-					return true
+					return false, false
 				}
 				// Follow Arg, keep Out: alternations compile to Alts nested
 				// through Out, loops to an Alt whose Out is the body, so
@@ -380,7 +432,7 @@ func (p *anchorProg) at(b []byte, pos int) bool {
 			}
 		}
 	}
-	return false
+	return false, true
 }
 
 // runeInst reports whether a rune instruction accepts r.
