@@ -111,6 +111,12 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	if closed {
 		return &Error{Code: EUnavailable, Message: "shutting down", RetryAfter: time.Second}
 	}
+	select {
+	case s.inflight <- struct{}{}:
+		defer func() { <-s.inflight }()
+	default:
+		return &Error{Code: EUnavailable, Message: fmt.Sprintf("over %d ingest requests at once", maxInflight), RetryAfter: time.Second}
+	}
 	body, err := ReadBody(http.MaxBytesReader(w, r.Body, s.limits.BodyBytes), r.Header.Get("Content-Encoding"), s.limits.BodyBytes)
 	if err != nil {
 		return err

@@ -53,7 +53,7 @@ func benchEvents(n, seed int) []*event.Event {
 	return evs
 }
 
-// benchIngest drives the real HTTP server with concurrent clients posting
+// benchIngest drives the real HTTP server with 16 concurrent clients (functions) posting
 // gzip batches of 100 events, as the exporter does, and reports events/s
 // and the p99 latency of a batch's 202.
 func benchIngest(b *testing.B, st collector.Store) {
@@ -71,7 +71,7 @@ func benchIngest(b *testing.B, st collector.Store) {
 		srv.Close(ctx)
 		st.Close()
 	}()
-	const perBatch, clients = 100, 8
+	const perBatch, clients = 100, 16
 	bodies := make([][]byte, 64)
 	for i := range bodies {
 		raw, err := collector.EncodeBatch("x", "shop", "prod", benchEvents(perBatch, i))

@@ -41,6 +41,11 @@ const (
 	appendTimeout = 30 * time.Second
 	// detectQueue bounds the stored batches waiting for the Detector.
 	detectQueue = 256
+	// maxInflight bounds the ingest requests being read, decoded or
+	// stored at once, and so the memory they hold (each at most
+	// Limits.BodyBytes and its decoded events); past it a request gets
+	// 503 with Retry-After.
+	maxInflight = 64
 )
 
 // Stats are a Server's counters.
@@ -67,6 +72,8 @@ type Server struct {
 	limiter  *limiter
 	stats    Stats
 
+	inflight chan struct{} // a slot per ingest request in progress
+
 	mu      sync.RWMutex // closed and sends on queue
 	closed  bool
 	queue   chan *pending
@@ -86,7 +93,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, errors.New("collector: Config.Store is required")
 	}
 	s := &Server{store: cfg.Store, detector: cfg.Detector, log: cfg.Logger, limits: cfg.Limits.withDefaults(), now: cfg.Now,
-		limiter: newLimiter(cfg.Rate), queue: make(chan *pending, queueBatches), detect: make(chan *Batch, detectQueue), done: make(chan struct{})}
+		limiter: newLimiter(cfg.Rate), inflight: make(chan struct{}, maxInflight), queue: make(chan *pending, queueBatches), detect: make(chan *Batch, detectQueue), done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

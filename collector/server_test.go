@@ -597,3 +597,60 @@ func TestIngestUserEventWithMetadata(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
 }
+
+// TestIngestInflightBound holds 64 ingest requests open mid-body: the next
+// one is answered 503 with Retry-After, so slow or many clients cannot make
+// the collector hold unbounded memory; once they finish, ingest goes on.
+func TestIngestInflightBound(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	var writers []*io.PipeWriter
+	var wg sync.WaitGroup
+	for range 64 {
+		pr, pw := io.Pipe()
+		writers = append(writers, pw)
+		req, _ := http.NewRequest("POST", e.http.URL+"/v1/events", pr)
+		req.Header.Set("Authorization", "Bearer "+ingestKey)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+		pw.Write([]byte(`{"batch_id":`)) // the handler is now reading
+	}
+	closeAll := func() {
+		for _, pw := range writers {
+			pw.CloseWithError(io.ErrUnexpectedEOF)
+		}
+	}
+	t.Cleanup(closeAll) // before the server's Close, even on a failure
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		// until the 64 handlers are all reading, a request gets through
+		resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, fmt.Sprint("late-", i), storetest.Attack("r1", "203.0.113.7", 0)))
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			if resp.Header.Get("Retry-After") == "" {
+				t.Fatalf("503 without Retry-After: %s", b)
+			}
+			break
+		}
+		if resp.StatusCode != http.StatusAccepted || time.Now().After(deadline) {
+			t.Fatalf("with 64 requests in flight: %d %s, want 503", resp.StatusCode, b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	closeAll()
+	wg.Wait()
+	// The handlers see their clients gone a moment after the clients do.
+	for {
+		resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, "after", storetest.Attack("r1", "203.0.113.7", 0)))
+		if resp.StatusCode == 202 {
+			break
+		}
+		if resp.StatusCode != 503 || time.Now().After(deadline.Add(5*time.Second)) {
+			t.Fatalf("after the slow clients: %d %s", resp.StatusCode, b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
