@@ -603,28 +603,24 @@ func TestIngestUserEventWithMetadata(t *testing.T) {
 // the collector hold unbounded memory; once they finish, ingest goes on.
 func TestIngestInflightBound(t *testing.T) {
 	e := newEnv(t, collector.Config{})
-	var writers []*io.PipeWriter
-	var wg sync.WaitGroup
-	for range 64 {
-		pr, pw := io.Pipe()
-		writers = append(writers, pw)
-		req, _ := http.NewRequest("POST", e.http.URL+"/v1/events", pr)
-		req.Header.Set("Authorization", "Bearer "+ingestKey)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				resp.Body.Close()
-			}
-		}()
-		pw.Write([]byte(`{"batch_id":`)) // the handler is now reading
-	}
+	// 64 clients that send their headers and the start of a body, then
+	// stall: each handler is reading, holding its slot.
+	var conns []net.Conn
 	closeAll := func() {
-		for _, pw := range writers {
-			pw.CloseWithError(io.ErrUnexpectedEOF)
+		for _, c := range conns {
+			c.Close()
 		}
 	}
 	t.Cleanup(closeAll) // before the server's Close, even on a failure
+	host := strings.TrimPrefix(e.http.URL, "http://")
+	for range 64 {
+		c, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		fmt.Fprintf(c, "POST /v1/events HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"batch_id\":", host, ingestKey)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for i := 0; ; i++ {
 		// until the 64 handlers are all reading, a request gets through
@@ -641,7 +637,6 @@ func TestIngestInflightBound(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	closeAll()
-	wg.Wait()
 	// The handlers see their clients gone a moment after the clients do.
 	for {
 		resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, "after", storetest.Attack("r1", "203.0.113.7", 0)))
