@@ -62,6 +62,11 @@ func newAnchor(re *syntax.Regexp) *anchor {
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
 	}
+	if lits := anchorLits(re); lits != nil {
+		// The whole expression is a literal (or a few): its search is the
+		// check, and a value that passes it matches.
+		return &anchor{lits: lits}
+	}
 	if re.Op != syntax.OpConcat {
 		return nil
 	}

@@ -31,6 +31,9 @@ func TestAnchorTable(t *testing.T) {
 		{`ab\x{fffd}`, "ab\xff", false, true}, // one literal holding U+FFFD: none
 		{`é+ab`, "ééab", true, true},
 		{`é+ab`, "e ab", true, false},
+		{`applicationhost\.config`, "x/applicationhost.config", true, true}, // a literal alone
+		{`applicationhost\.config`, "application/json", true, false},
+		{`(?:foo|bar)`, "a bar", true, true},
 	}
 	for _, c := range cases {
 		tree, err := syntax.Parse(c.expr, syntax.Perl)
