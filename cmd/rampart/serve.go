@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,7 +21,6 @@ import (
 	"github.com/rampartsec/rampart/collector/redis"
 	"github.com/rampartsec/rampart/collector/sqlite"
 	"github.com/rampartsec/rampart/collector/ui"
-	"github.com/rampartsec/rampart/event"
 )
 
 // shutdownTimeout bounds the graceful shutdown: the batches in flight are
@@ -88,7 +86,7 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 		window = w
 		where += ", account-takeover windows on Redis"
 	}
-	det := &atoDetector{det: ato.New(ato.Config{}, window), now: time.Now}
+	det := collector.NewATODetector(ato.New(ato.Config{}, window), ato.Policy{})
 
 	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: collector.Rate{PerSecond: *rate}})
 	if err != nil {
@@ -138,45 +136,4 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 		err = err2
 	}
 	return err
-}
-
-// atoDetector runs the account-takeover detectors of package ato on the
-// collector's user events, with ato's default response policy.
-type atoDetector struct {
-	det *ato.Detector
-	pol ato.Policy
-	now func() time.Time
-}
-
-// Observe maps ato's signals and proposed decisions to the collector's.
-func (a *atoDetector) Observe(ctx context.Context, ev *event.Event) ([]collector.Detection, error) {
-	sigs, err := a.det.Observe(ctx, ev)
-	out := make([]collector.Detection, 0, len(sigs))
-	for i := range sigs {
-		s := &sigs[i]
-		cs := collector.Signal{Key: "ato\x1f" + s.Key, Type: s.Type, Severity: s.Severity, Title: s.Reason,
-			Service: ev.Service, Env: ev.Env, FirstSeen: s.FirstSeen, LastSeen: s.LastSeen, IPs: s.IPs, Count: int64(s.Count)}
-		for _, u := range s.Users {
-			if u.ID != "" {
-				cs.Users = append(cs.Users, u.ID)
-			} else if u.Login != "" {
-				cs.Users = append(cs.Users, u.Login)
-			}
-		}
-		// The detector's evidence becomes an event of the signal: what it
-		// counted, its figures and the attempts, for the person triaging.
-		ev, err := json.Marshal(map[string]any{"type": collector.EventDetection, "time": s.DetectedAt, "signal_type": s.Type,
-			"reason": s.Reason, "count": s.Count, "failures": s.Failures, "ips": s.IPs, "users": s.Users,
-			"metrics": s.Metrics, "timeline": s.Timeline})
-		if err == nil {
-			cs.Evidence = []json.RawMessage{ev}
-		}
-		d := collector.Detection{Signal: cs}
-		for _, r := range a.pol.Respond(*s) {
-			d.Decisions = append(d.Decisions, collector.Decision{Kind: r.Kind, Value: r.Value, Reason: r.Reason,
-				ExpiresAt: a.now().Add(r.Duration).UTC()})
-		}
-		out = append(out, d)
-	}
-	return out, err
 }
