@@ -113,7 +113,11 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	}
 	select {
 	case s.inflight <- struct{}{}:
-		defer func() { <-s.inflight }()
+		s.stats.InFlight.Add(1)
+		defer func() {
+			s.stats.InFlight.Add(-1)
+			<-s.inflight
+		}()
 	default:
 		return &Error{Code: EUnavailable, Message: fmt.Sprintf("over %d ingest requests at once", maxInflight), RetryAfter: time.Second}
 	}

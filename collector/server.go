@@ -57,6 +57,7 @@ type Stats struct {
 	Commits    atomic.Int64 // store transactions (group commits)
 	Detections atomic.Int64 // detections recorded from the Detector
 	DetectErrs atomic.Int64 // Detector or store errors on detections
+	InFlight   atomic.Int64 // ingest requests in progress now (a gauge)
 }
 
 // Server is the collector's HTTP API over a Store. Create it with
