@@ -25,6 +25,7 @@ type vector struct {
 	Body     string      `json:"body"`
 	ClientIP string      `json:"client_ip"`
 	UserID   string      `json:"user_id"`
+	Login    string      `json:"user_login"`
 }
 
 func (v *vector) UnmarshalJSON(b []byte) error {
@@ -105,6 +106,9 @@ func run(t *testing.T, eng *waf.Engine, v vector) []string {
 	addrs, _ = httpinput.BuildBody(in, nil, addrs)
 	if v.UserID != "" {
 		addrs = append(addrs, waf.Address{Name: "usr.id", Value: waf.String(v.UserID)})
+	}
+	if v.Login != "" {
+		addrs = append(addrs, waf.Address{Name: "usr.login", Value: waf.String(v.Login)})
 	}
 	ctx := eng.NewContext()
 	defer ctx.Close()

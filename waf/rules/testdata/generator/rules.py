@@ -360,7 +360,9 @@ rules.append({"id": "rp-block-ip", "name": "Blocked client IP address", "tags": 
               "conditions": [{"operator": "ip_match", "parameters": {"inputs": [{"address": "http.client_ip"}], "data": "blocked_ips"}}],
               "transformers": [], "on_match": ["block"]})
 rules.append({"id": "rp-block-user", "name": "Blocked user", "tags": {"type": "block_user", "category": "security_response"},
-              "conditions": [{"operator": "exact_match", "parameters": {"inputs": [{"address": "usr.id"}], "data": "blocked_users"}}],
+              # usr.id, or the login (lower-cased, as the collector's decisions
+              # name an account whose id the application did not give)
+              "conditions": [{"operator": "exact_match", "parameters": {"inputs": [{"address": "usr.id"}, {"address": "usr.login", "transformers": ["lowercase"]}], "data": "blocked_users"}}],
               "transformers": [], "on_match": ["block"]})
 
 out = {"version": "2.2", "metadata": {"rules_version": "0.1.0"}, "rules": rules,

@@ -114,7 +114,8 @@ for rid in ids:
         a, b = v
     out[rid] = {"attack": a, "benign": b}
 out["rp-block-ip"] = {"attack": [{"method": "GET", "uri": "/", "client_ip": "198.51.100.77"}], "benign": [{"method": "GET", "uri": "/", "client_ip": "198.51.100.78"}]}
-out["rp-block-user"] = {"attack": [{"method": "GET", "uri": "/", "user_id": "mallory"}], "benign": [{"method": "GET", "uri": "/", "user_id": "alice"}]}
+out["rp-block-user"] = {"attack": [{"method": "GET", "uri": "/", "user_id": "mallory"}, {"method": "GET", "uri": "/", "user_login": "Mallory"}],
+                        "benign": [{"method": "GET", "uri": "/", "user_id": "alice"}, {"method": "GET", "uri": "/", "user_login": "alice"}]}
 missing = [r for r in V if r not in ids]
 assert not missing, missing
 json.dump(out, open('../vectors.json', 'w'), indent=1, ensure_ascii=False)
