@@ -131,9 +131,30 @@ func (r *Request) run(addrs []waf.Address) {
 	if res.TimedOut {
 		r.timedOut = true
 	}
-	if res.Block != nil && r.block == nil && r.agent.cfg.WAFMode == ModeBlock {
-		r.block = res.Block
+	if res.Block != nil && r.block == nil {
+		r.block = r.agent.enforced(res.Matches)
 	}
+}
+
+// enforced returns the blocking action of the first blocking match that
+// the agent's modes enforce: Mode for the block lists that the backend's
+// decisions fill (category security_response), WAFMode for the other
+// request rules. Nil when none is enforced.
+func (a *Agent) enforced(ms []waf.Match) *waf.Action {
+	for i := range ms {
+		m := &ms[i]
+		if !m.Blocking || m.Block == nil {
+			continue
+		}
+		mode := a.cfg.WAFMode
+		if m.Category == "security_response" {
+			mode = a.cfg.Mode
+		}
+		if mode == ModeBlock {
+			return m.Block
+		}
+	}
+	return nil
 }
 
 // Blocked returns the blocking action when the request must be blocked

@@ -185,21 +185,23 @@ func TestTrackBlockedUser(t *testing.T) {
 	}
 }
 
-// TestTrackBlockedIP: with the request rules in monitor mode (the request
-// goes through), the decision's block on the client IP is answered by the
-// user-event call.
+// TestTrackBlockedIP: with the request rules in monitor mode, the
+// backend's block on the client IP is still enforced (Mode block): the
+// request is answered 403 before the handler; and a user-event call made
+// without a request, WithClientIP, is blocked too.
 func TestTrackBlockedIP(t *testing.T) {
 	a, _ := userAgent(t, rampart.Config{Mode: rampart.ModeBlock, WAFMode: rampart.ModeMonitor})
 	if err := a.Engine().UpdateData("blocked_ips", []waf.DataEntry{{Value: "203.0.113.0/24"}}); err != nil {
 		t.Fatal(err)
 	}
 	var err error
+	ran := false
 	code := serve(a, func(w http.ResponseWriter, r *http.Request) {
+		ran = true
 		err = rampart.TrackLoginFailure(r.Context(), "alice", true)
 	})
-	var be *rampart.BlockedError
-	if code != 200 || !errors.As(err, &be) || be.RuleID != "rp-block-ip" {
-		t.Fatalf("status %d, err %v", code, err)
+	if code != 403 || ran {
+		t.Fatalf("status %d, handler ran %v, err %v", code, ran, err)
 	}
 	// without a request, WithClientIP says where it came from
 	err = rampart.TrackLoginFailure(context.Background(), "alice", true, rampart.WithAgent(a), rampart.WithClientIP("203.0.113.50"))
@@ -389,8 +391,10 @@ func TestTrackInLambda(t *testing.T) {
 	if r := invoke("198.51.100.3", "other@shop.example", "right"); r.StatusCode != 200 {
 		t.Errorf("another user: %d", r.StatusCode)
 	}
+	// The attacker's IP is blocked by the decision before the handler
+	// runs, so its login reports no user event; the others do.
 	got := evs.users()
-	if len(got) != 3 || got[0].IP != "203.0.113.66" || !got[0].Blocked || got[1].UserAgent != "lambda-test" || got[2].Blocked {
+	if len(got) != 2 || got[0].UserAgent != "lambda-test" || got[0].Blocked || got[1].Blocked {
 		t.Fatalf("events %+v", got)
 	}
 }

@@ -35,6 +35,10 @@ type Match struct {
 	StackTrace bool
 	// Exploit is set for exploit-prevention matches (Context.RunSink).
 	Exploit *Exploit
+	// Block is the rule's blocking action when Blocking is set: an
+	// application may enforce some rules (the block lists of its
+	// backend's decisions) and only report others.
+	Block *Action
 }
 
 // Action is a blocking action decided for a request.
@@ -741,8 +745,9 @@ func (c *Context) condMatched(t *target, value, highlight string) {
 	}
 	if r.block && !c.monitored(r) {
 		m.Blocking = true
+		m.Block = c.e.blockAction(r)
 		if c.block == nil {
-			c.block = c.e.blockAction(r)
+			c.block = m.Block
 		}
 	}
 	if r.stack {

@@ -391,8 +391,9 @@ func (c *Context) runSinkRule(sr *sinkRule, addrs []Address, res *Result) {
 	}
 	if r.block && !c.sinkMonitored(r) {
 		m.Blocking = true
+		m.Block = c.e.blockAction(r)
 		if res.Block == nil {
-			res.Block = c.e.blockAction(r)
+			res.Block = m.Block
 		}
 		if c.block == nil {
 			c.block = res.Block
