@@ -56,20 +56,18 @@ func main() {
 		err = rulesCmd(os.Args[2:], os.Stdout)
 	case "rasp":
 		err = raspCmd(os.Args[2:], os.Stdout)
-	case "demo":
-		err = demoCmd(os.Args[2:], os.Stdout)
-	case "serve":
-		err = serveCmd(os.Args[2:], os.Stderr)
-	case "simulate":
-		err = simulateCmd(os.Args[2:], os.Stdout)
 	case "extension":
 		err = extensionCmd(os.Args[2:], os.Stderr)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
 	default:
-		fmt.Fprintf(os.Stderr, "rampart: unknown command %q\n\n%s", os.Args[1], usage)
-		os.Exit(2)
+		cmd, ok := backendCommands[os.Args[1]]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "rampart: unknown command %q\n\n%s", os.Args[1], usage)
+			os.Exit(2)
+		}
+		err = cmd(os.Args[2:])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rampart:", err)
