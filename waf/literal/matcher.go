@@ -64,6 +64,17 @@ func lower(c byte) byte {
 // Duplicates are allowed and each is reported under its own id. An empty
 // pattern is present in every input and is reported once, at end 0.
 func NewMatcher(patterns []string) *Matcher {
+	if recordPatterns != nil {
+		recordPatterns(slices.Clone(patterns))
+	}
+	if m := knownMatcher(patterns); m != nil {
+		return m
+	}
+	return buildMatcher(patterns)
+}
+
+// buildMatcher is NewMatcher without the table of known matchers.
+func buildMatcher(patterns []string) *Matcher {
 	m := &Matcher{n: len(patterns), lens: make([]int, len(patterns))}
 
 	// Byte classes: one column per distinct (folded) pattern byte, column 0

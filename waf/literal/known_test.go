@@ -1,0 +1,72 @@
+package literal_test
+
+import (
+	"flag"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/literal"
+	"github.com/rampartsec/rampart/waf/rules"
+)
+
+var updateKnown = flag.Bool("update", false, "rewrite matcher_table.bin")
+
+// defaultPatternSets returns the pattern sets that loading the default
+// ruleset (as rules.Default gives it) hands NewMatcher, in order.
+func defaultPatternSets(t *testing.T) [][]string {
+	t.Helper()
+	var sets [][]string
+	literal.SetRecordPatterns(func(ps []string) { sets = append(sets, ps) })
+	defer literal.SetRecordPatterns(nil)
+	rs, _, err := waf.ParseRuleset(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := waf.New(rs, waf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sets) < 2 {
+		t.Fatalf("only %d pattern sets", len(sets))
+	}
+	return sets
+}
+
+// TestKnownMatchers: matcher_table.bin holds the matchers of the default
+// ruleset as NewMatcher builds them today; -update rewrites it.
+func TestKnownMatchers(t *testing.T) {
+	blob := string(literal.EncodeKnown(defaultPatternSets(t)))
+	if *updateKnown {
+		if err := os.WriteFile("matcher_table.bin", []byte(blob), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %d bytes", len(blob))
+		return
+	}
+	if blob != literal.KnownTable() {
+		t.Fatal("matcher_table.bin is stale (the default ruleset, its prefilter literals or the matcher changed): run go test ./waf/literal -run TestKnownMatchers -update")
+	}
+}
+
+// TestKnownMatchersFresh: every matcher the default ruleset gets from the
+// table equals the one built from scratch, and a pattern set that is not in
+// the table is built as before.
+func TestKnownMatchersFresh(t *testing.T) {
+	for i, ps := range defaultPatternSets(t) {
+		if !literal.IsKnown(ps) {
+			t.Fatalf("pattern set %d (%d patterns) is not in the table", i, len(ps))
+		}
+		got, want := literal.NewMatcher(ps), literal.BuildMatcher(ps)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("pattern set %d (%d patterns): the table's matcher differs from a fresh one", i, len(ps))
+		}
+	}
+	other := []string{"not", "in the", "table"}
+	if literal.IsKnown(other) {
+		t.Fatal("an unknown pattern set was found")
+	}
+	if !reflect.DeepEqual(literal.NewMatcher(other), literal.BuildMatcher(other)) {
+		t.Fatal("an unknown pattern set was not built from scratch")
+	}
+}
