@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/rampartsec/rampart/collector/sqlstore"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -38,6 +39,12 @@ func OpenFile(ctx context.Context, path string) (*sqlstore.Store, error) {
 		"busy_timeout(10000)",
 		"foreign_keys(ON)",
 		"temp_store(MEMORY)",
+		// No connection checkpoints when its commit grows the WAL past
+		// 1,000 pages (SQLite's default): that work, a third of the
+		// writer's, would run inside the commit of an ingest. The
+		// checkpointer below does it on its own connection beside the
+		// writer. Durability is the WAL's: a commit is fsynced there.
+		"wal_autocheckpoint(0)",
 	} {
 		q.Add("_pragma", p)
 	}
@@ -58,5 +65,35 @@ func OpenFile(ctx context.Context, path string) (*sqlstore.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go checkpointer(db, stop, done)
+	s.OnClose(func() { close(stop); <-done })
 	return s, nil
+}
+
+// checkpointInterval is how often the checkpointer copies the WAL's
+// committed pages into the database file.
+const checkpointInterval = 100 * time.Millisecond
+
+// checkpointer runs PRAGMA wal_checkpoint(PASSIVE) every
+// checkpointInterval until stop is closed: it never waits for the writer
+// or the readers (what a reader still needs stays in the WAL for the next
+// round), and the writer starts the WAL over once a round has copied it
+// all. Closing the last connection checkpoints what remains.
+func checkpointer(db *sql.DB, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		// An error (a busy database) is retried at the next round.
+		db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		cancel()
+	}
 }

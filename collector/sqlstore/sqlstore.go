@@ -78,6 +78,7 @@ type Store struct {
 	// it commits.
 	pendingKnown []string
 	pmu          sync.Mutex
+	onClose      []func()
 }
 
 // eventChunk is the number of rows of the multi-row event insert.
@@ -160,8 +161,16 @@ func eventInsert(d Dialect, n int) string {
 // DB returns the underlying database, for tests and maintenance.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// OnClose registers f to run when Close is called, before the database is
+// closed (the SQLite store stops its checkpointer with it).
+func (s *Store) OnClose(f func()) { s.onClose = append(s.onClose, f) }
+
 // Close closes the database.
 func (s *Store) Close() error {
+	for _, f := range s.onClose {
+		f()
+	}
+	s.onClose = nil
 	for _, st := range []*sql.Stmt{s.prep.batchInsert, s.prep.batchHash, s.prep.event1, s.prep.eventN, s.prep.signalUpsert, s.prep.valueInsert} {
 		st.Close()
 	}
@@ -225,6 +234,13 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 		clear(res) // a retried transaction starts over
 		var merged signalSet
 		seen := map[string]int{}
+		// the prepared statements, bound to the transaction once for
+		// the whole group
+		st := txStmts{
+			batch: tx.StmtContext(ctx, s.prep.batchInsert),
+			many:  tx.StmtContext(ctx, s.prep.eventN),
+			one:   tx.StmtContext(ctx, s.prep.event1),
+		}
 		for i, b := range batches {
 			if j, ok := seen[b.ID]; ok {
 				// the same id twice in one call: settled like a retry
@@ -236,7 +252,7 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 				continue
 			}
 			seen[b.ID] = i
-			r, err := tx.StmtContext(ctx, s.prep.batchInsert).ExecContext(ctx, b.ID, b.Hash, b.KeyID, nanos(b.ReceivedAt), len(b.Events))
+			r, err := st.batch.ExecContext(ctx, b.ID, b.Hash, b.KeyID, nanos(b.ReceivedAt), len(b.Events))
 			if err != nil {
 				return err
 			}
@@ -254,7 +270,7 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 				}
 				continue
 			}
-			if err := s.insertEvents(ctx, tx, b); err != nil {
+			if err := insertEvents(ctx, &st, b); err != nil {
 				return err
 			}
 			merged = mergeSignals(merged, b.Signals)
@@ -270,10 +286,19 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 
 const eventCols = 9
 
-func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, b *collector.Batch) error {
-	many := tx.StmtContext(ctx, s.prep.eventN)
-	one := tx.StmtContext(ctx, s.prep.event1)
-	args := make([]any, 0, eventChunk*eventCols)
+// txStmts are the ingest statements of one transaction.
+type txStmts struct {
+	batch, many, one *sql.Stmt
+	args             []any
+}
+
+func insertEvents(ctx context.Context, t *txStmts, b *collector.Batch) error {
+	many, one := t.many, t.one
+	args := t.args
+	if args == nil {
+		args = make([]any, 0, eventChunk*eventCols)
+	}
+	defer func() { t.args = args[:0] }()
 	for start := 0; start < len(b.Events); {
 		n := eventChunk
 		st := many
