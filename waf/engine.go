@@ -144,6 +144,10 @@ type chainGroup struct {
 	// prefix[k] numbers the chain's first k+1 transformers.
 	prefix  []int32
 	targets []*target
+	// pending are the targets while the rules compile, one slice per
+	// condition input; they become targets, in order, before the
+	// prefilters are built (one allocation per group).
+	pending [][]*target
 	// existence targets: evaluated once when the view's path is present.
 	existence []*target
 	matcher   *literal.Matcher
@@ -311,7 +315,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				if cond.exists {
 					g.existence = append(g.existence, tgts...)
 				} else {
-					g.targets = append(g.targets, tgts...)
+					g.pending = append(g.pending, tgts)
 				}
 			}
 			r.conds = append(r.conds, cond)
@@ -366,6 +370,19 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	}
 	if len(errs) > 0 {
 		return nil, &RulesetError{Problems: errs}
+	}
+	for _, g := range groups {
+		n := 0
+		for _, ts := range g.pending {
+			n += len(ts)
+		}
+		if n > 0 {
+			g.targets = make([]*target, 0, n)
+		}
+		for _, ts := range g.pending {
+			g.targets = append(g.targets, ts...)
+		}
+		g.pending = nil
 	}
 	// Literal prefilter: one automaton over the literals of every
 	// condition. Scanning costs one table lookup per byte whatever the

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -61,15 +62,95 @@ type regexOptions struct {
 	MinLength     int  `json:"min_length"`
 }
 
+// plain decodes raw into o when it is an object of case_sensitive (a
+// boolean) and min_length (digits) alone, as json.Unmarshal would; it
+// reports false, leaving o unchanged, for anything else.
+func (o *regexOptions) plain(raw []byte) bool {
+	v := *o
+	i := 0
+	skip := func() {
+		for i < len(raw) && isSpace(raw[i]) {
+			i++
+		}
+	}
+	skip()
+	if i >= len(raw) || raw[i] != '{' {
+		return false
+	}
+	i++
+	skip()
+	if i < len(raw) && raw[i] == '}' {
+		i++
+	} else {
+		for {
+			key, j, ok := plainStringAt(raw, i)
+			if !ok {
+				return false
+			}
+			i = j
+			skip()
+			if i >= len(raw) || raw[i] != ':' {
+				return false
+			}
+			i++
+			skip()
+			switch rest := raw[i:]; {
+			case key == "case_sensitive" && bytes.HasPrefix(rest, []byte("true")):
+				v.CaseSensitive, i = true, i+4
+			case key == "case_sensitive" && bytes.HasPrefix(rest, []byte("false")):
+				v.CaseSensitive, i = false, i+5
+			case key == "min_length" && len(rest) > 0 && '1' <= rest[0] && rest[0] <= '9':
+				n := 0
+				for i < len(raw) && '0' <= raw[i] && raw[i] <= '9' && n < 1e9 {
+					n = n*10 + int(raw[i]-'0')
+					i++
+				}
+				if i < len(raw) && ('0' <= raw[i] && raw[i] <= '9' || raw[i] == '.' || raw[i] == 'e' || raw[i] == 'E') {
+					return false
+				}
+				v.MinLength = n
+			case key == "min_length" && len(rest) > 0 && rest[0] == '0':
+				v.MinLength, i = 0, i+1
+				if i < len(raw) && ('0' <= raw[i] && raw[i] <= '9' || raw[i] == '.' || raw[i] == 'e' || raw[i] == 'E') {
+					return false
+				}
+			default:
+				return false
+			}
+			skip()
+			if i >= len(raw) {
+				return false
+			}
+			if raw[i] == '}' {
+				i++
+				break
+			}
+			if raw[i] != ',' {
+				return false
+			}
+			i++
+			skip()
+		}
+	}
+	skip()
+	if i != len(raw) {
+		return false
+	}
+	*o = v
+	return true
+}
+
 func newMatchRegex(p Params) (Operator, error) {
 	var expr string
 	if err := p.Decode("regex", &expr); err != nil {
 		return nil, err
 	}
 	var opt regexOptions
-	if p.Has("options") {
-		if err := p.Decode("options", &opt); err != nil {
-			return nil, err
+	if raw, ok := p.Raw["options"]; ok {
+		if !opt.plain(raw) {
+			if err := p.Decode("options", &opt); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if opt.MinLength < 0 {

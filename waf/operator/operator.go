@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"unicode/utf8"
 )
 
 // Operator decides whether one scalar value matches.
@@ -97,10 +98,140 @@ func (p Params) Decode(name string, v any) error {
 	if !ok {
 		return fmt.Errorf("missing parameter %q", name)
 	}
+	switch dst := v.(type) {
+	case *string:
+		if s, ok := plainString(raw); ok {
+			*dst = s
+			return nil
+		}
+	case *[]string:
+		if ss, ok := plainStrings(raw); ok {
+			*dst = ss
+			return nil
+		}
+	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return fmt.Errorf("parameter %q: %v", name, err)
 	}
 	return nil
+}
+
+// isSpace reports whether c is JSON whitespace.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// plainStringAt decodes the JSON string at b[i:] when it is simple (valid
+// UTF-8, no control bytes, no \u escape): its value and the index after
+// it.
+func plainStringAt(b []byte, i int) (string, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return "", 0, false
+	}
+	var buf []byte // the value so far, once an escape was seen
+	start := i + 1
+	for j := start; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			var s string
+			if buf == nil {
+				s = string(b[start:j])
+			} else {
+				s = string(append(buf, b[start:j]...))
+			}
+			if !utf8.ValidString(s) {
+				return "", 0, false
+			}
+			return s, j + 1, true
+		case c < 0x20:
+			return "", 0, false
+		case c == '\\':
+			if j+1 >= len(b) {
+				return "", 0, false
+			}
+			var r byte
+			switch b[j+1] {
+			case '"', '\\', '/':
+				r = b[j+1]
+			case 'b':
+				r = '\b'
+			case 'f':
+				r = '\f'
+			case 'n':
+				r = '\n'
+			case 'r':
+				r = '\r'
+			case 't':
+				r = '\t'
+			default: // \u and invalid escapes: encoding/json decides
+				return "", 0, false
+			}
+			buf = append(append(buf, b[start:j]...), r)
+			j++
+			start = j + 1
+		}
+	}
+	return "", 0, false
+}
+
+// plainString is json.Unmarshal into a string for a plain JSON string;
+// ok is false for anything else, which encoding/json then decodes.
+func plainString(raw []byte) (string, bool) {
+	i := 0
+	for i < len(raw) && isSpace(raw[i]) {
+		i++
+	}
+	s, j, ok := plainStringAt(raw, i)
+	if !ok {
+		return "", false
+	}
+	for j < len(raw) && isSpace(raw[j]) {
+		j++
+	}
+	return s, j == len(raw)
+}
+
+// plainStrings is json.Unmarshal into a []string for an array of plain
+// JSON strings; ok is false for anything else.
+func plainStrings(raw []byte) ([]string, bool) {
+	i := 0
+	skip := func() {
+		for i < len(raw) && isSpace(raw[i]) {
+			i++
+		}
+	}
+	skip()
+	if i >= len(raw) || raw[i] != '[' {
+		return nil, false
+	}
+	i++
+	skip()
+	out := []string{}
+	if i < len(raw) && raw[i] == ']' {
+		i++
+	} else {
+		for {
+			s, j, ok := plainStringAt(raw, i)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+			i = j
+			skip()
+			if i >= len(raw) {
+				return nil, false
+			}
+			if raw[i] == ']' {
+				i++
+				break
+			}
+			if raw[i] != ',' {
+				return nil, false
+			}
+			i++
+			skip()
+		}
+	}
+	skip()
+	return out, i == len(raw)
 }
 
 // Factory compiles an operator from its parameters.
