@@ -478,12 +478,20 @@ func (e *Engine) buildPrefilter() {
 			groups = append(groups, v.chains...)
 		}
 	}
-	// The ids of each target's literals (nil: the target always runs) and
-	// its number.
-	litsOf := map[*target][]int{}
+	// The ids of each target's literals (nil: the target always runs), by
+	// the target's number; idx -1 marks the targets not numbered yet.
 	for _, g := range groups {
 		for _, t := range g.targets {
-			if _, seen := litsOf[t]; seen {
+			t.idx = -1
+		}
+		for _, t := range g.existence {
+			t.idx = -1
+		}
+	}
+	var litsOf [][]int
+	for _, g := range groups {
+		for _, t := range g.targets {
+			if t.idx >= 0 {
 				continue
 			}
 			var lits []int
@@ -504,13 +512,13 @@ func (e *Engine) buildPrefilter() {
 					}
 				}
 			}
-			litsOf[t] = lits
+			litsOf = append(litsOf, lits)
 			t.idx = e.nTargets
 			e.nTargets++
 		}
 		for _, t := range g.existence {
-			if _, seen := litsOf[t]; !seen {
-				litsOf[t] = nil
+			if t.idx < 0 {
+				litsOf = append(litsOf, nil)
 				t.idx = e.nTargets
 				e.nTargets++
 			}
@@ -545,8 +553,9 @@ func (e *Engine) buildPrefilter() {
 // than a string or a map key.
 type stringsOnly interface{ StringsOnly() }
 
-// newTargetSet indexes targets by the literals they need (litsOf).
-func newTargetSet(targets []*target, litsOf map[*target][]int, nLits int) *targetSet {
+// newTargetSet indexes targets by the literals they need (litsOf, by
+// target number).
+func newTargetSet(targets []*target, litsOf [][]int, nLits int) *targetSet {
 	s := &targetSet{}
 	for _, t := range targets {
 		if _, ok := t.op.(stringsOnly); !ok || t.cond.negate {
@@ -555,7 +564,7 @@ func newTargetSet(targets []*target, litsOf map[*target][]int, nLits int) *targe
 	}
 	n := 0
 	for _, t := range targets {
-		lits := litsOf[t]
+		lits := litsOf[t.idx]
 		if lits == nil {
 			s.always = append(s.always, t)
 			continue
@@ -583,7 +592,7 @@ func newTargetSet(targets []*target, litsOf map[*target][]int, nLits int) *targe
 	}
 	s.litStart = make([]uint32, nr+1)
 	for _, t := range targets {
-		for _, id := range litsOf[t] {
+		for _, id := range litsOf[t.idx] {
 			s.litStart[rankOf(id)+1]++
 		}
 	}
@@ -593,7 +602,7 @@ func newTargetSet(targets []*target, litsOf map[*target][]int, nLits int) *targe
 	s.litTargets = make([]*target, n)
 	next := slices.Clone(s.litStart[:nr])
 	for _, t := range targets {
-		for _, id := range litsOf[t] {
+		for _, id := range litsOf[t.idx] {
 			r := rankOf(id)
 			s.litTargets[next[r]] = t
 			next[r]++

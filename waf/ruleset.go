@@ -565,26 +565,30 @@ func (p *parser) inputs(id, path string, raw json.RawMessage) []Input {
 	}
 	var out []Input
 	for i, m := range list {
-		ipath := fmt.Sprintf("%s[%d]", path, i)
+		ipath := path + "[" + strconv.Itoa(i) + "]"
 		var in Input
 		if v, ok := m["address"]; !ok || decodeString(v, &in.Address) != nil || in.Address == "" {
 			p.fail(id, ipath+".address", "missing or not a string")
 			continue
 		}
 		if v, ok := m["key_path"]; ok {
-			var kp []any
-			if err := json.Unmarshal(v, &kp); err != nil {
+			if ss, ok := jsonStrings(v); ok {
+				// Strings alone (or null), as the general case below
+				// gives them.
+				in.KeyPath = append(in.KeyPath, ss...)
+			} else if kp, ok := keyPathAny(v); !ok {
 				p.fail(id, ipath+".key_path", "must be a list of strings or indexes")
 				continue
-			}
-			for _, k := range kp {
-				switch x := k.(type) {
-				case string:
-					in.KeyPath = append(in.KeyPath, x)
-				case float64:
-					in.KeyPath = append(in.KeyPath, strconv.Itoa(int(x)))
-				default:
-					p.fail(id, ipath+".key_path", "elements must be strings or indexes")
+			} else {
+				for _, k := range kp {
+					switch x := k.(type) {
+					case string:
+						in.KeyPath = append(in.KeyPath, x)
+					case float64:
+						in.KeyPath = append(in.KeyPath, strconv.Itoa(int(x)))
+					default:
+						p.fail(id, ipath+".key_path", "elements must be strings or indexes")
+					}
 				}
 			}
 		}
@@ -743,4 +747,13 @@ func compareVersion(a, b string) int {
 		}
 	}
 	return 0
+}
+
+// keyPathAny decodes a key_path that is not a list of strings alone.
+func keyPathAny(raw json.RawMessage) ([]any, bool) {
+	var kp []any
+	if err := json.Unmarshal(raw, &kp); err != nil {
+		return nil, false
+	}
+	return kp, true
 }
