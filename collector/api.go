@@ -39,6 +39,7 @@ const (
 //	GET    /v1/keys             admin
 //	POST   /v1/keys             admin; {"name": "..."} → the new ingest key, shown once
 //	DELETE /v1/keys/{id}        admin; revokes
+//	GET    /v1/stats            admin; the server's counters and the senders' drops
 //	GET    /healthz
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -55,6 +56,7 @@ func (s *Server) Handler() http.Handler {
 	h("GET /v1/keys", s.handleKeys)
 	h("POST /v1/keys", s.handlePostKey)
 	h("DELETE /v1/keys/{id}", s.handleDeleteKey)
+	h("GET /v1/stats", s.handleStats)
 	h("GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil
@@ -143,6 +145,51 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	writeJSON(w, http.StatusAccepted, &IngestResponse{BatchID: b.ID, Accepted: len(b.Events)})
+	return nil
+}
+
+// StatsResponse is the body of GET /v1/stats.
+type StatsResponse struct {
+	// Server are this process's counters since it started.
+	Server ServerCounters `json:"server"`
+	// DroppedTotal is the sum of Dropped's events: what the senders
+	// reported they could not deliver, durably counted in the store.
+	DroppedTotal int64 `json:"dropped_total"`
+	// Dropped are the drop counters per ingest key and service.
+	Dropped []DropCount `json:"dropped"`
+}
+
+// ServerCounters are a snapshot of Stats.
+type ServerCounters struct {
+	Batches    int64 `json:"batches"`
+	Events     int64 `json:"events"`
+	Duplicates int64 `json:"duplicates"`
+	Rejected   int64 `json:"rejected"`
+	Commits    int64 `json:"commits"`
+	Detections int64 `json:"detections"`
+	DetectErrs int64 `json:"detect_errors"`
+	InFlight   int64 `json:"in_flight"`
+	Dropped    int64 `json:"dropped"`
+}
+
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authenticate(r, KeyAdmin); err != nil {
+		return err
+	}
+	drops, err := s.store.Drops(r.Context())
+	if err != nil {
+		return err
+	}
+	st := &s.stats
+	resp := StatsResponse{Dropped: drops, Server: ServerCounters{
+		Batches: st.Batches.Load(), Events: st.Events.Load(), Duplicates: st.Duplicates.Load(),
+		Rejected: st.Rejected.Load(), Commits: st.Commits.Load(), Detections: st.Detections.Load(),
+		DetectErrs: st.DetectErrs.Load(), InFlight: st.InFlight.Load(), Dropped: st.Dropped.Load(),
+	}}
+	for _, d := range drops {
+		resp.DroppedTotal += d.Events
+	}
+	writeJSON(w, http.StatusOK, &resp)
 	return nil
 }
 

@@ -179,6 +179,27 @@ type Batch struct {
 	// Signals are the signal updates the events cause (Count is the
 	// number of the batch's events in each).
 	Signals []Signal
+	// Service is the batch's service: its "service" field, else its first
+	// event's.
+	Service string
+	// Dropped is the number of events the sender reports it dropped
+	// since its previous batch (the "dropped" field of the Lambda
+	// extension). A stored batch adds it to the drops of its key and
+	// service; a batch may carry no events when Dropped > 0.
+	Dropped int64
+}
+
+// DropCount is the events that the senders of one ingest key and service
+// reported dropped (Batch.Dropped), summed over the stored batches.
+type DropCount struct {
+	KeyID   string `json:"key_id"`
+	Service string `json:"service"`
+	// Events is the sum of the batches' Dropped.
+	Events int64 `json:"events"`
+	// Batches is the number of batches that reported drops.
+	Batches int64 `json:"batches"`
+	// LastReported is the ReceivedAt of the newest such batch.
+	LastReported time.Time `json:"last_reported"`
 }
 
 // Appended is the outcome of storing one batch.
@@ -230,6 +251,11 @@ type SignalDetail struct {
 
 // EventStore keeps batches of events durably.
 type EventStore interface {
+	// Drops returns the drop counters of every key and service that
+	// reported drops, by key id then service. Append adds a stored
+	// batch's Dropped to them in the batch's transaction, so a duplicate
+	// never counts twice.
+	Drops(ctx context.Context) ([]DropCount, error)
 	// Append stores each batch atomically with its events and signal
 	// updates, and makes them durable before returning. A batch whose id
 	// is already stored is not stored again (see Appended). The results

@@ -26,6 +26,8 @@ func FuzzDecodeBatch(f *testing.F) {
 	f.Add([]byte(`{"batch_id":"x","EVENTS":[{"type":"custom","time":"2026-11-30T12:00:00Z"}]}`))
 	f.Add([]byte(`{"batch_id":"x","events":[{"type":"custom","time":"2026-11-30T12:00:00Z","name":"n","metadata":{"a":[1,{"b":"c"}]}}]}`))
 	f.Add([]byte(`{"batch_id":"x","events":[{"type":"attack","time":"2026-11-30T12:00:00Z","triggers":[{"rule_id":"r","address":"a","key_path":["k"]}],"request":{"client_ip":"::1"}}]}`))
+	f.Add([]byte(`{"batch_id":"x","events":[],"dropped":3}`))
+	f.Add([]byte(`{"batch_id":"x","events":[{"type":"custom","time":"2026-11-30T12:00:00Z"}],"dropped":-1}`))
 	lim := collector.Limits{Events: 20, EventBytes: 8 << 10, StringBytes: 1 << 10, BodyBytes: 64 << 10}
 	now := storetest.Attack("r", "1.2.3.4", 0).Time
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -37,8 +39,12 @@ func FuzzDecodeBatch(f *testing.F) {
 			}
 			return
 		}
-		if b.ID == "" || len(b.Events) == 0 || len(b.Events) > 20 || len(b.Hash) != 64 {
-			t.Fatalf("batch outside the limits: id %q, %d events", b.ID, len(b.Events))
+		if b.ID == "" || len(b.Events) == 0 && b.Dropped == 0 || len(b.Events) > 20 || len(b.Hash) != 64 ||
+			b.Dropped < 0 || b.Dropped > collector.MaxDropped {
+			t.Fatalf("batch outside the limits: id %q, %d events, %d dropped", b.ID, len(b.Events), b.Dropped)
+		}
+		if len(b.Events) == 0 {
+			return // drops only: nothing to group
 		}
 		grouped := int64(0)
 		evs := make([]*event.Event, len(b.Events))

@@ -90,6 +90,7 @@ type wireBatch struct {
 	Service string            `json:"service"`
 	Env     string            `json:"env"`
 	Events  []json.RawMessage `json:"events"`
+	Dropped json.RawMessage   `json:"dropped"`
 }
 
 // ReadBody reads an ingest body, gzip-decoding it when encoding is "gzip",
@@ -147,7 +148,7 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 	var fast fastBatch
 	if err := json.Unmarshal(body, &fast); err == nil && fast.Events != nil {
 		if raws, ok := splitEvents(body); ok && len(raws) == len(fast.Events) {
-			wb = wireBatch{BatchID: fast.BatchID, Service: fast.Service, Env: fast.Env, Events: raws}
+			wb = wireBatch{BatchID: fast.BatchID, Service: fast.Service, Env: fast.Env, Events: raws, Dropped: fast.Dropped}
 			decoded = fast.Events
 		}
 	}
@@ -172,17 +173,23 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 	if err := checkString("env", wb.Env, lim.StringBytes); err != nil {
 		return nil, err
 	}
-	if wb.Events == nil {
+	dropped, err := parseDropped(wb.Dropped)
+	if err != nil {
+		return nil, err
+	}
+	if wb.Events == nil && dropped == 0 {
 		return nil, FieldErrorf("events", "required")
 	}
-	if len(wb.Events) == 0 {
+	if len(wb.Events) == 0 && dropped == 0 {
+		// a batch of drops only is how a sender reports them without
+		// waiting for events
 		return nil, FieldErrorf("events", "empty batch")
 	}
 	if len(wb.Events) > lim.Events {
 		return nil, &Error{Code: ETooLarge, Field: "events", Message: fmt.Sprintf("%d events, over the limit of %d", len(wb.Events), lim.Events)}
 	}
 	sum := sha256.Sum256(body)
-	b := &Batch{ID: wb.BatchID, Hash: hex.EncodeToString(sum[:]), Events: make([]StoredEvent, len(wb.Events))}
+	b := &Batch{ID: wb.BatchID, Hash: hex.EncodeToString(sum[:]), Events: make([]StoredEvent, len(wb.Events)), Service: wb.Service, Dropped: dropped}
 	g := newGrouper()
 	for i, raw := range wb.Events {
 		field := "events[" + strconv.Itoa(i) + "]"
@@ -210,15 +217,35 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 		b.Events[i] = StoredEvent{Event: ev, Raw: raw, SignalKey: g.add(ev)}
 	}
 	b.Signals = g.signals()
+	if b.Service == "" && len(b.Events) > 0 {
+		b.Service = b.Events[0].Event.Service
+	}
 	return b, nil
+}
+
+// MaxDropped bounds the "dropped" field of a batch.
+const MaxDropped = 1 << 40
+
+// parseDropped reads a batch's "dropped" field: absent, null or an integer
+// from 0 to MaxDropped.
+func parseDropped(raw json.RawMessage) (int64, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil || n < 0 || n > MaxDropped {
+		return 0, FieldErrorf("dropped", "want an integer from 0 to %d", int64(MaxDropped))
+	}
+	return n, nil
 }
 
 // fastBatch is the body of POST /v1/events decoded in one pass.
 type fastBatch struct {
-	BatchID string        `json:"batch_id"`
-	Service string        `json:"service"`
-	Env     string        `json:"env"`
-	Events  []event.Event `json:"events"`
+	BatchID string          `json:"batch_id"`
+	Service string          `json:"service"`
+	Env     string          `json:"env"`
+	Events  []event.Event   `json:"events"`
+	Dropped json.RawMessage `json:"dropped"`
 }
 
 // splitEvents returns the bytes of each element of the top-level "events"

@@ -58,6 +58,7 @@ type Stats struct {
 	Detections atomic.Int64 // detections recorded from the Detector
 	DetectErrs atomic.Int64 // Detector or store errors on detections
 	InFlight   atomic.Int64 // ingest requests in progress now (a gauge)
+	Dropped    atomic.Int64 // events the stored batches report their senders dropped
 }
 
 // Server is the collector's HTTP API over a Store. Create it with
@@ -206,6 +207,7 @@ func (s *Server) commit(group []*pending) {
 		default:
 			s.stats.Batches.Add(1)
 			s.stats.Events.Add(int64(len(p.b.Events)))
+			s.stats.Dropped.Add(p.b.Dropped)
 			if s.detector != nil && hasUserEvents(p.b) {
 				s.detect <- p.b
 			}

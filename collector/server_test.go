@@ -645,3 +645,70 @@ func TestIngestInflightBound(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// The Lambda extension reports the events it dropped in a batch's
+// "dropped": counted once per stored batch in GET /v1/stats, from a batch
+// with events or from one with drops only; an empty batch without drops
+// and a bad count are refused.
+func TestIngestDropped(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	post := func(body string, want int) string {
+		t.Helper()
+		resp, b := e.do("POST", "/v1/events", ingestKey, []byte(body))
+		if resp.StatusCode != want {
+			t.Fatalf("POST %s: %d %s, want %d", body, resp.StatusCode, b, want)
+		}
+		return string(b)
+	}
+	ev, err := json.Marshal(storetest.Attack("r1", "203.0.113.7", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	post(`{"batch_id":"b1","service":"orders","events":[`+string(ev)+`],"dropped":2}`, http.StatusAccepted)
+	only := `{"batch_id":"b2","service":"orders","events":[],"dropped":5}`
+	if b := post(only, http.StatusAccepted); !strings.Contains(b, `"accepted":0`) {
+		t.Fatalf("drops only: %s", b)
+	}
+	post(only, http.StatusOK)                                  // a retry: counted once
+	post(`{"batch_id":"b3","dropped":1}`, http.StatusAccepted) // no events field, no service
+	for _, bad := range []struct{ body, field string }{
+		{`{"batch_id":"b4","events":[]}`, "events"},
+		{`{"batch_id":"b4","events":[],"dropped":0}`, "events"},
+		{`{"batch_id":"b4","events":[],"dropped":-1}`, "dropped"},
+		{`{"batch_id":"b4","events":[],"dropped":1.5}`, "dropped"},
+		{`{"batch_id":"b4","events":[],"dropped":"3"}`, "dropped"},
+		{`{"batch_id":"b4","events":[],"dropped":1e99}`, "dropped"},
+	} {
+		if b := post(bad.body, http.StatusBadRequest); !strings.Contains(b, `"field":"`+bad.field+`"`) {
+			t.Errorf("%s: %s, want the field %s", bad.body, b, bad.field)
+		}
+	}
+	if resp, _ := e.do("GET", "/v1/stats", ingestKey, nil); resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /v1/stats with an ingest key: %d", resp.StatusCode)
+	}
+	resp, b := e.do("GET", "/v1/stats", adminToken, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /v1/stats: %d %s", resp.StatusCode, b)
+	}
+	var st collector.StatsResponse
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.DroppedTotal != 8 || len(st.Dropped) != 2 || st.Server.Dropped != 8 || st.Server.Batches != 3 || st.Server.Events != 1 {
+		t.Fatalf("stats: %s", b)
+	}
+	for _, d := range st.Dropped {
+		switch d.Service {
+		case "orders":
+			if d.Events != 7 || d.Batches != 2 || !d.LastReported.Equal(now) {
+				t.Errorf("orders: %+v", d)
+			}
+		case "":
+			if d.Events != 1 || d.Batches != 1 {
+				t.Errorf("no service: %+v", d)
+			}
+		default:
+			t.Errorf("unexpected %+v", d)
+		}
+	}
+}

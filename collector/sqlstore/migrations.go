@@ -90,6 +90,16 @@ var Migrations = []string{
 	// (the UI's overview counts, the logins of an account-takeover
 	// signal); it costs ingest about one more b-tree insert per event.
 	`CREATE INDEX IF NOT EXISTS events_type_at ON events (type, at);`,
+	// 3: the events senders report they dropped (a batch's "dropped"),
+	// summed per ingest key and service.
+	`CREATE TABLE dropped (
+		key_id TEXT NOT NULL,
+		service TEXT NOT NULL,
+		events BIGINT NOT NULL,
+		batches BIGINT NOT NULL,
+		last_reported BIGINT NOT NULL,
+		PRIMARY KEY (key_id, service)
+	);`,
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,

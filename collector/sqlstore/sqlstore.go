@@ -89,6 +89,7 @@ var _ collector.Store = (*Store)(nil)
 type queries struct {
 	batchInsert, batchHash, signalUpsert, valueInsert, versionBump, decisionUpsert, decisionDelete string
 	keyUpsert, keyRevoke, signalByID, signalValues, signalEvents, setStatus                        string
+	dropUpsert                                                                                     string
 }
 
 // Open applies the migrations to db and returns a Store on it. The Store
@@ -127,6 +128,10 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 		signalByID:   r(`SELECT ` + signalColumns + ` FROM signals WHERE id = ?`),
 		signalEvents: r(`SELECT body FROM events WHERE signal_id = ? ORDER BY at DESC, batch_id DESC, seq DESC LIMIT ?`),
 		setStatus:    r(`UPDATE signals SET status = ? WHERE id = ?`),
+		dropUpsert: r(`INSERT INTO dropped (key_id, service, events, batches, last_reported) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (key_id, service) DO UPDATE SET events = dropped.events + excluded.events,
+				batches = dropped.batches + excluded.batches,
+				last_reported = ` + d.Max + `(dropped.last_reported, excluded.last_reported)`),
 	}
 	for _, p := range []struct {
 		dst **sql.Stmt
@@ -233,6 +238,7 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		clear(res) // a retried transaction starts over
 		var merged signalSet
+		var drops []collector.DropCount
 		seen := map[string]int{}
 		// the prepared statements, bound to the transaction once for
 		// the whole group
@@ -274,6 +280,10 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 				return err
 			}
 			merged = mergeSignals(merged, b.Signals)
+			drops = addDrop(drops, b)
+		}
+		if err := s.upsertDrops(ctx, tx, drops); err != nil {
+			return err
 		}
 		// One upsert per signal for the whole group of batches.
 		return s.upsertSignals(ctx, tx, merged.list)
@@ -285,6 +295,54 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 }
 
 const eventCols = 9
+
+// addDrop adds the drops a stored batch reports to the group's counters.
+func addDrop(drops []collector.DropCount, b *collector.Batch) []collector.DropCount {
+	if b.Dropped <= 0 {
+		return drops
+	}
+	svc := clean(b.Service)
+	for i := range drops {
+		if d := &drops[i]; d.KeyID == b.KeyID && d.Service == svc {
+			d.Events += b.Dropped
+			d.Batches++
+			if b.ReceivedAt.After(d.LastReported) {
+				d.LastReported = b.ReceivedAt
+			}
+			return drops
+		}
+	}
+	return append(drops, collector.DropCount{KeyID: b.KeyID, Service: svc, Events: b.Dropped, Batches: 1, LastReported: b.ReceivedAt})
+}
+
+func (s *Store) upsertDrops(ctx context.Context, tx *sql.Tx, drops []collector.DropCount) error {
+	for _, d := range drops {
+		if _, err := tx.ExecContext(ctx, s.q.dropUpsert, d.KeyID, d.Service, d.Events, d.Batches, nanos(d.LastReported)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Drops returns the drop counters, by key id then service.
+func (s *Store) Drops(ctx context.Context) ([]collector.DropCount, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT key_id, service, events, batches, last_reported FROM dropped ORDER BY key_id, service`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []collector.DropCount{}
+	for rows.Next() {
+		var d collector.DropCount
+		var at int64
+		if err := rows.Scan(&d.KeyID, &d.Service, &d.Events, &d.Batches, &at); err != nil {
+			return nil, err
+		}
+		d.LastReported = fromNanos(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
 
 // txStmts are the ingest statements of one transaction.
 type txStmts struct {

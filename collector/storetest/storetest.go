@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) collector.Store) {
 		{"Decisions", testDecisions},
 		{"Keys", testKeys},
 		{"ConcurrentAppend", testConcurrentAppend},
+		{"Drops", testDrops},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -466,5 +467,59 @@ func testConcurrentAppend(t *testing.T, s collector.Store) {
 	want := int64(writers*per/2 + per/2)
 	if len(p.Signals) != 1 || p.Signals[0].Count != want {
 		t.Fatalf("after concurrent appends: %+v, want one signal with count %d", p.Signals, want)
+	}
+}
+
+// testDrops: the drops batches report are summed per key and service in
+// their transaction, once per stored batch (never for a duplicate or a
+// conflict), from batches with events and from batches of drops only.
+func testDrops(t *testing.T, s collector.Store) {
+	ctx := context.Background()
+	if d, err := s.Drops(ctx); err != nil || len(d) != 0 {
+		t.Fatalf("Drops of an empty store: %+v %v", d, err)
+	}
+	withEvents := MakeBatch(t, "d-1", Attack("r1", "203.0.113.7", 0))
+	withEvents.Dropped = 3
+	only := &collector.Batch{ID: "d-2", Hash: "h-d-2", KeyID: "key_test", ReceivedAt: t0.Add(time.Minute), Service: "shop", Dropped: 4}
+	other := &collector.Batch{ID: "d-3", Hash: "h-d-3", KeyID: "key_other", ReceivedAt: t0, Service: "orders", Dropped: 1}
+	none := MakeBatch(t, "d-4", Attack("r1", "203.0.113.7", 1))
+	res, err := s.Append(ctx, []*collector.Batch{withEvents, only, other, none, only})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[4].Duplicate {
+		t.Fatalf("the same batch twice in one call: %+v", res)
+	}
+	// retries, one of them in another call, and a conflicting reuse
+	dup := *only
+	conflict := *only
+	conflict.Hash, conflict.Dropped = "h-other", 100
+	res, err = s.Append(ctx, []*collector.Batch{&dup, &conflict})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Duplicate || res[1].Err == nil {
+		t.Fatalf("retry and conflict: %+v", res)
+	}
+	got, err := s.Drops(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []collector.DropCount{
+		{KeyID: "key_other", Service: "orders", Events: 1, Batches: 1, LastReported: t0},
+		{KeyID: "key_test", Service: "shop", Events: 7, Batches: 2, LastReported: t0.Add(time.Minute)},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Drops: %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if g := got[i]; g.KeyID != want[i].KeyID || g.Service != want[i].Service || g.Events != want[i].Events ||
+			g.Batches != want[i].Batches || !g.LastReported.Equal(want[i].LastReported) {
+			t.Fatalf("Drops[%d]: %+v, want %+v", i, g, want[i])
+		}
+	}
+	// a batch of drops only stores no event and no signal
+	if p := allSignals(t, s, collector.SignalQuery{}); len(p.Signals) != 1 || p.Signals[0].Count != 2 {
+		t.Fatalf("signals: %+v, want one with count 2", p.Signals)
 	}
 }
