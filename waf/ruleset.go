@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -183,14 +184,56 @@ var detectorOperators = map[string]bool{
 // parts it ignores (unknown sections, rules for other engine versions) and a
 // *RulesetError listing every problem when the ruleset is invalid.
 func ParseRuleset(data []byte) (*Ruleset, []string, error) {
-	var top map[string]json.RawMessage
-	if !json.Valid(data) {
-		err := json.Unmarshal(data, &top) // for its message
-		if err == nil {
-			err = fmt.Errorf("invalid JSON")
+	if len(data) < parallelValidation || runtime.GOMAXPROCS(0) < 2 {
+		if !json.Valid(data) {
+			return invalidJSON(data)
 		}
-		return nil, nil, &RulesetError{Problems: []*RuleError{{Msg: "not a JSON object: " + err.Error()}}}
+		return parseValid(data)
 	}
+	// The validation of a large document runs beside the parse, whose
+	// result only counts when the document is valid JSON (the splitter does
+	// not validate, but always ends, even on invalid input).
+	valid := make(chan bool, 1)
+	go func() { valid <- json.Valid(data) }()
+	rs, warns, err, crash := parseUnchecked(data)
+	if !<-valid {
+		return invalidJSON(data)
+	}
+	if crash != nil {
+		panic(crash)
+	}
+	return rs, warns, err
+}
+
+// parallelValidation is the document size from which ParseRuleset
+// validates the JSON concurrently with the parse.
+const parallelValidation = 64 << 10
+
+// invalidJSON is ParseRuleset's error for a document that is not JSON.
+func invalidJSON(data []byte) (*Ruleset, []string, error) {
+	var top map[string]json.RawMessage
+	err := json.Unmarshal(data, &top) // for its message
+	if err == nil {
+		err = fmt.Errorf("invalid JSON")
+	}
+	return nil, nil, &RulesetError{Problems: []*RuleError{{Msg: "not a JSON object: " + err.Error()}}}
+}
+
+// parseUnchecked is parseValid on a document not validated yet: a panic
+// is returned, for the caller to raise only if the document was valid.
+func parseUnchecked(data []byte) (rs *Ruleset, warns []string, err error, crash any) {
+	defer func() {
+		if r := recover(); r != nil {
+			rs, warns, err, crash = nil, nil, nil, r
+		}
+	}()
+	rs, warns, err = parseValid(data)
+	return rs, warns, err, nil
+}
+
+// parseValid is ParseRuleset on a document that is valid JSON.
+func parseValid(data []byte) (*Ruleset, []string, error) {
+	var top map[string]json.RawMessage
 	if err := decodeObject(data, &top); err != nil {
 		return nil, nil, &RulesetError{Problems: []*RuleError{{Msg: "not a JSON object: " + err.Error()}}}
 	}

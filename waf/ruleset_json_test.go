@@ -3,8 +3,10 @@ package waf
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/rampartsec/rampart/waf/rules"
@@ -96,4 +98,30 @@ func FuzzJSONFast(f *testing.F) {
 		}
 		checkJSONFast(t, []byte(s))
 	})
+}
+
+// TestParseLargeInvalid: a large document that is not valid JSON (parsed
+// while it is validated) is refused as invalid JSON, whatever is broken.
+func TestParseLargeInvalid(t *testing.T) {
+	src := rules.Default()
+	if len(src) < parallelValidation {
+		t.Fatalf("the default ruleset (%d bytes) is below the parallel threshold", len(src))
+	}
+	cuts := []func([]byte) []byte{
+		func(b []byte) []byte { return b[:len(b)/2] },
+		func(b []byte) []byte { return b[:len(b)-1] },
+		func(b []byte) []byte { return append(b, '}') },
+		func(b []byte) []byte { return bytes.Replace(b, []byte(`"rules": [`), []byte(`"rules": [[`), 1) },
+		func(b []byte) []byte { return bytes.Replace(b, []byte(`"conditions"`), []byte(`"conditions`), 1) },
+		func(b []byte) []byte { return bytes.Replace(b, []byte(`"id"`), []byte(`"id\`), 3) },
+		func(b []byte) []byte { return bytes.ReplaceAll(b, []byte(`}`), []byte(`]`)) },
+	}
+	for i, cut := range cuts {
+		b := cut(append([]byte(nil), src...))
+		_, _, err := ParseRuleset(b)
+		var re *RulesetError
+		if !errors.As(err, &re) || len(re.Problems) != 1 || !strings.HasPrefix(re.Problems[0].Msg, "not a JSON object") {
+			t.Errorf("cut %d: %v", i, err)
+		}
+	}
 }
