@@ -33,9 +33,12 @@ type matchRegex struct {
 	// known is the offset + 1 of the expression's record in knownBlob,
 	// 0 when it is not known.
 	known int
-	tree  *syntax.Regexp
-	once  sync.Once
-	re    *regexp.Regexp
+	// pref, for a branch of a known expression, is the offset + 1 of its
+	// prefilters in knownBlob, decoded by analyze.
+	pref int
+	tree *syntax.Regexp
+	once sync.Once
+	re   *regexp.Regexp
 	// anchor, or start, is a cheap check that runs before re (set with
 	// re; nil when the expression has none).
 	anchor *anchor
@@ -546,6 +549,11 @@ func (o *matchRegex) analyze() {
 		return
 	}
 	o.analyzed = true
+	if o.pref != 0 {
+		r := knownReader{o.pref - 1}
+		o.lits, o.bytes = r.prefilters()
+		return
+	}
 	if o.known != 0 {
 		o.lits, o.bytes = knownPrefilters(o.known)
 		return

@@ -116,6 +116,14 @@ func (r *knownReader) prefilters() ([]string, *ByteFilter) {
 	return lits, bf
 }
 
+// skipPrefilters moves past a literal list and a filter reference.
+func (r *knownReader) skipPrefilters() {
+	for n := r.uvarint(); n > 0; n-- {
+		r.uvarint()
+	}
+	r.uvarint()
+}
+
 // knownFilters are the byte filters of the table, shared by every
 // operator that uses them.
 var knownFilters = sync.OnceValue(func() []*ByteFilter {
@@ -145,17 +153,22 @@ func knownPrefilters(rec int) ([]string, *ByteFilter) {
 // analyzed; nil when it does not split.
 func (o *matchRegex) knownBranches() []Operator {
 	r := knownReader{o.known - 1}
-	r.prefilters()
+	r.skipPrefilters()
 	n := r.uvarint()
 	if n < 2 {
 		return nil
 	}
 	out := make([]Operator, n)
+	bs := make([]matchRegex, n)
 	for i := range out {
 		l := r.uvarint()
-		b := &matchRegex{expr: o.expr, spans: knownBlob[r.off : r.off+l], minLen: o.minLen, analyzed: true}
+		b := &bs[i]
+		b.expr, b.spans, b.minLen = o.expr, knownBlob[r.off:r.off+l], o.minLen
 		r.off += l
-		b.lits, b.bytes = r.prefilters()
+		// The prefilters are decoded by analyze, which the engine runs
+		// on all CPUs.
+		b.pref = r.off + 1
+		r.skipPrefilters()
 		out[i] = b
 	}
 	o.tree = nil
