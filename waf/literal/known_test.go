@@ -4,9 +4,12 @@ import (
 	"flag"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 
+	"github.com/rampartsec/rampart/internal/corpus"
 	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/httpinput"
 	"github.com/rampartsec/rampart/waf/literal"
 	"github.com/rampartsec/rampart/waf/rules"
 )
@@ -69,4 +72,61 @@ func TestKnownMatchersFresh(t *testing.T) {
 	if !reflect.DeepEqual(literal.NewMatcher(other), literal.BuildMatcher(other)) {
 		t.Fatal("an unknown pattern set was not built from scratch")
 	}
+}
+
+// defaultEngine builds the default ruleset's engine, with every rule's
+// matches reported.
+func defaultEngine(t *testing.T) *waf.Engine {
+	t.Helper()
+	rs, _, err := waf.ParseRuleset(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := waf.New(rs, waf.Options{Timeout: -1, AllMatches: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+// matchedRules returns the ids of the rules that match r, in order.
+func matchedRules(eng *waf.Engine, r *corpus.Request) []string {
+	in := &httpinput.Request{
+		Method:     r.Request.Method,
+		URI:        r.Request.URI,
+		Headers:    r.Request.Headers,
+		Body:       []byte(r.Request.Body),
+		RemoteAddr: r.Request.ClientIP,
+	}
+	addrs, _ := httpinput.Build(in, nil, nil)
+	addrs, _ = httpinput.BuildBody(in, nil, addrs)
+	ctx := eng.NewContext()
+	defer ctx.Close()
+	res := ctx.Run(addrs)
+	ids := make([]string, 0, len(res.Matches))
+	for _, m := range res.Matches {
+		ids = append(ids, m.RuleID)
+	}
+	return ids
+}
+
+// TestKnownMatchersSameEngine: the default engine built with the table
+// and the one built without it match the same rules on every corpus
+// request.
+func TestKnownMatchersSameEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the whole corpus")
+	}
+	withTable := defaultEngine(t)
+	literal.SetUseKnown(false)
+	fresh := defaultEngine(t)
+	literal.SetUseKnown(true)
+	reqs := corpus.Requests(t)
+	for i := range reqs {
+		got, want := matchedRules(withTable, &reqs[i]), matchedRules(fresh, &reqs[i])
+		if !slices.Equal(got, want) {
+			t.Fatalf("request %s: %v with the table, %v without", reqs[i].ID, got, want)
+		}
+	}
+	t.Logf("%d requests", len(reqs))
 }
