@@ -166,6 +166,16 @@ func eventInsert(d Dialect, n int) string {
 // DB returns the underlying database, for tests and maintenance.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// WriteLocked runs f while holding the lock that serializes the Store's
+// write transactions (under Dialect.SerializeWrites): no write of this
+// Store runs meanwhile. The SQLite checkpointer uses it to finish a
+// checkpoint that the writer keeps overtaking, so the WAL can start over.
+func (s *Store) WriteLocked(f func()) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	f()
+}
+
 // OnClose registers f to run when Close is called, before the database is
 // closed (the SQLite store stops its checkpointer with it).
 func (s *Store) OnClose(f func()) { s.onClose = append(s.onClose, f) }
