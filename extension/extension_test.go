@@ -547,3 +547,23 @@ func TestDecisionsWaitForTheFirstFetch(t *testing.T) {
 		t.Errorf("no fetch: %d after %v", rec.Code, time.Since(start))
 	}
 }
+
+// TestForwarderDropsOnly: drops left to report with nothing queued go to
+// the collector in a batch of their own.
+func TestForwarderDropsOnly(t *testing.T) {
+	col := newFakeCollector(t)
+	f := &Forwarder{Endpoint: col.srv.URL, Logger: quiet()}
+	f.mu.Lock()
+	f.unreported = 4
+	f.mu.Unlock()
+	if err := f.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	bs := col.all()
+	if len(bs) != 1 || len(bs[0].Events) != 0 || bs[0].Dropped != 4 || bs[0].BatchID == "" {
+		t.Fatalf("batches %+v", bs)
+	}
+	if err := f.Flush(context.Background()); err != nil || len(col.all()) != 1 {
+		t.Fatalf("a second flush sent again: %v, %d batches", err, len(col.all()))
+	}
+}

@@ -173,10 +173,13 @@ func (f *Forwarder) Flush(ctx context.Context) error {
 	for {
 		f.mu.Lock()
 		if len(f.queue) == 0 {
-			// Drops not reported yet wait for the next batch with events:
-			// the collector refuses an empty batch.
-			f.mu.Unlock()
-			return nil
+			if f.unreported == 0 {
+				f.mu.Unlock()
+				return nil
+			}
+			// Drops not reported yet go in a batch of their own: the
+			// collector takes a batch without events that carries drops.
+			f.queue = append(f.queue, &Batch{BatchID: newID(), Events: []json.RawMessage{}})
 		}
 		b := f.queue[0]
 		if f.unreported > 0 {
