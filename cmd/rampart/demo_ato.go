@@ -7,15 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/examples/vulnapp/routes"
-	"github.com/rampartsec/rampart/httpguard"
 )
 
 // The demo's client addresses, from the documentation ranges (RFC 5737):
@@ -45,24 +42,11 @@ func atoDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 		return err
 	}
 	defer agent.Close(context.Background())
-	dir, err := os.MkdirTemp("", "rampart-demo-ato-")
+	base, stop, err := serveVulnapp(agent)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	app, err := routes.New(routes.Config{Dir: dir, Dialer: demoDialer()})
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: httpguard.New(agent, app), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 	client := &http.Client{Timeout: 5 * time.Second}
 	login := func(ip, user, password string) (int, error) {
 		body := fmt.Sprintf(`{"login": %q, "password": %q}`, user, password)

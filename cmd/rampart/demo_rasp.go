@@ -51,6 +51,38 @@ func demoDialer() *httpguard.Dialer {
 	return (&nettest.Loopback{}).Dialer(nettest.Resolver{"rebind.attacker.test": "127.0.0.1"})
 }
 
+// serveVulnapp serves the example application, protected by agent, on a
+// loopback port of its own with a new data directory; stop shuts it down
+// and removes the directory.
+func serveVulnapp(agent *rampart.Agent) (base string, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "rampart-demo-")
+	if err != nil {
+		return "", nil, err
+	}
+	app, err := routes.New(routes.Config{Dir: dir, Dialer: demoDialer()})
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		app.Close()
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	base = "http://" + ln.Addr().String()
+	app.SetUpstream(base + "/upstream")
+	srv := &http.Server{Handler: httpguard.New(agent, app), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return base, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		app.Close()
+		os.RemoveAll(dir)
+	}, nil
+}
+
 // raspDemo runs the vulnerable example application with exploit prevention
 // blocking (and the WAF monitoring, so that every exploit reaches its sink)
 // and prints what was stopped where.
@@ -75,30 +107,13 @@ func raspDemo(out io.Writer, col *demoCollector) error {
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "rampart-demo-")
+	base, stop, err := serveVulnapp(agent)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	app, err := routes.New(routes.Config{Dir: dir, Dialer: demoDialer()})
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	app.SetUpstream(base + "/upstream")
-	srv := &http.Server{Handler: httpguard.New(agent, app), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	}()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	defer stop()
+	ln := base[len("http://"):]
+	_, port, _ := net.SplitHostPort(ln)
 	fmt.Fprintf(out, "\n2. Exploit prevention: the vulnerable example application (examples/vulnapp) on %s,\n", base)
 	fmt.Fprintf(out, "exploit prevention blocking, WAF monitoring, so that every exploit reaches its sink\n\n")
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
