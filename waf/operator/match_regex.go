@@ -43,6 +43,9 @@ type matchRegex struct {
 	// re; nil when the expression has none).
 	anchor *anchor
 	start  *startAnchor
+	// dfa decides whether the expression matches (set with re; nil when
+	// it has none), so that re only runs for the highlight of a match.
+	dfa    *dfa
 	minLen int
 	// lits and bytes are the prefilters, computed by analyze.
 	analyzed bool
@@ -503,6 +506,7 @@ func (o *matchRegex) compiled() *regexp.Regexp {
 				if o.anchor = newAnchor(tree); o.anchor == nil {
 					o.start = newStartAnchor(tree)
 				}
+				o.dfa = newDFA(tree)
 			}
 		}
 	})
@@ -519,12 +523,22 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 		return "", false
 	}
 	re := o.compiled()
-	if o.start != nil && !o.start.mayMatch(v.Bytes) || o.anchor != nil && !o.anchor.mayMatch(v.Bytes) {
+	useDFA := o.dfa != nil && !noDFA && !o.dfa.disabled.Load()
+	limit := -1
+	if useDFA {
+		limit = anchorChecksBeforeDFA
+	}
+	if o.start != nil && !o.start.mayMatch(v.Bytes) || o.anchor != nil && !o.anchor.mayMatchN(v.Bytes, limit) {
 		return "", false
 	}
-	// Match needs no positions, so it takes the regexp package's faster
-	// paths; the positions are only computed for the highlight of a match.
-	if !re.Match(v.Bytes) {
+	// Matching needs no positions, so it takes the automaton, or the
+	// regexp package's faster paths; the positions are only computed for
+	// the highlight of a match.
+	res := dfaUnknown
+	if useDFA {
+		res = o.dfa.match(v.Bytes)
+	}
+	if res == dfaNo || res == dfaUnknown && !re.Match(v.Bytes) {
 		return "", false
 	}
 	loc := re.FindIndex(v.Bytes)

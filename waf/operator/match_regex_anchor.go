@@ -238,13 +238,23 @@ func anchorable(re *syntax.Regexp) (anchorLit, bool) {
 
 // mayMatch reports whether some occurrence of a literal in b has a match
 // of the prefix before it and of the suffix after it (or a check gave up).
-func (a *anchor) mayMatch(b []byte) bool {
+func (a *anchor) mayMatch(b []byte) bool { return a.mayMatchN(b, -1) }
+
+// mayMatchN is mayMatch checking at most limit occurrences of the
+// literals (limit < 0: all of them); beyond, it answers true (maybe). With
+// an automaton to decide, a value with many occurrences is cheaper to scan
+// once than to check at each.
+func (a *anchor) mayMatchN(b []byte, limit int) bool {
 	for _, l := range a.lits {
 		for off := 0; ; {
 			i := l.index(b[off:])
 			if i < 0 {
 				break
 			}
+			if limit == 0 {
+				return true
+			}
+			limit--
 			p := off + i
 			// The prefix first: what precedes a literal is usually a short
 			// separator, where the suffix can take many steps to fail.

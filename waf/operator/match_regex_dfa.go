@@ -1,0 +1,376 @@
+package operator
+
+import (
+	"regexp/syntax"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
+)
+
+// dfa answers whether an expression matches anywhere in a value, in one
+// pass over the value, with a lazily built deterministic automaton: each
+// state is the set of program instructions the threads of a Thompson
+// simulation would be at, and each transition is computed the first time
+// it is taken, then cached. A cached step is one table load per byte,
+// whatever the expression, where Go's regexp (backtracking or NFA) costs
+// work proportional to the program at every position. The positions of a
+// match (the highlight) still come from Go's regexp, run only on values
+// the automaton accepts.
+//
+// Empty-width assertions (^ $ \b \B and their line forms) are decided at
+// each step from the previous rune's kind, kept in the state, and the next
+// rune, as syntax.EmptyOpContext defines them. ASCII bytes step through
+// the cache by byte class; other runes too when every instruction treats
+// all of them alike (expressions that are not case-folded usually do),
+// else each such rune is an uncached step, and a value with many of those
+// goes back to Go's regexp.
+//
+// The automaton is shared by every evaluation of its operator: transitions
+// are published with atomic stores and read with atomic loads; states are
+// created under a mutex. The cache is bounded: when it is full it is
+// emptied, and after maxDFAResets the expression stops using it (an
+// expression whose automaton does not fit is left to Go's regexp).
+type dfa struct {
+	prog *syntax.Prog
+	// class maps an ASCII byte to its class: bytes in one class are
+	// accepted by the same instructions and have the same kind for the
+	// empty-width assertions. Class nclass-1 is every non-ASCII rune when
+	// uniform.
+	class   [utf8.RuneSelf]uint8
+	rep     []rune // a rune of each class
+	nclass  int
+	uniform bool // every instruction treats all non-ASCII runes alike
+
+	start    atomic.Pointer[dstate]
+	disabled atomic.Bool
+
+	mu      sync.Mutex
+	states  map[string]*dstate
+	resets  int
+	key     []byte
+	stack   []uint32
+	visited []uint32 // generation stamps, by pc
+	gen     uint32
+	next    []uint32
+}
+
+// dstate is a state of the automaton.
+type dstate struct {
+	pcs  []uint32 // sorted instructions reached, before their closure
+	prev uint8    // kind of the rune before this state (see prevRune)
+	next []atomic.Pointer[dstate]
+	end  atomic.Uint32 // 0 unknown, 1 no match at the end, 2 match
+}
+
+// dfaMatch is the state every transition that completes a match leads to.
+var dfaMatch = &dstate{}
+
+// Limits of the automaton cache.
+const (
+	maxDFAStates = 512 // states held at once, per expression
+	maxDFAResets = 16  // times the cache fills before the expression stops using it
+	maxDFASlow   = 16  // uncached non-ASCII steps per value before giving up
+	// maxDFABuild bounds the transitions one value may compute: a value
+	// that needs more (a fresh automaton, an unusual value) leaves the
+	// rest to Go's regexp, so that warming the cache never costs a request
+	// more than a few microseconds per expression.
+	maxDFABuild = 32
+)
+
+// Kinds of the rune before a position, the part of it the empty-width
+// assertions depend on.
+const (
+	prevStart uint8 = iota // beginning of the text
+	prevNL
+	prevWord
+	prevOther
+)
+
+var prevRune = [...]rune{prevStart: -1, prevNL: '\n', prevWord: 'a', prevOther: ' '}
+
+func kindOf(r rune) uint8 {
+	switch {
+	case r == '\n':
+		return prevNL
+	case r < utf8.RuneSelf && syntax.IsWordChar(r):
+		return prevWord
+	}
+	return prevOther
+}
+
+// newDFA builds the automaton of a parsed expression (parsed with
+// syntax.Perl, as regexp.Compile does), or returns nil when it cannot.
+func newDFA(tree *syntax.Regexp) *dfa {
+	prog, err := syntax.Compile(tree.Simplify())
+	if err != nil {
+		return nil
+	}
+	d := &dfa{prog: prog, states: map[string]*dstate{}, visited: make([]uint32, len(prog.Inst))}
+	// Byte classes by signature: the rune instructions accepting the
+	// byte, and its kind.
+	var runes []int
+	for pc := range prog.Inst {
+		switch prog.Inst[pc].Op {
+		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			runes = append(runes, pc)
+		}
+	}
+	sigs := map[string]uint8{}
+	sig := make([]byte, 1+(len(runes)+7)/8)
+	for b := rune(0); b < utf8.RuneSelf; b++ {
+		clear(sig)
+		sig[0] = kindOf(b)
+		for i, pc := range runes {
+			if runeInst(&prog.Inst[pc], b) {
+				sig[1+i/8] |= 1 << (i % 8)
+			}
+		}
+		c, ok := sigs[string(sig)]
+		if !ok {
+			if len(sigs) >= 255 {
+				return nil
+			}
+			c = uint8(len(sigs))
+			sigs[string(sig)] = c
+			d.rep = append(d.rep, b)
+		}
+		d.class[b] = c
+	}
+	d.uniform = true
+	for _, pc := range runes {
+		if !uniformNonASCII(&prog.Inst[pc]) {
+			d.uniform = false
+			break
+		}
+	}
+	if d.uniform {
+		d.rep = append(d.rep, utf8.RuneError)
+	}
+	d.nclass = len(d.rep)
+	d.start.Store(d.newState(nil, prevStart))
+	return d
+}
+
+// uniformNonASCII reports whether a rune instruction accepts either every
+// rune from U+0080 up (and U+FFFD, the rune of an invalid byte) or none.
+func uniformNonASCII(in *syntax.Inst) bool {
+	switch in.Op {
+	case syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+		return true
+	case syntax.InstRune1:
+		return in.Rune[0] < utf8.RuneSelf
+	}
+	rs := in.Rune
+	if len(rs) == 1 {
+		// One rune, possibly case-folded.
+		rs = []rune{rs[0], rs[0]}
+	}
+	all, none := false, true
+	for i := 0; i+1 < len(rs); i += 2 {
+		lo, hi := rs[i], rs[i+1]
+		if hi >= utf8.RuneSelf {
+			none = false
+			if lo <= utf8.RuneSelf && hi >= unicode.MaxRune {
+				all = true
+			}
+		}
+	}
+	if all {
+		return true
+	}
+	if !none {
+		return false
+	}
+	if syntax.Flags(in.Arg)&syntax.FoldCase != 0 {
+		// ASCII runes whose case folding reaches beyond ASCII (k, s).
+		for i := 0; i+1 < len(rs); i += 2 {
+			for r := rs[i]; r <= rs[i+1]; r++ {
+				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+					if f >= utf8.RuneSelf {
+						return false
+					}
+				}
+			}
+		}
+	}
+	return true
+}
+
+// newState interns the state of pcs (sorted) after a rune of kind prev.
+// It is called with d.mu held, or before d is shared.
+func (d *dfa) newState(pcs []uint32, prev uint8) *dstate {
+	d.key = append(d.key[:0], prev)
+	for _, pc := range pcs {
+		d.key = append(d.key, byte(pc), byte(pc>>8), byte(pc>>16), byte(pc>>24))
+	}
+	if s := d.states[string(d.key)]; s != nil {
+		return s
+	}
+	s := &dstate{pcs: slices.Clone(pcs), prev: prev, next: make([]atomic.Pointer[dstate], d.nclass)}
+	d.states[string(d.key)] = s
+	return s
+}
+
+// step computes the state after rune r from s, or dfaMatch when a match
+// ends before r, with d.mu held.
+func (d *dfa) step(s *dstate, r rune) *dstate {
+	flags := syntax.EmptyOpContext(prevRune[s.prev], r)
+	d.next = d.next[:0]
+	if d.closure(s.pcs, flags, r) {
+		return dfaMatch
+	}
+	slices.Sort(d.next)
+	d.next = slices.Compact(d.next)
+	return d.newState(d.next, kindOf(r))
+}
+
+// closure follows the instructions reachable from pcs and the start
+// without consuming input, under the empty-width flags, and appends to
+// d.next the instructions after those that accept r (r < 0: none). It
+// reports whether a match instruction is reached.
+func (d *dfa) closure(pcs []uint32, flags syntax.EmptyOp, r rune) bool {
+	d.gen++
+	if d.gen == 0 {
+		clear(d.visited)
+		d.gen = 1
+	}
+	d.stack = append(d.stack[:0], uint32(d.prog.Start))
+	d.stack = append(d.stack, pcs...)
+	for len(d.stack) > 0 {
+		pc := d.stack[len(d.stack)-1]
+		d.stack = d.stack[:len(d.stack)-1]
+		if d.visited[pc] == d.gen {
+			continue
+		}
+		d.visited[pc] = d.gen
+		in := &d.prog.Inst[pc]
+		switch in.Op {
+		case syntax.InstMatch:
+			return true
+		case syntax.InstFail:
+		case syntax.InstAlt, syntax.InstAltMatch:
+			d.stack = append(d.stack, in.Arg, in.Out)
+		case syntax.InstNop, syntax.InstCapture:
+			d.stack = append(d.stack, in.Out)
+		case syntax.InstEmptyWidth:
+			if syntax.EmptyOp(in.Arg)&^flags == 0 {
+				d.stack = append(d.stack, in.Out)
+			}
+		default: // rune instructions
+			if r >= 0 && runeInst(in, r) {
+				d.next = append(d.next, in.Out)
+			}
+		}
+	}
+	return false
+}
+
+// dfaResult is the automaton's answer.
+type dfaResult uint8
+
+const (
+	dfaNo dfaResult = iota
+	dfaYes
+	dfaUnknown // the cache could not hold the value's states: ask Go's regexp
+)
+
+// match reports whether the expression matches somewhere in b.
+func (d *dfa) match(b []byte) dfaResult {
+	if d.disabled.Load() {
+		return dfaUnknown
+	}
+	s := d.start.Load()
+	slow, built := 0, 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		var ns *dstate
+		if c < utf8.RuneSelf {
+			cl := d.class[c]
+			if ns = s.next[cl].Load(); ns == nil {
+				if built++; built > maxDFABuild {
+					return dfaUnknown
+				}
+				if ns = d.slowStep(s, int(cl), rune(c)); ns == nil {
+					return dfaUnknown
+				}
+			}
+			i++
+		} else {
+			r, w := utf8.DecodeRune(b[i:])
+			i += w
+			if d.uniform {
+				cl := d.nclass - 1
+				if ns = s.next[cl].Load(); ns == nil {
+					if built++; built > maxDFABuild {
+						return dfaUnknown
+					}
+					ns = d.slowStep(s, cl, r)
+				}
+			} else {
+				if slow++; slow > maxDFASlow {
+					return dfaUnknown
+				}
+				ns = d.slowStep(s, -1, r)
+			}
+			if ns == nil {
+				return dfaUnknown
+			}
+		}
+		if ns == dfaMatch {
+			return dfaYes
+		}
+		s = ns
+	}
+	switch s.end.Load() {
+	case 1:
+		return dfaNo
+	case 2:
+		return dfaYes
+	}
+	d.mu.Lock()
+	d.next = d.next[:0]
+	m := d.closure(s.pcs, syntax.EmptyOpContext(prevRune[s.prev], -1), -1)
+	d.mu.Unlock()
+	if m {
+		s.end.Store(2)
+		return dfaYes
+	}
+	s.end.Store(1)
+	return dfaNo
+}
+
+// slowStep computes (and, for cl >= 0, caches) the transition of s on r,
+// or returns nil when the cache is full: it is then emptied for the
+// values that come next.
+func (d *dfa) slowStep(s *dstate, cl int, r rune) *dstate {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if cl >= 0 {
+		if ns := s.next[cl].Load(); ns != nil {
+			return ns
+		}
+	}
+	if len(d.states) >= maxDFAStates {
+		d.resets++
+		if d.resets > maxDFAResets {
+			d.disabled.Store(true)
+		}
+		d.states = map[string]*dstate{}
+		d.start.Store(d.newState(nil, prevStart))
+		return nil
+	}
+	ns := d.step(s, r)
+	if cl >= 0 {
+		s.next[cl].Store(ns)
+	}
+	return ns
+}
+
+// anchorChecksBeforeDFA is how many occurrences of its literal an
+// expression's anchor checks before the automaton takes over.
+const anchorChecksBeforeDFA = 3
+
+// noDFA turns the automaton off (tests and benchmarks compare with it).
+var noDFA = false

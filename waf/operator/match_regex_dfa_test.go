@@ -1,0 +1,231 @@
+package operator
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// dfaOf builds the automaton of expr, failing the test when it cannot.
+func dfaOf(tb testing.TB, expr string) (*dfa, *regexp.Regexp) {
+	tb.Helper()
+	tree, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d := newDFA(tree)
+	if d == nil {
+		tb.Fatalf("%q: no automaton", expr)
+	}
+	return d, regexp.MustCompile(expr)
+}
+
+// checkDFA compares the automaton's answer with Go's regexp, twice (the
+// second time through the cached transitions).
+func checkDFA(tb testing.TB, d *dfa, re *regexp.Regexp, in []byte) {
+	tb.Helper()
+	want := re.Match(in)
+	for range 2 {
+		switch got := d.match(in); {
+		case got == dfaUnknown:
+			return
+		case (got == dfaYes) != want:
+			tb.Fatalf("%q on %q: automaton %v, regexp %v", re.String(), in, got == dfaYes, want)
+		}
+	}
+}
+
+var dfaCases = []struct {
+	expr   string
+	inputs []string
+}{
+	{`^abc`, []string{"abc", "xabc", "ab", "", "abcabc", "\nabc"}},
+	{`abc$`, []string{"abc", "abcx", "xxabc", "abc\n"}},
+	{`(?m)^abc$`, []string{"x\nabc\ny", "x\nabcd", "abc", "\nabc\n"}},
+	{`\bor\b`, []string{"or", "for", "a or b", "or1", "_or", "é or", "or\xff", "(or)"}},
+	{`\Bor\B`, []string{"for", "forx", "or", "a or b"}},
+	{`x*`, []string{"", "y", "xxx"}},
+	{`^$`, []string{"", "a", "\n"}},
+	{`(?i)kelvin`, []string{"KELVIN", "\u212aelvin", "kelvin", "kelv"}},
+	{`(?i)s\w+`, []string{"\u017fab", "sab", "SAB", "s", "x"}},
+	{`[^\n]{2,5}z`, []string{"abz", "a\nz", "\xe2\x82\xacz", "\xffz", "zz"}},
+	{`\p{L}+\d`, []string{"é1", "a1", "1", "日本2", "\xff1"}},
+	{`.\x{FFFD}`, []string{"a\xff", "a\xef\xbf\xbd", "ab", "\xff\xff"}},
+	{`(?s)a.b`, []string{"a\nb", "axb", "ab"}},
+	{`a.b`, []string{"a\nb", "axb", "a\u00e9b"}},
+	{`['"](?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/)*(?:or|and)\b`, []string{"' or 1", "'/**/or 1", "'/* x */ and", "' orx", "\" /*a*/ /*b**/or", "'/*"}},
+	{`(?:^|[\s)'"\d=])(?:or|and)\s+\w{1,3}\s*=`, []string{"1 or abc=", "x or abcd=", "or a =", ")and b="}},
+}
+
+func TestDFAMatchesRegexp(t *testing.T) {
+	for _, c := range dfaCases {
+		d, re := dfaOf(t, c.expr)
+		for _, in := range c.inputs {
+			checkDFA(t, d, re, []byte(in))
+		}
+	}
+}
+
+// TestDFARulesets compares the automaton with Go's regexp for every
+// match_regex expression of the default and Datadog's rulesets, on the
+// attack and benign payloads of the corpus, as they are and lower-cased.
+func TestDFARulesets(t *testing.T) {
+	exprs := defaultExprs(t)
+	for _, op := range rulesetRegexOps(t) {
+		exprs = append(exprs, op.expr)
+	}
+	vals := corpusValues(t, "sqli", "xss", "rce", "lfi", "jndi", "ssti", "ssrf", "nosqli", "benign")
+	var inputs [][]byte
+	for i, v := range vals {
+		if i%40 == 0 || len(v.Bytes) > 1000 {
+			inputs = append(inputs, v.Bytes, bytes.ToLower(v.Bytes))
+		}
+	}
+	built, unknown := 0, 0
+	for _, e := range exprs {
+		tree, err := syntax.Parse(e, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := newDFA(tree)
+		if d == nil {
+			continue
+		}
+		built++
+		re := regexp.MustCompile(e)
+		for _, in := range inputs {
+			got := d.match(in)
+			if got == dfaUnknown {
+				unknown++
+				continue
+			}
+			if want := re.Match(in); (got == dfaYes) != want {
+				t.Fatalf("%q on %q: automaton %v, regexp %v", e, in, got == dfaYes, want)
+			}
+		}
+	}
+	if built < len(exprs)*9/10 {
+		t.Fatalf("automata for %d of %d expressions", built, len(exprs))
+	}
+	t.Logf("%d expressions (%d automata) × %d inputs; %d answers left to regexp", len(exprs), built, len(inputs), unknown)
+}
+
+// TestDFACacheBound fills the cache of an expression with many states
+// (counted repetitions over varied text) and checks that the answers stay
+// right through the resets, and that the cache stays bounded.
+func TestDFACacheBound(t *testing.T) {
+	d, re := dfaOf(t, `a[^x]{0,40}b[^y]{0,40}c`)
+	var sb strings.Builder
+	for i := range 4000 {
+		fmt.Fprintf(&sb, "%c", "abcxyz"[i*7%6])
+	}
+	in := []byte(sb.String())
+	for i := 0; i+300 <= len(in); i += 50 {
+		checkDFA(t, d, re, in[i:i+300])
+		d.mu.Lock()
+		n := len(d.states)
+		d.mu.Unlock()
+		if n > maxDFAStates {
+			t.Fatalf("%d states held", n)
+		}
+	}
+}
+
+// TestDFAConcurrent runs one automaton from many goroutines (go test
+// -race checks the publication of transitions).
+func TestDFAConcurrent(t *testing.T) {
+	d, re := dfaOf(t, `(?:^|['"])\s*(?:or|and)\s+\w{1,8}\s*(?:=|like)\s*['"\w]`)
+	inputs := [][]byte{[]byte("x' or abc = 'y"), []byte("name=o'brien and co"), []byte("' and 1 like 1"), []byte("plain text or not")}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				in := inputs[(g+i)%len(inputs)]
+				if got, want := d.match(in), re.Match(in); got != dfaUnknown && (got == dfaYes) != want {
+					t.Errorf("%q: automaton %v, regexp %v", in, got == dfaYes, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// FuzzDFA compares the automaton with Go's regexp on arbitrary
+// expressions and inputs.
+func FuzzDFA(f *testing.F) {
+	for _, c := range dfaCases {
+		for _, in := range c.inputs {
+			f.Add(c.expr, []byte(in))
+		}
+	}
+	f.Fuzz(func(t *testing.T, expr string, in []byte) {
+		if len(expr) > 200 || len(in) > 1000 {
+			return
+		}
+		tree, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			return
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return
+		}
+		d := newDFA(tree)
+		if d == nil {
+			return
+		}
+		checkDFA(t, d, re, in)
+	})
+}
+
+func BenchmarkDFA(b *testing.B) {
+	expr := `['"](?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|\(|\))*(?:\|\||&&|\b(?:or|and|xor|like|having|where)\b)(?:\s|\(|\))*(?:['"]?[\w.@]+['"]?\s*(?:=|<|>|\blike\b)|\d+\s*(?:[=<>!]|$|--|#))`
+	in := bytes.Repeat([]byte(`<img src="x" alt='a b' title="it's fine"> `), 12)
+	d, re := dfaOf(b, expr)
+	b.Run("dfa", func(b *testing.B) {
+		for b.Loop() {
+			d.match(in)
+		}
+	})
+	b.Run("regexp", func(b *testing.B) {
+		for b.Loop() {
+			re.Match(in)
+		}
+	})
+}
+
+// TestEvalWithDFA checks that match_regex answers the same, highlight
+// included, with the automaton and without it, on the Datadog ruleset's
+// expressions (and their branches) and corpus payloads.
+func TestEvalWithDFA(t *testing.T) {
+	var ops []Operator
+	for _, op := range rulesetRegexOps(t) {
+		ops = append(ops, op)
+		ops = append(ops, op.Branches()...)
+	}
+	vals := corpusValues(t, "sqli", "xss", "rce", "lfi", "benign")
+	for i, v := range vals {
+		if i%29 != 0 {
+			continue
+		}
+		lower := Value{Kind: String, Bytes: bytes.ToLower(v.Bytes)}
+		for _, in := range []Value{v, lower} {
+			for _, op := range ops {
+				hl, ok := op.Eval(in)
+				noDFA = true
+				hl2, ok2 := op.Eval(in)
+				noDFA = false
+				if hl != hl2 || ok != ok2 {
+					t.Fatalf("%q on %q: with automaton %q %v, without %q %v", op.(*matchRegex).expr, in.Bytes, hl, ok, hl2, ok2)
+				}
+			}
+		}
+	}
+}
