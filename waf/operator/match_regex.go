@@ -528,7 +528,7 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 	if useDFA {
 		limit = anchorChecksBeforeDFA
 	}
-	if o.start != nil && !o.start.mayMatch(v.Bytes) || o.anchor != nil && !o.anchor.mayMatchN(v.Bytes, limit) {
+	if o.start != nil && !o.start.mayMatch(v.Bytes, useDFA) || o.anchor != nil && !o.anchor.mayMatchN(v.Bytes, limit) {
 		return "", false
 	}
 	// Matching needs no positions, so it takes the automaton, or the

@@ -258,7 +258,8 @@ func (a *anchor) mayMatchN(b []byte, limit int) bool {
 			p := off + i
 			// The prefix first: what precedes a literal is usually a short
 			// separator, where the suffix can take many steps to fail.
-			if (a.prefix == nil || a.prefix.at(b, p)) && (a.suffix == nil || a.suffix.at(b, p+len(l.b))) {
+			quick := limit >= 0
+			if (a.prefix == nil || a.prefix.at(b, p, quick)) && (a.suffix == nil || a.suffix.at(b, p+len(l.b), quick)) {
 				return true
 			}
 			off = p + 1
@@ -307,7 +308,9 @@ type anchorJob struct {
 
 // at reports whether the program matches b from pos (rightwards, or
 // leftwards when reverse; any end), or the check ran out of its budget.
-func (p *anchorProg) at(b []byte, pos int) bool {
+// A quick check gives up after the first, short run (an automaton
+// decides then).
+func (p *anchorProg) at(b []byte, pos int, quick bool) bool {
 	if p.hasFirst {
 		if p.reverse {
 			if pos == 0 || !p.first.Has(b[pos-1]) {
@@ -321,8 +324,8 @@ func (p *anchorProg) at(b []byte, pos int) bool {
 	// backtracking over ambiguous repetitions ([^?]*?[\w.]*): it runs
 	// again, remembering the (instruction, position) pairs it has been
 	// through, which bounds its work by the program size times a window.
-	if m, done := p.run(b, pos, nil); done {
-		return m
+	if m, done := p.run(b, pos, nil); done || quick {
+		return m || !done
 	}
 	var visited [anchorMemoWords]uint64
 	m, done := p.run(b, pos, &visited)
@@ -563,10 +566,11 @@ func newStartAnchor(re *syntax.Regexp) *startAnchor {
 }
 
 // mayMatch reports whether the expression matches b from one of the
-// positions holding a first byte (or a check gave up).
-func (a *startAnchor) mayMatch(b []byte) bool {
+// positions holding a first byte (or a check gave up; quick: see
+// anchorProg.at).
+func (a *startAnchor) mayMatch(b []byte, quick bool) bool {
 	for i, c := range b {
-		if a.first.Has(c) && a.prog.at(b, i) {
+		if a.first.Has(c) && a.prog.at(b, i, quick) {
 			return true
 		}
 	}
