@@ -19,7 +19,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -139,9 +138,9 @@ type view struct {
 // view's values, and the literal matcher over their operators' literals.
 type chainGroup struct {
 	idx   int // global index, for per-context buffers
-	names string
 	funcs []transform.Func
-	// prefix[k] numbers the chain's first k+1 transformers.
+	// prefix[k] numbers the chain's first k+1 transformers (funcs and
+	// prefix are shared by the groups of the same chain: read-only).
 	prefix  []int32
 	targets []*target
 	// pending are the targets while the rules compile, one slice per
@@ -228,11 +227,13 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	all = append(all, rs.Rules...)
 	all = applyOverrides(all, rs.Overrides)
 	var errs []*RuleError
-	groups := map[string]*chainGroup{}
-	viewsByKey := map[string]*view{}
-	prefixes := map[string]int32{} // transformer chain prefixes, numbered
+	groups := map[groupKey]*chainGroup{}
+	viewsByKey := map[viewKey]*view{}
+	ch := newChains()
 	nChains := 0
 	compileConds := func(r *rule, src []Condition, ruleTransformers []string) {
+		// The rule's chain, resolved on its first use: most inputs share it.
+		ruleChain, ruleKeysOnly, ruleResolved := int32(-1), false, false
 		for ci, c := range src {
 			name := strings.TrimPrefix(c.Operator, "!")
 			f, ok := operator.Lookup(name)
@@ -252,64 +253,56 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			_, cond.exists = op.(operator.Existence)
 			// The operators a target runs: the operator itself, or its
 			// branches, each behind its own prefilter.
-			ops := []operator.Operator{op}
+			var tgts []*target
 			if d, ok := op.(operator.Decomposable); ok && !cond.negate {
 				if bs := d.Branches(); len(bs) > 1 {
-					ops = bs
+					tgts = newTargets(cond, bs...)
 				}
 			}
 			// One target per operator, shared by the chain groups of every
 			// input.
-			tgts := make([]*target, len(ops))
-			for i, o := range ops {
-				tgts[i] = &target{cond: cond, op: o}
+			if tgts == nil {
+				tgts = newTargets(cond, op)
 			}
 			for _, in := range c.Inputs {
-				names := ruleTransformers
+				var chain int32
+				var keysOnly bool
 				if in.hasTransformers {
-					names = in.Transformers
-				}
-				keysOnly := false
-				var chainNames []string
-				for _, t := range names {
-					switch t {
-					case "keys_only":
-						keysOnly = true
-					case "values_only":
-						keysOnly = false
-					default:
-						_, canon, _ := transform.Lookup(t)
-						chainNames = append(chainNames, canon)
+					chain, keysOnly = ch.resolve(in.Transformers)
+				} else {
+					if !ruleResolved {
+						ruleChain, ruleKeysOnly = ch.resolve(ruleTransformers)
+						ruleResolved = true
 					}
+					chain, keysOnly = ruleChain, ruleKeysOnly
 				}
 				addr := e.addrID(in.Address)
-				vkey := strconv.Itoa(addr) + "\x00" + strings.Join(in.KeyPath, "\x01") + "\x00" + strconv.FormatBool(keysOnly)
-				v := viewsByKey[vkey]
+				vk := viewKey{addr: addr, n: len(in.KeyPath), keysOnly: keysOnly}
+				switch len(in.KeyPath) {
+				case 0:
+				case 1:
+					vk.path = in.KeyPath[0]
+				default:
+					vk.path = strings.Join(in.KeyPath, "\x01")
+				}
+				v := viewsByKey[vk]
 				if v == nil {
 					v = &view{addr: addr, keyPath: in.KeyPath, keysOnly: keysOnly}
-					viewsByKey[vkey] = v
+					viewsByKey[vk] = v
 					for len(e.views) <= addr {
 						e.views = append(e.views, nil)
 					}
 					e.views[addr] = append(e.views[addr], v)
 				}
-				ckey := vkey + "\x00" + strings.Join(chainNames, ",")
-				g := groups[ckey]
+				gk := groupKey{v: v, chain: chain}
+				g := groups[gk]
 				if g == nil {
-					g = &chainGroup{idx: nChains, names: strings.Join(chainNames, ",")}
-					nChains++
-					for k, n := range chainNames {
-						fn, _, _ := transform.Lookup(n)
-						g.funcs = append(g.funcs, fn)
-						pk := strings.Join(chainNames[:k+1], ",")
-						id, ok := prefixes[pk]
-						if !ok {
-							id = int32(len(prefixes))
-							prefixes[pk] = id
-						}
-						g.prefix = append(g.prefix, id)
+					g = &chainGroup{idx: nChains}
+					if chain >= 0 {
+						g.funcs, g.prefix = ch.funcs[chain], ch.prefix[chain]
 					}
-					groups[ckey] = g
+					nChains++
+					groups[gk] = g
 					v.chains = append(v.chains, g)
 				}
 				if cond.exists {
@@ -406,9 +399,86 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			}
 		}
 	}
-	e.nPrefixes = len(prefixes)
+	e.nPrefixes = len(ch.funcs)
 	e.pool.New = func() any { return newContext(e, nChains) }
 	return e, nil
+}
+
+// viewKey identifies a view while the rules compile: the address, the key
+// path (its elements joined) and the mode.
+type viewKey struct {
+	addr, n  int
+	path     string
+	keysOnly bool
+}
+
+// groupKey identifies a chain group: its view and its transformer chain
+// (the number of the chain's longest prefix, -1 for none).
+type groupKey struct {
+	v     *view
+	chain int32
+}
+
+// chainKey identifies a prefix of a transformer chain: the prefix one
+// transformer shorter (-1 for none) and the last transformer's name.
+type chainKey struct {
+	parent int32
+	name   string
+}
+
+// chains numbers the distinct prefixes of transformer chains; funcs[id]
+// and prefix[id] are the transformers of prefix id and the numbers of its
+// own prefixes, as chain groups hold them.
+type chains struct {
+	ids    map[chainKey]int32
+	funcs  [][]transform.Func
+	prefix [][]int32
+}
+
+func newChains() *chains { return &chains{ids: map[chainKey]int32{}} }
+
+// resolve returns the number of the chain that a list of transformer names
+// applies (-1 for none) and whether it reads keys (keys_only and
+// values_only are modes, not transformers: the last one wins).
+func (c *chains) resolve(names []string) (chain int32, keysOnly bool) {
+	chain = -1
+	for _, t := range names {
+		switch t {
+		case "keys_only":
+			keysOnly = true
+		case "values_only":
+			keysOnly = false
+		default:
+			fn, canon, _ := transform.Lookup(t)
+			k := chainKey{parent: chain, name: canon}
+			id, ok := c.ids[k]
+			if !ok {
+				id = int32(len(c.funcs))
+				c.ids[k] = id
+				var funcs []transform.Func
+				var prefix []int32
+				if chain >= 0 {
+					funcs, prefix = c.funcs[chain], c.prefix[chain]
+				}
+				c.funcs = append(c.funcs, append(funcs[:len(funcs):len(funcs)], fn))
+				c.prefix = append(c.prefix, append(prefix[:len(prefix):len(prefix)], id))
+			}
+			chain = id
+		}
+	}
+	return chain, keysOnly
+}
+
+// newTargets returns one target per operator of a condition, allocated
+// together.
+func newTargets(cond *condition, ops ...operator.Operator) []*target {
+	ts := make([]target, len(ops))
+	out := make([]*target, len(ops))
+	for i, o := range ops {
+		ts[i] = target{cond: cond, op: o}
+		out[i] = &ts[i]
+	}
+	return out
 }
 
 // analyzePrefilters derives every operator's prefilters (required literals
@@ -488,13 +558,16 @@ func (e *Engine) buildPrefilter() {
 			t.idx = -1
 		}
 	}
-	var litsOf [][]int
+	// The literal ids of target i are lits[litEnd[i-1]:litEnd[i]], in one
+	// array for all targets.
+	var lits []int
+	var litEnd []int
 	for _, g := range groups {
 		for _, t := range g.targets {
 			if t.idx >= 0 {
 				continue
 			}
-			var lits []int
+			start := len(lits)
 			if pf, ok := t.op.(operator.Prefiltered); ok && !t.cond.negate {
 				for _, l := range pf.RequiredLiterals() {
 					// A value holding a literal holds its first bytes:
@@ -507,22 +580,31 @@ func (e *Engine) buildPrefilter() {
 						ids[l] = id
 						pats = append(pats, l)
 					}
-					if !slices.Contains(lits, id) {
+					if !slices.Contains(lits[start:], id) {
 						lits = append(lits, id)
 					}
 				}
 			}
-			litsOf = append(litsOf, lits)
+			litEnd = append(litEnd, len(lits))
 			t.idx = e.nTargets
 			e.nTargets++
 		}
 		for _, t := range g.existence {
 			if t.idx < 0 {
-				litsOf = append(litsOf, nil)
+				litEnd = append(litEnd, len(lits))
 				t.idx = e.nTargets
 				e.nTargets++
 			}
 		}
+	}
+	// nil: the target always runs.
+	litsOf := make([][]int, len(litEnd))
+	start := 0
+	for i, end := range litEnd {
+		if end > start {
+			litsOf[i] = lits[start:end:end]
+		}
+		start = end
 	}
 	e.nOps = e.nTargets
 	var m *literal.Matcher
