@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"bytes"
 	"regexp/syntax"
 	"slices"
 	"sync"
@@ -45,6 +46,18 @@ type dfa struct {
 
 	start    atomic.Pointer[dstate]
 	disabled atomic.Bool
+
+	// When a match can only start with a byte of skip (ASCII bytes only;
+	// hasSkip), the scan jumps over the other ASCII bytes while no thread
+	// is alive, from one of the empty states (one per kind of the rune
+	// before), instead of stepping through them. A byte in skipByte (when
+	// oneByte) is the only one that can start a match: the jump is then
+	// bytes.IndexByte.
+	skip     [2]uint64
+	hasSkip  bool
+	oneByte  bool
+	skipByte byte
+	empty    [4]atomic.Pointer[dstate]
 
 	mu      sync.Mutex
 	states  map[string]*dstate
@@ -107,7 +120,7 @@ func newDFA(tree *syntax.Regexp) *dfa {
 	if err != nil {
 		return nil
 	}
-	d := &dfa{prog: prog, states: map[string]*dstate{}, visited: make([]uint32, len(prog.Inst))}
+	d := &dfa{prog: prog, visited: make([]uint32, len(prog.Inst))}
 	// Byte classes by signature: the rune instructions accepting the
 	// byte, and its kind.
 	var runes []int
@@ -149,8 +162,35 @@ func newDFA(tree *syntax.Regexp) *dfa {
 		d.rep = append(d.rep, utf8.RuneError)
 	}
 	d.nclass = len(d.rep)
-	d.start.Store(d.newState(nil, prevStart))
+	if first, ok := firstBytes(tree.Simplify()); ok {
+		d.hasSkip = true
+		n, ascii := 0, true
+		for b := 0; b < 256; b++ {
+			if !first.Has(byte(b)) {
+				continue
+			}
+			n++
+			if b < utf8.RuneSelf {
+				d.skip[b>>6] |= 1 << (b & 63)
+				d.skipByte = byte(b)
+			} else {
+				ascii = false
+			}
+		}
+		d.oneByte = n == 1 && ascii
+	}
+	d.resetStates()
 	return d
+}
+
+// resetStates empties the cache, keeping the start and empty states. It is
+// called with d.mu held, or before d is shared.
+func (d *dfa) resetStates() {
+	d.states = map[string]*dstate{}
+	d.start.Store(d.newState(nil, prevStart))
+	for k := range d.empty {
+		d.empty[k].Store(d.newState(nil, uint8(k)))
+	}
 }
 
 // uniformNonASCII reports whether a rune instruction accepts either every
@@ -284,6 +324,32 @@ func (d *dfa) match(b []byte) dfaResult {
 	s := d.start.Load()
 	slow, built := 0, 0
 	for i := 0; i < len(b); {
+		if d.hasSkip && len(s.pcs) == 0 {
+			// No thread alive: jump to the next byte a match can start with.
+			j := i
+			if d.oneByte {
+				if k := bytes.IndexByte(b[i:], d.skipByte); k < 0 {
+					j = len(b)
+				} else {
+					j = i + k
+				}
+			} else {
+				for j < len(b) && b[j] < utf8.RuneSelf && d.skip[b[j]>>6]&(1<<(b[j]&63)) == 0 {
+					j++
+				}
+			}
+			if j > i {
+				i = j
+				k := prevOther
+				if c := b[j-1]; c < utf8.RuneSelf {
+					k = kindOf(rune(c))
+				}
+				s = d.empty[k].Load()
+				if i == len(b) {
+					break
+				}
+			}
+		}
 		c := b[i]
 		var ns *dstate
 		if c < utf8.RuneSelf {
@@ -357,8 +423,7 @@ func (d *dfa) slowStep(s *dstate, cl int, r rune) *dstate {
 		if d.resets > maxDFAResets {
 			d.disabled.Store(true)
 		}
-		d.states = map[string]*dstate{}
-		d.start.Store(d.newState(nil, prevStart))
+		d.resetStates()
 		return nil
 	}
 	ns := d.step(s, r)
