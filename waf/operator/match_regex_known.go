@@ -2,6 +2,7 @@ package operator
 
 import (
 	"encoding/binary"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -98,16 +99,25 @@ func uvarintString(s string) (uint64, int) {
 	return 0, len(s)
 }
 
-// prefilters decodes a literal list and a filter reference.
+// prefilters decodes a literal list and a filter reference. The lists are
+// decoded once for all (knownLiterals), so an operator's list costs no
+// allocation; the slice returned is shared and must not be modified.
 func (r *knownReader) prefilters() ([]string, *ByteFilter) {
 	var lits []string
-	if n := r.uvarint(); n > 0 {
-		lits = make([]string, n)
-		for i := range lits {
-			s := knownReader{r.uvarint()}
-			l := s.uvarint()
-			lits[i] = knownBlob[s.off : s.off+l]
+	t := knownLiterals()
+	if i, ok := slices.BinarySearch(t.at, int32(r.off)); ok {
+		start := int32(0)
+		if i > 0 {
+			start = t.end[i-1]
 		}
+		if end := t.end[i]; end > start {
+			lits = t.lits[start:end:end]
+		}
+		for n := r.uvarint(); n > 0; n-- {
+			r.uvarint()
+		}
+	} else {
+		lits = r.literals(nil)
 	}
 	var bf *ByteFilter
 	if id := r.uvarint(); id > 0 {
@@ -115,6 +125,69 @@ func (r *knownReader) prefilters() ([]string, *ByteFilter) {
 	}
 	return lits, bf
 }
+
+// literals appends the strings of a literal list to dst (nil for an
+// empty list).
+func (r *knownReader) literals(dst []string) []string {
+	for n := r.uvarint(); n > 0; n-- {
+		s := knownReader{r.uvarint()}
+		l := s.uvarint()
+		dst = append(dst, knownBlob[s.off:s.off+l])
+	}
+	return dst
+}
+
+// knownLiteralTable holds every literal list of knownBlob: the list at
+// offset at[i] is lits[end[i-1]:end[i]] (from 0 for the first).
+type knownLiteralTable struct {
+	at, end []int32
+	lits    []string
+}
+
+// knownLiterals decodes every literal list of the table at once (a few
+// thousand strings, in one array): the default ruleset uses all of them,
+// and one allocation costs less than one for each of its operators.
+var knownLiterals = sync.OnceValue(func() *knownLiteralTable {
+	t := &knownLiteralTable{}
+	if len(knownBlob) < knownHeaderLen || knownBlob[:4] != knownMagic {
+		return t
+	}
+	list := func(r *knownReader) {
+		t.at = append(t.at, int32(r.off))
+		t.lits = r.literals(t.lits)
+		t.end = append(t.end, int32(len(t.lits)))
+		r.uvarint() // filter id
+	}
+	for i := range knownU32(4) {
+		r := knownReader{knownU32(knownHeaderLen + i*knownEntryLen + 12)}
+		list(&r)
+		for n := r.uvarint(); n > 0; n-- {
+			r.off += r.uvarint() // spans
+			list(&r)
+		}
+	}
+	if !slices.IsSorted(t.at) {
+		// The records are written in the order of the index; should they
+		// not be, the lists are sorted by offset.
+		idx := make([]int, len(t.at))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return int(t.at[a] - t.at[b]) })
+		st := &knownLiteralTable{at: make([]int32, 0, len(idx)), end: make([]int32, 0, len(idx)), lits: make([]string, 0, len(t.lits))}
+		for _, i := range idx {
+			start := int32(0)
+			if i > 0 {
+				start = t.end[i-1]
+			}
+			st.at = append(st.at, t.at[i])
+			st.lits = append(st.lits, t.lits[start:t.end[i]]...)
+			st.end = append(st.end, int32(len(st.lits)))
+		}
+		t = st
+	}
+	return t
+})
 
 // skipPrefilters moves past a literal list and a filter reference.
 func (r *knownReader) skipPrefilters() {
