@@ -230,6 +230,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	groups := map[groupKey]*chainGroup{}
 	viewsByKey := map[viewKey]*view{}
 	ch := newChains()
+	compiled := map[operator.Operator]bool{}
 	nChains := 0
 	compileConds := func(r *rule, src []Condition, ruleTransformers []string) {
 		// The rule's chain, resolved on its first use: most inputs share it.
@@ -242,6 +243,17 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				continue
 			}
 			op, err := c.compiled, error(nil)
+			if op != nil {
+				// A Condition copied into another rule brings the same
+				// operator: it is compiled again, so that no two targets
+				// share an operator (analyzePrefilters analyzes each
+				// target's on its own).
+				if compiled[op] {
+					op = nil
+				} else {
+					compiled[op] = true
+				}
+			}
 			if op == nil {
 				op, err = f(operator.Params{Raw: c.Params, Data: e.dataFor})
 			}
@@ -386,14 +398,16 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	for _, vs := range e.views {
 		for _, v := range vs {
 			for _, g := range v.chains {
-				for _, t := range append(g.targets, g.existence...) {
-					if t.cond.rule.essential {
-						v.essential = true
-					}
-					if t.cond.rule.exclusion != nil {
-						v.excl = true
-					} else {
-						v.rules = true
+				for _, ts := range [2][]*target{g.targets, g.existence} {
+					for _, t := range ts {
+						if t.cond.rule.essential {
+							v.essential = true
+						}
+						if t.cond.rule.exclusion != nil {
+							v.excl = true
+						} else {
+							v.rules = true
+						}
 					}
 				}
 			}
@@ -485,15 +499,26 @@ func newTargets(cond *condition, ops ...operator.Operator) []*target {
 // and byte sets: regexp parsing and analysis, the larger part of compiling)
 // on all CPUs, then attaches the byte filters to the targets.
 func (e *Engine) analyzePrefilters() {
-	seen := map[operator.Operator]bool{}
-	var ops []operator.Operator
+	// A target is in the groups of every input of its condition: each is
+	// taken once, marked by an idx of -2 (buildPrefilter numbers them
+	// next). Targets do not share operators (see New), so each operator is
+	// analyzed by one worker.
+	n := 0
+	for _, vs := range e.views {
+		for _, v := range vs {
+			for _, g := range v.chains {
+				n += len(g.targets)
+			}
+		}
+	}
+	ts := make([]*target, 0, n)
 	for _, vs := range e.views {
 		for _, v := range vs {
 			for _, g := range v.chains {
 				for _, t := range g.targets {
-					if !t.cond.negate && !seen[t.op] {
-						seen[t.op] = true
-						ops = append(ops, t.op)
+					if t.idx != -2 && !t.cond.negate {
+						t.idx = -2
+						ts = append(ts, t)
 					}
 				}
 			}
@@ -504,34 +529,29 @@ func (e *Engine) analyzePrefilters() {
 	// hand-off must cost less than a channel send.
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), 8, (len(ops)+63)/64) {
+	for range min(runtime.GOMAXPROCS(0), 8, (len(ts)+63)/64) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(ops) {
+				if i >= len(ts) {
 					return
 				}
-				if pf, ok := ops[i].(operator.Prefiltered); ok {
+				op := ts[i].op
+				if pf, ok := op.(operator.Prefiltered); ok {
 					pf.RequiredLiterals()
 				}
-				if bf, ok := ops[i].(operator.ByteFiltered); ok {
+				if bf, ok := op.(operator.ByteFiltered); ok {
 					bf.RequiredBytes()
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	for _, vs := range e.views {
-		for _, v := range vs {
-			for _, g := range v.chains {
-				for _, t := range g.targets {
-					if bf, ok := t.op.(operator.ByteFiltered); ok && !t.cond.negate {
-						t.bytes = bf.RequiredBytes()
-					}
-				}
-			}
+	for _, t := range ts {
+		if bf, ok := t.op.(operator.ByteFiltered); ok {
+			t.bytes = bf.RequiredBytes()
 		}
 	}
 }

@@ -237,7 +237,7 @@ func parseValid(data []byte) (*Ruleset, []string, error) {
 	if err := decodeObject(data, &top); err != nil {
 		return nil, nil, &RulesetError{Problems: []*RuleError{{Msg: "not a JSON object: " + err.Error()}}}
 	}
-	p := &parser{rs: &Ruleset{}}
+	p := &parser{rs: &Ruleset{}, in: interner{}}
 	keys := make([]string, 0, len(top))
 	for k := range top {
 		keys = append(keys, k)
@@ -286,6 +286,8 @@ type parser struct {
 	errs     []*RuleError
 	warnings []string
 	actionID map[string]bool
+	// in interns the strings that repeat across rules.
+	in interner
 }
 
 func (p *parser) fail(id, path, msg string) {
@@ -378,13 +380,13 @@ func (p *parser) rules(section string, raw json.RawMessage) []Rule {
 	for _, r := range p.rs.Rules {
 		ids[r.ID] = true
 	}
-	var out []Rule
+	out := make([]Rule, 0, len(list))
 	for i, item := range list {
-		path := fmt.Sprintf("%s[%d]", section, i)
+		path := func() string { return fmt.Sprintf("%s[%d]", section, i) }
 		r, ok := p.rule(path, item)
 		if r.ID != "" {
 			if ids[r.ID] {
-				p.fail(r.ID, path+".id", "duplicate rule id")
+				p.fail(r.ID, path()+".id", "duplicate rule id")
 				continue
 			}
 			ids[r.ID] = true
@@ -401,16 +403,23 @@ func (p *parser) rules(section string, raw json.RawMessage) []Rule {
 	return out
 }
 
-func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
-	var fields map[string]json.RawMessage
-	if err := decodeObject(raw, &fields); err != nil {
-		p.fail("", path, "a rule must be a JSON object")
-		return Rule{}, false
+// rule parses one rule; path (such as "rules[3]") is computed only for
+// the problems that name it.
+func (p *parser) rule(path func() string, raw json.RawMessage) (Rule, bool) {
+	var buf [16]member
+	fields, ok := jsonMembers(raw, buf[:0])
+	if !ok {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			p.fail("", path(), "a rule must be a JSON object")
+			return Rule{}, false
+		}
+		fields = mapMembers(m)
 	}
 	var r Rule
 	n := len(p.errs)
 	getString := func(key string, dst *string, required bool) {
-		v, ok := fields[key]
+		v, ok := getMember(fields, key)
 		if !ok {
 			if required {
 				p.fail(r.ID, key, "missing")
@@ -423,11 +432,11 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 	}
 	getString("id", &r.ID, true)
 	if r.ID == "" && len(p.errs) == n {
-		p.fail("", path+".id", "empty rule id")
+		p.fail("", path()+".id", "empty rule id")
 	}
 	id := r.ID
 	if id == "" {
-		id = path
+		id = path()
 	}
 	for _, e := range p.errs[n:] {
 		e.RuleID = id
@@ -435,19 +444,22 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 	getString("name", &r.Name, true)
 	getString("min_version", &r.MinVersion, false)
 	getString("max_version", &r.MaxVersion, false)
-	if v, ok := fields["tags"]; ok {
-		r.Tags = map[string]string{}
-		if raw, ok := jsonObject(v); ok {
-			for k, tv := range raw {
-				if s, ok := jsonString(tv); ok {
+	if v, ok := getMember(fields, "tags"); ok {
+		var tbuf [8]member
+		if raw, ok := jsonMembers(v, tbuf[:0]); ok {
+			r.Tags = make(map[string]string, len(raw))
+			for _, m := range raw {
+				k := p.in.bytes(m.key)
+				if s, ok := p.in.str(m.val); ok {
 					r.Tags[k] = s
 					continue
 				}
 				var x any
-				json.Unmarshal(tv, &x) // valid JSON: no error
+				json.Unmarshal(m.val, &x) // valid JSON: no error
 				r.Tags[k] = fmt.Sprint(x)
 			}
 		} else {
+			r.Tags = map[string]string{}
 			var tags map[string]any
 			if err := json.Unmarshal(v, &tags); err != nil {
 				p.fail(id, "tags", "must be an object of strings")
@@ -460,15 +472,15 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 	if r.Tags["type"] == "" {
 		p.fail(id, "tags.type", "missing (every rule needs a type)")
 	}
-	if v, ok := fields["enabled"]; ok {
+	if v, ok := getMember(fields, "enabled"); ok {
 		var b bool
 		if err := json.Unmarshal(v, &b); err != nil {
 			p.fail(id, "enabled", "must be true or false")
 		}
 		r.Enabled = &b
 	}
-	if v, ok := fields["on_match"]; ok {
-		if err := decodeStrings(v, &r.OnMatch); err != nil {
+	if v, ok := getMember(fields, "on_match"); ok {
+		if err := p.in.decodeStrings(v, &r.OnMatch); err != nil {
 			p.fail(id, "on_match", "must be a list of action ids")
 		}
 		for i, a := range r.OnMatch {
@@ -477,13 +489,13 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 			}
 		}
 	}
-	if v, ok := fields["transformers"]; ok {
-		if err := decodeStrings(v, &r.Transformers); err != nil {
+	if v, ok := getMember(fields, "transformers"); ok {
+		if err := p.in.decodeStrings(v, &r.Transformers); err != nil {
 			p.fail(id, "transformers", "must be a list of transformer names")
 		}
-		p.checkTransformers(id, "transformers", r.Transformers)
+		p.checkTransformers(id, func() string { return "transformers" }, r.Transformers)
 	}
-	conds, ok := fields["conditions"]
+	conds, ok := getMember(fields, "conditions")
 	if !ok {
 		p.fail(id, "conditions", "missing")
 	} else {
@@ -495,32 +507,44 @@ func (p *parser) rule(path string, raw json.RawMessage) (Rule, bool) {
 	return r, len(p.errs) == n
 }
 
-func (p *parser) checkTransformers(id, path string, names []string) {
+// checkTransformers checks the names of a transformers list; path is
+// computed only for the problems that name it.
+func (p *parser) checkTransformers(id string, path func() string, names []string) {
 	for i, t := range names {
 		if t == "keys_only" || t == "values_only" {
 			continue
 		}
 		if _, _, ok := transform.Lookup(t); !ok {
-			p.fail(id, fmt.Sprintf("%s[%d]", path, i), fmt.Sprintf("unknown transformer %q", t))
+			p.fail(id, fmt.Sprintf("%s[%d]", path(), i), fmt.Sprintf("unknown transformer %q", t))
 		}
 	}
 }
 
 func (p *parser) conditions(id, path string, raw json.RawMessage) []Condition {
 	var list []rawCondition
-	if !fastConditions(raw, &list) {
+	if !fastConditions(p.in, raw, &list) {
 		if err := json.Unmarshal(raw, &list); err != nil {
 			p.fail(id, path, "must be a list of {operator, parameters}")
 			return nil
 		}
 	}
-	var out []Condition
+	out := make([]Condition, 0, len(list))
 	for i, c := range list {
-		cpath := fmt.Sprintf("%s[%d]", path, i)
-		cond := Condition{Operator: c.Operator, Params: map[string]json.RawMessage{}}
+		cpath := func() string { return fmt.Sprintf("%s[%d]", path, i) }
+		params, rawIn, hasIn := c.params, c.inputs, c.hasInputs
+		if !c.split && c.Parameters != nil {
+			params = make(map[string]json.RawMessage, len(c.Parameters))
+			for k, v := range c.Parameters {
+				if k == "inputs" {
+					continue
+				}
+				params[k] = v
+			}
+			rawIn, hasIn = c.Parameters["inputs"]
+		}
 		name := strings.TrimPrefix(c.Operator, "!")
 		if c.Operator == "" {
-			p.fail(id, cpath+".operator", "missing")
+			p.fail(id, cpath()+".operator", "missing")
 			continue
 		}
 		base := name
@@ -529,35 +553,30 @@ func (p *parser) conditions(id, path string, raw json.RawMessage) []Condition {
 		}
 		_, known := operator.Lookup(name)
 		if !known && !detectorOperators[base] {
-			p.fail(id, cpath+".operator", fmt.Sprintf("unknown operator %q", c.Operator))
+			p.fail(id, cpath()+".operator", fmt.Sprintf("unknown operator %q", c.Operator))
 			continue
 		}
-		if c.Parameters == nil {
-			p.fail(id, cpath+".parameters", "missing")
+		if params == nil {
+			p.fail(id, cpath()+".parameters", "missing")
 			continue
 		}
-		for k, v := range c.Parameters {
-			if k == "inputs" {
-				continue
-			}
-			cond.Params[k] = v
-		}
+		cond := Condition{Operator: c.Operator, Params: params}
 		if detectorOperators[base] {
 			// Detector inputs are named groups (resource, params, db_type, ...).
-			if _, ok := c.Parameters["resource"]; !ok {
-				p.fail(id, cpath+".parameters.resource", "missing sink resource input")
+			if _, ok := params["resource"]; !ok {
+				p.fail(id, cpath()+".parameters.resource", "missing sink resource input")
 			}
 			out = append(out, cond)
 			continue
 		}
-		rawIn, ok := c.Parameters["inputs"]
-		if !ok {
-			p.fail(id, cpath+".parameters.inputs", "missing")
+		inPath := func() string { return cpath() + ".parameters.inputs" }
+		if !hasIn {
+			p.fail(id, inPath(), "missing")
 			continue
 		}
-		cond.Inputs = p.inputs(id, cpath+".parameters.inputs", rawIn)
+		cond.Inputs = p.inputs(id, inPath, rawIn)
 		if len(cond.Inputs) == 0 {
-			p.fail(id, cpath+".parameters.inputs", "needs at least one input")
+			p.fail(id, inPath(), "needs at least one input")
 			continue
 		}
 		// Compile once here so that every parameter problem is reported
@@ -565,7 +584,7 @@ func (p *parser) conditions(id, path string, raw json.RawMessage) []Condition {
 		if f, ok := operator.Lookup(name); ok {
 			op, err := f(operator.Params{Raw: cond.Params, Data: scratchData})
 			if err != nil {
-				p.fail(id, cpath+".parameters", err.Error())
+				p.fail(id, cpath()+".parameters", err.Error())
 				continue
 			}
 			// Operators over rules_data are compiled again by New, against
@@ -588,39 +607,59 @@ func scratchData(id, kind string) *operator.Data {
 	return d
 }
 
-func (p *parser) inputs(id, path string, raw json.RawMessage) []Input {
-	var list []map[string]json.RawMessage
-	if elems, ok := jsonArray(raw); ok {
-		for _, e := range elems {
-			m, ok := jsonObject(e)
-			if !ok {
-				list = nil
-				break
-			}
-			list = append(list, m)
+// inputs parses a list of inputs; path is computed only for the problems
+// that name it.
+func (p *parser) inputs(id string, path func() string, raw json.RawMessage) []Input {
+	var ebuf [16]json.RawMessage
+	elems, fast := jsonElems(raw, ebuf[:0])
+	for _, e := range elems {
+		// Valid JSON that opens with '{' is an object.
+		if len(e) == 0 || e[0] != '{' {
+			fast = false
+			break
 		}
 	}
-	if list == nil {
+	var list []map[string]json.RawMessage
+	if !fast {
 		if err := json.Unmarshal(raw, &list); err != nil {
-			p.fail(id, path, "must be a list of {address, key_path}")
+			p.fail(id, path(), "must be a list of {address, key_path}")
 			return nil
 		}
+		if len(list) == 0 {
+			return nil
+		}
+		elems = nil
 	}
-	var out []Input
-	for i, m := range list {
-		ipath := path + "[" + strconv.Itoa(i) + "]"
+	out := make([]Input, 0, len(elems)+len(list))
+	var mbuf [8]member
+	for i := range len(elems) + len(list) {
+		ipath := func() string { return path() + "[" + strconv.Itoa(i) + "]" }
+		var m []member
+		if fast {
+			var ok bool
+			if m, ok = jsonMembers(elems[i], mbuf[:0]); !ok {
+				// Only on a document that is not valid JSON, whose
+				// result is dropped.
+				p.fail(id, path(), "must be a list of {address, key_path}")
+				return nil
+			}
+		} else {
+			m = mapMembers(list[i])
+		}
 		var in Input
-		if v, ok := m["address"]; !ok || decodeString(v, &in.Address) != nil || in.Address == "" {
-			p.fail(id, ipath+".address", "missing or not a string")
+		if v, ok := getMember(m, "address"); !ok || p.in.decodeString(v, &in.Address) != nil || in.Address == "" {
+			p.fail(id, ipath()+".address", "missing or not a string")
 			continue
 		}
-		if v, ok := m["key_path"]; ok {
-			if ss, ok := jsonStrings(v); ok {
+		if v, ok := getMember(m, "key_path"); ok {
+			if ss, ok := p.in.strs(v); ok {
 				// Strings alone (or null), as the general case below
 				// gives them.
-				in.KeyPath = append(in.KeyPath, ss...)
+				if len(ss) > 0 {
+					in.KeyPath = ss
+				}
 			} else if kp, ok := keyPathAny(v); !ok {
-				p.fail(id, ipath+".key_path", "must be a list of strings or indexes")
+				p.fail(id, ipath()+".key_path", "must be a list of strings or indexes")
 				continue
 			} else {
 				for _, k := range kp {
@@ -630,19 +669,22 @@ func (p *parser) inputs(id, path string, raw json.RawMessage) []Input {
 					case float64:
 						in.KeyPath = append(in.KeyPath, strconv.Itoa(int(x)))
 					default:
-						p.fail(id, ipath+".key_path", "elements must be strings or indexes")
+						p.fail(id, ipath()+".key_path", "elements must be strings or indexes")
 					}
 				}
 			}
 		}
-		if v, ok := m["transformers"]; ok {
+		if v, ok := getMember(m, "transformers"); ok {
 			in.hasTransformers = true
-			if err := decodeStrings(v, &in.Transformers); err != nil {
-				p.fail(id, ipath+".transformers", "must be a list of transformer names")
+			if err := p.in.decodeStrings(v, &in.Transformers); err != nil {
+				p.fail(id, ipath()+".transformers", "must be a list of transformer names")
 			}
-			p.checkTransformers(id, ipath+".transformers", in.Transformers)
+			p.checkTransformers(id, func() string { return ipath() + ".transformers" }, in.Transformers)
 		}
 		out = append(out, in)
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -718,7 +760,7 @@ func (p *parser) exclusions(raw json.RawMessage) {
 			p.targets(e.ID, path+".rules_target", e.RulesTarget)
 		}
 		if e.Inputs != nil {
-			ex.Inputs = p.inputs(e.ID, path+".inputs", e.Inputs)
+			ex.Inputs = p.inputs(e.ID, func() string { return path + ".inputs" }, e.Inputs)
 		}
 		if e.Conditions != nil {
 			ex.Conditions = p.conditions(e.ID, path+".conditions", e.Conditions)

@@ -229,31 +229,52 @@ func decodeArray(raw json.RawMessage, dst *[]json.RawMessage) error {
 type rawCondition struct {
 	Operator   string                     `json:"operator"`
 	Parameters map[string]json.RawMessage `json:"parameters"`
+	// split is set by fastConditions, which leaves Parameters nil and
+	// gives the parameters other than inputs (params, never nil when
+	// the condition has parameters) and inputs apart.
+	split     bool
+	params    map[string]json.RawMessage
+	inputs    json.RawMessage
+	hasInputs bool
 }
 
 // fastConditions splits a list of conditions as json.Unmarshal would;
 // false sends the caller to encoding/json (for anything unusual, such as
 // keys that only match the field names case-insensitively).
-func fastConditions(raw []byte, dst *[]rawCondition) bool {
-	elems, ok := jsonArray(raw)
+func fastConditions(in interner, raw []byte, dst *[]rawCondition) bool {
+	var ebuf [8]json.RawMessage
+	elems, ok := jsonElems(raw, ebuf[:0])
 	if !ok {
 		return false
 	}
 	out := make([]rawCondition, len(elems))
+	var mbuf, pbuf [16]member
 	for i, e := range elems {
-		m, ok := jsonObject(e)
+		ms, ok := jsonMembers(e, mbuf[:0])
 		if !ok {
 			return false
 		}
-		for k, v := range m {
-			switch {
+		c := &out[i]
+		c.split = true
+		for _, m := range ms {
+			switch k := string(m.key); {
 			case k == "operator":
-				if out[i].Operator, ok = jsonString(v); !ok {
+				if c.Operator, ok = in.str(m.val); !ok {
 					return false
 				}
 			case k == "parameters":
-				if out[i].Parameters, ok = jsonObject(v); !ok {
+				ps, ok := jsonMembers(m.val, pbuf[:0])
+				if !ok {
 					return false
+				}
+				c.params = make(map[string]json.RawMessage, len(ps))
+				c.inputs, c.hasInputs = nil, false
+				for _, p := range ps {
+					if string(p.key) == "inputs" {
+						c.inputs, c.hasInputs = p.val, true
+						continue
+					}
+					c.params[in.bytes(p.key)] = p.val
 				}
 			case strings.EqualFold(k, "operator"), strings.EqualFold(k, "parameters"):
 				return false
@@ -262,4 +283,177 @@ func fastConditions(raw []byte, dst *[]rawCondition) bool {
 	}
 	*dst = out
 	return true
+}
+
+// member is a member of a JSON object: its key (the bytes between the
+// quotes, decoded when they hold an escape) and its raw value.
+type member struct {
+	key []byte
+	val json.RawMessage
+}
+
+// jsonMembers appends the members of a valid JSON value to dst when it is
+// an object, in order (a repeated key is there twice: getMember takes
+// the last, as encoding/json keeps it); ok is false otherwise.
+func jsonMembers(raw []byte, dst []member) (_ []member, ok bool) {
+	i := jsonSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return dst, false
+	}
+	i = jsonSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return dst, true
+	}
+	for i < len(raw) {
+		ks := jsonSpace(raw, i)
+		ke := jsonStringEnd(raw, ks)
+		if ke-ks < 2 || raw[ks] != '"' || raw[ke-1] != '"' {
+			return dst, false
+		}
+		key := raw[ks+1 : ke-1]
+		if !plainJSON(key) {
+			s, ok := jsonString(raw[ks:ke])
+			if !ok {
+				return dst, false
+			}
+			key = []byte(s)
+		}
+		i = jsonSpace(raw, ke)
+		if i >= len(raw) || raw[i] != ':' {
+			return dst, false
+		}
+		vs := jsonSpace(raw, i+1)
+		ve := jsonSkip(raw, vs)
+		dst = append(dst, member{key: key, val: json.RawMessage(raw[vs:ve:ve])})
+		i = jsonSpace(raw, ve)
+		if i >= len(raw) {
+			return dst, false
+		}
+		if raw[i] == '}' {
+			return dst, true
+		}
+		i++ // ','
+	}
+	return dst, false
+}
+
+// getMember returns the value of key in ms, the last one when it is
+// repeated.
+func getMember(ms []member, key string) (json.RawMessage, bool) {
+	for i := len(ms) - 1; i >= 0; i-- {
+		if string(ms[i].key) == key {
+			return ms[i].val, true
+		}
+	}
+	return nil, false
+}
+
+// mapMembers lists the members of a decoded object.
+func mapMembers(m map[string]json.RawMessage) []member {
+	out := make([]member, 0, len(m))
+	for k, v := range m {
+		out = append(out, member{key: []byte(k), val: v})
+	}
+	return out
+}
+
+// jsonElems appends the elements of a valid JSON value to dst when it is
+// an array; ok is false otherwise.
+func jsonElems(raw []byte, dst []json.RawMessage) (_ []json.RawMessage, ok bool) {
+	i := jsonSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return dst, false
+	}
+	i = jsonSpace(raw, i+1)
+	if i < len(raw) && raw[i] == ']' {
+		return dst, true
+	}
+	for i < len(raw) {
+		vs := jsonSpace(raw, i)
+		ve := jsonSkip(raw, vs)
+		dst = append(dst, json.RawMessage(raw[vs:ve:ve]))
+		i = jsonSpace(raw, ve)
+		if i >= len(raw) {
+			return dst, false
+		}
+		if raw[i] == ']' {
+			return dst, true
+		}
+		i++ // ','
+	}
+	return dst, false
+}
+
+// interner hands out one copy of each distinct string: addresses,
+// transformer and operator names, tags and parameter names repeat across
+// a ruleset's rules.
+type interner map[string]string
+
+// bytes returns b as a string, interned (the lookup does not allocate).
+func (in interner) bytes(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
+}
+
+// str is jsonString with plain strings interned.
+func (in interner) str(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	if body := raw[1 : len(raw)-1]; plainJSON(body) {
+		return in.bytes(body), true
+	}
+	return jsonString(raw)
+}
+
+// plainJSON reports whether the body of a JSON string is its value: no
+// escape, no control or non-ASCII byte.
+func plainJSON(body []byte) bool {
+	for _, c := range body {
+		if c == '\\' || c >= utf8.RuneSelf || c < 0x20 {
+			return false
+		}
+	}
+	return true
+}
+
+// strs is jsonStrings with the plain strings interned.
+func (in interner) strs(raw []byte) ([]string, bool) {
+	if i := jsonSpace(raw, 0); i < len(raw) && raw[i] == 'n' {
+		return nil, true // null, as encoding/json leaves the slice nil
+	}
+	var buf [16]json.RawMessage
+	elems, ok := jsonElems(raw, buf[:0])
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		if out[i], ok = in.str(e); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// decodeString is decodeString with plain strings interned.
+func (in interner) decodeString(raw json.RawMessage, dst *string) error {
+	if s, ok := in.str(raw); ok {
+		*dst = s
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// decodeStrings is decodeStrings with plain strings interned.
+func (in interner) decodeStrings(raw json.RawMessage, dst *[]string) error {
+	if ss, ok := in.strs(raw); ok {
+		*dst = ss
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
 }

@@ -57,8 +57,44 @@ func checkJSONFast(t *testing.T, raw []byte) {
 	if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
 		t.Fatalf("decodeStrings(%q) = %q, %v; want %q, %v", raw, got, gerr, want, werr)
 	}
+	if ms, ok := jsonMembers(raw, nil); ok {
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatalf("jsonMembers accepted %q: %v", raw, err)
+		}
+		seen := map[string]bool{}
+		for _, m := range ms {
+			seen[string(m.key)] = true
+		}
+		if len(seen) != len(want) {
+			t.Fatalf("jsonMembers(%q): %d keys, want %d", raw, len(seen), len(want))
+		}
+		for k, v := range want {
+			if got, _ := getMember(ms, k); !bytes.Equal(got, bytes.TrimSpace(v)) {
+				t.Fatalf("jsonMembers(%q)[%q] = %q, want %q", raw, k, got, v)
+			}
+		}
+	}
+	if es, ok := jsonElems(raw, nil); ok {
+		var want []json.RawMessage
+		if err := json.Unmarshal(raw, &want); err != nil || len(es) != len(want) {
+			t.Fatalf("jsonElems(%q): %d elements, want %d (%v)", raw, len(es), len(want), err)
+		}
+	}
+	in := interner{}
+	if s, ok := in.str(bytes.TrimSpace(raw)); ok {
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil || s != want {
+			t.Fatalf("interner.str(%q) = %q, want %q (%v)", raw, s, want, err)
+		}
+	}
+	got, want = nil, nil
+	gerr, werr = in.decodeStrings(raw, &got), json.Unmarshal(raw, &want)
+	if (gerr == nil) != (werr == nil) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("interner.decodeStrings(%q) = %q, %v; want %q, %v", raw, got, gerr, want, werr)
+	}
 	var conds, wantConds []rawCondition
-	if fastConditions(raw, &conds) {
+	if fastConditions(in, raw, &conds) {
 		if err := json.Unmarshal(raw, &wantConds); err != nil {
 			t.Fatalf("fastConditions accepted %q: %v", raw, err)
 		}
@@ -66,7 +102,12 @@ func checkJSONFast(t *testing.T, raw []byte) {
 			t.Fatalf("fastConditions(%q): %d, want %d", raw, len(conds), len(wantConds))
 		}
 		for i := range conds {
-			if conds[i].Operator != wantConds[i].Operator || len(conds[i].Parameters) != len(wantConds[i].Parameters) {
+			c, w := conds[i], wantConds[i]
+			n := len(c.params)
+			if c.hasInputs {
+				n++
+			}
+			if !c.split || c.Operator != w.Operator || (c.params == nil) != (w.Parameters == nil) || n != len(w.Parameters) || !bytes.Equal(c.inputs, bytes.TrimSpace(w.Parameters["inputs"])) {
 				t.Fatalf("fastConditions(%q)[%d] = %+v, want %+v", raw, i, conds[i], wantConds[i])
 			}
 		}
