@@ -75,8 +75,10 @@ type Engine struct {
 	// per-context marks.
 	nTargets, nOps int
 	// nPrefixes counts the distinct prefixes of transformer chains, whose
-	// results a context keeps for the value being evaluated.
+	// results a context keeps for the value being evaluated; stepName[id]
+	// is the name of prefix id's last transformer.
 	nPrefixes int
+	stepName  []string
 	// sinks are the exploit-prevention rules, evaluated at sinks
 	// (sink.go); paramSets are the distinct params lists of their detectors.
 	sinks     []*sinkRule
@@ -231,7 +233,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	viewsByKey := map[viewKey]*view{}
 	ch := newChains()
 	compiled := map[operator.Operator]bool{}
-	nChains := 0
+	nChains, nTargets := 0, 0
 	compileConds := func(r *rule, src []Condition, ruleTransformers []string) {
 		// The rule's chain, resolved on its first use: most inputs share it.
 		ruleChain, ruleKeysOnly, ruleResolved := int32(-1), false, false
@@ -276,6 +278,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			if tgts == nil {
 				tgts = newTargets(cond, op)
 			}
+			nTargets += len(tgts)
 			for _, in := range c.Inputs {
 				var chain int32
 				var keysOnly bool
@@ -393,8 +396,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	// condition. Scanning costs one table lookup per byte whatever the
 	// number of literals, so a single shared matcher is as fast as one per
 	// group, and is built once.
-	e.analyzePrefilters()
-	e.buildPrefilter()
+	e.buildPrefilter(e.analyzePrefilters(nTargets))
 	for _, vs := range e.views {
 		for _, v := range vs {
 			for _, g := range v.chains {
@@ -414,6 +416,10 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 		}
 	}
 	e.nPrefixes = len(ch.funcs)
+	e.stepName = make([]string, len(ch.funcs))
+	for k, id := range ch.ids {
+		e.stepName[id] = k.name
+	}
 	e.pool.New = func() any { return newContext(e, nChains) }
 	return e, nil
 }
@@ -498,20 +504,16 @@ func newTargets(cond *condition, ops ...operator.Operator) []*target {
 // analyzePrefilters derives every operator's prefilters (required literals
 // and byte sets: regexp parsing and analysis, the larger part of compiling)
 // on all CPUs, then attaches the byte filters to the targets.
-func (e *Engine) analyzePrefilters() {
+//
+// hint is the number of targets (at least those analyzed). It returns the
+// number of targets analyzed and of their literals, for
+// buildPrefilter to size its tables.
+func (e *Engine) analyzePrefilters(hint int) (nTargets, nLits int) {
 	// A target is in the groups of every input of its condition: each is
 	// taken once, marked by an idx of -2 (buildPrefilter numbers them
 	// next). Targets do not share operators (see New), so each operator is
 	// analyzed by one worker.
-	n := 0
-	for _, vs := range e.views {
-		for _, v := range vs {
-			for _, g := range v.chains {
-				n += len(g.targets)
-			}
-		}
-	}
-	ts := make([]*target, 0, n)
+	ts := make([]*target, 0, hint)
 	for _, vs := range e.views {
 		for _, v := range vs {
 			for _, g := range v.chains {
@@ -524,9 +526,11 @@ func (e *Engine) analyzePrefilters() {
 			}
 		}
 	}
-	// Workers take the operators by index: most are known in advance
-	// (see operator/match_regex_known.go) and cost next to nothing, so the
-	// hand-off must cost less than a channel send.
+	// Workers take the operators by index, a batch at a time: most are
+	// known in advance (see operator/match_regex_known.go) and cost next
+	// to nothing, so the hand-off must cost less than a channel send, and
+	// the workers must not contend for the counter at every operator.
+	const batch = 16
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), 8, (len(ts)+63)/64) {
@@ -534,16 +538,17 @@ func (e *Engine) analyzePrefilters() {
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(ts) {
+				lo := int(next.Add(batch) - batch)
+				if lo >= len(ts) {
 					return
 				}
-				op := ts[i].op
-				if pf, ok := op.(operator.Prefiltered); ok {
-					pf.RequiredLiterals()
-				}
-				if bf, ok := op.(operator.ByteFiltered); ok {
-					bf.RequiredBytes()
+				for _, t := range ts[lo:min(lo+batch, len(ts))] {
+					if pf, ok := t.op.(operator.Prefiltered); ok {
+						pf.RequiredLiterals()
+					}
+					if bf, ok := t.op.(operator.ByteFiltered); ok {
+						bf.RequiredBytes()
+					}
 				}
 			}
 		}()
@@ -553,16 +558,30 @@ func (e *Engine) analyzePrefilters() {
 		if bf, ok := t.op.(operator.ByteFiltered); ok {
 			t.bytes = bf.RequiredBytes()
 		}
+		if pf, ok := t.op.(operator.Prefiltered); ok {
+			nLits += len(pf.RequiredLiterals())
+		}
 	}
+	return len(ts), nLits
 }
 
 // maxPrefilterLiteral is the longest literal the prefilter looks for.
 const maxPrefilterLiteral = 8
 
-func (e *Engine) buildPrefilter() {
-	ids := map[string]int{}
-	var pats []string
-	var groups []*chainGroup
+// buildPrefilter numbers the targets, builds the literal automaton and
+// indexes each group's targets by literal; nTargets and nLits (the
+// targets analyzed and their literals, repeated ones included) size its
+// tables.
+func (e *Engine) buildPrefilter(nTargets, nLits int) {
+	ids := make(map[string]int, nTargets)
+	pats := make([]string, 0, nTargets)
+	n := 0
+	for _, vs := range e.views {
+		for _, v := range vs {
+			n += len(v.chains)
+		}
+	}
+	groups := make([]*chainGroup, 0, n)
 	for _, vs := range e.views {
 		for _, v := range vs {
 			groups = append(groups, v.chains...)
@@ -580,8 +599,8 @@ func (e *Engine) buildPrefilter() {
 	}
 	// The literal ids of target i are lits[litEnd[i-1]:litEnd[i]], in one
 	// array for all targets.
-	var lits []int
-	var litEnd []int
+	lits := make([]int, 0, nLits)
+	litEnd := make([]int, 0, nTargets)
 	for _, g := range groups {
 		for _, t := range g.targets {
 			if t.idx >= 0 {
