@@ -9,6 +9,7 @@ import (
 
 	"github.com/rampartsec/rampart/internal/redact"
 	"github.com/rampartsec/rampart/waf/operator"
+	"github.com/rampartsec/rampart/waf/transform"
 )
 
 // Match is one rule that matched a request.
@@ -89,10 +90,15 @@ type Context struct {
 	// pbuf[id] holds the result of transformer chain prefix id on the
 	// value of epoch tEpoch when pstamp[id] == tEpoch (pview[id] is it,
 	// truncated).
-	pbuf    [][]byte
-	pview   [][]byte
-	pstamp  []uint32
-	tEpoch  uint32
+	pbuf   [][]byte
+	pview  [][]byte
+	pstamp []uint32
+	tEpoch uint32
+	// memo records the transformer steps run on the value of epoch
+	// tEpoch, by transformer and input: chains of one view share more
+	// than their prefixes (url_decode_iis leaves a value without % as it
+	// is, and every chain then lower-cases the same bytes).
+	memo    []stepMemo
 	set     []uint64
 	path    []pathElem
 	matches []Match
@@ -113,6 +119,15 @@ type Context struct {
 	epoch uint32
 	// sink holds the request inputs collected for the detectors (sink.go).
 	sink sinkState
+}
+
+// stepMemo is one transformer step run on the current value: the
+// transformer's name, its input (by address and length) and its output.
+type stepMemo struct {
+	fn  string
+	in  *byte
+	n   int
+	out []byte
 }
 
 type pathElem struct {
@@ -458,6 +473,7 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 		clear(c.pstamp)
 		c.tEpoch = 1
 	}
+	c.memo = c.memo[:0]
 	if kind == operator.Number {
 		// Only the operators that can match a number run on it.
 		for _, g := range vw.chains {
@@ -652,15 +668,38 @@ func (c *Context) transform(g *chainGroup, src []byte) []byte {
 	}
 	for i := start; i < len(g.funcs); i++ {
 		id := g.prefix[i]
-		dst := g.funcs[i](c.pbuf[id][:0], cur)
-		c.pbuf[id] = dst
-		cur = dst
-		if len(cur) > MaxStringLength*2 {
-			cur = cur[:MaxStringLength*2]
-		}
+		cur = c.step(g.funcs[i], id, cur)
 		c.pview[id], c.pstamp[id] = cur, c.tEpoch
 	}
 	return cur
+}
+
+// step runs the last transformer of chain prefix id on in, or reuses its
+// result when the same transformer already ran on the same bytes of this
+// value. A transformer that changes nothing gives its input back, so that
+// the steps after it are shared too.
+func (c *Context) step(fn transform.Func, id int32, in []byte) []byte {
+	if len(in) == 0 {
+		dst := fn(c.pbuf[id][:0], in)
+		c.pbuf[id] = dst
+		return dst
+	}
+	name := c.e.stepName[id]
+	for k := range c.memo {
+		if m := &c.memo[k]; m.in == &in[0] && m.n == len(in) && m.fn == name {
+			return m.out
+		}
+	}
+	dst := fn(c.pbuf[id][:0], in)
+	c.pbuf[id] = dst
+	out := dst
+	if bytes.Equal(dst, in) {
+		out = in
+	} else if len(out) > MaxStringLength*2 {
+		out = out[:MaxStringLength*2]
+	}
+	c.memo = append(c.memo, stepMemo{fn: name, in: &in[0], n: len(in), out: out})
+	return out
 }
 
 func (c *Context) inputExcluded(t *target) bool {
