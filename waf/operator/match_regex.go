@@ -7,6 +7,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rampartsec/rampart/waf/literal"
 )
@@ -43,10 +44,14 @@ type matchRegex struct {
 	// re; nil when the expression has none).
 	anchor *anchor
 	start  *startAnchor
-	// dfa decides whether the expression matches (set with re; nil when
-	// it has none), so that re only runs for the highlight of a match.
-	dfa    *dfa
-	minLen int
+	// dfa decides whether the expression matches, so that re only runs
+	// for the highlight of a match. It is built the first time a value
+	// gets past the anchor (see automaton); noDFA is set when it cannot be
+	// built or has given up.
+	dfaOnce sync.Once
+	dfa     *dfa
+	noDFA   atomic.Bool
+	minLen  int
 	// lits and bytes are the prefilters, computed by analyze.
 	analyzed bool
 	lits     []string
@@ -506,11 +511,24 @@ func (o *matchRegex) compiled() *regexp.Regexp {
 				if o.anchor = newAnchor(tree); o.anchor == nil {
 					o.start = newStartAnchor(tree)
 				}
-				o.dfa = newDFA(tree)
 			}
 		}
 	})
 	return o.re
+}
+
+// automaton returns the expression's automaton, building it on first
+// use, or nil.
+func (o *matchRegex) automaton() *dfa {
+	o.dfaOnce.Do(func() {
+		if tree, err := syntax.Parse(o.expr, syntax.Perl); err == nil {
+			o.dfa = newDFA(tree)
+		}
+		if o.dfa == nil {
+			o.noDFA.Store(true)
+		}
+	})
+	return o.dfa
 }
 
 // StringsOnly marks the operator as one that only matches strings and
@@ -523,7 +541,7 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 		return "", false
 	}
 	re := o.compiled()
-	useDFA := o.dfa != nil && !noDFA && !o.dfa.disabled.Load()
+	useDFA := !noDFA && !o.noDFA.Load()
 	limit := -1
 	if useDFA {
 		limit = anchorChecksBeforeDFA
@@ -536,7 +554,11 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 	// the highlight of a match.
 	res := dfaUnknown
 	if useDFA {
-		res = o.dfa.match(v.Bytes)
+		if d := o.automaton(); d != nil {
+			if res = d.match(v.Bytes); res == dfaUnknown && d.disabled.Load() {
+				o.noDFA.Store(true)
+			}
+		}
 	}
 	if res == dfaNo || res == dfaUnknown && !re.Match(v.Bytes) {
 		return "", false

@@ -89,7 +89,7 @@ const (
 	// that needs more (a fresh automaton, an unusual value) leaves the
 	// rest to Go's regexp, so that warming the cache never costs a request
 	// more than a few microseconds per expression.
-	maxDFABuild = 32
+	maxDFABuild = 16
 )
 
 // Kinds of the rune before a position, the part of it the empty-width
@@ -122,7 +122,8 @@ func newDFA(tree *syntax.Regexp) *dfa {
 	}
 	d := &dfa{prog: prog, visited: make([]uint32, len(prog.Inst))}
 	// Byte classes by signature: the rune instructions accepting the
-	// byte, and its kind.
+	// byte, and its kind. Each instruction's ASCII runes are found from
+	// its ranges, not by trying all 128 of them.
 	var runes []int
 	for pc := range prog.Inst {
 		switch prog.Inst[pc].Op {
@@ -130,24 +131,34 @@ func newDFA(tree *syntax.Regexp) *dfa {
 			runes = append(runes, pc)
 		}
 	}
-	sigs := map[string]uint8{}
-	sig := make([]byte, 1+(len(runes)+7)/8)
-	for b := rune(0); b < utf8.RuneSelf; b++ {
-		clear(sig)
-		sig[0] = kindOf(b)
-		for i, pc := range runes {
-			if runeInst(&prog.Inst[pc], b) {
-				sig[1+i/8] |= 1 << (i % 8)
+	words := 1 + (len(runes)+63)/64
+	sigs := make([]uint64, utf8.RuneSelf*words)
+	for b := 0; b < utf8.RuneSelf; b++ {
+		sigs[b*words] = uint64(kindOf(rune(b)))
+	}
+	for i, pc := range runes {
+		acc := asciiAccepted(&prog.Inst[pc])
+		for b := 0; b < utf8.RuneSelf; b++ {
+			if acc[b>>6]&(1<<(b&63)) != 0 {
+				sigs[b*words+1+i/64] |= 1 << (i % 64)
 			}
 		}
-		c, ok := sigs[string(sig)]
+	}
+	classOf := map[string]uint8{}
+	key := make([]byte, 0, words*8)
+	for b := 0; b < utf8.RuneSelf; b++ {
+		key = key[:0]
+		for _, w := range sigs[b*words : (b+1)*words] {
+			key = append(key, byte(w), byte(w>>8), byte(w>>16), byte(w>>24), byte(w>>32), byte(w>>40), byte(w>>48), byte(w>>56))
+		}
+		c, ok := classOf[string(key)]
 		if !ok {
-			if len(sigs) >= 255 {
+			if len(classOf) >= 255 {
 				return nil
 			}
-			c = uint8(len(sigs))
-			sigs[string(sig)] = c
-			d.rep = append(d.rep, b)
+			c = uint8(len(classOf))
+			classOf[string(key)] = c
+			d.rep = append(d.rep, rune(b))
 		}
 		d.class[b] = c
 	}
@@ -191,6 +202,45 @@ func (d *dfa) resetStates() {
 	for k := range d.empty {
 		d.empty[k].Store(d.newState(nil, uint8(k)))
 	}
+}
+
+// asciiAccepted returns the ASCII runes a rune instruction accepts, as
+// runeInst decides them.
+func asciiAccepted(in *syntax.Inst) (acc [2]uint64) {
+	set := func(r rune) { acc[r>>6] |= 1 << (r & 63) }
+	switch in.Op {
+	case syntax.InstRuneAny:
+		return [2]uint64{^uint64(0), ^uint64(0)}
+	case syntax.InstRuneAnyNotNL:
+		return [2]uint64{^uint64(0) &^ (1 << '\n'), ^uint64(0)}
+	case syntax.InstRune1:
+		if r := in.Rune[0]; r < utf8.RuneSelf {
+			set(r)
+		}
+		return acc
+	}
+	rs := in.Rune
+	if len(rs) == 1 {
+		// One rune, case-folded when the flag says so: its ASCII folds.
+		r := rs[0]
+		if r < utf8.RuneSelf {
+			set(r)
+		}
+		if syntax.Flags(in.Arg)&syntax.FoldCase != 0 {
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				if f < utf8.RuneSelf {
+					set(f)
+				}
+			}
+		}
+		return acc
+	}
+	for i := 0; i+1 < len(rs); i += 2 {
+		for r := rs[i]; r <= rs[i+1] && r < utf8.RuneSelf; r++ {
+			set(r)
+		}
+	}
+	return acc
 }
 
 // uniformNonASCII reports whether a rune instruction accepts either every

@@ -229,3 +229,40 @@ func TestEvalWithDFA(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIIAccepted checks the ranges-based ASCII sets of the rune
+// instructions against runeInst, on the instructions of the rulesets'
+// expressions and of the cases above.
+func TestASCIIAccepted(t *testing.T) {
+	exprs := defaultExprs(t)
+	for _, op := range rulesetRegexOps(t) {
+		exprs = append(exprs, op.expr)
+	}
+	for _, c := range dfaCases {
+		exprs = append(exprs, c.expr, "(?i)"+c.expr)
+	}
+	for _, e := range exprs {
+		tree, err := syntax.Parse(e, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := syntax.Compile(tree.Simplify())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pc := range prog.Inst {
+			in := &prog.Inst[pc]
+			switch in.Op {
+			case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			default:
+				continue
+			}
+			acc := asciiAccepted(in)
+			for r := rune(0); r < 128; r++ {
+				if got := acc[r>>6]&(1<<(r&63)) != 0; got != runeInst(in, r) {
+					t.Fatalf("%q pc %d rune %q: ranges say %v", e, pc, r, got)
+				}
+			}
+		}
+	}
+}
