@@ -38,10 +38,23 @@ type matchRegex struct {
 	// prefilters in knownBlob, decoded by analyze.
 	pref int
 	tree *syntax.Regexp
+	// once builds run, on first use.
 	once sync.Once
-	re   *regexp.Regexp
-	// anchor, or start, is a cheap check that runs before re (set with
-	// re; nil when the expression has none).
+	run  *regexRun
+	// minLen is the "min_length" option.
+	minLen int
+	// lits and bytes are the prefilters, computed by analyze.
+	analyzed bool
+	lits     []string
+	bytes    *ByteFilter
+}
+
+// regexRun is what an expression compiles to on first use, kept apart
+// from matchRegex so that the many branches never evaluated stay small.
+type regexRun struct {
+	re *regexp.Regexp
+	// anchor, or start, is a cheap check that runs before re (nil when
+	// the expression has none).
 	anchor *anchor
 	start  *startAnchor
 	// dfa decides whether the expression matches, so that re only runs
@@ -51,11 +64,6 @@ type matchRegex struct {
 	dfaOnce sync.Once
 	dfa     *dfa
 	noDFA   atomic.Bool
-	minLen  int
-	// lits and bytes are the prefilters, computed by analyze.
-	analyzed bool
-	lits     []string
-	bytes    *ByteFilter
 }
 
 var (
@@ -496,39 +504,41 @@ func skipClass(expr string, i int) int {
 // compiled returns the compiled expression, compiling it on first use. An
 // expression that parsed always compiles (only program size limits could
 // refuse it, and syntax.Parse enforces them); if not, it never matches.
-func (o *matchRegex) compiled() *regexp.Regexp {
+func (o *matchRegex) compiled() *regexRun {
 	o.once.Do(func() {
 		if o.spans != "" {
 			o.expr = knownBranchText(o.expr, o.spans)
 		}
+		run := &regexRun{}
 		re, err := regexp.Compile(o.expr)
 		if err != nil {
 			re = regexp.MustCompile(`[^\x00-\x{10FFFF}]`) // matches nothing
 		}
-		o.re = re
+		run.re = re
 		if err == nil {
 			if tree, err := syntax.Parse(o.expr, syntax.Perl); err == nil {
-				if o.anchor = newAnchor(tree); o.anchor == nil {
-					o.start = newStartAnchor(tree)
+				if run.anchor = newAnchor(tree); run.anchor == nil {
+					run.start = newStartAnchor(tree)
 				}
 			}
 		}
+		o.run = run
 	})
-	return o.re
+	return o.run
 }
 
 // automaton returns the expression's automaton, building it on first
 // use, or nil.
-func (o *matchRegex) automaton() *dfa {
-	o.dfaOnce.Do(func() {
-		if tree, err := syntax.Parse(o.expr, syntax.Perl); err == nil {
-			o.dfa = newDFA(tree)
+func (r *regexRun) automaton(expr string) *dfa {
+	r.dfaOnce.Do(func() {
+		if tree, err := syntax.Parse(expr, syntax.Perl); err == nil {
+			r.dfa = newDFA(tree)
 		}
-		if o.dfa == nil {
-			o.noDFA.Store(true)
+		if r.dfa == nil {
+			r.noDFA.Store(true)
 		}
 	})
-	return o.dfa
+	return r.dfa
 }
 
 // StringsOnly marks the operator as one that only matches strings and
@@ -540,23 +550,24 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 	if (v.Kind != String && v.Kind != Key) || len(v.Bytes) < o.minLen {
 		return "", false
 	}
-	re := o.compiled()
-	useDFA := !noDFA && !o.noDFA.Load()
+	run := o.compiled()
+	useDFA := !noDFA && !run.noDFA.Load()
 	limit := -1
 	if useDFA {
 		limit = anchorChecksBeforeDFA
 	}
-	if o.start != nil && !o.start.mayMatch(v.Bytes, useDFA) || o.anchor != nil && !o.anchor.mayMatchN(v.Bytes, limit) {
+	if run.start != nil && !run.start.mayMatch(v.Bytes, useDFA) || run.anchor != nil && !run.anchor.mayMatchN(v.Bytes, limit) {
 		return "", false
 	}
 	// Matching needs no positions, so it takes the automaton, or the
 	// regexp package's faster paths; the positions are only computed for
 	// the highlight of a match.
+	re := run.re
 	res := dfaUnknown
 	if useDFA {
-		if d := o.automaton(); d != nil {
+		if d := run.automaton(o.expr); d != nil {
 			if res = d.match(v.Bytes); res == dfaUnknown && d.disabled.Load() {
-				o.noDFA.Store(true)
+				run.noDFA.Store(true)
 			}
 		}
 	}

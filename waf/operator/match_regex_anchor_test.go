@@ -82,7 +82,7 @@ func TestAnchorSoundOnRulesets(t *testing.T) {
 			}
 			o := &matchRegex{expr: x, tree: tree}
 			re := regexp.MustCompile(x)
-			if o.compiled(); o.anchor != nil {
+			if o.compiled().anchor != nil {
 				anchored++
 			}
 			for _, v := range values {

@@ -181,7 +181,7 @@ func TestRegexPrefilterSound(t *testing.T) {
 			if !pf.may(i, set) {
 				skipped++
 				if ok {
-					t.Fatalf("prefilter %q skips %q, which %s matches", op.lits, v.Bytes, op.re)
+					t.Fatalf("prefilter %q skips %q, which %s matches", op.lits, v.Bytes, op.expr)
 				}
 			} else {
 				evaluated++
@@ -202,7 +202,7 @@ func TestEvalZeroAlloc(t *testing.T) {
 			continue
 		}
 		if a := testing.AllocsPerRun(5, func() { op.Eval(v) }); a != 0 {
-			t.Errorf("%s: %v allocations without a match", op.re, a)
+			t.Errorf("%s: %v allocations without a match", op.expr, a)
 		}
 	}
 }
