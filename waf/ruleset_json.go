@@ -121,29 +121,10 @@ func jsonObject(raw []byte) (m map[string]json.RawMessage, ok bool) {
 // jsonArray splits a valid JSON value into its elements when it is an
 // array; ok is false otherwise.
 func jsonArray(raw []byte) (out []json.RawMessage, ok bool) {
-	i := jsonSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '[' {
+	if out, ok = jsonElems(raw, []json.RawMessage{}); !ok {
 		return nil, false
 	}
-	out = []json.RawMessage{}
-	i = jsonSpace(raw, i+1)
-	if i < len(raw) && raw[i] == ']' {
-		return out, true
-	}
-	for i < len(raw) {
-		vs := jsonSpace(raw, i)
-		ve := jsonSkip(raw, vs)
-		out = append(out, json.RawMessage(raw[vs:ve:ve]))
-		i = jsonSpace(raw, ve)
-		if i >= len(raw) {
-			return nil, false
-		}
-		if raw[i] == ']' {
-			return out, true
-		}
-		i++ // ','
-	}
-	return nil, false
+	return out, true
 }
 
 // jsonString decodes a JSON string value; ok is false when raw is not a
