@@ -43,6 +43,9 @@ type dfa struct {
 	rep     []rune // a rune of each class
 	nclass  int
 	uniform bool // every instruction treats all non-ASCII runes alike
+	// maxStates is the number of states the cache holds before it is
+	// emptied: maxDFAStates, fewer when the rows are wide.
+	maxStates int
 
 	start    atomic.Pointer[dstate]
 	disabled atomic.Bool
@@ -83,8 +86,11 @@ var dfaMatch = &dstate{}
 // Limits of the automaton cache.
 const (
 	maxDFAStates = 512 // states held at once, per expression
-	maxDFAResets = 16  // times the cache fills before the expression stops using it
-	maxDFASlow   = 16  // uncached non-ASCII steps per value before giving up
+	// maxDFABytes bounds, beside maxDFAStates, the transition tables of an
+	// expression's cached states (a state's row has a pointer a class).
+	maxDFABytes = 48 << 10
+	maxDFAResets = 16 // times the cache fills before the expression stops using it
+	maxDFASlow   = 16 // uncached non-ASCII steps per value before giving up
 	// maxDFABuild bounds the transitions one value may compute: a value
 	// that needs more (a fresh automaton, an unusual value) leaves the
 	// rest to Go's regexp, so that warming the cache never costs a request
@@ -173,6 +179,7 @@ func newDFA(tree *syntax.Regexp) *dfa {
 		d.rep = append(d.rep, utf8.RuneError)
 	}
 	d.nclass = len(d.rep)
+	d.maxStates = min(maxDFAStates, max(64, maxDFABytes/(8*d.nclass+64)))
 	if first, ok := firstBytes(tree.Simplify()); ok {
 		d.hasSkip = true
 		n, ascii := 0, true
@@ -468,7 +475,7 @@ func (d *dfa) slowStep(s *dstate, cl int, r rune) *dstate {
 			return ns
 		}
 	}
-	if len(d.states) >= maxDFAStates {
+	if len(d.states) >= d.maxStates {
 		d.resets++
 		if d.resets > maxDFAResets {
 			d.disabled.Store(true)

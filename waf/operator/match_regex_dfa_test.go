@@ -129,7 +129,7 @@ func TestDFACacheBound(t *testing.T) {
 		d.mu.Lock()
 		n := len(d.states)
 		d.mu.Unlock()
-		if n > maxDFAStates {
+		if n > d.maxStates || d.maxStates > maxDFAStates {
 			t.Fatalf("%d states held", n)
 		}
 	}
