@@ -88,7 +88,7 @@ const (
 	maxDFAStates = 512 // states held at once, per expression
 	// maxDFABytes bounds, beside maxDFAStates, the transition tables of an
 	// expression's cached states (a state's row has a pointer a class).
-	maxDFABytes = 48 << 10
+	maxDFABytes  = 48 << 10
 	maxDFAResets = 16 // times the cache fills before the expression stops using it
 	maxDFASlow   = 16 // uncached non-ASCII steps per value before giving up
 	// maxDFABuild bounds the transitions one value may compute: a value
