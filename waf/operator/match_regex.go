@@ -64,7 +64,16 @@ type regexRun struct {
 	dfaOnce sync.Once
 	dfa     *dfa
 	noDFA   atomic.Bool
+	// tries counts the values that got past the anchor before the
+	// automaton was built; dfaBuilt is set once it is.
+	tries    atomic.Int32
+	dfaBuilt atomic.Bool
 }
+
+// dfaAfter is how many values Go's regexp decides for an expression before
+// its automaton is built: most branches are rarely reached, and an
+// automaton costs its program and states in memory.
+const dfaAfter = 8
 
 var (
 	_ Operator     = (*matchRegex)(nil)
@@ -537,6 +546,7 @@ func (r *regexRun) automaton(expr string) *dfa {
 		if r.dfa == nil {
 			r.noDFA.Store(true)
 		}
+		r.dfaBuilt.Store(true)
 	})
 	return r.dfa
 }
@@ -564,7 +574,7 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 	// the highlight of a match.
 	re := run.re
 	res := dfaUnknown
-	if useDFA {
+	if useDFA && (run.dfaBuilt.Load() || run.tries.Add(1) > dfaAfter) {
 		if d := run.automaton(o.expr); d != nil {
 			if res = d.match(v.Bytes); res == dfaUnknown && d.disabled.Load() {
 				run.noDFA.Store(true)
