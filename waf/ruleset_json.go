@@ -83,39 +83,15 @@ func jsonSpace(b []byte, i int) int {
 // object; ok is false otherwise. A repeated key keeps its last value, as
 // with encoding/json.
 func jsonObject(raw []byte) (m map[string]json.RawMessage, ok bool) {
-	i := jsonSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
+	ms, ok := jsonMembers(raw, nil)
+	if !ok {
 		return nil, false
 	}
-	m = map[string]json.RawMessage{}
-	i = jsonSpace(raw, i+1)
-	if i < len(raw) && raw[i] == '}' {
-		return m, true
+	m = make(map[string]json.RawMessage, len(ms))
+	for _, x := range ms {
+		m[string(x.key)] = x.val // in order: the last of a repeated key stays
 	}
-	for i < len(raw) {
-		ks := jsonSpace(raw, i)
-		ke := jsonStringEnd(raw, ks)
-		key, ok := jsonString(raw[ks:ke])
-		if !ok {
-			return nil, false
-		}
-		i = jsonSpace(raw, ke)
-		if i >= len(raw) || raw[i] != ':' {
-			return nil, false
-		}
-		vs := jsonSpace(raw, i+1)
-		ve := jsonSkip(raw, vs)
-		m[key] = json.RawMessage(raw[vs:ve:ve])
-		i = jsonSpace(raw, ve)
-		if i >= len(raw) {
-			return nil, false
-		}
-		if raw[i] == '}' {
-			return m, true
-		}
-		i++ // ','
-	}
-	return nil, false
+	return m, true
 }
 
 // jsonArray splits a valid JSON value into its elements when it is an
