@@ -23,10 +23,12 @@ import (
 // Empty-width assertions (^ $ \b \B and their line forms) are decided at
 // each step from the previous rune's kind, kept in the state, and the next
 // rune, as syntax.EmptyOpContext defines them. ASCII bytes step through
-// the cache by byte class; other runes too when every instruction treats
-// all of them alike (expressions that are not case-folded usually do),
-// else each such rune is an uncached step, and a value with many of those
-// goes back to Go's regexp.
+// the cache by byte class; other runes by the segment of the code space
+// they fall in: the instructions' ranges above ASCII (and, under (?i), the
+// runes that fold to ASCII letters, as U+212A to k) cut it into a few
+// segments whose runes every instruction treats alike. An expression with
+// too many such segments (large Unicode classes) steps each non-ASCII rune
+// uncached, and a value with many of those goes back to Go's regexp.
 //
 // The automaton is shared by every evaluation of its operator: transitions
 // are published with atomic stores and read with atomic loads; states are
@@ -37,12 +39,16 @@ type dfa struct {
 	prog *syntax.Prog
 	// class maps an ASCII byte to its class: bytes in one class are
 	// accepted by the same instructions and have the same kind for the
-	// empty-width assertions. Class nclass-1 is every non-ASCII rune when
-	// uniform.
-	class   [utf8.RuneSelf]uint8
-	rep     []rune // a rune of each class
-	nclass  int
-	uniform bool // every instruction treats all non-ASCII runes alike
+	// empty-width assertions.
+	class  [utf8.RuneSelf]uint8
+	rep    []rune // a rune of each class
+	nclass int
+	// The runes from U+0080 up are in segments: segment k starts at
+	// segStart[k] (segStart[0] is U+0080) and its runes are in class
+	// segClass[k]. segStart is nil when the expression has too many
+	// segments: those runes are then stepped uncached.
+	segStart []rune
+	segClass []uint8
 	// maxStates is the number of states the cache holds before it is
 	// emptied: maxDFAStates, fewer when the rows are wide.
 	maxStates int
@@ -168,15 +174,34 @@ func newDFA(tree *syntax.Regexp) *dfa {
 		}
 		d.class[b] = c
 	}
-	d.uniform = true
-	for _, pc := range runes {
-		if !uniformNonASCII(&prog.Inst[pc]) {
-			d.uniform = false
-			break
+	if starts := nonASCIISegments(prog, runes); starts != nil {
+		// Segments by signature: the rune instructions accepting their
+		// runes (all non-ASCII runes have the same kind).
+		segOf := map[string]uint8{}
+		sig := make([]byte, len(runes))
+		for _, r := range starts {
+			for i, pc := range runes {
+				sig[i] = 0
+				if runeInst(&prog.Inst[pc], r) {
+					sig[i] = 1
+				}
+			}
+			c, ok := segOf[string(sig)]
+			if !ok {
+				if len(d.rep) >= 255 || len(segOf) >= maxDFASegClasses {
+					starts = nil
+					break
+				}
+				c = uint8(len(d.rep))
+				segOf[string(sig)] = c
+				d.rep = append(d.rep, r)
+			}
+			d.segClass = append(d.segClass, c)
 		}
-	}
-	if d.uniform {
-		d.rep = append(d.rep, utf8.RuneError)
+		if starts == nil {
+			d.rep, d.segClass = d.rep[:len(classOf)], nil
+		}
+		d.segStart = starts
 	}
 	d.nclass = len(d.rep)
 	d.maxStates = min(maxDFAStates, max(64, maxDFABytes/(8*d.nclass+64)))
@@ -250,49 +275,83 @@ func asciiAccepted(in *syntax.Inst) (acc [2]uint64) {
 	return acc
 }
 
-// uniformNonASCII reports whether a rune instruction accepts either every
-// rune from U+0080 up (and U+FFFD, the rune of an invalid byte) or none.
-func uniformNonASCII(in *syntax.Inst) bool {
-	switch in.Op {
-	case syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
-		return true
-	case syntax.InstRune1:
-		return in.Rune[0] < utf8.RuneSelf
-	}
-	rs := in.Rune
-	if len(rs) == 1 {
-		// One rune, possibly case-folded.
-		rs = []rune{rs[0], rs[0]}
-	}
-	all, none := false, true
-	for i := 0; i+1 < len(rs); i += 2 {
-		lo, hi := rs[i], rs[i+1]
-		if hi >= utf8.RuneSelf {
-			none = false
-			if lo <= utf8.RuneSelf && hi >= unicode.MaxRune {
-				all = true
-			}
+// maxDFASegments and maxDFASegClasses bound the segments of the code space
+// above ASCII an automaton tells apart, and their classes.
+const (
+	maxDFASegments   = 256
+	maxDFASegClasses = 16
+)
+
+// nonASCIISegments returns the starts of the segments, from U+0080 up, in
+// which every rune instruction of prog (runes are their pcs) accepts all
+// runes or none, or nil when there are more than maxDFASegments. A
+// single-rune instruction under (?i) accepts the members of the rune's
+// folding orbit (U+212A for k); one with ranges accepts their runes, as
+// syntax.Inst.MatchRune decides.
+func nonASCIISegments(prog *syntax.Prog, runes []int) []rune {
+	cuts := []rune{utf8.RuneSelf}
+	cut := func(lo, hi rune) {
+		if hi < utf8.RuneSelf {
+			return
+		}
+		cuts = append(cuts, max(lo, utf8.RuneSelf))
+		if hi < unicode.MaxRune {
+			cuts = append(cuts, hi+1)
 		}
 	}
-	if all {
-		return true
-	}
-	if !none {
-		return false
-	}
-	if syntax.Flags(in.Arg)&syntax.FoldCase != 0 {
-		// ASCII runes whose case folding reaches beyond ASCII (k, s).
-		for i := 0; i+1 < len(rs); i += 2 {
-			for r := rs[i]; r <= rs[i+1]; r++ {
+	for _, pc := range runes {
+		in := &prog.Inst[pc]
+		switch in.Op {
+		case syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			continue
+		case syntax.InstRune1:
+			cut(in.Rune[0], in.Rune[0])
+			continue
+		}
+		rs := in.Rune
+		if len(rs) == 1 {
+			r := rs[0]
+			cut(r, r)
+			if syntax.Flags(in.Arg)&syntax.FoldCase != 0 {
 				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-					if f >= utf8.RuneSelf {
-						return false
-					}
+					cut(f, f)
 				}
 			}
+		} else {
+			for i := 0; i+1 < len(rs); i += 2 {
+				cut(rs[i], rs[i+1])
+			}
+		}
+		if len(cuts) > 2*maxDFASegments {
+			return nil
 		}
 	}
-	return true
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	if len(cuts) > maxDFASegments {
+		return nil
+	}
+	return cuts
+}
+
+// runeClass returns the class of a rune from U+0080 up, or -1 when the
+// automaton has no segments.
+func (d *dfa) runeClass(r rune) int {
+	st := d.segStart
+	if len(st) == 0 {
+		return -1
+	}
+	// The last segment starting at or before r.
+	lo, hi := 0, len(st)
+	for hi-lo > 1 {
+		m := int(uint(lo+hi) >> 1)
+		if st[m] <= r {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return int(d.segClass[lo])
 }
 
 // newState interns the state of pcs (sorted) after a rune of kind prev.
@@ -423,8 +482,7 @@ func (d *dfa) match(b []byte) dfaResult {
 		} else {
 			r, w := utf8.DecodeRune(b[i:])
 			i += w
-			if d.uniform {
-				cl := d.nclass - 1
+			if cl := d.runeClass(r); cl >= 0 {
 				if ns = s.next[cl].Load(); ns == nil {
 					if built++; built > maxDFABuild {
 						return dfaUnknown

@@ -59,6 +59,34 @@ var dfaCases = []struct {
 	{`a.b`, []string{"a\nb", "axb", "a\u00e9b"}},
 	{`['"](?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/)*(?:or|and)\b`, []string{"' or 1", "'/**/or 1", "'/* x */ and", "' orx", "\" /*a*/ /*b**/or", "'/*"}},
 	{`(?:^|[\s)'"\d=])(?:or|and)\s+\w{1,3}\s*=`, []string{"1 or abc=", "x or abcd=", "or a =", ")and b="}},
+	// Segments above ASCII: negated and folded classes, ranges, single
+	// runes folded to and from ASCII.
+	{`(?i)[^k]+x`, []string{"\u212ax", "\u212a\u212ax", "éx", "kx", "Kx", "aéx"}},
+	{`(?i)s[^s]*t`, []string{"\u017fxt", "sxt", "s\u017ft", "sét", "s\u212at"}},
+	{`[\x{100}-\x{200}]+\x{300}`, []string{"\u0150\u0300", "\u0099\u0300", "\u0201\u0300", "\u0100\u0200\u0300"}},
+	{`(?i)\x{212a}elvin`, []string{"kelvin", "Kelvin", "\u212aelvin", "xelvin"}},
+	{`[^a-z\x{e9}]z`, []string{"éz", "èz", "az", "Az", "\xffz", "日z"}},
+}
+
+// TestDFASegments checks that case-folded expressions step non-ASCII
+// runes through the cache: a value of many such runes gets an answer, not
+// Go's regexp.
+func TestDFASegments(t *testing.T) {
+	d, re := dfaOf(t, `(?i)<script[^>]*>[^<]*sink\(`)
+	if d.segStart == nil {
+		t.Fatal("no segments")
+	}
+	in := []byte(strings.Repeat("日本語のテキスト é ſ \u212a ", 20) + "<SCRIPT>ſink(")
+	for range 3 {
+		if got := d.match(in); got == dfaUnknown {
+			continue // warming: at most maxDFABuild transitions a value
+		} else if (got == dfaYes) != re.Match(in) {
+			t.Fatalf("automaton %v, regexp %v", got == dfaYes, re.Match(in))
+		}
+	}
+	if got := d.match(in); got != dfaYes {
+		t.Fatalf("warm automaton: %v, want a match", got)
+	}
 }
 
 func TestDFAMatchesRegexp(t *testing.T) {
