@@ -502,9 +502,19 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			in = c.transform(g, raw)
 		}
 		v := c.variantOf(in)
-		for _, t := range g.always {
-			if !c.try(t, kind, in, excl, v) {
-				return
+		vr := &c.vars[v]
+		if len(g.always) > 0 {
+			if !vr.filled {
+				vr.bytes.Fill(in)
+				vr.filled = true
+			}
+			// Most of these targets need a byte the value does not have:
+			// their first sets are checked in one array, and only the
+			// others are tried.
+			for i := range g.alwaysFirst {
+				if vr.bytes.Meets(&g.alwaysFirst[i]) && !c.try(g.always[i], kind, in, excl, v) {
+					return
+				}
 			}
 		}
 		if len(g.litTargets) == 0 {
@@ -515,7 +525,6 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			clear(c.stamp)
 			c.epoch = 1
 		}
-		vr := &c.vars[v]
 		if !vr.marked {
 			set := vr.set[:g.words]
 			clear(set)
@@ -540,6 +549,15 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 						continue
 					}
 					c.stamp[t.idx] = c.epoch
+					if t.filtered {
+						if !vr.filled {
+							vr.bytes.Fill(in)
+							vr.filled = true
+						}
+						if !vr.bytes.Meets(&t.first) {
+							continue
+						}
+					}
 					if !c.try(t, kind, in, excl, v) {
 						return
 					}

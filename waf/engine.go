@@ -118,6 +118,11 @@ type target struct {
 	op operator.Operator
 	// bytes, when set, holds bytes one of which any value op matches has.
 	bytes *operator.ByteFilter
+	// first is the first (rarest) set of bytes, when filtered: kept in
+	// the target, so that the value's bytes are checked against it before
+	// anything else is read.
+	first    operator.ByteSet
+	filtered bool
 	// idx numbers the targets of an engine, for per-context marks (it is
 	// also the operator's number: one target per operator).
 	idx int
@@ -163,6 +168,9 @@ type targetSet struct {
 	// always are the targets without literals; mask has the bits of the
 	// ids of the literals the others need.
 	always []*target
+	// alwaysFirst[i] is always[i].first, every byte when it has none: one
+	// array, scanned for each value before any target is read.
+	alwaysFirst []operator.ByteSet
 	// nonString are the targets that can match a number or a boolean: all
 	// but the non-negated operators that only match strings.
 	nonString []*target
@@ -557,6 +565,9 @@ func (e *Engine) analyzePrefilters(hint int) (nTargets, nLits int) {
 	for _, t := range ts {
 		if bf, ok := t.op.(operator.ByteFiltered); ok {
 			t.bytes = bf.RequiredBytes()
+			if t.bytes != nil && len(t.bytes.Sets) > 0 {
+				t.first, t.filtered = t.bytes.Sets[0], true
+			}
 		}
 		if pf, ok := t.op.(operator.Prefiltered); ok {
 			nLits += len(pf.RequiredLiterals())
@@ -688,6 +699,11 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int) *targetSet {
 		lits := litsOf[t.idx]
 		if lits == nil {
 			s.always = append(s.always, t)
+			first := operator.ByteSet{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+			if t.filtered {
+				first = t.first
+			}
+			s.alwaysFirst = append(s.alwaysFirst, first)
 			continue
 		}
 		if s.mask == nil {
