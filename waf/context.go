@@ -544,21 +544,19 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 			for word != 0 {
 				id := int32(int(w)<<6 + bits.TrailingZeros64(word))
 				word &= word - 1
-				for _, t := range g.byLit(int(id)) {
-					if c.stamp[t.idx] == c.epoch {
+				for _, ti := range g.byLit(int(id)) {
+					if c.stamp[ti] == c.epoch {
 						continue
 					}
-					c.stamp[t.idx] = c.epoch
-					if t.filtered {
-						if !vr.filled {
-							vr.bytes.Fill(in)
-							vr.filled = true
-						}
-						if !vr.bytes.Meets(&t.first) {
-							continue
-						}
+					c.stamp[ti] = c.epoch
+					if !vr.filled {
+						vr.bytes.Fill(in)
+						vr.filled = true
 					}
-					if !c.try(t, kind, in, excl, v) {
+					if !vr.bytes.Meets(&c.e.first[ti]) {
+						continue
+					}
+					if !c.try(c.e.byIdx[ti], kind, in, excl, v) {
 						return
 					}
 				}

@@ -71,6 +71,10 @@ type Engine struct {
 	warnings []string
 	pool     sync.Pool
 	rulesVer string
+	// byIdx and first are, by target number, each target and its rarest
+	// byte set (every byte when it has none).
+	byIdx []*target
+	first []operator.ByteSet
 	// nTargets and nOps count the targets and distinct operators, for the
 	// per-context marks.
 	nTargets, nOps int
@@ -176,16 +180,18 @@ type targetSet struct {
 	nonString []*target
 	mask      []uint64
 	// The literals of mask are numbered by rank: the r-th one's targets
-	// are litTargets[litStart[r]:litStart[r+1]]; rank[w] counts the bits
-	// of mask's words before w.
+	// are litTargets[litStart[r]:litStart[r+1]], by number (the engine's
+	// byIdx and first hold each one's target and rarest byte set, so
+	// that a target is read only when a value is to be tried on it);
+	// rank[w] counts the bits of mask's words before w.
 	rank       []uint32
 	litStart   []uint32
-	litTargets []*target
+	litTargets []int32
 }
 
-// byLit returns the targets that need literal id, a bit of mask (of word
-// w = id/64).
-func (s *targetSet) byLit(id int) []*target {
+// byLit returns the numbers of the targets that need literal id, a bit of
+// mask (of word w = id/64).
+func (s *targetSet) byLit(id int) []int32 {
 	w := id >> 6
 	r := s.rank[w] + uint32(bits.OnesCount64(s.mask[w]&(1<<(uint(id)&63)-1)))
 	return s.litTargets[s.litStart[r]:s.litStart[r+1]]
@@ -657,6 +663,19 @@ func (e *Engine) buildPrefilter(nTargets, nLits int) {
 		start = end
 	}
 	e.nOps = e.nTargets
+	e.byIdx = make([]*target, e.nTargets)
+	e.first = make([]operator.ByteSet, e.nTargets)
+	for _, g := range groups {
+		for _, ts := range [][]*target{g.targets, g.existence} {
+			for _, t := range ts {
+				e.byIdx[t.idx] = t
+				e.first[t.idx] = operator.ByteSet{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+				if t.filtered {
+					e.first[t.idx] = t.first
+				}
+			}
+		}
+	}
 	var m *literal.Matcher
 	if len(pats) > 0 {
 		m = literal.NewMatcher(pats)
@@ -736,12 +755,12 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int) *targetSet {
 	for i := 1; i < len(s.litStart); i++ {
 		s.litStart[i] += s.litStart[i-1]
 	}
-	s.litTargets = make([]*target, n)
+	s.litTargets = make([]int32, n)
 	next := slices.Clone(s.litStart[:nr])
 	for _, t := range targets {
 		for _, id := range litsOf[t.idx] {
 			r := rankOf(id)
-			s.litTargets[next[r]] = t
+			s.litTargets[next[r]] = int32(t.idx)
 			next[r]++
 		}
 	}
