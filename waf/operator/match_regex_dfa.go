@@ -53,7 +53,9 @@ type dfa struct {
 	// emptied: maxDFAStates, fewer when the rows are wide.
 	maxStates int
 
-	start    atomic.Pointer[dstate]
+	// tab is the cache's current generation. Its states 0 to 3 have no
+	// thread alive, after a rune of each kind (state 0 is the start).
+	tab      atomic.Pointer[dtable]
 	disabled atomic.Bool
 
 	// When a match can only start with a byte of skip (ASCII bytes only;
@@ -66,10 +68,11 @@ type dfa struct {
 	hasSkip  bool
 	oneByte  bool
 	skipByte byte
-	empty    [4]atomic.Pointer[dstate]
 
 	mu      sync.Mutex
-	states  map[string]*dstate
+	ids     map[string]uint32 // the states of the current generation, by key
+	n       int               // states in the current generation
+	tgen    uint32            // the current generation
 	resets  int
 	key     []byte
 	stack   []uint32
@@ -78,16 +81,33 @@ type dfa struct {
 	next    []uint32
 }
 
-// dstate is a state of the automaton.
-type dstate struct {
-	pcs  []uint32 // sorted instructions reached, before their closure
-	prev uint8    // kind of the rune before this state (see prevRune)
-	next []atomic.Pointer[dstate]
-	end  atomic.Uint32 // 0 unknown, 1 no match at the end, 2 match
+// dtable is one generation of the automaton's cache: the transitions of
+// every state, one row of nclass entries a state, in one array (a step
+// reads one entry; the rows of an expression sit together in memory), and
+// the states by number. A table grows by copy into a larger one of the
+// same generation, whose state numbers it keeps; a reset starts a new
+// generation.
+type dtable struct {
+	gen    uint32
+	rows   []atomic.Uint32 // entry: 0 not computed, else a transition
+	states []atomic.Pointer[dstate]
 }
 
-// dfaMatch is the state every transition that completes a match leads to.
-var dfaMatch = &dstate{}
+// A transition entry is the offset of the next state's row (its number
+// times nclass) plus one, with dfaDeadBit when no thread is alive in it;
+// dfaMatchBit alone when the transition completes a match.
+const (
+	dfaMatchBit = 1 << 31
+	dfaDeadBit  = 1 << 30
+	dfaIDMask   = dfaDeadBit - 1
+)
+
+// dstate is a state of the automaton.
+type dstate struct {
+	pcs  []uint32      // sorted instructions reached, before their closure
+	prev uint8         // kind of the rune before this state (see prevRune)
+	end  atomic.Uint32 // 0 unknown, 1 no match at the end, 2 match
+}
 
 // Limits of the automaton cache.
 const (
@@ -204,7 +224,7 @@ func newDFA(tree *syntax.Regexp) *dfa {
 		d.segStart = starts
 	}
 	d.nclass = len(d.rep)
-	d.maxStates = min(maxDFAStates, max(64, maxDFABytes/(8*d.nclass+64)))
+	d.maxStates = min(maxDFAStates, max(64, maxDFABytes/(4*d.nclass+48)))
 	if first, ok := firstBytes(tree.Simplify()); ok {
 		d.hasSkip = true
 		n, ascii := 0, true
@@ -229,10 +249,13 @@ func newDFA(tree *syntax.Regexp) *dfa {
 // resetStates empties the cache, keeping the start and empty states. It is
 // called with d.mu held, or before d is shared.
 func (d *dfa) resetStates() {
-	d.states = map[string]*dstate{}
-	d.start.Store(d.newState(nil, prevStart))
-	for k := range d.empty {
-		d.empty[k].Store(d.newState(nil, uint8(k)))
+	d.ids = map[string]uint32{}
+	d.n = 0
+	d.tgen++
+	c := min(16, d.maxStates)
+	d.tab.Store(&dtable{gen: d.tgen, rows: make([]atomic.Uint32, c*d.nclass), states: make([]atomic.Pointer[dstate], c)})
+	for k := range uint8(4) {
+		d.newState(nil, k) // states 0 to 3
 	}
 }
 
@@ -354,28 +377,49 @@ func (d *dfa) runeClass(r rune) int {
 	return int(d.segClass[lo])
 }
 
-// newState interns the state of pcs (sorted) after a rune of kind prev.
-// It is called with d.mu held, or before d is shared.
-func (d *dfa) newState(pcs []uint32, prev uint8) *dstate {
+// newState interns the state of pcs (sorted) after a rune of kind prev
+// and returns its transition entry. It is called with d.mu held, or before
+// d is shared; the caller has checked that the cache has room.
+func (d *dfa) newState(pcs []uint32, prev uint8) uint32 {
 	d.key = append(d.key[:0], prev)
 	for _, pc := range pcs {
 		d.key = append(d.key, byte(pc), byte(pc>>8), byte(pc>>16), byte(pc>>24))
 	}
-	if s := d.states[string(d.key)]; s != nil {
-		return s
+	id, ok := d.ids[string(d.key)]
+	if !ok {
+		id = uint32(d.n)
+		t := d.tab.Load()
+		if d.n == len(t.states) {
+			// Grow: a copy twice the size, published whole.
+			c := min(2*len(t.states), d.maxStates)
+			g := &dtable{gen: t.gen, rows: make([]atomic.Uint32, c*d.nclass), states: make([]atomic.Pointer[dstate], c)}
+			for k := range t.rows {
+				g.rows[k].Store(t.rows[k].Load())
+			}
+			for k := range t.states {
+				g.states[k].Store(t.states[k].Load())
+			}
+			d.tab.Store(g)
+			t = g
+		}
+		t.states[id].Store(&dstate{pcs: slices.Clone(pcs), prev: prev})
+		d.ids[string(d.key)] = id
+		d.n++
 	}
-	s := &dstate{pcs: slices.Clone(pcs), prev: prev, next: make([]atomic.Pointer[dstate], d.nclass)}
-	d.states[string(d.key)] = s
-	return s
+	e := id*uint32(d.nclass) + 1
+	if len(pcs) == 0 {
+		e |= dfaDeadBit
+	}
+	return e
 }
 
-// step computes the state after rune r from s, or dfaMatch when a match
-// ends before r, with d.mu held.
-func (d *dfa) step(s *dstate, r rune) *dstate {
+// step computes the transition entry after rune r from s, with d.mu
+// held.
+func (d *dfa) step(s *dstate, r rune) uint32 {
 	flags := syntax.EmptyOpContext(prevRune[s.prev], r)
 	d.next = d.next[:0]
 	if d.closure(s.pcs, flags, r) {
-		return dfaMatch
+		return dfaMatchBit
 	}
 	slices.Sort(d.next)
 	d.next = slices.Compact(d.next)
@@ -437,10 +481,36 @@ func (d *dfa) match(b []byte) dfaResult {
 	if d.disabled.Load() {
 		return dfaUnknown
 	}
-	s := d.start.Load()
+	t := d.tab.Load()
+	rows, nc := t.rows, uint32(d.nclass)
+	row, dead := uint32(0), true // the start state's row: no thread alive yet
 	slow, built := 0, 0
+	class, hasSkip := &d.class, d.hasSkip
+	stop := uint32(dfaMatchBit)
+	if hasSkip {
+		stop |= dfaDeadBit
+	}
 	for i := 0; i < len(b); {
-		if d.hasSkip && len(s.pcs) == 0 {
+		if !dead {
+			// The common case, in a loop of its own: an ASCII byte whose
+			// transition is cached and leads to a state with threads.
+			for i < len(b) {
+				c := b[i]
+				if c >= utf8.RuneSelf {
+					break
+				}
+				e := rows[row+uint32(class[c])].Load()
+				if e == 0 || e&stop != 0 {
+					break
+				}
+				row = e&dfaIDMask - 1
+				i++
+			}
+			if i == len(b) {
+				break
+			}
+		}
+		if dead && hasSkip {
 			// No thread alive: jump to the next byte a match can start with.
 			j := i
 			if d.oneByte {
@@ -460,50 +530,54 @@ func (d *dfa) match(b []byte) dfaResult {
 				if c := b[j-1]; c < utf8.RuneSelf {
 					k = kindOf(rune(c))
 				}
-				s = d.empty[k].Load()
+				row = uint32(k) * nc // the state without threads after that kind
 				if i == len(b) {
 					break
 				}
 			}
 		}
 		c := b[i]
-		var ns *dstate
+		var e uint32
 		if c < utf8.RuneSelf {
-			cl := d.class[c]
-			if ns = s.next[cl].Load(); ns == nil {
+			cl := uint32(class[c])
+			if e = rows[row+cl].Load(); e == 0 {
 				if built++; built > maxDFABuild {
 					return dfaUnknown
 				}
-				if ns = d.slowStep(s, int(cl), rune(c)); ns == nil {
+				if t, e = d.slowStep(t, row/nc, int(cl), rune(c)); e == 0 {
 					return dfaUnknown
 				}
+				rows = t.rows
 			}
 			i++
 		} else {
 			r, w := utf8.DecodeRune(b[i:])
 			i += w
 			if cl := d.runeClass(r); cl >= 0 {
-				if ns = s.next[cl].Load(); ns == nil {
+				if e = rows[row+uint32(cl)].Load(); e == 0 {
 					if built++; built > maxDFABuild {
 						return dfaUnknown
 					}
-					ns = d.slowStep(s, cl, r)
+					t, e = d.slowStep(t, row/nc, cl, r)
+					rows = t.rows
 				}
 			} else {
 				if slow++; slow > maxDFASlow {
 					return dfaUnknown
 				}
-				ns = d.slowStep(s, -1, r)
+				t, e = d.slowStep(t, row/nc, -1, r)
+				rows = t.rows
 			}
-			if ns == nil {
+			if e == 0 {
 				return dfaUnknown
 			}
 		}
-		if ns == dfaMatch {
+		if e&dfaMatchBit != 0 {
 			return dfaYes
 		}
-		s = ns
+		row, dead = e&dfaIDMask-1, e&dfaDeadBit != 0
 	}
+	s := t.states[row/nc].Load()
 	switch s.end.Load() {
 	case 1:
 		return dfaNo
@@ -522,30 +596,38 @@ func (d *dfa) match(b []byte) dfaResult {
 	return dfaNo
 }
 
-// slowStep computes (and, for cl >= 0, caches) the transition of s on r,
-// or returns nil when the cache is full: it is then emptied for the
-// values that come next.
-func (d *dfa) slowStep(s *dstate, cl int, r rune) *dstate {
+// slowStep computes (and, for cl >= 0, caches) the transition of state id
+// of table t on r. It returns the current table, whose rows the caller
+// reads from then on, and the entry; the entry is 0 when the cache is
+// full (it is then emptied for the values that come next) or was emptied
+// since t (the caller's state numbers are stale).
+func (d *dfa) slowStep(t *dtable, id uint32, cl int, r rune) (*dtable, uint32) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	cur := d.tab.Load()
+	if cur.gen != t.gen {
+		return cur, 0
+	}
+	nc := uint32(d.nclass)
 	if cl >= 0 {
-		if ns := s.next[cl].Load(); ns != nil {
-			return ns
+		if e := cur.rows[id*nc+uint32(cl)].Load(); e != 0 {
+			return cur, e
 		}
 	}
-	if len(d.states) >= d.maxStates {
+	if d.n >= d.maxStates {
 		d.resets++
 		if d.resets > maxDFAResets {
 			d.disabled.Store(true)
 		}
 		d.resetStates()
-		return nil
+		return d.tab.Load(), 0
 	}
-	ns := d.step(s, r)
+	e := d.step(cur.states[id].Load(), r)
+	cur = d.tab.Load() // grown, maybe
 	if cl >= 0 {
-		s.next[cl].Store(ns)
+		cur.rows[id*nc+uint32(cl)].Store(e)
 	}
-	return ns
+	return cur, e
 }
 
 // anchorChecksBeforeDFA is how many occurrences of its literal an

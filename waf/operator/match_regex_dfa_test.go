@@ -155,7 +155,7 @@ func TestDFACacheBound(t *testing.T) {
 	for i := 0; i+300 <= len(in); i += 50 {
 		checkDFA(t, d, re, in[i:i+300])
 		d.mu.Lock()
-		n := len(d.states)
+		n := d.n
 		d.mu.Unlock()
 		if n > d.maxStates || d.maxStates > maxDFAStates {
 			t.Fatalf("%d states held", n)
