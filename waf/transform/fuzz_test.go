@@ -458,3 +458,61 @@ func TestUnicodeNormalizeTables(t *testing.T) {
 		}
 	}
 }
+
+// naiveShellUnescape is the byte-at-a-time reference for shell_unescape.
+func naiveShellUnescape(src []byte) []byte {
+	var dst []byte
+	pending := false
+	for _, c := range src {
+		switch {
+		case c == '\\' || c == '"' || c == '\'' || c == '^':
+			continue
+		case isSpace(c) || c == ',' || c == ';':
+			pending = true
+			continue
+		}
+		if pending && c != '/' && c != '(' {
+			dst = append(dst, ' ')
+		}
+		pending = false
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	if pending {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+func FuzzShellUnescape(f *testing.F) {
+	addSeeds(f)
+	for _, s := range []string{"c\\at /etc/pass'w'd", "ls   /etc", "a ; (b)", "A,B;C  D", "x ' /y", "plain text, with Words; and (parens)"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got := shellUnescape([]byte("prefix"), in)
+		if want := naiveShellUnescape(in); !bytes.Equal(got[len("prefix"):], want) || string(got[:len("prefix")]) != "prefix" {
+			t.Fatalf("shell_unescape(%q) = %q, want %q", in, got, want)
+		}
+	})
+}
+
+func FuzzIndexPercentOrPlus(f *testing.F) {
+	for _, s := range []string{"", "a", "%", "+", "a+b%c", "ab%c+d", "no escapes here"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		want := -1
+		for i, c := range in {
+			if c == '%' || c == '+' {
+				want = i
+				break
+			}
+		}
+		if got := indexPercentOrPlus(in); got != want {
+			t.Fatalf("indexPercentOrPlus(%q) = %d, want %d", in, got, want)
+		}
+	})
+}

@@ -17,7 +17,23 @@ package transform
 // Growth: len(out) <= len(src).
 func shellUnescape(dst, src []byte) []byte {
 	pending := false // a run of spaces has been read and not yet written
-	for _, c := range src {
+	for i := 0; i < len(src); {
+		c := src[i]
+		if shellPlain[c] {
+			// A run of bytes copied as they are, the common case.
+			if pending && c != '/' && c != '(' {
+				dst = append(dst, ' ')
+			}
+			pending = false
+			j := i + 1
+			for j < len(src) && shellPlain[src[j]] {
+				j++
+			}
+			dst = append(dst, src[i:j]...)
+			i = j
+			continue
+		}
+		i++
 		switch {
 		case c == '\\' || c == '"' || c == '\'' || c == '^':
 			continue
@@ -39,5 +55,15 @@ func shellUnescape(dst, src []byte) []byte {
 	}
 	return dst
 }
+
+// shellPlain tells the bytes shell_unescape copies as they are: not
+// removed, not a separator, not an upper-case letter.
+var shellPlain = func() (t [256]bool) {
+	for c := range 256 {
+		b := byte(c)
+		t[c] = !(b == '\\' || b == '"' || b == '\'' || b == '^' || isSpace(b) || b == ',' || b == ';' || 'A' <= b && b <= 'Z')
+	}
+	return t
+}()
 
 func init() { register("shell_unescape", shellUnescape, "cmdLine") }

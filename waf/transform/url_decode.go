@@ -1,5 +1,7 @@
 package transform
 
+import "bytes"
+
 // urlDecode decodes %XX escapes (either case of hex digit) and turns '+'
 // into a space, as application/x-www-form-urlencoded decoding does. An
 // escape that is not followed by two hex digits (a stray '%', "%G1", a
@@ -34,12 +36,15 @@ func urlDecode(dst, src []byte) []byte {
 
 // indexPercentOrPlus returns the index of the first '%' or '+' in s, or -1.
 func indexPercentOrPlus(s []byte) int {
-	for i, c := range s {
-		if c == '%' || c == '+' {
-			return i
-		}
+	// Two vectorized scans: most values hold neither byte.
+	i := bytes.IndexByte(s, '%')
+	if i >= 0 {
+		s = s[:i]
 	}
-	return -1
+	if j := bytes.IndexByte(s, '+'); j >= 0 {
+		return j
+	}
+	return i
 }
 
 func init() { register("url_decode", urlDecode, "urlDecode") }
