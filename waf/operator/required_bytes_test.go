@@ -2,17 +2,34 @@ package operator
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 )
 
-// TestByteFilterSound runs every ruleset expression, and every branch the
-// engine splits it into, over corpus payloads (as they are and
-// lower-cased): a value the expression matches always passes its filter,
-// and the filters reject values.
+// jsonString is s as a JSON string.
+func jsonString(s string) json.RawMessage {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// TestByteFilterSound runs every expression of the default and Datadog's
+// rulesets, and every branch the engine splits them into, over corpus
+// payloads (as they are and lower-cased): a value an expression matches
+// always passes its filter, and the filters reject values.
 func TestByteFilterSound(t *testing.T) {
 	var ops []*matchRegex
-	for _, op := range rulesetRegexOps(t) {
-		ops = append(ops, op)
+	for _, e := range defaultExprs(t) {
+		op, err := newMatchRegex(Params{Raw: map[string]json.RawMessage{"regex": jsonString(e), "options": json.RawMessage(`{"case_sensitive":true}`)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops = append(ops, op.(*matchRegex))
+	}
+	ops = append(ops, rulesetRegexOps(t)...)
+	for _, op := range ops[:len(ops):len(ops)] {
 		for _, b := range op.Branches() {
 			ops = append(ops, b.(*matchRegex))
 		}
