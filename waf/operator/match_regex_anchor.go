@@ -36,12 +36,22 @@ type anchorLit struct {
 type anchorProg struct {
 	prog    *syntax.Prog
 	reverse bool // reads the input leftwards from the position
-	// ascii[pc] holds, for a rune instruction, the ASCII runes it accepts.
-	ascii [][2]uint64
+	// insts is prog's instructions as the check reads them, in one array
+	// (the ASCII runes a rune instruction accepts beside its operands).
+	insts []anchorInst
 	// When hasFirst, a match is never empty and its first byte (its last,
 	// for reverse) is in first: other positions fail at once.
 	first    ByteSet
 	hasFirst bool
+}
+
+// anchorInst is an instruction of an anchor's program: its op, operands
+// and, for a rune instruction, the ASCII runes it accepts (runes beyond
+// ASCII are decided by prog's instruction pc).
+type anchorInst struct {
+	ascii    [2]uint64
+	out, arg uint32
+	op       syntax.InstOp
 }
 
 // anchorBudget bounds the steps of one check; beyond it the check gives up
@@ -124,7 +134,7 @@ func newAnchorProg(re *syntax.Regexp, reverse bool) *anchorProg {
 	if err != nil {
 		return nil
 	}
-	p := &anchorProg{prog: prog, reverse: reverse, ascii: make([][2]uint64, len(prog.Inst))}
+	p := &anchorProg{prog: prog, reverse: reverse, insts: make([]anchorInst, len(prog.Inst))}
 	p.first, p.hasFirst = firstBytes(re)
 	if p.hasFirst && reverse {
 		// Read leftwards, a non-ASCII rune ends with a continuation byte.
@@ -137,11 +147,13 @@ func newAnchorProg(re *syntax.Regexp, reverse bool) *anchorProg {
 	}
 	for pc := range prog.Inst {
 		in := &prog.Inst[pc]
+		ai := &p.insts[pc]
+		ai.op, ai.out, ai.arg = in.Op, in.Out, in.Arg
 		switch in.Op {
 		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
 			for r := rune(0); r < utf8.RuneSelf; r++ {
 				if runeInst(in, r) {
-					p.ascii[pc][r>>6] |= 1 << (r & 63)
+					ai.ascii[r>>6] |= 1 << (r & 63)
 				}
 			}
 		}
@@ -347,7 +359,7 @@ func (p *anchorProg) run(b []byte, start int, visited *[anchorMemoWords]uint64) 
 	stack[n] = anchorJob{uint32(p.prog.Start), int32(start)}
 	n++
 	steps, budget := 0, anchorFastSteps
-	insts := p.prog.Inst
+	insts := p.insts
 	window := 0 // positions remembered on each side of start
 	if visited != nil {
 		window = anchorMemoWords*64/len(insts) - 1
@@ -379,7 +391,7 @@ func (p *anchorProg) run(b []byte, start int, visited *[anchorMemoWords]uint64) 
 				visited[bit>>6] |= 1 << (bit & 63)
 			}
 			in := &insts[pc]
-			switch in.Op {
+			switch in.op {
 			case syntax.InstMatch:
 				return true, true
 			case syntax.InstFail:
@@ -391,11 +403,11 @@ func (p *anchorProg) run(b []byte, start int, visited *[anchorMemoWords]uint64) 
 				// Follow Arg, keep Out: alternations compile to Alts nested
 				// through Out, loops to an Alt whose Out is the body, so
 				// either way the stack stays shallow.
-				stack[n] = anchorJob{in.Out, int32(pos)}
+				stack[n] = anchorJob{in.out, int32(pos)}
 				n++
-				pc = in.Arg
+				pc = in.arg
 			case syntax.InstCapture, syntax.InstNop:
-				pc = in.Out
+				pc = in.out
 			case syntax.InstEmptyWidth:
 				left, right := rune(-1), rune(-1)
 				if pos > 0 {
@@ -407,10 +419,10 @@ func (p *anchorProg) run(b []byte, start int, visited *[anchorMemoWords]uint64) 
 				if p.reverse {
 					left, right = right, left
 				}
-				if syntax.EmptyOp(in.Arg)&^syntax.EmptyOpContext(left, right) != 0 {
+				if syntax.EmptyOp(in.arg)&^syntax.EmptyOpContext(left, right) != 0 {
 					break thread
 				}
-				pc = in.Out
+				pc = in.out
 			default: // rune instructions
 				var c byte
 				if p.reverse {
@@ -425,7 +437,7 @@ func (p *anchorProg) run(b []byte, start int, visited *[anchorMemoWords]uint64) 
 					c = b[pos]
 				}
 				if c < utf8.RuneSelf {
-					if p.ascii[pc][c>>6]&(1<<(c&63)) == 0 {
+					if in.ascii[c>>6]&(1<<(c&63)) == 0 {
 						break thread
 					}
 					if p.reverse {
@@ -435,18 +447,18 @@ func (p *anchorProg) run(b []byte, start int, visited *[anchorMemoWords]uint64) 
 					}
 				} else if p.reverse {
 					r, w := utf8.DecodeLastRune(b[:pos])
-					if !runeInst(in, r) {
+					if !runeInst(&p.prog.Inst[pc], r) {
 						break thread
 					}
 					pos -= w
 				} else {
 					r, w := utf8.DecodeRune(b[pos:])
-					if !runeInst(in, r) {
+					if !runeInst(&p.prog.Inst[pc], r) {
 						break thread
 					}
 					pos += w
 				}
-				pc = in.Out
+				pc = in.out
 			}
 		}
 	}
