@@ -114,6 +114,13 @@ type Context struct {
 	valEpoch uint32
 	opEpoch  []uint32
 	opMask   []uint8
+	// For each condition evaluated as branches, by number: the variants
+	// of the value one of its branches ran on (splitTried), and those the
+	// whole expression ran on without a match (splitFull), as of the
+	// value's epoch splitEpoch.
+	splitEpoch []uint32
+	splitTried []uint8
+	splitFull  []uint8
 	// stamp[t.idx] == epoch marks a target already tried on this value.
 	stamp []uint32
 	epoch uint32
@@ -169,6 +176,9 @@ func newContext(e *Engine, nChains int) *Context {
 	c.stamp = make([]uint32, e.nTargets)
 	c.opEpoch = make([]uint32, e.nOps)
 	c.opMask = make([]uint8, e.nOps)
+	c.splitEpoch = make([]uint32, e.nSplit)
+	c.splitTried = make([]uint8, e.nSplit)
+	c.splitFull = make([]uint8, e.nSplit)
 	return c
 }
 
@@ -467,6 +477,7 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 	c.valEpoch++
 	if c.valEpoch == 0 {
 		clear(c.opEpoch)
+		clear(c.splitEpoch)
 		c.valEpoch = 1
 	}
 	if c.tEpoch++; c.tEpoch == 0 {
@@ -601,6 +612,7 @@ func (c *Context) variantOf(in []byte) int {
 		c.valEpoch++
 		if c.valEpoch == 0 {
 			clear(c.opEpoch)
+			clear(c.splitEpoch)
 			c.valEpoch = 1
 		}
 	}
@@ -638,6 +650,27 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 		return true
 	}
 	c.opMask[t.idx] |= bit
+	if cd := t.cond; cd.split > 0 {
+		// A value often holds the literals of several branches of one
+		// expression (or, and, select in a sentence): the first runs
+		// alone, the second runs the whole expression once for all of
+		// them.
+		n := cd.num
+		if c.splitEpoch[n] != c.valEpoch {
+			c.splitEpoch[n], c.splitTried[n], c.splitFull[n] = c.valEpoch, 0, 0
+		}
+		switch {
+		case c.splitFull[n]&bit != 0:
+			return true // no branch matches these bytes
+		case c.splitTried[n]&bit != 0:
+			c.splitFull[n] |= bit
+			if hl, ok := cd.op.Eval(operator.Value{Kind: kind, Bytes: in}); ok {
+				c.condMatched(t, string(in), hl)
+			}
+			return true
+		}
+		c.splitTried[n] |= bit
+	}
 	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
 	if ok != t.cond.negate {
 		c.condMatched(t, string(in), hl)

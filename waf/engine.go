@@ -75,6 +75,8 @@ type Engine struct {
 	// byte set (every byte when it has none).
 	byIdx []*target
 	first []operator.ByteSet
+	// nSplit counts the conditions evaluated as branches.
+	nSplit int
 	// nTargets and nOps count the targets and distinct operators, for the
 	// per-context marks.
 	nTargets, nOps int
@@ -111,6 +113,10 @@ type condition struct {
 	negate bool
 	exists bool
 	rule   *rule
+	// split, when the operator is evaluated as branches, is their number,
+	// and num numbers the split conditions of the engine (for per-context
+	// marks).
+	split, num int
 }
 
 // target is a condition's operator, or one of its branches, as evaluated
@@ -285,6 +291,8 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			if d, ok := op.(operator.Decomposable); ok && !cond.negate {
 				if bs := d.Branches(); len(bs) > 1 {
 					tgts = newTargets(cond, bs...)
+					cond.split, cond.num = len(bs), e.nSplit
+					e.nSplit++
 				}
 			}
 			// One target per operator, shared by the chain groups of every
