@@ -51,6 +51,7 @@ const sqliMaxDepth = 64
 
 // sqliState is the reusable scratch space of one Eval.
 type sqliState struct {
+	sc   sqli.Scanner // the lexer of the context being parsed
 	toks []sqli.Token
 	sig  []sqli.Token
 	p    sqlParser
@@ -114,7 +115,19 @@ func breakout(s string, q byte) int {
 	return -1
 }
 
+// sqliPrefixTokens is how many tokens of a context are lexed before it is
+// parsed; the rest is lexed only when the parser needs it. Most values fail
+// to parse within a few tokens (prose is not SQL for long). 0 lexes every
+// token first (tests compare the two).
+var sqliPrefixTokens = 8
+
 // context checks s placed unquoted (q == 0) or after the quote q.
+//
+// The parse first runs on a prefix of the tokens. A parse that fails
+// without having looked at the prefix's end fails the same way on all the
+// tokens: the parser decides from the tokens it peeks, and what it knows
+// of the rest (comments, the budget of peeks) only counts for a fragment
+// that parsed. Any other outcome is decided again on all the tokens.
 func (st *sqliState) context(s string, q byte) (int, int, bool) {
 	off := 0
 	if q != 0 {
@@ -125,33 +138,68 @@ func (st *sqliState) context(s string, q byte) (int, int, bool) {
 		off = i + 1
 	}
 	rest := s[off:]
-	st.toks = sqli.Tokenize(sqli.Generic, rest, st.toks)
+	sc := &st.sc
+	sc.Reset(sqli.Generic, rest)
+	st.toks = st.toks[:0]
+	if n := sqliPrefixTokens; n > 0 {
+		// One token past the prefix tells whether there are more.
+		if st.lex(n+1) <= n {
+			start, end, ok, _ := st.parse(s, off, rest, q)
+			return start, end, ok // every token
+		}
+		if start, end, ok, sure := st.parse(s, off, rest, q); sure {
+			return start, end, ok
+		}
+	}
+	st.lex(-1) // the rest
+	start, end, ok, _ := st.parse(s, off, rest, q)
+	return start, end, ok
+}
+
+// lex appends tokens of the context to st.toks until it holds n (all of
+// them when n < 0) and returns how many it holds.
+func (st *sqliState) lex(n int) int {
+	for n < 0 || len(st.toks) < n {
+		t, ok := st.sc.Next()
+		if !ok {
+			break
+		}
+		st.toks = append(st.toks, t)
+	}
+	return len(st.toks)
+}
+
+// parse parses the context from the tokens in st.toks: rest is s from
+// off, after the quote q (0: none). sure reports a failure the tokens
+// before the last one decided (see context).
+func (st *sqliState) parse(s string, off int, rest string, q byte) (start, end int, ok, sure bool) {
 	p := &st.p
 	p.reset(rest)
 	st.sig = p.significant(st.toks, st.sig[:0])
 	p.toks = st.sig
 	if len(p.toks) == 0 && (q == 0 || !p.terminated) {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	var score int
-	var ok bool
 	if q != 0 {
 		score, ok = p.afterQuote(q)
 	} else {
 		score, ok = p.unquoted()
 	}
 	if !ok || p.aborted || score < p.threshold(q != 0) {
-		return 0, 0, false
+		// Only a grammar failure short of the last token is sure: a
+		// fragment that parsed scores what follows it too.
+		return 0, 0, false, !ok && !p.hitEnd && !p.aborted
 	}
-	start := off - 1
+	start = off - 1
 	if q == 0 {
 		start = p.toks[0].Start
 	}
-	end := off + p.lastEnd
+	end = off + p.lastEnd
 	if end <= start {
 		end = len(s)
 	}
-	return start, end, true
+	return start, end, true, false
 }
 
 // sqlParser is a permissive recursive-descent parser over the significant
@@ -175,6 +223,7 @@ type sqlParser struct {
 	quoted     bool // the fragment follows a quote it closed
 	peeks      int  // token peeks so far, bounded by sqliPeekBudget
 	aborted    bool // the peek budget ran out
+	hitEnd     bool // the parser looked at or past the last token
 }
 
 // sqliPeekBudget is the fixed part of the per-context peek budget; the rest
@@ -317,26 +366,38 @@ func (p *sqlParser) kind(off int) sqli.Kind {
 		p.aborted, p.eof, p.i = true, true, len(p.toks)
 	}
 	if j := p.i + off; j < len(p.toks) {
+		if j == len(p.toks)-1 {
+			p.hitEnd = true
+		}
 		t := p.toks[j]
 		if t.Kind == sqli.Invalid {
 			return sqli.String // an open string closed by the query
 		}
 		return t.Kind
 	}
+	p.hitEnd = true
 	return kindEOF
 }
 
 func (p *sqlParser) text(off int) string {
 	if j := p.i + off; j < len(p.toks) {
+		if j == len(p.toks)-1 {
+			p.hitEnd = true
+		}
 		return p.src[p.toks[j].Start:p.toks[j].End]
 	}
+	p.hitEnd = true
 	return ""
 }
 
 func (p *sqlParser) class(off int) sqli.Class {
 	if j := p.i + off; j < len(p.toks) {
+		if j == len(p.toks)-1 {
+			p.hitEnd = true
+		}
 		return p.toks[j].Class
 	}
+	p.hitEnd = true
 	return 0
 }
 
@@ -377,6 +438,9 @@ func (p *sqlParser) op(off int, s string) bool {
 func (p *sqlParser) callNext(off int) bool { return p.punct(off+1, '(') }
 
 func (p *sqlParser) next() {
+	if p.i >= len(p.toks)-1 {
+		p.hitEnd = true
+	}
 	if p.i >= len(p.toks) {
 		return // aborted, or a path that peeked past the end
 	}
@@ -388,6 +452,7 @@ func (p *sqlParser) next() {
 func (p *sqlParser) atEOF() bool {
 	if p.i >= len(p.toks) {
 		p.eof = true
+		p.hitEnd = true
 		return true
 	}
 	return false

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -308,6 +309,14 @@ func FuzzIsSQLi(f *testing.F) {
 		if ok1 && !strings.Contains(s, h1) {
 			t.Fatalf("highlight %q not in %q", h1, s)
 		}
+		// Lexing a short prefix first gives the same answer.
+		defer func(n int) { sqliPrefixTokens = n }(sqliPrefixTokens)
+		for _, n := range []int{0, 2} {
+			sqliPrefixTokens = n
+			if h3, ok3 := evalSQLi(s); ok3 != ok1 || h3 != h1 {
+				t.Fatalf("prefix of %d tokens on %q: %v %q, of 64: %v %q", n, s, ok3, h3, ok1, h1)
+			}
+		}
 	})
 }
 
@@ -322,5 +331,50 @@ func TestIsSQLiLimits(t *testing.T) {
 	long := strings.Repeat("lorem ipsum dolor ", 10000) + "' or 1=1--"
 	if _, ok := evalSQLi(long); ok {
 		t.Error("a payload past sqliMaxInput was examined")
+	}
+}
+
+// TestIsSQLiPrefixSame checks that lexing a prefix of the tokens first
+// changes no answer and no highlight: every corpus payload (as it is,
+// lower-cased, and behind a quote), and long values built from them, with
+// the prefix on and off.
+func TestIsSQLiPrefixSame(t *testing.T) {
+	vals := corpusValues(t, "sqli", "xss", "rce", "lfi", "ssti", "nosqli", "protocol", "benign")
+	var inputs [][]byte
+	for i, v := range vals {
+		inputs = append(inputs, v.Bytes, bytes.ToLower(v.Bytes), append([]byte("x' "), v.Bytes...))
+		if i > 0 && i%7 == 0 {
+			// Long values: the prefix ends inside them.
+			long := bytes.Join([][]byte{vals[i-3].Bytes, vals[i-2].Bytes, vals[i-1].Bytes, v.Bytes}, []byte(" "))
+			inputs = append(inputs, long, append(bytes.Repeat([]byte("plain words and more "), 8), v.Bytes...))
+		}
+	}
+	defer func(n int) { sqliPrefixTokens = n }(sqliPrefixTokens)
+	op := isSQLi{}
+	type answer struct {
+		hl string
+		ok bool
+	}
+	full := make([]answer, len(inputs))
+	sqliPrefixTokens = 0
+	for i, in := range inputs {
+		full[i].hl, full[i].ok = op.Eval(Value{Kind: String, Bytes: in})
+	}
+	matched := 0
+	for _, n := range []int{64, 8, 3} {
+		sqliPrefixTokens = n
+		for i, in := range inputs {
+			hl, ok := op.Eval(Value{Kind: String, Bytes: in})
+			if ok != full[i].ok || hl != full[i].hl {
+				t.Fatalf("prefix %d on %q: %v %q, all tokens: %v %q", n, in, ok, hl, full[i].ok, full[i].hl)
+			}
+			if ok {
+				matched++
+			}
+		}
+	}
+	t.Logf("%d inputs, %d matches", len(inputs), matched)
+	if matched == 0 {
+		t.Fatal("nothing matched")
 	}
 }
