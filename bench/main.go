@@ -34,6 +34,7 @@ func main() {
 		ruleset   = flag.String("ruleset", "", "Datadog-format ruleset (default ../../shared/data/datadog-recommended-ruleset.json)")
 		corpusDir = flag.String("corpus", "", "corpus directory (default $RAMPART_CORPUS or ../../shared/corpus)")
 		sizes     = flag.Bool("binsize", true, "measure the binary-size increase of a hello-world server")
+		floor     = flag.Bool("floor", true, "measure the machine's floor: a fixed computation per request, timed as the engines are")
 		limit     = flag.Duration("timeout", 30*time.Minute, "give up on an engine whose worker runs longer")
 		worker    = flag.Bool("worker", false, "internal: run one engine in this process")
 		engine    = flag.String("engine", "", "internal: the engine a worker runs")
@@ -90,6 +91,14 @@ func main() {
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s done in %s\n", name, time.Since(start).Round(time.Second))
 		report.Engines[name] = res
+	}
+	if *floor {
+		fmt.Fprintf(os.Stderr, "bench: %s ...\n", floorName)
+		if res, err := spawn(self, tmp, floorName, dir, rs, *budget, *passes, *limit); err != nil {
+			report.Errors = append(report.Errors, fmt.Sprintf("%s: %v", floorName, err))
+		} else {
+			report.Floor = res
+		}
 	}
 	if *sizes {
 		fmt.Fprintln(os.Stderr, "bench: binary sizes ...")

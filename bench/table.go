@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"text/tabwriter"
+	"time"
 )
 
 func pct(n, d int) string {
@@ -69,6 +70,11 @@ func printTable(w io.Writer, r *Report, order []string) {
 		tw.Flush()
 	}
 
+	if f := r.Floor; f != nil {
+		fmt.Fprintf(w, "\nmachine floor: the same %.0f µs of computation for every request, timed the same way:\n"+
+			"  p50 %.1f µs, p99 %.1f µs (best of passes: p50 %.1f µs, p99 %.1f µs)\n",
+			float64(floorWork)/float64(time.Microsecond), f.P50us, f.P99us, f.BestP50us, f.BestP99us)
+	}
 	if len(r.BinarySizeMiB) > 0 || len(r.BinarySizeNotes) > 0 {
 		fmt.Fprintf(w, "\nbinary size of a hello-world net/http server: %.2f MiB alone; growth with each engine:\n", r.BinaryBaseMiB)
 		for _, k := range slices.Sorted(maps.Keys(r.BinarySizeMiB)) {

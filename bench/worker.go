@@ -19,7 +19,9 @@ import (
 
 // Report is what `go run . -json` prints.
 type Report struct {
-	Engines         map[string]*Result `json:"engines"`
+	Engines map[string]*Result `json:"engines"`
+	// Floor is the machine's floor (see runFloor), when measured.
+	Floor           *Result            `json:"floor,omitempty"`
 	BinarySizeMiB   map[string]float64 `json:"binary_size_mib"` // growth over BinaryBaseMiB
 	BinaryBaseMiB   float64            `json:"binary_base_mib"` // the hello-world server alone
 	BinarySizeNotes map[string]string  `json:"binary_size_notes,omitempty"`
@@ -104,6 +106,9 @@ func runWorker(name, dir string, opt engines.Options, passes int) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
+	if name == floorName {
+		return runFloor(len(reqs), passes), nil
+	}
 	rssBefore := rssMiB()
 	start := time.Now()
 	eng, err := engines.New(name, opt)
@@ -187,27 +192,8 @@ func runWorker(name, dir string, opt engines.Options, passes int) (*Result, erro
 	runtime.ReadMemStats(&m1)
 	eng.Close()
 
-	n := len(lat)
-	if n > 0 {
-		var sum time.Duration
-		for _, d := range lat {
-			sum += d
-		}
-		if nr := len(prepared); nr > 0 && passes > 1 {
-			best := slices.Clone(lat[:nr])
-			for k := nr; k+nr <= n; k += nr {
-				for i, d := range lat[k : k+nr] {
-					best[i] = min(best[i], d)
-				}
-			}
-			slices.Sort(best)
-			res.BestP50us = us(best[nr/2])
-			res.BestP99us = us(best[min(nr-1, nr*99/100)])
-		}
-		slices.Sort(lat)
-		res.P50us = us(lat[n/2])
-		res.P99us = us(lat[min(n-1, n*99/100)])
-		res.MeanUs = us(sum / time.Duration(n))
+	if n := len(lat); n > 0 {
+		latencies(res, lat, len(prepared))
 		res.Allocs = float64(m1.Mallocs-m0.Mallocs) / float64(n)
 		res.CPUUs = us((cpu1 - cpu0) / time.Duration(n))
 	}
@@ -215,6 +201,88 @@ func runWorker(name, dir string, opt engines.Options, passes int) (*Result, erro
 }
 
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
+
+// latencies fills res's percentiles from the samples of the timed passes,
+// nr requests each, in order (it sorts lat).
+func latencies(res *Result, lat []time.Duration, nr int) {
+	n := len(lat)
+	var sum time.Duration
+	for _, d := range lat {
+		sum += d
+	}
+	if nr > 0 && n >= 2*nr {
+		best := slices.Clone(lat[:nr])
+		for k := nr; k+nr <= n; k += nr {
+			for i, d := range lat[k : k+nr] {
+				best[i] = min(best[i], d)
+			}
+		}
+		slices.Sort(best)
+		res.BestP50us = us(best[nr/2])
+		res.BestP99us = us(best[min(nr-1, nr*99/100)])
+	}
+	slices.Sort(lat)
+	res.P50us = us(lat[n/2])
+	res.P99us = us(lat[min(n-1, n*99/100)])
+	res.MeanUs = us(sum / time.Duration(n))
+}
+
+// floorName is the pseudo-engine of the machine's floor: no WAF, the same
+// fixed amount of computation for every request.
+const floorName = "floor"
+
+// floorWork is the computation the floor does per request, about
+// rampart's median on this machine.
+const floorWork = 25 * time.Microsecond
+
+// runFloor times a fixed computation (about floorWork) once per corpus
+// request, passes times after a warm-up pass, as runWorker times an
+// engine: its p99 over its p50 is what the machine alone adds to the tail
+// of a request that always does the same work (interrupts, the
+// hypervisor, timer reads).
+func runFloor(nr, passes int) *Result {
+	iters := calibrate(floorWork)
+	res := &Result{Requests: nr, Categories: map[string]*Detection{}}
+	for range nr {
+		spin(iters)
+	}
+	lat := make([]time.Duration, 0, passes*nr)
+	for range passes {
+		for range nr {
+			t := time.Now()
+			spin(iters)
+			lat = append(lat, time.Since(t))
+		}
+	}
+	latencies(res, lat, nr)
+	return res
+}
+
+// spinSink keeps spin's work from being optimized away.
+var spinSink uint64
+
+// spin does n steps of a linear congruential generator: work with no
+// memory traffic, the same every time.
+func spin(n int) {
+	x := spinSink | 1
+	for range n {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	spinSink = x
+}
+
+// calibrate returns the spin steps that take about d, from the fastest of
+// a few timed runs.
+func calibrate(d time.Duration) int {
+	const probe = 1 << 16
+	best := time.Duration(1 << 62)
+	for range 20 {
+		t := time.Now()
+		spin(probe)
+		best = min(best, time.Since(t))
+	}
+	return max(1, int(float64(probe)*float64(d)/float64(best)))
+}
 
 // safeEval runs one evaluation; an engine that panics fails open, as a WAF
 // in production must: the request counts as an error, not flagged. The
