@@ -564,7 +564,7 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 						vr.bytes.Fill(in)
 						vr.filled = true
 					}
-					if !vr.bytes.Meets(&c.e.first[ti]) {
+					if !vr.bytes.Meets(c.e.first[ti]) {
 						continue
 					}
 					if !c.try(c.e.byIdx[ti], kind, in, excl, v) {

@@ -72,9 +72,10 @@ type Engine struct {
 	pool     sync.Pool
 	rulesVer string
 	// byIdx and first are, by target number, each target and its rarest
-	// byte set (every byte when it has none).
+	// byte set (every byte when it has none; the sets are the filters',
+	// which targets share).
 	byIdx []*target
-	first []operator.ByteSet
+	first []*operator.ByteSet
 	// nSplit counts the conditions evaluated as branches.
 	nSplit int
 	// nTargets and nOps count the targets and distinct operators, for the
@@ -128,11 +129,6 @@ type target struct {
 	op operator.Operator
 	// bytes, when set, holds bytes one of which any value op matches has.
 	bytes *operator.ByteFilter
-	// first is the first (rarest) set of bytes, when filtered: kept in
-	// the target, so that the value's bytes are checked against it before
-	// anything else is read.
-	first    operator.ByteSet
-	filtered bool
 	// idx numbers the targets of an engine, for per-context marks (it is
 	// also the operator's number: one target per operator).
 	idx int
@@ -511,6 +507,17 @@ func (c *chains) resolve(names []string) (chain int32, keysOnly bool) {
 	return chain, keysOnly
 }
 
+// anyByte is the byte set of a target without a byte filter.
+var anyByte = operator.ByteSet{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+
+// firstSet returns the rarest byte set of the target's filter, or anyByte.
+func (t *target) firstSet() *operator.ByteSet {
+	if t.bytes != nil && len(t.bytes.Sets) > 0 {
+		return &t.bytes.Sets[0]
+	}
+	return &anyByte
+}
+
 // newTargets returns one target per operator of a condition, allocated
 // together.
 func newTargets(cond *condition, ops ...operator.Operator) []*target {
@@ -579,9 +586,6 @@ func (e *Engine) analyzePrefilters(hint int) (nTargets, nLits int) {
 	for _, t := range ts {
 		if bf, ok := t.op.(operator.ByteFiltered); ok {
 			t.bytes = bf.RequiredBytes()
-			if t.bytes != nil && len(t.bytes.Sets) > 0 {
-				t.first, t.filtered = t.bytes.Sets[0], true
-			}
 		}
 		if pf, ok := t.op.(operator.Prefiltered); ok {
 			nLits += len(pf.RequiredLiterals())
@@ -598,6 +602,8 @@ const maxPrefilterLiteral = 8
 // targets analyzed and their literals, repeated ones included) size its
 // tables.
 func (e *Engine) buildPrefilter(nTargets, nLits int) {
+	e.byIdx = make([]*target, 0, nTargets)
+	e.first = make([]*operator.ByteSet, 0, nTargets)
 	ids := make(map[string]int, nTargets)
 	pats := make([]string, 0, nTargets)
 	n := 0
@@ -652,12 +658,16 @@ func (e *Engine) buildPrefilter(nTargets, nLits int) {
 			litEnd = append(litEnd, len(lits))
 			t.idx = e.nTargets
 			e.nTargets++
+			e.byIdx = append(e.byIdx, t)
+			e.first = append(e.first, t.firstSet())
 		}
 		for _, t := range g.existence {
 			if t.idx < 0 {
 				litEnd = append(litEnd, len(lits))
 				t.idx = e.nTargets
 				e.nTargets++
+				e.byIdx = append(e.byIdx, t)
+				e.first = append(e.first, t.firstSet())
 			}
 		}
 	}
@@ -671,19 +681,6 @@ func (e *Engine) buildPrefilter(nTargets, nLits int) {
 		start = end
 	}
 	e.nOps = e.nTargets
-	e.byIdx = make([]*target, e.nTargets)
-	e.first = make([]operator.ByteSet, e.nTargets)
-	for _, g := range groups {
-		for _, ts := range [][]*target{g.targets, g.existence} {
-			for _, t := range ts {
-				e.byIdx[t.idx] = t
-				e.first[t.idx] = operator.ByteSet{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
-				if t.filtered {
-					e.first[t.idx] = t.first
-				}
-			}
-		}
-	}
 	var m *literal.Matcher
 	if len(pats) > 0 {
 		m = literal.NewMatcher(pats)
@@ -726,11 +723,7 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int) *targetSet {
 		lits := litsOf[t.idx]
 		if lits == nil {
 			s.always = append(s.always, t)
-			first := operator.ByteSet{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
-			if t.filtered {
-				first = t.first
-			}
-			s.alwaysFirst = append(s.alwaysFirst, first)
+			s.alwaysFirst = append(s.alwaysFirst, *t.firstSet())
 			continue
 		}
 		if s.mask == nil {
