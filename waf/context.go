@@ -583,6 +583,7 @@ const maxVariants = 8
 // variant is one distinct transformed form of the value being evaluated.
 type variant struct {
 	b      []byte
+	src    *byte    // the first byte of the slice b was copied from
 	set    []uint64 // literals found, once marked
 	nz     []uint16 // the indexes of set's nonzero words
 	marked bool
@@ -592,6 +593,16 @@ type variant struct {
 
 // variantOf returns the index of the variant holding in, adding it.
 func (c *Context) variantOf(in []byte) int {
+	// Chains that change nothing hand on the same bytes: the same memory
+	// is the same variant, without comparing (the buffers a value's
+	// transformers write stay as they are until the next value).
+	if len(in) > 0 {
+		for i := 0; i < c.nvars; i++ {
+			if vr := &c.vars[i]; vr.src == &in[0] && len(vr.b) == len(in) {
+				return i
+			}
+		}
+	}
 	for i := 0; i < c.nvars; i++ {
 		if bytes.Equal(c.vars[i].b, in) {
 			return i
@@ -605,6 +616,10 @@ func (c *Context) variantOf(in []byte) int {
 	}
 	vr := &c.vars[i]
 	vr.b = append(vr.b[:0], in...)
+	vr.src = nil
+	if len(in) > 0 {
+		vr.src = &in[0]
+	}
 	vr.marked, vr.filled = false, false
 	if i == maxVariants-1 {
 		// The slot may have served another form of this value: forget which
