@@ -111,12 +111,18 @@ type dstate struct {
 
 // Limits of the automaton cache.
 const (
-	maxDFAStates = 512 // states held at once, per expression
+	maxDFAStates = 512 // states held at once, per expression, at first
 	// maxDFABytes bounds, beside maxDFAStates, the transition tables of an
-	// expression's cached states (a state's row has a pointer a class).
-	maxDFABytes  = 48 << 10
-	maxDFAResets = 16 // times the cache fills before the expression stops using it
-	maxDFASlow   = 16 // uncached non-ASCII steps per value before giving up
+	// expression's cached states (a state's row has 4 bytes a class).
+	maxDFABytes = 48 << 10
+	// An expression whose cache fills doubles it when it is emptied, up
+	// to maxDFAGrownStates states and maxDFAGrownBytes of rows: only the
+	// few expressions whose values need many states (a counted repetition
+	// such as [\w,]{1,80}) grow, and they stop emptying.
+	maxDFAGrownStates = 8192
+	maxDFAGrownBytes  = 1 << 20
+	maxDFAResets      = 16 // times the cache fills before the expression stops using it
+	maxDFASlow        = 16 // uncached non-ASCII steps per value before giving up
 	// maxDFABuild bounds the transitions one value may compute: a value
 	// that needs more (a fresh automaton, an unusual value) leaves the
 	// rest to Go's regexp, so that warming the cache never costs a request
@@ -619,6 +625,7 @@ func (d *dfa) slowStep(t *dtable, id uint32, cl int, r rune) (*dtable, uint32) {
 		if d.resets > maxDFAResets {
 			d.disabled.Store(true)
 		}
+		d.maxStates = min(2*d.maxStates, max(d.maxStates, min(maxDFAGrownStates, maxDFAGrownBytes/(4*d.nclass+48))))
 		d.resetStates()
 		return d.tab.Load(), 0
 	}

@@ -2,7 +2,6 @@ package operator
 
 import (
 	"bytes"
-	"fmt"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -144,22 +143,33 @@ func TestDFARulesets(t *testing.T) {
 
 // TestDFACacheBound fills the cache of an expression with many states
 // (counted repetitions over varied text) and checks that the answers stay
-// right through the resets, and that the cache stays bounded.
+// right through the resets, and that the cache stays bounded as it grows.
 func TestDFACacheBound(t *testing.T) {
 	d, re := dfaOf(t, `a[^x]{0,40}b[^y]{0,40}c`)
+	first := d.maxStates
 	var sb strings.Builder
-	for i := range 4000 {
-		fmt.Fprintf(&sb, "%c", "abcxyz"[i*7%6])
+	x := uint32(1)
+	for range 20000 {
+		x = x*1664525 + 1013904223
+		sb.WriteByte("abcxyz"[x>>16%6])
 	}
 	in := []byte(sb.String())
-	for i := 0; i+300 <= len(in); i += 50 {
-		checkDFA(t, d, re, in[i:i+300])
-		d.mu.Lock()
-		n := d.n
-		d.mu.Unlock()
-		if n > d.maxStates || d.maxStates > maxDFAStates {
-			t.Fatalf("%d states held", n)
+	for pass := range 40 {
+		for i := pass % 7; i+300 <= len(in); i += 97 {
+			checkDFA(t, d, re, in[i:i+300])
+			d.mu.Lock()
+			n, max := d.n, d.maxStates
+			d.mu.Unlock()
+			if n > max || max > maxDFAGrownStates || max*(4*d.nclass+48) > 2*maxDFAGrownBytes {
+				t.Fatalf("%d states held, at most %d", n, max)
+			}
 		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	t.Logf("%d resets, cache of %d states (from %d), %d held", d.resets, d.maxStates, first, d.n)
+	if d.resets == 0 || d.maxStates <= first {
+		t.Fatalf("the cache never filled or never grew: %d resets, %d states", d.resets, d.maxStates)
 	}
 }
 
