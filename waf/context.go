@@ -87,6 +87,9 @@ type Context struct {
 	start    time.Time
 	timedOut bool
 	evals    int
+	// conds counts the conditions matched in this request; cacheHits the
+	// values skipped as known clean (see DefaultValueCache).
+	conds, cacheHits int
 	// pbuf[id] holds the result of transformer chain prefix id on the
 	// value of epoch tEpoch when pstamp[id] == tEpoch (pview[id] is it,
 	// truncated).
@@ -200,6 +203,7 @@ func (c *Context) Close() {
 	clear(c.exclMask)
 	c.active = c.active[:0]
 	c.spent, c.timedOut, c.evals = 0, false, 0
+	c.conds, c.cacheHits = 0, 0
 	c.block, c.stack = nil, false
 	c.matches = nil
 	c.sink.reset()
@@ -469,6 +473,30 @@ func bytesOf(s string) []byte {
 // literals, are considered, so the cost follows what the value contains
 // rather than the number of rules.
 func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
+	if c.e.cache == nil || !c.clean() {
+		c.evalScalar(vw, kind, s, excl)
+		return
+	}
+	fp := c.e.fingerprint(vw, kind, excl, s)
+	slot := &c.e.cache[fp&uint64(len(c.e.cache)-1)]
+	if slot.Load() == fp {
+		c.cacheHits++
+		return // found clean with every rule live: clean again
+	}
+	c.evalScalar(vw, kind, s, excl)
+	if c.clean() {
+		slot.Store(fp)
+	}
+}
+
+// clean reports whether every rule of every view is still live: nothing
+// matched yet (not even one condition of a rule), no block, no timeout.
+func (c *Context) clean() bool {
+	return c.conds == 0 && c.block == nil && !c.timedOut
+}
+
+// evalScalar is scalar without the cache.
+func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) {
 	raw := bytesOf(s)
 	// Chains often give the same bytes (a plain value is unchanged by
 	// most transformers): each distinct result is a variant, scanned once,
@@ -821,6 +849,7 @@ func (c *Context) keyPath() []string {
 // condMatched records a matched condition and, when it completes its rule,
 // the rule's match.
 func (c *Context) condMatched(t *target, value, highlight string) {
+	c.conds++
 	r := t.cond.rule
 	if r.exclusion != nil {
 		c.exclMask[r.idx] |= 1 << t.cond.idx

@@ -15,6 +15,7 @@ package waf
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -54,7 +55,26 @@ type Options struct {
 	// nothing later can change the verdict, and an attacker's request
 	// costs less. Rule tests and replay set it to see every rule.
 	AllMatches bool
+	// ValueCache is the number of entries (rounded up to a power of two)
+	// of the engine's cache of values that matched nothing; 0 means
+	// DefaultValueCache, negative turns the cache off.
+	ValueCache int
 }
+
+// DefaultValueCache is the default size of the cache of clean values.
+//
+// Traffic repeats most of its values (the same User-Agent, Accept,
+// Accept-Language and cookies on request after request), and a value a
+// view's rules found nothing in finds nothing the next time: the engine
+// remembers the fingerprints of such values (a 64-bit keyed hash of the
+// view, the value's kind and its bytes, under a seed drawn when the engine
+// is built, so that collisions cannot be aimed at) and skips them. Only
+// values evaluated with every rule of their view live are remembered (the
+// request had matched nothing yet, had not run out of time, and the
+// ruleset has no exclusions), and updating rules data forgets them all.
+// The cache is small and overwritten in place: a value seen once is gone
+// a few hundred requests later.
+const DefaultValueCache = 4096
 
 // Engine is a compiled ruleset. It is safe for concurrent use; each request
 // gets its own Context.
@@ -71,6 +91,12 @@ type Engine struct {
 	warnings []string
 	pool     sync.Pool
 	rulesVer string
+	// cache holds fingerprints of clean values (see DefaultValueCache),
+	// nil when off; cacheSeed keys them and cacheGen is mixed in, bumped
+	// when rules data changes.
+	cache     []atomic.Uint64
+	cacheSeed maphash.Seed
+	cacheGen  atomic.Uint64
 	// byIdx and first are, by target number, each target and its rarest
 	// byte set (every byte when it has none; the sets are the filters',
 	// which targets share).
@@ -136,6 +162,7 @@ type target struct {
 
 // view is a walk over one address at one key path, yielding values or keys.
 type view struct {
+	idx      int // numbers the engine's views
 	addr     int
 	keyPath  []string
 	keysOnly bool
@@ -320,7 +347,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				}
 				v := viewsByKey[vk]
 				if v == nil {
-					v = &view{addr: addr, keyPath: in.KeyPath, keysOnly: keysOnly}
+					v = &view{idx: len(viewsByKey), addr: addr, keyPath: in.KeyPath, keysOnly: keysOnly}
 					viewsByKey[vk] = v
 					for len(e.views) <= addr {
 						e.views = append(e.views, nil)
@@ -437,6 +464,13 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	e.stepName = make([]string, len(ch.funcs))
 	for k, id := range ch.ids {
 		e.stepName[id] = k.name
+	}
+	if n := opts.ValueCache; n >= 0 && len(rs.Exclusions) == 0 {
+		if n == 0 {
+			n = DefaultValueCache
+		}
+		e.cache = make([]atomic.Uint64, 1<<bits.Len(uint(n-1)))
+		e.cacheSeed = maphash.MakeSeed()
 	}
 	e.pool.New = func() any { return newContext(e, nChains) }
 	return e, nil
@@ -906,7 +940,26 @@ func (e *Engine) UpdateData(id string, entries []operator.DataEntry) error {
 	if !ok {
 		return fmt.Errorf("waf: no rule uses rules_data %q", id)
 	}
-	return d.Update(entries)
+	err := d.Update(entries)
+	e.cacheGen.Add(1) // the clean values may not be clean any more
+	return err
+}
+
+// fingerprint returns the cache key of a value of a view; never 0.
+func (e *Engine) fingerprint(vw *view, kind operator.Kind, excl bool, s string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(e.cacheSeed)
+	var hdr [17]byte
+	binary.LittleEndian.PutUint64(hdr[:8], e.cacheGen.Load())
+	binary.LittleEndian.PutUint32(hdr[8:12], uint32(vw.idx))
+	binary.LittleEndian.PutUint32(hdr[12:16], uint32(len(s)))
+	hdr[16] = byte(kind)
+	if excl {
+		hdr[16] |= 0x80
+	}
+	h.Write(hdr[:])
+	h.WriteString(s)
+	return h.Sum64() | 1
 }
 
 // Action returns the definition of an action named in on_match.
