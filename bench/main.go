@@ -35,6 +35,7 @@ func main() {
 		corpusDir = flag.String("corpus", "", "corpus directory (default $RAMPART_CORPUS or ../../shared/corpus)")
 		sizes     = flag.Bool("binsize", true, "measure the binary-size increase of a hello-world server")
 		floor     = flag.Bool("floor", true, "measure the machine's floor: a fixed computation per request, timed as the engines are")
+		noCache   = flag.Bool("no-value-cache", false, "turn off rampart's cache of clean values")
 		limit     = flag.Duration("timeout", 30*time.Minute, "give up on an engine whose worker runs longer")
 		worker    = flag.Bool("worker", false, "internal: run one engine in this process")
 		engine    = flag.String("engine", "", "internal: the engine a worker runs")
@@ -50,7 +51,8 @@ func main() {
 	if rs == "" {
 		rs = filepath.Join(dir, "..", "data", "datadog-recommended-ruleset.json")
 	}
-	opt := engines.Options{Budget: *budget, RulesetPath: rs}
+	opt := engines.Options{Budget: *budget, RulesetPath: rs, NoValueCache: *noCache}
+	noValueCache = *noCache
 
 	if *worker {
 		res, err := runWorker(*engine, dir, opt, *passes)
@@ -118,6 +120,9 @@ func main() {
 	}
 }
 
+// noValueCache is the -no-value-cache flag, handed to the workers.
+var noValueCache bool
+
 // spawn runs one engine in a child process of this same binary and reads
 // back its result.
 func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes int, limit time.Duration) (*Result, error) {
@@ -126,7 +131,7 @@ func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes in
 	defer cancel()
 	cmd := exec.CommandContext(ctx, self, "-worker", "-engine", name, "-out", out,
 		"-corpus", dir, "-ruleset", ruleset, "-budget", budget.String(),
-		"-passes", fmt.Sprint(passes))
+		"-passes", fmt.Sprint(passes), fmt.Sprintf("-no-value-cache=%v", noValueCache))
 	// inittrace reports the package initialisers that ran before main.
 	godebug := "inittrace=1"
 	if g := os.Getenv("GODEBUG"); g != "" {

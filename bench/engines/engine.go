@@ -41,6 +41,9 @@ type Options struct {
 	// RulesetPath is the Datadog-format ruleset used by the engines that
 	// load one ("rampart-datadog", "libddwaf").
 	RulesetPath string
+	// NoValueCache turns off rampart's cache of clean values
+	// (waf.Options.ValueCache), to measure the engine without it.
+	NoValueCache bool
 }
 
 // DefaultBudget is the per-run time budget that both rampart and

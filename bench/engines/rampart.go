@@ -13,14 +13,14 @@ import (
 
 func init() {
 	Register("rampart-default", func(opt Options) (Engine, error) {
-		return NewRampart(rules.Default(), opt.Budget)
+		return newRampart(rules.Default(), opt)
 	})
 	Register("rampart-datadog", func(opt Options) (Engine, error) {
 		raw, err := os.ReadFile(opt.RulesetPath)
 		if err != nil {
 			return nil, err
 		}
-		return NewRampart(raw, opt.Budget)
+		return newRampart(raw, opt)
 	})
 }
 
@@ -33,11 +33,19 @@ type rampartEngine struct {
 // NewRampart parses and compiles ruleset JSON. budget is the time budget
 // of one request: 0 for rampart's default, negative for unlimited.
 func NewRampart(ruleset []byte, budget time.Duration) (Engine, error) {
+	return newRampart(ruleset, Options{Budget: budget})
+}
+
+func newRampart(ruleset []byte, opt Options) (Engine, error) {
 	rs, _, err := waf.ParseRuleset(ruleset)
 	if err != nil {
 		return nil, fmt.Errorf("rampart: ruleset: %w", err)
 	}
-	eng, err := waf.New(rs, waf.Options{Timeout: budget})
+	wo := waf.Options{Timeout: opt.Budget}
+	if opt.NoValueCache {
+		wo.ValueCache = -1
+	}
+	eng, err := waf.New(rs, wo)
 	if err != nil {
 		return nil, fmt.Errorf("rampart: %w", err)
 	}
