@@ -90,3 +90,30 @@ func TestValueCache(t *testing.T) {
 		t.Fatal("cache on for a ruleset with exclusions")
 	}
 }
+
+// TestFingerprint checks that the cache key separates what must be kept
+// apart: views, kinds, the exclusion pass, the rules-data generation and
+// the bytes.
+func TestFingerprint(t *testing.T) {
+	e := mustEngine(t, cacheRules)
+	v1, v2 := &view{idx: 1}, &view{idx: 2}
+	base := e.fingerprint(v1, operator.String, false, "abc")
+	if base == 0 || e.fingerprint(v1, operator.String, false, "abc") != base {
+		t.Fatal("fingerprint is zero or not stable")
+	}
+	for name, fp := range map[string]uint64{
+		"view":  e.fingerprint(v2, operator.String, false, "abc"),
+		"kind":  e.fingerprint(v1, operator.Key, false, "abc"),
+		"pass":  e.fingerprint(v1, operator.String, true, "abc"),
+		"bytes": e.fingerprint(v1, operator.String, false, "abd"),
+		"empty": e.fingerprint(v1, operator.String, false, ""),
+	} {
+		if fp == base {
+			t.Errorf("%s: same fingerprint", name)
+		}
+	}
+	e.cacheGen.Add(1)
+	if e.fingerprint(v1, operator.String, false, "abc") == base {
+		t.Error("generation: same fingerprint")
+	}
+}

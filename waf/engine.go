@@ -67,8 +67,9 @@ type Options struct {
 // Accept-Language and cookies on request after request), and a value a
 // view's rules found nothing in finds nothing the next time: the engine
 // remembers the fingerprints of such values (a 64-bit keyed hash of the
-// view, the value's kind and its bytes, under a seed drawn when the engine
-// is built, so that collisions cannot be aimed at) and skips them. Only
+// value's bytes, under a seed drawn when the engine is built, so that
+// collisions cannot be aimed at, with the view and the value's kind
+// mixed in) and skips them. Only
 // values evaluated with every rule of their view live are remembered (the
 // request had matched nothing yet, had not run out of time, and the
 // ruleset has no exclusions), and updating rules data forgets them all.
@@ -465,7 +466,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	for k, id := range ch.ids {
 		e.stepName[id] = k.name
 	}
-	if n := opts.ValueCache; n >= 0 && len(rs.Exclusions) == 0 {
+	if n := opts.ValueCache; n >= 0 && len(rs.Exclusions) == 0 && len(viewsByKey) < 1<<16 {
 		if n == 0 {
 			n = DefaultValueCache
 		}
@@ -945,21 +946,28 @@ func (e *Engine) UpdateData(id string, entries []operator.DataEntry) error {
 	return err
 }
 
-// fingerprint returns the cache key of a value of a view; never 0.
+// fingerprint returns the cache key of a value of a view; never 0. The
+// value's bytes go through the keyed hash; the view, the kind, the pass
+// and the data generation are packed into a word (views < 2^16, checked
+// in New) that a bijective mixer spreads before it is folded in, so that
+// equal bytes under different views never share a key.
 func (e *Engine) fingerprint(vw *view, kind operator.Kind, excl bool, s string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(e.cacheSeed)
-	var hdr [17]byte
-	binary.LittleEndian.PutUint64(hdr[:8], e.cacheGen.Load())
-	binary.LittleEndian.PutUint32(hdr[8:12], uint32(vw.idx))
-	binary.LittleEndian.PutUint32(hdr[12:16], uint32(len(s)))
-	hdr[16] = byte(kind)
+	meta := e.cacheGen.Load()<<20 | uint64(vw.idx)<<4 | uint64(kind&7)<<1
 	if excl {
-		hdr[16] |= 0x80
+		meta |= 1
 	}
-	h.Write(hdr[:])
-	h.WriteString(s)
-	return h.Sum64() | 1
+	return (maphash.String(e.cacheSeed, s) ^ mix64(meta)) | 1
+}
+
+// mix64 is a bijection of 64-bit words that spreads every input bit over
+// the output (the finalizer of MurmurHash3).
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
 }
 
 // Action returns the definition of an action named in on_match.

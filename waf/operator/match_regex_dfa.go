@@ -625,7 +625,7 @@ func (d *dfa) slowStep(t *dtable, id uint32, cl int, r rune) (*dtable, uint32) {
 		if d.resets > maxDFAResets {
 			d.disabled.Store(true)
 		}
-		d.maxStates = min(2*d.maxStates, max(d.maxStates, min(maxDFAGrownStates, maxDFAGrownBytes/(4*d.nclass+48))))
+		d.maxStates = max(d.maxStates, min(2*d.maxStates, maxDFAGrownStates, maxDFAGrownBytes/(4*d.nclass+48)))
 		d.resetStates()
 		return d.tab.Load(), 0
 	}
