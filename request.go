@@ -42,6 +42,7 @@ type Request struct {
 	agent    *Agent
 	waf      *waf.Context
 	in       *httpinput.Request
+	inputs   httpinput.SinkInputs // what the sinks compare with (whole)
 	addrs    []waf.Address
 	matches  []waf.Match
 	block    *waf.Action
@@ -72,6 +73,8 @@ func (a *Agent) NewRequest(in *httpinput.Request) *Request {
 	r := &Request{agent: a, in: in, start: time.Now()}
 	a.stats.Requests.Add(1)
 	r.waf = a.engine.NewContext()
+	r.inputs.Reset(in, &a.inputs)
+	r.waf.SetInputSource(&r.inputs)
 	var err error
 	r.addrs, err = httpinput.Build(in, &a.inputs, r.addrs[:0])
 	if err != nil {

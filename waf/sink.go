@@ -263,16 +263,54 @@ type sinkState struct {
 	// cur is the sink handed to detectors, kept here so that it does not
 	// escape per call.
 	cur operator.Sink
+	// src, when set, gives the whole inputs (SetInputSource); srcGen is
+	// its generation when the sets were collected.
+	src InputSource
+	// cands are the inputs of one check that occur in its resource; idx
+	// indexes the resource's bytes for that filter.
+	cands []string
+	seen  map[string]struct{}
+	idx   resourceIndex
 }
 
 type sinkSet struct {
-	gen  uint32
-	strs []string
+	gen    uint32
+	srcGen uint32
+	strs   []string
+}
+
+// InputSource gives exploit prevention a request's inputs as the
+// application received them, without the limits that bound a WAF pass
+// (httpinput.SinkInputs is the one rampart uses). The detectors' params
+// inputs are read from it; addresses it does not hold are read from the
+// values the request ran.
+type InputSource interface {
+	// Strings calls f with every string of address name at or below
+	// keyPath (keys included) and reports whether it holds name.
+	Strings(name string, keyPath []string, f func(string)) bool
+	// Locate returns the key path of the first string of name (at or
+	// below keyPath) equal to s.
+	Locate(name string, keyPath []string, s string) ([]string, bool)
+	// Gen changes when the strings change.
+	Gen() uint32
+}
+
+// SetInputSource sets where the detectors read the request's inputs from
+// for the rest of the request (nil: the values the request ran, walked
+// whole: no string is cut and no container limit applies).
+func (c *Context) SetInputSource(src InputSource) {
+	c.sink.src = src
+	c.sink.gen++
 }
 
 func (s *sinkState) reset() {
 	s.gen++
+	s.src = nil
+	clear(s.cands)
+	s.cands = s.cands[:0]
+	clear(s.seen)
 	for i := range s.sets {
+		clear(s.sets[i].strs) // no reference to the request's memory stays pooled
 		s.sets[i].strs = s.sets[i].strs[:0]
 	}
 }
@@ -493,7 +531,7 @@ func (c *Context) detect(sc *sinkCond, addrs []Address) (*Exploit, bool) {
 			break
 		}
 	}
-	inputs := c.paramStrings(sc.params)
+	inputs := c.sink.candidates(sink.Resource, c.paramStrings(sc.params))
 	if len(inputs) == 0 {
 		return nil, false
 	}
@@ -530,25 +568,31 @@ func (c *Context) paramStrings(set int) []string {
 		c.sink.sets = append(c.sink.sets, sinkSet{})
 	}
 	s := &c.sink.sets[set]
-	if s.gen == c.sink.gen && s.gen != 0 {
+	var srcGen uint32
+	if c.sink.src != nil {
+		srcGen = c.sink.src.Gen()
+	}
+	if s.gen == c.sink.gen && s.gen != 0 && s.srcGen == srcGen {
 		return s.strs
 	}
 	s.strs = s.strs[:0]
+	add := func(str string) {
+		if str != "" {
+			s.strs = append(s.strs, str)
+		}
+	}
 	for i := range c.e.paramSets[set].inputs {
 		in := &c.e.paramSets[set].inputs[i]
+		if c.sink.src != nil && c.sink.src.Strings(in.name, in.keyPath, add) {
+			continue
+		}
 		v, ok := c.sinkValue(in, nil)
 		if !ok {
 			continue
 		}
-		walkStrings(v, 0, func(str string) bool {
-			if len(str) > MaxStringLength {
-				str = str[:MaxStringLength]
-			}
-			s.strs = append(s.strs, str)
-			return true
-		})
+		walkAll(v, add)
 	}
-	s.gen = c.sink.gen
+	s.gen, s.srcGen = c.sink.gen, srcGen
 	if s.gen == 0 {
 		// gen 0 marks "never collected"; a fresh context starts at 1.
 		c.sink.gen, s.gen = 1, 1
@@ -579,6 +623,30 @@ func walkStrings(v Value, depth int, f func(string) bool) bool {
 // locateInput finds the address and key path of the first input string
 // equal to s (reports only; it allocates).
 func (c *Context) locateInput(ins []sinkInput, s string) (string, []string) {
+	if src := c.sink.src; src != nil {
+		for i := range ins {
+			if p, ok := src.Locate(ins[i].name, ins[i].keyPath, s); ok {
+				return ins[i].name, append(append([]string(nil), ins[i].keyPath...), p[min(len(p), len(ins[i].keyPath)):]...)
+			}
+			{
+				// The input may have been found trimmed: look for it with
+				// its blanks.
+				var found []string
+				ok := false
+				src.Strings(ins[i].name, ins[i].keyPath, func(str string) {
+					if !ok && strings.TrimSpace(str) == s {
+						found, ok = []string{}, true
+						if p, ok2 := src.Locate(ins[i].name, ins[i].keyPath, str); ok2 {
+							found = p
+						}
+					}
+				})
+				if ok {
+					return ins[i].name, found
+				}
+			}
+		}
+	}
 	for i := range ins {
 		v, ok := c.sinkValue(&ins[i], nil)
 		if !ok {
@@ -597,16 +665,9 @@ func findString(v Value, s string, depth int, path []string) ([]string, bool) {
 	switch v.Kind() {
 	case KindString:
 		str := v.Str()
-		if len(str) > MaxStringLength {
-			str = str[:MaxStringLength]
-		}
-		return path, str == s
+		return path, str == s || strings.TrimSpace(str) == s
 	case KindMap, KindList:
-		if depth >= MaxDepth {
-			return nil, false
-		}
-		n := min(v.Len(), MaxElements)
-		for i := range n {
+		for i := range v.Len() {
 			fld := v.Index(i)
 			k := fld.Key
 			if v.Kind() == KindList {

@@ -87,7 +87,14 @@ func FromHTTP(r *http.Request, o *Options) (*Request, error) {
 		err = nil
 	}
 	req.Body = buf
-	r.Body = &replayBody{r: io.MultiReader(bytes.NewReader(buf), &errReader{r.Body, err}), c: r.Body}
+	var rest io.Reader = &errReader{r.Body, err}
+	if sl := o.sinkBodyLimit(); len(buf) > limit && sl > len(buf) {
+		// A body longer than the inspected prefix: exploit prevention
+		// still sees what the handler reads of it, up to SinkBodyLimit.
+		req.tail = &bodyTail{limit: sl}
+		rest = &tailReader{r: rest, t: req.tail, n: len(buf)}
+	}
+	r.Body = &replayBody{r: io.MultiReader(bytes.NewReader(buf), rest), c: r.Body}
 	return req, err
 }
 

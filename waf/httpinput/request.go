@@ -125,6 +125,10 @@ type Request struct {
 	Body       []byte
 	RemoteAddr string            // the connection's peer, "ip:port" or "ip"
 	PathParams map[string]string // from a router, optional
+
+	// tail keeps what the application reads of a body longer than the
+	// inspected prefix (FromHTTP), for exploit prevention.
+	tail *bodyTail
 }
 
 // Options configures the parsing. The zero value (or a nil *Options) uses the
@@ -153,6 +157,12 @@ type Options struct {
 	// preference (names compared without regard to case). nil means
 	// DefaultClientIPHeaders; an empty non-nil slice reads none.
 	ClientIPHeaders []string
+
+	// SinkBodyLimit is how much of a body exploit prevention reads (see
+	// SinkInputs): the inspected prefix and what the application reads
+	// after it. 0 means DefaultSinkBodyLimit, a negative value only the
+	// inspected prefix.
+	SinkBodyLimit int
 }
 
 // DefaultClientIPHeaders are the headers ClientIP reads when

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,11 +116,17 @@ func New(cfg Config) (*App, error) {
 	}
 	a.mux = http.NewServeMux()
 	a.mux.HandleFunc("GET /users", a.users)
+	a.mux.HandleFunc("POST /users", a.users)
 	a.mux.HandleFunc("GET /fetch", a.fetch)
+	a.mux.HandleFunc("POST /fetch", a.fetch)
 	a.mux.HandleFunc("GET /proxy", a.proxy)
+	a.mux.HandleFunc("POST /proxy", a.proxy)
 	a.mux.HandleFunc("GET /ping", a.pingHost)
+	a.mux.HandleFunc("POST /ping", a.pingHost)
 	a.mux.HandleFunc("GET /convert", a.convert)
+	a.mux.HandleFunc("POST /convert", a.convert)
 	a.mux.HandleFunc("GET /files", a.file)
+	a.mux.HandleFunc("POST /files", a.file)
 	a.mux.HandleFunc("POST /login", a.login)
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	a.mux.HandleFunc("GET /upstream/", func(w http.ResponseWriter, r *http.Request) {
@@ -156,8 +163,29 @@ func fail(w http.ResponseWriter, err error) {
 	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 }
 
+// param returns the route's input: the query parameter, or else the field
+// of the body read as a JSON object whatever its Content-Type says, or as a
+// form (the routes also answer POST, as many APIs do).
+func param(r *http.Request, name string) string {
+	if v := r.URL.Query().Get(name); v != "" || r.Body == nil {
+		return v
+	}
+	b, _ := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	var obj map[string]any
+	if json.Unmarshal(b, &obj) == nil {
+		if v, ok := obj[name].(string); ok {
+			return v
+		}
+		return ""
+	}
+	if form, err := url.ParseQuery(string(b)); err == nil {
+		return form.Get(name)
+	}
+	return ""
+}
+
 func (a *App) users(w http.ResponseWriter, r *http.Request) {
-	name := r.URL.Query().Get("name")
+	name := param(r, "name")
 	rows, err := a.db.QueryContext(r.Context(), "SELECT id, name, email FROM users WHERE name = '"+name+"'") // SQL sink
 	if err != nil {
 		fail(w, err)
@@ -200,7 +228,7 @@ func (a *App) get(ctx context.Context, target string) (int, string, error) {
 }
 
 func (a *App) fetch(w http.ResponseWriter, r *http.Request) {
-	status, body, err := a.get(r.Context(), r.URL.Query().Get("url"))
+	status, body, err := a.get(r.Context(), param(r, "url"))
 	if err != nil {
 		if errors.Is(err, rampart.ErrBlocked) {
 			fail(w, err)
@@ -217,7 +245,7 @@ func (a *App) proxy(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "no upstream"})
 		return
 	}
-	status, body, err := a.get(r.Context(), a.cfg.Upstream+"/"+r.URL.Query().Get("path"))
+	status, body, err := a.get(r.Context(), a.cfg.Upstream+"/"+param(r, "path"))
 	if err != nil {
 		if errors.Is(err, rampart.ErrBlocked) {
 			fail(w, err)
@@ -230,7 +258,7 @@ func (a *App) proxy(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) pingHost(w http.ResponseWriter, r *http.Request) {
-	host := r.URL.Query().Get("host")
+	host := param(r, "host")
 	script := "ping -c 1 -W 1 " + host
 	if a.ping == "" {
 		script = "printf 'PING %s (stand-in: ping is not installed)\\n' " + host
@@ -256,7 +284,7 @@ func (a *App) pingHost(w http.ResponseWriter, r *http.Request) {
 func (a *App) convert(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	cmd, err := execguard.Command(ctx, "wc", "-c", r.URL.Query().Get("file")) // exec sink
+	cmd, err := execguard.Command(ctx, "wc", "-c", param(r, "file")) // exec sink
 	if err != nil {
 		fail(w, err)
 		return
@@ -271,7 +299,7 @@ func (a *App) convert(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) file(w http.ResponseWriter, r *http.Request) {
-	b, err := fsguard.ReadFile(r.Context(), a.files+"/"+r.URL.Query().Get("name")) // file sink
+	b, err := fsguard.ReadFile(r.Context(), a.files+"/"+param(r, "name")) // file sink
 	if err != nil {
 		if errors.Is(err, rampart.ErrBlocked) {
 			fail(w, err)

@@ -1,0 +1,85 @@
+package waf
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCandidatesMatchContains: the indexed filter keeps exactly the inputs
+// that occur in the resource (or occur trimmed), as a plain search does.
+func TestCandidatesMatchContains(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alpha := "ab' ;-()\t"
+	randStr := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alpha[rng.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	var st sinkState
+	for round := range 200 {
+		res := randStr(1 + rng.IntN(3000))
+		var inputs []string
+		for range 1 + rng.IntN(2000) {
+			if rng.IntN(3) == 0 {
+				a := rng.IntN(len(res))
+				b := min(len(res), a+1+rng.IntN(12))
+				inputs = append(inputs, "  "[:rng.IntN(3)]+res[a:b])
+			} else {
+				inputs = append(inputs, randStr(1+rng.IntN(10)))
+			}
+		}
+		var want []string
+		for _, in := range inputs {
+			c := ""
+			if strings.Contains(res, in) {
+				c = in
+			} else if tr := strings.TrimSpace(in); tr != in && tr != "" && strings.Contains(res, tr) {
+				c = tr
+			}
+			if c != "" && !slices.Contains(want, c) {
+				want = append(want, c)
+			}
+		}
+		got := st.candidates(res, inputs)
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: %d candidates, want %d", round, len(got), len(want))
+		}
+	}
+}
+
+func TestCandidatesLongInputsSkipped(t *testing.T) {
+	var st sinkState
+	res := "SELECT 1 FROM t WHERE a = 'x'"
+	got := st.candidates(res, []string{strings.Repeat("x", 1<<20), "x", " x ", ""})
+	if !slices.Equal(got, []string{"x"}) {
+		t.Errorf("got %q", got)
+	}
+}
+
+// FuzzCandidates: the filter never drops an input that occurs.
+func FuzzCandidates(f *testing.F) {
+	f.Add("SELECT * FROM users WHERE name = 'a' OR 1=1", "a' OR 1=1", 40)
+	f.Add("ls -l ;id", ";id", 3000)
+	f.Fuzz(func(t *testing.T, res, in string, copies int) {
+		copies = 1 + (copies&0x7fffffff)%3000
+		inputs := make([]string, 0, copies+1)
+		for i := range copies {
+			inputs = append(inputs, strings.Repeat("q", i%7+1))
+		}
+		inputs = append(inputs, in)
+		var st sinkState
+		got := st.candidates(res, inputs)
+		if in != "" && len(in) <= len(res) && strings.Contains(res, in) && !slices.Contains(got, in) {
+			t.Fatalf("%q occurs in %q but was filtered out", in, res)
+		}
+		for _, c := range got {
+			if !strings.Contains(res, c) {
+				t.Fatalf("candidate %q does not occur", c)
+			}
+		}
+	})
+}
