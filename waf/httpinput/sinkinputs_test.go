@@ -66,8 +66,8 @@ func TestSinkInputsHaveNoWAFLimits(t *testing.T) {
 func TestSinkInputsBodyShapes(t *testing.T) {
 	cases := []struct {
 		name, ctype, body string
-		want            []string
-		keyPath         []string
+		want              []string
+		keyPath           []string
 	}{
 		{"json unlabelled", "", `{"a":{"b":["x","y\u0027"]}}`, []string{"a", "b", "x", "y'"}, nil},
 		{"json key path", "", `{"a":{"b":["x","y"]},"c":"z"}`, []string{"x", "y"}, []string{"a", "b"}},
