@@ -12,13 +12,10 @@ package rampart
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,7 +23,6 @@ import (
 	"github.com/rampartsec/rampart/report"
 	"github.com/rampartsec/rampart/waf"
 	"github.com/rampartsec/rampart/waf/httpinput"
-	"github.com/rampartsec/rampart/waf/rules"
 )
 
 // Version is the library's version, reported with every event.
@@ -58,10 +54,18 @@ type Config struct {
 	// a stack trace. Empty means Mode.
 	WAFMode Mode
 	// RulesFile is a ruleset file in the libddwaf JSON format
-	// (RAMPART_RULES); empty means the embedded default ruleset.
+	// (RAMPART_RULES); empty means the embedded default ruleset. A file
+	// that cannot be read or used is replaced by the embedded default
+	// ruleset (logged at every start, and in Status); its invalid rules
+	// alone are left out (each logged).
 	RulesFile string
-	// Rules is a ruleset given in memory; it wins over RulesFile.
+	// Rules is a ruleset given in memory; it wins over RulesFile, and is
+	// used as RulesFile is.
 	Rules []byte
+	// StrictRules makes New refuse a ruleset with any invalid part instead
+	// of leaving that part out or falling back to the embedded default
+	// (RAMPART_RULES_STRICT).
+	StrictRules bool
 	// Service and Env name where the events come from (RAMPART_SERVICE,
 	// RAMPART_ENV).
 	Service, Env string
@@ -93,74 +97,9 @@ type Config struct {
 	PollInterval time.Duration
 	// Logger receives rampart's own diagnostics; nil means slog.Default().
 	Logger *slog.Logger
-}
 
-// ConfigFromEnv reads the configuration from the environment:
-// RAMPART_ENABLED, RAMPART_MODE, RAMPART_RULES, RAMPART_SERVICE,
-// RAMPART_ENV, RAMPART_TIMEOUT (a Go duration), RAMPART_TRUSTED_PROXIES,
-// RAMPART_ENDPOINT, RAMPART_API_KEY, RAMPART_POLL_INTERVAL.
-func ConfigFromEnv() (Config, error) {
-	var c Config
-	var errs []error
-	if v := os.Getenv("RAMPART_ENABLED"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("RAMPART_ENABLED=%q: want true or false", v))
-		}
-		c.Enabled = b
-	}
-	switch m := strings.ToLower(os.Getenv("RAMPART_MODE")); m {
-	case "", "monitor":
-		c.Mode = ModeMonitor
-	case "block":
-		c.Mode = ModeBlock
-	default:
-		errs = append(errs, fmt.Errorf("RAMPART_MODE=%q: want monitor or block", m))
-	}
-	switch m := strings.ToLower(os.Getenv("RAMPART_WAF_MODE")); m {
-	case "":
-	case "monitor", "block":
-		c.WAFMode = Mode(m)
-	default:
-		errs = append(errs, fmt.Errorf("RAMPART_WAF_MODE=%q: want monitor or block", m))
-	}
-	c.RulesFile = os.Getenv("RAMPART_RULES")
-	if c.RulesFile == "default" {
-		c.RulesFile = ""
-	}
-	c.Service = os.Getenv("RAMPART_SERVICE")
-	c.Env = os.Getenv("RAMPART_ENV")
-	if v := os.Getenv("RAMPART_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("RAMPART_TIMEOUT=%q: %v", v, err))
-		}
-		c.Timeout = d
-	}
-	c.Endpoint = strings.TrimSpace(os.Getenv("RAMPART_ENDPOINT"))
-	c.APIKey = strings.TrimSpace(os.Getenv("RAMPART_API_KEY"))
-	if v := os.Getenv("RAMPART_POLL_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("RAMPART_POLL_INTERVAL=%q: want a positive Go duration", v))
-		}
-		c.PollInterval = d
-	}
-	if v := os.Getenv("RAMPART_TRUSTED_PROXIES"); v != "" {
-		if v == "all" {
-			c.TrustAllProxies = true
-		} else {
-			for _, s := range strings.Split(v, ",") {
-				p, err := netip.ParsePrefix(strings.TrimSpace(s))
-				if err != nil {
-					errs = append(errs, fmt.Errorf("RAMPART_TRUSTED_PROXIES: %v", err))
-					continue
-				}
-				c.TrustedProxies = append(c.TrustedProxies, p)
-			}
-		}
-	}
-	return c, errors.Join(errs...)
+	// warnings are ConfigFromEnv's, logged by New.
+	warnings []string
 }
 
 // Agent is a configured rampart: the compiled WAF engine, the exporter and
@@ -175,6 +114,7 @@ type Agent struct {
 	log      *slog.Logger
 	initTime time.Duration
 	stats    Stats
+	status   Status
 }
 
 // Stats are an Agent's counters.
@@ -188,14 +128,22 @@ type Stats struct {
 	Exploits  atomic.Int64 // exploits caught at a sink (exploit prevention)
 }
 
-// New builds an Agent from cfg, compiling the ruleset. It returns an error
-// for an unreadable or invalid ruleset (listing every problem), and a nil
-// Agent with no error when cfg is disabled.
+// New builds an Agent from cfg, compiling the ruleset, and logs one
+// startup line saying what is on (modes, ruleset and rule counts, version,
+// where the events go, time budget). A nil Agent with no error means cfg
+// is disabled. It returns an error for a Mode or WAFMode that is neither
+// monitor nor block, for a collector it cannot use and, with StrictRules,
+// for a ruleset with invalid parts. Without StrictRules, a ruleset that
+// cannot be used is replaced by the embedded default one and its invalid
+// rules are left out, each said in an ERROR line and in Status.
 func New(cfg Config) (*Agent, error) {
 	if !cfg.Enabled {
 		return nil, nil
 	}
 	start := time.Now()
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("rampart: %w", err)
+	}
 	if cfg.Mode == "" {
 		cfg.Mode = ModeMonitor
 	}
@@ -205,26 +153,11 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	src := cfg.Rules
-	if src == nil && cfg.RulesFile != "" {
-		b, err := os.ReadFile(cfg.RulesFile)
-		if err != nil {
-			return nil, fmt.Errorf("rampart: reading rules: %w", err)
-		}
-		src = b
-	}
-	if src == nil {
-		src = rules.Default()
-	}
-	rs, warnings, err := waf.ParseRuleset(src)
+	eng, st, warnings, err := compileRules(&cfg, waf.Options{Timeout: cfg.Timeout})
 	if err != nil {
-		return nil, fmt.Errorf("rampart: %w", err)
+		return nil, err
 	}
-	eng, err := waf.New(rs, waf.Options{Timeout: cfg.Timeout})
-	if err != nil {
-		return nil, fmt.Errorf("rampart: %w", err)
-	}
-	for _, w := range append(warnings, eng.Warnings()...) {
+	for _, w := range warnings {
 		cfg.Logger.Debug("rampart: ruleset", "warning", w)
 	}
 	a := &Agent{cfg: cfg, engine: eng, exporter: cfg.Exporter, log: cfg.Logger}
@@ -244,11 +177,35 @@ func New(cfg Config) (*Agent, error) {
 		a.poller = p
 		p.Start()
 	}
+	st.Events = "stderr (JSON lines)"
+	switch {
+	case cfg.Exporter != nil:
+		st.Events = describeExporter(cfg.Exporter)
+	case a.closer != nil:
+		st.Events = "collector " + cfg.Endpoint
+	}
 	if a.exporter == nil {
 		a.exporter = NewJSONExporter(os.Stderr)
 	}
+	st.Mode, st.WAFMode, st.Version = cfg.Mode, cfg.WAFMode, Version
+	st.RulesVersion, st.Rules, st.ExploitRules = eng.RulesVersion(), eng.RuleCount(), eng.SinkRuleCount()
+	st.Timeout = cfg.Timeout
+	if st.Timeout == 0 {
+		st.Timeout = waf.DefaultTimeout
+	}
+	a.status = st
 	a.initTime = time.Since(start)
+	a.logStart(cfg.warnings)
 	return a, nil
+}
+
+// Status returns what the agent runs: its modes, its ruleset (and whether
+// it is the embedded default in place of an unusable one), the rules in
+// force and left out, where its events go and its time budget.
+func (a *Agent) Status() Status {
+	st := a.status
+	st.Dropped = append([]*waf.RuleError(nil), st.Dropped...)
+	return st
 }
 
 // Close flushes the events buffered for the collector within ctx, then
@@ -327,24 +284,15 @@ func Enable(a *Agent) {
 }
 
 // Default returns the process-wide Agent: the one installed with Enable, or
-// else one built once from ConfigFromEnv. It returns nil when rampart is
-// disabled. A configuration error is logged and leaves rampart disabled
-// (fail open), never breaking the application.
+// else one built once from the environment by FromEnv. It returns nil when
+// rampart is off. A configuration error is logged and stops the process
+// (FromEnv): rampart never runs switched off by a typo.
 func Default() *Agent {
 	globalOnce.Do(func() {
 		if globalSet.Load() {
 			return
 		}
-		cfg, err := ConfigFromEnv()
-		if err != nil {
-			slog.Error("rampart: configuration", "error", err)
-			return
-		}
-		a, err := New(cfg)
-		if err != nil {
-			slog.Error("rampart: disabled", "error", err)
-			return
-		}
+		a := FromEnv(nil)
 		if !globalSet.Load() {
 			global.Store(a)
 		}

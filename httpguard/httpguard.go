@@ -23,7 +23,10 @@ import (
 // Middleware protects next with the process-wide rampart Agent
 // (rampart.Default, configured from RAMPART_ENABLED and the other
 // environment variables, or installed with rampart.Enable). When rampart is
-// disabled it returns next unchanged.
+// disabled it returns next unchanged. Call it before serving: with rampart
+// on, a configuration error (a value rampart does not accept, such as
+// RAMPART_MODE=enforce) is logged and exits the process there
+// (rampart.FromEnv), rather than serving unprotected.
 func Middleware(next http.Handler) http.Handler {
 	return New(rampart.Default(), next)
 }

@@ -79,20 +79,13 @@ var (
 // Agent returns the process-wide agent of a Lambda function, built once per
 // execution environment from the environment (rampart.ConfigFromEnv) by
 // NewAgent and installed with rampart.Enable, so that the other guards use
-// it too. It returns nil when rampart is disabled; a configuration error is
-// logged and leaves rampart disabled (fail open).
+// it too. It returns nil when rampart is off. A configuration error (a
+// value rampart does not accept, such as RAMPART_MODE=enforce) is logged
+// and exits the process during the function's init (rampart.FromEnv), so
+// that the function fails to initialize rather than run unprotected.
 func Agent() *rampart.Agent {
 	agentOnce.Do(func() {
-		cfg, err := rampart.ConfigFromEnv()
-		if err != nil {
-			slog.Error("rampart: configuration", "error", err)
-			return
-		}
-		a, err := NewAgent(cfg)
-		if err != nil {
-			slog.Error("rampart: disabled", "error", err)
-			return
-		}
+		a := rampart.FromEnv(NewAgent)
 		if a != nil {
 			rampart.Enable(a)
 		}
@@ -138,11 +131,15 @@ func NewAgent(cfg rampart.Config) (*rampart.Agent, error) {
 		}
 		next = r
 	}
-	if next == nil {
-		next = rampart.NewJSONExporter(os.Stderr)
+	desc := "" // for Exporter.String: where next sends the events
+	switch {
+	case next == nil:
+		next, desc = rampart.NewJSONExporter(os.Stderr), "stderr (JSON lines, to CloudWatch Logs)"
+	case cfg.Exporter == nil:
+		desc = "collector " + cfg.Endpoint
 	}
 	x := NewExporter(next, ext)
-	x.service, x.env = cfg.Service, cfg.Env
+	x.service, x.env, x.desc = cfg.Service, cfg.Env, desc
 	cfg.Exporter = x
 	return rampart.New(cfg)
 }
@@ -158,6 +155,7 @@ type Exporter struct {
 	function string
 	service  string
 	env      string
+	desc     string // where next sends the events, for String
 	client   *http.Client
 
 	flushMu  sync.Mutex
@@ -215,6 +213,23 @@ func (x *Exporter) Export(e *event.Event) {
 	}
 	x.buf = append(x.buf, e)
 	x.mu.Unlock()
+}
+
+// String says where the events go: to the extension, or where the next
+// exporter sends them.
+func (x *Exporter) String() string {
+	switch {
+	case x.ext != "":
+		return "rampart extension at " + x.ext
+	case x.desc != "":
+		return x.desc
+	case x.next != nil:
+		if s, ok := x.next.(fmt.Stringer); ok {
+			return s.String()
+		}
+		return fmt.Sprintf("%T", x.next)
+	}
+	return "nowhere"
 }
 
 // Dropped returns the number of events dropped so far.
