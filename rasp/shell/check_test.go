@@ -46,6 +46,182 @@ var checkRows = []struct {
 	{"grep -r ';/usr/bin/id|' /var/log/app", ";/usr/bin/id|", false},
 }
 
+// shortRows are pairs of the same shape: an input of one to three bytes
+// that adds structure, and the same input (or its plain word) where it
+// stays inside one word.
+var shortRows = []struct {
+	cmd, input string
+	exploit    bool
+}{
+	{"ping -c 1 ;id", ";id", true},
+	{"ping -c 1 ';id'", ";id", false},
+	{"ping -c 1 id", "id", false},
+	{"ping -c 1 |id", "|id", true},
+	{"ping -c 1 '|id'", "|id", false},
+	{"ping -c 1 &id", "&id", true},
+	{"ping -c 1 \\&id", "\\&id", false},
+	{"ping -c 1 ;w", ";w", true},
+	{"ping -c 1 w", "w", false},
+	{"ls x&&y", "&&", true},
+	{"ls '&&'", "&&", false},
+	{"ls x||y", "||", true},
+	{`ls "||"`, "||", false},
+	{"ls x\nid", "\nid", true},
+	{"ls 'x\nid'", "\nid", false},
+	{"ls x\n", "x\n", true},
+	{"echo `id`", "`id`", true},
+	{"echo '`id`'", "`id`", false},
+	{"echo $(id)", "$(", true},
+	{"echo '$('", "$(", false},
+	{"cat x>f", ">f", true},
+	{"cat 'x>f'", ">f", false},
+	{"cat <f", "<f", true},
+	{"cat x<f", "x<f", true},
+	{"cat 'x<f'", "x<f", false},
+	{"cmd 2>x", "2>", true},
+	{"cmd x 2>/dev/null", "2", false},
+	{"head -n 2 f 2>/dev/null", "2", false},
+	{"cmd 20>x", "20", false},
+	{"ls #x", "#x", true},
+	{"ls a#x", "#x", false},
+	{"grep 'x'' /var/log/app", "x'", true},
+	{"grep 'x' /var/log/app", "x", false},
+	{"grep x\\ /var/log", "x\\", true},
+	{"grep 'x\\' /var/log", "x\\", false},
+	{"echo $PATH", "$P", true},
+	{"echo $PATH", "PA", false},
+	{"echo $PATH", "ATH", false},
+	{"echo $HOME", "HOME", true},
+	{"echo ${HOME}", "HO", false},
+	{"echo ${HOME:-$(id)}", "ME:-$(id)", true},
+	{"echo $((10+2))", "10", false},
+	{"echo $((10+2))", "10+", true},
+	{"echo {a,b}", "{a,b}", true},
+	{"echo {a,b}", "a,", false},
+	{"sh -c x", "sh", false},
+	{"ls -l", "-l", false},
+	{"ping -c 1 8.8.8.8", "1", false},
+	// One byte is never enough: it is a separator or a command, not both.
+	{"ls a;b", ";", false},
+	{"ls a|b", "|", false},
+	{"ls a&", "&", false},
+	{"ls #c", "#", false},
+	{"echo 'a", "'", false},
+	{"ls a\nb", "\n", false},
+	{"ls a; b", "; ", false},
+	// Blanks at the ends of an input do not count.
+	{"ping -c 1  ;id", " ;id ", true},
+	{"ping -c 1 x", " x ", false},
+}
+
+// commentRows: an input strictly inside the application's own comment is
+// dead text; one that starts the comment or leaves it is not.
+var commentRows = []struct {
+	cmd, input string
+	exploit    bool
+}{
+	{"ls /srv # list the files of bob", "bob", false},
+	{"ls /srv # list the files of bob", "of bob", false},
+	{"ls /srv # it's bob's", "it's bob", false},
+	{"ls /srv # bob; id", "bob; id", false},
+	{"ls /srv # bob $(id) `id`", "$(id) `id`", false},
+	{"ls /srv # bob\\", "bob\\", false},
+	{"ls /srv # bob\nid", "bob\nid", true},
+	{"ls /srv #bob", "#bob", true},
+	{"ls /srv # bob", "# bob", true},
+	{"ls /srv #bob", "srv #bob", true},
+	{"echo $(ls # x; y\n)", "x; y", false},
+}
+
+func TestCheckShort(t *testing.T) {
+	for _, r := range append(shortRows, commentRows...) {
+		f, got := Check(r.cmd, []string{r.input})
+		if got != r.exploit {
+			t.Errorf("Check(%q, %q) = %v %q, want %v", r.cmd, r.input, got, f.Reason, r.exploit)
+		}
+	}
+}
+
+var argsRows = []struct {
+	args    []string
+	input   string
+	exploit bool
+}{
+	{[]string{"ls", "-l", "x; id"}, "x; id", true},
+	{[]string{"ls", "-l", "'x; id'"}, "x; id", false},
+	{[]string{"ls", ";id"}, ";id", true},
+	{[]string{"ls", "';id'"}, ";id", false},
+	{[]string{"ls", "-l", "x y"}, "x y", true}, // the shell splits it
+	{[]string{"ls", "-l", "'x y'"}, "x y", false},
+	{[]string{"echo", "'a", "b'"}, "a b", true}, // across two elements
+	{[]string{"echo", "'a b'"}, "a b", false},
+	{[]string{"ping", "-c", "1", "host"}, "1 host", true},
+	{[]string{"ping", "-c", "1", "host"}, "host", false},
+	{[]string{"ping", "-c", "1", "host"}, " host", false},
+	{[]string{"ping", "-c", "1", "host"}, "c 1 h", true},
+	{[]string{"ping", "-c", "1", "host"}, "absent", false},
+	{[]string{"ping", "-c", "1", "host"}, "1", false},
+}
+
+func TestCheckArgs(t *testing.T) {
+	for _, r := range argsRows {
+		f, got := CheckArgs(r.args, []string{r.input})
+		if got != r.exploit {
+			t.Errorf("CheckArgs(%q, %q) = %v %q, want %v", r.args, r.input, got, f.Reason, r.exploit)
+		}
+		if got && (f.Input != r.input || f.Reason == "") {
+			t.Errorf("CheckArgs(%q, %q): finding %+v", r.args, r.input, f)
+		}
+	}
+}
+
+func TestCheckRange(t *testing.T) {
+	cmd := "ping -c 1 x; id"
+	if r := CheckRange(cmd, 10, len(cmd)); r == "" {
+		t.Errorf("range over '; id' not reported")
+	}
+	if r := CheckRange(cmd, 5, 7); r != "" {
+		t.Errorf("range over -c reported: %s", r)
+	}
+	if r := CheckRange(cmd, 3, 100); r != "" {
+		t.Errorf("out of bounds range reported: %s", r)
+	}
+}
+
+// TestCorpusNoise feeds every benign resource of the corpus with strings a
+// request could hold by chance: every single byte, every two-byte
+// substring of one word or quoted text, and every whole word. None may be
+// reported.
+func TestCorpusNoise(t *testing.T) {
+	var n int
+	for _, c := range corpus.RASP(t, "shell") {
+		if c.Label != "benign" {
+			continue
+		}
+		var noise []string
+		for i := 0; i < len(c.Resource); i++ {
+			noise = append(noise, c.Resource[i:i+1])
+		}
+		for _, tk := range Tokenize(c.Resource, nil) {
+			if tk.Kind != Word && tk.Kind != Text {
+				continue
+			}
+			w := c.Resource[tk.Start:tk.End]
+			noise = append(noise, w)
+			for i := 0; i+2 <= len(w); i++ {
+				noise = append(noise, w[i:i+2])
+			}
+		}
+		for _, in := range noise {
+			n++
+			if f, bad := Check(c.Resource, []string{in}); bad {
+				t.Errorf("%s: noise %q in %q reported: %s", c.ID, in, c.Resource, f.Reason)
+			}
+		}
+	}
+	t.Logf("%d noise inputs", n)
+}
+
 func TestCheckRows(t *testing.T) {
 	for _, r := range checkRows {
 		f, got := Check(r.cmd, []string{r.input})

@@ -15,18 +15,49 @@
 //
 // # Rules
 //
-// Check finds each input (at least MinInput bytes) in the command line. An
-// occurrence, blanks at its ends ignored, is benign when it stays inside one
-// word: it covers only word text, quoted text and quotes. Quotes toggled
-// inside the word are data as long as no blank, operator or expansion comes
-// out of it. It counts as an injection when it spans blanks (adds words),
-// adds an operator, redirection, newline, comment, substitution, parameter
-// expansion or unquoted {a,b} brace expansion, leaves a quoted string open
-// to the end of the line, ends with a backslash that escapes the
-// application's next byte, or touches malformed text. An occurrence
-// strictly inside a $(...), `...` or process substitution written by the
-// application is judged against that substitution's own command line; one
-// inside $((...)) counts.
+// Check looks for each input in the command line (every occurrence; an
+// input with blanks or newlines at its ends that does not occur as is is
+// looked for without them). An occurrence, blanks at its ends ignored, is
+// judged by the tokens it covers. It is benign when it stays inside one
+// word: word text, quoted text and quotes (quotes toggled inside the word
+// are data as long as no blank, operator or expansion comes out of it), the
+// fd number of a redirection without its operator, part of a parameter
+// name that is neither the '$' nor the whole name, a name or number inside
+// the application's $((...)), or text strictly inside the application's own
+// # comment (the '#' is not the input's, so nothing after it runs). It is
+// reported when it spans blanks (adds words), adds an operator,
+// redirection, newline, comment, substitution, parameter expansion or
+// unquoted {a,b} brace expansion, leaves a quoted string open to the end of
+// the line, ends with a backslash that escapes the application's next byte,
+// or touches malformed text. An occurrence strictly inside a $(...), `...`
+// or process substitution written by the application is judged against
+// that substitution's own command line.
+//
+// # Lengths
+//
+// There is no minimum length constant: the grammar decides. Two bytes are
+// enough to be reported (";w", "|w", "&&", "||", "$(", ">f", "#x" at the
+// start of a word, "x'" closing the application's quote, "\nw"). An
+// occurrence of one byte (blanks aside) is never reported: one byte is a
+// separator or a command but not both, and a lone ';', '|', '&', '#',
+// quote or newline is indistinguishable from the application's own. One-
+// and two-byte inputs inside a word (a digit, "sh", "-c", a file name's
+// letters) are benign like any other word text.
+//
+// # Argument lists
+//
+// CheckArgs judges a command line given as a list of words that the shell
+// runs joined by single spaces (a spawn with a shell): the joined line is
+// judged as by Check, and an occurrence that covers the space between two
+// elements is reported, since the application wrote them as separate words.
+// CheckRange judges a span of a command line that a caller knows the
+// request controlled (the decoded part of an encoded script).
+//
+// # Cost
+//
+// With no input occurring, Check and CheckArgs do not allocate. A command
+// line is tokenized once per check (pooled tokens); each occurrence is
+// located by binary search among the tokens and costs the tokens it covers.
 //
 // # Known limits
 //
@@ -34,11 +65,18 @@
 //     are not reported: they may turn one word into several file names.
 //   - Here-document bodies are tokenized as command text, not as data.
 //   - Reserved words ({ } if then ...) are ordinary words; an input that is
-//     only a reserved word inside one word is not reported.
+//     only a reserved word, or only the command name of a simple command,
+//     inside one word is not reported (see package rasp/cmdi for the
+//     program of an argv and for a whole script chosen by the input).
 //   - An input whose quote swaps with the application's (x' 'y inside
 //     '...') but adds no blank, operator or expansion is not reported even
 //     when the string it leaves open is closed later by the application's
 //     quote; only a string left open to the end of the line is.
+//   - A one-byte input is never reported, so a lone '#' that comments out
+//     the application's trailing words, or a lone quote that pairs with
+//     another input's, is not seen from that input alone.
+//   - Text inside ${name:-word} and other ${...} forms counts as the
+//     expansion: an input there is reported unless it is part of the name.
 //   - Aliases, functions and the program that receives the words (an input
 //     that is a whole word naming a dangerous option) are out of scope: see
 //     package rasp/cmdi for argv checks.

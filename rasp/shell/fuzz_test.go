@@ -31,30 +31,70 @@ func FuzzCheck(f *testing.F) {
 	for _, r := range checkRows {
 		f.Add(r.cmd, r.input)
 	}
+	for _, r := range shortRows {
+		f.Add(r.cmd, r.input)
+	}
+	for _, r := range commentRows {
+		f.Add(r.cmd, r.input)
+	}
 	f.Fuzz(func(t *testing.T, cmd, in string) {
 		fd, got := Check(cmd, []string{in})
 		fd2, got2 := Check(cmd, []string{in})
 		if got != got2 || fd != fd2 {
 			t.Fatalf("not deterministic")
 		}
-		if got && (fd.Input != in || fd.Reason == "" || !strings.Contains(cmd, in)) {
+		if got && (fd.Input != in || fd.Reason == "" || Occurring(cmd, in) == "") {
 			t.Fatalf("bad finding %+v", fd)
 		}
-		if !strings.Contains(cmd, in) && got {
-			t.Fatalf("reported an absent input")
+		if got && len(trimBlanks(Occurring(cmd, in))) < 2 {
+			t.Fatalf("one-byte input %q reported: %s", in, fd.Reason)
 		}
-		// An input of plain letters placed as its own word is never reported.
-		if len(in) >= MinInput && strings.Trim(in, "abcdefghijklmnopqrstuvwxyz") == "" {
-			if _, bad := Check("echo "+in, []string{in}); bad {
-				t.Fatalf("plain word %q reported", in)
+		// A command line given as one element is judged as the line.
+		fa, gotArgs := CheckArgs([]string{cmd}, []string{in})
+		if gotArgs != got || fa != fd {
+			t.Fatalf("CheckArgs of one element: %v %+v, Check: %v %+v", gotArgs, fa, got, fd)
+		}
+		plain := in != "" && strings.Trim(in, "abcdefghijklmnopqrstuvwxyz") == ""
+		if plain {
+			// A word of plain letters is never reported...
+			if f, bad := Check("echo "+in, []string{in}); bad {
+				t.Fatalf("plain word %q reported: %s", in, f.Reason)
+			}
+			// ...and a separator or substitution next to it always is.
+			for _, inj := range []string{in + "; id", ";" + in, "|" + in, in + "&&", "$(" + in} {
+				if _, bad := Check("echo "+inj, []string{inj}); !bad {
+					t.Fatalf("%q not reported", inj)
+				}
 			}
 		}
-		// An input with a command separator between words is reported.
-		if len(in) >= MinInput && strings.Trim(in, "abcdefghijklmnopqrstuvwxyz") == "" {
-			inj := in + "; id"
-			if _, bad := Check("echo "+inj, []string{inj}); !bad {
-				t.Fatalf("%q not reported", inj)
+		// Inside single quotes written by the application, an input with
+		// no single quote is data.
+		if in != "" && !strings.Contains(in, "'") {
+			q := "echo '" + in + "' done"
+			if f, bad := Check(q, []string{in}); bad && strings.Count(q, in) == 1 {
+				t.Fatalf("%q inside quotes reported: %s", in, f.Reason)
 			}
+		}
+	})
+}
+
+func FuzzCheckArgs(f *testing.F) {
+	for _, r := range argsRows {
+		f.Add(strings.Join(r.args, "\x00"), r.input)
+	}
+	f.Fuzz(func(t *testing.T, joined, in string) {
+		args := strings.Split(joined, "\x00")
+		fd, got := CheckArgs(args, []string{in})
+		line := strings.Join(args, " ")
+		if got && (fd.Input != in || Occurring(line, in) == "") {
+			t.Fatalf("bad finding %+v", fd)
+		}
+		if in != "" && OccursJoined(args, in) != strings.Contains(line, in) {
+			t.Fatalf("OccursJoined(%q, %q) disagrees with the joined line", args, in)
+		}
+		// What Check reports on the joined line CheckArgs reports too.
+		if _, lineBad := Check(line, []string{in}); lineBad && !got {
+			t.Fatalf("CheckArgs missed what Check reports on %q", line)
 		}
 	})
 }
