@@ -269,7 +269,6 @@ type sinkState struct {
 	// cands are the inputs of one check that occur in its resource; idx
 	// indexes the resource's bytes for that filter.
 	cands []string
-	seen  map[string]struct{}
 	idx   resourceIndex
 }
 
@@ -277,6 +276,10 @@ type sinkSet struct {
 	gen    uint32
 	srcGen uint32
 	strs   []string
+	// keyed is set once strs are deduplicated and keys_ holds their
+	// filter keys (sink_inputs.go), for checks with many inputs.
+	keyed bool
+	keys_ []inputKey
 }
 
 // InputSource gives exploit prevention a request's inputs as the
@@ -308,7 +311,6 @@ func (s *sinkState) reset() {
 	s.src = nil
 	clear(s.cands)
 	s.cands = s.cands[:0]
-	clear(s.seen)
 	for i := range s.sets {
 		clear(s.sets[i].strs) // no reference to the request's memory stays pooled
 		s.sets[i].strs = s.sets[i].strs[:0]
@@ -531,7 +533,8 @@ func (c *Context) detect(sc *sinkCond, addrs []Address) (*Exploit, bool) {
 			break
 		}
 	}
-	inputs := c.sink.candidates(sink.Resource, c.paramStrings(sc.params))
+	c.paramStrings(sc.params)
+	inputs := c.sink.candidates(sink.Resource, &c.sink.sets[sc.params])
 	if len(inputs) == 0 {
 		return nil, false
 	}
@@ -576,6 +579,7 @@ func (c *Context) paramStrings(set int) []string {
 		return s.strs
 	}
 	s.strs = s.strs[:0]
+	s.keyed = false
 	add := func(str string) {
 		if str != "" {
 			s.strs = append(s.strs, str)

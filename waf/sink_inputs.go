@@ -25,130 +25,154 @@ import (
 // before the resource is indexed.
 const directLimit = 32 << 10
 
-// resourceIndex is a bit set of hashed byte pairs and 4-byte windows of a
-// resource, and the set of its bytes.
+// indexBits is the size of the resource index, a bit set of hashed byte
+// pairs and 4-byte windows (8 KiB, cleared per indexed check).
+const indexBits = 1 << 16
+
+// inputKey is an input's precomputed filter: its length and the hashes
+// of its first and last pair (inputs of 2–3 bytes) or 4-byte window
+// (longer inputs); for one byte, the byte.
+type inputKey struct {
+	n    uint32
+	a, b uint16
+}
+
+func keyOf(s string) inputKey {
+	k := inputKey{n: uint32(len(s))}
+	switch {
+	case len(s) == 1:
+		k.a = uint16(s[0])
+	case len(s) < 4:
+		k.a, k.b = pairHash(s[0], s[1]), pairHash(s[len(s)-2], s[len(s)-1])
+	default:
+		k.a, k.b = quadHash(s), quadHash(s[len(s)-4:])
+	}
+	return k
+}
+
+func pairHash(a, b byte) uint16 { return uint16((uint32(a)<<8 | uint32(b)) * 0x9E3779B1 >> 16) }
+
+func quadHash(s string) uint16 {
+	v := uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+	return uint16((v * 0x85EBCA77) >> 16)
+}
+
+// resourceIndex is the bit set of a resource's hashed pairs and windows,
+// and the set of its bytes.
 type resourceIndex struct {
 	bytes [4]uint64
 	bits  []uint64
-	mask  uint32
 }
 
-// maxIndexWords bounds the index (32 KiB): a huge resource saturates it,
-// which only costs more direct searches.
-const maxIndexWords = 4096
-
 func (x *resourceIndex) build(r string) {
-	words := 16
-	for words < maxIndexWords && words*64 < len(r)*16 {
-		words *= 2
-	}
-	if cap(x.bits) < words {
-		x.bits = make([]uint64, words)
+	if x.bits == nil {
+		x.bits = make([]uint64, indexBits/64)
 	} else {
-		x.bits = x.bits[:words]
 		clear(x.bits)
 	}
-	x.mask = uint32(words*64 - 1)
 	x.bytes = [4]uint64{}
 	for i := 0; i < len(r); i++ {
 		c := r[i]
 		x.bytes[c>>6] |= 1 << (c & 63)
 		if i+1 < len(r) {
-			x.set(pairHash(r[i], r[i+1]))
+			h := pairHash(r[i], r[i+1])
+			x.bits[h>>6] |= 1 << (h & 63)
 		}
 		if i+4 <= len(r) {
-			x.set(quadHash(r[i:]))
+			h := quadHash(r[i:])
+			x.bits[h>>6] |= 1 << (h & 63)
 		}
 	}
 }
 
-func (x *resourceIndex) set(h uint32) { h &= x.mask; x.bits[h>>6] |= 1 << (h & 63) }
-func (x *resourceIndex) has(h uint32) bool {
-	h &= x.mask
-	return x.bits[h>>6]&(1<<(h&63)) != 0
-}
-
-func pairHash(a, b byte) uint32 { return (uint32(a)<<8 | uint32(b)) * 0x9E3779B1 >> 7 }
-
-func quadHash(s string) uint32 {
-	v := uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-	return (v * 0x85EBCA77) ^ (v >> 15) ^ 0x5bd1e995
-}
-
-// mayOccur reports whether s can occur in the indexed resource.
-func (x *resourceIndex) mayOccur(s string) bool {
-	switch {
-	case len(s) == 1:
-		return x.bytes[s[0]>>6]&(1<<(s[0]&63)) != 0
-	case len(s) < 4:
-		return x.has(pairHash(s[0], s[1])) && x.has(pairHash(s[len(s)-2], s[len(s)-1]))
+// mayOccur reports whether the input of key k can occur in the indexed
+// resource.
+func (x *resourceIndex) mayOccur(k inputKey) bool {
+	if k.n == 1 {
+		return x.bytes[k.a>>6]&(1<<(k.a&63)) != 0
 	}
-	m := (len(s) - 4) / 2
-	return x.has(quadHash(s)) && x.has(quadHash(s[len(s)-4:])) && x.has(quadHash(s[m:]))
+	return x.bits[k.a>>6]&(1<<(k.a&63)) != 0 && x.bits[k.b>>6]&(1<<(k.b&63)) != 0
 }
 
-// candidates returns the inputs that occur in resource (some trimmed of
-// their blanks); the slice is reused by the next call.
-func (st *sinkState) candidates(resource string, inputs []string) []string {
+// candidates returns the inputs of set s that occur in resource (some
+// trimmed of their blanks); the slice is reused by the next call.
+func (st *sinkState) candidates(resource string, s *sinkSet) []string {
 	out := st.cands[:0]
+	inputs := s.strs
 	if resource == "" || len(inputs) == 0 {
 		st.cands = out
 		return out
 	}
-	total := 0
-	for _, in := range inputs {
-		if len(in) <= len(resource) {
-			total += len(resource)
+	if len(inputs)*len(resource) <= directLimit {
+		for _, in := range inputs {
+			if len(in) <= len(resource) && strings.Contains(resource, in) {
+				out = st.addCand(out, in)
+			} else if t := trimBlanks(in); len(t) != len(in) && t != "" && len(t) <= len(resource) && strings.Contains(resource, t) {
+				out = st.addCand(out, t)
+			}
 		}
+		st.cands = out
+		return out
 	}
-	indexed := total > directLimit
-	if indexed {
-		st.idx.build(resource)
-	}
-	occurs := func(s string) bool {
-		if s == "" || len(s) > len(resource) {
-			return false
-		}
-		if indexed && !st.idx.mayOccur(s) {
-			return false
-		}
-		return strings.Contains(resource, s)
-	}
-	for _, in := range inputs {
-		if occurs(in) {
-			out = st.addCand(out, in)
+	s.keys()
+	st.idx.build(resource)
+	n := uint32(len(resource))
+	bits := st.idx.bits[:indexBits/64]
+	for i, k := range s.keys_ {
+		if k.n > n {
 			continue
 		}
-		if t := trimBlanks(in); len(t) != len(in) && occurs(t) {
-			out = st.addCand(out, t)
+		if k.n == 1 {
+			if !st.idx.mayOccur(k) {
+				continue
+			}
+		} else if (bits[k.a>>6]>>(k.a&63))&(bits[k.b>>6]>>(k.b&63))&1 == 0 {
+			continue
+		}
+		if strings.Contains(resource, inputs[i]) {
+			out = append(out, inputs[i]) // distinct already
 		}
 	}
 	st.cands = out
 	return out
 }
 
-// addCand appends s unless it is there already: a request that repeats
-// one string a thousand times costs the detector one judgment.
+// keys computes the filter keys of the set's inputs, once per collection:
+// duplicates are dropped, and an input with blanks at its ends is replaced
+// by its trimmed form when that differs (an application that trims).
+func (s *sinkSet) keys() {
+	if s.keyed {
+		return
+	}
+	s.keyed = true
+	seen := make(map[string]struct{}, len(s.strs))
+	out := make([]string, 0, len(s.strs))
+	for _, in := range s.strs {
+		if t := trimBlanks(in); len(t) != len(in) && t != "" {
+			if _, dup := seen[t]; !dup {
+				seen[t] = struct{}{}
+				out = append(out, t)
+			}
+		}
+		if _, dup := seen[in]; dup {
+			continue
+		}
+		seen[in] = struct{}{}
+		out = append(out, in)
+	}
+	s.strs = out
+	s.keys_ = s.keys_[:0]
+	for _, in := range out {
+		s.keys_ = append(s.keys_, keyOf(in))
+	}
+}
+
+// addCand appends s unless it is there already (the direct path: few
+// inputs, so few candidates).
 func (st *sinkState) addCand(out []string, s string) []string {
-	if len(out) < 16 {
-		if slices.Contains(out, s) {
-			return out
-		}
-		return append(out, s)
-	}
-	if st.seen == nil {
-		st.seen = make(map[string]struct{}, 64)
-	}
-	if len(out) == 16 {
-		clear(st.seen)
-		for _, o := range out {
-			st.seen[o] = struct{}{}
-		}
-	}
-	if _, dup := st.seen[s]; dup {
+	if slices.Contains(out, s) {
 		return out
 	}
-	st.seen[s] = struct{}{}
 	return append(out, s)
 }
 
