@@ -5,11 +5,11 @@ package transform
 var base64URL = base64Table("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 // base64URLDecode decodes URL-safe base64 (as in JWTs), with the same
-// leniency as base64_decode: the longest prefix of alphabet letters is
-// decoded, padding is optional. '+' and '/' are not in this alphabet and end
-// the prefix.
+// leniency as base64_decode (see appendBase64): padding is optional, a
+// value with a byte outside the alphabet ('+' and '/' included) is left as
+// it is.
 //
-// Growth: len(out) <= 3*len(src)/4.
+// Growth: len(out) <= len(src).
 func base64URLDecode(dst, src []byte) []byte {
 	return appendBase64(dst, src, &base64URL)
 }

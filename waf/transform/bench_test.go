@@ -25,6 +25,10 @@ var benchInputs = map[string][]string{
 	"normalize_path_win":  {"lfi"},
 	"shell_unescape":      {"rce"},
 	"unicode_normalize":   {"benign", "xss"},
+	"base64_encode":       {"xss", "sqli"},
+	"url_path":            {"lfi", "benign"},
+	"url_basename":        {"lfi", "benign"},
+	"url_querystring":     {"lfi", "benign"},
 }
 
 // BenchmarkTransformers runs each transformer over every payload of its

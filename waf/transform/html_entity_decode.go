@@ -2,28 +2,28 @@ package transform
 
 import "bytes"
 
-const (
-	// maxEntityName is the length of the longest name in htmlEntities
-	// ("DiacriticalGrave"); a longer run of letters cannot be one.
-	maxEntityName = 16
-	// maxLegacyEntityName is the length of the longest name that HTML
-	// decodes without ';' ("frac12", "Oslash", ...): only prefixes this
-	// long are tried when no ';' ends the name.
-	maxLegacyEntityName = 6
-)
+// maxEntityName is the length of the longest name in htmlEntities
+// ("DiacriticalGrave"); a longer run of letters cannot be one.
+const maxEntityName = 16
 
-// htmlEntityDecode decodes HTML character references as the HTML5
-// tokenizer does in text (not in attribute values):
+// htmlEntityDecode decodes HTML character references as libddwaf does
+// (src/transformer/html_entity_decode.cpp in github.com/DataDog/libddwaf),
+// with more names:
 //
 //   - &#DDDD; and &#xHHHH; (or &#XHHHH;), with or without the ';', become the
 //     UTF-8 encoding of the code point; zero, surrogates and values above
-//     U+10FFFF become U+FFFD, and 0x80..0x9F are read as Windows-1252 (as
-//     browsers do: "&#128;" is "€");
-//   - &name; becomes its character, for the names of htmlEntities (HTML 4
-//     and the HTML5 punctuation names);
-//   - without the ';', the HTML 4 Latin-1 names and amp, lt, gt, quot are
-//     still decoded, as their longest prefix ("&ltscript&gt" is "<script>",
-//     "&notit;" is "¬it;"), as browsers do;
+//     U+10FFFF become U+FFFD, and 0x80..0x9F are read as Windows-1252 as
+//     browsers do ("&#128;" is "€"; libddwaf writes U+0080);
+//   - a named reference needs its ';', as in libddwaf: "&lt;" is "<" but
+//     "&lt" and "&ltscript" stay as they are (browsers decode a few legacy
+//     names without it; libddwaf and rampart do not);
+//   - libddwaf's five names are matched in any case ("&LT;", "&Lt;",
+//     "&aMp;"), and "&nbsp;" is the single byte 0xA0 (Latin-1's no-break
+//     space, as libddwaf writes it, not its two-byte UTF-8 form);
+//   - the other names of htmlEntities (HTML 4 and the HTML5 punctuation
+//     names that hide "javascript:" and parentheses: &colon; &lpar; &Tab;)
+//     are decoded too, case-sensitively, to their UTF-8 form: libddwaf
+//     leaves them as they are;
 //   - anything else ("&foo;", "&#;", "&#xZ") is copied as it is.
 //
 // Growth: len(out) <= len(src): every name is at least two letters and
@@ -108,7 +108,7 @@ var windows1252 = [32]rune{
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
 }
 
-// appendNamedEntity decodes the reference "&name" at the start of src and
+// appendNamedEntity decodes the reference "&name;" at the start of src and
 // returns the extended dst and the number of bytes read, 0 when src starts
 // with no reference.
 func appendNamedEntity(dst, src []byte) ([]byte, int) {
@@ -117,20 +117,41 @@ func appendNamedEntity(dst, src []byte) ([]byte, int) {
 		i++
 	}
 	name := src[1:i]
-	if len(name) < 2 {
+	if len(name) < 2 || len(name) > maxEntityName || i == len(src) || src[i] != ';' {
 		return dst, 0
 	}
-	if i < len(src) && src[i] == ';' && len(name) <= maxEntityName {
-		if v, ok := htmlEntities[string(name)]; ok {
-			return appendRune(dst, rune(v&^legacyEntity)), i + 1
-		}
+	if b, ok := ddwafEntity(name); ok {
+		return append(dst, b), i + 1
 	}
-	for n := min(len(name), maxLegacyEntityName); n >= 2; n-- {
-		if v, ok := htmlEntities[string(name[:n])]; ok && v&legacyEntity != 0 {
-			return appendRune(dst, rune(v&^legacyEntity)), 1 + n
-		}
+	if v, ok := htmlEntities[string(name)]; ok {
+		return appendRune(dst, rune(v)), i + 1
 	}
 	return dst, 0
+}
+
+// ddwafEntity returns the byte of the five names that libddwaf decodes
+// (lt, gt, amp, quot, nbsp), matched in any case as it does.
+func ddwafEntity(name []byte) (byte, bool) {
+	if len(name) > 4 {
+		return 0, false
+	}
+	var low [4]byte
+	for i, c := range name {
+		low[i] = c | 0x20
+	}
+	switch string(low[:len(name)]) {
+	case "lt":
+		return '<', true
+	case "gt":
+		return '>', true
+	case "amp":
+		return '&', true
+	case "quot":
+		return '"', true
+	case "nbsp":
+		return 0xA0, true
+	}
+	return 0, false
 }
 
 // isAlnum reports whether c is an ASCII letter or digit.

@@ -1,44 +1,39 @@
 package transform
 
-// legacyEntity marks, in htmlEntities, the names that HTML decodes without
-// a terminating ';' (the HTML 4 Latin-1 names and a few uppercase forms).
-const legacyEntity = 1 << 31
-
 // htmlEntities maps HTML character reference names (without '&' and ';') to
-// their code point, or'ed with legacyEntity when the ';' is optional. It
-// holds the 253 names of HTML 4 and the HTML5 names of ASCII punctuation and
+// their code point. It holds the 253 names of HTML 4 and the HTML5 names of ASCII punctuation and
 // whitespace that cross-site scripting payloads use to hide "javascript:"
 // and parentheses (&colon; &lpar; &Tab; &NewLine; ...). Every entry agrees
 // with the HTML5 table, which the tests check against package html.
-var htmlEntities = map[string]uint32{
-	// HTML 4 markup-significant and Latin-1 names: valid without ';'.
-	"quot": legacyEntity | 0x22, "amp": legacyEntity | 0x26, "lt": legacyEntity | 0x3C, "gt": legacyEntity | 0x3E,
-	"QUOT": legacyEntity | 0x22, "AMP": legacyEntity | 0x26, "LT": legacyEntity | 0x3C, "GT": legacyEntity | 0x3E,
-	"COPY": legacyEntity | 0xA9, "REG": legacyEntity | 0xAE,
-	"nbsp": legacyEntity | 0xA0, "iexcl": legacyEntity | 0xA1, "cent": legacyEntity | 0xA2, "pound": legacyEntity | 0xA3,
-	"curren": legacyEntity | 0xA4, "yen": legacyEntity | 0xA5, "brvbar": legacyEntity | 0xA6, "sect": legacyEntity | 0xA7,
-	"uml": legacyEntity | 0xA8, "copy": legacyEntity | 0xA9, "ordf": legacyEntity | 0xAA, "laquo": legacyEntity | 0xAB,
-	"not": legacyEntity | 0xAC, "shy": legacyEntity | 0xAD, "reg": legacyEntity | 0xAE, "macr": legacyEntity | 0xAF,
-	"deg": legacyEntity | 0xB0, "plusmn": legacyEntity | 0xB1, "sup2": legacyEntity | 0xB2, "sup3": legacyEntity | 0xB3,
-	"acute": legacyEntity | 0xB4, "micro": legacyEntity | 0xB5, "para": legacyEntity | 0xB6, "middot": legacyEntity | 0xB7,
-	"cedil": legacyEntity | 0xB8, "sup1": legacyEntity | 0xB9, "ordm": legacyEntity | 0xBA, "raquo": legacyEntity | 0xBB,
-	"frac14": legacyEntity | 0xBC, "frac12": legacyEntity | 0xBD, "frac34": legacyEntity | 0xBE, "iquest": legacyEntity | 0xBF,
-	"Agrave": legacyEntity | 0xC0, "Aacute": legacyEntity | 0xC1, "Acirc": legacyEntity | 0xC2, "Atilde": legacyEntity | 0xC3,
-	"Auml": legacyEntity | 0xC4, "Aring": legacyEntity | 0xC5, "AElig": legacyEntity | 0xC6, "Ccedil": legacyEntity | 0xC7,
-	"Egrave": legacyEntity | 0xC8, "Eacute": legacyEntity | 0xC9, "Ecirc": legacyEntity | 0xCA, "Euml": legacyEntity | 0xCB,
-	"Igrave": legacyEntity | 0xCC, "Iacute": legacyEntity | 0xCD, "Icirc": legacyEntity | 0xCE, "Iuml": legacyEntity | 0xCF,
-	"ETH": legacyEntity | 0xD0, "Ntilde": legacyEntity | 0xD1, "Ograve": legacyEntity | 0xD2, "Oacute": legacyEntity | 0xD3,
-	"Ocirc": legacyEntity | 0xD4, "Otilde": legacyEntity | 0xD5, "Ouml": legacyEntity | 0xD6, "times": legacyEntity | 0xD7,
-	"Oslash": legacyEntity | 0xD8, "Ugrave": legacyEntity | 0xD9, "Uacute": legacyEntity | 0xDA, "Ucirc": legacyEntity | 0xDB,
-	"Uuml": legacyEntity | 0xDC, "Yacute": legacyEntity | 0xDD, "THORN": legacyEntity | 0xDE, "szlig": legacyEntity | 0xDF,
-	"agrave": legacyEntity | 0xE0, "aacute": legacyEntity | 0xE1, "acirc": legacyEntity | 0xE2, "atilde": legacyEntity | 0xE3,
-	"auml": legacyEntity | 0xE4, "aring": legacyEntity | 0xE5, "aelig": legacyEntity | 0xE6, "ccedil": legacyEntity | 0xE7,
-	"egrave": legacyEntity | 0xE8, "eacute": legacyEntity | 0xE9, "ecirc": legacyEntity | 0xEA, "euml": legacyEntity | 0xEB,
-	"igrave": legacyEntity | 0xEC, "iacute": legacyEntity | 0xED, "icirc": legacyEntity | 0xEE, "iuml": legacyEntity | 0xEF,
-	"eth": legacyEntity | 0xF0, "ntilde": legacyEntity | 0xF1, "ograve": legacyEntity | 0xF2, "oacute": legacyEntity | 0xF3,
-	"ocirc": legacyEntity | 0xF4, "otilde": legacyEntity | 0xF5, "ouml": legacyEntity | 0xF6, "divide": legacyEntity | 0xF7,
-	"oslash": legacyEntity | 0xF8, "ugrave": legacyEntity | 0xF9, "uacute": legacyEntity | 0xFA, "ucirc": legacyEntity | 0xFB,
-	"uuml": legacyEntity | 0xFC, "yacute": legacyEntity | 0xFD, "thorn": legacyEntity | 0xFE, "yuml": legacyEntity | 0xFF,
+var htmlEntities = map[string]rune{
+	// HTML 4 markup-significant and Latin-1 names.
+	"quot": 0x22, "amp": 0x26, "lt": 0x3C, "gt": 0x3E,
+	"QUOT": 0x22, "AMP": 0x26, "LT": 0x3C, "GT": 0x3E,
+	"COPY": 0xA9, "REG": 0xAE,
+	"nbsp": 0xA0, "iexcl": 0xA1, "cent": 0xA2, "pound": 0xA3,
+	"curren": 0xA4, "yen": 0xA5, "brvbar": 0xA6, "sect": 0xA7,
+	"uml": 0xA8, "copy": 0xA9, "ordf": 0xAA, "laquo": 0xAB,
+	"not": 0xAC, "shy": 0xAD, "reg": 0xAE, "macr": 0xAF,
+	"deg": 0xB0, "plusmn": 0xB1, "sup2": 0xB2, "sup3": 0xB3,
+	"acute": 0xB4, "micro": 0xB5, "para": 0xB6, "middot": 0xB7,
+	"cedil": 0xB8, "sup1": 0xB9, "ordm": 0xBA, "raquo": 0xBB,
+	"frac14": 0xBC, "frac12": 0xBD, "frac34": 0xBE, "iquest": 0xBF,
+	"Agrave": 0xC0, "Aacute": 0xC1, "Acirc": 0xC2, "Atilde": 0xC3,
+	"Auml": 0xC4, "Aring": 0xC5, "AElig": 0xC6, "Ccedil": 0xC7,
+	"Egrave": 0xC8, "Eacute": 0xC9, "Ecirc": 0xCA, "Euml": 0xCB,
+	"Igrave": 0xCC, "Iacute": 0xCD, "Icirc": 0xCE, "Iuml": 0xCF,
+	"ETH": 0xD0, "Ntilde": 0xD1, "Ograve": 0xD2, "Oacute": 0xD3,
+	"Ocirc": 0xD4, "Otilde": 0xD5, "Ouml": 0xD6, "times": 0xD7,
+	"Oslash": 0xD8, "Ugrave": 0xD9, "Uacute": 0xDA, "Ucirc": 0xDB,
+	"Uuml": 0xDC, "Yacute": 0xDD, "THORN": 0xDE, "szlig": 0xDF,
+	"agrave": 0xE0, "aacute": 0xE1, "acirc": 0xE2, "atilde": 0xE3,
+	"auml": 0xE4, "aring": 0xE5, "aelig": 0xE6, "ccedil": 0xE7,
+	"egrave": 0xE8, "eacute": 0xE9, "ecirc": 0xEA, "euml": 0xEB,
+	"igrave": 0xEC, "iacute": 0xED, "icirc": 0xEE, "iuml": 0xEF,
+	"eth": 0xF0, "ntilde": 0xF1, "ograve": 0xF2, "oacute": 0xF3,
+	"ocirc": 0xF4, "otilde": 0xF5, "ouml": 0xF6, "divide": 0xF7,
+	"oslash": 0xF8, "ugrave": 0xF9, "uacute": 0xFA, "ucirc": 0xFB,
+	"uuml": 0xFC, "yacute": 0xFD, "thorn": 0xFE, "yuml": 0xFF,
 
 	// HTML 4 special characters.
 	"OElig": 0x152, "oelig": 0x153, "Scaron": 0x160, "scaron": 0x161, "Yuml": 0x178,

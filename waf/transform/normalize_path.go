@@ -1,86 +1,102 @@
 package transform
 
-// normalizePath resolves a '/'-separated path lexically:
+import "bytes"
+
+// normalizePath resolves "." and ".." in a '/'-separated path as libddwaf
+// does (src/transformer/normalize_path.cpp in github.com/DataDog/libddwaf):
+// a lexical pass over the bytes, not over segments, with its quirks kept so
+// that rules written against libddwaf match the same values.
 //
-//   - empty segments ("//") and "." segments are dropped;
-//   - ".." removes the segment before it; a ".." with nothing left to
-//     remove is dropped too, and makes the path absolute, since a traversal
-//     out of a relative base goes towards the root ("a/../../etc/passwd" is
-//     "/etc/passwd", as in libddwaf);
-//   - a leading '/' is kept, and a trailing '/' is kept (or added when the
-//     path ends in "." or ".."), since "dir/" and "dir" differ to a server.
+// Reading left to right, a '.' that is followed by '/' or ends the value:
 //
-// A path that resolves to nothing is "/" when absolute and "" when
-// relative. Unlike path.Clean, the result never starts with "..", never
-// ends in "." and only ends in '/' as described. Percent-escapes are not
-// decoded: chain url_decode first. The result is a fixed point.
+//   - when it starts the value or follows a '/', it is skipped with the
+//     '/' after it ("./a" is "a", "a/./b" is "a/b");
+//   - when it ends a "/..", the output goes back to the '/' before the
+//     previous segment ("a/b/../c" is "a/c"); with no '/' left in the
+//     output, the path restarts at a '/', so that a traversal out of a
+//     relative path is rooted ("a/../../etc/passwd" is "/etc/passwd");
+//   - otherwise it is copied: "a./b", and a leading "..", which has no '/'
+//     before it ("../a" stays "../a", but "../../a" is "/a").
 //
-// Growth: len(out) <= len(src).
+// Every other byte is copied: empty segments stay ("a//b"), and
+// percent-escapes are not decoded (chain url_decode first). As in
+// libddwaf, a value is left as it is when the pass moved no byte and took
+// back no segment: "./", ".", "a/./" and "a/." stay as they are, while
+// "a/./b" is "a/b".
+//
+// Growth: len(out) <= len(src). The pass may write a segment that a later
+// ".." takes back, so it needs room for len(src) bytes.
 func normalizePath(dst, src []byte) []byte {
 	return appendCleanPath(dst, src, false)
 }
 
 // appendCleanPath implements normalize_path, and normalize_path_win when
-// backslash is set, in which case '\' separates segments as '/' does.
+// backslash is set, in which case every '\' is read as a '/' first.
 //
-// dst[base:] is kept in the form [/]seg(/seg)*, so removing the last segment
-// is a scan back to the previous '/', over bytes that are then discarded:
-// the whole run stays linear.
+// Going back over a segment scans bytes that are then discarded, so the
+// whole pass stays linear.
 func appendCleanPath(dst, src []byte, backslash bool) []byte {
 	base := len(dst)
-	rooted := len(src) > 0 && (src[0] == '/' || backslash && src[0] == '\\')
-	if rooted {
-		dst = append(dst, '/')
+	at := func(i int) byte {
+		if c := src[i]; c != '\\' || !backslash {
+			return c
+		}
+		return '/'
 	}
-	trailing := false // the last segment read asks for a trailing '/'
-	for i := 0; i < len(src); {
-		if c := src[i]; c == '/' || backslash && c == '\\' {
-			i++
+	moved := false // a byte was written at another position, or a segment taken back
+	for r := 0; r < len(src); {
+		if c := at(r); c != '.' || r+1 < len(src) && at(r+1) != '/' {
+			// Copy up to the next '.' at once.
+			j := bytes.IndexByte(src[r+1:], '.')
+			if j < 0 {
+				j = len(src)
+			} else {
+				j += r + 1
+			}
+			moved = moved || len(dst)-base != r
+			dst = appendPathBytes(dst, src[r:j], backslash)
+			r = j
 			continue
 		}
-		j := i
-		for j < len(src) && src[j] != '/' && !(backslash && src[j] == '\\') {
-			j++
-		}
-		seg := src[i:j]
-		trailing = j < len(src) // a separator follows
-		i = j
+		// A '.' before a '/' or at the end.
 		switch {
-		case len(seg) == 1 && seg[0] == '.':
-			trailing = true
-		case len(seg) == 2 && seg[0] == '.' && seg[1] == '.':
-			trailing = true
-			out := dst[base:]
-			switch {
-			case len(out) == 0:
-				dst = append(dst, '/') // climbing out of a relative path
-				rooted = true
-			case rooted && len(out) == 1:
-				// already at the root: nothing to remove
-			default:
-				k := len(out) - 1
-				for k >= 0 && out[k] != '/' {
-					k--
-				}
-				if k == 0 && rooted {
-					k = 1 // keep the root
-				}
-				if k < 0 {
-					k = 0
-				}
-				dst = dst[:base+k]
+		case r == 0 || at(r-1) == '/':
+			r += 2
+		case r > 1 && at(r-1) == '.' && at(r-2) == '/':
+			w := len(dst) - base
+			w -= min(w, 3)
+			for w != 0 && dst[base+w] != '/' {
+				w--
 			}
+			dst = append(dst[:base+w], '/')
+			r += 2
+			moved = true
 		default:
-			if out := dst[base:]; len(out) > 0 && !(rooted && len(out) == 1) {
-				dst = append(dst, '/')
-			}
-			dst = append(dst, seg...)
+			moved = moved || len(dst)-base != r
+			dst = append(dst, '.')
+			r++
 		}
 	}
-	if out := dst[base:]; trailing && len(out) > 0 && out[len(out)-1] != '/' {
-		dst = append(dst, '/')
+	if !moved {
+		// As libddwaf: nothing moved, the value is returned as it was
+		// (with its backslashes turned into slashes, for the Windows form).
+		return appendPathBytes(dst[:base], src, backslash)
 	}
 	return dst
+}
+
+// appendPathBytes appends s, with every '\' written '/' when backslash is
+// set.
+func appendPathBytes(dst, s []byte, backslash bool) []byte {
+	for backslash {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 {
+			break
+		}
+		dst = append(append(dst, s[:i]...), '/')
+		s = s[i+1:]
+	}
+	return append(dst, s...)
 }
 
 func init() { register("normalize_path", normalizePath, "normalizePath") }

@@ -1,9 +1,10 @@
 package transform
 
-// normalizePathWin is normalize_path for Windows paths: a backslash
-// separates segments as a slash does, and every separator in the result is
-// a '/' ("a\b\..\c" is "a/c"). Drive letters and UNC prefixes have no
-// special meaning: "C:\x\..\y" is "C:/y".
+// normalizePathWin is normalize_path for Windows paths, as libddwaf (and
+// ModSecurity's normalisePathWin) do it: every backslash is turned into a
+// slash, then the path is normalized ("a\b\..\c" is "a/c"; "a\b" is "a/b").
+// Drive letters and UNC prefixes have no special meaning: "C:\x\..\y" is
+// "C:/y".
 //
 // Growth: len(out) <= len(src).
 func normalizePathWin(dst, src []byte) []byte {

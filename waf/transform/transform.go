@@ -6,14 +6,20 @@
 // extended slice, so the engine can reuse one buffer per transformer chain.
 //
 // The registered names, with libddwaf's legacy aliases in parentheses:
-// base64_decode (base64Decode), base64url_decode, compress_whitespace
-// (compressWhiteSpace), css_decode (cssDecode), html_entity_decode
-// (htmlEntityDecode), js_decode (jsDecode), lowercase, normalize_path
-// (normalizePath), normalize_path_win (normalizePathWin), remove_comments
-// (removeComments), remove_nulls (removeNulls), shell_unescape (cmdLine),
-// unicode_normalize, url_decode (urlDecode) and url_decode_iis
-// (urlDecodeUni). keys_only and values_only are input selectors that the
-// engine handles, not transformers.
+// base64_decode (base64Decode), base64_encode (base64Encode),
+// base64url_decode, compress_whitespace (compressWhiteSpace), css_decode
+// (cssDecode), html_entity_decode (htmlEntityDecode), js_decode (jsDecode),
+// lowercase, normalize_path (normalizePath), normalize_path_win
+// (normalizePathWin), remove_comments (removeComments), remove_nulls
+// (removeNulls), shell_unescape (cmdLine), unicode_normalize, url_basename
+// (_sqr_basename), url_decode (urlDecode), url_decode_iis (urlDecodeUni),
+// url_path (_sqr_filename) and url_querystring (_sqr_querystring).
+// keys_only and values_only are input selectors that the engine handles,
+// not transformers.
+//
+// The semantics are libddwaf's (github.com/DataDog/libddwaf,
+// src/transformer), its quirks included where a rule could depend on them;
+// each file says where rampart decodes more than libddwaf, and why.
 //
 // Every transformer runs in time linear in len(src), never panics on any
 // input (invalid UTF-8 and truncated escapes included), does not allocate
@@ -30,16 +36,18 @@ import (
 
 // MaxGrowth is the largest factor by which any registered transformer can
 // lengthen its input: len(f(nil, src)) <= MaxGrowth*len(src) for every f.
-// unicode_normalize and css_decode are the only transformers whose output
-// can be longer than their input.
-const MaxGrowth = 2
+// base64_encode (four bytes for one), unicode_normalize and css_decode
+// (twice at most) are the only transformers whose output can be longer
+// than their input.
+const MaxGrowth = 4
 
 // Func appends the transformation of src to dst and returns the result.
 // It must not retain or modify src, and must not allocate when dst has
 // spare capacity for the transformer's documented growth bound (at most
-// MaxGrowth*len(src) bytes); all but normalize_path and normalize_path_win,
-// which may write a segment that a later ".." removes, need no more room
-// than their output takes.
+// MaxGrowth*len(src) bytes); all but normalize_path, normalize_path_win
+// (which may write a segment that a later ".." removes) and url_decode_iis
+// (which may write an escape before decoding it) need no more room than
+// their output takes.
 type Func func(dst, src []byte) []byte
 
 var (

@@ -5,7 +5,9 @@ import "unicode/utf8"
 // unicodeNormalize folds UTF-8 text towards ASCII with a compatibility
 // decomposition (Unicode NFKD) followed by the removal of combining marks,
 // for the characters that attackers use to slip past ASCII patterns, as
-// libddwaf's unicode_normalize does:
+// libddwaf's unicode_normalize does (src/utf8.cpp and
+// src/transformer/unicode_normalize.cpp in github.com/DataDog/libddwaf,
+// which call utf8proc with DECOMPOSE, COMPAT, LUMP, STRIPMARK, IGNORE):
 //
 //   - combining marks are removed, and precomposed Latin letters lose their
 //     accents ("é" is "e", "Ǎ" is "A"): Latin-1, Latin Extended-A, the
@@ -17,13 +19,26 @@ import "unicode/utf8"
 //     circled and parenthesized letters and numbers ("ⓐ", "⑴"), Roman
 //     numerals, vulgar fractions ("⅖" is "2/5", with an ASCII slash) and
 //     ligatures ("ﬁ") are spelled out in ASCII;
-//   - Unicode tag characters U+E0020..U+E007F become the ASCII they shadow;
+//   - Unicode tag characters, the "hidden ASCII" of plane 14, become the
+//     ASCII they shadow: U+E0020..U+E007F and the language tag U+E0001
+//     (which is "\x01"), as libddwaf maps them;
+//   - the default-ignorable code points of Unicode (zero-width space and
+//     non-joiner, word joiner, BOM, soft hyphen, bidirectional controls,
+//     variation selectors, the other tag characters, ...) are removed,
+//     except the zero-width joiner U+200D, which libddwaf keeps for emoji
+//     sequences ("👨\u200d👩" stays as it is);
 //
 // and, beyond NFKD, as libddwaf does: "ß" is "ss", dotless "ı" is "i",
 // dashes and the minus sign are "-", curly quotes are straight, "Æ", "Œ",
-// "Ø", "Ł", "Đ" are spelled in ASCII, and zero-width characters (U+200B..
-// U+200D, U+2060, U+FEFF) are removed. Other characters, and invalid UTF-8
-// bytes, are copied unchanged. The result is a fixed point.
+// "Ø", "Ł", "Đ" are spelled in ASCII.
+//
+// As in libddwaf, a value is only rewritten when one of its characters
+// changes: then the whole value is re-encoded, invalid UTF-8 bytes are
+// dropped, sequences are decoded leniently (an overlong "\xc0\xaf" is
+// "/"), a surrogate is U+FFFD, and a code point from U+10FFFF up is
+// dropped; a value none of whose characters change is left byte for byte
+// as it is, invalid bytes included. Other characters are unchanged. The
+// result is a fixed point.
 //
 // This is a hand-written table for the ranges above, not a full NFKD: CJK
 // compatibility ideographs, Hangul, Greek and Cyrillic with accents and
@@ -32,62 +47,140 @@ import "unicode/utf8"
 // Growth: len(out) <= 2*len(src) (every replacement is at most twice the
 // length of the encoding it replaces; "⑽", three bytes, is "(10)").
 func unicodeNormalize(dst, src []byte) []byte {
-	start := 0 // start of the pending run of bytes copied unchanged
+	if !needsNormalize(src) {
+		return append(dst, src...)
+	}
 	for i := 0; i < len(src); {
-		c := src[i]
-		if c < utf8.RuneSelf {
-			i++
+		if src[i] < utf8.RuneSelf {
+			j := i + 1
+			for j < len(src) && src[j] < utf8.RuneSelf {
+				j++
+			}
+			dst = append(dst, src[i:j]...)
+			i = j
 			continue
 		}
-		r, size := utf8.DecodeRune(src[i:])
-		if r == utf8.RuneError && size == 1 {
-			i++
-			continue
+		r, size := decodeLenient(src[i:])
+		i += max(size, 1)
+		if size == 0 {
+			continue // an invalid byte is dropped
 		}
-		var ascii byte
-		var repl string
-		switch {
-		case isCombiningMark(r) || isZeroWidth(r):
-			// removed
-		case r >= 0xFF01 && r <= 0xFF5E: // fullwidth ASCII
-			ascii = byte(r - 0xFF01 + '!')
-		case r >= 0xE0020 && r <= 0xE007F: // tag characters
-			ascii = byte(r - 0xE0000)
-		case r >= 0x1D400 && r <= 0x1D6A3: // mathematical letters, 13 alphabets
-			k := byte((r - 0x1D400) % 52)
-			if k < 26 {
-				ascii = 'A' + k
-			} else {
-				ascii = 'a' + k - 26
-			}
-		case r == 0x1D6A4:
-			ascii = 'i'
-		case r == 0x1D6A5:
-			ascii = 'j'
-		case r >= 0x1D7CE && r <= 0x1D7FF: // mathematical digits, 5 styles
-			ascii = '0' + byte((r-0x1D7CE)%10)
-		case r >= 0x2460 && r <= 0x24FF:
-			ascii, repl = enclosedAlphanumeric(r)
-		default:
-			if b := pairedLatinBase(r); b != 0 {
-				ascii = b
-			} else if s, ok := compatibility[r]; ok {
-				repl = s
-			} else {
-				i += size
-				continue // unchanged
-			}
-		}
-		dst = append(dst, src[start:i]...)
-		if ascii != 0 {
+		ascii, repl, op := normalizeRune(r)
+		switch op {
+		case runeKeep:
+			dst = appendRune(dst, r) // re-encoded: U+FFFD for a surrogate
+		case runeASCII:
 			dst = append(dst, ascii)
-		} else {
+		case runeRepl:
 			dst = append(dst, repl...)
 		}
-		i += size
-		start = i
 	}
-	return append(dst, src[start:]...)
+	return dst
+}
+
+// needsNormalize reports whether a character of src changes under
+// unicode_normalize (ASCII, overlong ASCII and invalid bytes do not count).
+func needsNormalize(src []byte) bool {
+	for i := 0; i < len(src); {
+		if src[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := decodeLenient(src[i:])
+		i += max(size, 1)
+		if size == 0 || r < utf8.RuneSelf {
+			continue
+		}
+		if _, _, op := normalizeRune(r); op != runeKeep {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeLenient decodes the UTF-8 sequence at the start of s as libddwaf
+// does: the lead byte gives the length and the next bytes must be
+// continuation bytes, but overlong forms, surrogates and code points above
+// U+10FFFF are not refused. size is 0 when s starts with no such sequence.
+func decodeLenient(s []byte) (r rune, size int) {
+	c := s[0]
+	switch {
+	case c < 0x80:
+		return rune(c), 1
+	case c>>5 == 0x6:
+		size = 2
+	case c>>4 == 0xE:
+		size = 3
+	case c>>3 == 0x1E:
+		size = 4
+	default:
+		return 0, 0
+	}
+	if len(s) < size {
+		return 0, 0
+	}
+	r = rune(c) & (0xFF >> (size + 1))
+	for _, b := range s[1:size] {
+		if b>>6 != 2 {
+			return 0, 0
+		}
+		r = r<<6 | rune(b&0x3F)
+	}
+	return r, size
+}
+
+// What normalizeRune does with a code point.
+const (
+	runeKeep  = iota // unchanged
+	runeDrop         // removed
+	runeASCII        // replaced by one ASCII byte
+	runeRepl         // replaced by a string
+)
+
+// normalizeRune returns what unicode_normalize writes for r.
+func normalizeRune(r rune) (ascii byte, repl string, op int) {
+	switch {
+	case r < utf8.RuneSelf:
+		return byte(r), "", runeASCII
+	case r == 0x200D: // zero-width joiner, kept for emoji
+		return 0, "", runeKeep
+	case r >= 0x10FFFF:
+		return 0, "", runeDrop
+	case r == 0xE0001 || r >= 0xE0020 && r <= 0xE007F: // tag characters
+		return byte(r - 0xE0000), "", runeASCII
+	case isCombiningMark(r) || isDefaultIgnorable(r):
+		return 0, "", runeDrop
+	case r >= 0xFF01 && r <= 0xFF5E: // fullwidth ASCII
+		return byte(r - 0xFF01 + '!'), "", runeASCII
+	case r >= 0x1D400 && r <= 0x1D6A3: // mathematical letters, 13 alphabets
+		k := byte((r - 0x1D400) % 52)
+		if k < 26 {
+			return 'A' + k, "", runeASCII
+		}
+		return 'a' + k - 26, "", runeASCII
+	case r == 0x1D6A4:
+		return 'i', "", runeASCII
+	case r == 0x1D6A5:
+		return 'j', "", runeASCII
+	case r >= 0x1D7CE && r <= 0x1D7FF: // mathematical digits, 5 styles
+		return '0' + byte((r-0x1D7CE)%10), "", runeASCII
+	case r >= 0x2460 && r <= 0x24FF:
+		b, s := enclosedAlphanumeric(r)
+		switch {
+		case b != 0:
+			return b, "", runeASCII
+		case s != "":
+			return 0, s, runeRepl
+		}
+		return 0, "", runeKeep
+	}
+	if b := pairedLatinBase(r); b != 0 {
+		return b, "", runeASCII
+	}
+	if s, ok := compatibility[r]; ok {
+		return 0, s, runeRepl
+	}
+	return 0, "", runeKeep
 }
 
 // isCombiningMark reports whether r is in one of the blocks of combining
@@ -97,10 +190,22 @@ func isCombiningMark(r rune) bool {
 		r >= 0x1DC0 && r <= 0x1DFF || r >= 0x20D0 && r <= 0x20FF || r >= 0xFE20 && r <= 0xFE2F
 }
 
-// isZeroWidth reports whether r is an invisible formatting character that
-// is removed.
-func isZeroWidth(r rune) bool {
-	return r >= 0x200B && r <= 0x200D || r == 0x2060 || r == 0xFEFF
+// isDefaultIgnorable reports whether r has the Default_Ignorable_Code_Point
+// property of Unicode (DerivedCoreProperties.txt, Unicode 15), which
+// utf8proc's IGNORE option removes; the caller keeps U+200D and maps the
+// tag characters first.
+func isDefaultIgnorable(r rune) bool {
+	switch {
+	case r < 0xAD:
+		return false
+	case r == 0xAD, r == 0x34F, r == 0x61C, r == 0x115F, r == 0x1160, r == 0x17B4, r == 0x17B5,
+		r >= 0x180B && r <= 0x180F, r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E,
+		r >= 0x2060 && r <= 0x206F, r == 0x3164, r >= 0xFE00 && r <= 0xFE0F, r == 0xFEFF,
+		r == 0xFFA0, r >= 0xFFF0 && r <= 0xFFF8, r >= 0x1BCA0 && r <= 0x1BCA3,
+		r >= 0x1D173 && r <= 0x1D17A, r >= 0xE0000 && r <= 0xE0FFF:
+		return true
+	}
+	return false
 }
 
 // enclosedAlphanumeric spells the Enclosed Alphanumerics block
