@@ -23,9 +23,9 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"strings"
 
 	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/rasp/sqli"
 )
 
 // Option configures a wrapped driver.
@@ -37,22 +37,22 @@ type config struct{ system string }
 // "sqlserver", "oracle") when the driver's name does not tell it.
 func WithSystem(system string) Option { return func(c *config) { c.system = system } }
 
-// System returns the database system rampart assumes for a driver name:
-// postgresql for pgx, postgres and pq; mysql for mysql and mariadb; sqlite
-// for sqlite and sqlite3; sqlserver for sqlserver and mssql; oracle for
+// System returns the database system rampart assumes for a driver name,
+// by the dialect rasp/sqli.ParseDialect maps it to: "postgresql" for pgx,
+// postgres, pgsql, pq, ...; "mysql" for mysql and mariadb; "sqlite" for
+// sqlite and sqlite3; "sqlserver" for sqlserver and mssql; "oracle" for
 // oracle, godror and oci8; "" (the generic dialect) otherwise.
 func System(driverName string) string {
-	n := strings.ToLower(driverName)
-	switch {
-	case strings.Contains(n, "pgx"), strings.Contains(n, "postgres"), n == "pq":
+	switch sqli.ParseDialect(driverName) {
+	case sqli.PostgreSQL:
 		return "postgresql"
-	case strings.Contains(n, "mysql"), strings.Contains(n, "maria"):
+	case sqli.MySQL:
 		return "mysql"
-	case strings.Contains(n, "sqlite"):
+	case sqli.SQLite:
 		return "sqlite"
-	case strings.Contains(n, "sqlserver"), strings.Contains(n, "mssql"):
+	case sqli.MSSQL:
 		return "sqlserver"
-	case strings.Contains(n, "oracle"), strings.Contains(n, "godror"), strings.Contains(n, "oci8"):
+	case sqli.Oracle:
 		return "oracle"
 	}
 	return ""

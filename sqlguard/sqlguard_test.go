@@ -227,7 +227,7 @@ func TestPostgreSQL(t *testing.T) {
 }
 
 func TestSystem(t *testing.T) {
-	for name, want := range map[string]string{"pgx": "postgresql", "postgres": "postgresql", "sqlite": "sqlite", "sqlite3": "sqlite", "mysql": "mysql", "sqlserver": "sqlserver", "godror": "oracle", "other": ""} {
+	for name, want := range map[string]string{"pgx": "postgresql", "postgres": "postgresql", "pgsql": "postgresql", "PostgreSQL": "postgresql", "mariadb": "mysql", "mssql": "sqlserver", "oracle": "oracle", "oci8": "oracle", "sqlite": "sqlite", "sqlite3": "sqlite", "mysql": "mysql", "sqlserver": "sqlserver", "godror": "oracle", "other": ""} {
 		if got := sqlguard.System(name); got != want {
 			t.Errorf("System(%q) = %q, want %q", name, got, want)
 		}

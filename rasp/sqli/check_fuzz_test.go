@@ -7,8 +7,10 @@ import (
 
 // FuzzCheck checks that the finder visits every occurrence of the input,
 // and, in every dialect, that Check does not panic, gives the same answer
-// twice, reports only an input of at least MinInput bytes that occurs in
-// the statement, never reports an input absent from the statement, and
+// twice, reports only a non-empty input that occurs in the statement,
+// never reports an input absent from the statement, never reports a short
+// word or number (at most ShortInput bytes of letters, digits, '_' and
+// spaces) in a statement that lexes, and
 // never reports an input that the application quoted correctly when it
 // occurs only within the literal (inputs free of quotes and backslashes in
 // every dialect; any input with quotes doubled in PostgreSQL, and with
@@ -16,6 +18,10 @@ import (
 func FuzzCheck(f *testing.F) {
 	for _, r := range checkRows {
 		f.Add(r.stmt, r.input)
+	}
+	for _, p := range pairs {
+		f.Add(p.exploit, p.eIn)
+		f.Add(p.benign, p.bIn)
 	}
 	f.Add("SELECT 1", "no such input")
 	f.Fuzz(func(t *testing.T, stmt, in string) {
@@ -45,7 +51,7 @@ func FuzzCheck(f *testing.F) {
 				t.Fatalf("%v: not deterministic: %v %+v, %v %+v", d, ok1, f1, ok2, f2)
 			}
 			if ok1 {
-				if f1.Input != in || len(in) < MinInput || !strings.Contains(stmt, in) || f1.Reason == "" {
+				if f1.Input != in || in == "" || !strings.Contains(stmt, in) || f1.Reason == "" {
 					t.Fatalf("%v: bad finding %+v for input %q in %q", d, f1, in, stmt)
 				}
 			} else if f1 != (Finding{}) {
@@ -53,6 +59,9 @@ func FuzzCheck(f *testing.F) {
 			}
 			if !strings.Contains(stmt, in) && ok1 {
 				t.Fatalf("%v: input %q absent from %q reported", d, in, stmt)
+			}
+			if ok1 && len(in) <= ShortInput && strings.Trim(in, wordish) == "" && lexes(d, stmt) {
+				t.Fatalf("%v: short word %q reported in %q: %s", d, in, stmt, f1.Reason)
 			}
 			// The same input quoted by the application.
 			if strings.ContainsAny(in, "'\\") || strings.ContainsAny(in, "\x00") {
@@ -95,4 +104,17 @@ func onlyInLiteral(stmt, in string) bool {
 		}
 		off += i + 1
 	}
+}
+
+// wordish are the bytes of short words and numbers.
+const wordish = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ "
+
+// lexes reports whether stmt has no Invalid token under d.
+func lexes(d Dialect, stmt string) bool {
+	for _, t := range Tokenize(d, stmt, nil) {
+		if t.Kind == Invalid {
+			return false
+		}
+	}
+	return true
 }

@@ -37,33 +37,48 @@ func Dialects() []Dialect {
 	return []Dialect{Generic, MySQL, PostgreSQL, SQLite, MSSQL, Oracle}
 }
 
-// ParseDialect maps a database/sql driver name or a server.db.system value
-// ("mysql", "mariadb", "postgres", "postgresql", "pgx", "sqlite3",
-// "sqlserver", "mssql", "oracle", "godror", ...) to its dialect. Unknown
-// names give Generic.
+// ParseDialect maps a database/sql driver name, a server.db.system value
+// (OpenTelemetry's db.system and db.system.name spellings) or a common
+// alias to its dialect, case-insensitively and ignoring surrounding
+// whitespace:
+//
+//   - MySQL: mysql, mariadb, tidb, aurora-mysql, memsql, singlestore,
+//     vitess, and any name containing "mysql" or "maria";
+//   - PostgreSQL: postgres, postgresql, pgsql, psql, pg, pgx (pgx/v5, ...),
+//     pq, cockroachdb, redshift (aws.redshift), timescaledb, yugabytedb,
+//     aurora-postgresql, and any name containing "postgre", "pgsql" or "pgx"
+//     (nrpgx);
+//   - SQLite: sqlite, sqlite3, libsql, turso, and names containing "sqlite";
+//   - SQL Server: sqlserver, mssql, microsoft.sql_server, azuresql, tsql,
+//     "sql server", and names containing "sqlserver", "sql_server" or
+//     "mssql";
+//   - Oracle: oracle, oracle.db, godror, goracle, oci8, ora, go-ora, and
+//     names containing "oracle" or "godror".
+//
+// Any other name gives Generic.
 func ParseDialect(name string) Dialect {
 	n := strings.ToLower(strings.TrimSpace(name))
 	switch n {
 	case "mysql", "mariadb", "tidb", "aurora-mysql", "memsql", "singlestore", "vitess":
 		return MySQL
-	case "postgres", "postgresql", "pgx", "pq", "pgx/v5", "pgx/v4", "cockroach", "cockroachdb",
-		"redshift", "aurora-postgresql", "timescaledb", "yugabytedb", "nrpostgres":
+	case "postgres", "postgresql", "pgsql", "psql", "pg", "pgx", "pq", "pgx/v5", "pgx/v4", "cockroach",
+		"cockroachdb", "redshift", "aws.redshift", "aurora-postgresql", "timescaledb", "yugabytedb", "nrpostgres":
 		return PostgreSQL
 	case "sqlite", "sqlite3", "libsql", "sqlite3_extended", "turso":
 		return SQLite
-	case "sqlserver", "mssql", "azuresql", "sql server", "microsoft sql server":
+	case "sqlserver", "mssql", "microsoft.sql_server", "azuresql", "tsql", "sql server", "microsoft sql server":
 		return MSSQL
-	case "oracle", "godror", "goracle", "oci8", "ora":
+	case "oracle", "oracle.db", "godror", "goracle", "oci8", "ora", "go-ora":
 		return Oracle
 	}
 	switch {
 	case strings.Contains(n, "mysql"), strings.Contains(n, "maria"):
 		return MySQL
-	case strings.Contains(n, "postgres"), strings.HasPrefix(n, "pgx"):
+	case strings.Contains(n, "postgre"), strings.Contains(n, "pgsql"), strings.Contains(n, "pgx"):
 		return PostgreSQL
 	case strings.Contains(n, "sqlite"):
 		return SQLite
-	case strings.Contains(n, "sqlserver"), strings.Contains(n, "mssql"):
+	case strings.Contains(n, "sqlserver"), strings.Contains(n, "sql_server"), strings.Contains(n, "mssql"):
 		return MSSQL
 	case strings.Contains(n, "oracle"), strings.Contains(n, "godror"):
 		return Oracle

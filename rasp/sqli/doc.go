@@ -34,6 +34,43 @@
 //
 // X'..' and B'..' literals are strings in every dialect.
 //
+// # Injection check
+//
+// Check(d, statement, inputs) decides, for each input found verbatim in
+// the statement, whether it changed the statement's structure. Inputs of
+// any length are judged (there is no minimum length): the decision comes
+// from the tokens the occurrence covers, so a 1–3 byte input is an exploit
+// only when it does what it alone can do to the statement — end a literal
+// and open a comment or literal that swallows the application's quote
+// ('--, '#, ')#, '/*, '='), open or complete a comment that swallows
+// application text (1#, "-" written after an application's "-"), add a ';'
+// after a value with more application text after it (1;), or break a
+// statement that lexes without it (a lone quote or backslash). Words,
+// numbers, one symbol, placeholders and the application's own delimiters
+// are benign ("1" in WHERE id = 1, "a" in LIKE '%a%', "?" or "*").
+//
+// Values that applications pass with several tokens are benign where their
+// clause asks for them: sort lists after ORDER BY (name DESC, u.name ASC
+// NULLS LAST, 2), row counts after LIMIT (10 OFFSET 20; MySQL's 20, 10),
+// and lists of literals inside IN (...) (1,2,3; 'a','b'; a','b inside the
+// application's quotes) that do not close the parenthesis. The same tokens
+// elsewhere (a number list in VALUES, ASC after a comparison) are reported.
+//
+// Comments: an input strictly inside a comment the application wrote is
+// benign ("SELECT 1 -- note: <input>", whatever the input holds), except
+// that in PostgreSQL and SQL Server, whose block comments nest, an input
+// that opens or closes a nested block comment changes where the
+// application's comment ends and is reported.
+//
+// Statements that do not lex (an unterminated literal, quoted identifier
+// or block comment, or a control byte outside literals) are decided by
+// lexing the statement again with the occurrence blanked out: if that
+// lexes, the input broke the statement and is reported; if it does not,
+// the application's own text is broken (the database rejects it whatever
+// the input) and an occurrence inside the broken region is benign, while
+// one before it is judged as usual. At most MaxRelex relexings are done
+// per check; past them an occurrence is reported rather than exempted.
+//
 // # Limits
 //
 // Tokenize never fails: control bytes, unterminated strings, quoted

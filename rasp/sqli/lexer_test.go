@@ -136,6 +136,11 @@ func TestParseDialect(t *testing.T) {
 		"pgx": PostgreSQL, "pgx/v5": PostgreSQL, "sqlite": SQLite, "sqlite3": SQLite,
 		"sqlserver": MSSQL, "mssql": MSSQL, "oracle": Oracle, "godror": Oracle,
 		"": Generic, "db2": Generic, "cloudsqlpostgres": PostgreSQL,
+		"pgsql": PostgreSQL, "PGSQL": PostgreSQL, " postgresql ": PostgreSQL, "psql": PostgreSQL,
+		"pg": PostgreSQL, "pq": PostgreSQL, "cockroachdb": PostgreSQL, "aws.redshift": PostgreSQL,
+		"pdo_pgsql": PostgreSQL, "nrpgx": PostgreSQL, "mysql2": MySQL, "aurora-mysql": MySQL,
+		"libsql": SQLite, "sqlite3_extended": SQLite, "microsoft.sql_server": MSSQL,
+		"azuresql": MSSQL, "SQL Server": MSSQL, "oracle.db": Oracle, "oci8": Oracle, "go-ora": Oracle,
 	} {
 		if got := ParseDialect(in); got != want {
 			t.Errorf("ParseDialect(%q) = %v, want %v", in, got, want)
