@@ -82,6 +82,8 @@ func v4Reason(a uint32) (string, bool) {
 		return "cloud metadata", true
 	case a == 0x646464c8: // 100.100.100.200, Alibaba Cloud metadata
 		return "cloud metadata", true
+	case a == 0xa83f8110: // 168.63.129.16, Azure's platform endpoint (WireServer)
+		return "cloud metadata", true
 	case in(0x7f000000, 8):
 		return "loopback", true
 	case in(0x00000000, 8):
@@ -103,19 +105,26 @@ func v4Reason(a uint32) (string, bool) {
 }
 
 // Internal reports whether host, as written in a URL, names an internal
-// target, and why. host may be bracketed IPv6 (with a zone), carry a
-// trailing dot, percent-encoding, fullwidth characters, or any inet_aton
-// spelling of IPv4 (decimal 2130706433, hex 0x7f000001, octal 0177.0.0.1,
-// short forms 127.1). Names count when they are internal by definition
-// (localhost and *.localhost, metadata.google.internal, metadata, the
-// .internal, .local, .localdomain, .home.arpa and .svc suffixes, and
-// single-label names, which resolve through local search domains). Internal
-// never resolves a name: a public-looking name that resolves to an internal
-// address is for a dial-time check with InternalIP.
-func Internal(host string) (reason string, ok bool) {
+// target under the built-in policy, and why. host may be bracketed IPv6
+// (with a zone), carry a trailing dot, percent-encoding, fullwidth
+// characters, or any inet_aton spelling of IPv4 (decimal 2130706433, hex
+// 0x7f000001, octal 0177.0.0.1, short forms 127.1). Names count when their
+// address is known without resolving them (localhost and *.localhost, the
+// cloud metadata names, loopback wildcard domains such as localtest.me and
+// lvh.me, names that spell their address such as 10.0.0.1.nip.io or
+// 10-0-0-1.sslip.io), when they are internal by definition (the .internal,
+// .local, .localdomain, .home.arpa, .svc, .lan, .corp and .home suffixes;
+// single-label names, which resolve through local search domains), and for
+// out-of-band testing domains. Internal never resolves a name: a
+// public-looking name that resolves to an internal address is for a
+// dial-time check with InternalIP.
+func Internal(host string) (reason string, ok bool) { return std.internalHost(host) }
+
+// internalHost is Internal under d's policy.
+func (d *Detector) internalHost(host string) (string, bool) {
 	var buf [maxHost]byte
 	h := normHost(buf[:0], host)
-	return internalNorm(h)
+	return d.internalNorm(h)
 }
 
 // normHost lowercases host, decodes percent-escapes and fullwidth forms,
@@ -187,67 +196,298 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
-func internalNorm(h []byte) (string, bool) {
+func (d *Detector) internalNorm(h []byte) (string, bool) {
 	if len(h) == 0 {
 		return "", false
 	}
 	if a, ok := parseV4(h); ok {
-		return v4Reason(a)
+		return d.ipReason(v4Addr(a))
 	}
 	if indexByte(h, ':') >= 0 {
 		s := h
 		if k := indexByte(s, '%'); k >= 0 {
 			s = s[:k]
 		}
-		var sb [64]byte
-		if len(s) > len(sb) {
+		ip, ok := parseV6(s)
+		if !ok {
 			return "", false
 		}
-		ip, err := netip.ParseAddr(string(append(sb[:0], s...)))
-		if err != nil {
-			return "", false
+		return d.ipReason(ip)
+	}
+	if ip, why, ok := knownAddr(h); ok {
+		if reason, bad := d.ipReason(ip); bad {
+			if why != "" && d.ips == nil {
+				reason = why
+			}
+			return reason, true
 		}
+	}
+	return d.nameReason(h)
+}
+
+func v4Addr(a uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)})
+}
+
+// parseV6 parses an IPv6 address without allocating.
+func parseV6(s []byte) (netip.Addr, bool) {
+	var sb [64]byte
+	if len(s) > len(sb) {
+		return netip.Addr{}, false
+	}
+	ip, err := netip.ParseAddr(string(append(sb[:0], s...)))
+	return ip, err == nil && ip.Is6()
+}
+
+// ipReason classifies ip under d's policy.
+func (d *Detector) ipReason(ip netip.Addr) (string, bool) {
+	if d.ips == nil {
 		return ipReason(ip)
 	}
-	return nameReason(h)
-}
-
-var metadataNames = [...]string{
-	"metadata", "metadata.google.internal", "metadata.goog",
-	"instance-data", "instance-data.ec2.internal",
-}
-
-var localNames = [...]string{
-	"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback",
-}
-
-var localSuffixes = [...]string{
-	".localhost", ".internal", ".local", ".localdomain", ".home.arpa", ".svc",
-}
-
-func nameReason(h []byte) (string, bool) {
-	for _, n := range metadataNames {
-		if string(h) == n {
-			return "cloud metadata", true
+	if !ip.IsValid() {
+		return "", false
+	}
+	ip = ip.WithZone("")
+	if ip.Is4In6() {
+		ip = ip.Unmap()
+	}
+	for _, p := range d.ips {
+		if p.Contains(ip) {
+			return "forbidden address", true
 		}
 	}
-	for _, n := range localNames {
-		if string(h) == n {
-			return "loopback", true
+	if ip.Is6() {
+		// An IPv4 address carried inside IPv6 is judged as that address.
+		b := ip.As16()
+		var v4 uint32
+		switch {
+		case isZero(b[:12]):
+			v4 = be32(b[12:])
+		case b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && isZero(b[4:12]):
+			v4 = be32(b[12:])
+		case b[0] == 0x20 && b[1] == 0x02:
+			v4 = be32(b[2:6])
+		default:
+			return "", false
+		}
+		a4 := v4Addr(v4)
+		for _, p := range d.ips {
+			if p.Contains(a4) {
+				return "forbidden address", true
+			}
+		}
+	}
+	return "", false
+}
+
+// Names whose address is known without asking DNS.
+var (
+	loopback4 = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	loopback6 = netip.IPv6Loopback()
+	imds      = netip.AddrFrom4([4]byte{169, 254, 169, 254})
+	tencent   = netip.AddrFrom4([4]byte{169, 254, 0, 23})
+)
+
+var knownNames = [...]struct {
+	name string
+	ip   netip.Addr
+	why  string
+}{
+	{"localhost", loopback4, "loopback"},
+	{"localhost.localdomain", loopback4, "loopback"},
+	{"ip6-localhost", loopback6, "loopback"},
+	{"ip6-loopback", loopback6, "loopback"},
+	// Google Compute Engine (and its short name through the search domain).
+	{"metadata.google.internal", imds, "cloud metadata"},
+	{"metadata.goog", imds, "cloud metadata"},
+	{"metadata", imds, "cloud metadata"},
+	// AWS EC2.
+	{"instance-data", imds, "cloud metadata"},
+	{"instance-data.ec2.internal", imds, "cloud metadata"},
+	// Tencent Cloud.
+	{"metadata.tencentyun.com", tencent, "cloud metadata"},
+}
+
+// loopbackDomains resolve, with every subdomain, to 127.0.0.1.
+var loopbackDomains = [...]string{"localtest.me", "lvh.me", "vcap.me", "fuf.me", "localho.st"}
+
+// addressDomains resolve a subdomain that spells an address to that
+// address: 10.0.0.1.nip.io, app.10.0.0.1.nip.io, 10-0-0-1.sslip.io,
+// app-0a000001.nip.io, --1.sslip.io (::1).
+var addressDomains = [...]string{"nip.io", "sslip.io", "xip.io", "traefik.me"}
+
+// knownAddr returns the address of a name known without resolving it.
+func knownAddr(h []byte) (netip.Addr, string, bool) {
+	for _, n := range knownNames {
+		if string(h) == n.name {
+			return n.ip, n.why, true
 		}
 	}
 	if hasSuffix(h, ".localhost") {
-		return "loopback", true
+		return loopback4, "loopback", true
+	}
+	for _, dom := range loopbackDomains {
+		if string(h) == dom || hasDomainSuffix(h, dom) {
+			return loopback4, "loopback", true
+		}
+	}
+	for _, dom := range addressDomains {
+		if hasDomainSuffix(h, dom) {
+			if ip, ok := spelledAddr(h[:len(h)-len(dom)-1]); ok {
+				return ip, "", true
+			}
+		}
+	}
+	return netip.Addr{}, "", false
+}
+
+// spelledAddr reads the address a wildcard-DNS name spells in its labels
+// (h is the name without the wildcard domain): four dotted decimal labels
+// at the end, or a last label ending in four dash-separated decimal
+// fields, eight hex digits, or an IPv6 address with dashes for colons.
+func spelledAddr(h []byte) (netip.Addr, bool) {
+	if len(h) == 0 {
+		return netip.Addr{}, false
+	}
+	// a.b.c.d at the end.
+	n, i := 0, len(h)
+	for n < 4 && i > 0 {
+		j := i - 1
+		for j >= 0 && h[j] != '.' {
+			j--
+		}
+		if !decOctet(h[j+1 : i]) {
+			break
+		}
+		n++
+		i = j
+	}
+	if n == 4 {
+		if a, ok := parseV4(h[max(i+1, 0):]); ok {
+			return v4Addr(a), true
+		}
+	}
+	last := h[lastIndexByte(h, '.')+1:]
+	// a-b-c-d at the end of the last label.
+	n, i = 0, len(last)
+	var b [4]byte
+	for n < 4 && i > 0 {
+		j := i - 1
+		for j >= 0 && last[j] != '-' {
+			j--
+		}
+		f := last[j+1 : i]
+		if !decOctet(f) {
+			break
+		}
+		v, _ := parseNum(f)
+		b[3-n] = byte(v)
+		n++
+		i = j
+	}
+	if n == 4 {
+		return netip.AddrFrom4(b), true
+	}
+	// Eight hex digits, after the last dash.
+	hx := last[lastIndexByte(last, '-')+1:]
+	if len(hx) == 8 {
+		var v uint32
+		ok := true
+		for _, c := range hx {
+			if !isHex(c) {
+				ok = false
+				break
+			}
+			v = v<<4 | uint32(unhex(c))
+		}
+		if ok {
+			return v4Addr(v), true
+		}
+	}
+	// IPv6 with dashes (sslip.io): "--1", "fe80--1", "2001-db8--1".
+	if indexByte(last, '-') >= 0 && len(last) <= 45 {
+		var sb [45]byte
+		s := append(sb[:0], last...)
+		for k := range s {
+			if s[k] == '-' {
+				s[k] = ':'
+			}
+		}
+		if ip, ok := parseV6(s); ok {
+			return ip, true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// decOctet reports a decimal 0-255 without leading zeros.
+func decOctet(f []byte) bool {
+	if len(f) == 0 || len(f) > 3 || len(f) > 1 && f[0] == '0' {
+		return false
+	}
+	v := 0
+	for _, c := range f {
+		if c < '0' || c > '9' {
+			return false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v <= 255
+}
+
+func lastIndexByte(b []byte, c byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+var localSuffixes = [...]string{
+	".internal", ".local", ".localdomain", ".home.arpa", ".svc", ".lan", ".corp", ".home",
+}
+
+// oobDomains are out-of-band interaction services of attack tooling (Burp
+// Collaborator, interactsh): a request there is an exfiltration probe.
+var oobDomains = [...]string{
+	"burpcollaborator.net", "oastify.com", "interact.sh", "oast.fun", "oast.live",
+	"oast.me", "oast.online", "oast.pro", "oast.site",
+}
+
+// nameReason classifies a name by the domain policy.
+func (d *Detector) nameReason(h []byte) (string, bool) {
+	if d.domains != nil {
+		for _, dom := range d.domains {
+			if dom[0] == '.' {
+				if hasSuffix(h, dom) {
+					return "forbidden domain", true
+				}
+			} else if string(h) == dom || hasDomainSuffix(h, dom) {
+				return "forbidden domain", true
+			}
+		}
+		return "", false
 	}
 	for _, s := range localSuffixes {
 		if hasSuffix(h, s) {
 			return "internal name", true
 		}
 	}
+	for _, dom := range oobDomains {
+		if string(h) == dom || hasDomainSuffix(h, dom) {
+			return "out-of-band testing domain", true
+		}
+	}
 	if indexByte(h, '.') < 0 && validLabel(h) {
 		return "single-label name", true
 	}
 	return "", false
+}
+
+// hasDomainSuffix reports whether h is a subdomain of dom.
+func hasDomainSuffix(h []byte, dom string) bool {
+	return len(h) > len(dom)+1 && h[len(h)-len(dom)-1] == '.' && string(h[len(h)-len(dom):]) == dom
 }
 
 func hasSuffix(h []byte, s string) bool {
