@@ -94,9 +94,25 @@ func (r *Request) Body() {
 	if r.done {
 		return
 	}
+	// Parsed only when a rule reads it, and within the time budget: the
+	// parse is charged to it, and a parse that reaches it stops there
+	// (what was parsed is evaluated; the request is reported as timed
+	// out). Exploit prevention reads the body on its own (SinkInputs).
+	if !r.agent.engine.Reads(waf.AddrBody) && !r.agent.engine.Reads(waf.AddrBodyFilenames) {
+		return
+	}
 	n := len(r.addrs)
+	var deadline time.Time
+	start := time.Now()
+	if left := r.waf.Remaining(); left >= 0 {
+		deadline = start.Add(left)
+	}
 	var err error
-	r.addrs, err = httpinput.BuildBody(r.in, &r.agent.inputs, r.addrs)
+	r.addrs, err = httpinput.BuildBodyUntil(r.in, &r.agent.inputs, r.addrs, deadline)
+	r.waf.Charge(time.Since(start))
+	if errors.Is(err, httpinput.ErrDeadline) {
+		r.timedOut = true
+	}
 	if err != nil && errors.Is(err, httpinput.ErrTruncated) {
 		r.agent.stats.Truncated.Add(1)
 	}

@@ -1,7 +1,9 @@
 package httpinput
 
 import (
+	"errors"
 	"strings"
+	"time"
 
 	"github.com/rampartsec/rampart/waf"
 )
@@ -47,6 +49,19 @@ import (
 // a limit are reported with ErrTruncated. The values are usable in every
 // case; the error is for the caller to log or count.
 func Body(contentType string, body []byte, o *Options) (waf.Value, waf.Value, error) {
+	return BodyUntil(contentType, body, o, time.Time{})
+}
+
+// ErrDeadline is matched (errors.Is) by the error of BodyUntil when the
+// parse stopped at its deadline; the values hold what was parsed by then.
+var ErrDeadline = errors.New("httpinput: body parse stopped at the time budget")
+
+// BodyUntil is Body with a deadline (zero: none): the formats whose
+// parsing can cost more than a few milliseconds per megabyte (XML) stop
+// when it passes, keep what they read, and the error wraps ErrDeadline.
+// JSON, forms and multipart are parsed in time linear in their size at
+// about 2–4 ms per MiB and are bounded by Options.BodyLimit.
+func BodyUntil(contentType string, body []byte, o *Options, deadline time.Time) (waf.Value, waf.Value, error) {
 	o = o.orDefault()
 	limit := o.bodyLimit()
 	if limit == 0 {
@@ -77,7 +92,11 @@ func Body(contentType string, body []byte, o *Options) (waf.Value, waf.Value, er
 		v, files, dropped, serr = parseMultipart(s, param(params, "boundary"), truncated)
 	case isXMLType(mt):
 		format = "xml"
-		v, dropped, serr = parseXML(s, truncated)
+		var late bool
+		v, dropped, serr = parseXML(s, truncated, deadline, &late)
+		if late && serr == nil {
+			return v, waf.Null(), ErrDeadline
+		}
 	default:
 		v = waf.String(s)
 	}

@@ -35,6 +35,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rampartsec/rampart/waf"
 )
@@ -305,6 +306,11 @@ func limitOf(n, maxPairs int) int {
 // server.request.body.filenames when the body names uploaded files. The
 // error is Body's: informational, the addresses are usable either way.
 func BuildBody(r *Request, o *Options, dst []waf.Address) ([]waf.Address, error) {
+	return BuildBodyUntil(r, o, dst, time.Time{})
+}
+
+// BuildBodyUntil is BuildBody with BodyUntil's deadline.
+func BuildBodyUntil(r *Request, o *Options, dst []waf.Address, deadline time.Time) ([]waf.Address, error) {
 	if len(r.Body) == 0 || o.orDefault().bodyLimit() == 0 {
 		return dst, nil
 	}
@@ -315,7 +321,7 @@ func BuildBody(r *Request, o *Options, dst []waf.Address) ([]waf.Address, error)
 			break
 		}
 	}
-	body, files, err := Body(ct, r.Body, o)
+	body, files, err := BodyUntil(ct, r.Body, o, deadline)
 	dst = append(dst, waf.Address{Name: waf.AddrBody, Value: body})
 	if files.Len() > 0 {
 		dst = append(dst, waf.Address{Name: waf.AddrBodyFilenames, Value: files})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/rampartsec/rampart/waf"
 )
@@ -15,7 +16,10 @@ import (
 // tokens (non-strict, so unknown entities stay as written; RawToken, so
 // namespace prefixes stay as written and nothing recurses); the builder
 // keeps its own stack and checks that end tags match.
-func parseXML(s string, truncated bool) (waf.Value, bool, *SyntaxError) {
+//
+// A non-zero deadline stops the parse when it passes (checked every 64
+// tokens): what was read is kept, as for a truncated body, and late is set.
+func parseXML(s string, truncated bool, deadline time.Time, late *bool) (waf.Value, bool, *SyntaxError) {
 	d := xml.NewDecoder(strings.NewReader(s))
 	d.Strict = false
 	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
@@ -28,7 +32,11 @@ func parseXML(s string, truncated bool) (waf.Value, bool, *SyntaxError) {
 		scratchPool.Put(sp)
 	}()
 	x.frames = append(x.frames, xmlFrame{}) // the document
-	for {
+	for n := 1; ; n++ {
+		if n&63 == 0 && !deadline.IsZero() && time.Now().After(deadline) {
+			*late = true
+			break
+		}
 		off := int(d.InputOffset())
 		tok, err := d.RawToken()
 		if err != nil {
