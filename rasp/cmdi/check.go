@@ -6,10 +6,6 @@ import (
 	"github.com/rampartsec/rampart/rasp/shell"
 )
 
-// MinInput is the shortest input Check considers: shorter inputs occur in
-// argument vectors by chance.
-const MinInput = 4
-
 // Finding describes an input that changed what a command runs.
 type Finding struct {
 	// Input is the offending input, as given to Check.
@@ -20,53 +16,64 @@ type Finding struct {
 
 // Check reports whether one of inputs changed what the argument vector argv
 // runs when it is executed without a shell (exec.Command, os.StartProcess).
-// An input of at least MinInput bytes counts when it is the program (argv[0]
-// or its base name), when it starts with '-' and an argument before any "--"
-// equals it or starts with it (it became an option), or when argv[0] is a
-// shell or interpreter given a script with -c, /c, -Command, -e and the like
-// and the input changes the structure of that script: POSIX shells (and
-// PowerShell, approximately) are judged by rasp/shell, cmd.exe by its own
-// metacharacters, other interpreters by whether the input stays inside one
-// string literal of the script. When no input occurs in argv, Check does not
-// allocate.
+// See the package documentation for the rules. When no input occurs in
+// argv, Check does not allocate (except to decode a PowerShell
+// -EncodedCommand, whose decoded script is searched for every input).
 func Check(argv []string, inputs []string) (Finding, bool) {
 	if len(argv) == 0 {
 		return Finding{}, false
 	}
-	prog, rest := unwrap(argv)
+	c := parse(argv)
+	found := false
 	for _, in := range inputs {
-		if len(in) < MinInput {
+		s := occurring(argv, in)
+		if s == "" {
 			continue
 		}
-		if isProgram(argv[0], in) || isProgram(prog, in) {
+		found = true
+		t := trimSpace(s)
+		if c.names(argv, t) {
 			return Finding{in, "input names the program"}, true
 		}
-		if in[0] == '-' && becameOption(argv[1:], in) {
-			return Finding{in, "input became an option"}, true
-		}
-	}
-	if !occurs(argv[1:], inputs) {
-		return Finding{}, false
-	}
-	lang, script := scriptOf(prog, rest)
-	if lang == none {
-		return Finding{}, false
-	}
-	for _, in := range inputs {
-		if len(in) < MinInput || !strings.Contains(script, in) {
+		if len(t) < 2 {
 			continue
 		}
-		switch lang {
-		case posix:
-			if f, ok := shell.Check(script, []string{in}); ok {
-				return Finding{in, f.Reason + " of the shell script"}, true
-			}
-		case cmdexe:
-			if r := cmdJudge(script, in); r != "" {
-				return Finding{in, r}, true
+		if isOption(t) && c.becameOption(argv, t) {
+			return Finding{in, "input became an option"}, true
+		}
+		if shell.SpansJoined(argv, t) {
+			return Finding{in, "input spans several arguments"}, true
+		}
+	}
+	if c.lang == none || !found && !c.encoded {
+		return Finding{}, false
+	}
+	if c.encoded {
+		return c.checkEncoded(argv, inputs)
+	}
+	if c.joined {
+		return c.checkJoined(argv, inputs)
+	}
+	script := argv[c.elem][c.off:]
+	for _, in := range inputs {
+		s := shell.Occurring(script, in)
+		if s == "" {
+			continue
+		}
+		t := trimSpace(s)
+		if len(t) < 2 {
+			continue
+		}
+		if t == trimSpace(script) {
+			return Finding{in, "input is the whole script"}, true
+		}
+		switch c.lang {
+		case posix, powershell:
+			if f, ok := shell.Check(script, []string{s}); ok {
+				return Finding{in, f.Reason + " of the " + langName(c.lang) + " script"}, true
 			}
 		default:
-			if r := codeJudge(script, in, lang); r != "" {
+			if r := codeJudge(script, t, c.lang); r != "" {
 				return Finding{in, r}, true
 			}
 		}
@@ -74,170 +81,214 @@ func Check(argv []string, inputs []string) (Finding, bool) {
 	return Finding{}, false
 }
 
-// isProgram reports whether in names the program prog.
-func isProgram(prog, in string) bool {
-	if prog == in {
-		return true
+func langName(l language) string {
+	switch l {
+	case powershell:
+		return "PowerShell"
+	case cmdexe:
+		return "cmd.exe"
 	}
-	if len(in) < len(prog) && strings.HasSuffix(prog, in) {
-		c := prog[len(prog)-len(in)-1]
-		return c == '/' || c == '\\'
+	return "shell"
+}
+
+// checkJoined judges the inputs in a script made of the elements from
+// c.elem on joined by spaces (cmd.exe /c, PowerShell -Command, ssh, watch).
+func (c *command) checkJoined(argv []string, inputs []string) (Finding, bool) {
+	args := argv[c.elem:]
+	if c.off > 0 { // an attached script (cmd /cdir): a copy, argv is the caller's
+		args = append([]string{args[0][c.off:]}, args[1:]...)
+	}
+	var script string
+	for _, in := range inputs {
+		s := in
+		if !shell.OccursJoined(args, s) {
+			if t := trimSpace(s); t != s && shell.OccursJoined(args, t) {
+				s = t
+			} else {
+				continue
+			}
+		}
+		t := trimSpace(s)
+		if len(t) < 2 {
+			continue
+		}
+		if script == "" {
+			script = strings.Join(args, " ")
+		}
+		if t == trimSpace(script) {
+			return Finding{in, "input is the whole script"}, true
+		}
+		if c.lang == cmdexe {
+			if r := cmdJudge(script, t); r != "" {
+				return Finding{in, r}, true
+			}
+			continue
+		}
+		if f, ok := shell.CheckArgs(args, []string{s}); ok {
+			return Finding{in, f.Reason + " of the " + langName(c.lang) + " script"}, true
+		}
+	}
+	return Finding{}, false
+}
+
+// checkEncoded judges the inputs against a PowerShell -EncodedCommand:
+// an input that is the whole encoded argument chose the script; one inside
+// it is judged by the part of the decoded script it determines; and the
+// decoded script is searched for every input as a script given in clear.
+func (c *command) checkEncoded(argv []string, inputs []string) (Finding, bool) {
+	enc := argv[c.elem]
+	decoded, starts, ok := decodeEncoded(trimSpace(enc))
+	lead := len(enc) - len(strings.TrimLeft(enc, " \t\r\n\f\v"))
+	for _, in := range inputs {
+		if s := shell.Occurring(enc, in); s != "" {
+			t := trimSpace(s)
+			if len(t) >= 2 && t == trimSpace(enc) {
+				return Finding{in, "input is the whole encoded script"}, true
+			}
+			if ok && len(t) >= 2 {
+				for off := 0; ; {
+					i := strings.Index(enc[off:], t)
+					if i < 0 {
+						break
+					}
+					a, b := off+i-lead, off+i+len(t)-lead
+					if x, y, some := decodedRange(starts, len(decoded), a, b); some {
+						if r := shell.CheckRange(decoded, x, y); r != "" {
+							return Finding{in, r + " of the encoded PowerShell script"}, true
+						}
+					}
+					off += i + 1
+				}
+			}
+		}
+		if !ok {
+			continue
+		}
+		s := shell.Occurring(decoded, in)
+		if s == "" {
+			continue
+		}
+		t := trimSpace(s)
+		if len(t) < 2 {
+			continue
+		}
+		if t == trimSpace(decoded) {
+			return Finding{in, "input is the whole encoded script"}, true
+		}
+		if f, ok := shell.Check(decoded, []string{s}); ok {
+			return Finding{in, f.Reason + " of the encoded PowerShell script"}, true
+		}
+	}
+	return Finding{}, false
+}
+
+// occurring returns the form of in that occurs in argv (in an element or
+// across elements joined by spaces): in, or in without white space at its
+// ends, or "".
+func occurring(argv []string, in string) string {
+	if in == "" {
+		return ""
+	}
+	if shell.OccursJoined(argv, in) {
+		return in
+	}
+	if t := trimSpace(in); t != in && t != "" && shell.OccursJoined(argv, t) {
+		return t
+	}
+	return ""
+}
+
+// names reports whether t names one of the programs of c: it is the
+// program (white space at the ends of both ignored) or the tail of its
+// path after a separator.
+func (c *command) names(argv []string, t string) bool {
+	if t == "" {
+		return false
+	}
+	for k := 0; k < c.nprogs; k++ {
+		prog := trimSpace(argv[c.progs[k]])
+		if prog == t {
+			return true
+		}
+		if len(t) < len(prog) && strings.HasSuffix(prog, t) {
+			if x := prog[len(prog)-len(t)-1]; x == '/' || x == '\\' {
+				return true
+			}
+		}
 	}
 	return false
 }
 
-// becameOption reports whether an argument before "--" is or starts with in.
-func becameOption(args []string, in string) bool {
-	for _, a := range args {
-		if a == "--" {
-			return false
-		}
-		if strings.HasPrefix(a, in) {
+// isOption reports whether t reads as an option: a dash and a name, not
+// "--" (which ends options) nor a negative number (a value).
+func isOption(t string) bool {
+	if len(t) < 2 || t[0] != '-' || t == "--" {
+		return false
+	}
+	num := t[1:]
+	if i := strings.IndexByte(num, '.'); i > 0 {
+		num = num[:i] + num[i+1:]
+	}
+	for i := 0; i < len(num); i++ {
+		if num[i] < '0' || num[i] > '9' {
 			return true
 		}
 	}
 	return false
 }
 
-type language uint8
-
-const (
-	none language = iota
-	posix
-	cmdexe
-	powershell
-	python
-	perl
-	ruby
-	node
-	php
-)
-
-// base returns the lower-case base name of a program path, without .exe
-// and version suffixes (python3.11 -> python).
-func base(p string) string {
-	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
-		p = p[i+1:]
-	}
-	if len(p) > 4 && strings.EqualFold(p[len(p)-4:], ".exe") {
-		p = p[:len(p)-4]
-	}
-	for len(p) > 0 && (p[len(p)-1] >= '0' && p[len(p)-1] <= '9' || p[len(p)-1] == '.') {
-		p = p[:len(p)-1]
-	}
-	return p
-}
-
-func langOf(b string) language {
-	switch strings.ToLower(b) {
-	case "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox", "fish", "csh", "tcsh":
-		return posix
-	case "cmd":
-		return cmdexe
-	case "powershell", "pwsh":
-		return powershell
-	case "python", "pypy":
-		return python
-	case "perl":
-		return perl
-	case "ruby", "jruby":
-		return ruby
-	case "node", "nodejs", "deno", "bun":
-		return node
-	case "php":
-		return php
-	}
-	return none
-}
-
-// unwrap skips launchers (env, sudo, nohup, nice, exec, timeout) and their
-// options, returning the program that runs and its arguments.
-func unwrap(argv []string) (string, []string) {
-	for n := 0; n < 4 && len(argv) > 1; n++ {
-		switch base(argv[0]) {
-		case "env", "sudo", "nohup", "nice", "exec", "timeout", "doas":
-		default:
-			return argv[0], argv[1:]
+// becameOption reports whether an option argument of one of the programs
+// (before its "--" or its script) is t or starts with it.
+func (c *command) becameOption(argv []string, t string) bool {
+	for k := 0; k < c.nprogs; k++ {
+		end := c.optEnd[k]
+		if k+1 < c.nprogs {
+			end = min(end, c.progs[k+1])
 		}
-		i := 1
-		for i < len(argv) && (strings.HasPrefix(argv[i], "-") || strings.Contains(argv[i], "=") || base(argv[0]) == "timeout" && i == 1) {
-			i++
-		}
-		if i >= len(argv) {
-			break
-		}
-		argv = argv[i:]
-	}
-	return argv[0], argv[1:]
-}
-
-// scriptOf returns the script that prog runs from its arguments, if prog is
-// a known shell or interpreter given one inline.
-func scriptOf(prog string, args []string) (language, string) {
-	lang := langOf(base(prog))
-	if lang == none {
-		return none, ""
-	}
-	for i, a := range args {
-		switch lang {
-		case posix:
+		for j := c.progs[k] + 1; j < end && j < len(argv); j++ {
+			a := argv[j]
 			if a == "--" {
-				return none, ""
+				break
 			}
-			if len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.IndexByte(a, 'c') > 0 {
-				if i+1 < len(args) {
-					return lang, args[i+1]
-				}
-				return none, ""
-			}
-			if a == "" || a[0] != '-' && a[0] != '+' {
-				return none, ""
-			}
-		case cmdexe:
-			if strings.EqualFold(a, "/c") || strings.EqualFold(a, "/k") || strings.EqualFold(a, "/r") {
-				return lang, strings.Join(args[i+1:], " ")
-			}
-		case powershell:
-			l := strings.ToLower(a)
-			if l == "-c" || l == "-command" || l == "/c" || l == "/command" || l == "-co" || l == "-com" {
-				return posix, strings.Join(args[i+1:], " ")
-			}
-			if l == "" || l[0] != '-' && l[0] != '/' {
-				// A script file or a bare command: the rest is the command.
-				return posix, strings.Join(args[i:], " ")
-			}
-		default:
-			if flagIsCode(lang, a) {
-				if i+1 < len(args) {
-					return lang, args[i+1]
-				}
-				return none, ""
-			}
-			if strings.HasPrefix(a, "-e") && len(a) > 2 && (lang == perl || lang == ruby) {
-				return lang, a[2:]
-			}
-			if a == "" || a[0] != '-' {
-				return none, ""
+			if strings.HasPrefix(a, t) {
+				return true
 			}
 		}
-	}
-	return none, ""
-}
-
-func flagIsCode(lang language, a string) bool {
-	switch lang {
-	case python:
-		return a == "-c"
-	case perl:
-		return a == "-e" || a == "-E" || a == "-ne" || a == "-pe" || a == "-le"
-	case ruby:
-		return a == "-e"
-	case node:
-		return a == "-e" || a == "--eval" || a == "-p" || a == "--print"
-	case php:
-		return a == "-r"
 	}
 	return false
+}
+
+// ShellScript returns the shell script that argv runs: the script of a
+// POSIX-family shell (sh, bash, dash, zsh, the ksh family, restricted
+// shells, fish, csh, su -c), also behind launchers such as env, sudo, nice
+// and timeout, with the shells' option clusters and options that take an
+// argument; the remote command of ssh and the command of watch (joined by
+// spaces); and the script of PowerShell's -Command (joined by spaces) or
+// its -EncodedCommand (decoded). ok is false when argv runs no shell
+// script. It allocates only for joined or decoded scripts.
+func ShellScript(argv []string) (script string, ok bool) {
+	if len(argv) == 0 {
+		return "", false
+	}
+	c := parse(argv)
+	if c.lang != posix && c.lang != powershell {
+		return "", false
+	}
+	switch {
+	case c.encoded:
+		s, _, ok := decodeEncoded(trimSpace(argv[c.elem]))
+		return s, ok
+	case c.joined:
+		return argv[c.elem][c.off:] + joinFrom(argv[c.elem+1:]), true
+	}
+	return argv[c.elem][c.off:], true
+}
+
+func joinFrom(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return " " + strings.Join(args, " ")
 }
 
 // cmdJudge judges an input found in a cmd.exe command line: it counts when
@@ -257,10 +308,8 @@ func cmdJudge(script, in string) string {
 			if c == '"' {
 				return "input ends a quoted string of the cmd.exe command"
 			}
-			if c == '%' || c == '!' && strings.Count(in[j+1:], "!") > 0 {
-				if strings.IndexByte(in[j+1:], c) >= 0 {
-					return "input adds a variable expansion to the cmd.exe command"
-				}
+			if (c == '%' || c == '!') && strings.IndexByte(in[j+1:], c) >= 0 {
+				return "input adds a variable expansion to the cmd.exe command"
 			}
 			if !quoted && strings.IndexByte("&|<>()^\n\r", c) >= 0 {
 				return "input adds a cmd.exe metacharacter"
@@ -276,8 +325,10 @@ func cmdJudge(script, in string) string {
 // codeJudge judges an input found in the inline script of an interpreter:
 // each occurrence must lie inside one string literal of the script, not
 // touching its quotes, not ending with a backslash, and (in languages that
-// interpolate) not adding an interpolation.
+// interpolate) not adding an interpolation; or be a part of one name or
+// number of the code.
 func codeJudge(script, in string, lang language) string {
+	word := isWord(in)
 	off := 0
 	for {
 		i := strings.Index(script[off:], in)
@@ -287,6 +338,10 @@ func codeJudge(script, in string, lang language) string {
 		a, b := off+i, off+i+len(in)
 		q, start, end := literalAt(script, a)
 		if q == 0 || a < start || b > end {
+			if word {
+				off = a + 1
+				continue
+			}
 			return "input is code of the inline script"
 		}
 		n := 0
@@ -306,6 +361,25 @@ func codeJudge(script, in string, lang language) string {
 		off = a + 1
 	}
 }
+
+// isWord reports whether in is one name or number of code: letters,
+// digits and underscores, or digits with one decimal point.
+func isWord(in string) bool {
+	dots := 0
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		switch {
+		case c == '_' || c|0x20 >= 'a' && c|0x20 <= 'z' || c >= '0' && c <= '9':
+		case c == '.' && i > 0 && i < len(in)-1 && isDigit(in[i-1]) && isDigit(in[i+1]):
+			dots++
+		default:
+			return false
+		}
+	}
+	return in != "" && dots <= 1
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // literalAt finds the string literal of script containing offset p and
 // returns its quote and the bounds of its text; q is 0 when p is outside
@@ -337,20 +411,4 @@ func literalAt(script string, p int) (q byte, start, end int) {
 		i = j + 1
 	}
 	return 0, 0, 0
-}
-
-// occurs reports whether an input of at least MinInput bytes occurs in one
-// of args.
-func occurs(args, inputs []string) bool {
-	for _, in := range inputs {
-		if len(in) < MinInput {
-			continue
-		}
-		for _, a := range args {
-			if strings.Contains(a, in) {
-				return true
-			}
-		}
-	}
-	return false
 }

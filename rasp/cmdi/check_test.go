@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/rampartsec/rampart/internal/corpus"
+	"github.com/rampartsec/rampart/rasp/shell"
 )
 
 var checkRows = []struct {
@@ -85,4 +86,59 @@ func TestCorpus(t *testing.T) {
 	if fp > fpCeiling {
 		t.Errorf("%d false positives > ceiling %d", fp, fpCeiling)
 	}
+}
+
+// TestCorpusNoise feeds every benign argv of the corpus with strings a
+// request could hold by chance: every single byte, and every two-byte
+// substring of an argument that is not the start of an option and does
+// not cross the structure of a script (inside one shell word or quoted
+// text, or one name of inline code). None may be reported.
+func TestCorpusNoise(t *testing.T) {
+	n := 0
+	for _, c := range corpus.RASP(t, "exec") {
+		if c.Label != "benign" {
+			continue
+		}
+		cm := parse(c.Argv)
+		var noise []string
+		for j, a := range c.Argv {
+			for i := 0; i < len(a); i++ {
+				noise = append(noise, a[i:i+1])
+			}
+			if j == 0 {
+				continue
+			}
+			var spans [][2]int
+			switch {
+			case j == cm.elem && (cm.lang == posix || cm.lang == powershell):
+				for _, tk := range shell.Tokenize(a, nil) {
+					if tk.Kind == shell.Word || tk.Kind == shell.Text {
+						spans = append(spans, [2]int{tk.Start, tk.End})
+					}
+				}
+			case j == cm.elem:
+				continue
+			default:
+				spans = [][2]int{{0, len(a)}}
+			}
+			for _, sp := range spans {
+				for i := sp[0]; i+2 <= sp[1]; i++ {
+					if i == 0 && a[0] == '-' {
+						continue
+					}
+					noise = append(noise, a[i:i+2])
+				}
+			}
+		}
+		for _, in := range noise {
+			if cm.names(c.Argv, in) || isOption(in) && cm.becameOption(c.Argv, in) {
+				continue // the program or an option of it: reported by design
+			}
+			n++
+			if f, bad := Check(c.Argv, []string{in}); bad {
+				t.Errorf("%s: noise %q in %q reported: %s", c.ID, in, c.Argv, f.Reason)
+			}
+		}
+	}
+	t.Logf("%d noise inputs", n)
 }
