@@ -362,6 +362,13 @@ func (c *Context) targetLive(t *target, excl bool) bool {
 }
 
 // resolve follows the view's key path from v, then walks what it reaches.
+//
+// A key path element selects the fields of a map with that key, or, when
+// it is an integer, the element of a list at that index, counted from the
+// end when negative as libddwaf does (-1 is the last element, -2 the one
+// before; the match reports the index as the rule wrote it). An index
+// reaches any element of the list: MaxElements bounds the walks of
+// containers, not a lookup that costs one step.
 func (c *Context) resolve(vw *view, v Value, kp, depth int, excl bool) {
 	if kp == len(vw.keyPath) {
 		c.present1(vw, excl)
@@ -387,13 +394,32 @@ func (c *Context) resolve(vw *view, v Value, kp, depth int, excl bool) {
 			c.path = c.path[:len(c.path)-1]
 		}
 	case KindList:
-		i, err := strconv.Atoi(key)
-		if err == nil && i >= 0 && i < len(v.items) && i < MaxElements {
-			c.path = append(c.path, pathElem{idx: i})
-			c.resolve(vw, v.items[i].Value, kp+1, depth+1, excl)
-			c.path = c.path[:len(c.path)-1]
+		i, ok := listIndex(key, len(v.items))
+		if !ok {
+			return
 		}
+		elem := pathElem{idx: i}
+		if key[0] == '-' {
+			elem = pathElem{key: key, idx: -1} // reported as written
+		}
+		c.path = append(c.path, elem)
+		c.resolve(vw, v.items[i].Value, kp+1, depth+1, excl)
+		c.path = c.path[:len(c.path)-1]
 	}
+}
+
+// listIndex returns the element of a list of n elements that the key path
+// element key selects: key is a decimal integer, counted from the end when
+// negative (-1 is n-1), as libddwaf's key paths do.
+func listIndex(key string, n int) (int, bool) {
+	i, err := strconv.Atoi(key)
+	if err != nil {
+		return 0, false
+	}
+	if i < 0 {
+		i += n
+	}
+	return i, i >= 0 && i < n
 }
 
 // present1 evaluates the existence targets of a view whose path exists.

@@ -667,7 +667,12 @@ func (p *parser) inputs(id string, path func() string, raw json.RawMessage) []In
 					case string:
 						in.KeyPath = append(in.KeyPath, x)
 					case float64:
-						in.KeyPath = append(in.KeyPath, strconv.Itoa(int(x)))
+						// An index; negative ones count from the end.
+						if x != float64(int64(x)) {
+							p.fail(id, ipath()+".key_path", "elements must be strings or integer indexes")
+							continue
+						}
+						in.KeyPath = append(in.KeyPath, strconv.FormatInt(int64(x), 10))
 					default:
 						p.fail(id, ipath()+".key_path", "elements must be strings or indexes")
 					}

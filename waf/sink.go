@@ -384,14 +384,16 @@ func (c *Context) sinkValue(in *sinkInput, addrs []Address) (Value, bool) {
 	return v, true
 }
 
-// child returns the field k of a map, or element k of a list.
+// child returns the field k of a map, or element k of a list, counted
+// from the end when k is negative (-1 is the last element), as libddwaf's
+// key paths do.
 func child(v Value, k string) (Value, bool) {
 	switch v.Kind() {
 	case KindMap:
 		return v.Get(k)
 	case KindList:
-		i, err := strconv.Atoi(k)
-		if err != nil || i < 0 || i >= v.Len() {
+		i, ok := listIndex(k, v.Len())
+		if !ok {
 			return Value{}, false
 		}
 		return v.Index(i).Value, true
