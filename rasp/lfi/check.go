@@ -2,10 +2,6 @@ package lfi
 
 import "strings"
 
-// MinInput is the shortest input Check considers: shorter strings occur in
-// paths by coincidence, and "../x" is the shortest useful traversal.
-const MinInput = 4
-
 // Finding says which input changed the path and how.
 type Finding struct {
 	// Input is the offending input, as given to Check.
@@ -15,15 +11,17 @@ type Finding struct {
 	Reason string
 }
 
-// Check reports the first input (at least MinInput bytes) found verbatim in
-// path that climbs above the directory it was put in (after normalizing /
-// and \, "." and empty segments, encoded dots and separators), or
-// that starts the path and is absolute (/..., \..., C:\..., \\server\...).
-// A name that stays inside the directory, dots included ("a..b",
-// "x/../y", "....//"), is not reported.
+// Check reports the first input found verbatim in path that climbs above
+// the directory it was put in with a ".." segment of its own (after
+// normalizing / and \, "." and empty segments, encoded dots and
+// separators), that starts the path and is absolute (/..., \..., C:\...,
+// \\server\...), or that starts the path at a home directory (~/..., ~user/...).
+// Inputs of any length count; see the package documentation for how short
+// ones are decided. A name that stays inside the directory, dots included
+// ("a..b", "x/../y", "....//"), is not reported.
 func Check(path string, inputs []string) (Finding, bool) {
 	for _, in := range inputs {
-		if len(in) < MinInput {
+		if in == "" || len(in) > len(path) {
 			continue
 		}
 		for off := 0; off < len(path); {
@@ -42,16 +40,94 @@ func Check(path string, inputs []string) (Finding, bool) {
 }
 
 func judge(p string, s, t int) (string, bool) {
-	if s == 0 && absolute(p[:t]) {
+	if s == 0 && absolute(p[:t]) && choosesRoot(p, t) {
 		if sensitive(p) {
 			return "input is an absolute path to a sensitive file", true
 		}
 		return "input is an absolute path", true
 	}
+	if s == 0 && home(p, t) {
+		return "input starts the path at a home directory", true
+	}
 	if strings.ContainsAny(p[s:t], ".%") && escapes(p, s, t, 0) {
 		return "input climbs out of the base directory", true
 	}
 	return "", false
+}
+
+// shortInput is the longest absolute input that must end where a segment
+// of the path ends to count: a string that short ("/a") at the start of a
+// path is as likely the first letters of the application's own base
+// directory ("/app/...") as a root-level name of the input's choosing.
+const shortInput = 3
+
+// choosesRoot reports whether the absolute input p[:t] chooses more than
+// the root the application's own path starts from: it names something
+// after its root (separators, drive letter, UNC prefix) — and, when it is
+// short, that name ends where a segment of the path ends — or it is the
+// whole path. A bare root ("/", "\\", "C:\") followed by the
+// application's text is the application's choice of file.
+func choosesRoot(p string, t int) bool {
+	if t == len(p) {
+		return true
+	}
+	if in := p[:t]; strings.Trim(in, "./\\") == "" && !strings.Contains(in, "..") {
+		return false // separators and "." segments: the root, however spelled
+	}
+	r := 0
+	if len(p) >= 2 && isLetter(p[0]) && p[1] == ':' {
+		r = 2
+	}
+	for r < t {
+		c, n := nextChar(p, r)
+		if c == '.' && r+n < len(p) {
+			// A "." segment of the root ("/./") names nothing.
+			if c2, _ := nextChar(p, r+n); (c2 == '/' || c2 == '\\') && r > 0 {
+				if prev := p[r-1]; prev == '/' || prev == '\\' {
+					r += n
+					continue
+				}
+			}
+		}
+		if c != '/' && c != '\\' || r+n > t {
+			break
+		}
+		r += n
+	}
+	if r >= t {
+		return false // the root alone
+	}
+	if t > shortInput {
+		return true
+	}
+	c, _ := nextChar(p, t)
+	if c == '/' || c == '\\' {
+		return true
+	}
+	in := p[:t]
+	return strings.ContainsAny(in[r:], "/\\") || strings.HasSuffix(in, "/")
+}
+
+// home reports whether the input p[:t], at the start of the path, names a
+// home directory as a shell or a path-expanding library reads it: "~"
+// followed by a separator or the end of the path, or "~user" followed by
+// a separator, with the whole first segment the input's.
+func home(p string, t int) bool {
+	if p[0] != '~' {
+		return false
+	}
+	e := 1
+	for e < len(p) && p[e] != '/' && p[e] != '\\' {
+		c := p[e]
+		if !isLetter(c) && !('0' <= c && c <= '9') && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+		e++
+	}
+	if e > t {
+		return false // the application wrote part of the first segment
+	}
+	return e == 1 || e < len(p)
 }
 
 // absolute reports a POSIX or Windows absolute path: a leading separator

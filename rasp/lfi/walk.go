@@ -1,7 +1,10 @@
 package lfi
 
-// escapes is Escapes for a file-system path: "..;" is a plain name there.
-func escapes(p string, s, t, lo int) bool { return Escapes(p, s, t, lo, false) }
+// escapes is Escapes for a file-system path: "..;" is a plain name there,
+// and the climbing ".." segment must be the input's own (both dots within
+// it), so that a short input such as "." or "./" found in a ".." the
+// application wrote is not taken for a traversal.
+func escapes(p string, s, t, lo int) bool { return climbs(p, s, t, lo, false, true) }
 
 // Escapes reports whether the path p, read from the directory that holds
 // byte s (the input's start; the directory begins after the last separator
@@ -12,6 +15,12 @@ func escapes(p string, s, t, lo int) bool { return Escapes(p, s, t, lo, false) }
 // containers read URL paths; in a file system "..;" is a plain name. The
 // SSRF detector uses it for URL paths.
 func Escapes(p string, s, t, lo int, urlParams bool) bool {
+	return climbs(p, s, t, lo, urlParams, false)
+}
+
+// climbs is Escapes; with own, the climbing segment must lie within the
+// input p[s:t].
+func climbs(p string, s, t, lo int, urlParams, own bool) bool {
 	start := lo
 	for i := lo; i < s; {
 		c, n := nextChar(p, i)
@@ -34,7 +43,7 @@ func Escapes(p string, s, t, lo int, urlParams bool) bool {
 			switch {
 			case !other && dots == 2:
 				depth--
-				if depth < 0 && segLo < t && i > s {
+				if depth < 0 && segLo < t && i > s && (!own || segLo >= s && i <= t) {
 					return true
 				}
 				if depth < 0 {
