@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/rasp/cmdi"
 	"github.com/rampartsec/rampart/waf"
 )
 
@@ -122,35 +123,9 @@ func (r *Request) CheckFile(path string) error {
 	return r.sink(waf.Address{Name: waf.AddrFSFile, Value: waf.String(path)})
 }
 
-// shellScript returns the script of "sh -c SCRIPT" (any POSIX shell, with
-// the -c among its leading options).
-func shellScript(argv []string) (string, bool) {
-	prog := argv[0]
-	if i := strings.LastIndexByte(prog, '/'); i >= 0 {
-		prog = prog[i+1:]
-	}
-	switch prog {
-	case "sh", "bash", "dash", "ash", "ksh", "zsh", "busybox":
-	default:
-		return "", false
-	}
-	args := argv[1:]
-	if prog == "busybox" {
-		if len(args) == 0 || args[0] != "sh" {
-			return "", false
-		}
-		args = args[1:]
-	}
-	for i, a := range args {
-		if len(a) < 2 || a[0] != '-' {
-			return "", false
-		}
-		if strings.IndexByte(a[1:], 'c') >= 0 && i+1 < len(args) {
-			return args[i+1], true
-		}
-	}
-	return "", false
-}
+// shellScript returns the script a shell (or PowerShell) runs from argv:
+// see cmdi.ShellScript for the wrappers, options and launchers followed.
+func shellScript(argv []string) (string, bool) { return cmdi.ShellScript(argv) }
 
 // sink runs the exploit-prevention rules on one sink call.
 func (r *Request) sink(addrs ...waf.Address) error {
