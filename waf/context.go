@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/bits"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -66,9 +67,10 @@ type Result struct {
 	// StackTrace is true when a rule matched in this run asks for one.
 	StackTrace bool
 	// TimedOut is true when the request's time budget ran out; rules not
-	// evaluated by then are skipped.
+	// evaluated by then are skipped (Context.NotRun lists them).
 	TimedOut bool
-	// Duration is the time spent in this run.
+	// Duration is the time spent in this run (wall clock; what it
+	// charged to the budget may be less, see Options.Timeout).
 	Duration time.Duration
 }
 
@@ -83,10 +85,26 @@ type Context struct {
 	exclDone []bool
 	exclMask []uint64
 	active   []*exclusion
-	spent    time.Duration
-	start    time.Time
-	timedOut bool
-	evals    int
+	// The time budget (see Options.Timeout): spent is what the earlier
+	// runs charged, start the start of this run and excused the one-time
+	// builds of its operators. Once the run has charged a quarter of the
+	// budget, its charge follows the thread's CPU time from mark:
+	// markCharge is the run's charge at markWall, markExcused its
+	// excused then.
+	spent, excused          time.Duration
+	markCharge, markExcused time.Duration
+	start, markWall         time.Time
+	mark                    threadMark
+	marked                  bool
+	timedOut                bool
+	evals                   int
+	// warming is set for the engine's warm-up: no budget, no cache.
+	warming bool
+	// pass is the evaluation pass of the run (passAll, or passBlocking
+	// then passOther); cut[addr] has bit 1<<pass for each pass of the
+	// address that the timeout cut short or skipped.
+	pass uint8
+	cut  []uint8
 	// conds counts the conditions matched in this request; cacheHits the
 	// values skipped as known clean (see DefaultValueCache).
 	conds, cacheHits int
@@ -156,6 +174,7 @@ func newContext(e *Engine, nChains int) *Context {
 		condMask: make([]uint64, len(e.rules)),
 		exclDone: make([]bool, len(e.exclRules)),
 		exclMask: make([]uint64, len(e.exclRules)),
+		cut:      make([]uint8, n),
 		pbuf:     make([][]byte, e.nPrefixes),
 		pview:    make([][]byte, e.nPrefixes),
 		pstamp:   make([]uint32, e.nPrefixes),
@@ -203,6 +222,8 @@ func (c *Context) Close() {
 	clear(c.exclMask)
 	c.active = c.active[:0]
 	c.spent, c.timedOut, c.evals = 0, false, 0
+	c.excused, c.marked, c.warming, c.pass = 0, false, false, passAll
+	clear(c.cut)
 	c.conds, c.cacheHits = 0, 0
 	c.block, c.stack = nil, false
 	c.matches = nil
@@ -216,11 +237,36 @@ func (c *Context) Blocked() *Action { return c.block }
 // TimedOut reports whether the request's time budget ran out.
 func (c *Context) TimedOut() bool { return c.timedOut }
 
+// NotRun returns the ids of the request rules that the time budget kept
+// from evaluating all their inputs, in the ruleset's order: the rules
+// that had not matched and read an address whose evaluation the timeout
+// cut short or skipped. It is nil when the budget did not run out. The
+// rules that read only rules_data always run, and are never listed.
+func (c *Context) NotRun() []string {
+	if !c.timedOut {
+		return nil
+	}
+	var out []string
+	for _, r := range c.e.rules {
+		if r.essential || c.ruleDone[r.idx] {
+			continue
+		}
+		for _, a := range r.addrs {
+			if c.cut[a]&(1<<r.pass) != 0 {
+				out = append(out, r.id)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // Run evaluates the rules over the given addresses, added to those of
 // earlier runs of this context. Rules that already matched in this request
 // do not run again.
 func (c *Context) Run(addrs []Address) Result {
 	c.start = time.Now()
+	c.excused, c.marked = 0, false
 	c.matches = nil
 	c.stack = false
 	any := false
@@ -241,8 +287,12 @@ func (c *Context) Run(addrs []Address) Result {
 		c.evalAll() // after a timeout, only the block-list rules run
 	}
 	clear(c.fresh)
-	d := time.Since(c.start)
-	c.spent += d
+	now := time.Now()
+	d := now.Sub(c.start)
+	if !c.warming {
+		c.spent += max(c.runCharge(now, c.marked), 0)
+	}
+	c.marked = false
 	return Result{Matches: c.matches, Block: c.block, StackTrace: c.stack, TimedOut: c.timedOut, Duration: d}
 }
 
@@ -253,13 +303,101 @@ func (c *Context) overBudget() bool {
 		return true
 	}
 	c.evals++
-	if c.evals&31 != 0 || c.e.opts.Timeout < 0 {
+	if c.evals&31 != 0 {
 		return false
 	}
-	if c.spent+time.Since(c.start) > c.e.opts.Timeout {
-		c.timedOut = true
+	return c.checkBudget()
+}
+
+// runCharge returns what the current run has charged to the budget at
+// now: its wall time less its one-time builds, or, from the mark, the
+// thread's CPU time when verify is set and the thread is the one marked
+// (one system call, made only by slow runs).
+func (c *Context) runCharge(now time.Time, verify bool) time.Duration {
+	if !c.marked {
+		return now.Sub(c.start) - c.excused
 	}
-	return c.timedOut
+	d := now.Sub(c.markWall)
+	if verify {
+		if cpu, ok := c.mark.since(); ok && cpu < d {
+			d = cpu
+		}
+	}
+	return c.markCharge + d - (c.excused - c.markExcused)
+}
+
+// minStallBudget is the smallest budget whose runs tell waiting from
+// running (reading a thread's CPU time costs about a microsecond); below
+// it the clock alone decides.
+const minStallBudget = 100 * time.Microsecond
+
+// checkBudget reads the clock and reports whether the time budget is
+// spent, setting timedOut when it is.
+//
+// The clock is trusted while the run has charged less than a quarter of
+// the budget. Past that, the thread's CPU time is marked, and a clock
+// over the budget is checked against it: the time the thread spent
+// waiting for a CPU is not charged. What ran before the mark is charged
+// by the clock up to half the budget: the previous check found less than
+// a quarter, and one check interval (32 evaluations, or the start of an
+// address) separates them, so more than that was waiting.
+func (c *Context) checkBudget() bool {
+	if c.timedOut {
+		return true
+	}
+	budget := c.e.opts.Timeout
+	if budget < 0 || c.warming {
+		return false
+	}
+	now := time.Now()
+	charge := c.runCharge(now, false)
+	if !c.marked && c.spent+charge > budget/4 && budget >= minStallBudget {
+		if m, ok := markThread(); ok {
+			c.mark, c.marked = m, true
+			c.markCharge = min(charge, budget/2)
+			c.markWall, c.markExcused = now, c.excused
+			charge = c.markCharge
+		}
+	}
+	if c.spent+charge <= budget {
+		return false
+	}
+	if c.marked {
+		if charge = c.runCharge(now, true); c.spent+charge <= budget {
+			// The thread was waiting: the clock is trusted again
+			// from here, up to the budget.
+			if m, ok := markThread(); ok {
+				c.mark = m
+				c.markCharge, c.markWall, c.markExcused = charge, now, c.excused
+			}
+			return false
+		}
+	}
+	c.timedOut = true
+	return true
+}
+
+// build builds what the next evaluation of a lazy operator would (state
+// is its build state, see target.built), timing it as excused from the
+// budget.
+func (c *Context) build(l operator.Lazy, state *atomic.Uint32) {
+	s := state.Load()
+	if s == builtAll {
+		return
+	}
+	if s == builtNone || l.Pending() == operator.BuildNext {
+		t0 := time.Now()
+		l.Build()
+		c.excused += time.Since(t0)
+	}
+	switch l.Pending() {
+	case operator.Built:
+		state.Store(builtAll)
+	case operator.BuildLater:
+		if s == builtNone {
+			state.Store(builtLater)
+		}
+	}
 }
 
 func (c *Context) evalAll() {
@@ -272,6 +410,19 @@ func (c *Context) evalAll() {
 		}
 	}
 	c.refreshActive()
+	if !c.e.mixed {
+		c.walkFresh(passAll)
+		return
+	}
+	// The rules that block first: a timeout then costs the others.
+	c.walkFresh(passBlocking)
+	c.walkFresh(passOther)
+	c.pass = passAll
+}
+
+// walkFresh evaluates the rules of one pass over the run's addresses.
+func (c *Context) walkFresh(pass uint8) {
+	c.pass = pass
 	for id, fresh := range c.fresh {
 		if fresh && id < len(c.e.views) {
 			c.walkAddr(id, false)
@@ -311,9 +462,7 @@ func (c *Context) isActive(x *exclusion) bool {
 // when excl is true, the rules otherwise.
 func (c *Context) walkAddr(id int, excl bool) {
 	c.curAddr = c.e.addrNames[id]
-	if c.e.opts.Timeout >= 0 && c.spent+time.Since(c.start) > c.e.opts.Timeout {
-		c.timedOut = true
-	}
+	c.checkBudget()
 	for _, v := range c.e.views[id] {
 		if !c.viewHasWork(v, excl) {
 			continue
@@ -332,6 +481,18 @@ func (c *Context) walkAddr(id int, excl bool) {
 			}
 		}
 	}
+	if !excl && c.timedOut {
+		c.noteCut(id) // after the walk, so that a timeout during it counts
+	}
+}
+
+// noteCut records that the timeout cut short or skipped the current
+// pass over address id (for NotRun), unless a block had stopped the
+// rules anyway.
+func (c *Context) noteCut(id int) {
+	if c.block == nil || c.e.opts.AllMatches {
+		c.cut[id] |= 1 << c.pass
+	}
 }
 
 func (c *Context) viewHasWork(v *view, excl bool) bool {
@@ -343,6 +504,12 @@ func (c *Context) viewHasWork(v *view, excl bool) bool {
 	}
 	// Rules already done are skipped target by target: checking them all
 	// here would cost more than the walk saves.
+	switch c.pass {
+	case passBlocking:
+		return v.blocking
+	case passOther:
+		return v.other
+	}
 	return v.rules
 }
 
@@ -357,6 +524,9 @@ func (c *Context) targetLive(t *target, excl bool) bool {
 	}
 	if r.exclusion != nil {
 		return !c.exclDone[r.idx] && c.exclMask[r.idx]&(1<<t.cond.idx) == 0
+	}
+	if c.pass != passAll && r.pass != c.pass {
+		return false
 	}
 	return !c.ruleDone[r.idx] && c.condMask[r.idx]&(1<<t.cond.idx) == 0
 }
@@ -499,11 +669,11 @@ func bytesOf(s string) []byte {
 // literals, are considered, so the cost follows what the value contains
 // rather than the number of rules.
 func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
-	if c.e.cache == nil || !c.clean() {
+	if c.e.cache == nil || !c.clean() || c.warming {
 		c.evalScalar(vw, kind, s, excl)
 		return
 	}
-	fp := c.e.fingerprint(vw, kind, excl, s)
+	fp := c.e.fingerprintIn(c.pass, vw, kind, excl, s)
 	slot := &c.e.cache[fp&uint64(len(c.e.cache)-1)]
 	if slot.Load() == fp {
 		c.cacheHits++
@@ -733,12 +903,18 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 			return true // no branch matches these bytes
 		case c.splitTried[n]&bit != 0:
 			c.splitFull[n] |= bit
+			if cd.lazy != nil {
+				c.build(cd.lazy, &cd.built)
+			}
 			if hl, ok := cd.op.Eval(operator.Value{Kind: kind, Bytes: in}); ok {
 				c.condMatched(t, string(in), hl)
 			}
 			return true
 		}
 		c.splitTried[n] |= bit
+	}
+	if t.lazy != nil {
+		c.build(t.lazy, &t.built)
 	}
 	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
 	if ok != t.cond.negate {

@@ -39,7 +39,8 @@ const (
 	MaxElements = 256
 	// MaxStringLength is the number of bytes of a string that is inspected.
 	MaxStringLength = 4096
-	// DefaultTimeout is the time budget of a request's evaluation.
+	// DefaultTimeout is the time budget of a request's evaluation (see
+	// Options.Timeout).
 	DefaultTimeout = 2 * time.Millisecond
 	// maxValueInReport bounds the matched value kept in a Match.
 	maxValueInReport = 256
@@ -49,6 +50,23 @@ const (
 type Options struct {
 	// Timeout is the evaluation budget per request (all Run calls of a
 	// Context together); 0 means DefaultTimeout, negative means none.
+	//
+	// What the budget counts is the evaluation's own running time: the
+	// wall clock while a request is quick, and, once a run has taken a
+	// quarter of the budget, the CPU time of the thread evaluating it
+	// (on Linux), so that the time the thread was not running (preempted
+	// on a loaded machine, throttled under a CPU quota such as a small
+	// Lambda function's) is not charged. The one-time builds of lazy
+	// operators (a regular expression compiled on its first use, its
+	// automaton; see operator.Lazy) are not charged either: they are paid
+	// once per process, not per request.
+	//
+	// When the budget runs out, the rules that read only rules_data (the
+	// block lists of the backend's decisions) still run, and the others
+	// stop: Context.NotRun lists them. The rules that block run before the
+	// rules that only report (two passes over each run's addresses when a
+	// ruleset has both), so that a timeout costs the monitoring rules
+	// first.
 	Timeout time.Duration
 	// AllMatches keeps evaluating every rule after a blocking rule matched.
 	// By default evaluation stops there (only the block lists still run):
@@ -59,6 +77,9 @@ type Options struct {
 	// of the engine's cache of values that matched nothing; 0 means
 	// DefaultValueCache, negative turns the cache off.
 	ValueCache int
+	// NoWarmUp skips the warm-up of New (see Engine.WarmUp): tools that
+	// build an engine for a handful of evaluations, and tests, set it.
+	NoWarmUp bool
 }
 
 // DefaultValueCache is the default size of the cache of clean values.
@@ -117,7 +138,18 @@ type Engine struct {
 	// (sink.go); paramSets are the distinct params lists of their detectors.
 	sinks     []*sinkRule
 	paramSets []paramSet
+	// mixed is set when some request rules block and others do not: each
+	// run then evaluates the blocking rules first (passBlocking), then the
+	// others (passOther).
+	mixed bool
 }
+
+// Evaluation passes of a run (Context.pass, rule.pass).
+const (
+	passAll      = 0 // every rule (the ruleset is not mixed)
+	passBlocking = 1 // the rules that block
+	passOther    = 2 // the rules that only report
+)
 
 type rule struct {
 	idx                     int
@@ -132,6 +164,10 @@ type rule struct {
 	// essential rules read only rules_data lists (blocked IPs and users):
 	// decisions of the backend, evaluated even after the time budget ran out.
 	essential bool
+	// addrs are the addresses the rule reads, and pass the evaluation
+	// pass it runs in (passBlocking or passOther; see Engine.mixed).
+	addrs []int
+	pass  uint8
 }
 
 type condition struct {
@@ -145,6 +181,11 @@ type condition struct {
 	// and num numbers the split conditions of the engine (for per-context
 	// marks).
 	split, num int
+	// lazy is op when it builds on first use and the condition is split
+	// (the whole expression also runs, see Context.try); built is its
+	// build state (see target.built).
+	lazy  operator.Lazy
+	built atomic.Uint32
 }
 
 // target is a condition's operator, or one of its branches, as evaluated
@@ -159,7 +200,19 @@ type target struct {
 	// idx numbers the targets of an engine, for per-context marks (it is
 	// also the operator's number: one target per operator).
 	idx int
+	// lazy is op when it builds on first use (operator.Lazy), and built
+	// says what is left: builtNone (never evaluated), builtLater (built
+	// so far, a later evaluation may build more) or builtAll.
+	lazy  operator.Lazy
+	built atomic.Uint32
 }
+
+// Build states of a lazy operator (target.built).
+const (
+	builtNone uint32 = iota
+	builtLater
+	builtAll
+)
 
 // view is a walk over one address at one key path, yielding values or keys.
 type view struct {
@@ -171,8 +224,9 @@ type view struct {
 	// essential is true when an essential rule reads the view.
 	essential bool
 	// rules and excl tell whether rules, and exclusion conditions, read
-	// the view.
-	rules, excl bool
+	// the view; blocking and other whether rules of each pass do.
+	rules, excl     bool
+	blocking, other bool
 }
 
 // chainGroup holds the targets that apply the same transformer chain to a
@@ -308,6 +362,9 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 				continue
 			}
 			cond := &condition{idx: len(r.conds), opName: c.Operator, op: op, negate: c.Operator != name, rule: r}
+			if l, ok := op.(operator.Lazy); ok {
+				cond.lazy = l
+			}
 			_, cond.exists = op.(operator.Existence)
 			// The operators a target runs: the operator itself, or its
 			// branches, each behind its own prefilter.
@@ -338,6 +395,9 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 					chain, keysOnly = ruleChain, ruleKeysOnly
 				}
 				addr := e.addrID(in.Address)
+				if !slices.Contains(r.addrs, addr) {
+					r.addrs = append(r.addrs, addr)
+				}
 				vk := viewKey{addr: addr, n: len(in.KeyPath), keysOnly: keysOnly}
 				switch len(in.KeyPath) {
 				case 0:
@@ -443,6 +503,23 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	// number of literals, so a single shared matcher is as fast as one per
 	// group, and is built once.
 	e.buildPrefilter(e.analyzePrefilters(nTargets))
+	nBlock := 0
+	for _, r := range e.rules {
+		if r.block {
+			nBlock++
+		}
+	}
+	e.mixed = nBlock > 0 && nBlock < len(e.rules)
+	for _, r := range e.rules {
+		switch {
+		case !e.mixed:
+			r.pass = passAll
+		case r.block:
+			r.pass = passBlocking
+		default:
+			r.pass = passOther
+		}
+	}
 	for _, vs := range e.views {
 		for _, v := range vs {
 			for _, g := range v.chains {
@@ -451,10 +528,15 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 						if t.cond.rule.essential {
 							v.essential = true
 						}
-						if t.cond.rule.exclusion != nil {
+						if r := t.cond.rule; r.exclusion != nil {
 							v.excl = true
 						} else {
 							v.rules = true
+							if r.pass == passOther {
+								v.other = true
+							} else {
+								v.blocking = true
+							}
 						}
 					}
 				}
@@ -474,6 +556,9 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 		e.cacheSeed = maphash.MakeSeed()
 	}
 	e.pool.New = func() any { return newContext(e, nChains) }
+	if !opts.NoWarmUp {
+		e.WarmUp()
+	}
 	return e, nil
 }
 
@@ -560,6 +645,7 @@ func newTargets(cond *condition, ops ...operator.Operator) []*target {
 	out := make([]*target, len(ops))
 	for i, o := range ops {
 		ts[i] = target{cond: cond, op: o}
+		ts[i].lazy, _ = o.(operator.Lazy)
 		out[i] = &ts[i]
 	}
 	return out
@@ -948,11 +1034,18 @@ func (e *Engine) UpdateData(id string, entries []operator.DataEntry) error {
 
 // fingerprint returns the cache key of a value of a view; never 0. The
 // value's bytes go through the keyed hash; the view, the kind, the pass
-// and the data generation are packed into a word (views < 2^16, checked
-// in New) that a bijective mixer spreads before it is folded in, so that
-// equal bytes under different views never share a key.
+// (rules or exclusions, and the evaluation pass) and the data generation
+// are packed into a word (views < 2^16, checked in New) that a bijective
+// mixer spreads before it is folded in, so that equal bytes under
+// different views never share a key.
 func (e *Engine) fingerprint(vw *view, kind operator.Kind, excl bool, s string) uint64 {
-	meta := e.cacheGen.Load()<<20 | uint64(vw.idx)<<4 | uint64(kind&7)<<1
+	return e.fingerprintIn(passAll, vw, kind, excl, s)
+}
+
+// fingerprintIn is fingerprint for the values evaluated in a pass (a
+// value clean of the blocking rules may not be clean of the others).
+func (e *Engine) fingerprintIn(pass uint8, vw *view, kind operator.Kind, excl bool, s string) uint64 {
+	meta := e.cacheGen.Load()<<22 | uint64(vw.idx)<<6 | uint64(kind&7)<<3 | uint64(pass&3)<<1
 	if excl {
 		meta |= 1
 	}

@@ -1,0 +1,89 @@
+package waf
+
+import "github.com/rampartsec/rampart/waf/operator"
+
+// WarmUp builds what the engine's evaluation would otherwise build during
+// the first requests of a process: New calls it (unless Options.NoWarmUp),
+// so that a fresh process's first ordinary request costs what a warm
+// one's does. It evaluates a synthetic ordinary request (a browser's
+// headers and cookies, a query, a JSON body, a user id, a response status)
+// over every address the rules read, with no time budget and without the
+// cache of clean values: the expressions that ordinary values reach are
+// compiled, their automata built, and evaluated again to fill the
+// automata's first states; a Context, with its buffers, is in the pool.
+//
+// Expressions that only unusual values reach are still compiled on first
+// use; that one-time cost is not charged to a request's time budget (see
+// Options.Timeout), so an attack in the first request of a process is
+// evaluated in full. WarmUp is safe to call again, and concurrently with
+// requests.
+func (e *Engine) WarmUp() {
+	addrs := warmUpRequest()
+	run := func() {
+		c := e.NewContext()
+		c.warming = true
+		c.Run(addrs[:len(addrs)-1])
+		c.Run(addrs[len(addrs)-1:]) // the response, as a request's last run
+		c.Close()
+	}
+	run()
+	// The operators the request reached build the rest (their automata)
+	// now, and a second evaluation fills the automata's first states.
+	for _, t := range e.byIdx {
+		if t.lazy != nil && t.built.Load() != builtNone {
+			t.lazy.BuildAll()
+			if t.lazy.Pending() == operator.Built {
+				t.built.Store(builtAll)
+			}
+		}
+	}
+	run()
+}
+
+// warmUpRequest returns the addresses of an ordinary API request: a POST
+// of a JSON order from a browser, with its response status last.
+func warmUpRequest() []Address {
+	list := func(s ...string) Value { return Strings(s...) }
+	field := func(k string, v Value) Field { return Field{Key: k, Value: v} }
+	return []Address{
+		{Name: AddrMethod, Value: String("POST")},
+		{Name: AddrURIRaw, Value: String("/api/v1/orders/1042?page=2&sort=created_at&q=blue+running+shoes")},
+		{Name: AddrQuery, Value: Map([]Field{
+			field("page", list("2")), field("sort", list("created_at")), field("q", list("blue running shoes")),
+		})},
+		{Name: AddrHeaders, Value: Map([]Field{
+			field("host", list("shop.example.com")),
+			field("user-agent", list("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")),
+			field("accept", list("application/json, text/plain, */*")),
+			field("accept-language", list("en-US,en;q=0.9,fr;q=0.8")),
+			field("accept-encoding", list("gzip, deflate, br")),
+			field("content-type", list("application/json; charset=utf-8")),
+			field("content-length", list("212")),
+			field("origin", list("https://shop.example.com")),
+			field("referer", list("https://shop.example.com/cart?step=2")),
+			field("x-forwarded-for", list("203.0.113.10")),
+			field("x-request-id", list("6f1c2a9e-3b7d-4e0a-9c51-2d8f4b6a7e13")),
+		})},
+		{Name: AddrCookies, Value: Map([]Field{
+			field("session", list("d41d8cd98f00b204e9800998ecf8427e")), field("theme", list("dark")), field("lang", list("en-US")),
+		})},
+		{Name: AddrPathParams, Value: Map([]Field{field("id", String("1042"))})},
+		{Name: AddrClientIP, Value: String("203.0.113.10")},
+		{Name: AddrBody, Value: Map([]Field{
+			field("customer", Map([]Field{
+				field("name", String("Alice Martin")), field("email", String("alice.martin@example.com")),
+				field("phone", String("+1 555 0100")),
+			})),
+			field("items", List([]Field{{Value: Map([]Field{
+				field("sku", String("SKU-1234")), field("quantity", Int(2)), field("price", Number("19.99")),
+			})}})),
+			field("shipping", Map([]Field{
+				field("address", String("12 Main Street, Apt 4")), field("city", String("Springfield")), field("zip", String("62704")),
+			})),
+			field("note", String("Please leave the parcel at the front door, thanks!")),
+			field("gift", Bool(false)),
+		})},
+		{Name: AddrUserID, Value: String("user-1042")},
+		{Name: AddrStatus, Value: String("200")},
+	}
+}
