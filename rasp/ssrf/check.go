@@ -587,8 +587,12 @@ func (d *Detector) judgeAuthority(u *urlParts, raw, in string, s, t, r int) (str
 	appBefore := s > p0
 	// An input the application placed in its host starts at a label: a
 	// coincidence in the middle of one ("m/" at "com/") is not judged.
-	aligned := s <= a || isDelim(raw[s]) || isDelim(raw[s-1])
-	if s >= a && e < t && s < e && aligned {
+	aligned := s <= a || labelDelim(raw[s]) || labelDelim(raw[s-1])
+	// And the application's text after it starts a label or a part: an
+	// input glued to the next word ("patreon.com/" + "batch") is a
+	// coincidence, not a slot.
+	endAligned := t >= len(raw) || labelDelim(raw[t])
+	if s >= a && e < t && s < e && aligned && endAligned {
 		// The input holds the character that ends the authority. What the
 		// application wrote after the input, up to where its authority
 		// would have ended, has left the authority.
@@ -610,11 +614,11 @@ func (d *Detector) judgeAuthority(u *urlParts, raw, in string, s, t, r int) (str
 			return "input sets the port of the application's host", true
 		}
 	}
-	if appBefore && aligned && h.ok() && s > inner.lo && t >= inner.hi && len(in) >= 4 {
+	if appBefore && aligned && h.ok() && s > inner.lo && s < inner.hi && t >= inner.hi && len(in) >= 4 {
 		// The application began the host and the input supplies its end:
 		// the registrable domain is the input's.
 		hp := raw[s:inner.hi]
-		if t > h.hi || hasInnerDot(hp) {
+		if t <= e && (t > h.hi || hasInnerDot(hp)) || t > e && (t > e+1 || endAligned) {
 			if internal {
 				return hostReason(reason), true
 			}
@@ -624,9 +628,9 @@ func (d *Detector) judgeAuthority(u *urlParts, raw, in string, s, t, r int) (str
 	return "", false
 }
 
-// isDelim reports the characters that end a label or a part of the
+// labelDelim reports the characters that end a label or a part of the
 // authority.
-func isDelim(c byte) bool { return strings.IndexByte(".:@/\\?#[]", c) >= 0 }
+func labelDelim(c byte) bool { return strings.IndexByte(".:@/\\?#[]-_", c) >= 0 }
 
 // backslashStops reports whether a backslash ends the authority in the
 // WHATWG reading: the scheme is special or absent.

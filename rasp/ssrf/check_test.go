@@ -154,6 +154,66 @@ var benign = []struct{ url, input string }{
 	{"https://blabla.com/random/with%2fdodgy/characters", "with%2fdodgy"}, // strict path inspection only
 }
 
+// referenceRows are the default-option rows of the reference engine's
+// ssrf_detector tests (libddwaf), as URL, input and verdict.
+var referenceRows = []struct {
+	url, input string
+	exploit    bool
+}{
+	{"gopher://blabla.com/path", "gopher:", true},
+	{"data://blabla.com/path", "data://blabla.com", true},
+	{"https://internal-website.evil.com/path/to/stuffs?bla=42", ".evil.com/path/to/stuffs?", true},
+	{"https://internal-website.evil.com:42/path/to/stuffs?bla=42", ".evil.com:42/path/to/stuffs?", true},
+	{"https://internal-website:4242/path/to/stuffs?bla=42", ":4242/path/to/stuffs?", true},
+	{"https://blabla.com/path", ".com/path", true},
+	{"http://core-goals.evil.com/v1/projects/42/goals?projectId=42&", ".evil.com/v1/projects/42/goals?", true},
+	{"http://2852039166/latest/meta-data/", "2852039166/latest/meta-data/", true},
+	{"https://169.254.169.254/somewhere/in/the/app", "169.254.169.254", true},
+	{"https://[::ffff:a9fe:a9fe]/path", "[::ffff:a9fe:a9fe]", true},
+	{"https://[::1]/path", "[::1]", true},
+	{"http://[::ffff:a9fe:a9fe]/latest/meta-data/", "[::ffff:a9fe:a9fe]/latest/meta-data/", true},
+	{"http://[0:0:0:0:0:ffff:a9fe:a9fe]/latest/meta-data/", "[0:0:0:0:0:ffff:a9fe:a9fe]/latest/meta-data/", true},
+	{"https://127.1/path", "127.1", true},
+	{"https://blabla.burpcollaborator.net/path", "burpcollaborator.net", true},
+	{"https://localhost/path", "localhost", true},
+	{"https://ifconfig.pro", "ifconfig.pro", true},
+	{"https://metadata.google/private_keys/", "metadata", false},
+	{"https://254.254.169.254/path", "254.254.169.254", false},
+	{"https://[::ffff:fea9:a9fe]/path", "[::ffff:fea9:a9fe]", false},
+	{"https://blabla.com/random/path?name=/name2", "/name2", false},
+	{"https://blabla.com/random/path?name=name2#bla/name2", "/name2", false},
+	{"https://blabla.com/random/path#/name2", "#/name2", false},
+	{"https://blabla.com/random/path/with?param=val", "/random/path/with?param=val", false},
+	{"https://blabla.com/random/path/with?param=val", "random/path/with?param=val", false},
+	{"https://123.123.123.123/blablabla", "123.123.123.123", false},
+	{"https://graph.microsoft.com/v1.0/me/calendars/base64stuff=/events/base64stuff2='", "base64stuff=", false},
+	{"https://s3-us-west-2.amazonaws.com/xxx-hosted-content/iframe_pages/424242/path/to_file.mp3", "path/to_file.mp3", false},
+	{"http://pro.orange.fr/css/fonts/opus-meteo/fonts/opus-meteo.ttf?blablabla", "fonts/opus-meteo.ttf?blablabla", false},
+	{"http://threatguard-prod-tg-api.iaas.checkpoint.com/api/v1/lookalike/screenshotB64?date=2020-01-17&lookalike=base64=", "base64=", false},
+	{"http://cn-cache.ryzerobotics.com/support/service-policies?cache=update&cache-gateway=1", "/support/service-policies?cache=update", false},
+	{"http://s3.eu-central-1.amazonaws.com/bla/production/p/bla/blablabla.../BLABLABLA.html", "/p/bla/blablabla.../BLABLABLA", false},
+	{"http://blablabla.com/api/v3/ds/data-checks", "ds/data-checks", false},
+	{"http://blablabla.comhttps://blablabla", "https", false},
+	{"http://172.16.87.100:1234/pouet/bla/_search?stuff=87.1", "87.1", false},
+	{"tax.internal.patreon.com/services/tax/1.0/quote/batch", "patreon", false},
+	{"http://bla.patreon.com/batch", "patreon.com/", false},
+	{"http://google.com/batch", "batch", false},
+	{"http://google.com/batch", "/batch", false},
+	{"file/blabla/metadata", "blabla", false},
+	{"gopher://blabla.com/path", "gopher", false},
+	{"data://blabla.com/path", "data", false},
+	{"https://example.com/path", "https://example.com/path", false},
+	{"https://example.com/path/../in/somewhere?param=value", "https://example.com/path/../in/somewhere?param=value", false},
+}
+
+func TestReferenceRows(t *testing.T) {
+	for _, r := range referenceRows {
+		if f, ok := Check(r.url, []string{r.input}); ok != r.exploit {
+			t.Errorf("Check(%q, %q) = %v %+v, want %v", r.url, r.input, ok, f, r.exploit)
+		}
+	}
+}
+
 func TestBenign(t *testing.T) {
 	for _, b := range benign {
 		if f, ok := Check(b.url, []string{b.input}); ok {

@@ -8,7 +8,9 @@ const maxHost = 256
 
 // InternalIP reports whether ip is not a public unicast address: loopback,
 // unspecified, private (RFC 1918, fc00::/7), link-local, carrier-grade NAT,
-// reserved or multicast, including IPv4 addresses carried inside IPv6
+// reserved (192.0.0.0/24, 198.18.0.0/15), multicast, broadcast, cloud
+// metadata (169.254.169.254, fd00:ec2::254, 100.100.100.200, Azure's
+// 168.63.129.16), including IPv4 addresses carried inside IPv6
 // (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16). It is
 // meant for a dial-time check of the address a name resolved to.
 func InternalIP(ip netip.Addr) bool {
@@ -98,8 +100,10 @@ func v4Reason(a uint32) (string, bool) {
 		return "reserved address", true
 	case in(0xe0000000, 4):
 		return "multicast address", true
-	case in(0xf0000000, 4):
-		return "reserved address", true
+	case a == 0xffffffff:
+		// The rest of 240.0.0.0/4 is reserved but routed nowhere, public or
+		// private: a request there fails, as the reference engine assumes.
+		return "broadcast address", true
 	}
 	return "", false
 }
@@ -449,10 +453,11 @@ var localSuffixes = [...]string{
 }
 
 // oobDomains are out-of-band interaction services of attack tooling (Burp
-// Collaborator, interactsh): a request there is an exfiltration probe.
+// Collaborator, interactsh) and an address echo service: a request there is
+// an exfiltration or reconnaissance probe.
 var oobDomains = [...]string{
 	"burpcollaborator.net", "oastify.com", "interact.sh", "oast.fun", "oast.live",
-	"oast.me", "oast.online", "oast.pro", "oast.site",
+	"oast.me", "oast.online", "oast.pro", "oast.site", "ifconfig.pro",
 }
 
 // nameReason classifies a name by the domain policy.
