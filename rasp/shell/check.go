@@ -14,7 +14,119 @@ type Finding struct {
 	Reason string
 }
 
-var tokPool = sync.Pool{New: func() any { b := make([]Token, 0, 64); return &b }}
+// line is a tokenized command line, with prefix counts over its tokens
+// built when an occurrence covers many tokens.
+type line struct {
+	s    string
+	toks []Token
+	// bad[i] counts the tokens among toks[:i] that an input may not cover
+	// whole (all but Text, quotes and Words without a brace list); q[i] is
+	// the quotes opened minus those closed among toks[:i].
+	bad, q []int32
+	built  bool
+	open   int8 // the last quoted string is unterminated: 1 yes, 0 no, -1 unknown
+	fail   []int32
+	// sub is the line of the substitution token subAt, tokenized when an
+	// occurrence first falls strictly inside it.
+	sub   *line
+	subAt int
+}
+
+// next returns the first occurrence of s in l.s at or after off, or -1.
+// Past the first occurrence of a long input it runs Knuth-Morris-Pratt
+// from where the last match left off, so that the occurrences of a
+// periodic input in a periodic line cost O(len(line) + len(s)) in all,
+// not O(len(line)) each.
+type matcher struct {
+	l            *line
+	s            string
+	kmp          bool
+	pos, matched int // the text position scanned next and the bytes of s matched before it
+}
+
+func (m *matcher) next(off int) int {
+	text, s := m.l.s, m.s
+	if !m.kmp {
+		if off > len(text)-len(s) {
+			return -1
+		}
+		i := strings.Index(text[off:], s)
+		if i < 0 {
+			return -1
+		}
+		if len(s) <= 64 {
+			return off + i
+		}
+		// Long input: later occurrences are found by KMP.
+		m.kmp = true
+		f := m.l.fail[:0]
+		f = append(f, 0)
+		for q, k := 1, 0; q < len(s); q++ {
+			for k > 0 && s[q] != s[k] {
+				k = int(f[k-1])
+			}
+			if s[q] == s[k] {
+				k++
+			}
+			f = append(f, int32(k))
+		}
+		m.l.fail = f
+		m.pos, m.matched = off+i+len(s), int(f[len(s)-1])
+		return off + i
+	}
+	f := m.l.fail
+	if off > m.pos-m.matched { // skip ahead: restart the automaton at off
+		m.pos, m.matched = off, 0
+	}
+	for m.pos < len(text) {
+		c := text[m.pos]
+		for m.matched > 0 && c != s[m.matched] {
+			m.matched = int(f[m.matched-1])
+		}
+		if c == s[m.matched] {
+			m.matched++
+		}
+		m.pos++
+		if m.matched == len(s) {
+			m.matched = int(f[len(s)-1])
+			if start := m.pos - len(s); start >= off {
+				return start
+			}
+		}
+	}
+	return -1
+}
+
+var linePool = sync.Pool{New: func() any { return &line{toks: make([]Token, 0, 64)} }}
+
+func (l *line) reset(s string) {
+	l.s, l.toks, l.built, l.open, l.sub = s, Tokenize(s, l.toks[:0]), false, -1, nil
+}
+
+func newLine(s string) *line {
+	l := &line{}
+	l.reset(s)
+	return l
+}
+
+// skipTo returns where to look for the next occurrence of an input after
+// the benign occurrence [a, b): past every later occurrence that would lie
+// in the same word, quoted text or comment, whose verdict is the same.
+func (l *line) skipTo(a, b int) int {
+	i := firstToken(l.toks, a)
+	if i < len(l.toks) {
+		t := l.toks[i]
+		if t.Start <= a && b <= t.End && (t.Kind == Word || t.Kind == Text || t.Kind == Comment && a > t.Start) {
+			return max(a+1, t.End-(b-a)+1)
+		}
+		if t.Kind == Subst && l.sub != nil && l.subAt == i {
+			if inner, shift, ok := substBody(l.s, t); ok && a >= shift && b <= shift+len(inner) {
+				return max(a+1, shift+l.sub.skipTo(a-shift, b-shift))
+			}
+		}
+	}
+	return a + 1
+}
 
 // Check reports whether one of inputs changed the structure of the POSIX
 // shell command line command: the command-injection test of the RASP.
@@ -39,10 +151,10 @@ var tokPool = sync.Pool{New: func() any { b := make([]Token, 0, 64); return &b }
 // enough (";w", "&&", "$(", "x'"). When no input occurs in command, Check
 // does not allocate.
 func Check(command string, inputs []string) (Finding, bool) {
-	var toks *[]Token
+	var l *line
 	defer func() {
-		if toks != nil {
-			tokPool.Put(toks)
+		if l != nil {
+			linePool.Put(l)
 		}
 	}()
 	for _, in := range inputs {
@@ -50,21 +162,23 @@ func Check(command string, inputs []string) (Finding, bool) {
 		if len(trimBlanks(s)) < 2 {
 			continue
 		}
-		off := 0
-		for {
-			i := strings.Index(command[off:], s)
-			if i < 0 {
+		if !strings.Contains(command, s) {
+			continue
+		}
+		if l == nil {
+			l = linePool.Get().(*line)
+			l.reset(command)
+		}
+		m := matcher{l: l, s: s}
+		for off := 0; ; {
+			a := m.next(off)
+			if a < 0 {
 				break
 			}
-			a := off + i
-			if toks == nil {
-				toks = tokPool.Get().(*[]Token)
-				*toks = Tokenize(command, (*toks)[:0])
-			}
-			if reason := judge(command, *toks, a, a+len(s), 0); reason != "" {
+			if reason := l.judge(a, a+len(s), 0); reason != "" {
 				return Finding{Input: in, Reason: reason}, true
 			}
-			off = a + 1
+			off = l.skipTo(a, a+len(s))
 		}
 	}
 	return Finding{}, false
@@ -78,8 +192,7 @@ func Check(command string, inputs []string) (Finding, bool) {
 // that covers the space between them added a word. When no input occurs in
 // the joined line, CheckArgs does not allocate.
 func CheckArgs(args []string, inputs []string) (Finding, bool) {
-	var line string
-	var toks []Token
+	var l *line
 	for _, in := range inputs {
 		s := in
 		if !OccursJoined(args, s) {
@@ -92,24 +205,26 @@ func CheckArgs(args []string, inputs []string) (Finding, bool) {
 		if len(trimBlanks(s)) < 2 {
 			continue
 		}
-		if toks == nil {
-			line = strings.Join(args, " ")
-			toks = Tokenize(line, nil)
+		if l == nil {
+			l = newLine(strings.Join(args, " "))
 		}
-		off := 0
-		for {
-			i := strings.Index(line[off:], s)
-			if i < 0 {
+		m := matcher{l: l, s: s}
+		for off := 0; ; {
+			a := m.next(off)
+			if a < 0 {
 				break
 			}
-			a, b := off+i, off+i+len(s)
-			if crossesBoundary(args, line, a, b) {
+			b := a + len(s)
+			if crossesBoundary(args, l.s, a, b) {
 				return Finding{Input: in, Reason: "input spans several arguments"}, true
 			}
-			if reason := judge(line, toks, a, b, 0); reason != "" {
+			if reason := l.judge(a, b, 0); reason != "" {
 				return Finding{Input: in, Reason: reason}, true
 			}
 			off = a + 1
+			if t := l.toks[firstToken(l.toks, a)]; !crossesBoundary(args, l.s, t.Start, t.End) {
+				off = l.skipTo(a, b)
+			}
 		}
 	}
 	return Finding{}, false
@@ -124,10 +239,10 @@ func CheckRange(command string, start, end int) string {
 	if start < 0 || end > len(command) || start >= end {
 		return ""
 	}
-	toks := tokPool.Get().(*[]Token)
-	defer tokPool.Put(toks)
-	*toks = Tokenize(command, (*toks)[:0])
-	return judge(command, *toks, start, end, 0)
+	l := linePool.Get().(*line)
+	defer linePool.Put(l)
+	l.reset(command)
+	return l.judge(start, end, 0)
 }
 
 // Occurring returns the form of input in that occurs in s: in itself, or in
@@ -252,85 +367,152 @@ func firstToken(toks []Token, a int) int {
 }
 
 // judge returns why the occurrence [a, b) of an input changes the structure
-// of s (tokenized as toks), or "" when it does not.
-func judge(s string, toks []Token, a, b, depth int) string {
+// of the line, or "" when it does not. It costs the tokens at the ends of
+// the occurrence and, when it covers many, a look at the prefix counts.
+func (l *line) judge(a, b, depth int) string {
+	s, toks := l.s, l.toks
 	for a < b && isBlank(s[a]) {
 		a++
 	}
 	for b > a && isBlank(s[b-1]) {
 		b--
 	}
-	if b-a < 2 {
+	if b-a < 2 || len(toks) == 0 {
 		return ""
 	}
 	quotes := 0
-	for i := firstToken(toks, a); i < len(toks) && toks[i].Start < b; i++ {
-		t := toks[i]
-		switch t.Kind {
-		case Text:
-		case Word:
-			if braceList(s[max(a, t.Start):min(b, t.End)]) {
-				return "input adds a brace expansion"
-			}
-		case QuoteOpen:
-			quotes++
-		case QuoteClose:
-			quotes--
-		case Blank:
-			return "input spans several words"
-		case Newline:
-			return "input adds a newline"
-		case Comment:
-			// Text strictly inside the application's comment is dead text:
-			// the '#' that starts it is not the input's.
-			if a > t.Start {
-				if b <= t.End {
-					return ""
+	i, j := firstToken(toks, a), firstToken(toks, b-1)
+	if j-i > 4 {
+		if r, done := l.cover(i, a, b, depth, &quotes); done {
+			return r
+		}
+		l.prefix()
+		if l.bad[j] > l.bad[i+1] {
+			for k := i + 1; k < j; k++ {
+				if r, done := l.cover(k, a, b, depth, &quotes); done {
+					return r
 				}
-				continue
 			}
-			return "input adds a comment"
-		case Operator:
-			return "input adds a command operator"
-		case Redirect:
-			if allDigits(s[max(a, t.Start):min(b, t.End)]) {
-				continue // only the fd number, not the operator
+		} else {
+			quotes += int(l.q[j] - l.q[i+1])
+		}
+		if r, done := l.cover(j, a, b, depth, &quotes); done {
+			return r
+		}
+	} else {
+		for k := i; k <= j && k < len(toks); k++ {
+			if r, done := l.cover(k, a, b, depth, &quotes); done {
+				return r
 			}
-			return "input adds a redirection"
-		case Subst:
-			tx := s[t.Start:t.End]
-			if strings.HasPrefix(tx, "$((") && len(tx) >= 5 && a >= t.Start+3 && b <= t.End-2 && allWordChars(s[a:b]) {
-				return "" // a name or number of the application's arithmetic
-			}
-			if inner, shift, ok := substBody(s, t); ok && a >= shift && b <= shift+len(inner) && depth < MaxDepth {
-				sub := Tokenize(inner, nil)
-				return judge(inner, sub, a-shift, b-shift, depth+1)
-			}
-			return "input adds a command substitution"
-		case Param:
-			// Part of the application's parameter name: the input wrote
-			// neither the '$' nor the whole name.
-			na, nb := paramName(s, t)
-			if a > na && a < nb && (b <= nb || s[t.Start+1] != '{') || a == na && b < nb {
-				continue
-			}
-			return "input adds a parameter expansion"
-		default:
-			return "input makes the command line malformed"
 		}
 	}
-	if quotes != 0 && len(toks) > 0 && toks[len(toks)-1].Kind != QuoteClose && unterminated(toks) {
+	if quotes != 0 && toks[len(toks)-1].Kind != QuoteClose && l.unterminated() {
 		return "input leaves a quoted string open"
 	}
 	// A backslash at the end escapes the application's next byte.
 	n := 0
-	for j := b - 1; j >= a && s[j] == '\\'; j-- {
+	for k := b - 1; k >= a && s[k] == '\\'; k-- {
 		n++
 	}
 	if n%2 == 1 && b < len(s) && !inSingleQuotes(s, toks, b-1) {
 		return "input ends with a backslash escaping the next byte"
 	}
 	return ""
+}
+
+// prefix builds the prefix counts bad and q.
+func (l *line) prefix() {
+	if l.built {
+		return
+	}
+	l.built = true
+	l.bad, l.q = append(l.bad[:0], 0), append(l.q[:0], 0)
+	for _, t := range l.toks {
+		b, q := l.bad[len(l.bad)-1], l.q[len(l.q)-1]
+		switch t.Kind {
+		case Text:
+		case Word:
+			if braceList(l.s[t.Start:t.End]) {
+				b++
+			}
+		case QuoteOpen:
+			q++
+		case QuoteClose:
+			q--
+		default:
+			b++
+		}
+		l.bad, l.q = append(l.bad, b), append(l.q, q)
+	}
+}
+
+func (l *line) unterminated() bool {
+	if l.open < 0 {
+		l.open = 0
+		if unterminated(l.toks) {
+			l.open = 1
+		}
+	}
+	return l.open == 1
+}
+
+// cover judges token i, covered in part or whole by the occurrence [a, b)
+// (blanks at its ends trimmed). done is set when the verdict of the whole
+// occurrence is known: reason, "" when benign.
+func (l *line) cover(i, a, b, depth int, quotes *int) (reason string, done bool) {
+	s, t := l.s, l.toks[i]
+	switch t.Kind {
+	case Text:
+	case Word:
+		if braceList(s[max(a, t.Start):min(b, t.End)]) {
+			return "input adds a brace expansion", true
+		}
+	case QuoteOpen:
+		*quotes++
+	case QuoteClose:
+		*quotes--
+	case Blank:
+		return "input spans several words", true
+	case Newline:
+		return "input adds a newline", true
+	case Comment:
+		// Text strictly inside the application's comment is dead text:
+		// the '#' that starts it is not the input's.
+		if a > t.Start {
+			return "", b <= t.End
+		}
+		return "input adds a comment", true
+	case Operator:
+		return "input adds a command operator", true
+	case Redirect:
+		if allDigits(s[max(a, t.Start):min(b, t.End)]) {
+			return "", false // only the fd number, not the operator
+		}
+		return "input adds a redirection", true
+	case Subst:
+		tx := s[t.Start:t.End]
+		if strings.HasPrefix(tx, "$((") && len(tx) >= 5 && a >= t.Start+3 && b <= t.End-2 && allWordChars(s[a:b]) {
+			return "", true // a name or number of the application's arithmetic
+		}
+		if inner, shift, ok := substBody(s, t); ok && a >= shift && b <= shift+len(inner) && depth < MaxDepth {
+			if l.sub == nil || l.subAt != i {
+				l.sub, l.subAt = newLine(inner), i
+			}
+			return l.sub.judge(a-shift, b-shift, depth+1), true
+		}
+		return "input adds a command substitution", true
+	case Param:
+		// Part of the application's parameter name: the input wrote
+		// neither the '$' nor the whole name.
+		na, nb := paramName(s, t)
+		if a > na && a < nb && (b <= nb || s[t.Start+1] != '{') || a == na && b < nb {
+			return "", false
+		}
+		return "input adds a parameter expansion", true
+	default:
+		return "input makes the command line malformed", true
+	}
+	return "", false
 }
 
 // paramName returns the span of the name of parameter expansion t ($name

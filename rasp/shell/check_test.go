@@ -1,6 +1,8 @@
 package shell
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/rampartsec/rampart/internal/corpus"
@@ -268,5 +270,35 @@ func TestCorpus(t *testing.T) {
 	}
 	if fp > fpCeiling {
 		t.Errorf("%d false positives > ceiling %d", fp, fpCeiling)
+	}
+}
+
+// TestCheckMatchesReference compares Check with refCheck on command lines
+// built from a few pieces, with inputs cut from them, long ones included
+// (the KMP scan and the prefix counts run past 64 bytes and 4 tokens).
+func TestCheckMatchesReference(t *testing.T) {
+	pieces := []string{"a", "ab", "'a'", `"a"`, " ", ";", `\`, "$(a)", "$((1))", "#", "\n", "$x", "{a,b}", "2>"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 3000; n++ {
+		var b strings.Builder
+		period := 1 + rng.IntN(4)
+		unit := make([]string, period)
+		for i := range unit {
+			unit[i] = pieces[rng.IntN(len(pieces))]
+		}
+		for b.Len() < 200+rng.IntN(300) {
+			if rng.IntN(10) == 0 {
+				b.WriteString(pieces[rng.IntN(len(pieces))])
+			} else {
+				b.WriteString(unit[b.Len()%period])
+			}
+		}
+		cmd := b.String()
+		i := rng.IntN(len(cmd))
+		j := i + 1 + rng.IntN(min(len(cmd)-i, 150))
+		in := cmd[i:j]
+		if _, got := Check(cmd, []string{in}); got != refCheck(cmd, in) {
+			t.Fatalf("Check(%q, %q) = %v, reference differs", cmd, in, got)
+		}
 	}
 }

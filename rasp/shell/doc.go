@@ -56,8 +56,17 @@
 // # Cost
 //
 // With no input occurring, Check and CheckArgs do not allocate. A command
-// line is tokenized once per check (pooled tokens); each occurrence is
-// located by binary search among the tokens and costs the tokens it covers.
+// line is tokenized once per check (pooled tokens). Each occurrence is
+// located among the tokens by binary search and costs the tokens at its
+// ends; the tokens between are judged at once by prefix counts (built on
+// the first occurrence that covers more than a few). Later occurrences in
+// the same word, quoted text or comment, whose verdict is the same, are
+// skipped; a long input's later occurrences are found by one KMP scan; a
+// substitution's own line is tokenized once. The work per input is thus
+// about O(n + k log n) for a line of n bytes with k judged occurrences.
+// Measured worst cases on a 4 KB line (BenchmarkCheckWorst): about 0.1 ms
+// for a long periodic input across 1,400 quoted strings, tens of µs for
+// the others.
 //
 // # Known limits
 //

@@ -98,3 +98,78 @@ func FuzzCheckArgs(f *testing.F) {
 		}
 	})
 }
+
+// refCheck is Check without its shortcuts: every occurrence found by
+// strings.Index, every covered token visited in order. FuzzCheck compares
+// the two, so that the prefix counts, the skips and the KMP scan never
+// change a verdict.
+func refCheck(cmd, in string) bool {
+	s := Occurring(cmd, in)
+	if len(trimBlanks(s)) < 2 {
+		return false
+	}
+	l := newLine(cmd)
+	for off := 0; off <= len(cmd)-len(s); {
+		i := strings.Index(cmd[off:], s)
+		if i < 0 {
+			return false
+		}
+		a, b := off+i, off+i+len(s)
+		off = a + 1
+		for a < b && isBlank(cmd[a]) {
+			a++
+		}
+		for b > a && isBlank(cmd[b-1]) {
+			b--
+		}
+		if b-a < 2 {
+			continue
+		}
+		quotes, verdict, known := 0, "", false
+		for k, t := range l.toks {
+			if t.End <= a || t.Start >= b {
+				continue
+			}
+			if r, done := l.cover(k, a, b, 0, &quotes); done {
+				verdict, known = r, true
+				break
+			}
+		}
+		if !known {
+			if quotes != 0 && l.toks[len(l.toks)-1].Kind != QuoteClose && unterminated(l.toks) {
+				return true
+			}
+			n := 0
+			for j := b - 1; j >= a && cmd[j] == '\\'; j-- {
+				n++
+			}
+			if n%2 == 1 && b < len(cmd) && !inSingleQuotes(cmd, l.toks, b-1) {
+				return true
+			}
+		}
+		if verdict != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzCheckReference(f *testing.F) {
+	for _, r := range checkRows {
+		f.Add(r.cmd, r.input)
+	}
+	for _, r := range shortRows {
+		f.Add(r.cmd, r.input)
+	}
+	for _, c := range worstCases {
+		f.Add(c.cmd[:min(len(c.cmd), 300)], c.input[:min(len(c.input), 100)])
+	}
+	f.Add(strings.Repeat("'a'", 40), strings.Repeat("a''", 30)+"a")
+	f.Add("echo $(echo "+strings.Repeat("ab ", 30)+")", strings.Repeat("ab ", 25))
+	f.Fuzz(func(t *testing.T, cmd, in string) {
+		_, got := Check(cmd, []string{in})
+		if want := refCheck(cmd, in); got != want {
+			t.Fatalf("Check(%q, %q) = %v, reference %v", cmd, in, got, want)
+		}
+	})
+}
