@@ -93,9 +93,16 @@ const MaxRelex = 16
 // it is judged as in a well-formed statement).
 //
 // Cost: when no input occurs in statement Check scans it once per input
-// for the input's rarest byte, and does not allocate; otherwise it lexes the statement once (with
-// a pooled buffer) and does work linear in the statement per input, plus
-// at most MaxRelex relexings of the statement.
+// for the input's rarest byte, and does not allocate. Otherwise it lexes
+// the statement once (with a pooled buffer) and visits the occurrences in
+// order: those inside one literal or comment are jumped over (only an end
+// on a quote the input could escape is looked at), so the work per input
+// is linear in the statement, however often the input occurs; the
+// statement is lexed again at most MaxRelex times. The bound is thus
+// O(len(statement) × inputs + MaxRelex × len(statement)); measured on 2
+// cores, 1,000 inputs that each occur at nearly every offset of a 4 KB
+// literal cost under 1 ms, and 255 one-byte inputs in a 4 KB statement of
+// many tokens 0.2 ms.
 //
 // Limits: inputs are matched byte for byte, so an input the application
 // transformed (decoded, trimmed, case-folded) before building the
@@ -116,7 +123,7 @@ func Check(d Dialect, statement string, inputs []string) (Finding, bool) {
 		}
 		st := memo{escTok: -1, quotTok: -1}
 		fd := newFinder(in)
-		for a := fd.next(statement, 0); a >= 0; a = fd.next(statement, a+1) {
+		for a := fd.next(statement, 0); a >= 0; a = fd.next(statement, c.skip(a, len(in))) {
 			c.lex()
 			if reason := c.occurrence(a, a+len(in), &st); reason != "" {
 				return Finding{Input: in, Reason: reason}, true
@@ -135,6 +142,7 @@ type checker struct {
 	valid int8 // 1: no Invalid token; 0: some; -1: not known yet
 	relex int  // relexings done
 	buf   []byte
+	hint  int // the token holding the last occurrence's start
 }
 
 // lex tokenizes the statement once.
@@ -157,6 +165,79 @@ func (c *checker) release() {
 	if c.toks != nil && cap(*c.toks) <= maxPooled {
 		tokPool.Put(c.toks)
 	}
+}
+
+// skip returns where to look for the next occurrence of an n-byte input
+// after the benign one at a. Occurrences inside the same literal or
+// comment token are all benign but those whose end meets a quote the
+// input could escape, so the search jumps to the next such end, or to the
+// first occurrence that reaches past the token: the work per input is then
+// linear in the statement however often the input occurs.
+func (c *checker) skip(a, n int) int {
+	toks, s := *c.toks, c.s
+	t := toks[c.hint] // occurrence left it at the token holding a
+	if a+n > t.End || a <= t.Start {
+		return a + 1
+	}
+	last := t.End - n + 1 // the first occurrence that reaches past t
+	switch t.Kind {
+	case QuotedIdentifier:
+		if a <= quoteAt(s, t) {
+			return a + 1
+		}
+		return last
+	case Comment:
+		if a <= t.Start+1 || dialectRules[c.d].nestedComments && isBlockComment(s, t) {
+			return a + 1
+		}
+		return last
+	case String:
+		q := quoteAt(s, t)
+		if a <= q {
+			return a + 1
+		}
+		escapes := dialectRules[c.d].backslash
+		if s[t.Start]|0x20 == 'e' && q == t.Start+1 {
+			escapes = dialectRules[c.d].eString
+		}
+		if !escapes || s[q] == '$' {
+			return last
+		}
+		// The next occurrence that ends on a quote inside t, if any.
+		if e := nextQuote(s, a+n+1, t.End-1); e >= 0 && e-n < last {
+			return max(a+1, e-n)
+		}
+		return last
+	}
+	return a + 1
+}
+
+// nextQuote returns the offset of the first ' or " in s[from:to], or -1.
+func nextQuote(s string, from, to int) int {
+	if from >= to {
+		return -1
+	}
+	q := strings.IndexByte(s[from:to], '\'')
+	if q >= 0 {
+		to = from + q
+	}
+	if d := strings.IndexByte(s[from:to], '"'); d >= 0 {
+		return from + d
+	}
+	if q >= 0 {
+		return from + q
+	}
+	return -1
+}
+
+// quoteAt returns the offset of the opening quote of the literal t (after
+// any prefix: N, E, X, B, q).
+func quoteAt(s string, t Token) int {
+	p := t.Start
+	for p < t.End && s[p] != '\'' && s[p] != '"' && s[p] != '`' && s[p] != '[' && s[p] != '$' {
+		p++
+	}
+	return p
 }
 
 // relexed describes the statement lexed again with one occurrence blanked.
@@ -202,7 +283,11 @@ func (c *checker) blanked(a, b, probe int) relexed {
 // reason it is an exploit.
 func (c *checker) occurrence(a, b int, st *memo) string {
 	toks := *c.toks
-	i, j := span(toks, a, b)
+	if c.hint >= len(toks) || toks[c.hint].Start > a {
+		c.hint = 0
+	}
+	c.hint = tokenFrom(toks, c.hint, a)
+	i, j := spanFrom(toks, c.hint, a, b)
 	reason := judge(c.d, c.s, toks, i, j, a, b, st)
 	if reason == "" {
 		return ""
@@ -571,8 +656,9 @@ func insideQuotes(s string, t Token, a int) bool {
 // literal tokens they fall in, so that many occurrences in one long literal
 // cost time linear in its length.
 type memo struct {
-	escTok  int  // start of the string whose escapes were scanned, or -1
-	escP    int  // the escape scan's position: a unit boundary
+	escTok  int  // start of the string whose backslash run was measured, or -1
+	escP    int  // start of that run
+	escEnd  int  // end of that run
 	quotTok int  // start of the literal whose value was searched, or -1
 	quot    bool // whether that literal's value contains the input
 }
@@ -580,6 +666,24 @@ type memo struct {
 // tokenAt returns the index of the token holding byte offset p (toks tile
 // the statement, so a binary search finds it).
 func tokenAt(toks []Token, p int) int {
+	return tokenFrom(toks, 0, p)
+}
+
+// tokenFrom is tokenAt for an offset p known to be at or after the start
+// of token h: it steps forward a few tokens before searching, so that
+// occurrences visited in increasing order cost O(1) each.
+func tokenFrom(toks []Token, h, p int) int {
+	for n := 0; n < 4 && h < len(toks); n++ {
+		if p < toks[h].End {
+			return h
+		}
+		h++
+	}
+	return h + tokenSearch(toks[h:], p)
+}
+
+// tokenSearch is the binary search of tokenAt.
+func tokenSearch(toks []Token, p int) int {
 	lo, hi := 0, len(toks)-1
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -595,7 +699,12 @@ func tokenAt(toks []Token, p int) int {
 // span returns the first and last significant tokens of the occurrence
 // s[a:b]: whitespace at its ends is no structure.
 func span(toks []Token, a, b int) (i, j int) {
-	i, j = tokenAt(toks, a), tokenAt(toks, b-1)
+	return spanFrom(toks, tokenAt(toks, a), a, b)
+}
+
+// spanFrom is span given i, the token holding a.
+func spanFrom(toks []Token, i, a, b int) (int, int) {
+	j := tokenFrom(toks, i, b-1)
 	for i < j && toks[i].Kind == Whitespace {
 		i++
 	}
@@ -705,6 +814,13 @@ func (st *memo) quotedIn(d Dialect, s string, t Token, in string) bool {
 		escapes = dialectRules[d].eString
 	}
 	body := s[p+1 : t.End-1]
+	if len(in) > len(body) {
+		return false
+	}
+	if strings.IndexByte(body, q) < 0 && (!escapes || strings.IndexByte(body, '\\') < 0) {
+		st.quot = strings.Contains(body, in) // nothing to undo
+		return st.quot
+	}
 	var v strings.Builder
 	v.Grow(len(body))
 	for k := 0; k < len(body); k++ {
@@ -724,18 +840,17 @@ func (st *memo) quotedIn(d Dialect, s string, t Token, in string) bool {
 // (the application's closing quote): an escape the application did not
 // double. A doubled quote across b is not reported: an application that
 // escapes by doubling quotes produces it from an input ending in a quote.
+//
+// The run of backslashes that ends at b starts at an escape unit boundary
+// (the byte before it is no backslash, so no escape pair crosses into
+// it): the byte at b is escaped exactly when the run is odd. The memo
+// keeps the last run's start, so occurrences ending in one long run cost
+// its length once.
 func (st *memo) escapesEnd(d Dialect, s string, t Token, b int) bool {
-	if t.Kind != String || b >= t.End || (s[b] != '\'' && s[b] != '"') {
+	if t.Kind != String || b >= t.End || (s[b] != '\'' && s[b] != '"') || s[b-1] != '\\' {
 		return false
 	}
-	if st.escTok == t.Start && st.escP <= b {
-		// Occurrences come in increasing order: resume the scan.
-		return st.scanEscapes(s, st.escP, b)
-	}
-	p := t.Start
-	for p < t.End && s[p] != '\'' && s[p] != '"' {
-		p++ // prefix: N, E, X, B
-	}
+	p := quoteAt(s, t)
 	if p >= t.End || p+1 >= b {
 		return false
 	}
@@ -746,22 +861,16 @@ func (st *memo) escapesEnd(d Dialect, s string, t Token, b int) bool {
 	if !escapes {
 		return false
 	}
-	st.escTok = t.Start
-	return st.scanEscapes(s, p+1, b)
-}
-
-// scanEscapes scans escape units from p, a unit boundary, to b and reports
-// whether a backslash escape straddles b; it saves where it stopped.
-func (st *memo) scanEscapes(s string, p, b int) bool {
-	for p < b {
-		if s[p] == '\\' {
-			p += 2
-		} else {
-			p++
+	r := b - 1
+	if st.escTok == t.Start && st.escP <= r && st.escEnd >= b {
+		r = st.escP // the run already measured
+	} else {
+		for r > p+1 && s[r-1] == '\\' {
+			r--
 		}
+		st.escTok, st.escP, st.escEnd = t.Start, r, b
 	}
-	st.escP = p
-	return p > b
+	return (b-r)%2 == 1
 }
 
 // significant reports whether a token matters to the statement's structure.

@@ -60,6 +60,9 @@ func FuzzCheck(f *testing.F) {
 			if !strings.Contains(stmt, in) && ok1 {
 				t.Fatalf("%v: input %q absent from %q reported", d, in, stmt)
 			}
+			if in != "" && checkEvery(d, stmt, in) != ok1 {
+				t.Fatalf("%v: skipping occurrences changed the verdict on %q in %q (%v)", d, in, stmt, ok1)
+			}
 			if ok1 && len(in) <= ShortInput && strings.Trim(in, wordish) == "" && lexes(d, stmt) {
 				t.Fatalf("%v: short word %q reported in %q: %s", d, in, stmt, f1.Reason)
 			}
@@ -117,4 +120,24 @@ func lexes(d Dialect, stmt string) bool {
 		}
 	}
 	return true
+}
+
+// checkEvery is Check for one input judging every occurrence, without
+// the jumps over occurrences inside one literal or comment.
+func checkEvery(d Dialect, stmt, in string) bool {
+	c := checker{d: d, s: stmt, valid: -1}
+	defer c.release()
+	st := memo{escTok: -1, quotTok: -1}
+	for off := 0; len(in) <= len(stmt); {
+		k := strings.Index(stmt[off:], in)
+		if k < 0 {
+			return false
+		}
+		c.lex()
+		if c.occurrence(off+k, off+k+len(in), &st) != "" {
+			return true
+		}
+		off += k + 1
+	}
+	return false
 }
