@@ -38,6 +38,7 @@ var pairs = []pair{
 	{"host nat64", "http://{}/x", "[64:ff9b::a9fe:a9fe]", "", "[64:ff9b::808:808]"},
 	{"host fullwidth", "http://{}/x", "１２７．０．０．１", "", "８．８．８．８"},
 	{"host percent", "http://{}/x", "%31%32%37.0.0.1", "", "%38.8.8.8"},
+	{"host circled letters", "http://{}/x", "ⓛⓞⓒⓐⓛⓗⓞⓢⓣ", "", "ⓔⓧⓐⓜⓟⓛⓔ.ⓒⓞⓜ"},
 	{"host trailing dot", "http://{}/x", "localhost.", "", "example.com."},
 	{"host unspecified 1 byte", "http://{}:8080/x", "0", "", "a.io"},
 	{"host single label", "http://{}:6379/", "redis", "", "redis.io"},

@@ -168,8 +168,8 @@ func normHost(dst []byte, host string) []byte {
 	return dst
 }
 
-// mapWide maps the fullwidth ASCII forms, ideographic full stops and
-// circled digits that IDNA folds to ASCII; n is 0 when s starts otherwise.
+// mapWide maps the fullwidth ASCII forms, ideographic full stops, circled
+// digits and circled letters that IDNA folds to ASCII; n is 0 when s starts otherwise.
 func mapWide(s string) (byte, int) {
 	if len(s) < 3 {
 		return 0, 0
@@ -187,6 +187,10 @@ func mapWide(s string) (byte, int) {
 		return byte('1' + r - 0x2460), 3
 	case r == 0x24ea:
 		return '0', 3
+	case r >= 0x24b6 && r <= 0x24cf: // circled capital letters
+		return byte('a' + r - 0x24b6), 3
+	case r >= 0x24d0 && r <= 0x24e9: // circled small letters
+		return byte('a' + r - 0x24d0), 3
 	}
 	return 0, 0
 }
