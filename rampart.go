@@ -115,6 +115,7 @@ type Agent struct {
 	initTime time.Duration
 	stats    Stats
 	status   Status
+	timeouts timeoutLog
 }
 
 // Stats are an Agent's counters.

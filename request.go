@@ -47,6 +47,7 @@ type Request struct {
 	matches  []waf.Match
 	block    *waf.Action
 	timedOut bool
+	notRun   []string // the rules the time budget kept from running
 	route    string
 	start    time.Time
 	done     bool
@@ -207,8 +208,10 @@ func (r *Request) Matches() []waf.Match {
 func (r *Request) TimedOut() bool { return r != nil && r.timedOut }
 
 // Finish records the response status, runs the response rules, reports the
-// request's attack event when a rule matched, and releases the evaluation.
-// It is safe to call more than once.
+// request's attack event when a rule matched, or its request event when
+// the WAF's time budget ran out with no rule matched (so that no timeout
+// goes unseen; the agent also logs them, at most once a minute), and
+// releases the evaluation. It is safe to call more than once.
 func (r *Request) Finish(status int) {
 	if r == nil {
 		return
@@ -222,20 +225,26 @@ func (r *Request) Finish(status int) {
 		r.run([]waf.Address{{Name: waf.AddrStatus, Value: waf.String(strconv.Itoa(status))}})
 	}
 	r.done = true
+	if r.timedOut {
+		r.notRun = r.waf.NotRun()
+	}
 	r.waf.Close()
 	r.waf = nil
 	a := r.agent
-	if r.timedOut {
-		a.stats.Timeouts.Add(1)
-	}
 	if r.block != nil {
 		a.stats.Blocked.Add(1)
 	}
-	if len(r.matches) == 0 {
+	if len(r.matches) == 0 && !r.timedOut {
 		return
 	}
-	a.stats.Attacks.Add(1)
 	defer a.recoverFault()
+	if r.timedOut {
+		a.stats.Timeouts.Add(1)
+		a.noteTimeout(r.route, len(r.notRun))
+	}
+	if len(r.matches) > 0 {
+		a.stats.Attacks.Add(1)
+	}
 	a.exporter.Export(r.event(status))
 }
 
@@ -254,6 +263,12 @@ func (r *Request) event(status int) *event.Event {
 		Type: event.TypeAttack, Time: r.start.UTC(), Service: a.cfg.Service, Env: a.cfg.Env,
 		Blocked: r.block != nil, Mode: string(a.cfg.Mode), TimedOut: r.timedOut,
 		Request: &event.Request{Method: r.in.Method, URI: redactURI(r.in.URI), Route: r.route, Status: status, Headers: map[string]string{}},
+	}
+	if len(r.matches) == 0 {
+		ev.Type = event.TypeRequest // a timeout: see Finish
+	}
+	if n := len(r.notRun); n > 0 {
+		ev.NotRun, ev.NotRunCount = r.notRun[:min(n, event.MaxNotRun)], n
 	}
 	for _, ad := range r.addrs {
 		if ad.Name == waf.AddrClientIP {

@@ -10,7 +10,10 @@ const (
 	TypeAttack  = "attack"  // WAF rules matched a request (Triggers)
 	TypeExploit = "exploit" // exploit prevention caught a sink call (Exploit)
 	// TypeRequest is a request summary: a protected request, reported so
-	// the collector knows what is running (service, version, mode).
+	// the collector knows what is running (service, version, mode). The
+	// library sends one for each request on which the WAF's time budget
+	// ran out with no rule matched (TimedOut, NotRun), so that no timeout
+	// goes unseen.
 	TypeRequest = "request"
 
 	// User events, emitted by the application's business logic (Usr, IP,
@@ -53,8 +56,14 @@ type Event struct {
 	Blocked bool `json:"blocked"`
 	// Mode is "monitor" or "block": the mode the library ran in.
 	Mode string `json:"mode,omitempty"`
-	// TimedOut is true when the WAF's time budget ran out on this request.
+	// TimedOut is true when the WAF's time budget ran out on this request:
+	// the rules in NotRun did not see all of it.
 	TimedOut bool `json:"timed_out,omitempty"`
+	// NotRun are the ids of the WAF rules the time budget kept from
+	// evaluating the whole request, at most MaxNotRun of them, in the
+	// ruleset's order; NotRunCount is their number.
+	NotRun      []string `json:"rules_not_run,omitempty"`
+	NotRunCount int      `json:"rules_not_run_count,omitempty"`
 	// Exploit is the exploit caught at a sink (exploit events).
 	Exploit *Exploit `json:"exploit,omitempty"`
 
@@ -66,6 +75,9 @@ type Event struct {
 	Name      string         `json:"name,omitempty"` // custom events
 	Metadata  map[string]any `json:"metadata,omitempty"`
 }
+
+// MaxNotRun bounds the rule ids an event lists in NotRun.
+const MaxNotRun = 20
 
 // User is the user a user event is about.
 type User struct {
