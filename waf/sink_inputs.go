@@ -17,9 +17,8 @@ import (
 // bit set (O(len(resource))), and an input is looked for only when its
 // bytes, pair or windows (the first, the middle and the last) are all in
 // it. The work is then O(len(resource) + number of inputs) plus one search
-// per input that passes the filter. An input with blanks at its ends that
-// does not occur as it is, but trimmed does (an application that trims),
-// is handed over trimmed.
+// per input that passes the filter. An input with blanks at its ends is
+// also looked for trimmed (an application that trims its inputs).
 
 // directLimit is the most input bytes × resource bytes searched directly
 // before the resource is indexed.
@@ -107,7 +106,8 @@ func (st *sinkState) candidates(resource string, s *sinkSet) []string {
 		for _, in := range inputs {
 			if len(in) <= len(resource) && strings.Contains(resource, in) {
 				out = st.addCand(out, in)
-			} else if t := trimBlanks(in); len(t) != len(in) && t != "" && len(t) <= len(resource) && strings.Contains(resource, t) {
+			}
+			if t := trimBlanks(in); len(t) != len(in) && t != "" && len(t) <= len(resource) && strings.Contains(resource, t) {
 				out = st.addCand(out, t)
 			}
 		}
@@ -115,6 +115,7 @@ func (st *sinkState) candidates(resource string, s *sinkSet) []string {
 		return out
 	}
 	s.keys()
+	inputs = s.strs // deduplicated, trimmed forms added
 	st.idx.build(resource)
 	n := uint32(len(resource))
 	bits := st.idx.bits[:indexBits/64]
@@ -154,7 +155,7 @@ func (s *sinkSet) keys() {
 				out = append(out, t)
 			}
 		}
-		if _, dup := seen[in]; dup {
+		if _, dup := seen[in]; dup || in == "" {
 			continue
 		}
 		seen[in] = struct{}{}

@@ -34,14 +34,11 @@ func TestCandidatesMatchContains(t *testing.T) {
 		}
 		var want []string
 		for _, in := range inputs {
-			c := ""
-			if strings.Contains(res, in) {
-				c = in
-			} else if tr := strings.TrimSpace(in); tr != in && tr != "" && strings.Contains(res, tr) {
-				c = tr
+			if strings.Contains(res, in) && !slices.Contains(want, in) {
+				want = append(want, in)
 			}
-			if c != "" && !slices.Contains(want, c) {
-				want = append(want, c)
+			if tr := strings.TrimSpace(in); tr != in && tr != "" && strings.Contains(res, tr) && !slices.Contains(want, tr) {
+				want = append(want, tr)
 			}
 		}
 		got := st.candidates(res, &sinkSet{strs: inputs})
