@@ -20,7 +20,10 @@ const usage = `usage:
       evaluate requests (JSON lines, see ../shared/corpus/FORMAT.md) and print
       one verdict per line, or per-category recall and false-positive tables
   rampart rules lint [FILE]
-      validate a ruleset (default: the embedded one) and list every problem
+      validate a ruleset (default: the embedded one), list every problem, and
+      warn on the addresses it reads that nobody sends (typos: "did you
+      mean server.request.query?"; a note for libddwaf's gRPC and GraphQL
+      addresses, which rampart does not send yet)
   rampart rasp check [--rules default|FILE] --in FILE.jsonl [--summary]
       run sink calls (JSON lines, see ../shared/corpus/FORMAT.md) through the
       exploit-prevention rules: one verdict per line, or recall and false
