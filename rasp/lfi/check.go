@@ -24,14 +24,34 @@ func Check(path string, inputs []string) (Finding, bool) {
 		if in == "" || len(in) > len(path) {
 			continue
 		}
+		// Only an input holding two dots, literal or encoded, can add a
+		// ".." segment of its own; any other counts only at the start.
+		if !strings.Contains(in, "..") && strings.IndexByte(in, '%') < 0 {
+			if strings.HasPrefix(path, in) {
+				if r, ok := judgeStart(path, len(in)); ok {
+					return Finding{Input: in, Reason: r}, true
+				}
+			}
+			continue
+		}
+		// An input without a separator has a ".." of its own only in a
+		// segment it starts.
+		seps := strings.ContainsAny(in, "/\\%")
+		var st pathState
 		for off := 0; off < len(path); {
 			k := strings.Index(path[off:], in)
 			if k < 0 {
 				break
 			}
 			s := off + k
-			if r, ok := judge(path, s, s+len(in)); ok {
-				return Finding{Input: in, Reason: r}, true
+			if s == 0 {
+				if r, ok := judgeStart(path, len(in)); ok {
+					return Finding{Input: in, Reason: r}, true
+				}
+			}
+			st.advance(path, s, false)
+			if (seps || st.pos == s && !st.other && st.dots == 0) && climbs(path, s, s+len(in), st, false, true) {
+				return Finding{Input: in, Reason: "input climbs out of the base directory"}, true
 			}
 			off = s + 1
 		}
@@ -39,18 +59,17 @@ func Check(path string, inputs []string) (Finding, bool) {
 	return Finding{}, false
 }
 
-func judge(p string, s, t int) (string, bool) {
-	if s == 0 && absolute(p[:t]) && choosesRoot(p, t) {
+// judgeStart decides about an input that is the path's first t bytes: an
+// absolute path, or a home directory.
+func judgeStart(p string, t int) (string, bool) {
+	if absolute(p[:t]) && choosesRoot(p, t) {
 		if sensitive(p) {
 			return "input is an absolute path to a sensitive file", true
 		}
 		return "input is an absolute path", true
 	}
-	if s == 0 && home(p, t) {
+	if home(p, t) {
 		return "input starts the path at a home directory", true
-	}
-	if strings.ContainsAny(p[s:t], ".%") && escapes(p, s, t, 0) {
-		return "input climbs out of the base directory", true
 	}
 	return "", false
 }

@@ -33,6 +33,9 @@ func FuzzCheck(f *testing.F) {
 		if ok1 && !strings.ContainsAny(in, ".%") && !strings.HasPrefix(p, in) {
 			t.Fatalf("dot-free input %q reported in %q: %s", in, p, f1.Reason)
 		}
+		if in != "" && ok1 != checkEvery(p, in) {
+			t.Fatalf("shortcuts changed the verdict on %q in %q (%v)", in, p, ok1)
+		}
 		// A dot-free name joined under a base directory stays inside.
 		const base = "/var/www/uploads/"
 		if !strings.ContainsAny(in, ".%") && !strings.Contains(base, in) && in != "" {
@@ -41,4 +44,28 @@ func FuzzCheck(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkEvery is Check for one input without its shortcuts: every
+// occurrence is judged, each from a scan of the path from its start.
+func checkEvery(p, in string) bool {
+	for off := 0; off < len(p); {
+		k := strings.Index(p[off:], in)
+		if k < 0 {
+			return false
+		}
+		s := off + k
+		if s == 0 {
+			if _, ok := judgeStart(p, len(in)); ok {
+				return true
+			}
+		}
+		var st pathState
+		st.advance(p, s, false)
+		if climbs(p, s, s+len(in), st, false, true) {
+			return true
+		}
+		off = s + 1
+	}
+	return false
 }

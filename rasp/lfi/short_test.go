@@ -77,3 +77,33 @@ func TestCheckShortCoincidences(t *testing.T) {
 	}
 	t.Logf("%d paths, %d short inputs, %d reported", len(seen), n, fp)
 }
+
+// BenchmarkCheckWorstShort measures the worst a request can force with
+// short inputs: one-byte strings that occur at every other offset of a
+// 4 KB path (a long name of dots and letters), and their two-byte forms.
+func BenchmarkCheckWorstShort(b *testing.B) {
+	p := "/var/www/uploads/" + strings.Repeat("a.", 2000) + "/x"
+	in := []string{".", "a", "a.", ".a", "/", "%"}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		if f, ok := Check(p, in); ok {
+			b.Fatalf("finding %+v", f)
+		}
+	}
+}
+
+// BenchmarkCheckWorstDots measures inputs holding ".." that occur at every
+// third offset of one 4 KB segment ("a..a..a.."): each occurrence is judged
+// within the input, not over the segment.
+func BenchmarkCheckWorstDots(b *testing.B) {
+	p := "/var/www/uploads/" + strings.Repeat("a..", 1300) + "/x"
+	in := []string{"..", "a..", "..a", ".a..", strings.Repeat("a..", 100)}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		if f, ok := Check(p, in); ok {
+			b.Fatalf("finding %+v", f)
+		}
+	}
+}

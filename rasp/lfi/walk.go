@@ -1,11 +1,5 @@
 package lfi
 
-// escapes is Escapes for a file-system path: "..;" is a plain name there,
-// and the climbing ".." segment must be the input's own (both dots within
-// it), so that a short input such as "." or "./" found in a ".." the
-// application wrote is not taken for a traversal.
-func escapes(p string, s, t, lo int) bool { return climbs(p, s, t, lo, false, true) }
-
 // Escapes reports whether the path p, read from the directory that holds
 // byte s (the input's start; the directory begins after the last separator
 // at or after lo and before s), climbs above that directory with a ".."
@@ -15,24 +9,53 @@ func escapes(p string, s, t, lo int) bool { return climbs(p, s, t, lo, false, tr
 // containers read URL paths; in a file system "..;" is a plain name. The
 // SSRF detector uses it for URL paths.
 func Escapes(p string, s, t, lo int, urlParams bool) bool {
-	return climbs(p, s, t, lo, urlParams, false)
+	st := pathState{pos: lo, dir: lo}
+	st.advance(p, s, urlParams)
+	return climbs(p, s, t, st, urlParams, false)
 }
 
-// climbs is Escapes; with own, the climbing segment must lie within the
-// input p[s:t].
-func climbs(p string, s, t, lo int, urlParams, own bool) bool {
-	start := lo
-	for i := lo; i < s; {
-		c, n := nextChar(p, i)
-		i += n
-		if c == '/' || c == '\\' {
-			start = i
+// pathState is a path scanned up to a character boundary: where the
+// current directory's segment began and what it holds so far.
+type pathState struct {
+	pos    int  // the boundary scanned to
+	dir    int  // start of the segment holding pos
+	dots   int  // dots in the segment so far
+	other  bool // the segment holds a byte other than a dot
+	params bool // the segment reached ;parameters (URL paths)
+}
+
+// advance scans p on from st.pos to the last character boundary at or
+// before s. Occurrences visited in increasing order thus cost one scan of
+// the path in all.
+func (st *pathState) advance(p string, s int, urlParams bool) {
+	for st.pos < s {
+		c, n := nextChar(p, st.pos)
+		if st.pos+n > s {
+			return // s is inside an encoded character
+		}
+		st.pos += n
+		switch {
+		case c == '/' || c == '\\':
+			*st = pathState{pos: st.pos, dir: st.pos}
+		case st.params:
+		case urlParams && c == ';':
+			st.params = true
+		case c == '.':
+			st.dots++
+		default:
+			st.other = true
 		}
 	}
+}
+
+// climbs is Escapes from the scanned state st (at or just before s); with
+// own, the climbing segment must lie within the input p[s:t], and the
+// scan stops at t.
+func climbs(p string, s, t int, st pathState, urlParams, own bool) bool {
 	depth := 0
-	segLo := start
-	dots, other, params := 0, false, false
-	for i := start; ; {
+	segLo := st.dir
+	dots, other, params := st.dots, st.other, st.params
+	for i := st.pos; ; {
 		var c byte
 		n := 1
 		end := i >= len(p)
@@ -66,6 +89,9 @@ func climbs(p string, s, t, lo int, urlParams, own bool) bool {
 			continue
 		}
 		i += n
+		if own && i > t {
+			return false // this segment ends past the input: not its own
+		}
 		switch {
 		case params:
 		case urlParams && c == ';':
