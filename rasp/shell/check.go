@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -59,17 +60,7 @@ func (m *matcher) next(off int) int {
 		}
 		// Long input: later occurrences are found by KMP.
 		m.kmp = true
-		f := m.l.fail[:0]
-		f = append(f, 0)
-		for q, k := 1, 0; q < len(s); q++ {
-			for k > 0 && s[q] != s[k] {
-				k = int(f[k-1])
-			}
-			if s[q] == s[k] {
-				k++
-			}
-			f = append(f, int32(k))
-		}
+		f := kmpTable(m.l.fail[:0], s)
 		m.l.fail = f
 		m.pos, m.matched = off+i+len(s), int(f[len(s)-1])
 		return off + i
@@ -193,6 +184,7 @@ func Check(command string, inputs []string) (Finding, bool) {
 // the joined line, CheckArgs does not allocate.
 func CheckArgs(args []string, inputs []string) (Finding, bool) {
 	var l *line
+	var bounds []int
 	for _, in := range inputs {
 		s := in
 		if !OccursJoined(args, s) {
@@ -207,6 +199,7 @@ func CheckArgs(args []string, inputs []string) (Finding, bool) {
 		}
 		if l == nil {
 			l = newLine(strings.Join(args, " "))
+			bounds = boundaries(args)
 		}
 		m := matcher{l: l, s: s}
 		for off := 0; ; {
@@ -215,14 +208,14 @@ func CheckArgs(args []string, inputs []string) (Finding, bool) {
 				break
 			}
 			b := a + len(s)
-			if crossesBoundary(args, l.s, a, b) {
+			if crossesBoundary(bounds, l.s, a, b) {
 				return Finding{Input: in, Reason: "input spans several arguments"}, true
 			}
 			if reason := l.judge(a, b, 0); reason != "" {
 				return Finding{Input: in, Reason: reason}, true
 			}
 			off = a + 1
-			if t := l.toks[firstToken(l.toks, a)]; !crossesBoundary(args, l.s, t.Start, t.End) {
+			if t := l.toks[firstToken(l.toks, a)]; !crossesBoundary(bounds, l.s, t.Start, t.End) {
 				off = l.skipTo(a, b)
 			}
 		}
@@ -275,61 +268,124 @@ func OccursJoined(args []string, s string) bool {
 }
 
 // SpansJoined reports whether s occurs in the elements of args joined by
-// single spaces across the space between two elements.
+// single spaces across the space between two elements. It streams the
+// joined bytes through a Knuth-Morris-Pratt matcher of s without joining
+// them (the matcher's table on the stack for inputs up to 128 bytes), so
+// the cost is O(len(joined) + len(s)).
 func SpansJoined(args []string, s string) bool {
-	if strings.IndexByte(s, ' ') < 0 {
+	if len(args) < 2 || strings.IndexByte(s, ' ') < 0 {
 		return false
 	}
-	for i := 0; i+1 < len(args); i++ {
-		for p := strings.IndexByte(s, ' '); p >= 0; {
-			if strings.HasSuffix(args[i], s[:p]) && prefixOfJoined(args[i+1:], s[p+1:]) {
-				return true
+	if !spanCandidate(args, s) {
+		return false
+	}
+	var stack [64]int32
+	f := stack[:0]
+	if len(s) > len(stack) {
+		f = make([]int32, 0, len(s))
+	}
+	f = kmpTable(f, s)
+	pos, m, bound := 0, 0, -1
+	for i, a := range args {
+		for j := -1; j < len(a); j++ {
+			var c byte
+			if j < 0 {
+				if i == 0 {
+					continue
+				}
+				c, bound = ' ', pos // the joining space
+			} else {
+				c = a[j]
 			}
-			q := strings.IndexByte(s[p+1:], ' ')
-			if q < 0 {
-				break
+			for m > 0 && c != s[m] {
+				m = int(f[m-1])
 			}
-			p += 1 + q
+			if c == s[m] {
+				m++
+			}
+			pos++
+			if m == len(s) {
+				if bound >= pos-len(s) {
+					return true
+				}
+				m = int(f[m-1])
+			}
 		}
 	}
 	return false
 }
 
-// prefixOfJoined reports whether r is a prefix of args joined by spaces.
-func prefixOfJoined(args []string, r string) bool {
-	for i, a := range args {
-		if len(r) <= len(a) {
-			return strings.HasPrefix(a, r)
+// spanCandidate is a quick necessary test for SpansJoined: some space of
+// s must fall on a joining space, with the run of s before it a suffix of
+// the element before and the run after it a prefix of the element after.
+// Past a budget of checks it answers true (KMP decides).
+func spanCandidate(args []string, s string) bool {
+	budget := 512
+	for p := strings.IndexByte(s, ' '); p >= 0; {
+		before := s[:p]
+		if k := strings.LastIndexByte(before, ' '); k >= 0 {
+			before = before[k+1:]
 		}
-		if i == len(args)-1 || !strings.HasPrefix(r, a) || r[len(a)] != ' ' {
-			return false
+		after := s[p+1:]
+		if k := strings.IndexByte(after, ' '); k >= 0 {
+			after = after[:k]
 		}
-		r = r[len(a)+1:]
+		for i := 0; i+1 < len(args); i++ {
+			if budget--; budget < 0 {
+				return true
+			}
+			if strings.HasSuffix(args[i], before) && strings.HasPrefix(args[i+1], after) {
+				return true
+			}
+		}
+		q := strings.IndexByte(s[p+1:], ' ')
+		if q < 0 {
+			break
+		}
+		p += 1 + q
 	}
-	return r == ""
+	return false
 }
 
-// crossesBoundary reports whether the occurrence [a, b) of line (args
-// joined by spaces), blanks at its ends ignored, covers a joining space.
-func crossesBoundary(args []string, line string, a, b int) bool {
+// kmpTable appends the Knuth-Morris-Pratt failure function of s to f.
+func kmpTable(f []int32, s string) []int32 {
+	f = append(f, 0)
+	for q, k := 1, 0; q < len(s); q++ {
+		for k > 0 && s[q] != s[k] {
+			k = int(f[k-1])
+		}
+		if s[q] == s[k] {
+			k++
+		}
+		f = append(f, int32(k))
+	}
+	return f
+}
+
+// boundaries returns the offsets of the joining spaces of args joined by
+// single spaces.
+func boundaries(args []string) []int {
+	b := make([]int, 0, max(0, len(args)-1))
+	p := 0
+	for i := 0; i+1 < len(args); i++ {
+		p += len(args[i])
+		b = append(b, p)
+		p++
+	}
+	return b
+}
+
+// crossesBoundary reports whether the occurrence [a, b) of line, blanks at
+// its ends ignored, covers one of the joining spaces bounds.
+func crossesBoundary(bounds []int, line string, a, b int) bool {
 	for a < b && isBlank(line[a]) {
 		a++
 	}
 	for b > a && isBlank(line[b-1]) {
 		b--
 	}
-	p := 0
-	for i := 0; i+1 < len(args); i++ {
-		p += len(args[i])
-		if p >= b {
-			return false
-		}
-		if p >= a {
-			return true
-		}
-		p++
-	}
-	return false
+	i, _ := slices.BinarySearch(bounds, a)
+	return i < len(bounds) && bounds[i] < b
 }
 
 func trimBlanks(s string) string {

@@ -302,3 +302,32 @@ func TestCheckMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+func TestSpansJoined(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"", "a", "b", " ", "ab", "a b"}
+	for n := 0; n < 5000; n++ {
+		args := make([]string, 1+rng.IntN(6))
+		for i := range args {
+			for k := rng.IntN(4); k > 0; k-- {
+				args[i] += pieces[rng.IntN(len(pieces))]
+			}
+		}
+		line := strings.Join(args, " ")
+		if line == "" {
+			continue
+		}
+		i := rng.IntN(len(line))
+		in := line[i : i+1+rng.IntN(len(line)-i)]
+		if got, want := SpansJoined(args, in), refSpans(args, in); got != want {
+			t.Fatalf("SpansJoined(%q, %q) = %v, want %v", args, in, got, want)
+		}
+	}
+	long := strings.Repeat("a ", 300)
+	if !SpansJoined([]string{long + "x", "y" + long}, "x y") || SpansJoined([]string{long + "x", "z"}, "x y") {
+		t.Fatal("long elements")
+	}
+	if !SpansJoined(strings.Fields(long), long[:401]) {
+		t.Fatal("long input across many elements")
+	}
+}

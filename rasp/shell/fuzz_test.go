@@ -92,6 +92,9 @@ func FuzzCheckArgs(f *testing.F) {
 		if in != "" && OccursJoined(args, in) != strings.Contains(line, in) {
 			t.Fatalf("OccursJoined(%q, %q) disagrees with the joined line", args, in)
 		}
+		if in != "" && SpansJoined(args, in) != refSpans(args, in) {
+			t.Fatalf("SpansJoined(%q, %q) = %v, reference differs", args, in, !refSpans(args, in))
+		}
 		// What Check reports on the joined line CheckArgs reports too.
 		if _, lineBad := Check(line, []string{in}); lineBad && !got {
 			t.Fatalf("CheckArgs missed what Check reports on %q", line)
@@ -172,4 +175,22 @@ func FuzzCheckReference(f *testing.F) {
 			t.Fatalf("Check(%q, %q) = %v, reference %v", cmd, in, got, want)
 		}
 	})
+}
+
+// refSpans is SpansJoined by joining: an occurrence of s in the joined
+// line that covers a joining space.
+func refSpans(args []string, s string) bool {
+	line := strings.Join(args, " ")
+	bounds := boundaries(args)
+	for off := 0; off <= len(line)-len(s); off++ {
+		if !strings.HasPrefix(line[off:], s) {
+			continue
+		}
+		for _, p := range bounds {
+			if off <= p && p < off+len(s) {
+				return true
+			}
+		}
+	}
+	return false
 }
