@@ -425,7 +425,13 @@ func parseURL(raw string) urlParts {
 
 // setPath sets the path from i to the query or fragment, and the query.
 func (u *urlParts) setPath(raw string, i int) {
-	e := pathEnd(raw, i)
+	e := len(raw)
+	if q := strings.IndexByte(raw[i:], '?'); q >= 0 {
+		e = i + q
+	}
+	if u.frag >= i && u.frag < e {
+		e = u.frag
+	}
 	u.path = span{i, e}
 	if e < len(raw) && raw[e] == '?' {
 		q := len(raw)
@@ -434,13 +440,6 @@ func (u *urlParts) setPath(raw string, i int) {
 		}
 		u.query = span{e + 1, q}
 	}
-}
-
-func pathEnd(raw string, i int) int {
-	if k := strings.IndexAny(raw[i:], "?#"); k >= 0 {
-		return i + k
-	}
-	return len(raw)
 }
 
 // schemeEnd returns the index of the ':' ending a scheme at i, or -1. A
