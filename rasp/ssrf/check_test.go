@@ -109,7 +109,7 @@ var pairs = []pair{
 	{"file path traversal", "file:///srv/data/{}", "../../etc/passwd", "", "reports/x.txt"},
 }
 
-func TestPairs(t *testing.T) {
+func TestSSRFPairs(t *testing.T) {
 	for _, p := range pairs {
 		eu, bu := p.urls()
 		t.Run(p.name, func(t *testing.T) {
@@ -207,7 +207,7 @@ var referenceRows = []struct {
 	{"https://example.com/path/../in/somewhere?param=value", "https://example.com/path/../in/somewhere?param=value", false},
 }
 
-func TestReferenceRows(t *testing.T) {
+func TestSSRFReferenceRows(t *testing.T) {
 	for _, r := range referenceRows {
 		if f, ok := Check(r.url, []string{r.input}); ok != r.exploit {
 			t.Errorf("Check(%q, %q) = %v %+v, want %v", r.url, r.input, ok, f, r.exploit)
@@ -215,7 +215,7 @@ func TestReferenceRows(t *testing.T) {
 	}
 }
 
-func TestBenign(t *testing.T) {
+func TestSSRFBenign(t *testing.T) {
 	for _, b := range benign {
 		if f, ok := Check(b.url, []string{b.input}); ok {
 			t.Errorf("Check(%q, %q) = %+v", b.url, b.input, f)
@@ -238,7 +238,7 @@ var appURLs = []string{
 	"https://x.example.com/a/b/../c",
 }
 
-func TestShortInputsOfApplicationURLs(t *testing.T) {
+func TestSSRFShortInputsOfApplicationURLs(t *testing.T) {
 	for _, u := range appURLs {
 		for n := 1; n <= 3; n++ {
 			for i := 0; i+n <= len(u); i++ {
@@ -254,7 +254,7 @@ func TestShortInputsOfApplicationURLs(t *testing.T) {
 	}
 }
 
-func TestInternal(t *testing.T) {
+func TestSSRFInternal(t *testing.T) {
 	for _, h := range []string{"127.0.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.1",
 		"[::1]", "[::ffff:127.0.0.1]", "[::ffff:a9fe:a9fe]", "169.254.169.254", "[fd00:ec2::254]",
 		"metadata.google.internal", "metadata", "10.1.2.3", "172.31.0.1", "192.168.0.1",
@@ -287,7 +287,7 @@ const (
 	maxFP       = 0
 )
 
-func TestCorpus(t *testing.T) {
+func TestSSRFCorpus(t *testing.T) {
 	cases := corpus.RASP(t, "http")
 	var exp, hit, fp int
 	for _, c := range cases {
@@ -317,7 +317,7 @@ func TestCorpus(t *testing.T) {
 // TestCorpusShortCoincidences: on every benign corpus URL, no 1-3 byte
 // piece of the URL outside its input is reported (the engine hands the
 // detector every short request string that occurs in the URL).
-func TestCorpusShortCoincidences(t *testing.T) {
+func TestSSRFCorpusShortCoincidences(t *testing.T) {
 	cases := corpus.RASP(t, "http")
 	n := 0
 	for _, c := range cases {
@@ -341,7 +341,7 @@ func TestCorpusShortCoincidences(t *testing.T) {
 	t.Logf("%d short pieces judged", n)
 }
 
-func TestNoAllocWhenAbsent(t *testing.T) {
+func TestSSRFNoAllocWhenAbsent(t *testing.T) {
 	u := "https://internal-api.example.com/v1/users/42/profile?x=1"
 	in := []string{"alice@example.com", "some search text", "0x7f000001"}
 	if n := testing.AllocsPerRun(100, func() { Check(u, in) }); n != 0 {
@@ -349,7 +349,7 @@ func TestNoAllocWhenAbsent(t *testing.T) {
 	}
 }
 
-func TestNoAllocWhenPresent(t *testing.T) {
+func TestSSRFNoAllocWhenPresent(t *testing.T) {
 	u := "https://tenant42.cdn.example.com/v1/users/42/profile?x=1"
 	in := []string{"tenant42", "42", "x", "1", "/v1/users/", "profile"}
 	if n := testing.AllocsPerRun(100, func() { Check(u, in) }); n != 0 {
@@ -411,7 +411,7 @@ func BenchmarkCheckShortInputs(b *testing.B) {
 	}
 }
 
-func TestCheckResolved(t *testing.T) {
+func TestSSRFCheckResolved(t *testing.T) {
 	loop := netip.MustParseAddr("127.0.0.1")
 	meta := netip.MustParseAddr("169.254.169.254")
 	pub := netip.MustParseAddr("203.0.113.9")
