@@ -170,6 +170,9 @@ type ServerCounters struct {
 	DetectErrs int64 `json:"detect_errors"`
 	InFlight   int64 `json:"in_flight"`
 	Dropped    int64 `json:"dropped"`
+	// TimedOut counts the stored events of requests on which the WAF's
+	// time budget ran out (timed_out), since the server started.
+	TimedOut int64 `json:"timed_out"`
 }
 
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
@@ -185,6 +188,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 		Batches: st.Batches.Load(), Events: st.Events.Load(), Duplicates: st.Duplicates.Load(),
 		Rejected: st.Rejected.Load(), Commits: st.Commits.Load(), Detections: st.Detections.Load(),
 		DetectErrs: st.DetectErrs.Load(), InFlight: st.InFlight.Load(), Dropped: st.Dropped.Load(),
+		TimedOut: st.TimedOut.Load(),
 	}}
 	for _, d := range drops {
 		resp.DroppedTotal += d.Events

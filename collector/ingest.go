@@ -514,6 +514,14 @@ func validateEvent(field string, ev *event.Event, lim Limits, now time.Time) err
 	if len(ev.Triggers) > maxTriggers {
 		return &Error{Code: ETooLarge, Field: field + ".triggers", Message: fmt.Sprintf("%d triggers, over the limit of %d", len(ev.Triggers), maxTriggers)}
 	}
+	// the library lists at most event.MaxNotRun; the check of key paths
+	// bounds the list and its strings
+	if err := checkPath(field+".rules_not_run", ev.NotRun, n); err != nil {
+		return err
+	}
+	if ev.NotRunCount < 0 {
+		return FieldErrorf(field+".rules_not_run_count", "negative")
+	}
 	for i := range ev.Triggers {
 		t := &ev.Triggers[i]
 		tf := field + ".triggers[" + strconv.Itoa(i) + "]"

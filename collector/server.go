@@ -59,6 +59,7 @@ type Stats struct {
 	DetectErrs atomic.Int64 // Detector or store errors on detections
 	InFlight   atomic.Int64 // ingest requests in progress now (a gauge)
 	Dropped    atomic.Int64 // events the stored batches report their senders dropped
+	TimedOut   atomic.Int64 // stored events of requests that ran out of the WAF's time budget
 }
 
 // Server is the collector's HTTP API over a Store. Create it with
@@ -208,6 +209,7 @@ func (s *Server) commit(group []*pending) {
 			s.stats.Batches.Add(1)
 			s.stats.Events.Add(int64(len(p.b.Events)))
 			s.stats.Dropped.Add(p.b.Dropped)
+			s.stats.TimedOut.Add(timedOut(p.b))
 			if s.detector != nil && hasUserEvents(p.b) {
 				s.detect <- p.b
 			}
@@ -234,6 +236,18 @@ func (s *Server) append(batches []*Batch) (res []Appended, err error) {
 		err = &Error{Code: EUnavailable, Message: "the store is failing; retry later", RetryAfter: 2 * time.Second}
 	}
 	return res, err
+}
+
+// timedOut counts a batch's events of requests that ran out of the WAF's
+// time budget.
+func timedOut(b *Batch) int64 {
+	n := int64(0)
+	for i := range b.Events {
+		if b.Events[i].Event.TimedOut {
+			n++
+		}
+	}
+	return n
 }
 
 func hasUserEvents(b *Batch) bool {

@@ -712,3 +712,41 @@ func TestIngestDropped(t *testing.T) {
 		}
 	}
 }
+
+// A request that ran out of the WAF's time budget is stored whether a
+// rule matched (an attack event) or not (a request event, ungrouped), and
+// counted in GET /v1/stats; a retried batch is counted once.
+func TestIngestTimedOut(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	atk := storetest.Attack("r1", "203.0.113.7", 0)
+	atk.TimedOut, atk.NotRun, atk.NotRunCount = true, []string{"r2"}, 1
+	req := &event.Event{Type: event.TypeRequest, Time: now, Request: &event.Request{Method: "POST", URI: "/comments"},
+		TimedOut: true, NotRun: []string{"r1", "r2"}, NotRunCount: 2}
+	plain := storetest.Attack("r1", "203.0.113.8", 0)
+	var raws []string
+	for _, ev := range []*event.Event{atk, req, plain} {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raws = append(raws, string(b))
+	}
+	body := []byte(`{"batch_id":"t1","service":"blog","events":[` + strings.Join(raws, ",") + `]}`)
+	for i, want := range []int{http.StatusAccepted, http.StatusOK} {
+		if resp, b := e.do("POST", "/v1/events", ingestKey, body); resp.StatusCode != want {
+			t.Fatalf("POST %d: %d %s", i, resp.StatusCode, b)
+		}
+	}
+	bad := strings.Replace(raws[1], `"rules_not_run_count":2`, `"rules_not_run_count":-1`, 1)
+	if resp, b := e.do("POST", "/v1/events", ingestKey, []byte(`{"batch_id":"t2","events":[`+bad+`]}`)); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "rules_not_run_count") {
+		t.Errorf("a negative count: %d %s", resp.StatusCode, b)
+	}
+	_, b := e.do("GET", "/v1/stats", adminToken, nil)
+	var st collector.StatsResponse
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Server.TimedOut != 2 || st.Server.Events != 3 {
+		t.Fatalf("stats: %s, want 2 timed out of 3 events", b)
+	}
+}

@@ -217,6 +217,9 @@ type Overview struct {
 	// Monitored, TopRoutes and TopRules were counted over; Total all of
 	// them.
 	Sampled, Total int64
+	// TimedOut counts the requests on which the WAF's time budget ran
+	// out (attack and request events with timed_out), exactly.
+	TimedOut int64
 	TopIPs         []Count
 	TopRoutes      []Count
 	TopRules       []Count
@@ -330,6 +333,12 @@ func (x *db) overview(ctx context.Context, since, until time.Time, n int) (*Over
 	rows.Close()
 	for _, s := range collector.Severities {
 		o.OpenBySeverity = append(o.OpenBySeverity, Count{Label: s, N: sev[s]})
+	}
+	// The library writes the field as it is matched here; a value that
+	// holds the same text is escaped (\") and does not match.
+	if err := x.sql.QueryRowContext(ctx, x.q(`SELECT COUNT(*) FROM events WHERE type IN ('attack', 'request') AND at >= ? AND at < ?
+		AND body LIKE '%"timed_out":true%'`), win...).Scan(&o.TimedOut); err != nil {
+		return nil, fmt.Errorf("overview timeouts: %w", err)
 	}
 	if err := x.sampled(ctx, o); err != nil {
 		return nil, err

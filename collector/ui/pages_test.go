@@ -314,6 +314,31 @@ func TestOverview(t *testing.T) {
 	}
 }
 
+// The overview counts the requests the WAF's time budget cut short, with
+// or without a match, and not an event whose text merely contains the
+// field.
+func TestOverviewTimeouts(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now().UTC()
+	req := &event.Request{Method: "POST", URI: "/comments", ClientIP: "203.0.113.9"}
+	trig := []event.Trigger{{RuleID: "xss-001", Category: "xss", Address: "server.request.body"}}
+	e.ingest("blog",
+		&event.Event{Type: event.TypeAttack, Time: now.Add(-time.Minute), Request: req, Triggers: trig, TimedOut: true, NotRun: []string{"sqli-001"}, NotRunCount: 1},
+		&event.Event{Type: event.TypeRequest, Time: now.Add(-time.Minute), Request: req, TimedOut: true, NotRun: []string{"xss-001", "sqli-001"}, NotRunCount: 2},
+		&event.Event{Type: event.TypeAttack, Time: now.Add(-time.Minute), Triggers: trig,
+			Request: &event.Request{Method: "GET", URI: `/?q="timed_out":true`, ClientIP: "203.0.113.9"}})
+	resp, body := e.admin().get("/?range=1h")
+	mustOK(t, resp, body)
+	for _, want := range []string{
+		`<span class="k">Timed out</span><span class="v">2</span>`,
+		`<span class="k">Attacks</span><span class="v">2</span>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the overview lacks %s", want)
+		}
+	}
+}
+
 func TestIngestKeyShownOnce(t *testing.T) {
 	e := newEnv(t)
 	adm := e.admin()

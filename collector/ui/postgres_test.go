@@ -27,7 +27,8 @@ func TestPostgres(t *testing.T) {
 		Request:  &event.Request{Method: "GET", URI: "/search?q=1", ClientIP: "203.0.113.1"},
 		Triggers: []event.Trigger{{RuleID: "sqli-001", Category: "sqli", Address: "server.request.query"}}}
 	e.ingest("pg-svc", atk, exploitEvent(now.Add(-time.Minute), "203.0.113.2", "ua", "/users?name=x", "SELECT 'x'", "x"),
-		loginEvent(now, event.TypeLoginFailure, "192.0.2.7", "bob", false), loginEvent(now.Add(time.Second), event.TypeLoginSuccess, "192.0.2.7", "carol", true))
+		loginEvent(now, event.TypeLoginFailure, "192.0.2.7", "bob", false), loginEvent(now.Add(time.Second), event.TypeLoginSuccess, "192.0.2.7", "carol", true),
+		&event.Event{Type: event.TypeRequest, Time: now.Add(-time.Minute), Request: &event.Request{Method: "GET", URI: "/"}, TimedOut: true})
 	sg := collector.Signal{Key: "ato\x1fbrute_force\x1fpg", Type: collector.SignalBruteForce, Severity: collector.SeverityHigh, Title: "brute force",
 		Service: "pg-svc", FirstSeen: now, LastSeen: now.Add(time.Second), IPs: []string{"192.0.2.0/24"}, Count: 2}
 	if err := st.RecordSignals(context.Background(), []collector.Signal{sg}); err != nil {
@@ -36,7 +37,7 @@ func TestPostgres(t *testing.T) {
 	adm := e.admin()
 	resp, body := adm.get("/?range=1h")
 	mustOK(t, resp, body)
-	for _, want := range []string{`<span class="k">Blocked</span><span class="v">2</span>`, `<td><code>GET /search</code></td>`, `<td>0.1.0</td><td><span class="mode mode-block">block</span>`, `<td><code>sqli-001</code></td>`} {
+	for _, want := range []string{`<span class="k">Blocked</span><span class="v">2</span>`, `<span class="k">Timed out</span><span class="v">1</span>`, `<td><code>GET /search</code></td>`, `<td>0.1.0</td><td><span class="mode mode-block">block</span>`, `<td><code>sqli-001</code></td>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("overview on PostgreSQL lacks %s", want)
 		}
