@@ -139,3 +139,35 @@ func sameWords(a, b string) bool {
 	}
 	return true
 }
+
+// TestDetectorKeyPathIndex: a detector's params may name list elements by
+// index, negative ones from the end, as request rules do.
+func TestDetectorKeyPathIndex(t *testing.T) {
+	rules := `{"version":"2.2","rules":[{"id":"sqli-last","name":"n","tags":{"type":"sql_injection","category":"exploit"},
+	 "conditions":[{"operator":"sqli_detector","parameters":{"resource":[{"address":"server.db.statement"}],
+	   "params":[{"address":"server.request.query","key_path":["q",-1]}],"db_type":[{"address":"server.db.system"}]}}]}]}`
+	e := mustEngine(t, rules)
+	for _, tc := range []struct {
+		values []string
+		match  bool
+	}{
+		{[]string{"a", "x' OR '1'='1"}, true},
+		{[]string{"x' OR '1'='1", "a"}, false},
+	} {
+		c := e.NewContext()
+		fs := []Field{}
+		for _, v := range tc.values {
+			fs = append(fs, Field{Value: String(v)})
+		}
+		c.Run([]Address{{Name: AddrQuery, Value: Map([]Field{{Key: "q", Value: List(fs)}})}})
+		res := c.RunSink([]Address{{Name: AddrDBStatement, Value: String("SELECT 1 FROM t WHERE a = 'x' OR '1'='1'")}, {Name: AddrDBSystem, Value: String("sqlite")}})
+		if got := len(res.Matches) == 1; got != tc.match {
+			t.Errorf("%q: %+v, want a match %v", tc.values, res.Matches, tc.match)
+		}
+		c.Close()
+	}
+	bad := strings.Replace(rules, `["q",-1]`, `["q",1.5]`, 1)
+	if _, err := New(mustRuleset(t, bad), Options{}); err == nil {
+		t.Error("a fractional index was accepted")
+	}
+}

@@ -188,8 +188,8 @@ func (e *Engine) sinkInputs(ruleID, path string, raw json.RawMessage, required b
 		return nil, false
 	}
 	var list []struct {
-		Address string   `json:"address"`
-		KeyPath []string `json:"key_path"`
+		Address string `json:"address"`
+		KeyPath []any  `json:"key_path"`
 	}
 	if err := json.Unmarshal(raw, &list); err != nil {
 		*errs = append(*errs, &RuleError{RuleID: ruleID, Path: path, Msg: "want a list of {address, key_path}: " + err.Error()})
@@ -201,7 +201,25 @@ func (e *Engine) sinkInputs(ruleID, path string, raw json.RawMessage, required b
 			*errs = append(*errs, &RuleError{RuleID: ruleID, Path: fmt.Sprintf("%s[%d].address", path, i), Msg: "missing"})
 			return nil, true
 		}
-		si := sinkInput{name: in.Address, id: -1, keyPath: in.KeyPath}
+		// Keys are strings; list indexes are integers (negative ones
+		// count from the end), as in request rules.
+		var kp []string
+		for _, k := range in.KeyPath {
+			switch x := k.(type) {
+			case string:
+				kp = append(kp, x)
+			case float64:
+				if x != float64(int64(x)) {
+					*errs = append(*errs, &RuleError{RuleID: ruleID, Path: fmt.Sprintf("%s[%d].key_path", path, i), Msg: "elements must be strings or integer indexes"})
+					return nil, true
+				}
+				kp = append(kp, strconv.FormatInt(int64(x), 10))
+			default:
+				*errs = append(*errs, &RuleError{RuleID: ruleID, Path: fmt.Sprintf("%s[%d].key_path", path, i), Msg: "elements must be strings or integer indexes"})
+				return nil, true
+			}
+		}
+		si := sinkInput{name: in.Address, id: -1, keyPath: kp}
 		if !IsSinkAddress(in.Address) {
 			si.id = e.addrID(in.Address)
 		}

@@ -136,7 +136,8 @@ func (tr *tailReader) Read(p []byte) (int, error) {
 
 // Strings calls f with every string of address name below keyPath (see
 // the type's documentation). It returns false for an address it does not
-// hold.
+// hold, and for a key path it does not spell (an index among the values
+// of a query parameter, cookie or header, or a negative index).
 func (s *SinkInputs) Strings(name string, keyPath []string, f func(string)) bool {
 	return s.walk(name, keyPath, false, func(_ []string, str string) bool { f(str); return true })
 }
@@ -159,6 +160,18 @@ func (s *SinkInputs) Locate(name string, keyPath []string, in string) ([]string,
 // walk emits the strings of address name with their paths (tracked when
 // track is set or a key path filters them).
 func (s *SinkInputs) walk(name string, keyPath []string, track bool, f func([]string, string) bool) bool {
+	// Key paths this source does not spell: an index among a name's
+	// values (the WAF's query, cookies and headers are name → list), or a
+	// negative index (from the end). The engine then reads the address's
+	// evaluated value.
+	for _, k := range keyPath {
+		if strings.HasPrefix(k, "-") {
+			return false
+		}
+	}
+	if len(keyPath) > 1 && (name == waf.AddrQuery || name == waf.AddrCookies || name == waf.AddrHeaders) {
+		return false
+	}
 	e := emitter{want: keyPath, track: track || len(keyPath) > 0, f: f}
 	switch name {
 	case waf.AddrQuery:
