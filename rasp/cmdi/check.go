@@ -69,6 +69,11 @@ func Check(argv []string, inputs []string) (Finding, bool) {
 		}
 		switch c.lang {
 		case posix, powershell:
+			if c.lang == powershell {
+				if r := psQuote(t); r != "" {
+					return Finding{in, r}, true
+				}
+			}
 			if f, ok := shell.Check(script, []string{s}); ok {
 				return Finding{in, f.Reason + " of the " + langName(c.lang) + " script"}, true
 			}
@@ -79,6 +84,17 @@ func Check(argv []string, inputs []string) (Finding, bool) {
 		}
 	}
 	return Finding{}, false
+}
+
+// psQuote returns why input t, found in a PowerShell script judged by
+// POSIX rules, breaks a string that the POSIX reading keeps: PowerShell's
+// escape is the backtick, so a backslash before a quote escapes nothing
+// and the quote ends (or starts) a string.
+func psQuote(t string) string {
+	if strings.Contains(t, `\"`) || strings.Contains(t, `\'`) {
+		return "input adds a quote of the PowerShell script (a backslash does not escape it)"
+	}
+	return ""
 }
 
 func langName(l language) string {
@@ -123,6 +139,9 @@ func (c *command) checkJoined(argv []string, inputs []string) (Finding, bool) {
 				return Finding{in, r}, true
 			}
 			continue
+		}
+		if r := psQuote(t); c.lang == powershell && r != "" {
+			return Finding{in, r}, true
 		}
 		if f, ok := shell.CheckArgs(args, []string{s}); ok {
 			return Finding{in, f.Reason + " of the " + langName(c.lang) + " script"}, true
@@ -174,6 +193,9 @@ func (c *command) checkEncoded(argv []string, inputs []string) (Finding, bool) {
 		}
 		if t == trimSpace(decoded) {
 			return Finding{in, "input is the whole encoded script"}, true
+		}
+		if r := psQuote(t); r != "" {
+			return Finding{in, r}, true
 		}
 		if f, ok := shell.Check(decoded, []string{s}); ok {
 			return Finding{in, f.Reason + " of the encoded PowerShell script"}, true

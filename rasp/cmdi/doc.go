@@ -70,6 +70,9 @@
 //     string literal without touching its quotes, ending with a backslash
 //     or adding an interpolation (${ #{ @{ $( ` in interpolating strings, {
 //     in a Python f-string), or is a part of one name or number of the code.
+//   - in a PowerShell script, it holds a backslash before a quote: the
+//     POSIX reading keeps \" inside a string, but PowerShell's escape is
+//     the backtick, so the quote ends the string there;
 //   - for -EncodedCommand: it is the whole encoded argument; or it lies
 //     inside it and the characters of the decoded script that its base64
 //     characters determine entirely change the script's structure
@@ -91,7 +94,11 @@
 //     equals it: which options take values is program-specific.
 //   - PowerShell syntax is approximated by POSIX tokenization (a backtick
 //     is read as a substitution, so it is reported rather than missed;
-//     here-strings and <# #> comments are not modelled).
+//     here-strings and <# #> comments are not modelled). Through
+//     ShellScript the shell-injection detector judges a PowerShell script
+//     by the POSIX rules alone: the backslash-quote rule above is Check's,
+//     so an input that appears only in a decoded -EncodedCommand (not in
+//     argv) is judged without it.
 //   - Interpreter scripts are not parsed: an input inside a comment of the
 //     script counts as code; a script file run by an interpreter (python
 //     x.py) is not read; only the first -e of perl or ruby is judged; awk,

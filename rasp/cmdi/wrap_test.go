@@ -76,6 +76,12 @@ var wrapperRows = []struct {
 	{[]string{"pwsh", "-File", "x.ps1", encodePS("Get-Item x; id")}, encodePS("Get-Item x; id"), false},
 	{[]string{"pwsh", "-e", encodePS("Get-Item x; id")}, encodedPart("Get-Item x; id", 9, 14), true},
 	{[]string{"pwsh", "-e", encodePS("Get-Item 'abcdefghijkl'")}, encodedPart("Get-Item 'abcdefghijkl'", 12, 18), false},
+	// PowerShell's escape is the backtick: a backslash before a quote
+	// escapes nothing there.
+	{[]string{"pwsh", "-c", `Write-Host "x\"; calc; ""`}, `x\"; calc; "`, true},
+	{[]string{"pwsh", "-c", `Write-Host "x; calc"`}, `x; calc`, false},
+	{[]string{"pwsh", "-enc", encodePS(`Write-Host "x\"; calc; ""`)}, `x\"; calc; "`, true},
+	{[]string{"sh", "-c", `echo "x\"; calc; \""`}, `x\"; calc; \"`, false},
 	// Launchers before the shell.
 	{[]string{"env", "FOO=1", "bash", "-c", "ls x; id"}, "x; id", true},
 	{[]string{"/usr/bin/env", "-i", "sh", "-c", "ls x; id"}, "x; id", true},

@@ -31,6 +31,25 @@ type line struct {
 	// occurrence first falls strictly inside it.
 	sub   *line
 	subAt int
+	// here is the index of the first here-document operator (<< or <<-)
+	// among toks, len(toks) when none, -1 before it is looked for.
+	here int
+}
+
+func (l *line) heredoc() int {
+	if l.here < 0 {
+		l.here = len(l.toks)
+		for i, t := range l.toks {
+			if t.Kind == Redirect {
+				op := strings.TrimLeft(l.s[t.Start:t.End], "0123456789")
+				if op == "<<" || op == "<<-" {
+					l.here = i
+					break
+				}
+			}
+		}
+	}
+	return l.here
 }
 
 // next returns the first occurrence of s in l.s at or after off, or -1.
@@ -91,7 +110,7 @@ func (m *matcher) next(off int) int {
 var linePool = sync.Pool{New: func() any { return &line{toks: make([]Token, 0, 64)} }}
 
 func (l *line) reset(s string) {
-	l.s, l.toks, l.built, l.open, l.sub = s, Tokenize(s, l.toks[:0]), false, -1, nil
+	l.s, l.toks, l.built, l.open, l.sub, l.here = s, Tokenize(s, l.toks[:0]), false, -1, nil, -1
 }
 
 func newLine(s string) *line {
@@ -107,7 +126,7 @@ func (l *line) skipTo(a, b int) int {
 	i := firstToken(l.toks, a)
 	if i < len(l.toks) {
 		t := l.toks[i]
-		if t.Start <= a && b <= t.End && (t.Kind == Word || t.Kind == Text || t.Kind == Comment && a > t.Start) {
+		if t.Start <= a && b <= t.End && (t.Kind == Word || t.Kind == Text || t.Kind == Comment && a > t.Start && i < l.heredoc()) {
 			return max(a+1, t.End-(b-a)+1)
 		}
 		if t.Kind == Subst && l.sub != nil && l.subAt == i {
@@ -534,7 +553,9 @@ func (l *line) cover(i, a, b, depth int, quotes *int) (reason string, done bool)
 	case Comment:
 		// Text strictly inside the application's comment is dead text:
 		// the '#' that starts it is not the input's.
-		if a > t.Start {
+		// In a here-document's body a '#' starts nothing and the text is
+		// expanded: after a << anywhere before, the text is not dead.
+		if a > t.Start && i < l.heredoc() {
 			return "", b <= t.End
 		}
 		return "input adds a comment", true
@@ -547,8 +568,8 @@ func (l *line) cover(i, a, b, depth int, quotes *int) (reason string, done bool)
 		return "input adds a redirection", true
 	case Subst:
 		tx := s[t.Start:t.End]
-		if strings.HasPrefix(tx, "$((") && len(tx) >= 5 && a >= t.Start+3 && b <= t.End-2 && allWordChars(s[a:b]) {
-			return "", true // a name or number of the application's arithmetic
+		if strings.HasPrefix(tx, "$((") && len(tx) >= 5 && a >= t.Start+3 && b <= t.End-2 && isDigit(s[a]) && allWordChars(s[a:b]) {
+			return "", true // a number of the application's arithmetic
 		}
 		if inner, shift, ok := substBody(s, t); ok && a >= shift && b <= shift+len(inner) && depth < MaxDepth {
 			if l.sub == nil || l.subAt != i {

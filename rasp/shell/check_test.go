@@ -98,6 +98,9 @@ var shortRows = []struct {
 	{"echo ${HOME:-$(id)}", "ME:-$(id)", true},
 	{"echo $((10+2))", "10", false},
 	{"echo $((10+2))", "10+", true},
+	{"echo $((x+2))", "x+", true},
+	{"echo $((abc+2))", "bc", true}, // a name there is evaluated: not data
+	{"echo $((0x1f+2))", "0x1f", false},
 	{"echo {a,b}", "{a,b}", true},
 	{"echo {a,b}", "a,", false},
 	{"sh -c x", "sh", false},
@@ -133,6 +136,10 @@ var commentRows = []struct {
 	{"ls /srv # bob", "# bob", true},
 	{"ls /srv #bob", "srv #bob", true},
 	{"echo $(ls # x; y\n)", "x; y", false},
+	// A here-document's body is expanded: a '#' there starts no comment.
+	{"cat <<EOF\n# note $(id)\nEOF", "$(id)", true},
+	{"cat <<'EOF' # note $(id)\nbody\nEOF", "$(id)", true},
+	{"cat <<<word # note $(id)", "$(id)", false},
 }
 
 func TestCheckShort(t *testing.T) {

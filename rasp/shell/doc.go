@@ -22,9 +22,11 @@
 // word: word text, quoted text and quotes (quotes toggled inside the word
 // are data as long as no blank, operator or expansion comes out of it), the
 // fd number of a redirection without its operator, part of a parameter
-// name that is neither the '$' nor the whole name, a name or number inside
-// the application's $((...)), or text strictly inside the application's own
-// # comment (the '#' is not the input's, so nothing after it runs). It is
+// name that is neither the '$' nor the whole name, a number inside the
+// application's $((...)) (a name there is evaluated, so it counts), or text
+// strictly inside the application's own # comment (the '#' is not the
+// input's, so nothing after it runs; not after a << here-document operator,
+// whose body is expanded and has no comments). It is
 // reported when it spans blanks (adds words), adds an operator,
 // redirection, newline, comment, substitution, parameter expansion or
 // unquoted {a,b} brace expansion, leaves a quoted string open to the end of
