@@ -157,7 +157,7 @@ func find(recs []map[string]any, level, msg string) []map[string]any {
 }
 
 // defaultCounts are the embedded ruleset's rule counts.
-func defaultCounts(t *testing.T) (int, int) {
+func defaultCounts(t testing.TB) (int, int) {
 	rs, _, err := waf.ParseRuleset(rules.Default())
 	if err != nil {
 		t.Fatal(err)
@@ -477,3 +477,4 @@ func TestMiddlewareStartup(t *testing.T) {
 		})
 	}
 }
+

@@ -79,17 +79,21 @@ func ConfigFromEnv() (Config, error) {
 		Endpoint:   strings.TrimRight(os.Getenv("RAMPART_ENDPOINT"), "/"),
 		APIKey:     os.Getenv("RAMPART_API_KEY"),
 	}
-	switch v := os.Getenv("RAMPART_PROXY"); strings.ToLower(v) {
-	case "", "off", "false", "0":
-	case "on", "true", "1":
+	// RAMPART_PROXY takes rampart's switch spellings, or an address.
+	switch v := os.Getenv("RAMPART_PROXY"); strings.ToLower(strings.TrimSpace(v)) {
+	case "", "off", "false", "0", "no":
+	case "on", "true", "1", "yes":
 		c.Proxy = DefaultProxyAddr
 	default:
-		c.Proxy = v
+		if _, _, err := net.SplitHostPort(strings.TrimSpace(v)); err != nil {
+			return c, &rampart.ConfigError{Var: "RAMPART_PROXY", Value: v, Want: "on (" + DefaultProxyAddr + "), off, or a host:port address"}
+		}
+		c.Proxy = strings.TrimSpace(v)
 	}
 	if v := os.Getenv("RAMPART_DECISION_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return c, fmt.Errorf("RAMPART_DECISION_INTERVAL=%q: %v", v, err)
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d <= 0 {
+			return c, &rampart.ConfigError{Var: "RAMPART_DECISION_INTERVAL", Value: v, Want: "a positive Go duration, such as 10s"}
 		}
 		c.DecisionInterval = d
 	}
