@@ -126,7 +126,10 @@ func (l *line) skipTo(a, b int) int {
 	i := firstToken(l.toks, a)
 	if i < len(l.toks) {
 		t := l.toks[i]
-		if t.Start <= a && b <= t.End && (t.Kind == Word || t.Kind == Text || t.Kind == Comment && a > t.Start && i < l.heredoc()) {
+		if t.Kind == Text && l.sub != nil && l.subAt == i && t.Start <= a && b <= t.End {
+			return max(a+1, t.Start+l.sub.skipTo(a-t.Start, b-t.Start))
+		}
+		if t.Start <= a && b <= t.End && (t.Kind == Word || t.Kind == Text && !l.nested(i) || t.Kind == Comment && a > t.Start && i < l.heredoc()) {
 			return max(a+1, t.End-(b-a)+1)
 		}
 		if t.Kind == Subst && l.sub != nil && l.subAt == i {
@@ -538,6 +541,14 @@ func (l *line) cover(i, a, b, depth int, quotes *int) (reason string, done bool)
 	s, t := l.s, l.toks[i]
 	switch t.Kind {
 	case Text:
+		// The script of a shell run by this command line (sh -c '...') is
+		// a command line again: judged against its own tokens.
+		if a >= t.Start && b <= t.End && depth < MaxDepth && l.nested(i) {
+			if l.sub == nil || l.subAt != i {
+				l.sub, l.subAt = newLine(s[t.Start:t.End]), i
+			}
+			return l.sub.judge(a-t.Start, b-t.Start, depth+1), true
+		}
 	case Word:
 		if braceList(s[max(a, t.Start):min(b, t.End)]) {
 			return "input adds a brace expansion", true
@@ -590,6 +601,61 @@ func (l *line) cover(i, a, b, depth int, quotes *int) (reason string, done bool)
 		return "input makes the command line malformed", true
 	}
 	return "", false
+}
+
+// shellNames are the programs whose -c option makes a quoted word the
+// script of a nested command line.
+var shellNames = map[string]bool{
+	"sh": true, "bash": true, "rbash": true, "dash": true, "ash": true, "hush": true, "zsh": true,
+	"rzsh": true, "ksh": true, "ksh93": true, "rksh": true, "mksh": true, "lksh": true, "oksh": true,
+	"pdksh": true, "yash": true, "posh": true, "fish": true, "csh": true, "tcsh": true, "su": true,
+}
+
+// nested reports whether Text token i is the whole text of a quoted word
+// that a shell of the same simple command runs as its script: the word is
+// the first operand after an option cluster holding c (sh -c '...', sudo
+// bash -lc "...", bash -c -- '...'), and a shell name comes before it
+// (within a few words, launchers and options allowed).
+func (l *line) nested(i int) bool {
+	toks, s := l.toks, l.s
+	if i < 2 || i+1 >= len(toks) || toks[i-1].Kind != QuoteOpen || toks[i+1].Kind != QuoteClose || toks[i-2].Kind != Blank {
+		return false
+	}
+	if i+2 < len(toks) {
+		switch toks[i+2].Kind {
+		case Blank, Operator, Newline, Comment:
+		default:
+			return false
+		}
+	}
+	sawC := false
+	for k, n := i-2, 0; k >= 0 && n < 64; k, n = k-1, n+1 {
+		t := toks[k]
+		switch t.Kind {
+		case Blank:
+			continue
+		case Word:
+		default:
+			return false // another command, or a word that is not plain
+		}
+		w := s[t.Start:t.End]
+		if !sawC {
+			switch {
+			case w == "--" || len(w) > 1 && (w[0] == '-' || w[0] == '+') && (w[1] != '-' || w == "--command"):
+				sawC = w == "--command" || w[0] == '-' && w[1] != '-' && strings.IndexByte(w, 'c') > 0
+			default:
+				return false // an operand before: the quoted word is not the script
+			}
+			continue
+		}
+		if j := strings.LastIndexByte(w, '/'); j >= 0 {
+			w = w[j+1:]
+		}
+		if shellNames[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // paramName returns the span of the name of parameter expansion t ($name

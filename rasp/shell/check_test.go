@@ -142,7 +142,30 @@ var commentRows = []struct {
 	{"cat <<<word # note $(id)", "$(id)", false},
 }
 
+// nestedRows: the quoted script of a shell run by the command line is a
+// command line again.
+var nestedRows = []struct {
+	cmd, input string
+	exploit    bool
+}{
+	{"sh -c 'ls x; id'", "x; id", true},
+	{"sh -c 'ls \"x; id\"'", "x; id", false},
+	{"sudo -u www bash -lc 'ls x|id'", "|id", true},
+	{"bash -c -- \"ls x;id\"", ";id", true},
+	{"ssh host bash -c 'ls x; id'", "x; id", true},
+	{"echo 'ls x; id'", "x; id", false},
+	{"sh -c 'ls' 'x; id'", "x; id", false}, // a positional argument, not the script
+	{"grep -c 'x; id' f", "x; id", false},
+	{"sh -c 'sh -c \"ls x;id\"'", ";id", true},
+}
+
 func TestCheckShort(t *testing.T) {
+	for _, r := range nestedRows {
+		f, got := Check(r.cmd, []string{r.input})
+		if got != r.exploit {
+			t.Errorf("Check(%q, %q) = %v %q, want %v", r.cmd, r.input, got, f.Reason, r.exploit)
+		}
+	}
 	for _, r := range append(shortRows, commentRows...) {
 		f, got := Check(r.cmd, []string{r.input})
 		if got != r.exploit {

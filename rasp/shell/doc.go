@@ -33,7 +33,11 @@
 // the line, ends with a backslash that escapes the application's next byte,
 // or touches malformed text. An occurrence strictly inside a $(...), `...`
 // or process substitution written by the application is judged against
-// that substitution's own command line.
+// that substitution's own command line, and so is one strictly inside a
+// quoted word that a shell of the same simple command runs as its script
+// (sh -c '...', sudo bash -lc "...", bash -c -- '...': the first operand
+// after an option cluster holding c, a shell name within a few words
+// before), since that text is parsed again.
 //
 // # Lengths
 //
@@ -75,6 +79,9 @@
 //   - Pathname expansion (* ? [ in an unquoted word) and tilde expansion
 //     are not reported: they may turn one word into several file names.
 //   - Here-document bodies are tokenized as command text, not as data.
+//   - A nested script is followed only when its quoted word is one plain
+//     string (no expansion inside) and its shell is named by a plain word;
+//     eval, xargs sh -c and scripts built by other programs are not.
 //   - Reserved words ({ } if then ...) are ordinary words; an input that is
 //     only a reserved word, or only the command name of a simple command,
 //     inside one word is not reported (see package rasp/cmdi for the
