@@ -149,14 +149,15 @@ func (l *line) skipTo(a, b int) int {
 // without them. An occurrence, blanks at its ends ignored, is judged by the
 // tokens it covers: it is benign when it stays inside one word (word text,
 // quoted text, quotes, the fd number of a redirection, part of a parameter
-// name, a name or number inside $((...)), text strictly inside the
-// application's own # comment) and does not end with a backslash escaping
-// the byte after it. It is reported when it spans blanks, adds an operator,
-// redirection, newline, comment, substitution, parameter or {a,b} brace
-// expansion, leaves a quoted string open to the end of the line, or touches
-// malformed text. An occurrence strictly inside a $(...), `...` or process
-// substitution written by the application is judged against the
-// substitution's own command line.
+// name, a number inside $((...)), text strictly inside the application's
+// own # comment) and does not end with a backslash escaping the byte after
+// it. It is reported when it spans blanks, adds an operator, redirection,
+// newline, comment, substitution, parameter or {a,b} brace expansion,
+// leaves a quoted string open to the end of the line, or touches malformed
+// text. An occurrence strictly inside a $(...), `...` or process
+// substitution written by the application, or inside the quoted script of
+// a shell the line runs (sh -c '...'), is judged against that inner
+// command line. See the package documentation for the details.
 //
 // An occurrence of a single byte (blanks aside) is never reported: one byte
 // can be a separator or a command but not both, and a lone ';', '|', '#' or
