@@ -35,7 +35,7 @@ var checkRows = []struct {
 	{[]string{"wc", "-l", "report.pdf"}, "absent", false},
 }
 
-func TestCheckRows(t *testing.T) {
+func TestExecRows(t *testing.T) {
 	for _, r := range checkRows {
 		f, got := Check(r.argv, []string{r.input})
 		if got != r.exploit {

@@ -2,7 +2,6 @@ package cmdi
 
 import (
 	"encoding/base64"
-	"strings"
 	"testing"
 	"unicode/utf16"
 )
@@ -154,7 +153,7 @@ var argvShortRows = []struct {
 	{[]string{"node", "--eval=console.log('a;process.exit()')"}, "a;process.exit()", false},
 }
 
-func TestCheckWrappers(t *testing.T) {
+func TestExecWrappers(t *testing.T) {
 	for _, rows := range [][]struct {
 		argv    []string
 		input   string
@@ -172,7 +171,7 @@ func TestCheckWrappers(t *testing.T) {
 	}
 }
 
-func TestShellScript(t *testing.T) {
+func TestExecShellScript(t *testing.T) {
 	rows := []struct {
 		argv   []string
 		script string
@@ -213,37 +212,50 @@ func TestShellScript(t *testing.T) {
 	}
 }
 
-func TestDecodedRange(t *testing.T) {
+func TestExecDecodedRange(t *testing.T) {
 	script := "Get-Item 'abcdefghijkl' ☃𝄞 end"
-	text, starts, ok := decodeEncoded(encodePS(script))
+	enc := encodePS(script)
+	text, starts, ok := decodeEncoded(enc)
 	if !ok || text != script {
 		t.Fatalf("decode: %q, %v", text, ok)
 	}
-	enc := encodePS(script)
+	raw, _ := base64.StdEncoding.DecodeString(enc)
+	unitAt := func(off int) int { // the UTF-16 unit whose character starts at byte off
+		for u, st := range starts {
+			if st == off {
+				return u
+			}
+		}
+		t.Fatalf("no unit starts at %d", off)
+		return 0
+	}
+	checked := 0
 	for a := 0; a < len(enc); a++ {
 		for b := a + 1; b <= len(enc); b++ {
 			x, y, some := decodedRange(starts, len(text), a, b)
 			if !some {
 				continue
 			}
-			// Changing the characters outside [a, b) never changes the
-			// decoded span [x, y).
+			// Changing the base64 characters outside [a, b) never changes
+			// the UTF-16 units of the decoded span [x, y).
 			mut := []byte(enc)
 			for i := range mut {
-				if i < a || i >= b {
-					mut[i] = 'A'
+				if (i < a || i >= b) && mut[i] != '=' {
+					mut[i] = "AB/+"[i%4]
 				}
 			}
-			if mut[len(mut)-1] == 'A' && strings.HasSuffix(enc, "=") {
-				continue // padding kept as is
+			raw2, err := base64.StdEncoding.DecodeString(string(mut))
+			if err != nil {
+				t.Fatal(err)
 			}
-			t2, _, ok := decodeEncoded(string(mut))
-			if !ok || len(t2) < y || strings.Contains(text[x:y], "\uFFFD") {
-				continue
-			}
-			if t2[x:y] != text[x:y] && len(t2) == len(text) {
-				t.Fatalf("chars [%d,%d) -> text [%d,%d) %q, but changing the rest gives %q", a, b, x, y, text[x:y], t2[x:y])
+			ua, ub := unitAt(x), unitAt(y)
+			checked++
+			if string(raw2[2*ua:2*ub]) != string(raw[2*ua:2*ub]) {
+				t.Fatalf("chars [%d,%d) -> text [%d,%d) %q, but changing the rest changes it", a, b, x, y, text[x:y])
 			}
 		}
+	}
+	if checked < 1000 {
+		t.Errorf("only %d spans compared", checked)
 	}
 }

@@ -159,7 +159,7 @@ var nestedRows = []struct {
 	{"sh -c 'sh -c \"ls x;id\"'", ";id", true},
 }
 
-func TestCheckShort(t *testing.T) {
+func TestShellShortInputs(t *testing.T) {
 	for _, r := range nestedRows {
 		f, got := Check(r.cmd, []string{r.input})
 		if got != r.exploit {
@@ -195,7 +195,7 @@ var argsRows = []struct {
 	{[]string{"ping", "-c", "1", "host"}, "1", false},
 }
 
-func TestCheckArgs(t *testing.T) {
+func TestShellArgs(t *testing.T) {
 	for _, r := range argsRows {
 		f, got := CheckArgs(r.args, []string{r.input})
 		if got != r.exploit {
@@ -207,7 +207,7 @@ func TestCheckArgs(t *testing.T) {
 	}
 }
 
-func TestCheckRange(t *testing.T) {
+func TestShellRange(t *testing.T) {
 	cmd := "ping -c 1 x; id"
 	if r := CheckRange(cmd, 10, len(cmd)); r == "" {
 		t.Errorf("range over '; id' not reported")
@@ -254,7 +254,7 @@ func TestCorpusNoise(t *testing.T) {
 	t.Logf("%d noise inputs", n)
 }
 
-func TestCheckRows(t *testing.T) {
+func TestShellRows(t *testing.T) {
 	for _, r := range checkRows {
 		f, got := Check(r.cmd, []string{r.input})
 		if got != r.exploit {
@@ -303,10 +303,10 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// TestCheckMatchesReference compares Check with refCheck on command lines
+// TestShellMatchesReference compares Check with refCheck on command lines
 // built from a few pieces, with inputs cut from them, long ones included
 // (the KMP scan and the prefix counts run past 64 bytes and 4 tokens).
-func TestCheckMatchesReference(t *testing.T) {
+func TestShellMatchesReference(t *testing.T) {
 	pieces := []string{"a", "ab", "'a'", `"a"`, " ", ";", `\`, "$(a)", "$((1))", "#", "\n", "$x", "{a,b}", "2>"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for n := 0; n < 3000; n++ {
@@ -333,7 +333,7 @@ func TestCheckMatchesReference(t *testing.T) {
 	}
 }
 
-func TestSpansJoined(t *testing.T) {
+func TestShellSpansJoined(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	pieces := []string{"", "a", "b", " ", "ab", "a b"}
 	for n := 0; n < 5000; n++ {
