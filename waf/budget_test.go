@@ -65,14 +65,14 @@ func TestBudgetExcusesBuilds(t *testing.T) {
 	c := budgetContext(t, 2*time.Millisecond)
 	var state atomic.Uint32
 	l := &slowBuild{d: 10 * time.Millisecond}
-	c.build(l, &state)
+	c.build(l, &state, false)
 	if c.checkBudget() {
 		t.Fatalf("a 10 ms build ran the 2 ms budget out (excused %v)", c.excused)
 	}
 	if state.Load() != builtAll {
 		t.Errorf("build state %d after the build, want builtAll", state.Load())
 	}
-	c.build(l, &state) // built: nothing to time
+	c.build(l, &state, false) // built: nothing to time
 	if !spin(c, time.Second, true) {
 		t.Fatalf("evaluation did not run the 2 ms budget out (excused %v)", c.excused)
 	}

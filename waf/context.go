@@ -93,13 +93,18 @@ type Context struct {
 	// excused then.
 	spent, excused          time.Duration
 	markCharge, markExcused time.Duration
-	start, markWall         time.Time
-	mark                    threadMark
-	marked                  bool
-	timedOut                bool
-	evals                   int
-	// warming is set for the engine's warm-up: no budget, no cache.
+	// lastCharge is the run's charge at its last check before the mark.
+	lastCharge      time.Duration
+	start, markWall time.Time
+	mark            threadMark
+	marked          bool
+	timedOut        bool
+	evals           int
+	// warming is set for the engine's warm-up: no budget, no cache; and
+	// while collect is set, the lazy operators the warm-up reaches are
+	// added to it instead of being built and evaluated (see WarmUp).
 	warming bool
+	collect *[]lazyRef
 	// pass is the evaluation pass of the run (passAll, or passBlocking
 	// then passOther); cut[addr] has bit 1<<pass for each pass of the
 	// address that the timeout cut short or skipped.
@@ -222,7 +227,7 @@ func (c *Context) Close() {
 	clear(c.exclMask)
 	c.active = c.active[:0]
 	c.spent, c.timedOut, c.evals = 0, false, 0
-	c.excused, c.marked, c.warming, c.pass = 0, false, false, passAll
+	c.excused, c.marked, c.warming, c.pass, c.collect = 0, false, false, passAll, nil
 	clear(c.cut)
 	c.conds, c.cacheHits = 0, 0
 	c.block, c.stack = nil, false
@@ -266,7 +271,7 @@ func (c *Context) NotRun() []string {
 // do not run again.
 func (c *Context) Run(addrs []Address) Result {
 	c.start = time.Now()
-	c.excused, c.marked = 0, false
+	c.excused, c.marked, c.lastCharge = 0, false, 0
 	c.matches = nil
 	c.stack = false
 	any := false
@@ -338,9 +343,9 @@ const minStallBudget = 100 * time.Microsecond
 // the budget. Past that, the thread's CPU time is marked, and a clock
 // over the budget is checked against it: the time the thread spent
 // waiting for a CPU is not charged. What ran before the mark is charged
-// by the clock up to half the budget: the previous check found less than
-// a quarter, and one check interval (32 evaluations, or the start of an
-// address) separates them, so more than that was waiting.
+// by the clock, but one check interval (32 evaluations, or the start of
+// an address) after a check that found less than a quarter, it is
+// charged at most a quarter more: more than that was waiting.
 func (c *Context) checkBudget() bool {
 	if c.timedOut {
 		return true
@@ -351,10 +356,12 @@ func (c *Context) checkBudget() bool {
 	}
 	now := time.Now()
 	charge := c.runCharge(now, false)
-	if !c.marked && c.spent+charge > budget/4 && budget >= minStallBudget {
-		if m, ok := markThread(); ok {
+	if !c.marked {
+		if c.spent+charge <= budget/4 || budget < minStallBudget {
+			c.lastCharge = charge
+		} else if m, ok := markThread(); ok {
 			c.mark, c.marked = m, true
-			c.markCharge = min(charge, budget/2)
+			c.markCharge = min(charge, c.lastCharge+budget/4)
 			c.markWall, c.markExcused = now, c.excused
 			charge = c.markCharge
 		}
@@ -380,10 +387,17 @@ func (c *Context) checkBudget() bool {
 // build builds what the next evaluation of a lazy operator would (state
 // is its build state, see target.built), timing it as excused from the
 // budget.
-func (c *Context) build(l operator.Lazy, state *atomic.Uint32) {
+//
+// It reports false when the operator is not to be evaluated: the warm-up
+// collects it instead.
+func (c *Context) build(l operator.Lazy, state *atomic.Uint32, whole bool) bool {
 	s := state.Load()
 	if s == builtAll {
-		return
+		return true
+	}
+	if c.collect != nil && s == builtNone {
+		*c.collect = append(*c.collect, lazyRef{l, state, whole})
+		return false
 	}
 	if s == builtNone || l.Pending() == operator.BuildNext {
 		t0 := time.Now()
@@ -398,6 +412,7 @@ func (c *Context) build(l operator.Lazy, state *atomic.Uint32) {
 			state.Store(builtLater)
 		}
 	}
+	return true
 }
 
 func (c *Context) evalAll() {
@@ -903,8 +918,8 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 			return true // no branch matches these bytes
 		case c.splitTried[n]&bit != 0:
 			c.splitFull[n] |= bit
-			if cd.lazy != nil {
-				c.build(cd.lazy, &cd.built)
+			if cd.lazy != nil && !c.build(cd.lazy, &cd.built, true) {
+				return true
 			}
 			if hl, ok := cd.op.Eval(operator.Value{Kind: kind, Bytes: in}); ok {
 				c.condMatched(t, string(in), hl)
@@ -913,8 +928,8 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 		}
 		c.splitTried[n] |= bit
 	}
-	if t.lazy != nil {
-		c.build(t.lazy, &t.built)
+	if t.lazy != nil && !c.build(t.lazy, &t.built, false) {
+		return true
 	}
 	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
 	if ok != t.cond.negate {

@@ -1,6 +1,12 @@
 package waf
 
-import "github.com/rampartsec/rampart/waf/operator"
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rampartsec/rampart/waf/operator"
+)
 
 // WarmUp builds what the engine's evaluation would otherwise build during
 // the first requests of a process: New calls it (unless Options.NoWarmUp),
@@ -9,8 +15,9 @@ import "github.com/rampartsec/rampart/waf/operator"
 // headers and cookies, a query, a JSON body, a user id, a response status)
 // over every address the rules read, with no time budget and without the
 // cache of clean values: the expressions that ordinary values reach are
-// compiled, their automata built, and evaluated again to fill the
-// automata's first states; a Context, with its buffers, is in the pool.
+// compiled and their automata built (on all CPUs), then evaluated to fill
+// the automata's first states; a Context, with its buffers, is in the
+// pool.
 //
 // Expressions that only unusual values reach are still compiled on first
 // use; that one-time cost is not charged to a request's time budget (see
@@ -19,25 +26,64 @@ import "github.com/rampartsec/rampart/waf/operator"
 // requests.
 func (e *Engine) WarmUp() {
 	addrs := warmUpRequest()
-	run := func() {
+	run := func(collect *[]lazyRef) {
 		c := e.NewContext()
-		c.warming = true
+		c.warming, c.collect = true, collect
 		c.Run(addrs[:len(addrs)-1])
 		c.Run(addrs[len(addrs)-1:]) // the response, as a request's last run
 		c.Close()
 	}
-	run()
-	// The operators the request reached build the rest (their automata)
-	// now, and a second evaluation fills the automata's first states.
-	for _, t := range e.byIdx {
-		if t.lazy != nil && t.built.Load() != builtNone {
-			t.lazy.BuildAll()
-			if t.lazy.Pending() == operator.Built {
-				t.built.Store(builtAll)
+	// The lazy operators the request reaches (prefilters decide which,
+	// not the operators' answers: collecting them instead of evaluating
+	// them changes nothing to which are reached) are built on all CPUs,
+	// their automata included, then the request is evaluated to fill
+	// the automata's first states.
+	var reached []lazyRef
+	run(&reached)
+	buildAll(reached)
+	run(nil)
+}
+
+// lazyRef is a lazy operator and its build state; whole is set for the
+// whole expression of a split condition, which runs only when several of
+// its branches are tried on one value: it is compiled, and its automaton
+// left for the values that keep reaching it.
+type lazyRef struct {
+	l     operator.Lazy
+	state *atomic.Uint32
+	whole bool
+}
+
+// buildAll builds the operators on all CPUs (at most 8): distinct
+// operators build independently, and an operator reached twice builds
+// once (the second waits for the first).
+func buildAll(ls []lazyRef) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), 8, len(ls)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(ls) {
+					return
+				}
+				r := ls[i]
+				if r.whole {
+					r.l.Build()
+				} else {
+					r.l.BuildAll()
+				}
+				if r.l.Pending() == operator.Built {
+					r.state.Store(builtAll)
+				} else {
+					r.state.CompareAndSwap(builtNone, builtLater)
+				}
 			}
-		}
+		}()
 	}
-	run()
+	wg.Wait()
 }
 
 // warmUpRequest returns the addresses of an ordinary API request: a POST
