@@ -69,7 +69,8 @@ type Config struct {
 	// Service and Env name where the events come from (RAMPART_SERVICE,
 	// RAMPART_ENV).
 	Service, Env string
-	// Timeout is the WAF time budget per request; 0 means 2 ms.
+	// Timeout is the WAF time budget per request; 0 means
+	// waf.DefaultTimeout (5 ms).
 	Timeout time.Duration
 	// BodyLimit is the number of body bytes inspected; 0 means 1 MiB.
 	BodyLimit int

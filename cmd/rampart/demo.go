@@ -106,7 +106,7 @@ func wafDemo(out io.Writer, addr string, col *demoCollector) error {
 	defer fwd.Close(context.Background())
 	agent, err := rampart.New(rampart.Config{
 		Enabled: true, Mode: rampart.ModeBlock, Service: "demo-api",
-		// A wider budget than production's 2 ms: the demo often runs on a
+		// A wider budget than production's 5 ms: the demo often runs on a
 		// busy machine (or under go test), and must show every verdict.
 		Timeout: 50 * time.Millisecond,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
