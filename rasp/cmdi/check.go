@@ -41,6 +41,13 @@ func Check(argv []string, inputs []string) (Finding, bool) {
 		if isOption(t) && c.becameOption(argv, t) {
 			return Finding{in, "input became an option"}, true
 		}
+		if isOption(t) && c.lang == posix && !c.joined && !c.encoded && c.elem > 0 && startsArg(argv[c.elem+1:], t) {
+			// sh -c 'wc -c "$1"' sh INPUT: the script hands its
+			// arguments to programs of its own, where an option-shaped
+			// one is an option (unless the script wrote "--", which the
+			// argv does not show).
+			return Finding{in, "input became an option of the script's arguments"}, true
+		}
 		if shell.SpansJoined(argv, t) {
 			return Finding{in, "input spans several arguments"}, true
 		}
@@ -236,6 +243,16 @@ func (c *command) names(argv []string, t string) bool {
 			if x := prog[len(prog)-len(t)-1]; x == '/' || x == '\\' {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// startsArg reports whether an element of args starts with t.
+func startsArg(args []string, t string) bool {
+	for _, a := range args {
+		if strings.HasPrefix(a, t) {
+			return true
 		}
 	}
 	return false

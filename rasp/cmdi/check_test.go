@@ -142,3 +142,23 @@ func TestCorpusNoise(t *testing.T) {
 	}
 	t.Logf("%d noise inputs", n)
 }
+
+// TestOptionInScriptArguments: an option-shaped input among the
+// positional arguments of sh -c is reported; a plain value there is not.
+func TestOptionInScriptArguments(t *testing.T) {
+	script := `touch "$0"; wc -c "$1"`
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"--files0-from=/etc/passwd", true},
+		{"-c", true},
+		{"in.txt", false},
+		{"-1", false},
+	} {
+		_, got := Check([]string{"sh", "-c", script, "/tmp/marker", c.in}, []string{c.in})
+		if got != c.want {
+			t.Errorf("%q: reported %v, want %v", c.in, got, c.want)
+		}
+	}
+}

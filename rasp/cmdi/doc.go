@@ -19,7 +19,9 @@
 //     argument are skipped (bash -c -i 'ls -l', -o errexit -c, +O extglob,
 //     -O extglob, --init-file F -c, --rcfile F), and -- or - ends the
 //     options (-c -- script). Arguments after the script are positional
-//     data and never judged.
+//     data, judged only as options: an option-shaped input that starts
+//     one of them is reported (the script may hand it to a program as an
+//     option; whether it wrote "--" before it cannot be seen in argv).
 //   - fish (-c script, -cscript, --command script, --command=script), csh
 //     and tcsh (-c script), su and runuser (-c/--command script).
 //   - ssh (the arguments after the destination, joined by spaces, run by
