@@ -116,3 +116,25 @@ func urlEscape(s string) string {
 }
 
 var _ = time.Second
+
+// TestMapKeysAsInputs: a key that carries structure is an input (an
+// application that builds a statement from a key is injectable), a plain
+// name is not (a field named "file" and the program file(1)).
+func TestMapKeysAsInputs(t *testing.T) {
+	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, WAFMode: rampart.ModeMonitor,
+		Exporter: rampart.ExporterFunc(func(*event.Event) {}), Timeout: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr := httptest.NewRequest("POST", "/update", strings.NewReader(`{"file":"report.txt","email = 'x' WHERE 1=1 --":"v"}`))
+	in, _ := httpinput.FromHTTP(hr, a.InputOptions())
+	r := a.NewRequest(in)
+	r.Body()
+	defer r.Finish(200)
+	if err := r.CheckExec([]string{"file", "report.txt"}); err != nil {
+		t.Errorf("a plain key equal to the program: %v", err)
+	}
+	if err := r.CheckSQL("sqlite", "UPDATE users SET email = 'x' WHERE 1=1 -- = 'v' WHERE id = 7"); !errors.Is(err, rampart.ErrBlocked) {
+		t.Errorf("an injected key: %v", err)
+	}
+}

@@ -196,7 +196,8 @@ func isBlank(c byte) bool {
 
 // walkAll calls f with every string of v, with no depth or element limit
 // (an explicit stack, so nesting costs no call depth). Map keys are inputs
-// too: an application can build a statement from a key.
+// too (an application can build a statement from a key), but for plain
+// names.
 func walkAll(v Value, f func(string)) {
 	stack := []Value{v}
 	for len(stack) > 0 {
@@ -208,11 +209,29 @@ func walkAll(v Value, f func(string)) {
 		case KindMap, KindList:
 			for i := v.Len() - 1; i >= 0; i-- {
 				fld := v.Index(i)
-				if v.Kind() == KindMap && fld.Key != "" {
+				if v.Kind() == KindMap && !PlainKey(fld.Key) {
 					f(fld.Key)
 				}
 				stack = append(stack, fld.Value)
 			}
 		}
 	}
+}
+
+// PlainKey reports whether a map key is a plain name (empty, or letters,
+// digits, '_', '-' and '.' only, not starting with '-'): such a key is
+// not an exploit-prevention input. It cannot change the structure of a
+// statement, command or path, and it would only match the application's
+// own words (a field named "file" and a program named file).
+func PlainKey(k string) bool {
+	if k != "" && k[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

@@ -32,6 +32,10 @@ const maxNestedJSON = 4
 //   - server.request.cookies: every cookie name and value, as sent.
 //   - server.request.headers.no_cookies: the values of the headers named by
 //     the key path (all headers but Cookie without one).
+//   - map keys (of the query, cookies, forms, JSON objects, multipart
+//     names) count as inputs too, except plain names (waf.PlainKey: letters,
+//     digits, '_', '-', '.'), which cannot change a statement's structure
+//     and would only match the application's own words.
 //   - server.request.body: the body however it is labelled: the raw body
 //     as one string, and also every key and string value when it parses as
 //     JSON (JSON inside JSON strings too, up to 4 levels), every name and
@@ -311,7 +315,7 @@ func (e *emitter) emitAt(key *string, str string) bool {
 
 // emit emits a map entry: its key (at the map's path) and its value.
 func (e *emitter) emit(k, v string) bool {
-	if k != "" && !e.emitAt(nil, k) {
+	if !waf.PlainKey(k) && !e.emitAt(nil, k) {
 		return false
 	}
 	return e.emitAt(&k, v)
@@ -465,7 +469,7 @@ func (e *emitter) json(s string, level int) bool {
 			if e.track {
 				e.setPath(base, stack[:len(stack)-1])
 			}
-			if !e.emitString(k) {
+			if !waf.PlainKey(k) && !e.emitString(k) {
 				return false
 			}
 			p.ws()
@@ -538,7 +542,7 @@ func (e *emitter) multipart(b, boundary string) bool {
 				name, file = param(v, "name"), param(v, "filename")
 			}
 		}
-		if name != "" && len(e.want) == 0 && !e.emitAt(nil, name) {
+		if !waf.PlainKey(name) && len(e.want) == 0 && !e.emitAt(nil, name) {
 			return true
 		}
 		if file != "" && !e.emitAt(&name, file) {

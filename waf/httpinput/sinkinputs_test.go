@@ -37,11 +37,11 @@ func TestSinkInputsHaveNoWAFLimits(t *testing.T) {
 		Body:    []byte(j.String()),
 	}
 	s := NewSinkInputs(r, nil)
-	if got := sinkStrings(s, waf.AddrQuery); !slices.Contains(got, "x' OR '1'='1") || len(got) != 2*1501 {
+	if got := sinkStrings(s, waf.AddrQuery); !slices.Contains(got, "x' OR '1'='1") || len(got) != 1501 {
 		t.Errorf("query: %d strings, last %q", len(got), got[len(got)-1])
 	}
 	body := sinkStrings(s, waf.AddrBody)
-	for _, want := range []string{strings.Repeat("a", 8000) + "' OR 1=1", "bottom", "after the huge key", "k299", j.String()} {
+	for _, want := range []string{strings.Repeat("a", 8000) + "' OR 1=1", "bottom", "after the huge key", j.String()} {
 		if !slices.Contains(body, want) {
 			t.Errorf("body: %.40q missing", want)
 		}
@@ -69,12 +69,12 @@ func TestSinkInputsBodyShapes(t *testing.T) {
 		want              []string
 		keyPath           []string
 	}{
-		{"json unlabelled", "", `{"a":{"b":["x","y\u0027"]}}`, []string{"a", "b", "x", "y'"}, nil},
+		{"json unlabelled", "", `{"a":{"b":["x","y\u0027"]},"k' OR 1=1":1}`, []string{"x", "y'", "k' OR 1=1"}, nil},
 		{"json key path", "", `{"a":{"b":["x","y"]},"c":"z"}`, []string{"x", "y"}, []string{"a", "b"}},
 		{"json in a json string", "application/json", `{"data":"{\"name\":\"n' OR 1=1\"}"}`, []string{"n' OR 1=1"}, nil},
 		{"json truncated", "application/json", `{"a":"first","b":"sec`, []string{"first"}, nil},
-		{"form unlabelled", "", `url=http%3A%2F%2F127.0.0.1%2F&x=1`, []string{"url", "http://127.0.0.1/", "x", "1"}, nil},
-		{"multipart unlabelled", "", "--XyZ\r\nContent-Disposition: form-data; name=\"host\"\r\n\r\n;id\r\n--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"../../etc/passwd\"\r\n\r\ndata\r\n--XyZ--\r\n", []string{"host", ";id", "../../etc/passwd", "data"}, nil},
+		{"form unlabelled", "", `url=http%3A%2F%2F127.0.0.1%2F&x=1`, []string{"http://127.0.0.1/", "1"}, nil},
+		{"multipart unlabelled", "", "--XyZ\r\nContent-Disposition: form-data; name=\"host\"\r\n\r\n;id\r\n--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"../../etc/passwd\"\r\n\r\ndata\r\n--XyZ--\r\n", []string{";id", "../../etc/passwd", "data"}, nil},
 		{"xml", "text/xml", `<a x="1&apos;--"><b>t&lt;x</b><![CDATA[c']]></a>`, []string{"1'--", "t<x", "c'"}, nil},
 		{"text", "text/plain", `just ' text`, []string{"just ' text"}, nil},
 	}
@@ -159,7 +159,7 @@ func FuzzSinkJSON(f *testing.F) {
 				}
 			case map[string]any:
 				for k, e := range v {
-					if !got[k] {
+					if !got[k] && !waf.PlainKey(k) {
 						t.Fatalf("key %q of %q not seen", k, doc)
 					}
 					walk(e)
