@@ -102,6 +102,15 @@ func TestBudgetIgnoresWaiting(t *testing.T) {
 	if !spin(c, time.Second, true) {
 		t.Fatalf("running did not run the 2 ms budget out")
 	}
+	// A run that waited after its last check is not charged the wait.
+	c3 := budgetContext(t, 2*time.Millisecond)
+	c3.checkBudget()
+	ts = syscall.NsecToTimespec(int64(20 * time.Millisecond))
+	for syscall.Nanosleep(&ts, &ts) == syscall.EINTR {
+	}
+	if d := c3.endCharge(time.Now()); d > 600*time.Microsecond {
+		t.Errorf("a run that waited 20 ms after its last check is charged %v", d)
+	}
 	// Without the thread's clock (another goroutine's thread, other
 	// systems) the wall clock decides.
 	c2 := budgetContext(t, 2*time.Millisecond)

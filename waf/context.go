@@ -295,7 +295,7 @@ func (c *Context) Run(addrs []Address) Result {
 	now := time.Now()
 	d := now.Sub(c.start)
 	if !c.warming {
-		c.spent += max(c.runCharge(now, c.marked), 0)
+		c.spent += max(c.endCharge(now), 0)
 	}
 	c.marked = false
 	return Result{Matches: c.matches, Block: c.block, StackTrace: c.stack, TimedOut: c.timedOut, Duration: d}
@@ -329,6 +329,19 @@ func (c *Context) runCharge(now time.Time, verify bool) time.Duration {
 		}
 	}
 	return c.markCharge + d - (c.excused - c.markExcused)
+}
+
+// endCharge is what the run charges when it ends at now. A run that
+// never got past a quarter of the budget at a check is charged by the
+// clock, but at most a quarter of the budget more than at its last check
+// where the thread's clock tells waiting apart (one check interval of
+// evaluations, at most, ran after it).
+func (c *Context) endCharge(now time.Time) time.Duration {
+	charge := c.runCharge(now, c.marked)
+	if !c.marked && threadClock && c.e.opts.Timeout >= minStallBudget {
+		charge = min(charge, c.lastCharge+c.e.opts.Timeout/4)
+	}
+	return charge
 }
 
 // minStallBudget is the smallest budget whose runs tell waiting from

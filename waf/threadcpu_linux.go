@@ -13,6 +13,9 @@ type threadMark struct {
 	cpu time.Duration
 }
 
+// threadClock is set where a thread's CPU time is read.
+const threadClock = true
+
 // clockThreadCPUTime is CLOCK_THREAD_CPUTIME_ID.
 const clockThreadCPUTime = 3
 
