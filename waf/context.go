@@ -931,7 +931,7 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 			return true // no branch matches these bytes
 		case c.splitTried[n]&bit != 0:
 			c.splitFull[n] |= bit
-			if cd.lazy != nil && !c.build(cd.lazy, &cd.built, true) {
+			if cd.lazy != nil && cd.built.Load() != builtAll && !c.build(cd.lazy, &cd.built, true) {
 				return true
 			}
 			if hl, ok := cd.op.Eval(operator.Value{Kind: kind, Bytes: in}); ok {
@@ -941,7 +941,9 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 		}
 		c.splitTried[n] |= bit
 	}
-	if t.lazy != nil && !c.build(t.lazy, &t.built, false) {
+	// (the state is read here first: built is the common case, and
+	// build is not inlined)
+	if t.lazy != nil && t.built.Load() != builtAll && !c.build(t.lazy, &t.built, false) {
 		return true
 	}
 	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
