@@ -448,11 +448,12 @@ func (c *Context) evalAll() {
 	c.pass = passAll
 }
 
-// walkFresh evaluates the rules of one pass over the run's addresses.
+// walkFresh evaluates the rules of one pass over the run's addresses
+// (those that rules of the pass read).
 func (c *Context) walkFresh(pass uint8) {
 	c.pass = pass
 	for id, fresh := range c.fresh {
-		if fresh && id < len(c.e.views) {
+		if fresh && id < len(c.e.views) && c.e.passes[id]&(1<<pass) != 0 {
 			c.walkAddr(id, false)
 		}
 	}

@@ -147,6 +147,8 @@ type Engine struct {
 	// run then evaluates the blocking rules first (passBlocking), then the
 	// others (passOther).
 	mixed bool
+	// passes[addr] has bit 1<<p when rules of pass p read the address.
+	passes []uint8
 }
 
 // Evaluation passes of a run (Context.pass, rule.pass).
@@ -545,6 +547,20 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 						}
 					}
 				}
+			}
+		}
+	}
+	e.passes = make([]uint8, len(e.views))
+	for id, vs := range e.views {
+		for _, v := range vs {
+			if v.rules {
+				e.passes[id] |= 1 << passAll
+			}
+			if v.blocking {
+				e.passes[id] |= 1 << passBlocking
+			}
+			if v.other {
+				e.passes[id] |= 1 << passOther
 			}
 		}
 	}
