@@ -3,6 +3,7 @@ package waf
 import (
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -247,5 +248,48 @@ func TestWarmUp(t *testing.T) {
 	}
 	if c.TimedOut() {
 		t.Error("the warm-up's request timed out in a warmed engine")
+	}
+}
+
+// Fresh operators are built by whichever request reaches them first,
+// concurrently with others and with a warm-up; every request sees the
+// same verdicts as in a warmed engine. (Run with -race.)
+func TestConcurrentFirstRequests(t *testing.T) {
+	rs, _, err := ParseRuleset(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(rs, Options{NoWarmUp: true, Timeout: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []string{"<script>alert(1)</script>", "1' OR '1'='1", "../../etc/passwd", "; cat /etc/shadow",
+		"hello there, how are you?", "${jndi:ldap://x.example/a}", "Mozilla/5.0 (X11; Linux x86_64)", "union select password from users"}
+	want := make([]int, len(values))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); e.WarmUp() }()
+	results := make([][]int, 4)
+	for g := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range values {
+				k := (i + g) % len(values)
+				res := run(e, Address{Name: AddrQuery, Value: query("q", values[k])}, Address{Name: AddrBody, Value: Map([]Field{{Key: "v", Value: String(values[k])}})})
+				results[g] = append(results[g], k, len(res.Matches))
+			}
+		}()
+	}
+	wg.Wait()
+	for i, v := range values {
+		want[i] = len(run(e, Address{Name: AddrQuery, Value: query("q", v)}, Address{Name: AddrBody, Value: Map([]Field{{Key: "v", Value: String(v)}})}).Matches)
+	}
+	for g, r := range results {
+		for j := 0; j+1 < len(r); j += 2 {
+			if r[j+1] != want[r[j]] {
+				t.Errorf("goroutine %d: %q matched %d rules while operators were built, %d after", g, values[r[j]], r[j+1], want[r[j]])
+			}
+		}
 	}
 }
