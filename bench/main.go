@@ -30,7 +30,7 @@ func main() {
 		jsonOut   = flag.Bool("json", false, "print one JSON object instead of a table")
 		list      = flag.String("engines", strings.Join(engines.Names(), ","), "comma-separated engines to run")
 		passes    = flag.Int("passes", 3, "timed passes over the corpus (after one warm-up pass)")
-		budget    = flag.Duration("budget", 0, "time budget per run for rampart and libddwaf (0: their 2ms default, negative: unlimited)")
+		budget    = flag.Duration("budget", 0, "time budget per run for rampart and libddwaf (0: their defaults, 5ms and 2ms, negative: unlimited)")
 		ruleset   = flag.String("ruleset", "", "Datadog-format ruleset (default ../../shared/data/datadog-recommended-ruleset.json)")
 		corpusDir = flag.String("corpus", "", "corpus directory (default $RAMPART_CORPUS or ../../shared/corpus)")
 		sizes     = flag.Bool("binsize", true, "measure the binary-size increase of a hello-world server")

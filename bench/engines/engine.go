@@ -36,7 +36,7 @@ type Verdict struct {
 type Options struct {
 	// Budget is the time budget of one evaluation for engines that have one
 	// (rampart and libddwaf). Zero means each engine's production default
-	// (2 ms for both); a negative value means unlimited.
+	// (rampart 5 ms, libddwaf 2 ms); a negative value means unlimited.
 	Budget time.Duration
 	// RulesetPath is the Datadog-format ruleset used by the engines that
 	// load one ("rampart-datadog", "libddwaf").
