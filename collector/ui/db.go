@@ -219,10 +219,10 @@ type Overview struct {
 	Sampled, Total int64
 	// TimedOut counts the requests on which the WAF's time budget ran
 	// out (attack and request events with timed_out), exactly.
-	TimedOut int64
-	TopIPs         []Count
-	TopRoutes      []Count
-	TopRules       []Count
+	TimedOut  int64
+	TopIPs    []Count
+	TopRoutes []Count
+	TopRules  []Count
 	// OpenBySeverity counts the open signals, lowest severity first, as
 	// collector.Severities.
 	OpenBySeverity []Count
