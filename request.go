@@ -112,6 +112,7 @@ func (r *Request) Body() {
 	r.addrs, err = httpinput.BuildBodyUntil(r.in, &r.agent.inputs, r.addrs, deadline)
 	r.waf.Charge(time.Since(start))
 	if errors.Is(err, httpinput.ErrDeadline) {
+		r.waf.Expire() // the body rules are reported as not run
 		r.timedOut = true
 	}
 	if err != nil && errors.Is(err, httpinput.ErrTruncated) {

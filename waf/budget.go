@@ -9,7 +9,16 @@ func (c *Context) Charge(d time.Duration) {
 		return
 	}
 	c.spent += d
-	if c.spent > c.e.opts.Timeout {
+	if c.spent >= c.e.opts.Timeout {
+		c.timedOut = true
+	}
+}
+
+// Expire spends the rest of the time budget: the request is timed out,
+// as when a body parse stopped at the budget's end.
+func (c *Context) Expire() {
+	if c.e.opts.Timeout >= 0 {
+		c.spent = max(c.spent, c.e.opts.Timeout)
 		c.timedOut = true
 	}
 }
