@@ -477,4 +477,3 @@ func TestMiddlewareStartup(t *testing.T) {
 		})
 	}
 }
-
