@@ -18,6 +18,9 @@ import (
 // no request, attack or benign, may run out of the budget. It logs the
 // slowest evaluations (wall time, parsing excluded).
 func TestCorpusWithinDefaultBudget(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector multiplies evaluation time several times; the budget is for real builds")
+	}
 	reqs := corpus.Requests(t)
 	rs, _, err := waf.ParseRuleset(rules.Default())
 	if err != nil {

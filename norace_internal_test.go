@@ -1,0 +1,5 @@
+//go:build !race
+
+package rampart
+
+const raceEnabled = false
