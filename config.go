@@ -3,6 +3,7 @@ package rampart
 import (
 	"errors"
 	"fmt"
+	"github.com/rampartsec/rampart/internal/spell"
 	"log/slog"
 	"net/netip"
 	"net/url"
@@ -206,7 +207,7 @@ func misspelledVars(environ []string) []string {
 		}
 		best, dist := "", 3
 		for k := range knownVars {
-			if d := editDistance(strings.ToUpper(name), k); d < dist || (d == dist && k < best) {
+			if d := spell.Distance(strings.ToUpper(name), k, 3); d < dist || (d == dist && k < best) {
 				best, dist = k, d
 			}
 		}
@@ -216,27 +217,6 @@ func misspelledVars(environ []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// editDistance is the Levenshtein distance of two short ASCII strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // check validates the parts of a Config that have a fixed set of values.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/rampartsec/rampart/internal/spell"
 	"io"
 	"os"
 	"sort"
@@ -224,47 +225,11 @@ func closestAddress(addr string, candidates []string) string {
 	limit := max(1, min(3, len(addr)/6))
 	best, bestD := "", limit+1
 	for _, c := range candidates {
-		if d := editDistance(addr, c, bestD); d < bestD {
+		if d := spell.Distance(addr, c, bestD); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the optimal string alignment distance between a and b
-// (Levenshtein with transpositions of adjacent bytes); it returns bound as
-// soon as the distance is known to reach it.
-func editDistance(a, b string, bound int) int {
-	if d := len(a) - len(b); d >= bound || -d >= bound {
-		return bound
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin >= bound {
-			return bound
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return min(prev[len(b)], bound)
 }
 
 // dedup returns ss without repeated strings, in first-seen order.

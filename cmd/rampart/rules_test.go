@@ -87,21 +87,7 @@ func TestRulesLintDatadog(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"abc", "abc", 0}, {"abc", "abd", 1}, {"abc", "ab", 1}, {"ab", "abc", 1},
-		{"query", "qeury", 1}, {"querry", "query", 1}, {"kitten", "sitting", 3}, {"ca", "abc", 3},
-	} {
-		if got := editDistance(tc.a, tc.b, 10); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-		if got := editDistance(tc.a, tc.b, 1); got != min(tc.want, 1) {
-			t.Errorf("editDistance(%q, %q, bound 1) = %d", tc.a, tc.b, got)
-		}
-	}
+func TestClosestAddress(t *testing.T) {
 	cands := []string{"server.request.query", "server.request.body", "usr.id"}
 	for addr, want := range map[string]string{
 		"server.request.querry": "server.request.query", "server.request.bdoy": "server.request.body",
