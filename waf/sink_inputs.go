@@ -1,6 +1,7 @@
 package waf
 
 import (
+	"hash/maphash"
 	"slices"
 	"strings"
 )
@@ -146,25 +147,57 @@ func (s *sinkSet) keys() {
 		return
 	}
 	s.keyed = true
-	seen := make(map[string]struct{}, len(s.strs))
+	var seen stringSet
+	seen.init(len(s.strs))
 	out := make([]string, 0, len(s.strs))
 	for _, in := range s.strs {
-		if t := trimBlanks(in); len(t) != len(in) && t != "" {
-			if _, dup := seen[t]; !dup {
-				seen[t] = struct{}{}
-				out = append(out, t)
-			}
+		if t := trimBlanks(in); len(t) != len(in) && t != "" && seen.add(t, out) {
+			out = append(out, t)
 		}
-		if _, dup := seen[in]; dup || in == "" {
-			continue
+		if in != "" && seen.add(in, out) {
+			out = append(out, in)
 		}
-		seen[in] = struct{}{}
-		out = append(out, in)
 	}
 	s.strs = out
 	s.keys_ = s.keys_[:0]
 	for _, in := range out {
 		s.keys_ = append(s.keys_, keyOf(in))
+	}
+}
+
+// stringSet is an open-addressing set of strings, held as indexes into the
+// slice being built: cheaper than a map for the tens of thousands of
+// strings of a large body. Hashes are seeded per process (maphash), so a
+// request cannot aim collisions.
+type stringSet struct {
+	slots []int32 // index+1 into the strings, 0 for empty
+	mask  uint64
+}
+
+var setSeed = maphash.MakeSeed()
+
+func (m *stringSet) init(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	m.slots = make([]int32, size)
+	m.mask = uint64(size - 1)
+}
+
+// add reports whether s was not in the set, whose strings are in (s is
+// then to be appended to it, at index len(in)).
+func (m *stringSet) add(s string, in []string) bool {
+	h := maphash.String(setSeed, s)
+	for i := h & m.mask; ; i = (i + 1) & m.mask {
+		k := m.slots[i]
+		if k == 0 {
+			m.slots[i] = int32(len(in) + 1)
+			return true
+		}
+		if in[k-1] == s {
+			return false
+		}
 	}
 }
 

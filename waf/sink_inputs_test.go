@@ -3,6 +3,7 @@ package waf
 import (
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -91,4 +92,18 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// BenchmarkSinkSetKeys: deduplicating and keying the strings of a dense
+// 1 MiB JSON body (about 54,000 strings, 18,000 distinct), once per request.
+func BenchmarkSinkSetKeys(b *testing.B) {
+	var strs []string
+	for i := 0; len(strs) < 54000; i++ {
+		strs = append(strs, "id", "item-"+strconv.Itoa(i), "title", "A title of item "+strconv.Itoa(i), "tags", "red", "blue", "note", strings.Repeat("n", 40))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s := sinkSet{strs: slices.Clone(strs)}
+		s.keys()
+	}
 }
