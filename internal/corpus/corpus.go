@@ -1,9 +1,17 @@
-// Package corpus loads the shared attack and benign corpora
-// (../shared/corpus beside the repository, see its FORMAT.md) for tests,
-// benchmarks and the replay tools.
+// Package corpus finds the shared folder beside the repository
+// (../shared: the attack and benign corpora in shared/corpus, see its
+// FORMAT.md, and reference data such as Datadog's recommended ruleset in
+// shared/data) and loads it for tests, benchmarks and the replay tools.
 //
-// Tests call Dir or the loaders with a testing.TB: when the corpus is
-// missing they skip, unless RAMPART_REQUIRE=1, when they fail.
+// The corpus folder is $RAMPART_CORPUS when it is set, and the data
+// folder is then its sibling ($RAMPART_CORPUS/../data); otherwise both
+// are in the nearest folder named shared beside the working directory or
+// one of its parents, which for a test is ../shared beside the module
+// root.
+//
+// Tests call Dir, Shared, DataFile or the loaders with a testing.TB: when
+// what they need is missing they skip, or fail under RAMPART_REQUIRE=1
+// (see internal/prereq).
 package corpus
 
 import (
@@ -14,6 +22,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rampartsec/rampart/internal/prereq"
 )
 
 // Request is one line of requests/*.jsonl.
@@ -52,26 +62,42 @@ type RASPCase struct {
 	Argv     []string `json:"argv,omitempty"`
 }
 
+// DatadogRuleset is the name of Datadog's recommended ruleset in the data
+// folder (see DataFile).
+const DatadogRuleset = "datadog-recommended-ruleset.json"
+
 // ErrMissing is returned when the corpus directory cannot be found.
 var ErrMissing = errors.New("corpus: ../shared/corpus not found (set RAMPART_CORPUS)")
 
-// Find returns the corpus directory: $RAMPART_CORPUS, or ../shared/corpus
-// next to the repository root found by walking up from the working
-// directory to the go.mod of the rampart module.
+// Find returns the corpus directory: $RAMPART_CORPUS, or the corpus
+// folder of FindShared.
 func Find() (string, error) {
 	if d := os.Getenv("RAMPART_CORPUS"); d != "" {
 		return d, nil
+	}
+	s, err := FindShared()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(s, "corpus"), nil
+}
+
+// FindShared returns the shared folder: the parent of $RAMPART_CORPUS
+// when it is set, otherwise the nearest folder named shared, holding
+// corpus/FORMAT.md, beside the working directory or one of its parents
+// (../shared beside the repository root).
+func FindShared() (string, error) {
+	if d := os.Getenv("RAMPART_CORPUS"); d != "" {
+		return filepath.Dir(filepath.Clean(d)), nil
 	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for d := wd; ; d = filepath.Dir(d) {
-		for _, rel := range []string{"../shared/corpus", "../../shared/corpus"} {
-			c := filepath.Join(d, rel)
-			if st, err := os.Stat(filepath.Join(c, "FORMAT.md")); err == nil && !st.IsDir() {
-				return c, nil
-			}
+		s := filepath.Join(d, "..", "shared")
+		if st, err := os.Stat(filepath.Join(s, "corpus", "FORMAT.md")); err == nil && !st.IsDir() {
+			return s, nil
 		}
 		if filepath.Dir(d) == d {
 			return "", ErrMissing
@@ -85,12 +111,42 @@ func Dir(tb testing.TB) string {
 	tb.Helper()
 	d, err := Find()
 	if err != nil {
-		if os.Getenv("RAMPART_REQUIRE") == "1" {
-			tb.Fatalf("%v (RAMPART_REQUIRE=1)", err)
-		}
-		tb.Skip(err)
+		prereq.Missing(tb, "%v", err)
 	}
 	return d
+}
+
+// Shared returns the shared folder for a test (see FindShared), skipping
+// the test when it is missing, or failing it when RAMPART_REQUIRE=1.
+func Shared(tb testing.TB) string {
+	tb.Helper()
+	s, err := FindShared()
+	if err != nil {
+		prereq.Missing(tb, "%v", err)
+	}
+	return s
+}
+
+// DataFile returns the path of the file name in the shared data folder
+// (shared/data; DatadogRuleset), skipping the test when it is missing, or
+// failing it when RAMPART_REQUIRE=1.
+func DataFile(tb testing.TB, name string) string {
+	tb.Helper()
+	p := filepath.Join(Shared(tb), "data", name)
+	if _, err := os.Stat(p); err != nil {
+		prereq.Missing(tb, "shared data: %v", err)
+	}
+	return p
+}
+
+// Data returns the content of DataFile(tb, name).
+func Data(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(DataFile(tb, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 // ReadJSONL decodes every line of a JSON Lines file into a new T.

@@ -47,45 +47,16 @@ func TestExecRows(t *testing.T) {
 	}
 }
 
-// Floors measured on the corpus; they are regression checks.
-const (
-	recallFloor = 0.99
-	fpCeiling   = 0
-)
-
+// TestCorpus holds the checker to floors measured on the corpus
+// (regression checks): recall 99%, no false positive.
 func TestCorpus(t *testing.T) {
-	cs := corpus.RASP(t, "exec")
-	var exploit, caught, benign, fp int
-	for _, c := range cs {
+	corpus.RASPRecall(t, "exec", corpus.RASPFloors{Recall: 0.99, MaxFP: 0}, func(c corpus.RASPCase) (bool, string) {
 		if len(c.Argv) == 0 {
 			t.Errorf("%s: no argv", c.ID)
-			continue
 		}
-		f, got := Check(c.Argv, []string{c.Input})
-		switch c.Label {
-		case "exploit":
-			exploit++
-			if got {
-				caught++
-			} else {
-				t.Logf("missed %s: %q in %q", c.ID, c.Input, c.Argv)
-			}
-		case "benign":
-			benign++
-			if got {
-				fp++
-				t.Logf("false positive %s: %q in %q: %s", c.ID, c.Input, c.Argv, f.Reason)
-			}
-		}
-	}
-	recall := float64(caught) / float64(exploit)
-	t.Logf("exec corpus: %d cases, recall %d/%d = %.4f, false positives %d/%d", len(cs), caught, exploit, recall, fp, benign)
-	if recall < recallFloor {
-		t.Errorf("recall %.4f < floor %.4f", recall, recallFloor)
-	}
-	if fp > fpCeiling {
-		t.Errorf("%d false positives > ceiling %d", fp, fpCeiling)
-	}
+		f, ok := Check(c.Argv, []string{c.Input})
+		return ok, f.Reason
+	})
 }
 
 // TestCorpusNoise feeds every benign argv of the corpus with strings a

@@ -266,41 +266,13 @@ func TestShellRows(t *testing.T) {
 	}
 }
 
-// Floors measured on the corpus; they are regression checks.
-const (
-	recallFloor = 0.99
-	fpCeiling   = 0
-)
-
+// TestCorpus holds the checker to floors measured on the corpus
+// (regression checks): recall 99%, no false positive.
 func TestCorpus(t *testing.T) {
-	cs := corpus.RASP(t, "shell")
-	var exploit, caught, benign, fp int
-	for _, c := range cs {
-		f, got := Check(c.Resource, []string{c.Input})
-		switch c.Label {
-		case "exploit":
-			exploit++
-			if got {
-				caught++
-			} else {
-				t.Logf("missed %s: %q in %q", c.ID, c.Input, c.Resource)
-			}
-		case "benign":
-			benign++
-			if got {
-				fp++
-				t.Logf("false positive %s: %q in %q: %s", c.ID, c.Input, c.Resource, f.Reason)
-			}
-		}
-	}
-	recall := float64(caught) / float64(exploit)
-	t.Logf("shell corpus: %d cases, recall %d/%d = %.4f, false positives %d/%d", len(cs), caught, exploit, recall, fp, benign)
-	if recall < recallFloor {
-		t.Errorf("recall %.4f < floor %.4f", recall, recallFloor)
-	}
-	if fp > fpCeiling {
-		t.Errorf("%d false positives > ceiling %d", fp, fpCeiling)
-	}
+	corpus.RASPRecall(t, "shell", corpus.RASPFloors{Recall: 0.99, MaxFP: 0}, func(c corpus.RASPCase) (bool, string) {
+		f, ok := Check(c.Resource, []string{c.Input})
+		return ok, f.Reason
+	})
 }
 
 // TestShellMatchesReference compares Check with refCheck on command lines

@@ -83,57 +83,17 @@ func TestFinder(t *testing.T) {
 }
 
 // TestCheckCorpus measures recall on exploit cases and false positives on
-// benign ones, per dialect, against floors set at the measured figures.
+// benign ones, per dialect, against floors set at the measured figures:
+// every exploit case caught in every dialect (recall 100%), no false
+// positive.
 func TestCheckCorpus(t *testing.T) {
-	cases := corpus.RASP(t, "sql")
-	type stat struct{ exploit, caught, benign, fp int }
-	stats := map[string]*stat{}
-	var all stat
-	for _, c := range cases {
-		st := stats[c.Dialect]
-		if st == nil {
-			st = &stat{}
-			stats[c.Dialect] = st
-		}
-		_, got := Check(ParseDialect(c.Dialect), c.Resource, []string{c.Input})
-		switch c.Label {
-		case "exploit":
-			st.exploit++
-			all.exploit++
-			if got {
-				st.caught++
-				all.caught++
-			} else {
-				t.Logf("missed %s (%s): input %q resource %q", c.ID, c.Dialect, c.Input, c.Resource)
-			}
-		case "benign":
-			st.benign++
-			all.benign++
-			if got {
-				st.fp++
-				all.fp++
-				f, _ := Check(ParseDialect(c.Dialect), c.Resource, []string{c.Input})
-				t.Errorf("false positive %s (%s): %s: input %q resource %q", c.ID, c.Dialect, f.Reason, c.Input, c.Resource)
-			}
-		default:
-			t.Fatalf("%s: label %q", c.ID, c.Label)
-		}
-	}
-	for d, st := range stats {
-		t.Logf("%-10s exploit %d/%d caught, benign %d, false positives %d", d, st.caught, st.exploit, st.benign, st.fp)
-	}
-	t.Logf("all        exploit %d/%d caught (%.2f%%), benign %d, false positives %d",
-		all.caught, all.exploit, 100*float64(all.caught)/float64(max(all.exploit, 1)), all.benign, all.fp)
-	// Floors at the measured figures: every exploit case caught in every
-	// dialect (recall 100%), no false positive.
-	for d, st := range stats {
-		if st.caught < st.exploit {
-			t.Errorf("%s: recall %d/%d below the measured 100%%", d, st.caught, st.exploit)
-		}
-	}
-	if len(cases) > 0 && (len(stats) < 4 || all.exploit < 300 || all.benign < 300) {
-		t.Errorf("corpus shrank: %d dialects, %d exploit, %d benign cases", len(stats), all.exploit, all.benign)
-	}
+	corpus.RASPRecall(t, "sql", corpus.RASPFloors{Recall: 1, MaxFP: 0,
+		Group:     func(c corpus.RASPCase) string { return c.Dialect },
+		MinGroups: 4, MinExploit: 300, MinBenign: 300,
+	}, func(c corpus.RASPCase) (bool, string) {
+		f, ok := Check(ParseDialect(c.Dialect), c.Resource, []string{c.Input})
+		return ok, f.Reason
+	})
 }
 
 func BenchmarkCheckNoOverlap(b *testing.B) {

@@ -281,37 +281,13 @@ func TestSSRFInternal(t *testing.T) {
 	}
 }
 
-// Floors measured on the shared corpus (regression checks).
-const (
-	recallFloor = 1.0
-	maxFP       = 0
-)
-
+// TestSSRFCorpus holds the checker to floors measured on the shared
+// corpus (regression checks): recall 100%, no false positive.
 func TestSSRFCorpus(t *testing.T) {
-	cases := corpus.RASP(t, "http")
-	var exp, hit, fp int
-	for _, c := range cases {
+	corpus.RASPRecall(t, "http", corpus.RASPFloors{Recall: 1, MaxFP: 0}, func(c corpus.RASPCase) (bool, string) {
 		f, ok := Check(c.Resource, []string{c.Input})
-		switch c.Label {
-		case "exploit":
-			exp++
-			if ok {
-				hit++
-			} else {
-				t.Logf("missed %s: %q in %q", c.ID, c.Input, c.Resource)
-			}
-		case "benign":
-			if ok {
-				fp++
-				t.Logf("false positive %s: %q in %q: %s", c.ID, c.Input, c.Resource, f.Reason)
-			}
-		}
-	}
-	recall := float64(hit) / float64(exp)
-	t.Logf("http: %d cases, recall %d/%d = %.4f, false positives %d", len(cases), hit, exp, recall, fp)
-	if recall < recallFloor || fp > maxFP {
-		t.Fatalf("recall %.4f (floor %.4f), false positives %d (ceiling %d)", recall, recallFloor, fp, maxFP)
-	}
+		return ok, f.Reason
+	})
 }
 
 // TestCorpusShortCoincidences: on every benign corpus URL, no 1-3 byte
