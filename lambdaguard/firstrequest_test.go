@@ -14,6 +14,7 @@ import (
 
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/internal/lambdatest"
+	"github.com/rampartsec/rampart/internal/prereq"
 )
 
 // quarterCPU creates a cpu cgroup limited to a quarter of a vCPU (25 ms of
@@ -25,13 +26,6 @@ import (
 func quarterCPU(t *testing.T) (procs, back string) {
 	t.Helper()
 	name := fmt.Sprintf("rampart-test-%d", os.Getpid())
-	skipf := func(format string, args ...any) {
-		t.Helper()
-		if lambdatest.Required() {
-			t.Fatalf(format+" (RAMPART_REQUIRE=1)", args...)
-		}
-		t.Skipf(format, args...)
-	}
 	// cgroup v2: the cpu controller enabled for the root's children.
 	if b, err := os.ReadFile("/sys/fs/cgroup/cgroup.subtree_control"); err == nil {
 		if !strings.Contains(string(b), "cpu") {
@@ -39,29 +33,29 @@ func quarterCPU(t *testing.T) (procs, back string) {
 		}
 		dir := filepath.Join("/sys/fs/cgroup", name)
 		if err := os.Mkdir(dir, 0o755); err != nil {
-			skipf("cgroup v2: %v", err)
+			prereq.Missing(t, "cgroup v2: %v", err)
 		}
 		t.Cleanup(func() { removeCgroup(t, dir) })
 		if err := os.WriteFile(filepath.Join(dir, "cpu.max"), []byte("25000 100000"), 0); err != nil {
-			skipf("cgroup v2 cpu.max: %v", err)
+			prereq.Missing(t, "cgroup v2 cpu.max: %v", err)
 		}
 		return filepath.Join(dir, "cgroup.procs"), filepath.Join("/sys/fs/cgroup", ownCgroup(""), "cgroup.procs")
 	}
 	// cgroup v1: the cpu hierarchy's CFS quota.
 	root := "/sys/fs/cgroup/cpu"
 	if _, err := os.Stat(filepath.Join(root, "cpu.cfs_quota_us")); err != nil {
-		skipf("no cpu cgroup (v2 or v1) to limit the function to a quarter of a vCPU")
+		prereq.Missing(t, "no cpu cgroup (v2 or v1) to limit the function to a quarter of a vCPU")
 	}
 	dir := filepath.Join(root, name)
 	if err := os.Mkdir(dir, 0o755); err != nil {
-		skipf("cgroup v1: %v", err)
+		prereq.Missing(t, "cgroup v1: %v", err)
 	}
 	t.Cleanup(func() { removeCgroup(t, dir) })
 	if err := os.WriteFile(filepath.Join(dir, "cpu.cfs_period_us"), []byte("100000"), 0); err != nil {
-		skipf("cgroup v1 cpu.cfs_period_us: %v", err)
+		prereq.Missing(t, "cgroup v1 cpu.cfs_period_us: %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "cpu.cfs_quota_us"), []byte("25000"), 0); err != nil {
-		skipf("cgroup v1 cpu.cfs_quota_us: %v", err)
+		prereq.Missing(t, "cgroup v1 cpu.cfs_quota_us: %v", err)
 	}
 	return filepath.Join(dir, "cgroup.procs"), filepath.Join(root, ownCgroup("cpu"), "cgroup.procs")
 }

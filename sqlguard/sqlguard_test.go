@@ -20,6 +20,7 @@ import (
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/httpguard"
 	"github.com/rampartsec/rampart/internal/eventtest"
+	"github.com/rampartsec/rampart/internal/prereq"
 	"github.com/rampartsec/rampart/sqlguard"
 	"github.com/rampartsec/rampart/waf/rules"
 )
@@ -207,10 +208,7 @@ func TestPostgreSQL(t *testing.T) {
 		cancel()
 	}
 	if err != nil {
-		if os.Getenv("RAMPART_REQUIRE") != "" {
-			t.Fatalf("PostgreSQL at %s: %v", dsn, err)
-		}
-		t.Skipf("PostgreSQL at %s: %v", dsn, err)
+		prereq.Missing(t, "PostgreSQL at %s: %v", dsn, err)
 	}
 	schema := fmt.Sprintf("sqlguard_%d", time.Now().UnixNano())
 	if _, err := plain.Exec("CREATE SCHEMA " + schema); err != nil {

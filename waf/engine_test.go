@@ -2,11 +2,11 @@ package waf
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rampartsec/rampart/internal/corpus"
 	"github.com/rampartsec/rampart/waf/operator"
 )
 
@@ -314,14 +314,7 @@ func TestUnknownSectionsWarn(t *testing.T) {
 }
 
 func TestDatadogRecommendedRuleset(t *testing.T) {
-	b, err := os.ReadFile("../../shared/data/datadog-recommended-ruleset.json")
-	if err != nil {
-		if os.Getenv("RAMPART_REQUIRE") == "1" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	rs, warnings, err := ParseRuleset(b)
+	rs, warnings, err := ParseRuleset(corpus.Data(t, corpus.DatadogRuleset))
 	if err != nil {
 		t.Fatal(err)
 	}

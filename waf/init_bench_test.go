@@ -1,9 +1,9 @@
 package waf_test
 
 import (
-	"os"
 	"testing"
 
+	"github.com/rampartsec/rampart/internal/corpus"
 	"github.com/rampartsec/rampart/waf"
 	"github.com/rampartsec/rampart/waf/rules"
 )
@@ -25,10 +25,6 @@ func benchInit(b *testing.B, src []byte) {
 func BenchmarkInit(b *testing.B) {
 	b.Run("default", func(b *testing.B) { benchInit(b, rules.Default()) })
 	b.Run("datadog", func(b *testing.B) {
-		src, err := os.ReadFile("../../shared/data/datadog-recommended-ruleset.json")
-		if err != nil {
-			b.Skip(err)
-		}
-		benchInit(b, src)
+		benchInit(b, corpus.Data(b, corpus.DatadogRuleset))
 	})
 }

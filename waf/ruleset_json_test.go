@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/rampartsec/rampart/internal/corpus"
 	"github.com/rampartsec/rampart/waf/rules"
 )
 
@@ -116,9 +116,7 @@ func checkJSONFast(t *testing.T, raw []byte) {
 
 func TestJSONFastOnRulesets(t *testing.T) {
 	checkJSONFast(t, rules.Default())
-	if b, err := os.ReadFile("../../shared/data/datadog-recommended-ruleset.json"); err == nil {
-		checkJSONFast(t, b)
-	}
+	t.Run("datadog", func(t *testing.T) { checkJSONFast(t, corpus.Data(t, corpus.DatadogRuleset)) })
 	for _, s := range []string{`{}`, `[]`, ` [ "a" , "b\u00e9" ] `, `{"a":1,"a":2}`, `"x\"y"`, `null`, `[null]`, `{"Operator":"x"}`, `[{"operator":"m","OPERATOR":"n"}]`, `[{"operator":"m","parameters":{"inputs":[]}}]`, "\"\xc3\x28\""} {
 		if !json.Valid([]byte(s)) {
 			continue

@@ -1,9 +1,10 @@
 package waf
 
 import (
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/rampartsec/rampart/internal/corpus"
 )
 
 const sinkRules = `{
@@ -121,14 +122,7 @@ func TestRunSinkRedactsSensitiveInput(t *testing.T) {
 // TestDatadogRASPRules runs the exploit-prevention rules of Datadog's
 // recommended ruleset through RunSink.
 func TestDatadogRASPRules(t *testing.T) {
-	b, err := os.ReadFile("../../shared/data/datadog-recommended-ruleset.json")
-	if err != nil {
-		if os.Getenv("RAMPART_REQUIRE") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	e := mustEngine(t, string(b))
+	e := mustEngine(t, string(corpus.Data(t, corpus.DatadogRuleset)))
 	if n := e.SinkRuleCount(); n != 5 {
 		t.Fatalf("sink rules %d, want 5", n)
 	}

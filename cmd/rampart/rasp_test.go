@@ -7,18 +7,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rampartsec/rampart/internal/corpus"
+	"github.com/rampartsec/rampart/internal/prereq"
 )
 
-// TestRASPCorpus runs every case of ../shared/corpus/rasp through the
+// TestRASPCorpus runs every case of the corpus's rasp folder through the
 // engine's exploit-prevention rules (the path the guards take): recall of at
 // least 99% of the exploits and no false positive, per sink.
 func TestRASPCorpus(t *testing.T) {
-	files, _ := filepath.Glob("../../../shared/corpus/rasp/*.jsonl")
+	dir := filepath.Join(corpus.Dir(t), "rasp")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 	if len(files) == 0 {
-		if os.Getenv("RAMPART_REQUIRE") != "" {
-			t.Fatal("../shared/corpus/rasp is missing")
-		}
-		t.Skip("../shared/corpus/rasp is missing")
+		prereq.Missing(t, "no rasp cases in %s", dir)
 	}
 	rc, err := newRASPChecker("default")
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rampartsec/rampart/internal/corpus"
 )
 
 // typoRuleset reads misspelled addresses from operator inputs, detector
@@ -64,11 +66,7 @@ func TestRulesLintAddressTypos(t *testing.T) {
 // it reads is one rampart sends or one libddwaf knows, so it gets notes
 // (gRPC, GraphQL, file writes), never a typo warning.
 func TestRulesLintDatadog(t *testing.T) {
-	b, err := os.ReadFile("../../../shared/data/datadog-recommended-ruleset.json")
-	if err != nil {
-		t.Skip("no ../shared/data:", err)
-	}
-	out := lint(t, string(b))
+	out := lint(t, string(corpus.Data(t, corpus.DatadogRuleset)))
 	if strings.Contains(out, "nobody sends") || strings.Contains(out, "neither rampart nor libddwaf") {
 		t.Errorf("typo warnings on Datadog's ruleset:\n%s", out)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/rampartsec/rampart/collector/ato/atotest"
 	"github.com/rampartsec/rampart/collector/redis"
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/prereq"
 )
 
 // redisURL is the server the tests use: RAMPART_REDIS_URL, or the local
@@ -38,10 +39,7 @@ func client(t testing.TB) *goredis.Client {
 	defer cancel()
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
-		if os.Getenv("RAMPART_REQUIRE") == "1" {
-			t.Fatalf("Redis at %s: %v (RAMPART_REQUIRE=1)", redisURL(), err)
-		}
-		t.Skipf("Redis at %s: %v", redisURL(), err)
+		prereq.Missing(t, "Redis at %s: %v", redisURL(), err)
 	}
 	t.Cleanup(func() { c.Close() })
 	return c

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to make schemas
+
+	"github.com/rampartsec/rampart/internal/prereq"
 )
 
 // PostgresURL is the test database: RAMPART_TEST_POSTGRES, or the local
@@ -30,13 +32,13 @@ func PostgresSchema(t testing.TB) string {
 	base := PostgresURL()
 	db, err := sql.Open("pgx", base)
 	if err != nil {
-		Skip(t, "postgres: %v", err)
+		prereq.Missing(t, "postgres: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		Skip(t, "postgres at %s not reachable: %v", base, err)
+		prereq.Missing(t, "postgres at %s not reachable: %v", base, err)
 	}
 	var b [6]byte
 	rand.Read(b[:])

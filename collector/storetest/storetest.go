@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -18,20 +17,6 @@ import (
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/event"
 )
-
-// Require reports whether a missing database must fail the test instead of
-// skipping it (RAMPART_REQUIRE=1, as on CI).
-func Require() bool { return os.Getenv("RAMPART_REQUIRE") == "1" }
-
-// Skip skips t, or fails it under RAMPART_REQUIRE=1, for a database that is
-// not there.
-func Skip(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if Require() {
-		t.Fatalf(format+" (RAMPART_REQUIRE=1)", args...)
-	}
-	t.Skipf(format, args...)
-}
 
 // Run runs the contract suite. open returns a new, empty store for each
 // subtest; the suite closes it.

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
-	"github.com/rampartsec/rampart/collector/storetest"
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/prereq"
 )
 
 var screenshotsTo = flag.String("screenshots", "", "copy the browser test's screenshots into this directory (docs/screenshots for the README)")
@@ -48,15 +48,15 @@ func TestBrowser(t *testing.T) {
 		t.Skip("-short")
 	}
 	if _, err := os.Stat(chromiumPath()); err != nil {
-		storetest.Skip(t, "chromium: %v (apt-get install -y chromium)", err)
+		prereq.Missing(t, "chromium: %v (apt-get install -y chromium)", err)
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		storetest.Skip(t, "node: %v", err)
+		prereq.Missing(t, "node: %v", err)
 	}
 	script, _ := filepath.Abs("testdata/browser")
 	if _, err := os.Stat(filepath.Join(script, "node_modules", "playwright-core")); err != nil {
-		storetest.Skip(t, "playwright-core: %v (cd collector/ui/testdata/browser && npm ci)", err)
+		prereq.Missing(t, "playwright-core: %v (cd collector/ui/testdata/browser && npm ci)", err)
 	}
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "rampart")

@@ -30,6 +30,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rampartsec/rampart/internal/prereq"
 )
 
 // Binary is the emulator's command name.
@@ -40,18 +42,6 @@ const LockFile = "/tmp/rampart-aws-lambda-rie.lock"
 
 // ExtensionsDir is where the emulator looks for external extensions.
 const ExtensionsDir = "/opt/extensions"
-
-// Required reports whether missing tools fail tests (RAMPART_REQUIRE=1).
-func Required() bool { return os.Getenv("RAMPART_REQUIRE") == "1" }
-
-// skip skips t, or fails it when tools are required.
-func skip(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if Required() {
-		t.Fatalf(format+" (RAMPART_REQUIRE=1)", args...)
-	}
-	t.Skipf(format, args...)
-}
 
 // Find returns the emulator's path: on PATH, or in $(go env GOPATH)/bin
 // where `go install` puts it.
@@ -68,7 +58,7 @@ func Find(t testing.TB) string {
 			}
 		}
 	}
-	skip(t, "%s not found: go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d", Binary)
+	prereq.Missing(t, "%s not found: go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d", Binary)
 	return ""
 }
 
@@ -249,7 +239,7 @@ func InstallExtension(t testing.TB, name, command string) {
 	created := false
 	if _, err := os.Stat(ExtensionsDir); os.IsNotExist(err) {
 		if err := os.MkdirAll(ExtensionsDir, 0o755); err != nil {
-			skip(t, "cannot create %s for the emulator's extensions: %v", ExtensionsDir, err)
+			prereq.Missing(t, "cannot create %s for the emulator's extensions: %v", ExtensionsDir, err)
 		}
 		created = true
 	}
@@ -260,7 +250,7 @@ func InstallExtension(t testing.TB, name, command string) {
 	// A test killed before its cleanup leaves its script: marked, it is
 	// replaced.
 	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+installedMark+"\nexec "+command+"\n"), 0o755); err != nil {
-		skip(t, "cannot install %s: %v", path, err)
+		prereq.Missing(t, "cannot install %s: %v", path, err)
 	}
 	t.Cleanup(func() {
 		os.Remove(path)

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -219,14 +217,7 @@ func generate(re *syntax.Regexp, rng *rand.Rand, b []byte) []byte {
 // with (?i) unless the condition is case sensitive, as match_regex does.
 func rulesetRegexes(tb testing.TB) []string {
 	tb.Helper()
-	path := filepath.Join(filepath.Dir(corpus.Dir(tb)), "data", "datadog-recommended-ruleset.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("RAMPART_REQUIRE") == "1" {
-			tb.Fatal(err)
-		}
-		tb.Skip(err)
-	}
+	data := corpus.Data(tb, corpus.DatadogRuleset)
 	var doc any
 	if err := json.Unmarshal(data, &doc); err != nil {
 		tb.Fatal(err)
@@ -257,7 +248,7 @@ func rulesetRegexes(tb testing.TB) []string {
 	}
 	walk(doc)
 	if len(out) < 200 {
-		tb.Fatalf("only %d regexes in %s", len(out), path)
+		tb.Fatalf("only %d regexes in %s", len(out), corpus.DatadogRuleset)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

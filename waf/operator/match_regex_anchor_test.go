@@ -68,7 +68,7 @@ func TestAnchorSoundOnRulesets(t *testing.T) {
 			values = append(values, []byte(ps[i].Payload))
 		}
 	}
-	exprs := append(rulesetRegexes(t, "../rules/default.json"), rulesetRegexes(t, "../../../shared/data/datadog-recommended-ruleset.json")...)
+	exprs := append(rulesetRegexes(t, "../rules/default.json"), rulesetRegexes(t, corpus.DataFile(t, corpus.DatadogRuleset))...)
 	anchored := 0
 	for _, e := range exprs {
 		all := []string{e}

@@ -3,8 +3,6 @@ package operator
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -23,14 +21,7 @@ type condition struct {
 // processors, scanners) of ../shared/data/datadog-recommended-ruleset.json.
 func rulesetConditions(tb testing.TB) []condition {
 	tb.Helper()
-	path := filepath.Join(filepath.Dir(corpus.Dir(tb)), "data", "datadog-recommended-ruleset.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("RAMPART_REQUIRE") == "1" {
-			tb.Fatal(err)
-		}
-		tb.Skip(err)
-	}
+	data := corpus.Data(tb, corpus.DatadogRuleset)
 	var doc any
 	if err := json.Unmarshal(data, &doc); err != nil {
 		tb.Fatal(err)
