@@ -31,8 +31,8 @@ func main() {
 		list      = flag.String("engines", strings.Join(engines.Names(), ","), "comma-separated engines to run")
 		passes    = flag.Int("passes", 3, "timed passes over the corpus (after one warm-up pass)")
 		budget    = flag.Duration("budget", 0, "time budget per run for rampart and libddwaf (0: their defaults, 5ms and 2ms, negative: unlimited)")
-		ruleset   = flag.String("ruleset", "", "Datadog-format ruleset (default ../../shared/data/datadog-recommended-ruleset.json)")
-		corpusDir = flag.String("corpus", "", "corpus directory (default $RAMPART_CORPUS or ../../shared/corpus)")
+		ruleset   = flag.String("ruleset", "", "Datadog-format ruleset (default: "+corpus.DatadogRuleset+" in the data folder beside the corpus)")
+		corpusDir = flag.String("corpus", "", "corpus directory (default: $RAMPART_CORPUS, or ../shared/corpus beside the repository)")
 		sizes     = flag.Bool("binsize", true, "measure the binary-size increase of a hello-world server")
 		floor     = flag.Bool("floor", true, "measure the machine's floor: a fixed computation per request, timed as the engines are")
 		noCache   = flag.Bool("no-value-cache", false, "turn off rampart's cache of clean values")
@@ -49,7 +49,7 @@ func main() {
 	}
 	rs := *ruleset
 	if rs == "" {
-		rs = filepath.Join(dir, "..", "data", "datadog-recommended-ruleset.json")
+		rs = filepath.Join(dir, "..", "data", corpus.DatadogRuleset)
 	}
 	opt := engines.Options{Budget: *budget, RulesetPath: rs, NoValueCache: *noCache}
 	noValueCache = *noCache
