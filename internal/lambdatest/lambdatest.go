@@ -6,8 +6,10 @@
 //
 // The emulator's Runtime API listens on the fixed address 127.0.0.1:9001,
 // so only one can run on a machine at a time: Start takes a file lock that
-// serializes every test, of any package, that runs one. A missing
-// aws-lambda-rie skips the test, or fails it when RAMPART_REQUIRE=1 (CI).
+// serializes every test, of any package, that runs one, and fails a test
+// whose port is held by a process outside the lock, naming it (pid and
+// command line). A missing aws-lambda-rie skips the test, or fails it
+// when RAMPART_REQUIRE=1 (CI).
 //
 // The emulator starts the external extensions it finds in /opt/extensions.
 // InstallExtension puts one there for the duration of a test (it needs
@@ -131,7 +133,7 @@ func StartLocked(t testing.TB, bootstrap string, env ...string) *Emulator {
 
 func start(t testing.TB, rie, bootstrap string, env []string) *Emulator {
 	t.Helper()
-	if err := waitFree("127.0.0.1:9001", 10*time.Second); err != nil {
+	if err := waitFree(runtimeAPIAddr, 10*time.Second); err != nil {
 		t.Fatalf("emulator: %v", err)
 	}
 	addr := freeAddr(t)
@@ -272,8 +274,9 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-// waitFree waits until nothing listens on addr (a previous emulator that
-// is still exiting).
+// waitFree waits up to d until nothing listens on addr (a previous
+// emulator that is still exiting), and names the process that still does
+// after that.
 func waitFree(addr string, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
@@ -283,7 +286,11 @@ func waitFree(addr string, d time.Duration) error {
 		}
 		c.Close()
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s is in use (another emulator outside the lock?)", addr)
+			who := Holder(addr)
+			if who == "" {
+				who = "no listener found in /proc/net/tcp (another network namespace?)"
+			}
+			return fmt.Errorf("%s is still in use after %v, by a process outside the emulator lock %s: %s", addr, d, LockFile, who)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
