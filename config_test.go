@@ -395,7 +395,9 @@ func TestStartupLine(t *testing.T) {
 }
 
 // The process-wide agent (Middleware) is run in a child process: a
-// configuration error exits it before it serves.
+// configuration error exits it before it serves. The children that must
+// block the attack have a generous budget (RAMPART_TIMEOUT=1s), so that a
+// loaded machine cannot flip the verdict.
 func TestMiddlewareStartup(t *testing.T) {
 	if os.Getenv("CONFIG_TEST_CHILD") == "1" {
 		h := httpguard.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
@@ -428,9 +430,9 @@ func TestMiddlewareStartup(t *testing.T) {
 			[]string{"RAMPART_TRUSTED_PROXIES"}, nil},
 		{"strict ruleset", "RAMPART_ENABLED=true RAMPART_RULES=/nonexistent/rules.json RAMPART_RULES_STRICT=true", rampart.ExitConfigError, "",
 			[]string{"RAMPART_RULES_STRICT", "no such file"}, nil},
-		{"on, block", "RAMPART_ENABLED=yes RAMPART_MODE=block", 0, "served 200\nserved 403\n",
+		{"on, block", "RAMPART_ENABLED=yes RAMPART_MODE=block RAMPART_TIMEOUT=1s", 0, "served 200\nserved 403\n",
 			[]string{"INFO rampart: on mode=block waf_mode=block ruleset=\"embedded default\""}, []string{"ERROR", "WARN"}},
-		{"missing ruleset: fallback", "RAMPART_ENABLED=true RAMPART_MODE=block RAMPART_RULES=/nonexistent/rules.json", 0, "served 200\nserved 403\n",
+		{"missing ruleset: fallback", "RAMPART_ENABLED=true RAMPART_MODE=block RAMPART_RULES=/nonexistent/rules.json RAMPART_TIMEOUT=1s", 0, "served 200\nserved 403\n",
 			[]string{"ERROR rampart: the configured ruleset cannot be used", `ruleset="file /nonexistent/rules.json"`, "fallback"}, nil},
 		{"off explicitly, other errors ignored", "RAMPART_ENABLED=false RAMPART_MODE=enforce", 0, "served 200\nserved 200\n",
 			[]string{"rampart: off (RAMPART_ENABLED is false)", "RAMPART_MODE"}, []string{"ERROR", "rampart: on"}},

@@ -68,7 +68,7 @@ func TestEndToEndCollector(t *testing.T) {
 	defer col.Close()
 
 	agent, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Service: "vulnapp", Env: "test",
-		Endpoint: col.URL, APIKey: ingest, PollInterval: interval, TrustAllProxies: true, Logger: quiet})
+		Endpoint: col.URL, APIKey: ingest, PollInterval: interval, TrustAllProxies: true, Logger: quiet, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func testAgentMode(t testing.TB, wafMode rampart.Mode) (*rampart.Agent, *sinkEve
 	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "orders")
 	t.Setenv("AWS_LAMBDA_FUNCTION_VERSION", "7")
 	s := &sinkEvents{}
-	a, err := NewAgent(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, WAFMode: wafMode, Exporter: s})
+	a, err := NewAgent(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, WAFMode: wafMode, Exporter: s, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -538,7 +538,7 @@ func TestDirectDelivery(t *testing.T) {
 	t.Setenv("RAMPART_EXTENSION_ADDR", "off")
 	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "orders")
 	t.Setenv("AWS_LAMBDA_FUNCTION_VERSION", "7")
-	a, err := NewAgent(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Endpoint: col.URL, APIKey: "k"})
+	a, err := NewAgent(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Endpoint: col.URL, APIKey: "k", Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
