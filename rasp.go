@@ -11,33 +11,6 @@ import (
 	"github.com/rampartsec/rampart/waf"
 )
 
-// Exploit prevention (RASP): the sink guards (sqlguard, execguard, fsguard,
-// httpguard.Transport) call these checks with the resource the code is
-// about to use. The request's WAF context runs its exploit-prevention rules
-// on it; a match is reported as an exploit event with a stack trace, and in
-// block mode the check returns a *BlockedError (wrapping ErrBlocked) that
-// the guard returns instead of calling the sink. Without a protected
-// request on the context the checks return nil at once.
-//
-// What a check compares the resource with: every string the request
-// carried, whole (httpinput.SinkInputs documents each address) — every
-// query parameter and cookie, the path parameters, the User-Agent,
-// Referer and X-Forwarded-For headers, and the body however it is
-// labelled: the raw body, and its keys and strings when it parses as
-// JSON (also JSON inside JSON strings), a form, multipart or XML, up to
-// 8 MiB counting what the handler reads after the WAF's 1 MiB. None of
-// the WAF's limits apply (no string is cut at 4096 bytes, no container
-// at 256 elements, no nesting at depth 20), and an input of any length
-// counts: each detector decides from its grammar whether two or three
-// bytes (;id, '--) are an exploit. An input with blanks at its ends is
-// also looked for trimmed.
-//
-// Cost: the request's strings are collected once per request, at its
-// first check (linear in the request's size), and each check hands its
-// detector only the inputs found in the resource, through a hashed index
-// of the resource: O(len(resource) + distinct inputs) per check, plus the
-// detector's work on the inputs found.
-
 // CheckSQL checks a SQL statement about to run on a database system
 // (postgresql, mysql, sqlite, sqlserver, oracle, or "" when unknown).
 func CheckSQL(ctx context.Context, system, statement string) error {
