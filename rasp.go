@@ -2,6 +2,7 @@ package rampart
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"runtime"
 	"strings"
@@ -119,18 +120,98 @@ func (r *Request) CheckFile(path string) error {
 // see cmdi.ShellScript for the wrappers, options and launchers followed.
 func shellScript(argv []string) (string, bool) { return cmdi.ShellScript(argv) }
 
+// SinkCall is a sink call described as data, for the bindings of other
+// runtimes (the Python package), whose stack is not the Go stack.
+type SinkCall struct {
+	// Sink is sql, http (an outgoing URL), resolved (an outgoing URL and
+	// the address it resolved to), shell, exec or file.
+	Sink string
+	// Resource is the statement, URL, command line or path; for exec,
+	// Argv is the argument vector instead.
+	Resource string
+	Argv     []string
+	// System is the SQL dialect (postgresql, mysql, sqlite, sqlserver,
+	// oracle, or "" when unknown); IP the resolved address of a
+	// resolved call.
+	System, IP string
+	// Stack is the caller's stack, innermost first, reported with an
+	// exploit; App is the index in it of the application's first frame,
+	// -1 for none.
+	Stack []event.Frame
+	App   int
+}
+
+// Check runs the exploit-prevention rules on a sink call described as
+// data; see CheckSQL and the other checks. An unknown Sink, or a resolved
+// call whose IP does not parse, is an error.
+func (r *Request) Check(c SinkCall) error {
+	if r == nil {
+		return nil
+	}
+	st := stack{frames: c.Stack, app: c.App, given: true}
+	var err error
+	switch c.Sink {
+	case "sql":
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrDBStatement, Value: waf.String(c.Resource)},
+			waf.Address{Name: waf.AddrDBSystem, Value: waf.String(c.System)})
+	case "http":
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrNetURL, Value: waf.String(c.Resource)})
+	case "resolved":
+		ip, perr := netip.ParseAddr(c.IP)
+		if perr != nil {
+			return fmt.Errorf("rampart: sink call: ip %q: %w", c.IP, perr)
+		}
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrNetURL, Value: waf.String(c.Resource)},
+			waf.Address{Name: waf.AddrNetResolvedIP, Value: waf.String(ip.Unmap().String())})
+	case "shell":
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrShellCmd, Value: waf.String(c.Resource)})
+	case "exec":
+		if len(c.Argv) == 0 {
+			return nil
+		}
+		if script, ok := shellScript(c.Argv); ok {
+			n, err := r.sinkWith(st, waf.Address{Name: waf.AddrShellCmd, Value: waf.String(script)})
+			if err != nil || n > 0 {
+				return err
+			}
+		}
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrExecCmd, Value: waf.Strings(c.Argv...)})
+	case "file":
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrFSFile, Value: waf.String(c.Resource)})
+	default:
+		return fmt.Errorf("rampart: sink call: unknown sink %q (want sql, http, resolved, shell, exec or file)", c.Sink)
+	}
+	return err
+}
+
+// stack is where an exploit's stack trace comes from: the Go stack at the
+// check (the zero value), program counters taken at the application's call
+// (pcs), or frames a foreign runtime gave (given).
+type stack struct {
+	pcs    []uintptr
+	frames []event.Frame
+	app    int
+	given  bool
+}
+
 // sink runs the exploit-prevention rules on one sink call.
 func (r *Request) sink(addrs ...waf.Address) error {
-	_, err := r.sinkAt(nil, addrs...)
+	_, err := r.sinkWith(stack{}, addrs...)
 	return err
 }
 
 // sinkAt runs the rules and returns the number of exploits reported;
 // callers, when set, replace the current stack in reports.
 func (r *Request) sinkAt(callers []uintptr, addrs ...waf.Address) (n int, err error) {
+	return r.sinkWith(stack{pcs: callers}, addrs...)
+}
+
+// sinkWith runs the rules with the stack st and returns the number of
+// exploits reported.
+func (r *Request) sinkWith(st stack, addrs ...waf.Address) (n int, err error) {
 	a := r.agent
 	defer a.recoverFault()
-	evs, blocked := r.evalSink(addrs, callers)
+	evs, blocked := r.evalSink(addrs, st)
 	for _, ev := range evs {
 		a.stats.Exploits.Add(1)
 		a.exporter.Export(ev)
@@ -143,7 +224,7 @@ func (r *Request) sinkAt(callers []uintptr, addrs ...waf.Address) (n int, err er
 
 // evalSink runs the sink rules under the request's lock and builds the
 // exploit events.
-func (r *Request) evalSink(addrs []waf.Address, callers []uintptr) ([]*event.Event, *waf.Action) {
+func (r *Request) evalSink(addrs []waf.Address, st stack) ([]*event.Event, *waf.Action) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.done {
@@ -161,9 +242,15 @@ func (r *Request) evalSink(addrs []waf.Address, callers []uintptr) ([]*event.Eve
 		return nil, blocked
 	}
 	var frames []event.Frame
+	app := -2 // found by appFrame
 	if res.StackTrace {
-		if callers != nil {
-			frames = framesOf(callers)
+		if st.given {
+			frames, app = st.frames, st.app
+			if len(frames) > maxFrames {
+				frames = frames[:maxFrames]
+			}
+		} else if st.pcs != nil {
+			frames = framesOf(st.pcs)
 		} else {
 			var pcs [maxFrames + 16]uintptr
 			frames = framesOf(pcs[:runtime.Callers(5, pcs[:])])
@@ -172,13 +259,15 @@ func (r *Request) evalSink(addrs []waf.Address, callers []uintptr) ([]*event.Eve
 	evs := make([]*event.Event, 0, len(res.Matches))
 	for i := range res.Matches {
 		if m := &res.Matches[i]; m.Exploit != nil {
-			evs = append(evs, r.exploitEvent(m, frames, blocked != nil && m.Blocking))
+			evs = append(evs, r.exploitEvent(m, frames, app, blocked != nil && m.Blocking))
 		}
 	}
 	return evs, blocked
 }
 
-func (r *Request) exploitEvent(m *waf.Match, frames []event.Frame, blocked bool) *event.Event {
+// exploitEvent builds the event of an exploit; app is the index of the
+// application's frame in frames, -1 for none, -2 to find it by appFrame.
+func (r *Request) exploitEvent(m *waf.Match, frames []event.Frame, app int, blocked bool) *event.Event {
 	ev := r.event(0)
 	ev.Type = event.TypeExploit
 	ev.Triggers = nil
@@ -190,7 +279,11 @@ func (r *Request) exploitEvent(m *waf.Match, frames []event.Frame, blocked bool)
 		InputAddress: x.InputAddress, InputKeyPath: x.InputKeyPath,
 		Start: x.Start, End: x.End, Reason: x.Reason, Stack: frames,
 	}
-	for i := range frames {
+	if app >= 0 && app < len(frames) {
+		f := frames[app]
+		ev.Exploit.Location = &f
+	}
+	for i := 0; app == -2 && i < len(frames); i++ {
 		if appFrame(frames[i].Function) {
 			f := frames[i]
 			ev.Exploit.Location = &f
