@@ -111,7 +111,6 @@ def check_url(url: str) -> None:
     check("http", {"resource": url})
 
 
-_SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "ash", "busybox"}
 _resolving = threading.local()
 
 
@@ -139,12 +138,10 @@ def _argv(seq: Any) -> Optional[List[str]]:
 
 
 def _on_argv(argv: Optional[List[str]]) -> None:
-    if not argv:
-        return
-    if len(argv) >= 3 and os.path.basename(argv[0]) in _SHELLS and argv[1] == "-c":
-        check("shell", {"resource": argv[2]})
-        return
-    check("exec", {"argv": argv})
+    # A shell's script (sh -c, as subprocess runs shell=True and os.popen)
+    # is judged as a command line first by the engine itself.
+    if argv:
+        check("exec", {"argv": argv})
 
 
 def _on_popen(args: tuple) -> None:  # executable, args, cwd, env

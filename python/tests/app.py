@@ -11,8 +11,9 @@ import tempfile
 import urllib.request
 from typing import Any
 
-import rampart
 from events import path_of, query_of
+
+import rampart
 
 DATA = tempfile.mkdtemp(prefix="rampart-pytest-")
 FILES = os.path.join(DATA, "files")

@@ -42,6 +42,15 @@ class Events:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.batches: List[dict] = []
+        #: The decisions the stand-in extension serves, and their version.
+        self.decisions: List[dict] = []
+        self.version = 1
+
+    def decide(self, decisions: List[dict]) -> None:
+        """Replaces the decisions served to the agent."""
+        with self.lock:
+            self.decisions = decisions
+            self.version += 1
 
     def all(self) -> List[dict]:
         with self.lock:
@@ -65,10 +74,17 @@ class _Extension(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self) -> None:  # noqa: N802 - the decisions the agent polls
-        body = json.dumps({"version": 0, "decisions": []}).encode()
+        with EVENTS.lock:
+            body = json.dumps({"version": EVENTS.version, "decisions": EVENTS.decisions}).encode()
+            etag = f'"{EVENTS.version}"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        self.send_header("ETag", '"0"')
+        self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 

@@ -9,10 +9,10 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import app
 import pytest
 from events import SHAPES, event
 
-import app
 import rampart
 
 MARKERS = {k: f"# {k} sink" for k in ("sql", "shell", "exec", "http", "file")}

@@ -8,7 +8,8 @@ PROBE = """
 import sys, rampart, rampart._native as n
 def h(e, c): return 'x'
 w = rampart.wrap(h)
-print(w is h, n._loaded is None, 'sqlite3' in sys.modules and getattr(__import__('sqlite3').connect, '_rampart', False))
+patched = 'sqlite3' in sys.modules and getattr(__import__('sqlite3').connect, '_rampart', False)
+print(w is h, n._loaded is None, patched)
 """
 
 
