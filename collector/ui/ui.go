@@ -93,8 +93,8 @@ type cachedOverview struct {
 // events, and a dashboard reloaded by several people should not redo it.
 const overviewTTL = 5 * time.Second
 
-// New returns the UI over cfg.Store. The store's migrations hold the
-// UI's tables.
+// New returns the UI over cfg.Store. It does no I/O: the store's
+// migrations made the UI's tables, and ctx is unused.
 func New(ctx context.Context, cfg Config) (*UI, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("ui: Config.Store is required")
