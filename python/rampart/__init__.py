@@ -25,7 +25,7 @@ import enum
 import functools
 from typing import Any, Callable, Dict, Mapping, Optional, TypeVar
 
-from . import _hooks, _state
+from . import _hooks, _state, dbapi
 from ._hooks import BlockedError
 from ._native import NativeError
 from ._state import ConfigError, enabled
@@ -34,6 +34,7 @@ __all__ = [
     "Action",
     "BlockedError",
     "ConfigError",
+    "dbapi",
     "NativeError",
     "enabled",
     "lambda_handler",
