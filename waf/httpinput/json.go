@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampartsec/rampart/waf"
+
+	"github.com/rampartsec/rampart/internal/hexdigit"
 )
 
 // jsonParser is a strict JSON (RFC 8259) parser into waf values. It recurses
@@ -290,7 +292,7 @@ func (p *jsonParser) str(decode bool) (string, bool) {
 func (p *jsonParser) hex4() rune {
 	if p.i+4 > len(p.s) {
 		for ; p.i < len(p.s); p.i++ {
-			if !isHex(p.s[p.i]) {
+			if !hexdigit.Is(p.s[p.i]) {
 				p.fail("invalid \\u escape")
 				return -1
 			}
@@ -300,11 +302,12 @@ func (p *jsonParser) hex4() rune {
 	}
 	var n rune
 	for _, c := range []byte(p.s[p.i : p.i+4]) {
-		if !isHex(c) {
+		d, ok := hexdigit.Value(c)
+		if !ok {
 			p.fail("invalid \\u escape")
 			return -1
 		}
-		n = n<<4 | rune(unhex(c))
+		n = n<<4 | rune(d)
 	}
 	p.i += 4
 	return n
