@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/jsonscan"
 )
 
 // Limits bound what one ingest request may hold. The zero value of a field
@@ -253,42 +254,21 @@ type fastBatch struct {
 // (false) on what it does not need to handle: a key with escapes, a body
 // that is not an object.
 func splitEvents(body []byte) ([]json.RawMessage, bool) {
-	i := skipSpace(body, 0)
-	if i >= len(body) || body[i] != '{' {
+	var buf [8]jsonscan.Member
+	ms, ok := jsonscan.Members(body, buf[:0])
+	if !ok {
 		return nil, false
 	}
-	i++
 	var out []json.RawMessage
 	found := false
-	for {
-		i = skipSpace(body, i)
-		if i >= len(body) {
+	for _, m := range ms {
+		if bytes.IndexByte(m.Key, '\\') >= 0 {
 			return nil, false
 		}
-		if body[i] == '}' {
-			return out, found
-		}
-		if body[i] == ',' {
-			i = skipSpace(body, i+1)
-		}
-		if i >= len(body) || body[i] != '"' {
-			return nil, false
-		}
-		end := skipString(body, i)
-		key := body[i+1 : end-1]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			return nil, false
-		}
-		i = skipSpace(body, end)
-		if i >= len(body) || body[i] != ':' {
-			return nil, false
-		}
-		i = skipSpace(body, i+1)
-		if string(key) != "events" { // json matches keys case-insensitively
-			if strings.EqualFold(string(key), "events") {
+		if string(m.Key) != "events" { // json matches keys case-insensitively
+			if strings.EqualFold(string(m.Key), "events") {
 				return nil, false
 			}
-			i = skipValue(body, i)
 			continue
 		}
 		if found {
@@ -297,74 +277,11 @@ func splitEvents(body []byte) ([]json.RawMessage, bool) {
 			return nil, false
 		}
 		found = true
-		if i >= len(body) || body[i] != '[' {
-			i = skipValue(body, i) // null
-			continue
-		}
-		i = skipSpace(body, i+1)
-		out = []json.RawMessage{}
-		for i < len(body) && body[i] != ']' {
-			if body[i] == ',' {
-				i = skipSpace(body, i+1)
-			}
-			start := i
-			i = skipValue(body, i)
-			out = append(out, json.RawMessage(body[start:i]))
-			i = skipSpace(body, i)
-		}
-		i++
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string starting at b[i] == '"'.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+		if m.Value[0] == '[' { // else null
+			out, _ = jsonscan.Elements(m.Value, []json.RawMessage{})
 		}
 	}
-	return i
-}
-
-// skipValue returns the index after the valid JSON value at b[i].
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return i
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return i
-	}
-	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
-		i++
-	}
-	return i
+	return out, found
 }
 
 func validBatchID(s string) bool {

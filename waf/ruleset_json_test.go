@@ -64,7 +64,7 @@ func checkJSONFast(t *testing.T, raw []byte) {
 		}
 		seen := map[string]bool{}
 		for _, m := range ms {
-			seen[string(m.key)] = true
+			seen[string(m.Key)] = true
 		}
 		if len(seen) != len(want) {
 			t.Fatalf("jsonMembers(%q): %d keys, want %d", raw, len(seen), len(want))

@@ -5,9 +5,8 @@ import (
 	"mime/quotedprintable"
 	"strings"
 
-	"github.com/rampartsec/rampart/waf"
-
 	"github.com/rampartsec/rampart/internal/hexdigit"
+	"github.com/rampartsec/rampart/waf"
 )
 
 // parseMultipart parses a multipart body (RFC 7578) delimited by boundary.

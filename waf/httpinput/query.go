@@ -3,9 +3,8 @@ package httpinput
 import (
 	"strings"
 
-	"github.com/rampartsec/rampart/waf"
-
 	"github.com/rampartsec/rampart/internal/hexdigit"
+	"github.com/rampartsec/rampart/waf"
 )
 
 // countPairs returns the number of sep-separated segments in s (an upper
