@@ -29,6 +29,7 @@ var errorText = [...]string{
 	ErrUnicode: `invalid \u escape`,
 }
 
+// Error returns the message of e, as a syntax error says it.
 func (e Error) Error() string { return errorText[e] }
 
 // special marks the bytes that end a run of a string's plain bytes: the
