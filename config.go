@@ -13,24 +13,6 @@ import (
 	"time"
 )
 
-// The configuration policy, in one place (the README's configuration
-// section says the same to users):
-//
-//   - RAMPART_ENABLED is the one switch that turns rampart off: unset or
-//     false, rampart is off and nothing else is checked fatally (an
-//     emergency RAMPART_ENABLED=false always works).
-//   - A value rampart does not accept (RAMPART_MODE=enforce,
-//     RAMPART_ENABLED=maybe, RAMPART_TIMEOUT=2, a bad CIDR) is an error: from
-//     ConfigFromEnv and New for callers who check it, and a startup failure
-//     (FromEnv: logged, then the process exits) for the guards that
-//     configure themselves. rampart never runs switched off, or in a mode
-//     nobody asked for, because of a typo.
-//   - A ruleset that cannot be used (unreadable, not JSON, no rules left)
-//     is replaced by the embedded default ruleset, with an ERROR line at
-//     every start and Status().RulesFallback; its invalid rules alone are
-//     left out, each logged once. StrictRules (RAMPART_RULES_STRICT) turns
-//     both into errors instead.
-
 // ExitConfigError is the exit status of a process that FromEnv stops for
 // a configuration error: EX_CONFIG of sysexits(3).
 const ExitConfigError = 78

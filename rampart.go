@@ -1,13 +1,3 @@
-// Package rampart is in-process application and API protection for Go
-// services and AWS Lambda functions: an in-process WAF that evaluates every
-// request against a ruleset and can block it, with the guards (httpguard
-// for net/http, and more to come) calling it directly.
-//
-// Everything is switched on by one environment variable,
-// RAMPART_ENABLED=true, read by ConfigFromEnv; off, the guards are
-// pass-throughs that cost nothing. Applications that configure rampart in
-// code call New with a Config, or Enable to install the process-wide
-// instance that the guards use by default.
 package rampart
 
 import (
@@ -76,8 +66,10 @@ type Config struct {
 	BodyLimit int
 	// TrustedProxies are the peers whose forwarding headers
 	// (X-Forwarded-For, Forwarded, ...) are believed when finding the
-	// client IP; empty means loopback and private networks
-	// (RAMPART_TRUSTED_PROXIES, comma-separated CIDRs, or "all").
+	// client IP; empty means loopback only, 127.0.0.0/8 and ::1
+	// (RAMPART_TRUSTED_PROXIES, comma-separated CIDRs, or "all";
+	// httpinput.PrivateNetworks lists the private ranges for a service
+	// whose every proxy is on them).
 	TrustedProxies []netip.Prefix
 	// TrustAllProxies believes forwarding headers from any peer; right
 	// behind API Gateway or a load balancer that always sets them.

@@ -2,6 +2,7 @@ package rampart
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"runtime"
 	"strings"
@@ -10,33 +11,6 @@ import (
 	"github.com/rampartsec/rampart/rasp/cmdi"
 	"github.com/rampartsec/rampart/waf"
 )
-
-// Exploit prevention (RASP): the sink guards (sqlguard, execguard, fsguard,
-// httpguard.Transport) call these checks with the resource the code is
-// about to use. The request's WAF context runs its exploit-prevention rules
-// on it; a match is reported as an exploit event with a stack trace, and in
-// block mode the check returns a *BlockedError (wrapping ErrBlocked) that
-// the guard returns instead of calling the sink. Without a protected
-// request on the context the checks return nil at once.
-//
-// What a check compares the resource with: every string the request
-// carried, whole (httpinput.SinkInputs documents each address) — every
-// query parameter and cookie, the path parameters, the User-Agent,
-// Referer and X-Forwarded-For headers, and the body however it is
-// labelled: the raw body, and its keys and strings when it parses as
-// JSON (also JSON inside JSON strings), a form, multipart or XML, up to
-// 8 MiB counting what the handler reads after the WAF's 1 MiB. None of
-// the WAF's limits apply (no string is cut at 4096 bytes, no container
-// at 256 elements, no nesting at depth 20), and an input of any length
-// counts: each detector decides from its grammar whether two or three
-// bytes (;id, '--) are an exploit. An input with blanks at its ends is
-// also looked for trimmed.
-//
-// Cost: the request's strings are collected once per request, at its
-// first check (linear in the request's size), and each check hands its
-// detector only the inputs found in the resource, through a hashed index
-// of the resource: O(len(resource) + distinct inputs) per check, plus the
-// detector's work on the inputs found.
 
 // CheckSQL checks a SQL statement about to run on a database system
 // (postgresql, mysql, sqlite, sqlserver, oracle, or "" when unknown).
@@ -146,18 +120,98 @@ func (r *Request) CheckFile(path string) error {
 // see cmdi.ShellScript for the wrappers, options and launchers followed.
 func shellScript(argv []string) (string, bool) { return cmdi.ShellScript(argv) }
 
+// SinkCall is a sink call described as data, for the bindings of other
+// runtimes (the Python package), whose stack is not the Go stack.
+type SinkCall struct {
+	// Sink is sql, http (an outgoing URL), resolved (an outgoing URL and
+	// the address it resolved to), shell, exec or file.
+	Sink string
+	// Resource is the statement, URL, command line or path; for exec,
+	// Argv is the argument vector instead.
+	Resource string
+	Argv     []string
+	// System is the SQL dialect (postgresql, mysql, sqlite, sqlserver,
+	// oracle, or "" when unknown); IP the resolved address of a
+	// resolved call.
+	System, IP string
+	// Stack is the caller's stack, innermost first, reported with an
+	// exploit; App is the index in it of the application's first frame,
+	// -1 for none.
+	Stack []event.Frame
+	App   int
+}
+
+// Check runs the exploit-prevention rules on a sink call described as
+// data; see CheckSQL and the other checks. An unknown Sink, or a resolved
+// call whose IP does not parse, is an error.
+func (r *Request) Check(c SinkCall) error {
+	if r == nil {
+		return nil
+	}
+	st := stack{frames: c.Stack, app: c.App, given: true}
+	var err error
+	switch c.Sink {
+	case "sql":
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrDBStatement, Value: waf.String(c.Resource)},
+			waf.Address{Name: waf.AddrDBSystem, Value: waf.String(c.System)})
+	case "http":
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrNetURL, Value: waf.String(c.Resource)})
+	case "resolved":
+		ip, perr := netip.ParseAddr(c.IP)
+		if perr != nil {
+			return fmt.Errorf("rampart: sink call: ip %q: %w", c.IP, perr)
+		}
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrNetURL, Value: waf.String(c.Resource)},
+			waf.Address{Name: waf.AddrNetResolvedIP, Value: waf.String(ip.Unmap().String())})
+	case "shell":
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrShellCmd, Value: waf.String(c.Resource)})
+	case "exec":
+		if len(c.Argv) == 0 {
+			return nil
+		}
+		if script, ok := shellScript(c.Argv); ok {
+			n, err := r.sinkWith(st, waf.Address{Name: waf.AddrShellCmd, Value: waf.String(script)})
+			if err != nil || n > 0 {
+				return err
+			}
+		}
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrExecCmd, Value: waf.Strings(c.Argv...)})
+	case "file":
+		_, err = r.sinkWith(st, waf.Address{Name: waf.AddrFSFile, Value: waf.String(c.Resource)})
+	default:
+		return fmt.Errorf("rampart: sink call: unknown sink %q (want sql, http, resolved, shell, exec or file)", c.Sink)
+	}
+	return err
+}
+
+// stack is where an exploit's stack trace comes from: the Go stack at the
+// check (the zero value), program counters taken at the application's call
+// (pcs), or frames a foreign runtime gave (given).
+type stack struct {
+	pcs    []uintptr
+	frames []event.Frame
+	app    int
+	given  bool
+}
+
 // sink runs the exploit-prevention rules on one sink call.
 func (r *Request) sink(addrs ...waf.Address) error {
-	_, err := r.sinkAt(nil, addrs...)
+	_, err := r.sinkWith(stack{}, addrs...)
 	return err
 }
 
 // sinkAt runs the rules and returns the number of exploits reported;
 // callers, when set, replace the current stack in reports.
 func (r *Request) sinkAt(callers []uintptr, addrs ...waf.Address) (n int, err error) {
+	return r.sinkWith(stack{pcs: callers}, addrs...)
+}
+
+// sinkWith runs the rules with the stack st and returns the number of
+// exploits reported.
+func (r *Request) sinkWith(st stack, addrs ...waf.Address) (n int, err error) {
 	a := r.agent
 	defer a.recoverFault()
-	evs, blocked := r.evalSink(addrs, callers)
+	evs, blocked := r.evalSink(addrs, st)
 	for _, ev := range evs {
 		a.stats.Exploits.Add(1)
 		a.exporter.Export(ev)
@@ -170,7 +224,7 @@ func (r *Request) sinkAt(callers []uintptr, addrs ...waf.Address) (n int, err er
 
 // evalSink runs the sink rules under the request's lock and builds the
 // exploit events.
-func (r *Request) evalSink(addrs []waf.Address, callers []uintptr) ([]*event.Event, *waf.Action) {
+func (r *Request) evalSink(addrs []waf.Address, st stack) ([]*event.Event, *waf.Action) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.done {
@@ -188,9 +242,15 @@ func (r *Request) evalSink(addrs []waf.Address, callers []uintptr) ([]*event.Eve
 		return nil, blocked
 	}
 	var frames []event.Frame
+	app := -2 // found by appFrame
 	if res.StackTrace {
-		if callers != nil {
-			frames = framesOf(callers)
+		if st.given {
+			frames, app = st.frames, st.app
+			if len(frames) > maxFrames {
+				frames = frames[:maxFrames]
+			}
+		} else if st.pcs != nil {
+			frames = framesOf(st.pcs)
 		} else {
 			var pcs [maxFrames + 16]uintptr
 			frames = framesOf(pcs[:runtime.Callers(5, pcs[:])])
@@ -199,13 +259,15 @@ func (r *Request) evalSink(addrs []waf.Address, callers []uintptr) ([]*event.Eve
 	evs := make([]*event.Event, 0, len(res.Matches))
 	for i := range res.Matches {
 		if m := &res.Matches[i]; m.Exploit != nil {
-			evs = append(evs, r.exploitEvent(m, frames, blocked != nil && m.Blocking))
+			evs = append(evs, r.exploitEvent(m, frames, app, blocked != nil && m.Blocking))
 		}
 	}
 	return evs, blocked
 }
 
-func (r *Request) exploitEvent(m *waf.Match, frames []event.Frame, blocked bool) *event.Event {
+// exploitEvent builds the event of an exploit; app is the index of the
+// application's frame in frames, -1 for none, -2 to find it by appFrame.
+func (r *Request) exploitEvent(m *waf.Match, frames []event.Frame, app int, blocked bool) *event.Event {
 	ev := r.event(0)
 	ev.Type = event.TypeExploit
 	ev.Triggers = nil
@@ -217,7 +279,11 @@ func (r *Request) exploitEvent(m *waf.Match, frames []event.Frame, blocked bool)
 		InputAddress: x.InputAddress, InputKeyPath: x.InputKeyPath,
 		Start: x.Start, End: x.End, Reason: x.Reason, Stack: frames,
 	}
-	for i := range frames {
+	if app >= 0 && app < len(frames) {
+		f := frames[app]
+		ev.Exploit.Location = &f
+	}
+	for i := 0; app == -2 && i < len(frames); i++ {
 		if appFrame(frames[i].Function) {
 			f := frames[i]
 			ev.Exploit.Location = &f

@@ -16,32 +16,6 @@ import (
 	"github.com/rampartsec/rampart/waf"
 )
 
-// User events: the application's business logic reports what only it
-// knows — who tried to log in, whether the account exists, whether it
-// worked, which session was created — with TrackLoginSuccess,
-// TrackLoginFailure, TrackSignup, TrackSessionCreate and TrackEvent, and
-// names the user of an authenticated request with SetUser.
-//
-// Each call takes the client IP, user agent and session from the request's
-// security context (FromContext) when there is one, and the service,
-// function and time, and sends the event to the agent's exporter; the
-// collector detects account takeover across all invocations. Each call
-// also runs the WAF over usr.id, usr.login and usr.session_id, and asks
-// the agent for the collector's challenge decisions, so the application
-// can answer within the same invocation:
-//
-//	err := rampart.TrackLoginSuccess(ctx, user.ID, rampart.WithLogin(login))
-//	switch rampart.ActionOf(err) {
-//	case rampart.ActionBlock:     // 403: the user or the IP is blocked
-//	case rampart.ActionChallenge: // ask for the second factor first
-//	}
-//
-// Block and challenge are answered in block mode only; in monitor mode
-// the calls report and return nil. Without a request on ctx the calls use
-// the process-wide agent (Default) or the one given WithAgent, and
-// WithClientIP and WithUserAgent say what the request would have. With
-// rampart disabled they do nothing and return nil.
-
 // Action is what a user-event call asks the application to do.
 type Action int
 

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/jsonscan"
 )
 
 // Limits bound what one ingest request may hold. The zero value of a field
@@ -84,13 +85,11 @@ const (
 	maxMetaItems = 512 // values in a user event's metadata
 )
 
-// wireBatch is the JSON body of POST /v1/events.
+// wireBatch is the JSON body of POST /v1/events, an event.Batch, as the
+// slow path decodes it: its dropped field kept raw, to name its error.
 type wireBatch struct {
-	BatchID string            `json:"batch_id"`
-	Service string            `json:"service"`
-	Env     string            `json:"env"`
-	Events  []json.RawMessage `json:"events"`
-	Dropped json.RawMessage   `json:"dropped"`
+	event.Batch
+	Dropped json.RawMessage `json:"dropped"`
 }
 
 // ReadBody reads an ingest body, gzip-decoding it when encoding is "gzip",
@@ -148,7 +147,8 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 	var fast fastBatch
 	if err := json.Unmarshal(body, &fast); err == nil && fast.Events != nil {
 		if raws, ok := splitEvents(body); ok && len(raws) == len(fast.Events) {
-			wb = wireBatch{BatchID: fast.BatchID, Service: fast.Service, Env: fast.Env, Events: raws, Dropped: fast.Dropped}
+			wb = wireBatch{Batch: fast.Batch, Dropped: fast.Dropped}
+			wb.Batch.Events = raws
 			decoded = fast.Events
 		}
 	}
@@ -161,10 +161,10 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 			return nil, FieldErrorf("body", "data after the batch object")
 		}
 	}
-	if wb.BatchID == "" {
+	if wb.ID == "" {
 		return nil, FieldErrorf("batch_id", "required")
 	}
-	if len(wb.BatchID) > maxBatchID || !validBatchID(wb.BatchID) {
+	if len(wb.ID) > maxBatchID || !validBatchID(wb.ID) {
 		return nil, FieldErrorf("batch_id", "want 1 to %d letters, digits or '-_.:'", maxBatchID)
 	}
 	if err := checkString("service", wb.Service, lim.StringBytes); err != nil {
@@ -189,7 +189,7 @@ func DecodeBatch(body []byte, lim Limits, now time.Time) (*Batch, error) {
 		return nil, &Error{Code: ETooLarge, Field: "events", Message: fmt.Sprintf("%d events, over the limit of %d", len(wb.Events), lim.Events)}
 	}
 	sum := sha256.Sum256(body)
-	b := &Batch{ID: wb.BatchID, Hash: hex.EncodeToString(sum[:]), Events: make([]StoredEvent, len(wb.Events)), Service: wb.Service, Dropped: dropped}
+	b := &Batch{ID: wb.ID, Hash: hex.EncodeToString(sum[:]), Events: make([]StoredEvent, len(wb.Events)), Service: wb.Service, Dropped: dropped}
 	g := newGrouper()
 	for i, raw := range wb.Events {
 		field := "events[" + strconv.Itoa(i) + "]"
@@ -239,11 +239,11 @@ func parseDropped(raw json.RawMessage) (int64, error) {
 	return n, nil
 }
 
-// fastBatch is the body of POST /v1/events decoded in one pass.
+// fastBatch is the body of POST /v1/events, an event.Batch, decoded in
+// one pass: its events decoded (the raw ones are found by splitEvents),
+// its dropped field kept raw.
 type fastBatch struct {
-	BatchID string          `json:"batch_id"`
-	Service string          `json:"service"`
-	Env     string          `json:"env"`
+	event.Batch
 	Events  []event.Event   `json:"events"`
 	Dropped json.RawMessage `json:"dropped"`
 }
@@ -253,42 +253,21 @@ type fastBatch struct {
 // (false) on what it does not need to handle: a key with escapes, a body
 // that is not an object.
 func splitEvents(body []byte) ([]json.RawMessage, bool) {
-	i := skipSpace(body, 0)
-	if i >= len(body) || body[i] != '{' {
+	var buf [8]jsonscan.Member
+	ms, ok := jsonscan.Members(body, buf[:0])
+	if !ok {
 		return nil, false
 	}
-	i++
 	var out []json.RawMessage
 	found := false
-	for {
-		i = skipSpace(body, i)
-		if i >= len(body) {
+	for _, m := range ms {
+		if bytes.IndexByte(m.Key, '\\') >= 0 {
 			return nil, false
 		}
-		if body[i] == '}' {
-			return out, found
-		}
-		if body[i] == ',' {
-			i = skipSpace(body, i+1)
-		}
-		if i >= len(body) || body[i] != '"' {
-			return nil, false
-		}
-		end := skipString(body, i)
-		key := body[i+1 : end-1]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			return nil, false
-		}
-		i = skipSpace(body, end)
-		if i >= len(body) || body[i] != ':' {
-			return nil, false
-		}
-		i = skipSpace(body, i+1)
-		if string(key) != "events" { // json matches keys case-insensitively
-			if strings.EqualFold(string(key), "events") {
+		if string(m.Key) != "events" { // json matches keys case-insensitively
+			if strings.EqualFold(string(m.Key), "events") {
 				return nil, false
 			}
-			i = skipValue(body, i)
 			continue
 		}
 		if found {
@@ -297,74 +276,11 @@ func splitEvents(body []byte) ([]json.RawMessage, bool) {
 			return nil, false
 		}
 		found = true
-		if i >= len(body) || body[i] != '[' {
-			i = skipValue(body, i) // null
-			continue
-		}
-		i = skipSpace(body, i+1)
-		out = []json.RawMessage{}
-		for i < len(body) && body[i] != ']' {
-			if body[i] == ',' {
-				i = skipSpace(body, i+1)
-			}
-			start := i
-			i = skipValue(body, i)
-			out = append(out, json.RawMessage(body[start:i]))
-			i = skipSpace(body, i)
-		}
-		i++
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string starting at b[i] == '"'.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+		if m.Value[0] == '[' { // else null
+			out, _ = jsonscan.Elements(m.Value, []json.RawMessage{})
 		}
 	}
-	return i
-}
-
-// skipValue returns the index after the valid JSON value at b[i].
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return i
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return i
-	}
-	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
-		i++
-	}
-	return i
+	return out, found
 }
 
 func validBatchID(s string) bool {
@@ -390,7 +306,9 @@ func jsonError(prefix string, err error) *Error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		f := te.Field
+		// encoding/json names the fields of wireBatch's embedded
+		// event.Batch "Batch.batch_id": the body says "batch_id"
+		f := strings.TrimPrefix(te.Field, "Batch.")
 		if f == "" {
 			f = "body"
 			if prefix != "" {
@@ -624,29 +542,11 @@ func checkMeta(field string, v any, depth int, items *int, n int) error {
 }
 
 // EncodeBatch is the inverse of DecodeBatch's wire format, for clients and
-// tests: the JSON body of POST /v1/events.
+// tests: the JSON body of POST /v1/events, as event.Batch encodes it.
 func EncodeBatch(id, service, env string, events []*event.Event) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(`{"batch_id":`)
-	idj, _ := json.Marshal(id)
-	buf.Write(idj)
-	sj, _ := json.Marshal(service)
-	ej, _ := json.Marshal(env)
-	buf.WriteString(`,"service":`)
-	buf.Write(sj)
-	buf.WriteString(`,"env":`)
-	buf.Write(ej)
-	buf.WriteString(`,"events":[`)
-	for i, e := range events {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		b, err := json.Marshal(e)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(b)
+	b := event.Batch{ID: id, Service: service, Env: env, Events: make([]json.RawMessage, 0, len(events))}
+	if err := b.Add(events...); err != nil {
+		return nil, err
 	}
-	buf.WriteString("]}")
-	return buf.Bytes(), nil
+	return b.AppendJSON(nil), nil
 }

@@ -317,5 +317,5 @@ func (x *queueExporter) Export(e *event.Event) {
 	if err != nil {
 		return
 	}
-	x.f.Add(&Batch{Service: x.service, Env: x.env, Events: []json.RawMessage{b}})
+	x.f.Add(&event.Batch{Service: x.service, Env: x.env, Events: []json.RawMessage{b}})
 }

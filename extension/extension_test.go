@@ -100,7 +100,7 @@ func (f *fakeLambda) response(id string) (string, bool) {
 type fakeCollector struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
-	batches []Batch
+	batches []event.Batch
 	fail    int
 	status  int // answer after the failures; 0 means 202
 	auth    []string
@@ -123,7 +123,7 @@ func newFakeCollector(t *testing.T) *fakeCollector {
 			http.Error(w, "bad", c.status)
 			return
 		}
-		var b Batch
+		var b event.Batch
 		if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -147,10 +147,10 @@ func newFakeCollector(t *testing.T) *fakeCollector {
 	return c
 }
 
-func (c *fakeCollector) all() []Batch {
+func (c *fakeCollector) all() []event.Batch {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]Batch(nil), c.batches...)
+	return append([]event.Batch(nil), c.batches...)
 }
 
 func (c *fakeCollector) events() []map[string]any {
@@ -234,7 +234,7 @@ func TestLifecycle(t *testing.T) {
 	lam.events <- Event{EventType: Invoke, RequestID: "r2", DeadlineMs: time.Now().Add(time.Minute).UnixMilli()}
 	waitFor(t, "the first batch", func() bool { return len(col.all()) == 1 })
 	b := col.all()[0]
-	if b.BatchID != "b1" || b.Service != "orders" || len(b.Events) != 1 || b.Dropped != 2 {
+	if b.ID != "b1" || b.Service != "orders" || len(b.Events) != 1 || b.Dropped != 2 {
 		t.Errorf("batch: %+v", b)
 	}
 	if col.auth[0] != "Bearer ingest-1" {
@@ -307,11 +307,11 @@ func TestForwarderRetriesWithTheSameBatchID(t *testing.T) {
 	col := newFakeCollector(t)
 	col.fail = 2
 	f := &Forwarder{Endpoint: col.srv.URL, Logger: quiet(), Backoff: func(int) time.Duration { return time.Millisecond }}
-	f.Add(&Batch{BatchID: "b7", Events: []json.RawMessage{json.RawMessage(`{"type":"attack"}`)}})
+	f.Add(&event.Batch{ID: "b7", Events: []json.RawMessage{json.RawMessage(`{"type":"attack"}`)}})
 	if err := f.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if bs := col.all(); len(bs) != 1 || bs[0].BatchID != "b7" || len(col.auth) != 3 {
+	if bs := col.all(); len(bs) != 1 || bs[0].ID != "b7" || len(col.auth) != 3 {
 		t.Errorf("batches %+v after %d attempts", bs, len(col.auth))
 	}
 	if st := f.Stats(); st.Failures != 2 || st.Forwarded != 1 {
@@ -320,7 +320,7 @@ func TestForwarderRetriesWithTheSameBatchID(t *testing.T) {
 
 	// Unreachable within the deadline: the batch stays queued.
 	col.fail = 1000
-	f.Add(&Batch{BatchID: "b8", Events: []json.RawMessage{json.RawMessage(`{"type":"attack"}`)}})
+	f.Add(&event.Batch{ID: "b8", Events: []json.RawMessage{json.RawMessage(`{"type":"attack"}`)}})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	if err := f.Flush(ctx); err == nil {
@@ -336,7 +336,7 @@ func TestForwarderDropsAreCountedAndReported(t *testing.T) {
 	f := &Forwarder{Endpoint: col.srv.URL, Logger: quiet()}
 	ev := []json.RawMessage{json.RawMessage(`{"type":"attack"}`)}
 	for i := range MaxPending + 3 {
-		f.Add(&Batch{BatchID: fmt.Sprint("b", i), Events: ev})
+		f.Add(&event.Batch{ID: fmt.Sprint("b", i), Events: ev})
 	}
 	if st := f.Stats(); st.Dropped != 3 || st.Pending != MaxPending {
 		t.Fatalf("stats %+v", st)
@@ -351,7 +351,7 @@ func TestForwarderDropsAreCountedAndReported(t *testing.T) {
 
 	// A batch the collector rejects is dropped and counted, not retried.
 	col.status = http.StatusBadRequest
-	f.Add(&Batch{BatchID: "bad", Events: ev})
+	f.Add(&event.Batch{ID: "bad", Events: ev})
 	if err := f.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +363,7 @@ func TestForwarderDropsAreCountedAndReported(t *testing.T) {
 func TestForwarderWithoutEndpointWritesLines(t *testing.T) {
 	var out bytes.Buffer
 	f := &Forwarder{Out: &out, Logger: quiet()}
-	f.Add(&Batch{Events: []json.RawMessage{json.RawMessage(`{"type":"attack"}`)}, Dropped: 1})
+	f.Add(&event.Batch{Events: []json.RawMessage{json.RawMessage(`{"type":"attack"}`)}, Dropped: 1})
 	if err := f.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -560,7 +560,7 @@ func TestForwarderDropsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	bs := col.all()
-	if len(bs) != 1 || len(bs[0].Events) != 0 || bs[0].Dropped != 4 || bs[0].BatchID == "" {
+	if len(bs) != 1 || len(bs[0].Events) != 0 || bs[0].Dropped != 4 || bs[0].ID == "" {
 		t.Fatalf("batches %+v", bs)
 	}
 	if err := f.Flush(context.Background()); err != nil || len(col.all()) != 1 {

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rampartsec/rampart/event"
 )
 
 // Limits of the forwarder. Beyond them, events are dropped, counted and
@@ -34,19 +36,6 @@ const (
 	// lost.
 	maxRemembered = 256
 )
-
-// Batch is the collector's ingest body (POST /v1/events), which is also
-// what the function hands over.
-type Batch struct {
-	BatchID string            `json:"batch_id"`
-	Service string            `json:"service,omitempty"`
-	Env     string            `json:"env,omitempty"`
-	Events  []json.RawMessage `json:"events"`
-	// Dropped is the number of events dropped before this batch (by the
-	// function or the extension) since the previous one: how drops are
-	// reported to the collector.
-	Dropped int64 `json:"dropped,omitempty"`
-}
 
 // ForwarderStats are a Forwarder's counters.
 type ForwarderStats struct {
@@ -80,7 +69,7 @@ type Forwarder struct {
 	Backoff func(n int) time.Duration
 
 	mu         sync.Mutex
-	queue      []*Batch
+	queue      []*event.Batch
 	pending    int
 	unreported int64
 	seen       map[string]bool
@@ -104,20 +93,23 @@ func (f *Forwarder) Stats() ForwarderStats {
 		Pending: int64(p), Batches: f.batches.Load(), Failures: f.failures.Load()}
 }
 
-// Add queues a batch handed over by the function. A batch whose id was
+// Add queues a batch handed over by the function (in the collector's
+// ingest format, event.Batch). Its Dropped, the events dropped by the
+// function or the extension since the previous batch, is reported to the
+// collector with the next batch sent. A batch whose id was
 // seen before is ignored (the function retried it). When MaxPending events
 // are queued, the oldest batches are dropped and counted. It returns the
 // number of events accepted.
-func (f *Forwarder) Add(b *Batch) int {
+func (f *Forwarder) Add(b *event.Batch) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if b.BatchID == "" {
-		b.BatchID = newID()
+	if b.ID == "" {
+		b.ID = newID()
 	}
-	if f.seen[b.BatchID] {
+	if f.seen[b.ID] {
 		return 0
 	}
-	f.remember(b.BatchID)
+	f.remember(b.ID)
 	f.unreported += b.Dropped
 	b.Dropped = 0
 	if len(b.Events) == 0 {
@@ -179,7 +171,7 @@ func (f *Forwarder) Flush(ctx context.Context) error {
 			}
 			// Drops not reported yet go in a batch of their own: the
 			// collector takes a batch without events that carries drops.
-			f.queue = append(f.queue, &Batch{BatchID: newID(), Events: []json.RawMessage{}})
+			f.queue = append(f.queue, &event.Batch{ID: newID(), Events: []json.RawMessage{}})
 		}
 		b := f.queue[0]
 		if f.unreported > 0 {
@@ -197,7 +189,7 @@ func (f *Forwarder) Flush(ctx context.Context) error {
 			f.batches.Add(1)
 		case errors.As(err, &bad):
 			f.dropped.Add(int64(len(b.Events)))
-			f.logger().Error("rampart extension: collector rejected a batch", "batch_id", b.BatchID, "events", len(b.Events), "error", err)
+			f.logger().Error("rampart extension: collector rejected a batch", "batch_id", b.ID, "events", len(b.Events), "error", err)
 		default:
 			f.mu.Unlock()
 			return err
@@ -210,7 +202,10 @@ func (f *Forwarder) Flush(ctx context.Context) error {
 	}
 }
 
-func (f *Forwarder) sendWithRetry(ctx context.Context, b *Batch) error {
+func (f *Forwarder) sendWithRetry(ctx context.Context, b *event.Batch) error {
+	// encoding/json (Batch.MarshalJSON) compacts the events as the
+	// function wrote them, and escapes HTML in them: the collector gets
+	// json.Marshal's form of each, whoever wrote it.
 	body, err := json.Marshal(b)
 	if err != nil {
 		return &rejectedError{err}
@@ -233,7 +228,7 @@ func (f *Forwarder) sendWithRetry(ctx context.Context, b *Batch) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("forwarding batch %s: %w (last error: %v)", b.BatchID, ctx.Err(), err)
+			return fmt.Errorf("forwarding batch %s: %w (last error: %v)", b.ID, ctx.Err(), err)
 		case <-t.C:
 		}
 	}
@@ -281,8 +276,8 @@ func (f *Forwarder) write(body []byte) error {
 	if f.Out == nil {
 		return nil
 	}
-	var b Batch
-	if err := json.Unmarshal(body, &b); err != nil {
+	b, err := event.DecodeBatch(body)
+	if err != nil {
 		return &rejectedError{err}
 	}
 	var buf bytes.Buffer
@@ -293,7 +288,7 @@ func (f *Forwarder) write(body []byte) error {
 	if b.Dropped > 0 {
 		buf.WriteString(`{"type":"rampart.dropped","count":` + strconv.FormatInt(b.Dropped, 10) + "}\n")
 	}
-	_, err := f.Out.Write(buf.Bytes())
+	_, err = f.Out.Write(buf.Bytes())
 	return err
 }
 

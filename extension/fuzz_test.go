@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/rampartsec/rampart/event"
 )
 
 // FuzzHandoff posts arbitrary bodies to the extension's POST /v1/events:
@@ -27,17 +29,17 @@ func FuzzHandoff(f *testing.F) {
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/events", strings.NewReader(body)))
 			switch {
 			case rec.Code == http.StatusAccepted:
-				var b Batch
+				var b event.Batch
 				if err := json.Unmarshal([]byte(body), &b); err != nil {
 					t.Fatalf("accepted a body that does not decode: %v", err)
 				}
 				st := fw.Stats()
 				copies := int64(post) // a batch without an id cannot be told from a new one
-				if b.BatchID != "" {
+				if b.ID != "" {
 					copies = 1
 				}
 				if st.Pending > copies*int64(len(b.Events)) || st.Pending > MaxPending {
-					t.Fatalf("%d pending after %d posts of a batch of %d events (id %q)", st.Pending, post, len(b.Events), b.BatchID)
+					t.Fatalf("%d pending after %d posts of a batch of %d events (id %q)", st.Pending, post, len(b.Events), b.ID)
 				}
 				fw.mu.Lock()
 				for _, q := range fw.queue {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/rampartsec/rampart/event"
 )
 
 // DecisionCache keeps the collector's decision lists for the function: it
@@ -184,8 +186,8 @@ func Handler(f *Forwarder, d *DecisionCache) http.Handler {
 			http.Error(w, `{"error":"batch too large"}`, http.StatusRequestEntityTooLarge)
 			return
 		}
-		var b Batch
-		if err := json.Unmarshal(body, &b); err != nil || b.Events == nil && b.Dropped == 0 {
+		b, err := event.DecodeBatch(body)
+		if err != nil || b.Events == nil && b.Dropped == 0 {
 			http.Error(w, `{"error":"invalid batch: want {\"batch_id\",\"events\":[...]}"}`, http.StatusBadRequest)
 			return
 		}
@@ -195,7 +197,7 @@ func Handler(f *Forwarder, d *DecisionCache) http.Handler {
 				return
 			}
 		}
-		n := f.Add(&b)
+		n := f.Add(b)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusAccepted)
 		fmt.Fprintf(w, `{"accepted":%d}`+"\n", n)

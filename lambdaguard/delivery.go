@@ -168,16 +168,12 @@ type Exporter struct {
 	dropped atomic.Int64
 }
 
-// handoff is one batch for the extension, in the collector's ingest
-// format, so that a retry carries the same batch_id.
+// handoff is one batch for the extension: the envelope (event.Batch, the
+// collector's ingest format), kept so that a retry carries the same
+// batch_id, and its events, encoded on each attempt.
 type handoff struct {
-	BatchID string         `json:"batch_id"`
-	Service string         `json:"service,omitempty"`
-	Env     string         `json:"env,omitempty"`
-	Events  []*event.Event `json:"events"`
-	// Dropped is the number of events the function dropped since the
-	// previous batch.
-	Dropped int64 `json:"dropped,omitempty"`
+	batch  event.Batch // without its Events
+	events []*event.Event
 }
 
 // NewExporter returns an exporter that hands events to the extension at
@@ -261,7 +257,7 @@ func (x *Exporter) Flush(ctx context.Context) error {
 				x.mu.Unlock()
 				return nil
 			}
-			x.inflight = &handoff{BatchID: newBatchID(), Service: x.service, Env: x.env, Events: x.buf, Dropped: x.unsent}
+			x.inflight = &handoff{batch: event.Batch{ID: newBatchID(), Service: x.service, Env: x.env, Dropped: x.unsent}, events: x.buf}
 			x.buf, x.unsent = nil, 0
 		}
 		h := x.inflight
@@ -276,10 +272,14 @@ func (x *Exporter) Flush(ctx context.Context) error {
 }
 
 func (x *Exporter) send(ctx context.Context, h *handoff) error {
-	body, err := json.Marshal(h)
-	if err != nil {
+	b := h.batch
+	if h.events != nil {
+		b.Events = make([]json.RawMessage, 0, len(h.events))
+	}
+	if err := b.Add(h.events...); err != nil {
 		return err
 	}
+	body := b.AppendJSON(nil)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+x.ext+"/v1/events", bytes.NewReader(body))
 	if err != nil {
 		return err

@@ -568,11 +568,11 @@ func TestExtensionExporter(t *testing.T) {
 	var dropped []int64
 	fail := true
 	ext := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var h handoff
+		var h event.Batch
 		_ = json.NewDecoder(r.Body).Decode(&h)
 		mu.Lock()
 		defer mu.Unlock()
-		ids = append(ids, h.BatchID)
+		ids = append(ids, h.ID)
 		dropped = append(dropped, h.Dropped)
 		if fail {
 			http.Error(w, "down", http.StatusServiceUnavailable)

@@ -328,28 +328,13 @@ func (x *Exporter) send(batch []*event.Event) {
 }
 
 func (x *Exporter) encode(id string, batch []*event.Event) ([]byte, error) {
-	var raw bytes.Buffer
-	raw.WriteString(`{"batch_id":"` + id + `","service":`)
-	s, _ := json.Marshal(x.cfg.Service)
-	raw.Write(s)
-	raw.WriteString(`,"env":`)
-	s, _ = json.Marshal(x.cfg.Env)
-	raw.Write(s)
-	raw.WriteString(`,"events":[`)
-	for i, e := range batch {
-		if i > 0 {
-			raw.WriteByte(',')
-		}
-		b, err := json.Marshal(e)
-		if err != nil {
-			return nil, err
-		}
-		raw.Write(b)
+	b := event.Batch{ID: id, Service: x.cfg.Service, Env: x.cfg.Env, Events: make([]json.RawMessage, 0, len(batch))}
+	if err := b.Add(batch...); err != nil {
+		return nil, err
 	}
-	raw.WriteString("]}")
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
-	zw.Write(raw.Bytes())
+	zw.Write(b.AppendJSON(nil))
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}

@@ -13,3 +13,17 @@ go test -count=1 -race -run 'DFA(Concurrent|CacheBound|MatchesRegexp)' ./waf/ope
 # The Lambda adapter and extension under the race detector, without the
 # emulator runs (-short), which the first line already made.
 go test -count=1 -race -short ./lambdaguard ./extension ./sqlguard
+# The Python package (python/): ruff, then pytest against the engine built
+# as a shared library from bindings/librampart.
+if python3 -c "import pytest" 2>/dev/null; then
+  if python3 -m ruff --version >/dev/null 2>&1; then
+    (cd python && python3 -m ruff check . && python3 -m ruff format --check .)
+  elif [ "${RAMPART_REQUIRE:-}" = 1 ]; then
+    echo "ruff is not installed (pip install ruff)"; exit 1
+  fi
+  (cd python && python3 -m pytest -q tests)
+elif [ "${RAMPART_REQUIRE:-}" = 1 ]; then
+  echo "pytest is not installed (pip install pytest)"; exit 1
+else
+  echo "skipping the Python package's tests: pytest is not installed (pip install pytest ruff)"
+fi

@@ -197,7 +197,7 @@ func TestSQLite(t *testing.T) {
 }
 
 func TestPostgreSQL(t *testing.T) {
-	dsn := os.Getenv("RAMPART_POSTGRES")
+	dsn := os.Getenv("RAMPART_TEST_POSTGRES")
 	if dsn == "" {
 		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}

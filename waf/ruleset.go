@@ -449,13 +449,13 @@ func (p *parser) rule(path func() string, raw json.RawMessage) (Rule, bool) {
 		if raw, ok := jsonMembers(v, tbuf[:0]); ok {
 			r.Tags = make(map[string]string, len(raw))
 			for _, m := range raw {
-				k := p.in.bytes(m.key)
-				if s, ok := p.in.str(m.val); ok {
+				k := p.in.bytes(m.Key)
+				if s, ok := p.in.str(m.Value); ok {
 					r.Tags[k] = s
 					continue
 				}
 				var x any
-				json.Unmarshal(m.val, &x) // valid JSON: no error
+				json.Unmarshal(m.Value, &x) // valid JSON: no error
 				r.Tags[k] = fmt.Sprint(x)
 			}
 		} else {

@@ -1,83 +1,21 @@
 package waf
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/rampartsec/rampart/internal/jsonscan"
 )
 
 // Fast paths of the ruleset parser. ParseRuleset checks once that the
 // whole document is valid JSON (json.Valid); the ruleset's objects and
-// arrays are then split into their members by jsonSplit's non-validating
-// scan, and strings without escapes or non-ASCII bytes are read in place.
+// arrays are then split into their members by jsonscan's non-validating
+// scan, strings without escapes or non-ASCII bytes are read in place, and
+// strings with escapes are decoded by jsonscan.String.
 // Everything else goes through encoding/json as before, so the values and
 // the errors are the same; only the repeated validation and reflection of
 // decoding every level again is saved.
-
-// jsonSkip returns the index just past the JSON value that starts at or
-// after b[i] (after whitespace); b is known to be valid JSON.
-func jsonSkip(b []byte, i int) int {
-	i = jsonSpace(b, i)
-	if i >= len(b) {
-		return i
-	}
-	switch b[i] {
-	case '"':
-		return jsonStringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i = jsonStringEnd(b, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return i
-	}
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return i
-		}
-	}
-	return i
-}
-
-// jsonStringEnd returns the index past the string that opens at b[i].
-func jsonStringEnd(b []byte, i int) int {
-	start := i + 1
-	for i = start; i < len(b); i++ {
-		j := bytes.IndexByte(b[i:], '"')
-		if j < 0 {
-			return len(b)
-		}
-		i += j
-		// The quote ends the string unless an odd number of backslashes
-		// escapes it.
-		k := i
-		for k > start && b[k-1] == '\\' {
-			k--
-		}
-		if (i-k)%2 == 0 {
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-func jsonSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
 
 // jsonObject splits a valid JSON value into its members when it is an
 // object; ok is false otherwise. A repeated key keeps its last value, as
@@ -89,7 +27,7 @@ func jsonObject(raw []byte) (m map[string]json.RawMessage, ok bool) {
 	}
 	m = make(map[string]json.RawMessage, len(ms))
 	for _, x := range ms {
-		m[string(x.key)] = x.val // in order: the last of a repeated key stays
+		m[string(x.Key)] = x.Value // in order: the last of a repeated key stays
 	}
 	return m, true
 }
@@ -109,16 +47,13 @@ func jsonString(raw []byte) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
 		return "", false
 	}
-	body := raw[1 : len(raw)-1]
-	plain := true
-	for _, c := range body {
-		if c == '\\' || c >= utf8.RuneSelf || c < 0x20 {
-			plain = false
-			break
-		}
-	}
-	if plain {
+	if body := raw[1 : len(raw)-1]; jsonscan.Plain(body) {
 		return string(body), true
+	}
+	// jsonscan.String decodes as encoding/json does, but for invalid
+	// UTF-8, which encoding/json replaces with U+FFFD.
+	if s, end, err := jsonscan.String(raw, 0, true); err == jsonscan.OK && end == len(raw) && utf8.ValidString(s) {
+		return s, true
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -130,7 +65,7 @@ func jsonString(raw []byte) (string, bool) {
 // jsonStrings decodes a JSON array of strings; ok is false when raw is
 // not one.
 func jsonStrings(raw []byte) ([]string, bool) {
-	if i := jsonSpace(raw, 0); i < len(raw) && raw[i] == 'n' {
+	if i := jsonscan.Space(raw, 0); i < len(raw) && raw[i] == 'n' {
 		return nil, true // null, as encoding/json leaves the slice nil
 	}
 	elems, ok := jsonArray(raw)
@@ -214,24 +149,24 @@ func fastConditions(in interner, raw []byte, dst *[]rawCondition) bool {
 		c := &out[i]
 		c.split = true
 		for _, m := range ms {
-			switch k := string(m.key); {
+			switch k := string(m.Key); {
 			case k == "operator":
-				if c.Operator, ok = in.str(m.val); !ok {
+				if c.Operator, ok = in.str(m.Value); !ok {
 					return false
 				}
 			case k == "parameters":
-				ps, ok := jsonMembers(m.val, pbuf[:0])
+				ps, ok := jsonMembers(m.Value, pbuf[:0])
 				if !ok {
 					return false
 				}
 				c.params = make(map[string]json.RawMessage, len(ps))
 				c.inputs, c.hasInputs = nil, false
 				for _, p := range ps {
-					if string(p.key) == "inputs" {
-						c.inputs, c.hasInputs = p.val, true
+					if string(p.Key) == "inputs" {
+						c.inputs, c.hasInputs = p.Value, true
 						continue
 					}
-					c.params[in.bytes(p.key)] = p.val
+					c.params[in.bytes(p.Key)] = p.Value
 				}
 			case strings.EqualFold(k, "operator"), strings.EqualFold(k, "parameters"):
 				return false
@@ -244,62 +179,36 @@ func fastConditions(in interner, raw []byte, dst *[]rawCondition) bool {
 
 // member is a member of a JSON object: its key (the bytes between the
 // quotes, decoded when they hold an escape) and its raw value.
-type member struct {
-	key []byte
-	val json.RawMessage
-}
+type member = jsonscan.Member
 
 // jsonMembers appends the members of a valid JSON value to dst when it is
 // an object, in order (a repeated key is there twice: getMember takes
-// the last, as encoding/json keeps it); ok is false otherwise.
+// the last, as encoding/json keeps it), with their keys decoded; ok is
+// false otherwise.
 func jsonMembers(raw []byte, dst []member) (_ []member, ok bool) {
-	i := jsonSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
+	n := len(dst)
+	if dst, ok = jsonscan.Members(raw, dst); !ok {
 		return dst, false
 	}
-	i = jsonSpace(raw, i+1)
-	if i < len(raw) && raw[i] == '}' {
-		return dst, true
-	}
-	for i < len(raw) {
-		ks := jsonSpace(raw, i)
-		ke := jsonStringEnd(raw, ks)
-		if ke-ks < 2 || raw[ks] != '"' || raw[ke-1] != '"' {
-			return dst, false
-		}
-		key := raw[ks+1 : ke-1]
-		if !plainJSON(key) {
-			s, ok := jsonString(raw[ks:ke])
+	for i := n; i < len(dst); i++ {
+		if k := dst[i].Key; !jsonscan.Plain(k) {
+			q := make([]byte, 0, len(k)+2)
+			s, ok := jsonString(append(append(append(q, '"'), k...), '"'))
 			if !ok {
 				return dst, false
 			}
-			key = []byte(s)
+			dst[i].Key = []byte(s)
 		}
-		i = jsonSpace(raw, ke)
-		if i >= len(raw) || raw[i] != ':' {
-			return dst, false
-		}
-		vs := jsonSpace(raw, i+1)
-		ve := jsonSkip(raw, vs)
-		dst = append(dst, member{key: key, val: json.RawMessage(raw[vs:ve:ve])})
-		i = jsonSpace(raw, ve)
-		if i >= len(raw) {
-			return dst, false
-		}
-		if raw[i] == '}' {
-			return dst, true
-		}
-		i++ // ','
 	}
-	return dst, false
+	return dst, true
 }
 
 // getMember returns the value of key in ms, the last one when it is
 // repeated.
 func getMember(ms []member, key string) (json.RawMessage, bool) {
 	for i := len(ms) - 1; i >= 0; i-- {
-		if string(ms[i].key) == key {
-			return ms[i].val, true
+		if string(ms[i].Key) == key {
+			return ms[i].Value, true
 		}
 	}
 	return nil, false
@@ -309,36 +218,15 @@ func getMember(ms []member, key string) (json.RawMessage, bool) {
 func mapMembers(m map[string]json.RawMessage) []member {
 	out := make([]member, 0, len(m))
 	for k, v := range m {
-		out = append(out, member{key: []byte(k), val: v})
+		out = append(out, member{Key: []byte(k), Value: v})
 	}
 	return out
 }
 
 // jsonElems appends the elements of a valid JSON value to dst when it is
 // an array; ok is false otherwise.
-func jsonElems(raw []byte, dst []json.RawMessage) (_ []json.RawMessage, ok bool) {
-	i := jsonSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '[' {
-		return dst, false
-	}
-	i = jsonSpace(raw, i+1)
-	if i < len(raw) && raw[i] == ']' {
-		return dst, true
-	}
-	for i < len(raw) {
-		vs := jsonSpace(raw, i)
-		ve := jsonSkip(raw, vs)
-		dst = append(dst, json.RawMessage(raw[vs:ve:ve]))
-		i = jsonSpace(raw, ve)
-		if i >= len(raw) {
-			return dst, false
-		}
-		if raw[i] == ']' {
-			return dst, true
-		}
-		i++ // ','
-	}
-	return dst, false
+func jsonElems(raw []byte, dst []json.RawMessage) ([]json.RawMessage, bool) {
+	return jsonscan.Elements(raw, dst)
 }
 
 // interner hands out one copy of each distinct string: addresses,
@@ -361,26 +249,15 @@ func (in interner) str(raw []byte) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
 		return "", false
 	}
-	if body := raw[1 : len(raw)-1]; plainJSON(body) {
+	if body := raw[1 : len(raw)-1]; jsonscan.Plain(body) {
 		return in.bytes(body), true
 	}
 	return jsonString(raw)
 }
 
-// plainJSON reports whether the body of a JSON string is its value: no
-// escape, no control or non-ASCII byte.
-func plainJSON(body []byte) bool {
-	for _, c := range body {
-		if c == '\\' || c >= utf8.RuneSelf || c < 0x20 {
-			return false
-		}
-	}
-	return true
-}
-
 // strs is jsonStrings with the plain strings interned.
 func (in interner) strs(raw []byte) ([]string, bool) {
-	if i := jsonSpace(raw, 0); i < len(raw) && raw[i] == 'n' {
+	if i := jsonscan.Space(raw, 0); i < len(raw) && raw[i] == 'n' {
 		return nil, true // null, as encoding/json leaves the slice nil
 	}
 	var buf [16]json.RawMessage

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +17,32 @@ import (
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) collector.Store {
 		s, err := sqlite.Open(context.Background(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestUIStore(t *testing.T) {
+	storetest.RunUI(t, func(t *testing.T) storetest.UIStore {
+		s, err := sqlite.Open(context.Background(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// A database of migration 3 whose UI created its own tables opens.
+func TestUpgradeFromV3(t *testing.T) {
+	path := filepath.Join(t.TempDir(), sqlite.FileName)
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.UpgradeFromV3(t, db, func(t *testing.T) storetest.UIStore {
+		s, err := sqlite.OpenFile(context.Background(), path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -100,6 +100,26 @@ var Migrations = []string{
 		last_reported BIGINT NOT NULL,
 		PRIMARY KEY (key_id, service)
 	);`,
+	// 4: the web UI's users and sessions (a session under the hash of
+	// its cookie's token). Before this migration the UI created these
+	// tables itself, with the same statements: IF NOT EXISTS keeps
+	// such a database's users and sessions.
+	`CREATE TABLE IF NOT EXISTS ui_users (
+		id TEXT PRIMARY KEY,
+		login TEXT NOT NULL UNIQUE,
+		role TEXT NOT NULL,
+		password TEXT NOT NULL,
+		created_at BIGINT NOT NULL
+	);
+	CREATE TABLE IF NOT EXISTS ui_sessions (
+		id TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL,
+		login TEXT NOT NULL,
+		role TEXT NOT NULL,
+		csrf TEXT NOT NULL,
+		created_at BIGINT NOT NULL,
+		expires_at BIGINT NOT NULL
+	);`,
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,

@@ -1,5 +1,8 @@
 // Package sqlstore implements collector.Store over database/sql, in SQL
 // that SQLite and PostgreSQL both run, with the same versioned migrations.
+// The Store is also what the web UI reads beside it and where the UI keeps
+// its users and sessions (collector/ui's ReadModel, UserStore and
+// SessionStore): every SQL statement of the collector is here.
 // Packages collector/sqlite and collector/postgres open the databases and
 // choose the Dialect; this package holds no driver.
 package sqlstore

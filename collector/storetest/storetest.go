@@ -1,7 +1,10 @@
 // Package storetest is the contract suite every collector.Store must pass:
 // Run(t, open) checks batch dedup and atomicity, signal grouping and
-// merging, paging with filters, decisions with versions, and keys. The
-// SQLite and PostgreSQL stores run it against real databases.
+// merging, paging with filters, decisions with versions, and keys;
+// RunUI(t, open) checks what the web UI reads and keeps (the overview, a
+// campaign's logins, the UI's users and sessions), and UpgradeFromV3 the
+// upgrade of a database whose UI created its own tables. The SQLite and
+// PostgreSQL stores run them against real databases.
 package storetest
 
 import (
@@ -21,10 +24,7 @@ import (
 // Run runs the contract suite. open returns a new, empty store for each
 // subtest; the suite closes it.
 func Run(t *testing.T, open func(t *testing.T) collector.Store) {
-	tests := []struct {
-		name string
-		f    func(t *testing.T, s collector.Store)
-	}{
+	run(t, open, []subtest[collector.Store]{
 		{"AppendAndDedup", testAppendDedup},
 		{"ConflictingBatchID", testConflict},
 		{"SignalGrouping", testGrouping},
@@ -36,7 +36,17 @@ func Run(t *testing.T, open func(t *testing.T) collector.Store) {
 		{"Keys", testKeys},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"Drops", testDrops},
-	}
+	})
+}
+
+// subtest is one test of a contract suite, on a store of type S.
+type subtest[S collector.Store] struct {
+	name string
+	f    func(t *testing.T, s S)
+}
+
+// run runs each test on a new store from open, and closes it.
+func run[S collector.Store](t *testing.T, open func(t *testing.T) S, tests []subtest[S]) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)

@@ -8,7 +8,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -188,8 +187,8 @@ func (u *UI) authenticate(ctx context.Context, login, pw string) (*session, erro
 		}
 		return &session{UserID: "key:" + k.ID, Login: AdminLogin, Role: RoleAdmin}, nil
 	}
-	usr, err := u.db.userByLogin(ctx, login)
-	if errors.Is(err, errNoUser) {
+	usr, err := u.users.UIUserByLogin(ctx, login)
+	if collector.ErrorCode(err) == collector.ENotFound {
 		dummyHash.once.Do(func() { dummyHash.h, _ = hashPassword("not a password", u.iter) })
 		checkPassword(dummyHash.h, pw)
 		return nil, nil
@@ -197,7 +196,7 @@ func (u *UI) authenticate(ctx context.Context, login, pw string) (*session, erro
 	if err != nil {
 		return nil, err
 	}
-	if !checkPassword(usr.password, pw) {
+	if !checkPassword(usr.PasswordHash, pw) {
 		return nil, nil
 	}
 	return &session{UserID: usr.ID, Login: usr.Login, Role: usr.Role}, nil
@@ -219,8 +218,11 @@ func (u *UI) currentSession(r *http.Request) (*session, error) {
 		return nil, nil
 	}
 	ctx := r.Context()
-	s, err := u.db.session(ctx, tokenHash(c.Value))
-	if err != nil || s == nil {
+	s, err := u.sessions.UISession(ctx, tokenHash(c.Value))
+	if collector.ErrorCode(err) == collector.ENotFound {
+		return nil, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	if !u.now().Before(s.Expires) {
@@ -238,8 +240,8 @@ func (u *UI) currentSession(r *http.Request) (*session, error) {
 		}
 		return nil, nil
 	}
-	usr, err := u.db.userByID(ctx, s.UserID)
-	if errors.Is(err, errNoUser) {
+	usr, err := u.users.UIUser(ctx, s.UserID)
+	if collector.ErrorCode(err) == collector.ENotFound {
 		return nil, nil
 	}
 	if err != nil {
@@ -405,7 +407,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	sid := randomToken()
 	s.CSRF = randomToken()
 	s.Expires = now.Add(SessionTTL)
-	if err := u.db.putSession(r.Context(), tokenHash(sid), s, now); err != nil {
+	if err := u.sessions.PutUISession(r.Context(), tokenHash(sid), s, now); err != nil {
 		u.fail(w, r, err)
 		return
 	}
@@ -421,7 +423,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := u.db.deleteSession(r.Context(), tokenHash(c.Value)); err != nil {
+		if err := u.sessions.DeleteUISession(r.Context(), tokenHash(c.Value)); err != nil {
 			u.fail(w, r, err)
 			return
 		}

@@ -173,7 +173,7 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 	o := c.o
 	if !ok || now.Sub(c.at) > overviewTTL || c.o.Until != until {
 		var err error
-		if o, err = u.db.overview(r.Context(), since, until, n); err != nil {
+		if o, err = u.read.Overview(r.Context(), since, until, n); err != nil {
 			u.fail(w, r, err)
 			return
 		}
@@ -362,7 +362,7 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if isATO(sd.Type) {
-		ls, trunc, err := u.db.logins(ctx, &sd.Signal)
+		ls, trunc, err := u.read.Logins(ctx, &sd.Signal, maxLoginRows)
 		if err != nil {
 			u.fail(w, r, err)
 			return
@@ -650,7 +650,7 @@ func (u *UI) usersPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) renderUsers(w http.ResponseWriter, r *http.Request, status int, d *usersData) {
-	us, err := u.db.users(r.Context())
+	us, err := u.users.UIUsers(r.Context())
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -677,7 +677,7 @@ func (u *UI) postUser(w http.ResponseWriter, r *http.Request) {
 		bad("Choose a role.")
 		return
 	}
-	if _, err := u.db.userByLogin(r.Context(), login); err == nil {
+	if _, err := u.users.UIUserByLogin(r.Context(), login); err == nil {
 		bad("That login is taken.")
 		return
 	}
@@ -686,8 +686,8 @@ func (u *UI) postUser(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	usr := &User{ID: "usr_" + tokenHash(randomToken())[:16], Login: login, Role: role, CreatedAt: u.now().UTC(), password: h}
-	if err := u.db.putUser(r.Context(), usr); err != nil {
+	usr := &User{ID: "usr_" + tokenHash(randomToken())[:16], Login: login, Role: role, CreatedAt: u.now().UTC(), PasswordHash: h}
+	if err := u.users.PutUIUser(r.Context(), usr); err != nil {
 		u.fail(w, r, err)
 		return
 	}
@@ -697,15 +697,15 @@ func (u *UI) postUser(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) deleteUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := u.db.userByID(r.Context(), id); err != nil {
-		if errors.Is(err, errNoUser) {
+	if _, err := u.users.UIUser(r.Context(), id); err != nil {
+		if collector.ErrorCode(err) == collector.ENotFound {
 			u.errorPage(w, r, http.StatusNotFound, "No such user.")
 			return
 		}
 		u.fail(w, r, err)
 		return
 	}
-	if err := u.db.deleteUser(r.Context(), id); err != nil {
+	if err := u.users.DeleteUIUser(r.Context(), id); err != nil {
 		u.fail(w, r, err)
 		return
 	}

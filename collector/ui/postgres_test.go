@@ -13,8 +13,9 @@ import (
 	"github.com/rampartsec/rampart/event"
 )
 
-// TestPostgres runs the UI's own SQL (users, sessions, the overview's
-// aggregates over the events' JSON, a campaign's logins) on PostgreSQL.
+// TestPostgres runs the UI on PostgreSQL: its users and sessions, the
+// overview's aggregates over the events' JSON, a campaign's logins (the
+// store's queries, which storetest.RunUI checks by themselves).
 func TestPostgres(t *testing.T) {
 	u := storetest.PostgresSchema(t)
 	st, err := postgres.Open(context.Background(), u)

@@ -17,14 +17,14 @@
 //
 // The UI works on the collector's Store and, for what the Store does not
 // aggregate (the overview's counts, the logins of a campaign) and its own
-// users and sessions, on the Store's SQL database (SQLite or PostgreSQL).
+// users and sessions, on the ReadModel, UserStore and SessionStore the
+// same store implements (collector/sqlstore's, on SQLite or PostgreSQL).
 // Decisions made here go through the Store, so functions get them from
 // GET /v1/decisions like any other.
 package ui
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -50,8 +50,8 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // Config configures the UI. Store is required.
 type Config struct {
-	// Store is the collector's store. It must give its SQL database
-	// (DB() *sql.DB), as collector/sqlstore's does.
+	// Store is the collector's store. It must also be the UI's
+	// ReadModel, UserStore and SessionStore, as collector/sqlstore's is.
 	Store collector.Store
 	// Logger receives logins and errors; nil means slog.Default().
 	Logger *slog.Logger
@@ -68,15 +68,17 @@ type Config struct {
 
 // UI is the web UI. Serve it with Handler.
 type UI struct {
-	store   collector.Store
-	db      *db
-	log     *slog.Logger
-	now     func() time.Time
-	secure  bool
-	iter    int
-	pages   map[string]*template.Template
-	static  fs.FS
-	limiter loginLimiter
+	store    collector.Store
+	read     ReadModel
+	users    UserStore
+	sessions SessionStore
+	log      *slog.Logger
+	now      func() time.Time
+	secure   bool
+	iter     int
+	pages    map[string]*template.Template
+	static   fs.FS
+	limiter  loginLimiter
 
 	mu       sync.Mutex
 	overview map[string]cachedOverview
@@ -91,20 +93,21 @@ type cachedOverview struct {
 // events, and a dashboard reloaded by several people should not redo it.
 const overviewTTL = 5 * time.Second
 
-// New returns the UI over cfg.Store, creating its tables if needed.
+// New returns the UI over cfg.Store. It does no I/O: the store's
+// migrations made the UI's tables, and ctx is unused.
 func New(ctx context.Context, cfg Config) (*UI, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("ui: Config.Store is required")
 	}
-	sq, ok := cfg.Store.(interface{ DB() *sql.DB })
+	d, ok := cfg.Store.(interface {
+		ReadModel
+		UserStore
+		SessionStore
+	})
 	if !ok {
-		return nil, fmt.Errorf("ui: the store (%T) has no SQL database", cfg.Store)
+		return nil, fmt.Errorf("ui: the store (%T) is not the UI's ReadModel, UserStore and SessionStore", cfg.Store)
 	}
-	d, err := openDB(ctx, sq.DB())
-	if err != nil {
-		return nil, err
-	}
-	u := &UI{store: cfg.Store, db: d, log: cfg.Logger, now: cfg.Now, secure: cfg.SecureCookies, iter: cfg.PasswordIterations,
+	u := &UI{store: cfg.Store, read: d, users: d, sessions: d, log: cfg.Logger, now: cfg.Now, secure: cfg.SecureCookies, iter: cfg.PasswordIterations,
 		overview: map[string]cachedOverview{}}
 	if u.log == nil {
 		u.log = slog.Default()
@@ -115,6 +118,7 @@ func New(ctx context.Context, cfg Config) (*UI, error) {
 	if u.iter <= 0 {
 		u.iter = DefaultPasswordIterations
 	}
+	var err error
 	if u.pages, err = parsePages(); err != nil {
 		return nil, err
 	}

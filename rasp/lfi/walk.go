@@ -1,5 +1,7 @@
 package lfi
 
+import "github.com/rampartsec/rampart/internal/hexdigit"
+
 // Escapes reports whether the path p, read from the directory that holds
 // byte s (the input's start; the directory begins after the last separator
 // at or after lo and before s), climbs above that directory with a ".."
@@ -156,22 +158,8 @@ func nextChar(p string, i int) (c byte, n int) {
 }
 
 func hexAt(p string, i int) (byte, bool) {
-	if i+1 >= len(p) || !isHex(p[i]) || !isHex(p[i+1]) {
+	if i+1 >= len(p) {
 		return 0, false
 	}
-	return unhex(p[i])<<4 | unhex(p[i+1]), true
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
+	return hexdigit.Pair(p[i], p[i+1])
 }

@@ -1,5 +1,7 @@
 package sqli
 
+import "github.com/rampartsec/rampart/internal/hexdigit"
+
 // MaxTokens bounds the tokens produced for one input. A statement with more
 // tokens than this is far beyond anything written by hand or by an ORM for
 // one call; past the limit the rest of the input becomes a single Invalid
@@ -72,10 +74,6 @@ func isSpace(c byte) bool {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func isHex(c byte) bool {
-	return isDigit(c) || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
-}
 
 // isWordStart reports whether c can begin a bare word. Bytes of multi-byte
 // UTF-8 sequences are word bytes, as every dialect allows letters beyond
@@ -211,9 +209,9 @@ func (sc *Scanner) word() (Kind, Class) {
 // number lexes 123, 1.5, .5, 1e-3, 0x1F and 0b101.
 func (sc *Scanner) number() {
 	s := sc.src
-	if s[sc.pos] == '0' && (sc.peek(1) == 'x' || sc.peek(1) == 'X') && isHex(sc.peek(2)) {
+	if s[sc.pos] == '0' && (sc.peek(1) == 'x' || sc.peek(1) == 'X') && hexdigit.Is(sc.peek(2)) {
 		sc.pos += 2
-		for sc.pos < len(s) && isHex(s[sc.pos]) {
+		for sc.pos < len(s) && hexdigit.Is(s[sc.pos]) {
 			sc.pos++
 		}
 		return

@@ -1,6 +1,10 @@
 package ssrf
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/rampartsec/rampart/internal/hexdigit"
+)
 
 // maxHost bounds the host text Internal normalizes on the stack; longer
 // names (DNS allows 253 bytes) are looked at as they are.
@@ -136,8 +140,8 @@ func (d *Detector) internalHost(host string) (string, bool) {
 func normHost(dst []byte, host string) []byte {
 	for i := 0; i < len(host); i++ {
 		c := host[i]
-		if c == '%' && i+2 < len(host) && isHex(host[i+1]) && isHex(host[i+2]) {
-			c = unhex(host[i+1])<<4 | unhex(host[i+2])
+		if c == '%' && i+2 < len(host) && hexdigit.Is(host[i+1]) && hexdigit.Is(host[i+2]) {
+			c, _ = hexdigit.Pair(host[i+1], host[i+2])
 			i += 2
 		} else if c >= 0x80 {
 			if r, n := mapWide(host[i:]); n > 0 {
@@ -402,11 +406,12 @@ func spelledAddr(h []byte) (netip.Addr, bool) {
 		var v uint32
 		ok := true
 		for _, c := range hx {
-			if !isHex(c) {
+			d, isHex := hexdigit.Value(c)
+			if !isHex {
 				ok = false
 				break
 			}
-			v = v<<4 | uint32(unhex(c))
+			v = v<<4 | uint32(d)
 		}
 		if ok {
 			return v4Addr(v), true
@@ -603,18 +608,4 @@ func parseNum(p []byte) (uint64, bool) {
 		}
 	}
 	return v, true
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
 }

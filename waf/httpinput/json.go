@@ -3,9 +3,8 @@ package httpinput
 import (
 	"strings"
 	"sync"
-	"unicode/utf16"
-	"unicode/utf8"
 
+	"github.com/rampartsec/rampart/internal/jsonscan"
 	"github.com/rampartsec/rampart/waf"
 )
 
@@ -183,132 +182,14 @@ func (p *jsonParser) digits() {
 // str parses a string at p.i (at its opening quote). When decode is false,
 // it only checks the syntax and returns "".
 func (p *jsonParser) str(decode bool) (string, bool) {
-	p.i++
-	start := p.i
-	s := p.s
-	for p.i < len(s) {
-		c := s[p.i]
-		if c == '"' {
-			p.i++
-			return s[start : p.i-1], true
-		}
-		if c == '\\' {
-			break
-		}
-		if c < 0x20 {
-			return "", p.fail("control character in string")
-		}
-		p.i++
-	}
-	if p.i >= len(s) {
-		return s[start:], p.fail("unexpected end of input in string")
-	}
-	// Escapes: decode into a builder.
-	var b strings.Builder
-	if decode {
-		b.Grow(len(s) - start)
-		b.WriteString(s[start:p.i])
-	}
-	for p.i < len(s) {
-		c := s[p.i]
-		switch {
-		case c == '"':
-			p.i++
-			return b.String(), true
-		case c < 0x20:
-			return b.String(), p.fail("control character in string")
-		case c != '\\':
-			// Copy a run of plain bytes at once.
-			j := p.i + 1
-			for j < len(s) && s[j] != '"' && s[j] != '\\' && s[j] >= 0x20 {
-				j++
-			}
-			if decode {
-				b.WriteString(s[p.i:j])
-			}
-			p.i = j
-			continue
-		}
-		if p.i+1 >= len(s) {
-			p.i = len(s)
-			return b.String(), p.fail("unexpected end of input in string")
-		}
-		e := s[p.i+1]
-		p.i += 2
-		var r rune = -1
-		switch e {
-		case '"', '\\', '/':
-			r = rune(e)
-		case 'b':
-			r = '\b'
-		case 'f':
-			r = '\f'
-		case 'n':
-			r = '\n'
-		case 'r':
-			r = '\r'
-		case 't':
-			r = '\t'
-		case 'u':
-			r = p.hex4()
-			if r < 0 {
-				return b.String(), false
-			}
-			if utf16.IsSurrogate(r) {
-				// A high surrogate followed by an escaped low one is a pair;
-				// anything else is an invalid code point, as in encoding/json.
-				pair := false
-				if r < 0xDC00 && p.i+1 < len(s) && s[p.i] == '\\' && s[p.i+1] == 'u' {
-					save := p.i
-					p.i += 2
-					r2 := p.hex4()
-					if r2 < 0 {
-						return b.String(), false
-					}
-					if 0xDC00 <= r2 && r2 < 0xE000 {
-						r, pair = utf16.DecodeRune(r, r2), true
-					} else {
-						p.i = save // read the second escape on its own
-					}
-				}
-				if !pair {
-					r = utf8.RuneError
-				}
-			}
-		default:
-			p.i--
-			return b.String(), p.fail("invalid escape in string")
-		}
-		if decode {
-			b.WriteRune(r)
-		}
-	}
-	return b.String(), p.fail("unexpected end of input in string")
+	v, end, err := jsonscan.String(p.s, p.i, decode)
+	p.i = end
+	return v, err == jsonscan.OK || p.failString(err)
 }
 
-// hex4 reads the four hex digits of a \u escape, or fails and returns -1.
-func (p *jsonParser) hex4() rune {
-	if p.i+4 > len(p.s) {
-		for ; p.i < len(p.s); p.i++ {
-			if !isHex(p.s[p.i]) {
-				p.fail("invalid \\u escape")
-				return -1
-			}
-		}
-		p.fail("unexpected end of input in string")
-		return -1
-	}
-	var n rune
-	for _, c := range []byte(p.s[p.i : p.i+4]) {
-		if !isHex(c) {
-			p.fail("invalid \\u escape")
-			return -1
-		}
-		n = n<<4 | rune(unhex(c))
-	}
-	p.i += 4
-	return n
-}
+// failString records the error of a string; it is apart from str so that
+// str, on the path of every key and value, is inlined.
+func (p *jsonParser) failString(err jsonscan.Error) bool { return p.fail(err.Error()) }
 
 // add appends a field to the container whose fields start at base, unless it
 // is full.

@@ -5,6 +5,7 @@ import (
 	"mime/quotedprintable"
 	"strings"
 
+	"github.com/rampartsec/rampart/internal/hexdigit"
 	"github.com/rampartsec/rampart/waf"
 )
 
@@ -255,10 +256,14 @@ func decodeExtValue(v string) (string, bool) {
 	var b strings.Builder
 	for i := 0; i < len(v); i++ {
 		if v[i] == '%' {
-			if i+2 >= len(v) || !isHex(v[i+1]) || !isHex(v[i+2]) {
+			if i+2 >= len(v) {
 				return "", false
 			}
-			b.WriteByte(unhex(v[i+1])<<4 | unhex(v[i+2]))
+			d, ok := hexdigit.Pair(v[i+1], v[i+2])
+			if !ok {
+				return "", false
+			}
+			b.WriteByte(d)
 			i += 2
 			continue
 		}

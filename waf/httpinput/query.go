@@ -3,6 +3,7 @@ package httpinput
 import (
 	"strings"
 
+	"github.com/rampartsec/rampart/internal/hexdigit"
 	"github.com/rampartsec/rampart/waf"
 )
 
@@ -64,26 +65,13 @@ func unescape(s string) string {
 		switch {
 		case c == '+':
 			b.WriteByte(' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+		case c == '%' && i+2 < len(s) && hexdigit.Is(s[i+1]) && hexdigit.Is(s[i+2]):
+			d, _ := hexdigit.Pair(s[i+1], s[i+2])
+			b.WriteByte(d)
 			i += 2
 		default:
 			b.WriteByte(c)
 		}
 	}
 	return b.String()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
 }

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"sort"
 	"unicode/utf8"
+
+	"github.com/rampartsec/rampart/internal/jsonscan"
 )
 
 // Operator decides whether one scalar value matches.
@@ -117,59 +119,20 @@ func (p Params) Decode(name string, v any) error {
 }
 
 // isSpace reports whether c is JSON whitespace.
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func isSpace(c byte) bool { return jsonscan.IsSpace(c) }
 
-// plainStringAt decodes the JSON string at b[i:] when it is simple (valid
-// UTF-8, no control bytes, no \u escape): its value and the index after
-// it.
+// plainStringAt decodes the JSON string at b[i:] when it is valid and
+// decodes as with encoding/json (valid UTF-8): its value and the index
+// after it.
 func plainStringAt(b []byte, i int) (string, int, bool) {
 	if i >= len(b) || b[i] != '"' {
 		return "", 0, false
 	}
-	var buf []byte // the value so far, once an escape was seen
-	start := i + 1
-	for j := start; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '"':
-			var s string
-			if buf == nil {
-				s = string(b[start:j])
-			} else {
-				s = string(append(buf, b[start:j]...))
-			}
-			if !utf8.ValidString(s) {
-				return "", 0, false
-			}
-			return s, j + 1, true
-		case c < 0x20:
-			return "", 0, false
-		case c == '\\':
-			if j+1 >= len(b) {
-				return "", 0, false
-			}
-			var r byte
-			switch b[j+1] {
-			case '"', '\\', '/':
-				r = b[j+1]
-			case 'b':
-				r = '\b'
-			case 'f':
-				r = '\f'
-			case 'n':
-				r = '\n'
-			case 'r':
-				r = '\r'
-			case 't':
-				r = '\t'
-			default: // \u and invalid escapes: encoding/json decides
-				return "", 0, false
-			}
-			buf = append(append(buf, b[start:j]...), r)
-			j++
-			start = j + 1
-		}
+	s, end, err := jsonscan.String(b, i, true)
+	if err != jsonscan.OK || !utf8.ValidString(s) {
+		return "", 0, false // encoding/json decides
 	}
-	return "", 0, false
+	return s, end, true
 }
 
 // plainString is json.Unmarshal into a string for a plain JSON string;

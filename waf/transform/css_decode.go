@@ -1,6 +1,10 @@
 package transform
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/rampartsec/rampart/internal/hexdigit"
+)
 
 // cssDecode decodes CSS escapes (CSS Syntax Level 3, "consume an escaped
 // code point"), as libddwaf's css_decode does:
@@ -29,7 +33,7 @@ func cssDecode(dst, src []byte) []byte {
 		var r rune
 		n := 0
 		for n < 6 && n < len(src) {
-			v, ok := unhex(src[n])
+			v, ok := hexdigit.Value(src[n])
 			if !ok {
 				break
 			}

@@ -1,6 +1,10 @@
 package transform
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/rampartsec/rampart/internal/hexdigit"
+)
 
 // maxEntityName is the length of the longest name in htmlEntities
 // ("DiacriticalGrave"); a longer run of letters cannot be one.
@@ -68,7 +72,7 @@ func appendNumericEntity(dst, src []byte) ([]byte, int) {
 		var v byte
 		var ok bool
 		if hex {
-			v, ok = unhex(src[i])
+			v, ok = hexdigit.Value(src[i])
 		} else {
 			v, ok = src[i]-'0', src[i] >= '0' && src[i] <= '9'
 		}

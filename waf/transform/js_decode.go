@@ -1,6 +1,10 @@
 package transform
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/rampartsec/rampart/internal/hexdigit"
+)
 
 // jsDecode decodes JavaScript string escapes:
 //
@@ -93,7 +97,7 @@ func jsUnicodeEscape(dst, src []byte) ([]byte, []byte) {
 				}
 				return appendRune(dst, r), src[k+1:]
 			}
-			v, ok := unhex(c)
+			v, ok := hexdigit.Value(c)
 			if !ok {
 				return dst, src
 			}

@@ -32,6 +32,8 @@ import (
 	"fmt"
 	"sort"
 	"unicode/utf8"
+
+	"github.com/rampartsec/rampart/internal/hexdigit"
 )
 
 // MaxGrowth is the largest factor by which any registered transformer can
@@ -99,27 +101,12 @@ func isSpace(c byte) bool {
 	return c == ' ' || (c >= '\t' && c <= '\r')
 }
 
-// unhex returns the value of the hexadecimal digit c and whether c is one.
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
 // hexByte decodes the two hexadecimal digits at s[0:2].
 func hexByte(s []byte) (byte, bool) {
 	if len(s) < 2 {
 		return 0, false
 	}
-	h, ok1 := unhex(s[0])
-	l, ok2 := unhex(s[1])
-	return h<<4 | l, ok1 && ok2
+	return hexdigit.Pair(s[0], s[1])
 }
 
 // hex4 decodes the four hexadecimal digits at s[0:4].
@@ -129,7 +116,7 @@ func hex4(s []byte) (rune, bool) {
 	}
 	var r rune
 	for _, c := range s[:4] {
-		v, ok := unhex(c)
+		v, ok := hexdigit.Value(c)
 		if !ok {
 			return 0, false
 		}

@@ -1,0 +1,440 @@
+// Command librampart is rampart's engine as a C shared library, for the
+// runtimes that load it (the Python package, over ctypes):
+//
+//	go build -buildmode=c-shared -o librampart.so ./bindings/librampart
+//
+// Every entry point has one signature,
+//
+//	char *rampart_NAME(uint64_t handle, const char *in, size_t n, size_t *out_n);
+//
+// taking a JSON document of n bytes (copied: the caller keeps ownership of
+// in) and returning a JSON document of *out_n bytes allocated with malloc,
+// which the caller releases with rampart_free. Handles are opaque numbers,
+// 0 meaning none. Every entry point recovers from a panic and then answers
+// {"error": "..."}, as it does for a bad handle or bad JSON: the caller
+// fails open. Entry points may be called from several threads at once.
+//
+// The entry points:
+//
+//   - agent_new(0, {"env": true}) → {"agent": H, "status": {...}}: the
+//     process's agent from the environment (RAMPART_*), as a Go Lambda
+//     function builds it (lambdaguard.NewAgent): events go to the rampart
+//     extension when it runs, else to RAMPART_ENDPOINT, else to stderr. An
+//     unusable configuration answers an error naming the variable.
+//   - agent_status(agent, {}) → the agent's status and counters.
+//   - agent_flush(agent, {"timeout_ms"}), agent_close(agent, {"timeout_ms"}).
+//   - begin_lambda(agent, {"event": {...}}) → {"request": R, "kind",
+//     "blocked", "response"}: a raw invocation event decoded and evaluated
+//     as lambdaguard does; response is the block response in the event's
+//     own shape when blocked.
+//   - check(request, {"sink", "resource", "argv", "dialect", "ip",
+//     "stack": [{"function", "file", "line"}], "app_frame"}) → {"blocked",
+//     "rule", "response"}: a sink call (sql, http, resolved, shell, exec,
+//     file) against the request.
+//   - user_event(agent, {"type", "request": R, "user_id", "login",
+//     "exists", "session_id", "name", "metadata", "client_ip",
+//     "user_agent"}) → {"action": "allow|block|challenge"}; type is
+//     login_success, login_failure, signup, session_create, custom or
+//     set_user.
+//   - end(request, {"status"}) → {"blocked", "response"}: the request
+//     finished with its response status and its events delivered; the
+//     request's handle is released.
+package main
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+static char *env_at(int i) { return environ[i]; }
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/rampartsec/rampart"
+	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/lambdaguard"
+)
+
+func main() {}
+
+// maxInput bounds an entry point's input: a Lambda payload is at most
+// 6 MB; the rest is metadata.
+const maxInput = 16 << 20
+
+// handles maps the numbers handed to the caller to the Go values they
+// stand for.
+var (
+	handles sync.Map // uint64 → any
+	nextID  atomic.Uint64
+)
+
+func put(v any) uint64 {
+	id := nextID.Add(1)
+	handles.Store(id, v)
+	return id
+}
+
+func get[T any](id uint64) (T, error) {
+	var zero T
+	v, ok := handles.Load(id)
+	if !ok {
+		return zero, fmt.Errorf("unknown handle %d", id)
+	}
+	t, ok := v.(T)
+	if !ok {
+		return zero, fmt.Errorf("handle %d is a %T", id, v)
+	}
+	return t, nil
+}
+
+// call runs f on the input and returns its answer as a C string; every
+// fault becomes {"error": ...}.
+func call(in *C.char, n C.size_t, outN *C.size_t, f func(in []byte) (any, error)) *C.char {
+	var out any
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				out = map[string]string{"error": fmt.Sprintf("internal error: %v", p), "stack": string(debug.Stack())}
+			}
+		}()
+		if n > maxInput {
+			out = map[string]string{"error": fmt.Sprintf("input of %d bytes, over the limit of %d", n, maxInput)}
+			return
+		}
+		var b []byte
+		if in != nil && n > 0 {
+			b = C.GoBytes(unsafe.Pointer(in), C.int(n))
+		}
+		v, err := f(b)
+		if err != nil {
+			out = map[string]string{"error": err.Error()}
+			return
+		}
+		out = v
+	}()
+	b, err := json.Marshal(out)
+	if err != nil {
+		b = []byte(`{"error":"cannot encode the answer"}`)
+	}
+	p := C.malloc(C.size_t(len(b)) + 1)
+	C.memcpy(p, unsafe.Pointer(&b[0]), C.size_t(len(b)))
+	*(*byte)(unsafe.Add(p, len(b))) = 0
+	if outN != nil {
+		*outN = C.size_t(len(b))
+	}
+	return (*C.char)(p)
+}
+
+func decode(in []byte, v any) error {
+	if len(in) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(in, v); err != nil {
+		return fmt.Errorf("input: %w", err)
+	}
+	return nil
+}
+
+// agent is an agent with the guard its invocations go through.
+type agent struct {
+	a *rampart.Agent
+	g *lambdaguard.Guard
+}
+
+// request is an invocation in progress.
+type request struct {
+	ag  *agent
+	inv *lambdaguard.Invocation
+}
+
+//export rampart_free
+func rampart_free(p *C.char) { C.free(unsafe.Pointer(p)) }
+
+//export rampart_agent_new
+func rampart_agent_new(_ C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return call(in, n, outN, func(b []byte) (any, error) {
+		var req struct {
+			Env bool `json:"env"`
+			// FlushTimeoutMS bounds the delivery of an invocation's
+			// events at its end (lambdaguard.DefaultFlushTimeout when 0).
+			FlushTimeoutMS int `json:"flush_timeout_ms"`
+		}
+		if err := decode(b, &req); err != nil {
+			return nil, err
+		}
+		syncEnv()
+		cfg, err := rampart.ConfigFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		if !cfg.Enabled {
+			return nil, errors.New("rampart is off (RAMPART_ENABLED is not true)")
+		}
+		a, err := lambdaguard.NewAgent(cfg)
+		if err != nil {
+			return nil, err
+		}
+		rampart.Enable(a)
+		ag := &agent{a: a, g: &lambdaguard.Guard{Agent: a, FlushTimeout: time.Duration(req.FlushTimeoutMS) * time.Millisecond}}
+		return map[string]any{"agent": put(ag), "status": status(a)}, nil
+	})
+}
+
+// syncEnv copies the process's RAMPART_ and AWS_ variables from the C
+// environment into Go's: the Go runtime of a shared library took its copy
+// when the library was loaded, and the host (Python's os.environ) may have
+// changed them since.
+func syncEnv() {
+	for i := 0; ; i++ {
+		p := C.env_at(C.int(i))
+		if p == nil {
+			return
+		}
+		kv := C.GoString(p)
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && (strings.HasPrefix(k, "RAMPART_") || strings.HasPrefix(k, "AWS_") || strings.HasPrefix(k, "_X_AMZN_")) {
+			os.Setenv(k, v)
+		}
+	}
+}
+
+func status(a *rampart.Agent) map[string]any {
+	st := a.Status()
+	s := a.Stats()
+	return map[string]any{
+		"mode": st.Mode, "waf_mode": st.WAFMode, "ruleset": st.Ruleset, "rules": st.Rules,
+		"exploit_rules": st.ExploitRules, "rules_fallback": st.RulesFallback, "version": rampart.Version,
+		"requests": s.Requests.Load(), "attacks": s.Attacks.Load(), "blocked": s.Blocked.Load(),
+		"exploits": s.Exploits.Load(), "timeouts": s.Timeouts.Load(), "panics": s.Panics.Load(),
+	}
+}
+
+//export rampart_agent_status
+func rampart_agent_status(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return call(in, n, outN, func([]byte) (any, error) {
+		ag, err := get[*agent](uint64(h))
+		if err != nil {
+			return nil, err
+		}
+		return status(ag.a), nil
+	})
+}
+
+type timeoutDoc struct {
+	TimeoutMS int `json:"timeout_ms"`
+}
+
+func (t timeoutDoc) ctx() (context.Context, context.CancelFunc) {
+	d := time.Duration(t.TimeoutMS) * time.Millisecond
+	if d <= 0 {
+		d = 2 * time.Second
+	}
+	return context.WithTimeout(context.Background(), d)
+}
+
+//export rampart_agent_flush
+func rampart_agent_flush(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return call(in, n, outN, func(b []byte) (any, error) {
+		var t timeoutDoc
+		if err := decode(b, &t); err != nil {
+			return nil, err
+		}
+		ag, err := get[*agent](uint64(h))
+		if err != nil {
+			return nil, err
+		}
+		ctx, cancel := t.ctx()
+		defer cancel()
+		return map[string]bool{"ok": true}, ag.a.Flush(ctx)
+	})
+}
+
+//export rampart_agent_close
+func rampart_agent_close(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return call(in, n, outN, func(b []byte) (any, error) {
+		var t timeoutDoc
+		if err := decode(b, &t); err != nil {
+			return nil, err
+		}
+		ag, err := get[*agent](uint64(h))
+		if err != nil {
+			return nil, err
+		}
+		handles.Delete(uint64(h))
+		ctx, cancel := t.ctx()
+		defer cancel()
+		return map[string]bool{"ok": true}, ag.a.Close(ctx)
+	})
+}
+
+//export rampart_begin_lambda
+func rampart_begin_lambda(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return call(in, n, outN, func(b []byte) (any, error) {
+		var doc struct {
+			Event json.RawMessage `json:"event"`
+		}
+		if err := decode(b, &doc); err != nil {
+			return nil, err
+		}
+		ag, err := get[*agent](uint64(h))
+		if err != nil {
+			return nil, err
+		}
+		inv := ag.g.Begin(doc.Event)
+		out := map[string]any{"request": put(&request{ag: ag, inv: inv}), "kind": inv.Kind().String()}
+		if resp := inv.Blocked(); resp != nil {
+			out["blocked"], out["response"] = true, json.RawMessage(resp)
+		}
+		return out, nil
+	})
+}
+
+//export rampart_check
+func rampart_check(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return call(in, n, outN, func(b []byte) (any, error) {
+		var doc struct {
+			Sink     string        `json:"sink"`
+			Resource string        `json:"resource"`
+			Argv     []string      `json:"argv"`
+			Dialect  string        `json:"dialect"`
+			IP       string        `json:"ip"`
+			Stack    []event.Frame `json:"stack"`
+			App      *int          `json:"app_frame"`
+		}
+		if err := decode(b, &doc); err != nil {
+			return nil, err
+		}
+		r, err := get[*request](uint64(h))
+		if err != nil {
+			return nil, err
+		}
+		app := -1
+		if doc.App != nil {
+			app = *doc.App
+		}
+		err = r.inv.Request().Check(rampart.SinkCall{Sink: doc.Sink, Resource: doc.Resource, Argv: doc.Argv,
+			System: doc.Dialect, IP: doc.IP, Stack: doc.Stack, App: app})
+		var be *rampart.BlockedError
+		switch {
+		case errors.As(err, &be):
+			out := map[string]any{"blocked": true, "rule": be.RuleID}
+			if resp := r.inv.Blocked(); resp != nil {
+				out["response"] = json.RawMessage(resp)
+			}
+			return out, nil
+		case err != nil:
+			return nil, err
+		}
+		return map[string]bool{"blocked": false}, nil
+	})
+}
+
+//export rampart_user_event
+func rampart_user_event(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return call(in, n, outN, func(b []byte) (any, error) {
+		var doc struct {
+			Type      string         `json:"type"`
+			Request   uint64         `json:"request"`
+			UserID    string         `json:"user_id"`
+			Login     string         `json:"login"`
+			Exists    bool           `json:"exists"`
+			SessionID string         `json:"session_id"`
+			Name      string         `json:"name"`
+			Metadata  map[string]any `json:"metadata"`
+			ClientIP  string         `json:"client_ip"`
+			UserAgent string         `json:"user_agent"`
+		}
+		if err := decode(b, &doc); err != nil {
+			return nil, err
+		}
+		ag, err := get[*agent](uint64(h))
+		if err != nil {
+			return nil, err
+		}
+		ctx := context.Background()
+		opts := []rampart.UserOption{rampart.WithAgent(ag.a)}
+		if doc.Request != 0 {
+			r, err := get[*request](doc.Request)
+			if err != nil {
+				return nil, err
+			}
+			ctx = rampart.WithRequest(ctx, r.inv.Request())
+		}
+		if doc.Login != "" && doc.Type != "login_failure" {
+			opts = append(opts, rampart.WithLogin(doc.Login))
+		}
+		if doc.UserID != "" && (doc.Type == "login_failure" || doc.Type == "custom") {
+			opts = append(opts, rampart.WithUserID(doc.UserID))
+		}
+		if doc.SessionID != "" && doc.Type != "session_create" {
+			opts = append(opts, rampart.WithSessionID(doc.SessionID))
+		}
+		if doc.Metadata != nil && doc.Type != "custom" {
+			opts = append(opts, rampart.WithMetadata(doc.Metadata))
+		}
+		if doc.ClientIP != "" {
+			opts = append(opts, rampart.WithClientIP(doc.ClientIP))
+		}
+		if doc.UserAgent != "" {
+			opts = append(opts, rampart.WithUserAgent(doc.UserAgent))
+		}
+		switch doc.Type {
+		case "login_success":
+			err = rampart.TrackLoginSuccess(ctx, doc.UserID, opts...)
+		case "login_failure":
+			err = rampart.TrackLoginFailure(ctx, doc.Login, doc.Exists, opts...)
+		case "signup":
+			err = rampart.TrackSignup(ctx, doc.UserID, opts...)
+		case "session_create":
+			err = rampart.TrackSessionCreate(ctx, doc.SessionID, doc.UserID, opts...)
+		case "custom":
+			err = rampart.TrackEvent(ctx, doc.Name, doc.Metadata, opts...)
+		case "set_user":
+			err = rampart.SetUser(ctx, rampart.User{ID: doc.UserID, Login: doc.Login, SessionID: doc.SessionID})
+		default:
+			return nil, fmt.Errorf("type %q: want login_success, login_failure, signup, session_create, custom or set_user", doc.Type)
+		}
+		return map[string]string{"action": rampart.ActionOf(err).String()}, nil
+	})
+}
+
+//export rampart_end
+func rampart_end(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return call(in, n, outN, func(b []byte) (any, error) {
+		var doc struct {
+			Status int  `json:"status"`
+			Failed bool `json:"failed"`
+		}
+		if err := decode(b, &doc); err != nil {
+			return nil, err
+		}
+		r, err := get[*request](uint64(h))
+		if err != nil {
+			return nil, err
+		}
+		handles.Delete(uint64(h))
+		status := doc.Status
+		if doc.Failed {
+			status = 502 // what API Gateway answers for a failed function
+		}
+		if resp := r.inv.End(context.Background(), status); resp != nil {
+			return map[string]any{"blocked": true, "response": json.RawMessage(resp)}, nil
+		}
+		return map[string]bool{"blocked": false}, nil
+	})
+}
