@@ -178,11 +178,5 @@ func BenchmarkParseRuleset(b *testing.B) {
 		}
 	}
 	b.Run("default", func(b *testing.B) { run(b, rules.Default()) })
-	b.Run("datadog", func(b *testing.B) {
-		src, err := os.ReadFile("../../shared/data/datadog-recommended-ruleset.json")
-		if err != nil {
-			b.Skip(err)
-		}
-		run(b, src)
-	})
+	b.Run("datadog", func(b *testing.B) { run(b, corpus.Data(b, corpus.DatadogRuleset)) })
 }
