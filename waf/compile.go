@@ -18,10 +18,56 @@ import (
 )
 
 // New compiles a ruleset into an Engine.
+//
+// It runs in phases: the actions and rules data (newEngine); the rules and
+// the exclusions (a compiler: operators, transformer chains, views and
+// chain groups); the literal prefilter over every target
+// (analyzePrefilters, buildPrefilter); the evaluation passes and what
+// reads each view (setPasses, markViews); then the cache of clean values
+// and the warm-up.
 func New(rs *Ruleset, opts Options) (*Engine, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
+	e, err := newEngine(rs, opts)
+	if err != nil {
+		return nil, err
+	}
+	c := newCompiler(e)
+	all := make([]Rule, 0, len(rs.CustomRules)+len(rs.Rules))
+	all = append(all, rs.CustomRules...)
+	all = append(all, rs.Rules...)
+	for _, rr := range applyOverrides(all, rs.Overrides) {
+		c.rule(rr)
+	}
+	for _, ex := range rs.Exclusions {
+		c.exclusion(ex)
+	}
+	if len(c.errs) > 0 {
+		return nil, &RulesetError{Problems: c.errs}
+	}
+	c.finishGroups()
+	// Literal prefilter: one automaton over the literals of every
+	// condition. Scanning costs one table lookup per byte whatever the
+	// number of literals, so a single shared matcher is as fast as one per
+	// group, and is built once.
+	e.buildPrefilter(e.analyzePrefilters(c.nTargets))
+	e.setPasses()
+	e.markViews()
+	e.nPrefixes = len(c.chains.funcs)
+	e.stepName = c.chains.stepNames()
+	e.makeCache(opts.ValueCache, len(rs.Exclusions) > 0, len(c.views))
+	nChains := len(c.groups)
+	e.pool.New = func() any { return newContext(e, nChains) }
+	if !opts.NoWarmUp {
+		e.WarmUp()
+	}
+	return e, nil
+}
+
+// newEngine returns an engine with the ruleset's actions (over the
+// built-in ones) and its rules data, before any rule is compiled.
+func newEngine(rs *Ruleset, opts Options) (*Engine, error) {
 	e := &Engine{
 		opts:     opts,
 		addrs:    map[string]int{},
@@ -45,170 +91,240 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 		}
 		e.data[d.ID] = dd
 	}
-	all := make([]Rule, 0, len(rs.CustomRules)+len(rs.Rules))
-	all = append(all, rs.CustomRules...)
-	all = append(all, rs.Rules...)
-	all = applyOverrides(all, rs.Overrides)
-	var errs []*RuleError
-	groups := map[groupKey]*chainGroup{}
-	viewsByKey := map[viewKey]*view{}
-	ch := newChains()
-	compiled := map[operator.Operator]bool{}
-	nChains, nTargets := 0, 0
-	compileConds := func(r *rule, src []Condition, ruleTransformers []string) {
-		// The rule's chain, resolved on its first use: most inputs share it.
-		ruleChain, ruleKeysOnly, ruleResolved := int32(-1), false, false
-		for ci, c := range src {
-			name := strings.TrimPrefix(c.Operator, "!")
-			f, ok := operator.Lookup(name)
-			if !ok {
-				errs = append(errs, &RuleError{RuleID: r.id, Path: fmt.Sprintf("conditions[%d].operator", ci), Msg: fmt.Sprintf("unknown operator %q", c.Operator)})
-				continue
-			}
-			op, err := c.compiled, error(nil)
-			if op != nil {
-				// A Condition copied into another rule brings the same
-				// operator: it is compiled again, so that no two targets
-				// share an operator (analyzePrefilters analyzes each
-				// target's on its own).
-				if compiled[op] {
-					op = nil
-				} else {
-					compiled[op] = true
-				}
-			}
-			if op == nil {
-				op, err = f(operator.Params{Raw: c.Params, Data: e.dataFor})
-			}
-			if err != nil {
-				errs = append(errs, &RuleError{RuleID: r.id, Path: fmt.Sprintf("conditions[%d].parameters", ci), Msg: err.Error()})
-				continue
-			}
-			cond := &condition{idx: len(r.conds), opName: c.Operator, op: op, negate: c.Operator != name, rule: r}
-			if l, ok := op.(operator.Lazy); ok {
-				cond.lazy = l
-			}
-			_, cond.exists = op.(operator.Existence)
-			// The operators a target runs: the operator itself, or its
-			// branches, each behind its own prefilter.
-			var tgts []*target
-			if d, ok := op.(operator.Decomposable); ok && !cond.negate {
-				if bs := d.Branches(); len(bs) > 1 {
-					tgts = newTargets(cond, bs...)
-					cond.split, cond.num = len(bs), e.nSplit
-					e.nSplit++
-				}
-			}
-			// One target per operator, shared by the chain groups of every
-			// input.
-			if tgts == nil {
-				tgts = newTargets(cond, op)
-			}
-			nTargets += len(tgts)
-			for _, in := range c.Inputs {
-				var chain int32
-				var keysOnly bool
-				if in.hasTransformers {
-					chain, keysOnly = ch.resolve(in.Transformers)
-				} else {
-					if !ruleResolved {
-						ruleChain, ruleKeysOnly = ch.resolve(ruleTransformers)
-						ruleResolved = true
-					}
-					chain, keysOnly = ruleChain, ruleKeysOnly
-				}
-				addr := e.addrID(in.Address)
-				if !slices.Contains(r.addrs, addr) {
-					r.addrs = append(r.addrs, addr)
-				}
-				vk := viewKey{addr: addr, n: len(in.KeyPath), keysOnly: keysOnly}
-				switch len(in.KeyPath) {
-				case 0:
-				case 1:
-					vk.path = in.KeyPath[0]
-				default:
-					vk.path = strings.Join(in.KeyPath, "\x01")
-				}
-				v := viewsByKey[vk]
-				if v == nil {
-					v = &view{idx: len(viewsByKey), addr: addr, keyPath: in.KeyPath, keysOnly: keysOnly}
-					viewsByKey[vk] = v
-					for len(e.views) <= addr {
-						e.views = append(e.views, nil)
-					}
-					e.views[addr] = append(e.views[addr], v)
-				}
-				gk := groupKey{v: v, chain: chain}
-				g := groups[gk]
-				if g == nil {
-					g = &chainGroup{idx: nChains}
-					if chain >= 0 {
-						g.funcs, g.prefix = ch.funcs[chain], ch.prefix[chain]
-					}
-					nChains++
-					groups[gk] = g
-					v.chains = append(v.chains, g)
-				}
-				if cond.exists {
-					g.existence = append(g.existence, tgts...)
-				} else {
-					g.pending = append(g.pending, tgts)
-				}
-			}
-			r.conds = append(r.conds, cond)
+	return e, nil
+}
+
+// compiler compiles the rules and exclusions of a ruleset into an engine:
+// it holds the views and chain groups made so far, by key, and the
+// problems found (all of them, not just the first).
+type compiler struct {
+	e      *Engine
+	errs   []*RuleError
+	views  map[viewKey]*view
+	groups map[groupKey]*chainGroup
+	chains *chains
+	// compiled holds the operators that conditions brought compiled (from
+	// ParseRuleset's validation) once a condition uses them.
+	compiled map[operator.Operator]bool
+	// nTargets counts the targets made, for analyzePrefilters.
+	nTargets int
+}
+
+func newCompiler(e *Engine) *compiler {
+	return &compiler{
+		e:        e,
+		views:    map[viewKey]*view{},
+		groups:   map[groupKey]*chainGroup{},
+		chains:   newChains(),
+		compiled: map[operator.Operator]bool{},
+	}
+}
+
+// fail records a problem of a rule.
+func (c *compiler) fail(ruleID, path, msg string) {
+	c.errs = append(c.errs, &RuleError{RuleID: ruleID, Path: path, Msg: msg})
+}
+
+// rule compiles a rule of the ruleset, unless it is disabled: a sink rule
+// (evaluated at sinks, see sink.go) or a request rule.
+func (c *compiler) rule(rr Rule) {
+	if rr.Enabled != nil && !*rr.Enabled {
+		return
+	}
+	e := c.e
+	r := &rule{idx: len(e.rules), id: rr.ID, name: rr.Name, tags: rr.Tags, typ: rr.Tags["type"], category: rr.Tags["category"], onMatch: rr.OnMatch}
+	if isSinkRule(rr) || isSinkOnly(rr) {
+		e.compileSinkRule(r, rr, &c.errs)
+		return
+	}
+	if len(rr.Conditions) > 64 {
+		c.fail(rr.ID, "conditions", "more than 64 conditions")
+		return
+	}
+	c.conditions(r, rr.Conditions, rr.Transformers)
+	r.essential = len(rr.Conditions) > 0
+	for _, cd := range rr.Conditions {
+		if _, ok := cd.Params["data"]; !ok {
+			r.essential = false
 		}
 	}
-	for _, rr := range all {
-		if rr.Enabled != nil && !*rr.Enabled {
+	e.setActions(r)
+	e.rules = append(e.rules, r)
+}
+
+// exclusion compiles an exclusion: its conditions, as a pseudo-rule, and
+// the rules it targets (request and sink rules, all compiled before).
+func (c *compiler) exclusion(ex Exclusion) {
+	e := c.e
+	x := &exclusion{id: ex.ID, monitor: ex.OnMatch == "monitor"}
+	for _, in := range ex.Inputs {
+		x.inputs = append(x.inputs, exclInput{addr: in.Address, keyPath: in.KeyPath})
+	}
+	x.bypass = len(x.inputs) == 0 && !x.monitor
+	if len(ex.Conditions) > 0 {
+		pr := &rule{idx: len(e.exclRules), id: "exclusion:" + ex.ID, exclusion: x}
+		c.conditions(pr, ex.Conditions, nil)
+		x.pseudo = pr
+		e.exclRules = append(e.exclRules, pr)
+	}
+	for _, r := range e.rules {
+		if targeted(r, ex.RulesTarget) {
+			r.excludedBy = append(r.excludedBy, x)
+		}
+	}
+	for _, sr := range e.sinks {
+		if targeted(sr.r, ex.RulesTarget) {
+			sr.r.excludedBy = append(sr.r.excludedBy, x)
+		}
+	}
+}
+
+// conditions compiles the conditions of r (a rule, or an exclusion's
+// pseudo-rule) into r.conds, and files their targets in the chain groups
+// of their inputs; an input without transformers of its own applies the
+// rule's, ruleTransformers.
+func (c *compiler) conditions(r *rule, src []Condition, ruleTransformers []string) {
+	// The rule's chain, resolved on its first use: most inputs share it.
+	ruleChain, ruleKeysOnly, ruleResolved := int32(-1), false, false
+	for ci, cd := range src {
+		cond := c.condition(r, ci, cd)
+		if cond == nil {
 			continue
 		}
-		r := &rule{idx: len(e.rules), id: rr.ID, name: rr.Name, tags: rr.Tags, typ: rr.Tags["type"], category: rr.Tags["category"], onMatch: rr.OnMatch}
-		if isSinkRule(rr) || isSinkOnly(rr) {
-			e.compileSinkRule(r, rr, &errs)
-			continue
-		}
-		if len(rr.Conditions) > 64 {
-			errs = append(errs, &RuleError{RuleID: rr.ID, Path: "conditions", Msg: "more than 64 conditions"})
-			continue
-		}
-		compileConds(r, rr.Conditions, rr.Transformers)
-		r.essential = len(rr.Conditions) > 0
-		for _, c := range rr.Conditions {
-			if _, ok := c.Params["data"]; !ok {
-				r.essential = false
+		tgts := c.targets(cond)
+		for _, in := range cd.Inputs {
+			var chain int32
+			var keysOnly bool
+			if in.hasTransformers {
+				chain, keysOnly = c.chains.resolve(in.Transformers)
+			} else {
+				if !ruleResolved {
+					ruleChain, ruleKeysOnly = c.chains.resolve(ruleTransformers)
+					ruleResolved = true
+				}
+				chain, keysOnly = ruleChain, ruleKeysOnly
 			}
+			c.input(cond, tgts, in, chain, keysOnly)
 		}
-		e.setActions(r)
-		e.rules = append(e.rules, r)
+		r.conds = append(r.conds, cond)
 	}
-	// Exclusions.
-	for _, ex := range rs.Exclusions {
-		x := &exclusion{id: ex.ID, monitor: ex.OnMatch == "monitor"}
-		for _, in := range ex.Inputs {
-			x.inputs = append(x.inputs, exclInput{addr: in.Address, keyPath: in.KeyPath})
-		}
-		x.bypass = len(x.inputs) == 0 && !x.monitor
-		if len(ex.Conditions) > 0 {
-			pr := &rule{idx: len(e.exclRules), id: "exclusion:" + ex.ID, exclusion: x}
-			compileConds(pr, ex.Conditions, nil)
-			x.pseudo = pr
-			e.exclRules = append(e.exclRules, pr)
-		}
-		for _, r := range e.rules {
-			if targeted(r, ex.RulesTarget) {
-				r.excludedBy = append(r.excludedBy, x)
-			}
-		}
-		for _, sr := range e.sinks {
-			if targeted(sr.r, ex.RulesTarget) {
-				sr.r.excludedBy = append(sr.r.excludedBy, x)
-			}
+}
+
+// condition compiles cd, the ci-th condition of r; it records the problem
+// and returns nil when the operator is unknown or rejects its parameters.
+func (c *compiler) condition(r *rule, ci int, cd Condition) *condition {
+	name := strings.TrimPrefix(cd.Operator, "!")
+	f, ok := operator.Lookup(name)
+	if !ok {
+		c.fail(r.id, fmt.Sprintf("conditions[%d].operator", ci), fmt.Sprintf("unknown operator %q", cd.Operator))
+		return nil
+	}
+	op, err := cd.compiled, error(nil)
+	if op != nil {
+		// A Condition copied into another rule brings the same
+		// operator: it is compiled again, so that no two targets
+		// share an operator (analyzePrefilters analyzes each
+		// target's on its own).
+		if c.compiled[op] {
+			op = nil
+		} else {
+			c.compiled[op] = true
 		}
 	}
-	if len(errs) > 0 {
-		return nil, &RulesetError{Problems: errs}
+	if op == nil {
+		op, err = f(operator.Params{Raw: cd.Params, Data: c.e.dataFor})
 	}
-	for _, g := range groups {
+	if err != nil {
+		c.fail(r.id, fmt.Sprintf("conditions[%d].parameters", ci), err.Error())
+		return nil
+	}
+	cond := &condition{idx: len(r.conds), opName: cd.Operator, op: op, negate: cd.Operator != name, rule: r}
+	if l, ok := op.(operator.Lazy); ok {
+		cond.lazy = l
+	}
+	_, cond.exists = op.(operator.Existence)
+	return cond
+}
+
+// targets returns the operators that cond runs, each behind its own
+// prefilter: the operator itself, or its branches. One target per
+// operator serves the chain groups of every input.
+func (c *compiler) targets(cond *condition) []*target {
+	var tgts []*target
+	if d, ok := cond.op.(operator.Decomposable); ok && !cond.negate {
+		if bs := d.Branches(); len(bs) > 1 {
+			tgts = newTargets(cond, bs...)
+			cond.split, cond.num = len(bs), c.e.nSplit
+			c.e.nSplit++
+		}
+	}
+	if tgts == nil {
+		tgts = newTargets(cond, cond.op)
+	}
+	c.nTargets += len(tgts)
+	return tgts
+}
+
+// input files the targets of cond in the chain group of one of its
+// inputs: the group of the chain on the view of the input's address and
+// key path, in the chain's mode.
+func (c *compiler) input(cond *condition, tgts []*target, in Input, chain int32, keysOnly bool) {
+	addr := c.e.addrID(in.Address)
+	if r := cond.rule; !slices.Contains(r.addrs, addr) {
+		r.addrs = append(r.addrs, addr)
+	}
+	g := c.group(c.view(addr, in.KeyPath, keysOnly), chain)
+	if cond.exists {
+		g.existence = append(g.existence, tgts...)
+	} else {
+		g.pending = append(g.pending, tgts)
+	}
+}
+
+// view returns the view of an address at a key path in a mode, made on
+// first use.
+func (c *compiler) view(addr int, keyPath []string, keysOnly bool) *view {
+	vk := viewKey{addr: addr, n: len(keyPath), keysOnly: keysOnly}
+	switch len(keyPath) {
+	case 0:
+	case 1:
+		vk.path = keyPath[0]
+	default:
+		vk.path = strings.Join(keyPath, "\x01")
+	}
+	v := c.views[vk]
+	if v == nil {
+		v = &view{idx: len(c.views), addr: addr, keyPath: keyPath, keysOnly: keysOnly}
+		c.views[vk] = v
+		e := c.e
+		for len(e.views) <= addr {
+			e.views = append(e.views, nil)
+		}
+		e.views[addr] = append(e.views[addr], v)
+	}
+	return v
+}
+
+// group returns the chain group of a transformer chain on a view, made on
+// first use.
+func (c *compiler) group(v *view, chain int32) *chainGroup {
+	gk := groupKey{v: v, chain: chain}
+	g := c.groups[gk]
+	if g == nil {
+		g = &chainGroup{idx: len(c.groups)}
+		if chain >= 0 {
+			g.funcs, g.prefix = c.chains.funcs[chain], c.chains.prefix[chain]
+		}
+		c.groups[gk] = g
+		v.chains = append(v.chains, g)
+	}
+	return g
+}
+
+// finishGroups turns the pending targets of each group into its targets,
+// in order, with one allocation per group.
+func (c *compiler) finishGroups() {
+	for _, g := range c.groups {
 		n := 0
 		for _, ts := range g.pending {
 			n += len(ts)
@@ -221,11 +337,11 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 		}
 		g.pending = nil
 	}
-	// Literal prefilter: one automaton over the literals of every
-	// condition. Scanning costs one table lookup per byte whatever the
-	// number of literals, so a single shared matcher is as fast as one per
-	// group, and is built once.
-	e.buildPrefilter(e.analyzePrefilters(nTargets))
+}
+
+// setPasses decides whether the ruleset is mixed (some request rules
+// block and others do not) and the pass each rule runs in.
+func (e *Engine) setPasses() {
 	nBlock := 0
 	for _, r := range e.rules {
 		if r.block {
@@ -243,24 +359,18 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			r.pass = passOther
 		}
 	}
+}
+
+// markViews records on each view what reads it (essential rules,
+// exclusions, the rules of each pass), and in passes[addr] the passes of
+// the rules that read the address. The rules' passes are set.
+func (e *Engine) markViews() {
 	for _, vs := range e.views {
 		for _, v := range vs {
 			for _, g := range v.chains {
 				for _, ts := range [2][]*target{g.targets, g.existence} {
 					for _, t := range ts {
-						if t.cond.rule.essential {
-							v.essential = true
-						}
-						if r := t.cond.rule; r.exclusion != nil {
-							v.excl = true
-						} else {
-							v.rules = true
-							if r.pass == passOther {
-								v.other = true
-							} else {
-								v.blocking = true
-							}
-						}
+						v.mark(t.cond.rule)
 					}
 				}
 			}
@@ -280,23 +390,39 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			}
 		}
 	}
-	e.nPrefixes = len(ch.funcs)
-	e.stepName = make([]string, len(ch.funcs))
-	for k, id := range ch.ids {
-		e.stepName[id] = k.name
+}
+
+// mark records that r, a rule or an exclusion's pseudo-rule, reads the
+// view.
+func (v *view) mark(r *rule) {
+	if r.essential {
+		v.essential = true
 	}
-	if n := opts.ValueCache; n >= 0 && len(rs.Exclusions) == 0 && len(viewsByKey) < 1<<16 {
-		if n == 0 {
-			n = DefaultValueCache
-		}
-		e.cache = make([]atomic.Uint64, 1<<bits.Len(uint(n-1)))
-		e.cacheSeed = maphash.MakeSeed()
+	if r.exclusion != nil {
+		v.excl = true
+		return
 	}
-	e.pool.New = func() any { return newContext(e, nChains) }
-	if !opts.NoWarmUp {
-		e.WarmUp()
+	v.rules = true
+	if r.pass == passOther {
+		v.other = true
+	} else {
+		v.blocking = true
 	}
-	return e, nil
+}
+
+// makeCache makes the cache of clean values (see DefaultValueCache) of n
+// entries (0 for the default, negative for none), unless the ruleset has
+// exclusions or 2^16 views or more (fingerprint packs a view's number in
+// 16 bits).
+func (e *Engine) makeCache(n int, exclusions bool, views int) {
+	if n < 0 || exclusions || views >= 1<<16 {
+		return
+	}
+	if n == 0 {
+		n = DefaultValueCache
+	}
+	e.cache = make([]atomic.Uint64, 1<<bits.Len(uint(n-1)))
+	e.cacheSeed = maphash.MakeSeed()
 }
 
 // viewKey identifies a view while the rules compile: the address, the key
@@ -362,6 +488,16 @@ func (c *chains) resolve(names []string) (chain int32, keysOnly bool) {
 		}
 	}
 	return chain, keysOnly
+}
+
+// stepNames returns, by prefix number, the name of each prefix's last
+// transformer.
+func (c *chains) stepNames() []string {
+	names := make([]string, len(c.funcs))
+	for k, id := range c.ids {
+		names[id] = k.name
+	}
+	return names
 }
 
 // newTargets returns one target per operator of a condition, allocated
@@ -449,10 +585,34 @@ const maxPrefilterLiteral = 8
 // targets analyzed and their literals, repeated ones included) size its
 // tables.
 func (e *Engine) buildPrefilter(nTargets, nLits int) {
-	e.byIdx = make([]*target, 0, nTargets)
-	e.first = make([]*operator.ByteSet, 0, nTargets)
-	ids := make(map[string]int, nTargets)
-	pats := make([]string, 0, nTargets)
+	groups := e.chainGroups()
+	litsOf, pats := e.numberTargets(groups, nTargets, nLits)
+	var m *literal.Matcher
+	if len(pats) > 0 {
+		m = literal.NewMatcher(pats)
+	}
+	// Groups with the same targets share one index.
+	sets := map[string]*targetSet{}
+	var key []byte
+	for _, g := range groups {
+		key = key[:0]
+		for _, t := range g.targets {
+			key = binary.AppendUvarint(key, uint64(t.idx))
+		}
+		if set, ok := sets[string(key)]; ok {
+			g.targetSet = set
+		} else {
+			g.targetSet = newTargetSet(g.targets, litsOf, len(pats))
+			sets[string(key)] = g.targetSet
+		}
+		if len(g.litTargets) > 0 {
+			g.matcher, g.words = m, m.SetWords()
+		}
+	}
+}
+
+// chainGroups returns the chain groups of every view, by address and view.
+func (e *Engine) chainGroups() []*chainGroup {
 	n := 0
 	for _, vs := range e.views {
 		for _, v := range vs {
@@ -465,8 +625,18 @@ func (e *Engine) buildPrefilter(nTargets, nLits int) {
 			groups = append(groups, v.chains...)
 		}
 	}
-	// The ids of each target's literals (nil: the target always runs), by
-	// the target's number; idx -1 marks the targets not numbered yet.
+	return groups
+}
+
+// numberTargets numbers the targets of the groups in order (byIdx, first)
+// and returns, by target number, the ids of the literals each needs (nil:
+// the target always runs), and the literals by id.
+func (e *Engine) numberTargets(groups []*chainGroup, nTargets, nLits int) (litsOf [][]int, pats []string) {
+	e.byIdx = make([]*target, 0, nTargets)
+	e.first = make([]*operator.ByteSet, 0, nTargets)
+	ids := make(map[string]int, nTargets)
+	pats = make([]string, 0, nTargets)
+	// idx -1 marks the targets not numbered yet.
 	for _, g := range groups {
 		for _, t := range g.targets {
 			t.idx = -1
@@ -503,23 +673,16 @@ func (e *Engine) buildPrefilter(nTargets, nLits int) {
 				}
 			}
 			litEnd = append(litEnd, len(lits))
-			t.idx = e.nTargets
-			e.nTargets++
-			e.byIdx = append(e.byIdx, t)
-			e.first = append(e.first, t.firstSet())
+			e.number(t)
 		}
 		for _, t := range g.existence {
 			if t.idx < 0 {
 				litEnd = append(litEnd, len(lits))
-				t.idx = e.nTargets
-				e.nTargets++
-				e.byIdx = append(e.byIdx, t)
-				e.first = append(e.first, t.firstSet())
+				e.number(t)
 			}
 		}
 	}
-	// nil: the target always runs.
-	litsOf := make([][]int, len(litEnd))
+	litsOf = make([][]int, len(litEnd))
 	start := 0
 	for i, end := range litEnd {
 		if end > start {
@@ -528,28 +691,15 @@ func (e *Engine) buildPrefilter(nTargets, nLits int) {
 		start = end
 	}
 	e.nOps = e.nTargets
-	var m *literal.Matcher
-	if len(pats) > 0 {
-		m = literal.NewMatcher(pats)
-	}
-	// Groups with the same targets share one index.
-	sets := map[string]*targetSet{}
-	var key []byte
-	for _, g := range groups {
-		key = key[:0]
-		for _, t := range g.targets {
-			key = binary.AppendUvarint(key, uint64(t.idx))
-		}
-		if set, ok := sets[string(key)]; ok {
-			g.targetSet = set
-		} else {
-			g.targetSet = newTargetSet(g.targets, litsOf, len(pats))
-			sets[string(key)] = g.targetSet
-		}
-		if len(g.litTargets) > 0 {
-			g.matcher, g.words = m, m.SetWords()
-		}
-	}
+	return litsOf, pats
+}
+
+// number gives t the engine's next target number.
+func (e *Engine) number(t *target) {
+	t.idx = e.nTargets
+	e.nTargets++
+	e.byIdx = append(e.byIdx, t)
+	e.first = append(e.first, t.firstSet())
 }
 
 // stringsOnly is implemented by operators that never match a value other
