@@ -1,6 +1,4 @@
-//go:build !lambdaext
-
-package main
+package demo
 
 import (
 	"context"
