@@ -39,57 +39,112 @@ var lambdaDemoCalls = []raspDemoCall{
 // reporting to the demo's collector before each invocation returns.
 func lambdaDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 	fmt.Fprintf(out, "\n2b. The same application as an AWS Lambda function, under the runtime interface emulator\n\n")
+	fn, err := startLambda(ctx, out, col)
+	if err != nil || fn == nil {
+		return err
+	}
+	defer fn.stop()
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "INVOCATION\tSTATUS\tVERDICT\tTIME")
+	for _, c := range lambdaDemoCalls {
+		start := time.Now()
+		status, err := fn.invoke(c)
+		if err != nil {
+			return err
+		}
+		took := time.Since(start)
+		verdict := "passed"
+		if status == http.StatusForbidden {
+			verdict = "BLOCKED"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%v\n", c.what, status, verdict, took.Round(time.Millisecond))
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "\nThe function reported its exploits to the collector before each invocation returned (the first invocation includes the cold start).\n")
+	if strings.Contains(fn.logs.String(), "panic") {
+		return fmt.Errorf("demo: the function panicked:\n%s", fn.logs.String())
+	}
+	return nil
+}
+
+// lambdaFunc is the example function running under the emulator.
+type lambdaFunc struct {
+	addr   string // the emulator's invocation endpoint
+	logs   demoLog
+	client *http.Client
+	// stop stops the emulator and the function, releases the emulators'
+	// lock and removes the function's directory.
+	stop func()
+}
+
+// startLambda builds examples/lambda and starts it under the emulator,
+// reporting to col, once no other emulator of the machine runs. When the
+// emulator is not installed, the function does not build, or the
+// emulator's Runtime API port is taken, it says why on out and returns
+// nil.
+func startLambda(ctx context.Context, out io.Writer, col *demoCollector) (fn *lambdaFunc, err error) {
 	rie, err := exec.LookPath("aws-lambda-rie")
 	if err != nil {
 		fmt.Fprintf(out, "skipped: aws-lambda-rie is not installed\n  (go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d)\n")
-		return nil
+		return nil, nil
 	}
+	// What is set up is undone in reverse order, by stop or on failure.
+	var undo []func()
+	stop := func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	defer func() {
+		if fn == nil {
+			stop()
+		}
+	}()
 	dir, err := os.MkdirTemp("", "rampart-demo-lambda-")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	undo = append(undo, func() { os.RemoveAll(dir) })
 	bootstrap := filepath.Join(dir, "bootstrap")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bootstrap, "github.com/rampartsec/rampart/examples/lambda")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(out, "skipped: building examples/lambda: %v\n%s", err, b)
-		return nil
+		return nil, nil
 	}
 	lock, err := os.OpenFile(rieLockFile, os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer lock.Close()
+	undo = append(undo, func() { lock.Close() })
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return err
+		return nil, err
 	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	undo = append(undo, func() { syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) })
 	if c, err := net.DialTimeout("tcp", "127.0.0.1:9001", 200*time.Millisecond); err == nil {
 		c.Close()
 		fmt.Fprintf(out, "skipped: 127.0.0.1:9001 (the emulator's Runtime API) is taken by another process\n")
-		return nil
+		return nil, nil
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	addr := ln.Addr().String()
+	f := &lambdaFunc{addr: ln.Addr().String(), client: &http.Client{Timeout: 30 * time.Second}, stop: stop}
 	ln.Close()
-	var logs demoLog
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, bootstrap)
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", f.addr, bootstrap)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "RAMPART_ENABLED=true", "RAMPART_MODE=block", "RAMPART_WAF_MODE=monitor",
 		"RAMPART_SERVICE=vulnapp-lambda", "RAMPART_ENDPOINT="+col.url, "RAMPART_API_KEY="+col.key,
 		"RAMPART_EXTENSION_ADDR=off", "RAMPART_TIMEOUT=50ms", "VULNAPP_LOOPBACK_ONLY=1", "TMPDIR="+dir, "AWS_LAMBDA_FUNCTION_NAME=vulnapp")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Stdout, cmd.Stderr = &f.logs, &f.logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	defer func() {
+	undo = append(undo, func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case <-done:
@@ -97,55 +152,44 @@ func lambdaDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-done
 		}
-	}()
+	})
 	for deadline := time.Now().Add(15 * time.Second); ; {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		c, err := net.DialTimeout("tcp", f.addr, 100*time.Millisecond)
 		if err == nil {
 			c.Close()
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("demo: the emulator did not start:\n%s", logs.String())
+			return nil, fmt.Errorf("demo: the emulator did not start:\n%s", f.logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "INVOCATION\tSTATUS\tVERDICT\tTIME")
-	client := &http.Client{Timeout: 30 * time.Second}
-	for _, c := range lambdaDemoCalls {
-		ev := map[string]any{
-			"version": "2.0", "routeKey": "$default", "rawPath": c.route,
-			"rawQueryString": c.param + "=" + url.QueryEscape(c.value),
-			"headers":        map[string]string{"user-agent": "Mozilla/5.0 (demo client)", "accept": "application/json"},
-			"requestContext": map[string]any{"http": map[string]string{"method": "GET", "path": c.route, "sourceIp": "198.51.100.23", "protocol": "HTTP/1.1"},
-				"requestId": "demo", "stage": "$default", "timeEpoch": time.Now().UnixMilli()},
-			"isBase64Encoded": false,
-		}
-		payload, _ := json.Marshal(ev)
-		start := time.Now()
-		resp, err := client.Post("http://"+addr+"/2015-03-31/functions/function/invocations", "application/json", bytes.NewReader(payload))
-		if err != nil {
-			return err
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		took := time.Since(start)
-		var r struct {
-			StatusCode int `json:"statusCode"`
-		}
-		if err := json.Unmarshal(b, &r); err != nil || r.StatusCode == 0 {
-			return fmt.Errorf("demo: the function answered %q:\n%s", truncate(string(b), 200), logs.String())
-		}
-		verdict := "passed"
-		if r.StatusCode == http.StatusForbidden {
-			verdict = "BLOCKED"
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%v\n", c.what, r.StatusCode, verdict, took.Round(time.Millisecond))
+	return f, nil
+}
+
+// invoke sends c to the function as an API Gateway HTTP API event and
+// returns the status code of its answer.
+func (f *lambdaFunc) invoke(c raspDemoCall) (int, error) {
+	ev := map[string]any{
+		"version": "2.0", "routeKey": "$default", "rawPath": c.route,
+		"rawQueryString": c.param + "=" + url.QueryEscape(c.value),
+		"headers":        map[string]string{"user-agent": "Mozilla/5.0 (demo client)", "accept": "application/json"},
+		"requestContext": map[string]any{"http": map[string]string{"method": "GET", "path": c.route, "sourceIp": "198.51.100.23", "protocol": "HTTP/1.1"},
+			"requestId": "demo", "stage": "$default", "timeEpoch": time.Now().UnixMilli()},
+		"isBase64Encoded": false,
 	}
-	tw.Flush()
-	fmt.Fprintf(out, "\nThe function reported its exploits to the collector before each invocation returned (the first invocation includes the cold start).\n")
-	if strings.Contains(logs.String(), "panic") {
-		return fmt.Errorf("demo: the function panicked:\n%s", logs.String())
+	payload, _ := json.Marshal(ev)
+	resp, err := f.client.Post("http://"+f.addr+"/2015-03-31/functions/function/invocations", "application/json", bytes.NewReader(payload))
+	if err != nil {
+		return 0, err
 	}
-	return nil
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var r struct {
+		StatusCode int `json:"statusCode"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil || r.StatusCode == 0 {
+		return 0, fmt.Errorf("demo: the function answered %q:\n%s", truncate(string(b), 200), f.logs.String())
+	}
+	return r.StatusCode, nil
 }
