@@ -4,30 +4,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/rampartsec/rampart/collector"
-	"github.com/rampartsec/rampart/collector/ato"
-	"github.com/rampartsec/rampart/collector/postgres"
-	"github.com/rampartsec/rampart/collector/redis"
-	"github.com/rampartsec/rampart/collector/sqlite"
-	"github.com/rampartsec/rampart/collector/ui"
+	"github.com/rampartsec/rampart/collector/daemon"
 )
-
-// shutdownTimeout bounds the graceful shutdown: the batches in flight are
-// stored and answered within it.
-const shutdownTimeout = 30 * time.Second
 
 // serveCmd runs the collector until SIGINT or SIGTERM (or until ctx of
 // serveContext is done, in tests).
@@ -37,8 +24,8 @@ func serveCmd(args []string, out io.Writer) error {
 	return serve(ctx, args, out, nil)
 }
 
-// serve runs the collector until ctx is done. ready, when not nil, gets
-// the listening address.
+// serve runs the collector (package collector/daemon) with the flags of
+// args until ctx is done. ready, when not nil, gets the listening address.
 func serve(ctx context.Context, args []string, out io.Writer, ready chan<- string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -53,89 +40,19 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
-	log := slog.New(slog.NewTextHandler(out, nil))
-
-	var store collector.Store
-	var where string
-	var err error
-	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	switch {
-	case strings.HasPrefix(*database, "postgres://"), strings.HasPrefix(*database, "postgresql://"):
-		store, err = postgres.Open(openCtx, *database)
-		where = "PostgreSQL"
-	case *database != "":
+	if *database != "" && !strings.HasPrefix(*database, "postgres://") && !strings.HasPrefix(*database, "postgresql://") {
 		return fmt.Errorf("serve: --database %q: want postgres://...", *database)
-	default:
-		store, err = sqlite.Open(openCtx, *data)
-		where = "SQLite in " + *data
 	}
-	if err != nil {
-		return err
+	if *state != "" && !strings.HasPrefix(*state, "redis://") && !strings.HasPrefix(*state, "rediss://") {
+		return fmt.Errorf("serve: --state %q: want redis://...", *state)
 	}
-	defer store.Close()
-
-	var window ato.Window = ato.NewMemory(ato.MemoryConfig{})
-	if *state != "" {
-		if !strings.HasPrefix(*state, "redis://") && !strings.HasPrefix(*state, "rediss://") {
-			return fmt.Errorf("serve: --state %q: want redis://...", *state)
-		}
-		w, err := redis.Open(openCtx, *state, "")
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		window = w
-		where += ", account-takeover windows on Redis"
-	}
-	det := collector.NewATODetector(ato.New(ato.Config{}, window), ato.Policy{})
-
-	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: collector.Rate{PerSecond: *rate}})
-	if err != nil {
-		return err
-	}
-	var ingestKeys []string
+	cfg := daemon.Config{Addr: *addr, Data: *data, Database: *database, State: *state,
+		Rate: collector.Rate{PerSecond: *rate}, AdminToken: os.Getenv("RAMPART_ADMIN_TOKEN"), Out: out}
 	if v := os.Getenv("RAMPART_INGEST_KEYS"); v != "" {
-		ingestKeys = strings.Split(v, ",")
+		cfg.IngestKeys = strings.Split(v, ",")
 	}
-	created, err := srv.Bootstrap(openCtx, os.Getenv("RAMPART_ADMIN_TOKEN"), ingestKeys)
-	if err != nil {
-		return err
-	}
-	if created != "" {
-		fmt.Fprintf(out, "rampart: admin token (shown once, keep it): %s\n", created)
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log})
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: web.Handler(srv.Handler()), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	fmt.Fprintf(out, "rampart: collector on http://%s (%s)\n", ln.Addr(), where)
-	fmt.Fprintf(out, "rampart: web UI on http://%s/ (log in as admin with the admin token)\n", ln.Addr())
 	if ready != nil {
-		ready <- ln.Addr().String()
+		cfg.Ready = func(addr string) { ready <- addr }
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	fmt.Fprintln(out, "rampart: shutting down: finishing the batches in flight")
-	sctx, scancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer scancel()
-	err = hs.Shutdown(sctx)
-	if cerr := srv.Close(sctx); err == nil {
-		err = cerr
-	}
-	if err2 := <-errc; err == nil && !errors.Is(err2, http.ErrServerClosed) {
-		err = err2
-	}
-	return err
+	return daemon.Run(ctx, cfg)
 }

@@ -22,7 +22,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/rampartsec/rampart/examples/vulnapp/routes"
-	"github.com/rampartsec/rampart/internal/nettest"
+	"github.com/rampartsec/rampart/internal/loopback"
 	"github.com/rampartsec/rampart/lambdaguard"
 )
 
@@ -33,7 +33,7 @@ func main() {
 		// Tests and the demo: outgoing requests reach loopback only, and
 		// names resolve from a table, so that nothing leaves the machine
 		// even if a check failed open.
-		cfg.Dialer = (&nettest.Loopback{}).Dialer(nettest.Resolver{"rebind.attacker.test": "127.0.0.1"})
+		cfg.Dialer = loopback.Dialer(loopback.Resolver{"rebind.attacker.test": "127.0.0.1"})
 	}
 	app, err := routes.New(cfg)
 	if err != nil {

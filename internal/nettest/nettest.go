@@ -1,30 +1,23 @@
-// Package nettest gives tests and the demo an outgoing-request dialer that
-// never leaves the machine: names resolve from a table, and only loopback
-// addresses are dialed; every other attempt is recorded and refused, so a
-// check that fails open still sends nothing off the machine.
+// Package nettest gives tests an outgoing-request dialer that never leaves
+// the machine, over package internal/loopback (names resolve from a table,
+// only loopback addresses are dialed): addresses can stand in for public
+// hosts, and every refused attempt is recorded, so a check that fails open
+// still sends nothing off the machine and the test sees it.
 package nettest
 
 import (
 	"context"
 	"fmt"
 	"net"
-	"net/netip"
 	"sync"
 
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/loopback"
 )
 
 // Resolver answers names from a table (name → IP); nothing is looked up for
 // real.
-type Resolver map[string]string
-
-// LookupNetIP returns the table's address for host.
-func (r Resolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	if ip, ok := r[host]; ok {
-		return []netip.Addr{netip.MustParseAddr(ip)}, nil
-	}
-	return nil, &net.DNSError{Err: "not found (stub resolver)", Name: host, IsNotFound: true}
-}
+type Resolver = loopback.Resolver
 
 // Loopback dials loopback addresses only.
 type Loopback struct {
@@ -42,8 +35,7 @@ func (l *Loopback) Dial(ctx context.Context, network, addr string) (net.Conn, er
 	if to, ok := l.Stand[addr]; ok {
 		addr = to
 	}
-	host, _, _ := net.SplitHostPort(addr)
-	if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
+	if !loopback.Is(addr) {
 		l.mu.Lock()
 		l.refused = append(l.refused, addr)
 		l.mu.Unlock()

@@ -1,6 +1,4 @@
-//go:build !lambdaext
-
-package main
+package demo
 
 import (
 	"context"
@@ -21,7 +19,7 @@ import (
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/examples/vulnapp/routes"
 	"github.com/rampartsec/rampart/httpguard"
-	"github.com/rampartsec/rampart/internal/nettest"
+	"github.com/rampartsec/rampart/internal/loopback"
 )
 
 // raspDemoCall is one request the exploit-prevention part of the demo sends
@@ -48,7 +46,7 @@ var raspDemoCalls = []raspDemoCall{
 // demoDialer reaches loopback only and resolves the demo's names from a
 // table: the demo never sends a packet off the machine.
 func demoDialer() *httpguard.Dialer {
-	return (&nettest.Loopback{}).Dialer(nettest.Resolver{"rebind.attacker.test": "127.0.0.1"})
+	return loopback.Dialer(loopback.Resolver{"rebind.attacker.test": "127.0.0.1"})
 }
 
 // serveVulnapp serves the example application, protected by agent, on a

@@ -1,6 +1,4 @@
-//go:build !lambdaext
-
-package main
+package demo
 
 import (
 	"bytes"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/daemon"
 	"github.com/rampartsec/rampart/report"
 )
 
@@ -58,7 +57,7 @@ func randomSecret(prefix string) string {
 }
 
 // startDemoCollector starts the collector on addr (a free loopback port
-// when addr is taken) with a fresh admin token and ingest key.
+// when addr is taken or empty) with a fresh admin token and ingest key.
 func startDemoCollector(ctx context.Context, addr, dir string) (*demoCollector, error) {
 	c := &demoCollector{token: randomSecret("rpa_demo_"), key: randomSecret("rpk_demo_"), dir: dir, log: &demoLog{}}
 	if c.dir == "" {
@@ -68,14 +67,17 @@ func startDemoCollector(ctx context.Context, addr, dir string) (*demoCollector, 
 		}
 		c.dir, c.removeDir = d, true
 	}
-	// serve reads the seeds from the environment, as scripts give them.
-	os.Setenv("RAMPART_ADMIN_TOKEN", c.token)
-	os.Setenv("RAMPART_INGEST_KEYS", c.key)
-	for _, a := range []string{addr, "127.0.0.1:0"} {
+	addrs := []string{addr, "127.0.0.1:0"}
+	if addr == "" {
+		addrs = addrs[1:]
+	}
+	for _, a := range addrs {
 		cctx, cancel := context.WithCancel(ctx)
 		ready := make(chan string, 1)
 		done := make(chan error, 1)
-		go func() { done <- serve(cctx, []string{"--addr", a, "--data", c.dir}, c.log, ready) }()
+		cfg := daemon.Config{Addr: a, Data: c.dir, AdminToken: c.token, IngestKeys: []string{c.key}, Out: c.log,
+			Ready: func(addr string) { ready <- addr }}
+		go func() { done <- daemon.Run(cctx, cfg) }()
 		select {
 		case got := <-ready:
 			c.url, c.cancel, c.done = "http://"+got, cancel, done

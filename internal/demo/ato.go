@@ -1,6 +1,4 @@
-//go:build !lambdaext
-
-package main
+package demo
 
 import (
 	"context"
@@ -47,60 +45,10 @@ func atoDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 		return err
 	}
 	defer stop()
-	client := &http.Client{Timeout: 5 * time.Second}
-	login := func(ip, user, password string) (int, error) {
-		body := fmt.Sprintf(`{"login": %q, "password": %q}`, user, password)
-		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/login", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Forwarded-For", ip)
-		req.Header.Set("User-Agent", "Mozilla/5.0 (demo client)")
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		resp.Body.Close()
-		return resp.StatusCode, nil
-	}
-	count := func(ip string, n int, user func(i int) (string, string)) (map[int]int, error) {
-		codes := map[int]int{}
-		for i := range n {
-			u, p := user(i)
-			code, err := login(ip, u, p)
-			if err != nil {
-				return nil, err
-			}
-			codes[code]++
-		}
-		return codes, nil
-	}
-	// The office: real users, mostly right the first time.
-	office, err := count(officeIP, 30, func(i int) (string, string) {
-		u := []string{"alice", "bob", "carol", "dave"}[i%4]
-		if i%10 == 7 {
-			return u, "typo"
-		}
-		return u, routes.Users[u]
-	})
-	if err != nil {
+	l := &logins{base: base, client: &http.Client{Timeout: 5 * time.Second}}
+	if err := atoTraffic(ctx, out, l); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "office behind %s: 30 logins of alice, bob, carol and dave (%d ok, %d typos)\n", officeIP, office[200], office[401])
-	stuff, err := count(stufferIP, 40, func(i int) (string, string) {
-		if i%8 == 3 {
-			u := []string{"alice", "bob", "carol"}[i%3]
-			return u, "leaked-password-" + fmt.Sprint(i)
-		}
-		return fmt.Sprintf("user%04d@example.com", 1000+i*7), "Summer2024!"
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "credential stuffing from %s: 40 leaked pairs, mostly unknown logins (%d refused)\n", stufferIP, stuff[401])
-	brute, err := count(bruteIP, 15, func(i int) (string, string) { return "bob", fmt.Sprintf("guess-%d", i) })
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "brute force on bob from %s: 15 guesses (%d refused)\n", bruteIP, brute[401])
 	if err := agent.Flush(ctx); err != nil {
 		return err
 	}
@@ -111,11 +59,54 @@ func atoDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 		}
 		fmt.Fprintf(out, "  detected: %s — %s\n", s.Type, truncate(s.Title, 90))
 	}
-	// The response: the collector's decisions reach the agent's poller,
-	// and the attacker's next request is blocked in-process.
+	if err := atoResponse(ctx, out, l); err != nil {
+		return err
+	}
+	return agent.Flush(ctx)
+}
+
+// atoTraffic sends the office's logins, the credential stuffing and the
+// brute force.
+func atoTraffic(ctx context.Context, out io.Writer, l *logins) error {
+	// The office: real users, mostly right the first time.
+	office, err := l.count(ctx, officeIP, 30, func(i int) (string, string) {
+		u := []string{"alice", "bob", "carol", "dave"}[i%4]
+		if i%10 == 7 {
+			return u, "typo"
+		}
+		return u, routes.Users[u]
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "office behind %s: 30 logins of alice, bob, carol and dave (%d ok, %d typos)\n", officeIP, office[200], office[401])
+	stuff, err := l.count(ctx, stufferIP, 40, func(i int) (string, string) {
+		if i%8 == 3 {
+			u := []string{"alice", "bob", "carol"}[i%3]
+			return u, "leaked-password-" + fmt.Sprint(i)
+		}
+		return fmt.Sprintf("user%04d@example.com", 1000+i*7), "Summer2024!"
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "credential stuffing from %s: 40 leaked pairs, mostly unknown logins (%d refused)\n", stufferIP, stuff[401])
+	brute, err := l.count(ctx, bruteIP, 15, func(i int) (string, string) { return "bob", fmt.Sprintf("guess-%d", i) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "brute force on bob from %s: 15 guesses (%d refused)\n", bruteIP, brute[401])
+	return nil
+}
+
+// atoResponse shows the response: the collector's decisions reach the
+// agent's poller, and the attacker's next request is blocked in-process,
+// while the office still logs in and an account the campaign tried is
+// asked for step-up authentication.
+func atoResponse(ctx context.Context, out io.Writer, l *logins) error {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		code, err := login(stufferIP, "user9999@example.com", "Winter2024!")
+		code, err := l.login(ctx, stufferIP, "user9999@example.com", "Winter2024!")
 		if err != nil {
 			return err
 		}
@@ -128,12 +119,12 @@ func atoDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if code, err := login(officeIP, "dave", routes.Users["dave"]); err != nil || code != 200 {
+	if code, err := l.login(ctx, officeIP, "dave", routes.Users["dave"]); err != nil || code != 200 {
 		return fmt.Errorf("demo: the office's login answered %d (%v), want 200", code, err)
 	}
 	fmt.Fprintf(out, "  the office behind %s still logs in (dave: 200): no signal for a NAT of real users\n", officeIP)
 	// An account the campaign tried, logging in for real afterwards.
-	switch code, err := login(officeIP, "alice", routes.Users["alice"]); {
+	switch code, err := l.login(ctx, officeIP, "alice", routes.Users["alice"]); {
 	case err != nil:
 		return err
 	case code == http.StatusUnauthorized:
@@ -141,5 +132,41 @@ func atoDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 	default:
 		fmt.Fprintf(out, "  alice, whom the campaign tried, logs in with the right password: %d\n", code)
 	}
-	return agent.Flush(ctx)
+	return nil
+}
+
+// logins posts logins to the example application's /login.
+type logins struct {
+	base   string
+	client *http.Client
+}
+
+// login posts one login from ip and returns the status code.
+func (l *logins) login(ctx context.Context, ip, user, password string) (int, error) {
+	body := fmt.Sprintf(`{"login": %q, "password": %q}`, user, password)
+	req, _ := http.NewRequestWithContext(ctx, "POST", l.base+"/login", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", ip)
+	req.Header.Set("User-Agent", "Mozilla/5.0 (demo client)")
+	resp, err := l.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// count posts n logins from ip, the i-th with the login and password of
+// user(i), and counts the status codes.
+func (l *logins) count(ctx context.Context, ip string, n int, user func(i int) (string, string)) (map[int]int, error) {
+	codes := map[int]int{}
+	for i := range n {
+		u, p := user(i)
+		code, err := l.login(ctx, ip, u, p)
+		if err != nil {
+			return nil, err
+		}
+		codes[code]++
+	}
+	return codes, nil
 }

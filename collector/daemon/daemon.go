@@ -1,0 +1,157 @@
+// Package daemon runs the collector as `rampart serve` does: it opens the
+// store (the embedded SQLite database, or PostgreSQL) and the
+// account-takeover windows (in memory, or on Redis) its configuration
+// names, seeds the admin token and the ingest keys, serves the JSON API
+// and the web UI on one address, and shuts down gracefully, finishing the
+// batches in flight. cmd/rampart's serve parses the flags into a Config;
+// the demo runs the same collector in-process.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/ato"
+	"github.com/rampartsec/rampart/collector/postgres"
+	"github.com/rampartsec/rampart/collector/redis"
+	"github.com/rampartsec/rampart/collector/sqlite"
+	"github.com/rampartsec/rampart/collector/ui"
+)
+
+const (
+	// openTimeout bounds the start: opening the store and the windows,
+	// loading and seeding the keys.
+	openTimeout = 30 * time.Second
+	// shutdownTimeout bounds the graceful shutdown: the batches in flight
+	// are stored and answered within it.
+	shutdownTimeout = 30 * time.Second
+)
+
+// Config configures the collector. Addr and Data have no defaults here:
+// `rampart serve` gives "127.0.0.1:8080" and "./rampart-data".
+type Config struct {
+	// Addr is the listen address.
+	Addr string
+	// Data is the data directory of the embedded SQLite database, used
+	// when Database is empty.
+	Data string
+	// Database, when set, is a postgres:// (or postgresql://) URL: the
+	// store is on PostgreSQL instead of the embedded database.
+	Database string
+	// State, when set, is a redis:// (or rediss://) URL: the
+	// account-takeover windows are on Redis, shared by every replica,
+	// instead of in memory.
+	State string
+	// Rate is the ingest limit per key (see collector.Rate: the zero
+	// value is collector.DefaultRate).
+	Rate collector.Rate
+	// AdminToken and IngestKeys seed the admin token and the ingest keys
+	// (RAMPART_ADMIN_TOKEN and RAMPART_INGEST_KEYS; see
+	// collector.Server.Bootstrap). With neither, and no key in the store,
+	// a new admin token is made and printed once on Out.
+	AdminToken string
+	IngestKeys []string
+	// Out gets the collector's log and its messages (where it serves, the
+	// admin token made on a first start); nil discards them.
+	Out io.Writer
+	// Ready, when not nil, is called with the listening address once the
+	// collector is about to serve.
+	Ready func(addr string)
+}
+
+// Run runs the collector until ctx is done, then shuts it down: it stops
+// taking connections and batches, and finishes those in flight (within
+// shutdownTimeout).
+func Run(ctx context.Context, cfg Config) error {
+	out := cfg.Out
+	if out == nil {
+		out = io.Discard
+	}
+	log := slog.New(slog.NewTextHandler(out, nil))
+	openCtx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	store, where, err := openStore(openCtx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var window ato.Window = ato.NewMemory(ato.MemoryConfig{})
+	if cfg.State != "" {
+		w, err := redis.Open(openCtx, cfg.State, "")
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		window = w
+		where += ", account-takeover windows on Redis"
+	}
+	det := collector.NewATODetector(ato.New(ato.Config{}, window), ato.Policy{})
+
+	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: cfg.Rate})
+	if err != nil {
+		return err
+	}
+	created, err := srv.Bootstrap(openCtx, cfg.AdminToken, cfg.IngestKeys)
+	if err != nil {
+		return err
+	}
+	if created != "" {
+		fmt.Fprintf(out, "rampart: admin token (shown once, keep it): %s\n", created)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: web.Handler(srv.Handler()), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(out, "rampart: collector on http://%s (%s)\n", ln.Addr(), where)
+	fmt.Fprintf(out, "rampart: web UI on http://%s/ (log in as admin with the admin token)\n", ln.Addr())
+	if cfg.Ready != nil {
+		cfg.Ready(ln.Addr().String())
+	}
+	return serve(ctx, hs, ln, srv, out)
+}
+
+// openStore opens the store that cfg names, and says which it is.
+func openStore(ctx context.Context, cfg Config) (collector.Store, string, error) {
+	if cfg.Database != "" {
+		s, err := postgres.Open(ctx, cfg.Database)
+		return s, "PostgreSQL", err
+	}
+	s, err := sqlite.Open(ctx, cfg.Data)
+	return s, "SQLite in " + cfg.Data, err
+}
+
+// serve serves hs on ln until ctx is done, then shuts down hs and srv,
+// the batches in flight stored and answered.
+func serve(ctx context.Context, hs *http.Server, ln net.Listener, srv *collector.Server, out io.Writer) error {
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(out, "rampart: shutting down: finishing the batches in flight")
+	sctx, scancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer scancel()
+	err := hs.Shutdown(sctx)
+	if cerr := srv.Close(sctx); err == nil {
+		err = cerr
+	}
+	if err2 := <-errc; err == nil && !errors.Is(err2, http.ErrServerClosed) {
+		err = err2
+	}
+	return err
+}
