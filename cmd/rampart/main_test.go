@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/rampartsec/rampart/internal/prereq"
 )
 
 const replayInput = `{"id": "a1", "source": "t", "label": "attack", "category": "sqli", "request": {"method": "GET", "uri": "/s?q=1%27%20OR%20%271%27%3D%271%27--%20", "headers": [["Host", "x"]], "body": "", "client_ip": "203.0.113.7"}}
