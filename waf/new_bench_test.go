@@ -1,7 +1,7 @@
 package waf_test
 
 import (
-	"os"
+	"github.com/rampartsec/rampart/internal/corpus"
 	"testing"
 
 	"github.com/rampartsec/rampart/waf"
@@ -32,10 +32,6 @@ func BenchmarkNew(b *testing.B) {
 	}
 	b.Run("default", func(b *testing.B) { run(b, rules.Default()) })
 	b.Run("datadog", func(b *testing.B) {
-		src, err := os.ReadFile("../../shared/data/datadog-recommended-ruleset.json")
-		if err != nil {
-			b.Skip(err)
-		}
-		run(b, src)
+		run(b, corpus.Data(b, corpus.DatadogRuleset))
 	})
 }
