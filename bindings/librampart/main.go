@@ -150,6 +150,22 @@ func decode(in []byte, v any) error {
 	return nil
 }
 
+// entry runs f with the input decoded into a D and the handle h looked up
+// as an H, the steps every entry point but agent_new begins with.
+func entry[D, H any](h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t, f func(doc *D, v H) (any, error)) *C.char {
+	return call(in, n, outN, func(b []byte) (any, error) {
+		var doc D
+		if err := decode(b, &doc); err != nil {
+			return nil, err
+		}
+		v, err := get[H](uint64(h))
+		if err != nil {
+			return nil, err
+		}
+		return f(&doc, v)
+	})
+}
+
 // agent is an agent with the guard its invocations go through.
 type agent struct {
 	a *rampart.Agent
@@ -226,11 +242,7 @@ func status(a *rampart.Agent) map[string]any {
 
 //export rampart_agent_status
 func rampart_agent_status(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
-	return call(in, n, outN, func([]byte) (any, error) {
-		ag, err := get[*agent](uint64(h))
-		if err != nil {
-			return nil, err
-		}
+	return entry(h, in, n, outN, func(_ *struct{}, ag *agent) (any, error) {
 		return status(ag.a), nil
 	})
 }
@@ -249,15 +261,7 @@ func (t timeoutDoc) ctx() (context.Context, context.CancelFunc) {
 
 //export rampart_agent_flush
 func rampart_agent_flush(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
-	return call(in, n, outN, func(b []byte) (any, error) {
-		var t timeoutDoc
-		if err := decode(b, &t); err != nil {
-			return nil, err
-		}
-		ag, err := get[*agent](uint64(h))
-		if err != nil {
-			return nil, err
-		}
+	return entry(h, in, n, outN, func(t *timeoutDoc, ag *agent) (any, error) {
 		ctx, cancel := t.ctx()
 		defer cancel()
 		return map[string]bool{"ok": true}, ag.a.Flush(ctx)
@@ -266,15 +270,7 @@ func rampart_agent_flush(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *
 
 //export rampart_agent_close
 func rampart_agent_close(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
-	return call(in, n, outN, func(b []byte) (any, error) {
-		var t timeoutDoc
-		if err := decode(b, &t); err != nil {
-			return nil, err
-		}
-		ag, err := get[*agent](uint64(h))
-		if err != nil {
-			return nil, err
-		}
+	return entry(h, in, n, outN, func(t *timeoutDoc, ag *agent) (any, error) {
 		handles.Delete(uint64(h))
 		ctx, cancel := t.ctx()
 		defer cancel()
@@ -284,17 +280,9 @@ func rampart_agent_close(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *
 
 //export rampart_begin_lambda
 func rampart_begin_lambda(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
-	return call(in, n, outN, func(b []byte) (any, error) {
-		var doc struct {
-			Event json.RawMessage `json:"event"`
-		}
-		if err := decode(b, &doc); err != nil {
-			return nil, err
-		}
-		ag, err := get[*agent](uint64(h))
-		if err != nil {
-			return nil, err
-		}
+	return entry(h, in, n, outN, func(doc *struct {
+		Event json.RawMessage `json:"event"`
+	}, ag *agent) (any, error) {
 		inv := ag.g.Begin(doc.Event)
 		out := map[string]any{"request": put(&request{ag: ag, inv: inv}), "kind": inv.Kind().String()}
 		if resp := inv.Blocked(); resp != nil {
@@ -306,28 +294,20 @@ func rampart_begin_lambda(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) 
 
 //export rampart_check
 func rampart_check(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
-	return call(in, n, outN, func(b []byte) (any, error) {
-		var doc struct {
-			Sink     string        `json:"sink"`
-			Resource string        `json:"resource"`
-			Argv     []string      `json:"argv"`
-			Dialect  string        `json:"dialect"`
-			IP       string        `json:"ip"`
-			Stack    []event.Frame `json:"stack"`
-			App      *int          `json:"app_frame"`
-		}
-		if err := decode(b, &doc); err != nil {
-			return nil, err
-		}
-		r, err := get[*request](uint64(h))
-		if err != nil {
-			return nil, err
-		}
+	return entry(h, in, n, outN, func(doc *struct {
+		Sink     string        `json:"sink"`
+		Resource string        `json:"resource"`
+		Argv     []string      `json:"argv"`
+		Dialect  string        `json:"dialect"`
+		IP       string        `json:"ip"`
+		Stack    []event.Frame `json:"stack"`
+		App      *int          `json:"app_frame"`
+	}, r *request) (any, error) {
 		app := -1
 		if doc.App != nil {
 			app = *doc.App
 		}
-		err = r.inv.Request().Check(rampart.SinkCall{Sink: doc.Sink, Resource: doc.Resource, Argv: doc.Argv,
+		err := r.inv.Request().Check(rampart.SinkCall{Sink: doc.Sink, Resource: doc.Resource, Argv: doc.Argv,
 			System: doc.Dialect, IP: doc.IP, Stack: doc.Stack, App: app})
 		var be *rampart.BlockedError
 		switch {
@@ -346,26 +326,18 @@ func rampart_check(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char
 
 //export rampart_user_event
 func rampart_user_event(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
-	return call(in, n, outN, func(b []byte) (any, error) {
-		var doc struct {
-			Type      string         `json:"type"`
-			Request   uint64         `json:"request"`
-			UserID    string         `json:"user_id"`
-			Login     string         `json:"login"`
-			Exists    bool           `json:"exists"`
-			SessionID string         `json:"session_id"`
-			Name      string         `json:"name"`
-			Metadata  map[string]any `json:"metadata"`
-			ClientIP  string         `json:"client_ip"`
-			UserAgent string         `json:"user_agent"`
-		}
-		if err := decode(b, &doc); err != nil {
-			return nil, err
-		}
-		ag, err := get[*agent](uint64(h))
-		if err != nil {
-			return nil, err
-		}
+	return entry(h, in, n, outN, func(doc *struct {
+		Type      string         `json:"type"`
+		Request   uint64         `json:"request"`
+		UserID    string         `json:"user_id"`
+		Login     string         `json:"login"`
+		Exists    bool           `json:"exists"`
+		SessionID string         `json:"session_id"`
+		Name      string         `json:"name"`
+		Metadata  map[string]any `json:"metadata"`
+		ClientIP  string         `json:"client_ip"`
+		UserAgent string         `json:"user_agent"`
+	}, ag *agent) (any, error) {
 		ctx := context.Background()
 		opts := []rampart.UserOption{rampart.WithAgent(ag.a)}
 		if doc.Request != 0 {
@@ -393,6 +365,7 @@ func rampart_user_event(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C
 		if doc.UserAgent != "" {
 			opts = append(opts, rampart.WithUserAgent(doc.UserAgent))
 		}
+		var err error
 		switch doc.Type {
 		case "login_success":
 			err = rampart.TrackLoginSuccess(ctx, doc.UserID, opts...)
@@ -415,18 +388,10 @@ func rampart_user_event(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C
 
 //export rampart_end
 func rampart_end(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
-	return call(in, n, outN, func(b []byte) (any, error) {
-		var doc struct {
-			Status int  `json:"status"`
-			Failed bool `json:"failed"`
-		}
-		if err := decode(b, &doc); err != nil {
-			return nil, err
-		}
-		r, err := get[*request](uint64(h))
-		if err != nil {
-			return nil, err
-		}
+	return entry(h, in, n, outN, func(doc *struct {
+		Status int  `json:"status"`
+		Failed bool `json:"failed"`
+	}, r *request) (any, error) {
 		handles.Delete(uint64(h))
 		status := doc.Status
 		if doc.Failed {

@@ -1,0 +1,43 @@
+"""The shared library's entry points answer bad input with a clear error."""
+
+from __future__ import annotations
+
+import ctypes
+
+import pytest
+from events import event
+
+from rampart import _native, _state
+
+
+def raw_call(lib: _native.Library, name: str, handle: int, data: bytes) -> bytes:
+    out_n = ctypes.c_size_t(0)
+    p = lib._fns[name](handle, data, len(data), ctypes.byref(out_n))
+    try:
+        return ctypes.string_at(p, out_n.value)
+    finally:
+        lib._free(p)
+
+
+def test_bad_input_is_an_error():
+    ag = _state.agent()
+    lib = ag.lib
+    assert b'"error":"input:' in raw_call(lib, "check", 1, b"{not json")
+    with pytest.raises(_native.NativeError, match="unknown handle"):
+        lib.call("check", 987654321, {"sink": "sql", "resource": "x"})
+    with pytest.raises(_native.NativeError, match=r"is a \*main.agent"):
+        lib.call("check", ag.handle, {"sink": "sql", "resource": "x"})
+    begin = lib.call("begin_lambda", ag.handle, {"event": event("apigateway-v2", "/x")})
+    req = int(begin["request"])
+    with pytest.raises(_native.NativeError, match="unknown sink"):
+        lib.call("check", req, {"sink": "ldap", "resource": "x"})
+    with pytest.raises(_native.NativeError, match="type"):
+        lib.call("user_event", ag.handle, {"type": "nope"})
+    assert lib.call("end", req, {"status": 200}) == {"blocked": False}
+    with pytest.raises(_native.NativeError, match="unknown handle"):
+        lib.call("end", req, {"status": 200})  # ended: its handle is released
+    assert b"over the limit" in raw_call(lib, "begin_lambda", ag.handle, b" " * (16 << 20 | 1))
+    # A payload that is not an HTTP event passes through.
+    other = lib.call("begin_lambda", ag.handle, {"event": [1, 2, 3]})
+    assert other["kind"] != "" and not other.get("blocked")
+    lib.call("end", int(other["request"]), {})
