@@ -96,6 +96,12 @@ def function(tmp_path_factory):
     here = Path(__file__).parent
     for name in ("app.py", "events.py"):
         shutil.copy(here / name, task / name)
+    # The stand-in extension is Python in the test's process, slower to
+    # answer than the real one: the function gives it the same 2 s to take
+    # an invocation's events as the in-process tests do (conftest.py).
+    (task / "sitecustomize.py").write_text(
+        "import rampart._state\nrampart._state.AGENT_OPTIONS['flush_timeout_ms'] = 2000\n"
+    )
     bootstrap = task / "bootstrap"
     bootstrap.write_text(f"#!/bin/sh\nexec {sys.executable} -m awslambdaric rampart.handler.handler\n")
     bootstrap.chmod(0o755)
