@@ -210,7 +210,7 @@ func (r *Request) sinkAt(callers []uintptr, addrs ...waf.Address) (n int, err er
 // exploits reported.
 func (r *Request) sinkWith(st stack, addrs ...waf.Address) (n int, err error) {
 	a := r.agent
-	defer a.recoverFault()
+	defer a.Recover()
 	evs, blocked := r.evalSink(addrs, st)
 	for _, ev := range evs {
 		a.stats.Exploits.Add(1)

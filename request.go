@@ -3,8 +3,6 @@ package rampart
 import (
 	"context"
 	"errors"
-	"fmt"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,7 +32,7 @@ func (e *BlockedError) Unwrap() error { return ErrBlocked }
 
 // Request is the security context of one request: its WAF evaluation, what
 // it matched and whether it is blocked. Guards create it with
-// Agent.NewRequest, and the application reaches it with FromContext.
+// Agent.Begin, and the application reaches it with FromContext.
 type Request struct {
 	// mu serializes the WAF context: a handler may reach the sinks from
 	// several goroutines.
@@ -146,7 +144,7 @@ func (r *Request) Run(addrs ...waf.Address) {
 }
 
 func (r *Request) run(addrs []waf.Address) {
-	defer r.agent.recoverFault()
+	defer r.agent.Recover()
 	res := r.waf.Run(addrs)
 	r.matches = append(r.matches, res.Matches...)
 	if res.TimedOut {
@@ -238,7 +236,7 @@ func (r *Request) Finish(status int) {
 	if len(r.matches) == 0 && !r.timedOut {
 		return
 	}
-	defer a.recoverFault()
+	defer a.Recover()
 	if r.timedOut {
 		a.stats.Timeouts.Add(1)
 		a.noteTimeout(r.route, len(r.notRun))
@@ -247,15 +245,6 @@ func (r *Request) Finish(status int) {
 		a.stats.Attacks.Add(1)
 	}
 	a.exporter.Export(r.event(status))
-}
-
-// recoverFault recovers a panic inside rampart: it is counted and logged,
-// and the request goes on (fail open).
-func (a *Agent) recoverFault() {
-	if p := recover(); p != nil {
-		a.stats.Panics.Add(1)
-		a.log.Error("rampart: internal error (request allowed)", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-	}
 }
 
 func (r *Request) event(status int) *event.Event {

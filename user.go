@@ -229,13 +229,7 @@ func (c *userCall) run(ctx context.Context, opts []UserOption) (err error) {
 			return nil
 		}
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			a.stats.Panics.Add(1)
-			a.log.Error("rampart: internal error (user event allowed)", "panic", fmt.Sprint(p))
-			err = nil
-		}
-	}()
+	defer a.Recover()
 	addrs := c.addresses()
 	var blocked *waf.Action
 	if r != nil {
@@ -331,7 +325,7 @@ func (a *Agent) userRun(c *userCall, addrs []waf.Address) *waf.Action {
 	if len(addrs) == 0 {
 		return nil
 	}
-	defer a.recoverFault()
+	defer a.Recover()
 	wc := a.engine.NewContext()
 	defer wc.Close()
 	res := wc.Run(addrs)

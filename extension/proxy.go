@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -135,13 +134,7 @@ func (p *Proxy) inspect(ctx context.Context, id string, body []byte) (answered b
 	if p.Agent == nil {
 		return false
 	}
-	defer func() {
-		if v := recover(); v != nil {
-			p.Agent.Stats().Panics.Add(1)
-			p.logger().Error("rampart extension: internal error (invocation allowed)", "panic", fmt.Sprint(v))
-			answered = false
-		}
-	}()
+	defer p.Agent.Recover() // answered stays false: the event goes to the function
 	ev, err := lambdaguard.Decode(body)
 	if err == lambdaguard.ErrPayloadTooLarge {
 		p.Agent.Stats().Truncated.Add(1)
@@ -150,9 +143,9 @@ func (p *Proxy) inspect(ctx context.Context, id string, body []byte) (answered b
 		return false
 	}
 	p.inspected.Add(1)
-	sec := p.Agent.NewRequest(ev.Request)
-	if sec.Blocked() == nil {
-		sec.Body()
+	sec := p.Agent.Begin(ev.Request)
+	if sec == nil {
+		return false
 	}
 	a := sec.Blocked()
 	if a == nil {

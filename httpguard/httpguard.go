@@ -8,16 +8,10 @@
 package httpguard
 
 import (
-	"encoding/json"
-	"fmt"
-	"html"
 	"net/http"
-	"runtime/debug"
-	"strings"
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/waf"
-	"github.com/rampartsec/rampart/waf/httpinput"
 )
 
 // Middleware protects next with the process-wide rampart Agent
@@ -51,7 +45,7 @@ type Guard struct {
 // ServeHTTP evaluates the request and calls the next handler unless the
 // request is blocked.
 func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sec := g.begin(r)
+	sec := g.Agent.BeginHTTP(r)
 	if sec == nil {
 		g.Next.ServeHTTP(w, r) // rampart failed: fail open
 		return
@@ -77,24 +71,6 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.Next.ServeHTTP(rw, r.WithContext(rampart.WithRequest(r.Context(), sec)))
 }
 
-// begin builds the request model and runs the header and body phases. A
-// panic inside rampart is recovered and counted, and the request goes on.
-func (g *Guard) begin(r *http.Request) (sec *rampart.Request) {
-	defer func() {
-		if p := recover(); p != nil {
-			g.Agent.Stats().Panics.Add(1)
-			g.Agent.Config().Logger.Error("rampart: internal error (request allowed)", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			sec = nil
-		}
-	}()
-	in, _ := httpinput.FromHTTP(r, g.Agent.InputOptions())
-	sec = g.Agent.NewRequest(in)
-	if sec.Blocked() == nil {
-		sec.Body()
-	}
-	return sec
-}
-
 func (g *Guard) writeBlock(w http.ResponseWriter, r *http.Request, a *waf.Action) {
 	if g.BlockResponse != nil {
 		g.BlockResponse(w, r, a)
@@ -103,36 +79,20 @@ func (g *Guard) writeBlock(w http.ResponseWriter, r *http.Request, a *waf.Action
 	WriteBlockResponse(w, r, a)
 }
 
-// WriteBlockResponse writes rampart's default block response for action a:
-// a redirect for redirect_request, otherwise the status with a JSON or HTML
-// body (by the action's type, or the request's Accept header when "auto").
+// WriteBlockResponse writes rampart's default block response for action a
+// (rampart.BlockResponse, by the request's Accept header): a redirect for
+// redirect_request, otherwise the status with a JSON or HTML body.
 func WriteBlockResponse(w http.ResponseWriter, r *http.Request, a *waf.Action) {
+	resp := rampart.BlockResponse(a, r.Header.Get("Accept"))
 	h := w.Header()
 	for k := range h {
 		delete(h, k)
 	}
-	if a.Type == "redirect_request" && a.Location != "" {
-		h.Set("Location", a.Location)
-		w.WriteHeader(a.StatusCode)
-		return
+	for k, vs := range resp.Header {
+		h[k] = vs
 	}
-	h.Set("Cache-Control", "no-store")
-	ct := a.ContentType
-	if ct == "auto" || ct == "" {
-		ct = "json"
-		if accept := r.Header.Get("Accept"); strings.Contains(accept, "text/html") && !strings.HasPrefix(accept, "application/json") {
-			ct = "html"
-		}
-	}
-	if ct == "html" {
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(a.StatusCode)
-		fmt.Fprintf(w, "<!doctype html><html><head><title>Request blocked</title></head><body><h1>Request blocked</h1><p>This request was blocked by the application's security policy (rule %s).</p></body></html>\n", html.EscapeString(a.RuleID))
-		return
-	}
-	h.Set("Content-Type", "application/json")
-	w.WriteHeader(a.StatusCode)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": "blocked", "message": "This request was blocked by the application's security policy.", "rule": a.RuleID})
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(resp.Body)
 }
 
 // responseWriter records the status, and discards what the handler writes

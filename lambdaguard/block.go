@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/waf"
 )
 
@@ -22,19 +22,14 @@ type Response struct {
 	Body       []byte
 }
 
-// BlockResponse returns rampart's default response for action a, the same
-// one that httpguard writes for a net/http server: a redirect for
-// redirect_request, otherwise the action's status (403 by default) with a
-// JSON or an HTML body, chosen by the action's type or, when it is "auto",
-// by the request's Accept header.
+// BlockResponse returns rampart's default response for action a
+// (rampart.BlockResponse), the same one that httpguard writes for a
+// net/http server: a redirect for redirect_request, otherwise the action's
+// status (403 by default) with a JSON or an HTML body, chosen by the
+// action's type or, when it is "auto", by the request's Accept header.
 func BlockResponse(a *waf.Action, accept string) *Response {
-	rec := &recorder{header: http.Header{}}
-	r := &http.Request{Header: http.Header{}}
-	if accept != "" {
-		r.Header.Set("Accept", accept)
-	}
-	httpguard.WriteBlockResponse(rec, r, a)
-	return rec.response()
+	r := rampart.BlockResponse(a, accept)
+	return &Response{StatusCode: r.Status, Header: r.Header, Body: r.Body}
 }
 
 // recorder is an in-memory http.ResponseWriter.

@@ -27,11 +27,9 @@ package lambdaguard
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -288,13 +286,8 @@ func (g *Guard) blockResponse(a *waf.Action, in *httpinput.Request) *Response {
 
 // customBlock calls g.BlockResponse; a panic in it is counted and the
 // default response is used instead.
-func (g *Guard) customBlock(a *waf.Action, accept string) (r *Response) {
-	defer func() {
-		if p := recover(); p != nil {
-			g.fault(p)
-			r = nil
-		}
-	}()
+func (g *Guard) customBlock(a *waf.Action, accept string) *Response {
+	defer g.Agent.Recover()
 	return g.BlockResponse(a, accept)
 }
 
@@ -332,7 +325,7 @@ func (inv invocation) end(ctx context.Context) {
 	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
 	defer cancel()
-	defer inv.g.recoverFault()
+	defer inv.g.Agent.Recover()
 	if err := a.Flush(fctx); err != nil {
 		// Not lost: the exporter keeps them for a later flush, and counts
 		// what it has to drop.
@@ -342,43 +335,21 @@ func (inv invocation) end(ctx context.Context) {
 
 // safeDecode runs f, the decoding of an event, recovering a panic (fail
 // open: the event then passes through as KindOther).
-func (g *Guard) safeDecode(f func() Event) (d Event) {
-	defer g.recoverFault()
+func (g *Guard) safeDecode(f func() Event) Event {
+	defer g.Agent.Recover()
 	return f()
 }
 
-// evaluate starts the request's evaluation (headers, then body). A nil in
-// (an event that is not an HTTP request) gets a security context for the
+// evaluate starts the request's evaluation (Agent.Begin). A nil in (an
+// event that is not an HTTP request) gets a security context for the
 // invocation itself, modelled as the Invoke API's request with no data
 // (POST /2015-03-31/functions/NAME/invocations); a WAF rule that matches it
-// is reported but never answers the event, which has no HTTP response. A panic inside rampart is recovered and counted, and the
-// result is nil: the invocation goes on unprotected.
-func (g *Guard) evaluate(in *httpinput.Request) (sec *rampart.Request) {
-	defer func() {
-		if p := recover(); p != nil {
-			g.fault(p)
-			sec = nil
-		}
-	}()
+// is reported but never answers the event, which has no HTTP response. A
+// fault inside rampart gives nil: the invocation goes on unprotected.
+func (g *Guard) evaluate(in *httpinput.Request) *rampart.Request {
 	if in == nil {
 		// The invocation itself, as the Lambda Invoke API receives it.
 		in = &httpinput.Request{Method: http.MethodPost, URI: invokePath}
-		return g.Agent.NewRequest(in)
 	}
-	sec = g.Agent.NewRequest(in)
-	if sec.Blocked() == nil {
-		sec.Body()
-	}
-	return sec
-}
-
-func (g *Guard) recoverFault() {
-	if p := recover(); p != nil {
-		g.fault(p)
-	}
-}
-
-func (g *Guard) fault(p any) {
-	g.Agent.Stats().Panics.Add(1)
-	g.Agent.Config().Logger.Error("rampart: internal error (invocation allowed)", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	return g.Agent.Begin(in)
 }

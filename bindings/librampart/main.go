@@ -27,6 +27,10 @@
 //     "blocked", "response"}: a raw invocation event decoded and evaluated
 //     as lambdaguard does; response is the block response in the event's
 //     own shape when blocked.
+//   - begin_http(agent, {"method", "uri", "headers": [[name, value]],
+//     "body", "body_base64", "remote_addr"}) → {"request": R, "blocked",
+//     "response": {"status", "headers", "body"}}: a plain HTTP request (a
+//     WSGI or ASGI server's) evaluated as httpguard does.
 //   - check(request, {"sink", "resource", "argv", "dialect", "ip",
 //     "stack": [{"function", "file", "line"}], "app_frame"}) → {"blocked",
 //     "rule", "response"}: a sink call (sql, http, resolved, shell, exec,
@@ -54,6 +58,7 @@ import "C"
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,6 +73,7 @@ import (
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/lambdaguard"
+	"github.com/rampartsec/rampart/waf/httpinput"
 )
 
 func main() {}
@@ -172,10 +178,53 @@ type agent struct {
 	g *lambdaguard.Guard
 }
 
-// request is an invocation in progress.
+// request is a request in progress: a Lambda invocation (inv) or a plain
+// HTTP request (sec alone).
 type request struct {
 	ag  *agent
 	inv *lambdaguard.Invocation
+	sec *rampart.Request
+}
+
+// security returns the request's security context, nil when rampart failed
+// to begin it.
+func (r *request) security() *rampart.Request {
+	if r.inv != nil {
+		return r.inv.Request()
+	}
+	return r.sec
+}
+
+// httpResponse is a block response as begin_http, check and end return
+// it for a plain HTTP request.
+type httpResponse struct {
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    string            `json:"body"`
+}
+
+func newHTTPResponse(resp rampart.Response) httpResponse {
+	h := make(map[string]string, len(resp.Header))
+	for k, vs := range resp.Header {
+		h[k] = strings.Join(vs, ", ")
+	}
+	return httpResponse{Status: resp.Status, Headers: h, Body: string(resp.Body)}
+}
+
+// blocked returns the block response in the request's own shape (the
+// Lambda event's response, or an httpResponse), nil while it is not
+// blocked.
+func (r *request) blocked() any {
+	if r.inv != nil {
+		if b := r.inv.Blocked(); b != nil {
+			return json.RawMessage(b)
+		}
+		return nil
+	}
+	if resp, ok := r.sec.BlockResponse(); ok {
+		return newHTTPResponse(resp)
+	}
+	return nil
 }
 
 //export rampart_free
@@ -292,6 +341,44 @@ func rampart_begin_lambda(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) 
 	})
 }
 
+// httpDoc is a plain HTTP request as begin_http takes it. Headers are
+// name-value pairs in wire order; Body is text, or base64 when
+// BodyBase64.
+type httpDoc struct {
+	Method     string      `json:"method"`
+	URI        string      `json:"uri"`
+	Headers    [][2]string `json:"headers"`
+	Body       string      `json:"body"`
+	BodyBase64 bool        `json:"body_base64"`
+	RemoteAddr string      `json:"remote_addr"`
+}
+
+//export rampart_begin_http
+func rampart_begin_http(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return entry(h, in, n, outN, func(doc *httpDoc, ag *agent) (any, error) {
+		if doc.Method == "" || doc.URI == "" {
+			return nil, errors.New("input: method and uri are required")
+		}
+		body := []byte(doc.Body)
+		if doc.BodyBase64 {
+			var err error
+			if body, err = base64.StdEncoding.DecodeString(doc.Body); err != nil {
+				return nil, fmt.Errorf("input: body: %w", err)
+			}
+		}
+		sec := ag.a.Begin(&httpinput.Request{Method: doc.Method, URI: doc.URI, Headers: doc.Headers, Body: body, RemoteAddr: doc.RemoteAddr})
+		r := &request{ag: ag, sec: sec}
+		out := map[string]any{"request": put(r)}
+		if sec == nil {
+			return out, nil // rampart failed: the request goes on unprotected
+		}
+		if resp := r.blocked(); resp != nil {
+			out["blocked"], out["response"] = true, resp
+		}
+		return out, nil
+	})
+}
+
 //export rampart_check
 func rampart_check(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
 	return entry(h, in, n, outN, func(doc *struct {
@@ -307,14 +394,14 @@ func rampart_check(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char
 		if doc.App != nil {
 			app = *doc.App
 		}
-		err := r.inv.Request().Check(rampart.SinkCall{Sink: doc.Sink, Resource: doc.Resource, Argv: doc.Argv,
+		err := r.security().Check(rampart.SinkCall{Sink: doc.Sink, Resource: doc.Resource, Argv: doc.Argv,
 			System: doc.Dialect, IP: doc.IP, Stack: doc.Stack, App: app})
 		var be *rampart.BlockedError
 		switch {
 		case errors.As(err, &be):
 			out := map[string]any{"blocked": true, "rule": be.RuleID}
-			if resp := r.inv.Blocked(); resp != nil {
-				out["response"] = json.RawMessage(resp)
+			if resp := r.blocked(); resp != nil {
+				out["response"] = resp
 			}
 			return out, nil
 		case err != nil:
@@ -345,7 +432,7 @@ func rampart_user_event(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C
 			if err != nil {
 				return nil, err
 			}
-			ctx = rampart.WithRequest(ctx, r.inv.Request())
+			ctx = rampart.WithRequest(ctx, r.security())
 		}
 		if doc.Login != "" && doc.Type != "login_failure" {
 			opts = append(opts, rampart.WithLogin(doc.Login))
@@ -397,9 +484,20 @@ func rampart_end(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
 		if doc.Failed {
 			status = 502 // what API Gateway answers for a failed function
 		}
-		if resp := r.inv.End(context.Background(), status); resp != nil {
-			return map[string]any{"blocked": true, "response": json.RawMessage(resp)}, nil
+		if r.inv != nil {
+			if resp := r.inv.End(context.Background(), status); resp != nil {
+				return map[string]any{"blocked": true, "response": json.RawMessage(resp)}, nil
+			}
+			return map[string]bool{"blocked": false}, nil
 		}
+		if r.sec == nil {
+			return map[string]bool{"blocked": false}, nil
+		}
+		if resp, ok := r.sec.BlockResponse(); ok {
+			r.sec.Finish(resp.Status)
+			return map[string]any{"blocked": true, "response": newHTTPResponse(resp)}, nil
+		}
+		r.sec.Finish(status)
 		return map[string]bool{"blocked": false}, nil
 	})
 }
