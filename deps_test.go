@@ -67,3 +67,18 @@ func TestLambdaDependencyStaysInLambdaguard(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardsStandAlone checks that the guards share the core package, not
+// each other: the Lambda guard renders its block response from the value
+// rampart.BlockResponse returns, not through the net/http guard.
+func TestGuardsStandAlone(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./lambdaguard").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps ./lambdaguard: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "github.com/rampartsec/rampart/httpguard" {
+			t.Error("lambdaguard depends on httpguard")
+		}
+	}
+}
