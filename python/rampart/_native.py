@@ -28,6 +28,7 @@ _ENTRY_POINTS = (
     "agent_close",
     "agent_status",
     "begin_lambda",
+    "begin_http",
     "check",
     "user_event",
     "end",
