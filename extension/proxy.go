@@ -155,7 +155,7 @@ func (p *Proxy) inspect(ctx context.Context, id string, body []byte) (answered b
 		return false
 	}
 	resp := lambdaguard.BlockResponse(a, ev.Header("accept"))
-	out, err := resp.Marshal(ev.Kind, ev.MultiValue)
+	out, err := ev.Marshal(resp, a.RuleID)
 	if err != nil {
 		sec.Finish(0)
 		return false

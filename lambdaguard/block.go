@@ -136,10 +136,11 @@ func (r *Response) ALB(multiValue bool) events.ALBTargetGroupResponse {
 }
 
 // For returns r in the response type of an event of kind k (multiValue is
-// for ALB, see ALB), or nil for KindOther.
+// for ALB, see ALB), or nil for KindOther and the authorizers, whose
+// answers are not HTTP responses (see Event.Answer).
 func (r *Response) For(k Kind, multiValue bool) any {
 	switch k {
-	case KindAPIGatewayV1:
+	case KindAPIGatewayV1, KindWebSocket:
 		return r.APIGatewayV1()
 	case KindAPIGatewayV2:
 		return r.APIGatewayV2()

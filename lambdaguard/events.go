@@ -23,6 +23,22 @@ const (
 	KindAPIGatewayV2      // API Gateway HTTP API, payload format 2.0
 	KindALB               // Application Load Balancer target group
 	KindFunctionURL       // Lambda Function URL
+	// KindAuthorizer is an API Gateway Lambda authorizer with an IAM
+	// policy answer: a REST API's TOKEN or REQUEST authorizer, or an HTTP
+	// API's with payload format 1.0. A blocked one is denied with a Deny
+	// policy on its methodArn.
+	KindAuthorizer
+	// KindAuthorizerV2 is an HTTP API Lambda authorizer with payload
+	// format 2.0. A blocked one is denied in both of its answer formats at
+	// once: a simple response (isAuthorized false) and a Deny policy on
+	// its routeArn, so that the deny holds whichever the authorizer is
+	// configured for.
+	KindAuthorizerV2
+	// KindWebSocket is an API Gateway WebSocket API event: CONNECT (its
+	// headers and query), MESSAGE (its body) or DISCONNECT. A blocked one
+	// is answered with the proxy response status, which refuses a
+	// connection or a route's message.
+	KindWebSocket
 )
 
 // String names the kind.
@@ -36,6 +52,12 @@ func (k Kind) String() string {
 		return "alb"
 	case KindFunctionURL:
 		return "function-url"
+	case KindAuthorizer:
+		return "authorizer"
+	case KindAuthorizerV2:
+		return "authorizer-v2"
+	case KindWebSocket:
+		return "websocket"
 	}
 	return "other"
 }
@@ -261,23 +283,32 @@ func FromALB(ev *events.ALBTargetGroupRequest) *httpinput.Request {
 // probe holds the fields that tell the event kinds apart.
 type probe struct {
 	Version        string  `json:"version"`
+	Type           string  `json:"type"`
+	MethodArn      string  `json:"methodArn"`
+	RouteArn       string  `json:"routeArn"`
+	Token          *string `json:"authorizationToken"`
 	RawPath        *string `json:"rawPath"`
 	HTTPMethod     string  `json:"httpMethod"`
 	RequestContext *struct {
-		ELB        *json.RawMessage `json:"elb"`
-		HTTP       *json.RawMessage `json:"http"`
-		Stage      string           `json:"stage"`
-		DomainName string           `json:"domainName"`
-		RouteKey   string           `json:"routeKey"`
+		ELB          *json.RawMessage `json:"elb"`
+		HTTP         *json.RawMessage `json:"http"`
+		Stage        string           `json:"stage"`
+		DomainName   string           `json:"domainName"`
+		RouteKey     string           `json:"routeKey"`
+		EventType    string           `json:"eventType"`
+		ConnectionID string           `json:"connectionId"`
 	} `json:"requestContext"`
 }
 
 // Detect returns the kind of a raw invocation payload, from the fields
-// that tell the formats apart: httpMethod with requestContext.elb (ALB) or
-// without (API Gateway REST); version 2.0 with rawPath and
-// requestContext.http, then a *.lambda-url.* domain or no stage (Function
-// URL) or else an HTTP API. Anything else, including a payload that is not
-// a JSON object, is KindOther.
+// that tell the formats apart: an authorizer's type (TOKEN or REQUEST) with
+// its methodArn (KindAuthorizer) or routeArn (KindAuthorizerV2), which the
+// REQUEST ones carry besides the fields of the request they authorize; a
+// WebSocket event's requestContext.eventType and connectionId; httpMethod
+// with requestContext.elb (ALB) or without (API Gateway REST); version 2.0
+// with rawPath and requestContext.http, then a *.lambda-url.* domain or no
+// stage (Function URL) or else an HTTP API. Anything else, including a
+// payload that is not a JSON object, is KindOther.
 func Detect(payload []byte) Kind {
 	k, _ := detect(payload)
 	return k
@@ -295,10 +326,20 @@ func detect(payload []byte) (Kind, error) {
 		return KindOther, nil
 	}
 	var p probe
-	if err := json.Unmarshal(payload, &p); err != nil || p.RequestContext == nil {
+	if err := json.Unmarshal(payload, &p); err != nil {
 		return KindOther, nil
 	}
 	switch {
+	case p.Type == "TOKEN" && p.Token != nil && p.MethodArn != "":
+		return KindAuthorizer, nil
+	case p.Type == "REQUEST" && p.MethodArn != "":
+		return KindAuthorizer, nil
+	case p.Type == "REQUEST" && p.RouteArn != "" && p.Version == "2.0":
+		return KindAuthorizerV2, nil
+	case p.RequestContext == nil:
+		return KindOther, nil
+	case p.RequestContext.ConnectionID != "" && (p.RequestContext.EventType == "CONNECT" || p.RequestContext.EventType == "MESSAGE" || p.RequestContext.EventType == "DISCONNECT"):
+		return KindWebSocket, nil
 	case p.HTTPMethod != "" && p.RequestContext.ELB != nil:
 		return KindALB, nil
 	case p.HTTPMethod != "":
@@ -320,6 +361,8 @@ type Event struct {
 	// MultiValue is true for an ALB event with multi-value headers, whose
 	// response must use multiValueHeaders too.
 	MultiValue bool
+	// ARN is an authorizer's methodArn or routeArn: what its deny names.
+	ARN string
 }
 
 // Decode detects the kind of a raw invocation payload and decodes its
@@ -337,25 +380,27 @@ func Decode(payload []byte) (Event, error) {
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return Event{}, err
 		}
-		return Event{k, FromAPIGatewayV1(&ev), false}, nil
+		return Event{k, FromAPIGatewayV1(&ev), false, ""}, nil
 	case KindAPIGatewayV2:
 		var ev events.APIGatewayV2HTTPRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return Event{}, err
 		}
-		return Event{k, FromAPIGatewayV2(&ev), false}, nil
+		return Event{k, FromAPIGatewayV2(&ev), false, ""}, nil
 	case KindFunctionURL:
 		var ev events.LambdaFunctionURLRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return Event{}, err
 		}
-		return Event{k, FromFunctionURL(&ev), false}, nil
+		return Event{k, FromFunctionURL(&ev), false, ""}, nil
 	case KindALB:
 		var ev events.ALBTargetGroupRequest
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return Event{}, err
 		}
-		return Event{k, FromALB(&ev), ev.MultiValueHeaders != nil}, nil
+		return Event{k, FromALB(&ev), ev.MultiValueHeaders != nil, ""}, nil
+	case KindAuthorizer, KindAuthorizerV2, KindWebSocket:
+		return decodeMore(k, payload)
 	}
 	return Event{}, nil
 }

@@ -75,15 +75,25 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		resp := BlockResponse(&waf.Action{Type: "block_request", StatusCode: 403, ContentType: "auto", RuleID: "r"}, ev.Header("accept"))
-		out, err := resp.Marshal(ev.Kind, ev.MultiValue)
+		out, err := ev.Marshal(resp, "r")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var back struct {
-			StatusCode int `json:"statusCode"`
+			StatusCode     int `json:"statusCode"`
+			PolicyDocument struct {
+				Statement []struct{ Effect string }
+			} `json:"policyDocument"`
 		}
-		if err := json.Unmarshal(out, &back); err != nil || back.StatusCode != 403 {
+		if err := json.Unmarshal(out, &back); err != nil {
 			t.Fatalf("block response %s: %v", out, err)
+		}
+		if ev.Kind == KindAuthorizer || ev.Kind == KindAuthorizerV2 {
+			if len(back.PolicyDocument.Statement) != 1 || back.PolicyDocument.Statement[0].Effect != "Deny" {
+				t.Fatalf("authorizer deny %s", out)
+			}
+		} else if back.StatusCode != 403 {
+			t.Fatalf("block response %s", out)
 		}
 	})
 }

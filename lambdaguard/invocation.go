@@ -55,7 +55,7 @@ func (v *Invocation) Blocked() []byte {
 	if a == nil {
 		return nil
 	}
-	b, err := v.g.blockResponse(a, v.ev.Request).Marshal(v.ev.Kind, v.ev.MultiValue)
+	b, err := v.ev.Marshal(v.g.blockResponse(a, v.ev.Request), a.RuleID)
 	if err != nil {
 		return nil
 	}
@@ -81,7 +81,7 @@ func (v *Invocation) End(ctx context.Context, status int) []byte {
 	if a := v.sec.Blocked(); a != nil && v.ev.Kind != KindOther {
 		resp := v.g.blockResponse(a, v.ev.Request)
 		v.sec.Finish(resp.StatusCode)
-		b, err := resp.Marshal(v.ev.Kind, v.ev.MultiValue)
+		b, err := v.ev.Marshal(resp, a.RuleID)
 		if err != nil {
 			return nil
 		}

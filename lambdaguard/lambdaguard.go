@@ -97,6 +97,16 @@ func (g *Guard) Wrap(handler any) any {
 		return Func(g, h)
 	case func(context.Context, events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error):
 		return Func(g, h)
+	case func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error):
+		return Func(g, h)
+	case func(context.Context, events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error):
+		return Func(g, h)
+	case func(context.Context, events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error):
+		return Func(g, h)
+	case func(context.Context, events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerIAMPolicyResponse, error):
+		return Func(g, h)
+	case func(context.Context, events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error):
+		return Func(g, h)
 	case lambda.Handler:
 		return g.Handler(h)
 	}
@@ -117,13 +127,21 @@ func Func[TIn, TOut any](g *Guard, h func(context.Context, TIn) (TOut, error)) f
 		var d Event
 		switch ev := any(&in).(type) {
 		case *events.APIGatewayProxyRequest:
-			d = g.safeDecode(func() Event { return Event{KindAPIGatewayV1, FromAPIGatewayV1(ev), false} })
+			d = g.safeDecode(func() Event { return Event{Kind: KindAPIGatewayV1, Request: FromAPIGatewayV1(ev), MultiValue: false} })
 		case *events.APIGatewayV2HTTPRequest:
-			d = g.safeDecode(func() Event { return Event{KindAPIGatewayV2, FromAPIGatewayV2(ev), false} })
+			d = g.safeDecode(func() Event { return Event{Kind: KindAPIGatewayV2, Request: FromAPIGatewayV2(ev), MultiValue: false} })
 		case *events.LambdaFunctionURLRequest:
-			d = g.safeDecode(func() Event { return Event{KindFunctionURL, FromFunctionURL(ev), false} })
+			d = g.safeDecode(func() Event { return Event{Kind: KindFunctionURL, Request: FromFunctionURL(ev), MultiValue: false} })
 		case *events.ALBTargetGroupRequest:
-			d = g.safeDecode(func() Event { return Event{KindALB, FromALB(ev), ev.MultiValueHeaders != nil} })
+			d = g.safeDecode(func() Event { return Event{Kind: KindALB, Request: FromALB(ev), MultiValue: ev.MultiValueHeaders != nil} })
+		case *events.APIGatewayCustomAuthorizerRequest:
+			d = g.safeDecode(func() Event { return Event{Kind: KindAuthorizer, Request: FromTokenAuthorizer(ev), ARN: ev.MethodArn} })
+		case *events.APIGatewayCustomAuthorizerRequestTypeRequest:
+			d = g.safeDecode(func() Event { return Event{Kind: KindAuthorizer, Request: FromRequestAuthorizer(ev), ARN: ev.MethodArn} })
+		case *events.APIGatewayV2CustomAuthorizerV2Request:
+			d = g.safeDecode(func() Event { return Event{Kind: KindAuthorizerV2, Request: FromAuthorizerV2(ev), ARN: ev.RouteArn} })
+		case *events.APIGatewayWebsocketProxyRequest:
+			d = g.safeDecode(func() Event { return Event{Kind: KindWebSocket, Request: FromWebSocket(ev)} })
 		}
 		sec := g.evaluate(d.Request)
 		defer inv.end(ctx)
@@ -152,25 +170,31 @@ func blockAs[TOut any](g *Guard, sec *rampart.Request, a *waf.Action, d Event) (
 	var out TOut
 	resp := g.blockResponse(a, d.Request)
 	sec.Finish(resp.StatusCode)
-	switch p := any(&out).(type) {
-	case *events.APIGatewayProxyResponse:
-		*p = resp.APIGatewayV1()
-	case *events.APIGatewayV2HTTPResponse:
-		*p = resp.APIGatewayV2()
-	case *events.LambdaFunctionURLResponse:
-		*p = resp.FunctionURL()
-	case *events.ALBTargetGroupResponse:
-		*p = resp.ALB(d.MultiValue)
-	default:
-		k := d.Kind
-		if k == KindOther {
-			return out, sec.Err()
+	if d.Kind == KindOther {
+		return out, sec.Err()
+	}
+	if d.Kind != KindAuthorizer && d.Kind != KindAuthorizerV2 {
+		switch p := any(&out).(type) {
+		case *events.APIGatewayProxyResponse:
+			*p = resp.APIGatewayV1()
+			return out, nil
+		case *events.APIGatewayV2HTTPResponse:
+			*p = resp.APIGatewayV2()
+			return out, nil
+		case *events.LambdaFunctionURLResponse:
+			*p = resp.FunctionURL()
+			return out, nil
+		case *events.ALBTargetGroupResponse:
+			*p = resp.ALB(d.MultiValue)
+			return out, nil
 		}
-		b, err := resp.Marshal(k, d.MultiValue)
-		if err != nil || json.Unmarshal(b, &out) != nil {
-			var zero TOut
-			return zero, sec.Err()
-		}
+	}
+	// An authorizer's deny, or a response type of the handler's own:
+	// through JSON.
+	b, err := d.Marshal(resp, a.RuleID)
+	if err != nil || json.Unmarshal(b, &out) != nil {
+		var zero TOut
+		return zero, sec.Err()
 	}
 	return out, nil
 }
@@ -264,7 +288,7 @@ func (h *rawHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 func (g *Guard) blockRaw(sec *rampart.Request, a *waf.Action, d Event) ([]byte, error) {
 	resp := g.blockResponse(a, d.Request)
 	sec.Finish(resp.StatusCode)
-	b, err := resp.Marshal(d.Kind, d.MultiValue)
+	b, err := d.Marshal(resp, a.RuleID)
 	if err != nil {
 		return nil, sec.Err()
 	}
