@@ -133,11 +133,15 @@ func Func[TIn, TOut any](g *Guard, h func(context.Context, TIn) (TOut, error)) f
 		case *events.LambdaFunctionURLRequest:
 			d = g.safeDecode(func() Event { return Event{Kind: KindFunctionURL, Request: FromFunctionURL(ev), MultiValue: false} })
 		case *events.ALBTargetGroupRequest:
-			d = g.safeDecode(func() Event { return Event{Kind: KindALB, Request: FromALB(ev), MultiValue: ev.MultiValueHeaders != nil} })
+			d = g.safeDecode(func() Event {
+				return Event{Kind: KindALB, Request: FromALB(ev), MultiValue: ev.MultiValueHeaders != nil}
+			})
 		case *events.APIGatewayCustomAuthorizerRequest:
 			d = g.safeDecode(func() Event { return Event{Kind: KindAuthorizer, Request: FromTokenAuthorizer(ev), ARN: ev.MethodArn} })
 		case *events.APIGatewayCustomAuthorizerRequestTypeRequest:
-			d = g.safeDecode(func() Event { return Event{Kind: KindAuthorizer, Request: FromRequestAuthorizer(ev), ARN: ev.MethodArn} })
+			d = g.safeDecode(func() Event {
+				return Event{Kind: KindAuthorizer, Request: FromRequestAuthorizer(ev), ARN: ev.MethodArn}
+			})
 		case *events.APIGatewayV2CustomAuthorizerV2Request:
 			d = g.safeDecode(func() Event { return Event{Kind: KindAuthorizerV2, Request: FromAuthorizerV2(ev), ARN: ev.RouteArn} })
 		case *events.APIGatewayWebsocketProxyRequest:
