@@ -116,6 +116,28 @@ type Extension struct {
 	// the next INVOKE may try again.
 	failures int
 	retryAt  time.Time
+	// lastInvoke is the id of the last INVOKE, looked for in the proxy's
+	// fetched invocations at the next INVOKE or SHUTDOWN (by then the
+	// runtime has fetched it, through the proxy or around it).
+	lastInvoke string
+}
+
+// checkBypass counts the previous invocation as bypassing the proxy when
+// the runtime did not fetch it through the proxy, warning at the first
+// one and at every hundredth, and remembers next for the next check.
+func (e *Extension) checkBypass(log *slog.Logger, next string) {
+	if e.proxy == nil {
+		return
+	}
+	prev := e.lastInvoke
+	e.lastInvoke = next
+	if prev == "" || e.proxy.passedThrough(prev) {
+		return
+	}
+	if n := e.proxy.bypassed.Add(1); n == 1 || n%100 == 0 {
+		log.Warn("rampart extension: an invocation bypassed the proxy: it reached the function uninspected (the runtime does not use AWS_LAMBDA_RUNTIME_API="+e.proxyAddr+"; on OS-only runtimes, provided.*, Lambda does not run AWS_LAMBDA_EXEC_WRAPPER: protect the function in-process with lambdaguard, or point the bootstrap at the proxy)",
+			"request_id", prev, "bypassed", n, "invocations", e.proxy.invocations.Load())
+	}
 }
 
 // Forwarder returns the forwarder of the function's events.
@@ -185,6 +207,11 @@ func Run(ctx context.Context, cfg Config) error {
 			return e.initFailed(ctx, "Extension.Listen", err)
 		}
 		e.proxyAddr = pln.Addr().String()
+		if os.Getenv("AWS_LAMBDA_EXEC_WRAPPER") != "" && os.Getenv("AWS_EXECUTION_ENV") == "" {
+			// AWS_EXECUTION_ENV is set on every managed runtime, and
+			// not on the OS-only ones, which never run the wrapper.
+			log.Warn("rampart extension: proxy mode relies on AWS_LAMBDA_EXEC_WRAPPER, which Lambda does not run on OS-only runtimes (provided.*): unless the function's bootstrap sets AWS_LAMBDA_RUNTIME_API=" + e.proxyAddr + ", no invocation is inspected (counted as bypassed)")
+		}
 		psrv := &http.Server{Handler: e.proxy, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = psrv.Serve(pln) }()
 		defer psrv.Close()
@@ -217,6 +244,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		switch ev.EventType {
 		case Invoke:
+			e.checkBypass(log, ev.RequestID)
 			if time.Now().Before(e.retryAt) {
 				continue // the collector failed lately: do not lengthen every invocation
 			}
@@ -228,6 +256,7 @@ func Run(ctx context.Context, cfg Config) error {
 			e.flush(fctx, log)
 			cancel()
 		case Shutdown:
+			e.checkBypass(log, "")
 			deadline := time.UnixMilli(ev.DeadlineMs).Add(-shutdownMargin)
 			if ev.DeadlineMs == 0 {
 				deadline = time.Now().Add(time.Second)
@@ -236,7 +265,12 @@ func Run(ctx context.Context, cfg Config) error {
 			e.flush(fctx, log)
 			cancel()
 			st := e.forwarder.Stats()
-			log.Info("rampart extension: shutdown", "reason", ev.ShutdownReason, "forwarded", st.Forwarded, "dropped", st.Dropped, "pending", st.Pending)
+			attrs := []any{"reason", ev.ShutdownReason, "forwarded", st.Forwarded, "dropped", st.Dropped, "pending", st.Pending}
+			if e.proxy != nil {
+				ps := e.proxy.Stats()
+				attrs = append(attrs, "proxied", ps.Invocations, "blocked", ps.Blocked, "bypassed", ps.Bypassed)
+			}
+			log.Info("rampart extension: shutdown", attrs...)
 			return nil
 		}
 	}

@@ -567,3 +567,74 @@ func TestForwarderDropsOnly(t *testing.T) {
 		t.Fatalf("a second flush sent again: %v, %d batches", err, len(col.all()))
 	}
 }
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestProxyBypassIsCounted: an invocation the runtime fetches from the
+// Runtime API itself, around the proxy (as on an OS-only runtime, where
+// Lambda never runs the exec wrapper), is counted and warned about.
+func TestProxyBypassIsCounted(t *testing.T) {
+	t.Setenv("AWS_LAMBDA_EXEC_WRAPPER", "/opt/rampart/wrapper")
+	t.Setenv("AWS_EXECUTION_ENV", "")
+	lam := newFakeLambda(t)
+	agent, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Exporter: rampart.ExporterFunc(func(*event.Event) {}), Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log syncBuffer
+	e, done := startExtension(t, lam, Config{Proxy: "127.0.0.1:0", Agent: agent, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if !strings.Contains(log.String(), "OS-only runtimes") {
+		t.Errorf("no warning about the wrapper on an OS-only runtime: %s", log.String())
+	}
+	benign := readEventFile(t, "apigw-v2.json")
+	fetch := func(addr, want string) {
+		t.Helper()
+		lam.invokes <- invocation{want, benign}
+		resp, err := http.Get("http://" + addr + nextPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if id := resp.Header.Get("Lambda-Runtime-Aws-Request-Id"); id != want {
+			t.Fatalf("fetched %q, want %q", id, want)
+		}
+	}
+	invoke := func(id string) {
+		lam.events <- Event{EventType: Invoke, RequestID: id, DeadlineMs: time.Now().Add(time.Minute).UnixMilli()}
+	}
+	fetch(e.ProxyAddr(), "a")
+	invoke("a")
+	fetch(lam.addr(), "b") // around the proxy
+	invoke("b")
+	waitFor(t, "the first check", func() bool { return e.Proxy().Stats().Invocations == 1 })
+	fetch(e.ProxyAddr(), "c")
+	invoke("c")
+	waitFor(t, "the bypass", func() bool { return e.Proxy().Stats().Bypassed == 1 })
+	lam.events <- Event{EventType: Shutdown, ShutdownReason: "spindown", DeadlineMs: time.Now().Add(2 * time.Second).UnixMilli()}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if st := e.Proxy().Stats(); st.Bypassed != 1 || st.Invocations != 2 {
+		t.Errorf("stats %+v: want 1 bypassed of 3 (2 through the proxy)", st)
+	}
+	out := log.String()
+	if !strings.Contains(out, "bypassed the proxy") || !strings.Contains(out, "request_id=b") || !strings.Contains(out, "bypassed=1") {
+		t.Errorf("log: %s", out)
+	}
+}

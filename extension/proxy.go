@@ -29,6 +29,10 @@ type ProxyStats struct {
 	Invocations int64 `json:"invocations"` // events fetched from Lambda
 	Inspected   int64 `json:"inspected"`   // HTTP events evaluated
 	Blocked     int64 `json:"blocked"`     // invocations answered by the proxy
+	// Bypassed counts the invocations Lambda announced to the extension
+	// that the runtime did not fetch through the proxy: they reached the
+	// function uninspected (see Extension).
+	Bypassed int64 `json:"bypassed"`
 }
 
 // Proxy sits between a function's runtime and the Lambda Runtime API (the
@@ -52,13 +56,31 @@ type Proxy struct {
 	rp       *httputil.ReverseProxy
 	mu       sync.Mutex
 	inflight map[string]*rampart.Request
+	// fetched holds the ids of the invocations fetched through the proxy
+	// that the extension has not yet looked for (passedThrough).
+	fetched map[string]struct{}
 
-	invocations, inspected, blocked atomic.Int64
+	invocations, inspected, blocked, bypassed atomic.Int64
+}
+
+// maxFetched bounds Proxy.fetched: ids the extension never asks about (an
+// extension that missed events) must not pile up.
+const maxFetched = 1024
+
+// passedThrough reports whether the invocation id was fetched through the
+// proxy, and forgets it.
+func (p *Proxy) passedThrough(id string) bool {
+	p.init()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.fetched[id]
+	delete(p.fetched, id)
+	return ok
 }
 
 // Stats returns the counters.
 func (p *Proxy) Stats() ProxyStats {
-	return ProxyStats{Invocations: p.invocations.Load(), Inspected: p.inspected.Load(), Blocked: p.blocked.Load()}
+	return ProxyStats{Invocations: p.invocations.Load(), Inspected: p.inspected.Load(), Blocked: p.blocked.Load(), Bypassed: p.bypassed.Load()}
 }
 
 func (p *Proxy) init() {
@@ -66,6 +88,7 @@ func (p *Proxy) init() {
 		p.client = &http.Client{} // no timeout: next is a long poll
 		p.rp = httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: p.Upstream})
 		p.inflight = make(map[string]*rampart.Request)
+		p.fetched = make(map[string]struct{})
 	})
 }
 
@@ -114,6 +137,12 @@ func (p *Proxy) next(w http.ResponseWriter, r *http.Request) {
 		id := resp.Header.Get("Lambda-Runtime-Aws-Request-Id")
 		if resp.StatusCode == http.StatusOK && id != "" {
 			p.invocations.Add(1)
+			p.mu.Lock()
+			if len(p.fetched) >= maxFetched {
+				clear(p.fetched)
+			}
+			p.fetched[id] = struct{}{}
+			p.mu.Unlock()
 			if p.inspect(r.Context(), id, body) {
 				continue // answered here: fetch the next one for the function
 			}
