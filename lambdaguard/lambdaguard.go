@@ -1,11 +1,14 @@
 // Package lambdaguard protects AWS Lambda functions written in Go with
 // rampart: it wraps an aws-lambda-go handler so that every API Gateway (REST
-// v1 and HTTP API v2), Application Load Balancer and Function URL event is
-// evaluated by the WAF before the handler runs, blocked in block mode with a
-// 403 in that event's own response type (a JSON or an HTML body, as
-// httpguard answers), and handed to the handler with the request's security
-// context on its context.Context, for the guards that run inside it. Other
-// events pass through untouched, with a security context all the same.
+// v1 and HTTP API v2), Application Load Balancer, Function URL and
+// WebSocket event is evaluated by the WAF before the handler runs, blocked
+// in block mode with a 403 in that event's own response type (a JSON or an
+// HTML body, as httpguard answers), and handed to the handler with the request's security
+// context on its context.Context, for the guards that run inside it. A
+// Lambda authorizer's event is evaluated on the request it authorizes, and
+// a blocked one is denied in the authorizer's own answer (an IAM Deny
+// policy; isAuthorized false for HTTP APIs). Other events pass through
+// untouched, with a security context all the same.
 //
 //	lambda.Start(lambdaguard.Wrap(handler))
 //
