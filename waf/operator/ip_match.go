@@ -1,6 +1,10 @@
 package operator
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/rampartsec/rampart/internal/hexdigit"
+)
 
 // ipMatch matches a string holding an IPv4 or IPv6 address (a zone such as
 // %eth0 is ignored) that falls in one of the addresses or CIDR ranges of
@@ -192,14 +196,10 @@ func parseIPv6(s []byte) (ipKey, bool) {
 	return ipKey{be64(ip[:8]), be64(ip[8:])}, true
 }
 
+// hexVal is the value of the hex digit c, -1 when c is not one.
 func hexVal(c byte) int {
-	switch {
-	case '0' <= c && c <= '9':
-		return int(c - '0')
-	case 'a' <= c && c <= 'f':
-		return int(c-'a') + 10
-	case 'A' <= c && c <= 'F':
-		return int(c-'A') + 10
+	if v, ok := hexdigit.Value(c); ok {
+		return int(v)
 	}
 	return -1
 }

@@ -1,5 +1,7 @@
 package xss
 
+import "github.com/rampartsec/rampart/internal/hexdigit"
+
 // This file holds the decoders: HTML character references and fullwidth
 // forms (read one character at a time, without a buffer, by normReader),
 // CSS escapes, and the whole-value percent and reference decoders used for
@@ -101,14 +103,10 @@ func foldRune(v int) byte {
 	return 0x80
 }
 
+// hexVal is the value of the hex digit c, -1 when c is not one.
 func hexVal(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'F':
-		return int(c-'A') + 10
+	if v, ok := hexdigit.Value(c); ok {
+		return int(v)
 	}
 	return -1
 }
