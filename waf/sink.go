@@ -11,22 +11,6 @@ import (
 	"github.com/rampartsec/rampart/waf/transform"
 )
 
-// Exploit prevention (RASP) rules run at the sinks, not on requests: a rule
-// is a sink rule when one of its conditions uses a detector operator
-// (sqli_detector, ssrf_detector, shi_detector, cmdi_detector,
-// lfi_detector) or when every input of its conditions is a sink address
-// (server.db.statement, server.io.net.url, ...). Context.RunSink evaluates
-// them for one call at a sink, with the sink's addresses as ephemeral data:
-// they are seen by this call only, and a sink rule may match again at the
-// next call of the same request (a request that runs two queries is checked
-// twice), unlike request rules, which match at most once per request.
-//
-// A detector's params inputs (the request data it compares with the
-// resource: query, body, path params, cookies, selected headers) are read
-// from the addresses the request has already run; their strings are
-// collected once per request and reused by every sink call until the
-// request runs more addresses.
-
 // sinkAddrs are the addresses only known at a sink.
 var sinkAddrs = map[string]bool{
 	AddrDBStatement: true, AddrDBSystem: true, AddrNetURL: true, AddrFSFile: true,
