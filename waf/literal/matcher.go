@@ -76,9 +76,28 @@ func NewMatcher(patterns []string) *Matcher {
 // buildMatcher is NewMatcher without the table of known matchers.
 func buildMatcher(patterns []string) *Matcher {
 	m := &Matcher{n: len(patterns), lens: make([]int, len(patterns))}
+	nc := m.buildClasses(patterns)
+	t := m.buildTrie(patterns)
+	m.link(t)
+	// The rows, breadth-first: a state's row is its failure state's (which
+	// is shallower, so already built) with its own goto edges over it.
+	if t.nodes < outFlag16 {
+		m.delta16 = make([]uint16, t.nodes*nc)
+	} else {
+		m.delta32 = make([]uint32, t.nodes*nc)
+	}
+	for s := range uint32(t.nodes) {
+		m.fillRow(s)
+	}
+	// The trie and failure links were only needed to build the rows.
+	m.edgeStart, m.edgeClass, m.edgeTo, m.fail = nil, nil, nil, nil
+	return m
+}
 
-	// Byte classes: one column per distinct (folded) pattern byte, column 0
-	// for every byte that occurs in no pattern.
+// buildClasses sets the byte classes: one column per distinct (folded)
+// pattern byte, column 0 for every byte that occurs in no pattern. It
+// returns the number of classes.
+func (m *Matcher) buildClasses(patterns []string) int {
 	var used [256]bool
 	for i, p := range patterns {
 		m.lens[i] = len(p)
@@ -98,10 +117,29 @@ func buildMatcher(patterns []string) *Matcher {
 		m.class[c] = m.class[c+'a'-'A']
 	}
 	m.nclass = uint32(nc)
+	return nc
+}
 
-	// The trie, from the patterns in sorted order: each adds nodes for
-	// what follows its common prefix with the previous one, so the
-	// children of a node are created by increasing class.
+// trieEdge is an edge of the patterns' trie.
+type trieEdge struct {
+	parent, child uint32
+	class         uint8
+}
+
+// trie is the patterns' trie before it becomes the automaton.
+type trie struct {
+	nodes int
+	edges []trieEdge
+	// The pattern ids ending at each node, as lists: own[node] is the
+	// first (+1), nextID[id] the next (+1).
+	own, nextID []int32
+}
+
+// buildTrie builds the trie from the patterns in sorted order: each adds
+// nodes for what follows its common prefix with the previous one, so the
+// children of a node are created by increasing class. Empty patterns go
+// to m.empty.
+func (m *Matcher) buildTrie(patterns []string) *trie {
 	order := make([]int32, 0, len(patterns))
 	folded := make([]string, len(patterns))
 	for id, p := range patterns {
@@ -119,24 +157,13 @@ func buildMatcher(patterns []string) *Matcher {
 		}
 		return order[a] < order[b]
 	})
-	type edge struct {
-		parent, child uint32
-		class         uint8
-	}
 	size := 1
 	for _, p := range patterns {
 		size += len(p)
 	}
-	var (
-		edges = make([]edge, 0, size-1)
-		path  = []uint32{0} // nodes of the previous pattern's prefix
-		prev  string
-		// The pattern ids ending at each node, as lists: own[node] is the
-		// first (+1), nextID[id] the next (+1).
-		own    = make([]int32, size)
-		nextID = make([]int32, len(patterns))
-	)
-	nodes := 1
+	t := &trie{nodes: 1, edges: make([]trieEdge, 0, size-1), own: make([]int32, size), nextID: make([]int32, len(patterns))}
+	path := []uint32{0} // nodes of the previous pattern's prefix
+	prev := ""
 	for _, id := range order {
 		p := folded[id]
 		l := 0
@@ -145,15 +172,22 @@ func buildMatcher(patterns []string) *Matcher {
 		}
 		path = path[:l+1]
 		for k := l; k < len(p); k++ {
-			child := uint32(nodes)
-			nodes++
-			edges = append(edges, edge{path[k], child, m.class[p[k]]})
+			child := uint32(t.nodes)
+			t.nodes++
+			t.edges = append(t.edges, trieEdge{path[k], child, m.class[p[k]]})
 			path = append(path, child)
 		}
 		end := path[len(p)]
-		nextID[id], own[end] = own[end], id+1
+		t.nextID[id], t.own[end] = t.own[end], id+1
 		prev = p
 	}
+	return t
+}
+
+// link numbers the trie's nodes breadth-first as states, and sets their
+// goto edges, failure links and output lists.
+func (m *Matcher) link(t *trie) {
+	nodes, edges := t.nodes, t.edges
 	// Children by parent (edges are already by increasing class within a
 	// parent, and parents are created before their children).
 	first := make([]uint32, nodes+1)
@@ -163,13 +197,13 @@ func buildMatcher(patterns []string) *Matcher {
 	for i := 1; i <= nodes; i++ {
 		first[i] += first[i-1]
 	}
-	kids := make([]edge, len(edges))
+	kids := make([]trieEdge, len(edges))
 	next := slices.Clone(first[:nodes])
 	for _, e := range edges {
 		kids[next[e.parent]] = e
 		next[e.parent]++
 	}
-	// Breadth-first numbering, failure links and output lists.
+	// Breadth-first numbering.
 	num := make([]uint32, nodes) // trie node -> state
 	bfs := make([]uint32, 1, nodes)
 	for q := 0; q < len(bfs); q++ {
@@ -197,7 +231,7 @@ func buildMatcher(patterns []string) *Matcher {
 		f := m.fail[s]
 		// Own ids first (longest), then the failure state's (shorter).
 		start := len(m.outs)
-		for id := own[node]; id != 0; id = nextID[id-1] {
+		for id := t.own[node]; id != 0; id = t.nextID[id-1] {
 			m.outs = append(m.outs, id-1)
 		}
 		slices.Reverse(m.outs[start:]) // duplicates by increasing id
@@ -205,37 +239,22 @@ func buildMatcher(patterns []string) *Matcher {
 			m.outs = append(m.outs, m.outs[m.outStart[f]:m.outStart[f+1]]...)
 		}
 		m.outStart[s+1] = uint32(len(m.outs))
+		if s == 0 {
+			continue // depth 1: fails to the root
+		}
 		for e := m.edgeStart[s]; e < m.edgeStart[s+1]; e++ {
-			c, t := m.edgeClass[e], m.edgeTo[e]
-			if s == 0 {
-				continue // depth 1: fails to the root
-			}
-			g := f
-			for {
-				if to, ok := m.gotoEdge(g, c); ok {
-					m.fail[t] = to
+			c, to := m.edgeClass[e], m.edgeTo[e]
+			for g := f; ; g = m.fail[g] {
+				if x, ok := m.gotoEdge(g, c); ok {
+					m.fail[to] = x
 					break
 				}
 				if g == 0 {
 					break
 				}
-				g = m.fail[g]
 			}
 		}
 	}
-	// The rows, breadth-first: a state's row is its failure state's (which
-	// is shallower, so already built) with its own goto edges over it.
-	if nodes < outFlag16 {
-		m.delta16 = make([]uint16, nodes*nc)
-	} else {
-		m.delta32 = make([]uint32, nodes*nc)
-	}
-	for s := range uint32(nodes) {
-		m.fillRow(s)
-	}
-	// The trie and failure links were only needed to build the rows.
-	m.edgeStart, m.edgeClass, m.edgeTo, m.fail = nil, nil, nil, nil
-	return m
 }
 
 // gotoEdge returns the trie child of state s by class c.
