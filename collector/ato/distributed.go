@@ -88,6 +88,69 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 		return nil, err
 	}
 	curStart := time.Unix(0, (BucketIndex(o.t, c.Bucket)-1)*int64(c.Bucket))
+	order, loginIPs := tallyFailures(log, curStart)
+	// Spread: the ratios are still anomalous without the IPs that failed
+	// more than AttemptsPerIP times (those are single-source stuffing or
+	// brute force, detected as such), over at least IPs groups.
+	var heavy, heavyUnk, spreadIPs int64
+	var currents []int
+	for _, t := range order {
+		if t.current == 0 {
+			continue
+		}
+		currents = append(currents, t.current)
+		if t.current > c.AttemptsPerIP {
+			heavy += int64(t.current)
+			heavyUnk += int64(t.curUnk)
+		} else {
+			spreadIPs++
+		}
+	}
+	if spreadIPs < int64(c.IPs) || !anomalous(T-heavy, F-heavy, X-heavyUnk) {
+		return nil, nil
+	}
+	named, err := d.nameIPs(ctx, order, loginIPs, o.t)
+	if err != nil {
+		return nil, err
+	}
+	isNamed := map[string]bool{}
+	for _, ip := range named {
+		isNamed[ip] = true
+	}
+	var namedFails []rec
+	for _, r := range log {
+		if isNamed[r.ip] {
+			namedFails = append(namedFails, r)
+		}
+	}
+	sort.Strings(named)
+	s := d.newSignal(TypeDistributed, "global", o.t, namedFails)
+	s.Severity = SeverityHigh
+	s.IPs = named
+	s.Users = d.users(namedFails)
+	sort.Ints(currents)
+	med := 0
+	if len(currents) > 0 {
+		med = currents[len(currents)/2]
+	}
+	s.Metrics = map[string]float64{
+		"failure_ratio":              float64(F) / float64(T),
+		"baseline_failure_ratio":     bf,
+		"nonexistent_ratio":          float64(X) / float64(T),
+		"baseline_nonexistent_ratio": bx,
+		"attempts":                   float64(T),
+		"failures":                   float64(F),
+		"ips":                        float64(len(currents)),
+		"median_failures_per_ip":     float64(med),
+	}
+	s.Reason = "global login failures far above their baseline, spread over " + plural(len(currents), "IP") + " with few attempts each"
+	return s, nil
+}
+
+// tallyFailures groups the failures of the global log by IP, in order of
+// first appearance (curStart begins the current two buckets), and returns
+// the IPs that failed on each account.
+func tallyFailures(log []rec, curStart time.Time) ([]*ipTally, map[string]map[string]bool) {
 	tallies := map[string]*ipTally{}
 	loginIPs := map[string]map[string]bool{}
 	var order []*ipTally
@@ -119,35 +182,21 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 		}
 		loginIPs[k][r.ip] = true
 	}
-	// Spread: the ratios are still anomalous without the IPs that failed
-	// more than AttemptsPerIP times (those are single-source stuffing or
-	// brute force, detected as such), over at least IPs groups.
-	var heavy, heavyUnk, spreadIPs int64
-	var currents []int
-	for _, t := range order {
-		if t.current == 0 {
-			continue
-		}
-		currents = append(currents, t.current)
-		if t.current > c.AttemptsPerIP {
-			heavy += int64(t.current)
-			heavyUnk += int64(t.curUnk)
-		} else {
-			spreadIPs++
-		}
-	}
-	if spreadIPs < int64(c.IPs) || !anomalous(T-heavy, F-heavy, X-heavyUnk) {
-		return nil, nil
-	}
-	// Name the IPs: failed, no success since the naming window began, the
-	// last failure older than the grace period (a user who mistyped
-	// usually succeeds within seconds), and one of the marks of a
-	// stuffing list.
-	grace := o.t.Add(-c.Grace)
-	from := o.t.Add(-c.NameWindow)
+	return order, loginIPs
+}
+
+// nameIPs names the IPs of a distributed campaign at now: failed, no
+// success since the naming window began, the last failure older than the
+// grace period (a user who mistyped usually succeeds within seconds), and
+// one of the marks of a stuffing list (a login that does not exist, two
+// failures or more, an account that other IPs failed on too). order is
+// sorted by failures, most first.
+func (d *Detector) nameIPs(ctx context.Context, order []*ipTally, loginIPs map[string]map[string]bool, now time.Time) ([]string, error) {
+	c := d.cfg.Distributed
+	grace := now.Add(-c.Grace)
+	from := now.Add(-c.NameWindow)
 	sort.SliceStable(order, func(i, j int) bool { return order[i].fails > order[j].fails })
 	var named []string
-	var namedFails []rec
 	checked := 0 // IP logs read: at most 4 MaxIPs per probe
 	for _, t := range order {
 		if len(named) >= d.cfg.MaxIPs || checked >= 4*d.cfg.MaxIPs {
@@ -166,7 +215,7 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 			continue
 		}
 		checked++
-		ipLog, err := d.read(ctx, keyIP+t.ip, from, o.t, d.cfg.LogLimit)
+		ipLog, err := d.read(ctx, keyIP+t.ip, from, now, d.cfg.LogLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -174,42 +223,11 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 		for _, r := range ipLog {
 			ok = ok || r.success
 		}
-		if ok {
-			continue
-		}
-		named = append(named, t.ip)
-	}
-	isNamed := map[string]bool{}
-	for _, ip := range named {
-		isNamed[ip] = true
-	}
-	for _, r := range log {
-		if isNamed[r.ip] {
-			namedFails = append(namedFails, r)
+		if !ok {
+			named = append(named, t.ip)
 		}
 	}
-	sort.Strings(named)
-	s := d.newSignal(TypeDistributed, "global", o.t, namedFails)
-	s.Severity = SeverityHigh
-	s.IPs = named
-	s.Users = d.users(namedFails)
-	sort.Ints(currents)
-	med := 0
-	if len(currents) > 0 {
-		med = currents[len(currents)/2]
-	}
-	s.Metrics = map[string]float64{
-		"failure_ratio":              float64(F) / float64(T),
-		"baseline_failure_ratio":     bf,
-		"nonexistent_ratio":          float64(X) / float64(T),
-		"baseline_nonexistent_ratio": bx,
-		"attempts":                   float64(T),
-		"failures":                   float64(F),
-		"ips":                        float64(len(currents)),
-		"median_failures_per_ip":     float64(med),
-	}
-	s.Reason = "global login failures far above their baseline, spread over " + plural(len(currents), "IP") + " with few attempts each"
-	return s, nil
+	return named, nil
 }
 
 // baselines are the learned ratios of one bucket.
