@@ -15,7 +15,9 @@
 //
 // The guards call this package: httpguard (net/http middleware, and the
 // outgoing Transport and Dialer), lambdaguard (AWS Lambda handlers),
-// sqlguard (database/sql), execguard (os/exec) and fsguard (file opens).
+// sqlguard (database/sql), execguard (os/exec) and fsguard (file opens);
+// so does the C shared library that the Python package loads
+// (bindings/librampart).
 //
 // # Configuration
 //
@@ -38,11 +40,16 @@
 //
 // # Requests
 //
-// A guard begins a request with Agent.Begin, which builds the engine's
-// request, evaluates its headers and body and returns the security
-// context (a *Request) that the rest of the request shares through
-// NewContext and FromContext. A blocked request is answered with the
-// block response of the rule that blocked it (Request.BlockResponse).
+// A guard begins a request with Agent.Begin (Agent.BeginHTTP for a
+// net/http request), which builds the engine's request with the agent's
+// options, evaluates its headers, then its body unless the headers already
+// blocked it, and returns the security context (a *Request) that the rest
+// of the request shares through WithRequest and FromContext. A blocked
+// request is answered with the block response of the rule that blocked it,
+// a value (Request.BlockResponse: status, header and a JSON or HTML body
+// by the request's Accept) that each guard writes in its transport's
+// shape. Every guard defers Agent.Recover: a panic inside rampart is
+// counted and logged, and the request goes on unprotected (fail open).
 //
 // # Exploit prevention
 //
