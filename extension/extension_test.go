@@ -19,6 +19,7 @@ import (
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/lambdatest"
 )
 
 // fakeLambda is a local Extensions API and Runtime API: the equivalent of
@@ -568,24 +569,6 @@ func TestForwarderDropsOnly(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger and a test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestProxyBypassIsCounted: an invocation the runtime fetches from the
 // Runtime API itself, around the proxy (as on an OS-only runtime, where
 // Lambda never runs the exec wrapper), is counted and warned about.
@@ -597,7 +580,7 @@ func TestProxyBypassIsCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var log syncBuffer
+	var log lambdatest.Buffer
 	e, done := startExtension(t, lam, Config{Proxy: "127.0.0.1:0", Agent: agent, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	if !strings.Contains(log.String(), "OS-only runtimes") {
 		t.Errorf("no warning about the wrapper on an OS-only runtime: %s", log.String())

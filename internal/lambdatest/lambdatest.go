@@ -85,7 +85,7 @@ type Emulator struct {
 	t    testing.TB
 	cmd  *exec.Cmd
 	addr string
-	out  *syncBuffer
+	out  *Buffer
 	done chan struct{}
 }
 
@@ -137,7 +137,7 @@ func start(t testing.TB, rie, bootstrap string, env []string) *Emulator {
 		t.Fatalf("emulator: %v", err)
 	}
 	addr := freeAddr(t)
-	e := &Emulator{t: t, addr: addr, out: &syncBuffer{}, done: make(chan struct{})}
+	e := &Emulator{t: t, addr: addr, out: &Buffer{}, done: make(chan struct{})}
 	e.cmd = exec.Command(rie, "--runtime-interface-emulator-address", addr, bootstrap)
 	e.cmd.Dir = filepath.Dir(bootstrap)
 	e.cmd.Env = append(os.Environ(), env...)
@@ -296,19 +296,22 @@ func waitFree(addr string, d time.Duration) error {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the emulator's two output streams.
-type syncBuffer struct {
+// Buffer is a bytes.Buffer safe for concurrent writers: the emulator's two
+// output streams, or a logger and the test that reads it.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (s *Buffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+// String returns what was written.
+func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()

@@ -10,9 +10,11 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import pytest
 
@@ -130,3 +132,24 @@ def run_python(code: str, env: dict) -> subprocess.CompletedProcess:
     full.update(env)
     full["PYTHONPATH"] = str(PYTHON_DIR)
     return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, timeout=60)
+
+
+def block_env() -> dict:
+    """The environment of a fresh interpreter whose WAF blocks too (the tests' own monitors)."""
+    return {
+        "RAMPART_ENABLED": "true",
+        "RAMPART_MODE": "block",
+        "RAMPART_WAF_MODE": "block",
+        "RAMPART_EXTENSION_ADDR": "off",
+        "RAMPART_LIBRARY": LIBRARY,
+    }
+
+
+def http_get(url: str, data: Optional[bytes] = None, headers: Optional[dict] = None) -> tuple:
+    """GETs (or POSTs data to) url on loopback: the status, the headers and the body."""
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()

@@ -15,7 +15,7 @@ import urllib.request
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import run_python
+from conftest import block_env, http_get, run_python
 from test_lambda import wait_events
 
 import rampart.asgi
@@ -93,20 +93,12 @@ def server(tmp_path_factory):
     t.join(5)
 
 
-def get(url, data=None, headers=None):
-    req = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read()
-
-
 def test_sink_blocked_under_uvicorn(server, events):
     base, marker = server
-    status, _, body = get(base + "/ping?host=example.com")
+    status, _, body = http_get(base + "/ping?host=example.com")
     assert status == 200 and body == b"example.com"
-    status, headers, body = get(base + "/ping?host=" + urllib.request.quote(f"example.com;touch {marker}"))
+    attack = urllib.request.quote(f"example.com;touch {marker}")
+    status, headers, body = http_get(base + "/ping?host=" + attack)
     assert status == 403, body
     assert json.loads(body)["rule"] == "rp-rasp-shi"
     assert not marker.exists(), "the injected command ran"
@@ -118,7 +110,7 @@ def test_sink_blocked_under_uvicorn(server, events):
 def test_the_application_reads_the_whole_body(server):
     base, _ = server
     payload = b"a" * (rampart.asgi.BODY_PREFIX + 5000) + b"-the-end"
-    status, _, body = get(base + "/echo", data=payload, headers={"Content-Type": "text/plain"})
+    status, _, body = http_get(base + "/echo", data=payload, headers={"Content-Type": "text/plain"})
     assert status == 200
     assert json.loads(body) == {"length": len(payload), "tail": "-the-end"}
 
@@ -158,13 +150,7 @@ print(json.dumps(asyncio.run(main())))
 def test_waf_blocks_before_the_application():
     p = run_python(
         WAF_BLOCK,
-        {
-            "RAMPART_ENABLED": "true",
-            "RAMPART_MODE": "block",
-            "RAMPART_WAF_MODE": "block",
-            "RAMPART_EXTENSION_ADDR": "off",
-            "RAMPART_LIBRARY": rampart._native.library_path(),
-        },
+        block_env(),
     )
     assert p.returncode == 0, p.stderr
     r = json.loads(p.stdout.strip().splitlines()[-1])

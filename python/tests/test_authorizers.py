@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from conftest import run_python
+from conftest import block_env, run_python
 
 import rampart
 
@@ -96,13 +96,7 @@ print(json.dumps({"ok": ok, "no": no, "calls": len(calls)}))
 def test_http_api_authorizer_denied_by_the_waf():
     p = run_python(
         HTTP_API.replace("ARN", ARN),
-        {
-            "RAMPART_ENABLED": "true",
-            "RAMPART_MODE": "block",
-            "RAMPART_WAF_MODE": "block",
-            "RAMPART_EXTENSION_ADDR": "off",
-            "RAMPART_LIBRARY": rampart._native.library_path(),
-        },
+        block_env(),
     )
     assert p.returncode == 0, p.stderr
     r = json.loads(p.stdout.strip().splitlines()[-1])
