@@ -41,3 +41,28 @@ def test_bad_input_is_an_error():
     other = lib.call("begin_lambda", ag.handle, {"event": [1, 2, 3]})
     assert other["kind"] != "" and not other.get("blocked")
     lib.call("end", int(other["request"]), {})
+
+
+def test_begin_http_input():
+    ag = _state.agent()
+    lib = ag.lib
+    with pytest.raises(_native.NativeError, match="method and uri are required"):
+        lib.call("begin_http", ag.handle, {"uri": "/x"})
+    with pytest.raises(_native.NativeError, match="body"):
+        lib.call("begin_http", ag.handle, {"method": "POST", "uri": "/x", "body": "%%%", "body_base64": True})
+    with pytest.raises(_native.NativeError, match="input:"):
+        lib.call("begin_http", ag.handle, {"method": "GET", "uri": "/x", "headers": {"not": "pairs"}})
+    ok = lib.call(
+        "begin_http", ag.handle, {"method": "GET", "uri": "/x?q=1", "headers": [["Accept", "text/html"]]}
+    )
+    req = int(ok["request"])
+    # The plain request's block response is an HTTP response, not an event's.
+    ans = lib.call("check", req, {"sink": "shell", "resource": "ls /tmp", "stack": []})
+    assert ans == {"blocked": False}
+    assert lib.call("end", req, {"status": 200}) == {"blocked": False}
+    bad = lib.call("begin_http", ag.handle, {"method": "GET", "uri": "/ping?host=x%3Bid"})
+    req = int(bad["request"])
+    ans = lib.call("check", req, {"sink": "shell", "resource": "ping -c1 x;id", "stack": []})
+    assert ans["blocked"] and ans["response"]["status"] == 403
+    assert ans["response"]["headers"]["Content-Type"] == "application/json"
+    assert lib.call("end", req, {"status": 200})["response"]["status"] == 403
