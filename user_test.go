@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,28 +18,18 @@ import (
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/eventtest"
 	"github.com/rampartsec/rampart/lambdaguard"
 	"github.com/rampartsec/rampart/waf"
 	"github.com/rampartsec/rampart/waf/httpinput"
 )
 
 // events collects what an agent exports.
-type collected struct {
-	mu  sync.Mutex
-	evs []*event.Event
-}
-
-func (e *collected) Export(ev *event.Event) {
-	e.mu.Lock()
-	e.evs = append(e.evs, ev)
-	e.mu.Unlock()
-}
+type collected struct{ eventtest.Recorder }
 
 func (e *collected) users() []*event.Event {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var out []*event.Event
-	for _, ev := range e.evs {
+	for _, ev := range e.Events() {
 		if event.IsUserEvent(ev.Type) {
 			out = append(out, ev)
 		}

@@ -8,32 +8,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/eventtest"
 	"github.com/rampartsec/rampart/waf"
 )
 
-type sink struct {
-	mu     sync.Mutex
-	events []*event.Event
-}
-
-func (s *sink) Export(e *event.Event) {
-	s.mu.Lock()
-	s.events = append(s.events, e)
-	s.mu.Unlock()
-}
-
-func (s *sink) all() []*event.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]*event.Event(nil), s.events...)
-}
+// sink records what an agent exports.
+type sink = eventtest.Recorder
 
 func newAgent(t *testing.T, mode rampart.Mode, s *sink) *rampart.Agent {
 	t.Helper()
@@ -108,7 +94,7 @@ func TestBlockModeBlocksAttacksAndPassesBenign(t *testing.T) {
 			}
 		})
 	}
-	evs := s.all()
+	evs := s.Events()
 	blocked := 0
 	for _, e := range evs {
 		if e.Blocked {
@@ -138,7 +124,7 @@ func TestMonitorModeReportsButPasses(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("monitor mode answered %d", resp.StatusCode)
 	}
-	evs := s.all()
+	evs := s.Events()
 	if len(evs) != 1 || evs[0].Blocked || evs[0].Request.Status != 200 {
 		t.Fatalf("events %+v", evs)
 	}

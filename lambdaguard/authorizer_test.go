@@ -175,7 +175,7 @@ func TestAuthorizerDeny(t *testing.T) {
 		t.Errorf("authorizer calls = %d, want 1 (the benign one)", called)
 	}
 	var blocked int
-	for _, e := range sink.all() {
+	for _, e := range sink.Events() {
 		if e.Blocked {
 			blocked++
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/eventtest"
 	"github.com/rampartsec/rampart/waf"
 )
 
@@ -34,18 +35,8 @@ const injection = "x' OR '1'='1"
 // statement is what a vulnerable handler builds from name.
 func statement(name string) string { return "SELECT id, name FROM users WHERE name = '" + name + "'" }
 
-type sinkEvents struct {
-	mu sync.Mutex
-	ev []*event.Event
-}
-
-func (s *sinkEvents) Export(e *event.Event) { s.mu.Lock(); s.ev = append(s.ev, e); s.mu.Unlock() }
-
-func (s *sinkEvents) all() []*event.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]*event.Event(nil), s.ev...)
-}
+// sinkEvents records what an agent exports.
+type sinkEvents = eventtest.Recorder
 
 // testAgent returns a blocking agent built by NewAgent (function labels,
 // no extension) whose events go to the returned sink.
@@ -287,7 +278,7 @@ func TestTypedHandlers(t *testing.T) {
 			}
 
 			called = false
-			n := len(sink.all())
+			n := len(sink.Events())
 			status, hs, body, err := c.invoke(c.typed(g, &called, ""), context.Background(), c.inject(payload, attack))
 			if err != nil || status != 403 || called {
 				t.Fatalf("attack: status %d err %v called %v", status, err, called)
@@ -295,7 +286,7 @@ func TestTypedHandlers(t *testing.T) {
 			if hs["Content-Type"] != "application/json" || !strings.Contains(body, `"error":"blocked"`) {
 				t.Errorf("attack: headers %v body %q", hs, body)
 			}
-			evs := sink.all()
+			evs := sink.Events()
 			if len(evs) != n+1 || !evs[n].Blocked || evs[n].Function != "orders:7" || evs[n].Request.ClientIP != "203.0.113.7" {
 				t.Fatalf("attack event: %d events, last %+v", len(evs), evs[len(evs)-1])
 			}
@@ -319,13 +310,13 @@ func TestTypedHandlers(t *testing.T) {
 			// Blocked at the sink, inside the handler, by exploit prevention
 			// (the WAF only monitors).
 			called = false
-			n = len(raspSink.all())
+			n = len(raspSink.Events())
 			status, _, body, err = c.invoke(c.typed(rasp, &called, statement(injection)), context.Background(), c.inject(payload, injection))
 			if err != nil || status != 403 || !called || !strings.Contains(body, `"error":"blocked"`) {
 				t.Errorf("sink block: status %d body %q err %v called %v", status, body, err, called)
 			}
 			var exploit *event.Event
-			for _, e := range raspSink.all()[n:] {
+			for _, e := range raspSink.Events()[n:] {
 				if e.Type == event.TypeExploit {
 					exploit = e
 				}
@@ -420,7 +411,7 @@ func TestOtherEventsPassThrough(t *testing.T) {
 	if err != nil || len(got.Records) != 1 || got.Records[0].Body != "<script>alert(1)</script>" {
 		t.Fatalf("SQS: out %s err %v got %+v", out, err, got)
 	}
-	if n := len(sink.all()); n != 0 {
+	if n := len(sink.Events()); n != 0 {
 		t.Errorf("an SQS message body is not an HTTP request: %d events", n)
 	}
 
@@ -472,7 +463,7 @@ func TestColdStartAndLabels(t *testing.T) {
 			t.Fatalf("status %d", out.StatusCode)
 		}
 	}
-	evs := sink.all()
+	evs := sink.Events()
 	if len(evs) != 2 {
 		t.Fatalf("%d events", len(evs))
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/collector/storetest"
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/lambdatest"
 	"github.com/rampartsec/rampart/internal/prereq"
 )
 
@@ -208,7 +209,7 @@ func TestServeFirstStartPrintsToken(t *testing.T) {
 	dir := t.TempDir()
 	run := func() string {
 		ctx, cancel := context.WithCancel(context.Background())
-		var out syncBuffer
+		var out lambdatest.Buffer
 		ready := make(chan string, 1)
 		done := make(chan error, 1)
 		go func() { done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--data", dir}, &out, ready) }()
@@ -235,31 +236,13 @@ func TestServeFirstStartPrintsToken(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // startServe runs serve in-process with args and returns its base URL.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
 	t.Setenv("RAMPART_ADMIN_TOKEN", testAdmin)
 	t.Setenv("RAMPART_INGEST_KEYS", testIngest)
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out lambdatest.Buffer
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
