@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -128,16 +129,29 @@ func (s *Server) Bootstrap(ctx context.Context, adminToken string, ingestKeys []
 		if err != nil {
 			return "", err
 		}
-		have := false
+		have, admins := false, 0
 		for _, k := range ks {
-			if k.Kind == KeyAdmin && k.RevokedAt.IsZero() {
-				have = true
+			if k.Kind == KeyAdmin {
+				admins++
+				have = have || k.RevokedAt.IsZero()
 			}
 		}
 		if !have {
-			created = NewSecret(KeyAdmin)
-			if err := s.store.PutKey(ctx, Key{ID: "admin", Name: "first start", Kind: KeyAdmin, Hash: HashSecret(created), CreatedAt: now}); err != nil {
+			// One atomic insert: of replicas starting together on a fresh
+			// database, one creates the token and prints it; the others
+			// find it there. Revoked admin tokens are replaced by a new one
+			// under the next id, the same for every replica.
+			token := NewSecret(KeyAdmin)
+			id := "admin"
+			if admins > 0 {
+				id = "admin_" + strconv.Itoa(admins)
+			}
+			added, err := s.store.AddKey(ctx, Key{ID: id, Name: "first start", Kind: KeyAdmin, Hash: HashSecret(token), CreatedAt: now})
+			if err != nil {
 				return "", err
+			}
+			if added {
+				created = token
 			}
 		}
 	}
@@ -145,8 +159,10 @@ func (s *Server) Bootstrap(ctx context.Context, adminToken string, ingestKeys []
 		if k = strings.TrimSpace(k); k == "" {
 			continue
 		}
+		// Added once: a seeded key that was revoked (through the API or
+		// the UI) stays revoked when a replica restarts with it.
 		h := HashSecret(k)
-		if err := s.store.PutKey(ctx, Key{ID: "env_" + h[:12], Name: "RAMPART_INGEST_KEYS", Kind: KeyIngest, Hash: h, CreatedAt: now}); err != nil {
+		if _, err := s.store.AddKey(ctx, Key{ID: "env_" + h[:12], Name: "RAMPART_INGEST_KEYS", Kind: KeyIngest, Hash: h, CreatedAt: now}); err != nil {
 			return "", err
 		}
 	}

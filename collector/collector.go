@@ -295,6 +295,10 @@ type KeyStore interface {
 	Keys(ctx context.Context) ([]Key, error)
 	// PutKey stores k, replacing a key with the same id.
 	PutKey(ctx context.Context, k Key) error
+	// AddKey stores k unless a key with its id exists, revoked or not,
+	// atomically (of replicas adding it at once, one does), and reports
+	// whether it was added.
+	AddKey(ctx context.Context, k Key) (bool, error)
 	// RevokeKey marks a key revoked at the given time.
 	RevokeKey(ctx context.Context, id string, at time.Time) error
 }

@@ -750,3 +750,31 @@ func TestIngestTimedOut(t *testing.T) {
 		t.Fatalf("stats: %s, want 2 timed out of 3 events", b)
 	}
 }
+
+// TestSeededKeyStaysRevoked: an ingest key seeded from RAMPART_INGEST_KEYS
+// and revoked through the API stays revoked when a replica restarts with
+// the same variable (it used to work again).
+func TestSeededKeyStaysRevoked(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	batch := encode(t, "b-1", storetest.Attack("r1", "203.0.113.7", 0))
+	if resp, b := e.do("POST", "/v1/events", ingestKey, batch); resp.StatusCode != 202 {
+		t.Fatalf("ingest with the seeded key: %d %s", resp.StatusCode, b)
+	}
+	ks, _ := e.store.Keys(context.Background())
+	id := ""
+	for _, k := range ks {
+		if k.Kind == collector.KeyIngest {
+			id = k.ID
+		}
+	}
+	if resp, b := e.do("DELETE", "/v1/keys/"+id, adminToken, nil); resp.StatusCode != 204 {
+		t.Fatalf("revoke %s: %d %s", id, resp.StatusCode, b)
+	}
+	// A restart: the same variables.
+	if _, err := e.srv.Bootstrap(context.Background(), adminToken, []string{ingestKey}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := e.do("POST", "/v1/events", ingestKey, encode(t, "b-2", storetest.Attack("r1", "203.0.113.7", 1))); resp.StatusCode != 401 {
+		t.Fatalf("the revoked seeded key after a restart: %d, want 401", resp.StatusCode)
+	}
+}

@@ -123,20 +123,38 @@ var Migrations = []string{
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,
-// each in its own transaction.
+// each in its own transaction. On PostgreSQL the whole run holds an
+// advisory lock of the schema, so that replicas starting at once on a
+// fresh database run the migrations one after the other: the first applies
+// them, the others find them applied.
 func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	defer conn.Close()
+	if d.Name == "postgres" {
+		// Session-level, on this connection: released by the unlock, or
+		// by PostgreSQL when the connection ends (a replica killed
+		// midway does not keep it).
+		const key = `hashtext('rampart migrations ' || current_schema())`
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+key+`)`); err != nil {
+			return fmt.Errorf("migrations: taking the lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+key+`)`)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	var cur int
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	if cur > len(Migrations) {
 		return fmt.Errorf("migrations: the database is at version %d, newer than this binary's %d", cur, len(Migrations))
 	}
 	for v := cur + 1; v <= len(Migrations); v++ {
-		tx, err := db.BeginTx(ctx, nil)
+		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}

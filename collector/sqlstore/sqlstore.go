@@ -91,7 +91,7 @@ var _ collector.Store = (*Store)(nil)
 
 type queries struct {
 	batchInsert, batchHash, signalUpsert, valueInsert, versionBump, decisionUpsert, decisionDelete string
-	keyUpsert, keyRevoke, signalByID, signalValues, signalEvents, setStatus                        string
+	keyUpsert, keyInsert, keyRevoke, signalByID, signalValues, signalEvents, setStatus             string
 	dropUpsert                                                                                     string
 }
 
@@ -127,6 +127,8 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 		keyUpsert: r(`INSERT INTO api_keys (id, name, kind, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, hash = excluded.hash,
 				created_at = excluded.created_at, revoked_at = excluded.revoked_at`),
+		keyInsert: r(`INSERT INTO api_keys (id, name, kind, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`),
 		keyRevoke:    r(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0`),
 		signalByID:   r(`SELECT ` + signalColumns + ` FROM signals WHERE id = ?`),
 		signalEvents: r(`SELECT body FROM events WHERE signal_id = ? ORDER BY at DESC, batch_id DESC, seq DESC LIMIT ?`),
@@ -880,6 +882,26 @@ func (s *Store) PutKey(ctx context.Context, k collector.Key) error {
 		_, err := tx.ExecContext(ctx, s.q.keyUpsert, clean(k.ID), clean(k.Name), k.Kind, k.Hash, nanos(k.CreatedAt), nanos(k.RevokedAt))
 		return err
 	})
+}
+
+// AddKey stores k unless a key with its id exists (revoked or not), in one
+// statement: of several replicas adding the same key at once, one adds it.
+// It reports whether k was added.
+func (s *Store) AddKey(ctx context.Context, k collector.Key) (bool, error) {
+	if k.ID == "" || k.Hash == "" || (k.Kind != collector.KeyAdmin && k.Kind != collector.KeyIngest) {
+		return false, fmt.Errorf("sqlstore: incomplete key %q (kind %q)", k.ID, k.Kind)
+	}
+	added := false
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, s.q.keyInsert, clean(k.ID), clean(k.Name), k.Kind, k.Hash, nanos(k.CreatedAt), nanos(k.RevokedAt))
+		if err != nil {
+			return err
+		}
+		n, err := r.RowsAffected()
+		added = n == 1
+		return err
+	})
+	return added, err
 }
 
 // RevokeKey marks a key revoked.

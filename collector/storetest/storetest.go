@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) collector.Store) {
 		{"RecordSignals", testRecordSignals},
 		{"Decisions", testDecisions},
 		{"Keys", testKeys},
+		{"AddKeyOnce", testAddKeyOnce},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"Drops", testDrops},
 	})
@@ -426,6 +428,53 @@ func testKeys(t *testing.T, s collector.Store) {
 	i := slices.IndexFunc(ks, func(x collector.Key) bool { return x.ID == "key_1" })
 	if i < 0 || ks[i].Hash != k.Hash || !ks[i].RevokedAt.Equal(t0.Add(time.Hour)) || ks[i].Kind != collector.KeyIngest {
 		t.Fatalf("stored key: %+v", ks)
+	}
+}
+
+// testAddKeyOnce: of writers adding the same key at once, one adds it; a
+// revoked key is not added back.
+func testAddKeyOnce(t *testing.T, s collector.Store) {
+	ctx := context.Background()
+	const writers = 8
+	var wg sync.WaitGroup
+	var added atomic.Int32
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := collector.Key{ID: "admin", Name: "first start", Kind: collector.KeyAdmin, Hash: collector.HashSecret(fmt.Sprint("token-", w)), CreatedAt: t0}
+			ok, err := s.AddKey(ctx, k)
+			if err != nil {
+				errs <- err
+			}
+			if ok {
+				added.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := added.Load(); n != 1 {
+		t.Fatalf("%d writers added the key, want 1", n)
+	}
+	k := collector.Key{ID: "env_1", Name: "RAMPART_INGEST_KEYS", Kind: collector.KeyIngest, Hash: collector.HashSecret("i"), CreatedAt: t0}
+	if ok, err := s.AddKey(ctx, k); err != nil || !ok {
+		t.Fatalf("AddKey: %v %v", ok, err)
+	}
+	if err := s.RevokeKey(ctx, "env_1", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.AddKey(ctx, k); err != nil || ok {
+		t.Fatalf("a revoked key added back: %v %v", ok, err)
+	}
+	ks, _ := s.Keys(ctx)
+	i := slices.IndexFunc(ks, func(x collector.Key) bool { return x.ID == "env_1" })
+	if i < 0 || ks[i].RevokedAt.IsZero() {
+		t.Fatalf("the revoked key: %+v", ks)
 	}
 }
 
