@@ -16,9 +16,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
@@ -82,6 +85,7 @@ type Store struct {
 	pendingKnown []string
 	pmu          sync.Mutex
 	onClose      []func()
+	retries      atomic.Int64 // write transactions run again (WriteRetries)
 }
 
 // eventChunk is the number of rows of the multi-row event insert.
@@ -197,7 +201,10 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// write runs f in a write transaction.
+// write runs f in a write transaction. A transaction that PostgreSQL
+// aborts as a deadlock victim or a serialization failure is run again
+// (f starts over), a few times with a short randomized wait: replicas
+// writing the same signals at once must not fail their ingest requests.
 func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 	if s.d.SerializeWrites {
 		s.wmu.Lock()
@@ -208,6 +215,25 @@ func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 		s.pmu.Lock()
 		defer s.pmu.Unlock()
 	}
+	for attempt := 1; ; attempt++ {
+		err := s.writeOnce(ctx, f)
+		if err == nil || attempt == maxWriteAttempts || !retryable(err) {
+			return err
+		}
+		s.retries.Add(1)
+		wait := time.Duration(attempt) * time.Millisecond * time.Duration(1+mrand.IntN(4))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// maxWriteAttempts bounds the runs of one write transaction.
+const maxWriteAttempts = 5
+
+func (s *Store) writeOnce(ctx context.Context, f func(tx *sql.Tx) error) error {
 	s.pendingKnown = s.pendingKnown[:0]
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -223,6 +249,21 @@ func (s *Store) write(ctx context.Context, f func(tx *sql.Tx) error) error {
 	s.known.add(s.pendingKnown)
 	return nil
 }
+
+// retryable reports a PostgreSQL error that asks the transaction to be run
+// again: deadlock_detected (40P01) or serialization_failure (40001).
+func retryable(err error) bool {
+	var pe interface{ SQLState() string }
+	if !errors.As(err, &pe) {
+		return false
+	}
+	code := pe.SQLState()
+	return code == "40P01" || code == "40001"
+}
+
+// WriteRetries returns how many write transactions were run again after a
+// deadlock or a serialization failure.
+func (s *Store) WriteRetries() int64 { return s.retries.Load() }
 
 // clean removes NUL bytes, which PostgreSQL's TEXT cannot hold, from a
 // value bound to an indexed column (the event's JSON keeps them escaped).
@@ -262,7 +303,17 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 			many:  tx.StmtContext(ctx, s.prep.eventN),
 			one:   tx.StmtContext(ctx, s.prep.event1),
 		}
-		for i, b := range batches {
+		// In batch id order, and signals and drops in key order below:
+		// every transaction takes its row locks in one order, so that
+		// concurrent writers (replicas) wait for each other instead of
+		// deadlocking.
+		order := make([]int, len(batches))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(batches[a].ID, batches[b].ID) })
+		for _, i := range order {
+			b := batches[i]
 			if j, ok := seen[b.ID]; ok {
 				// the same id twice in one call: settled like a retry
 				if batches[j].Hash == b.Hash {
@@ -331,6 +382,12 @@ func addDrop(drops []collector.DropCount, b *collector.Batch) []collector.DropCo
 }
 
 func (s *Store) upsertDrops(ctx context.Context, tx *sql.Tx, drops []collector.DropCount) error {
+	slices.SortFunc(drops, func(a, b collector.DropCount) int {
+		if c := strings.Compare(a.KeyID, b.KeyID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Service, b.Service)
+	})
 	for _, d := range drops {
 		if _, err := tx.ExecContext(ctx, s.q.dropUpsert, d.KeyID, d.Service, d.Events, d.Batches, nanos(d.LastReported)); err != nil {
 			return err
@@ -492,15 +549,23 @@ func (s *Store) upsertSignals(ctx context.Context, tx *sql.Tx, sigs []collector.
 	}
 	upsert := tx.StmtContext(ctx, s.prep.signalUpsert)
 	value := tx.StmtContext(ctx, s.prep.valueInsert)
+	// In id order (see Append), and each signal's values sorted.
+	ids := make([]string, len(sigs))
+	order := make([]int, len(sigs))
 	for i := range sigs {
-		sg := &sigs[i]
-		if sg.Key == "" {
+		if sigs[i].Key == "" {
 			return errors.New("sqlstore: signal without a key")
 		}
-		id := sg.ID
-		if id == "" {
-			id = collector.SignalID(sg.Key)
+		ids[i] = sigs[i].ID
+		if ids[i] == "" {
+			ids[i] = collector.SignalID(sigs[i].Key)
 		}
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(ids[a], ids[b]) })
+	for _, i := range order {
+		sg := &sigs[i]
+		id := ids[i]
 		count := sg.Count
 		if count <= 0 {
 			count = 1
@@ -523,7 +588,7 @@ func (s *Store) upsertSignals(ctx context.Context, tx *sql.Tx, sigs []collector.
 		for _, kv := range [...]struct {
 			kind string
 			vals []string
-		}{{"ip", sg.IPs}, {"user", sg.Users}} {
+		}{{"ip", sorted(sg.IPs)}, {"user", sorted(sg.Users)}} {
 			for _, v := range kv.vals {
 				if v = clean(v); v == "" {
 					continue
@@ -540,6 +605,14 @@ func (s *Store) upsertSignals(ctx context.Context, tx *sql.Tx, sigs []collector.
 		}
 	}
 	return nil
+}
+
+// sorted returns a sorted copy of vs (vs itself when already sorted).
+func sorted(vs []string) []string {
+	if slices.IsSorted(vs) {
+		return vs
+	}
+	return slices.Sorted(slices.Values(vs))
 }
 
 // RecordSignals applies signal updates from detectors.
