@@ -225,11 +225,16 @@ func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request) error {
 	}
 	inm := r.Header.Get("If-None-Match")
 	if etagMatch(inm, ver) && wait > 0 {
-		// Long poll: answer as soon as the version changes, here or (seen
-		// within a second) on another replica.
+		// Long poll: answer as soon as the version changes, here or on
+		// another replica (pushed by the store, else seen within a
+		// second).
 		deadline := time.NewTimer(wait)
 		defer deadline.Stop()
-		tick := time.NewTicker(time.Second)
+		every := time.Second
+		if s.decided.pushed {
+			every = pushFallback
+		}
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 	poll:
 		for etagMatch(inm, ver) {

@@ -327,3 +327,24 @@ type Detection struct {
 type Detector interface {
 	Observe(ctx context.Context, e *event.Event) ([]Detection, error)
 }
+
+// Change names what a store write changed, for the caches of the
+// collector's replicas.
+type Change string
+
+// The changes a Watcher reports.
+const (
+	ChangeDecisions Change = "decisions" // a decision stored or deleted
+	ChangeKeys      Change = "keys"      // a key added, replaced or revoked
+)
+
+// Watcher is implemented by the stores that report their changes: those
+// written through the store itself and, for a store that replicas share
+// (PostgreSQL), those written by every other replica, pushed as they
+// commit. A Server over such a store sees a revoked key and a decision
+// made anywhere (the API, the UI, a detector) at once, instead of at its
+// caches' next refresh.
+type Watcher interface {
+	// Watch calls f after each change; f must not block.
+	Watch(f func(Change))
+}

@@ -23,7 +23,15 @@ type decisionCache struct {
 	ver    int64
 	ds     []Decision
 	ch     chan struct{} // closed on a change
+	// pushed is set when the store reports every change (Watcher): the
+	// long-polls then wait for it, and read the store again only as a
+	// safety net (pushFallback).
+	pushed bool
 }
+
+// pushFallback is how often a long-poll reads the store when changes are
+// pushed: a lost notification is made good within it.
+const pushFallback = 15 * time.Second
 
 func newDecisionCache(s DecisionStore, now func() time.Time) *decisionCache {
 	return &decisionCache{store: s, now: now, ch: make(chan struct{})}

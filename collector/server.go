@@ -108,12 +108,34 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("collector: loading keys: %w", err)
 	}
 	s.decided = newDecisionCache(cfg.Store, s.now)
+	if w, ok := cfg.Store.(Watcher); ok {
+		s.decided.pushed = true
+		w.Watch(s.storeChanged)
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); s.commitLoop() }()
 	go func() { defer wg.Done(); s.detectLoop() }()
 	go func() { wg.Wait(); close(s.done) }()
 	return s, nil
+}
+
+// storeChanged applies a change of the store (made here, or by another
+// replica) to the caches: the long-polls of /v1/decisions wake, and the
+// keys are read again, so that a revoked key stops working at once.
+func (s *Server) storeChanged(c Change) {
+	switch c {
+	case ChangeDecisions:
+		s.decided.changed()
+	case ChangeKeys:
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := s.keys.reload(ctx); err != nil {
+				s.log.Warn("collector: reloading the keys after a change", "error", err)
+			}
+		}()
+	}
 }
 
 // Stats returns the server's counters.

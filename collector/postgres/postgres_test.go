@@ -7,8 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/collector/postgres"
@@ -161,4 +165,110 @@ func TestReplicasIngestWithoutDeadlocks(t *testing.T) {
 		retries += s.WriteRetries()
 	}
 	t.Logf("write transactions run again: %d", retries)
+}
+
+// replica is a collector server on its own store and pool, over a shared
+// schema, with a clock that never moves: its caches never expire by time,
+// so only a pushed change can make it see another replica's writes.
+type replica struct {
+	store *sqlstore.Store
+	srv   *collector.Server
+	http  *httptest.Server
+}
+
+func newReplica(t *testing.T, url string) *replica {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frozen := time.Now()
+	srv, err := collector.NewServer(context.Background(), collector.Config{Store: s, Now: func() time.Time { return frozen },
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Bootstrap(context.Background(), "rk_admin_test", []string{"rk_ingest_test"}); err != nil {
+		t.Fatal(err)
+	}
+	r := &replica{store: s, srv: srv, http: httptest.NewServer(srv.Handler())}
+	t.Cleanup(func() { r.http.Close(); srv.Close(context.Background()); s.Close() })
+	return r
+}
+
+func (r *replica) get(t *testing.T, path, token string, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", r.http.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// TestChangesReachEveryReplica: a key revoked on one replica stops working
+// on the others at once, and a decision made through the store (as the UI
+// and the detectors make them) wakes the long-polls of every replica.
+// Before, a revocation took up to the key cache's 10 s to reach the other
+// replicas, and decisions made outside the API woke nobody.
+func TestChangesReachEveryReplica(t *testing.T) {
+	url := storetest.PostgresSchema(t)
+	a, b := newReplica(t, url), newReplica(t, url)
+
+	if resp, _ := b.get(t, "/v1/decisions", "rk_ingest_test"); resp.StatusCode != 200 {
+		t.Fatalf("the ingest key on b: %d", resp.StatusCode)
+	}
+	ks, _ := a.store.Keys(context.Background())
+	for _, k := range ks {
+		if k.Kind == collector.KeyIngest {
+			if err := a.store.RevokeKey(context.Background(), k.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, _ := b.get(t, "/v1/decisions", "rk_ingest_test")
+		if resp.StatusCode == 401 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the key revoked on a still works on b: %d", resp.StatusCode)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	resp, _ := b.get(t, "/v1/decisions", "rk_admin_test")
+	etag := resp.Header.Get("ETag")
+	type answer struct {
+		status int
+		body   string
+		took   time.Duration
+	}
+	got := make(chan answer, 1)
+	go func() {
+		start := time.Now()
+		resp, body := b.get(t, "/v1/decisions?wait=60s", "rk_admin_test", "If-None-Match", etag)
+		got <- answer{resp.StatusCode, string(body), time.Since(start)}
+	}()
+	time.Sleep(200 * time.Millisecond) // the long-poll is waiting
+	if _, err := a.store.PutDecision(context.Background(), &collector.Decision{Kind: collector.BlockIP, Value: "198.51.100.7",
+		ExpiresAt: time.Now().Add(time.Hour), Author: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ans := <-got:
+		if ans.status != 200 || !strings.Contains(ans.body, "198.51.100.7") {
+			t.Fatalf("long-poll on b: %d %s", ans.status, ans.body)
+		}
+		t.Logf("b's long-poll answered %v after the decision", ans.took-200*time.Millisecond)
+	case <-time.After(10 * time.Second): // the fallback read is at 15 s
+		t.Fatal("a decision made through a's store did not wake b's long-poll")
+	}
 }

@@ -86,6 +86,42 @@ type Store struct {
 	pmu          sync.Mutex
 	onClose      []func()
 	retries      atomic.Int64 // write transactions run again (WriteRetries)
+
+	wmuWatch sync.Mutex
+	watchers []func(collector.Change)
+}
+
+// ChangesChannel is the PostgreSQL notification channel of the store's
+// changes (its payload a collector.Change), sent in the transaction that
+// makes them, so delivered when it commits.
+const ChangesChannel = "rampart_changes"
+
+// Watch calls f after each change of decisions or keys made through this
+// store, and after each Deliver.
+func (s *Store) Watch(f func(collector.Change)) {
+	s.wmuWatch.Lock()
+	s.watchers = append(s.watchers, f)
+	s.wmuWatch.Unlock()
+}
+
+// Deliver reports a change made elsewhere (by another replica: the
+// postgres package's listener calls it) to the watchers.
+func (s *Store) Deliver(c collector.Change) {
+	s.wmuWatch.Lock()
+	ws := slices.Clone(s.watchers)
+	s.wmuWatch.Unlock()
+	for _, f := range ws {
+		f(c)
+	}
+}
+
+// announce sends c to the other replicas within tx (PostgreSQL).
+func (s *Store) announce(ctx context.Context, tx *sql.Tx, c collector.Change) error {
+	if s.d.Name != "postgres" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, string(c))
+	return err
 }
 
 // eventChunk is the number of rows of the multi-row event insert.
@@ -903,8 +939,14 @@ func (s *Store) PutDecision(ctx context.Context, d *collector.Decision) (int64, 
 			return err
 		}
 		d.ID = id
+		if err := s.announce(ctx, tx, collector.ChangeDecisions); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, s.q.versionBump).Scan(&v)
 	})
+	if err == nil {
+		s.Deliver(collector.ChangeDecisions)
+	}
 	return v, err
 }
 
@@ -921,8 +963,14 @@ func (s *Store) DeleteDecision(ctx context.Context, id string) (int64, error) {
 		} else if n == 0 {
 			return collector.Errorf(collector.ENotFound, "no decision %q", id)
 		}
+		if err := s.announce(ctx, tx, collector.ChangeDecisions); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, s.q.versionBump).Scan(&v)
 	})
+	if err == nil {
+		s.Deliver(collector.ChangeDecisions)
+	}
 	return v, err
 }
 
@@ -951,10 +999,16 @@ func (s *Store) PutKey(ctx context.Context, k collector.Key) error {
 	if k.ID == "" || k.Hash == "" || (k.Kind != collector.KeyAdmin && k.Kind != collector.KeyIngest) {
 		return fmt.Errorf("sqlstore: incomplete key %q (kind %q)", k.ID, k.Kind)
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q.keyUpsert, clean(k.ID), clean(k.Name), k.Kind, k.Hash, nanos(k.CreatedAt), nanos(k.RevokedAt))
-		return err
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q.keyUpsert, clean(k.ID), clean(k.Name), k.Kind, k.Hash, nanos(k.CreatedAt), nanos(k.RevokedAt)); err != nil {
+			return err
+		}
+		return s.announce(ctx, tx, collector.ChangeKeys)
 	})
+	if err == nil {
+		s.Deliver(collector.ChangeKeys)
+	}
+	return err
 }
 
 // AddKey stores k unless a key with its id exists (revoked or not), in one
@@ -971,15 +1025,20 @@ func (s *Store) AddKey(ctx context.Context, k collector.Key) (bool, error) {
 			return err
 		}
 		n, err := r.RowsAffected()
-		added = n == 1
+		if added = n == 1; added && err == nil {
+			err = s.announce(ctx, tx, collector.ChangeKeys)
+		}
 		return err
 	})
+	if err == nil && added {
+		s.Deliver(collector.ChangeKeys)
+	}
 	return added, err
 }
 
 // RevokeKey marks a key revoked.
 func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, s.q.keyRevoke, nanos(at), id)
 		if err != nil {
 			return err
@@ -989,6 +1048,10 @@ func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
 		} else if n == 0 {
 			return collector.Errorf(collector.ENotFound, "no active key %q", id)
 		}
-		return nil
+		return s.announce(ctx, tx, collector.ChangeKeys)
 	})
+	if err == nil {
+		s.Deliver(collector.ChangeKeys)
+	}
+	return err
 }
