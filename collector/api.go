@@ -398,6 +398,9 @@ func (s *Server) handlePostDecision(w http.ResponseWriter, r *http.Request) erro
 	if err := validateDecision(&d, now); err != nil {
 		return err
 	}
+	if why := s.guard.refuses(&d, false); why != "" {
+		return FieldErrorf("value", "rampart does not %s %s: %s", strings.ReplaceAll(d.Kind, "_", " "), truncate(d.Value, 64), why)
+	}
 	v, err := s.store.PutDecision(r.Context(), &d)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,19 @@ type Config struct {
 	Rate Rate
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// AllowIPs are addresses that no decision blocks or challenges,
+	// besides loopback and the collector's own, which are never blocked
+	// (RAMPART_ALLOW_IPS). Detectors also leave private and special
+	// ranges alone; an operator may block those.
+	AllowIPs []netip.Prefix
+	// AllowUsers are user ids that no decision blocks or challenges
+	// (RAMPART_ALLOW_USERS).
+	AllowUsers []string
+	// MaxAutoDecisions caps the decisions the detectors make per minute
+	// (0 means DefaultMaxAutoDecisions, a negative value none); past it
+	// the signals are recorded and a person decides
+	// (RAMPART_MAX_AUTO_DECISIONS).
+	MaxAutoDecisions int
 }
 
 // Group commit: the committer writes the batches waiting for it in one
@@ -60,6 +74,7 @@ type Stats struct {
 	InFlight   atomic.Int64 // ingest requests in progress now (a gauge)
 	Dropped    atomic.Int64 // events the stored batches report their senders dropped
 	TimedOut   atomic.Int64 // stored events of requests that ran out of the WAF's time budget
+	Refused    atomic.Int64 // detector decisions refused (protected address, allow list, cap)
 }
 
 // Server is the collector's HTTP API over a Store. Create it with
@@ -83,6 +98,7 @@ type Server struct {
 	detect  chan *Batch
 	done    chan struct{} // committer and detector finished
 	decided *decisionCache
+	guard   *guard
 }
 
 type pending struct {
@@ -108,6 +124,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("collector: loading keys: %w", err)
 	}
 	s.decided = newDecisionCache(cfg.Store, s.now)
+	s.guard = newGuard(&cfg, s.now)
 	if w, ok := cfg.Store.(Watcher); ok {
 		s.decided.pushed = true
 		w.Watch(s.storeChanged)
@@ -338,6 +355,16 @@ func (s *Server) observe(ev *event.Event) {
 			if err := validateDecision(&dec, s.now()); err != nil {
 				s.stats.DetectErrs.Add(1)
 				s.log.Error("collector: detector decision", "error", err)
+				continue
+			}
+			if why := s.guard.refuses(&dec, true); why != "" {
+				s.stats.Refused.Add(1)
+				s.log.Warn("collector: a detector decision refused", "kind", dec.Kind, "value", dec.Value, "signal", dec.SignalID, "reason", why)
+				continue
+			}
+			if !s.guard.allowAuto() {
+				s.stats.Refused.Add(1)
+				s.log.Warn("collector: automatic decisions capped: the signal is recorded for a person to decide", "kind", dec.Kind, "value", dec.Value, "signal", dec.SignalID, "per_minute", s.guard.max)
 				continue
 			}
 			if _, err := s.store.PutDecision(ctx, &dec); err != nil {

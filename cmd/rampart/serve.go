@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -22,6 +24,17 @@ func serveCmd(args []string, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, args, out, nil)
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // serve runs the collector (package collector/daemon) with the flags of
@@ -50,6 +63,28 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 		Rate: collector.Rate{PerSecond: *rate}, AdminToken: os.Getenv("RAMPART_ADMIN_TOKEN"), Out: out}
 	if v := os.Getenv("RAMPART_INGEST_KEYS"); v != "" {
 		cfg.IngestKeys = strings.Split(v, ",")
+	}
+	for _, s := range splitList(os.Getenv("RAMPART_ALLOW_IPS")) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return fmt.Errorf("serve: RAMPART_ALLOW_IPS: %q is not an address or a CIDR", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		cfg.AllowIPs = append(cfg.AllowIPs, p.Masked())
+	}
+	cfg.AllowUsers = splitList(os.Getenv("RAMPART_ALLOW_USERS"))
+	if v := strings.TrimSpace(os.Getenv("RAMPART_MAX_AUTO_DECISIONS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("serve: RAMPART_MAX_AUTO_DECISIONS=%q: want a number of decisions per minute (negative: none)", v)
+		}
+		if n == 0 {
+			n = -1 // 0 spelled out means none
+		}
+		cfg.MaxAutoDecisions = n
 	}
 	if ready != nil {
 		cfg.Ready = func(addr string) { ready <- addr }

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
@@ -58,6 +59,12 @@ type Config struct {
 	// a new admin token is made and printed once on Out.
 	AdminToken string
 	IngestKeys []string
+	// AllowIPs, AllowUsers and MaxAutoDecisions bound the decisions (see
+	// collector.Config: RAMPART_ALLOW_IPS, RAMPART_ALLOW_USERS,
+	// RAMPART_MAX_AUTO_DECISIONS).
+	AllowIPs         []netip.Prefix
+	AllowUsers       []string
+	MaxAutoDecisions int
 	// Out gets the collector's log and its messages (where it serves, the
 	// admin token made on a first start); nil discards them.
 	Out io.Writer
@@ -94,7 +101,8 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	det := collector.NewATODetector(ato.New(ato.Config{}, window), ato.Policy{})
 
-	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: cfg.Rate})
+	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: cfg.Rate,
+		AllowIPs: cfg.AllowIPs, AllowUsers: cfg.AllowUsers, MaxAutoDecisions: cfg.MaxAutoDecisions})
 	if err != nil {
 		return err
 	}

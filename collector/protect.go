@@ -1,0 +1,124 @@
+package collector
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultMaxAutoDecisions is the default Config.MaxAutoDecisions.
+const DefaultMaxAutoDecisions = 60
+
+// Addresses no decision may block or challenge: a forged login failure
+// (any ingest key can send one) must not turn the fleet against its own
+// health checks, its proxies or the collector.
+var alwaysProtected = []netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("0.0.0.0/32"),
+	netip.MustParsePrefix("::/128"),
+}
+
+// Addresses the detectors never block on their own (an operator may):
+// private, shared, link-local and multicast ranges, which are a proxy's or
+// a load balancer's rather than a client's when trusted proxy headers are
+// misconfigured, and which no internet client sends from.
+var autoProtected = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("224.0.0.0/4"),
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("fe80::/10"),
+	netip.MustParsePrefix("ff00::/8"),
+}
+
+// guard decides which decisions the collector refuses to make.
+type guard struct {
+	always []netip.Prefix // loopback, the collector's own, AllowIPs
+	auto   []netip.Prefix
+	users  map[string]bool // AllowUsers
+	max    int             // automatic decisions per minute; < 0: none
+	now    func() time.Time
+
+	mu     sync.Mutex
+	minute time.Time
+	made   int
+}
+
+func newGuard(cfg *Config, now func() time.Time) *guard {
+	g := &guard{always: append([]netip.Prefix(nil), alwaysProtected...), auto: autoProtected, users: map[string]bool{}, max: cfg.MaxAutoDecisions, now: now}
+	if g.max == 0 {
+		g.max = DefaultMaxAutoDecisions
+	}
+	g.always = append(g.always, cfg.AllowIPs...)
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if p, err := netip.ParsePrefix(a.String()); err == nil {
+				g.always = append(g.always, netip.PrefixFrom(p.Addr().Unmap(), p.Addr().BitLen()))
+			}
+		}
+	}
+	for _, u := range cfg.AllowUsers {
+		if u = strings.TrimSpace(u); u != "" {
+			g.users[u] = true
+		}
+	}
+	return g
+}
+
+// refuses returns why d (validated) must not be made, "" when it may;
+// automatic is true for a detector's decision.
+func (g *guard) refuses(d *Decision, automatic bool) string {
+	switch d.Kind {
+	case BlockIP, ChallengeIP:
+		p, err := netip.ParsePrefix(d.Value)
+		if err != nil {
+			a, err := netip.ParseAddr(d.Value)
+			if err != nil {
+				return "not an address"
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		for _, q := range g.always {
+			if p.Overlaps(q) {
+				return "it covers " + q.String() + ", which is loopback, the collector's own or in the allow list"
+			}
+		}
+		if automatic {
+			for _, q := range g.auto {
+				if p.Overlaps(q) {
+					return "it is in " + q.String() + ", a private or special range that detectors do not block on their own"
+				}
+			}
+		}
+	case BlockUser, ChallengeUser:
+		if g.users[d.Value] {
+			return "the user is in the allow list"
+		}
+	}
+	return ""
+}
+
+// allowAuto counts an automatic decision against the per-minute cap and
+// reports whether it may be made.
+func (g *guard) allowAuto() bool {
+	if g.max < 0 {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	m := g.now().Truncate(time.Minute)
+	if !m.Equal(g.minute) {
+		g.minute, g.made = m, 0
+	}
+	if g.made >= g.max {
+		return false
+	}
+	g.made++
+	return true
+}

@@ -1,0 +1,105 @@
+package collector_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/ato"
+	"github.com/rampartsec/rampart/collector/storetest"
+	"github.com/rampartsec/rampart/event"
+)
+
+func atoEnv(t *testing.T, cfg collector.Config) *env {
+	t.Helper()
+	cfg.Detector = collector.NewATODetector(ato.New(ato.Config{}, ato.NewMemory(ato.MemoryConfig{})), ato.Policy{})
+	return newEnv(t, cfg)
+}
+
+// bruteForce sends n failed logins for login from ip, as any holder of an
+// ingest key can (the events are the sender's word), and waits until the
+// detector has seen them.
+func bruteForce(t *testing.T, e *env, id, ip, login string, n int) {
+	t.Helper()
+	var evs []*event.Event
+	for i := range n {
+		ev := storetest.Login(login, ip, i)
+		ev.Time = now.Add(time.Duration(i-n) * time.Second)
+		evs = append(evs, ev)
+	}
+	before := e.srv.Stats().Detections.Load() + e.srv.Stats().Refused.Load()
+	if resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, id, evs...)); resp.StatusCode != 202 {
+		t.Fatalf("ingest: %d %s", resp.StatusCode, b)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for e.srv.Stats().Detections.Load()+e.srv.Stats().Refused.Load() == before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func decisions(t *testing.T, e *env) []collector.Decision {
+	t.Helper()
+	_, b := e.do("GET", "/v1/decisions", adminToken, nil)
+	var list collector.DecisionsResponse
+	if err := json.Unmarshal(b, &list); err != nil {
+		t.Fatal(err)
+	}
+	return list.Decisions
+}
+
+// TestForgedEventsCannotBlockProtectedAddresses: eight forged login
+// failures used to make the fleet block 127.0.0.1 for hours. Loopback, the
+// collector's own and allow-listed addresses are never blocked, private
+// ranges not by a detector, and an allow-listed user is never put under
+// step-up; a public attacker still is blocked.
+func TestForgedEventsCannotBlockProtectedAddresses(t *testing.T) {
+	e := atoEnv(t, collector.Config{AllowIPs: []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}, AllowUsers: []string{"ops"}})
+	bruteForce(t, e, "b1", "127.0.0.1", "alice", 12)
+	bruteForce(t, e, "b2", "10.1.2.3", "bob", 12)
+	bruteForce(t, e, "b3", "203.0.113.9", "carol", 12)
+	bruteForce(t, e, "b4", "198.51.100.77", "ops", 12)
+	bruteForce(t, e, "b5", "198.51.100.66", "dave", 12)
+	var blocked []string
+	for _, d := range decisions(t, e) {
+		blocked = append(blocked, d.Kind+" "+d.Value)
+		switch {
+		case strings.HasPrefix(d.Value, "127."), d.Value == "10.1.2.3", d.Value == "203.0.113.9", d.Value == "ops":
+			t.Errorf("decision on a protected value: %+v", d)
+		}
+	}
+	if !strings.Contains(strings.Join(blocked, ","), "block_ip 198.51.100.66") {
+		t.Errorf("the public attacker was not blocked: %v", blocked)
+	}
+	if e.srv.Stats().Refused.Load() == 0 {
+		t.Error("no refused decision counted")
+	}
+	// An operator may block a private address, never loopback.
+	if resp, b := e.do("POST", "/v1/decisions", adminToken, []byte(`{"kind":"block_ip","value":"10.1.2.3","ttl":"1h"}`)); resp.StatusCode != 201 {
+		t.Errorf("an operator blocks a private address: %d %s", resp.StatusCode, b)
+	}
+	for _, v := range []string{"127.0.0.1", "127.0.0.0/8", "0.0.0.0/0", "::1", "203.0.113.0/25"} {
+		resp, b := e.do("POST", "/v1/decisions", adminToken, []byte(fmt.Sprintf(`{"kind":"block_ip","value":%q,"ttl":"1h"}`, v)))
+		if resp.StatusCode != 400 || !strings.Contains(string(b), "does not block ip") {
+			t.Errorf("block_ip %s: %d %s", v, resp.StatusCode, b)
+		}
+	}
+}
+
+// TestAutomaticDecisionsAreCapped: past MaxAutoDecisions a minute, the
+// detectors' decisions are left to a person (the signals are recorded).
+func TestAutomaticDecisionsAreCapped(t *testing.T) {
+	e := atoEnv(t, collector.Config{MaxAutoDecisions: 2})
+	for i := range 4 {
+		bruteForce(t, e, fmt.Sprint("b", i), fmt.Sprintf("198.51.100.%d", 10+i), fmt.Sprint("user", i), 12)
+	}
+	if n := len(decisions(t, e)); n != 2 {
+		t.Errorf("%d automatic decisions, want the cap of 2", n)
+	}
+	if p := e.signals("?type=brute_force"); p.Total < 4 {
+		t.Errorf("signals: %d, want every campaign recorded", p.Total)
+	}
+}
