@@ -155,26 +155,41 @@ func ConfigFromEnv() (Config, error) {
 		if strings.TrimSpace(v) == "all" {
 			c.TrustAllProxies = true
 		} else {
-			for _, s := range strings.Split(v, ",") {
-				s = strings.TrimSpace(s)
-				if s == "" {
-					continue
-				}
-				p, err := netip.ParsePrefix(s)
-				if err != nil {
-					a, aerr := netip.ParseAddr(s)
-					if aerr != nil {
-						errs = append(errs, &ConfigError{Var: "RAMPART_TRUSTED_PROXIES", Value: s, Want: `CIDRs or addresses separated by commas (10.0.0.0/8,192.0.2.7), or "all"`})
-						continue
-					}
-					p = netip.PrefixFrom(a, a.BitLen())
-				}
-				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			ps, bad := ParsePrefixes(v)
+			if bad != "" {
+				errs = append(errs, &ConfigError{Var: "RAMPART_TRUSTED_PROXIES", Value: bad, Want: `CIDRs or addresses separated by commas (10.0.0.0/8,192.0.2.7), or "all"`})
 			}
+			c.TrustedProxies = append(c.TrustedProxies, ps...)
 		}
 	}
 	c.warnings = misspelledVars(os.Environ())
 	return c, errors.Join(errs...)
+}
+
+// ParsePrefixes reads a comma-separated list of CIDRs and addresses (an
+// address is its one-address prefix), masked, blanks ignored. bad is the
+// first item that is neither, "" when all are good; the good ones are
+// returned either way.
+func ParsePrefixes(list string) (ps []netip.Prefix, bad string) {
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				if bad == "" {
+					bad = s
+				}
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, bad
 }
 
 // misspelledVars returns a warning for each RAMPART_ variable of environ

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/collector/daemon"
 )
@@ -64,16 +65,15 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 	if v := os.Getenv("RAMPART_INGEST_KEYS"); v != "" {
 		cfg.IngestKeys = strings.Split(v, ",")
 	}
-	for _, s := range splitList(os.Getenv("RAMPART_ALLOW_IPS")) {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			a, aerr := netip.ParseAddr(s)
-			if aerr != nil {
-				return fmt.Errorf("serve: RAMPART_ALLOW_IPS: %q is not an address or a CIDR", s)
-			}
-			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+	for _, v := range []struct {
+		name string
+		dst  *[]netip.Prefix
+	}{{"RAMPART_ALLOW_IPS", &cfg.AllowIPs}, {"RAMPART_TRUSTED_PROXIES", &cfg.TrustedProxies}} {
+		ps, bad := rampart.ParsePrefixes(os.Getenv(v.name))
+		if bad != "" {
+			return fmt.Errorf("serve: %s: %q is not an address or a CIDR", v.name, bad)
 		}
-		cfg.AllowIPs = append(cfg.AllowIPs, p.Masked())
+		*v.dst = ps
 	}
 	cfg.AllowUsers = splitList(os.Getenv("RAMPART_ALLOW_USERS"))
 	if v := strings.TrimSpace(os.Getenv("RAMPART_MAX_AUTO_DECISIONS")); v != "" {

@@ -65,6 +65,10 @@ type Config struct {
 	AllowIPs         []netip.Prefix
 	AllowUsers       []string
 	MaxAutoDecisions int
+	// TrustedProxies are the proxies whose client IP headers the UI's
+	// login limiter believes (RAMPART_TRUSTED_PROXIES; see
+	// ui.Config.TrustedProxies).
+	TrustedProxies []netip.Prefix
 	// Out gets the collector's log and its messages (where it serves, the
 	// admin token made on a first start); nil discards them.
 	Out io.Writer
@@ -117,7 +121,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log})
+	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/waf/httpinput"
 )
 
 // Roles of the UI's users. The admin token logs in as an admin.
@@ -49,6 +50,9 @@ const (
 	// refuses that IP until the window has passed.
 	maxLoginFailures = 10
 	loginWindow      = 5 * time.Minute
+	// hashWait is how long a login waits for a password check slot
+	// (see UI.hashing) before it is answered 503.
+	hashWait = 5 * time.Second
 	// maxCredential bounds a login or password (PBKDF2 of a megabyte
 	// password is a denial of service).
 	maxCredential = 256
@@ -114,29 +118,38 @@ var dummyHash struct {
 	h    string
 }
 
-// loginLimiter counts failed logins per client IP.
+// loginLimiter counts login attempts per client IP. An attempt is
+// reserved before the password is checked, so that concurrent posts from
+// one address cannot all reach the (deliberately slow) hash; a success
+// gives its reservation back. The map is bounded without ever being reset:
+// past maxLimiterIPs, expired entries are swept, and addresses still not
+// in it share one budget until room frees up, so a flood of new addresses
+// cannot wipe the count of an address under attack.
 type loginLimiter struct {
 	mu    sync.Mutex
 	fails map[string][]time.Time
 }
 
-func (l *loginLimiter) blocked(ip string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, t := range l.fails[ip] {
-		if now.Sub(t) < loginWindow {
-			n++
-		}
-	}
-	return n >= maxLoginFailures
-}
+const (
+	// maxLimiterIPs bounds the addresses the limiter tracks one by one.
+	maxLimiterIPs = 100_000
+	// overflowKey is the shared budget of the addresses past it.
+	overflowKey = "*"
+)
 
-func (l *loginLimiter) fail(ip string, now time.Time) {
+// reserve counts an attempt from ip at now, and reports false (not
+// counted) when ip already used its budget.
+func (l *loginLimiter) reserve(ip string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.fails == nil || len(l.fails) > 10_000 {
+	if l.fails == nil {
 		l.fails = map[string][]time.Time{}
+	}
+	if _, ok := l.fails[ip]; !ok && len(l.fails) >= maxLimiterIPs {
+		l.sweep(now)
+		if len(l.fails) >= maxLimiterIPs {
+			ip = overflowKey
+		}
 	}
 	keep := l.fails[ip][:0]
 	for _, t := range l.fails[ip] {
@@ -144,10 +157,54 @@ func (l *loginLimiter) fail(ip string, now time.Time) {
 			keep = append(keep, t)
 		}
 	}
+	if len(keep) >= maxLoginFailures {
+		l.fails[ip] = keep
+		return false
+	}
 	l.fails[ip] = append(keep, now)
+	return true
 }
 
-func clientIP(r *http.Request) string {
+// succeed gives back the reservation made at t by a login that worked.
+func (l *loginLimiter) succeed(ip string, t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range []string{ip, overflowKey} {
+		ts := l.fails[k]
+		for i := len(ts) - 1; i >= 0; i-- {
+			if ts[i].Equal(t) {
+				l.fails[k] = append(ts[:i], ts[i+1:]...)
+				if len(l.fails[k]) == 0 {
+					delete(l.fails, k)
+				}
+				return
+			}
+		}
+	}
+}
+
+// sweep drops the addresses whose attempts all expired.
+func (l *loginLimiter) sweep(now time.Time) {
+	for ip, ts := range l.fails {
+		if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= loginWindow {
+			delete(l.fails, ip)
+		}
+	}
+}
+
+// clientIP is the address a login attempt is counted under: the client's,
+// from the proxy headers when the connection comes from a trusted proxy
+// (Config.TrustedProxies), else the connection's peer.
+func (u *UI) clientIP(r *http.Request) string {
+	hs := make([][2]string, 0, 4)
+	for _, name := range httpinput.DefaultClientIPHeaders {
+		for _, v := range r.Header.Values(name) {
+			hs = append(hs, [2]string{name, v})
+		}
+	}
+	if a := httpinput.ClientIP(r.RemoteAddr, hs, &u.proxies); a.IsValid() {
+		return a.String()
+	}
 	h := r.RemoteAddr
 	if i := strings.LastIndexByte(h, ':'); i >= 0 {
 		h = h[:i]
@@ -382,24 +439,34 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := u.now()
-	ip := clientIP(r)
-	if u.limiter.blocked(ip, now) {
+	ip := u.clientIP(r)
+	// The attempt is counted before the password is checked.
+	if !u.limiter.reserve(ip, now) {
 		u.renderLogin(w, r, http.StatusTooManyRequests, "Too many failed logins from your address; wait a few minutes.")
 		return
 	}
 	login, pw := strings.TrimSpace(r.PostForm.Get("login")), r.PostForm.Get("password")
 	if login == "" || pw == "" || len(login) > maxCredential || len(pw) > maxCredential {
-		u.limiter.fail(ip, now)
 		u.renderLogin(w, r, http.StatusUnauthorized, "Wrong login or password.")
 		return
 	}
+	// At most a few password checks at once: each takes a core for a
+	// fraction of a second, and the collector must keep serving.
+	select {
+	case u.hashing <- struct{}{}:
+	case <-time.After(hashWait):
+		u.renderLogin(w, r, http.StatusServiceUnavailable, "Too many logins at once; try again in a moment.")
+		return
+	case <-r.Context().Done():
+		return
+	}
 	s, err := u.authenticate(r.Context(), login, pw)
+	<-u.hashing
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
 	if s == nil {
-		u.limiter.fail(ip, now)
 		u.log.Warn("ui: failed login", "login", truncate(login, 64), "ip", ip)
 		u.renderLogin(w, r, http.StatusUnauthorized, "Wrong login or password.")
 		return
@@ -411,6 +478,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	u.limiter.succeed(ip, now)
 	u.log.Info("ui: login", "login", s.Login, "role", s.Role, "ip", ip)
 	u.setCookie(w, r, loginCookie, "", -1)
 	u.setCookie(w, r, sessionCookie, sid, int(SessionTTL/time.Second))

@@ -2,15 +2,18 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/sqlite"
 	"github.com/rampartsec/rampart/collector/ui"
 	"github.com/rampartsec/rampart/event"
 )
@@ -469,5 +472,90 @@ func TestNextIsLocal(t *testing.T) {
 		if loc := resp.Header.Get("Location"); loc != "/" {
 			t.Errorf("next %q: redirected to %q", next, loc)
 		}
+	}
+}
+
+// loginFrom posts a login as the client at ip, through a proxy on
+// loopback (which the UI trusts by default) that names it in
+// X-Forwarded-For.
+func (c *client) loginFrom(ip, login, pw string) int {
+	c.e.t.Helper()
+	if c.csrf == "" {
+		c.do("GET", "/login", nil, "X-Forwarded-For", ip)
+	}
+	resp, _ := c.do("POST", "/login", url.Values{"login": {login}, "password": {pw}, "csrf": {c.csrf}, "next": {"/"}}, "X-Forwarded-For", ip)
+	return resp.StatusCode
+}
+
+// TestLoginAttemptsReservedBeforeTheHash: 80 concurrent wrong passwords
+// from one address used to be hashed all (the limiter was read before the
+// 0.3 s hash and updated after it: 56 s of CPU). Now at most the budget
+// reaches the hash; the rest are refused at once.
+func TestLoginAttemptsReservedBeforeTheHash(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A real work factor for bob's password, so that checks overlap.
+	e := newEnvIter(t, st, 100_000)
+	if resp, _ := e.admin().post("/users", url.Values{"login": {"bob"}, "password": {"a long enough password"}, "role": {"viewer"}}); resp.StatusCode != 303 {
+		t.Fatalf("creating bob: %d", resp.StatusCode)
+	}
+	c := e.client()
+	c.do("GET", "/login", nil)
+	// The login page's cookie and token, sent by 80 posts at once.
+	u := mustURL(e.http.URL + "/login")
+	form := url.Values{"login": {"bob"}, "password": {"wrong"}, "csrf": {c.csrf}}.Encode()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for range 80 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("POST", u.String(), strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for _, ck := range c.c.Jar.Cookies(u) {
+				req.AddCookie(ck)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			codes[resp.StatusCode]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if codes[http.StatusUnauthorized] > 10 || codes[http.StatusTooManyRequests] < 70 {
+		t.Errorf("answers %v: want at most 10 checked (401) and the rest refused (429)", codes)
+	}
+}
+
+// TestLoginLimiterKeyedOnTheClient: behind a proxy, each client has its
+// own budget (one attacker used to lock every user out), and a flood of
+// posts from new addresses does not reset the count of the address under
+// attack (10,005 of them used to wipe the limiter's map).
+func TestLoginLimiterKeyedOnTheClient(t *testing.T) {
+	e := newEnv(t)
+	attacker := e.client()
+	for range 10 {
+		attacker.loginFrom("198.51.100.1", ui.AdminLogin, "wrong")
+	}
+	if code := attacker.loginFrom("198.51.100.1", ui.AdminLogin, adminToken); code != http.StatusTooManyRequests {
+		t.Fatalf("the attacker after 10 failures: %d, want 429", code)
+	}
+	if code := e.client().loginFrom("198.51.100.2", ui.AdminLogin, adminToken); code != http.StatusSeeOther {
+		t.Fatalf("another client behind the same proxy: %d, want 303", code)
+	}
+	flood := e.client()
+	for i := range 10_005 {
+		flood.loginFrom(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), "x", "")
+	}
+	if code := attacker.loginFrom("198.51.100.1", ui.AdminLogin, adminToken); code != http.StatusTooManyRequests {
+		t.Fatalf("the attacker after a flood from new addresses: %d, want 429", code)
 	}
 }

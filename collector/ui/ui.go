@@ -32,11 +32,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/waf/httpinput"
 )
 
 //go:embed templates/*.html static/*
@@ -64,6 +67,15 @@ type Config struct {
 	// PasswordIterations is the PBKDF2 work factor of new passwords;
 	// 0 means DefaultPasswordIterations.
 	PasswordIterations int
+	// TrustedProxies are the peers whose client IP headers
+	// (X-Forwarded-For...) the login limiter believes, as the library's
+	// Config.TrustedProxies (RAMPART_TRUSTED_PROXIES): behind a load
+	// balancer, set its network, or every user shares its address's
+	// budget. nil means loopback only.
+	TrustedProxies []netip.Prefix
+	// PasswordChecks bounds the password checks running at once; 0 means
+	// the number of CPUs.
+	PasswordChecks int
 }
 
 // UI is the web UI. Serve it with Handler.
@@ -79,6 +91,8 @@ type UI struct {
 	pages    map[string]*template.Template
 	static   fs.FS
 	limiter  loginLimiter
+	proxies  httpinput.Options
+	hashing  chan struct{} // a slot per password check in progress
 
 	mu       sync.Mutex
 	overview map[string]cachedOverview
@@ -118,6 +132,12 @@ func New(ctx context.Context, cfg Config) (*UI, error) {
 	if u.iter <= 0 {
 		u.iter = DefaultPasswordIterations
 	}
+	u.proxies = httpinput.Options{TrustedProxies: cfg.TrustedProxies}
+	n := cfg.PasswordChecks
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	u.hashing = make(chan struct{}, n)
 	var err error
 	if u.pages, err = parsePages(); err != nil {
 		return nil, err

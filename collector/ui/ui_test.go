@@ -48,6 +48,13 @@ func newEnv(t testing.TB) *env {
 // newEnvOn serves the UI and the API over st.
 func newEnvOn(t testing.TB, st collector.Store) *env {
 	t.Helper()
+	// a low work factor keeps the tests fast; the format records it
+	return newEnvIter(t, st, 1000)
+}
+
+// newEnvIter is newEnvOn with new passwords hashed with iter iterations.
+func newEnvIter(t testing.TB, st collector.Store, iter int) *env {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := collector.NewServer(ctx, collector.Config{Store: st, Logger: log, Rate: collector.Rate{PerSecond: -1}})
@@ -57,8 +64,7 @@ func newEnvOn(t testing.TB, st collector.Store) *env {
 	if _, err := srv.Bootstrap(ctx, adminToken, []string{ingestKey}); err != nil {
 		t.Fatal(err)
 	}
-	// a low work factor keeps the tests fast; the format records it
-	web, err := ui.New(ctx, ui.Config{Store: st, Logger: log, PasswordIterations: 1000})
+	web, err := ui.New(ctx, ui.Config{Store: st, Logger: log, PasswordIterations: iter})
 	if err != nil {
 		t.Fatal(err)
 	}
