@@ -419,7 +419,19 @@ func (u *UI) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg
 
 // safeNext accepts only a local path as the page to go to after login.
 func safeNext(n string) bool {
-	return strings.HasPrefix(n, "/") && !strings.HasPrefix(n, "//") && !strings.HasPrefix(n, "/\\") && !strings.ContainsAny(n, "\r\n")
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || len(n) > 2048 {
+		return false
+	}
+	// Browsers drop tabs and newlines from a Location ("/\t/evil" is
+	// "//evil") and read a backslash as a slash: refuse every control
+	// character and backslash, then any authority left.
+	for i := 0; i < len(n); i++ {
+		if c := n[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return false
+		}
+	}
+	u, err := url.Parse(n)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
 }
 
 func (u *UI) login(w http.ResponseWriter, r *http.Request) {

@@ -465,7 +465,8 @@ func TestLoginRateLimit(t *testing.T) {
 
 func TestNextIsLocal(t *testing.T) {
 	e := newEnv(t)
-	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
+	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "/\n/evil.example",
+		"/\r\n/evil.example", "/%09/x\\y", "/x\\..\\\\evil.example", "/\x00/evil.example", "/\x7f"} {
 		c := e.client()
 		c.get("/login")
 		resp, _ := c.post("/login", url.Values{"login": {ui.AdminLogin}, "password": {adminToken}, "next": {next}})
