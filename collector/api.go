@@ -113,6 +113,10 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	if closed {
 		return &Error{Code: EUnavailable, Message: "shutting down", RetryAfter: time.Second}
 	}
+	if !s.keyInflight.take(key.ID) {
+		return &Error{Code: EUnavailable, Message: fmt.Sprintf("over %d ingest requests at once for this key", maxInflightPerKey), RetryAfter: time.Second}
+	}
+	defer s.keyInflight.give(key.ID)
 	select {
 	case s.inflight <- struct{}{}:
 		s.stats.InFlight.Add(1)
@@ -123,6 +127,9 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return &Error{Code: EUnavailable, Message: fmt.Sprintf("over %d ingest requests at once", maxInflight), RetryAfter: time.Second}
 	}
+	// A slow upload holds a slot: it has bodyTimeout to arrive whole,
+	// whatever the HTTP server's own timeouts.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyTimeout))
 	body, err := ReadBody(http.MaxBytesReader(w, r.Body, s.limits.BodyBytes), r.Header.Get("Content-Encoding"), s.limits.BodyBytes)
 	if err != nil {
 		return err

@@ -60,7 +60,39 @@ const (
 	// Limits.BodyBytes and its decoded events); past it a request gets
 	// 503 with Retry-After.
 	maxInflight = 64
+	// maxInflightPerKey bounds one key's share of them, so that one key
+	// (one misbehaving fleet, one stolen key) cannot starve the others.
+	maxInflightPerKey = 16
+	// bodyTimeout bounds the upload of one ingest request's body.
+	bodyTimeout = 30 * time.Second
 )
+
+// keyCounts counts the ingest requests in progress per key.
+type keyCounts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (k *keyCounts) take(id string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.n == nil {
+		k.n = map[string]int{}
+	}
+	if k.n[id] >= maxInflightPerKey {
+		return false
+	}
+	k.n[id]++
+	return true
+}
+
+func (k *keyCounts) give(id string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.n[id]--; k.n[id] <= 0 {
+		delete(k.n, id)
+	}
+}
 
 // Stats are a Server's counters.
 type Stats struct {
@@ -90,7 +122,8 @@ type Server struct {
 	limiter  *limiter
 	stats    Stats
 
-	inflight chan struct{} // a slot per ingest request in progress
+	inflight    chan struct{} // a slot per ingest request in progress
+	keyInflight keyCounts
 
 	mu      sync.RWMutex // closed and sends on queue
 	closed  bool

@@ -778,3 +778,61 @@ func TestSeededKeyStaysRevoked(t *testing.T) {
 		t.Fatalf("the revoked seeded key after a restart: %d, want 401", resp.StatusCode)
 	}
 }
+
+// TestOneKeyCannotStarveTheOthers: one key's slow uploads take at most its
+// share of the ingest slots; another key's batches still get in.
+func TestOneKeyCannotStarveTheOthers(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	resp, b := e.do("POST", "/v1/keys", adminToken, []byte(`{"name":"other"}`))
+	var other collector.KeyResponse
+	json.Unmarshal(b, &other)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create key: %d %s", resp.StatusCode, b)
+	}
+	// 40 uploads that never finish, from the ingest key.
+	var pipes []*io.PipeWriter
+	done := make(chan int, 40)
+	for range 40 {
+		pr, pw := io.Pipe()
+		pipes = append(pipes, pw)
+		req, _ := http.NewRequest("POST", e.http.URL+"/v1/events", pr)
+		// A long body announced: a refused upload's answer is sent at once,
+		// without the server waiting for the rest.
+		req.ContentLength = 4 << 20
+		req.Header.Set("Authorization", "Bearer "+ingestKey)
+		req.Header.Set("Content-Type", "application/json")
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				done <- 0
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+		pw.Write([]byte(`{"batch_id":`)) // the upload has begun
+	}
+	defer func() {
+		for _, pw := range pipes {
+			pw.Close()
+		}
+	}()
+	// The key's share is taken: its 17th and later are refused at once.
+	refused := 0
+	deadline := time.After(10 * time.Second)
+	for refused < 40-16 {
+		select {
+		case code := <-done:
+			if code != http.StatusServiceUnavailable {
+				t.Fatalf("an upload over the key's share: %d, want 503", code)
+			}
+			refused++
+		case <-deadline:
+			t.Fatalf("%d uploads refused, want %d", refused, 40-16)
+		}
+	}
+	resp, b = e.do("POST", "/v1/events", other.Secret, encode(t, "other-1", storetest.Attack("r1", "203.0.113.7", 0)))
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("another key while the first one's uploads hang: %d %s", resp.StatusCode, b)
+	}
+}
