@@ -603,8 +603,19 @@ func TestIngestUserEventWithMetadata(t *testing.T) {
 // the collector hold unbounded memory; once they finish, ingest goes on.
 func TestIngestInflightBound(t *testing.T) {
 	e := newEnv(t, collector.Config{})
-	// 64 clients that send their headers and the start of a body, then
-	// stall: each handler is reading, holding its slot.
+	// 64 clients of four keys (a key has at most 16 slots) that send
+	// their headers and the start of a body, then stall: each handler is
+	// reading, holding its slot.
+	keys := []string{ingestKey}
+	for i := range 3 {
+		resp, b := e.do("POST", "/v1/keys", adminToken, []byte(fmt.Sprintf(`{"name":"k%d"}`, i)))
+		var k collector.KeyResponse
+		json.Unmarshal(b, &k)
+		if resp.StatusCode != 201 {
+			t.Fatalf("create key: %d %s", resp.StatusCode, b)
+		}
+		keys = append(keys, k.Secret)
+	}
 	var conns []net.Conn
 	closeAll := func() {
 		for _, c := range conns {
@@ -613,13 +624,13 @@ func TestIngestInflightBound(t *testing.T) {
 	}
 	t.Cleanup(closeAll) // before the server's Close, even on a failure
 	host := strings.TrimPrefix(e.http.URL, "http://")
-	for range 64 {
+	for i := range 64 {
 		c, err := net.Dial("tcp", host)
 		if err != nil {
 			t.Fatal(err)
 		}
 		conns = append(conns, c)
-		fmt.Fprintf(c, "POST /v1/events HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"batch_id\":", host, ingestKey)
+		fmt.Fprintf(c, "POST /v1/events HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"batch_id\":", host, keys[i%4])
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for e.srv.Stats().InFlight.Load() < 64 {
