@@ -348,3 +348,30 @@ type Watcher interface {
 	// Watch calls f after each change; f must not block.
 	Watch(f func(Change))
 }
+
+// Retention says how long the store keeps what grows with traffic; a zero
+// duration keeps it forever.
+type Retention struct {
+	// Events are the stored events (a signal keeps its counts, first and
+	// last seen, addresses and users when its events are gone).
+	Events time.Duration
+	// Batches are the records of received batch ids, which make a retried
+	// batch a duplicate: keep them longer than senders retry.
+	Batches time.Duration
+	// Decisions are the decisions past their expiry.
+	Decisions time.Duration
+}
+
+// DefaultRetention is the retention of `rampart serve`.
+var DefaultRetention = Retention{Events: 30 * 24 * time.Hour, Batches: 7 * 24 * time.Hour, Decisions: 24 * time.Hour}
+
+// Pruned counts what one pruning deleted.
+type Pruned struct {
+	Events, Batches, Decisions int64
+}
+
+// Pruner is implemented by the stores that delete what their retention no
+// longer keeps, in short transactions.
+type Pruner interface {
+	Prune(ctx context.Context, r Retention, now time.Time) (Pruned, error)
+}

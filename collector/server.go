@@ -36,6 +36,11 @@ type Config struct {
 	// AllowUsers are user ids that no decision blocks or challenges
 	// (RAMPART_ALLOW_USERS).
 	AllowUsers []string
+	// Retention, when not zero and the store is a Pruner, prunes the
+	// store every PruneEvery (see DefaultRetention).
+	Retention Retention
+	// PruneEvery is the time between prunings; 0 means an hour.
+	PruneEvery time.Duration
 	// MaxAutoDecisions caps the decisions the detectors make per minute
 	// (0 means DefaultMaxAutoDecisions, a negative value none); past it
 	// the signals are recorded and a person decides
@@ -132,6 +137,31 @@ type Server struct {
 	done    chan struct{} // committer and detector finished
 	decided *decisionCache
 	guard   *guard
+
+	stopPrune chan struct{} // closed by Close
+}
+
+// pruneLoop prunes the store every interval until Close.
+func (s *Server) pruneLoop(p Pruner, r Retention, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopPrune:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), every)
+		n, err := p.Prune(ctx, r, s.now())
+		cancel()
+		if err != nil {
+			s.log.Warn("collector: pruning", "error", err)
+			continue
+		}
+		if n != (Pruned{}) {
+			s.log.Info("collector: pruned", "events", n.Events, "batches", n.Batches, "decisions", n.Decisions)
+		}
+	}
 }
 
 type pending struct {
@@ -166,6 +196,15 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	wg.Add(2)
 	go func() { defer wg.Done(); s.commitLoop() }()
 	go func() { defer wg.Done(); s.detectLoop() }()
+	if p, ok := cfg.Store.(Pruner); ok && cfg.Retention != (Retention{}) {
+		every := cfg.PruneEvery
+		if every <= 0 {
+			every = time.Hour
+		}
+		s.stopPrune = make(chan struct{})
+		wg.Add(1)
+		go func() { defer wg.Done(); s.pruneLoop(p, cfg.Retention, every) }()
+	}
 	go func() { wg.Wait(); close(s.done) }()
 	return s, nil
 }
@@ -200,6 +239,9 @@ func (s *Server) Close(ctx context.Context) error {
 	if !s.closed {
 		s.closed = true
 		close(s.queue)
+		if s.stopPrune != nil {
+			close(s.stopPrune)
+		}
 	}
 	s.mu.Unlock()
 	select {

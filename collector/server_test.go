@@ -847,3 +847,28 @@ func TestOneKeyCannotStarveTheOthers(t *testing.T) {
 		t.Fatalf("another key while the first one's uploads hang: %d %s", resp.StatusCode, b)
 	}
 }
+
+// TestServerPrunes: with a retention, the server prunes its store on its
+// own, while it serves.
+func TestServerPrunes(t *testing.T) {
+	e := newEnv(t, collector.Config{Retention: collector.Retention{Events: time.Hour}, PruneEvery: 20 * time.Millisecond})
+	old := storetest.Attack("r1", "203.0.113.7", 0)
+	old.Time = now.Add(-2 * time.Hour)
+	if resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, "old", old, storetest.Attack("r1", "203.0.113.7", 1))); resp.StatusCode != 202 {
+		t.Fatalf("ingest: %d %s", resp.StatusCode, b)
+	}
+	id := e.signals("").Signals[0].ID
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var d collector.SignalDetail
+		_, b := e.do("GET", "/v1/signals/"+id+"?events=10", adminToken, nil)
+		json.Unmarshal(b, &d)
+		if len(d.Events) == 1 && d.Count == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the old event was not pruned: %s", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/collector"
@@ -25,6 +26,22 @@ func serveCmd(args []string, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, args, out, nil)
+}
+
+// parseDays reads a Go duration, or a number of days ("30d").
+func parseDays(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d < 0 {
+			return 0, fmt.Errorf("bad number of days %q", n)
+		}
+		return time.Duration(d) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad duration %q", s)
+	}
+	return d, nil
 }
 
 // splitList splits a comma-separated list, dropping blanks.
@@ -76,6 +93,20 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 		*v.dst = ps
 	}
 	cfg.AllowUsers = splitList(os.Getenv("RAMPART_ALLOW_USERS"))
+	cfg.Retention = collector.DefaultRetention
+	for _, v := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"RAMPART_RETENTION_EVENTS", &cfg.Retention.Events}, {"RAMPART_RETENTION_BATCHES", &cfg.Retention.Batches},
+		{"RAMPART_RETENTION_DECISIONS", &cfg.Retention.Decisions}} {
+		if s := strings.TrimSpace(os.Getenv(v.name)); s != "" {
+			d, err := parseDays(s)
+			if err != nil {
+				return fmt.Errorf("serve: %s=%q: want a duration such as 30d or 12h (0: keep forever)", v.name, s)
+			}
+			*v.dst = d
+		}
+	}
 	if v := strings.TrimSpace(os.Getenv("RAMPART_MAX_AUTO_DECISIONS")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {

@@ -65,6 +65,9 @@ type Config struct {
 	AllowIPs         []netip.Prefix
 	AllowUsers       []string
 	MaxAutoDecisions int
+	// Retention prunes the store (collector.Config.Retention; the zero
+	// value keeps everything).
+	Retention collector.Retention
 	// TrustedProxies are the proxies whose client IP headers the UI's
 	// login limiter believes (RAMPART_TRUSTED_PROXIES; see
 	// ui.Config.TrustedProxies).
@@ -106,7 +109,7 @@ func Run(ctx context.Context, cfg Config) error {
 	det := collector.NewATODetector(ato.New(ato.Config{}, window), ato.Policy{})
 
 	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: cfg.Rate,
-		AllowIPs: cfg.AllowIPs, AllowUsers: cfg.AllowUsers, MaxAutoDecisions: cfg.MaxAutoDecisions})
+		AllowIPs: cfg.AllowIPs, AllowUsers: cfg.AllowUsers, MaxAutoDecisions: cfg.MaxAutoDecisions, Retention: cfg.Retention})
 	if err != nil {
 		return err
 	}

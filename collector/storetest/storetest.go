@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) collector.Store) {
 		{"Decisions", testDecisions},
 		{"Keys", testKeys},
 		{"AddKeyOnce", testAddKeyOnce},
+		{"Prune", testPrune},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"Drops", testDrops},
 	})
@@ -428,6 +429,66 @@ func testKeys(t *testing.T, s collector.Store) {
 	i := slices.IndexFunc(ks, func(x collector.Key) bool { return x.ID == "key_1" })
 	if i < 0 || ks[i].Hash != k.Hash || !ks[i].RevokedAt.Equal(t0.Add(time.Hour)) || ks[i].Kind != collector.KeyIngest {
 		t.Fatalf("stored key: %+v", ks)
+	}
+}
+
+// testPrune: events, batch records and expired decisions past their
+// retention are deleted, in chunks; the signals stay with their counts,
+// and what is recent stays whole.
+func testPrune(t *testing.T, s collector.Store) {
+	p, ok := s.(collector.Pruner)
+	if !ok {
+		t.Skip("the store does not prune")
+	}
+	ctx := context.Background()
+	// 12,000 events 40 days old (more than one chunk) and 3 recent ones.
+	ago := t0.Add(-40 * 24 * time.Hour)
+	var old []*event.Event
+	for i := range 12_000 {
+		ev := Attack("r1", "203.0.113.7", 0)
+		ev.Time = ago.Add(time.Duration(i) * time.Millisecond)
+		old = append(old, ev)
+	}
+	for i := 0; i < len(old); i += 1000 {
+		b := MakeBatch(t, fmt.Sprint("old-", i), old[i:i+1000]...)
+		b.ReceivedAt = ago
+		if _, err := s.Append(ctx, []*collector.Batch{b}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := t0
+	recent := MakeBatch(t, "recent", Attack("r1", "203.0.113.7", 0), Attack("r1", "203.0.113.7", 1), Attack("r1", "203.0.113.7", 2))
+	if _, err := s.Append(ctx, []*collector.Batch{recent}); err != nil {
+		t.Fatal(err)
+	}
+	gone := &collector.Decision{Kind: collector.BlockIP, Value: "198.51.100.1", ExpiresAt: ago.Add(time.Hour), CreatedAt: ago}
+	kept := &collector.Decision{Kind: collector.BlockIP, Value: "198.51.100.2", CreatedAt: ago} // no expiry
+	for _, d := range []*collector.Decision{gone, kept} {
+		if _, err := s.PutDecision(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := p.Prune(ctx, collector.Retention{Events: 30 * 24 * time.Hour, Batches: 7 * 24 * time.Hour, Decisions: 24 * time.Hour}, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Events != 12_000 || n.Batches != 12 || n.Decisions != 1 {
+		t.Errorf("pruned %+v, want 12000 events, 12 batches, 1 decision", n)
+	}
+	page := allSignals(t, s, collector.SignalQuery{})
+	if len(page.Signals) != 1 || page.Signals[0].Count != 12_003 {
+		t.Fatalf("the signal after pruning: %+v", page.Signals)
+	}
+	d, err := s.Signal(ctx, page.Signals[0].ID, 10)
+	if err != nil || len(d.Events) != 3 {
+		t.Fatalf("the signal's recent events: %v %v", d, err)
+	}
+	_, ds, _ := s.Decisions(ctx)
+	if len(ds) != 1 || ds[0].Value != "198.51.100.2" {
+		t.Errorf("decisions after pruning: %+v", ds)
+	}
+	if again, err := p.Prune(ctx, collector.Retention{Events: 30 * 24 * time.Hour}, later); err != nil || again != (collector.Pruned{}) {
+		t.Errorf("a second pruning: %+v %v", again, err)
 	}
 }
 
