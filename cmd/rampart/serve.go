@@ -93,6 +93,14 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 		*v.dst = ps
 	}
 	cfg.AllowUsers = splitList(os.Getenv("RAMPART_ALLOW_USERS"))
+	cfg.RedisPrefix = os.Getenv("RAMPART_REDIS_PREFIX")
+	if v := strings.TrimSpace(os.Getenv("RAMPART_DB_MAX_CONNS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 {
+			return fmt.Errorf("serve: RAMPART_DB_MAX_CONNS=%q: want a pool size of 2 or more", v)
+		}
+		cfg.DBMaxConns = n
+	}
 	cfg.Retention = collector.DefaultRetention
 	for _, v := range []struct {
 		name string

@@ -65,6 +65,13 @@ type Config struct {
 	AllowIPs         []netip.Prefix
 	AllowUsers       []string
 	MaxAutoDecisions int
+	// DBMaxConns is the PostgreSQL connection pool's size
+	// (RAMPART_DB_MAX_CONNS; 0 means postgres.DefaultMaxConns).
+	DBMaxConns int
+	// RedisPrefix prefixes the account-takeover windows' Redis keys
+	// (RAMPART_REDIS_PREFIX), for collectors of several environments
+	// sharing one Redis.
+	RedisPrefix string
 	// Retention prunes the store (collector.Config.Retention; the zero
 	// value keeps everything).
 	Retention collector.Retention
@@ -98,7 +105,7 @@ func Run(ctx context.Context, cfg Config) error {
 	defer store.Close()
 	var window ato.Window = ato.NewMemory(ato.MemoryConfig{})
 	if cfg.State != "" {
-		w, err := redis.Open(openCtx, cfg.State, "")
+		w, err := redis.Open(openCtx, cfg.State, cfg.RedisPrefix)
 		if err != nil {
 			return err
 		}
@@ -141,7 +148,7 @@ func Run(ctx context.Context, cfg Config) error {
 // openStore opens the store that cfg names, and says which it is.
 func openStore(ctx context.Context, cfg Config) (collector.Store, string, error) {
 	if cfg.Database != "" {
-		s, err := postgres.Open(ctx, cfg.Database)
+		s, err := postgres.OpenPool(ctx, cfg.Database, cfg.DBMaxConns)
 		return s, "PostgreSQL", err
 	}
 	s, err := sqlite.Open(ctx, cfg.Data)

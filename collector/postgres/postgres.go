@@ -23,12 +23,26 @@ import (
 // delivers them to its watchers (see collector.Watcher), until it is
 // closed.
 func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
+	return OpenPool(ctx, url, DefaultMaxConns)
+}
+
+// DefaultMaxConns is the connection pool size of Open.
+const DefaultMaxConns = 16
+
+// OpenPool is Open with a pool of at most maxConns connections (one of
+// them listens for the other replicas' changes); 0 means DefaultMaxConns.
+// Size it to the database's max_connections divided by the replicas.
+func OpenPool(ctx context.Context, url string, maxConns int) (*sqlstore.Store, error) {
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConns
+	}
+	maxConns = max(maxConns, 2)
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
