@@ -139,6 +139,15 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if key.Service != "" {
+		// A scoped key speaks for its service only.
+		for i := range b.Events {
+			if svc := b.Events[i].Event.Service; svc != key.Service {
+				return &Error{Code: EForbidden, Field: fmt.Sprintf("events[%d].service", i),
+					Message: fmt.Sprintf("%q: this key sends events of service %q only", truncate(svc, 64), key.Service)}
+			}
+		}
+	}
 	if ok, wait := s.limiter.allow(key.ID, len(b.Events), now); !ok {
 		return &Error{Code: ERateLimited, Message: "over the key's ingest rate", RetryAfter: wait}
 	}
@@ -579,7 +588,8 @@ func (s *Server) handlePostKey(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req struct {
-		Name string `json:"name"`
+		Name    string `json:"name"`
+		Service string `json:"service"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		return err
@@ -587,9 +597,12 @@ func (s *Server) handlePostKey(w http.ResponseWriter, r *http.Request) error {
 	if len(req.Name) > 256 {
 		return &Error{Code: ETooLarge, Field: "name", Message: "over 256 bytes"}
 	}
+	if len(req.Service) > 256 {
+		return &Error{Code: ETooLarge, Field: "service", Message: "over 256 bytes"}
+	}
 	secret := NewSecret(KeyIngest)
 	h := HashSecret(secret)
-	k := Key{ID: "key_" + h[:16], Name: req.Name, Kind: KeyIngest, Hash: h, CreatedAt: s.now().UTC()}
+	k := Key{ID: "key_" + h[:16], Name: req.Name, Kind: KeyIngest, Hash: h, Service: strings.TrimSpace(req.Service), CreatedAt: s.now().UTC()}
 	if err := s.store.PutKey(r.Context(), k); err != nil {
 		return err
 	}

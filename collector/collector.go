@@ -147,6 +147,9 @@ type Key struct {
 	Name      string    `json:"name,omitempty"`
 	Kind      string    `json:"kind"`
 	Hash      string    `json:"-"` // hex SHA-256 of the secret
+	// Service, when set, scopes an ingest key: its batches may only
+	// carry events of this service.
+	Service   string    `json:"service,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
 }

@@ -872,3 +872,29 @@ func TestServerPrunes(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestScopedKey: a key scoped to a service sends that service's events
+// only: a function's key cannot forge the events of the whole fleet.
+func TestScopedKey(t *testing.T) {
+	e := newEnv(t, collector.Config{})
+	resp, b := e.do("POST", "/v1/keys", adminToken, []byte(`{"name":"shop functions","service":"shop"}`))
+	var k collector.KeyResponse
+	json.Unmarshal(b, &k)
+	if resp.StatusCode != 201 || k.Service != "shop" {
+		t.Fatalf("create a scoped key: %d %s", resp.StatusCode, b)
+	}
+	own := storetest.Attack("r1", "203.0.113.7", 0) // service "shop"
+	if resp, b := e.do("POST", "/v1/events", k.Secret, encode(t, "s1", own)); resp.StatusCode != 202 {
+		t.Fatalf("its own service: %d %s", resp.StatusCode, b)
+	}
+	other := storetest.Attack("r1", "203.0.113.7", 1)
+	other.Service = "billing"
+	resp, b = e.do("POST", "/v1/events", k.Secret, encode(t, "s2", own, other))
+	if resp.StatusCode != 403 || !strings.Contains(string(b), `"field":"events[1].service"`) {
+		t.Fatalf("another service's event: %d %s", resp.StatusCode, b)
+	}
+	_, b = e.do("GET", "/v1/keys", adminToken, nil)
+	if !strings.Contains(string(b), `"service":"shop"`) {
+		t.Errorf("the key list: %s", b)
+	}
+}

@@ -120,6 +120,8 @@ var Migrations = []string{
 		created_at BIGINT NOT NULL,
 		expires_at BIGINT NOT NULL
 	);`,
+	// 5: ingest keys scoped to a service ('' for any).
+	`ALTER TABLE api_keys ADD COLUMN service TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,

@@ -164,10 +164,10 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 				author = excluded.author, signal_id = excluded.signal_id, created_at = excluded.created_at
 			RETURNING id`),
 		decisionDelete: r(`DELETE FROM decisions WHERE id = ?`),
-		keyUpsert: r(`INSERT INTO api_keys (id, name, kind, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)
+		keyUpsert: r(`INSERT INTO api_keys (id, name, kind, hash, created_at, revoked_at, service) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, hash = excluded.hash,
-				created_at = excluded.created_at, revoked_at = excluded.revoked_at`),
-		keyInsert: r(`INSERT INTO api_keys (id, name, kind, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)
+				created_at = excluded.created_at, revoked_at = excluded.revoked_at, service = excluded.service`),
+		keyInsert: r(`INSERT INTO api_keys (id, name, kind, hash, created_at, revoked_at, service) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`),
 		keyRevoke:    r(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0`),
 		signalByID:   r(`SELECT ` + signalColumns + ` FROM signals WHERE id = ?`),
@@ -976,7 +976,7 @@ func (s *Store) DeleteDecision(ctx context.Context, id string) (int64, error) {
 
 // Keys returns every key.
 func (s *Store) Keys(ctx context.Context) ([]collector.Key, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, kind, hash, created_at, revoked_at FROM api_keys ORDER BY created_at, id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, kind, hash, created_at, revoked_at, service FROM api_keys ORDER BY created_at, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -985,7 +985,7 @@ func (s *Store) Keys(ctx context.Context) ([]collector.Key, error) {
 	for rows.Next() {
 		var k collector.Key
 		var c, r int64
-		if err := rows.Scan(&k.ID, &k.Name, &k.Kind, &k.Hash, &c, &r); err != nil {
+		if err := rows.Scan(&k.ID, &k.Name, &k.Kind, &k.Hash, &c, &r, &k.Service); err != nil {
 			return nil, err
 		}
 		k.CreatedAt, k.RevokedAt = fromNanos(c), fromNanos(r)
@@ -1000,7 +1000,7 @@ func (s *Store) PutKey(ctx context.Context, k collector.Key) error {
 		return fmt.Errorf("sqlstore: incomplete key %q (kind %q)", k.ID, k.Kind)
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q.keyUpsert, clean(k.ID), clean(k.Name), k.Kind, k.Hash, nanos(k.CreatedAt), nanos(k.RevokedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q.keyUpsert, clean(k.ID), clean(k.Name), k.Kind, k.Hash, nanos(k.CreatedAt), nanos(k.RevokedAt), clean(k.Service)); err != nil {
 			return err
 		}
 		return s.announce(ctx, tx, collector.ChangeKeys)
@@ -1020,7 +1020,7 @@ func (s *Store) AddKey(ctx context.Context, k collector.Key) (bool, error) {
 	}
 	added := false
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, s.q.keyInsert, clean(k.ID), clean(k.Name), k.Kind, k.Hash, nanos(k.CreatedAt), nanos(k.RevokedAt))
+		r, err := tx.ExecContext(ctx, s.q.keyInsert, clean(k.ID), clean(k.Name), k.Kind, k.Hash, nanos(k.CreatedAt), nanos(k.RevokedAt), clean(k.Service))
 		if err != nil {
 			return err
 		}

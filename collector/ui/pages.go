@@ -600,9 +600,14 @@ func (u *UI) postKey(w http.ResponseWriter, r *http.Request) {
 		u.errorPage(w, r, http.StatusBadRequest, "Name the key (1 to 256 bytes): where it will be used.")
 		return
 	}
+	service := strings.TrimSpace(r.PostForm.Get("service"))
+	if len(service) > 256 {
+		u.errorPage(w, r, http.StatusBadRequest, "A service name is at most 256 bytes.")
+		return
+	}
 	secret := collector.NewSecret(collector.KeyIngest)
 	h := collector.HashSecret(secret)
-	k := collector.Key{ID: "key_" + h[:16], Name: name, Kind: collector.KeyIngest, Hash: h, CreatedAt: u.now().UTC()}
+	k := collector.Key{ID: "key_" + h[:16], Name: name, Kind: collector.KeyIngest, Hash: h, Service: service, CreatedAt: u.now().UTC()}
 	if err := u.store.PutKey(r.Context(), k); err != nil {
 		u.fail(w, r, err)
 		return

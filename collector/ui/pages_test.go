@@ -343,7 +343,7 @@ func TestIngestKeyShownOnce(t *testing.T) {
 	e := newEnv(t)
 	adm := e.admin()
 	adm.get("/keys")
-	resp, body := adm.post("/keys", url.Values{"name": {"checkout prod"}})
+	resp, body := adm.post("/keys", url.Values{"name": {"checkout prod"}, "service": {"checkout"}})
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create: %d", resp.StatusCode)
 	}
@@ -361,8 +361,13 @@ func TestIngestKeyShownOnce(t *testing.T) {
 	if id == "" {
 		t.Fatal("the key shown is not the key stored")
 	}
+	for _, k := range ks {
+		if k.ID == id && k.Service != "checkout" {
+			t.Fatalf("the key's service: %q", k.Service)
+		}
+	}
 	_, body = adm.get("/keys")
-	if strings.Contains(body, secret[1]) || !strings.Contains(body, "checkout prod") {
+	if strings.Contains(body, secret[1]) || !strings.Contains(body, "checkout prod") || !strings.Contains(body, "<td>checkout</td>") {
 		t.Fatal("the keys page shows the secret again, or not the key")
 	}
 	if resp, _ := adm.post("/keys/admin/revoke", nil); resp.StatusCode != http.StatusNotFound {
