@@ -143,10 +143,10 @@ const (
 
 // Key is an API credential. Only the SHA-256 of the secret is stored.
 type Key struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name,omitempty"`
-	Kind      string    `json:"kind"`
-	Hash      string    `json:"-"` // hex SHA-256 of the secret
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	Kind string `json:"kind"`
+	Hash string `json:"-"` // hex SHA-256 of the secret
 	// Service, when set, scopes an ingest key: its batches may only
 	// carry events of this service.
 	Service   string    `json:"service,omitempty"`

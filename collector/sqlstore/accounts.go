@@ -115,3 +115,49 @@ func (s *Store) DeleteUISession(ctx context.Context, idHash string) error {
 		return err
 	})
 }
+
+// Shared reports whether several collector processes share the store
+// (PostgreSQL), so that what they must agree on is kept in it.
+func (s *Store) Shared() bool { return s.d.Name == "postgres" }
+
+// ReserveLoginAttempt counts a login attempt under key (a client address)
+// at now unless key already has max within window, atomically for every
+// replica (on PostgreSQL under a transaction-level advisory lock of the
+// key), and returns its id; "" when refused. Attempts older than window
+// are deleted on the way.
+func (s *Store) ReserveLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration, max int) (string, error) {
+	id := ""
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		id = ""
+		if s.d.Name == "postgres" {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('rampart login ' || $1))`, key); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM login_attempts WHERE attempt_key = ? AND at < ?`), key, now.Add(-window).UnixNano()); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM login_attempts WHERE attempt_key = ?`), key).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return nil
+		}
+		id = NewID("att_")
+		_, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO login_attempts (id, attempt_key, at) VALUES (?, ?, ?)`), id, key, now.UnixNano())
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// ReleaseLoginAttempt forgets the attempt id of key.
+func (s *Store) ReleaseLoginAttempt(ctx context.Context, key, id string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM login_attempts WHERE id = ? AND attempt_key = ?`), id, key)
+		return err
+	})
+}

@@ -122,6 +122,13 @@ var Migrations = []string{
 	);`,
 	// 5: ingest keys scoped to a service ('' for any).
 	`ALTER TABLE api_keys ADD COLUMN service TEXT NOT NULL DEFAULT '';`,
+	// 6: the UI's login attempts, counted for every replica.
+	`CREATE TABLE login_attempts (
+		id TEXT PRIMARY KEY,
+		attempt_key TEXT NOT NULL,
+		at BIGINT NOT NULL
+	);
+	CREATE INDEX login_attempts_key ON login_attempts (attempt_key, at);`,
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,

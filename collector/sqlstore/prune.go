@@ -50,6 +50,8 @@ func (s *Store) Prune(ctx context.Context, r collector.Retention, now time.Time)
 		{&p.Events, "events", "at < ?", r.Events},
 		{&p.Batches, "batches", "received_at < ?", r.Batches},
 		{&p.Decisions, "decisions", "expires_at > 0 AND expires_at < ?", r.Decisions},
+		// The UI's login attempts count for minutes: an hour is plenty.
+		{new(int64), "login_attempts", "at < ?", time.Hour},
 	}
 	for _, st := range steps {
 		if st.keep <= 0 {

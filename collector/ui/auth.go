@@ -183,6 +183,24 @@ func (l *loginLimiter) succeed(ip string, t time.Time) {
 	}
 }
 
+// memAttempts is the in-memory AttemptStore: the limiter of one process.
+type memAttempts struct{ l *loginLimiter }
+
+func (m memAttempts) ReserveLoginAttempt(_ context.Context, key string, now time.Time, _ time.Duration, _ int) (string, error) {
+	if !m.l.reserve(key, now) {
+		return "", nil
+	}
+	return strconv.FormatInt(now.UnixNano(), 10), nil
+}
+
+func (m memAttempts) ReleaseLoginAttempt(_ context.Context, key, id string) error {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err == nil {
+		m.l.succeed(key, time.Unix(0, n))
+	}
+	return nil
+}
+
 // sweep drops the addresses whose attempts all expired.
 func (l *loginLimiter) sweep(now time.Time) {
 	for ip, ts := range l.fails {
@@ -452,8 +470,14 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	}
 	now := u.now()
 	ip := u.clientIP(r)
-	// The attempt is counted before the password is checked.
-	if !u.limiter.reserve(ip, now) {
+	// The attempt is counted before the password is checked, where every
+	// replica counts (AttemptStore).
+	attempt, err := u.attempts.ReserveLoginAttempt(r.Context(), ip, now, loginWindow, maxLoginFailures)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if attempt == "" {
 		u.renderLogin(w, r, http.StatusTooManyRequests, "Too many failed logins from your address; wait a few minutes.")
 		return
 	}
@@ -490,7 +514,9 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	u.limiter.succeed(ip, now)
+	if err := u.attempts.ReleaseLoginAttempt(r.Context(), ip, attempt); err != nil {
+		u.log.Warn("ui: releasing a login attempt", "error", err)
+	}
 	u.log.Info("ui: login", "login", s.Login, "role", s.Role, "ip", ip)
 	u.setCookie(w, r, loginCookie, "", -1)
 	u.setCookie(w, r, sessionCookie, sid, int(SessionTTL/time.Second))

@@ -49,6 +49,19 @@ type SessionStore interface {
 	DeleteUISession(ctx context.Context, idHash string) error
 }
 
+// AttemptStore counts login attempts where every replica sees them, so
+// that three replicas do not give an attacker three budgets. The UI uses
+// the Store's when it implements it (collector/sqlstore's does), else
+// counts in memory.
+type AttemptStore interface {
+	// ReserveLoginAttempt counts an attempt under key at now unless key
+	// has max attempts within window already; it returns the attempt's id
+	// ("" when refused).
+	ReserveLoginAttempt(ctx context.Context, key string, now time.Time, window time.Duration, max int) (string, error)
+	// ReleaseLoginAttempt forgets an attempt that succeeded.
+	ReleaseLoginAttempt(ctx context.Context, key, id string) error
+}
+
 // Overview is what the overview page shows about a time window.
 type Overview = collector.Overview
 

@@ -10,6 +10,7 @@ import (
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/collector/postgres"
 	"github.com/rampartsec/rampart/collector/storetest"
+	"github.com/rampartsec/rampart/collector/ui"
 	"github.com/rampartsec/rampart/event"
 )
 
@@ -54,5 +55,38 @@ func TestPostgres(t *testing.T) {
 	}
 	if resp := e.client().login("pat", "a long enough password"); resp.StatusCode != 303 {
 		t.Fatalf("login on PostgreSQL: %d", resp.StatusCode)
+	}
+}
+
+// TestLoginBudgetSharedByReplicas: two replicas on one PostgreSQL share a
+// client's login budget (each used to count alone: three replicas gave an
+// attacker three times the guesses).
+func TestLoginBudgetSharedByReplicas(t *testing.T) {
+	u := storetest.PostgresSchema(t)
+	open := func() *env {
+		st, err := postgres.Open(context.Background(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return newEnvOn(t, st)
+	}
+	a, b := open(), open()
+	ca, cb := a.client(), b.client()
+	for i := range 10 {
+		c := ca
+		if i%2 == 1 {
+			c = cb
+		}
+		if code := c.loginFrom("198.51.100.9", "pat", "wrong"); code != 401 {
+			t.Fatalf("attempt %d: %d", i, code)
+		}
+	}
+	for _, c := range []*client{ca, cb} {
+		if code := c.loginFrom("198.51.100.9", ui.AdminLogin, adminToken); code != 429 {
+			t.Errorf("the eleventh attempt, on either replica: %d, want 429", code)
+		}
+	}
+	if code := b.client().loginFrom("198.51.100.10", ui.AdminLogin, adminToken); code != 303 {
+		t.Errorf("another client: %d, want 303", code)
 	}
 }

@@ -91,6 +91,7 @@ type UI struct {
 	pages    map[string]*template.Template
 	static   fs.FS
 	limiter  loginLimiter
+	attempts AttemptStore
 	proxies  httpinput.Options
 	hashing  chan struct{} // a slot per password check in progress
 
@@ -133,6 +134,15 @@ func New(ctx context.Context, cfg Config) (*UI, error) {
 		u.iter = DefaultPasswordIterations
 	}
 	u.proxies = httpinput.Options{TrustedProxies: cfg.TrustedProxies}
+	u.attempts = memAttempts{&u.limiter}
+	if a, ok := cfg.Store.(interface {
+		AttemptStore
+		Shared() bool
+	}); ok && a.Shared() {
+		// A store that replicas share counts for all of them; one
+		// process's own store is counted in memory (no write per post).
+		u.attempts = a
+	}
 	n := cfg.PasswordChecks
 	if n <= 0 {
 		n = runtime.NumCPU()
