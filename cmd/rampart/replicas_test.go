@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/postgres"
+	"github.com/rampartsec/rampart/collector/storetest"
+	"github.com/rampartsec/rampart/event"
+)
+
+// replicaProc is a `rampart serve` child process.
+type replicaProc struct {
+	cmd    *exec.Cmd
+	url    string
+	tokens int // first-start admin tokens it printed
+}
+
+// startReplicas starts n `rampart serve --database url` child processes at
+// once, without RAMPART_ADMIN_TOKEN, and waits until all serve.
+func startReplicas(t *testing.T, n int, url string) []*replicaProc {
+	t.Helper()
+	procs := make([]*replicaProc, n)
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	var mu sync.Mutex
+	for i := range procs {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "RAMPART_TEST_CHILD=1", "RAMPART_TEST_ARGS=serve --addr 127.0.0.1:0 --database "+url,
+			"RAMPART_ADMIN_TOKEN=", "RAMPART_INGEST_KEYS="+testIngest)
+		out, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdout = cmd.Stderr
+		p := &replicaProc{cmd: cmd}
+		procs[i] = p
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := cmd.Start(); err != nil {
+				errs <- err.Error()
+				return
+			}
+			urlc := make(chan string, 1)
+			var log strings.Builder
+			go func() {
+				sc := bufio.NewScanner(out)
+				for sc.Scan() {
+					line := sc.Text()
+					mu.Lock()
+					log.WriteString(line + "\n")
+					if strings.Contains(line, "admin token (shown once") {
+						p.tokens++
+					}
+					mu.Unlock()
+					if _, rest, ok := strings.Cut(line, "collector on "); ok {
+						urlc <- strings.Fields(rest)[0]
+					}
+				}
+				close(urlc)
+			}()
+			select {
+			case u, ok := <-urlc:
+				if !ok {
+					mu.Lock()
+					errs <- "a replica died at start:\n" + log.String()
+					mu.Unlock()
+					return
+				}
+				p.url = u
+			case <-time.After(60 * time.Second):
+				errs <- "a replica did not start"
+			}
+		}()
+	}
+	t.Cleanup(func() {
+		for _, p := range procs {
+			if p.cmd.Process != nil {
+				p.cmd.Process.Kill()
+				p.cmd.Wait()
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+	return procs
+}
+
+// TestThreeReplicas: three `rampart serve` processes started at once on a
+// fresh PostgreSQL schema all start (two of three used to die on the
+// migrations' race), print one first-start admin token among them, and
+// take 16 clients' batches on the same signals with no 5xx (PostgreSQL
+// used to report a deadlock about once a second). A replica killed with
+// SIGKILL during ingest loses no acknowledged batch: its clients go on
+// through the others, as behind a load balancer, and every event is stored
+// once.
+func TestThreeReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three collectors")
+	}
+	url := storetest.PostgresSchema(t)
+	procs := startReplicas(t, 3, url)
+	tokens := 0
+	for _, p := range procs {
+		tokens += p.tokens
+	}
+	if tokens != 1 {
+		t.Errorf("%d replicas printed a first-start admin token, want 1", tokens)
+	}
+
+	const clients, batches, perBatch = 16, 15, 20
+	var dead atomic.Int32 // the replica killed, +1
+	var fivexx, others atomic.Int64
+	var mu sync.Mutex
+	acked := map[string]int{} // batch id -> events
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				id := fmt.Sprintf("c%d-b%d", c, b)
+				var evs []*event.Event
+				for j := range perBatch {
+					// The same few signals for everyone, in orders of their own.
+					ev := storetest.Attack(fmt.Sprint("r", (j+c)%5), fmt.Sprintf("203.0.113.%d", (j*7+b)%4), j)
+					ev.Time = time.Now().UTC()
+					evs = append(evs, ev)
+				}
+				body, _ := collector.EncodeBatch(id, "shop", "prod", evs)
+				for try := 0; ; try++ {
+					r := (c + b + try) % len(procs)
+					if int(dead.Load()) == r+1 {
+						continue
+					}
+					code, err := post(procs[r].url, body)
+					if err != nil {
+						continue // the killed replica: the next one
+					}
+					switch {
+					case code == http.StatusAccepted || code == http.StatusOK:
+						mu.Lock()
+						acked[id] = perBatch
+						mu.Unlock()
+					case code >= 500:
+						fivexx.Add(1)
+						continue
+					default:
+						others.Add(1)
+					}
+					break
+				}
+				if c == 0 && b == batches/2 {
+					// Halfway through: a replica dies without a word.
+					dead.Store(3)
+					procs[2].cmd.Process.Kill()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := fivexx.Load(); n != 0 {
+		t.Errorf("%d answers 5xx", n)
+	}
+	if n := others.Load(); n != 0 {
+		t.Errorf("%d answers neither 2xx nor 5xx", n)
+	}
+	if len(acked) != clients*batches {
+		t.Fatalf("%d of %d batches acknowledged", len(acked), clients*batches)
+	}
+	st, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	page, err := st.Signals(context.Background(), collector.SignalQuery{Limit: collector.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, s := range page.Signals {
+		total += s.Count
+	}
+	if want := int64(clients * batches * perBatch); total != want {
+		t.Errorf("the signals count %d events, want every acknowledged event once: %d", total, want)
+	}
+}
