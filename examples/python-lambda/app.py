@@ -103,6 +103,8 @@ DB.execute(
     "(2, 'bob', 'bob@example.com'), (3, 'carol', 'carol@example.com')"
 )
 PING = shutil.which("ping")
+#: How the commands' output is read: stdout and stderr together, as text.
+OUTPUT: Dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
 
 
 class _Upstream(BaseHTTPRequestHandler):
@@ -224,9 +226,7 @@ def ping(req: Request) -> Response:
     if not PING:
         script = "printf 'PING %s (stand-in: ping is not installed)\\n' " + host
     try:
-        out = subprocess.run(  # shell sink
-            script, shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=5
-        )
+        out = subprocess.run(script, shell=True, timeout=5, **OUTPUT)  # shell sink
         return respond(req, 200, {"output": out.stdout, "exit": out.returncode})
     except subprocess.TimeoutExpired as e:
         return respond(req, 200, {"output": str(e.output or ""), "exit": -1})
@@ -235,9 +235,7 @@ def ping(req: Request) -> Response:
 def convert(req: Request) -> Response:
     """GET /convert?file=F: counts the bytes of F with wc (no shell)."""
     argv = ["wc", "-c", req.param("file")]
-    out = subprocess.run(  # exec sink
-        argv, cwd=FILES, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=5
-    )
+    out = subprocess.run(argv, cwd=FILES, timeout=5, **OUTPUT)  # exec sink
     if out.returncode != 0:
         return respond(req, 200, {"output": out.stdout, "error": f"exit status {out.returncode}"})
     return respond(req, 200, {"output": out.stdout.strip()})
