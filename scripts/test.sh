@@ -18,6 +18,9 @@ go test -count=1 -race -short ./lambdaguard ./extension ./sqlguard
 if python3 -c "import pytest" 2>/dev/null; then
   if python3 -m ruff --version >/dev/null 2>&1; then
     (cd python && python3 -m ruff check . && python3 -m ruff format --check .)
+    # The Python example function, under the package's rules.
+    (cd python && python3 -m ruff check --config pyproject.toml ../examples/python-lambda &&
+      python3 -m ruff format --config pyproject.toml --check ../examples/python-lambda)
   elif [ "${RAMPART_REQUIRE:-}" = 1 ]; then
     echo "ruff is not installed (pip install ruff)"; exit 1
   fi

@@ -3,7 +3,8 @@
 // embedded store), attacks a small API protected by the WAF, the
 // vulnerable example application (examples/vulnapp) with exploit
 // prevention, as a net/http service and as a Lambda function under the
-// runtime interface emulator when aws-lambda-rie is installed, and its
+// runtime interface emulator when aws-lambda-rie is installed (in Go, and
+// in Python, examples/python-lambda, when awslambdaric is too), and its
 // /login with a credential-stuffing campaign and a brute force, and prints
 // what was detected and blocked. Outgoing requests reach loopback only
 // (internal/loopback), and the demo's client addresses come from the
@@ -95,6 +96,9 @@ func Run(ctx context.Context, out io.Writer, cfg Config) error {
 		return err
 	}
 	if err := lambdaDemo(ctx, out, col); err != nil {
+		return err
+	}
+	if err := pythonLambdaDemo(ctx, out, col); err != nil {
 		return err
 	}
 	if err := atoDemo(ctx, out, col); err != nil {

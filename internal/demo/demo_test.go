@@ -3,7 +3,9 @@ package demo
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"github.com/rampartsec/rampart/internal/prereq"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -52,14 +54,16 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	// The Lambda function under the emulator, when it is installed.
-	if _, err := exec.LookPath("aws-lambda-rie"); err != nil {
+	_, rieErr := exec.LookPath("aws-lambda-rie")
+	lambdaOK := rieErr == nil
+	if err := rieErr; err != nil {
 		if prereq.Required() {
 			t.Errorf("aws-lambda-rie is not installed: %v (%s=1)", err, prereq.Env)
 		} else {
 			t.Logf("aws-lambda-rie is not installed, the demo's Lambda part is not checked: %v", err)
 		}
 	} else {
-		lambda := s[strings.Index(s, "2b. "):strings.Index(s, "3. Account takeover")]
+		lambda := s[strings.Index(s, "2b. "):strings.Index(s, "2c. ")]
 		for _, c := range lambdaDemoCalls {
 			want := "passed"
 			if !strings.HasPrefix(c.what, "normal") {
@@ -67,6 +71,45 @@ func TestDemo(t *testing.T) {
 			}
 			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(c.what) + `\s+\d+\s+` + want).MatchString(lambda) {
 				t.Errorf("lambda %q: want %s in\n%s", c.what, want, lambda)
+			}
+		}
+	}
+	// The Python function under the emulator, when Python and awslambdaric
+	// are installed too: the same verdicts, and each exploit at the
+	// collector with the line of app.py that called the sink.
+	py := s[strings.Index(s, "2c. "):strings.Index(s, "3. Account takeover")]
+	if err := exec.Command("python3", "-c", "import awslambdaric").Run(); err != nil || !lambdaOK {
+		if !strings.Contains(py, "skipped: ") {
+			t.Errorf("the Python function is neither run nor skipped with a reason:\n%s", py)
+		}
+		if prereq.Required() {
+			t.Errorf("the demo's Python function did not run (%s=1):\n%s", prereq.Env, py)
+		} else {
+			t.Logf("the demo's Python function is not checked: %s", py)
+		}
+	} else {
+		for _, c := range pythonLambdaCalls {
+			want := "passed"
+			if !strings.HasPrefix(c.what, "normal") {
+				want = "BLOCKED\\s+rp-rasp-"
+			}
+			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(c.what) + `\s+\d+\s+` + want).MatchString(py) {
+				t.Errorf("python lambda %q: want %s in\n%s", c.what, want, py)
+			}
+		}
+		lines := map[string]bool{}
+		for _, m := range regexp.MustCompile(`(?m)^  (rp-rasp-\w+)\s+app\.py:(\d+)$`).FindAllStringSubmatch(py, -1) {
+			lines[m[1]+":"+m[2]] = true
+		}
+		if src, err := os.ReadFile("../../examples/python-lambda/app.py"); err != nil {
+			t.Error(err)
+		} else {
+			for i, l := range strings.Split(string(src), "\n") {
+				for sink, rule := range map[string]string{"# SQL sink": "rp-rasp-sqli", "# shell sink": "rp-rasp-shi", "# HTTP sink": "rp-rasp-ssrf", "# file sink": "rp-rasp-lfi"} {
+					if strings.HasSuffix(l, sink) && !lines[fmt.Sprintf("%s:%d", rule, i+1)] {
+						t.Errorf("no %s signal at app.py:%d in\n%s", rule, i+1, py)
+					}
+				}
 			}
 		}
 	}

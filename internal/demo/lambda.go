@@ -48,7 +48,7 @@ func lambdaDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 	fmt.Fprintln(tw, "INVOCATION\tSTATUS\tVERDICT\tTIME")
 	for _, c := range lambdaDemoCalls {
 		start := time.Now()
-		status, err := fn.invoke(c)
+		status, _, err := fn.invoke(c)
 		if err != nil {
 			return err
 		}
@@ -82,14 +82,38 @@ type lambdaFunc struct {
 // emulator is not installed, the function does not build, or the
 // emulator's Runtime API port is taken, it says why on out and returns
 // nil.
-func startLambda(ctx context.Context, out io.Writer, col *demoCollector) (fn *lambdaFunc, err error) {
+func startLambda(ctx context.Context, out io.Writer, col *demoCollector) (*lambdaFunc, error) {
 	rie, err := exec.LookPath("aws-lambda-rie")
 	if err != nil {
 		fmt.Fprintf(out, "skipped: aws-lambda-rie is not installed\n  (go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d)\n")
 		return nil, nil
 	}
+	dir, err := os.MkdirTemp("", "rampart-demo-lambda-")
+	if err != nil {
+		return nil, err
+	}
+	bootstrap := filepath.Join(dir, "bootstrap")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bootstrap, "github.com/rampartsec/rampart/examples/lambda")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := build.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		fmt.Fprintf(out, "skipped: building examples/lambda: %v\n%s", err, b)
+		return nil, nil
+	}
+	return startEmulator(out, rie, dir, bootstrap, "RAMPART_ENABLED=true", "RAMPART_MODE=block", "RAMPART_WAF_MODE=monitor",
+		"RAMPART_SERVICE=vulnapp-lambda", "RAMPART_ENDPOINT="+col.url, "RAMPART_API_KEY="+col.key,
+		"RAMPART_EXTENSION_ADDR=off", "RAMPART_TIMEOUT=50ms", "VULNAPP_LOOPBACK_ONLY=1", "TMPDIR="+dir, "AWS_LAMBDA_FUNCTION_NAME=vulnapp")
+}
+
+// startEmulator runs bootstrap, a function in dir, under the emulator rie
+// with env added to the environment, once no other emulator of the machine
+// runs, and waits until it answers. It takes dir over: stopping the
+// function, or a failure to start it, removes it. When the emulator's
+// Runtime API port is taken by another process, it says so on out and
+// returns nil.
+func startEmulator(out io.Writer, rie, dir, bootstrap string, env ...string) (fn *lambdaFunc, err error) {
 	// What is set up is undone in reverse order, by stop or on failure.
-	var undo []func()
+	undo := []func(){func() { os.RemoveAll(dir) }}
 	stop := func() {
 		for i := len(undo) - 1; i >= 0; i-- {
 			undo[i]()
@@ -100,18 +124,6 @@ func startLambda(ctx context.Context, out io.Writer, col *demoCollector) (fn *la
 			stop()
 		}
 	}()
-	dir, err := os.MkdirTemp("", "rampart-demo-lambda-")
-	if err != nil {
-		return nil, err
-	}
-	undo = append(undo, func() { os.RemoveAll(dir) })
-	bootstrap := filepath.Join(dir, "bootstrap")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bootstrap, "github.com/rampartsec/rampart/examples/lambda")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(out, "skipped: building examples/lambda: %v\n%s", err, b)
-		return nil, nil
-	}
 	lock, err := os.OpenFile(rieLockFile, os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
 		return nil, err
@@ -134,9 +146,7 @@ func startLambda(ctx context.Context, out io.Writer, col *demoCollector) (fn *la
 	ln.Close()
 	cmd := exec.Command(rie, "--runtime-interface-emulator-address", f.addr, bootstrap)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "RAMPART_ENABLED=true", "RAMPART_MODE=block", "RAMPART_WAF_MODE=monitor",
-		"RAMPART_SERVICE=vulnapp-lambda", "RAMPART_ENDPOINT="+col.url, "RAMPART_API_KEY="+col.key,
-		"RAMPART_EXTENSION_ADDR=off", "RAMPART_TIMEOUT=50ms", "VULNAPP_LOOPBACK_ONLY=1", "TMPDIR="+dir, "AWS_LAMBDA_FUNCTION_NAME=vulnapp")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = &f.logs, &f.logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -168,8 +178,8 @@ func startLambda(ctx context.Context, out io.Writer, col *demoCollector) (fn *la
 }
 
 // invoke sends c to the function as an API Gateway HTTP API event and
-// returns the status code of its answer.
-func (f *lambdaFunc) invoke(c raspDemoCall) (int, error) {
+// returns the status code and the body of its answer.
+func (f *lambdaFunc) invoke(c raspDemoCall) (int, string, error) {
 	ev := map[string]any{
 		"version": "2.0", "routeKey": "$default", "rawPath": c.route,
 		"rawQueryString": c.param + "=" + url.QueryEscape(c.value),
@@ -181,15 +191,16 @@ func (f *lambdaFunc) invoke(c raspDemoCall) (int, error) {
 	payload, _ := json.Marshal(ev)
 	resp, err := f.client.Post("http://"+f.addr+"/2015-03-31/functions/function/invocations", "application/json", bytes.NewReader(payload))
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	var r struct {
-		StatusCode int `json:"statusCode"`
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil || r.StatusCode == 0 {
-		return 0, fmt.Errorf("demo: the function answered %q:\n%s", truncate(string(b), 200), f.logs.String())
+		return 0, "", fmt.Errorf("demo: the function answered %q:\n%s", truncate(string(b), 200), f.logs.String())
 	}
-	return r.StatusCode, nil
+	return r.StatusCode, r.Body, nil
 }
