@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,9 +34,15 @@ type keyring struct {
 	mu     sync.Mutex
 	keys   []Key // active only
 	loaded time.Time
+	// started numbers the reloads; applied is the newest one applied: a
+	// reload that started earlier read older keys and must not overwrite
+	// a later one's (pushed changes reload concurrently).
+	started atomic.Int64
+	applied int64
 }
 
 func (r *keyring) reload(ctx context.Context) error {
+	seq := r.started.Add(1)
 	ks, err := r.store.Keys(ctx)
 	if err != nil {
 		return err
@@ -47,7 +54,9 @@ func (r *keyring) reload(ctx context.Context) error {
 		}
 	}
 	r.mu.Lock()
-	r.keys, r.loaded = active, r.now()
+	if seq > r.applied {
+		r.keys, r.loaded, r.applied = active, r.now(), seq
+	}
 	r.mu.Unlock()
 	return nil
 }

@@ -185,6 +185,9 @@ type Batch struct {
 	// Service is the batch's service: its "service" field, else its first
 	// event's.
 	Service string
+	// Detect asks the store to queue the batch's user events for
+	// detection (DetectQueue), in the transaction that stores it.
+	Detect bool
 	// Dropped is the number of events the sender reports it dropped
 	// since its previous batch (the "dropped" field of the Lambda
 	// extension). A stored batch adds it to the drops of its key and
@@ -377,4 +380,25 @@ type Pruned struct {
 // longer keeps, in short transactions.
 type Pruner interface {
 	Prune(ctx context.Context, r Retention, now time.Time) (Pruned, error)
+}
+
+// DetectQueue is implemented by the stores that keep the batches waiting
+// for the account-takeover detectors: queued in the transaction that
+// stores them (Batch.Detect), so that a batch acknowledged is a batch
+// detected even if its replica is killed, and claimed by any replica, so
+// that detection is not bound to the replica that took the batch and does
+// not slow ingest down.
+type DetectQueue interface {
+	// ClaimDetect claims, for lease, up to n queued batches that no
+	// replica holds (or whose claim expired by now), oldest first, and
+	// returns their user events.
+	ClaimDetect(ctx context.Context, now time.Time, lease time.Duration, n int) ([]QueuedBatch, error)
+	// DoneDetect removes batches run through detection from the queue.
+	DoneDetect(ctx context.Context, ids []string) error
+}
+
+// QueuedBatch is a batch waiting for detection: its user events.
+type QueuedBatch struct {
+	ID     string
+	Events []*event.Event
 }

@@ -41,6 +41,10 @@ type Config struct {
 	Retention Retention
 	// PruneEvery is the time between prunings; 0 means an hour.
 	PruneEvery time.Duration
+	// DetectLease is how long a replica holds the queued batches it
+	// claimed for detection before another may take them (its death
+	// mid-detection); 0 means 30 s.
+	DetectLease time.Duration
 	// MaxAutoDecisions caps the decisions the detectors make per minute
 	// (0 means DefaultMaxAutoDecisions, a negative value none); past it
 	// the signals are recorded and a person decides
@@ -139,6 +143,11 @@ type Server struct {
 	guard   *guard
 
 	stopPrune chan struct{} // closed by Close
+
+	queued     DetectQueue   // the store's detection queue, nil without one (or without a Detector)
+	lease      time.Duration // of the batches claimed from it
+	detectWake chan struct{} // a batch was queued here
+	detectStop chan struct{} // closed when the committer is done
 }
 
 // pruneLoop prunes the store every interval until Close.
@@ -188,6 +197,13 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.decided = newDecisionCache(cfg.Store, s.now)
 	s.guard = newGuard(&cfg, s.now)
+	if q, ok := cfg.Store.(DetectQueue); ok && cfg.Detector != nil {
+		s.queued, s.detectWake, s.detectStop = q, make(chan struct{}, 1), make(chan struct{})
+		s.lease = cfg.DetectLease
+		if s.lease <= 0 {
+			s.lease = defaultDetectLease
+		}
+	}
 	if w, ok := cfg.Store.(Watcher); ok {
 		s.decided.pushed = true
 		w.Watch(s.storeChanged)
@@ -207,6 +223,77 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	go func() { wg.Wait(); close(s.done) }()
 	return s, nil
+}
+
+// Detection through the store's queue (DetectQueue).
+const (
+	// defaultDetectLease is how long a claimed batch is a replica's: past
+	// it, a replica killed while detecting leaves it to the others.
+	defaultDetectLease = 30 * time.Second
+	// detectClaim is the most batches claimed at once.
+	detectClaim = 32
+	// detectPoll is how often the queue is looked at without a wake-up
+	// (the other replicas' batches, expired claims).
+	detectPoll = time.Second
+)
+
+// wakeDetect tells the queue loop that a batch was queued here.
+func (s *Server) wakeDetect() {
+	select {
+	case s.detectWake <- struct{}{}:
+	default:
+	}
+}
+
+// queueLoop runs the store's queued batches through the Detector until
+// the server closes. What is still queued then stays in the store, for
+// the next start or another replica.
+func (s *Server) queueLoop() {
+	t := time.NewTicker(detectPoll)
+	defer t.Stop()
+	for {
+		for {
+			select {
+			case <-s.detectStop:
+				return
+			default:
+			}
+			n, err := s.detectQueued()
+			if err != nil {
+				s.stats.DetectErrs.Add(1)
+				s.log.Error("collector: the detection queue", "error", err)
+				break
+			}
+			if n < detectClaim {
+				break
+			}
+		}
+		select {
+		case <-s.detectWake:
+		case <-t.C:
+		case <-s.detectStop:
+			return
+		}
+	}
+}
+
+// detectQueued claims a round of queued batches, runs them through the
+// Detector and removes them from the queue. It returns how many it claimed.
+func (s *Server) detectQueued() (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.lease)
+	defer cancel()
+	bs, err := s.queued.ClaimDetect(ctx, time.Now(), s.lease, detectClaim)
+	if err != nil || len(bs) == 0 {
+		return 0, err
+	}
+	ids := make([]string, len(bs))
+	for i, b := range bs {
+		for _, ev := range b.Events {
+			s.observe(ev)
+		}
+		ids[i] = b.ID
+	}
+	return len(bs), s.queued.DoneDetect(ctx, ids)
 }
 
 // storeChanged applies a change of the store (made here, or by another
@@ -276,6 +363,11 @@ func (s *Server) submit(ctx context.Context, b *Batch) (Appended, error) {
 // commitLoop writes the queued batches, many per transaction.
 func (s *Server) commitLoop() {
 	defer close(s.detect)
+	defer func() {
+		if s.detectStop != nil {
+			close(s.detectStop)
+		}
+	}()
 	for p := range s.queue {
 		group := []*pending{p}
 		events := len(p.b.Events)
@@ -300,6 +392,7 @@ func (s *Server) commit(group []*pending) {
 	batches := make([]*Batch, len(group))
 	for i, p := range group {
 		batches[i] = p.b
+		p.b.Detect = s.queued != nil && hasUserEvents(p.b)
 	}
 	res, err := s.append(batches)
 	if err != nil && len(group) > 1 {
@@ -325,7 +418,11 @@ func (s *Server) commit(group []*pending) {
 			s.stats.Dropped.Add(p.b.Dropped)
 			s.stats.TimedOut.Add(timedOut(p.b))
 			if s.detector != nil && hasUserEvents(p.b) {
-				s.detect <- p.b
+				if s.queued != nil {
+					s.wakeDetect() // in the store's queue (DetectQueue)
+				} else {
+					s.detect <- p.b
+				}
 			}
 		}
 		p.done <- a
@@ -376,6 +473,10 @@ func hasUserEvents(b *Batch) bool {
 // detectLoop hands stored user events to the Detector, in ingest order,
 // and records what it finds.
 func (s *Server) detectLoop() {
+	if s.queued != nil {
+		s.queueLoop()
+		return
+	}
 	for b := range s.detect {
 		for i := range b.Events {
 			ev := b.Events[i].Event

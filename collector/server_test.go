@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -896,5 +897,104 @@ func TestScopedKey(t *testing.T) {
 	_, b = e.do("GET", "/v1/keys", adminToken, nil)
 	if !strings.Contains(string(b), `"service":"shop"`) {
 		t.Errorf("the key list: %s", b)
+	}
+}
+
+// slowDetector takes delay per event, or hangs forever (delay < 0: a
+// replica killed mid-detection), and counts what it saw.
+type slowDetector struct {
+	delay time.Duration
+	seen  atomic.Int64
+}
+
+func (d *slowDetector) Observe(ctx context.Context, ev *event.Event) ([]collector.Detection, error) {
+	d.seen.Add(1)
+	if d.delay < 0 {
+		select {}
+	}
+	time.Sleep(d.delay)
+	return nil, nil
+}
+
+func loginBatch(t *testing.T, id string) []byte {
+	t.Helper()
+	ev := storetest.Login("alice", "198.51.100.4", 0)
+	ev.Time = now
+	return encode(t, id, ev)
+}
+
+// TestIngestNotCappedByDetection: batches are acknowledged as fast as they
+// are stored, however slow detection is (the in-memory queue of 256
+// batches used to make ingest wait for the Detector).
+func TestIngestNotCappedByDetection(t *testing.T) {
+	if raceEnabled {
+		t.Skip("400 sequential SQLite commits take half a minute under the race detector")
+	}
+	det := &slowDetector{delay: time.Second}
+	e := newEnv(t, collector.Config{Detector: det})
+	c := &http.Client{Timeout: 10 * time.Second} // an ingest that waits for detection fails
+	for i := range 400 {
+		req, _ := http.NewRequest("POST", e.http.URL+"/v1/events", bytes.NewReader(loginBatch(t, fmt.Sprint("q-", i))))
+		req.Header.Set("Authorization", "Bearer "+ingestKey)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("batch %d: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 202 {
+			t.Fatalf("batch %d: %d", i, resp.StatusCode)
+		}
+	}
+	if n := det.seen.Load(); n >= 400 {
+		t.Fatalf("the detector already saw %d events: the test proves nothing", n)
+	}
+}
+
+// TestDetectionSurvivesAKilledReplica: a replica that dies while detecting
+// (here: its Detector hangs, and it is never closed) leaves its claimed
+// batches to another replica once the claim's lease runs out: an
+// acknowledged batch is detected.
+func TestDetectionSurvivesAKilledReplica(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hung := &slowDetector{delay: -1}
+	a, err := collector.NewServer(context.Background(), collector.Config{Store: st, Detector: hung, Logger: log, DetectLease: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Bootstrap(context.Background(), adminToken, []string{ingestKey}); err != nil {
+		t.Fatal(err)
+	}
+	ha := httptest.NewServer(a.Handler())
+	defer ha.Close()
+	for i := range 3 {
+		req, _ := http.NewRequest("POST", ha.URL+"/v1/events", bytes.NewReader(loginBatch(t, fmt.Sprint("k-", i))))
+		req.Header.Set("Authorization", "Bearer "+ingestKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 202 {
+			t.Fatalf("ingest: %v %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for hung.seen.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Replica b on the same store.
+	good := &slowDetector{}
+	b, err := collector.NewServer(context.Background(), collector.Config{Store: st, Detector: good, Logger: log, DetectLease: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(context.Background())
+	for good.seen.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := good.seen.Load(); n != 3 {
+		t.Fatalf("replica b detected %d of the 3 acknowledged batches' events", n)
 	}
 }

@@ -129,6 +129,15 @@ var Migrations = []string{
 		at BIGINT NOT NULL
 	);
 	CREATE INDEX login_attempts_key ON login_attempts (attempt_key, at);`,
+	// 7: the batches waiting for detection (their user events as a JSON
+	// array), claimed by a replica until claimed_until.
+	`CREATE TABLE detect_queue (
+		batch_id TEXT PRIMARY KEY,
+		received_at BIGINT NOT NULL,
+		claimed_until BIGINT NOT NULL,
+		events TEXT NOT NULL
+	);
+	CREATE INDEX detect_queue_order ON detect_queue (received_at, batch_id);`,
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,

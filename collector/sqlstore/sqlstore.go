@@ -381,6 +381,11 @@ func (s *Store) Append(ctx context.Context, batches []*collector.Batch) ([]colle
 			if err := insertEvents(ctx, &st, b); err != nil {
 				return err
 			}
+			if b.Detect {
+				if err := enqueueDetect(ctx, tx, s.d, b); err != nil {
+					return err
+				}
+			}
 			merged = mergeSignals(merged, b.Signals)
 			drops = addDrop(drops, b)
 		}

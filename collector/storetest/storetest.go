@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) collector.Store) {
 		{"Keys", testKeys},
 		{"AddKeyOnce", testAddKeyOnce},
 		{"Prune", testPrune},
+		{"DetectQueue", testDetectQueue},
 		{"ConcurrentAppend", testConcurrentAppend},
 		{"Drops", testDrops},
 	})
@@ -429,6 +430,86 @@ func testKeys(t *testing.T, s collector.Store) {
 	i := slices.IndexFunc(ks, func(x collector.Key) bool { return x.ID == "key_1" })
 	if i < 0 || ks[i].Hash != k.Hash || !ks[i].RevokedAt.Equal(t0.Add(time.Hour)) || ks[i].Kind != collector.KeyIngest {
 		t.Fatalf("stored key: %+v", ks)
+	}
+}
+
+// testDetectQueue: a batch stored with Detect is queued with its user
+// events (service filled from the batch), claimed by one claimer at a time
+// until its lease runs out, oldest first, and gone once done; a retried
+// batch is not queued twice; concurrent claimers take disjoint batches.
+func testDetectQueue(t *testing.T, s collector.Store) {
+	q, ok := s.(collector.DetectQueue)
+	if !ok {
+		t.Skip("the store has no detection queue")
+	}
+	ctx := context.Background()
+	for i := range 20 {
+		ev := Login("alice", "198.51.100.4", i)
+		ev.Service = ""
+		body, err := collector.EncodeBatch(fmt.Sprintf("d-%02d", i), "shop", "prod", []*event.Event{ev, Attack("r1", "203.0.113.7", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := collector.DecodeBatch(body, collector.Limits{}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.KeyID, b.ReceivedAt, b.Detect = "key_test", t0.Add(time.Duration(i)*time.Millisecond), true
+		for range 2 { // the second time a duplicate: not queued again
+			if _, err := s.Append(ctx, []*collector.Batch{b}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	now := time.Now()
+	first, err := q.ClaimDetect(ctx, now, time.Minute, 5)
+	if err != nil || len(first) != 5 || first[0].ID != "d-00" || first[4].ID != "d-04" {
+		t.Fatalf("first claim: %+v %v", first, err)
+	}
+	if evs := first[0].Events; len(evs) != 1 || evs[0].Type != event.TypeLoginFailure || evs[0].Service != "shop" || evs[0].Usr.Login != "alice" {
+		t.Fatalf("the queued events: %+v", evs)
+	}
+	// Concurrent claimers take the other 15, each once.
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				bs, err := q.ClaimDetect(ctx, now, time.Minute, 2)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(bs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, b := range bs {
+					seen[b.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 15 {
+		t.Errorf("concurrent claimers took %d batches, want the 15 left", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s claimed %d times", id, n)
+		}
+	}
+	// The first five come back once their lease is over, unless done.
+	if err := q.DoneDetect(ctx, []string{"d-00", "d-01"}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := q.ClaimDetect(ctx, now.Add(2*time.Minute), time.Minute, 100)
+	if err != nil || len(again) != 18 || again[0].ID != "d-02" {
+		t.Fatalf("after the leases: %d batches, first %v, %v", len(again), again, err)
 	}
 }
 

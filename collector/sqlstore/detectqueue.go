@@ -1,0 +1,114 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/event"
+)
+
+// enqueueDetect queues b's user events for detection, within tx.
+func enqueueDetect(ctx context.Context, tx *sql.Tx, d Dialect, b *collector.Batch) error {
+	var buf strings.Builder
+	buf.WriteByte('[')
+	n := 0
+	for i := range b.Events {
+		se := &b.Events[i]
+		if !event.IsUserEvent(se.Event.Type) {
+			continue
+		}
+		// The decoded event: its service and env filled from the batch.
+		j, err := json.Marshal(se.Event)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(j)
+		n++
+	}
+	buf.WriteByte(']')
+	if n == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO detect_queue (batch_id, received_at, claimed_until, events) VALUES (?, ?, 0, ?)
+		ON CONFLICT (batch_id) DO NOTHING`), b.ID, nanos(b.ReceivedAt), clean(buf.String()))
+	return err
+}
+
+// ClaimDetect claims up to n queued batches for lease (see
+// collector.DetectQueue). On PostgreSQL the rows are locked with SKIP
+// LOCKED, so that replicas claiming at once take different batches.
+func (s *Store) ClaimDetect(ctx context.Context, now time.Time, lease time.Duration, n int) ([]collector.QueuedBatch, error) {
+	pick := `SELECT batch_id FROM detect_queue WHERE claimed_until < ? ORDER BY received_at, batch_id LIMIT ?`
+	if s.d.Name == "postgres" {
+		pick += ` FOR UPDATE SKIP LOCKED`
+	}
+	q := s.d.rebind(`UPDATE detect_queue SET claimed_until = ? WHERE batch_id IN (` + pick + `) RETURNING batch_id, received_at, events`)
+	type row struct {
+		id   string
+		at   int64
+		body string
+	}
+	var rows []row
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		rows = rows[:0]
+		rs, err := tx.QueryContext(ctx, q, now.Add(lease).UnixNano(), now.UnixNano(), n)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var r row
+			if err := rs.Scan(&r.id, &r.at, &r.body); err != nil {
+				return err
+			}
+			rows = append(rows, r)
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	// RETURNING does not keep the subquery's order.
+	for i := 1; i < len(rows); i++ {
+		for j := i; j > 0 && (rows[j].at < rows[j-1].at || rows[j].at == rows[j-1].at && rows[j].id < rows[j-1].id); j-- {
+			rows[j], rows[j-1] = rows[j-1], rows[j]
+		}
+	}
+	out := make([]collector.QueuedBatch, 0, len(rows))
+	for _, r := range rows {
+		var evs []*event.Event
+		if err := json.Unmarshal([]byte(r.body), &evs); err != nil {
+			return nil, fmt.Errorf("sqlstore: queued batch %s: %w", r.id, err)
+		}
+		out = append(out, collector.QueuedBatch{ID: r.id, Events: evs})
+	}
+	return out, nil
+}
+
+// DoneDetect removes batches from the detection queue.
+func (s *Store) DoneDetect(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, s.d.rebind(`DELETE FROM detect_queue WHERE batch_id = ?`))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, id := range ids {
+			if _, err := st.ExecContext(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
