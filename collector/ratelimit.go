@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -18,13 +19,22 @@ type Rate struct {
 // for a runaway loop or a leaked key.
 var DefaultRate = Rate{PerSecond: 100_000, Burst: 200_000}
 
+// RateStore keeps the ingest rate limits where every replica counts them
+// (collector/redis's Window does): N replicas then allow the rate once,
+// not N times.
+type RateStore interface {
+	Allow(ctx context.Context, key string, n int, perSecond, burst float64, now time.Time) (bool, time.Duration, error)
+}
+
 // maxBuckets bounds the limiter's memory; keys are few, but a bucket is
 // made only for an authenticated key anyway.
 const maxBuckets = 10_000
 
 // limiter is a token bucket per key.
 type limiter struct {
-	rate Rate
+	rate   Rate
+	shared RateStore // nil: in memory
+	log    func(error)
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -50,6 +60,16 @@ func newLimiter(r Rate) *limiter {
 func (l *limiter) allow(key string, n int, now time.Time) (bool, time.Duration) {
 	if l.rate.PerSecond < 0 {
 		return true, 0
+	}
+	if l.shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		ok, wait, err := l.shared.Allow(ctx, key, n, l.rate.PerSecond, l.rate.Burst, now)
+		cancel()
+		if err == nil {
+			return ok, wait
+		}
+		// The shared store is away: this replica's own bucket meanwhile.
+		l.log(err)
 	}
 	need := float64(n)
 	if need > l.rate.Burst {

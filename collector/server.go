@@ -26,6 +26,9 @@ type Config struct {
 	Limits Limits
 	// Rate is the ingest rate per key (DefaultRate).
 	Rate Rate
+	// RateStore, when set, keeps the rate limits for every replica
+	// (collector/redis); nil counts in this process.
+	RateStore RateStore
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// AllowIPs are addresses that no decision blocks or challenges,
@@ -192,6 +195,8 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	s.keys = &keyring{store: cfg.Store, now: s.now}
+	s.limiter.shared = cfg.RateStore
+	s.limiter.log = func(err error) { s.log.Warn("collector: the shared rate limits", "error", err) }
 	if err := s.keys.reload(ctx); err != nil {
 		return nil, fmt.Errorf("collector: loading keys: %w", err)
 	}

@@ -104,18 +104,19 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer store.Close()
 	var window ato.Window = ato.NewMemory(ato.MemoryConfig{})
+	var rates collector.RateStore
 	if cfg.State != "" {
 		w, err := redis.Open(openCtx, cfg.State, cfg.RedisPrefix)
 		if err != nil {
 			return err
 		}
 		defer w.Close()
-		window = w
-		where += ", account-takeover windows on Redis"
+		window, rates = w, w
+		where += ", account-takeover windows and rate limits on Redis"
 	}
 	det := collector.NewATODetector(ato.New(ato.Config{}, window), ato.Policy{})
 
-	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: cfg.Rate,
+	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: cfg.Rate, RateStore: rates,
 		AllowIPs: cfg.AllowIPs, AllowUsers: cfg.AllowUsers, MaxAutoDecisions: cfg.MaxAutoDecisions, Retention: cfg.Retention})
 	if err != nil {
 		return err
