@@ -125,6 +125,18 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 	}
 	sort.Strings(named)
 	s := d.newSignal(TypeDistributed, "global", o.t, namedFails)
+	if len(namedFails) == 0 {
+		// No IP named yet (all still active, within the grace period):
+		// the campaign's span is the failures' in the log.
+		for _, r := range log {
+			if !r.success && r.ip != "" {
+				if s.FirstSeen.IsZero() {
+					s.FirstSeen = r.t
+				}
+				s.LastSeen = r.t
+			}
+		}
+	}
 	s.Severity = SeverityHigh
 	s.IPs = named
 	s.Users = d.users(namedFails)
@@ -140,10 +152,14 @@ func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, e
 		"baseline_nonexistent_ratio": bx,
 		"attempts":                   float64(T),
 		"failures":                   float64(F),
-		"ips":                        float64(len(currents)),
+		"ips":                        float64(len(order)),
+		"ips_current":                float64(len(currents)),
+		"ips_named":                  float64(len(named)),
 		"median_failures_per_ip":     float64(med),
 	}
-	s.Reason = "global login failures far above their baseline, spread over " + plural(len(currents), "IP") + " with few attempts each"
+	// The IPs that failed within the naming window: the campaign's spread,
+	// not only those of the last two buckets.
+	s.Reason = "global login failures far above their baseline, spread over " + plural(len(order), "IP") + " with few attempts each"
 	return s, nil
 }
 

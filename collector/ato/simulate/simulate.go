@@ -307,6 +307,9 @@ func Evaluate(tr *Traffic, observe func(*event.Event) ([]ato.Signal, error)) (*R
 		dets[i] = Detection{Campaign: c, Named: map[string]bool{}}
 	}
 	for _, s := range all {
+		if s.FirstSeen.IsZero() || s.LastSeen.Before(s.FirstSeen) || s.LastSeen.After(s.DetectedAt) {
+			problem("%s signal with first seen %v, last seen %v, detected at %v", s.Type, s.FirstSeen, s.LastSeen, s.DetectedAt)
+		}
 		matched := false
 		for i, c := range tr.Campaigns {
 			if s.Type != c.Want {
