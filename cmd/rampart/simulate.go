@@ -28,7 +28,7 @@ func simulateCmd(args []string, out io.Writer) error {
 	fs.SetOutput(out)
 	seeds := fs.String("seeds", "1,2,3", "comma-separated seeds of the generated traffic")
 	state := fs.String("state", "", "redis://... to run the detectors on Redis instead of in memory")
-	collectors := fs.Int("collectors", 1, "detectors sharing the state, the events dealt round-robin (as collectors behind a load balancer)")
+	collectors := fs.Int("collectors", 1, "detectors sharing the state, the events dealt round-robin (as collectors behind a load balancer), all running at once")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,11 +53,16 @@ func simulateCmd(args []string, out io.Writer) error {
 			name string
 			gen  func(uint64) *simulate.Traffic
 		}{{"campaigns", simulate.Generate}, {"busy service", simulate.GenerateBusy}} {
-			observe, done, err := detectors(ctx, *state, *collectors, fmt.Sprintf("rampart-simulate:%d:%d:%s:", time.Now().UnixNano(), seed, sc.name))
+			observers, done, err := detectors(ctx, *state, *collectors, fmt.Sprintf("rampart-simulate:%d:%d:%s:", time.Now().UnixNano(), seed, sc.name))
 			if err != nil {
 				return err
 			}
-			res, err := simulate.Evaluate(sc.gen(seed), observe)
+			var res *simulate.Result
+			if len(observers) == 1 {
+				res, err = simulate.Evaluate(sc.gen(seed), observers[0])
+			} else {
+				res, err = simulate.EvaluateConcurrent(sc.gen(seed), observers)
+			}
 			done()
 			if err != nil {
 				return err
@@ -93,9 +98,10 @@ func simulateCmd(args []string, out io.Writer) error {
 	return fmt.Errorf("simulate: %d problems", len(problems))
 }
 
-// detectors returns an observe function over n detectors sharing one
-// window (dealt round-robin), and a function releasing them.
-func detectors(ctx context.Context, state string, n int, prefix string) (func(*event.Event) ([]ato.Signal, error), func(), error) {
+// detectors returns the observe functions of n detectors sharing one
+// window (each run by its own goroutine, as collectors are), and a
+// function releasing them.
+func detectors(ctx context.Context, state string, n int, prefix string) ([]func(*event.Event) ([]ato.Signal, error), func(), error) {
 	dets := make([]*ato.Detector, n)
 	var closers []func()
 	if state == "" {
@@ -113,13 +119,11 @@ func detectors(ctx context.Context, state string, n int, prefix string) (func(*e
 			dets[i] = ato.New(ato.Config{}, w)
 		}
 	}
-	i := 0
-	observe := func(ev *event.Event) ([]ato.Signal, error) {
-		d := dets[i%n]
-		i++
-		return d.Observe(ctx, ev)
+	observers := make([]func(*event.Event) ([]ato.Signal, error), n)
+	for i, d := range dets {
+		observers[i] = func(ev *event.Event) ([]ato.Signal, error) { return d.Observe(ctx, ev) }
 	}
-	return observe, func() {
+	return observers, func() {
 		for _, c := range closers {
 			c()
 		}

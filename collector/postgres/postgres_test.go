@@ -272,3 +272,39 @@ func TestChangesReachEveryReplica(t *testing.T) {
 		t.Fatal("a decision made through a's store did not wake b's long-poll")
 	}
 }
+
+// TestOneReplicaDetects: of replicas on one schema, one claims queued
+// batches for detection at a time (the detectors then see the events in
+// the order received, as on one replica); when it goes, another takes over.
+func TestOneReplicaDetects(t *testing.T) {
+	url := storetest.PostgresSchema(t)
+	a, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for i := range 4 {
+		bt := storetest.MakeBatch(t, fmt.Sprint("q-", i), storetest.Login("alice", "198.51.100.4", i))
+		bt.Detect = true
+		if _, err := a.Append(context.Background(), []*collector.Batch{bt}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	got, err := a.ClaimDetect(context.Background(), now, time.Minute, 2)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("the first replica claims: %d %v", len(got), err)
+	}
+	if other, err := b.ClaimDetect(context.Background(), now, time.Minute, 10); err != nil || len(other) != 0 {
+		t.Fatalf("a second replica claimed %d batches while the first detects (%v)", len(other), err)
+	}
+	a.Close() // the first replica goes; its claims run out
+	later, err := b.ClaimDetect(context.Background(), now.Add(2*time.Minute), time.Minute, 10)
+	if err != nil || len(later) != 4 {
+		t.Fatalf("the second replica after the first: %d %v", len(later), err)
+	}
+}

@@ -43,9 +43,20 @@ func enqueueDetect(ctx context.Context, tx *sql.Tx, d Dialect, b *collector.Batc
 }
 
 // ClaimDetect claims up to n queued batches for lease (see
-// collector.DetectQueue). On PostgreSQL the rows are locked with SKIP
-// LOCKED, so that replicas claiming at once take different batches.
+// collector.DetectQueue). On PostgreSQL one replica at a time detects: the
+// one holding the schema's detection lock (a session advisory lock on a
+// connection of its own, released when the replica dies); the others
+// claim nothing. The detectors then see the events in the order they were
+// received, as one replica would: run at once on several replicas, they
+// would judge campaigns on windows filled out of order (see rampart
+// simulate --collectors). The rows are locked with SKIP LOCKED besides.
 func (s *Store) ClaimDetect(ctx context.Context, now time.Time, lease time.Duration, n int) ([]collector.QueuedBatch, error) {
+	if s.d.Name == "postgres" {
+		leader, err := s.detectLeader(ctx)
+		if err != nil || !leader {
+			return nil, err
+		}
+	}
 	pick := `SELECT batch_id FROM detect_queue WHERE claimed_until < ? ORDER BY received_at, batch_id LIMIT ?`
 	if s.d.Name == "postgres" {
 		pick += ` FOR UPDATE SKIP LOCKED`
@@ -112,3 +123,46 @@ func (s *Store) DoneDetect(ctx context.Context, ids []string) error {
 		return nil
 	})
 }
+
+// detectLeader reports whether this store holds the detection lock,
+// trying to take it when it does not.
+func (s *Store) detectLeader(ctx context.Context) (bool, error) {
+	s.leadMu.Lock()
+	defer s.leadMu.Unlock()
+	if s.leadConn != nil {
+		// Still ours while the connection lives.
+		if err := s.leadConn.PingContext(ctx); err == nil {
+			return true, nil
+		}
+		s.leadConn.Close()
+		s.leadConn = nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext('rampart detect ' || current_schema()))`).Scan(&got); err != nil {
+		conn.Close()
+		return false, err
+	}
+	if !got {
+		conn.Close()
+		return false, nil
+	}
+	s.leadConn = conn
+	return true, nil
+}
+
+// releaseLeader gives the detection lock up (Close).
+func (s *Store) releaseLeader() {
+	s.leadMu.Lock()
+	defer s.leadMu.Unlock()
+	if s.leadConn != nil {
+		// The connection goes back to the pool: unlock first.
+		_, _ = s.leadConn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(hashtext('rampart detect ' || current_schema()))`)
+		s.leadConn.Close()
+		s.leadConn = nil
+	}
+}
+

@@ -89,6 +89,9 @@ type Store struct {
 
 	wmuWatch sync.Mutex
 	watchers []func(collector.Change)
+
+	leadMu   sync.Mutex
+	leadConn *sql.Conn // holds the detection lock (PostgreSQL)
 }
 
 // ChangesChannel is the PostgreSQL notification channel of the store's
@@ -227,6 +230,7 @@ func (s *Store) OnClose(f func()) { s.onClose = append(s.onClose, f) }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.releaseLeader()
 	for _, f := range s.onClose {
 		f()
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/rampartsec/rampart/collector/ato"
@@ -290,7 +291,6 @@ func (d *Detection) DetectionDelay() time.Duration {
 // signal about a campaign, and no signal or decision of the default policy
 // naming a benign IP. An error from observe stops it.
 func Evaluate(tr *Traffic, observe func(*event.Event) ([]ato.Signal, error)) (*Result, error) {
-	var pol ato.Policy
 	var all []ato.Signal
 	start := time.Now()
 	for _, ev := range tr.Events {
@@ -300,7 +300,56 @@ func Evaluate(tr *Traffic, observe func(*event.Event) ([]ato.Signal, error)) (*R
 		}
 		all = append(all, sigs...)
 	}
-	res := &Result{Events: len(tr.Events), Elapsed: time.Since(start), Signals: len(all)}
+	return check(tr, all, time.Since(start)), nil
+}
+
+// EvaluateConcurrent deals tr's events round-robin to observers, as a load
+// balancer deals requests to collectors, each observer run by a goroutine
+// of its own over its share in order, all at once; it checks the signals
+// as Evaluate does (in the order of their detection times). The first
+// error stops it.
+func EvaluateConcurrent(tr *Traffic, observers []func(*event.Event) ([]ato.Signal, error)) (*Result, error) {
+	n := len(observers)
+	shares := make([][]*event.Event, n)
+	for i, ev := range tr.Events {
+		shares[i%n] = append(shares[i%n], ev)
+	}
+	var mu sync.Mutex
+	var all []ato.Signal
+	var first error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, observe := range observers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, ev := range shares[i] {
+				sigs, err := observe(ev)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				all = append(all, sigs...)
+				stop := first != nil
+				mu.Unlock()
+				if stop {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].DetectedAt.Before(all[j].DetectedAt) })
+	return check(tr, all, time.Since(start)), nil
+}
+
+// check compares the signals all with tr's campaigns (see Evaluate).
+func check(tr *Traffic, all []ato.Signal, elapsed time.Duration) *Result {
+	var pol ato.Policy
+	res := &Result{Events: len(tr.Events), Elapsed: elapsed, Signals: len(all)}
 	problem := func(format string, args ...any) { res.Problems = append(res.Problems, fmt.Sprintf(format, args...)) }
 	dets := make([]Detection, len(tr.Campaigns))
 	for i, c := range tr.Campaigns {
@@ -368,5 +417,5 @@ func Evaluate(tr *Traffic, observe func(*event.Event) ([]ato.Signal, error)) (*R
 		}
 	}
 	res.Detections = dets
-	return res, nil
+	return res
 }
