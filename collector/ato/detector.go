@@ -67,6 +67,8 @@ type obs struct {
 	acct    string
 	acctLog []rec // the account's attempts within the account span
 	ipLog   []rec // the IP group's attempts within the stuffing window
+	// campaignOp read the IP's campaigns with the logs (a success).
+	campaignOp *Op
 }
 
 // Observe feeds one event to the detectors and returns the signals it
@@ -106,23 +108,42 @@ func (d *Detector) Observe(ctx context.Context, ev *event.Event) ([]Signal, erro
 	o.acct = accountKey(o.a.id, o.a.login)
 	entry := Entry{Time: o.t, Value: o.a.encode()}
 
-	var err error
+	// The logs of the account and the IP, and the global counters, in one
+	// round trip to a shared Window.
+	var acctOp, ipOp *Op
+	ops := make([]*Op, 0, 6)
 	if o.acct != "" {
 		span := max(d.cfg.BruteForce.Window, d.cfg.BruteForce.SlowWindow, d.cfg.Takeover.Window, d.cfg.Velocity.Window)
-		if o.acctLog, err = d.appendRange(ctx, keyAccount+o.acct, entry, span); err != nil {
-			return nil, err
-		}
+		acctOp = &Op{Kind: OpAppendRange, Key: keyAccount + o.acct, Entry: entry, Span: span, Limit: d.cfg.LogLimit}
+		ops = append(ops, acctOp)
 	}
 	if o.a.ip != "" {
-		if o.ipLog, err = d.appendRange(ctx, keyIP+o.a.ip, entry, d.cfg.Stuffing.Window); err != nil {
-			return nil, err
+		ipOp = &Op{Kind: OpAppendRange, Key: keyIP + o.a.ip, Entry: entry, Span: d.cfg.Stuffing.Window, Limit: d.cfg.LogLimit}
+		ops = append(ops, ipOp)
+	}
+	var dist *distOps
+	if o.a.success {
+		ops = append(ops, &Op{Kind: OpAdd, Key: keyTotal, Time: o.t, Width: d.cfg.Distributed.Bucket, N: 2, Delta: 1})
+		if o.acct != "" && o.a.ip != "" {
+			// The IP's campaigns, for takeover.
+			o.campaignOp = &Op{Kind: OpRange, Key: keyCampaign + o.a.ip, Time: o.t, Span: d.cfg.CampaignTTL, Limit: 4}
+			ops = append(ops, o.campaignOp)
 		}
+	} else {
+		dist = d.distributedOps(&o, entry)
+		ops = append(ops, dist.ops...)
+	}
+	if err := run(ctx, d.w, ops); err != nil {
+		return nil, err
+	}
+	if acctOp != nil {
+		o.acctLog = decode(acctOp.Entries)
+	}
+	if ipOp != nil {
+		o.ipLog = decode(ipOp.Entries)
 	}
 	var sigs []*Signal
 	if o.a.success {
-		if _, err := d.w.Add(ctx, keyTotal, o.t, d.cfg.Distributed.Bucket, 2, 1); err != nil {
-			return nil, err
-		}
 		if o.acct != "" {
 			s, err := d.takeover(ctx, &o)
 			if err != nil {
@@ -142,7 +163,7 @@ func (d *Detector) Observe(ctx context.Context, ev *event.Event) ([]Signal, erro
 		if o.a.ip != "" {
 			sigs = appendSig(sigs, d.stuffing(&o))
 		}
-		s, err := d.distributed(ctx, &o, entry)
+		s, err := d.distributed(ctx, &o, dist)
 		if err != nil {
 			return nil, err
 		}
@@ -185,29 +206,16 @@ func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 	}
 	switch s.Type {
 	case TypeBruteForce, TypeCredentialStuffing, TypeDistributed:
-		for _, ip := range s.IPs {
-			if err := d.w.Append(ctx, keyCampaign+ip, Entry{Time: s.DetectedAt, Value: s.Type}, d.cfg.CampaignTTL, 4); err != nil {
-				return true, err
-			}
+		// Hundreds of IPs for distributed stuffing: one round trip.
+		ops := make([]*Op, len(s.IPs))
+		for i, ip := range s.IPs {
+			ops[i] = &Op{Kind: OpAppend, Key: keyCampaign + ip, Entry: Entry{Time: s.DetectedAt, Value: s.Type}, Span: d.cfg.CampaignTTL, Limit: 4}
+		}
+		if err := run(ctx, d.w, ops); err != nil {
+			return true, err
 		}
 	}
 	return true, nil
-}
-
-// appendRange appends e to the log at key and returns the log's attempts
-// within span before e.
-func (d *Detector) appendRange(ctx context.Context, key string, e Entry, span time.Duration) ([]rec, error) {
-	if ar, ok := d.w.(AppendRanger); ok {
-		es, err := ar.AppendRange(ctx, key, e, span, d.cfg.LogLimit)
-		if err != nil {
-			return nil, err
-		}
-		return decode(es), nil
-	}
-	if err := d.w.Append(ctx, key, e, span, d.cfg.LogLimit); err != nil {
-		return nil, err
-	}
-	return d.read(ctx, key, e.Time.Add(-span), e.Time, d.cfg.LogLimit)
 }
 
 func (d *Detector) read(ctx context.Context, key string, from, to time.Time, limit int) ([]rec, error) {
@@ -421,7 +429,9 @@ func (d *Detector) takeover(ctx context.Context, o *obs) (*Signal, error) {
 		}
 	}
 	var campaign []Entry
-	if o.a.ip != "" {
+	if o.campaignOp != nil {
+		campaign = o.campaignOp.Entries // read with the logs (Observe)
+	} else if o.a.ip != "" {
 		var err error
 		campaign, err = d.w.Range(ctx, keyCampaign+o.a.ip, o.t.Add(-d.cfg.CampaignTTL), o.t, 4)
 		if err != nil {

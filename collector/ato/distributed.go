@@ -18,34 +18,40 @@ type ipTally struct {
 	accounts map[string]bool
 }
 
-// distributed counts the failure into the global buckets and, when the
-// global ratios are far above their baseline, looks for the spread that
-// makes it distributed stuffing and names the participating IPs.
-func (d *Detector) distributed(ctx context.Context, o *obs, e Entry) (*Signal, error) {
+// distOps are a failure's operations on the global state: its counts in
+// the global buckets and its entry in the global failure log, run with the
+// account's and the IP's (one round trip).
+type distOps struct {
+	total, fails, unknown *Op
+	ops                   []*Op
+}
+
+func (d *Detector) distributedOps(o *obs, e Entry) *distOps {
 	c := d.cfg.Distributed
-	total, err := d.w.Add(ctx, keyTotal, o.t, c.Bucket, 2, 1)
-	if err != nil {
-		return nil, err
-	}
-	fails, err := d.w.Add(ctx, keyFailures, o.t, c.Bucket, 2, 1)
-	if err != nil {
-		return nil, err
-	}
 	var dx int64
 	if o.a.exists == existsNo {
 		dx = 1
 	}
-	unknown, err := d.w.Add(ctx, keyUnknown, o.t, c.Bucket, 2, dx)
-	if err != nil {
-		return nil, err
+	x := &distOps{
+		total:   &Op{Kind: OpAdd, Key: keyTotal, Time: o.t, Width: c.Bucket, N: 2, Delta: 1},
+		fails:   &Op{Kind: OpAdd, Key: keyFailures, Time: o.t, Width: c.Bucket, N: 2, Delta: 1},
+		unknown: &Op{Kind: OpAdd, Key: keyUnknown, Time: o.t, Width: c.Bucket, N: 2, Delta: dx},
 	}
+	x.ops = []*Op{x.total, x.fails, x.unknown}
+	if o.a.ip != "" {
+		x.ops = append(x.ops, &Op{Kind: OpAppend, Key: keyFailLog, Entry: e, Span: c.NameWindow, Limit: c.LogLimit})
+	}
+	return x
+}
+
+// distributed judges a failure whose distOps ran: when the global ratios
+// are far above their baseline, it looks for the spread that makes it
+// distributed stuffing and names the participating IPs.
+func (d *Detector) distributed(ctx context.Context, o *obs, x *distOps) (*Signal, error) {
+	c := d.cfg.Distributed
+	total, fails, unknown := x.total.Counts, x.fails.Counts, x.unknown.Counts
 	if len(total) != 2 || len(fails) != 2 || len(unknown) != 2 {
 		return nil, nil
-	}
-	if o.a.ip != "" {
-		if err := d.w.Append(ctx, keyFailLog, e, c.NameWindow, c.LogLimit); err != nil {
-			return nil, err
-		}
 	}
 	T := total[0] + total[1]
 	F := fails[0] + fails[1]

@@ -58,3 +58,69 @@ func bucketIndex(t time.Time, width time.Duration) int64 {
 // Unix epoch) holding t, as Window.Add numbers them; implementations of
 // Window use it so that they agree.
 func BucketIndex(t time.Time, width time.Duration) int64 { return bucketIndex(t, width) }
+
+// OpKind is the kind of an Op.
+type OpKind int
+
+// The operations an Op runs.
+const (
+	OpAppend      OpKind = iota // Window.Append
+	OpAppendRange               // AppendRanger.AppendRange (Append then Range)
+	OpAdd                       // Window.Add
+	OpRange                     // Window.Range over [Time-Span, Time]
+)
+
+// Op is one Window operation of a Pipeline, with its result.
+type Op struct {
+	Kind OpKind
+	Key  string
+	// Append and AppendRange: the entry, the log's span and limit.
+	Entry Entry
+	Span  time.Duration
+	Limit int
+	// Add: the bucket holding Time, Width long, N buckets returned, Delta
+	// added. Range: the entries of [Time-Span, Time], at most Limit.
+	Time  time.Time
+	Width time.Duration
+	N     int
+	Delta int64
+
+	// Entries is AppendRange's and Range's result, Counts Add's.
+	Entries []Entry
+	Counts  []int64
+}
+
+// Pipeliner is implemented by Windows that run several operations in one
+// round trip to a shared store; each op's result is that of the
+// corresponding call. The detectors use it when it is there.
+type Pipeliner interface {
+	Pipeline(ctx context.Context, ops []*Op) error
+}
+
+// run runs ops on w, in one Pipeline when w has one, else one by one.
+func run(ctx context.Context, w Window, ops []*Op) error {
+	if p, ok := w.(Pipeliner); ok {
+		return p.Pipeline(ctx, ops)
+	}
+	for _, op := range ops {
+		var err error
+		switch op.Kind {
+		case OpAppend:
+			err = w.Append(ctx, op.Key, op.Entry, op.Span, op.Limit)
+		case OpAppendRange:
+			if ar, ok := w.(AppendRanger); ok {
+				op.Entries, err = ar.AppendRange(ctx, op.Key, op.Entry, op.Span, op.Limit)
+			} else if err = w.Append(ctx, op.Key, op.Entry, op.Span, op.Limit); err == nil {
+				op.Entries, err = w.Range(ctx, op.Key, op.Entry.Time.Add(-op.Span), op.Entry.Time, op.Limit)
+			}
+		case OpAdd:
+			op.Counts, err = w.Add(ctx, op.Key, op.Time, op.Width, op.N, op.Delta)
+		case OpRange:
+			op.Entries, err = w.Range(ctx, op.Key, op.Time.Add(-op.Span), op.Time, op.Limit)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

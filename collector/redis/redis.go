@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -40,6 +41,7 @@ type Window struct {
 var (
 	_ ato.Window       = (*Window)(nil)
 	_ ato.AppendRanger = (*Window)(nil)
+	_ ato.Pipeliner    = (*Window)(nil)
 )
 
 // New returns a Window over c, its keys prefixed with prefix ("rampart:ato:"
@@ -191,6 +193,12 @@ func (w *Window) AppendRange(ctx context.Context, key string, e ato.Entry, span 
 	if err != nil {
 		return nil, fmt.Errorf("redis: append %s: %w", key, err)
 	}
+	return entries(res), nil
+}
+
+// entries reads appendRangeScript's answer, newest first, into entries
+// oldest first.
+func entries(res []any) []ato.Entry {
 	out := make([]ato.Entry, 0, len(res)/2)
 	for i := len(res) - 2; i >= 0; i -= 2 {
 		m, ok := res[i].(string)
@@ -213,7 +221,7 @@ func (w *Window) AppendRange(ctx context.Context, key string, e ato.Entry, span 
 		}
 		out = append(out, ato.Entry{Time: time.UnixMicro(int64(n)), Value: m[:len(m)-suffixLen]})
 	}
-	return out, nil
+	return out
 }
 
 // Range implements ato.Window.
@@ -221,12 +229,21 @@ func (w *Window) Range(ctx context.Context, key string, from, to time.Time, limi
 	if limit <= 0 || to.Before(from) {
 		return nil, nil
 	}
-	zs, err := w.c.ZRevRangeByScoreWithScores(ctx, w.prefix+"l:"+key, &goredis.ZRangeBy{
-		Min: strconv.FormatInt(micros(from), 10), Max: strconv.FormatInt(micros(to), 10), Count: int64(limit),
-	}).Result()
+	zs, err := w.rangeCmd(ctx, w.c, key, from, to, limit).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redis: range %s: %w", key, err)
 	}
+	return zentries(zs), nil
+}
+
+func (w *Window) rangeCmd(ctx context.Context, c goredis.Cmdable, key string, from, to time.Time, limit int) *goredis.ZSliceCmd {
+	return c.ZRevRangeByScoreWithScores(ctx, w.prefix+"l:"+key, &goredis.ZRangeBy{
+		Min: strconv.FormatInt(micros(from), 10), Max: strconv.FormatInt(micros(to), 10), Count: int64(limit),
+	})
+}
+
+// zentries reads a range's answer, newest first, into entries oldest first.
+func zentries(zs []goredis.Z) []ato.Entry {
 	out := make([]ato.Entry, 0, len(zs))
 	for i := len(zs) - 1; i >= 0; i-- {
 		m, ok := zs[i].Member.(string)
@@ -235,7 +252,7 @@ func (w *Window) Range(ctx context.Context, key string, from, to time.Time, limi
 		}
 		out = append(out, ato.Entry{Time: time.UnixMicro(int64(zs[i].Score)), Value: m[:len(m)-suffixLen]})
 	}
-	return out, nil
+	return out
 }
 
 // Add implements ato.Window.
@@ -243,16 +260,26 @@ func (w *Window) Add(ctx context.Context, key string, t time.Time, width time.Du
 	if width <= 0 || n <= 0 {
 		return nil, nil
 	}
+	res, err := addScript.Run(ctx, w.c, []string{w.prefix + "n:" + key}, addArgs(t, width, n, delta)...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redis: add %s: %w", key, err)
+	}
+	return counts(res, n), nil
+}
+
+// addArgs are addScript's arguments for an Add.
+func addArgs(t time.Time, width time.Duration, n int, delta int64) []any {
 	idx := ato.BucketIndex(t, width)
 	args := make([]any, 0, 4+n)
 	args = append(args, idx, n, delta, ttl(width*time.Duration(n)))
 	for i := idx - int64(n) + 1; i <= idx; i++ {
 		args = append(args, i)
 	}
-	res, err := addScript.Run(ctx, w.c, []string{w.prefix + "n:" + key}, args...).Slice()
-	if err != nil {
-		return nil, fmt.Errorf("redis: add %s: %w", key, err)
-	}
+	return args
+}
+
+// counts reads addScript's answer.
+func counts(res []any, n int) []int64 {
 	out := make([]int64, n)
 	for i, v := range res {
 		if i >= n {
@@ -262,5 +289,106 @@ func (w *Window) Add(ctx context.Context, key string, t time.Time, width time.Du
 			out[i], _ = strconv.ParseInt(s, 10, 64)
 		}
 	}
-	return out, nil
+	return out
+}
+
+// Pipeline implements ato.Pipeliner: the operations' scripts are sent in
+// one pipeline (one round trip), each atomic on the server as its call
+// alone would be. A server that lost the scripts (restarted, flushed) is
+// given them again and the pipeline sent once more.
+func (w *Window) Pipeline(ctx context.Context, ops []*ato.Op) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	if len(ops) == 1 {
+		return w.one(ctx, ops[0])
+	}
+	for attempt := 0; ; attempt++ {
+		cmds := make([]goredis.Cmder, len(ops))
+		_, err := w.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			for i, op := range ops {
+				cmds[i] = w.opCmd(ctx, p, op)
+			}
+			return nil
+		})
+		if err != nil && attempt == 0 && goredis.HasErrorPrefix(err, "NOSCRIPT") {
+			for _, sc := range []*goredis.Script{appendScript, appendRangeScript, addScript} {
+				if err := sc.Load(ctx, w.c).Err(); err != nil {
+					return fmt.Errorf("redis: loading the scripts: %w", err)
+				}
+			}
+			continue
+		}
+		for i, op := range ops {
+			if cmds[i] == nil {
+				continue
+			}
+			if cerr := cmds[i].Err(); cerr != nil && !errors.Is(cerr, goredis.Nil) {
+				return fmt.Errorf("redis: %s: %w", op.Key, cerr)
+			}
+			switch cmd := cmds[i].(type) {
+			case *goredis.ZSliceCmd:
+				op.Entries = zentries(cmd.Val())
+			case *goredis.Cmd:
+				sl, _ := cmd.Val().([]any)
+				switch op.Kind {
+				case ato.OpAppendRange:
+					op.Entries = entries(sl)
+				case ato.OpAdd:
+					op.Counts = counts(sl, op.N)
+				}
+			}
+		}
+		if err != nil && !errors.Is(err, goredis.Nil) {
+			return fmt.Errorf("redis: pipeline: %w", err)
+		}
+		return nil
+	}
+}
+
+// one runs a single op as its own call.
+func (w *Window) one(ctx context.Context, op *ato.Op) error {
+	var err error
+	switch op.Kind {
+	case ato.OpAppend:
+		err = w.Append(ctx, op.Key, op.Entry, op.Span, op.Limit)
+	case ato.OpAppendRange:
+		op.Entries, err = w.AppendRange(ctx, op.Key, op.Entry, op.Span, op.Limit)
+	case ato.OpAdd:
+		op.Counts, err = w.Add(ctx, op.Key, op.Time, op.Width, op.N, op.Delta)
+	case ato.OpRange:
+		op.Entries, err = w.Range(ctx, op.Key, op.Time.Add(-op.Span), op.Time, op.Limit)
+	}
+	return err
+}
+
+// opCmd queues op's script (by its hash) or command on p, nil for an op
+// that does nothing.
+func (w *Window) opCmd(ctx context.Context, p goredis.Pipeliner, op *ato.Op) goredis.Cmder {
+	switch op.Kind {
+	case ato.OpRange:
+		if op.Limit <= 0 || op.Span < 0 {
+			return nil
+		}
+		return w.rangeCmd(ctx, p, op.Key, op.Time.Add(-op.Span), op.Time, op.Limit)
+	case ato.OpAppend, ato.OpAppendRange:
+		if op.Limit <= 0 {
+			return nil
+		}
+		var rnd [8]byte
+		rand.Read(rnd[:])
+		member := op.Entry.Value + "\x00" + hex.EncodeToString(rnd[:])
+		us := micros(op.Entry.Time)
+		key := []string{w.prefix + "l:" + op.Key}
+		if op.Kind == ato.OpAppend {
+			return appendScript.EvalSha(ctx, p, key, us, member, op.Span.Microseconds(), op.Limit, ttl(op.Span))
+		}
+		return appendRangeScript.EvalSha(ctx, p, key, us, member, op.Span.Microseconds(), op.Limit, ttl(op.Span), us-op.Span.Microseconds())
+	case ato.OpAdd:
+		if op.Width <= 0 || op.N <= 0 {
+			return nil
+		}
+		return addScript.EvalSha(ctx, p, []string{w.prefix + "n:" + op.Key}, addArgs(op.Time, op.Width, op.N, op.Delta)...)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -189,6 +190,8 @@ func TestSplitAcrossCollectors(t *testing.T) {
 // beside ato's BenchmarkObserveBusy in memory (same traffic shape).
 func BenchmarkObserveRedis(b *testing.B) {
 	c := client(b)
+	trips := &roundTrips{}
+	c.AddHook(trips)
 	d := ato.New(ato.Config{}, redis.New(c, testPrefix(b)))
 	ctx := context.Background()
 	no, yes := false, true
@@ -214,6 +217,27 @@ func BenchmarkObserveRedis(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(trips.n.Load())/float64(b.N), "roundtrips/event")
+}
+
+// roundTrips counts the client's round trips to Redis: a command, or a
+// pipeline of them.
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+
+func (r *roundTrips) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, cmd goredis.Cmder) error {
+		r.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (r *roundTrips) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []goredis.Cmder) error {
+		r.n.Add(1)
+		return next(ctx, cmds)
+	}
 }
 
 // BenchmarkObserveRedisParallel is the same with as many concurrent

@@ -165,4 +165,3 @@ func (s *Store) releaseLeader() {
 		s.leadConn = nil
 	}
 }
-
