@@ -34,9 +34,9 @@
 // # Known expressions
 //
 // The parse, split and prefilter analysis of the default ruleset's
-// expressions are done ahead of time and embedded (known_table.go): Parse
+// expressions are done ahead of time and embedded (known_table.bin): Parse
 // looks an expression up by a hash of its text and, when it is known, skips
 // that work, which is most of what loading the default ruleset costs. The
-// table is written by `go test ./waf/regex -run TestKnownTable -update`,
-// and the test fails while it is stale.
+// table is written by `go generate ./waf/regex` (EncodeKnown is its
+// format), and a test fails while it is stale.
 package regex

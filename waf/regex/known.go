@@ -1,6 +1,7 @@
 package regex
 
 import (
+	_ "embed"
 	"encoding/binary"
 	"slices"
 	"strings"
@@ -10,12 +11,12 @@ import (
 // The default ruleset's expressions are known in advance: their parse,
 // validation, split into branches and prefilter analysis (the larger part
 // of compiling a ruleset) are done when the ruleset is generated, and
-// stored in knownBlob (known_table.go, written by
-// `go test ./waf/regex -run TestKnownTable -update`). Parse
-// looks every expression up by a hash of its text and, when it is known,
-// skips the parse and the analysis; other expressions (user rulesets,
-// Datadog's) are analyzed as usual. The table's test regenerates it from
-// waf/rules/default.json and fails when it is stale.
+// stored in known_table.bin (EncodeKnown, written by internal/gen: run
+// `go generate ./waf/regex`). Parse looks every expression up by a hash of
+// its text and, when it is known, skips the parse and the analysis; other
+// expressions (user rulesets, Datadog's) are analyzed as usual.
+// TestKnownTable encodes the table again from the default ruleset and
+// fails when the file is stale.
 //
 // Layout (integers little-endian; uvarint where not fixed):
 //
@@ -31,6 +32,17 @@ import (
 // An expression is identified by its 64-bit hash and its length: a
 // collision between a ruleset's expression and one of the table's is
 // vanishingly unlikely (and rulesets are trusted configuration).
+//
+// The generator compiles this package, so the file must exist for it to
+// run (any content does: EncodeKnown does not read the table).
+
+//go:generate go run ./internal/gen
+
+// knownBlob is the table of the default ruleset's expressions.
+//
+//go:embed known_table.bin
+var knownBlob string
+
 const (
 	knownMagic     = "RPK1"
 	knownHeaderLen = 16
