@@ -10,7 +10,7 @@ import (
 // must stay lean.
 var libraryPackages = []string{
 	".", "./event", "./httpguard", "./waf", "./waf/operator", "./waf/transform",
-	"./waf/literal", "./waf/httpinput", "./waf/rules", "./waf/xss",
+	"./waf/literal", "./waf/regex", "./waf/httpinput", "./waf/rules", "./waf/xss",
 	"./rasp/sqli", "./rasp/shell", "./rasp/cmdi", "./rasp/ssrf", "./rasp/lfi",
 	"./report",
 	"./sqlguard", "./execguard", "./fsguard",

@@ -9,7 +9,7 @@ go test -count=1 ./...
 go test -count=1 -race . ./httpguard ./waf ./report ./collector ./collector/ato
 # The shared regular-expression automata (transitions published between
 # goroutines).
-go test -count=1 -race -run 'DFA(Concurrent|CacheBound|MatchesRegexp)' ./waf/operator
+go test -count=1 -race -run 'DFA(Concurrent|CacheBound|MatchesRegexp)' ./waf/regex
 # The Lambda adapter and extension under the race detector, without the
 # emulator runs (-short), which the first line already made.
 go test -count=1 -race -short ./lambdaguard ./extension ./sqlguard

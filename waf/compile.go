@@ -539,7 +539,7 @@ func (e *Engine) analyzePrefilters(hint int) (nTargets, nLits int) {
 		}
 	}
 	// Workers take the operators by index, a batch at a time: most are
-	// known in advance (see operator/match_regex_known.go) and cost next
+	// known in advance (see regex/known.go) and cost next
 	// to nothing, so the hand-off must cost less than a channel send, and
 	// the workers must not contend for the counter at every operator.
 	const batch = 16

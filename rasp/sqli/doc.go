@@ -1,7 +1,7 @@
 // Package sqli lexes SQL in the dialects of the common databases, as the
-// base of SQL-injection detection: the WAF's is_sqli operator lexes request
-// values with it, and the RASP check compares the structure of a statement
-// with the request input found in it.
+// base of SQL-injection detection: the WAF's is_sqli operator judges request
+// values with Detect, and the RASP check compares the structure of a
+// statement with the request input found in it.
 //
 // Tokenize (or a Scanner) turns a statement into tokens that tile the input
 // exactly: every byte belongs to one token, whitespace included, and each
@@ -70,6 +70,17 @@
 // the input) and an occurrence inside the broken region is benign, while
 // one before it is judged as usual. At most MaxRelex relexings are done
 // per check; past them an occurrence is reported rather than exempted.
+//
+// # Values on their own
+//
+// Detect(value) decides whether a value, with no statement to compare it
+// with, reads as an injection: the WAF's is_sqli operator runs it on request
+// values. It lexes the value (Generic dialect) as if it stood unquoted and
+// after each quote, parses what follows under a small permissive grammar of
+// SQL fragments, and scores the structure found (tautologies, logic
+// operators, calls, subqueries, catalogs, statements, comments used as
+// terminators), so that prose which happens to parse stays below the
+// threshold.
 //
 // # Limits
 //

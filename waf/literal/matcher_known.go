@@ -10,10 +10,12 @@ import (
 //
 // matcher_table.bin holds the automata of the pattern sets that the default
 // ruleset gives NewMatcher (the engine's prefilter and the phrase_match
-// lists), written by
+// lists), written by internal/gen:
 //
-//	go test ./waf/literal -run TestKnownMatchers -update
+//	go generate ./waf/literal
 //
+// (which first regenerates waf/regex's table: the prefilter literals come
+// from its analysis).
 // NewMatcher looks each pattern set up by a 64-bit hash of its patterns and,
 // when it is there, takes the byte classes, output lists and DFA rows from
 // the table instead of building the trie, the failure links and the rows.
@@ -27,15 +29,24 @@ import (
 // 32), output count (u32 each), the 256 byte classes, outStart (states+1
 // u32), outs (i32), then the DFA rows (u16 or u32).
 
+//go:generate go run ../regex/internal/gen -o ../regex/known_table.bin
+//go:generate go run ./internal/gen
+
 //go:embed matcher_table.bin
 var knownMatchers string
 
 // useKnown lets tests build every matcher from scratch.
 var useKnown = true
 
-// recordPatterns, when set (by tests), receives every pattern set that
-// NewMatcher is given.
+// recordPatterns, when set (by RecordPatterns), receives every pattern set
+// that NewMatcher is given.
 var recordPatterns func(patterns []string)
+
+// RecordPatterns sets a function that receives (a copy of) every pattern
+// set NewMatcher is given from then on; nil stops it. The table's generator
+// and tests use it to collect the pattern sets of the default ruleset. It
+// must not be called concurrently with NewMatcher.
+func RecordPatterns(f func(patterns []string)) { recordPatterns = f }
 
 const knownMagic = "RMT1"
 
@@ -157,9 +168,12 @@ func sectionU16(s string) []uint16 {
 	return out
 }
 
-// encodeKnown returns the table holding the matchers of the pattern sets,
-// in order (duplicates once).
-func encodeKnown(sets [][]string) []byte {
+// EncodeKnown returns the table of known matchers (the format of
+// matcher_table.bin) holding the matchers of the pattern sets, built from
+// scratch, in order (duplicates once). matcher_table.bin is EncodeKnown of
+// the sets that loading the default ruleset gives NewMatcher, written by
+// `go generate` (internal/gen); a test fails while it differs.
+func EncodeKnown(sets [][]string) []byte {
 	type entry struct {
 		key  uint64
 		n    int

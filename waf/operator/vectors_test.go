@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rampartsec/rampart/waf/regex"
 )
 
 // vector is one row of testdata/<operator>.json.
@@ -161,7 +163,7 @@ func TestVectors(t *testing.T) {
 					misses++
 					// Steady state: match_regex builds its automaton, and
 					// the automaton its states, in the first evaluations.
-					for range 2 * dfaAfter {
+					for range 2 * regex.DFAAfter {
 						op.Eval(val)
 					}
 					if a := testing.AllocsPerRun(20, func() { op.Eval(val) }); a != 0 {

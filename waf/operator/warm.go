@@ -1,9 +1,11 @@
 package operator
 
+import "github.com/rampartsec/rampart/waf/regex"
+
 // Lazy is implemented by operators that build part of their matcher on
 // first use rather than when the ruleset loads: match_regex compiles its
 // matcher and its anchor on its first evaluation and its automaton once
-// values keep reaching it (see dfaAfter), so that a ruleset loads fast and
+// values keep reaching it (see regex.Expr), so that a ruleset loads fast and
 // the expressions no value reaches cost nothing.
 //
 // Building is a one-time cost per operator, bounded by the ruleset, that
@@ -40,31 +42,19 @@ var _ Lazy = (*matchRegex)(nil)
 
 // Pending implements Lazy.
 func (o *matchRegex) Pending() BuildState {
-	run := o.compiled()
-	switch {
-	case noDFA || run.noDFA.Load() || run.dfaBuilt.Load():
+	switch o.re.Pending() {
+	case regex.Built:
 		return Built
-	case run.tries.Load() >= dfaAfter:
-		// Eval counts the value and builds the automaton past dfaAfter.
+	case regex.BuildNext:
 		return BuildNext
 	}
 	return BuildLater
 }
 
 // Build implements Lazy: the expression's matcher and anchor are compiled
-// on the first call, and the automaton is built once dfaAfter values have
-// reached the expression.
-func (o *matchRegex) Build() {
-	run := o.compiled()
-	if !noDFA && !run.noDFA.Load() && !run.dfaBuilt.Load() && run.tries.Load() >= dfaAfter {
-		run.automaton(o.expr)
-	}
-}
+// on the first call, and the automaton once enough values have reached the
+// expression.
+func (o *matchRegex) Build() { o.re.Build() }
 
 // BuildAll implements Lazy: the matcher, the anchor and the automaton.
-func (o *matchRegex) BuildAll() {
-	run := o.compiled()
-	if !noDFA && !run.noDFA.Load() {
-		run.automaton(o.expr)
-	}
-}
+func (o *matchRegex) BuildAll() { o.re.BuildAll() }

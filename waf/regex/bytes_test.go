@@ -1,37 +1,23 @@
-package operator
+package regex
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
 )
-
-// jsonString is s as a JSON string.
-func jsonString(s string) json.RawMessage {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
 
 // TestByteFilterSound runs every expression of the default and Datadog's
 // rulesets, and every branch the engine splits them into, over corpus
 // payloads (as they are and lower-cased): a value an expression matches
 // always passes its filter, and the filters reject values.
 func TestByteFilterSound(t *testing.T) {
-	var ops []*matchRegex
-	for _, e := range defaultExprs(t) {
-		op, err := newMatchRegex(Params{Raw: map[string]json.RawMessage{"regex": jsonString(e), "options": json.RawMessage(`{"case_sensitive":true}`)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ops = append(ops, op.(*matchRegex))
+	var ops []*Expr
+	for _, e := range append(defaultExprs(t), datadogExprs(t)...) {
+		ops = append(ops, parsed(t, e))
 	}
-	ops = append(ops, rulesetRegexOps(t)...)
 	for _, op := range ops[:len(ops):len(ops)] {
-		for _, b := range op.Branches() {
-			ops = append(ops, b.(*matchRegex))
+		bs := op.Branches()
+		for i := range bs {
+			ops = append(ops, &bs[i])
 		}
 	}
 	vals := corpusValues(t, "sqli", "xss", "rce", "lfi", "ssrf", "ssti", "jndi", "nosqli", "protocol", "benign")
@@ -41,7 +27,7 @@ func TestByteFilterSound(t *testing.T) {
 	}
 	var inputs [][]byte
 	for i := 0; i < len(vals); i += stride {
-		inputs = append(inputs, vals[i].Bytes, bytes.ToLower(vals[i].Bytes))
+		inputs = append(inputs, vals[i], bytes.ToLower(vals[i]))
 	}
 	rejected, matched := 0, 0
 	for _, op := range ops {
@@ -53,7 +39,7 @@ func TestByteFilterSound(t *testing.T) {
 			var present ByteSet
 			present.Fill(in)
 			pass := f.Pass(&present)
-			if _, ok := op.Eval(Value{Kind: String, Bytes: in}); ok {
+			if _, _, ok := op.Find(in); ok {
 				matched++
 				if !pass {
 					t.Fatalf("%s: filter rejects %q, which it matches", op.expr, in)

@@ -1,4 +1,4 @@
-package operator
+package regex
 
 import (
 	"encoding/json"

@@ -1,6 +1,7 @@
-package operator
+package regex
 
 import (
+	_ "embed"
 	"encoding/binary"
 	"slices"
 	"strings"
@@ -10,12 +11,12 @@ import (
 // The default ruleset's expressions are known in advance: their parse,
 // validation, split into branches and prefilter analysis (the larger part
 // of compiling a ruleset) are done when the ruleset is generated, and
-// stored in knownBlob (match_regex_table.go, written by
-// `go test ./waf/operator -run TestKnownTable -update`). newMatchRegex
-// looks every expression up by a hash of its text and, when it is known,
-// skips the parse and the analysis; other expressions (user rulesets,
-// Datadog's) are analyzed as usual. The table's test regenerates it from
-// waf/rules/default.json and fails when it is stale.
+// stored in known_table.bin (EncodeKnown, written by internal/gen: run
+// `go generate ./waf/regex`). Parse looks every expression up by a hash of
+// its text and, when it is known, skips the parse and the analysis; other
+// expressions (user rulesets, Datadog's) are analyzed as usual.
+// TestKnownTable encodes the table again from the default ruleset and
+// fails when the file is stale.
 //
 // Layout (integers little-endian; uvarint where not fixed):
 //
@@ -31,6 +32,17 @@ import (
 // An expression is identified by its 64-bit hash and its length: a
 // collision between a ruleset's expression and one of the table's is
 // vanishingly unlikely (and rulesets are trusted configuration).
+//
+// The generator compiles this package, so the file must exist for it to
+// run (any content does: EncodeKnown does not read the table).
+
+//go:generate go run ./internal/gen
+
+// knownBlob is the table of the default ruleset's expressions.
+//
+//go:embed known_table.bin
+var knownBlob string
+
 const (
 	knownMagic     = "RPK1"
 	knownHeaderLen = 16
@@ -100,7 +112,7 @@ func uvarintString(s string) (uint64, int) {
 }
 
 // prefilters decodes a literal list and a filter reference. The lists are
-// decoded once for all (knownLiterals), so an operator's list costs no
+// decoded once for all (knownLiterals), so an expression's list costs no
 // allocation; the slice returned is shared and must not be modified.
 func (r *knownReader) prefilters() ([]string, *ByteFilter) {
 	var lits []string
@@ -146,7 +158,7 @@ type knownLiteralTable struct {
 
 // knownLiterals decodes every literal list of the table at once (a few
 // thousand strings, in one array): the default ruleset uses all of them,
-// and one allocation costs less than one for each of its operators.
+// and one allocation costs less than one for each of its expressions.
 var knownLiterals = sync.OnceValue(func() *knownLiteralTable {
 	t := &knownLiteralTable{}
 	if len(knownBlob) < knownHeaderLen || knownBlob[:4] != knownMagic {
@@ -198,7 +210,7 @@ func (r *knownReader) skipPrefilters() {
 }
 
 // knownFilters are the byte filters of the table, shared by every
-// operator that uses them.
+// expression that uses them.
 var knownFilters = sync.OnceValue(func() []*ByteFilter {
 	r := knownReader{knownU32(8)}
 	out := make([]*ByteFilter, knownU32(12))
@@ -224,27 +236,25 @@ func knownPrefilters(rec int) ([]string, *ByteFilter) {
 
 // knownBranches builds the branches of a known expression, already
 // analyzed; nil when it does not split.
-func (o *matchRegex) knownBranches() []Operator {
-	r := knownReader{o.known - 1}
+func (e *Expr) knownBranches() []Expr {
+	r := knownReader{e.known - 1}
 	r.skipPrefilters()
 	n := r.uvarint()
 	if n < 2 {
 		return nil
 	}
-	out := make([]Operator, n)
-	bs := make([]matchRegex, n)
+	out := make([]Expr, n)
 	for i := range out {
 		l := r.uvarint()
-		b := &bs[i]
-		b.expr, b.spans, b.minLen = o.expr, knownBlob[r.off:r.off+l], o.minLen
+		b := &out[i]
+		b.expr, b.spans = e.expr, knownBlob[r.off:r.off+l]
 		r.off += l
 		// The prefilters are decoded by analyze, which the engine runs
 		// on all CPUs.
 		b.pref = r.off + 1
 		r.skipPrefilters()
-		out[i] = b
 	}
-	o.tree = nil
+	e.tree = nil
 	return out
 }
 

@@ -1,66 +1,16 @@
-package operator
+package regex
 
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
-	"os"
 	"regexp/syntax"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
-	"testing"
 
 	"github.com/rampartsec/rampart/waf/literal"
 )
-
-var updateTable = flag.Bool("update", false, "rewrite match_regex_table.go from ../rules/default.json")
-
-// defaultExprs returns the distinct match_regex expressions of the
-// default ruleset, as newMatchRegex sees them ((?i) when case-insensitive).
-func defaultExprs(t *testing.T) []string {
-	b, err := os.ReadFile("../rules/default.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rs struct {
-		Rules []struct {
-			Conditions []struct {
-				Operator   string `json:"operator"`
-				Parameters struct {
-					Regex   string `json:"regex"`
-					Options struct {
-						CaseSensitive bool `json:"case_sensitive"`
-					} `json:"options"`
-				} `json:"parameters"`
-			} `json:"conditions"`
-		} `json:"rules"`
-	}
-	if err := json.Unmarshal(b, &rs); err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, r := range rs.Rules {
-		for _, c := range r.Conditions {
-			if strings.TrimPrefix(c.Operator, "!") != "match_regex" {
-				continue
-			}
-			e := c.Parameters.Regex
-			if !c.Parameters.Options.CaseSensitive {
-				e = "(?i)" + e
-			}
-			if !seen[e] {
-				seen[e] = true
-				out = append(out, e)
-			}
-		}
-	}
-	return out
-}
 
 // analysis is what the table records of one expression.
 type analysis struct {
@@ -76,31 +26,36 @@ type branchAnalysis struct {
 	expected string // the branch text, for the tests
 }
 
-// analyzeFresh analyzes an expression as newMatchRegex and Branches do
+// analyzeFresh analyzes an expression as Parse and Branches do
 // without the table.
-func analyzeFresh(t *testing.T, expr string) analysis {
+func analyzeFresh(expr string) (analysis, error) {
 	tree, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		t.Fatalf("%q: %v", expr, err)
+		return analysis{}, fmt.Errorf("%q: %v", expr, err)
 	}
 	a := analysis{lits: literal.Required(tree), bytes: byteFilterOf(tree)}
 	bs := splitAll(expr)
 	if len(bs) < 2 {
-		return a
+		return a, nil
 	}
 	for _, b := range bs {
 		bt, err := syntax.Parse(b.text, syntax.Perl)
 		if err != nil {
 			a.branches = nil // Branches refuses the split
-			return a
+			return a, nil
 		}
 		a.branches = append(a.branches, branchAnalysis{spans: b.spans, lits: literal.Required(bt), bytes: byteFilterOf(bt), expected: b.text})
 	}
-	return a
+	return a, nil
 }
 
-// encodeTable builds knownBlob from the analyses of exprs.
-func encodeTable(t *testing.T, exprs []string) string {
+// EncodeKnown returns the table of known expressions (see known.go)
+// holding the analysis of exprs: their parse, split into branches and
+// prefilters, as Parse and Branches compute them without the table.
+// Duplicates are recorded once. known_table.bin is EncodeKnown of the
+// default ruleset's expressions, written by `go generate` (internal/gen);
+// a test fails while it differs.
+func EncodeKnown(exprs []string) ([]byte, error) {
 	type entry struct {
 		hash uint64
 		n    int
@@ -149,8 +104,16 @@ func encodeTable(t *testing.T, exprs []string) string {
 		return binary.AppendUvarint(b, uint64(id))
 	}
 	var entries []entry
+	seen := map[string]bool{}
 	for _, e := range exprs {
-		a := analyzeFresh(t, e)
+		if seen[e] {
+			continue
+		}
+		seen[e] = true
+		a, err := analyzeFresh(e)
+		if err != nil {
+			return nil, err
+		}
 		var rec []byte
 		rec = prefilters(rec, a.lits, a.bytes)
 		rec = binary.AppendUvarint(rec, uint64(len(a.branches)))
@@ -174,7 +137,7 @@ func encodeTable(t *testing.T, exprs []string) string {
 	})
 	for i := 1; i < len(entries); i++ {
 		if entries[i].hash == entries[i-1].hash && entries[i].n == entries[i-1].n {
-			t.Fatalf("two expressions share a hash and a length")
+			return nil, fmt.Errorf("two expressions share a hash and a length")
 		}
 	}
 	strBase := knownHeaderLen + len(entries)*knownEntryLen
@@ -185,7 +148,10 @@ func encodeTable(t *testing.T, exprs []string) string {
 		// Rebase the string offsets of the record: every 4-byte uvarint
 		// written by putOff is shifted by strBase. They are found again by
 		// decoding the record.
-		fixed := rebaseRecord(t, en.rec, strBase)
+		fixed, err := rebaseRecord(en.rec, strBase)
+		if err != nil {
+			return nil, err
+		}
 		index = binary.LittleEndian.AppendUint64(index, en.hash)
 		index = binary.LittleEndian.AppendUint32(index, uint32(en.n))
 		index = binary.LittleEndian.AppendUint32(index, uint32(recBase+len(recs)))
@@ -210,30 +176,43 @@ func encodeTable(t *testing.T, exprs []string) string {
 	out = append(out, strs.Bytes()...)
 	out = append(out, recs...)
 	out = append(out, fb...)
-	return string(out)
+	return out, nil
 }
 
 // rebaseRecord adds base to the string offsets of a record.
-func rebaseRecord(t *testing.T, rec []byte, base int) []byte {
+func rebaseRecord(rec []byte, base int) ([]byte, error) {
 	out := slices.Clone(rec)
 	pos := 0
+	var err error
 	uv := func() int {
+		if pos >= len(out) {
+			err = errors.New("bad record")
+			return 0
+		}
 		v, n := binary.Uvarint(out[pos:])
 		if n <= 0 {
-			t.Fatal("bad record")
+			err = errors.New("bad record")
+			pos = len(out)
+			return 0
 		}
 		pos += n
 		return int(v)
 	}
 	fix := func() {
 		for range uv() {
+			if pos+4 > len(out) {
+				err = errors.New("bad record")
+				return
+			}
 			v, n := binary.Uvarint(out[pos:])
 			if n != 4 {
-				t.Fatalf("string offset of %d bytes", n)
+				err = fmt.Errorf("string offset of %d bytes", n)
+				return
 			}
 			v += uint64(base)
 			if v >= 1<<28 {
-				t.Fatal("table too large")
+				err = errors.New("table too large")
+				return
 			}
 			out[pos], out[pos+1], out[pos+2], out[pos+3] = byte(v)|0x80, byte(v>>7)|0x80, byte(v>>14)|0x80, byte(v>>21)&0x7f
 			pos += 4
@@ -241,91 +220,9 @@ func rebaseRecord(t *testing.T, rec []byte, base int) []byte {
 		uv() // filter id
 	}
 	fix()
-	for range uv() {
+	for n := uv(); err == nil && n > 0; n-- {
 		pos += uv()
 		fix()
 	}
-	return out
-}
-
-func tableSource(blob string) string {
-	var b strings.Builder
-	b.WriteString("// Code generated by go test ./waf/operator -run TestKnownTable -update; DO NOT EDIT.\n\n")
-	b.WriteString("package operator\n\n")
-	b.WriteString("// knownBlob holds the analysis of the default ruleset's expressions; see\n// match_regex_known.go.\n")
-	b.WriteString("var knownBlob = \"\" +\n")
-	const width = 64
-	for i := 0; i < len(blob); i += width {
-		chunk := blob[i:min(i+width, len(blob))]
-		q := strconv.Quote(chunk)
-		b.WriteString("\t" + q)
-		if i+width < len(blob) {
-			b.WriteString(" +")
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
-// TestKnownTable: the table is what the analysis of the default ruleset
-// gives today; -update rewrites it.
-func TestKnownTable(t *testing.T) {
-	exprs := defaultExprs(t)
-	blob := encodeTable(t, exprs)
-	if *updateTable {
-		if err := os.WriteFile("match_regex_table.go", []byte(tableSource(blob)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %d expressions, %d bytes", len(exprs), len(blob))
-		return
-	}
-	if blob != knownBlob {
-		t.Fatalf("match_regex_table.go is stale (the default ruleset or the analysis changed): run go test ./waf/operator -run TestKnownTable -update")
-	}
-}
-
-// TestKnownMatchesFresh: for every default expression, the operator built
-// from the table has the prefilters and branches of the fresh analysis.
-func TestKnownMatchesFresh(t *testing.T) {
-	exprs := defaultExprs(t)
-	if len(exprs) < 50 {
-		t.Fatalf("only %d expressions", len(exprs))
-	}
-	for _, e := range exprs {
-		if lookupKnown(e) == 0 {
-			t.Fatalf("%q is not in the table", e)
-		}
-		o := &matchRegex{expr: e, known: lookupKnown(e)}
-		want := analyzeFresh(t, e)
-		if got := o.RequiredLiterals(); !slices.Equal(got, want.lits) {
-			t.Fatalf("%q: literals %q, want %q", e, got, want.lits)
-		}
-		if !sameFilter(o.RequiredBytes(), want.bytes) {
-			t.Fatalf("%q: byte filter differs", e)
-		}
-		bs := o.Branches()
-		if len(bs) != len(want.branches) && !(len(bs) == 0 && len(want.branches) < 2) {
-			t.Fatalf("%q: %d branches, want %d", e, len(bs), len(want.branches))
-		}
-		for i, b := range bs {
-			m := b.(*matchRegex)
-			w := want.branches[i]
-			if got := knownBranchText(m.expr, m.spans); got != w.expected {
-				t.Fatalf("%q: branch %d is %q, want %q", e, i, got, w.expected)
-			}
-			if !slices.Equal(m.RequiredLiterals(), w.lits) || !sameFilter(m.RequiredBytes(), w.bytes) {
-				t.Fatalf("%q: branch %d prefilters differ", e, i)
-			}
-		}
-	}
-	if lookupKnown("(?i)not in the table") != 0 {
-		t.Fatal("an unknown expression was found")
-	}
-}
-
-func sameFilter(a, b *ByteFilter) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return slices.Equal(a.Sets, b.Sets)
+	return out, err
 }

@@ -1,4 +1,4 @@
-package operator
+package regex
 
 import (
 	"bytes"
@@ -101,15 +101,12 @@ func TestDFAMatchesRegexp(t *testing.T) {
 // match_regex expression of the default and Datadog's rulesets, on the
 // attack and benign payloads of the corpus, as they are and lower-cased.
 func TestDFARulesets(t *testing.T) {
-	exprs := defaultExprs(t)
-	for _, op := range rulesetRegexOps(t) {
-		exprs = append(exprs, op.expr)
-	}
+	exprs := append(defaultExprs(t), datadogExprs(t)...)
 	vals := corpusValues(t, "sqli", "xss", "rce", "lfi", "jndi", "ssti", "ssrf", "nosqli", "benign")
 	var inputs [][]byte
 	for i, v := range vals {
-		if i%40 == 0 || len(v.Bytes) > 1000 {
-			inputs = append(inputs, v.Bytes, bytes.ToLower(v.Bytes))
+		if i%40 == 0 || len(v) > 1000 {
+			inputs = append(inputs, v, bytes.ToLower(v))
 		}
 	}
 	built, unknown := 0, 0
@@ -239,29 +236,32 @@ func BenchmarkDFA(b *testing.B) {
 	})
 }
 
-// TestEvalWithDFA checks that match_regex answers the same, highlight
-// included, with the automaton and without it, on the Datadog ruleset's
-// expressions (and their branches) and corpus payloads.
-func TestEvalWithDFA(t *testing.T) {
-	var ops []Operator
-	for _, op := range rulesetRegexOps(t) {
-		ops = append(ops, op)
-		ops = append(ops, op.Branches()...)
+// TestFindWithDFA checks that Find answers the same, positions included,
+// with the automaton and without it, on the Datadog ruleset's expressions
+// (and their branches) and corpus payloads.
+func TestFindWithDFA(t *testing.T) {
+	var exprs []*Expr
+	for _, x := range datadogExprs(t) {
+		e := parsed(t, x)
+		exprs = append(exprs, e)
+		bs := e.Branches()
+		for i := range bs {
+			exprs = append(exprs, &bs[i])
+		}
 	}
 	vals := corpusValues(t, "sqli", "xss", "rce", "lfi", "benign")
 	for i, v := range vals {
 		if i%29 != 0 {
 			continue
 		}
-		lower := Value{Kind: String, Bytes: bytes.ToLower(v.Bytes)}
-		for _, in := range []Value{v, lower} {
-			for _, op := range ops {
-				hl, ok := op.Eval(in)
+		for _, in := range [][]byte{v, bytes.ToLower(v)} {
+			for _, e := range exprs {
+				s, end, ok := e.Find(in)
 				noDFA = true
-				hl2, ok2 := op.Eval(in)
+				s2, end2, ok2 := e.Find(in)
 				noDFA = false
-				if hl != hl2 || ok != ok2 {
-					t.Fatalf("%q on %q: with automaton %q %v, without %q %v", op.(*matchRegex).expr, in.Bytes, hl, ok, hl2, ok2)
+				if s != s2 || end != end2 || ok != ok2 {
+					t.Fatalf("%q on %q: with automaton %d:%d %v, without %d:%d %v", e.expr, in, s, end, ok, s2, end2, ok2)
 				}
 			}
 		}
@@ -272,10 +272,7 @@ func TestEvalWithDFA(t *testing.T) {
 // instructions against runeInst, on the instructions of the rulesets'
 // expressions and of the cases above.
 func TestASCIIAccepted(t *testing.T) {
-	exprs := defaultExprs(t)
-	for _, op := range rulesetRegexOps(t) {
-		exprs = append(exprs, op.expr)
-	}
+	exprs := append(defaultExprs(t), datadogExprs(t)...)
 	for _, c := range dfaCases {
 		exprs = append(exprs, c.expr, "(?i)"+c.expr)
 	}

@@ -1,4 +1,4 @@
-package operator
+package regex
 
 import (
 	"bytes"
@@ -30,7 +30,7 @@ import (
 // too many such segments (large Unicode classes) steps each non-ASCII rune
 // uncached, and a value with many of those goes back to Go's regexp.
 //
-// The automaton is shared by every evaluation of its operator: transitions
+// The automaton is shared by every evaluation of its expression: transitions
 // are published with atomic stores and read with atomic loads; states are
 // created under a mutex. The cache is bounded: when it is full it is
 // emptied, and after maxDFAResets the expression stops using it (an

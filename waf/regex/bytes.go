@@ -1,4 +1,4 @@
-package operator
+package regex
 
 import (
 	"math/bits"
@@ -11,7 +11,8 @@ import (
 // ByteSet is a set of byte values, as a 256-bit bitmap.
 type ByteSet [4]uint64
 
-func (s *ByteSet) add(b byte) { s[b>>6] |= 1 << (b & 63) }
+// Add adds b to the set.
+func (s *ByteSet) Add(b byte) { s[b>>6] |= 1 << (b & 63) }
 
 // Has reports whether b is in the set.
 func (s *ByteSet) Has(b byte) bool  { return s[b>>6]&(1<<(b&63)) != 0 }
@@ -99,12 +100,12 @@ func requiredBytes(re *syntax.Regexp) (ByteSet, bool) {
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			lo, hi := re.Rune[i], re.Rune[i+1]
 			for r := lo; r <= hi && r < utf8.RuneSelf; r++ {
-				s.add(byte(r))
+				s.Add(byte(r))
 			}
 			if hi >= utf8.RuneSelf {
 				// Any non-ASCII rune starts with a byte >= 0xC2.
 				for b := 0xC2; b <= 0xF4; b++ {
-					s.add(byte(b))
+					s.Add(byte(b))
 				}
 			}
 			if lo <= utf8.RuneError && utf8.RuneError <= hi {
@@ -151,7 +152,7 @@ func requiredBytes(re *syntax.Regexp) (ByteSet, bool) {
 // which Go's regexp reads as U+FFFD.
 func addInvalid(s *ByteSet) {
 	for b := 0x80; b <= 0xFF; b++ {
-		s.add(byte(b))
+		s.Add(byte(b))
 	}
 }
 
@@ -163,7 +164,7 @@ func addRune(s *ByteSet, r rune, fold bool) {
 		var buf [4]byte
 		n := utf8.EncodeRune(buf[:], r)
 		if n > 0 {
-			s.add(buf[0])
+			s.Add(buf[0])
 		}
 	}
 	add(r)

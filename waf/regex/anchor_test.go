@@ -1,4 +1,4 @@
-package operator
+package regex
 
 import (
 	"regexp"
@@ -58,7 +58,7 @@ func TestAnchorTable(t *testing.T) {
 }
 
 // TestAnchorSoundOnRulesets: for every expression of the default and
-// Datadog rulesets, and each of its branches, Eval (behind its anchor)
+// Datadog rulesets, and each of its branches, Find (behind its anchor)
 // agrees with Go's regexp on the corpus payloads.
 func TestAnchorSoundOnRulesets(t *testing.T) {
 	var values [][]byte
@@ -80,15 +80,15 @@ func TestAnchorSoundOnRulesets(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%q: %v", x, err)
 			}
-			o := &matchRegex{expr: x, tree: tree}
+			o := &Expr{expr: x, tree: tree}
 			re := regexp.MustCompile(x)
 			if o.compiled().anchor != nil {
 				anchored++
 			}
 			for _, v := range values {
-				_, got := o.Eval(Value{Kind: String, Bytes: v})
+				_, _, got := o.Find(v)
 				if want := re.Match(v); got != want {
-					t.Fatalf("%q on %q: Eval = %v, regexp = %v", x, v, got, want)
+					t.Fatalf("%q on %q: Find = %v, regexp = %v", x, v, got, want)
 				}
 			}
 		}

@@ -1,0 +1,279 @@
+package regex
+
+import "strings"
+
+// span is a range of bytes of an expression's source text.
+type span struct{ start, end int }
+
+// branch is an alternative of a split expression: its text and the spans
+// of the whole expression's source it is made of.
+type branch struct {
+	text  string
+	spans []span
+}
+
+// splitAll splits an expression into alternatives as far as it goes
+// within maxBranches: each alternative of a split is split again, the
+// largest splits first. It returns nil when the expression does not split.
+func splitAll(expr string) []branch {
+	split := func(b branch) []branch {
+		rs := splitRanges(b.text)
+		out := make([]branch, len(rs))
+		for i, r := range rs {
+			var sp []span
+			for _, x := range r {
+				sp = appendSubSpans(sp, b.spans, x.start, x.end)
+			}
+			out[i] = branch{text: spanText(expr, sp), spans: sp}
+		}
+		return out
+	}
+	out := split(branch{text: expr, spans: []span{{0, len(expr)}}})
+	if len(out) > maxBranches {
+		return nil
+	}
+	for len(out) > 1 {
+		// The alternative whose own split adds the most branches that fit.
+		best, bestParts := -1, []branch(nil)
+		for i, b := range out {
+			parts := split(b)
+			if len(parts) < 2 || len(out)-1+len(parts) > maxBranches {
+				continue
+			}
+			if len(parts) > len(bestParts) {
+				best, bestParts = i, parts
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out = append(out[:best], append(bestParts, out[best+1:]...)...)
+	}
+	return out
+}
+
+// appendSubSpans appends the spans of the source that bytes [a, b) of a
+// text made of spans sp come from, merging adjacent ones.
+func appendSubSpans(dst, sp []span, a, b int) []span {
+	off := 0
+	for _, x := range sp {
+		n := x.end - x.start
+		lo, hi := max(a, off), min(b, off+n)
+		if lo < hi {
+			s := span{x.start + lo - off, x.start + hi - off}
+			if k := len(dst) - 1; k >= 0 && dst[k].end == s.start {
+				dst[k].end = s.end
+			} else {
+				dst = append(dst, s)
+			}
+		}
+		off += n
+	}
+	return dst
+}
+
+// spanText is the text made of spans of src.
+func spanText(src string, sp []span) string {
+	if len(sp) == 1 {
+		return src[sp[0].start:sp[0].end]
+	}
+	n := 0
+	for _, x := range sp {
+		n += x.end - x.start
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, x := range sp {
+		b.WriteString(src[x.start:x.end])
+	}
+	return b.String()
+}
+
+// splitAlternation is splitRanges with the alternatives' texts.
+func splitAlternation(expr string) []string {
+	rs := splitRanges(expr)
+	if rs == nil {
+		return nil
+	}
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = spanText(expr, r)
+	}
+	return out
+}
+
+// splitRanges splits a regular expression into alternatives whose
+// union matches exactly what it matches: at a top-level '|', or else at the
+// '|' of the unquantified top-level group with the most alternatives
+// (prefix(a|b)suffix = prefix(a)suffix | prefix(b)suffix). A leading flag
+// group such as (?i) is kept on every branch. It returns nil when the
+// expression does not split or uses constructs it does not follow (\Q).
+// Each alternative is given as the spans of expr it is made of.
+func splitRanges(expr string) [][]span {
+	f := 0 // length of the leading flag group
+	if strings.HasPrefix(expr, "(?") {
+		if end := strings.IndexByte(expr, ')'); end > 2 && !strings.ContainsAny(expr[2:end], ":(<P") {
+			f, expr = end+1, expr[end+1:]
+		}
+	}
+	if strings.Contains(expr, `\Q`) {
+		return nil
+	}
+	// Every group, with its parent, whether a quantifier follows it, and
+	// the '|' at its own level.
+	type group struct {
+		open, body, close int // body: index after the opener
+		parent            int // index in groups, -1 at depth 0
+		quantified        bool
+		pipes             []int
+	}
+	var (
+		top    []int // positions of '|' at depth 0
+		stack  []int // open groups, indexes in groups
+		groups []group
+	)
+	for i := 0; i < len(expr); i++ {
+		switch c := expr[i]; c {
+		case '\\':
+			i++
+		case '[':
+			i = skipClass(expr, i)
+			if i < 0 {
+				return nil
+			}
+		case '(':
+			g := group{open: i, body: i + 1, parent: -1}
+			if len(stack) > 0 {
+				g.parent = stack[len(stack)-1]
+			}
+			if strings.HasPrefix(expr[i:], "(?") {
+				end := strings.IndexByte(expr[i:], ':')
+				if end < 0 || strings.HasPrefix(expr[i:], "(?P<") {
+					end = strings.IndexByte(expr[i:], '>')
+				}
+				if end < 0 {
+					return nil
+				}
+				g.body = i + end + 1
+				if closeFlag := strings.IndexByte(expr[i:], ')'); closeFlag >= 0 && closeFlag < end {
+					return nil // a flag group like (?s) inside: keep whole
+				}
+			}
+			stack = append(stack, len(groups))
+			groups = append(groups, g)
+		case ')':
+			if len(stack) == 0 {
+				return nil
+			}
+			g := &groups[stack[len(stack)-1]]
+			stack = stack[:len(stack)-1]
+			g.close = i
+			g.quantified = i+1 < len(expr) && strings.IndexByte("*+?{", expr[i+1]) >= 0
+		case '|':
+			if len(stack) == 0 {
+				top = append(top, i)
+			} else {
+				g := &groups[stack[len(stack)-1]]
+				g.pipes = append(g.pipes, i)
+			}
+		}
+	}
+	if len(stack) != 0 {
+		return nil
+	}
+	// alt is an alternative: the flags, then the given spans of expr.
+	alt := func(parts ...span) []span {
+		out := []span{{0, f}}
+		for _, p := range parts {
+			p = span{p.start + f, p.end + f}
+			if p.start == p.end {
+				continue
+			}
+			if k := len(out) - 1; out[k].end == p.start {
+				out[k].end = p.end
+			} else {
+				out = append(out, p)
+			}
+		}
+		if out[0].start == out[0].end {
+			out = out[1:]
+		}
+		return out
+	}
+	if len(top) > 0 {
+		var parts [][]span
+		prev := 0
+		for _, p := range top {
+			parts = append(parts, alt(span{prev, p}))
+			prev = p + 1
+		}
+		return append(parts, alt(span{prev, len(expr)}))
+	}
+	// A group splits when neither it nor an enclosing group is quantified
+	// and no enclosing group has alternatives of its own: then
+	// prefix(a|b)suffix distributes over the enclosing groups. The one
+	// with the most alternatives is chosen, the longest on ties (it is
+	// the likeliest to hold more alternations, split in turn).
+	splittable := func(k int) bool {
+		g := groups[k]
+		if g.quantified || len(g.pipes) == 0 {
+			return false
+		}
+		for p := g.parent; p >= 0; p = groups[p].parent {
+			if groups[p].quantified || len(groups[p].pipes) > 0 {
+				return false
+			}
+		}
+		return true
+	}
+	best := -1
+	for k, g := range groups {
+		if !splittable(k) {
+			continue
+		}
+		if b := best; b < 0 || len(g.pipes) > len(groups[b].pipes) ||
+			len(g.pipes) == len(groups[b].pipes) && g.close-g.open > groups[b].close-groups[b].open {
+			best = k
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	g := groups[best]
+	var parts [][]span
+	prev := g.body
+	for _, p := range g.pipes {
+		parts = append(parts, alt(span{0, g.body}, span{prev, p}, span{g.close, len(expr)}))
+		prev = p + 1
+	}
+	return append(parts, alt(span{0, g.body}, span{prev, g.close}, span{g.close, len(expr)}))
+}
+
+// skipClass returns the index of the ']' closing the character class that
+// opens at i, or -1.
+func skipClass(expr string, i int) int {
+	j := i + 1
+	if j < len(expr) && expr[j] == '^' {
+		j++
+	}
+	if j < len(expr) && expr[j] == ']' {
+		j++
+	}
+	for ; j < len(expr); j++ {
+		switch expr[j] {
+		case '\\':
+			j++
+		case '[':
+			if j+1 < len(expr) && expr[j+1] == ':' {
+				end := strings.Index(expr[j:], ":]")
+				if end < 0 {
+					return -1
+				}
+				j += end + 1
+			}
+		case ']':
+			return j
+		}
+	}
+	return -1
+}
