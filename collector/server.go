@@ -301,6 +301,12 @@ func (s *Server) detectQueued() (int, error) {
 	return len(bs), s.queued.DoneDetect(ctx, ids)
 }
 
+// RefuseDecision says why an operator's decision d (its value validated)
+// must not be made — it would block loopback, the collector's own
+// addresses or the allow lists (Config.AllowIPs, AllowUsers) — and ""
+// when it may. The API applies it; the web UI does too.
+func (s *Server) RefuseDecision(d *Decision) string { return s.guard.refuses(d, false) }
+
 // storeChanged applies a change of the store (made here, or by another
 // replica) to the caches: the long-polls of /v1/decisions wake, and the
 // keys are read again, so that a revoked key stops working at once.

@@ -132,7 +132,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log, TrustedProxies: cfg.TrustedProxies})
+	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log, TrustedProxies: cfg.TrustedProxies, RefuseDecision: srv.RefuseDecision})
 	if err != nil {
 		return err
 	}

@@ -546,6 +546,14 @@ func (u *UI) postDecision(w http.ResponseWriter, r *http.Request) {
 	if d.Reason == "" {
 		d.Reason = "from the UI by " + s.Login
 	}
+	if u.refuse != nil {
+		if why := u.refuse(d); why != "" {
+			f := r.PostForm
+			u.renderDecisions(w, r, http.StatusBadRequest, &decisionsData{Error: "rampart does not " + strings.ReplaceAll(d.Kind, "_", " ") + " " + d.Value + ": " + why,
+				Kind: f.Get("kind"), Value: f.Get("value"), Reason: f.Get("reason"), TTL: f.Get("ttl"), SignalID: f.Get("signal_id")})
+			return
+		}
+	}
 	if _, err := u.store.PutDecision(r.Context(), d); err != nil {
 		u.fail(w, r, err)
 		return

@@ -107,6 +107,9 @@ func TestDecisionsReachTheAPI(t *testing.T) {
 		{"kind": {"delete_everything"}, "value": {"x"}, "ttl": {"1h"}},
 		{"kind": {"block_user"}, "value": {"  "}, "ttl": {"1h"}},
 		{"kind": {"block_user"}, "value": {strings.Repeat("u", 2000)}, "ttl": {"1h"}},
+		// never loopback, nor a range holding it
+		{"kind": {"block_ip"}, "value": {"127.0.0.1"}, "ttl": {"1h"}},
+		{"kind": {"challenge_ip"}, "value": {"0.0.0.0/0"}, "ttl": {"1h"}},
 	} {
 		resp, body := adm.post("/decisions", bad)
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `class="error"`) {

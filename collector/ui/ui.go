@@ -76,6 +76,10 @@ type Config struct {
 	// PasswordChecks bounds the password checks running at once; 0 means
 	// the number of CPUs.
 	PasswordChecks int
+	// RefuseDecision, when set, says why a decision must not be made
+	// (collector.Server.RefuseDecision: loopback, the collector's own
+	// addresses, the allow lists); "" when it may.
+	RefuseDecision func(*collector.Decision) string
 }
 
 // UI is the web UI. Serve it with Handler.
@@ -94,6 +98,7 @@ type UI struct {
 	attempts AttemptStore
 	proxies  httpinput.Options
 	hashing  chan struct{} // a slot per password check in progress
+	refuse   func(*collector.Decision) string
 
 	mu       sync.Mutex
 	overview map[string]cachedOverview
@@ -148,6 +153,7 @@ func New(ctx context.Context, cfg Config) (*UI, error) {
 		n = runtime.NumCPU()
 	}
 	u.hashing = make(chan struct{}, n)
+	u.refuse = cfg.RefuseDecision
 	var err error
 	if u.pages, err = parsePages(); err != nil {
 		return nil, err
