@@ -31,6 +31,9 @@
 //     "body", "body_base64", "remote_addr"}) → {"request": R, "blocked",
 //     "response": {"status", "headers", "body"}}: a plain HTTP request (a
 //     WSGI or ASGI server's) evaluated as httpguard does.
+//   - begin_event(agent, EVENT) → the same, the input being the event
+//     document itself: it is read once, by the event's decoder (input that
+//     is not JSON is an event of no HTTP kind, as in begin_lambda).
 //   - check(request, {"sink", "resource", "argv", "dialect", "ip",
 //     "stack": [{"function", "file", "line"}], "app_frame"}) → {"blocked",
 //     "rule", "response"}: a sink call (sql, http, resolved, shell, exec,
@@ -161,7 +164,9 @@ func decode(in []byte, v any) error {
 func entry[D, H any](h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t, f func(doc *D, v H) (any, error)) *C.char {
 	return call(in, n, outN, func(b []byte) (any, error) {
 		var doc D
-		if err := decode(b, &doc); err != nil {
+		if raw, ok := any(&doc).(*json.RawMessage); ok {
+			*raw = b // passed on as it is: its reader validates it
+		} else if err := decode(b, &doc); err != nil {
 			return nil, err
 		}
 		v, err := get[H](uint64(h))
@@ -332,12 +337,7 @@ func rampart_begin_lambda(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) 
 	return entry(h, in, n, outN, func(doc *struct {
 		Event json.RawMessage `json:"event"`
 	}, ag *agent) (any, error) {
-		inv := ag.g.Begin(doc.Event)
-		out := map[string]any{"request": put(&request{ag: ag, inv: inv}), "kind": inv.Kind().String()}
-		if resp := inv.Blocked(); resp != nil {
-			out["blocked"], out["response"] = true, json.RawMessage(resp)
-		}
-		return out, nil
+		return begin(ag, doc.Event), nil
 	})
 }
 
@@ -377,6 +377,24 @@ func rampart_begin_http(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C
 		}
 		return out, nil
 	})
+}
+
+//export rampart_begin_event
+func rampart_begin_event(h C.uint64_t, in *C.char, n C.size_t, outN *C.size_t) *C.char {
+	return entry(h, in, n, outN, func(ev *json.RawMessage, ag *agent) (any, error) {
+		return begin(ag, *ev), nil
+	})
+}
+
+// begin starts the invocation of the event payload; its answer is the
+// request's handle, the event's kind and, when blocked, the block response.
+func begin(ag *agent, payload []byte) map[string]any {
+	inv := ag.g.Begin(payload)
+	out := map[string]any{"request": put(&request{ag: ag, inv: inv}), "kind": inv.Kind().String()}
+	if resp := inv.Blocked(); resp != nil {
+		out["blocked"], out["response"] = true, json.RawMessage(resp)
+	}
+	return out
 }
 
 //export rampart_check

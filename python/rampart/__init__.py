@@ -97,12 +97,8 @@ lambda_handler = wrap
 
 
 def _invoke(ag: _state.Agent, handler: Callable[..., Any], event: Any, context: Any) -> Any:
-    doc: Dict[str, Any] = {"event": event}
-    fn = getattr(context, "invoked_function_arn", None)
-    if fn:
-        doc["function_arn"] = fn
     try:
-        ans = ag.call("begin_lambda", ag.handle, doc)
+        ans = ag.begin(event)
     except Exception:  # noqa: BLE001 - fail open: the library counted the fault
         return handler(event, context)
     req = _state.Request(int(ans["request"]), ans.get("kind", ""))

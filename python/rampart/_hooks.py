@@ -223,9 +223,10 @@ _HANDLERS: Dict[str, Callable[[tuple], None]] = {
 
 
 def _patch_http_client() -> None:
-    import http.client
-
-    cls = http.client.HTTPConnection
+    # From sys.modules: while http.client is being imported (the finder's
+    # patch runs then), the package http does not hold it yet.
+    http_client = sys.modules["http.client"]
+    cls = http_client.HTTPConnection
     if getattr(cls.putrequest, "_rampart", False):
         return
     original = cls.putrequest
@@ -235,7 +236,8 @@ def _patch_http_client() -> None:
             if "://" in url:
                 full = url  # through a proxy: the absolute URL
             else:
-                scheme = "https" if isinstance(self, http.client.HTTPSConnection) else "http"
+                https = getattr(http_client, "HTTPSConnection", None)  # absent without ssl
+                scheme = "https" if https is not None and isinstance(self, https) else "http"
                 host = self.host if ":" not in self.host else "[" + self.host + "]"
                 default = 443 if scheme == "https" else 80
                 port = "" if self.port in (None, default) else f":{self.port}"
@@ -488,12 +490,10 @@ def install() -> None:
             return
         _installed = True
         sys.addaudithook(_audit)
-        for name, patch in _MODULE_PATCHES.items():
-            if name in sys.modules or name in ("http.client", "sqlite3"):
-                if name not in sys.modules:
-                    try:
-                        __import__(name)
-                    except ImportError:
-                        continue
-                _apply(name, patch)
+        # A sink module already imported is wrapped now, the others when
+        # they are imported: a function that never imports http.client
+        # (and ssl with it) does not pay for it.
         sys.meta_path.insert(0, _PatchingFinder())
+        for name, patch in _MODULE_PATCHES.items():
+            if name in sys.modules:
+                _apply(name, patch)

@@ -29,10 +29,18 @@ _ENTRY_POINTS = (
     "agent_status",
     "begin_lambda",
     "begin_http",
+    "begin_event",
     "check",
     "user_event",
     "end",
 )
+
+#: Entry points a library built from an older tree may lack.
+_OPTIONAL = ("begin_event",)
+
+
+#: JSON without spaces (one encoder, not one per call).
+_encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
 class NativeError(Exception):
@@ -50,7 +58,12 @@ class Library:
         self._free.restype = None
         self._fns = {}
         for name in _ENTRY_POINTS:
-            fn = getattr(self._lib, "rampart_" + name)
+            try:
+                fn = getattr(self._lib, "rampart_" + name)
+            except AttributeError:
+                if name in _OPTIONAL:
+                    continue
+                raise
             fn.argtypes = [
                 ctypes.c_uint64,
                 ctypes.c_char_p,
@@ -65,7 +78,17 @@ class Library:
 
         Raises NativeError when the answer carries an error.
         """
-        data = b"{}" if doc is None else json.dumps(doc, separators=(",", ":")).encode()
+        return self.call_raw(name, handle, b"{}" if doc is None else _encode(doc).encode())
+
+    def has(self, name: str) -> bool:
+        """Reports whether the library has entry point ``name``."""
+        return name in self._fns
+
+    def call_raw(self, name: str, handle: int, data: bytes) -> dict:
+        """Calls entry point ``name`` with the JSON document ``data``; returns its answer.
+
+        Raises NativeError when the answer carries an error.
+        """
         out_n = ctypes.c_size_t(0)
         p = self._fns[name](handle, data, len(data), ctypes.byref(out_n))
         if not p:

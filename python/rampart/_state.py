@@ -68,6 +68,14 @@ class Agent:
         with inside():
             return self.lib.call(name, handle, doc)
 
+    def begin(self, event: Any) -> dict:
+        """Begins an invocation of event (encoded once, read once by the library)."""
+        if not self.lib.has("begin_event"):
+            return self.call("begin_lambda", self.handle, {"event": event})
+        data = _native._encode(event).encode()
+        with inside():
+            return self.lib.call_raw("begin_event", self.handle, data)
+
 
 #: Options of the agent the process creates, beside the environment
 #: (flush_timeout_ms: how long the end of an invocation may take to hand

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import json
 
 import pytest
 from events import event
@@ -66,3 +67,23 @@ def test_begin_http_input():
     assert ans["blocked"] and ans["response"]["status"] == 403
     assert ans["response"]["headers"]["Content-Type"] == "application/json"
     assert lib.call("end", req, {"status": 200})["response"]["status"] == 403
+
+
+def test_begin_event_takes_the_event_itself():
+    ag = _state.agent()
+    lib = ag.lib
+
+    def kind(ans: dict) -> str:
+        assert lib.call("end", int(ans["request"]), {"status": 200}) == {"blocked": False}
+        return ans["kind"]
+
+    ev = event("apigateway-v2", "/x", query={"q": "' OR 1=1 --"})
+    want = kind(lib.call("begin_lambda", ag.handle, {"event": ev}))
+    assert want != kind(lib.call("begin_lambda", ag.handle, {"event": [1]}))
+    assert kind(lib.call("begin_event", ag.handle, ev)) == want
+    assert kind(ag.begin(ev)) == want
+    # Input that is not JSON is an event of no HTTP kind, not an error.
+    other = json.loads(raw_call(lib, "begin_event", ag.handle, b"{not json"))
+    assert "error" not in other
+    assert kind(other) == kind(lib.call("begin_lambda", ag.handle, {"event": [1]}))
+    assert b"over the limit" in raw_call(lib, "begin_event", ag.handle, b" " * (16 << 20 | 1))

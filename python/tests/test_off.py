@@ -31,3 +31,19 @@ def _lib():
     import os
 
     return os.environ["RAMPART_LIBRARY"]
+
+
+LAZY = """
+import sys, rampart
+print('http.client' in sys.modules, 'sqlite3' in sys.modules)
+import urllib.request, http.client, sqlite3
+print(getattr(http.client.HTTPConnection.putrequest, '_rampart', False))
+print(getattr(sqlite3.connect, '_rampart', False))
+"""
+
+
+def test_sink_modules_are_wrapped_when_the_function_imports_them():
+    out = run_python(LAZY, {"RAMPART_ENABLED": "true", "RAMPART_LIBRARY": _lib()})
+    assert out.returncode == 0, out.stderr
+    # Not imported by rampart itself (http.client brings ssl), wrapped on import.
+    assert out.stdout.split() == ["False", "False", "True", "True"], out.stdout
