@@ -3,6 +3,7 @@ package collector
 import (
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,7 +40,8 @@ var autoProtected = []netip.Prefix{
 
 // guard decides which decisions the collector refuses to make.
 type guard struct {
-	always []netip.Prefix // loopback, the collector's own, AllowIPs
+	always []netip.Prefix // loopback, AllowIPs: no decision covers them
+	own    []netip.Addr   // the collector's own addresses: never blocked themselves
 	auto   []netip.Prefix
 	users  map[string]bool // AllowUsers
 	max    int             // automatic decisions per minute; < 0: none
@@ -59,7 +61,7 @@ func newGuard(cfg *Config, now func() time.Time) *guard {
 	if addrs, err := net.InterfaceAddrs(); err == nil {
 		for _, a := range addrs {
 			if p, err := netip.ParsePrefix(a.String()); err == nil {
-				g.always = append(g.always, netip.PrefixFrom(p.Addr().Unmap(), p.Addr().BitLen()))
+				g.own = append(g.own, p.Addr().Unmap())
 			}
 		}
 	}
@@ -86,8 +88,13 @@ func (g *guard) refuses(d *Decision, automatic bool) string {
 		}
 		for _, q := range g.always {
 			if p.Overlaps(q) {
-				return "it covers " + q.String() + ", which is loopback, the collector's own or in the allow list"
+				return "it covers " + q.String() + ", which is loopback or in the allow list"
 			}
+		}
+		// The collector's own addresses: not themselves (a range holding
+		// one is the operator's call: the collector is not a client).
+		if p.IsSingleIP() && slices.Contains(g.own, p.Addr().Unmap()) {
+			return "it is one of the collector's own addresses"
 		}
 		if automatic {
 			for _, q := range g.auto {

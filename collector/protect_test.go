@@ -3,6 +3,7 @@ package collector_test
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -101,5 +102,29 @@ func TestAutomaticDecisionsAreCapped(t *testing.T) {
 	}
 	if p := e.signals("?type=brute_force"); p.Total < 4 {
 		t.Errorf("signals: %d, want every campaign recorded", p.Total)
+	}
+}
+
+// TestOwnAddressNeverBlocked: the collector's own (non-loopback) address is
+// refused as a decision's value; a range holding it is the operator's call.
+func TestOwnAddressNeverBlocked(t *testing.T) {
+	var own netip.Addr
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil && !p.Addr().IsLoopback() && p.Addr().Is4() {
+			own = p.Addr()
+		}
+	}
+	if !own.IsValid() {
+		t.Skip("no non-loopback IPv4 address on this machine")
+	}
+	e := atoEnv(t, collector.Config{})
+	resp, b := e.do("POST", "/v1/decisions", adminToken, []byte(fmt.Sprintf(`{"kind":"block_ip","value":%q,"ttl":"1h"}`, own)))
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "collector's own") {
+		t.Errorf("block_ip %s (the collector's own): %d %s", own, resp.StatusCode, b)
+	}
+	wide := netip.PrefixFrom(own, 24).Masked()
+	if resp, b := e.do("POST", "/v1/decisions", adminToken, []byte(fmt.Sprintf(`{"kind":"block_ip","value":%q,"ttl":"1h"}`, wide))); resp.StatusCode != 201 {
+		t.Errorf("block_ip %s: %d %s", wide, resp.StatusCode, b)
 	}
 }
