@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +36,7 @@ type limiter struct {
 	rate   Rate
 	shared RateStore // nil: in memory
 	log    func(error)
+	logged atomic.Int64 // unix seconds of the last shared-store error logged
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -68,8 +70,11 @@ func (l *limiter) allow(key string, n int, now time.Time) (bool, time.Duration) 
 		if err == nil {
 			return ok, wait
 		}
-		// The shared store is away: this replica's own bucket meanwhile.
-		l.log(err)
+		// The shared store is away: this replica's own bucket meanwhile,
+		// said at most every 10 s (not once per batch).
+		if last := l.logged.Load(); now.Unix()-last >= 10 && l.logged.CompareAndSwap(last, now.Unix()) {
+			l.log(err)
+		}
 	}
 	need := float64(n)
 	if need > l.rate.Burst {

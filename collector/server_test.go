@@ -998,3 +998,25 @@ func TestDetectionSurvivesAKilledReplica(t *testing.T) {
 		t.Fatalf("replica b detected %d of the 3 acknowledged batches' events", n)
 	}
 }
+
+// failingRates is a RateStore that is away.
+type failingRates struct{}
+
+func (failingRates) Allow(context.Context, string, int, float64, float64, time.Time) (bool, time.Duration, error) {
+	return false, 0, fmt.Errorf("redis: connection refused")
+}
+
+// TestSharedRatesAway: while the shared rate store does not answer, ingest
+// goes on with the replica's own bucket, and says so once, not per batch.
+func TestSharedRatesAway(t *testing.T) {
+	var log bytes.Buffer
+	e := newEnv(t, collector.Config{RateStore: failingRates{}, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	for i := range 5 {
+		if resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, fmt.Sprint("away-", i), storetest.Attack("r1", "203.0.113.7", i))); resp.StatusCode != 202 {
+			t.Fatalf("batch %d: %d %s", i, resp.StatusCode, b)
+		}
+	}
+	if n := strings.Count(log.String(), "shared rate limits"); n != 1 {
+		t.Errorf("%d log lines about the shared store, want 1:\n%s", n, log.String())
+	}
+}
