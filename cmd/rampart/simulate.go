@@ -29,6 +29,7 @@ func simulateCmd(args []string, out io.Writer) error {
 	seeds := fs.String("seeds", "1,2,3", "comma-separated seeds of the generated traffic")
 	state := fs.String("state", "", "redis://... to run the detectors on Redis instead of in memory")
 	collectors := fs.Int("collectors", 1, "detectors sharing the state, the events dealt round-robin (as collectors behind a load balancer), all running at once")
+	skew := fs.Duration("skew", simulate.DefaultSkew, "with several collectors, how far in event time one may run ahead of the others (their delivery delay)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func simulateCmd(args []string, out io.Writer) error {
 			if len(observers) == 1 {
 				res, err = simulate.Evaluate(sc.gen(seed), observers[0])
 			} else {
-				res, err = simulate.EvaluateConcurrent(sc.gen(seed), observers)
+				res, err = simulate.EvaluateConcurrent(sc.gen(seed), observers, *skew)
 			}
 			done()
 			if err != nil {

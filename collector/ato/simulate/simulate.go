@@ -303,17 +303,29 @@ func Evaluate(tr *Traffic, observe func(*event.Event) ([]ato.Signal, error)) (*R
 	return check(tr, all, time.Since(start)), nil
 }
 
+// DefaultSkew is EvaluateConcurrent's bound on how far, in event time,
+// one collector runs ahead of the others: the delivery delay between the
+// collectors of a fleet (a function hands its events over at the end of
+// each invocation, the extension forwards them at the next one).
+const DefaultSkew = 2 * time.Second
+
 // EvaluateConcurrent deals tr's events round-robin to observers, as a load
 // balancer deals requests to collectors, each observer run by a goroutine
-// of its own over its share in order, all at once; it checks the signals
-// as Evaluate does (in the order of their detection times). The first
-// error stops it.
-func EvaluateConcurrent(tr *Traffic, observers []func(*event.Event) ([]ato.Signal, error)) (*Result, error) {
+// of its own over its share in order, all at once; no goroutine runs more
+// than skew of event time ahead of the slowest (DefaultSkew when skew is
+// 0), as collectors receiving traffic at the same wall time do. It checks
+// the signals as Evaluate does (in the order of their detection times).
+// The first error stops it.
+func EvaluateConcurrent(tr *Traffic, observers []func(*event.Event) ([]ato.Signal, error), skew time.Duration) (*Result, error) {
+	if skew <= 0 {
+		skew = DefaultSkew
+	}
 	n := len(observers)
 	shares := make([][]*event.Event, n)
 	for i, ev := range tr.Events {
 		shares[i%n] = append(shares[i%n], ev)
 	}
+	clock := newLockstep(n, skew)
 	var mu sync.Mutex
 	var all []ato.Signal
 	var first error
@@ -323,7 +335,11 @@ func EvaluateConcurrent(tr *Traffic, observers []func(*event.Event) ([]ato.Signa
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer clock.done(i)
 			for _, ev := range shares[i] {
+				if !clock.wait(i, ev.Time) {
+					return
+				}
 				sigs, err := observe(ev)
 				mu.Lock()
 				if err != nil && first == nil {
@@ -333,6 +349,7 @@ func EvaluateConcurrent(tr *Traffic, observers []func(*event.Event) ([]ato.Signa
 				stop := first != nil
 				mu.Unlock()
 				if stop {
+					clock.stop()
 					return
 				}
 			}
@@ -344,6 +361,70 @@ func EvaluateConcurrent(tr *Traffic, observers []func(*event.Event) ([]ato.Signa
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].DetectedAt.Before(all[j].DetectedAt) })
 	return check(tr, all, time.Since(start)), nil
+}
+
+// lockstep keeps n goroutines walking event time within skew of each
+// other: each publishes the time of the event it is at, and waits while
+// that is more than skew past the slowest one's.
+type lockstep struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	at      []time.Time
+	over    []bool
+	skew    time.Duration
+	stopped bool
+}
+
+func newLockstep(n int, skew time.Duration) *lockstep {
+	l := &lockstep{at: make([]time.Time, n), over: make([]bool, n), skew: skew}
+	l.cond = sync.NewCond(&l.mu)
+	return l
+}
+
+// slowest returns the earliest time of the goroutines still walking (ok
+// false when none is).
+func (l *lockstep) slowest() (time.Time, bool) {
+	var min time.Time
+	ok := false
+	for i, t := range l.at {
+		if !l.over[i] && (!ok || t.Before(min)) {
+			min, ok = t, true
+		}
+	}
+	return min, ok
+}
+
+// wait publishes that goroutine i is at t and returns once t is within
+// skew of the slowest goroutine; false when the walk was stopped.
+func (l *lockstep) wait(i int, t time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.at[i] = t
+	l.cond.Broadcast()
+	for !l.stopped {
+		min, _ := l.slowest()
+		if !t.After(min.Add(l.skew)) {
+			return true
+		}
+		l.cond.Wait()
+	}
+	return false
+}
+
+// done says that goroutine i has walked its share.
+func (l *lockstep) done(i int) {
+	l.mu.Lock()
+	l.over[i] = true
+	l.cond.Broadcast()
+	l.mu.Unlock()
+}
+
+// stop ends the walk of every goroutine.
+func (l *lockstep) stop() {
+	l.mu.Lock()
+	l.stopped = true
+	l.cond.Broadcast()
+	l.mu.Unlock()
 }
 
 // check compares the signals all with tr's campaigns (see Evaluate).
