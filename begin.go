@@ -31,10 +31,31 @@ func (a *Agent) Begin(in *httpinput.Request) *Request {
 // BeginHTTP begins the evaluation of r, a request of a net/http server,
 // as Begin does. The body is read up to the agent's BodyLimit and r.Body
 // is replaced so that the handler reads it whole.
+//
+// When r was routed by an http.ServeMux (r.Pattern is set: BeginHTTP runs
+// inside the handler registered on the mux), the pattern's wildcards are
+// evaluated as server.request.path_params and the pattern names the route
+// in the request's events.
 func (a *Agent) BeginHTTP(r *http.Request) *Request {
+	return a.BeginHTTPRoute(r, r.Pattern, nil)
+}
+
+// BeginHTTPRoute begins the evaluation of r as BeginHTTP does, for a router
+// that matched r: route is the template that matched ("/users/{id}",
+// "GET /users/{id}"), which names the route in the request's events, and
+// params the values the router extracted from the path (name → value),
+// evaluated as server.request.path_params and seen by the sinks. Empty
+// params leave those of r.Pattern, if any. Framework integrations call it
+// where the framework knows the route.
+func (a *Agent) BeginHTTPRoute(r *http.Request, route string, params map[string]string) *Request {
 	defer a.Recover()
 	in, _ := httpinput.FromHTTP(r, &a.inputs)
-	return a.Begin(in)
+	if len(params) > 0 {
+		in.PathParams = params
+	}
+	sec := a.Begin(in)
+	sec.SetRoute(route)
+	return sec
 }
 
 // Recover, deferred directly by a guard (defer agent.Recover()), recovers a

@@ -124,9 +124,22 @@ func (r *Request) Body() {
 // SetRoute records the route template that served the request
 // ("/users/{id}"), for reports.
 func (r *Request) SetRoute(route string) {
-	if r != nil {
-		r.route = route
+	if r == nil {
+		return
 	}
+	r.mu.Lock()
+	r.route = route
+	r.mu.Unlock()
+}
+
+// Route returns the route template recorded by SetRoute, "" when none.
+func (r *Request) Route() string {
+	if r == nil {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.route
 }
 
 // Run evaluates extra addresses (path parameters from a router, the user

@@ -9,6 +9,8 @@ package httpguard
 
 import (
 	"net/http"
+	"strings"
+	"sync"
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/waf"
@@ -40,12 +42,27 @@ type Guard struct {
 	Next  http.Handler
 	// BlockResponse, when set, writes the response of a blocked request.
 	BlockResponse func(w http.ResponseWriter, r *http.Request, a *waf.Action)
+	// Route, when set, tells the route that serves r: its template, which
+	// names the route in events, and the path parameters, which the WAF
+	// evaluates (server.request.path_params). Router integrations set it;
+	// without it the route is r.Pattern's, the pattern of the http.ServeMux
+	// that routed r, or the one Next (an *http.ServeMux) routes r to.
+	Route func(r *http.Request) (route string, params map[string]string)
 }
 
 // ServeHTTP evaluates the request and calls the next handler unless the
 // request is blocked.
 func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sec := g.Agent.BeginHTTP(r)
+	var sec *rampart.Request
+	if g.Route != nil {
+		route, params := g.Route(r)
+		sec = g.Agent.BeginHTTPRoute(r, route, params)
+	} else {
+		if mux, ok := g.Next.(*http.ServeMux); ok && r.Pattern == "" {
+			routeMux(mux, r)
+		}
+		sec = g.Agent.BeginHTTP(r)
+	}
 	if sec == nil {
 		g.Next.ServeHTTP(w, r) // rampart failed: fail open
 		return
@@ -143,3 +160,54 @@ func (w *responseWriter) Flush() {
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
+
+// routeMux sets r.Pattern and r's path values to those of the route mux
+// serves r with, so that the WAF evaluates them before the mux runs the
+// handler (mux sets them again when it serves r). The values come from the
+// standard library's own matching: a mux holding only the matched pattern,
+// kept per pattern, serves r to a handler that does nothing.
+func routeMux(mux *http.ServeMux, r *http.Request) {
+	_, pattern := mux.Handler(r)
+	if pattern == "" {
+		return
+	}
+	if !strings.Contains(pattern, "{") {
+		r.Pattern = pattern
+		return
+	}
+	m, ok := patternMuxes.Load(pattern)
+	if !ok {
+		pm := http.NewServeMux()
+		pm.HandleFunc(pattern, func(w http.ResponseWriter, _ *http.Request) {
+			if c, ok := w.(*captureWriter); ok {
+				c.routed = true
+			}
+		})
+		m, _ = patternMuxes.LoadOrStore(pattern, pm)
+	}
+	var c captureWriter
+	m.(*http.ServeMux).ServeHTTP(&c, r)
+	if !c.routed {
+		r.Pattern = ""
+	}
+}
+
+// patternMuxes holds a one-pattern http.ServeMux per route pattern seen by
+// routeMux; patterns are the application's, so the set is bounded.
+var patternMuxes sync.Map
+
+// captureWriter is the ResponseWriter of routeMux's one-pattern mux: it
+// records that the pattern's handler ran and discards anything written.
+type captureWriter struct {
+	h      http.Header
+	routed bool
+}
+
+func (c *captureWriter) Header() http.Header {
+	if c.h == nil {
+		c.h = http.Header{}
+	}
+	return c.h
+}
+func (c *captureWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (c *captureWriter) WriteHeader(int)             {}
