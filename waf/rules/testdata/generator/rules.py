@@ -7,6 +7,10 @@ C = "server.request.cookies"
 H = "server.request.headers.no_cookies"
 U = "server.request.uri.raw"
 F = "server.request.body.filenames"
+# gRPC request messages and GraphQL resolver arguments: read wherever the
+# query, body and path parameters are (ARGS).
+G = "grpc.server.request.message"
+GQ = "graphql.server.all_resolvers"
 
 def inp(addr, key_path=None, tr=None):
     d = {"address": addr}
@@ -14,7 +18,7 @@ def inp(addr, key_path=None, tr=None):
     if tr is not None: d["transformers"] = tr
     return d
 
-ARGS = [inp(Q), inp(B), inp(P)]
+ARGS = [inp(Q), inp(B), inp(P), inp(G), inp(GQ)]
 ARGS_C = ARGS + [inp(C)]
 UA = [inp(H, ["user-agent"])]
 REF = [inp(H, ["referer"])]
@@ -368,7 +372,7 @@ rules.append({"id": "rp-block-user", "name": "Blocked user", "tags": {"type": "b
 out = {"version": "2.2", "metadata": {"rules_version": "0.1.0"}, "rules": rules,
        "rules_data": [{"id": "blocked_ips", "type": "ip_with_expiration", "data": []},
                       {"id": "blocked_users", "type": "data_with_expiration", "data": []}],
-       "actions": [{"id": "block", "type": "block_request", "parameters": {"status_code": 403, "type": "auto", "grpc_status_code": 10}}]}
+       "actions": [{"id": "block", "type": "block_request", "parameters": {"status_code": 403, "type": "auto", "grpc_status_code": 7}}]}
 json.dump(out, open(sys.argv[1] if len(sys.argv) > 1 else "../../default.json", "w"), indent=1)
 print(len(rules), "rules")
 json.dump(CHUNKS, open("chunks.json", "w"))
