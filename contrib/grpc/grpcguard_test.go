@@ -76,7 +76,9 @@ var desc = grpc.ServiceDesc{
 			if err := dec(in); err != nil {
 				return nil, err
 			}
-			h := func(ctx context.Context, req any) (any, error) { return srv.(*store).search(ctx, req.(*structpb.Struct)) }
+			h := func(ctx context.Context, req any) (any, error) {
+				return srv.(*store).search(ctx, req.(*structpb.Struct))
+			}
 			if icpt == nil {
 				return h(ctx, in)
 			}
