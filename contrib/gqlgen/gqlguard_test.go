@@ -171,6 +171,25 @@ func vulnerableLine(t *testing.T) string {
 	return ""
 }
 
+// A rule on graphql.server.resolver runs before the resolver: the field
+// is refused, and the response is the block response.
+func TestResolverAddress(t *testing.T) {
+	rs := `{"version": "2.2", "rules": [{"id": "custom-1", "name": "forbidden item", "tags": {"type": "t", "category": "custom"},
+ "conditions": [{"operator": "match_regex", "parameters": {"inputs": [{"address": "graphql.server.resolver", "key_path": ["item", "id"]}], "regex": "^forbidden-"}}],
+ "on_match": ["block"]}]}`
+	f := setup(t, rampart.Config{Mode: rampart.ModeBlock, Rules: []byte(rs)})
+	if code, _, raw := post(t, f.url, `query($id: ID!) { item(id: $id) { id } }`, map[string]any{"id": "ok-1"}); code != 200 || !strings.Contains(raw, `"ok-1"`) {
+		t.Fatalf("benign: %d %s", code, raw)
+	}
+	code, out, raw := post(t, f.url, `query($id: ID!) { item(id: $id) { id } }`, map[string]any{"id": "forbidden-7"})
+	if code != http.StatusForbidden || len(out.Errors) != 1 || out.Errors[0].Extensions["rule"] != "custom-1" {
+		t.Fatalf("blocked resolver: %d %s", code, raw)
+	}
+	if n := len(f.res.Statements()); n != 1 {
+		t.Errorf("%d statements ran, want the benign one", n)
+	}
+}
+
 // Benign operations answer as the bare server does.
 func TestBenignUnchanged(t *testing.T) {
 	f := setup(t, rampart.Config{Mode: rampart.ModeBlock})

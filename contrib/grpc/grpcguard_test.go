@@ -55,8 +55,12 @@ func (s *store) chat(stream grpc.ServerStream) error {
 			}
 			return err
 		}
+		text := in.Fields["text"].GetStringValue()
+		if err := rampart.CheckSQL(stream.Context(), "postgresql", "INSERT INTO chat (text) VALUES ('"+text+"')"); err != nil {
+			return status.Error(codes.Internal, err.Error())
+		}
 		s.mu.Lock()
-		s.chatted = append(s.chatted, in.Fields["text"].GetStringValue())
+		s.chatted = append(s.chatted, text)
 		s.mu.Unlock()
 		if err := stream.SendMsg(in); err != nil {
 			return err
@@ -320,6 +324,36 @@ func TestStreamEvaluatesEachMessage(t *testing.T) {
 	evs := attackEvents(f.rec)
 	if len(evs) != 1 || evs[0].Request.Route != "/rampart.test.Store/Chat" || evs[0].Triggers[0].Address != "grpc.server.request.message" {
 		t.Fatalf("events %+v", evs)
+	}
+}
+
+// Exploit prevention on a stream: with the WAF monitoring, the message
+// reaches the handler, whose statement is blocked, ending the stream with
+// PermissionDenied; the exploit's input is the message field.
+func TestStreamExploitPrevention(t *testing.T) {
+	f := setup(t, rampart.Config{Mode: rampart.ModeBlock, WAFMode: rampart.ModeMonitor})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := f.conn.NewStream(ctx, &desc.Streams[0], "/rampart.test.Store/Chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"good morning", "x'); DROP TABLE chat; --"} {
+		m, _ := structpb.NewStruct(map[string]any{"text": text})
+		if err := st.SendMsg(m); err != nil {
+			t.Fatal(err)
+		}
+		err := st.RecvMsg(new(structpb.Struct))
+		if i == 0 && err != nil {
+			t.Fatalf("benign message: %v", err)
+		}
+		if i == 1 && status.Code(err) != codes.PermissionDenied {
+			t.Fatalf("exploit: %v, want PermissionDenied", err)
+		}
+	}
+	ex := f.rec.LastExploit()
+	if ex == nil || ex.InputAddress != "grpc.server.request.message" || strings.Join(ex.InputKeyPath, ".") != "text" || ex.Input != "x'); DROP TABLE chat; --" {
+		t.Fatalf("exploit %+v", ex)
 	}
 }
 
