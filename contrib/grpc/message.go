@@ -5,6 +5,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/rampartsec/rampart/waf"
 )
@@ -27,6 +28,15 @@ func messageValue(m any) waf.Value {
 func msgValue(m protoreflect.Message, depth int) waf.Value {
 	if !m.IsValid() || depth > maxMessageDepth {
 		return waf.Null()
+	}
+	// The JSON types, read through their Go API (reflection costs more).
+	switch x := m.Interface().(type) {
+	case *structpb.Struct:
+		return structValue(x, depth)
+	case *structpb.ListValue:
+		return listValue(x, depth)
+	case *structpb.Value:
+		return jsonValue(x, depth)
 	}
 	d := m.Descriptor()
 	switch d.FullName() {
@@ -52,6 +62,41 @@ func msgValue(m protoreflect.Message, depth int) waf.Value {
 		return true
 	})
 	return waf.Map(fields)
+}
+
+func structValue(s *structpb.Struct, depth int) waf.Value {
+	out := make([]waf.Field, 0, len(s.GetFields()))
+	for k, v := range s.GetFields() {
+		out = append(out, waf.Field{Key: k, Value: jsonValue(v, depth+1)})
+	}
+	return waf.Map(out)
+}
+
+func listValue(l *structpb.ListValue, depth int) waf.Value {
+	out := make([]waf.Field, len(l.GetValues()))
+	for i, v := range l.GetValues() {
+		out[i].Value = jsonValue(v, depth+1)
+	}
+	return waf.List(out)
+}
+
+func jsonValue(v *structpb.Value, depth int) waf.Value {
+	if depth > maxMessageDepth {
+		return waf.Null()
+	}
+	switch k := v.GetKind().(type) {
+	case *structpb.Value_StringValue:
+		return waf.String(k.StringValue)
+	case *structpb.Value_NumberValue:
+		return waf.Number(strconv.FormatFloat(k.NumberValue, 'g', -1, 64))
+	case *structpb.Value_BoolValue:
+		return waf.Bool(k.BoolValue)
+	case *structpb.Value_StructValue:
+		return structValue(k.StructValue, depth+1)
+	case *structpb.Value_ListValue:
+		return listValue(k.ListValue, depth+1)
+	}
+	return waf.Null()
 }
 
 // fieldValue is the value of field fd of m.
