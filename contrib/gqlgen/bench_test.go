@@ -15,26 +15,31 @@ import (
 )
 
 // BenchmarkOperation serves one query with variables in process (no
-// network), by the bare gqlgen server and behind Handler and the
+// network), by the bare gqlgen server, behind Handler alone (the HTTP
+// layer's WAF and the resolvers' sink checks), and behind Handler and the
 // extension (default ruleset, block mode).
 func BenchmarkOperation(b *testing.B) {
 	body, _ := json.Marshal(map[string]any{
 		"query":     `query Search($q: String!, $id: ID!) { search(q: $q, limit: 5) { id name } item(id: $id) { name } }`,
 		"variables": map[string]any{"q": "blue widgets", "id": "42"},
 	})
-	for _, guarded := range []bool{false, true} {
-		name := "bare"
+	for _, name := range []string{"bare", "handler-only", "rampart"} {
 		var h http.Handler
-		if guarded {
-			name = "rampart"
+		switch name {
+		case "bare":
+			h, _ = gqlServer(nil)
+		default:
 			agent, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Rules: rules.Default(), Exporter: &eventtest.Recorder{}, Timeout: time.Second})
 			if err != nil {
 				b.Fatal(err)
 			}
-			srv, _ := gqlServer(agent)
+			var srv http.Handler
+			if name == "rampart" {
+				srv, _ = gqlServer(agent)
+			} else {
+				srv, _ = gqlServer(nil)
+			}
 			h = gqlguard.Handler(agent, srv)
-		} else {
-			h, _ = gqlServer(nil)
 		}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
