@@ -82,7 +82,7 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 		return next(ctx)
 	}
 	if a := sec.Blocked(); a != nil {
-		return graphql.OneShot(graphql.ErrorResponse(ctx, "%s", blockMessage(a)))
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{blockError(a)}})
 	}
 	oc := graphql.GetOperationContext(ctx)
 	if oc.Operation != nil {
