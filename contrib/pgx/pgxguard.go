@@ -56,7 +56,7 @@ type DB struct {
 func Wrap(q Querier) *DB { return &DB{q: q} }
 
 // Unwrap returns the wrapped Querier (for the calls DB does not have:
-// Ping, Acquire, CopyFrom, Close, ...).
+// Ping, Acquire, Close, ...).
 func (d *DB) Unwrap() Querier { return d.q }
 
 // check checks one statement within the request on ctx.
@@ -112,6 +112,43 @@ func (d *DB) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 	return d.q.SendBatch(ctx, b)
 }
 
+type copier interface {
+	CopyFrom(ctx context.Context, tableName pgx.Identifier, columnNames []string, rowSrc pgx.CopyFromSource) (int64, error)
+}
+
+type preparer interface {
+	Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error)
+}
+
+// errUnsupported is returned by the calls the wrapped Querier does not
+// have.
+var errUnsupported = errors.New("pgxguard: the wrapped querier does not support this call")
+
+// CopyFrom runs the wrapped Querier's CopyFrom (a *pgx.Conn's, a pool's,
+// a transaction's): it sends no SQL text, only the table and column names,
+// which pgx quotes, and rows as data. With it, a DB is what sqlc's
+// generated code for pgx takes (its DBTX interface).
+func (d *DB) CopyFrom(ctx context.Context, tableName pgx.Identifier, columnNames []string, rowSrc pgx.CopyFromSource) (int64, error) {
+	c, ok := d.q.(copier)
+	if !ok {
+		return 0, errUnsupported
+	}
+	return c.CopyFrom(ctx, tableName, columnNames, rowSrc)
+}
+
+// Prepare checks sql, then prepares it on the wrapped *pgx.Conn (a pool
+// has no Prepare: pgx prepares and caches statements itself).
+func (d *DB) Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error) {
+	p, ok := d.q.(preparer)
+	if !ok {
+		return nil, errUnsupported
+	}
+	if err := check(ctx, sql); err != nil {
+		return nil, err
+	}
+	return p.Prepare(ctx, name, sql)
+}
+
 // beginner is what can begin a transaction.
 type beginner interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
@@ -121,15 +158,11 @@ type txBeginner interface {
 	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
 }
 
-// errNoBegin is returned by Begin and BeginTx when the wrapped Querier
-// cannot begin transactions.
-var errNoBegin = errors.New("pgxguard: the wrapped querier cannot begin a transaction")
-
 // Begin begins a transaction whose statements are checked.
 func (d *DB) Begin(ctx context.Context) (pgx.Tx, error) {
 	b, ok := d.q.(beginner)
 	if !ok {
-		return nil, errNoBegin
+		return nil, errUnsupported
 	}
 	tx, err := b.Begin(ctx)
 	if err != nil {
@@ -142,7 +175,7 @@ func (d *DB) Begin(ctx context.Context) (pgx.Tx, error) {
 func (d *DB) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
 	b, ok := d.q.(txBeginner)
 	if !ok {
-		return nil, errNoBegin
+		return nil, errUnsupported
 	}
 	tx, err := b.BeginTx(ctx, opts)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rampartsec/rampart"
@@ -21,6 +22,7 @@ import (
 	"github.com/rampartsec/rampart/httpguard"
 	"github.com/rampartsec/rampart/internal/eventtest"
 	"github.com/rampartsec/rampart/internal/prereq"
+	"github.com/rampartsec/rampart/waf/httpinput"
 	"github.com/rampartsec/rampart/waf/rules"
 )
 
@@ -214,6 +216,49 @@ func TestMonitor(t *testing.T) {
 	}
 	if exs := rec.Exploits(); len(exs) != 1 {
 		t.Fatalf("%d exploits", len(exs))
+	}
+}
+
+// dbtx is the interface sqlc generates for pgx: a DB is one.
+type dbtx interface {
+	Exec(context.Context, string, ...interface{}) (pgconn.CommandTag, error)
+	Query(context.Context, string, ...interface{}) (pgx.Rows, error)
+	QueryRow(context.Context, string, ...interface{}) pgx.Row
+	CopyFrom(ctx context.Context, tableName pgx.Identifier, columnNames []string, rowSrc pgx.CopyFromSource) (int64, error)
+	SendBatch(context.Context, *pgx.Batch) pgx.BatchResults
+}
+
+var _ dbtx = (*pgxguard.DB)(nil)
+
+// CopyFrom and a connection's Prepare go through; Prepare checks the
+// statement like the other calls.
+func TestCopyFromAndPrepare(t *testing.T) {
+	p, table := pool(t)
+	db := pgxguard.Wrap(p)
+	ctx := context.Background()
+	n, err := db.CopyFrom(ctx, pgx.Identifier{table}, []string{"id", "name"}, pgx.CopyFromRows([][]any{{10, "carol"}, {11, "x' OR '1'='1"}}))
+	if err != nil || n != 2 {
+		t.Fatalf("CopyFrom: %d %v", n, err)
+	}
+	if _, err := db.Prepare(ctx, "s1", "SELECT 1"); err == nil {
+		t.Error("Prepare on a pool: no error")
+	}
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	rec := &eventtest.Recorder{}
+	a := agent(t, rampart.ModeBlock, rec)
+	sec := a.Begin(&httpinput.Request{Method: "GET", URI: "/x?name=" + url.QueryEscape("x' OR '1'='1"), RemoteAddr: "127.0.0.1:1"})
+	defer sec.Finish(200)
+	rctx := rampart.WithRequest(ctx, sec)
+	cdb := pgxguard.Wrap(c.Conn())
+	if _, err := cdb.Prepare(rctx, "s2", "SELECT count(*) FROM "+table+" WHERE name = 'carol'"); err != nil {
+		t.Fatalf("benign Prepare: %v", err)
+	}
+	if _, err := cdb.Prepare(rctx, "s3", "SELECT count(*) FROM "+table+" WHERE name = 'x' OR '1'='1'"); !errors.Is(err, rampart.ErrBlocked) {
+		t.Fatalf("exploit Prepare: %v", err)
 	}
 }
 
