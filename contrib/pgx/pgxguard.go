@@ -19,9 +19,10 @@
 // statement. A context without a rampart request (context.Background)
 // checks nothing.
 //
-// pgx's QueryTracer cannot refuse a statement (TraceQueryStart returns a
-// context, not an error), which is why this package wraps the calls
-// rather than tracing them.
+// Tracer is the other way in: installed on the connection config, it
+// checks every statement of every connection, whoever makes the call, and
+// stops a refused one through the context it returns (a pgx tracer cannot
+// return an error).
 package pgxguard
 
 import (

@@ -68,7 +68,14 @@ func agent(t testing.TB, mode rampart.Mode, rec *eventtest.Recorder) *rampart.Ag
 // app serves /users?name=N&via=V by string concatenation, on purpose,
 // through the call V of the wrapped pool (query, queryrow, exec, batch,
 // tx).
-func app(db *pgxguard.DB, table string) http.Handler {
+// appDB is what app runs its statements through: the wrapper, or a pool
+// with the tracer.
+type appDB interface {
+	pgxguard.Querier
+	Begin(context.Context) (pgx.Tx, error)
+}
+
+func app(db appDB, table string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		name := r.URL.Query().Get("name")
@@ -202,6 +209,65 @@ func TestBlocksInjection(t *testing.T) {
 	var n int
 	if err := p.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil || n != 3 {
 		t.Fatalf("users after the exploits: %d, %v", n, err)
+	}
+}
+
+// The tracer on the pool's config: the pool's own calls, unwrapped, are
+// checked; refused statements never reach PostgreSQL, their error matches
+// ErrBlocked and context.Canceled, each exploit is reported once, and the
+// pool's connections stay usable.
+func TestTracer(t *testing.T) {
+	_, table := pool(t)
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeSimpleProtocol} {
+		t.Run(mode.String(), func(t *testing.T) {
+			cfg, err := pgxpool.ParseConfig(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.MaxConns = 2
+			cfg.ConnConfig.DefaultQueryExecMode = mode
+			cfg.ConnConfig.Tracer = pgxguard.Tracer(nil)
+			tp, err := pgxpool.NewWithConfig(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tp.Close()
+			rec := &eventtest.Recorder{}
+			srv := httptest.NewServer(httpguard.New(agent(t, rampart.ModeBlock, rec), app(tp, table)))
+			defer srv.Close()
+			for _, via := range []string{"query", "queryrow", "exec", "batch", "tx"} {
+				if code, body := get(t, srv.URL, via, "alice"); code != 200 || body != "1" {
+					t.Errorf("%s benign: %d %q", via, code, body)
+				}
+				for _, exploit := range []string{"x' OR '1'='1", "alice'; DROP TABLE " + table + "; --"} {
+					if code, body := get(t, srv.URL, via, exploit); code != http.StatusForbidden {
+						t.Errorf("%s exploit %q: %d %s", via, exploit, code, body)
+					}
+				}
+				exs := rec.Take()
+				if len(exs) != 2 {
+					t.Errorf("%s: %d events for 2 exploits", via, len(exs))
+				}
+				for _, e := range exs {
+					if x := e.Exploit; x == nil || x.Location == nil || !strings.HasSuffix(x.Location.File, "pgxguard_test.go") {
+						t.Errorf("%s: exploit location %+v, want the application's call", via, x.Location)
+					}
+				}
+			}
+			var n int
+			if err := tp.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil || n != 3 {
+				t.Fatalf("after the exploits: %d rows, %v", n, err)
+			}
+			// The error of a refused statement.
+			a := agent(t, rampart.ModeBlock, &eventtest.Recorder{})
+			sec := a.Begin(&httpinput.Request{Method: "GET", URI: "/x?name=" + url.QueryEscape("x' OR '1'='1"), RemoteAddr: "127.0.0.1:1"})
+			defer sec.Finish(200)
+			_, err = tp.Exec(rampart.WithRequest(context.Background(), sec), "UPDATE "+table+" SET id = id WHERE name = 'x' OR '1'='1'")
+			var be *rampart.BlockedError
+			if !errors.Is(err, rampart.ErrBlocked) || !errors.Is(err, context.Canceled) || !errors.As(err, &be) || be.RuleID != "rp-rasp-sqli" {
+				t.Errorf("refused Exec: %v", err)
+			}
+		})
 	}
 }
 
