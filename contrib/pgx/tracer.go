@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -87,6 +88,10 @@ func (t *tracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.T
 	return refused(ctx, traceCheck(ctx, data.SQL))
 }
 
+// pcBufs are the buffers of the callers taken at each check (the frames
+// of a report are built from them before the check returns).
+var pcBufs = sync.Pool{New: func() any { return new([64]uintptr) }}
+
 // traceCheck checks sql from inside pgx: the stack reported starts at the
 // application's call into pgx, past pgx's frames and the tracer's.
 func traceCheck(ctx context.Context, sql string) error {
@@ -94,8 +99,10 @@ func traceCheck(ctx context.Context, sql string) error {
 	if sec == nil {
 		return nil
 	}
-	var pcs [64]uintptr
-	n := runtime.Callers(2, pcs[:])
+	buf := pcBufs.Get().(*[64]uintptr)
+	defer pcBufs.Put(buf)
+	pcs := buf[:]
+	n := runtime.Callers(2, pcs)
 	i := 0
 	for ; i < n; i++ {
 		f := runtime.FuncForPC(pcs[i] - 1)
