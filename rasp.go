@@ -57,6 +57,19 @@ func (r *Request) CheckSQL(system, statement string) error {
 		waf.Address{Name: waf.AddrDBSystem, Value: waf.String(system)})
 }
 
+// CheckSQLAt is CheckSQL for a check made from inside a driver (a pgx
+// tracer runs within pgx's own frames): callers, from runtime.Callers and
+// starting at the application's call into the driver, are the stack trace
+// reported for an exploit.
+func (r *Request) CheckSQLAt(system, statement string, callers []uintptr) error {
+	if r == nil {
+		return nil
+	}
+	_, err := r.sinkAt(callers, waf.Address{Name: waf.AddrDBStatement, Value: waf.String(statement)},
+		waf.Address{Name: waf.AddrDBSystem, Value: waf.String(system)})
+	return err
+}
+
 // CheckURL checks an outgoing URL within this request.
 func (r *Request) CheckURL(rawURL string) error {
 	if r == nil {

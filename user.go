@@ -347,7 +347,7 @@ func responseBlock(ms []waf.Match, wc *waf.Context) *waf.Action {
 				return b
 			}
 		}
-		return &waf.Action{ID: "block", Type: "block_request", StatusCode: 403, ContentType: "auto", RuleID: m.RuleID}
+		return &waf.Action{ID: "block", Type: "block_request", StatusCode: 403, ContentType: "auto", GRPCStatusCode: 7, RuleID: m.RuleID}
 	}
 	return nil
 }

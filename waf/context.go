@@ -53,6 +53,10 @@ type Action struct {
 	ContentType string
 	// Location is the redirect target for redirect_request.
 	Location string
+	// GRPCStatusCode is the gRPC status code a gRPC server answers a
+	// blocked call with (the action's grpc_status_code; 7,
+	// PERMISSION_DENIED, when it has none).
+	GRPCStatusCode int
 	// RuleID is the rule that asked for it.
 	RuleID string
 }
@@ -1139,9 +1143,12 @@ func fullMask(n int) uint64 {
 
 func (e *Engine) blockAction(r *rule) *Action {
 	spec := e.actions[r.blockAction]
-	a := &Action{ID: r.blockAction, Type: spec.Type, StatusCode: 403, ContentType: "auto", RuleID: r.id}
+	a := &Action{ID: r.blockAction, Type: spec.Type, StatusCode: 403, ContentType: "auto", GRPCStatusCode: 7, RuleID: r.id}
 	if n, ok := number(spec.Parameters["status_code"]); ok {
 		a.StatusCode = int(n)
+	}
+	if n, ok := number(spec.Parameters["grpc_status_code"]); ok {
+		a.GRPCStatusCode = int(n)
 	}
 	if t, ok := spec.Parameters["type"].(string); ok {
 		a.ContentType = t

@@ -161,7 +161,7 @@ var knownSections = map[string]bool{
 
 // builtinActions are the actions every ruleset may name without defining.
 var builtinActions = map[string]ActionSpec{
-	"block":          {ID: "block", Type: "block_request", Parameters: map[string]any{"status_code": 403.0, "type": "auto", "grpc_status_code": 10.0}},
+	"block":          {ID: "block", Type: "block_request", Parameters: map[string]any{"status_code": 403.0, "type": "auto", "grpc_status_code": 7.0}},
 	"stack_trace":    {ID: "stack_trace", Type: "generate_stack"},
 	"monitor":        {ID: "monitor", Type: "monitor"},
 	"extract_schema": {ID: "extract_schema", Type: "generate_schema"},
@@ -332,6 +332,11 @@ func (p *parser) actions(raw json.RawMessage) {
 			if sc, ok := a.Parameters["status_code"]; ok {
 				if n, ok := number(sc); !ok || n < 100 || n > 599 {
 					p.fail(a.ID, path+".parameters.status_code", "must be an HTTP status between 100 and 599")
+				}
+			}
+			if gc, ok := a.Parameters["grpc_status_code"]; ok {
+				if n, ok := number(gc); !ok || n < 1 || n > 16 || n != float64(int(n)) {
+					p.fail(a.ID, path+".parameters.grpc_status_code", "must be a gRPC status code between 1 and 16")
 				}
 			}
 			if t, ok := a.Parameters["type"]; ok {

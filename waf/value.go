@@ -117,4 +117,19 @@ const (
 	AddrFSFile        = "server.io.fs.file"
 	AddrShellCmd      = "server.sys.shell.cmd"
 	AddrExecCmd       = "server.sys.exec.cmd"
+
+	// gRPC servers (contrib/grpc): the full method name
+	// ("/pkg.Service/Method"), the incoming metadata (map: lower-case
+	// key → list of values) and each request message received, as its
+	// protobuf JSON mapping (maps, lists, strings, numbers, booleans).
+	AddrGRPCMethod   = "grpc.server.method"
+	AddrGRPCMetadata = "grpc.server.request.metadata"
+	AddrGRPCMessage  = "grpc.server.request.message"
+
+	// GraphQL servers (contrib/gqlgen): the arguments of every field
+	// resolver of the operation (map: field name → list of argument
+	// maps, one per occurrence), and those of the field being resolved
+	// (map: field name → argument map), variables substituted.
+	AddrGraphQLAllResolvers = "graphql.server.all_resolvers"
+	AddrGraphQLResolver     = "graphql.server.resolver"
 )

@@ -22,8 +22,8 @@ const usage = `usage:
   rampart rules lint [FILE]
       validate a ruleset (default: the embedded one), list every problem, and
       warn on the addresses it reads that nobody sends (typos: "did you
-      mean server.request.query?"; a note for libddwaf's gRPC and GraphQL
-      addresses, which rampart does not send yet)
+      mean server.request.query?"; a note for the libddwaf addresses that
+      rampart does not send yet, such as gRPC responses)
   rampart rasp check [--rules default|FILE] --in FILE.jsonl [--summary]
       run sink calls (JSON lines, see ../shared/corpus/FORMAT.md) through the
       exploit-prevention rules: one verdict per line, or recall and false

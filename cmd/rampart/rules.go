@@ -55,17 +55,17 @@ var sentAddresses = []string{
 	waf.AddrUserID, waf.AddrUserLogin, waf.AddrSessionID, waf.AddrStatus, waf.AddrResponseHdrs,
 	waf.AddrDBStatement, waf.AddrDBSystem, waf.AddrNetURL, waf.AddrNetResolvedIP,
 	waf.AddrFSFile, waf.AddrShellCmd, waf.AddrExecCmd,
+	waf.AddrGRPCMethod, waf.AddrGRPCMetadata, waf.AddrGRPCMessage,
+	waf.AddrGraphQLAllResolvers, waf.AddrGraphQLResolver,
 }
 
 // libddwafAddresses are addresses that libddwaf's rulesets and Datadog's
-// tracers use, which rampart does not send (yet): gRPC and GraphQL, the
+// tracers use, which rampart does not send (yet): gRPC responses, the
 // business-logic events, downstream requests, response bodies, file writes
 // and the values that processors compute (taken from Datadog's recommended
 // ruleset and the address list of dd-trace-go's
 // internal/appsec/emitter/waf/addresses).
 var libddwafAddresses = []string{
-	"graphql.server.all_resolvers", "graphql.server.resolver",
-	"grpc.server.method", "grpc.server.request.message", "grpc.server.request.metadata",
 	"grpc.server.response.message", "grpc.server.response.metadata.headers",
 	"grpc.server.response.metadata.trailers", "grpc.server.response.status",
 	"server.business_logic.users.login.success", "server.business_logic.users.login.failure",
@@ -87,8 +87,8 @@ type addrUse struct {
 // read and that nobody sends: a name that rampart does not set and that
 // libddwaf does not know is most likely a typo ("server.request.querry"),
 // and gets a warning with the closest known address when one is close;
-// an address that libddwaf knows but rampart does not send yet (gRPC,
-// GraphQL), or that only a processor computes (rampart runs none), gets
+// an address that libddwaf knows but rampart does not send yet (gRPC
+// responses, business-logic events), or that only a processor computes (rampart runs none), gets
 // one note per address, since those conditions never see a value either.
 // It returns the number of warnings.
 func lintAddresses(src []byte, out io.Writer) int {

@@ -21,7 +21,8 @@
 // ssrf_detector over server.io.net.url, shi_detector over
 // server.sys.shell.cmd, cmdi_detector over server.sys.exec.cmd,
 // lfi_detector over server.io.fs.file), each comparing the resource with
-// the request's query, body, path parameters, cookies and the User-Agent,
+// the request's query, body, path parameters, gRPC message, GraphQL resolver
+// arguments, cookies and the User-Agent,
 // Referer and X-Forwarded-For headers, blocking in block mode and asking
 // for a stack trace. They live in their own file, spliced into the rules
 // array by Default, so that the generated request rules stay one file.

@@ -7,6 +7,10 @@ C = "server.request.cookies"
 H = "server.request.headers.no_cookies"
 U = "server.request.uri.raw"
 F = "server.request.body.filenames"
+# gRPC request messages and GraphQL resolver arguments: read wherever the
+# query, body and path parameters are (ARGS).
+G = "grpc.server.request.message"
+GQ = "graphql.server.all_resolvers"
 
 def inp(addr, key_path=None, tr=None):
     d = {"address": addr}
@@ -14,7 +18,7 @@ def inp(addr, key_path=None, tr=None):
     if tr is not None: d["transformers"] = tr
     return d
 
-ARGS = [inp(Q), inp(B), inp(P)]
+ARGS = [inp(Q), inp(B), inp(P), inp(G), inp(GQ)]
 ARGS_C = ARGS + [inp(C)]
 UA = [inp(H, ["user-agent"])]
 REF = [inp(H, ["referer"])]
@@ -153,7 +157,7 @@ RCE_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B, C])
 RCE_TR = ["url_decode_iis", "remove_nulls"]
 # shell_unescape turns ';' and ',' into spaces, so the command rules also read
 # the values with only decoding and lowercasing, where the separators survive.
-RCE_RAW = [inp(a, tr=RCE_TR + ["lowercase"]) for a in (Q, B, P, C)] + [inp(H, tr=RCE_TR + ["lowercase"])]
+RCE_RAW = [inp(a, tr=RCE_TR + ["lowercase"]) for a in (Q, B, P, G, GQ, C)] + [inp(H, tr=RCE_TR + ["lowercase"])]
 STRONG_L = "c89 c99 clang fold bridge ansible ansible-vault ansible-playbook chef-run puppet terraform helm ssh-keygen gpg 7za cpio unrar xz zstd uuencode uudecode iconv lftp ncftp smbclient rpcclient showmount ldapsearch snmpwalk whois arping tcpdump tshark nping hping3 sqlmap nikto crackmapexec mimikatz psexec dmesg journalctl lastlog getfacl setfacl chroot unshare nsenter capsh setcap getcap pkexec visudo sudoedit shred truncate fallocate mknod mkfifo losetup umount fdisk mkfs rbash fish ash deno jjs rhino ionice renice runuser systemd-run hostid lscpu lsblk lsmod insmod modprobe rmmod dpkg-query ldd objdump readelf nm ltrace wget2 aria2c axel ftp whoami uname ifconfig ipconfig netstat nslookup wget curl ncat netcat nc bash zsh ksh csh tcsh dash sh telnet xterm python perl ruby php lua nodejs powershell pwsh cmd certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript passwd useradd usermod adduser chmod chown chgrp crontab nohup setsid socat tftp scp rsync sshpass base64 xxd openssl gcc busybox systemctl sudo printenv pwd ls cat tac grep egrep fgrep xargs ping traceroute killall pkill ps uptime lsof rm rmdir mkdir unzip gunzip bzip2 hostname getent net1 tasklist taskkill systeminfo iptables jrunscript jshell irb strace gdb vi vim nano hexdump readlink sqlite3 redis-cli ssh nmap msfconsole msfvenom awk gawk sed id echo sleep env dir ver del type nl wc dig chattr flock sysctl lsattr rev expect tclsh wish screen tmux sendmail php-cgi".split()
 WEAK_L = "find more less head tail kill host top who last mount free touch file sort time at yes cut which whereis export source alias make service init route ip ss su reg sc net cp mv ln tar zip gzip 7z du df dd od tr tee diff stat strings node java javac apt apt-get yum dnf rpm dpkg pip npm gem docker kubectl git svn mysql psql mongo go timeout set nice watch shutdown reboot halt exec eval unset printf seq bc expr basename dirname realpath script batch locate uniq paste cmp look man info finger wall write logger base32 zcat zgrep bzcat xzcat view ed ex pico emacs jq mail".split()
 PRE = r"""(?:[;&|\n\r]|\$\(|<\(|>\(|\$\{ifs\})\s*['"\\]*(?:/?(?:usr/)?(?:local/)?s?bin/)?['"\\]*"""
@@ -368,7 +372,7 @@ rules.append({"id": "rp-block-user", "name": "Blocked user", "tags": {"type": "b
 out = {"version": "2.2", "metadata": {"rules_version": "0.1.0"}, "rules": rules,
        "rules_data": [{"id": "blocked_ips", "type": "ip_with_expiration", "data": []},
                       {"id": "blocked_users", "type": "data_with_expiration", "data": []}],
-       "actions": [{"id": "block", "type": "block_request", "parameters": {"status_code": 403, "type": "auto", "grpc_status_code": 10}}]}
+       "actions": [{"id": "block", "type": "block_request", "parameters": {"status_code": 403, "type": "auto", "grpc_status_code": 7}}]}
 json.dump(out, open(sys.argv[1] if len(sys.argv) > 1 else "../../default.json", "w"), indent=1)
 print(len(rules), "rules")
 json.dump(CHUNKS, open("chunks.json", "w"))
