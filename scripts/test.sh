@@ -13,8 +13,8 @@ go test -count=1 -race -run 'DFA(Concurrent|CacheBound|MatchesRegexp)' ./waf/reg
 # The Lambda adapter and extension under the race detector, without the
 # emulator runs (-short), which the first line already made.
 go test -count=1 -race -short ./lambdaguard ./extension ./sqlguard
-for m in contrib/*/; do (cd "$m" && go vet ./... && go test -count=1 ./...); done
 # The framework integrations (contrib/), each its own Go module.
+for m in contrib/*/; do (cd "$m" && go vet ./... && go test -count=1 ./...); done
 # The Python package (python/): ruff, then pytest against the engine built
 # as a shared library from bindings/librampart.
 if python3 -c "import pytest" 2>/dev/null; then
