@@ -40,7 +40,9 @@ const (
 //	POST   /v1/keys             admin; {"name": "..."} → the new ingest key, shown once
 //	DELETE /v1/keys/{id}        admin; revokes
 //	GET    /v1/stats            admin; the server's counters and the senders' drops
+//	GET    /metrics             admin; the counters in Prometheus's text format
 //	GET    /healthz
+//	GET    /readyz              200 when the store answers, else 503
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	h := func(pattern string, f func(http.ResponseWriter, *http.Request) error) {
@@ -57,6 +59,8 @@ func (s *Server) Handler() http.Handler {
 	h("POST /v1/keys", s.handlePostKey)
 	h("DELETE /v1/keys/{id}", s.handleDeleteKey)
 	h("GET /v1/stats", s.handleStats)
+	h("GET /metrics", s.handleMetrics)
+	h("GET /readyz", s.handleReady)
 	h("GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil
