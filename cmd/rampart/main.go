@@ -11,6 +11,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 )
@@ -72,8 +74,17 @@ func main() {
 		}
 		err = cmd(os.Args[2:])
 	}
-	if err != nil {
+	if code := exitStatus(err); code != 0 {
 		fmt.Fprintln(os.Stderr, "rampart:", err)
-		os.Exit(1)
+		os.Exit(code)
 	}
+}
+
+// exitStatus is the process's exit status after a command returned err:
+// 0 for none and for -h/--help (the command printed its usage), else 1.
+func exitStatus(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 1
 }
