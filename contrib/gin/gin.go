@@ -54,7 +54,97 @@ func New(agent *rampart.Agent) gin.HandlerFunc {
 			return
 		}
 		c.Request = c.Request.WithContext(rampart.WithRequest(c.Request.Context(), sec))
-		defer func() { sec.Finish(c.Writer.Status()) }()
+		bw := &blockWriter{ResponseWriter: c.Writer, sec: sec}
+		c.Writer = bw
+		defer func() {
+			c.Writer = bw.ResponseWriter
+			if !bw.ResponseWriter.Written() && sec.Blocked() != nil {
+				// Blocked inside the handler (a sink guard), which wrote
+				// nothing yet: answer with the block response.
+				bw.block()
+			}
+			sec.Finish(bw.ResponseWriter.Status())
+		}()
 		c.Next()
 	}
+}
+
+// blockWriter writes rampart's block response in place of the handler's
+// once a sink guard blocked the request inside the handler, and discards
+// what the handler writes after it.
+type blockWriter struct {
+	gin.ResponseWriter
+	sec     *rampart.Request
+	blocked bool
+}
+
+// block writes the block response, once.
+func (w *blockWriter) block() {
+	if w.blocked {
+		return
+	}
+	w.blocked = true
+	resp, _ := w.sec.BlockResponse()
+	h := w.ResponseWriter.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	for k, vs := range resp.Header {
+		h[k] = vs
+	}
+	w.ResponseWriter.WriteHeader(resp.Status)
+	_, _ = w.ResponseWriter.Write(resp.Body)
+}
+
+// stopped reports whether the handler's output must be dropped: the
+// request was blocked before the response started.
+func (w *blockWriter) stopped() bool {
+	if w.blocked {
+		return true
+	}
+	if !w.ResponseWriter.Written() && w.sec.Blocked() != nil {
+		w.block()
+		return true
+	}
+	return false
+}
+
+// WriteHeader records the handler's status, unless the request is blocked.
+func (w *blockWriter) WriteHeader(code int) {
+	if w.blocked || (!w.ResponseWriter.Written() && w.sec.Blocked() != nil) {
+		return // the block response is written at the first write or at the end
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// WriteHeaderNow sends the status, or the block response.
+func (w *blockWriter) WriteHeaderNow() {
+	if w.stopped() {
+		return
+	}
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+// Write writes the handler's body, or drops it after a block.
+func (w *blockWriter) Write(p []byte) (int, error) {
+	if w.stopped() {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// WriteString writes the handler's body, or drops it after a block.
+func (w *blockWriter) WriteString(s string) (int, error) {
+	if w.stopped() {
+		return len(s), nil
+	}
+	return w.ResponseWriter.WriteString(s)
+}
+
+// Flush flushes the handler's output, unless the request is blocked.
+func (w *blockWriter) Flush() {
+	if w.stopped() {
+		return
+	}
+	w.ResponseWriter.Flush()
 }

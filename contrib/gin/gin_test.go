@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +68,55 @@ func TestGinPathParamsAndRoute(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no trigger on the id path parameter: %+v", evs[0].Triggers)
+	}
+}
+
+// An exploit inside the handler: the WAF only monitors, the SQL check in
+// the handler blocks, and the client gets rampart's block response instead
+// of what the handler went on to write.
+func TestGinBlockInsideTheHandler(t *testing.T) {
+	rec := &eventtest.Recorder{}
+	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, WAFMode: rampart.ModeMonitor, Exporter: rec, Service: "svc", Timeout: time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(rampartgin.New(a))
+	r.GET("/users/:id", func(c *gin.Context) {
+		err := rampart.CheckSQL(c.Request.Context(), "sqlite", "SELECT name FROM users WHERE id = '"+c.Param("id")+"'")
+		// A handler that ignores the verdict and writes anyway.
+		c.JSON(200, gin.H{"query_error": err != nil, "secret": "table dump"})
+	})
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/users/42"); code != 200 || body != `{"query_error":false,"secret":"table dump"}` {
+		t.Fatalf("benign: %d %q", code, body)
+	}
+	code, body := get("/users/1%27%20OR%20%271%27%3D%271")
+	if code != 403 || strings.Contains(body, "table dump") || !strings.Contains(body, "blocked") {
+		t.Fatalf("exploit: %d %q", code, body)
+	}
+	var exploit bool
+	for _, ev := range rec.Take() {
+		if ev.Exploit != nil {
+			exploit = true
+			if ev.Request.Route != "/users/:id" || !ev.Blocked {
+				t.Errorf("exploit event: route %q blocked %v", ev.Request.Route, ev.Blocked)
+			}
+		}
+	}
+	if !exploit {
+		t.Error("no exploit event")
 	}
 }
