@@ -14,6 +14,9 @@
 package echo
 
 import (
+	"net/http"
+	"net/url"
+
 	"github.com/labstack/echo/v4"
 	"github.com/rampartsec/rampart"
 )
@@ -38,7 +41,14 @@ func New(agent *rampart.Agent) echo.MiddlewareFunc {
 				if params == nil {
 					params = make(map[string]string, len(names))
 				}
-				params[names[i]] = values[i]
+				// echo routes on the escaped path when the URL has one
+				// (c.Param is then "1%27..."): the engine sees the value
+				// the application unescapes.
+				v := values[i]
+				if u, err := url.PathUnescape(v); err == nil {
+					v = u
+				}
+				params[names[i]] = v
 			}
 			sec := agent.BeginHTTPRoute(c.Request(), c.Path(), params)
 			if sec == nil {
@@ -55,7 +65,22 @@ func New(agent *rampart.Agent) echo.MiddlewareFunc {
 				return err
 			}
 			c.SetRequest(c.Request().WithContext(rampart.WithRequest(c.Request().Context(), sec)))
+			res := c.Response()
+			bw := &blockWriter{ResponseWriter: res.Writer, sec: sec}
+			res.Writer = bw
 			err := next(c)
+			res.Writer = bw.ResponseWriter
+			if sec.Blocked() != nil && (bw.blocked || !res.Committed) {
+				// Blocked inside the handler (a sink guard): the client
+				// has rampart's block response, whatever the handler
+				// returned.
+				if !res.Committed {
+					bw.block()
+				}
+				resp, _ := sec.BlockResponse()
+				sec.Finish(resp.Status)
+				return nil
+			}
 			status := c.Response().Status
 			if err != nil && !c.Response().Committed {
 				status = 500
@@ -68,3 +93,66 @@ func New(agent *rampart.Agent) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// blockWriter writes rampart's block response in place of the handler's
+// once a sink guard blocked the request inside the handler, and discards
+// what the handler writes after it.
+type blockWriter struct {
+	http.ResponseWriter
+	sec     *rampart.Request
+	started bool
+	blocked bool
+}
+
+// block writes the block response, once.
+func (w *blockWriter) block() {
+	if w.blocked {
+		return
+	}
+	w.blocked, w.started = true, true
+	resp, _ := w.sec.BlockResponse()
+	h := w.ResponseWriter.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	for k, vs := range resp.Header {
+		h[k] = vs
+	}
+	w.ResponseWriter.WriteHeader(resp.Status)
+	_, _ = w.ResponseWriter.Write(resp.Body)
+}
+
+// WriteHeader sends the handler's status, or the block response.
+func (w *blockWriter) WriteHeader(code int) {
+	if w.started {
+		return
+	}
+	if w.sec.Blocked() != nil {
+		w.block()
+		return
+	}
+	w.started = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write writes the handler's body, or drops it after a block.
+func (w *blockWriter) Write(p []byte) (int, error) {
+	if !w.started {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.blocked {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Flush flushes the handler's output, unless the request is blocked.
+func (w *blockWriter) Flush() {
+	if w.blocked {
+		return
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap returns the underlying ResponseWriter, for http.ResponseController.
+func (w *blockWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +69,69 @@ func TestEchoPathParamsAndRoute(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no trigger on the id path parameter: %+v", evs[0].Triggers)
+	}
+}
+
+// An exploit inside the handler: the WAF only monitors, the SQL check in
+// the handler blocks, and the client gets rampart's block response, both
+// when the handler writes anyway and when it returns the error.
+func TestEchoBlockInsideTheHandler(t *testing.T) {
+	rec := &eventtest.Recorder{}
+	a, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, WAFMode: rampart.ModeMonitor, Exporter: rec, Service: "svc", Timeout: time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	e.Use(rampartecho.New(a))
+	check := func(c echo.Context) error {
+		id, _ := url.PathUnescape(c.Param("id")) // echo's params are escaped when the path was
+		return rampart.CheckSQL(c.Request().Context(), "sqlite", "SELECT name FROM users WHERE id = '"+id+"'")
+	}
+	e.GET("/writes/:id", func(c echo.Context) error {
+		err := check(c)
+		return c.JSON(200, map[string]any{"query_error": err != nil, "secret": "table dump"})
+	})
+	e.GET("/returns/:id", func(c echo.Context) error {
+		if err := check(c); err != nil {
+			return err
+		}
+		return c.String(200, "ok")
+	})
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/writes/42"); code != 200 || !strings.Contains(body, `"query_error":false`) {
+		t.Fatalf("benign: %d %q", code, body)
+	}
+	if code, body := get("/returns/42"); code != 200 || body != "ok" {
+		t.Fatalf("benign: %d %q", code, body)
+	}
+	for _, route := range []string{"/writes/:id", "/returns/:id"} {
+		path := strings.Replace(route, ":id", "1%27%20OR%20%271%27%3D%271", 1)
+		code, body := get(path)
+		if code != 403 || strings.Contains(body, "table dump") || !strings.Contains(body, "blocked") {
+			t.Fatalf("%s exploit: %d %q", route, code, body)
+		}
+		var exploit bool
+		for _, ev := range rec.Take() {
+			if ev.Exploit != nil {
+				exploit = true
+				if ev.Request.Route != route || !ev.Blocked {
+					t.Errorf("exploit event: route %q blocked %v", ev.Request.Route, ev.Blocked)
+				}
+			}
+		}
+		if !exploit {
+			t.Errorf("%s: no exploit event", route)
+		}
 	}
 }
