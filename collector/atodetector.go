@@ -33,7 +33,7 @@ func (a *ATODetector) Observe(ctx context.Context, ev *event.Event) ([]Detection
 	for i := range sigs {
 		s := &sigs[i]
 		cs := Signal{Key: "ato\x1f" + s.Key, Type: s.Type, Severity: s.Severity, Title: s.Reason,
-			Service: ev.Service, Env: ev.Env, FirstSeen: s.FirstSeen, LastSeen: s.LastSeen, IPs: s.IPs, Count: int64(s.Count)}
+			Service: ev.Service, Env: ev.Env, FirstSeen: s.FirstSeen, LastSeen: s.LastSeen, IPs: s.IPs, Count: int64(s.New)}
 		for _, u := range s.Users {
 			if u.ID != "" {
 				cs.Users = append(cs.Users, u.ID)

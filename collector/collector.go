@@ -401,4 +401,8 @@ type DetectQueue interface {
 type QueuedBatch struct {
 	ID     string
 	Events []*event.Event
+	// Replayed: a replica claimed the batch before and did not finish it
+	// (it died while detecting), so what it detected may have been lost
+	// between the detectors and the store.
+	Replayed bool
 }

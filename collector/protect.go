@@ -9,8 +9,12 @@ import (
 	"time"
 )
 
-// DefaultMaxAutoDecisions is the default Config.MaxAutoDecisions.
-const DefaultMaxAutoDecisions = 60
+// DefaultMaxAutoDecisions is the default Config.MaxAutoDecisions: of each
+// kind, the most decisions the detectors make a minute. A distributed
+// campaign names tens of addresses a minute, hundreds at its start; an
+// ingest key forging failures makes at most this many blocks a minute,
+// never of loopback, the collector, the allow lists or private ranges.
+const DefaultMaxAutoDecisions = 600
 
 // Addresses no decision may block or challenge: a forged login failure
 // (any ingest key can send one) must not turn the fleet against its own
@@ -44,12 +48,12 @@ type guard struct {
 	own    []netip.Addr   // the collector's own addresses: never blocked themselves
 	auto   []netip.Prefix
 	users  map[string]bool // AllowUsers
-	max    int             // automatic decisions per minute; < 0: none
+	max    int             // automatic decisions of each kind per minute; < 0: none
 	now    func() time.Time
 
 	mu     sync.Mutex
 	minute time.Time
-	made   int
+	made   map[string]int // by kind, this minute
 }
 
 func newGuard(cfg *Config, now func() time.Time) *guard {
@@ -111,21 +115,23 @@ func (g *guard) refuses(d *Decision, automatic bool) string {
 	return ""
 }
 
-// allowAuto counts an automatic decision against the per-minute cap and
-// reports whether it may be made.
-func (g *guard) allowAuto() bool {
+// allowAuto counts an automatic decision of kind against its per-minute
+// cap and reports whether it may be made. Each kind has its own budget, so
+// that a campaign's step-up challenges (one per targeted account) do not
+// use up the blocks of its addresses.
+func (g *guard) allowAuto(kind string) bool {
 	if g.max < 0 {
 		return false
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	m := g.now().Truncate(time.Minute)
-	if !m.Equal(g.minute) {
-		g.minute, g.made = m, 0
+	if !m.Equal(g.minute) || g.made == nil {
+		g.minute, g.made = m, map[string]int{}
 	}
-	if g.made >= g.max {
+	if g.made[kind] >= g.max {
 		return false
 	}
-	g.made++
+	g.made[kind]++
 	return true
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rampartsec/rampart/collector/ato"
 	"github.com/rampartsec/rampart/event"
 )
 
@@ -48,8 +49,9 @@ type Config struct {
 	// claimed for detection before another may take them (its death
 	// mid-detection); 0 means 30 s.
 	DetectLease time.Duration
-	// MaxAutoDecisions caps the decisions the detectors make per minute
-	// (0 means DefaultMaxAutoDecisions, a negative value none); past it
+	// MaxAutoDecisions caps the decisions of each kind (block_ip,
+	// challenge_user, ...) the detectors make per minute (0 means
+	// DefaultMaxAutoDecisions, a negative value none); past it
 	// the signals are recorded and a person decides
 	// (RAMPART_MAX_AUTO_DECISIONS).
 	MaxAutoDecisions int
@@ -292,9 +294,17 @@ func (s *Server) detectQueued() (int, error) {
 		return 0, err
 	}
 	ids := make([]string, len(bs))
+	var rp context.Context // one replay for the round's replayed batches
 	for i, b := range bs {
+		parent := context.Background()
+		if b.Replayed {
+			if rp == nil {
+				rp = ato.WithReplay(parent)
+			}
+			parent = rp
+		}
 		for _, ev := range b.Events {
-			s.observe(ev)
+			s.observeIn(parent, ev)
 		}
 		ids[i] = b.ID
 	}
@@ -499,8 +509,11 @@ func (s *Server) detectLoop() {
 	}
 }
 
-func (s *Server) observe(ev *event.Event) {
-	ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
+func (s *Server) observe(ev *event.Event) { s.observeIn(context.Background(), ev) }
+
+// observeIn is observe within parent (a replay's context).
+func (s *Server) observeIn(parent context.Context, ev *event.Event) {
+	ctx, cancel := context.WithTimeout(parent, appendTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
@@ -549,7 +562,7 @@ func (s *Server) observe(ev *event.Event) {
 				s.log.Warn("collector: a detector decision refused", "kind", dec.Kind, "value", dec.Value, "signal", dec.SignalID, "reason", why)
 				continue
 			}
-			if !s.guard.allowAuto() {
+			if !s.guard.allowAuto(dec.Kind) {
 				s.stats.Refused.Add(1)
 				s.log.Warn("collector: automatic decisions capped: the signal is recorded for a person to decide", "kind", dec.Kind, "value", dec.Value, "signal", dec.SignalID, "per_minute", s.guard.max)
 				continue

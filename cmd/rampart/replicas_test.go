@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +19,7 @@ import (
 	"github.com/rampartsec/rampart/collector/postgres"
 	"github.com/rampartsec/rampart/collector/storetest"
 	"github.com/rampartsec/rampart/event"
+	"github.com/rampartsec/rampart/internal/prereq"
 )
 
 // replicaProc is a `rampart serve` child process.
@@ -27,8 +30,9 @@ type replicaProc struct {
 }
 
 // startReplicas starts n `rampart serve --database url` child processes at
-// once, without RAMPART_ADMIN_TOKEN, and waits until all serve.
-func startReplicas(t *testing.T, n int, url string) []*replicaProc {
+// once, without RAMPART_ADMIN_TOKEN, and waits until all serve. env is
+// added to (and overrides) their environment.
+func startReplicas(t *testing.T, n int, url string, env ...string) []*replicaProc {
 	t.Helper()
 	procs := make([]*replicaProc, n)
 	var wg sync.WaitGroup
@@ -38,6 +42,7 @@ func startReplicas(t *testing.T, n int, url string) []*replicaProc {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "RAMPART_TEST_CHILD=1", "RAMPART_TEST_ARGS=serve --addr 127.0.0.1:0 --database "+url,
 			"RAMPART_ADMIN_TOKEN=", "RAMPART_INGEST_KEYS="+testIngest)
+		cmd.Env = append(cmd.Env, env...)
 		out, err := cmd.StderrPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -197,5 +202,114 @@ func TestThreeReplicas(t *testing.T) {
 	}
 	if want := int64(clients * batches * perBatch); total != want {
 		t.Errorf("the signals count %d events, want every acknowledged event once: %d", total, want)
+	}
+}
+
+// TestThreeReplicasDetectACampaign: a near-threshold credential-stuffing
+// campaign (40 addresses, each failing on 12 distinct logins: the threshold
+// is 10) split over three replicas on one PostgreSQL and one Redis, one of
+// them killed with SIGKILL halfway, is found for every attacking address,
+// as on one replica (each replica used to judge its own share, and found
+// 36-39 of the 40); every signal counts the address's attempts once.
+func TestThreeReplicasDetectACampaign(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three collectors")
+	}
+	conn, err := (&net.Dialer{Timeout: time.Second}).Dial("tcp", "127.0.0.1:6379")
+	if err != nil {
+		prereq.Missing(t, "redis: %v", err)
+	}
+	conn.Close()
+	url := storetest.PostgresSchema(t)
+	prefix := fmt.Sprintf("rt%d:", time.Now().UnixNano())
+	procs := startReplicas(t, 3, url, "RAMPART_ADMIN_TOKEN="+testAdmin, "RAMPART_REDIS_PREFIX="+prefix,
+		"RAMPART_DETECT_LEASE=2s", "RAMPART_TEST_ARGS=serve --addr 127.0.0.1:0 --database "+url+" --state redis://127.0.0.1:6379/0")
+
+	const ips, attempts, perBatch = 40, 12, 8
+	no := true
+	var evs []*event.Event
+	start := time.Now().UTC().Add(-2 * time.Minute)
+	// Interleaved as a campaign arrives: round after round, every address
+	// trying its next login.
+	for a := range attempts {
+		for i := range ips {
+			evs = append(evs, &event.Event{Type: event.TypeLoginFailure, Service: "shop",
+				Time: start.Add(time.Duration(a*ips+i) * 100 * time.Millisecond),
+				IP:   fmt.Sprintf("198.51.100.%d", 10+i),
+				Usr:  &event.User{Login: fmt.Sprintf("user%d-%d@example.com", i, a), Exists: &no}})
+		}
+	}
+	dead := -1
+	for b := 0; b*perBatch < len(evs); b++ {
+		chunk := evs[b*perBatch : min((b+1)*perBatch, len(evs))]
+		body, _ := collector.EncodeBatch(fmt.Sprint("camp-", b), "shop", "prod", chunk)
+		for try := 0; ; try++ {
+			r := (b + try) % len(procs)
+			if r == dead {
+				continue
+			}
+			code, err := post(procs[r].url, body)
+			if err == nil && (code == http.StatusAccepted || code == http.StatusOK) {
+				break
+			}
+			if try > 20 {
+				t.Fatalf("batch %d: %d %v", b, code, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if b == len(evs)/perBatch/2 {
+			// Halfway: the replica that took the last batch dies without a
+			// word, whatever it was doing (detecting, perhaps).
+			dead = b % len(procs)
+			procs[dead].cmd.Process.Kill()
+			procs[dead].cmd.Wait()
+		}
+	}
+	live := procs[(dead+1)%len(procs)].url
+	get := func(path string, v any) {
+		req, _ := http.NewRequest("GET", live+path, nil)
+		req.Header.Set("Authorization", "Bearer "+testAdmin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blocked := map[string]bool{}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(blocked) < ips && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		var ds collector.DecisionsResponse
+		get("/v1/decisions", &ds)
+		for _, d := range ds.Decisions {
+			if d.Kind == collector.BlockIP {
+				blocked[d.Value] = true
+			}
+		}
+	}
+	for i := range ips {
+		if ip := fmt.Sprintf("198.51.100.%d", 10+i); !blocked[ip] {
+			t.Errorf("%s attacked on %d logins and is not blocked", ip, attempts)
+		}
+	}
+	if len(blocked) != ips {
+		t.Errorf("%d addresses blocked, want the %d attackers", len(blocked), ips)
+	}
+	var page collector.SignalPage
+	get("/v1/signals?type=credential_stuffing&limit=100", &page)
+	named := map[string]bool{}
+	for _, s := range page.Signals {
+		for _, ip := range s.IPs {
+			named[ip] = true
+		}
+		if s.Count > attempts {
+			t.Errorf("signal %s on %v counts %d attempts; each address made %d", s.ID, s.IPs, s.Count, attempts)
+		}
+	}
+	if len(named) != ips {
+		t.Errorf("the credential-stuffing signals name %d addresses, want %d", len(named), ips)
 	}
 }

@@ -125,6 +125,13 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 		}
 		cfg.MaxAutoDecisions = n
 	}
+	if v := strings.TrimSpace(os.Getenv("RAMPART_DETECT_LEASE")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return fmt.Errorf("serve: RAMPART_DETECT_LEASE=%q: want a duration of 1s or more", v)
+		}
+		cfg.DetectLease = d
+	}
 	if ready != nil {
 		cfg.Ready = func(addr string) { ready <- addr }
 	}

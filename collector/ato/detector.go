@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +25,7 @@ const (
 	keyIP       = "i:"
 	keyCampaign = "c:"
 	keyCooldown = "cd:"
+	keyEmitted  = "em:"
 	keyTotal    = "g:t"
 	keyFailures = "g:f"
 	keyUnknown  = "g:x"
@@ -201,7 +203,23 @@ func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 		key += "\x1funnamed"
 	}
 	n, err := d.w.Add(ctx, key, s.DetectedAt, d.cfg.Cooldown, 1, 1)
-	if err != nil || len(n) != 1 || n[0] != 1 {
+	if err != nil || len(n) != 1 {
+		return false, err
+	}
+	if rp, _ := ctx.Value(replayKey{}).(*replay); rp != nil {
+		// A replay: the cooldown may be that of an emission the store
+		// never got; each key is emitted once in the replay.
+		rp.mu.Lock()
+		again := rp.seen[key]
+		rp.seen[key] = true
+		rp.mu.Unlock()
+		if again && n[0] != 1 {
+			return false, nil
+		}
+	} else if n[0] != 1 {
+		return false, nil
+	}
+	if err := d.countNew(ctx, s); err != nil {
 		return false, err
 	}
 	switch s.Type {
@@ -216,6 +234,58 @@ func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// replayKey is the context key of a replay.
+type replayKey struct{}
+
+// replay is the keys emitted during one replay.
+type replay struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// WithReplay returns a context for observing again events that a detector
+// may have observed already, but whose signals may not have reached the
+// store (a collector replica killed between the two): within it, a signal
+// key is emitted once even when its cooldown says it was emitted already.
+// Observe the replayed events with one such context, in order.
+func WithReplay(ctx context.Context) context.Context {
+	return context.WithValue(ctx, replayKey{}, &replay{seen: map[string]bool{}})
+}
+
+// countNew sets s.New: the attempts newer than the last one the previous
+// emission of s.Key counted (within the horizon), and marks this emission's
+// last attempt for the next. Emissions of a key run one at a time on the
+// detecting replica (the cooldown admits one per key and bucket).
+func (d *Detector) countNew(ctx context.Context, s *Signal) error {
+	mark := keyEmitted + s.Key
+	prev, err := d.w.Range(ctx, mark, s.DetectedAt.Add(-d.cfg.Horizon), s.DetectedAt, 1)
+	if err != nil {
+		return err
+	}
+	s.New = len(s.counted)
+	if len(prev) == 1 {
+		s.New = 0
+		for _, t := range s.counted {
+			if t.After(prev[0].Time) {
+				s.New++
+			}
+		}
+	}
+	last := s.LastSeen
+	for _, t := range s.counted {
+		if t.After(last) {
+			last = t
+		}
+	}
+	if last.IsZero() {
+		return nil
+	}
+	if len(prev) == 1 && !last.After(prev[0].Time) {
+		return nil
+	}
+	return d.w.Append(ctx, mark, Entry{Time: last, Value: "1"}, d.cfg.Horizon, 1)
 }
 
 func (d *Detector) read(ctx context.Context, key string, from, to time.Time, limit int) ([]rec, error) {
@@ -403,6 +473,10 @@ func (d *Detector) stuffing(o *obs) *Signal {
 	}
 	s := d.newSignal(TypeCredentialStuffing, "ip:"+o.a.ip, o.t, fails)
 	s.Count = len(log)
+	s.counted = s.counted[:0]
+	for _, r := range log {
+		s.counted = append(s.counted, r.t)
+	}
 	s.Severity = SeverityHigh
 	s.IPs = []string{o.a.ip}
 	s.Users = d.users(fails)
@@ -499,6 +573,10 @@ func (d *Detector) newSignal(typ, subject string, at time.Time, attempts []rec) 
 	}
 	if len(attempts) > 0 {
 		s.FirstSeen, s.LastSeen = attempts[0].t, attempts[len(attempts)-1].t
+	}
+	s.counted = make([]time.Time, len(attempts))
+	for i, r := range attempts {
+		s.counted[i] = r.t
 	}
 	tl := attempts
 	if len(tl) > d.cfg.TimelineLimit {

@@ -392,3 +392,69 @@ func TestPolicyConfig(t *testing.T) {
 		t.Fatal("zero duration accepted")
 	}
 }
+
+// TestReplayAndNewCounts: a key emitted again after its cooldown counts
+// only the attempts the earlier emission did not (a stored signal's count
+// used to add each emission's whole window); and events observed again in
+// a replay (a collector replica killed between the detectors and the
+// store) emit their signal once more, although the cooldown says it was
+// emitted already.
+func TestReplayAndNewCounts(t *testing.T) {
+	w := ato.NewMemory(ato.MemoryConfig{})
+	d := ato.New(ato.Config{}, w)
+	var evs []*event.Event
+	for i := range 14 {
+		// 14 distinct logins over two cooldown buckets.
+		evs = append(evs, &event.Event{Type: event.TypeLoginFailure, Time: t0.Add(50*time.Second + time.Duration(i)*time.Second),
+			IP: "198.51.100.9", Usr: &event.User{Login: fmt.Sprint("u", i), Exists: &yes}})
+	}
+	var got []ato.Signal
+	for _, ev := range evs {
+		s, err := d.Observe(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range s {
+			if x.Type == ato.TypeCredentialStuffing {
+				got = append(got, x)
+			}
+		}
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d credential_stuffing emissions, want 2 (one per cooldown bucket)", len(got))
+	}
+	if got[0].New != 10 || got[1].Count <= 10 || got[0].New+got[1].New != 10+got[1].Count-got[0].Count {
+		t.Errorf("emissions count %d/%d new %d/%d; the second should add only its newer attempts", got[0].Count, got[1].Count, got[0].New, got[1].New)
+	}
+	if sum := got[0].New + got[1].New; sum > len(evs) {
+		t.Errorf("the emissions add up to %d attempts for %d made", sum, len(evs))
+	}
+
+	// The signals were lost on the way to the store: the same events are
+	// observed again, by a detector on the same shared windows.
+	d2 := ato.New(ato.Config{}, w)
+	quiet := 0
+	for _, ev := range evs[9:11] {
+		s, _ := d2.Observe(context.Background(), ev)
+		quiet += len(s)
+	}
+	if quiet != 0 {
+		t.Fatalf("observed again without a replay: %d signals (the cooldown holds)", quiet)
+	}
+	ctx := ato.WithReplay(context.Background())
+	var again []ato.Signal
+	for _, ev := range evs {
+		s, err := d2.Observe(ctx, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range s {
+			if x.Type == ato.TypeCredentialStuffing {
+				again = append(again, x)
+			}
+		}
+	}
+	if len(again) == 0 || len(again) > 2 {
+		t.Fatalf("a replay emitted %d credential_stuffing signals, want the campaign once per bucket", len(again))
+	}
+}

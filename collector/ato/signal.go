@@ -40,6 +40,10 @@ type Signal struct {
 	IPs []string
 	// Count is the number of attempts counted, Failures those that failed.
 	Count, Failures int
+	// New is the number of the attempts counted that no earlier emission
+	// of the key counted: what a campaign's running total adds (the
+	// windows of two emissions overlap).
+	New int
 	// FirstSeen and LastSeen bound the attempts counted; DetectedAt is the
 	// time of the event that raised the signal. All are event time.
 	FirstSeen, LastSeen, DetectedAt time.Time
@@ -49,6 +53,8 @@ type Signal struct {
 	// Metrics are the figures the detector compared with its thresholds
 	// (failure_ratio, baseline_failure_ratio, distinct_logins, ...).
 	Metrics map[string]float64
+
+	counted []time.Time // the attempts' times, for New
 }
 
 // User is an account named by a signal.

@@ -65,6 +65,10 @@ type Config struct {
 	AllowIPs         []netip.Prefix
 	AllowUsers       []string
 	MaxAutoDecisions int
+	// DetectLease is how long a replica holds the queued batches it claims
+	// for detection (RAMPART_DETECT_LEASE; 0 means 30 s): a replica killed
+	// while detecting leaves them to the others once it runs out.
+	DetectLease time.Duration
 	// DBMaxConns is the PostgreSQL connection pool's size
 	// (RAMPART_DB_MAX_CONNS; 0 means postgres.DefaultMaxConns).
 	DBMaxConns int
@@ -117,7 +121,8 @@ func Run(ctx context.Context, cfg Config) error {
 	det := collector.NewATODetector(ato.New(ato.Config{}, window), ato.Policy{})
 
 	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: cfg.Rate, RateStore: rates,
-		AllowIPs: cfg.AllowIPs, AllowUsers: cfg.AllowUsers, MaxAutoDecisions: cfg.MaxAutoDecisions, Retention: cfg.Retention})
+		AllowIPs: cfg.AllowIPs, AllowUsers: cfg.AllowUsers, MaxAutoDecisions: cfg.MaxAutoDecisions, Retention: cfg.Retention,
+		DetectLease: cfg.DetectLease})
 	if err != nil {
 		return err
 	}

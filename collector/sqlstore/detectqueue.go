@@ -57,20 +57,42 @@ func (s *Store) ClaimDetect(ctx context.Context, now time.Time, lease time.Durat
 			return nil, err
 		}
 	}
-	pick := `SELECT batch_id FROM detect_queue WHERE claimed_until < ? ORDER BY received_at, batch_id LIMIT ?`
+	pick := `SELECT batch_id, claimed_until FROM detect_queue WHERE claimed_until < ? ORDER BY received_at, batch_id LIMIT ?`
 	if s.d.Name == "postgres" {
 		pick += ` FOR UPDATE SKIP LOCKED`
 	}
-	q := s.d.rebind(`UPDATE detect_queue SET claimed_until = ? WHERE batch_id IN (` + pick + `) RETURNING batch_id, received_at, events`)
+	pick = s.d.rebind(pick)
 	type row struct {
-		id   string
-		at   int64
-		body string
+		id      string
+		at      int64
+		body    string
+		claimed bool // before: a replica claimed it and did not finish
 	}
 	var rows []row
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		rows = rows[:0]
-		rs, err := tx.QueryContext(ctx, q, now.Add(lease).UnixNano(), now.UnixNano(), n)
+		rs, err := tx.QueryContext(ctx, pick, now.UnixNano(), n)
+		if err != nil {
+			return err
+		}
+		before := map[string]bool{}
+		var ids []any
+		for rs.Next() {
+			var id string
+			var until int64
+			if err := rs.Scan(&id, &until); err != nil {
+				rs.Close()
+				return err
+			}
+			before[id] = until != 0
+			ids = append(ids, id)
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		q := s.d.rebind(`UPDATE detect_queue SET claimed_until = ? WHERE batch_id IN (?` + strings.Repeat(", ?", len(ids)-1) + `) RETURNING batch_id, received_at, events`)
+		rs, err = tx.QueryContext(ctx, q, append([]any{now.Add(lease).UnixNano()}, ids...)...)
 		if err != nil {
 			return err
 		}
@@ -80,6 +102,7 @@ func (s *Store) ClaimDetect(ctx context.Context, now time.Time, lease time.Durat
 			if err := rs.Scan(&r.id, &r.at, &r.body); err != nil {
 				return err
 			}
+			r.claimed = before[r.id]
 			rows = append(rows, r)
 		}
 		return rs.Err()
@@ -87,7 +110,7 @@ func (s *Store) ClaimDetect(ctx context.Context, now time.Time, lease time.Durat
 	if err != nil {
 		return nil, err
 	}
-	// RETURNING does not keep the subquery's order.
+	// RETURNING does not keep the selection's order.
 	for i := 1; i < len(rows); i++ {
 		for j := i; j > 0 && (rows[j].at < rows[j-1].at || rows[j].at == rows[j-1].at && rows[j].id < rows[j-1].id); j-- {
 			rows[j], rows[j-1] = rows[j-1], rows[j]
@@ -99,7 +122,7 @@ func (s *Store) ClaimDetect(ctx context.Context, now time.Time, lease time.Durat
 		if err := json.Unmarshal([]byte(r.body), &evs); err != nil {
 			return nil, fmt.Errorf("sqlstore: queued batch %s: %w", r.id, err)
 		}
-		out = append(out, collector.QueuedBatch{ID: r.id, Events: evs})
+		out = append(out, collector.QueuedBatch{ID: r.id, Events: evs, Replayed: r.claimed})
 	}
 	return out, nil
 }

@@ -466,6 +466,11 @@ func testDetectQueue(t *testing.T, s collector.Store) {
 	if err != nil || len(first) != 5 || first[0].ID != "d-00" || first[4].ID != "d-04" {
 		t.Fatalf("first claim: %+v %v", first, err)
 	}
+	for _, b := range first {
+		if b.Replayed {
+			t.Errorf("%s claimed for the first time is marked replayed", b.ID)
+		}
+	}
 	if evs := first[0].Events; len(evs) != 1 || evs[0].Type != event.TypeLoginFailure || evs[0].Service != "shop" || evs[0].Usr.Login != "alice" {
 		t.Fatalf("the queued events: %+v", evs)
 	}
@@ -510,6 +515,11 @@ func testDetectQueue(t *testing.T, s collector.Store) {
 	again, err := q.ClaimDetect(ctx, now.Add(2*time.Minute), time.Minute, 100)
 	if err != nil || len(again) != 18 || again[0].ID != "d-02" {
 		t.Fatalf("after the leases: %d batches, first %v, %v", len(again), again, err)
+	}
+	for _, b := range again {
+		if !b.Replayed {
+			t.Errorf("%s claimed again after a lease ran out is not marked replayed", b.ID)
+		}
 	}
 }
 
