@@ -21,16 +21,17 @@ const maxField = 256
 // Window keys. Account and IP keys carry the normalised login (or the
 // user id) and the IP group.
 const (
-	keyAccount  = "a:"
-	keyIP       = "i:"
-	keyCampaign = "c:"
-	keyCooldown = "cd:"
-	keyEmitted  = "em:"
-	keyTotal    = "g:t"
-	keyFailures = "g:f"
-	keyUnknown  = "g:x"
-	keyFailLog  = "g:fails"
-	keyProbe    = "g:probe"
+	keyAccount    = "a:"
+	keyIP         = "i:"
+	keyCampaign   = "c:"
+	keyCooldown   = "cd:"
+	keyEmitted    = "em:"
+	keyTotal      = "g:t"
+	keyFailures   = "g:f"
+	keyUnknown    = "g:x"
+	keyFailLog    = "g:fails"
+	keyProbe      = "g:probe"
+	keyCampaignOn = "g:on" // the last time the global ratios were anomalous
 )
 
 // Detector runs the account-takeover detectors over user events. It is
@@ -68,7 +69,7 @@ type obs struct {
 	a       attempt
 	acct    string
 	acctLog []rec // the account's attempts within the account span
-	ipLog   []rec // the IP group's attempts within the stuffing window
+	ipLog   []rec // the IP group's attempts (its log's span: see Observe)
 	// campaignOp read the IP's campaigns with the logs (a success).
 	campaignOp *Op
 }
@@ -120,7 +121,9 @@ func (d *Detector) Observe(ctx context.Context, ev *event.Event) ([]Signal, erro
 		ops = append(ops, acctOp)
 	}
 	if o.a.ip != "" {
-		ipOp = &Op{Kind: OpAppendRange, Key: keyIP + o.a.ip, Entry: entry, Span: d.cfg.Stuffing.Window, Limit: d.cfg.LogLimit}
+		// Kept for the naming window before the distributed detector's
+		// too: a campaign's IP that tries once every several minutes.
+		ipOp = &Op{Kind: OpAppendRange, Key: keyIP + o.a.ip, Entry: entry, Span: max(d.cfg.Stuffing.Window, 2*d.cfg.Distributed.NameWindow), Limit: d.cfg.LogLimit}
 		ops = append(ops, ipOp)
 	}
 	var dist *distOps
@@ -427,7 +430,7 @@ func (d *Detector) bruteForce(ctx context.Context, o *obs) (*Signal, error) {
 // successfully: successes on at least three other accounts and a success
 // ratio of at least one half within the stuffing window.
 func (d *Detector) shared(ctx context.Context, o *obs, ip string) (bool, error) {
-	log := o.ipLog
+	log := within(o.ipLog, o.t.Add(-d.cfg.Stuffing.Window), o.t)
 	if ip != o.a.ip {
 		var err error
 		if log, err = d.read(ctx, keyIP+ip, o.t.Add(-d.cfg.Stuffing.Window), o.t, d.cfg.LogLimit); err != nil {

@@ -68,26 +68,45 @@ func (d *Detector) distributed(ctx context.Context, o *obs, x *distOps) (*Signal
 	bf, bx := base.failures, base.unknown
 	failLimit := min(0.95, max(c.Factor*bf, bf+c.MinExcess))
 	unknownLimit := min(0.95, max(c.FactorNonexistent*bx, bx+c.MinExcessNonexistent))
-	anomalous := func(t, f, x int64) bool {
+	// While a campaign is in progress (a signal within the naming window)
+	// the ratios need only half the excess: a campaign that ebbs below the
+	// threshold for a few minutes goes on being named, not only its peaks.
+	relaxedFail := min(0.95, max(bf+(c.Factor-1)*bf/2, bf+c.MinExcess/2))
+	relaxedUnknown := min(0.95, max(bx+(c.FactorNonexistent-1)*bx/2, bx+c.MinExcessNonexistent/2))
+	anomalousAt := func(t, f, x int64, fl, ul, z float64) bool {
 		if f < int64(c.MinFailures) || t <= 0 {
 			return false
 		}
-		if float64(f)/float64(t) >= failLimit {
+		if float64(f)/float64(t) >= fl {
 			return true
 		}
 		// Unknown logins are rare in benign traffic, so a small excess
 		// counts, when it is also far beyond chance at this volume.
 		expect := bx * float64(t)
-		return x > 0 && float64(x)/float64(t) >= unknownLimit &&
-			(float64(x)-expect)/math.Sqrt(expect+1) >= c.ZScore
+		return x > 0 && float64(x)/float64(t) >= ul &&
+			(float64(x)-expect)/math.Sqrt(expect+1) >= z
 	}
-	if !anomalous(T, F, X) {
+	strict := anomalousAt(T, F, X, failLimit, unknownLimit, c.ZScore)
+	if !strict && !anomalousAt(T, F, X, relaxedFail, relaxedUnknown, c.ZScore/2) {
 		return nil, nil
 	}
 	// The rest reads the failure log: at most a few times per bucket.
 	probe, err := d.w.Add(ctx, keyProbe, o.t, max(c.Bucket/6, time.Second), 1, 1)
 	if err != nil || len(probe) != 1 || probe[0] != 1 {
 		return nil, err
+	}
+	anomalous := func(t, f, x int64) bool { return anomalousAt(t, f, x, failLimit, unknownLimit, c.ZScore) }
+	if strict {
+		if err := d.w.Append(ctx, keyCampaignOn, Entry{Time: o.t, Value: "1"}, c.NameWindow, 1); err != nil {
+			return nil, err
+		}
+	} else {
+		// In progress: the ratios were anomalous within the naming window.
+		marks, err := d.w.Range(ctx, keyCampaignOn, o.t.Add(-c.NameWindow), o.t, 1)
+		if err != nil || len(marks) == 0 {
+			return nil, err
+		}
+		anomalous = func(t, f, x int64) bool { return anomalousAt(t, f, x, relaxedFail, relaxedUnknown, c.ZScore/2) }
 	}
 	log, err := d.read(ctx, keyFailLog, o.t.Add(-c.NameWindow), o.t, c.LogLimit)
 	if err != nil {
@@ -133,9 +152,10 @@ func (d *Detector) distributed(ctx context.Context, o *obs, x *distOps) (*Signal
 	s := d.newSignal(TypeDistributed, "global", o.t, namedFails)
 	if len(namedFails) == 0 {
 		// No IP named yet (all still active, within the grace period):
-		// the campaign's span is the failures' in the log.
+		// the campaign's span is that of the current buckets' failures
+		// (the log's older ones are the baseline's, not the campaign's).
 		for _, r := range log {
-			if !r.success && r.ip != "" {
+			if !r.success && r.ip != "" && !r.t.Before(curStart) {
 				if s.FirstSeen.IsZero() {
 					s.FirstSeen = r.t
 				}
@@ -233,19 +253,25 @@ func (d *Detector) nameIPs(ctx context.Context, order []*ipTally, loginIPs map[s
 				mark = true
 			}
 		}
-		if !mark {
-			continue
-		}
 		checked++
-		ipLog, err := d.read(ctx, keyIP+t.ip, from, now, d.cfg.LogLimit)
+		// The IP's own log reaches further back than the naming window: a
+		// campaign's IP that tries once every few minutes has failed twice
+		// there (its earlier failure is in the log as long as it is within
+		// Stuffing.Window of its newest attempt).
+		ipLog, err := d.read(ctx, keyIP+t.ip, from.Add(-c.NameWindow), now, d.cfg.LogLimit)
 		if err != nil {
 			return nil, err
 		}
-		ok := false
+		ok, fails := false, 0
 		for _, r := range ipLog {
-			ok = ok || r.success
+			if !r.t.Before(from) {
+				ok = ok || r.success
+			}
+			if !r.success {
+				fails++
+			}
 		}
-		if !ok {
+		if !ok && (mark || fails >= 2 && fails <= 2*c.AttemptsPerIP) {
 			named = append(named, t.ip)
 		}
 	}

@@ -117,6 +117,55 @@ func GenerateBusy(seed uint64) *Traffic {
 	return tr
 }
 
+// Distributed describes a distributed credential-stuffing campaign for
+// GenerateDistributed: IPs addresses trying MinAttempts to MaxAttempts
+// credentials each at random times over Span, UnknownShare of them on
+// logins that do not exist, from the 60th minute of 90 of benign traffic
+// by Users users (one login every 100 to 900 ms at Busy 1, Busy times as
+// often at higher values).
+type Distributed struct {
+	IPs                      int
+	MinAttempts, MaxAttempts int
+	Span                     time.Duration
+	UnknownShare             float64
+	Users                    int
+	Busy                     int
+}
+
+// GenerateDistributed builds the traffic of one Distributed campaign over
+// benign traffic; the campaign's addresses are in 198.19.0.0/16 and the
+// benign users' in 198.18.0.0/16.
+func GenerateDistributed(seed uint64, c Distributed) *Traffic {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	tr := &Traffic{BenignIPs: map[string]bool{}}
+	start := Base
+	end := start.Add(90 * time.Minute)
+	busy := time.Duration(max(c.Busy, 1))
+	tr.benign(r, start, end, c.Users, 100*time.Millisecond/busy, 900*time.Millisecond/busy)
+	yes, no := true, false
+	ds := &Campaign{Name: fmt.Sprintf("distributed %d IPs x %d-%d over %v", c.IPs, c.MinAttempts, c.MaxAttempts, c.Span),
+		Want: ato.TypeDistributed, Start: end, IPs: map[string]bool{}}
+	tr.Campaigns = append(tr.Campaigns, ds)
+	from := start.Add(60 * time.Minute)
+	for p := range c.IPs {
+		ip := fmt.Sprintf("198.19.%d.%d", p/250%256, p%250+1)
+		ds.IPs[ip] = true
+		for range c.MinAttempts + r.IntN(c.MaxAttempts-c.MinAttempts+1) {
+			at := from.Add(time.Duration(r.Int64N(int64(c.Span))))
+			if at.Before(ds.Start) {
+				ds.Start = at
+			}
+			if r.Float64() < c.UnknownShare {
+				tr.add(event.TypeLoginFailure, at, ip, "", fmt.Sprintf("combo%d@mail.example", r.IntN(1_000_000)), &no)
+			} else {
+				tr.add(event.TypeLoginFailure, at, ip, "", login(r.IntN(c.Users)), &yes)
+			}
+		}
+	}
+	sort.SliceStable(tr.Events, func(i, j int) bool { return tr.Events[i].Time.Before(tr.Events[j].Time) })
+	return tr
+}
+
 // Generate builds two hours of traffic: one hour of benign traffic only
 // (the detectors learn their baseline), then the campaigns over the
 // benign traffic that goes on.
