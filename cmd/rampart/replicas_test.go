@@ -32,7 +32,7 @@ type replicaProc struct {
 // startReplicas starts n `rampart serve --database url` child processes at
 // once, without RAMPART_ADMIN_TOKEN, and waits until all serve. env is
 // added to (and overrides) their environment.
-func startReplicas(t *testing.T, n int, url string, env ...string) []*replicaProc {
+func startReplicas(t testing.TB, n int, url string, env ...string) []*replicaProc {
 	t.Helper()
 	procs := make([]*replicaProc, n)
 	var wg sync.WaitGroup

@@ -138,6 +138,14 @@ var Migrations = []string{
 		events TEXT NOT NULL
 	);
 	CREATE INDEX detect_queue_order ON detect_queue (received_at, batch_id);`,
+	// 8: the signal updates of stored batches not yet applied to the
+	// signals (PostgreSQL: applied right after the batches' commit, by
+	// another replica or at the next start when one died in between).
+	`CREATE TABLE signal_pending (
+		id TEXT PRIMARY KEY,
+		at BIGINT NOT NULL,
+		body TEXT NOT NULL
+	);`,
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,

@@ -39,6 +39,7 @@ var allTypes = []string{event.TypeAttack, event.TypeExploit, event.TypeRequest, 
 // severity, the timed-out requests and the services, and what the newest
 // events' JSON says (see collector.Overview).
 func (s *Store) Overview(ctx context.Context, since, until time.Time, n int) (*collector.Overview, error) {
+	s.applyForRead(ctx)
 	o := &collector.Overview{Since: since, Until: until, Bucket: until.Sub(since) / time.Duration(n), Attacks: make([]int64, n), Exploits: make([]int64, n)}
 	width := int64(o.Bucket)
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT type, (at - CAST(? AS BIGINT)) / CAST(? AS BIGINT), COUNT(*)
