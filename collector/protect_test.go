@@ -139,3 +139,52 @@ func TestOwnAddressNeverBlocked(t *testing.T) {
 		t.Errorf("block_ip %s: %d %s", wide, resp.StatusCode, b)
 	}
 }
+
+// TestLaterSignalsDoNotWeakenDecisions: a second signal on an address
+// already blocked for longer (the credential stuffing's four hours, then a
+// brute force's one hour on one of its logins) used to replace the block,
+// shortening it and crediting it to the second signal; a person's decision
+// was likewise replaced by a detector's.
+func TestLaterSignalsDoNotWeakenDecisions(t *testing.T) {
+	e := atoEnv(t, collector.Config{})
+	const stuffer, manual = "198.51.100.40", "198.51.100.41"
+	var evs []*event.Event
+	for i := range 12 {
+		ev := storetest.Login(fmt.Sprintf("leaked%d@example.com", i), stuffer, i)
+		ev.Time = now.Add(time.Duration(i-40) * time.Second)
+		evs = append(evs, ev)
+	}
+	before := e.srv.Stats().Detections.Load()
+	if resp, b := e.do("POST", "/v1/events", ingestKey, encode(t, "stuff", evs...)); resp.StatusCode != 202 {
+		t.Fatalf("ingest: %d %s", resp.StatusCode, b)
+	}
+	for deadline := time.Now().Add(10 * time.Second); e.srv.Stats().Detections.Load() == before && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	find := func(value string) collector.Decision {
+		t.Helper()
+		for _, d := range decisions(t, e) {
+			if d.Kind == collector.BlockIP && d.Value == value {
+				return d
+			}
+		}
+		t.Fatalf("no block_ip %s in %+v", value, decisions(t, e))
+		return collector.Decision{}
+	}
+	first := find(stuffer)
+	if resp, b := e.do("POST", "/v1/decisions", adminToken, []byte(`{"kind":"block_ip","value":"`+manual+`","ttl":"48h","reason":"seen in the firewall logs"}`)); resp.StatusCode != 201 {
+		t.Fatalf("manual decision: %d %s", resp.StatusCode, b)
+	}
+	mine := find(manual)
+	bruteForce(t, e, "brute1", stuffer, "bob", 12)
+	bruteForce(t, e, "brute2", manual, "carol", 12)
+	if p := e.signals("?type=brute_force"); p.Total < 2 {
+		t.Fatalf("brute-force signals: %d, want 2", p.Total)
+	}
+	if got := find(stuffer); !got.ExpiresAt.Equal(first.ExpiresAt) || got.SignalID != first.SignalID || got.Reason != first.Reason {
+		t.Errorf("the stuffer's block became %+v, want it to stay %+v", got, first)
+	}
+	if got := find(manual); !got.ExpiresAt.Equal(mine.ExpiresAt) || got.Author != mine.Author || got.Reason != mine.Reason {
+		t.Errorf("the person's block became %+v, want it to stay %+v", got, mine)
+	}
+}

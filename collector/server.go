@@ -546,7 +546,18 @@ func (s *Server) observeIn(parent context.Context, ev *event.Event) {
 		return
 	}
 	s.stats.Detections.Add(int64(len(dets)))
+	var standing map[string]Decision // the decisions in force, read once
 	for i, d := range dets {
+		if len(d.Decisions) > 0 && standing == nil {
+			standing = map[string]Decision{}
+			if _, all, err := s.store.Decisions(ctx); err == nil {
+				for _, x := range all {
+					if x.Active(s.now()) {
+						standing[x.Kind+keySep+x.Value] = x
+					}
+				}
+			}
+		}
 		for _, dec := range d.Decisions {
 			dec.SignalID = sigs[i].ID
 			if dec.Author == "" {
@@ -562,6 +573,12 @@ func (s *Server) observeIn(parent context.Context, ev *event.Event) {
 				s.log.Warn("collector: a detector decision refused", "kind", dec.Kind, "value", dec.Value, "signal", dec.SignalID, "reason", why)
 				continue
 			}
+			if x, ok := standing[dec.Kind+keySep+dec.Value]; ok && !weaker(&x, &dec) {
+				// A person's decision, or a detector's that lasts as long or
+				// longer, stands with its signal: a second signal on the same
+				// address must not shorten the block or take its credit.
+				continue
+			}
 			if !s.guard.allowAuto(dec.Kind) {
 				s.stats.Refused.Add(1)
 				s.log.Warn("collector: automatic decisions capped: the signal is recorded for a person to decide", "kind", dec.Kind, "value", dec.Value, "signal", dec.SignalID, "per_minute", s.guard.max)
@@ -572,7 +589,15 @@ func (s *Server) observeIn(parent context.Context, ev *event.Event) {
 				s.log.Error("collector: storing a detector decision", "error", err)
 				continue
 			}
+			standing[dec.Kind+keySep+dec.Value] = dec
 			s.decided.changed()
 		}
 	}
+}
+
+// weaker reports whether the decision in force x should give way to a
+// detector's new decision dec: only a detector's decision that ends before
+// dec does.
+func weaker(x, dec *Decision) bool {
+	return x.Author == "detector" && !x.ExpiresAt.IsZero() && (dec.ExpiresAt.IsZero() || dec.ExpiresAt.After(x.ExpiresAt))
 }

@@ -190,9 +190,9 @@ func (c *demoCollector) summary(out io.Writer) error {
 	for _, d := range ds.Decisions {
 		exp := "no expiry"
 		if !d.ExpiresAt.IsZero() {
-			exp = "until " + d.ExpiresAt.Local().Format("15:04:05")
+			exp = "until " + d.ExpiresAt.Local().Format("2006-01-02 15:04:05") + " (in " + d.ExpiresAt.Sub(time.Now()).Round(time.Minute).String() + ")"
 		}
-		fmt.Fprintf(out, "  %-14s %-18s %s — %s\n", d.Kind, d.Value, exp, truncate(d.Reason, 70))
+		fmt.Fprintf(out, "  %-14s %-18s %-38s — %s\n", d.Kind, d.Value, exp, truncate(d.Reason, 70))
 	}
 	return nil
 }

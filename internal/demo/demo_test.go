@@ -23,9 +23,10 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
+	waf := s[:strings.Index(s, "2. Exploit prevention")]
 	for _, d := range demoRequests {
 		var line string
-		for _, l := range strings.Split(s, "\n") {
+		for _, l := range strings.Split(waf, "\n") {
 			if strings.HasPrefix(l, d.what+"  ") {
 				line = l
 			}
@@ -36,6 +37,9 @@ func TestDemo(t *testing.T) {
 		attack := !strings.HasPrefix(d.what, "normal")
 		if attack != strings.Contains(line, "BLOCKED") {
 			t.Errorf("%q: %s", d.what, line)
+		}
+		if attack && !strings.Contains(line, "("+d.category+" in ") {
+			t.Errorf("%q: want a rule of category %s: %s", d.what, d.category, line)
 		}
 	}
 	// Exploit prevention: every exploit is stopped at its sink, at a line
@@ -113,9 +117,22 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	}
+	// The decisions: dated, with the time left, and the stuffer's block
+	// credited to the stuffing (4 hours), not to the brute force that
+	// later counted one of its attempts (1 hour).
+	day := `\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`
+	for _, re := range []string{
+		`block_ip\s+` + regexp.QuoteMeta(stufferIP) + `\s+until ` + day + ` \(in (4h0m0s|3h59m0s)\)\s+— one IP failed on`,
+		`challenge_user alice\s+until ` + day + ` \(in (24h0m0s|23h59m0s)\)`,
+		`block_ip\s+` + regexp.QuoteMeta(bruteIP) + `\s+until ` + day + ` \(in (1h0m0s|59m0s)\)\s+— \d+ failed logins on one account`,
+	} {
+		if !regexp.MustCompile(re).MatchString(s) {
+			t.Errorf("no decision line matching %s in\n%s", re, s[strings.Index(s, "Decisions in force"):])
+		}
+	}
 	// Account takeover: detected by the collector, answered in-process.
 	for _, want := range []string{"detected: credential_stuffing", "detected: brute_force",
-		"response: " + stufferIP + " is now blocked in-process", "still logs in (dave: 200)", "step-up authentication required (401)", "block_ip       " + stufferIP, "The UI: http://127.0.0.1:"} {
+		"response: " + stufferIP + " is now blocked in-process", "still logs in (dave: 200)", "step-up authentication required (401)", "The UI: http://127.0.0.1:"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
 		}
