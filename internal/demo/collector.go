@@ -180,6 +180,33 @@ func (c *demoCollector) summary(out io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", s.Type, s.Severity, s.Count, truncate(s.Title, 80))
 	}
 	tw.Flush()
+	// The addresses behind the most signals, as the UI's attackers page.
+	bySignals := map[string]int{}
+	for _, sg := range ss {
+		for _, ip := range sg.IPs {
+			if !strings.HasPrefix(ip, "127.") {
+				bySignals[ip]++
+			}
+		}
+	}
+	ips := make([]string, 0, len(bySignals))
+	for ip := range bySignals {
+		ips = append(ips, ip)
+	}
+	sort.Slice(ips, func(i, j int) bool {
+		if bySignals[ips[i]] != bySignals[ips[j]] {
+			return bySignals[ips[i]] > bySignals[ips[j]]
+		}
+		return ips[i] < ips[j]
+	})
+	if len(ips) > 8 {
+		ips = ips[:8]
+	}
+	fmt.Fprintf(out, "\nTop attacker addresses:")
+	for _, ip := range ips {
+		fmt.Fprintf(out, " %s (%d)", ip, bySignals[ip])
+	}
+	fmt.Fprintln(out)
 	var ds struct {
 		Decisions []collector.Decision `json:"decisions"`
 	}

@@ -118,6 +118,18 @@ func Run(ctx context.Context, out io.Writer, cfg Config) error {
 	return nil
 }
 
+// wafAttackers are the addresses the WAF step's attacks come from.
+var wafAttackers = []string{"203.0.113.7", "198.51.100.61", "203.0.113.99"}
+
+// wafClientIP is the address request i of the WAF step comes from: the
+// normal requests from one user, the attacks from three attackers.
+func wafClientIP(i int, d demoRequest) string {
+	if d.category == "" {
+		return "192.0.2.20"
+	}
+	return wafAttackers[i%len(wafAttackers)]
+}
+
 // wafDemo runs the WAF on a small API and prints each verdict.
 func wafDemo(out io.Writer, addr string, col *demoCollector) error {
 	var mu sync.Mutex
@@ -126,6 +138,9 @@ func wafDemo(out io.Writer, addr string, col *demoCollector) error {
 	defer fwd.Close(context.Background())
 	agent, err := rampart.New(rampart.Config{
 		Enabled: true, Mode: rampart.ModeBlock, Service: "demo-api",
+		// The clients are told apart by X-Forwarded-For, as behind a load
+		// balancer (the demo's clients all connect from loopback).
+		TrustAllProxies: true,
 		// A wider budget than production's 5 ms: the demo often runs on a
 		// busy machine (or under go test), and must show every verdict.
 		Timeout: 50 * time.Millisecond,
@@ -160,18 +175,20 @@ func wafDemo(out io.Writer, addr string, col *demoCollector) error {
 		_ = srv.Shutdown(ctx)
 	}()
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(out, "demo API protected by httpguard on %s\n\n", base)
+	fmt.Fprintf(out, "demo API protected by httpguard on %s\n", base)
+	fmt.Fprintf(out, "(behind a trusted proxy on loopback: the attacks come from %s, the normal requests from 192.0.2.20)\n\n", strings.Join(wafAttackers, ", "))
 
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REQUEST\tSTATUS\tVERDICT\tRULES")
 	client := &http.Client{Timeout: 5 * time.Second}
 	blocked := 0
-	for _, d := range demoRequests {
+	for i, d := range demoRequests {
 		req, err := http.NewRequest(d.method, base+d.target, strings.NewReader(d.body))
 		if err != nil {
 			return err
 		}
 		req.Header.Set("User-Agent", "Mozilla/5.0 (demo client)")
+		req.Header.Set("X-Forwarded-For", wafClientIP(i, d))
 		if d.ctype != "" {
 			req.Header.Set("Content-Type", d.ctype)
 		}

@@ -130,6 +130,14 @@ func TestDemo(t *testing.T) {
 			t.Errorf("no decision line matching %s in\n%s", re, s[strings.Index(s, "Decisions in force"):])
 		}
 	}
+	// The WAF step's attackers are told apart (forwarded by a trusted proxy).
+	top := s[strings.Index(s, "Top attacker addresses:"):]
+	top = top[:strings.IndexByte(top, '\n')]
+	for _, ip := range wafAttackers {
+		if !strings.Contains(top, " "+ip+" (") {
+			t.Errorf("attacker %s not among %q", ip, top)
+		}
+	}
 	// Account takeover: detected by the collector, answered in-process.
 	for _, want := range []string{"detected: credential_stuffing", "detected: brute_force",
 		"response: " + stufferIP + " is now blocked in-process", "still logs in (dave: 200)", "step-up authentication required (401)", "The UI: http://127.0.0.1:"} {
