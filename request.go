@@ -263,7 +263,7 @@ func (r *Request) Finish(status int) {
 func (r *Request) event(status int) *event.Event {
 	a := r.agent
 	ev := &event.Event{
-		Type: event.TypeAttack, Time: r.start.UTC(), Service: a.cfg.Service, Env: a.cfg.Env,
+		Type: event.TypeAttack, Time: r.start.UTC(), Service: a.cfg.Service, Env: a.cfg.Env, Version: Version,
 		Blocked: r.block != nil, Mode: string(a.cfg.Mode), TimedOut: r.timedOut,
 		Request: &event.Request{Method: r.in.Method, URI: redactURI(r.in.URI), Route: r.route, Status: status, Headers: map[string]string{}},
 	}
