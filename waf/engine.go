@@ -99,6 +99,14 @@ type Options struct {
 	// NoWarmUp skips the warm-up of New (see Engine.WarmUp): tools that
 	// build an engine for a handful of evaluations, and tests, set it.
 	NoWarmUp bool
+	// NoDecode turns off the evaluation of decoded values: by default a
+	// string that is Base64 text, a JWT, escaped text or JSON is evaluated
+	// decoded as well (see docs/waf.md, "Encoded and long values").
+	NoDecode bool
+	// NoWholeValues restores libddwaf's limits: strings cut at
+	// MaxStringLength and containers at MaxElements. By default the whole
+	// of a value is inspected, up to MaxWalkBytes and MaxWalkElements.
+	NoWholeValues bool
 }
 
 // DefaultValueCache is the default size of the cache of clean values.
