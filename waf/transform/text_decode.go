@@ -56,29 +56,26 @@ func Base64Text(dst, src []byte) ([]byte, bool) {
 	return dst, true
 }
 
-// IsText reports whether b is valid UTF-8 text: no NUL, and at most one
-// control character (other than tab, line feed and carriage return) per
-// 32 bytes.
+// IsText reports whether b is valid UTF-8 text: at most one control
+// character (other than tab, line feed and carriage return; NUL counts)
+// per 32 bytes, and one more.
 func IsText(b []byte) bool {
 	if len(b) == 0 || !utf8.Valid(b) {
 		return false
 	}
 	ctl := 0
 	for _, c := range b {
-		if c == 0 {
-			return false
-		}
 		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F {
 			ctl++
 		}
 	}
-	return ctl*32 <= len(b)
+	return ctl <= 1+len(b)/32
 }
 
 // EscapedText decodes the escapes of src that clients use to hide text:
 // \xHH, \uHHHH, %uHHHH and %HH (what is left percent-encoded after the
 // parser's own decoding: double encoding). src must be at least
-// MinEncodedLength bytes and hold at least two escapes, and the result
+// MinEncodedLength bytes and hold an escape, and the result
 // must be text (see IsText); otherwise it reports false and dst is
 // returned as it was. Other bytes are copied as they are.
 func EscapedText(dst, src []byte) ([]byte, bool) {
@@ -109,7 +106,7 @@ func EscapedText(dst, src []byte) ([]byte, bool) {
 			dst = append(dst, c)
 		}
 	}
-	if escapes < 2 || !IsText(dst[start:]) {
+	if escapes == 0 || !IsText(dst[start:]) {
 		return dst[:start], false
 	}
 	return dst, true
