@@ -11,6 +11,14 @@ import (
 // hiding, and tokens that short are the commonest false decodings.
 const MinEncodedLength = 16
 
+// base64Any decodes both alphabets of RFC 4648 (+ and - are 62, / and _
+// 63), so that one pass over a value tells whether it is Base64.
+var base64Any = func() [256]byte {
+	t := base64Std
+	t['-'], t['_'] = 62, 63
+	return t
+}()
+
 // Base64Text decodes src when all of it is one Base64 (standard or URL
 // alphabet, padded or not) value of at least MinEncodedLength bytes that
 // decodes to text (see IsText). It appends the decoded bytes to dst and
@@ -28,18 +36,11 @@ func Base64Text(dst, src []byte) ([]byte, bool) {
 	if len(src)-n > 0 && len(src)%4 != 0 {
 		return dst, false
 	}
-	table := &base64Std
-	for _, c := range src[:n] {
-		if c == '-' || c == '_' {
-			table = &base64URL
-			break
-		}
-	}
 	start := len(dst)
 	var acc uint32
 	bitsIn := 0
 	for _, c := range src[:n] {
-		v := table[c]
+		v := base64Any[c]
 		if v == 0xFF {
 			return dst[:start], false
 		}
