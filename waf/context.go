@@ -26,6 +26,10 @@ type Match struct {
 	// Value is the inspected value (after transformers), truncated, and
 	// redacted when it sits under a sensitive key or address.
 	Value string
+	// Decoded names the decoding the matched value came out of
+	// (DecodedBase64, DecodedJWT, DecodedEscapes or DecodedJSON: the
+	// outermost one), "" for a value as the request carried it.
+	Decoded string
 	// Highlight is the part of Value the operator matched.
 	Highlight string
 	// Actions are the rule's on_match action ids.
@@ -156,6 +160,8 @@ type Context struct {
 	epoch uint32
 	// sink holds the request inputs collected for the detectors (sink.go).
 	sink sinkState
+	// ws is the budget of the current walk (decode.go).
+	ws walkState
 }
 
 // stepMemo is one transformer step run on the current value: the
@@ -502,6 +508,7 @@ func (c *Context) walkAddr(id int, excl bool) {
 		}
 		c.path = c.path[:0]
 		c.found = false
+		c.ws.reset()
 		c.resolve(v, c.values[id], 0, 0, excl)
 		if !c.found {
 			// !exists matches an available address without the key path.
@@ -651,7 +658,7 @@ func (c *Context) walk(vw *view, v Value, depth int, excl bool) {
 			return
 		}
 		for i := range v.items {
-			if i >= MaxElements {
+			if !c.moreElements(i) {
 				break
 			}
 			f := &v.items[i]
@@ -667,7 +674,7 @@ func (c *Context) walk(vw *view, v Value, depth int, excl bool) {
 			return
 		}
 		for i := range v.items {
-			if i >= MaxElements {
+			if !c.moreElements(i) {
 				break
 			}
 			c.path = append(c.path, pathElem{idx: i})
@@ -676,7 +683,7 @@ func (c *Context) walk(vw *view, v Value, depth int, excl bool) {
 		}
 	case KindString:
 		if !vw.keysOnly {
-			c.scalar(vw, operator.String, v.s, excl)
+			c.inspectString(vw, v.s, depth, excl)
 		}
 	case KindNumber:
 		if !vw.keysOnly {
@@ -1111,6 +1118,7 @@ func (c *Context) condMatched(t *target, value, highlight string) {
 		RuleID: r.id, RuleName: r.name, Type: r.typ, Category: r.category, Tags: r.tags,
 		Operator: t.cond.opName, Address: c.curAddr, KeyPath: kp,
 		Value: value, Highlight: highlight, Actions: r.onMatch, StackTrace: r.stack,
+		Decoded: c.ws.decoded,
 	}
 	if r.block && !c.monitored(r) {
 		m.Blocking = true

@@ -3,9 +3,11 @@
 // requests incrementally as their addresses become known (headers, then
 // body, then response), each rule matching at most once per request.
 //
-// Evaluation is bounded by libddwaf's limits (container depth 20, 256
-// elements per container, strings cut at 4096 bytes) and by a time budget
-// per request. It is fast by design: values are grouped by (address, key
+// Evaluation inspects values whole and decoded (Base64, JWT payloads,
+// escapes, JSON in strings), bounded per walk by MaxWalkBytes and
+// MaxWalkElements and by container depth 20 (Options.NoWholeValues and
+// NoDecode restore libddwaf's limits: 256 elements per container, strings
+// cut at 4096 bytes), and by a time budget per request. It is fast by design: values are grouped by (address, key
 // path, transformer chain) so each transformed value is computed once for
 // every rule that shares the chain; one Aho-Corasick scan of each value
 // finds the literals that the rules' regexes require, so most regexes never
@@ -49,9 +51,12 @@ import (
 const (
 	// MaxDepth is the deepest container level that is inspected.
 	MaxDepth = 20
-	// MaxElements is the number of elements inspected per container.
+	// MaxElements is the number of elements always inspected per
+	// container; more are while the walk is under MaxWalkElements (all of
+	// them with Options.NoWholeValues).
 	MaxElements = 256
-	// MaxStringLength is the number of bytes of a string that is inspected.
+	// MaxStringLength is the size of the windows a string is inspected in
+	// (only its first window with Options.NoWholeValues).
 	MaxStringLength = 4096
 	// DefaultTimeout is the time budget of a request's evaluation (see
 	// Options.Timeout). Evaluated in a fresh process, the corpus's
@@ -99,6 +104,14 @@ type Options struct {
 	// NoWarmUp skips the warm-up of New (see Engine.WarmUp): tools that
 	// build an engine for a handful of evaluations, and tests, set it.
 	NoWarmUp bool
+	// NoDecode turns off the evaluation of decoded values: by default a
+	// string that is Base64 text, a JWT, escaped text or JSON is evaluated
+	// decoded as well (see docs/waf.md, "Encoded and long values").
+	NoDecode bool
+	// NoWholeValues restores libddwaf's limits: strings cut at
+	// MaxStringLength and containers at MaxElements. By default the whole
+	// of a value is inspected, up to MaxWalkBytes and MaxWalkElements.
+	NoWholeValues bool
 }
 
 // DefaultValueCache is the default size of the cache of clean values.

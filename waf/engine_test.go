@@ -192,11 +192,22 @@ func TestRedaction(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	e := mustEngine(t, testRules)
-	// An attack after 4096 bytes of padding is not inspected (libddwaf's limit).
+	rs, _, err := ParseRuleset([]byte(testRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(rs, Options{Timeout: -1, NoWholeValues: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With NoWholeValues, an attack after 4096 bytes of padding is not
+	// inspected (libddwaf's limit).
 	pad := strings.Repeat("a", MaxStringLength)
 	if res := run(e, Address{Name: AddrBody, Value: String(pad + " union select")}); len(res.Matches) != 0 {
 		t.Errorf("string beyond the limit was inspected")
+	}
+	if res := run(mustEngine(t, testRules), Address{Name: AddrBody, Value: String(pad + " union select")}); len(res.Matches) != 1 {
+		t.Errorf("whole values: string beyond the limit was not inspected")
 	}
 	if res := run(e, Address{Name: AddrBody, Value: String(pad[:100] + " union select")}); len(res.Matches) != 1 {
 		t.Errorf("string within the limit was not inspected")

@@ -28,7 +28,13 @@ func group(a *arena, pairs []waf.Field) (waf.Value, bool) {
 		gid = make([]uint16, n)
 	}
 	keys := a.alloc(min(n, MaxContainerSize))
-	var counts [MaxContainerSize]uint16
+	var smallCounts [64]uint16
+	var smallStart [65]int32
+	counts, start := smallCounts[:], smallStart[:]
+	if n > len(smallCounts) {
+		counts = make([]uint16, min(n, MaxContainerSize))
+		start = make([]int32, min(n, MaxContainerSize)+1)
+	}
 	var index map[string]uint16
 	u := 0
 	for i := range pairs {
@@ -72,12 +78,16 @@ func group(a *arena, pairs []waf.Field) (waf.Value, bool) {
 		counts[g]++
 		gid[i] = uint16(g)
 	}
-	var start [MaxContainerSize + 1]int32
 	for g := range u {
 		start[g+1] = start[g] + int32(counts[g])
 	}
 	elems := a.alloc(int(start[u]))
-	pos := start
+	var smallPos [65]int32
+	pos := smallPos[:]
+	if u+1 > len(smallPos) {
+		pos = make([]int32, u+1)
+	}
+	copy(pos, start[:u+1])
 	for i := range pairs {
 		g := gid[i]
 		if g == dropped {

@@ -56,8 +56,9 @@ const (
 	MaxDepth = 20
 
 	// MaxContainerSize is the most fields of a map or elements of a list that
-	// are kept, libddwaf's limit on what the WAF walks.
-	MaxContainerSize = 256
+	// are kept: the WAF inspects containers past libddwaf's 256 elements,
+	// up to waf.MaxWalkElements in all (see docs/waf.md).
+	MaxContainerSize = 8192
 
 	// MaxParams is the most name=value pairs read from a query string or a
 	// form body: PHP's max_input_vars default, far above what real forms send.

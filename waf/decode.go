@@ -1,0 +1,234 @@
+package waf
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"unsafe"
+
+	"github.com/rampartsec/rampart/waf/operator"
+	"github.com/rampartsec/rampart/waf/transform"
+)
+
+// Limits of whole-value inspection and decoding (see docs/waf.md, "Encoded
+// and long values"). Each applies to one walk of an address by a view (the
+// rules that read the same address under the same key path share a walk),
+// so the work per request is linear in the request's size, with a fixed
+// ceiling.
+const (
+	// MaxWalkBytes is the most string bytes a walk inspects: strings
+	// longer than MaxStringLength are inspected in windows of
+	// MaxStringLength bytes overlapping by WindowOverlap, and decoded
+	// values count too. Twice the default body limit of httpinput.
+	MaxWalkBytes = 2 << 20
+	// MaxWalkElements is the most container elements a walk visits: the
+	// first MaxElements of every container always, the ones past it while
+	// the walk has visited fewer than this many in all.
+	MaxWalkElements = 1 << 16
+	// WindowOverlap is how many bytes consecutive windows of a long
+	// string share: an attack shorter than this is whole in one window
+	// wherever it sits.
+	WindowOverlap = 512
+	// MaxDecodeDepth is how many decodings may nest (a Base64 value in a
+	// JSON string inside a JSON string is two).
+	MaxDecodeDepth = 2
+)
+
+// Decodings named in Match.Decoded.
+const (
+	DecodedBase64  = "base64"
+	DecodedEscapes = "escapes"
+	DecodedJWT     = "jwt"
+	DecodedJSON    = "json"
+)
+
+// walkState is the budget of one walk (see MaxWalkBytes).
+type walkState struct {
+	bytes, elems int
+	// level is the number of decodings around the value being walked,
+	// decoded the outermost one ("" for the value as received).
+	level   int
+	decoded string
+	bufs    [MaxDecodeDepth + 1][]byte
+}
+
+func (w *walkState) reset() {
+	w.bytes, w.elems, w.level, w.decoded = 0, 0, 0, ""
+}
+
+// moreElements reports whether a container's element i (past MaxElements)
+// is visited, counting it.
+func (c *Context) moreElements(i int) bool {
+	if i < MaxElements {
+		return true
+	}
+	if c.e.opts.NoWholeValues || c.ws.elems >= MaxWalkElements {
+		return false
+	}
+	c.ws.elems++
+	return true
+}
+
+// stopped reports whether the walk of vw has nothing more to do.
+func (c *Context) stopped(vw *view) bool {
+	return (c.timedOut || c.block != nil && !c.e.opts.AllMatches) && !vw.essential
+}
+
+// inspectString evaluates a string value: all of it, in windows when it
+// is long, then what it decodes to.
+func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
+	if len(s) <= MaxStringLength || c.e.opts.NoWholeValues {
+		c.ws.bytes += min(len(s), MaxStringLength)
+		c.scalar(vw, operator.String, s, excl)
+	} else {
+		for off := 0; ; off += MaxStringLength - WindowOverlap {
+			end := min(off+MaxStringLength, len(s))
+			if off > 0 && c.ws.bytes+end-off > MaxWalkBytes {
+				break
+			}
+			c.ws.bytes += end - off
+			c.scalar(vw, operator.String, s[off:end], excl)
+			if end == len(s) || c.stopped(vw) {
+				break
+			}
+		}
+	}
+	if !c.e.opts.NoDecode && c.ws.level < MaxDecodeDepth && len(s) >= transform.MinEncodedLength && !c.stopped(vw) {
+		c.decode(vw, s, depth, excl)
+	}
+}
+
+// decode evaluates the decoded forms of s, if it has any: as Base64, as
+// a JWT's payload, with its escapes decoded, and as JSON text.
+func (c *Context) decode(vw *view, s string, depth int, excl bool) {
+	src := bytesOfAll(s)
+	buf := &c.ws.bufs[c.ws.level]
+	if d, ok := transform.Base64Text((*buf)[:0], src); ok {
+		*buf = d
+		c.evalDecoded(vw, DecodedBase64, string(d), depth, excl)
+		return
+	}
+	if d, ok := transform.JWTPayload((*buf)[:0], src); ok {
+		*buf = d
+		c.evalDecoded(vw, DecodedJWT, string(d), depth, excl)
+		return
+	}
+	if bytes.IndexByte(src, '%') >= 0 || bytes.IndexByte(src, '\\') >= 0 {
+		if d, ok := transform.EscapedText((*buf)[:0], src); ok {
+			*buf = d
+			c.evalDecoded(vw, DecodedEscapes, string(d), depth, excl)
+			return
+		}
+	}
+	if v, ok := parseJSONText(s); ok {
+		c.enter(DecodedJSON)
+		c.walk(vw, v, depth+1, excl)
+		c.leave()
+	}
+}
+
+// evalDecoded evaluates a decoded string: as a string, and as the JSON
+// document it may be.
+func (c *Context) evalDecoded(vw *view, how, s string, depth int, excl bool) {
+	if c.ws.bytes+len(s) > MaxWalkBytes {
+		return
+	}
+	c.enter(how)
+	if v, ok := parseJSONText(s); ok {
+		c.walk(vw, v, depth+1, excl)
+	} else {
+		c.inspectString(vw, s, depth, excl)
+	}
+	c.leave()
+}
+
+func (c *Context) enter(how string) {
+	if c.ws.level == 0 {
+		c.ws.decoded = how
+	}
+	c.ws.level++
+}
+
+func (c *Context) leave() {
+	c.ws.level--
+	if c.ws.level == 0 {
+		c.ws.decoded = ""
+	}
+}
+
+// bytesOfAll is the bytes of s, not copied.
+func bytesOfAll(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// parseJSONText parses s as a JSON object or array (whitespace around
+// it allowed), keeping the order of fields.
+func parseJSONText(s string) (Value, bool) {
+	i, j := 0, len(s)
+	for i < j && isJSONSpace(s[i]) {
+		i++
+	}
+	for j > i && isJSONSpace(s[j-1]) {
+		j--
+	}
+	if j-i < 2 || !(s[i] == '{' && s[j-1] == '}' || s[i] == '[' && s[j-1] == ']') {
+		return Value{}, false
+	}
+	d := json.NewDecoder(bytes.NewReader([]byte(s[i:j])))
+	d.UseNumber()
+	v, err := jsonValue(d, 0)
+	if err != nil {
+		return Value{}, false
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return Value{}, false
+	}
+	return v, true
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// jsonValue reads one value from d; containers deeper than MaxDepth are
+// an error.
+func jsonValue(d *json.Decoder, depth int) (Value, error) {
+	t, err := d.Token()
+	if err != nil {
+		return Value{}, err
+	}
+	switch t := t.(type) {
+	case json.Delim:
+		if depth >= MaxDepth {
+			return Value{}, io.ErrUnexpectedEOF
+		}
+		var fs []Field
+		obj := t == '{'
+		for d.More() {
+			var f Field
+			if obj {
+				k, err := d.Token()
+				if err != nil {
+					return Value{}, err
+				}
+				f.Key, _ = k.(string)
+			}
+			if f.Value, err = jsonValue(d, depth+1); err != nil {
+				return Value{}, err
+			}
+			fs = append(fs, f)
+		}
+		if _, err := d.Token(); err != nil {
+			return Value{}, err
+		}
+		if obj {
+			return Map(fs), nil
+		}
+		return List(fs), nil
+	case string:
+		return String(t), nil
+	case json.Number:
+		return Number(string(t)), nil
+	case bool:
+		return Bool(t), nil
+	}
+	return Null(), nil
+}

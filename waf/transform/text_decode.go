@@ -1,0 +1,170 @@
+package transform
+
+import (
+	"unicode/utf8"
+
+	"github.com/rampartsec/rampart/internal/hexdigit"
+)
+
+// MinEncodedLength is the shortest value the text decoders (Base64Text,
+// EscapedText, JWTPayload) consider: shorter values carry no attack worth
+// hiding, and tokens that short are the commonest false decodings.
+const MinEncodedLength = 16
+
+// base64Any decodes both alphabets of RFC 4648 (+ and - are 62, / and _
+// 63), so that one pass over a value tells whether it is Base64.
+var base64Any = func() [256]byte {
+	t := base64Std
+	t['-'], t['_'] = 62, 63
+	return t
+}()
+
+// Base64Text decodes src when all of it is one Base64 (standard or URL
+// alphabet, padded or not) value of at least MinEncodedLength bytes that
+// decodes to text (see IsText). It appends the decoded bytes to dst and
+// reports whether src was such a value; otherwise dst is returned as it
+// was. Random tokens, hashes and binary data decode to bytes that are not
+// text and are left alone.
+func Base64Text(dst, src []byte) ([]byte, bool) {
+	n := len(src)
+	for n > 0 && src[n-1] == '=' {
+		n--
+	}
+	if n < MinEncodedLength || len(src)-n > 2 || n%4 == 1 {
+		return dst, false
+	}
+	if len(src)-n > 0 && len(src)%4 != 0 {
+		return dst, false
+	}
+	start := len(dst)
+	var acc uint32
+	bitsIn := 0
+	for _, c := range src[:n] {
+		v := base64Any[c]
+		if v == 0xFF {
+			return dst[:start], false
+		}
+		acc = acc<<6 | uint32(v)
+		bitsIn += 6
+		if bitsIn >= 8 {
+			bitsIn -= 8
+			dst = append(dst, byte(acc>>uint(bitsIn)))
+		}
+	}
+	if !IsText(dst[start:]) {
+		return dst[:start], false
+	}
+	return dst, true
+}
+
+// IsText reports whether b is valid UTF-8 text: at most one control
+// character (other than tab, line feed and carriage return; NUL counts)
+// per 32 bytes, and one more.
+func IsText(b []byte) bool {
+	if len(b) == 0 || !utf8.Valid(b) {
+		return false
+	}
+	ctl := 0
+	for _, c := range b {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F {
+			ctl++
+		}
+	}
+	return ctl <= 1+len(b)/32
+}
+
+// EscapedText decodes the escapes of src that clients use to hide text:
+// \xHH, \uHHHH, %uHHHH and %HH (what is left percent-encoded after the
+// parser's own decoding: double encoding). src must be at least
+// MinEncodedLength bytes and hold an escape, and the result
+// must be text (see IsText); otherwise it reports false and dst is
+// returned as it was. Other bytes are copied as they are.
+func EscapedText(dst, src []byte) ([]byte, bool) {
+	if len(src) < MinEncodedLength {
+		return dst, false
+	}
+	start := len(dst)
+	escapes := 0
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == '\\' && i+3 < len(src) && src[i+1] == 'x' && hexdigit.Is(src[i+2]) && hexdigit.Is(src[i+3]):
+			d, _ := hexdigit.Pair(src[i+2], src[i+3])
+			dst = append(dst, d)
+			i += 3
+			escapes++
+		case (c == '\\' || c == '%') && i+5 < len(src) && (src[i+1] == 'u' || src[i+1] == 'U') && isHex4(src[i+2:i+6]):
+			r, _ := hex4(src[i+2 : i+6])
+			dst = utf8.AppendRune(dst, r)
+			i += 5
+			escapes++
+		case c == '%' && i+2 < len(src) && hexdigit.Is(src[i+1]) && hexdigit.Is(src[i+2]):
+			d, _ := hexdigit.Pair(src[i+1], src[i+2])
+			dst = append(dst, d)
+			i += 2
+			escapes++
+		default:
+			dst = append(dst, c)
+		}
+	}
+	if escapes == 0 || !IsText(dst[start:]) {
+		return dst[:start], false
+	}
+	return dst, true
+}
+
+func isHex4(b []byte) bool {
+	_, ok := hex4(b)
+	return ok
+}
+
+// JWTPayload decodes the payload segment of a JSON Web Token (JWS compact
+// form: header.payload.signature, each segment base64url, the header a
+// JSON object), optionally preceded by "Bearer ". It appends the decoded
+// payload to dst and reports whether src was such a token whose payload
+// is text.
+func JWTPayload(dst, src []byte) ([]byte, bool) {
+	if len(src) > 7 && (src[0] == 'B' || src[0] == 'b') && string(src[1:7]) == "earer " {
+		src = src[7:]
+	}
+	if len(src) < MinEncodedLength || string(src[:min(3, len(src))]) != "eyJ" {
+		return dst, false
+	}
+	dot1 := -1
+	dot2 := -1
+	for i, c := range src {
+		if c == '.' {
+			if dot1 < 0 {
+				dot1 = i
+			} else if dot2 < 0 {
+				dot2 = i
+			} else {
+				return dst, false
+			}
+		} else if base64URL[c] == 0xFF && c != '=' {
+			return dst, false
+		}
+	}
+	if dot2 < 0 || dot2-dot1-1 < 4 {
+		return dst, false
+	}
+	start := len(dst)
+	seg := src[dot1+1 : dot2]
+	var acc uint32
+	bitsIn := 0
+	for _, c := range seg {
+		if c == '=' {
+			break
+		}
+		acc = acc<<6 | uint32(base64URL[c])
+		bitsIn += 6
+		if bitsIn >= 8 {
+			bitsIn -= 8
+			dst = append(dst, byte(acc>>uint(bitsIn)))
+		}
+	}
+	if !IsText(dst[start:]) {
+		return dst[:start], false
+	}
+	return dst, true
+}

@@ -1,0 +1,123 @@
+package transform
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestBase64Text(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{base64.StdEncoding.EncodeToString([]byte("' or 1=1 union select password from users--")), "' or 1=1 union select password from users--", true},
+		{base64.RawStdEncoding.EncodeToString([]byte("<script>alert(1)</script>")), "<script>alert(1)</script>", true},
+		{base64.URLEncoding.EncodeToString([]byte("??>>?? ; cat /etc/passwd")), "??>>?? ; cat /etc/passwd", true},
+		{base64.RawURLEncoding.EncodeToString([]byte("??>>?? ; cat /etc/passwd")), "??>>?? ; cat /etc/passwd", true},
+		{"c2VsZWN0", "", false},                         // shorter than MinEncodedLength
+		{"aGVsbG8gd29ybGQgaGVsbG8=x", "", false},        // not base64
+		{"aGVsbG8gd29yb=GQgaGVsbG8", "", false},         // padding inside
+		{"d41d8cd98f00b204e9800998ecf8427e", "", false}, // a hash decodes to binary
+		{"normal sentence with spaces", "", false},
+	} {
+		got, ok := Base64Text(nil, []byte(tc.in))
+		if ok != tc.ok || string(got) != tc.want {
+			t.Errorf("Base64Text(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestBase64TextRandom checks that random tokens of every size are not
+// taken for text.
+func TestBase64TextRandom(t *testing.T) {
+	n := 0
+	for size := 12; size <= 4096; size++ {
+		b := make([]byte, size)
+		rand.Read(b)
+		for _, s := range []string{base64.StdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b), hex.EncodeToString(b)} {
+			if _, ok := Base64Text(nil, []byte(s)); ok {
+				n++
+			}
+		}
+	}
+	// Random bytes are valid UTF-8 text with a probability that falls
+	// exponentially with their length: a few of the shortest may pass.
+	if n > 5 {
+		t.Errorf("%d random tokens decoded as text", n)
+	}
+}
+
+func TestEscapedText(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{`\x3cscript\x3ealert(1)\x3c/script\x3e`, "<script>alert(1)</script>", true},
+		{`\u003cscript\u003ealert(1)`, "<script>alert(1)", true},
+		{`%u003cscript%u003ealert(1)`, "<script>alert(1)", true},
+		{`%27%20or%201%3D1--x`, "' or 1=1--x", true},
+		{`\u00e9t\u00e9 en France, oui`, "été en France, oui", true},
+		{`plain text without escapes`, "", false},
+		{`%00%01%02%03%04%05%06%07`, "", false},   // control characters
+		{`%ff%fe%fd%fc and then more`, "", false}, // not UTF-8
+	} {
+		got, ok := EscapedText(nil, []byte(tc.in))
+		if ok != tc.ok || string(got) != tc.want {
+			t.Errorf("EscapedText(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestJWTPayload(t *testing.T) {
+	enc := base64.RawURLEncoding.EncodeToString
+	tok := enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(`{"sub":"' or 1=1--"}`)) + "." + enc([]byte("sig0123456789"))
+	for _, in := range []string{tok, "Bearer " + tok} {
+		got, ok := JWTPayload(nil, []byte(in))
+		if !ok || string(got) != `{"sub":"' or 1=1--"}` {
+			t.Errorf("JWTPayload(%q) = %q, %v", in, got, ok)
+		}
+	}
+	for _, in := range []string{"eyJhbGciOi.x", "abc.def.ghi.jkl.mno", "eyJ" + tok[3:] + ".more", "eyJhbGciOiJIUzI1NiJ9..sig"} {
+		if got, ok := JWTPayload(nil, []byte(in)); ok {
+			t.Errorf("JWTPayload(%q) = %q, want no payload", in, got)
+		}
+	}
+}
+
+// FuzzTextDecoders checks the decoders' contracts on any input: dst's
+// prefix is kept, the result is empty unless it is valid UTF-8 text, and
+// it is no longer than the input (escapes and Base64 only shrink).
+func FuzzTextDecoders(f *testing.F) {
+	f.Add([]byte(base64.StdEncoding.EncodeToString([]byte("' union select 1,2,3--"))))
+	f.Add([]byte(`\x3cscript\x3e\u0061lert(1)%u0028%29`))
+	f.Add([]byte("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2ln"))
+	f.Add([]byte("d41d8cd98f00b204e9800998ecf8427e"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for name, fn := range map[string]func([]byte, []byte) ([]byte, bool){
+			"Base64Text": Base64Text, "EscapedText": EscapedText, "JWTPayload": JWTPayload,
+		} {
+			prefix := []byte("prefix")
+			out, ok := fn(append([]byte(nil), prefix...), in)
+			if !bytes.HasPrefix(out, prefix) {
+				t.Fatalf("%s: prefix lost", name)
+			}
+			got := out[len(prefix):]
+			if !ok {
+				if len(got) != 0 {
+					t.Fatalf("%s(%q): %q without ok", name, in, got)
+				}
+				continue
+			}
+			if !utf8.Valid(got) || !IsText(got) {
+				t.Fatalf("%s(%q) = %q: not text", name, in, got)
+			}
+			if len(got) > len(in) {
+				t.Fatalf("%s(%q): %d bytes from %d", name, in, len(got), len(in))
+			}
+		}
+	})
+}
