@@ -84,6 +84,10 @@ var funcs = template.FuncMap{
 	},
 	"decisionName": decisionName,
 	"minus":        func(a, b int) int { return a - b },
+	"ruleName":     ruleName,
+	"shortTitle":   shortTitle,
+	"shortPath":    shortPath,
+	"foldStack":    foldStack,
 }
 
 func decisionName(k string) string {

@@ -24,7 +24,7 @@ func TestExploitPage(t *testing.T) {
 	mustOK(t, resp, body)
 	for _, want := range []string{
 		`<pre class="resource" id="resource">SELECT id FROM users WHERE name = &#39;<mark>x&#39; OR &#39;1&#39;=&#39;1</mark>&#39;</pre>`,
-		`<li class="here"><span class="fn">main.usersHandler</span> <code class="fl">/app/routes/users.go:42</code></li>`,
+		`<li class="here"><span class="fn">main.usersHandler</span> <code class="fl" title="/app/routes/users.go:42">routes/users.go:42</code></li>`,
 		`/go/rampart/sqlguard/conn.go:88`,
 		`GET /users?name=x&#39;&#43;OR&#43;&#39;1&#39;=&#39;1`,
 		`server.request.query`,
@@ -190,7 +190,7 @@ func (e *env) pollDecisions() collector.DecisionsResponse {
 	return out
 }
 
-var rowRe = regexp.MustCompile(`<a class="sig" href="/signals/(sig_[0-9a-f]+)">`)
+var rowRe = regexp.MustCompile(`<a class="sig" href="/signals/(sig_[0-9a-f]+)"`)
 
 func TestSignalsPagingAndFilters(t *testing.T) {
 	e := newEnv(t)
