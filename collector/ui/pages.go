@@ -203,6 +203,10 @@ type signalsData struct {
 	Page                      collector.SignalPage
 	Next, First               string
 	Paged                     bool
+	// Self is this page's URL, where a bulk action returns.
+	Self string
+	// Bulk is the number of signals the bulk action that led here changed.
+	Bulk int
 }
 
 func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
@@ -247,6 +251,10 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	link.Set("status", d.Status) // "" (any) too
 	link.Set("range", d.Range)
 	d.First = "/signals?" + link.Encode()
+	d.Self = "/signals?" + r.URL.Query().Encode()
+	if n, err := strconv.Atoi(in.Get("n")); err == nil && n > 0 && in.Get("done") != "" {
+		d.Bulk = n
+	}
 	d.Paged = in.Get("cursor") != ""
 	if d.Page.NextCursor != "" {
 		link.Set("cursor", d.Page.NextCursor)
@@ -413,6 +421,49 @@ func (u *UI) setStatus(w http.ResponseWriter, r *http.Request) {
 		done = "reopened"
 	}
 	http.Redirect(w, r, "/signals/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
+}
+
+// maxBulk bounds the signals of one bulk action (two pages).
+const maxBulk = 2 * collector.DefaultPageSize
+
+// bulkStatus archives or reopens the signals checked on the list.
+func (u *UI) bulkStatus(w http.ResponseWriter, r *http.Request) {
+	st := r.PostForm.Get("status")
+	if st != collector.StatusOpen && st != collector.StatusArchived {
+		u.errorPage(w, r, http.StatusBadRequest, "The status is open or archived.")
+		return
+	}
+	ids := r.PostForm["id"]
+	if len(ids) == 0 || len(ids) > maxBulk {
+		u.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("Check 1 to %d signals.", maxBulk))
+		return
+	}
+	for _, id := range ids {
+		if !strings.HasPrefix(id, "sig_") {
+			u.errorPage(w, r, http.StatusBadRequest, "Not a signal id.")
+			return
+		}
+	}
+	for _, id := range ids {
+		if err := u.store.SetSignalStatus(r.Context(), id, st); err != nil && collector.ErrorCode(err) != collector.ENotFound {
+			u.fail(w, r, err)
+			return
+		}
+	}
+	u.log.Info("ui: signals "+st, "n", len(ids), "by", sessionOf(r).Login)
+	back := "/signals"
+	if ret := r.PostForm.Get("return"); safeNext(ret) && (ret == "/signals" || strings.HasPrefix(ret, "/signals?")) {
+		back = ret
+	}
+	sep := "?"
+	if strings.Contains(back, "?") {
+		sep = "&"
+	}
+	done := "archived"
+	if st == collector.StatusOpen {
+		done = "reopened"
+	}
+	http.Redirect(w, r, back+sep+"done="+done+"&n="+strconv.Itoa(len(ids)), http.StatusSeeOther)
 }
 
 // Decisions.

@@ -387,3 +387,50 @@ func TestIngestKeyShownOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestBulkArchiveAndReopen(t *testing.T) {
+	e := newEnv(t)
+	seedSignals(t, e.store, 6)
+	adm := e.admin()
+	_, body := adm.get("/signals?status=open&range=all")
+	rows := rowRe.FindAllStringSubmatch(body, -1)
+	if len(rows) != 6 || !strings.Contains(body, `id="bulk-archive"`) {
+		t.Fatalf("%d rows, bulk form %v", len(rows), strings.Contains(body, `id="bulk-archive"`))
+	}
+	ids := []string{rows[0][1], rows[3][1]}
+	resp, _ := adm.post("/signals/bulk", url.Values{"status": {collector.StatusArchived}, "id": ids, "return": {"/signals?status=open&range=all"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signals?status=open&range=all&done=archived&n=2") {
+		t.Fatalf("bulk archive: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = adm.get(resp.Header.Get("Location"))
+	if n := len(rowRe.FindAllStringSubmatch(body, -1)); n != 4 || !strings.Contains(body, `<span id="bulk-done">2 signals changed.</span>`) {
+		t.Fatalf("after archiving two: %d open rows", n)
+	}
+	for i, id := range []string{rows[0][1], rows[1][1], rows[3][1]} {
+		d, err := e.store.Signal(context.Background(), id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]string{true: collector.StatusArchived, false: collector.StatusOpen}[i != 1]; d.Status != want {
+			t.Fatalf("%s: %s, want %s", id, d.Status, want)
+		}
+	}
+	if resp, _ := adm.post("/signals/bulk", url.Values{"status": {collector.StatusOpen}, "id": ids, "return": {"https://evil.example/"}}); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signals?done=reopened") {
+		t.Fatalf("bulk reopen: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if d, _ := e.store.Signal(context.Background(), ids[1], 0); d.Status != collector.StatusOpen {
+		t.Fatalf("not reopened: %s", d.Status)
+	}
+	for _, bad := range []url.Values{{"status": {"deleted"}, "id": ids}, {"status": {"open"}}, {"status": {"open"}, "id": {"'><script>"}}} {
+		if resp, _ := adm.post("/signals/bulk", bad); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%v: %d, want 400", bad, resp.StatusCode)
+		}
+	}
+	// without the form's token, nothing changes
+	if resp, _ := adm.do("POST", "/signals/bulk", url.Values{"status": {collector.StatusArchived}, "id": ids}); resp.StatusCode == http.StatusSeeOther {
+		t.Fatal("a bulk action without the CSRF token was done")
+	}
+	if d, _ := e.store.Signal(context.Background(), ids[0], 0); d.Status != collector.StatusOpen {
+		t.Fatalf("archived without the CSRF token: %s", d.Status)
+	}
+}
