@@ -155,6 +155,8 @@ type overviewData struct {
 	Chart  *chart
 	// OpenTotal is the number of open signals.
 	OpenTotal int64
+	// IPs are the facts of the top IPs, in their order.
+	IPs []ipFact
 }
 
 func rangeNames() []string {
@@ -190,6 +192,16 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 	for _, s := range o.OpenBySeverity {
 		data.OpenTotal += s.N
 	}
+	_, ds, err := u.store.Decisions(r.Context())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	ips := make([]string, len(o.TopIPs))
+	for i, c := range o.TopIPs {
+		ips[i] = c.Label
+	}
+	data.IPs = factsOf(ips, ds, now)
 	u.render(w, r, http.StatusOK, "overview", &page{Title: "Overview", Nav: "overview", Data: data})
 }
 
@@ -320,6 +332,8 @@ type signalData struct {
 	// QuickIPs and QuickUsers are offered as one-click decisions.
 	QuickIPs, QuickUsers []string
 	TTLs                 []string
+	// Facts are what is known of the signal's IPs and attackers' IPs.
+	Facts map[string]ipFact
 }
 
 type triggerView struct {
@@ -393,7 +407,21 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 			d.Decisions = append(d.Decisions, dc)
 		}
 	}
-	d.QuickIPs = first(sd.IPs, 5)
+	all := slices.Clone(sd.IPs)
+	for _, ic := range d.IPs {
+		all = append(all, ic.IP)
+	}
+	d.Facts = map[string]ipFact{}
+	for _, f := range factsOf(all, ds, u.now()) {
+		d.Facts[f.IP] = f
+	}
+	var blockable []string
+	for _, ip := range sd.IPs {
+		if d.Facts[ip].Blockable {
+			blockable = append(blockable, ip)
+		}
+	}
+	d.QuickIPs = first(blockable, 5)
 	d.QuickUsers = first(sd.Users, 5)
 	u.render(w, r, http.StatusOK, "signal", &page{Title: sd.Title, Nav: "signals", Data: d})
 }

@@ -73,7 +73,7 @@ func TestAccountTakeoverPage(t *testing.T) {
 	if !strings.Contains(body, "13 attempts between first and last seen") {
 		t.Error("the attempt count is not 13 (the other IP's and the earlier one are not the campaign's)")
 	}
-	ipRow := regexp.MustCompile(`<td><code>192\.0\.2\.77</code></td><td class="num">12</td><td class="num">1</td>`)
+	ipRow := regexp.MustCompile(`<td><code>192\.0\.2\.77</code> <span class="ipfact" data-kind="documentation">.*?</span></td><td class="num">12</td><td class="num">1</td>`)
 	if !ipRow.MatchString(body) {
 		t.Error("the attacker IP row does not show 12 failures and 1 success")
 	}
@@ -303,7 +303,7 @@ func TestOverview(t *testing.T) {
 		`<span class="k">Exploits</span><span class="v">1</span>`,
 		`<span class="k">Blocked</span><span class="v">3</span>`,
 		`<span class="k">Monitored only</span><span class="v">2</span>`,
-		`<td><code>203.0.113.1</code></td><td class="num">3</td><td><a href="/decisions?kind=block_ip&amp;value=203.0.113.1">`,
+		`<td><code>203.0.113.1</code></td><td><span class="ipfact" data-kind="documentation"><span class="tag tag-documentation">documentation</span></span></td><td class="num">3</td><td><a href="/decisions?kind=block_ip&amp;value=203.0.113.1">`,
 		`<td><code>POST /a</code></td><td class="num">3</td><td class="num">2</td>`,
 		`<td><code>sqli-001</code></td><td>attack</td><td class="num">4</td>`,
 		`<td>orders</td><td>orders-fn</td>`, `0.9.1`,
