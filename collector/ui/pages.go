@@ -85,6 +85,7 @@ var funcs = template.FuncMap{
 	"decisionName": decisionName,
 	"minus":        func(a, b int) int { return a - b },
 	"ruleName":     ruleName,
+	"int64":        func(n int) int64 { return int64(n) },
 	"shortTitle":   shortTitle,
 	"shortPath":    shortPath,
 	"foldStack":    foldStack,
@@ -157,6 +158,15 @@ type overviewData struct {
 	OpenTotal int64
 	// IPs are the facts of the top IPs, in their order.
 	IPs []ipFact
+	// Account takeover: the logins over time, the open campaigns active
+	// in the window and the accounts with the most failures.
+	Logins                  *chart
+	LoginFailures, LoginOKs int64
+	Campaigns               []collector.Signal
+	CampaignsTotal          int64
+	Accounts                []Count
+	// ATOTypes is the type filter of every account-takeover type.
+	ATOTypes string
 }
 
 func rangeNames() []string {
@@ -202,6 +212,23 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 		ips[i] = c.Label
 	}
 	data.IPs = factsOf(ips, ds, now)
+	fails, oks, accounts, err := u.read.LoginOverview(r.Context(), o.Since, o.Until, len(o.Attacks))
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	data.Logins = stacked("Login failures and successes over time", o.Since, o.Bucket, []string{"failures", "successes"}, []string{"c-fail", "c-ok"}, fails, oks)
+	for i := range fails {
+		data.LoginFailures += fails[i]
+		data.LoginOKs += oks[i]
+	}
+	data.Accounts = accounts
+	camp, err := u.store.Signals(r.Context(), collector.SignalQuery{Types: atoTypes, Status: collector.StatusOpen, Since: o.Since, Limit: 5})
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	data.Campaigns, data.CampaignsTotal, data.ATOTypes = camp.Signals, camp.Total, strings.Join(atoTypes, ",")
 	u.render(w, r, http.StatusOK, "overview", &page{Title: "Overview", Nav: "overview", Data: data})
 }
 

@@ -434,3 +434,36 @@ func TestBulkArchiveAndReopen(t *testing.T) {
 		t.Fatalf("archived without the CSRF token: %s", d.Status)
 	}
 }
+
+func TestOverviewAccountTakeover(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now().UTC().Add(-10 * time.Minute).Truncate(time.Second)
+	var evs []*event.Event
+	for i := 0; i < 12; i++ {
+		evs = append(evs, loginEvent(now.Add(time.Duration(i)*time.Second), event.TypeLoginFailure, "192.0.2.77", "user"+strconv.Itoa(i), true))
+	}
+	evs = append(evs, loginEvent(now.Add(12*time.Second), event.TypeLoginSuccess, "192.0.2.77", "user4", true),
+		loginEvent(now.Add(-time.Hour), event.TypeLoginFailure, "192.0.2.77", "user1", true),
+		loginEvent(now.Add(-48*time.Hour), event.TypeLoginFailure, "192.0.2.77", "user1", true)) // out of the window
+	e.ingest("auth-api", evs...)
+	sg := collector.Signal{Key: "ato\x1fcredential_stuffing\x1f192.0.2.77", Type: collector.SignalCredentialStuffing, Severity: collector.SeverityHigh,
+		Title: "one IP failed on 12 distinct logins", Service: "auth-api", FirstSeen: now, LastSeen: now.Add(12 * time.Second), IPs: []string{"192.0.2.77"}, Count: 13}
+	if err := e.store.RecordSignals(context.Background(), []collector.Signal{sg}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.admin().get("/?range=24h")
+	mustOK(t, resp, body)
+	for _, want := range []string{
+		`<span id="login-failures">13</span> login failures, <span id="login-successes">1</span> successes.`,
+		`<a href="/signals/` + collector.SignalID(sg.Key) + `">one IP failed on 12 distinct logins</a>`,
+		`<tr><td><code>user1</code></td><td class="num">2</td></tr>`,
+		`(1 open)`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the overview lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, `<rect class="c-fail"`); n < 2 {
+		t.Errorf("%d failure bars, want 2 or more (two buckets)", n)
+	}
+}
