@@ -2,6 +2,7 @@ package ui
 
 import (
 	"testing"
+	"time"
 
 	"github.com/rampartsec/rampart/event"
 )
@@ -56,5 +57,19 @@ func TestFoldStack(t *testing.T) {
 	// without a location nothing of the application is folded
 	if v := foldStack(stack[2:4], nil); len(v.App) != 2 || len(v.Library) != 0 {
 		t.Fatalf("no location: %+v", v)
+	}
+}
+
+func TestAxisLabelsDiffer(t *testing.T) {
+	start := time.Date(2026, 3, 4, 10, 0, 7, 0, time.UTC)
+	for _, span := range []time.Duration{90 * time.Second, 4 * time.Minute, 10 * time.Minute, time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour} {
+		c := stacked("x", start, span/60, []string{"a"}, []string{"c-a"}, make([]int64, 60))
+		seen := map[string]bool{}
+		for _, tk := range c.XTicks {
+			if seen[tk.Label] {
+				t.Errorf("a %s chart repeats the label %q: %+v", span, tk.Label, c.XTicks)
+			}
+			seen[tk.Label] = true
+		}
 	}
 }
