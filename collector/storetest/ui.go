@@ -21,6 +21,7 @@ type UIStore interface {
 	collector.Store
 	Overview(ctx context.Context, since, until time.Time, buckets int) (*collector.Overview, error)
 	Logins(ctx context.Context, sg *collector.Signal, limit int) ([]collector.Login, bool, error)
+	LoginOverview(ctx context.Context, since, until time.Time, buckets int) (failures, successes []int64, accounts []collector.Count, err error)
 	UIUsers(ctx context.Context) ([]collector.UIUser, error)
 	UIUser(ctx context.Context, id string) (*collector.UIUser, error)
 	UIUserByLogin(ctx context.Context, login string) (*collector.UIUser, error)
@@ -38,6 +39,7 @@ func RunUI(t *testing.T, open func(t *testing.T) UIStore) {
 		{"Overview", testOverview},
 		{"OverviewEmpty", testOverviewEmpty},
 		{"Logins", testLogins},
+		{"LoginOverview", testLoginOverview},
 		{"UIUsers", testUIUsers},
 		{"UISessions", testUISessions},
 	})
@@ -398,4 +400,53 @@ func UpgradeFromV3(t *testing.T, db *sql.DB, open func(t *testing.T) UIStore) {
 	if err := d.DB().QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil || v != len(sqlstore.Migrations) {
 		t.Fatalf("schema version %d %v, want %d", v, err, len(sqlstore.Migrations))
 	}
+}
+
+// testLoginOverview: login failures and successes per bucket of
+// [since, until), and the accounts with the most failures.
+func testLoginOverview(t *testing.T, s UIStore) {
+	ctx := context.Background()
+	ok := func(user, ip string, sec int) *event.Event {
+		ev := Login(user, ip, sec)
+		ev.Type = event.TypeLoginSuccess
+		return ev
+	}
+	appendOne(t, s, MakeBatch(t, "lo-1",
+		Login("alice", "198.51.100.1", -700), // before the window
+		Login("alice", "198.51.100.1", -600), // at since: bucket 0
+		Login("alice", "198.51.100.1", -550),
+		Login("bob", "198.51.100.1", -301), // bucket 0
+		Login("bob", "198.51.100.1", -300), // bucket 1
+		Login("carol", "198.51.100.2", -10),
+		ok("alice", "198.51.100.3", -20),
+		ok("dave", "198.51.100.3", -299),
+		Login("erin", "198.51.100.1", 0), // at until: out
+		Attack("r1", "198.51.100.1", -100),
+	))
+	f, su, acc, err := s.LoginOverview(ctx, at(-600), t0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f, []int64{3, 2}) || !slices.Equal(su, []int64{0, 2}) {
+		t.Errorf("failures %v successes %v, want [3 2] [0 2]", f, su)
+	}
+	want := []collector.Count{{Kind: event.TypeLoginFailure, Label: "alice", N: 2}, {Kind: event.TypeLoginFailure, Label: "bob", N: 2},
+		{Kind: event.TypeLoginFailure, Label: "carol", N: 1}}
+	if !slices.Equal(acc, want) {
+		t.Errorf("accounts %+v, want %+v", acc, want)
+	}
+	f, su, acc, err = s.LoginOverview(ctx, at(-5000), at(-4000), 10)
+	if err != nil || len(f) != 10 || len(su) != 10 || sumInts(f)+sumInts(su) != 0 || len(acc) != 0 {
+		t.Errorf("an empty window: %v %v %v %v", f, su, acc, err)
+	}
+	if _, _, _, err := s.LoginOverview(ctx, t0, t0, 10); err == nil {
+		t.Error("an empty range is accepted")
+	}
+}
+
+func sumInts(v []int64) (n int64) {
+	for _, x := range v {
+		n += x
+	}
+	return n
 }

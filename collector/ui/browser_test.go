@@ -36,9 +36,13 @@ func chromiumPath() string {
 // TestBrowser drives the UI in a real browser: it builds and starts
 // `rampart serve`, seeds attacks, an exploit and a credential-stuffing
 // campaign through POST /v1/events, then runs testdata/browser/ui.mjs
-// (playwright-core on chromium), which logs in, opens the exploit and sees
-// its stack trace, opens the campaign and sees its chart, blocks an IP and
-// sees it among the decisions, and logs out, with a screenshot of each page.
+// (playwright-core on chromium), which logs in, sees the overview's
+// account-takeover panel and what is known of the top IPs, sees relative
+// times and rule names on the signals, archives two signals at once and
+// reopens them, opens the exploit and sees its short title and its stack
+// trace with the library frames folded, opens the campaign and sees its
+// chart, blocks an IP and sees it among the decisions, and logs out, with a
+// screenshot of each page.
 // The block must then be served to functions by GET /v1/decisions.
 //
 // Without chromium, node or the npm install of testdata/browser, it skips;
@@ -224,7 +228,7 @@ func seedDemo(t *testing.T, base, key string) string {
 	}
 	type rule struct{ id, name, cat, route, uri, value string }
 	rules := []rule{
-		{"sqli-001", "SQL injection", "sqli", "/users", "/users?name=x'+OR+1=1--", "x' OR 1=1--"},
+		{"rp-sqli-001", "", "sqli", "/users", "/users?name=x'+OR+1=1--", "x' OR 1=1--"},
 		{"lfi-002", "Path traversal", "lfi", "/files", "/files?name=../../etc/passwd", "../../etc/passwd"},
 		{"rce-004", "Shell injection", "rce", "/ping", "/ping?host=1;cat+/etc/passwd", "1;cat /etc/passwd"},
 		{"scanner-001", "Security scanner", "scanner", "/admin", "/admin.php", "sqlmap/1.7"},

@@ -116,12 +116,7 @@ func stacked(label string, start time.Time, step time.Duration, names, classes [
 		v := top * f / 4
 		c.YTicks = append(c.YTicks, tick{X: chartLeft - 6, Y: float64(chartH-chartBottom) - plotH*float64(f)/4, Label: strconv.FormatInt(v, 10)})
 	}
-	layout := "15:04"
-	if step*time.Duration(n) > 48*time.Hour {
-		layout = "Jan 2"
-	} else if step*time.Duration(n) < 10*time.Minute {
-		layout = "15:04:05"
-	}
+	layout := tickLayout(step * time.Duration(n) / 4)
 	for i := 0; i <= 4; i++ {
 		b := n * i / 4
 		c.XTicks = append(c.XTicks, tick{X: chartLeft + float64(b)*bw, Y: chartH - 6, Label: start.Add(time.Duration(b) * step).UTC().Format(layout)})
@@ -164,4 +159,20 @@ func timeline(ls []Login, first, last time.Time) *chart {
 	}
 	return stacked("Login failures and successes over time", first, step,
 		[]string{"failures", "successes"}, []string{"c-fail", "c-ok"}, fails, oks)
+}
+
+// tickLayout returns the time layout of axis labels apart by gap: fine
+// enough that neighbouring labels differ (seconds below a minute, the day
+// with the time from 6 h up to 48 h, so that a day's first and last
+// labels differ, the day alone beyond).
+func tickLayout(gap time.Duration) string {
+	switch {
+	case gap < time.Minute:
+		return "15:04:05"
+	case gap >= 48*time.Hour:
+		return "Jan 2"
+	case gap >= 6*time.Hour:
+		return "Jan 2 15:04"
+	}
+	return "15:04"
 }

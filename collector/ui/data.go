@@ -21,6 +21,10 @@ type ReadModel interface {
 	// Logins returns the login events of an account-takeover signal,
 	// newest first, at most limit, and whether there were more.
 	Logins(ctx context.Context, sg *collector.Signal, limit int) ([]Login, bool, error)
+	// LoginOverview counts the login failures and successes of
+	// [since, until) in buckets bars, and returns the accounts with the
+	// most failures, most first.
+	LoginOverview(ctx context.Context, since, until time.Time, buckets int) (failures, successes []int64, accounts []Count, err error)
 }
 
 // UserStore keeps the UI's users. A lookup of an unknown user fails with

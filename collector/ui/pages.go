@@ -84,6 +84,11 @@ var funcs = template.FuncMap{
 	},
 	"decisionName": decisionName,
 	"minus":        func(a, b int) int { return a - b },
+	"ruleName":     ruleName,
+	"int64":        func(n int) int64 { return int64(n) },
+	"shortTitle":   shortTitle,
+	"shortPath":    shortPath,
+	"foldStack":    foldStack,
 }
 
 func decisionName(k string) string {
@@ -151,6 +156,17 @@ type overviewData struct {
 	Chart  *chart
 	// OpenTotal is the number of open signals.
 	OpenTotal int64
+	// IPs are the facts of the top IPs, in their order.
+	IPs []ipFact
+	// Account takeover: the logins over time, the open campaigns active
+	// in the window and the accounts with the most failures.
+	Logins                  *chart
+	LoginFailures, LoginOKs int64
+	Campaigns               []collector.Signal
+	CampaignsTotal          int64
+	Accounts                []Count
+	// ATOTypes is the type filter of every account-takeover type.
+	ATOTypes string
 }
 
 func rangeNames() []string {
@@ -186,6 +202,33 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 	for _, s := range o.OpenBySeverity {
 		data.OpenTotal += s.N
 	}
+	_, ds, err := u.store.Decisions(r.Context())
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	ips := make([]string, len(o.TopIPs))
+	for i, c := range o.TopIPs {
+		ips[i] = c.Label
+	}
+	data.IPs = factsOf(ips, ds, now)
+	fails, oks, accounts, err := u.read.LoginOverview(r.Context(), o.Since, o.Until, len(o.Attacks))
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	data.Logins = stacked("Login failures and successes over time", o.Since, o.Bucket, []string{"failures", "successes"}, []string{"c-fail", "c-ok"}, fails, oks)
+	for i := range fails {
+		data.LoginFailures += fails[i]
+		data.LoginOKs += oks[i]
+	}
+	data.Accounts = accounts
+	camp, err := u.store.Signals(r.Context(), collector.SignalQuery{Types: atoTypes, Status: collector.StatusOpen, Since: o.Since, Limit: 5})
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	data.Campaigns, data.CampaignsTotal, data.ATOTypes = camp.Signals, camp.Total, strings.Join(atoTypes, ",")
 	u.render(w, r, http.StatusOK, "overview", &page{Title: "Overview", Nav: "overview", Data: data})
 }
 
@@ -199,6 +242,10 @@ type signalsData struct {
 	Page                      collector.SignalPage
 	Next, First               string
 	Paged                     bool
+	// Self is this page's URL, where a bulk action returns.
+	Self string
+	// Bulk is the number of signals the bulk action that led here changed.
+	Bulk int
 }
 
 func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
@@ -243,6 +290,10 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	link.Set("status", d.Status) // "" (any) too
 	link.Set("range", d.Range)
 	d.First = "/signals?" + link.Encode()
+	d.Self = "/signals?" + r.URL.Query().Encode()
+	if n, err := strconv.Atoi(in.Get("n")); err == nil && n > 0 && in.Get("done") != "" {
+		d.Bulk = n
+	}
 	d.Paged = in.Get("cursor") != ""
 	if d.Page.NextCursor != "" {
 		link.Set("cursor", d.Page.NextCursor)
@@ -308,6 +359,8 @@ type signalData struct {
 	// QuickIPs and QuickUsers are offered as one-click decisions.
 	QuickIPs, QuickUsers []string
 	TTLs                 []string
+	// Facts are what is known of the signal's IPs and attackers' IPs.
+	Facts map[string]ipFact
 }
 
 type triggerView struct {
@@ -381,7 +434,21 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 			d.Decisions = append(d.Decisions, dc)
 		}
 	}
-	d.QuickIPs = first(sd.IPs, 5)
+	all := slices.Clone(sd.IPs)
+	for _, ic := range d.IPs {
+		all = append(all, ic.IP)
+	}
+	d.Facts = map[string]ipFact{}
+	for _, f := range factsOf(all, ds, u.now()) {
+		d.Facts[f.IP] = f
+	}
+	var blockable []string
+	for _, ip := range sd.IPs {
+		if d.Facts[ip].Blockable {
+			blockable = append(blockable, ip)
+		}
+	}
+	d.QuickIPs = first(blockable, 5)
 	d.QuickUsers = first(sd.Users, 5)
 	u.render(w, r, http.StatusOK, "signal", &page{Title: sd.Title, Nav: "signals", Data: d})
 }
@@ -409,6 +476,49 @@ func (u *UI) setStatus(w http.ResponseWriter, r *http.Request) {
 		done = "reopened"
 	}
 	http.Redirect(w, r, "/signals/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
+}
+
+// maxBulk bounds the signals of one bulk action (two pages).
+const maxBulk = 2 * collector.DefaultPageSize
+
+// bulkStatus archives or reopens the signals checked on the list.
+func (u *UI) bulkStatus(w http.ResponseWriter, r *http.Request) {
+	st := r.PostForm.Get("status")
+	if st != collector.StatusOpen && st != collector.StatusArchived {
+		u.errorPage(w, r, http.StatusBadRequest, "The status is open or archived.")
+		return
+	}
+	ids := r.PostForm["id"]
+	if len(ids) == 0 || len(ids) > maxBulk {
+		u.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("Check 1 to %d signals.", maxBulk))
+		return
+	}
+	for _, id := range ids {
+		if !strings.HasPrefix(id, "sig_") {
+			u.errorPage(w, r, http.StatusBadRequest, "Not a signal id.")
+			return
+		}
+	}
+	for _, id := range ids {
+		if err := u.store.SetSignalStatus(r.Context(), id, st); err != nil && collector.ErrorCode(err) != collector.ENotFound {
+			u.fail(w, r, err)
+			return
+		}
+	}
+	u.log.Info("ui: signals "+st, "n", len(ids), "by", sessionOf(r).Login)
+	back := "/signals"
+	if ret := r.PostForm.Get("return"); safeNext(ret) && (ret == "/signals" || strings.HasPrefix(ret, "/signals?")) {
+		back = ret
+	}
+	sep := "?"
+	if strings.Contains(back, "?") {
+		sep = "&"
+	}
+	done := "archived"
+	if st == collector.StatusOpen {
+		done = "reopened"
+	}
+	http.Redirect(w, r, back+sep+"done="+done+"&n="+strconv.Itoa(len(ids)), http.StatusSeeOther)
 }
 
 // Decisions.

@@ -24,7 +24,7 @@ func TestExploitPage(t *testing.T) {
 	mustOK(t, resp, body)
 	for _, want := range []string{
 		`<pre class="resource" id="resource">SELECT id FROM users WHERE name = &#39;<mark>x&#39; OR &#39;1&#39;=&#39;1</mark>&#39;</pre>`,
-		`<li class="here"><span class="fn">main.usersHandler</span> <code class="fl">/app/routes/users.go:42</code></li>`,
+		`<li class="here"><span class="fn">main.usersHandler</span> <code class="fl" title="/app/routes/users.go:42">routes/users.go:42</code></li>`,
 		`/go/rampart/sqlguard/conn.go:88`,
 		`GET /users?name=x&#39;&#43;OR&#43;&#39;1&#39;=&#39;1`,
 		`server.request.query`,
@@ -73,7 +73,7 @@ func TestAccountTakeoverPage(t *testing.T) {
 	if !strings.Contains(body, "13 attempts between first and last seen") {
 		t.Error("the attempt count is not 13 (the other IP's and the earlier one are not the campaign's)")
 	}
-	ipRow := regexp.MustCompile(`<td><code>192\.0\.2\.77</code></td><td class="num">12</td><td class="num">1</td>`)
+	ipRow := regexp.MustCompile(`<td><code>192\.0\.2\.77</code> <span class="ipfact" data-kind="documentation">.*?</span></td><td class="num">12</td><td class="num">1</td>`)
 	if !ipRow.MatchString(body) {
 		t.Error("the attacker IP row does not show 12 failures and 1 success")
 	}
@@ -190,7 +190,7 @@ func (e *env) pollDecisions() collector.DecisionsResponse {
 	return out
 }
 
-var rowRe = regexp.MustCompile(`<a class="sig" href="/signals/(sig_[0-9a-f]+)">`)
+var rowRe = regexp.MustCompile(`<a class="sig" href="/signals/(sig_[0-9a-f]+)"`)
 
 func TestSignalsPagingAndFilters(t *testing.T) {
 	e := newEnv(t)
@@ -303,7 +303,7 @@ func TestOverview(t *testing.T) {
 		`<span class="k">Exploits</span><span class="v">1</span>`,
 		`<span class="k">Blocked</span><span class="v">3</span>`,
 		`<span class="k">Monitored only</span><span class="v">2</span>`,
-		`<td><code>203.0.113.1</code></td><td class="num">3</td><td><a href="/decisions?kind=block_ip&amp;value=203.0.113.1">`,
+		`<td><code>203.0.113.1</code></td><td><span class="ipfact" data-kind="documentation"><span class="tag tag-documentation">documentation</span></span></td><td class="num">3</td><td><a href="/decisions?kind=block_ip&amp;value=203.0.113.1">`,
 		`<td><code>POST /a</code></td><td class="num">3</td><td class="num">2</td>`,
 		`<td><code>sqli-001</code></td><td>attack</td><td class="num">4</td>`,
 		`<td>orders</td><td>orders-fn</td>`, `0.9.1`,
@@ -385,5 +385,85 @@ func TestIngestKeyShownOnce(t *testing.T) {
 		if k.ID == id && k.RevokedAt.IsZero() {
 			t.Fatal("not revoked")
 		}
+	}
+}
+
+func TestBulkArchiveAndReopen(t *testing.T) {
+	e := newEnv(t)
+	seedSignals(t, e.store, 6)
+	adm := e.admin()
+	_, body := adm.get("/signals?status=open&range=all")
+	rows := rowRe.FindAllStringSubmatch(body, -1)
+	if len(rows) != 6 || !strings.Contains(body, `id="bulk-archive"`) {
+		t.Fatalf("%d rows, bulk form %v", len(rows), strings.Contains(body, `id="bulk-archive"`))
+	}
+	ids := []string{rows[0][1], rows[3][1]}
+	resp, _ := adm.post("/signals/bulk", url.Values{"status": {collector.StatusArchived}, "id": ids, "return": {"/signals?status=open&range=all"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signals?status=open&range=all&done=archived&n=2") {
+		t.Fatalf("bulk archive: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = adm.get(resp.Header.Get("Location"))
+	if n := len(rowRe.FindAllStringSubmatch(body, -1)); n != 4 || !strings.Contains(body, `<span id="bulk-done">2 signals changed.</span>`) {
+		t.Fatalf("after archiving two: %d open rows", n)
+	}
+	for i, id := range []string{rows[0][1], rows[1][1], rows[3][1]} {
+		d, err := e.store.Signal(context.Background(), id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]string{true: collector.StatusArchived, false: collector.StatusOpen}[i != 1]; d.Status != want {
+			t.Fatalf("%s: %s, want %s", id, d.Status, want)
+		}
+	}
+	if resp, _ := adm.post("/signals/bulk", url.Values{"status": {collector.StatusOpen}, "id": ids, "return": {"https://evil.example/"}}); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/signals?done=reopened") {
+		t.Fatalf("bulk reopen: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if d, _ := e.store.Signal(context.Background(), ids[1], 0); d.Status != collector.StatusOpen {
+		t.Fatalf("not reopened: %s", d.Status)
+	}
+	for _, bad := range []url.Values{{"status": {"deleted"}, "id": ids}, {"status": {"open"}}, {"status": {"open"}, "id": {"'><script>"}}} {
+		if resp, _ := adm.post("/signals/bulk", bad); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%v: %d, want 400", bad, resp.StatusCode)
+		}
+	}
+	// without the form's token, nothing changes
+	if resp, _ := adm.do("POST", "/signals/bulk", url.Values{"status": {collector.StatusArchived}, "id": ids}); resp.StatusCode == http.StatusSeeOther {
+		t.Fatal("a bulk action without the CSRF token was done")
+	}
+	if d, _ := e.store.Signal(context.Background(), ids[0], 0); d.Status != collector.StatusOpen {
+		t.Fatalf("archived without the CSRF token: %s", d.Status)
+	}
+}
+
+func TestOverviewAccountTakeover(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now().UTC().Add(-10 * time.Minute).Truncate(time.Second)
+	var evs []*event.Event
+	for i := 0; i < 12; i++ {
+		evs = append(evs, loginEvent(now.Add(time.Duration(i)*time.Second), event.TypeLoginFailure, "192.0.2.77", "user"+strconv.Itoa(i), true))
+	}
+	evs = append(evs, loginEvent(now.Add(12*time.Second), event.TypeLoginSuccess, "192.0.2.77", "user4", true),
+		loginEvent(now.Add(-time.Hour), event.TypeLoginFailure, "192.0.2.77", "user1", true),
+		loginEvent(now.Add(-48*time.Hour), event.TypeLoginFailure, "192.0.2.77", "user1", true)) // out of the window
+	e.ingest("auth-api", evs...)
+	sg := collector.Signal{Key: "ato\x1fcredential_stuffing\x1f192.0.2.77", Type: collector.SignalCredentialStuffing, Severity: collector.SeverityHigh,
+		Title: "one IP failed on 12 distinct logins", Service: "auth-api", FirstSeen: now, LastSeen: now.Add(12 * time.Second), IPs: []string{"192.0.2.77"}, Count: 13}
+	if err := e.store.RecordSignals(context.Background(), []collector.Signal{sg}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.admin().get("/?range=24h")
+	mustOK(t, resp, body)
+	for _, want := range []string{
+		`<span id="login-failures">13</span> login failures, <span id="login-successes">1</span> successes.`,
+		`<a href="/signals/` + collector.SignalID(sg.Key) + `">one IP failed on 12 distinct logins</a>`,
+		`<tr><td><code>user1</code></td><td class="num">2</td></tr>`,
+		`(1 open)`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the overview lacks %s", want)
+		}
+	}
+	if n := strings.Count(body, `<rect class="c-fail"`); n < 2 {
+		t.Errorf("%d failure bars, want 2 or more (two buckets)", n)
 	}
 }

@@ -186,6 +186,7 @@ func (u *UI) Handler(api http.Handler) http.Handler {
 	mux.HandleFunc("GET /signals", u.requireSession(RoleViewer, u.signalsPage))
 	mux.HandleFunc("GET /signals/{id}", u.requireSession(RoleViewer, u.signalPage))
 	mux.HandleFunc("POST /signals/{id}/status", u.requireSession(RoleAnalyst, u.setStatus))
+	mux.HandleFunc("POST /signals/bulk", u.requireSession(RoleAnalyst, u.bulkStatus))
 	mux.HandleFunc("GET /decisions", u.requireSession(RoleViewer, u.decisionsPage))
 	mux.HandleFunc("POST /decisions", u.requireSession(RoleAnalyst, u.postDecision))
 	mux.HandleFunc("POST /decisions/{id}/delete", u.requireSession(RoleAnalyst, u.deleteDecision))

@@ -86,6 +86,11 @@ try {
     await page.getByRole("heading", { name: "Overview" }).waitFor();
     must(await page.locator("figure.chart svg rect").count() > 0, "the overview chart has bars");
     must(await page.locator("text=Top attacker IPs").count() === 1, "top attacker IPs");
+    must((await page.locator("#top-ips").innerText()).includes("documentation"), "the top IPs say what is known of them");
+    must(await page.locator("#ato figure.chart svg rect.c-fail").count() > 0, "the overview's account-takeover chart shows login failures");
+    must(Number((await page.locator("#login-failures").innerText()).replace(/,/g, "")) >= 24, "the overview counts the login failures");
+    must(await page.locator("#campaigns a").count() >= 1, "the overview lists the campaign in progress");
+    must((await page.locator("#accounts").innerText()).includes("@example.com"), "the overview lists the accounts under attack");
     await shot("overview");
   });
 
@@ -93,7 +98,28 @@ try {
     await page.locator("header nav >> text=Signals").click();
     await page.getByRole("heading", { name: "Signals" }).waitFor();
     must(await page.locator("table.signals tbody tr").count() >= 2, "signals are listed");
+    must(/(ago|just now)$/.test(await page.locator("table.signals .ago").first().innerText()), "relative times beside the absolute ones");
+    must((await page.locator("table.signals .rule-name").allInnerTexts()).some((t) => t.length > 10), "a rule's name beside its id");
     await shot("signals");
+  });
+
+  await step("bulk", async () => {
+    await page.goto(base + "/signals?type=attack");
+    const before = await page.locator("table.signals tbody tr").count();
+    must(before >= 3, "attack signals to archive");
+    await page.locator("table.signals tbody input[type=checkbox]").nth(0).check();
+    await page.locator("table.signals tbody input[type=checkbox]").nth(1).check();
+    await Promise.all([page.waitForURL(/done=archived/), page.locator("#bulk-archive").click()]);
+    must((await page.locator("#bulk-done").innerText()).startsWith("2 signals"), "two signals archived at once");
+    must(await page.locator("table.signals tbody tr").count() === before - 2, "the archived signals left the open list");
+    await page.goto(base + "/signals?type=attack&status=archived");
+    const archived = page.locator("table.signals tbody input[type=checkbox]");
+    must(await archived.count() === 2, "the two are in the archive");
+    await archived.nth(0).check();
+    await archived.nth(1).check();
+    await Promise.all([page.waitForURL(/done=reopened/), page.locator("#bulk-reopen").click()]);
+    must(await page.locator("table.signals tbody tr td.muted").count() === 1, "the archive is empty again");
+    await page.goto(base + "/signals");
   });
 
   await step("exploit", async () => {
@@ -102,7 +128,12 @@ try {
     await page.locator("a.sig").first().click();
     await page.locator("#stack").waitFor();
     const stack = await page.locator("#stack").innerText();
-    must(stack.includes(expectFrame), `the stack trace shows ${expectFrame}`);
+    must(await page.locator(`#app-frames code[title="${expectFrame}"]`).count() === 1, `the stack trace shows ${expectFrame} among the application's frames`);
+    must(!stack.includes("/app/"), "the stack trace's paths are short");
+    must(!(await page.locator("h1").innerText()).includes("/app/"), "the title has no absolute build path");
+    must(await page.locator("#library-frames").count() === 1 && !(await page.locator("#library-frames").evaluate((d) => d.open)), "library frames are folded");
+    must((await page.locator("#library-frames summary").innerText()).includes("library frame"), "the fold says what it holds");
+    must((await page.locator("#ip-facts").innerText()).includes("documentation"), "the signal's IPs say what is known of them");
     must(await page.locator("#stack li.here").count() === 1, "the application's frame is marked");
     must(await page.locator("#resource mark").count() === 1, "the input is highlighted in the statement");
     await shot("exploit");

@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/rampartsec/rampart/collector"
+)
+
+func TestFactsOf(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	ds := []collector.Decision{
+		{Kind: collector.BlockIP, Value: "198.51.100.0/24", ExpiresAt: now.Add(time.Hour)},
+		{Kind: collector.BlockIP, Value: "3.3.3.3", ExpiresAt: now.Add(-time.Hour)}, // expired
+		{Kind: collector.ChallengeIP, Value: "3.3.3.3"},
+		{Kind: collector.BlockUser, Value: "3.3.3.3"}, // a user, not the address
+	}
+	ips := []string{"127.0.0.1", "::1", "10.1.2.3", "192.168.0.9", "fe80::1", "169.254.169.254", "198.51.100.7", "3.3.3.3",
+		"104.16.1.1", "2606:4700::1", "100.64.1.1", "::ffff:10.0.0.1", "not-an-ip", "10.0.0.0/8", "9.9.9.9"}
+	fs := factsOf(ips, ds, now)
+	want := []struct {
+		kind, owner string
+		decisions   int
+		blocked     bool
+		blockable   bool
+	}{
+		{"loopback", "", 0, false, false},
+		{"loopback", "", 0, false, false},
+		{"private", "", 0, false, false},
+		{"private", "", 0, false, false},
+		{"link-local", "", 0, false, false},
+		{"link-local", "", 0, false, false},
+		{"documentation", "", 1, true, false},
+		{"public", "Amazon", 2, false, true},
+		{"public", "Cloudflare", 0, false, true},
+		{"public", "Cloudflare", 0, false, true},
+		{"shared (carrier-grade NAT)", "", 0, false, true},
+		{"private", "", 0, false, false},
+		{"", "", 0, false, false},
+		{"private", "", 0, false, false},
+		{"public", "", 0, false, true},
+	}
+	for i, w := range want {
+		f := fs[i]
+		if f.IP != ips[i] || f.Kind != w.kind || f.Owner != w.owner || f.Decisions != w.decisions || f.Blocked != w.blocked || f.Blockable != w.blockable {
+			t.Errorf("%s: %+v, want %+v", ips[i], f, w)
+		}
+	}
+	if fs[8].Via != "proxy" || fs[7].Via != "cloud" {
+		t.Errorf("via: %q %q", fs[8].Via, fs[7].Via)
+	}
+}
+
+func TestIPRangesParse(t *testing.T) {
+	if n := len(ipRanges()); n < 20 {
+		t.Fatalf("%d ranges parsed from ipranges.txt", n)
+	}
+	for _, r := range ipRanges() {
+		if r.kind != "cloud" && r.kind != "proxy" || r.owner == "" {
+			t.Errorf("%v: kind %q owner %q", r.prefix, r.kind, r.owner)
+		}
+	}
+}
