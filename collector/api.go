@@ -503,6 +503,11 @@ func ParseSignalQuery(v map[string][]string) (SignalQuery, error) {
 		q.Limit = n
 	}
 	q.Cursor = get("cursor")
+	switch q.Sort = get("sort"); q.Sort {
+	case "", SortRecent, SortSeverity:
+	default:
+		return q, FieldErrorf("sort", "want %s or %s", SortRecent, SortSeverity)
+	}
 	return q, nil
 }
 

@@ -230,7 +230,18 @@ type SignalQuery struct {
 	Limit int
 	// Cursor continues after the last signal of a previous page.
 	Cursor string
+	// Sort is the order: SortRecent (also "") or SortSeverity.
+	Sort string
 }
+
+// Orders of SignalQuery.Sort.
+const (
+	// SortRecent lists the newest activity first.
+	SortRecent = "recent"
+	// SortSeverity lists the most severe first (critical, high, medium,
+	// low), newest activity first within a severity.
+	SortSeverity = "severity"
+)
 
 // Page sizes of SignalQuery.
 const (

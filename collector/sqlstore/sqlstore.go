@@ -943,6 +943,13 @@ func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector
 	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM signals`+filter), args...).Scan(&page.Total); err != nil {
 		return page, err
 	}
+	page.Signals = []collector.Signal{}
+	if q.Sort == collector.SortSeverity {
+		if err := s.signalsBySeverity(ctx, q, where, args, limit, &page); err != nil {
+			return page, err
+		}
+		return page, s.fillValues(ctx, page.Signals)
+	}
 	if q.Cursor != "" {
 		ns, id, err := decodeCursor(q.Cursor)
 		if err != nil {
@@ -952,22 +959,7 @@ func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector
 		args = append(args, ns, id)
 		filter = " WHERE " + strings.Join(where, " AND ")
 	}
-	args = append(args, limit+1)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+signalColumns+` FROM signals`+filter+` ORDER BY last_seen DESC, id DESC LIMIT ?`), args...)
-	if err != nil {
-		return page, err
-	}
-	page.Signals = []collector.Signal{}
-	for rows.Next() {
-		sg, err := scanSignal(rows)
-		if err != nil {
-			rows.Close()
-			return page, err
-		}
-		page.Signals = append(page.Signals, sg)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := s.readSignals(ctx, filter, args, limit+1, &page.Signals); err != nil {
 		return page, err
 	}
 	if len(page.Signals) > limit {
@@ -976,6 +968,67 @@ func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector
 	}
 	return page, s.fillValues(ctx, page.Signals)
 }
+
+// readSignals appends up to n signals matching filter, newest activity
+// first, to out.
+func (s *Store) readSignals(ctx context.Context, filter string, args []any, n int, out *[]collector.Signal) error {
+	args = append(args[:len(args):len(args)], n)
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+signalColumns+` FROM signals`+filter+` ORDER BY last_seen DESC, id DESC LIMIT ?`), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sg, err := scanSignal(rows)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, sg)
+	}
+	return rows.Err()
+}
+
+// signalsBySeverity fills page with the signals most severe first: one
+// indexed query per severity (signals_severity), from the cursor's.
+// Its cursors name the severity: "<severity>/<last cursor>".
+func (s *Store) signalsBySeverity(ctx context.Context, q collector.SignalQuery, where []string, args []any, limit int, page *collector.SignalPage) error {
+	from, ns, id := 0, int64(0), ""
+	if q.Cursor != "" {
+		sev, rest, ok := strings.Cut(q.Cursor, ".")
+		from = slices.Index(severityOrder, sev)
+		if !ok || from < 0 {
+			return collector.FieldErrorf("cursor", "not a cursor from a previous page")
+		}
+		var err error
+		if ns, id, err = decodeCursor(rest); err != nil {
+			return err
+		}
+	}
+	for i := from; i < len(severityOrder) && len(page.Signals) <= limit; i++ {
+		sev := severityOrder[i]
+		if len(q.Severities) > 0 && !slices.Contains(q.Severities, sev) {
+			continue
+		}
+		w := append(where[:len(where):len(where)], "severity = ?")
+		a := append(args[:len(args):len(args)], sev)
+		if i == from && q.Cursor != "" {
+			w = append(w, "(last_seen, id) < (?, ?)")
+			a = append(a, ns, id)
+		}
+		if err := s.readSignals(ctx, " WHERE "+strings.Join(w, " AND "), a, limit+1-len(page.Signals), &page.Signals); err != nil {
+			return err
+		}
+	}
+	if len(page.Signals) > limit {
+		page.Signals = page.Signals[:limit]
+		last := &page.Signals[limit-1]
+		page.NextCursor = last.Severity + "." + encodeCursor(last)
+	}
+	return nil
+}
+
+// severityOrder is the order of collector.SortSeverity.
+var severityOrder = []string{collector.SeverityCritical, collector.SeverityHigh, collector.SeverityMedium, collector.SeverityLow}
 
 // fillValues reads the IPs and users of signals.
 func (s *Store) fillValues(ctx context.Context, sigs []collector.Signal) error {

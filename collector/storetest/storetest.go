@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) collector.Store) {
 		{"ConflictingBatchID", testConflict},
 		{"SignalGrouping", testGrouping},
 		{"SignalPaging", testPaging},
+		{"SeverityPaging", testSeverityPaging},
 		{"SignalFilters", testFilters},
 		{"SignalDetailAndStatus", testDetail},
 		{"RecordSignals", testRecordSignals},
@@ -201,6 +202,67 @@ func testGrouping(t *testing.T, s collector.Store) {
 	}
 	if ev.Exploit == nil || len(ev.Exploit.Stack) != 2 || ev.Request == nil || ev.Request.ClientIP != "203.0.113.10" {
 		t.Fatalf("newest event of the exploit signal (want the stack trace and the request from .10): %s", d.Events[0])
+	}
+}
+
+// testSeverityPaging: SortSeverity lists critical, high, medium, low, each
+// newest first, every signal once across pages, within the filters.
+func testSeverityPaging(t *testing.T, s collector.Store) {
+	var evs []*event.Event
+	cats := []string{"sqli", "xss", "scanner"} // high, medium, low
+	for i := range 45 {
+		ev := Attack(fmt.Sprintf("sev-%d", i), fmt.Sprintf("203.0.113.%d", i), i%7)
+		ev.Triggers[0].Category = cats[i%3]
+		evs = append(evs, ev)
+	}
+	for i := range 5 {
+		evs = append(evs, Exploit(fmt.Sprintf("sev%d.go", i), 10+i, i, "198.51.100.9")) // critical
+	}
+	appendOne(t, s, MakeBatch(t, "sev-1", evs...))
+	list := func(q collector.SignalQuery) []collector.Signal {
+		t.Helper()
+		var all []collector.Signal
+		for pages := 0; ; pages++ {
+			p, err := s.Signals(context.Background(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, p.Signals...)
+			if p.NextCursor == "" {
+				return all
+			}
+			if pages > 50 {
+				t.Fatal("paging does not end")
+			}
+			q.Cursor = p.NextCursor
+		}
+	}
+	all := list(collector.SignalQuery{Sort: collector.SortSeverity, Limit: 7})
+	seen := map[string]bool{}
+	for i := range all {
+		sg := &all[i]
+		if seen[sg.ID] {
+			t.Fatalf("signal %s listed twice", sg.ID)
+		}
+		seen[sg.ID] = true
+		if i == 0 {
+			continue
+		}
+		prev := &all[i-1]
+		r, pr := collector.SeverityRank(sg.Severity), collector.SeverityRank(prev.Severity)
+		if r > pr || r == pr && (sg.LastSeen.After(prev.LastSeen) || sg.LastSeen.Equal(prev.LastSeen) && sg.ID > prev.ID) {
+			t.Fatalf("out of order at %d: %s %v after %s %v", i, sg.Severity, sg.LastSeen, prev.Severity, prev.LastSeen)
+		}
+	}
+	if len(all) != 50 || all[0].Severity != collector.SeverityCritical || all[len(all)-1].Severity != collector.SeverityLow {
+		t.Fatalf("listed %d signals from %s to %s, want 50 from critical to low", len(all), all[0].Severity, all[len(all)-1].Severity)
+	}
+	some := list(collector.SignalQuery{Sort: collector.SortSeverity, Severities: []string{collector.SeverityLow, collector.SeverityCritical}, Limit: 4})
+	if len(some) != 20 || some[0].Severity != collector.SeverityCritical || some[5].Severity != collector.SeverityLow {
+		t.Fatalf("critical and low: %d signals, want 5 critical then 15 low", len(some))
+	}
+	if _, err := s.Signals(context.Background(), collector.SignalQuery{Sort: collector.SortSeverity, Cursor: "urgent.abc"}); collector.ErrorCode(err) != collector.EInvalid {
+		t.Fatalf("bad severity cursor: %v, want invalid", err)
 	}
 }
 

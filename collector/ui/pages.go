@@ -236,6 +236,8 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 
 type signalsData struct {
 	Type, Severity, Status, Service, Range string
+	// Sort is the order: severity (the default) or recent.
+	Sort string
 	// ATO is the type filter of every account-takeover type.
 	ATO                       string
 	Types, Severities, Ranges []string
@@ -255,6 +257,10 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	if !in.Has("status") {
 		d.Status = collector.StatusOpen
 	}
+	d.Sort = collector.SortSeverity
+	if in.Get("sort") == collector.SortRecent {
+		d.Sort = collector.SortRecent
+	}
 	var dur time.Duration
 	d.Range, dur, _ = rangeOf(in.Get("range"), "all", true)
 	q := url.Values{}
@@ -271,6 +277,7 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 		q.Set("since", u.now().Add(-dur).UTC().Format(time.RFC3339))
 	}
 	set("cursor", in.Get("cursor"))
+	q.Set("sort", d.Sort)
 	sq, err := collector.ParseSignalQuery(q)
 	if err != nil {
 		u.fail(w, r, err)
@@ -288,6 +295,7 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	link.Set("status", d.Status) // "" (any) too
+	link.Set("sort", d.Sort)
 	link.Set("range", d.Range)
 	d.First = "/signals?" + link.Encode()
 	d.Self = "/signals?" + r.URL.Query().Encode()

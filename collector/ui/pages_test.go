@@ -221,6 +221,30 @@ func TestSignalsPagingAndFilters(t *testing.T) {
 	if len(seen) != 120 || len(sizes) != 3 || sizes[0] != 50 || sizes[2] != 20 {
 		t.Fatalf("pages %v, %d signals", sizes, len(seen))
 	}
+	// the default order is the most severe first; sort=recent the newest
+	for _, sort := range []string{"", collector.SortRecent} {
+		q := collector.SignalQuery{Sort: collector.SortSeverity, Limit: 50}
+		if sort != "" {
+			q.Sort = sort
+		}
+		want, err := e.store.Signals(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body := adm.get("/signals?status=&range=all&sort=" + sort)
+		rows := rowRe.FindAllStringSubmatch(body, -1)
+		if len(rows) != 50 {
+			t.Fatalf("sort %q: %d rows", sort, len(rows))
+		}
+		for i, r := range rows {
+			if r[1] != want.Signals[i].ID {
+				t.Fatalf("sort %q: row %d is %s, want %s (%s)", sort, i, r[1], want.Signals[i].ID, want.Signals[i].Severity)
+			}
+		}
+		if sort == "" && want.Signals[0].Severity != collector.SeverityCritical {
+			t.Fatalf("the most severe first starts with %s", want.Signals[0].Severity)
+		}
+	}
 	// filters: what the store says for the same query
 	want, err := e.store.Signals(context.Background(), collector.SignalQuery{Types: []string{collector.SignalExploit}, Severities: []string{collector.SeverityHigh}, Limit: 1})
 	if err != nil || want.Total == 0 {
