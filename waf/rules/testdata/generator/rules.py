@@ -123,7 +123,7 @@ rule("rp-xss-002", "HTML tag with an event handler attribute", "xss", "xss",
 rule("rp-xss-003", "Event handler attribute injected after a closed attribute", "xss", "xss",
   [rx(XSS_IN, r"""['"`][\s/]*""" + EVENTS + r"""\s*=|^\s*""" + EVENTS + r"""\s*=\s*['"]?\s*[\w.]+\s*\(""")], tr=XSS_TR)
 rule("rp-xss-004", "Script URL scheme", "xss", "xss",
-  [rx(XSS_IN, r"""(?:java|vb|live)script\s*:|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|xhtml|ecmascript))|(?:href|src|action|formaction|data|xlink:href|background|dynsrc|lowsrc|poster|code|codebase)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|livescript|mocha)\s*:""")], tr=XSS_TR)
+  [rx(XSS_IN, r"""(?:java|vb|live)script\s*:\s*(?:[^\s\w]|\w+\s*[(`=.\[:;]|\w+\s*$|$)|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|xhtml|ecmascript))|(?:href|src|action|formaction|data|xlink:href|background|dynsrc|lowsrc|poster|code|codebase)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|livescript|mocha)\s*:""")], tr=XSS_TR)
 rule("rp-xss-005", "JavaScript execution sink or cookie access", "xss", "xss",
   [rx(XSS_IN, r"""\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox)\s*(?:\(|`|&#)|\bdocument\s*\.\s*(?:cookie|domain|write|location)|\bwindow\s*\.\s*(?:location|open\s*\(|name)|\bstring\s*\.\s*fromcharcode|\.innerhtml\s*=|\blocation\s*(?:\.\s*href)?\s*=\s*['"`]?\s*(?:javascript|http|//)|\bfetch\s*\(\s*['"`]?(?:https?:)?//|top\s*\[|\bself\s*\[|\bthis\s*\[""")], tr=XSS_TR)
 rule("rp-xss-006", "HTML injection breaking out of an attribute or tag", "xss", "xss",
@@ -283,11 +283,11 @@ rule("rp-ssrf-003", "URL with a dangerous scheme", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:gopher|dict|ldaps?|tftp|sftp|jar|netdoc|file|ftp|telnet|rmi|iiop|corba|nds|nis|dns|smb|imap|pop3|smtp|mailto|vnc|rtsp|ws|wss|redis|mongodb|mysql|postgresql|memcached|php|expect|phar|zip|glob|data|nntp|rsync|ssh|scp|svn|git|jdbc|netdoc|cid|jar):/*[^\s]""")], tr=["url_decode_iis", "lowercase"])
 
 # ---------------------------------------------------------------- NoSQL
-NOSQL_OPS = r"""\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|nor|or|and|expr|elemmatch|function|accumulator|jsonschema|size|type|mod|all|text|options|lookup|merge|out|project|group|match|comment|natural)"""
+NOSQL_OPS = r"""\$(?:ne|eq|bitsallset|bitsanyset|bitsallclear|bitsanyclear|geowithin|near|nearsphere|gt|gte|lt|lte|in|nin|regex|where|exists|not|nor|or|and|expr|elemmatch|function|accumulator|jsonschema|size|type|mod|all|text|options|lookup|merge|out|project|group|match|comment|natural)"""
 rule("rp-nosqli-001", "MongoDB query operator in a parameter name", "nosql_injection", "nosqli",
   [rx(keys([Q, B, C]), r"""(?:^|\[)""" + NOSQL_OPS + r"""(?:$|\])""")], tr=["url_decode_iis"])
 rule("rp-nosqli-002", "MongoDB operator or JavaScript in a value", "nosql_injection", "nosqli",
-  [rx(ARGS_C, r"""\{\s*['"]?""" + NOSQL_OPS + r"""['"]?\s*:|\[\s*""" + NOSQL_OPS + r"""\s*\]|['"]\s*;\s*(?:return|while|sleep|var|let|this|db\.)\b|\bthis\s*\.\s*\w+\s*\.\s*match\s*\(|\bdb\s*\.\s*(?:getcollection|getsiblingdb|\w+\s*\.\s*(?:find|insert|drop|remove|update)\b)|\b(?:mapreduce|\$where)\b|['"]\s*(?:\|\||&&)\s*['"]?\s*(?:\d|true|this|['"])|\bsleep\s*\(\s*\d+\s*\)\s*(?:;|\|\||&&)|\breturn\s+(?:true|1|this)\b""")], tr=["url_decode_iis"])
+  [rx(ARGS_C, r"""\{\s*['"]?""" + NOSQL_OPS + r"""['"]?\s*:|\[\s*""" + NOSQL_OPS + r"""\s*\]|['"]\s*;\s*(?:return|while|sleep|var|let|this|db\.)\b|\bthis\s*\.\s*\w+\s*\.\s*match\s*\(|\bdb\s*\.\s*(?:getcollection|getsiblingdb|\w+\s*\.\s*(?:find|insert|drop|remove|update)\b)|\bmapreduce\b|(?:^|[^\w$])\$(?:where|or|and|nor|ne|gt|gte|lt|lte|regex|expr|in|nin|comment|function|accumulator|jsonschema|elemmatch)\s*:\s*['"\[{\d]|['"]\s*;\s*(?:[a-z_$][\w$]*\s*=[^=]|do\s*\{|while\s*\()|['"]\s*(?:\|\||&&)\s*['"]?\s*(?:\d|true|this|['"])|\bsleep\s*\(\s*\d+\s*\)\s*(?:;|\|\||&&)|\breturn\s+(?:true|1|this)\b""")], tr=["url_decode_iis"])
 
 # ---------------------------------------------------------------- SSTI
 rule("rp-ssti-001", "Server-side template expression", "ssti", "ssti",
@@ -358,6 +358,35 @@ rule("rp-proto-018", "Control character or newline in the request target", "http
   [rx([inp(U, tr=["url_decode_iis"])], r"""[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]|^[^?]*[\r\n]""", cs=True)], keepcase=True)
 rule("rp-proto-019", "WebDAV or proxy-only request header (httpoxy, lock tokens)", "http_protocol_violation", "protocol",
   [{"operator": "exists", "parameters": {"inputs": [inp(H, ["proxy"]), inp(H, ["lock-token"]), inp(H, ["if"])]}}])
+
+
+# ---------------------------------------------------------------- more injection families
+# LDAP filter injection: a closing parenthesis followed by a new filter
+# component, also in parameter names.
+rule("rp-ldap-001", "LDAP filter injection: a value closes the filter and opens another", "ldap_injection", "protocol",
+  [rx(ARGS_C + keys([Q, B]), r"""\*\s*\)\s*\(\s*[|&!]?\s*\(?\s*[\w-]+\s*[~<>]?=|^[^()]*\)\s*\)?\s*\(\s*[|&!]?\s*\(?\s*(?:uid|cn|sn|ou|dc|o|mail|objectclass|samaccountname|userpassword|givenname|memberof|name|member|description|telephonenumber)\s*[~<>]?=""")], tr=["url_decode_iis"])
+# Server-side includes: an SSI directive in an HTML comment.
+rule("rp-ssi-001", "Server-side include directive", "ssi_injection", "rce",
+  [rx(ARGS_C + URI_DEC + ALLH + keys([Q, B]), r"""<!--\s*#\s*(?:exec|include|echo|set|config|fsize|flastmod|printenv|if|elif)\s+\w+\s*=""")], tr=["url_decode_iis", "html_entity_decode"])
+# Mail protocol command injection: a line break then an SMTP, POP3 or IMAP command.
+MAIL_CMD = (r"""[\r\n]\s*(?:(?:mail\s+from|rcpt\s+to)\s*:|(?:helo|ehlo)\s+[\w.\[\]-]+\s*(?:[\r\n]|$)|(?:vrfy|expn)\s+\S|(?:data|quit|rset|starttls|noop)\s*(?:[\r\n]|$)|auth\s+(?:plain|login|cram-md5|xoauth2)\b|(?:retr|dele)\s+\d+\s*(?:[\r\n]|$)|top\s+\d+\s+\d+|uidl\s*(?:\d+\s*)?(?:[\r\n]|$)|apop\s+\S+\s+[0-9a-f]{32}|user\s+\S+\s*[\r\n]+\s*pass\s"""
+  r"""|[a-z0-9]*\d[a-z0-9]*\s+(?:login|logout|select|examine|create|delete|rename|subscribe|unsubscribe|list|lsub|status|append|check|close|expunge|search|fetch|store|copy|move|uid|capability|noop|authenticate|starttls|idle|namespace|enable|quit)\b"""
+  r"""|\w{1,10}\s+(?:(?:uid\s+)?(?:store|fetch|copy|move)\s+[\d:*,]+\s|(?:select|examine|status|create|delete|subscribe)\s+"?inbox\b|list\s+"|append\s+\S+\s+\(\\|logout\s*(?:[\r\n]|$)|authenticate\s+(?:plain|login|xoauth2|cram-md5)\b|search\s+(?:charset|flagged|unseen|seen|all|text|from|since|before|deleted)\b))""")
+rule("rp-mail-001", "SMTP, POP3 or IMAP command after a line break (mail command injection)", "mail_command_injection", "protocol",
+  [rx(ARGS_C + keys([Q, B]), MAIL_CMD)], tr=["url_decode_iis", "html_entity_decode"])
+# UNC paths: \\host\share, file://host/share, Windows device paths.
+rule("rp-unc-001", "UNC path or file URL naming a remote host", "lfi", "lfi",
+  [rx(ARGS_C + ALLH, r"""(?:^|[\s='"(,])\\\\(?:[\w.-]+(?:@ssl)?(?:@\d+)?|\[[0-9a-f:]+\])\\[\w$.-]+|(?:^|[\s='"(,])\\\\[?.]\\(?:unc|pipe|globalroot|physicaldrive|[a-z]:)|\bfile:(?:/{4,}|//[\w.-]+[/\\])""")], tr=["url_decode_iis"])
+# XML external entities: a DOCTYPE with an internal subset declaring an
+# entity, an external DTD, or a parameter entity.
+rule("rp-xxe-001", "XML external entity or external DTD", "xxe", "lfi",
+  [rx(ARGS_C + ALLH + keys([B]), r"""<!entity\s+(?:%\s*)?[\w.:-]+\s+(?:system|public)\b|<!entity\s+%\s*[\w.:-]+\s|<!doctype\s+[\w:.-]+\s+(?:system|public)\s+(?:['"][^'"]*['"]\s+)?['"]\s*(?:https?|ftp|file|php|jar|gopher|expect|data|netdoc)\s*:|<!doctype\s+[\w:.-]+\s*\[[^\]]*<!entity\b|%[\w.:-]+;\s*\]""")], tr=["url_decode_iis"])
+# XSS with no tag: a dialog, eval or cookie reached through computed member
+# access, optional chaining, template literals or JSFuck-style coercions.
+JS_SINK = r"""(?:alert|prompt|confirm|eval|print|settimeout|setinterval|execscript|function|import|fetch|atob|cookie|location|open|write)"""
+JS_GLOBAL = r"""(?:window|self|top|parent|frames|globalthis|document|content|opener)"""
+rule("rp-xss-007", "JavaScript sink reached without a tag (computed access, optional chaining, template literal)", "xss", "xss",
+  [rx(XSS_IN, r"""\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`][^'"`\]]{0,16}['"`]\s*(?:\+|\s)\s*['"`]|\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`]""" + JS_SINK + r"""['"`]\s*\]|\b""" + JS_GLOBAL + r"""\s*\?\.\s*""" + JS_SINK + r"""\b|\b(?:alert|prompt|confirm|eval)\s*\?\.\s*\(|\$\{\s*(?:alert|prompt|confirm|eval)\s*\}|\.\s*(?:call|apply|bind)\s*`|\bdocument\s*(?:/\*.*?\*/\s*)*\)?\s*(?:\.\s*(?:/\*.*?\*/\s*)*|\[\s*['"`])cookie\b|\(\s*!!?\s*\[\s*\]\s*[+\s]\s*\[\s*\]\s*\)|\[\s*[+\s]\s*!\s*[+\s]\s*\[\s*\]|!!\s*\[\s*\]|\[\s*\]\s*\[\s*['"`](?:constructor|filter|map|sort)['"`]\s*\]""")], tr=XSS_TR)
 
 # ---------------------------------------------------------------- blocking lists
 rules.append({"id": "rp-block-ip", "name": "Blocked client IP address", "tags": {"type": "block_ip", "category": "security_response"},
