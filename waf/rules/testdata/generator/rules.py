@@ -388,6 +388,22 @@ JS_GLOBAL = r"""(?:window|self|top|parent|frames|globalthis|document|content|ope
 rule("rp-xss-007", "JavaScript sink reached without a tag (computed access, optional chaining, template literal)", "xss", "xss",
   [rx(XSS_IN, r"""\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`][^'"`\]]{0,16}['"`]\s*(?:\+|\s)\s*['"`]|\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`]""" + JS_SINK + r"""['"`]\s*\]|\b""" + JS_GLOBAL + r"""\s*\?\.\s*""" + JS_SINK + r"""\b|\b(?:alert|prompt|confirm|eval)\s*\?\.\s*\(|\$\{\s*(?:alert|prompt|confirm|eval)\s*\}|\.\s*(?:call|apply|bind)\s*`|\bdocument\s*(?:/\*.*?\*/\s*)*\)?\s*(?:\.\s*(?:/\*.*?\*/\s*)*|\[\s*['"`])cookie\b|\(\s*!!?\s*\[\s*\]\s*[+\s]\s*\[\s*\]\s*\)|\[\s*[+\s]\s*!\s*[+\s]\s*\[\s*\]|!!\s*\[\s*\]|\[\s*\]\s*\[\s*['"`](?:constructor|filter|map|sort)['"`]\s*\]""")], tr=XSS_TR)
 
+
+# ---------------------------------------------------------------- GraphQL abuse (opt-in policy)
+# Disabled in the default ruleset: schema introspection, deep nesting and
+# alias or operation batching are legitimate in development and for some
+# clients. A ruleset turns them on with a rules_override targeting the tag
+# policy: graphql (docs/waf.md).
+GQL_IN = [inp(B, ["query"]), inp(Q, ["query"])]
+def gql(id, name, regex):
+    rule(id, name, "graphql_abuse", "protocol", [rx(GQL_IN, regex)])
+    rules[-1]["tags"]["policy"] = "graphql"
+    rules[-1]["enabled"] = False
+gql("rp-graphql-001", "GraphQL schema introspection (__schema, __type)", r"""\b__schema\s*\{|\b__type\s*\(""")
+gql("rp-graphql-002", "GraphQL query nested more than 10 levels deep", r"""(?:\{[^{}]*){11}""")
+gql("rp-graphql-003", "GraphQL alias batching: 15 or more aliased fields in one query", r"""(?:\b[a-z_]\w*\s*:\s*[a-z_]\w*\s*[({][\s\S]*?){15}""")
+gql("rp-graphql-004", "GraphQL operation batching: 5 or more operations in one document", r"""(?:\b(?:query|mutation|subscription)\b[^{]*\{[\s\S]*?){5}""")
+
 # ---------------------------------------------------------------- blocking lists
 rules.append({"id": "rp-block-ip", "name": "Blocked client IP address", "tags": {"type": "block_ip", "category": "security_response"},
               "conditions": [{"operator": "ip_match", "parameters": {"inputs": [{"address": "http.client_ip"}], "data": "blocked_ips"}}],

