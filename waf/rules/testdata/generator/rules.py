@@ -278,9 +278,12 @@ SSRF_IN = ARGS_C + [inp(H, ["referer"]), inp(H, ["x-forwarded-host"]), inp(H, ["
 rule("rp-ssrf-001", "URL pointing at a cloud metadata service", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""(?:^|[\s=@'"/\\]|://)""" + META + r"""(?:$|[:/?#\]\s'"])""")], tr=["url_decode_iis", "url_decode_iis", "lowercase"])
 rule("rp-ssrf-002", "URL pointing at a loopback or private address", "ssrf", "ssrf",
-  [rx(SSRF_IN, r"""^\s*(?:[a-z][a-z0-9+.-]*:)?//(?:[^/?#@\s]*@)?(?:""" + IP_LOOP + "|" + PRIV + r"""|[\w.-]*\.(?:local|localhost|internal|intranet|corp|lan|home\.arpa|svc\.cluster\.local)|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|\d+\.\d+|\[[0-9a-f:.]*\])(?:$|[:/?#\\\s])""")], tr=["url_decode_iis", "lowercase"])
+  [rx(SSRF_IN, r"""^\s*(?:(?:[a-z][a-z0-9+.-]*:)?//|https?:)(?:[^/?#@\s]*@)?(?:""" + IP_LOOP + "|" + PRIV + r"""|[\w.-]*\.(?:local|localhost|internal|intranet|corp|lan|home\.arpa|svc\.cluster\.local)|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|\d+\.\d+|\[[0-9a-f:.]*\])(?:$|[:/?#\\\s])""")], tr=["url_decode_iis", "lowercase"])
 rule("rp-ssrf-003", "URL with a dangerous scheme", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:gopher|dict|ldaps?|tftp|sftp|jar|netdoc|file|ftp|telnet|rmi|iiop|corba|nds|nis|dns|smb|imap|pop3|smtp|mailto|vnc|rtsp|ws|wss|redis|mongodb|mysql|postgresql|memcached|php|expect|phar|zip|glob|data|nntp|rsync|ssh|scp|svn|git|jdbc|netdoc|cid|jar):/*[^\s]""")], tr=["url_decode_iis", "lowercase"])
+
+rule("rp-ssrf-004", "Loopback or cluster-internal host name with no scheme", "ssrf", "ssrf",
+  [rx(SSRF_IN, r"""^\s*(?:localhost\d?|localtest\.me|lvh\.me|ip6-(?:localhost|loopback)|ipv6-localhost|localhost\d?\.localdomain\d?|[\w.-]+\.(?:internal|svc\.cluster\.local)|kubernetes\.default(?:\.svc)?)\.?(?::\d{1,5})?(?:/|$)""")], tr=["url_decode_iis", "lowercase"])
 
 # ---------------------------------------------------------------- NoSQL
 NOSQL_OPS = r"""\$(?:ne|eq|bitsallset|bitsanyset|bitsallclear|bitsanyclear|geowithin|near|nearsphere|gt|gte|lt|lte|in|nin|regex|where|exists|not|nor|or|and|expr|elemmatch|function|accumulator|jsonschema|size|type|mod|all|text|options|lookup|merge|out|project|group|match|comment|natural)"""
