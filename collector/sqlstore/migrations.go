@@ -146,8 +146,6 @@ var Migrations = []string{
 		at BIGINT NOT NULL,
 		body TEXT NOT NULL
 	);`,
-	// 9: signals by severity (the UI's default order).
-	`CREATE INDEX signals_severity ON signals (severity, last_seen, id);`,
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,

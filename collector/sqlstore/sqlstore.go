@@ -944,7 +944,7 @@ func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector
 		return page, err
 	}
 	page.Signals = []collector.Signal{}
-	if q.Sort == collector.SortSeverity {
+	if q.Sort == collector.SortSeverity && len(q.Severities) != 1 { // with one severity, the orders are one
 		if err := s.signalsBySeverity(ctx, q, where, args, limit, &page); err != nil {
 			return page, err
 		}
@@ -989,8 +989,10 @@ func (s *Store) readSignals(ctx context.Context, filter string, args []any, n in
 }
 
 // signalsBySeverity fills page with the signals most severe first: one
-// indexed query per severity (signals_severity), from the cursor's.
-// Its cursors name the severity: "<severity>/<last cursor>".
+// query per severity, from the cursor's (each read in last_seen order:
+// an index on severity made SQLite choose it for severity filters, 3x
+// slower on the filtered page of 100,000 signals).
+// Its cursors name the severity: "<severity>.<last cursor>".
 func (s *Store) signalsBySeverity(ctx context.Context, q collector.SignalQuery, where []string, args []any, limit int, page *collector.SignalPage) error {
 	from, ns, id := 0, int64(0), ""
 	if q.Cursor != "" {
