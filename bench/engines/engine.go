@@ -44,6 +44,10 @@ type Options struct {
 	// NoValueCache turns off rampart's cache of clean values
 	// (waf.Options.ValueCache), to measure the engine without it.
 	NoValueCache bool
+	// Literal evaluates values as libddwaf does: not decoded, strings and
+	// containers cut at the engine's limits (waf.Options.NoDecode and
+	// NoWholeValues), for a like-for-like comparison of verdicts.
+	Literal bool
 }
 
 // DefaultBudget is the per-run time budget that both rampart and

@@ -30,10 +30,11 @@ type rampartEngine struct {
 	eng *waf.Engine
 }
 
-// NewRampart parses and compiles ruleset JSON. budget is the time budget
-// of one request: 0 for rampart's default, negative for unlimited.
+// NewRampart parses and compiles ruleset JSON, evaluating values as
+// libddwaf does (Options.Literal). budget is the time budget of one
+// request: 0 for rampart's default, negative for unlimited.
 func NewRampart(ruleset []byte, budget time.Duration) (Engine, error) {
-	return newRampart(ruleset, Options{Budget: budget})
+	return newRampart(ruleset, Options{Budget: budget, Literal: true})
 }
 
 func newRampart(ruleset []byte, opt Options) (Engine, error) {
@@ -45,6 +46,7 @@ func newRampart(ruleset []byte, opt Options) (Engine, error) {
 	if opt.NoValueCache {
 		wo.ValueCache = -1
 	}
+	wo.NoDecode, wo.NoWholeValues = opt.Literal, opt.Literal
 	eng, err := waf.New(rs, wo)
 	if err != nil {
 		return nil, fmt.Errorf("rampart: %w", err)
