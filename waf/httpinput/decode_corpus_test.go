@@ -1,11 +1,11 @@
 package httpinput
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
@@ -255,6 +255,10 @@ func TestEncodedAttacks(t *testing.T) {
 // UUIDs, hex hashes and a Base64 image, in every position.
 func TestEncodedBenign(t *testing.T) {
 	e := defaultEngine(t, waf.Options{})
+	// A fixed sample, so that a failure can be reproduced: random tokens of
+	// several KB do match short rule phrases now and then (measured: 4 of
+	// 3,000 random 3,000-byte tokens in a query parameter).
+	rand := rand.NewChaCha8([32]byte{'r', 'a', 'm', 'p', 'a', 'r', 't'})
 	var values []string
 	for n := 16; n <= 4096; n = n*5/4 + 1 {
 		b := make([]byte, n)
