@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"unicode/utf8"
 
 	"github.com/rampartsec/rampart/internal/hexdigit"
@@ -36,11 +37,18 @@ func Base64Text(dst, src []byte) ([]byte, bool) {
 	if len(src)-n > 0 && len(src)%4 != 0 {
 		return dst, false
 	}
+	return appendBase64Text(dst, src[:n], &base64Any)
+}
+
+// appendBase64Text appends src decoded with the alphabet table (0xFF: not
+// in it), and reports whether all of it was in the alphabet
+// and the result is text; otherwise dst is returned as it was.
+func appendBase64Text(dst, src []byte, table *[256]byte) ([]byte, bool) {
 	start := len(dst)
 	var acc uint32
 	bitsIn := 0
-	for _, c := range src[:n] {
-		v := base64Any[c]
+	for _, c := range src {
+		v := table[c]
 		if v == 0xFF {
 			return dst[:start], false
 		}
@@ -148,23 +156,5 @@ func JWTPayload(dst, src []byte) ([]byte, bool) {
 	if dot2 < 0 || dot2-dot1-1 < 4 {
 		return dst, false
 	}
-	start := len(dst)
-	seg := src[dot1+1 : dot2]
-	var acc uint32
-	bitsIn := 0
-	for _, c := range seg {
-		if c == '=' {
-			break
-		}
-		acc = acc<<6 | uint32(base64URL[c])
-		bitsIn += 6
-		if bitsIn >= 8 {
-			bitsIn -= 8
-			dst = append(dst, byte(acc>>uint(bitsIn)))
-		}
-	}
-	if !IsText(dst[start:]) {
-		return dst[:start], false
-	}
-	return dst, true
+	return appendBase64Text(dst, bytes.TrimRight(src[dot1+1:dot2], "="), &base64URL)
 }
