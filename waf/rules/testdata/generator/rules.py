@@ -160,9 +160,9 @@ RCE_TR = ["url_decode_iis", "remove_nulls"]
 RCE_RAW = [inp(a, tr=RCE_TR + ["lowercase"]) for a in (Q, B, P, G, GQ, C)] + [inp(H, tr=RCE_TR + ["lowercase"])]
 STRONG_L = "c89 c99 clang fold bridge ansible ansible-vault ansible-playbook chef-run puppet terraform helm ssh-keygen gpg 7za cpio unrar xz zstd uuencode uudecode iconv lftp ncftp smbclient rpcclient showmount ldapsearch snmpwalk whois arping tcpdump tshark nping hping3 sqlmap nikto crackmapexec mimikatz psexec dmesg journalctl lastlog getfacl setfacl chroot unshare nsenter capsh setcap getcap pkexec visudo sudoedit shred truncate fallocate mknod mkfifo losetup umount fdisk mkfs rbash fish ash deno jjs rhino ionice renice runuser systemd-run hostid lscpu lsblk lsmod insmod modprobe rmmod dpkg-query ldd objdump readelf nm ltrace wget2 aria2c axel ftp whoami uname ifconfig ipconfig netstat nslookup wget curl ncat netcat nc bash zsh ksh csh tcsh dash sh telnet xterm python perl ruby php lua nodejs powershell pwsh cmd certutil bitsadmin mshta rundll32 regsvr32 wmic cscript wscript passwd useradd usermod adduser chmod chown chgrp crontab nohup setsid socat tftp scp rsync sshpass base64 xxd openssl gcc busybox systemctl sudo printenv pwd ls cat tac grep egrep fgrep xargs ping traceroute killall pkill ps uptime lsof rm rmdir mkdir unzip gunzip bzip2 hostname getent net1 tasklist taskkill systeminfo iptables jrunscript jshell irb strace gdb vi vim nano hexdump readlink sqlite3 redis-cli ssh nmap msfconsole msfvenom awk gawk sed id echo sleep env nl wc dig chattr flock sysctl lsattr rev expect tclsh wish screen tmux sendmail php-cgi".split()
 WEAK_L = "find more less head tail kill host top who last mount free touch file sort time at yes cut which whereis export source alias make service init route ip ss su reg sc net cp mv ln tar zip gzip 7z du df dd od tr tee diff stat strings node java javac apt apt-get yum dnf rpm dpkg pip npm gem docker kubectl git svn mysql psql mongo go timeout set nice watch shutdown reboot halt exec eval unset printf seq bc expr basename dirname realpath script batch locate uniq paste cmp look man info finger wall write logger base32 zcat zgrep bzcat xzcat view ed ex pico emacs jq mail dir ver del type".split()
-PRE = r"""(?:[;&|\n\r]|\$\(|<\(|>\(|\$\{ifs\})\s*['"\\]*(?:/?(?:usr/)?(?:local/)?s?bin/)?['"\\]*"""
-STRONG_END = r"""[\d.]*['"\\]*(?:$|[\s<>;&|`)\x{2c}}]|\$\{?ifs|\$\d|\$@|\+)"""
-WEAK_END = r"""[\d.]*['"\\]*(?:\s+|\$\{?ifs\}?|\x{2c}|<)+(?:-{1,2}\w|/|\.{1,2}/|~|\$|\*|\w+(?:/|\.\w{1,4}\b))"""
+PRE = r"""(?:[;&|\n\r]|\\[nr]|\$\(\s*`?|<\(|>\(|\$\{ifs\})\s*['"\\]*(?:/?(?:usr/)?(?:local/)?s?bin/)?['"\\]*"""
+STRONG_END = r"""[\d.]*['"\\]*(?:$|[\s<>;&|`)\x{2c}}]|\\[nrt]|\$\{?ifs|\$\d|\$@|\+)"""
+WEAK_END = r"""[\d.]*['"\\]*(?:\s+|\$\{?ifs\}?|\x{2c}|<)+(?:-{1,2}\w|/|\.{1,2}/|~|\$|\*|\w+(?:/|\.\w{1,4}\b)|[a-z]:[\\/]?)"""
 def chunks(l, n):
     return [l[i:i + n] for i in range(0, len(l), n)]
 n = 0
@@ -229,8 +229,28 @@ def b64variants(words):
     return sorted(out)
 B64_WORDS = ["java.lang", "java.io.", "runtime", "processbuilder", "invokertransformer", "instantiatetransformer", "chainedtransformer", "clonetransformer", "closuretransformer", "factorytransformer", "instantiatefactory", "prototypeclonefactory", "prototypeserializationfactory", "forclosure", "whileclosure", "templatesimpl", "objectinputstream", "classloader", "getruntime", "javax.", "com.sun.", "org.apache", "springframework", "transformedmap", "lazymap", "annotationinvocationhandler"]
 B64_WORDS = B64_WORDS + [w.capitalize() for w in B64_WORDS] + ["ProcessBuilder", "InvokerTransformer", "ChainedTransformer", "InstantiateTransformer", "ObjectInputStream", "ClassLoader", "Runtime", "TemplatesImpl"]
+def b64tail(words):
+    # a word that ends the encoded data, at each alignment: its last group
+    # is padded, so the characters after the word's bits are known.
+    out = set()
+    for w in words:
+        for off in range(3):
+            e = base64.b64encode(b"\x00" * off + w.encode()).decode().rstrip("=")
+            body = e[{0: 0, 1: 2, 2: 3}[off]:]
+            if len(body) >= 10:
+                out.add(body)
+    return sorted(out)
+# The stream magic of Java serialization (0xACED0005) at the three byte
+# alignments Base64 can put it in: a serialized object inside a longer
+# encoded value.
+JAVA_MAGIC_B64 = []
+for off in range(3):
+    e = base64.b64encode(b"\x00" * off + b"\xac\xed\x00\x05").decode()
+    # from the first character with bits of the magic to the one holding
+    # the last bits of its final byte
+    JAVA_MAGIC_B64.append(e[off:off + 5 + (off > 0)])
 rule("rp-rce-021", "Java serialized object or base64-encoded Java class name", "java_code_injection", "rce",
-  [phrase(ARGS_C + ALLH + keys([Q, B, C]), ["rO0AB", "H4sIAAAAAAAA", "\\xac\\xed\\x00\\x05", "aced0005"] + [v for v in b64variants(B64_WORDS) if len(v) >= 10])], tr=["url_decode_iis"], keepcase=True)
+  [phrase(ARGS_C + ALLH + keys([Q, B, C]), sorted(set(["rO0AB", "H4sIAAAAAAAA", "\\xac\\xed\\x00\\x05", "aced0005"] + [m for m in JAVA_MAGIC_B64 if len(m) >= 5] + [v for v in b64variants(B64_WORDS) if len(v) >= 8] + b64tail(B64_WORDS))))], tr=["url_decode_iis"], keepcase=True)
 rule("rp-rce-022", "Java expression language or OGNL injection", "java_code_injection", "rce",
   [rx(ARGS_C + URI_DEC + ALLH + keys([Q, B, C]), r"""#_memberaccess|@ognl|ognlcontext|#context\s*\[|@java\.lang|\.getruntime\s*\(|\.exec\s*\(\s*['"]|getclass\s*\(\s*\)\s*\.\s*(?:forname|getclassloader|getmethod)|\.class\.forname|class\.module\.classloader|\bt\s*\(\s*java\.|new\s+java\.|\.getdeclaredconstructors|\.newinstance\s*\(|\.invoke\s*\(\s*null|java\.lang\.(?:runtime|processbuilder|system)""")], tr=["url_decode_iis", "remove_nulls"])
 
@@ -250,7 +270,7 @@ rule("rp-rce-041", "Unix command as the whole User-Agent", "command_injection", 
 rule("rp-rce-042", "Shell evasion inside a command word (empty substitutions, special parameters, here-strings)", "command_injection", "rce",
   [rx(RCE_IN, r"""(?:^|[\s;&|{,/])[a-z]{1,8}\$(?:[@*!?$#_-]|\d[a-z]|\{\w*\})[a-z]{0,8}(?:$|[\s/\\])|(?:^|[\s;&|{,])[a-z]{1,8}\$[a-z]{1,2}(?:\s+-|\\)|[a-z](?:``|\$\(\)|<\(\)|\$\{\})|``\s+[\w/]|<<<|\$\(\(\s*\d|\$\[\s*\]|\{,[\w$'"/#.-]+|\{[a-z$'"]+,\}|[a-z]\{[a-z]+(?:,[a-z]*)+\}[a-z]|/[\w.-]*(?:[a-z]\[[!^]?[a-z?*/]{1,5}(?:-[a-z])?\]|\[[!^]?[a-z?*/]{1,5}(?:-[a-z])?\][a-z])|\$\{?shell\}?\s+-c\b|(?:^|[^\w])[<>]\([a-z]+[\s)]|\(\)\s*\{[^}]*\|[^}]*&[^}]*\}""")], tr=RCE_TR)
 rule("rp-rce-043", "Shell variable assigned then run as a command", "command_injection", "rce",
-  [rx(RCE_IN, r"""\b[a-z_]\w*=(?:\$?['"][^'"]*['"]|[^\s;&|'"]+)\s*(?:;|&&|\|\||\n)\s*\(?\$\{?[a-z_]\w*|\balias\s+(?:[-+][a-z]+\s+)*[\w.+-]+=|(?:^|[;&|]\s*)(?:iwr|iex|iwmi|icm|irm|saps|gwmi|sal|nal|invoke-wmimethod)\s|\b(?:b?a|z|k|c|tc|da)?sh\s+-c\s+['"\w]|-wrapper\s+\w*sh\b|(?:\s-c:?|\s-ex\s+|\+)\\*!\s*[a-z]|\bnetsh\s+\w|\bdir\s+[a-z]:\\|\bregedit\s+/|\bbcdboot\b|(?:^|[;&|]\s*)<\s*(?:id|whoami|uname|ifconfig|ls|cat|pwd)\b|(?:^|[;&|]\s*)\^\s*(?:id|whoami|uname|ifconfig|ipconfig|dir|type|net)\b|(?:^|[;&|]\s*)at\s+\d{1,2}:\d\d\s""")], tr=RCE_TR)
+  [rx(RCE_IN, r"""\b[a-z_]\w*=(?:\$?\\*['"][^'"]*['"]|[^\s;&|'"]+)\s*(?:;|&&|\|\||\n)\s*\(?\$\{?[a-z_]\w*|\balias\s+(?:[-+][a-z]+\s+)*[\w.+-]+=|(?:^|[;&|]\s*)(?:iwr|iex|iwmi|icm|irm|saps|gwmi|sal|nal|invoke-wmimethod)\s|\b(?:b?a|z|k|c|tc|da)?sh\s+-c\s+['"\w]|-wrapper\s+\w*sh\b|(?:\s-c:?|\s-ex\s+|\+)\\*!\s*[a-z]|\bnetsh\s+\w|\bdir\s+[a-z]:\\|\bregedit\s+/|\bbcdboot\b|(?:^|[;&|]\s*)<\s*(?:id|whoami|uname|ifconfig|ls|cat|pwd)\b|(?:^|[;&|]\s*)\^\s*(?:id|whoami|uname|ifconfig|ipconfig|dir|type|net)\b|(?:^|[;&|]\s*)at\s+\d{1,2}:\d\d\s""")], tr=RCE_TR)
 rule("rp-rce-044", "Windows batch conditional", "command_injection", "rce",
   [rx(RCE_IN, r"""\bif(?:\s+|/)(?:/i\s+)?(?:not\s+)?(?:\S*%\S*|["\[{!][^\s=]*)\s*(?:==|\s(?:equ|neq|lss|leq|gtr|geq)\s)|\bif\s.{0,40}\s(?:equ|neq|lss|leq|gtr|geq)\s|\bif(?:\s+|/)(?:/i\s+)?(?:not\s+)?[^\s=]+==[^\s=]+\s+(?:@?echo|goto|set|call|cd|exit|del|foo)\b|\bif/i\b""")], tr=RCE_TR)
 
@@ -323,7 +343,7 @@ PROTO_IN = [inp(Q), inp(C), inp(P), inp(U, tr=["url_decode_iis"])]
 rule("rp-proto-001", "CRLF injection of a header or response splitting", "http_protocol_violation", "protocol",
   [rx(PROTO_IN + keys([Q]), r"""[\r\n](?:[a-z](?:[\w-]{0,40}\s*:|[\w-]*\s+http/)|<|http/\d)|\r\n|%0d|%0a|\\r\\n|\x{560a}|\x{560d}|\x{010a}|\x{010d}""")], tr=["url_decode_iis"])
 rule("rp-proto-002", "Header value with a line break (header injection)", "http_protocol_violation", "protocol",
-  [rx(ALLH, r"""\r\n|\n[a-z][\w-]*:|%0d%0a|%0a[\w-]+:""")])
+  [rx(ALLH, r"""\r\n|\n[a-z][\w-]*:|%0d%0a|%0[ad][\w-]+\s*:""")])
 rule("rp-proto-003", "Null byte in request", "http_protocol_violation", "protocol",
   [rx(PROTO_IN + [inp(B), inp(F)], r"""\x00""", cs=True)], tr=["url_decode_iis"])
 rule("rp-proto-004", "Invalid or dangerous HTTP method", "http_protocol_violation", "protocol",
@@ -391,6 +411,33 @@ JS_GLOBAL = r"""(?:window|self|top|parent|frames|globalthis|document|content|ope
 rule("rp-xss-007", "JavaScript sink reached without a tag (computed access, optional chaining, template literal)", "xss", "xss",
   [rx(XSS_IN, r"""\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`][^'"`\]]{0,16}['"`]\s*(?:\+|\s)\s*['"`]|\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`]""" + JS_SINK + r"""['"`]\s*\]|\b""" + JS_GLOBAL + r"""\s*\?\.\s*""" + JS_SINK + r"""\b|\b(?:alert|prompt|confirm|eval)\s*\?\.\s*\(|\$\{\s*(?:alert|prompt|confirm|eval)\s*\}|\.\s*(?:call|apply|bind)\s*`|\bdocument\s*(?:/\*.*?\*/\s*)*\)?\s*(?:\.\s*(?:/\*.*?\*/\s*)*|\[\s*['"`])cookie\b|\(\s*!!?\s*\[\s*\]\s*[+\s]\s*\[\s*\]\s*\)|\[\s*[+\s]\s*!\s*[+\s]\s*\[\s*\]|!!\s*\[\s*\]|\[\s*\]\s*\[\s*['"`](?:constructor|filter|map|sort)['"`]\s*\]""")], tr=XSS_TR)
 
+
+# Windows commands that are not English words, after a shell control
+# operator: alone, or with a drive, a switch or an environment variable.
+rule("rp-rce-051", "Windows command after a shell control operator", "command_injection", "rce",
+  [rx(RCE_IN + RCE_RAW, PRE + r"""(?:dir|sysinfo|systeminfo|tasklist|ipconfig|whoami|hostname|wmic|net\s+(?:user|localgroup|share|view))(?:\.exe)?(?:\s*(?:$|[&|;\n\r<>]|\\[nr])|\s+(?:[a-z]:|/[a-z]\b|%\w+%|\\\\))""")], tr=RCE_TR)
+# Overlong and invalid UTF-8 percent-encodings (%c0%ae, %e0%80%af,
+# %f0%80%80%ae...) and the private-use or look-alike code points IIS maps to
+# path separators: no valid client encodes text so; traversal tools do.
+OVERLONG = r"""(?:%c[01]%[0-9a-z]{1,2}|%e0%[89][0-9a-f]%[0-9a-f]{2}|%f0%8[0-9a-f](?:%[0-9a-f]{2}){2}|%f8%[89ab][0-9a-f](?:%[0-9a-f]{2}){3}|%fc%[89ab][0-9a-f](?:%[0-9a-f]{2}){4})"""
+rule("rp-lfi-008", "Overlong UTF-8 or look-alike separator encoding (path traversal evasion)", "lfi", "lfi",
+  [rx([inp(U)] + [inp(a, tr=["remove_nulls"]) for a in (Q, B, C, P)] + ALLH, r"""(?:""" + OVERLONG + r""".{0,12}){2}|""" + OVERLONG + r""".{0,12}(?:etc|windows|winnt|boot\.ini|passwd|win\.ini|system32)|%(?:25)?u(?:efc8|f025|2215|2216|ff0f|ff3c)""")], tr=["remove_nulls"])
+# UTF-7 encoded markup: '<' and '>' as +ADw- and +AD4-, which a page
+# served or sniffed as UTF-7 turns back into tags.
+rule("rp-xss-008", "UTF-7 encoded markup", "xss", "xss",
+  [rx(ARGS_C + ALLH + keys([Q, B]) + [inp(U, tr=["url_decode_iis"])], r"""(?:\+|%2b)ad[w4]-[^+%]{0,40}(?:\+|%2b)ad[w4]-|(?:\+|%2b)adw-\s*/?\s*(?:script|img|svg|iframe|a|body|x)\b""")])
+# Tag names spelled with spaces between their letters, which some
+# filters collapse and old parsers accepted.
+SPACED = "|".join(r"\s+".join(t) for t in ["script", "form", "iframe", "dialog", "object", "embed", "svg", "img", "button", "input", "style", "frameset", "meta", "link", "body"])
+rule("rp-xss-009", "HTML tag with spaces between the letters of its name", "xss", "xss",
+  [rx(XSS_IN, r"""<\s*/?\s*(?:""" + SPACED + r""")(?:\s*[>/=]|\s+\w+\s*[=>])|(?:^|[^\s<])<\s*/?\s*(?:""" + SPACED + r""")\s*$""")], tr=XSS_TR)
+# Apache mod_proxy's unix: socket target ("unix:/path|http://host/"),
+# which lets a request reach any backend.
+rule("rp-ssrf-005", "Proxy target through a Unix socket path (unix:...|scheme://)", "ssrf", "ssrf",
+  [rx(ARGS_C + keys([Q]) + [inp(U, tr=["url_decode_iis"])], r"""\bunix:[^|\s]*\|\s*(?:https?|h2c?|wss?|fcgi|ajp|scgi|uwsgi)://""")], tr=["url_decode_iis"])
+# Database files and dumps requested by path.
+rule("rp-probe-004", "Probe for a database file or dump", "security_scanner", "scanner",
+  [rx(PROBE_IN, r"""^[^?#]*/[^/?#]+\.(?:sql|sqlite3?|db3?|rdb|mdb|accdb|dbf|mdf|ldf|dump|frm|ibd|myd)(?:\.(?:gz|zip|bz2|xz|7z|tar|tgz))?(?:$|[?#])""")])
 
 # ---------------------------------------------------------------- GraphQL abuse (opt-in policy)
 # Disabled in the default ruleset: schema introspection, deep nesting and
