@@ -529,6 +529,31 @@ func (p *sqlParser) binary() bool {
 			if !p.operand() {
 				return false
 			}
+		case k == Identifier && (p.word(0, "notnull") || p.word(0, "isnull")):
+			// PostgreSQL's and SQLite's postfix IS [NOT] NULL
+			p.next()
+			p.score++
+			p.lit = false
+		case k == Operator && p.text(0) == "[":
+			// an array subscript: a[i], a[i:j]
+			p.next()
+			if !p.expr() {
+				return false
+			}
+			if p.op(0, ":") {
+				p.next()
+				if !p.expr() {
+					return false
+				}
+			}
+			if p.eof || p.atEOF() {
+				return true
+			}
+			if !p.op(0, "]") {
+				return false
+			}
+			p.next()
+			p.lit = false
 		case k == Keyword && p.word(0, "not") && p.class(1)&WordOp != 0:
 			p.next()
 		case k == Keyword && p.class(0)&WordOp != 0:
@@ -705,6 +730,18 @@ func (p *sqlParser) operand() bool {
 		return p.name()
 	case Function, Keyword:
 		cls := t.Class
+		if (p.word(0, "all") || p.word(0, "any") || p.word(0, "some")) && p.callNext(0) {
+			// a quantified comparison: x = ALL (SELECT ...)
+			p.next()
+			p.score++
+			return p.parens1()
+		}
+		if k == Keyword && cls&Func == 0 && cls&(Statement|Clause|Logic|WordOp|SetOp|Value) == 0 && p.callNext(0) {
+			// a type or other keyword used as a function: json(x), date(x)
+			p.next()
+			p.score++
+			return p.call()
+		}
 		if cls&Func != 0 && p.callNext(0) {
 			p.next()
 			p.score++
@@ -1259,7 +1296,8 @@ func (p *sqlParser) statement() bool {
 		} else if !p.atEOF() {
 			return false
 		}
-		return p.head(1, Identifier, QuotedIdentifier)
+		// the table's name, then anything up to ';'
+		return p.head(0, Identifier, QuotedIdentifier)
 	case p.word(0, "update"):
 		p.next()
 		if !p.atEOF() && p.kind(0) != Identifier && p.kind(0) != QuotedIdentifier {
@@ -1284,7 +1322,7 @@ func (p *sqlParser) statement() bool {
 			return false
 		}
 		p.next()
-		return p.head(1, Identifier, QuotedIdentifier)
+		return p.head(0, Identifier, QuotedIdentifier)
 	case p.word(0, "drop"), p.word(0, "create"), p.word(0, "alter"), p.word(0, "truncate"):
 		trunc := p.word(0, "truncate")
 		p.next()
