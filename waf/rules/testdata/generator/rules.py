@@ -302,6 +302,11 @@ rule("rp-ssrf-002", "URL pointing at a loopback or private address", "ssrf", "ss
 rule("rp-ssrf-003", "URL with a dangerous scheme", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:gopher|dict|ldaps?|tftp|sftp|jar|netdoc|file|ftp|telnet|rmi|iiop|corba|nds|nis|dns|smb|imap|pop3|smtp|mailto|vnc|rtsp|ws|wss|redis|mongodb|mysql|postgresql|memcached|php|expect|phar|zip|glob|data|nntp|rsync|ssh|scp|svn|git|jdbc|netdoc|cid|jar):/*[^\s]""")], tr=["url_decode_iis", "lowercase"])
 
+# Any absolute URL whose host is internal, read as a URL parser reads it
+# (every IPv4 notation, IPv6 forms, userinfo confusion, internal names):
+# the operator shares rasp/ssrf's classification of hosts.
+rule("rp-ssrf-006", "URL naming an internal host (any address notation, internal or single-label name)", "ssrf", "ssrf",
+  [{"operator": "is_internal_url", "parameters": {"inputs": SSRF_IN}}], tr=["url_decode_iis"], keepcase=True)
 rule("rp-ssrf-004", "Loopback or cluster-internal host name with no scheme", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:localhost\d?|localtest\.me|lvh\.me|ip6-(?:localhost|loopback)|ipv6-localhost|localhost\d?\.localdomain\d?|[\w.-]+\.(?:internal|svc\.cluster\.local)|kubernetes\.default(?:\.svc)?)\.?(?::\d{1,5})?(?:/|$)""")], tr=["url_decode_iis", "lowercase"])
 

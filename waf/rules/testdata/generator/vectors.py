@@ -102,6 +102,7 @@ V = {
  "rp-xss-009": (["<s c r i p t>alert(1)", "<f o r m action=x>", "<d i a l o g open>", "$<i m g src=x"], ["s c r i p t", "< a b c >", "a < f o r m"]),
  "rp-ssrf-005": (["unix:/run/app.sock|http://backend/", "unix:/var/run/docker.sock|http://localhost/containers/json", uri("/proxy?u=unix:/x.sock%7Chttp://a/")], ["unix: a history", "unix:timestamp|1700000000", "pipe | unix:"]),
  "rp-probe-004": ([uri("/backup/db.sql"), uri("/dump.rdb"), uri("/data/app.sqlite3"), uri("/files/users.sql.gz")], [uri("/docs/sql-guide"), uri("/api/db/status"), uri("/static/app.js"), uri("/q?file=x.sql")]),
+ "rp-ssrf-006": (["http://0251.00376.000251.0000376/latest/meta-data/", "http://0x7f000001:6379/", "http://google.com:80 &@127.88.23.245:22/", "//[::ffff:7f00:1]/", "http://intranet/admin", "gopher://127.1:11211/_stats"], ["https://example.com/callback", "http://203.0.113.9/img.png", "127.0.0.1", "see http://localhost in the docs", "C:\\windows\\temp"]),
  "rp-probe-003": ([uri("/server-status"), uri("/wp-config.php"), uri("/actuator/env")], [uri("/status"), uri("/wp-content/uploads/a.png")]),
  "rp-proto-001": (["x\r\nSet-Cookie: a=b", "foo%0d%0aLocation: http://evil", "a\nhttp/1.1 200 OK"], ["line one", "100%"]),
  "rp-proto-002": ([hdr("X-Test", "a%0d%0aSet-Cookie: x=1"), hdr("X-Test", "a\r\nb")], [hdr("X-Test", "plain value"), hdr("Accept", "text/html")]),

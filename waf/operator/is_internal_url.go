@@ -1,0 +1,177 @@
+package operator
+
+import (
+	"unsafe"
+
+	"github.com/rampartsec/rampart/rasp/ssrf"
+)
+
+// isInternalURL (is_internal_url) matches a value that is an absolute URL
+// whose host names an internal target: loopback, private, link-local and
+// cloud metadata addresses in any spelling a URL parser accepts (decimal
+// 2130706433, hex 0x7f000001, octal 0177.0.0.1 with any leading zeros,
+// short forms 127.1, IPv4-mapped and zoned IPv6, fullwidth and circled
+// characters, percent-escapes, a trailing dot), names whose address is
+// known without DNS (localhost, localtest.me, 10.0.0.1.nip.io, the
+// metadata names) and names internal by definition (.internal, .local,
+// .svc, single labels). The host is read as a WHATWG URL parser reads it:
+// after the scheme and any run of slashes or backslashes, up to the first
+// '/', '\', '?' or '#', after the last '@' (so "http://a.com:80 &@127.1/"
+// names 127.1), without the port. The classification is rasp/ssrf's
+// Internal, the one the outgoing-request check uses; no name is resolved.
+//
+// A value matches only when it starts (after spaces) with a scheme and
+// "//", a special scheme (http, https, ws, wss, ftp) and a host, or
+// "//". Only strings and map keys are read; the highlight is the host as
+// written. is_internal_url takes no parameters.
+type isInternalURL struct{}
+
+var (
+	_ Operator    = isInternalURL{}
+	_ Prefiltered = isInternalURL{}
+)
+
+func init() { register("is_internal_url", newIsInternalURL) }
+
+func newIsInternalURL(Params) (Operator, error) { return isInternalURL{}, nil }
+
+// maxURLScan bounds how much of a value is read for its scheme and
+// authority: a URL's authority is short, and the rest is never read.
+const maxURLScan = 2048
+
+// Eval implements Operator.
+func (isInternalURL) Eval(v Value) (string, bool) {
+	if v.Kind != String && v.Kind != Key {
+		return "", false
+	}
+	b := v.Bytes
+	if len(b) > maxURLScan {
+		b = b[:maxURLScan]
+	}
+	host, ok := urlHost(b)
+	if !ok {
+		return "", false
+	}
+	// host is read, not kept: no copy unless it is the highlight
+	if _, bad := ssrf.Internal(unsafe.String(&host[0], len(host))); bad {
+		return string(host), true
+	}
+	return "", false
+}
+
+// RequiredLiterals implements Prefiltered: an absolute URL holds a slash
+// or a backslash after its scheme or at its start.
+func (isInternalURL) RequiredLiterals() []string { return []string{"/", "\\"} }
+
+// urlHost returns the host of b read as an absolute URL, and whether b is
+// one.
+func urlHost(b []byte) ([]byte, bool) {
+	i := 0
+	for i < len(b) && b[i] <= ' ' {
+		i++
+	}
+	b = b[i:]
+	rest, ok := afterScheme(b)
+	if !ok {
+		return nil, false
+	}
+	end := 0
+	for end < len(rest) {
+		c := rest[end]
+		if c == '/' || c == '\\' || c == '?' || c == '#' {
+			break
+		}
+		end++
+	}
+	auth := rest[:end]
+	for k := len(auth) - 1; k >= 0; k-- {
+		if auth[k] == '@' {
+			auth = auth[k+1:]
+			break
+		}
+	}
+	host := stripPort(auth)
+	if len(host) == 0 {
+		return nil, false
+	}
+	return host, true
+}
+
+// afterScheme returns what follows a URL's scheme and slashes: the
+// authority and the rest. A value starting with "//" (or "\\") is a
+// scheme-relative URL.
+func afterScheme(b []byte) ([]byte, bool) {
+	slashes := func(s []byte) ([]byte, int) {
+		n := 0
+		for n < len(s) && (s[n] == '/' || s[n] == '\\') {
+			n++
+		}
+		return s[n:], n
+	}
+	if len(b) > 1 && (b[0] == '/' || b[0] == '\\') && (b[1] == '/' || b[1] == '\\') {
+		rest, _ := slashes(b)
+		return rest, true
+	}
+	if len(b) == 0 || !isAlpha(b[0]) {
+		return nil, false
+	}
+	k := 1
+	for k < len(b) && k < 32 && (isAlpha(b[k]) || b[k] >= '0' && b[k] <= '9' || b[k] == '+' || b[k] == '-' || b[k] == '.') {
+		k++
+	}
+	if k >= len(b) || b[k] != ':' || k == 1 {
+		return nil, false // no scheme, or a drive letter (C:\\)
+	}
+	scheme := b[:k]
+	rest, n := slashes(b[k+1:])
+	if n >= 2 || specialScheme(scheme) && len(rest) > 0 {
+		return rest, true
+	}
+	return nil, false
+}
+
+func isAlpha(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+// specialScheme reports the WHATWG special schemes that have a host even
+// without "//" (http:127.1 is http://127.1/).
+func specialScheme(s []byte) bool {
+	for _, w := range [...]string{"http", "https", "ws", "wss", "ftp"} {
+		if len(s) == len(w) && foldEqual(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldEqual reports whether s equals the lowercase ASCII w, ignoring case.
+func foldEqual(s []byte, w string) bool {
+	for i := range s {
+		if s[i]|0x20 != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// stripPort drops a ":port" (digits, or nothing) from an authority's host;
+// a bracketed IPv6 host keeps its colons.
+func stripPort(h []byte) []byte {
+	if len(h) > 0 && h[0] == '[' {
+		for k, c := range h {
+			if c == ']' {
+				return h[:k+1]
+			}
+		}
+		return h
+	}
+	for k := len(h) - 1; k >= 0; k-- {
+		c := h[k]
+		if c == ':' {
+			return h[:k]
+		}
+		if c < '0' || c > '9' {
+			break
+		}
+	}
+	return h
+}
