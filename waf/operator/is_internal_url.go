@@ -17,7 +17,8 @@ import (
 // .svc, single labels). The host is read as a WHATWG URL parser reads it:
 // after the scheme and any run of slashes or backslashes, up to the first
 // '/', '\', '?' or '#', after the last '@' (so "http://a.com:80 &@127.1/"
-// names 127.1), without the port. The classification is rasp/ssrf's
+// names 127.1), without the port; and again with '\\' inside the
+// authority, as RFC 3986 parsers read it ("http://a.com\\@127.1/"). The classification is rasp/ssrf's
 // Internal, the one the outgoing-request check uses; no name is resolved.
 //
 // A value matches only when it starts (after spaces) with a scheme and
@@ -48,13 +49,19 @@ func (isInternalURL) Eval(v Value) (string, bool) {
 	if len(b) > maxURLScan {
 		b = b[:maxURLScan]
 	}
-	host, ok := urlHost(b)
-	if !ok {
-		return "", false
-	}
-	// host is read, not kept: no copy unless it is the highlight
-	if _, bad := ssrf.Internal(unsafe.String(&host[0], len(host))); bad {
-		return string(host), true
+	// Two readings of the authority: a WHATWG parser's, for which '\\'
+	// ends it like '/', and an RFC 3986 parser's (curl, many libraries),
+	// for which it is an ordinary character: "http://a.com\\@127.1/" is
+	// a.com to one and 127.1 to the other.
+	for _, backslashEnds := range [2]bool{true, false} {
+		host, ok := urlHost(b, backslashEnds)
+		if !ok {
+			return "", false
+		}
+		// host is read, not kept: no copy unless it is the highlight
+		if _, bad := ssrf.Internal(unsafe.String(&host[0], len(host))); bad {
+			return string(host), true
+		}
 	}
 	return "", false
 }
@@ -64,8 +71,8 @@ func (isInternalURL) Eval(v Value) (string, bool) {
 func (isInternalURL) RequiredLiterals() []string { return []string{"/", "\\"} }
 
 // urlHost returns the host of b read as an absolute URL, and whether b is
-// one.
-func urlHost(b []byte) ([]byte, bool) {
+// one; backslashEnds says whether '\\' ends the authority.
+func urlHost(b []byte, backslashEnds bool) ([]byte, bool) {
 	i := 0
 	for i < len(b) && b[i] <= ' ' {
 		i++
@@ -78,7 +85,7 @@ func urlHost(b []byte) ([]byte, bool) {
 	end := 0
 	for end < len(rest) {
 		c := rest[end]
-		if c == '/' || c == '\\' || c == '?' || c == '#' {
+		if c == '/' || c == '\\' && backslashEnds || c == '?' || c == '#' {
 			break
 		}
 		end++

@@ -306,7 +306,7 @@ rule("rp-ssrf-003", "URL with a dangerous scheme", "ssrf", "ssrf",
 # (every IPv4 notation, IPv6 forms, userinfo confusion, internal names):
 # the operator shares rasp/ssrf's classification of hosts.
 rule("rp-ssrf-006", "URL naming an internal host (any address notation, internal or single-label name)", "ssrf", "ssrf",
-  [{"operator": "is_internal_url", "parameters": {"inputs": SSRF_IN}}], tr=["url_decode_iis"], keepcase=True)
+  [{"operator": "is_internal_url", "parameters": {"inputs": ARGS_C + ALLH}}], tr=["url_decode_iis"], keepcase=True)
 rule("rp-ssrf-004", "Loopback or cluster-internal host name with no scheme", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:localhost\d?|localtest\.me|lvh\.me|ip6-(?:localhost|loopback)|ipv6-localhost|localhost\d?\.localdomain\d?|[\w.-]+\.(?:internal|svc\.cluster\.local)|kubernetes\.default(?:\.svc)?)\.?(?::\d{1,5})?(?:/|$)""")], tr=["url_decode_iis", "lowercase"])
 
@@ -319,7 +319,7 @@ rule("rp-nosqli-002", "MongoDB operator or JavaScript in a value", "nosql_inject
 
 # ---------------------------------------------------------------- SSTI
 rule("rp-ssti-001", "Server-side template expression", "ssti", "ssti",
-  [rx(ARGS_C + URI_DEC + UA + REF, r"""\{\{[^}]*?(?:\d\s*[*+/-]\s*['"]?\d|__\w+__|\.(?:__class__|__mro__|__subclasses__|__globals__|__init__|__builtins__|__import__|mro|subclasses|globals|popen|system|exec|getruntime|getclass|forname|newinstance|environ|read)\b|\b(?:config|self|request|lipsum|cycler|joiner|namespace|settings|range|dump|constructor|_self|app|url_for|get_flashed_messages|this)\b|\[['"]|\|\s*(?:attr|join|safe|e|map|filter|format|first|last|reverse)\b|['"]\s*[*+]|\()[^}]*\}\}|\$\{[^}]*?(?:\d\s*[*+/-]\s*\d|\.(?:getclass|forname|getruntime|exec|getmethod|invoke|newinstance)|\bt\s*\(|@|new\s|class\b|#)[^}]*\}|#\{[^}]*?(?:\d\s*[*+/-]\s*\d|\.|\()[^}]*\}|<%=?[^%]*?(?:\d\s*[*+/-]\s*\d|\bsystem|\bexec|`|\.|\()[^%]*%>|\{%[^%]*?\b(?:import|for|if|set|debug|include|extends|macro|load|raw|print|exec)\b[^%]*%\}|\*\{[^}]*\}|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|<#(?:assign|list|if|include|import)\b|\$\{?\s*(?:class\.inspect|request\.|session\.|application\.|context\.)|#set\s*\(\s*\$|#foreach\b|\{php\}|\{\$smarty|\{(?:system|exec|include|self)\b|freemarker\.template|\$class\b|\{\{\s*['"]?\d+['"]?\s*\}\}""")], tr=["url_decode_iis", "remove_nulls"])
+  [rx(ARGS_C + URI_DEC + ALLH, r"""\{\{(?:[^}]|\}[^}])*?(?:\d\s*[*+/-]\s*['"]?\d|__\w+__|\.(?:__class__|__mro__|__subclasses__|__globals__|__init__|__builtins__|__import__|mro|subclasses|globals|popen|system|exec|getruntime|getclass|forname|newinstance|environ|read)\b|\b(?:config|self|request|lipsum|cycler|joiner|namespace|settings|range|dump|constructor|_self|app|url_for|get_flashed_messages|this)\b|\[['"]|\|\s*(?:attr|join|safe|e|map|filter|format|first|last|reverse)\b|['"]\s*[*+]|\()(?:[^}]|\}[^}])*\}\}|\$\{[^}]*?(?:\d\s*[*+/-]\s*\d|\.(?:getclass|forname|getruntime|exec|getmethod|invoke|newinstance)|\bt\s*\(|@|new\s|class\b|#)[^}]*\}|#\{[^}]*?(?:\d\s*[*+/-]\s*\d|\.|\()[^}]*\}|<%=?[^%]*?(?:\d\s*[*+/-]\s*\d|\bsystem|\bexec|`|\.|\()[^%]*%>|\{%[^%]*?\b(?:import|for|if|set|debug|include|extends|macro|load|raw|print|exec)\b[^%]*%\}|\*\{[^}]*\}|@\(\s*\d+\s*(?:[*+/-]|\s)\s*\d+\s*\)|<#(?:assign|list|if|include|import)\b|\$\{?\s*(?:class\.inspect|request\.|session\.|application\.|context\.)|#set\s*\(\s*\$|#foreach\b|\{php\}|\{\$smarty|\{(?:system|exec|include|self)\b|freemarker\.template|\$class\b|\{\{\s*['"]?\d+['"]?\s*\}\}""")], tr=["url_decode_iis", "remove_nulls"])
 
 # ---------------------------------------------------------------- JNDI / Log4Shell
 JNDI_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B, C, H])
@@ -419,6 +419,8 @@ rule("rp-xss-007", "JavaScript sink reached without a tag (computed access, opti
 
 rule("rp-rce-052", "PHP configuration directive that enables code execution", "php_code_injection", "rce",
   [rx(ARGS_C + keys([Q, G, GQ]) + [inp(U, tr=["url_decode_iis"])] + [inp(F)], r"""(?:^|[\s&;+]|-d\s*)(?:allow_url_include|allow_url_fopen|auto_prepend_file|auto_append_file|disable_functions|open_basedir|cgi\.force_redirect|cgi\.redirect_status_env|safe_mode|suhosin\.[\w.]+|enable_dl|extension_dir|opcache\.[\w.]+|session\.save_path|error_log|include_path)\s*=""")], tr=["url_decode_iis"])
+rule("rp-rce-053", "Timing or discovery probe, or a backquoted command, as the whole value", "command_injection", "rce",
+  [rx(ARGS_C + keys([Q, B]), r"""^\s*['"]?\s*(?:sleep\s+\d+(?:\.\d+)?|which\s+(?:curl|wget|nc|ncat|netcat|python[23]?|perl|bash|sh|gcc|cc|php|ruby|socat|telnet|nmap|busybox)|timeout\s+\d+\s+\S+)\s*['"]?\s*;?\s*$|^\s*`\s*(?:ping|nslookup|dig|curl|wget|id|whoami|uname|cat|ls|sleep|echo|host|nc)\b[^`]*`\s*$""")], tr=RCE_TR)
 # Windows commands that are not English words, after a shell control
 # operator: alone, or with a drive, a switch or an environment variable.
 rule("rp-rce-051", "Windows command after a shell control operator", "command_injection", "rce",
