@@ -113,17 +113,17 @@ rule("rp-sqli-020", "SQL injection: the value breaks out of a literal into SQL (
   [{"operator": "is_sqli", "parameters": {"inputs": SQL_IN}}], tr=["url_decode_iis", "url_decode_iis", "remove_nulls"])
 
 # ---------------------------------------------------------------- XSS
-XSS_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B])
+XSS_IN = ARGS_C + URI_DEC + ALLH + keys([Q, B, C])
 XSS_TR = ["url_decode_iis", "remove_nulls", "html_entity_decode", "js_decode"]
 EVENTS = r"on(?:abort|activate|after\w*|animation\w*|auxclick|before\w*|begin|blur|bounce|canplay\w*|cellchange|change|click|close|contextmenu|copy|cuechange|cut|dataavailable|datasetchanged|dblclick|drag\w*|drop|durationchange|emptied|end|ended|error|errorupdate|filterchange|finish|focus\w*|formdata|fullscreen\w*|hashchange|help|input|invalid|key\w+|layoutcomplete|load\w*|lose\w*|message|mouse\w+|move\w*|offline|online|page\w+|paste|pause|play\w*|pointer\w+|popstate|progress|propertychange|ratechange|readystatechange|repeat|reset|resize\w*|resume|reverse|row\w+|scroll\w*|search|seek\w+|select\w*|show|stalled|start|stop|storage|submit|suspend|timeout|timeupdate|toggle|touch\w+|transition\w*|unhandledrejection|unload|urlchange|volumechange|waiting|wheel|zoom)"
 rule("rp-xss-001", "HTML script, frame or plugin tag", "xss", "xss",
-  [rx(XSS_IN, r"<\s*/?\s*(?:script|iframe|frame|frameset|object|embed|applet|svg|math|base|meta|isindex|xml|xss|import|vmlframe|bgsound|layer|ilayer|marquee|handler|listener|template)\b|<\s*(?:link|style)\b[^>]*(?:href|@import|expression|javascript|behavior)")], tr=XSS_TR)
+  [rx(XSS_IN, r"<\s*/?\s*(?:[a-z]\w{0,10}:)?(?:script|iframe|frame|frameset|object|embed|applet|svg|math|base|meta|isindex|xml|xss|import|vmlframe|bgsound|layer|ilayer|marquee|handler|listener|template)\b|<\s*(?:link|style)\b[^>]*(?:href|@import|expression|javascript|behavior)")], tr=XSS_TR)
 rule("rp-xss-002", "HTML tag with an event handler attribute", "xss", "xss",
   [rx(XSS_IN, r"<[a-z!?/][^>]*?[\s\"'`/;]" + EVENTS + r"\s*=|<[^>]*\bstyle\s*=[^>]*(?:expression\s*\(|javascript:|behavior\s*:|-moz-binding)")], tr=XSS_TR)
 rule("rp-xss-003", "Event handler attribute injected after a closed attribute", "xss", "xss",
   [rx(XSS_IN, r"""['"`][\s/]*""" + EVENTS + r"""\s*=|^\s*""" + EVENTS + r"""\s*=\s*['"]?\s*[\w.]+\s*\(""")], tr=XSS_TR)
 rule("rp-xss-004", "Script URL scheme", "xss", "xss",
-  [rx(XSS_IN, r"""(?:java|vb|live)script\s*:\s*(?:[^\s\w]|\w+\s*[(`=.\[:;]|\w+\s*$|$)|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|xhtml|ecmascript))|(?:href|src|action|formaction|data|xlink:href|background|dynsrc|lowsrc|poster|code|codebase)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|livescript|mocha)\s*:""")], tr=XSS_TR)
+  [rx(XSS_IN, r"""\burl\s*\(\s*['"]?\s*(?:java|vb|live)script\b|(?:java|vb|live)script\s*:\s*(?:[^\s\w]|\w+\s*[(`=.\[:;]|\w+\s*$|$)|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|xhtml|ecmascript))|(?:href|src|action|formaction|data|xlink:href|background|dynsrc|lowsrc|poster|code|codebase)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|livescript|mocha)\s*:""")], tr=XSS_TR)
 rule("rp-xss-005", "JavaScript execution sink or cookie access", "xss", "xss",
   [rx(XSS_IN, r"""\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox)\s*(?:\(|`|&#)|\bdocument\s*\.\s*(?:cookie|domain|write|location)|\bwindow\s*\.\s*(?:location|open\s*\(|name)|\bstring\s*\.\s*fromcharcode|\.innerhtml\s*=|\blocation\s*(?:\.\s*href)?\s*=\s*['"`]?\s*(?:javascript|http|//)|\bfetch\s*\(\s*['"`]?(?:https?:)?//|top\s*\[|\bself\s*\[|\bthis\s*\[""")], tr=XSS_TR)
 rule("rp-xss-006", "HTML injection breaking out of an attribute or tag", "xss", "xss",
@@ -292,7 +292,7 @@ rule("rp-rce-049", "Java class name with Runtime or ProcessBuilder", "java_code_
 
 # ---------------------------------------------------------------- SSRF
 IP_LOOP = r"""(?:127(?:\.\d{1,3}){0,3}|0+(?:\.0+){0,3}|localhost|localtest\.me|0x7f[0-9a-f.x]*|0177(?:\.\d+){0,3}|2130706433|017700000001|\[?(?:0*:)*:0*1\]?|\[?::(?:ffff:)?(?:127\.|7f|0\.)[^\]/]*\]?|\[::\]|\[0:0:0:0:0:0:0:[01]\])"""
-META = r"""(?:169\.254\.\d{1,3}\.\d{1,3}|0xa9\.?0?x?fe[0-9a-fx.]*|0xa9fea9fe|2852039166|0251\.0376\.0251\.0376|0251\.254|169\.254\.43518|169\.16689662|0xa9\.0xfe\.0xa9\.0xfe|\[?(?:::ffff:)?169\.254\.169\.254\]?|\[?::ffff:a9fe:a9fe\]?|metadata\.google\.internal|metadata\.azure\.com|metadata(?:\.|$|/)|100\.100\.100\.200|fd00:ec2::254|instance-data|169\.254\.170\.2|192\.0\.0\.192|kubernetes\.default(?:\.svc)?|\d+\.\d+\.\d+\.\d+\.nip\.io|nip\.io|xip\.io|sslip\.io|burpcollaborator\.net|oastify\.com|interact\.sh|oast\.(?:pro|live|site|online|fun|me))"""
+META = r"""(?:169\.254\.\d{1,3}\.\d{1,3}|0xa9\.?0?x?fe[0-9a-fx.]*|0xa9fea9fe|2852039166|0251\.0376\.0251\.0376|0251\.254|169\.254\.43518|169\.16689662|0xa9\.0xfe\.0xa9\.0xfe|\[?(?:::ffff:)?169\.254\.169\.254\]?|\[?::ffff:a9fe:a9fe\]?|metadata\.google\.internal|metadata\.azure\.com|metadata(?:\.|$|/)|100\.100\.100\.200|fd00:ec2::254|instance-data|169\.254\.170\.2|192\.0\.0\.192|kubernetes\.default(?:\.svc)?|\d+\.\d+\.\d+\.\d+\.nip\.io|nip\.io|xip\.io|sslip\.io|rbndr\.us|rebind\.(?:network|it)|1u\.ms|(?:^|[./@])(?:127|10|169\.254|192\.168)(?:\.\d{1,3}){2,3}\.[\w-]+\.[a-z]{2,}|burpcollaborator\.net|oastify\.com|interact\.sh|oast\.(?:pro|live|site|online|fun|me))"""
 PRIV = r"""(?:10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|0x0a[0-9a-fx.]*|0xc0a8[0-9a-fx.]*|0xc0\.0xa8|0300\.0250|3232235\d{3}|16777\d{5}|2886729\d{3}|28867\d{5}|0*12\.0*0*\.0*\.)"""
 SSRF_IN = ARGS_C + [inp(H, ["referer"]), inp(H, ["x-forwarded-host"]), inp(H, ["x-original-url"])]
 rule("rp-ssrf-001", "URL pointing at a cloud metadata service", "ssrf", "ssrf",
@@ -387,6 +387,18 @@ rule("rp-proto-018", "Control character or newline in the request target", "http
 rule("rp-proto-019", "WebDAV or proxy-only request header (httpoxy, lock tokens)", "http_protocol_violation", "protocol",
   [{"operator": "exists", "parameters": {"inputs": [inp(H, ["proxy"]), inp(H, ["lock-token"]), inp(H, ["if"])]}}])
 
+
+# Multipart part names and file names holding quotes, parameter
+# separators or escapes: parsers disagree on where such a name ends, which
+# lets a part reach the application under another name than the WAF saw.
+rule("rp-proto-020", "Multipart field or file name with a quote, a semicolon or a backslash (parser differential)", "http_protocol_violation", "protocol",
+  [rx([inp(F)] + keys([B]), r"""[";\\]""", cs=True),
+   rx([inp(H, ["content-type"])], r"""^\s*multipart/""")], keepcase=True)
+# IIS %u escapes of fullwidth forms and overlong UTF-8 lead bytes in the
+# request target: no client encodes text so; they slip characters past
+# filters that decode differently.
+rule("rp-proto-022", "IIS %u escape of a fullwidth character or overlong UTF-8 in the request target", "http_protocol_violation", "protocol",
+  [rx([inp(U)], r"""%u(?:ff[0-5][0-9a-f]|00[0-7][0-9a-f])|%c[01](?:%[89ab][0-9a-f]|$|[&#])""")])
 
 # ---------------------------------------------------------------- more injection families
 # LDAP filter injection: a closing parenthesis followed by a new filter

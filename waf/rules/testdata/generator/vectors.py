@@ -105,6 +105,8 @@ V = {
  "rp-ssrf-006": (["http://0251.00376.000251.0000376/latest/meta-data/", "http://0x7f000001:6379/", "http://google.com:80 &@127.88.23.245:22/", "//[::ffff:7f00:1]/", "http://intranet/admin", "gopher://127.1:11211/_stats"], ["https://example.com/callback", "http://203.0.113.9/img.png", "127.0.0.1", "see http://localhost in the docs", "C:\\windows\\temp"]),
  "rp-rce-052": ([uri("/index.php?-d+allow_url_include%3d1+-d+auto_prepend_file%3dphp://input"), "auto_prepend_file=/tmp/x.php", "-d allow_url_include=1", "opcache.file_cache=/tmp"], ["the include path is long", "error log viewer", "allow url include?"]),
  "rp-rce-053": (["sleep 5", "'sleep 10'", "which curl", "`ping 127.0.0.1`", "timeout 5 id"], ["sleep well", "sleep 8 hours a night", "which one?", "run `ping 127.0.0.1` to test", "which curl iron is best"]),
+ "rp-proto-020": ([upload("a;b.txt"), upload("te\\\"st.php"), upload("1.j\\\\s\\\\p")], [upload("report.pdf"), upload("O'Brien resume.pdf"), upload("photo (1).jpg")]),
+ "rp-proto-022": ([uri("/get?param=foo%uFF01"), uri("/?p=%c0%af"), uri("/x/%uff0e%uff0e/")], [uri("/?q=%C3%A9t%C3%A9"), uri("/?p=%25uff01")]),
  "rp-probe-003": ([uri("/server-status"), uri("/wp-config.php"), uri("/actuator/env")], [uri("/status"), uri("/wp-content/uploads/a.png")]),
  "rp-proto-001": (["x\r\nSet-Cookie: a=b", "foo%0d%0aLocation: http://evil", "a\nhttp/1.1 200 OK"], ["line one", "100%"]),
  "rp-proto-002": ([hdr("X-Test", "a%0d%0aSet-Cookie: x=1"), hdr("X-Test", "a\r\nb")], [hdr("X-Test", "plain value"), hdr("Accept", "text/html")]),
