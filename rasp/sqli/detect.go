@@ -529,15 +529,32 @@ func (p *sqlParser) binary() bool {
 			if !p.operand() {
 				return false
 			}
+		case k == Variable && p.text(0) == "?" && p.i > 0 &&
+			(p.kind(1) == String || (p.op(1, "|") || p.op(1, "&")) && p.word(2, "array")):
+			// PostgreSQL's JSON operators: jsonb ? 'key', ?| and ?& ARRAY[...]
+			// (a placeholder cannot follow an operand; a URL's '?' is
+			// followed by a name)
+			p.next()
+			if p.op(0, "|") || p.op(0, "&") {
+				p.next()
+			}
+			p.score++
+			if !p.operand() {
+				return false
+			}
+			p.compared(lhs)
 		case k == Identifier && (p.word(0, "notnull") || p.word(0, "isnull")):
 			// PostgreSQL's and SQLite's postfix IS [NOT] NULL
 			p.next()
 			p.score++
 			p.lit = false
 		case k == Operator && p.text(0) == "[":
-			// an array subscript: a[i], a[i:j]
+			// an array subscript or constructor: a[i], a[i:j], ARRAY['a','b']
+			if p.i > 0 && p.word(-1, "array") {
+				p.score++
+			}
 			p.next()
-			if !p.expr() {
+			if !p.list() {
 				return false
 			}
 			if p.op(0, ":") {
