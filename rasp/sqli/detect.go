@@ -1310,7 +1310,11 @@ func (p *sqlParser) statement() bool {
 		p.next()
 		if p.word(0, "into") {
 			p.next()
-		} else if !p.atEOF() {
+		} else if !p.atEOF() && !((p.kind(0) == Identifier || p.kind(0) == QuotedIdentifier) &&
+			(p.punct(1, '(') || p.word(1, "values") || p.word(1, "value") || p.word(1, "set") || p.word(1, "select"))) {
+			// MySQL's INSERT and REPLACE take the table without INTO, but
+			// then its columns or values must follow ("replace batteries
+			// yearly" is prose)
 			return false
 		}
 		// the table's name, then anything up to ';'

@@ -35,6 +35,8 @@ var detectRows = []struct {
 	{"JSON key operator", "OR '{\"a\":\"b\"}' ? 'a'", true},
 	{"JSON any-key operator", "OR '{\"name\":\"asd\"}' ?| array['a','name']", true},
 	{"question in prose", "is it 'red' ? 'blue' maybe", false},
+	{"stacked replace without into", ";RePLAcE/*test*/test/*test*/(id, name) VALUES (1, 'test');", true},
+	{"prose replace after a semicolon", "Great; replace batteries yearly", false},
 	{"prose insert", "please insert into the slot", false},
 	{"prose all", "all (of them) are here", false},
 	{"sleep", "1 and sleep(5)", true},
