@@ -14,7 +14,7 @@ import (
 // characters, percent-escapes, a trailing dot), names whose address is
 // known without DNS (localhost, localtest.me, 10.0.0.1.nip.io, the
 // metadata names) and names internal by definition (.internal, .local,
-// .svc, single labels). The host is read as a WHATWG URL parser reads it:
+// .svc, and single labels when the value is the URL alone). The host is read as a WHATWG URL parser reads it:
 // after the scheme and any run of slashes or backslashes, up to the first
 // '/', '\', '?' or '#', after the last '@' (so "http://a.com:80 &@127.1/"
 // names 127.1), without the port; and again with '\\' inside the
@@ -37,6 +37,9 @@ func init() { register("is_internal_url", newIsInternalURL) }
 
 func newIsInternalURL(Params) (Operator, error) { return isInternalURL{}, nil }
 
+// singleLabel is rasp/ssrf's reason for a name without a dot.
+const singleLabel = "single-label name"
+
 // maxURLScan bounds how much of a value is read for its scheme and
 // authority: a URL's authority is short, and the rest is never read.
 const maxURLScan = 2048
@@ -58,16 +61,40 @@ func (isInternalURL) Eval(v Value) (string, bool) {
 	// that split userinfo before the query and fragment do:
 	// "http://a.com# @127.1/" is a.com to a WHATWG parser, 127.1 to them.
 	for _, r := range [...]reading{{backslashEnds: true, fragmentEnds: true}, {fragmentEnds: true}, {}} {
-		host, ok := urlHost(b, r)
+		host, web, ok := urlHost(b, r)
 		if !ok {
 			return "", false
 		}
 		// host is read, not kept: no copy unless it is the highlight
-		if _, bad := ssrf.Internal(unsafe.String(&host[0], len(host))); bad {
+		// A single-label name ("http://wiki/") is internal to an outgoing
+		// request, which resolves it through search domains. In text it
+		// is as often a link to an intranet page ("http://wiki/FAQ has
+		// it"), and custom schemes name apps, not hosts (api://orders,
+		// myapp://settings): it counts only for a web URL that is the
+		// value alone.
+		if why, bad := ssrf.Internal(unsafe.String(&host[0], len(host))); bad && (why != singleLabel || web && urlAlone(b)) {
 			return string(host), true
 		}
 	}
 	return "", false
+}
+
+// urlAlone reports whether b, spaces around it aside, holds no space: a
+// URL and nothing else.
+func urlAlone(b []byte) bool {
+	i, j := 0, len(b)
+	for i < j && b[i] <= ' ' {
+		i++
+	}
+	for j > i && b[j-1] <= ' ' {
+		j--
+	}
+	for _, c := range b[i:j] {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // RequiredLiterals implements Prefiltered: an absolute URL holds a slash
@@ -78,17 +105,18 @@ func (isInternalURL) RequiredLiterals() []string { return []string{"/", "\\"} }
 // and at '\\' (backslashEnds), '?' and '#' (fragmentEnds).
 type reading struct{ backslashEnds, fragmentEnds bool }
 
-// urlHost returns the host of b read as an absolute URL by r, and whether b
-// is one.
-func urlHost(b []byte, r reading) ([]byte, bool) {
+// urlHost returns the host of b read as an absolute URL by r, whether its
+// scheme is a web one (special, gopher, dict, or none: "//host"), and
+// whether b is an absolute URL.
+func urlHost(b []byte, r reading) (host []byte, web, ok bool) {
 	i := 0
 	for i < len(b) && b[i] <= ' ' {
 		i++
 	}
 	b = b[i:]
-	rest, ok := afterScheme(b)
+	rest, web, ok := afterScheme(b)
 	if !ok {
-		return nil, false
+		return nil, false, false
 	}
 	end := 0
 	for end < len(rest) {
@@ -105,17 +133,17 @@ func urlHost(b []byte, r reading) ([]byte, bool) {
 			break
 		}
 	}
-	host := stripPort(auth)
+	host = stripPort(auth)
 	if len(host) == 0 {
-		return nil, false
+		return nil, false, false
 	}
-	return host, true
+	return host, web, true
 }
 
 // afterScheme returns what follows a URL's scheme and slashes: the
-// authority and the rest. A value starting with "//" (or "\\") is a
-// scheme-relative URL.
-func afterScheme(b []byte) ([]byte, bool) {
+// authority and the rest, and whether the scheme is a web one. A value
+// starting with "//" (or "\\") is a scheme-relative URL.
+func afterScheme(b []byte) ([]byte, bool, bool) {
 	slashes := func(s []byte) ([]byte, int) {
 		n := 0
 		for n < len(s) && (s[n] == '/' || s[n] == '\\') {
@@ -125,24 +153,25 @@ func afterScheme(b []byte) ([]byte, bool) {
 	}
 	if len(b) > 1 && (b[0] == '/' || b[0] == '\\') && (b[1] == '/' || b[1] == '\\') {
 		rest, _ := slashes(b)
-		return rest, true
+		return rest, true, true
 	}
 	if len(b) == 0 || !isAlpha(b[0]) {
-		return nil, false
+		return nil, false, false
 	}
 	k := 1
 	for k < len(b) && k < 32 && (isAlpha(b[k]) || b[k] >= '0' && b[k] <= '9' || b[k] == '+' || b[k] == '-' || b[k] == '.') {
 		k++
 	}
 	if k >= len(b) || b[k] != ':' || k == 1 {
-		return nil, false // no scheme, or a drive letter (C:\\)
+		return nil, false, false // no scheme, or a drive letter (C:\\)
 	}
 	scheme := b[:k]
+	special := specialScheme(scheme)
 	rest, n := slashes(b[k+1:])
-	if n >= 2 || specialScheme(scheme) && len(rest) > 0 {
-		return rest, true
+	if n >= 2 || special && len(rest) > 0 {
+		return rest, special || foldEqual(scheme, "gopher") || foldEqual(scheme, "dict"), true
 	}
-	return nil, false
+	return nil, false, false
 }
 
 func isAlpha(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
@@ -151,7 +180,7 @@ func isAlpha(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 // without "//" (http:127.1 is http://127.1/).
 func specialScheme(s []byte) bool {
 	for _, w := range [...]string{"http", "https", "ws", "wss", "ftp"} {
-		if len(s) == len(w) && foldEqual(s, w) {
+		if foldEqual(s, w) {
 			return true
 		}
 	}
@@ -160,6 +189,9 @@ func specialScheme(s []byte) bool {
 
 // foldEqual reports whether s equals the lowercase ASCII w, ignoring case.
 func foldEqual(s []byte, w string) bool {
+	if len(s) != len(w) {
+		return false
+	}
 	for i := range s {
 		if s[i]|0x20 != w[i] {
 			return false
