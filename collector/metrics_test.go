@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/collector/storetest"
