@@ -14,7 +14,7 @@ var libraryPackages = []string{
 	"./rasp/sqli", "./rasp/shell", "./rasp/cmdi", "./rasp/ssrf", "./rasp/lfi",
 	"./report",
 	"./sqlguard", "./execguard", "./fsguard",
-	"./lambdaguard",
+	"./lambdaguard", "./expvarstats",
 }
 
 // bannedDeps are module or package prefixes that must never reach a
@@ -83,6 +83,27 @@ func TestGuardsStandAlone(t *testing.T) {
 	for _, dep := range strings.Fields(string(out)) {
 		if dep == "github.com/rampartsec/rampart/httpguard" {
 			t.Error("lambdaguard depends on httpguard")
+		}
+	}
+}
+
+// TestExpvarOnlyInExpvarstats checks that expvar, whose import serves
+// /debug/vars (the command line included) on http.DefaultServeMux, reaches
+// a binary only through expvarstats, which a service imports to publish
+// its counters.
+func TestExpvarOnlyInExpvarstats(t *testing.T) {
+	for _, pkg := range libraryPackages {
+		if pkg == "./expvarstats" {
+			continue
+		}
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if dep == "expvar" {
+				t.Errorf("%s depends on expvar (only expvarstats may)", pkg)
+			}
 		}
 	}
 }

@@ -257,6 +257,21 @@ func (a *Agent) Config() Config { return a.cfg }
 // Stats returns the agent's counters.
 func (a *Agent) Stats() *Stats { return &a.stats }
 
+// ExportStats returns the counters of the agent's exporter (events
+// queued, sent, dropped, failed...) when it keeps them, as the collector
+// exporter of package report does; false when the events go where nothing
+// is counted (stderr, an Exporter without a Stats() report.Stats method)
+// and for a nil agent.
+func (a *Agent) ExportStats() (report.Stats, bool) {
+	if a == nil {
+		return report.Stats{}, false
+	}
+	if x, ok := a.exporter.(interface{ Stats() report.Stats }); ok {
+		return x.Stats(), true
+	}
+	return report.Stats{}, false
+}
+
 // InitDuration is how long New took (ruleset parse and compile).
 func (a *Agent) InitDuration() time.Duration { return a.initTime }
 

@@ -44,7 +44,8 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
 
 // handleMetrics is GET /metrics (admin): the server's counters in the
 // Prometheus text exposition format, with the ingest and detection queue
-// depths and the latency of one store read made for the scrape.
+// depths, the latency of one store read made for the scrape, and the
+// latency histograms of every store operation since the start.
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.authenticate(r, KeyAdmin); err != nil {
 		return err
@@ -74,6 +75,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	metric("rampart_collector_detect_queue_depth", "gauge", "Stored batches waiting for in-process detection (0 when detection reads the store's queue).", len(s.detect))
 	metric("rampart_collector_store_up", "gauge", "1 when the store answered the scrape's read.", up)
 	metric("rampart_collector_store_read_seconds", "gauge", "Latency of the scrape's store read.", d.Seconds())
+	s.latency.write(&b)
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte(b.String()))

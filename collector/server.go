@@ -135,6 +135,7 @@ type Server struct {
 	keys     *keyring
 	limiter  *limiter
 	stats    Stats
+	latency  *storeLatency
 
 	inflight    chan struct{} // a slot per ingest request in progress
 	keyInflight keyCounts
@@ -188,7 +189,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("collector: Config.Store is required")
 	}
-	s := &Server{store: cfg.Store, detector: cfg.Detector, log: cfg.Logger, limits: cfg.Limits.withDefaults(), now: cfg.Now,
+	s := &Server{latency: newStoreLatency(), detector: cfg.Detector, log: cfg.Logger, limits: cfg.Limits.withDefaults(), now: cfg.Now,
 		limiter: newLimiter(cfg.Rate), inflight: make(chan struct{}, maxInflight), queue: make(chan *pending, queueBatches), detect: make(chan *Batch, detectQueue), done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -196,16 +197,17 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.keys = &keyring{store: cfg.Store, now: s.now}
+	s.store = TimeStore(cfg.Store, s.ObserveStore)
+	s.keys = &keyring{store: s.store, now: s.now}
 	s.limiter.shared = cfg.RateStore
 	s.limiter.log = func(err error) { s.log.Warn("collector: the shared rate limits", "error", err) }
 	if err := s.keys.reload(ctx); err != nil {
 		return nil, fmt.Errorf("collector: loading keys: %w", err)
 	}
-	s.decided = newDecisionCache(cfg.Store, s.now)
+	s.decided = newDecisionCache(s.store, s.now)
 	s.guard = newGuard(&cfg, s.now)
 	if q, ok := cfg.Store.(DetectQueue); ok && cfg.Detector != nil {
-		s.queued, s.detectWake, s.detectStop = q, make(chan struct{}, 1), make(chan struct{})
+		s.queued, s.detectWake, s.detectStop = timedQueue{q, s.ObserveStore}, make(chan struct{}, 1), make(chan struct{})
 		s.lease = cfg.DetectLease
 		if s.lease <= 0 {
 			s.lease = defaultDetectLease
@@ -226,7 +228,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.stopPrune = make(chan struct{})
 		wg.Add(1)
-		go func() { defer wg.Done(); s.pruneLoop(p, cfg.Retention, every) }()
+		go func() { defer wg.Done(); s.pruneLoop(timedPruner{p, s.ObserveStore}, cfg.Retention, every) }()
 	}
 	go func() { wg.Wait(); close(s.done) }()
 	return s, nil

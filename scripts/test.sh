@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go test -count=1 ./...
-go test -count=1 -race . ./httpguard ./waf ./report ./collector ./collector/ato
+go test -count=1 -race . ./httpguard ./waf ./report ./collector ./collector/ato ./expvarstats
 # The shared regular-expression automata (transitions published between
 # goroutines).
 go test -count=1 -race -run 'DFA(Concurrent|CacheBound|MatchesRegexp)' ./waf/regex

@@ -8,6 +8,7 @@
 //	rampart extension
 //	rampart simulate [--seeds 1,2,3] [--state redis://...] [--collectors N]
 //	rampart demo [--keep=false] [--ui-addr 127.0.0.1:8080]
+//	rampart version
 package main
 
 import (
@@ -46,6 +47,9 @@ const usage = `usage:
       installed) with SQL injection, SSRF, shell injection, file inclusion
       and a credential-stuffing campaign, print what was detected and
       blocked, and leave the UI up
+  rampart version
+      print the binary's version (stamped by scripts/release.sh, else the
+      module's), the library's, the Go release and the platform
 `
 
 func main() {
@@ -63,6 +67,8 @@ func main() {
 		err = raspCmd(os.Args[2:], os.Stdout)
 	case "extension":
 		err = extensionCmd(os.Args[2:], os.Stderr)
+	case "version", "--version":
+		err = versionCmd(os.Args[2:], os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

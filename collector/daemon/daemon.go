@@ -137,7 +137,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log, TrustedProxies: cfg.TrustedProxies, RefuseDecision: srv.RefuseDecision})
+	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log, TrustedProxies: cfg.TrustedProxies, RefuseDecision: srv.RefuseDecision, ObserveStore: srv.ObserveStore})
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,10 @@ type Config struct {
 	// (collector.Server.RefuseDecision: loopback, the collector's own
 	// addresses, the allow lists); "" when it may.
 	RefuseDecision func(*collector.Decision) string
+	// ObserveStore, when set, is told how long each of the UI's store
+	// calls took (collector.Server.ObserveStore: the latency histograms
+	// of the collector's GET /metrics).
+	ObserveStore func(op string, d time.Duration, err error)
 }
 
 // UI is the web UI. Serve it with Handler.
@@ -154,6 +158,10 @@ func New(ctx context.Context, cfg Config) (*UI, error) {
 	}
 	u.hashing = make(chan struct{}, n)
 	u.refuse = cfg.RefuseDecision
+	if f := cfg.ObserveStore; f != nil {
+		u.store = collector.TimeStore(cfg.Store, f)
+		u.read = timedRead{d, f}
+	}
 	var err error
 	if u.pages, err = parsePages(); err != nil {
 		return nil, err

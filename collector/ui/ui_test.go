@@ -64,7 +64,7 @@ func newEnvIter(t testing.TB, st collector.Store, iter int) *env {
 	if _, err := srv.Bootstrap(ctx, adminToken, []string{ingestKey}); err != nil {
 		t.Fatal(err)
 	}
-	web, err := ui.New(ctx, ui.Config{Store: st, Logger: log, PasswordIterations: iter, RefuseDecision: srv.RefuseDecision})
+	web, err := ui.New(ctx, ui.Config{Store: st, Logger: log, PasswordIterations: iter, RefuseDecision: srv.RefuseDecision, ObserveStore: srv.ObserveStore})
 	if err != nil {
 		t.Fatal(err)
 	}
