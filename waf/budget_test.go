@@ -161,6 +161,35 @@ func TestTimeoutCostsMonitoringRulesFirst(t *testing.T) {
 	}
 }
 
+// Blocking rules marked of low confidence (tags.confidence "0") run in the
+// second pass, after the blocking rules of high confidence: a timeout costs
+// them first.
+func TestTimeoutCostsLowConfidenceRulesFirst(t *testing.T) {
+	rules := `{"version":"2.2","rules":[
+	 {"id":"hi","name":"high","tags":{"type":"sqli","category":"attack_attempt"},"conditions":[{"operator":"match_regex","parameters":{"inputs":[{"address":"server.request.query"}],"regex":"union"}}],"on_match":["block"]},
+	 {"id":"lo","name":"low","tags":{"type":"policy","category":"attack_attempt","confidence":"0"},"conditions":[{"operator":"match_regex","parameters":{"inputs":[{"address":"server.request.query"}],"regex":"select"}}],"on_match":["block"]}]}`
+	e := mustEngine(t, rules)
+	if !e.mixed {
+		t.Fatal("a low-confidence blocking rule does not make the ruleset mixed")
+	}
+	c := e.NewContext()
+	defer c.Close()
+	q := Map([]Field{{Key: "q", Value: String("union select")}})
+	c.values[e.addrs[AddrQuery]], c.present[e.addrs[AddrQuery]], c.fresh[e.addrs[AddrQuery]] = q, true, true
+	c.start = time.Now()
+	c.refreshActive()
+	c.walkFresh(passBlocking)
+	if len(c.matches) != 1 || c.matches[0].RuleID != "hi" {
+		t.Fatalf("first pass matched %+v, want only the high-confidence rule", c.matches)
+	}
+	c.block = nil
+	c.timedOut = true
+	c.walkFresh(passOther)
+	if got := c.NotRun(); !slices.Equal(got, []string{"lo"}) {
+		t.Errorf("NotRun = %v, want [lo]", got)
+	}
+}
+
 // A request that runs out of budget says which rules did not run; the
 // rules that matched before, and those over addresses evaluated in full,
 // are not listed.

@@ -339,27 +339,35 @@ func (c *compiler) finishGroups() {
 	}
 }
 
-// setPasses decides whether the ruleset is mixed (some request rules
-// block and others do not) and the pass each rule runs in.
+// setPasses decides whether the ruleset is mixed (some request rules run
+// in the first pass and others do not) and the pass each rule runs in.
+// The first pass holds the rules that block and are not marked of low
+// confidence (tags.confidence "0"): when the time budget runs out, what is
+// left unevaluated is what matters least, the rules that only report and
+// the broad ones.
 func (e *Engine) setPasses() {
-	nBlock := 0
+	nFirst := 0
 	for _, r := range e.rules {
-		if r.block {
-			nBlock++
+		if r.first() {
+			nFirst++
 		}
 	}
-	e.mixed = nBlock > 0 && nBlock < len(e.rules)
+	e.mixed = nFirst > 0 && nFirst < len(e.rules)
 	for _, r := range e.rules {
 		switch {
 		case !e.mixed:
 			r.pass = passAll
-		case r.block:
+		case r.first():
 			r.pass = passBlocking
 		default:
 			r.pass = passOther
 		}
 	}
 }
+
+// first reports whether r runs in the first pass: it blocks and is not
+// marked of low confidence.
+func (r *rule) first() bool { return r.block && r.tags["confidence"] != "0" }
 
 // markViews records on each view what reads it (essential rules,
 // exclusions, the rules of each pass), and in passes[addr] the passes of

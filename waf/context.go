@@ -452,7 +452,8 @@ func (c *Context) evalAll() {
 		c.walkFresh(passAll)
 		return
 	}
-	// The rules that block first: a timeout then costs the others.
+	// The rules that block, high-confidence ones, first: a timeout then
+	// costs the others.
 	c.walkFresh(passBlocking)
 	c.walkFresh(passOther)
 	c.pass = passAll

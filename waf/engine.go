@@ -170,9 +170,10 @@ type Engine struct {
 	// (sink.go); paramSets are the distinct params lists of their detectors.
 	sinks     []*sinkRule
 	paramSets []paramSet
-	// mixed is set when some request rules block and others do not: each
-	// run then evaluates the blocking rules first (passBlocking), then the
-	// others (passOther).
+	// mixed is set when some request rules run in the first pass and
+	// others do not (see setPasses): each run then evaluates the blocking
+	// rules of high confidence first (passBlocking), then the others
+	// (passOther).
 	mixed bool
 	// passes[addr] has bit 1<<p when rules of pass p read the address.
 	passes []uint8

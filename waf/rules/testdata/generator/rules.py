@@ -490,6 +490,18 @@ rules.append({"id": "rp-block-user", "name": "Blocked user", "tags": {"type": "b
               "conditions": [{"operator": "exact_match", "parameters": {"inputs": [{"address": "usr.id"}, {"address": "usr.login", "transformers": ["lowercase"]}], "data": "blocked_users"}}],
               "transformers": [], "on_match": ["block"]})
 
+# Policy, protocol-conformance and reconnaissance rules are marked of low
+# confidence: they block, but run after the injection rules, so that a
+# request that runs out of its time budget loses them first.
+LOW_CONFIDENCE = {"rp-proto-004", "rp-proto-005", "rp-proto-006", "rp-proto-007", "rp-proto-008", "rp-proto-009",
+                  "rp-proto-011", "rp-proto-012", "rp-proto-013", "rp-proto-014", "rp-proto-015", "rp-proto-016",
+                  "rp-proto-019", "rp-proto-020", "rp-proto-022", "rp-probe-001", "rp-probe-002", "rp-probe-003",
+                  "rp-probe-004", "rp-scanner-001", "rp-scanner-002"}
+for r in rules:
+    if r["id"] in LOW_CONFIDENCE:
+        r["tags"]["confidence"] = "0"
+assert LOW_CONFIDENCE <= {r["id"] for r in rules}
+
 out = {"version": "2.2", "metadata": {"rules_version": "0.1.0"}, "rules": rules,
        "rules_data": [{"id": "blocked_ips", "type": "ip_with_expiration", "data": []},
                       {"id": "blocked_users", "type": "data_with_expiration", "data": []}],
