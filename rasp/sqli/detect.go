@@ -67,24 +67,44 @@ var sqliPool = sync.Pool{New: func() any {
 }}
 
 func (st *sqliState) detect(s string) (int, int, bool) {
-	if start, end, ok := st.context(s, 0); ok {
+	if start, end, ok := st.context(s, 0, true); ok {
 		return start, end, true
 	}
 	for _, q := range [2]byte{'\'', '"'} {
-		if start, end, ok := st.context(s, q); ok {
+		if start, end, ok := st.context(s, q, true); ok {
 			return start, end, true
+		}
+		// SQLite, and PostgreSQL with standard strings, read a backslash
+		// as an ordinary character: there \' ends the literal.
+		if escapedQuote(s, q) {
+			if start, end, ok := st.context(s, q, false); ok {
+				return start, end, true
+			}
 		}
 	}
 	return 0, 0, false
 }
 
+// escapedQuote reports whether s holds the quote q after a backslash.
+func escapedQuote(s string, q byte) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] == q && s[i-1] == '\\' {
+			return true
+		}
+	}
+	return false
+}
+
 // breakout returns the offset of the quote q that ends a literal which the
-// value starts inside of, or -1. Doubled quotes and backslash escapes stay
-// inside the literal.
-func breakout(s string, q byte) int {
+// value starts inside of, or -1. Doubled quotes, and backslash escapes
+// when backslash is set, stay inside the literal.
+func breakout(s string, q byte, backslash bool) int {
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '\\':
+			if !backslash {
+				continue
+			}
 			i++
 		case q:
 			if i+1 < len(s) && s[i+1] == q {
@@ -103,17 +123,18 @@ func breakout(s string, q byte) int {
 // token first (tests compare the two).
 var sqliPrefixTokens = 8
 
-// context checks s placed unquoted (q == 0) or after the quote q.
+// context checks s placed unquoted (q == 0) or after the quote q, read
+// with backslash escapes or without.
 //
 // The parse first runs on a prefix of the tokens. A parse that fails
 // without having looked at the prefix's end fails the same way on all the
 // tokens: the parser decides from the tokens it peeks, and what it knows
 // of the rest (comments, the budget of peeks) only counts for a fragment
 // that parsed. Any other outcome is decided again on all the tokens.
-func (st *sqliState) context(s string, q byte) (int, int, bool) {
+func (st *sqliState) context(s string, q byte, backslash bool) (int, int, bool) {
 	off := 0
 	if q != 0 {
-		i := breakout(s, q)
+		i := breakout(s, q, backslash)
 		if i < 0 {
 			return 0, 0, false
 		}

@@ -37,6 +37,8 @@ var detectRows = []struct {
 	{"question in prose", "is it 'red' ? 'blue' maybe", false},
 	{"stacked replace without into", ";RePLAcE/*test*/test/*test*/(id, name) VALUES (1, 'test');", true},
 	{"prose replace after a semicolon", "Great; replace batteries yearly", false},
+	{"backslash before the quote (SQLite, standard strings)", "admin@juice-sh.op\\' or json (id);", true},
+	{"backslash-escaped quote in prose", "it\\'s a \\'nice\\' day", false},
 	{"prose insert", "please insert into the slot", false},
 	{"prose all", "all (of them) are here", false},
 	{"sleep", "1 and sleep(5)", true},

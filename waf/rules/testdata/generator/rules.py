@@ -136,7 +136,12 @@ rule("rp-xss-020", "XSS: markup or script that a browser would run (HTML/JS gram
 LFI_IN = ARGS_C + URI_DEC + ALLH + [inp(F)]
 LFI_TR = ["url_decode_iis", "remove_nulls"]
 rule("rp-lfi-001", "Path traversal sequence", "lfi", "lfi",
-  [rx(LFI_IN, r"""\.\.[\\/]+(?:\.{0,2}[\\/]*)*(?:\.\.[\\/]|[\w.-]+[\\/]+\.\.)|\.\.[\\/;]+(?:etc|proc|windows|winnt|boot|usr|var|root|home|tmp|dev|sys|bin|opt|web-inf|meta-inf|[a-z]:)|\.\.(?:%c0%af|%c1%9c|%c0%5c|%u2215|%u2216|%uefc8|%uf025|\x{2215}|\x{2216}|%25(?:2f|5c)|0x2f|0x5c|\x{fffd})|[\\/]\.\.[\\/;]*$|^\s*\.\.[\\/]+[\w.-]|^[\w.-]*(?:[\\/][\w.-]+)*[\\/]\.\.[\\/]""")], tr=LFI_TR)
+  [rx(LFI_IN, r"""\.\.[\\/]+(?:\.{0,2}[\\/]*)*(?:\.\.[\\/]|[\w.-]+[\\/]+\.\.)|\.\.[\\/;]+(?:etc|proc|windows|winnt|boot|usr|var|root|home|tmp|dev|sys|bin|opt|web-inf|meta-inf|[a-z]:)|\.\.(?:%c0%af|%c1%9c|%c0%5c|%u2215|%u2216|%uefc8|%uf025|\x{2215}|\x{2216}|%25(?:2f|5c)|0x2f|0x5c|\x{fffd})|[\\/]\.\.[\\/;]*$|^[\w.-]*(?:[\\/][\w.-]+)*[\\/]\.\.[\\/]""")], tr=LFI_TR)
+# An uploaded file whose name climbs out of the upload directory (zip-slip
+# style); in other values a single "../" is left to the file sink's check,
+# which sees where the path lands.
+rule("rp-lfi-009", "Uploaded file name with a parent-directory step", "lfi", "lfi",
+  [rx([inp(F, tr=["url_decode_iis"])], r"""(?:^|[\\/])\.\.[\\/]""", cs=True)], keepcase=True)
 rule("rp-lfi-005", "Encoded, double-encoded or overlong path traversal sequence", "lfi", "lfi",
   [rx(ARGS_C + ALLH + [inp(F), inp(U)], r"""(?:\x{ff0e}|%u002e|%uff0e|%c0%ae|%e0%80%ae|%c0%2e|0x2e|%2e){2}|(?:%c0%af|%c1%9c|%c0%5c|0x2f|0x5c|%u2215|%u2216|%bg%qf|%2%f|%5%c|%25c0%25af)(?:\.|\x{fffd}|%c0%ae|%2e|0x2e)|(?:%2%[ef]|%5%c|%%3[25]%%6[356cef]|%25%3[25]%25%6[356cef]|%25(?:2f|5c|2e)|0x(?:2f|5c))(?:[^&]{0,24}?)(?:etc|windows|winnt|boot\.ini|passwd|issue|system32|proc|win\.ini)|(?:\.|%2e|%2%e|%25%32%25%65|%%32%%65){2}(?:%5%c|%2%f|%%32%%66|%%35%%63|%25%35%25%63|%25%32%25%66|0x2f|0x5c)""")], tr=["remove_nulls"])
 SEP = r"""(?:[\\/]+|\x{fffd}+|%[0-9a-z]{1,2}(?:%[0-9a-z]{0,2})?|0x(?:2f|5c)|%u22(?:15|16)|\x{2215}|\x{2216})"""
@@ -196,7 +201,7 @@ rule("rp-rce-016", "Windows shell invocation", "command_injection", "rce",
 rule("rp-rce-017", "Windows batch control flow", "command_injection", "rce",
   [rx(RCE_IN, r"""\bfor\s+/[fdlr]\b[^\n]*\bin\s*\(|\bfor\s+%%?\S\s+in\s*\(|\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion)\b|\bif\s+/i\b|\bfor\s+%%?\w+\s+in\s*\(|\bif\s+\(?[\w%"]+\)?\s*(?:==|equ|neq|lss|leq|gtr|geq)\s""")], tr=RCE_TR)
 rule("rp-rce-018", "Windows system command", "command_injection", "rce",
-  [rx(RCE_IN, r"""\b(?:net(?:1|\.exe)?\s+(?:user|localgroup|group|share|use|view|start|stop)\b|reg(?:\.exe)?\s+(?:add|query|delete|save)|sc(?:\.exe)?\s+(?:create|config|start|query)|wmic(?:\.exe)?\s+\w|(?:rundll32|regsvr32|mshta|cscript|wscript)(?:\.exe)?\s)|%(?:comspec|systemroot|windir|programfiles|userprofile|temp|appdata|computername|username|homepath|path)%|;\s*(?:dir|type|del|copy|move|ren|echo|start|call)\s+(?:[%\\"/]|[a-z]:|[\w-]+\.[a-z]{2,4}\b)|;\s*set\s+\w+=""")], tr=RCE_TR)
+  [rx(RCE_IN, r"""\b(?:net(?:1|\.exe)?\s+(?:user|localgroup|group|share|use|view|start|stop)\b|reg(?:\.exe)?\s+(?:add|query|delete|save)|sc(?:\.exe)?\s+(?:create|config|start|query)|wmic(?:\.exe)?\s+\w|(?:rundll32|regsvr32|mshta|cscript|wscript)(?:\.exe)?\s)|%(?:comspec|systemroot|systemdrive|windir|programfiles|programdata|userprofile|allusersprofile|temp|tmp|appdata|localappdata|computername|username|homepath|homedrive|path|public)%|;\s*(?:dir|type|del|copy|move|ren|echo|start|call)\s+(?:[%\\"/]|[a-z]:|[\w-]+\.[a-z]{2,4}\b)|;\s*set\s+\w+=""")], tr=RCE_TR)
 
 # ---------------------------------------------------------------- RCE (code)
 PHP_FUNCS = "system exec shell_exec passthru popen proc_open pcntl_exec phpinfo assert create_function call_user_func call_user_func_array preg_replace str_rot13 gzinflate gzuncompress gzdecode base64_decode file_get_contents file_put_contents fwrite fopen readfile highlight_file show_source include include_once require require_once unserialize var_dump print_r array_map array_filter usort uasort ob_start escapeshellcmd escapeshellarg putenv symlink chmod mkdir unlink rmdir move_uploaded_file getenv get_defined_vars scandir opendir readdir posix_getpwuid posix_kill proc_nice fsockopen pfsockopen stream_socket_client curl_exec".split()
