@@ -1,6 +1,9 @@
 package regex
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // span is a range of bytes of an expression's source text.
 type span struct{ start, end int }
@@ -15,9 +18,16 @@ type branch struct {
 // splitAll splits an expression into alternatives as far as it goes
 // within maxBranches: each alternative of a split is split again, the
 // largest splits first. It returns nil when the expression does not split.
+//
+// Each alternative is split once: its parts are kept for the later rounds
+// (a round only replaces one alternative by its parts), so that the work
+// is linear in the alternatives made, not quadratic.
 func splitAll(expr string) []branch {
 	split := func(b branch) []branch {
 		rs := splitRanges(b.text)
+		if len(rs) < 2 {
+			return nil
+		}
 		out := make([]branch, len(rs))
 		for i, r := range rs {
 			var sp []span
@@ -32,22 +42,31 @@ func splitAll(expr string) []branch {
 	if len(out) > maxBranches {
 		return nil
 	}
+	// parts[i] are out[i]'s own parts, once split (done[i]).
+	parts := make([][]branch, len(out), maxBranches)
+	done := make([]bool, len(out), maxBranches)
 	for len(out) > 1 {
 		// The alternative whose own split adds the most branches that fit.
-		best, bestParts := -1, []branch(nil)
-		for i, b := range out {
-			parts := split(b)
-			if len(parts) < 2 || len(out)-1+len(parts) > maxBranches {
+		best := -1
+		for i := range out {
+			if !done[i] {
+				parts[i], done[i] = split(out[i]), true
+			}
+			p := parts[i]
+			if len(p) < 2 || len(out)-1+len(p) > maxBranches {
 				continue
 			}
-			if len(parts) > len(bestParts) {
-				best, bestParts = i, parts
+			if best < 0 || len(p) > len(parts[best]) {
+				best = i
 			}
 		}
 		if best < 0 {
 			break
 		}
-		out = append(out[:best], append(bestParts, out[best+1:]...)...)
+		bp := parts[best]
+		out = slices.Insert(slices.Delete(out, best, best+1), best, bp...)
+		parts = slices.Insert(slices.Delete(parts, best, best+1), best, make([][]branch, len(bp))...)
+		done = slices.Insert(slices.Delete(done, best, best+1), best, make([]bool, len(bp))...)
 	}
 	return out
 }
