@@ -118,6 +118,15 @@ func (e *Expr) Branches() []Expr {
 	return out
 }
 
+// Len returns the length of the expression's text (a branch of a known
+// expression: the length of its spans' encoding), without compiling it.
+func (e *Expr) Len() int {
+	if e.spans != "" {
+		return len(e.spans)
+	}
+	return len(e.expr)
+}
+
 // String returns the expression's text. It compiles the expression, as
 // Find would.
 func (e *Expr) String() string {

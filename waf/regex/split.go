@@ -147,9 +147,10 @@ func splitRanges(expr string) [][]span {
 		pipes             []int
 	}
 	var (
-		top    []int // positions of '|' at depth 0
-		stack  []int // open groups, indexes in groups
-		groups []group
+		top   []int // positions of '|' at depth 0
+		stack []int // open groups, indexes in groups
+		// One allocation for the groups: at most one per '('.
+		groups = make([]group, 0, strings.Count(expr, "("))
 	)
 	for i := 0; i < len(expr); i++ {
 		switch c := expr[i]; c {
