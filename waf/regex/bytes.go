@@ -258,7 +258,21 @@ func byteFilterOf(re *syntax.Regexp) *ByteFilter {
 	if len(keep) == 0 {
 		return nil
 	}
-	sort.Slice(keep, func(i, j int) bool { return keep[i].weight() < keep[j].weight() })
+	// The weights are computed once, not at every comparison; the sort
+	// makes the same comparisons, so the order (of equal weights too) is
+	// the one of sorting the sets by weight.
+	type weighted struct {
+		set ByteSet
+		w   int
+	}
+	ws := make([]weighted, len(keep))
+	for i := range keep {
+		ws[i] = weighted{keep[i], keep[i].weight()}
+	}
+	sort.Slice(ws, func(i, j int) bool { return ws[i].w < ws[j].w })
+	for i := range ws {
+		keep[i] = ws[i].set
+	}
 	if len(keep) > maxByteSets {
 		keep = keep[:maxByteSets]
 	}
