@@ -100,8 +100,9 @@ func prepareOperators(rules []Rule) {
 			jobs = append(jobs, job{op, cost})
 		}
 	}
-	// Below a few hundred bytes of expressions the goroutines would cost
-	// more than they save (the default ruleset's are known: cost nothing).
+	// Below a few KiB of expressions the goroutines would cost more than
+	// they save (the default ruleset's are known in advance: they cost
+	// nothing).
 	total := 0
 	for _, j := range jobs {
 		total += j.cost

@@ -184,9 +184,10 @@ func (o *matchRegex) Branches() []Operator {
 	return out
 }
 
-// Cost implements Costly: the length of the expression, which its parse,
-// split and analysis grow with.
-func (o *matchRegex) Cost() int { return o.re.Len() }
+// Cost implements Costly: the length of the expression, which its split
+// and analysis grow with (0 when they were done in advance, see
+// regex.Expr.Cost).
+func (o *matchRegex) Cost() int { return o.re.Cost() }
 
 // StringsOnly marks the operator as one that only matches strings and
 // keys: the engine does not run it on numbers and booleans.

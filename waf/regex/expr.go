@@ -121,11 +121,12 @@ func (e *Expr) Branches() []Expr {
 	return out
 }
 
-// Len returns the length of the expression's text (a branch of a known
-// expression: the length of its spans' encoding), without compiling it.
-func (e *Expr) Len() int {
-	if e.spans != "" {
-		return len(e.spans)
+// Cost estimates the work of splitting the expression and analyzing its
+// prefilters: the length of its text, 0 when it is known in advance (see
+// known.go).
+func (e *Expr) Cost() int {
+	if e.known != 0 || e.pref != 0 || e.spans != "" {
+		return 0
 	}
 	return len(e.expr)
 }
