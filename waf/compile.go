@@ -19,12 +19,13 @@ import (
 
 // New compiles a ruleset into an Engine.
 //
-// It runs in phases: the actions and rules data (newEngine); the rules and
-// the exclusions (a compiler: operators, transformer chains, views and
-// chain groups); the literal prefilter over every target
-// (analyzePrefilters, buildPrefilter); the evaluation passes and what
-// reads each view (setPasses, markViews); then the cache of clean values
-// and the warm-up.
+// It runs in phases: the actions and rules data (newEngine); the split of
+// the rules' expressions into branches and their prefilters' analysis, on
+// all CPUs (prepareOperators); the rules and the exclusions (a compiler:
+// operators, transformer chains, views and chain groups); the literal
+// prefilter over every target (analyzePrefilters, buildPrefilter); the
+// evaluation passes and what reads each view (setPasses, markViews); then
+// the cache of clean values and the warm-up.
 func New(rs *Ruleset, opts Options) (*Engine, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
