@@ -199,33 +199,36 @@ const maxByteSets = 3
 // re matches meets: the requirements of every part of a concatenation, one
 // per character of a literal.
 func requiredByteSets(re *syntax.Regexp) []ByteSet {
+	return appendRequiredByteSets(nil, re)
+}
+
+// appendRequiredByteSets appends requiredByteSets(re) to dst.
+func appendRequiredByteSets(dst []ByteSet, re *syntax.Regexp) []ByteSet {
 	switch re.Op {
 	case syntax.OpConcat:
-		var out []ByteSet
 		for _, sub := range re.Sub {
-			out = append(out, requiredByteSets(sub)...)
+			dst = appendRequiredByteSets(dst, sub)
 		}
-		return out
+		return dst
 	case syntax.OpLiteral:
-		var out []ByteSet
 		for _, r := range re.Rune {
 			var s ByteSet
 			addRune(&s, r, re.Flags&syntax.FoldCase != 0)
-			out = append(out, s)
+			dst = append(dst, s)
 		}
-		return out
+		return dst
 	case syntax.OpCapture, syntax.OpPlus:
-		return requiredByteSets(re.Sub[0])
+		return appendRequiredByteSets(dst, re.Sub[0])
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return requiredByteSets(re.Sub[0])
+			return appendRequiredByteSets(dst, re.Sub[0])
 		}
-		return nil
+		return dst
 	}
 	if s, ok := requiredBytes(re); ok {
-		return []ByteSet{s}
+		return append(dst, s)
 	}
-	return nil
+	return dst
 }
 
 // byteFilterOf computes the byte filter of a parsed expression: its rarest
