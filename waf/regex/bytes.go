@@ -3,6 +3,7 @@ package regex
 import (
 	"math/bits"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"unicode"
 	"unicode/utf8"
@@ -199,65 +200,58 @@ const maxByteSets = 3
 // re matches meets: the requirements of every part of a concatenation, one
 // per character of a literal.
 func requiredByteSets(re *syntax.Regexp) []ByteSet {
-	return appendRequiredByteSets(nil, re)
+	var out []ByteSet
+	eachRequiredByteSet(re, func(s ByteSet) { out = append(out, s) })
+	return out
 }
 
-// appendRequiredByteSets appends requiredByteSets(re) to dst.
-func appendRequiredByteSets(dst []ByteSet, re *syntax.Regexp) []ByteSet {
+// eachRequiredByteSet calls f with each set of requiredByteSets(re), in
+// order.
+func eachRequiredByteSet(re *syntax.Regexp, f func(ByteSet)) {
 	switch re.Op {
 	case syntax.OpConcat:
 		for _, sub := range re.Sub {
-			dst = appendRequiredByteSets(dst, sub)
+			eachRequiredByteSet(sub, f)
 		}
-		return dst
+		return
 	case syntax.OpLiteral:
 		for _, r := range re.Rune {
 			var s ByteSet
 			addRune(&s, r, re.Flags&syntax.FoldCase != 0)
-			dst = append(dst, s)
+			f(s)
 		}
-		return dst
+		return
 	case syntax.OpCapture, syntax.OpPlus:
-		return appendRequiredByteSets(dst, re.Sub[0])
+		eachRequiredByteSet(re.Sub[0], f)
+		return
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return appendRequiredByteSets(dst, re.Sub[0])
+			eachRequiredByteSet(re.Sub[0], f)
 		}
-		return dst
+		return
 	}
 	if s, ok := requiredBytes(re); ok {
-		return append(dst, s)
+		f(s)
 	}
-	return dst
 }
 
 // byteFilterOf computes the byte filter of a parsed expression: its rarest
 // required byte sets, leaving out sets that hold most letters (they filter
 // nothing). It returns nil when no set is worth checking.
 func byteFilterOf(re *syntax.Regexp) *ByteFilter {
-	sets := requiredByteSets(re.Simplify())
+	// The sets worth checking, each once, in the order they come.
 	var keep []ByteSet
-	for _, s := range sets {
+	eachRequiredByteSet(re.Simplify(), func(s ByteSet) {
 		n := 0
 		for b := 'a'; b <= 'z'; b++ {
 			if s.Has(byte(b)) {
 				n++
 			}
 		}
-		if n > 20 {
-			continue
-		}
-		dup := false
-		for _, k := range keep {
-			if k == s {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if n <= 20 && !slices.Contains(keep, s) {
 			keep = append(keep, s)
 		}
-	}
+	})
 	if len(keep) == 0 {
 		return nil
 	}
@@ -276,8 +270,6 @@ func byteFilterOf(re *syntax.Regexp) *ByteFilter {
 	for i := range ws {
 		keep[i] = ws[i].set
 	}
-	if len(keep) > maxByteSets {
-		keep = keep[:maxByteSets]
-	}
-	return &ByteFilter{Sets: keep}
+	// A copy of the rarest, so that the filter does not hold the others.
+	return &ByteFilter{Sets: slices.Clone(keep[:min(len(keep), maxByteSets)])}
 }

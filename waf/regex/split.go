@@ -141,16 +141,18 @@ func splitRanges(expr string) [][]span {
 	// Every group, with its parent, whether a quantifier follows it, and
 	// the '|' at its own level.
 	type group struct {
-		open, body, close int // body: index after the opener
-		parent            int // index in groups, -1 at depth 0
+		open, body, close int32 // body: index after the opener
+		parent            int32 // index in groups, -1 at depth 0
+		pipes             int32 // the number of its '|'
 		quantified        bool
-		pipes             []int
 	}
 	var (
 		top   []int // positions of '|' at depth 0
 		stack []int // open groups, indexes in groups
 		// One allocation for the groups: at most one per '('.
 		groups = make([]group, 0, strings.Count(expr, "("))
+		// The '|' inside groups, in order, and the group of each.
+		pipes, pipeGroup []int32
 	)
 	for i := 0; i < len(expr); i++ {
 		switch c := expr[i]; c {
@@ -162,9 +164,9 @@ func splitRanges(expr string) [][]span {
 				return nil
 			}
 		case '(':
-			g := group{open: i, body: i + 1, parent: -1}
+			g := group{open: int32(i), body: int32(i + 1), parent: -1}
 			if len(stack) > 0 {
-				g.parent = stack[len(stack)-1]
+				g.parent = int32(stack[len(stack)-1])
 			}
 			if strings.HasPrefix(expr[i:], "(?") {
 				end := strings.IndexByte(expr[i:], ':')
@@ -174,7 +176,7 @@ func splitRanges(expr string) [][]span {
 				if end < 0 {
 					return nil
 				}
-				g.body = i + end + 1
+				g.body = int32(i + end + 1)
 				if closeFlag := strings.IndexByte(expr[i:], ')'); closeFlag >= 0 && closeFlag < end {
 					return nil // a flag group like (?s) inside: keep whole
 				}
@@ -187,14 +189,15 @@ func splitRanges(expr string) [][]span {
 			}
 			g := &groups[stack[len(stack)-1]]
 			stack = stack[:len(stack)-1]
-			g.close = i
+			g.close = int32(i)
 			g.quantified = i+1 < len(expr) && strings.IndexByte("*+?{", expr[i+1]) >= 0
 		case '|':
 			if len(stack) == 0 {
 				top = append(top, i)
 			} else {
-				g := &groups[stack[len(stack)-1]]
-				g.pipes = append(g.pipes, i)
+				k := stack[len(stack)-1]
+				groups[k].pipes++
+				pipes, pipeGroup = append(pipes, int32(i)), append(pipeGroup, int32(k))
 			}
 		}
 	}
@@ -236,11 +239,11 @@ func splitRanges(expr string) [][]span {
 	// the likeliest to hold more alternations, split in turn).
 	splittable := func(k int) bool {
 		g := groups[k]
-		if g.quantified || len(g.pipes) == 0 {
+		if g.quantified || g.pipes == 0 {
 			return false
 		}
 		for p := g.parent; p >= 0; p = groups[p].parent {
-			if groups[p].quantified || len(groups[p].pipes) > 0 {
+			if groups[p].quantified || groups[p].pipes > 0 {
 				return false
 			}
 		}
@@ -251,8 +254,8 @@ func splitRanges(expr string) [][]span {
 		if !splittable(k) {
 			continue
 		}
-		if b := best; b < 0 || len(g.pipes) > len(groups[b].pipes) ||
-			len(g.pipes) == len(groups[b].pipes) && g.close-g.open > groups[b].close-groups[b].open {
+		if b := best; b < 0 || g.pipes > groups[b].pipes ||
+			g.pipes == groups[b].pipes && g.close-g.open > groups[b].close-groups[b].open {
 			best = k
 		}
 	}
@@ -260,13 +263,16 @@ func splitRanges(expr string) [][]span {
 		return nil
 	}
 	g := groups[best]
-	var parts [][]span
-	prev := g.body
-	for _, p := range g.pipes {
-		parts = append(parts, alt(span{0, g.body}, span{prev, p}, span{g.close, len(expr)}))
-		prev = p + 1
+	body, end := int(g.body), int(g.close)
+	parts := make([][]span, 0, g.pipes+1)
+	prev := body
+	for j, p := range pipes {
+		if pipeGroup[j] == int32(best) {
+			parts = append(parts, alt(span{0, body}, span{prev, int(p)}, span{end, len(expr)}))
+			prev = int(p) + 1
+		}
 	}
-	return append(parts, alt(span{0, g.body}, span{prev, g.close}, span{g.close, len(expr)}))
+	return append(parts, alt(span{0, body}, span{prev, end}, span{end, len(expr)}))
 }
 
 // skipClass returns the index of the ']' closing the character class that
