@@ -19,12 +19,13 @@ import (
 
 // New compiles a ruleset into an Engine.
 //
-// It runs in phases: the actions and rules data (newEngine); the rules and
-// the exclusions (a compiler: operators, transformer chains, views and
-// chain groups); the literal prefilter over every target
-// (analyzePrefilters, buildPrefilter); the evaluation passes and what
-// reads each view (setPasses, markViews); then the cache of clean values
-// and the warm-up.
+// It runs in phases: the actions and rules data (newEngine); the split of
+// the rules' expressions into branches and their prefilters' analysis, on
+// all CPUs (prepareOperators); the rules and the exclusions (a compiler:
+// operators, transformer chains, views and chain groups); the literal
+// prefilter over every target (analyzePrefilters, buildPrefilter); the
+// evaluation passes and what reads each view (setPasses, markViews); then
+// the cache of clean values and the warm-up.
 func New(rs *Ruleset, opts Options) (*Engine, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
@@ -37,7 +38,9 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	all := make([]Rule, 0, len(rs.CustomRules)+len(rs.Rules))
 	all = append(all, rs.CustomRules...)
 	all = append(all, rs.Rules...)
-	for _, rr := range applyOverrides(all, rs.Overrides) {
+	all = applyOverrides(all, rs.Overrides)
+	prepareOperators(all)
+	for _, rr := range all {
 		c.rule(rr)
 	}
 	for _, ex := range rs.Exclusions {
@@ -63,6 +66,91 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 		e.WarmUp()
 	}
 	return e, nil
+}
+
+// prepareOperators splits the operators that the request rules' conditions
+// bring compiled (from ParseRuleset) into their branches, and analyzes the
+// prefilters of each branch (or of the whole operator when it does not
+// split), on all CPUs (at most 8), the costliest first: for a ruleset
+// whose expressions are not known in advance (see regex/known.go), this
+// is most of New's work. The compiler then finds them split
+// (operator.Decomposable splits once) and analyzed. An operator used by
+// several conditions is prepared once, for the first, which is the one
+// that keeps it (see compiler.condition).
+func prepareOperators(rules []Rule) {
+	type job struct {
+		op   operator.Operator
+		cost int
+	}
+	var jobs []job
+	seen := map[operator.Operator]bool{}
+	for _, rr := range rules {
+		if rr.Enabled != nil && !*rr.Enabled || isSinkRule(rr) || isSinkOnly(rr) {
+			continue
+		}
+		for _, cd := range rr.Conditions {
+			op := cd.compiled
+			if op == nil || seen[op] || strings.HasPrefix(cd.Operator, "!") {
+				continue
+			}
+			seen[op] = true
+			cost := 0
+			if k, ok := op.(operator.Costly); ok {
+				cost = k.Cost()
+			}
+			jobs = append(jobs, job{op, cost})
+		}
+	}
+	// Below a few KiB of expressions the goroutines would cost more than
+	// they save (the default ruleset's are known in advance: they cost
+	// nothing).
+	total := 0
+	for _, j := range jobs {
+		total += j.cost
+	}
+	workers := min(runtime.GOMAXPROCS(0), 8, len(jobs))
+	if total < 4096 {
+		workers = min(workers, 1)
+	}
+	slices.SortStableFunc(jobs, func(a, b job) int { return b.cost - a.cost })
+	prepare := func(op operator.Operator) {
+		ops := []operator.Operator{op}
+		if d, ok := op.(operator.Decomposable); ok {
+			if bs := d.Branches(); len(bs) > 1 {
+				ops = bs
+			}
+		}
+		for _, o := range ops {
+			if pf, ok := o.(operator.Prefiltered); ok {
+				pf.RequiredLiterals()
+			}
+			if bf, ok := o.(operator.ByteFiltered); ok {
+				bf.RequiredBytes()
+			}
+		}
+	}
+	if workers <= 1 {
+		for _, j := range jobs {
+			prepare(j.op)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				prepare(jobs[i].op)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // newEngine returns an engine with the ruleset's actions (over the

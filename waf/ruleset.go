@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/rampartsec/rampart/waf/operator"
 	"github.com/rampartsec/rampart/waf/transform"
@@ -55,6 +57,9 @@ type Condition struct {
 	Params map[string]json.RawMessage
 	// compiled is the operator built while validating, reused by New.
 	compiled operator.Operator
+	// job compiles it while the parse goes on (see opJobs), until the
+	// parse ends.
+	job *opJob
 }
 
 // Input selects an address (and optionally a key path inside it) for a
@@ -231,13 +236,37 @@ func parseUnchecked(data []byte) (rs *Ruleset, warns []string, err error, crash 
 	return rs, warns, err, nil
 }
 
-// parseValid is ParseRuleset on a document that is valid JSON.
+// parseValid is ParseRuleset on a document that is valid JSON. The
+// regular expressions of a large document are parsed on other CPUs while
+// the rest of it is (see opJobs); when one of them fails, the document is
+// parsed again with every operator compiled in turn, so that the problems
+// are the same, in the same order.
 func parseValid(data []byte) (*Ruleset, []string, error) {
+	if len(data) >= parallelCompile && runtime.GOMAXPROCS(0) >= 2 {
+		if rs, warns, err, ok := parseWith(data, newOpJobs()); ok {
+			return rs, warns, err
+		}
+	}
+	rs, warns, err, _ := parseWith(data, nil)
+	return rs, warns, err
+}
+
+// parallelCompile is the document size from which parseValid compiles
+// operators on other CPUs.
+const parallelCompile = 64 << 10
+
+// parseWith parses a valid document, compiling the costly operators with
+// jobs when not nil; ok is false when one of them failed, and the result
+// is then not to be used.
+func parseWith(data []byte, jobs *opJobs) (rs *Ruleset, warns []string, err error, ok bool) {
 	var top map[string]json.RawMessage
 	if err := decodeObject(data, &top); err != nil {
-		return nil, nil, &RulesetError{Problems: []*RuleError{{Msg: "not a JSON object: " + err.Error()}}}
+		return nil, nil, &RulesetError{Problems: []*RuleError{{Msg: "not a JSON object: " + err.Error()}}}, true
 	}
-	p := &parser{rs: &Ruleset{}, in: interner{}}
+	p := &parser{rs: &Ruleset{}, in: interner{}, jobs: jobs}
+	if jobs != nil {
+		defer jobs.finish() // on a panic too: the workers end
+	}
 	keys := make([]string, 0, len(top))
 	for k := range top {
 		keys = append(keys, k)
@@ -275,10 +304,123 @@ func parseValid(data []byte) (*Ruleset, []string, error) {
 	p.exclusions(top["exclusions"])
 	p.overrides(top["rules_override"])
 	p.checkOnMatch()
-	if len(p.errs) > 0 {
-		return nil, p.warnings, &RulesetError{Problems: p.errs}
+	if jobs != nil && !p.resolveJobs() {
+		return nil, nil, nil, false
 	}
-	return p.rs, p.warnings, nil
+	if len(p.errs) > 0 {
+		return nil, p.warnings, &RulesetError{Problems: p.errs}, true
+	}
+	return p.rs, p.warnings, nil, true
+}
+
+// resolveJobs waits for the operators compiled on other CPUs and sets
+// them on their conditions; it reports false when one failed.
+func (p *parser) resolveJobs() bool {
+	if !p.jobs.finish() {
+		return false
+	}
+	resolve := func(conds []Condition) {
+		for i := range conds {
+			c := &conds[i]
+			if c.job == nil {
+				continue
+			}
+			if !c.job.usesData {
+				c.compiled = c.job.op
+			}
+			c.job = nil
+		}
+	}
+	for _, rules := range [][]Rule{p.rs.Rules, p.rs.CustomRules} {
+		for i := range rules {
+			resolve(rules[i].Conditions)
+		}
+	}
+	for i := range p.rs.Exclusions {
+		resolve(p.rs.Exclusions[i].Conditions)
+	}
+	return true
+}
+
+// opJob is an operator compiled on another CPU while the ruleset parses.
+type opJob struct {
+	f        operator.Factory
+	params   map[string]json.RawMessage
+	usesData bool
+	op       operator.Operator
+	failed   bool
+}
+
+// opJobs compiles the costly operators of a ruleset (those of
+// deferredOperators) on other CPUs (at most 7) while the parse goes on;
+// the parsing goroutine compiles what is left when the parse ends.
+type opJobs struct {
+	ch     chan *opJob
+	wg     sync.WaitGroup
+	done   bool
+	failed atomic.Bool
+}
+
+// deferredOperators are the operators that opJobs compiles: their
+// factories cost (a regular expression's parse) and depend on their
+// parameters alone.
+var deferredOperators = map[string]bool{"match_regex": true}
+
+func newOpJobs() *opJobs {
+	j := &opJobs{ch: make(chan *opJob, 1024)}
+	for range min(runtime.GOMAXPROCS(0)-1, 7) {
+		j.wg.Add(1)
+		go func() {
+			defer j.wg.Done()
+			j.work()
+		}()
+	}
+	return j
+}
+
+// add queues the compilation of an operator.
+func (j *opJobs) add(f operator.Factory, params map[string]json.RawMessage, usesData bool) *opJob {
+	job := &opJob{f: f, params: params, usesData: usesData}
+	j.ch <- job
+	return job
+}
+
+// work compiles queued operators until the queue is closed and empty.
+func (j *opJobs) work() {
+	for job := range j.ch {
+		j.run(job)
+	}
+}
+
+// run compiles one operator; a failure (an error or a panic) marks the
+// jobs failed.
+func (j *opJobs) run(job *opJob) {
+	defer func() {
+		if r := recover(); r != nil {
+			job.failed = true
+			j.failed.Store(true)
+		}
+	}()
+	op, err := job.f(operator.Params{Raw: job.params, Data: scratchData})
+	if err != nil {
+		job.failed = true
+		j.failed.Store(true)
+		return
+	}
+	job.op = op
+}
+
+// finish closes the queue, compiles what is left beside the workers and
+// waits for them; it reports whether every operator compiled. It may be
+// called again.
+func (j *opJobs) finish() bool {
+	if !j.done {
+		j.done = true
+		close(j.ch)
+		j.work()
+		j.wg.Wait()
+	}
+	return !j.failed.Load()
 }
 
 type parser struct {
@@ -288,6 +430,8 @@ type parser struct {
 	actionID map[string]bool
 	// in interns the strings that repeat across rules.
 	in interner
+	// jobs, when set, compiles the costly operators on other CPUs.
+	jobs *opJobs
 }
 
 func (p *parser) fail(id, path, msg string) {
@@ -587,6 +731,12 @@ func (p *parser) conditions(id, path string, raw json.RawMessage) []Condition {
 		// Compile once here so that every parameter problem is reported
 		// with the rule, not later at New.
 		if f, ok := operator.Lookup(name); ok {
+			_, usesData := cond.Params["data"]
+			if p.jobs != nil && deferredOperators[name] {
+				cond.job = p.jobs.add(f, cond.Params, usesData)
+				out = append(out, cond)
+				continue
+			}
 			op, err := f(operator.Params{Raw: cond.Params, Data: scratchData})
 			if err != nil {
 				p.fail(id, cpath()+".parameters", err.Error())
@@ -594,7 +744,7 @@ func (p *parser) conditions(id, path string, raw json.RawMessage) []Condition {
 			}
 			// Operators over rules_data are compiled again by New, against
 			// the engine's own lists; the others are reused.
-			if _, usesData := cond.Params["data"]; !usesData {
+			if !usesData {
 				cond.compiled = op
 			}
 		}

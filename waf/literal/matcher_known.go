@@ -48,6 +48,18 @@ var recordPatterns func(patterns []string)
 // must not be called concurrently with NewMatcher.
 func RecordPatterns(f func(patterns []string)) { recordPatterns = f }
 
+// Prebuilt returns NewMatcher(patterns) when it costs next to nothing:
+// the pattern set is in the table of known matchers, or pattern sets are
+// being recorded (RecordPatterns, which wants every set of a ruleset in the
+// order it loads). Otherwise it returns nil, for the caller to build the
+// matcher when it needs it.
+func Prebuilt(patterns []string) *Matcher {
+	if recordPatterns != nil {
+		return NewMatcher(patterns)
+	}
+	return knownMatcher(patterns)
+}
+
 const knownMagic = "RMT1"
 
 // patternsKey hashes a pattern set (FNV-1a over each pattern's length and

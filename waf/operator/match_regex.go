@@ -24,6 +24,9 @@ type matchRegex struct {
 	re *regex.Expr
 	// minLen is the "min_length" option.
 	minLen int
+	// branches are the operator's branches once split (split is set).
+	branches []Operator
+	split    bool
 }
 
 // ByteSet is a set of byte values, as a 256-bit bitmap (see regex.ByteSet).
@@ -157,7 +160,16 @@ func newMatchRegex(p Params) (Operator, error) {
 // regex.Expr.Branches), each with its own prefilter, so that a value runs
 // only the alternatives whose literals it contains instead of the whole
 // expression. It returns nil when the expression does not split.
+//
+// The split is made on the first call, and later calls return the same
+// branches, so that an engine can split its operators ahead, on all CPUs,
+// and find them split when it compiles. It is not safe for concurrent
+// use.
 func (o *matchRegex) Branches() []Operator {
+	if o.split {
+		return o.branches
+	}
+	o.split = true
 	bs := o.re.Branches()
 	if len(bs) == 0 {
 		return nil
@@ -168,8 +180,14 @@ func (o *matchRegex) Branches() []Operator {
 		ms[i] = matchRegex{re: &bs[i], minLen: o.minLen}
 		out[i] = &ms[i]
 	}
+	o.branches = out
 	return out
 }
+
+// Cost implements Costly: the length of the expression, which its split
+// and analysis grow with (0 when they were done in advance, see
+// regex.Expr.Cost).
+func (o *matchRegex) Cost() int { return o.re.Cost() }
 
 // StringsOnly marks the operator as one that only matches strings and
 // keys: the engine does not run it on numbers and booleans.

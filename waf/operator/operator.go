@@ -72,6 +72,14 @@ type Decomposable interface {
 	Branches() []Operator
 }
 
+// Costly is implemented by operators whose preparation (the split into
+// branches, the prefilters' analysis) costs in proportion to Cost: an
+// engine hands the costliest out first when it prepares operators on
+// several CPUs.
+type Costly interface {
+	Cost() int
+}
+
 // Existence is implemented by the exists operator: it matches the presence
 // of the address (and key path) rather than a value, and the engine calls
 // Eval with a Null value once when the target is present.

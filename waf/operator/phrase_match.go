@@ -1,6 +1,11 @@
 package operator
 
-import "github.com/rampartsec/rampart/waf/literal"
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/rampartsec/rampart/waf/literal"
+)
 
 // phraseMatch matches a string (or map key) that contains one of the
 // phrases in "list". As in libddwaf, the comparison is case-sensitive:
@@ -14,16 +19,27 @@ import "github.com/rampartsec/rampart/waf/literal"
 // Every occurrence is tried, not only the first.
 //
 // The highlight is the phrase found.
+//
+// The automaton over the phrases is built on first use (see Lazy), unless
+// it is in the table of known matchers (the default ruleset's): a long
+// list (Datadog's file names, thousands of phrases) costs more to build
+// than the rest of its rule, and most values never reach it, the engine's
+// prefilter having found none of the phrases in them.
 type phraseMatch struct {
 	phrases  []string
-	m        *literal.Matcher
+	lower    []string
 	boundary bool
 	lits     []string
+	// once builds m; built is set once it is.
+	once  sync.Once
+	m     *literal.Matcher
+	built atomic.Bool
 }
 
 var (
 	_ Operator    = (*phraseMatch)(nil)
 	_ Prefiltered = (*phraseMatch)(nil)
+	_ Lazy        = (*phraseMatch)(nil)
 )
 
 func init() { register("phrase_match", newPhraseMatch) }
@@ -52,7 +68,11 @@ func newPhraseMatch(p Params) (Operator, error) {
 		o.phrases = append(o.phrases, s)
 		lower = append(lower, asciiLower(s))
 	}
-	o.m = literal.NewMatcher(lower)
+	o.lower = lower
+	if m := literal.Prebuilt(lower); m != nil {
+		o.once.Do(func() { o.m = m })
+		o.built.Store(true)
+	}
 	o.lits = lower
 	for _, s := range lower {
 		if len(s) < 2 {
@@ -74,7 +94,7 @@ func (o *phraseMatch) Eval(v Value) (string, bool) {
 	}
 	s := v.Bytes
 	found := -1
-	o.m.Scan(s, func(id, end int) bool {
+	o.matcher().Scan(s, func(id, end int) bool {
 		p := o.phrases[id]
 		start := end - len(p)
 		if string(s[start:end]) != p {
@@ -91,6 +111,31 @@ func (o *phraseMatch) Eval(v Value) (string, bool) {
 	}
 	return o.phrases[found], true
 }
+
+// matcher returns the automaton over the phrases, building it on first
+// use.
+func (o *phraseMatch) matcher() *literal.Matcher {
+	o.once.Do(func() {
+		o.m = literal.NewMatcher(o.lower)
+		o.built.Store(true)
+	})
+	return o.m
+}
+
+// Pending implements Lazy: the automaton is built by the first
+// evaluation.
+func (o *phraseMatch) Pending() BuildState {
+	if o.built.Load() {
+		return Built
+	}
+	return BuildNext
+}
+
+// Build implements Lazy: it builds the automaton.
+func (o *phraseMatch) Build() { o.matcher() }
+
+// BuildAll implements Lazy: it builds the automaton.
+func (o *phraseMatch) BuildAll() { o.matcher() }
 
 // edgeOK reports whether a phrase whose edge character is c may sit next to
 // s[i] (i out of range: the input's edge) without cutting a word.

@@ -5,8 +5,10 @@ import "github.com/rampartsec/rampart/waf/regex"
 // Lazy is implemented by operators that build part of their matcher on
 // first use rather than when the ruleset loads: match_regex compiles its
 // matcher and its anchor on its first evaluation and its automaton once
-// values keep reaching it (see regex.Expr), so that a ruleset loads fast and
-// the expressions no value reaches cost nothing.
+// values keep reaching it (see regex.Expr), phrase_match builds its
+// automaton on its first evaluation (unless it is known in advance), so
+// that a ruleset loads fast and the operators no value reaches cost
+// nothing.
 //
 // Building is a one-time cost per operator, bounded by the ruleset, that
 // an attacker cannot make a process pay twice; the engine calls Build

@@ -3,6 +3,7 @@ package regex
 import (
 	"math/bits"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"unicode"
 	"unicode/utf8"
@@ -199,68 +200,76 @@ const maxByteSets = 3
 // re matches meets: the requirements of every part of a concatenation, one
 // per character of a literal.
 func requiredByteSets(re *syntax.Regexp) []ByteSet {
+	var out []ByteSet
+	eachRequiredByteSet(re, func(s ByteSet) { out = append(out, s) })
+	return out
+}
+
+// eachRequiredByteSet calls f with each set of requiredByteSets(re), in
+// order.
+func eachRequiredByteSet(re *syntax.Regexp, f func(ByteSet)) {
 	switch re.Op {
 	case syntax.OpConcat:
-		var out []ByteSet
 		for _, sub := range re.Sub {
-			out = append(out, requiredByteSets(sub)...)
+			eachRequiredByteSet(sub, f)
 		}
-		return out
+		return
 	case syntax.OpLiteral:
-		var out []ByteSet
 		for _, r := range re.Rune {
 			var s ByteSet
 			addRune(&s, r, re.Flags&syntax.FoldCase != 0)
-			out = append(out, s)
+			f(s)
 		}
-		return out
+		return
 	case syntax.OpCapture, syntax.OpPlus:
-		return requiredByteSets(re.Sub[0])
+		eachRequiredByteSet(re.Sub[0], f)
+		return
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return requiredByteSets(re.Sub[0])
+			eachRequiredByteSet(re.Sub[0], f)
 		}
-		return nil
+		return
 	}
 	if s, ok := requiredBytes(re); ok {
-		return []ByteSet{s}
+		f(s)
 	}
-	return nil
 }
 
 // byteFilterOf computes the byte filter of a parsed expression: its rarest
 // required byte sets, leaving out sets that hold most letters (they filter
 // nothing). It returns nil when no set is worth checking.
 func byteFilterOf(re *syntax.Regexp) *ByteFilter {
-	sets := requiredByteSets(re.Simplify())
+	// The sets worth checking, each once, in the order they come.
 	var keep []ByteSet
-	for _, s := range sets {
+	eachRequiredByteSet(re.Simplify(), func(s ByteSet) {
 		n := 0
 		for b := 'a'; b <= 'z'; b++ {
 			if s.Has(byte(b)) {
 				n++
 			}
 		}
-		if n > 20 {
-			continue
-		}
-		dup := false
-		for _, k := range keep {
-			if k == s {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if n <= 20 && !slices.Contains(keep, s) {
 			keep = append(keep, s)
 		}
-	}
+	})
 	if len(keep) == 0 {
 		return nil
 	}
-	sort.Slice(keep, func(i, j int) bool { return keep[i].weight() < keep[j].weight() })
-	if len(keep) > maxByteSets {
-		keep = keep[:maxByteSets]
+	// The weights are computed once, not at every comparison; the sort
+	// makes the same comparisons, so the order (of equal weights too) is
+	// the one of sorting the sets by weight.
+	type weighted struct {
+		set ByteSet
+		w   int
 	}
-	return &ByteFilter{Sets: keep}
+	ws := make([]weighted, len(keep))
+	for i := range keep {
+		ws[i] = weighted{keep[i], keep[i].weight()}
+	}
+	sort.Slice(ws, func(i, j int) bool { return ws[i].w < ws[j].w })
+	for i := range ws {
+		keep[i] = ws[i].set
+	}
+	// A copy of the rarest, so that the filter does not hold the others.
+	return &ByteFilter{Sets: slices.Clone(keep[:min(len(keep), maxByteSets)])}
 }

@@ -2,6 +2,9 @@ package regex
 
 import (
 	"bytes"
+	"regexp/syntax"
+	"slices"
+	"sort"
 	"testing"
 )
 
@@ -53,5 +56,56 @@ func TestByteFilterSound(t *testing.T) {
 	t.Logf("%d expressions, %d matches, %d rejections", len(ops), matched, rejected)
 	if matched == 0 || rejected == 0 {
 		t.Fatal("the filters were not exercised")
+	}
+}
+
+// TestByteFilterOrder: the filter's sets are in the order of sorting them
+// by weight() at every comparison, as byteFilterOf first did, for every
+// expression of the default and Datadog's rulesets and their branches.
+func TestByteFilterOrder(t *testing.T) {
+	exprs := append(defaultExprs(t), datadogExprs(t)...)
+	for _, e := range exprs[:len(exprs):len(exprs)] {
+		for _, b := range splitAll(e) {
+			exprs = append(exprs, b.text)
+		}
+	}
+	n := 0
+	for _, e := range exprs {
+		re, err := syntax.Parse(e, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := byteFilterOf(re)
+		if got == nil {
+			continue
+		}
+		want := slices.Clone(got.Sets)
+		// The sets before the sort: byteFilterOf keeps at most
+		// maxByteSets, so the reference sorts the kept sets again from
+		// the unsorted list.
+		all := requiredByteSets(re.Simplify())
+		var keep []ByteSet
+		for _, s := range all {
+			m := 0
+			for c := 'a'; c <= 'z'; c++ {
+				if s.Has(byte(c)) {
+					m++
+				}
+			}
+			if m <= 20 && !slices.Contains(keep, s) {
+				keep = append(keep, s)
+			}
+		}
+		sort.Slice(keep, func(i, j int) bool { return keep[i].weight() < keep[j].weight() })
+		if len(keep) > maxByteSets {
+			keep = keep[:maxByteSets]
+		}
+		if !slices.Equal(want, keep) {
+			t.Fatalf("%q: sets in another order than sorting by weight", e)
+		}
+		n++
+	}
+	if n < 100 {
+		t.Fatalf("only %d expressions have a filter", n)
 	}
 }

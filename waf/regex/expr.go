@@ -97,7 +97,8 @@ const maxBranches = 64
 //
 // The split is done on the source text (syntax.Regexp.String is far too
 // slow on large case-folded classes to be used at load time), and each
-// branch is parsed again, so a branch that does not parse cancels it.
+// branch is parsed again, so a branch that does not parse cancels it; its
+// prefilters are analyzed as soon as it is parsed.
 func (e *Expr) Branches() []Expr {
 	if e.known != 0 {
 		return e.knownBranches()
@@ -113,9 +114,21 @@ func (e *Expr) Branches() []Expr {
 			return nil
 		}
 		out[i].expr, out[i].tree = b.text, bt
+		// Analyzed now, while its tree is in the cache (analyze drops it).
+		out[i].analyze()
 	}
 	e.tree = nil // analyze parses again if the whole expression is ever asked for
 	return out
+}
+
+// Cost estimates the work of splitting the expression and analyzing its
+// prefilters: the length of its text, 0 when it is known in advance (see
+// known.go).
+func (e *Expr) Cost() int {
+	if e.known != 0 || e.pref != 0 || e.spans != "" {
+		return 0
+	}
+	return len(e.expr)
 }
 
 // String returns the expression's text. It compiles the expression, as

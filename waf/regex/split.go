@@ -1,6 +1,9 @@
 package regex
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // span is a range of bytes of an expression's source text.
 type span struct{ start, end int }
@@ -15,9 +18,16 @@ type branch struct {
 // splitAll splits an expression into alternatives as far as it goes
 // within maxBranches: each alternative of a split is split again, the
 // largest splits first. It returns nil when the expression does not split.
+//
+// Each alternative is split once: its parts are kept for the later rounds
+// (a round only replaces one alternative by its parts), so that the work
+// is linear in the alternatives made, not quadratic.
 func splitAll(expr string) []branch {
 	split := func(b branch) []branch {
 		rs := splitRanges(b.text)
+		if len(rs) < 2 {
+			return nil
+		}
 		out := make([]branch, len(rs))
 		for i, r := range rs {
 			var sp []span
@@ -32,22 +42,31 @@ func splitAll(expr string) []branch {
 	if len(out) > maxBranches {
 		return nil
 	}
+	// parts[i] are out[i]'s own parts, once split (done[i]).
+	parts := make([][]branch, len(out), maxBranches)
+	done := make([]bool, len(out), maxBranches)
 	for len(out) > 1 {
 		// The alternative whose own split adds the most branches that fit.
-		best, bestParts := -1, []branch(nil)
-		for i, b := range out {
-			parts := split(b)
-			if len(parts) < 2 || len(out)-1+len(parts) > maxBranches {
+		best := -1
+		for i := range out {
+			if !done[i] {
+				parts[i], done[i] = split(out[i]), true
+			}
+			p := parts[i]
+			if len(p) < 2 || len(out)-1+len(p) > maxBranches {
 				continue
 			}
-			if len(parts) > len(bestParts) {
-				best, bestParts = i, parts
+			if best < 0 || len(p) > len(parts[best]) {
+				best = i
 			}
 		}
 		if best < 0 {
 			break
 		}
-		out = append(out[:best], append(bestParts, out[best+1:]...)...)
+		bp := parts[best]
+		out = slices.Insert(slices.Delete(out, best, best+1), best, bp...)
+		parts = slices.Insert(slices.Delete(parts, best, best+1), best, make([][]branch, len(bp))...)
+		done = slices.Insert(slices.Delete(done, best, best+1), best, make([]bool, len(bp))...)
 	}
 	return out
 }
@@ -122,15 +141,18 @@ func splitRanges(expr string) [][]span {
 	// Every group, with its parent, whether a quantifier follows it, and
 	// the '|' at its own level.
 	type group struct {
-		open, body, close int // body: index after the opener
-		parent            int // index in groups, -1 at depth 0
+		open, body, close int32 // body: index after the opener
+		parent            int32 // index in groups, -1 at depth 0
+		pipes             int32 // the number of its '|'
 		quantified        bool
-		pipes             []int
 	}
 	var (
-		top    []int // positions of '|' at depth 0
-		stack  []int // open groups, indexes in groups
-		groups []group
+		top   []int // positions of '|' at depth 0
+		stack []int // open groups, indexes in groups
+		// One allocation for the groups: at most one per '('.
+		groups = make([]group, 0, strings.Count(expr, "("))
+		// The '|' inside groups, in order, and the group of each.
+		pipes, pipeGroup []int32
 	)
 	for i := 0; i < len(expr); i++ {
 		switch c := expr[i]; c {
@@ -142,9 +164,9 @@ func splitRanges(expr string) [][]span {
 				return nil
 			}
 		case '(':
-			g := group{open: i, body: i + 1, parent: -1}
+			g := group{open: int32(i), body: int32(i + 1), parent: -1}
 			if len(stack) > 0 {
-				g.parent = stack[len(stack)-1]
+				g.parent = int32(stack[len(stack)-1])
 			}
 			if strings.HasPrefix(expr[i:], "(?") {
 				end := strings.IndexByte(expr[i:], ':')
@@ -154,7 +176,7 @@ func splitRanges(expr string) [][]span {
 				if end < 0 {
 					return nil
 				}
-				g.body = i + end + 1
+				g.body = int32(i + end + 1)
 				if closeFlag := strings.IndexByte(expr[i:], ')'); closeFlag >= 0 && closeFlag < end {
 					return nil // a flag group like (?s) inside: keep whole
 				}
@@ -167,14 +189,15 @@ func splitRanges(expr string) [][]span {
 			}
 			g := &groups[stack[len(stack)-1]]
 			stack = stack[:len(stack)-1]
-			g.close = i
+			g.close = int32(i)
 			g.quantified = i+1 < len(expr) && strings.IndexByte("*+?{", expr[i+1]) >= 0
 		case '|':
 			if len(stack) == 0 {
 				top = append(top, i)
 			} else {
-				g := &groups[stack[len(stack)-1]]
-				g.pipes = append(g.pipes, i)
+				k := stack[len(stack)-1]
+				groups[k].pipes++
+				pipes, pipeGroup = append(pipes, int32(i)), append(pipeGroup, int32(k))
 			}
 		}
 	}
@@ -216,11 +239,11 @@ func splitRanges(expr string) [][]span {
 	// the likeliest to hold more alternations, split in turn).
 	splittable := func(k int) bool {
 		g := groups[k]
-		if g.quantified || len(g.pipes) == 0 {
+		if g.quantified || g.pipes == 0 {
 			return false
 		}
 		for p := g.parent; p >= 0; p = groups[p].parent {
-			if groups[p].quantified || len(groups[p].pipes) > 0 {
+			if groups[p].quantified || groups[p].pipes > 0 {
 				return false
 			}
 		}
@@ -231,8 +254,8 @@ func splitRanges(expr string) [][]span {
 		if !splittable(k) {
 			continue
 		}
-		if b := best; b < 0 || len(g.pipes) > len(groups[b].pipes) ||
-			len(g.pipes) == len(groups[b].pipes) && g.close-g.open > groups[b].close-groups[b].open {
+		if b := best; b < 0 || g.pipes > groups[b].pipes ||
+			g.pipes == groups[b].pipes && g.close-g.open > groups[b].close-groups[b].open {
 			best = k
 		}
 	}
@@ -240,13 +263,16 @@ func splitRanges(expr string) [][]span {
 		return nil
 	}
 	g := groups[best]
-	var parts [][]span
-	prev := g.body
-	for _, p := range g.pipes {
-		parts = append(parts, alt(span{0, g.body}, span{prev, p}, span{g.close, len(expr)}))
-		prev = p + 1
+	body, end := int(g.body), int(g.close)
+	parts := make([][]span, 0, g.pipes+1)
+	prev := body
+	for j, p := range pipes {
+		if pipeGroup[j] == int32(best) {
+			parts = append(parts, alt(span{0, body}, span{prev, int(p)}, span{end, len(expr)}))
+			prev = int(p) + 1
+		}
 	}
-	return append(parts, alt(span{0, g.body}, span{prev, g.close}, span{g.close, len(expr)}))
+	return append(parts, alt(span{0, body}, span{prev, end}, span{end, len(expr)}))
 }
 
 // skipClass returns the index of the ']' closing the character class that

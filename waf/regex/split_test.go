@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/rampartsec/rampart/internal/corpus"
@@ -157,4 +158,78 @@ func FuzzSplitAlternation(f *testing.F) {
 			t.Fatalf("%q split into %q: branches %v, whole %v on %q", expr, parts, any, !any, value)
 		}
 	})
+}
+
+// splitAllNaive is splitAll as first written: every round splits every
+// alternative again. splitAll must give the same branches.
+func splitAllNaive(expr string) []branch {
+	split := func(b branch) []branch {
+		rs := splitRanges(b.text)
+		out := make([]branch, len(rs))
+		for i, r := range rs {
+			var sp []span
+			for _, x := range r {
+				sp = appendSubSpans(sp, b.spans, x.start, x.end)
+			}
+			out[i] = branch{text: spanText(expr, sp), spans: sp}
+		}
+		return out
+	}
+	out := split(branch{text: expr, spans: []span{{0, len(expr)}}})
+	if len(out) > maxBranches {
+		return nil
+	}
+	for len(out) > 1 {
+		best, bestParts := -1, []branch(nil)
+		for i, b := range out {
+			parts := split(b)
+			if len(parts) < 2 || len(out)-1+len(parts) > maxBranches {
+				continue
+			}
+			if len(parts) > len(bestParts) {
+				best, bestParts = i, parts
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out = append(out[:best], append(bestParts, out[best+1:]...)...)
+	}
+	return out
+}
+
+// TestSplitAllSameAsNaive: on every expression of the default and Datadog
+// rulesets, and on synthetic nested alternations, splitAll gives the
+// branches (texts and spans) of the naive algorithm.
+func TestSplitAllSameAsNaive(t *testing.T) {
+	exprs := append(rulesetRegexes(t, "../rules/default.json"), rulesetRegexes(t, corpus.DataFile(t, corpus.DatadogRuleset))...)
+	exprs = append(exprs,
+		`(?:a|b)(?:c|d)(?:e|f)(?:g|h)(?:i|j)(?:k|l)(?:m|n)`,
+		`x(?:a(?:b|c|d)|e(?:f|g))y|z(?:p|q)`,
+		`(?i)(?:a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q|r|s|t|u|v|w|x|y|z|0|1|2|3|4|5|6|7|8|9|A|B|C|D|E|F|G|H|I|J|K|L|M|N|O|P|Q|R|S|T|U|V|W|X|Y|Z|-|_|.)(?:1|2)`,
+	)
+	nSplit := 0
+	for _, e := range exprs {
+		got, want := splitAll(e), splitAllNaive(e)
+		if len(want) < 2 {
+			want = nil
+		}
+		if len(got) < 2 {
+			got = nil
+		}
+		if len(got) != len(want) {
+			t.Fatalf("splitAll(%q): %d branches, naive %d", e, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].text != want[i].text || !slices.Equal(got[i].spans, want[i].spans) {
+				t.Fatalf("splitAll(%q) branch %d = %q %v, naive %q %v", e, i, got[i].text, got[i].spans, want[i].text, want[i].spans)
+			}
+		}
+		if got != nil {
+			nSplit++
+		}
+	}
+	if nSplit < 50 {
+		t.Errorf("only %d of %d expressions split", nSplit, len(exprs))
+	}
 }
