@@ -165,3 +165,38 @@ func dump(v waf.Value) string {
 	walk(v)
 	return b.String()
 }
+
+// BenchmarkTraceQuery is the tracer's work before the root resolvers
+// (the document parsed again, graphql.server.all_resolvers built and
+// evaluated), without the execution: "begin" is the request's evaluation
+// at the HTTP layer alone (no body), "trace" the same and TraceQuery; the
+// tracer's cost is the difference.
+func BenchmarkTraceQuery(b *testing.B) {
+	agent, err := rampart.New(rampart.Config{Enabled: true, Mode: rampart.ModeBlock, Rules: rules.Default(), Exporter: &eventtest.Recorder{}, Timeout: time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr := Tracer{Agent: agent}
+	q := `query Search($q: String!, $id: ID!) { search(q: $q, limit: 5) { id name } item(id: $id) { name } }`
+	vars := map[string]any{"q": "blue widgets", "id": "42"}
+	for _, trace := range []bool{false, true} {
+		name := "begin"
+		if trace {
+			name = "trace"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sec := agent.BeginHTTP(httptest.NewRequest("POST", "/query", nil))
+				if trace {
+					ctx, finish := tr.TraceQuery(rampart.WithRequest(context.Background(), sec), q, "Search", vars, nil)
+					finish(nil)
+					if ctx.Err() == nil || sec.Blocked() != nil {
+						b.Fatal("not finished, or blocked")
+					}
+				}
+				sec.Finish(200)
+			}
+		})
+	}
+}
