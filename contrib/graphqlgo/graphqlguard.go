@@ -91,8 +91,7 @@ type stateKey struct{}
 // queryState is what TraceQuery leaves on the operation's context for
 // TraceField.
 type queryState struct {
-	sec    *rampart.Request
-	cancel context.CancelCauseFunc
+	sec *rampart.Request
 	// resolver: a rule reads graphql.server.resolver.
 	resolver bool
 	// fieldByField: the document could not be walked, each field's
@@ -101,14 +100,20 @@ type queryState struct {
 	fieldByField bool
 }
 
-// stop cancels the operation's context when the request is blocked, so
-// that graphql-go runs no further resolver; it reports whether it did.
-func (st *queryState) stop() bool {
-	if a := st.sec.Blocked(); a != nil {
-		st.cancel(&rampart.BlockedError{RuleID: a.RuleID, Action: a})
-		return true
+// stop returns ctx canceled, with the block as its cause, when the
+// request is blocked (graphql-go then calls no resolver under it), and ctx
+// itself otherwise. The contexts of requests that are not blocked are left
+// as they are: a cancelable context of rampart's own under every
+// operation would make database/sql and drivers watch it with a goroutine
+// per statement.
+func (st *queryState) stop(ctx context.Context) (context.Context, bool) {
+	a := st.sec.Blocked()
+	if a == nil {
+		return ctx, false
 	}
-	return false
+	ctx, cancel := context.WithCancelCause(ctx)
+	cancel(&rampart.BlockedError{RuleID: a.RuleID, Action: a})
+	return ctx, true
 }
 
 // TraceQuery evaluates the arguments of the operation's fields
@@ -129,30 +134,27 @@ func (t Tracer) TraceQuery(ctx context.Context, queryString, operationName strin
 	}
 	st := &queryState{sec: sec}
 	st.resolver = t.Agent != nil && t.Agent.Engine().Reads(waf.AddrGraphQLResolver)
-	ctx, st.cancel = context.WithCancelCause(ctx)
 	ctx = context.WithValue(ctx, stateKey{}, st)
-	if !st.stop() && (t.Agent == nil || t.Agent.Engine().Reads(waf.AddrGraphQLAllResolvers)) {
+	if sec.Blocked() == nil && (t.Agent == nil || t.Agent.Engine().Reads(waf.AddrGraphQLAllResolvers)) {
 		all, ok := allResolvers(queryString, operationName, variables)
 		switch {
 		case !ok:
 			st.fieldByField = true
 		case all.Len() > 0:
 			sec.Run(waf.Address{Name: waf.AddrGraphQLAllResolvers, Value: all})
-			st.stop()
 		}
 	}
-	return ctx, func(errs []*gqlerrors.QueryError) {
-		st.cancel(nil)
-		if nextFinish != nil {
-			nextFinish(errs)
-		}
+	ctx, _ = st.stop(ctx)
+	if nextFinish != nil {
+		return ctx, nextFinish
 	}
+	return ctx, noopQueryFinish
 }
 
 // TraceField runs graphql.server.resolver before a resolver with
 // arguments, when a rule reads it, and refuses to resolve a field of a
 // blocked request (blocked by a rule or at a sink inside another
-// resolver): the operation's context is canceled. Trivial fields (a
+// resolver): the field's context is canceled. Trivial fields (a
 // struct field or a method without context, arguments or error) are not
 // looked at.
 func (t Tracer) TraceField(ctx context.Context, label, typeName, fieldName string, trivial bool, args map[string]any) (context.Context, tracer.FieldFinishFunc) {
@@ -164,7 +166,10 @@ func (t Tracer) TraceField(ctx context.Context, label, typeName, fieldName strin
 		return ctx, finish
 	}
 	st, _ := ctx.Value(stateKey{}).(*queryState)
-	if st == nil || st.stop() {
+	if st == nil {
+		return ctx, finish
+	}
+	if ctx, stopped := st.stop(ctx); stopped {
 		return ctx, finish
 	}
 	if len(args) > 0 && (st.fieldByField || st.resolver) {
@@ -175,7 +180,7 @@ func (t Tracer) TraceField(ctx context.Context, label, typeName, fieldName strin
 		if st.resolver && st.sec.Blocked() == nil {
 			st.sec.Run(waf.Address{Name: waf.AddrGraphQLResolver, Value: waf.Map([]waf.Field{{Key: fieldName, Value: m}})})
 		}
-		st.stop()
+		ctx, _ = st.stop(ctx)
 	}
 	return ctx, finish
 }
