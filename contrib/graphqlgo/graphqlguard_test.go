@@ -257,6 +257,23 @@ func TestVariableInjectionBlocked(t *testing.T) {
 	}
 }
 
+// With the body inspected at the HTTP layer (the default), the same
+// injection is blocked by Handler before the schema runs, with the same
+// GraphQL block response.
+func TestBlockedAtHTTPLayer(t *testing.T) {
+	f := setup(t, rampart.Config{Mode: rampart.ModeBlock})
+	code, out, raw := post(t, f.url, searchQuery, map[string]any{"q": "x' UNION SELECT name, password FROM users --"})
+	if code != http.StatusForbidden || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "BLOCKED" || string(out.Data) != "null" {
+		t.Fatalf("attack: %d %s", code, raw)
+	}
+	if n := f.res.calls.Load(); n != 0 {
+		t.Errorf("resolvers ran %d times", n)
+	}
+	if ev := attack(t, f.rec); ev.Request.Route != "POST /query" || !strings.HasPrefix(ev.Triggers[0].Address, "server.request.") {
+		t.Errorf("event %+v, trigger %+v", ev.Request, ev.Triggers[0])
+	}
+}
+
 // An injection written inside the query document is an argument like any
 // other: blocked before the resolver runs.
 func TestInlineArgumentBlocked(t *testing.T) {
