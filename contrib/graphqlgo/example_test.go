@@ -13,7 +13,7 @@ import (
 
 type exampleResolver struct{}
 
-func (exampleResolver) Hello(ctx context.Context, args struct{ Name string }) string {
+func (*exampleResolver) Hello(ctx context.Context, args struct{ Name string }) string {
 	return "Hello, " + args.Name
 }
 
@@ -22,7 +22,8 @@ func (exampleResolver) Hello(ctx context.Context, args struct{ Name string }) st
 // with a GraphQL error.
 func ExampleTracer() {
 	agent := rampart.Default() // nil when rampart is disabled: Handler returns relay's handler
-	schema := graphql.MustParseSchema(`type Query { hello(name: String!): String! }`, exampleResolver{},
+	schema := graphql.MustParseSchema(`type Query { hello(name: String!): String! }`, &exampleResolver{},
 		graphql.Tracer(graphqlguard.Tracer{Agent: agent}))
 	http.Handle("/query", graphqlguard.Handler(agent, &relay.Handler{Schema: schema}))
+	// Output:
 }
