@@ -31,6 +31,7 @@ var bannedDeps = []string{
 	"google.golang.org/protobuf",
 	"github.com/99designs/gqlgen",
 	"github.com/vektah/gqlparser",
+	"github.com/graph-gophers/graphql-go",
 	"github.com/rampartsec/rampart/collector",
 	"github.com/rampartsec/rampart/internal/corpus",
 	"github.com/rampartsec/rampart/cmd",
