@@ -14,13 +14,11 @@ import (
 // value, migration 10).
 
 // AddSignalNote stores a note on its signal; it fails with not_found when
-// there is no such signal, and with invalid when the note is empty or
-// over collector.MaxNoteText or collector.MaxAssignee. An empty n.ID is
+// there is no such signal, and with invalid when the note's text or
+// assignee is over collector.MaxNoteText or collector.MaxAssignee (an
+// empty text is a note that only changes the assignee). An empty n.ID is
 // given a new one.
 func (s *Store) AddSignalNote(ctx context.Context, n *collector.Note) error {
-	if strings.TrimSpace(n.Text) == "" && n.Assignee == "" {
-		return collector.FieldErrorf("text", "empty")
-	}
 	if len(n.Text) > collector.MaxNoteText {
 		return collector.FieldErrorf("text", "%d bytes, over the limit of %d", len(n.Text), collector.MaxNoteText)
 	}

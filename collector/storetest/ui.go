@@ -234,7 +234,8 @@ func testLogins(t *testing.T, s UIStore) {
 
 // testSignalNotes: notes on a signal, newest first, with who wrote them
 // and whom they assign the signal to; the summary of each signal's notes;
-// no note on an unknown signal, an empty or an oversized one.
+// a note that only (un)assigns; no note on an unknown signal or an
+// oversized one.
 func testSignalNotes(t *testing.T, s UIStore) {
 	ctx := context.Background()
 	appendOne(t, s, MakeBatch(t, "n-1", Attack("r1", "203.0.113.7", -60), Attack("r2", "203.0.113.8", -30)))
@@ -250,18 +251,10 @@ func testSignalNotes(t *testing.T, s UIStore) {
 	notes := []*collector.Note{
 		{SignalID: a, Author: "alice", Text: text, Assignee: "alice", CreatedAt: at(10)},
 		{SignalID: a, Author: "bob", Text: "handed over", Assignee: "bob", CreatedAt: at(20)},
-		{SignalID: a, Author: "bob", Text: "", Assignee: "", CreatedAt: at(30)}, // invalid: nothing said
 		{SignalID: b, Author: "carol", Text: "false positive?", CreatedAt: at(15)},
 	}
 	for i, n := range notes {
-		err := s.AddSignalNote(ctx, n)
-		if i == 2 {
-			if collector.ErrorCode(err) != collector.EInvalid {
-				t.Errorf("an empty note: %v, want invalid", err)
-			}
-			continue
-		}
-		if err != nil {
+		if err := s.AddSignalNote(ctx, n); err != nil {
 			t.Fatalf("note %d: %v", i, err)
 		}
 		if !strings.HasPrefix(n.ID, "note_") {
@@ -285,12 +278,19 @@ func testSignalNotes(t *testing.T, s UIStore) {
 	if err := s.AddSignalNote(ctx, &collector.Note{SignalID: b, Author: "carol", Assignee: "dave", CreatedAt: at(15)}); err != nil {
 		t.Fatalf("a note that only assigns: %v", err)
 	}
+	// and one that only unassigns it
+	if err := s.AddSignalNote(ctx, &collector.Note{SignalID: a, Author: "bob", CreatedAt: at(30)}); err != nil {
+		t.Fatalf("a note that only unassigns: %v", err)
+	}
+	if got, err := s.SignalNotes(ctx, a, 1); err != nil || len(got) != 1 || got[0].Assignee != "" || got[0].Text != "" || !got[0].CreatedAt.Equal(at(30)) {
+		t.Fatalf("the newest note, unassigning: %+v %v", got, err)
+	}
 	sum, err := s.SignalNoteSummaries(ctx, []string{a, b, "sig_none"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sum) != 2 || sum[a].Notes != 2 || sum[a].Last.Text != "handed over" || sum[a].Last.Assignee != "bob" || !sum[a].Last.CreatedAt.Equal(at(20)) {
-		t.Errorf("summary of %s: %+v (of %d), want 2 notes, the newest bob's", a, sum[a], len(sum))
+	if len(sum) != 2 || sum[a].Notes != 3 || sum[a].Last.Text != "" || sum[a].Last.Author != "bob" || sum[a].Last.Assignee != "" || !sum[a].Last.CreatedAt.Equal(at(30)) {
+		t.Errorf("summary of %s: %+v (of %d), want 3 notes, the newest bob's unassigning", a, sum[a], len(sum))
 	}
 	// two notes of the same time: the one SignalNotes lists first
 	bs, err := s.SignalNotes(ctx, b, 10)
@@ -311,14 +311,14 @@ func testSignalNotes(t *testing.T, s UIStore) {
 	if err := s.AddSignalNote(ctx, long); collector.ErrorCode(err) != collector.EInvalid {
 		t.Errorf("an assignee over the limit: %v, want invalid", err)
 	}
-	if got, _ := s.SignalNotes(ctx, a, 10); len(got) != 2 {
+	if got, _ := s.SignalNotes(ctx, a, 10); len(got) != 3 {
 		t.Errorf("refused notes were stored: %+v", got)
 	}
 	// notes survive the signal's triage
 	if err := s.SetSignalStatus(ctx, a, collector.StatusArchived); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.SignalNotes(ctx, a, 10); len(got) != 2 {
+	if got, _ := s.SignalNotes(ctx, a, 10); len(got) != 3 {
 		t.Errorf("notes after archiving: %+v", got)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/event"
@@ -211,7 +213,12 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 	for i, c := range o.TopIPs {
 		ips[i] = c.Label
 	}
-	data.IPs = factsOf(ips, ds, now)
+	counts, err := u.ips.SignalCountsByIP(r.Context(), ips)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	data.IPs = factsOf(ips, ds, counts, now)
 	fails, oks, accounts, err := u.read.LoginOverview(r.Context(), o.Since, o.Until, len(o.Attacks))
 	if err != nil {
 		u.fail(w, r, err)
@@ -248,6 +255,8 @@ type signalsData struct {
 	Self string
 	// Bulk is the number of signals the bulk action that led here changed.
 	Bulk int
+	// Notes are the notes of the signals listed that have notes.
+	Notes map[string]collector.NoteSummary
 }
 
 func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
@@ -285,6 +294,14 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	sq.Limit = collector.DefaultPageSize
 	if d.Page, err = u.store.Signals(r.Context(), sq); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	ids := make([]string, len(d.Page.Signals))
+	for i := range d.Page.Signals {
+		ids[i] = d.Page.Signals[i].ID
+	}
+	if d.Notes, err = u.notes.SignalNoteSummaries(r.Context(), ids); err != nil {
 		u.fail(w, r, err)
 		return
 	}
@@ -358,12 +375,22 @@ type signalData struct {
 	Triggers  []triggerView
 	Events    []occurrence
 	Decisions []collector.Decision
-	// account takeover
-	Chart     *chart
+	// account takeover: the timeline (WholeSpan when asked for the
+	// signal's whole span), the attacker IPs and users, the services that
+	// reported the logins
+	Timeline  *timelineView
+	WholeSpan bool
 	IPs       []ipCount
 	Users     []userCount
+	Services  []string
 	Logins    int
 	Truncated bool
+	// Notes are the signal's notes, newest first; Assignee is whom the
+	// newest assigns it to.
+	Notes                []noteView
+	NotesTotal           int
+	Assignee             string
+	MaxNote, MaxAssignee int
 	// QuickIPs and QuickUsers are offered as one-click decisions.
 	QuickIPs, QuickUsers []string
 	TTLs                 []string
@@ -373,8 +400,39 @@ type signalData struct {
 
 type triggerView struct {
 	event.Trigger
-	Value highlighted
+	// Value is the value the rule matched (after its transformers),
+	// highlighted; Sent is the value as the client sent it, when the
+	// event says and it differs (HasSent).
+	Value   highlighted
+	Sent    highlighted
+	HasSent bool
 }
+
+// noteView is a note on the signal page, with what it changed of the
+// assignment.
+type noteView struct {
+	collector.Note
+	// Assigned says the note assigned the signal (to Assignee), or
+	// Unassigned that it took the assignment away.
+	Assigned, Unassigned bool
+}
+
+// noteViews says what each note, newest first, changed of the
+// assignment.
+func noteViews(ns []collector.Note) []noteView {
+	out := make([]noteView, len(ns))
+	for i, n := range ns {
+		before := ""
+		if i+1 < len(ns) {
+			before = ns[i+1].Assignee
+		}
+		out[i] = noteView{Note: n, Assigned: n.Assignee != "" && n.Assignee != before, Unassigned: n.Assignee == "" && before != ""}
+	}
+	return out
+}
+
+// maxNotes bounds the notes a signal page lists (the newest).
+const maxNotes = 100
 
 func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -419,7 +477,11 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 			d.Resource = highlight(x.Resource, x.Input, x.Start, x.End)
 		}
 		for _, t := range ev.Triggers {
-			d.Triggers = append(d.Triggers, triggerView{Trigger: t, Value: highlight(t.Value, t.Highlight, -1, -1)})
+			tv := triggerView{Trigger: t, Value: highlight(t.Value, t.Highlight, -1, -1)}
+			if t.Raw != "" && t.Raw != t.Value {
+				tv.Sent, tv.HasSent = highlight(t.Raw, t.Highlight, -1, -1), true
+			}
+			d.Triggers = append(d.Triggers, tv)
 		}
 	}
 	if isATO(sd.Type) {
@@ -429,9 +491,25 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Logins, d.Truncated = len(ls), trunc
-		d.Chart = timeline(ls, sd.FirstSeen, sd.LastSeen)
+		d.WholeSpan = r.URL.Query().Get("timeline") == "all"
+		d.Timeline = timeline(ls, sd.FirstSeen, sd.LastSeen, d.WholeSpan)
 		d.IPs, d.Users = tally(ls)
+		d.Services = servicesOf(ls)
 	}
+	notes, err := u.notes.SignalNotes(ctx, sd.ID, maxNotes+1)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d.NotesTotal = len(notes)
+	if len(notes) > 0 {
+		d.Assignee = notes[0].Assignee
+	}
+	d.Notes = noteViews(notes)
+	if len(d.Notes) > maxNotes {
+		d.Notes = d.Notes[:maxNotes] // the oldest shown still says what it changed
+	}
+	d.MaxNote, d.MaxAssignee = collector.MaxNoteText, collector.MaxAssignee
 	_, ds, err := u.store.Decisions(ctx)
 	if err != nil {
 		u.fail(w, r, err)
@@ -446,8 +524,13 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 	for _, ic := range d.IPs {
 		all = append(all, ic.IP)
 	}
+	counts, err := u.ips.SignalCountsByIP(ctx, all)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	d.Facts = map[string]ipFact{}
-	for _, f := range factsOf(all, ds, u.now()) {
+	for _, f := range factsOf(all, ds, counts, u.now()) {
 		d.Facts[f.IP] = f
 	}
 	var blockable []string
@@ -484,6 +567,47 @@ func (u *UI) setStatus(w http.ResponseWriter, r *http.Request) {
 		done = "reopened"
 	}
 	http.Redirect(w, r, "/signals/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
+}
+
+// postNote stores a note on the signal: the text, and whom the signal is
+// assigned to from now on (the form offers the current assignee).
+func (u *UI) postNote(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	text := strings.TrimSpace(strings.ReplaceAll(r.PostForm.Get("text"), "\r\n", "\n"))
+	assignee := strings.TrimSpace(r.PostForm.Get("assignee"))
+	switch {
+	case !utf8.ValidString(text) || !utf8.ValidString(assignee):
+		u.errorPage(w, r, http.StatusBadRequest, "The note is not valid UTF-8.")
+		return
+	case len(text) > collector.MaxNoteText:
+		u.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("A note has at most %d bytes.", collector.MaxNoteText))
+		return
+	case len(assignee) > collector.MaxAssignee || strings.ContainsFunc(assignee, unicode.IsControl):
+		u.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("Whom the signal is assigned to is one line of at most %d bytes.", collector.MaxAssignee))
+		return
+	}
+	prev, err := u.notes.SignalNotes(ctx, id, 1)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	current := ""
+	if len(prev) > 0 {
+		current = prev[0].Assignee
+	}
+	if text == "" && assignee == current {
+		u.errorPage(w, r, http.StatusBadRequest, "Write a note, or change whom the signal is assigned to.")
+		return
+	}
+	login := sessionOf(r).Login
+	n := &collector.Note{SignalID: id, Author: login, Text: text, Assignee: assignee, CreatedAt: u.now().UTC()}
+	if err := u.notes.AddSignalNote(ctx, n); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.log.Info("ui: note", "signal", id, "by", login, "assignee", assignee)
+	http.Redirect(w, r, "/signals/"+url.PathEscape(id)+"?done=note#notes", http.StatusSeeOther)
 }
 
 // maxBulk bounds the signals of one bulk action (two pages).
