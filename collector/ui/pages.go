@@ -91,6 +91,16 @@ var funcs = template.FuncMap{
 	"shortTitle":   shortTitle,
 	"shortPath":    shortPath,
 	"foldStack":    foldStack,
+	"clip":         clip,
+}
+
+// clip shortens s to at most n runes, marking the cut.
+func clip(n int, s string) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n])) + "…"
 }
 
 func decisionName(k string) string {
@@ -373,6 +383,8 @@ type signalData struct {
 	Detection *detection
 	Resource  highlighted
 	Triggers  []triggerView
+	// HasSent says a trigger has the value as sent beside the matched one.
+	HasSent   bool
 	Events    []occurrence
 	Decisions []collector.Decision
 	// account takeover: the timeline (WholeSpan when asked for the
@@ -480,6 +492,7 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 			tv := triggerView{Trigger: t, Value: highlight(t.Value, t.Highlight, -1, -1)}
 			if t.Raw != "" && t.Raw != t.Value {
 				tv.Sent, tv.HasSent = highlight(t.Raw, t.Highlight, -1, -1), true
+				d.HasSent = true
 			}
 			d.Triggers = append(d.Triggers, tv)
 		}
