@@ -491,7 +491,7 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 		for _, t := range ev.Triggers {
 			tv := triggerView{Trigger: t, Value: highlight(t.Value, t.Highlight, -1, -1)}
 			if t.Raw != "" && t.Raw != t.Value {
-				tv.Sent, tv.HasSent = highlight(t.Raw, t.Highlight, -1, -1), true
+				tv.Sent, tv.HasSent = highlightSent(t.Raw, t.Highlight), true
 				d.HasSent = true
 			}
 			d.Triggers = append(d.Triggers, tv)
