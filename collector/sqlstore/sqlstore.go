@@ -927,6 +927,11 @@ func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector
 		where = append(where, "service = ?")
 		args = append(args, q.Service)
 	}
+	if q.IP != "" {
+		// by the signal_values (kind, value) index of migration 10
+		where = append(where, "id IN (SELECT signal_id FROM signal_values WHERE kind = 'ip' AND value = ?)")
+		args = append(args, q.IP)
+	}
 	if !q.Since.IsZero() {
 		where = append(where, "last_seen >= ?")
 		args = append(args, q.Since.UnixNano())

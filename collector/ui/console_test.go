@@ -137,11 +137,11 @@ func TestIPFactsCountSignals(t *testing.T) {
 	}
 	adm := e.admin()
 	_, body := adm.get("/?range=1h")
-	fact := regexp.MustCompile(`<td><code>203\.0\.113\.7</code></td><td><span class="ipfact"[^>]*>.*?<span class="muted ipsig">3 signals</span> <span class="muted ipdec">1 decision</span></span></td>`)
+	fact := regexp.MustCompile(`<td><code>203\.0\.113\.7</code></td><td><span class="ipfact"[^>]*>.*?<a class="muted ipsig" href="/signals\?ip=203\.0\.113\.7&amp;status=" [^>]*>3 signals</a> <span class="muted ipdec">1 decision</span></span></td>`)
 	if !fact.MatchString(body) {
 		t.Error("the overview's top IP does not count its 3 signals and 1 decision")
 	}
-	if !regexp.MustCompile(`<td><code>203\.0\.113\.8</code></td><td><span class="ipfact"[^>]*>.*?<span class="muted ipsig">1 signal</span> <span class="muted ipdec">1 decision</span>`).MatchString(body) {
+	if !regexp.MustCompile(`<td><code>203\.0\.113\.8</code></td><td><span class="ipfact"[^>]*>.*?<a class="muted ipsig" [^>]*>1 signal</a> <span class="muted ipdec">1 decision</span>`).MatchString(body) {
 		t.Error("the overview's second IP does not count its signal")
 	}
 	p, err := e.store.Signals(ctx, collector.SignalQuery{Service: "billing"})
@@ -149,8 +149,21 @@ func TestIPFactsCountSignals(t *testing.T) {
 		t.Fatal(p, err)
 	}
 	_, body = adm.get("/signals/" + p.Signals[0].ID)
-	if !regexp.MustCompile(`<dd id="ip-facts"><span class="ip"><code>203\.0\.113\.7</code> <span class="ipfact"[^>]*>.*?3 signals</span>`).MatchString(body) {
+	if !regexp.MustCompile(`<dd id="ip-facts"><span class="ip"><code>203\.0\.113\.7</code> <span class="ipfact"[^>]*>.*?3 signals</a>`).MatchString(body) {
 		t.Error("the signal's IP does not count its 3 signals")
+	}
+	// the count links to those signals, archived ones too
+	if err := e.store.SetSignalStatus(ctx, p.Signals[0].ID, collector.StatusArchived); err != nil {
+		t.Fatal(err)
+	}
+	_, body = adm.get("/signals?ip=203.0.113.7&status=")
+	if n := strings.Count(body, `<a class="sig"`); n != 3 || !strings.Contains(body, `<span class="muted" id="total">3 matching</span>`) ||
+		!strings.Contains(body, `<input name="ip" value="203.0.113.7"`) {
+		t.Errorf("the signals of 203.0.113.7: %d listed, want 3, with the filter shown", n)
+	}
+	_, body = adm.get("/signals?ip=203.0.113.7")
+	if n := strings.Count(body, `<a class="sig"`); n != 2 {
+		t.Errorf("the open signals of 203.0.113.7: %d, want 2", n)
 	}
 }
 

@@ -252,7 +252,7 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 // Signals.
 
 type signalsData struct {
-	Type, Severity, Status, Service, Range string
+	Type, Severity, Status, Service, IP, Range string
 	// Sort is the order: severity (the default) or recent.
 	Sort string
 	// ATO is the type filter of every account-takeover type.
@@ -272,7 +272,7 @@ type signalsData struct {
 func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	in := r.URL.Query()
 	d := &signalsData{Type: in.Get("type"), Severity: in.Get("severity"), Status: in.Get("status"), Service: strings.TrimSpace(in.Get("service")),
-		Types: collector.SignalTypes, Severities: collector.Severities, Ranges: append(rangeNames(), "all"), ATO: strings.Join(atoTypes, ",")}
+		IP: strings.TrimSpace(in.Get("ip")), Types: collector.SignalTypes, Severities: collector.Severities, Ranges: append(rangeNames(), "all"), ATO: strings.Join(atoTypes, ",")}
 	if !in.Has("status") {
 		d.Status = collector.StatusOpen
 	}
@@ -292,6 +292,7 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	set("severity", d.Severity)
 	set("status", d.Status)
 	set("service", d.Service)
+	set("ip", d.IP)
 	if dur > 0 {
 		q.Set("since", u.now().Add(-dur).UTC().Format(time.RFC3339))
 	}
@@ -316,7 +317,7 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	link := url.Values{}
-	for _, k := range []string{"type", "severity", "service"} {
+	for _, k := range []string{"type", "severity", "service", "ip"} {
 		if v := in.Get(k); v != "" {
 			link.Set(k, v)
 		}

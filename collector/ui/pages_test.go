@@ -327,7 +327,7 @@ func TestOverview(t *testing.T) {
 		`<span class="k">Exploits</span><span class="v">1</span>`,
 		`<span class="k">Blocked</span><span class="v">3</span>`,
 		`<span class="k">Monitored only</span><span class="v">2</span>`,
-		`<td><code>203.0.113.1</code></td><td><span class="ipfact" data-kind="documentation"><span class="tag tag-documentation">documentation</span> <span class="muted ipsig">1 signal</span></span></td><td class="num">3</td><td><a href="/decisions?kind=block_ip&amp;value=203.0.113.1">`,
+		`<td><code>203.0.113.1</code></td><td><span class="ipfact" data-kind="documentation"><span class="tag tag-documentation">documentation</span> <a class="muted ipsig" href="/signals?ip=203.0.113.1&amp;status=" title="the signals that name 203.0.113.1">1 signal</a></span></td><td class="num">3</td><td><a href="/decisions?kind=block_ip&amp;value=203.0.113.1">`,
 		`<td><code>POST /a</code></td><td class="num">3</td><td class="num">2</td>`,
 		`<td><code>sqli-001</code></td><td>attack</td><td class="num">4</td>`,
 		`<td>orders</td><td>orders-fn</td>`, `0.9.1`,
