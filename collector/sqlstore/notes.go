@@ -44,13 +44,19 @@ func (s *Store) AddSignalNote(ctx context.Context, n *collector.Note) error {
 	})
 }
 
+const signalNotesQuery = `SELECT id, signal_id, author, body, assignee, created_at FROM signal_notes
+	WHERE signal_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`
+
+// ipSignalsQuery counts the signals of one address (the common case of a
+// signal's page, prepared once).
+const ipSignalsQuery = `SELECT COUNT(*) FROM signal_values WHERE kind = 'ip' AND value = ?`
+
 // SignalNotes returns the notes of a signal, newest first, at most limit.
 func (s *Store) SignalNotes(ctx context.Context, signalID string, limit int) ([]collector.Note, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT id, signal_id, author, body, assignee, created_at FROM signal_notes
-		WHERE signal_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`), signalID, limit)
+	rows, err := s.prep.signalNotes.QueryContext(ctx, signalID, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +81,8 @@ func scanNote(r scanner) (collector.Note, error) {
 }
 
 // SignalNoteSummaries returns, for those of the signals ids that have
-// notes, how many and the newest one (by the index of migration 9).
+// notes, how many and the newest one (by the index of migration 9: one
+// lookup per id, nothing more on a page of signals without notes).
 func (s *Store) SignalNoteSummaries(ctx context.Context, ids []string) (map[string]collector.NoteSummary, error) {
 	out := map[string]collector.NoteSummary{}
 	for len(ids) > 0 {
@@ -85,26 +92,24 @@ func (s *Store) SignalNoteSummaries(ctx context.Context, ids []string) (map[stri
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT n.id, n.signal_id, n.author, n.body, n.assignee, n.created_at,
-			(SELECT COUNT(*) FROM signal_notes c WHERE c.signal_id = n.signal_id)
-			FROM signal_notes n WHERE n.signal_id IN (`+placeholders(len(chunk))+`)
-			AND n.created_at = (SELECT MAX(m.created_at) FROM signal_notes m WHERE m.signal_id = n.signal_id)`), args...)
+		rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT id, signal_id, author, body, assignee, created_at FROM signal_notes
+			WHERE signal_id IN (`+placeholders(len(chunk))+`)`), args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			var n collector.Note
-			var at, count int64
-			if err := rows.Scan(&n.ID, &n.SignalID, &n.Author, &n.Text, &n.Assignee, &at, &count); err != nil {
+			n, err := scanNote(rows)
+			if err != nil {
 				rows.Close()
 				return nil, err
 			}
-			n.CreatedAt = fromNanos(at)
-			// notes written in the same nanosecond: the greatest id, as
-			// SignalNotes orders them
-			if prev, ok := out[n.SignalID]; !ok || n.ID > prev.Last.ID {
-				out[n.SignalID] = collector.NoteSummary{Notes: count, Last: n}
+			sum := out[n.SignalID]
+			sum.Notes++
+			// the newest, as SignalNotes orders them: by time, then id
+			if sum.Notes == 1 || n.CreatedAt.After(sum.Last.CreatedAt) || n.CreatedAt.Equal(sum.Last.CreatedAt) && n.ID > sum.Last.ID {
+				sum.Last = n
 			}
+			out[n.SignalID] = sum
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -127,6 +132,16 @@ func (s *Store) SignalCountsByIP(ctx context.Context, ips []string) (map[string]
 			seen[ip] = true
 			uniq = append(uniq, ip)
 		}
+	}
+	if len(uniq) == 1 {
+		var n int64
+		if err := s.prep.ipSignals.QueryRowContext(ctx, uniq[0]).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out[uniq[0]] = n
+		}
+		return out, nil
 	}
 	for len(uniq) > 0 {
 		chunk := uniq[:min(len(uniq), inChunk)]

@@ -344,6 +344,13 @@ func testSignalCountsByIP(t *testing.T, s UIStore) {
 	if !maps.Equal(got, want) {
 		t.Errorf("signals per IP: %v, want %v", got, want)
 	}
+	// one address alone, named or not
+	if got, err := s.SignalCountsByIP(ctx, []string{"203.0.113.7"}); err != nil || !maps.Equal(got, map[string]int64{"203.0.113.7": 4}) {
+		t.Errorf("203.0.113.7 alone: %v %v", got, err)
+	}
+	if got, err := s.SignalCountsByIP(ctx, []string{"198.51.100.1"}); err != nil || len(got) != 0 {
+		t.Errorf("an address no signal names, alone: %v %v", got, err)
+	}
 	// a long list is read in several queries
 	many := make([]string, 0, 1200)
 	for i := 0; i < 1200; i++ {

@@ -212,7 +212,7 @@ func TestCampaignServices(t *testing.T) {
 	}
 	// the signals list has its service column, a link to the service's
 	_, body = adm.get("/signals")
-	if !strings.Contains(body, `<td class="svc"><a href="/signals?service=auth-api&amp;status=open&amp;sort=severity&amp;range=all" title="only auth-api">auth-api</a></td>`) {
+	if !strings.Contains(body, `<td class="svc"><a href="/signals?range=all&amp;service=auth-api&amp;sort=severity&amp;status=open" title="only auth-api">auth-api</a></td>`) {
 		t.Error("the signals list does not link each signal's service")
 	}
 }

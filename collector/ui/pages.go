@@ -265,8 +265,17 @@ type signalsData struct {
 	Self string
 	// Bulk is the number of signals the bulk action that led here changed.
 	Bulk int
-	// Notes are the notes of the signals listed that have notes.
-	Notes map[string]collector.NoteSummary
+	// Rows are the signals of the page with what the list shows beside
+	// them.
+	Rows []signalRow
+}
+
+// signalRow is a signal of the list: its notes (nil without any) and the
+// link to its service's signals.
+type signalRow struct {
+	S          *collector.Signal
+	Note       *collector.NoteSummary
+	ServiceURL string
 }
 
 func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
@@ -312,9 +321,26 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	for i := range d.Page.Signals {
 		ids[i] = d.Page.Signals[i].ID
 	}
-	if d.Notes, err = u.notes.SignalNoteSummaries(r.Context(), ids); err != nil {
+	notes, err := u.notes.SignalNoteSummaries(r.Context(), ids)
+	if err != nil {
 		u.fail(w, r, err)
 		return
+	}
+	d.Rows = make([]signalRow, len(d.Page.Signals))
+	links := map[string]string{}
+	for i := range d.Page.Signals {
+		sg := &d.Page.Signals[i]
+		row := &d.Rows[i]
+		row.S = sg
+		if n, ok := notes[sg.ID]; ok {
+			row.Note = &n
+		}
+		if sg.Service != "" {
+			if row.ServiceURL = links[sg.Service]; row.ServiceURL == "" {
+				row.ServiceURL = "/signals?" + url.Values{"service": {sg.Service}, "status": {d.Status}, "sort": {d.Sort}, "range": {d.Range}}.Encode()
+				links[sg.Service] = row.ServiceURL
+			}
+		}
 	}
 	link := url.Values{}
 	for _, k := range []string{"type", "severity", "service", "ip"} {
