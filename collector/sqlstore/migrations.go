@@ -159,9 +159,9 @@ var Migrations = []string{
 	);
 	CREATE INDEX signal_notes_signal ON signal_notes (signal_id, created_at);`,
 	// 10: the signals that name an address (the UI's IP facts count
-	// them); a new IP or user of a signal costs one more b-tree insert,
-	// an event of a known one nothing.
-	`CREATE INDEX signal_values_value ON signal_values (kind, value);`,
+	// them, the ip filter lists them): a new IP of a signal costs one
+	// more b-tree insert, an event of a known one nothing.
+	`CREATE INDEX signal_values_ip ON signal_values (value) WHERE kind = 'ip';`,
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,

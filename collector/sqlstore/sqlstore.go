@@ -935,7 +935,7 @@ func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector
 		args = append(args, q.Service)
 	}
 	if q.IP != "" {
-		// by the signal_values (kind, value) index of migration 10
+		// by the signal_values_ip index of migration 10
 		where = append(where, "id IN (SELECT signal_id FROM signal_values WHERE kind = 'ip' AND value = ?)")
 		args = append(args, q.IP)
 	}
