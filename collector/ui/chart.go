@@ -231,6 +231,37 @@ func timeline(ls []Login, first, last time.Time, whole bool) *timelineView {
 	return v
 }
 
+// busiestRun returns the shortest run of buckets [i, j] holding zoomShare
+// of counts' sum (at least zoomMin), when it is at most a zoomRatio-th of
+// the buckets.
+func busiestRun(counts []int64) (i, j int, ok bool) {
+	var total int64
+	for _, c := range counts {
+		total += c
+	}
+	if total < zoomMin {
+		return 0, 0, false
+	}
+	need := int64(math.Ceil(zoomShare * float64(total)))
+	best := len(counts) + 1
+	var sum int64
+	lo := 0
+	for hi, c := range counts {
+		sum += c
+		for lo < hi && sum-counts[lo] >= need {
+			sum -= counts[lo]
+			lo++
+		}
+		if sum >= need && hi-lo+1 < best {
+			best, i, j = hi-lo+1, lo, hi
+		}
+	}
+	if best*zoomRatio > len(counts) {
+		return 0, 0, false
+	}
+	return i, j, true
+}
+
 // busiest returns the shortest window holding zoomShare of the logins,
 // padded and within [first, last], when it is at most a zoomRatio-th of
 // that span.

@@ -124,3 +124,23 @@ func TestTimelineBuckets(t *testing.T) {
 		t.Errorf("12 s: zoomed %v, bars of %v, %d bars", short.Zoomed, short.Step, n)
 	}
 }
+
+func TestBusiestRun(t *testing.T) {
+	for _, tc := range []struct {
+		counts []int64
+		i, j   int
+		ok     bool
+	}{
+		{[]int64{0, 0, 0, 0, 0, 0, 0, 0, 0, 30, 1, 0, 0, 0, 0, 0}, 9, 9, true},   // 30 of 31 in one bar of 16
+		{[]int64{0, 0, 0, 0, 0, 0, 0, 0, 5, 30, 0, 0, 0, 0, 0, 0}, 8, 9, true},   // two bars of 16
+		{[]int64{1, 0, 0, 0, 0, 0, 0, 0, 5, 30, 4, 0, 0, 0, 0, 0}, 8, 10, false}, // three bars of 16: over an eighth
+		{[]int64{3, 3, 3, 3, 3, 3, 3, 3}, 0, 0, false},                           // spread
+		{[]int64{0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0}, 0, 0, false},   // too few
+		{nil, 0, 0, false},
+	} {
+		i, j, ok := busiestRun(tc.counts)
+		if ok != tc.ok || ok && (i != tc.i || j != tc.j) {
+			t.Errorf("%v: %d–%d %v, want %d–%d %v", tc.counts, i, j, ok, tc.i, tc.j, tc.ok)
+		}
+	}
+}

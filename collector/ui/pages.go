@@ -174,6 +174,12 @@ type overviewData struct {
 	// in the window and the accounts with the most failures.
 	Logins                  *chart
 	LoginFailures, LoginOKs int64
+	// LoginsZoom is the busiest part of the logins' chart, drawn finer
+	// (nil when they are spread over the window): [ZoomFrom, ZoomTo) in
+	// bars of ZoomStep.
+	LoginsZoom       *chart
+	ZoomFrom, ZoomTo time.Time
+	ZoomStep         string
 	Campaigns               []collector.Signal
 	CampaignsTotal          int64
 	Accounts                []Count
@@ -235,9 +241,26 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Logins = stacked("Login failures and successes over time", o.Since, o.Bucket, []string{"failures", "successes"}, []string{"c-fail", "c-ok"}, fails, oks)
+	totals := make([]int64, len(fails))
 	for i := range fails {
 		data.LoginFailures += fails[i]
 		data.LoginOKs += oks[i]
+		totals[i] = fails[i] + oks[i]
+	}
+	if i, j, ok := busiestRun(totals); ok {
+		// a campaign of minutes is one bar of the window's: draw its
+		// part of the window again, in bars sized for it
+		v := &timelineView{From: o.Since.Add(time.Duration(i) * o.Bucket), To: o.Since.Add(time.Duration(j+1) * o.Bucket)}
+		v.Step = stepFor(v.To.Sub(v.From))
+		n := int((v.To.Sub(v.From) + v.Step - 1) / v.Step)
+		zf, zo, _, err := u.read.LoginOverview(r.Context(), v.From, v.From.Add(time.Duration(n)*v.Step), n)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		data.LoginsZoom = stacked("Login failures and successes, the busiest part of the window", v.From, v.Step,
+			[]string{"failures", "successes"}, []string{"c-fail", "c-ok"}, zf, zo)
+		data.ZoomFrom, data.ZoomTo, data.ZoomStep = v.From, v.To, v.StepName()
 	}
 	data.Accounts = accounts
 	camp, err := u.store.Signals(r.Context(), collector.SignalQuery{Types: atoTypes, Status: collector.StatusOpen, Since: o.Since, Limit: 5})

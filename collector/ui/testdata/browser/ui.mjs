@@ -88,6 +88,7 @@ try {
     must(await page.locator("text=Top attacker IPs").count() === 1, "top attacker IPs");
     must((await page.locator("#top-ips").innerText()).includes("documentation"), "the top IPs say what is known of them");
     must(await page.locator("#ato figure.chart svg rect.c-fail").count() > 0, "the overview's account-takeover chart shows login failures");
+    must(await page.locator("#ato-zoom svg rect.c-fail").count() >= 3, "the campaign of minutes is drawn again over its part of the day, in several bars");
     must(Number((await page.locator("#login-failures").innerText()).replace(/,/g, "")) >= 24, "the overview counts the login failures");
     must(await page.locator("#campaigns a").count() >= 1, "the overview lists the campaign in progress");
     must((await page.locator("#accounts").innerText()).includes("@example.com"), "the overview lists the accounts under attack");
