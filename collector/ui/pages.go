@@ -180,9 +180,9 @@ type overviewData struct {
 	LoginsZoom       *chart
 	ZoomFrom, ZoomTo time.Time
 	ZoomStep         string
-	Campaigns               []collector.Signal
-	CampaignsTotal          int64
-	Accounts                []Count
+	Campaigns        []collector.Signal
+	CampaignsTotal   int64
+	Accounts         []Count
 	// ATOTypes is the type filter of every account-takeover type.
 	ATOTypes string
 }
