@@ -171,6 +171,28 @@ func (s *Store) SignalCountsByIP(ctx context.Context, ips []string) (map[string]
 	return out, nil
 }
 
+// maxListedIDs bounds the signal ids of an address that a signal query
+// lists in its statement (more are selected by a subquery).
+const maxListedIDs = 1000
+
+// signalsOfIP returns the ids of the signals that list ip, at most limit.
+func (s *Store) signalsOfIP(ctx context.Context, ip string, limit int) ([]any, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT signal_id FROM signal_values WHERE kind = 'ip' AND value = ? LIMIT ?`), ip, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []any
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // inChunk bounds the values of one IN list of the UI's lookups.
 const inChunk = 500
 

@@ -935,9 +935,25 @@ func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector
 		args = append(args, q.Service)
 	}
 	if q.IP != "" {
-		// by the signal_values_ip index of migration 10
-		where = append(where, "id IN (SELECT signal_id FROM signal_values WHERE kind = 'ip' AND value = ?)")
-		args = append(args, q.IP)
+		// The signals of one address are read first (by the
+		// signal_values_ip index of migration 10) and listed: with a
+		// subquery in their place, SQLite walks the whole status index
+		// of an "open signals of this IP" page (76 ms for 100,000
+		// signals, 1 ms listed).
+		ids, err := s.signalsOfIP(ctx, q.IP, maxListedIDs+1)
+		if err != nil {
+			return collector.SignalPage{}, err
+		}
+		if len(ids) <= maxListedIDs {
+			if len(ids) == 0 {
+				return collector.SignalPage{Signals: []collector.Signal{}}, nil
+			}
+			where = append(where, "id IN ("+placeholders(len(ids))+")")
+			args = append(args, ids...)
+		} else {
+			where = append(where, "id IN (SELECT signal_id FROM signal_values WHERE kind = 'ip' AND value = ?)")
+			args = append(args, q.IP)
+		}
 	}
 	if !q.Since.IsZero() {
 		where = append(where, "last_seen >= ?")

@@ -351,6 +351,41 @@ func testSignalCountsByIP(t *testing.T, s UIStore) {
 	if got, err := s.SignalCountsByIP(ctx, []string{"198.51.100.1"}); err != nil || len(got) != 0 {
 		t.Errorf("an address no signal names, alone: %v %v", got, err)
 	}
+	// the ip filter of a signal query, over more signals of one address
+	// than a statement lists
+	var lots []collector.Signal
+	for i := 0; i < 1050; i++ {
+		lots = append(lots, collector.Signal{Key: fmt.Sprintf("many:%d", i), Type: collector.SignalBruteForce, Severity: collector.SeverityMedium,
+			Title: "many", FirstSeen: at(-100), LastSeen: at(-100 + i%50), IPs: []string{"198.51.100.99"}, Count: 1})
+	}
+	if err := s.RecordSignals(ctx, lots); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSignalStatus(ctx, collector.SignalID("many:7"), collector.StatusArchived); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct {
+		q    collector.SignalQuery
+		want int64
+	}{
+		{collector.SignalQuery{IP: "198.51.100.99"}, 1050},
+		{collector.SignalQuery{IP: "198.51.100.99", Status: collector.StatusOpen}, 1049},
+		{collector.SignalQuery{IP: "198.51.100.99", Status: collector.StatusArchived}, 1},
+		{collector.SignalQuery{IP: "203.0.113.7", Status: collector.StatusOpen}, 4},
+		{collector.SignalQuery{IP: "203.0.113.70"}, 0},
+	} {
+		p, err := s.Signals(ctx, q.q)
+		if err != nil || p.Total != q.want {
+			t.Errorf("signals of %s (status %q): %d %v, want %d", q.q.IP, q.q.Status, p.Total, err, q.want)
+		}
+		if q.want > 0 && (len(p.Signals) == 0 || !slices.Contains(p.Signals[0].IPs, q.q.IP)) {
+			t.Errorf("signals of %s: the page %+v", q.q.IP, p.Signals)
+		}
+	}
+	p, err := s.Signals(ctx, collector.SignalQuery{IP: "198.51.100.99", Limit: 500})
+	if err != nil || len(p.Signals) != 500 || p.NextCursor == "" {
+		t.Fatalf("the first page of 1,050: %d %q %v", len(p.Signals), p.NextCursor, err)
+	}
 	// a long list is read in several queries
 	many := make([]string, 0, 1200)
 	for i := 0; i < 1200; i++ {
