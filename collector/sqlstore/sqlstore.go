@@ -1148,10 +1148,7 @@ func (s *Store) SetSignalStatus(ctx context.Context, id, status string) error {
 
 // Decisions returns the version and every decision.
 func (s *Store) Decisions(ctx context.Context) (int64, []collector.Decision, error) {
-	// Read-only on both: SQLite then begins a deferred transaction, a
-	// snapshot of the WAL beside the writer, where the DSN's
-	// _txlock=immediate would take the write lock for a read.
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.d.Name == "postgres"})
 	if err != nil {
 		return 0, nil, err
 	}
