@@ -294,10 +294,14 @@ func (r *Request) event(status int) *event.Event {
 		}
 	}
 	for _, m := range r.matches {
-		ev.Triggers = append(ev.Triggers, event.Trigger{
+		t := event.Trigger{
 			RuleID: m.RuleID, RuleName: m.RuleName, Category: m.Category, Type: m.Type,
 			Address: m.Address, KeyPath: m.KeyPath, Value: m.Value, Highlight: m.Highlight, Blocking: m.Blocking,
-		})
+		}
+		if m.Raw != m.Value {
+			t.Raw = m.Raw
+		}
+		ev.Triggers = append(ev.Triggers, t)
 	}
 	return ev
 }

@@ -443,6 +443,10 @@ func (s *Server) handleDeleteDecision(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
+// maxIPFilter bounds the ip filter of a signal query (an IPv6 prefix is
+// at most 43 bytes).
+const maxIPFilter = 64
+
 // ParseSignalQuery reads the filters and paging of GET /v1/signals:
 // type and severity (comma-separated lists), status, service, since and
 // until (RFC 3339), limit and cursor.
@@ -483,6 +487,9 @@ func ParseSignalQuery(v map[string][]string) (SignalQuery, error) {
 		return q, FieldErrorf("status", "%q: want open or archived", truncate(st, 64))
 	}
 	q.Service = get("service")
+	if q.IP = strings.TrimSpace(get("ip")); len(q.IP) > maxIPFilter {
+		return q, FieldErrorf("ip", "%d bytes, over the limit of %d", len(q.IP), maxIPFilter)
+	}
 	for _, t := range []struct {
 		k string
 		p *time.Time

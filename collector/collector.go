@@ -224,6 +224,9 @@ type SignalQuery struct {
 	Severities []string
 	Status     string
 	Service    string
+	// IP selects the signals that list this address (or prefix, as
+	// written) among their IPs.
+	IP string
 	// Since and Until bound LastSeen: Since <= LastSeen < Until.
 	Since, Until time.Time
 	// Limit is the page size (1..MaxPageSize; 0 means DefaultPageSize).

@@ -447,7 +447,7 @@ func validateEvent(field string, ev *event.Event, lim Limits, now time.Time) err
 			return FieldErrorf(tf+".rule_id", "required")
 		}
 		for _, s := range [...]struct{ f, v string }{{"rule_id", t.RuleID}, {"rule_name", t.RuleName}, {"category", t.Category},
-			{"type", t.Type}, {"address", t.Address}, {"value", t.Value}, {"highlight", t.Highlight}} {
+			{"type", t.Type}, {"address", t.Address}, {"value", t.Value}, {"raw", t.Raw}, {"highlight", t.Highlight}} {
 			if err := checkString(tf+"."+s.f, s.v, n); err != nil {
 				return err
 			}

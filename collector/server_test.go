@@ -396,7 +396,11 @@ func TestSignalsAPI(t *testing.T) {
 	if x.Total != 1 {
 		t.Fatalf("exploits: %d", x.Total)
 	}
-	for _, q := range []string{"?type=nope", "?severity=urgent", "?status=closed", "?since=yesterday", "?limit=0", "?limit=501", "?cursor=zzz"} {
+	if ip := e.signals("?ip=10.0.0.7"); ip.Total != 1 || ip.Signals[0].IPs[0] != "10.0.0.7" {
+		t.Fatalf("the signals of 10.0.0.7: %+v", ip)
+	}
+	for _, q := range []string{"?type=nope", "?severity=urgent", "?status=closed", "?since=yesterday", "?limit=0", "?limit=501", "?cursor=zzz",
+		"?ip=" + strings.Repeat("1", 65)} {
 		if resp, b := e.do("GET", "/v1/signals"+q, adminToken, nil); resp.StatusCode != 400 {
 			t.Errorf("%s: %d %s", q, resp.StatusCode, b)
 		}

@@ -72,6 +72,8 @@ type Login struct {
 	Success bool
 	IP      string
 	User    string
+	// Service is the service that reported the attempt.
+	Service string
 	// Exists is what the event said of the account (usr.exists).
 	Exists *bool
 }
@@ -97,4 +99,35 @@ type UISession struct {
 	Role    string
 	CSRF    string
 	Expires time.Time
+}
+
+// Note is what a person wrote on a signal in the UI ("investigating,
+// ticket SEC-123"): who wrote it, when, and whom the signal is assigned
+// to from then on.
+type Note struct {
+	ID       string
+	SignalID string
+	// Author is the login of the UI user who wrote it.
+	Author string
+	Text   string
+	// Assignee is whom the signal is assigned to after this note ("" for
+	// no one): the newest note's is the signal's.
+	Assignee  string
+	CreatedAt time.Time
+}
+
+// Bounds of a Note.
+const (
+	// MaxNoteText bounds a note's text, in bytes.
+	MaxNoteText = 4096
+	// MaxAssignee bounds a note's Assignee, in bytes.
+	MaxAssignee = 256
+)
+
+// NoteSummary is what a list of signals shows of a signal's notes.
+type NoteSummary struct {
+	// Notes is the number of notes on the signal.
+	Notes int64
+	// Last is the newest note.
+	Last Note
 }

@@ -139,13 +139,20 @@ type Request struct {
 
 // Trigger is one matched rule.
 type Trigger struct {
-	RuleID    string   `json:"rule_id"`
-	RuleName  string   `json:"rule_name,omitempty"`
-	Category  string   `json:"category,omitempty"`
-	Type      string   `json:"type,omitempty"`
-	Address   string   `json:"address"`
-	KeyPath   []string `json:"key_path,omitempty"`
-	Value     string   `json:"value,omitempty"`
-	Highlight string   `json:"highlight,omitempty"`
-	Blocking  bool     `json:"blocking,omitempty"`
+	RuleID   string   `json:"rule_id"`
+	RuleName string   `json:"rule_name,omitempty"`
+	Category string   `json:"category,omitempty"`
+	Type     string   `json:"type,omitempty"`
+	Address  string   `json:"address"`
+	KeyPath  []string `json:"key_path,omitempty"`
+	// Value is the value the rule matched: after its transformers (lower-
+	// cased, URL-decoded...) and the engine's decoding (Base64, escapes).
+	Value string `json:"value,omitempty"`
+	// Raw is the value as the client sent it, before any of them,
+	// redacted and truncated as Value is; empty when it is Value (and in
+	// events of libraries older than the field).
+	Raw string `json:"raw,omitempty"`
+	// Highlight is the part of Value the rule's operator matched.
+	Highlight string `json:"highlight,omitempty"`
+	Blocking  bool   `json:"blocking,omitempty"`
 }

@@ -26,6 +26,11 @@ type Match struct {
 	// Value is the inspected value (after transformers), truncated, and
 	// redacted when it sits under a sensitive key or address.
 	Value string
+	// Raw is the value as the request carried it, before the rule's
+	// transformers and the engine's decoding (the string a decoded value
+	// came out of), truncated and redacted as Value; "" for conditions
+	// on an address's presence.
+	Raw string
 	// Decoded names the decoding the matched value came out of
 	// (DecodedBase64, DecodedJWT, DecodedEscapes or DecodedJSON: the
 	// outermost one), "" for a value as the request carried it.
@@ -516,7 +521,7 @@ func (c *Context) walkAddr(id int, excl bool) {
 			for _, g := range v.chains {
 				for _, t := range g.existence {
 					if t.cond.negate && c.targetLive(t, excl) {
-						c.condMatched(t, "", "")
+						c.condMatched(t, "", "", "")
 					}
 				}
 			}
@@ -644,7 +649,7 @@ func (c *Context) present1(vw *view, excl bool) {
 			if t.cond.negate {
 				continue // !exists: the path exists, so it fails
 			}
-			c.condMatched(t, "", "")
+			c.condMatched(t, "", "", "")
 		}
 	}
 }
@@ -710,6 +715,9 @@ func bytesOf(s string) []byte {
 // literals, are considered, so the cost follows what the value contains
 // rather than the number of rules.
 func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
+	if c.ws.level == 0 {
+		c.ws.sent = s
+	}
 	if c.e.cache == nil || !c.clean() || c.warming {
 		c.evalScalar(vw, kind, s, excl)
 		return
@@ -948,7 +956,7 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 				return true
 			}
 			if hl, ok := cd.op.Eval(operator.Value{Kind: kind, Bytes: in}); ok {
-				c.condMatched(t, string(in), hl)
+				c.condMatched(t, c.ws.sent, string(in), hl)
 			}
 			return true
 		}
@@ -961,7 +969,7 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 	}
 	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
 	if ok != t.cond.negate {
-		c.condMatched(t, string(in), hl)
+		c.condMatched(t, c.ws.sent, string(in), hl)
 	}
 	return true
 }
@@ -974,7 +982,7 @@ func (c *Context) scalarBool(vw *view, b bool, excl bool) {
 			}
 			hl, ok := t.op.Eval(operator.Value{Kind: operator.Bool, Bool: b})
 			if ok != t.cond.negate {
-				c.condMatched(t, strconv.FormatBool(b), hl)
+				c.condMatched(t, strconv.FormatBool(b), strconv.FormatBool(b), hl)
 			}
 		}
 	}
@@ -1092,8 +1100,9 @@ func (c *Context) keyPath() []string {
 }
 
 // condMatched records a matched condition and, when it completes its rule,
-// the rule's match.
-func (c *Context) condMatched(t *target, value, highlight string) {
+// the rule's match: sent is the value as the request carried it, value
+// the form the operator matched.
+func (c *Context) condMatched(t *target, sent, value, highlight string) {
 	c.conds++
 	r := t.cond.rule
 	if r.exclusion != nil {
@@ -1110,15 +1119,21 @@ func (c *Context) condMatched(t *target, value, highlight string) {
 	c.ruleDone[r.idx] = true
 	kp := c.keyPath()
 	if redact.Address(c.curAddr) || redact.Path(kp) {
-		value, highlight = redact.Placeholder, redact.Placeholder
+		sent, value, highlight = redact.Placeholder, redact.Placeholder, redact.Placeholder
 	} else {
+		same := sent == value
 		value = redact.Truncate(redact.Value(value), maxValueInReport)
+		if same {
+			sent = value
+		} else {
+			sent = redact.Truncate(redact.Value(sent), maxValueInReport)
+		}
 		highlight = redact.Truncate(redact.Value(highlight), maxValueInReport)
 	}
 	m := Match{
 		RuleID: r.id, RuleName: r.name, Type: r.typ, Category: r.category, Tags: r.tags,
 		Operator: t.cond.opName, Address: c.curAddr, KeyPath: kp,
-		Value: value, Highlight: highlight, Actions: r.onMatch, StackTrace: r.stack,
+		Value: value, Raw: sent, Highlight: highlight, Actions: r.onMatch, StackTrace: r.stack,
 		Decoded: c.ws.decoded,
 	}
 	if r.block && !c.monitored(r) {

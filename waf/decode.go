@@ -49,11 +49,14 @@ type walkState struct {
 	// decoded the outermost one ("" for the value as received).
 	level   int
 	decoded string
-	bufs    [MaxDecodeDepth + 1][]byte
+	// sent is the value being inspected as the request carried it: the
+	// string (or the window of it, or the key) outside every decoding.
+	sent string
+	bufs [MaxDecodeDepth + 1][]byte
 }
 
 func (w *walkState) reset() {
-	w.bytes, w.elems, w.level, w.decoded = 0, 0, 0, ""
+	w.bytes, w.elems, w.level, w.decoded, w.sent = 0, 0, 0, "", ""
 }
 
 // moreElements reports whether a container's element i (past MaxElements)

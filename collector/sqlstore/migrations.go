@@ -146,6 +146,22 @@ var Migrations = []string{
 		at BIGINT NOT NULL,
 		body TEXT NOT NULL
 	);`,
+	// 9: the notes people write on a signal in the UI ("investigating,
+	// ticket SEC-123"), with who wrote them and when; a note also says
+	// whom the signal is assigned to from then on ('' for no one).
+	`CREATE TABLE signal_notes (
+		id TEXT PRIMARY KEY,
+		signal_id TEXT NOT NULL,
+		author TEXT NOT NULL,
+		body TEXT NOT NULL,
+		assignee TEXT NOT NULL,
+		created_at BIGINT NOT NULL
+	);
+	CREATE INDEX signal_notes_signal ON signal_notes (signal_id, created_at);`,
+	// 10: the signals that name an address (the UI's IP facts count
+	// them, the ip filter lists them): a new IP of a signal costs one
+	// more b-tree insert, an event of a known one nothing.
+	`CREATE INDEX signal_values_ip ON signal_values (value) WHERE kind = 'ip';`,
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations,

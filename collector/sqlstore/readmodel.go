@@ -298,7 +298,7 @@ func (s *Store) Logins(ctx context.Context, sg *collector.Signal, limit int) (lo
 		filter = ` AND (` + strings.Join(ors, " OR ") + `)`
 	}
 	args = append(args, limit+1)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT type, at, ip, user_id, body FROM events
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT type, at, ip, user_id, service, body FROM events
 		WHERE type IN ('user.login.success', 'user.login.failure') AND at >= ? AND at <= ?`+filter+`
 		ORDER BY at DESC LIMIT ?`), args...)
 	if err != nil {
@@ -310,9 +310,9 @@ func (s *Store) Logins(ctx context.Context, sg *collector.Signal, limit int) (lo
 		users[u] = true
 	}
 	for rows.Next() {
-		var typ, ip, user, body string
+		var typ, ip, user, service, body string
 		var at int64
-		if err := rows.Scan(&typ, &at, &ip, &user, &body); err != nil {
+		if err := rows.Scan(&typ, &at, &ip, &user, &service, &body); err != nil {
 			return nil, false, err
 		}
 		if len(logins) == limit {
@@ -322,7 +322,7 @@ func (s *Store) Logins(ctx context.Context, sg *collector.Signal, limit int) (lo
 		if len(prefixes) > 0 && !users[user] && !inAny(ip, addrs, prefixes) {
 			continue
 		}
-		l := collector.Login{Time: time.Unix(0, at).UTC(), Success: typ == event.TypeLoginSuccess, IP: ip, User: user}
+		l := collector.Login{Time: time.Unix(0, at).UTC(), Success: typ == event.TypeLoginSuccess, IP: ip, User: user, Service: service}
 		var ev struct {
 			Usr *event.User `json:"usr"`
 		}

@@ -76,8 +76,12 @@ type Store struct {
 	wmu sync.Mutex // write transactions, when d.SerializeWrites
 	q   queries
 	// prepared statements of the ingest path, parsed once (SQLite's
-	// parser is a third of the cost of an unprepared insert)
-	prep  struct{ batchInsert, batchHash, event1, eventN, signalUpsert, valueInsert *sql.Stmt }
+	// parser is a third of the cost of an unprepared insert), and of a
+	// signal's page (its row, events, notes, the signals of one IP)
+	prep struct {
+		batchInsert, batchHash, event1, eventN, signalUpsert, valueInsert *sql.Stmt
+		signalByID, signalEvents, signalNotes, ipSignals                  *sql.Stmt
+	}
 	known knownValues
 	// pendingKnown are the values inserted by the write transaction in
 	// progress (under wmu, or for PostgreSQL under pmu), remembered once
@@ -193,6 +197,8 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 		{&s.prep.batchInsert, s.q.batchInsert}, {&s.prep.batchHash, s.q.batchHash},
 		{&s.prep.event1, eventInsert(d, 1)}, {&s.prep.eventN, eventInsert(d, eventChunk)},
 		{&s.prep.signalUpsert, s.q.signalUpsert}, {&s.prep.valueInsert, s.q.valueInsert},
+		{&s.prep.signalByID, s.q.signalByID}, {&s.prep.signalEvents, s.q.signalEvents},
+		{&s.prep.signalNotes, r(signalNotesQuery)}, {&s.prep.ipSignals, r(ipSignalsQuery)},
 	} {
 		st, err := db.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -248,7 +254,8 @@ func (s *Store) Close() error {
 		f()
 	}
 	s.onClose = nil
-	for _, st := range []*sql.Stmt{s.prep.batchInsert, s.prep.batchHash, s.prep.event1, s.prep.eventN, s.prep.signalUpsert, s.prep.valueInsert} {
+	for _, st := range []*sql.Stmt{s.prep.batchInsert, s.prep.batchHash, s.prep.event1, s.prep.eventN, s.prep.signalUpsert, s.prep.valueInsert,
+		s.prep.signalByID, s.prep.signalEvents, s.prep.signalNotes, s.prep.ipSignals} {
 		st.Close()
 	}
 	return s.db.Close()
@@ -927,6 +934,27 @@ func (s *Store) Signals(ctx context.Context, q collector.SignalQuery) (collector
 		where = append(where, "service = ?")
 		args = append(args, q.Service)
 	}
+	if q.IP != "" {
+		// The signals of one address are read first (by the
+		// signal_values_ip index of migration 10) and listed: with a
+		// subquery in their place, SQLite walks the whole status index
+		// of an "open signals of this IP" page (76 ms for 100,000
+		// signals, 1 ms listed).
+		ids, err := s.signalsOfIP(ctx, q.IP, maxListedIDs+1)
+		if err != nil {
+			return collector.SignalPage{}, err
+		}
+		if len(ids) <= maxListedIDs {
+			if len(ids) == 0 {
+				return collector.SignalPage{Signals: []collector.Signal{}}, nil
+			}
+			where = append(where, "id IN ("+placeholders(len(ids))+")")
+			args = append(args, ids...)
+		} else {
+			where = append(where, "id IN (SELECT signal_id FROM signal_values WHERE kind = 'ip' AND value = ?)")
+			args = append(args, q.IP)
+		}
+	}
 	if !q.Since.IsZero() {
 		where = append(where, "last_seen >= ?")
 		args = append(args, q.Since.UnixNano())
@@ -1067,7 +1095,7 @@ func (s *Store) fillValues(ctx context.Context, sigs []collector.Signal) error {
 // Signal returns a signal with its newest events.
 func (s *Store) Signal(ctx context.Context, id string, events int) (*collector.SignalDetail, error) {
 	s.applyForRead(ctx)
-	sg, err := scanSignal(s.db.QueryRowContext(ctx, s.q.signalByID, id))
+	sg, err := scanSignal(s.prep.signalByID.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, collector.Errorf(collector.ENotFound, "no signal %q", id)
 	}
@@ -1082,7 +1110,7 @@ func (s *Store) Signal(ctx context.Context, id string, events int) (*collector.S
 	if events <= 0 {
 		return d, nil
 	}
-	rows, err := s.db.QueryContext(ctx, s.q.signalEvents, id, events)
+	rows, err := s.prep.signalEvents.QueryContext(ctx, id, events)
 	if err != nil {
 		return nil, err
 	}

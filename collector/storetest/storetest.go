@@ -322,20 +322,24 @@ func testFilters(t *testing.T, s collector.Store) {
 	b.Service = "billing"
 	scan := Attack("r3", "203.0.113.7", 200)
 	scan.Triggers[0].Category = "scanner"
-	appendOne(t, s, MakeBatch(t, "f-1", a, b, scan, Exploit("x.go", 1, 50, "203.0.113.7")))
+	appendOne(t, s, MakeBatch(t, "f-1", a, b, scan, Exploit("x.go", 1, 50, "203.0.113.7"), Attack("r1", "203.0.113.8", 20)))
 	count := func(q collector.SignalQuery) int64 { return allSignals(t, s, q).Total }
 	for _, c := range []struct {
 		name string
 		q    collector.SignalQuery
 		want int64
 	}{
-		{"all", collector.SignalQuery{}, 4},
+		{"all", collector.SignalQuery{}, 5},
 		{"type", collector.SignalQuery{Types: []string{collector.SignalExploit}}, 1},
-		{"types", collector.SignalQuery{Types: []string{collector.SignalExploit, collector.SignalAttack}}, 4},
+		{"types", collector.SignalQuery{Types: []string{collector.SignalExploit, collector.SignalAttack}}, 5},
 		{"severity", collector.SignalQuery{Severities: []string{collector.SeverityLow}}, 1},
 		{"service", collector.SignalQuery{Service: "billing"}, 1},
+		{"ip", collector.SignalQuery{IP: "203.0.113.7"}, 4},
+		{"another ip", collector.SignalQuery{IP: "203.0.113.8"}, 1},
+		{"ip and type", collector.SignalQuery{IP: "203.0.113.7", Types: []string{collector.SignalExploit}}, 1},
+		{"an ip no signal names", collector.SignalQuery{IP: "203.0.113.70"}, 0},
 		{"since", collector.SignalQuery{Since: t0.Add(100 * time.Second)}, 2},
-		{"until", collector.SignalQuery{Until: t0.Add(100 * time.Second)}, 2},
+		{"until", collector.SignalQuery{Until: t0.Add(100 * time.Second)}, 3},
 		{"window", collector.SignalQuery{Since: t0.Add(50 * time.Second), Until: t0.Add(101 * time.Second)}, 2},
 		{"status", collector.SignalQuery{Status: collector.StatusArchived}, 0},
 	} {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +32,10 @@ type UIStore interface {
 	PutUISession(ctx context.Context, idHash string, s *collector.UISession, now time.Time) error
 	UISession(ctx context.Context, idHash string) (*collector.UISession, error)
 	DeleteUISession(ctx context.Context, idHash string) error
+	AddSignalNote(ctx context.Context, n *collector.Note) error
+	SignalNotes(ctx context.Context, signalID string, limit int) ([]collector.Note, error)
+	SignalNoteSummaries(ctx context.Context, ids []string) (map[string]collector.NoteSummary, error)
+	SignalCountsByIP(ctx context.Context, ips []string) (map[string]int64, error)
 }
 
 // RunUI runs the contract suite of the UI's store methods. open returns a
@@ -42,6 +48,8 @@ func RunUI(t *testing.T, open func(t *testing.T) UIStore) {
 		{"LoginOverview", testLoginOverview},
 		{"UIUsers", testUIUsers},
 		{"UISessions", testUISessions},
+		{"SignalNotes", testSignalNotes},
+		{"SignalCountsByIP", testSignalCountsByIP},
 	})
 }
 
@@ -169,7 +177,7 @@ func testOverviewEmpty(t *testing.T, s UIStore) {
 func testLogins(t *testing.T, s UIStore) {
 	ctx := context.Background()
 	yes := true
-	bob := &event.Event{Type: event.TypeLoginSuccess, Time: at(-90), Service: "shop", IP: "198.51.100.2", Usr: &event.User{ID: "bob", Exists: &yes}}
+	bob := &event.Event{Type: event.TypeLoginSuccess, Time: at(-90), Service: "billing", IP: "198.51.100.2", Usr: &event.User{ID: "bob", Exists: &yes}}
 	appendOne(t, s, MakeBatch(t, "l-1",
 		Login("alice", "198.51.100.1", -5000), // before the window
 		Login("alice", "198.51.100.1", -100),
@@ -216,6 +224,176 @@ func testLogins(t *testing.T, s UIStore) {
 	got, _, err := s.Logins(ctx, sg, 100)
 	if err != nil || len(got) != 2 || got[0].Exists == nil || !*got[0].Exists || got[1].Exists == nil || *got[1].Exists {
 		t.Fatalf("usr.exists of bob (true) and alice (false): %+v %v", got, err)
+	}
+	// the service that reported each attempt (the event's, else the
+	// batch's)
+	if got[0].Service != "billing" || got[1].Service != "shop" {
+		t.Errorf("services of bob's and alice's logins: %q %q, want billing and shop", got[0].Service, got[1].Service)
+	}
+}
+
+// testSignalNotes: notes on a signal, newest first, with who wrote them
+// and whom they assign the signal to; the summary of each signal's notes;
+// a note that only (un)assigns; no note on an unknown signal or an
+// oversized one.
+func testSignalNotes(t *testing.T, s UIStore) {
+	ctx := context.Background()
+	appendOne(t, s, MakeBatch(t, "n-1", Attack("r1", "203.0.113.7", -60), Attack("r2", "203.0.113.8", -30)))
+	a := collector.SignalID(collector.AttackKey("shop", "r1", "203.0.113.7"))
+	b := collector.SignalID(collector.AttackKey("shop", "r2", "203.0.113.8"))
+	if ns, err := s.SignalNotes(ctx, a, 10); err != nil || len(ns) != 0 {
+		t.Fatalf("notes of a signal without any: %+v %v", ns, err)
+	}
+	if sum, err := s.SignalNoteSummaries(ctx, []string{a, b}); err != nil || len(sum) != 0 {
+		t.Fatalf("summaries without notes: %+v %v", sum, err)
+	}
+	text := "investigating, ticket SEC-123 <b>\"quoted\"</b> é\nsecond line"
+	notes := []*collector.Note{
+		{SignalID: a, Author: "alice", Text: text, Assignee: "alice", CreatedAt: at(10)},
+		{SignalID: a, Author: "bob", Text: "handed over", Assignee: "bob", CreatedAt: at(20)},
+		{SignalID: b, Author: "carol", Text: "false positive?", CreatedAt: at(15)},
+	}
+	for i, n := range notes {
+		if err := s.AddSignalNote(ctx, n); err != nil {
+			t.Fatalf("note %d: %v", i, err)
+		}
+		if !strings.HasPrefix(n.ID, "note_") {
+			t.Errorf("note %d was given the id %q", i, n.ID)
+		}
+	}
+	got, err := s.SignalNotes(ctx, a, 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("notes of %s: %+v %v, want 2", a, got, err)
+	}
+	if g := got[0]; g.Author != "bob" || g.Text != "handed over" || g.Assignee != "bob" || !g.CreatedAt.Equal(at(20)) || g.SignalID != a || g.ID != notes[1].ID {
+		t.Errorf("newest note: %+v", g)
+	}
+	if g := got[1]; g.Author != "alice" || g.Text != text || g.Assignee != "alice" || !g.CreatedAt.Equal(at(10)) {
+		t.Errorf("first note: %+v, want its text %q kept as written", g, text)
+	}
+	if got, err := s.SignalNotes(ctx, a, 1); err != nil || len(got) != 1 || got[0].Text != "handed over" {
+		t.Errorf("the newest note alone: %+v %v", got, err)
+	}
+	// a note that only assigns the signal is one
+	if err := s.AddSignalNote(ctx, &collector.Note{SignalID: b, Author: "carol", Assignee: "dave", CreatedAt: at(15)}); err != nil {
+		t.Fatalf("a note that only assigns: %v", err)
+	}
+	// and one that only unassigns it
+	if err := s.AddSignalNote(ctx, &collector.Note{SignalID: a, Author: "bob", CreatedAt: at(30)}); err != nil {
+		t.Fatalf("a note that only unassigns: %v", err)
+	}
+	if got, err := s.SignalNotes(ctx, a, 1); err != nil || len(got) != 1 || got[0].Assignee != "" || got[0].Text != "" || !got[0].CreatedAt.Equal(at(30)) {
+		t.Fatalf("the newest note, unassigning: %+v %v", got, err)
+	}
+	sum, err := s.SignalNoteSummaries(ctx, []string{a, b, "sig_none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum) != 2 || sum[a].Notes != 3 || sum[a].Last.Text != "" || sum[a].Last.Author != "bob" || sum[a].Last.Assignee != "" || !sum[a].Last.CreatedAt.Equal(at(30)) {
+		t.Errorf("summary of %s: %+v (of %d), want 3 notes, the newest bob's unassigning", a, sum[a], len(sum))
+	}
+	// two notes of the same time: the one SignalNotes lists first
+	bs, err := s.SignalNotes(ctx, b, 10)
+	if err != nil || len(bs) != 2 {
+		t.Fatalf("notes of %s: %+v %v", b, bs, err)
+	}
+	if sum[b].Notes != 2 || sum[b].Last.ID != bs[0].ID {
+		t.Errorf("summary of %s: %+v, want 2 notes, the newest %+v", b, sum[b], bs[0])
+	}
+	if err := s.AddSignalNote(ctx, &collector.Note{SignalID: "sig_none", Author: "alice", Text: "x", CreatedAt: at(40)}); collector.ErrorCode(err) != collector.ENotFound {
+		t.Errorf("a note on an unknown signal: %v, want not_found", err)
+	}
+	long := &collector.Note{SignalID: a, Author: "alice", Text: strings.Repeat("x", collector.MaxNoteText+1), CreatedAt: at(40)}
+	if err := s.AddSignalNote(ctx, long); collector.ErrorCode(err) != collector.EInvalid {
+		t.Errorf("a note over the limit: %v, want invalid", err)
+	}
+	long = &collector.Note{SignalID: a, Author: "alice", Text: "x", Assignee: strings.Repeat("x", collector.MaxAssignee+1), CreatedAt: at(40)}
+	if err := s.AddSignalNote(ctx, long); collector.ErrorCode(err) != collector.EInvalid {
+		t.Errorf("an assignee over the limit: %v, want invalid", err)
+	}
+	if got, _ := s.SignalNotes(ctx, a, 10); len(got) != 3 {
+		t.Errorf("refused notes were stored: %+v", got)
+	}
+	// notes survive the signal's triage
+	if err := s.SetSignalStatus(ctx, a, collector.StatusArchived); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.SignalNotes(ctx, a, 10); len(got) != 3 {
+		t.Errorf("notes after archiving: %+v", got)
+	}
+}
+
+// testSignalCountsByIP: how many signals name each address, from every
+// signal type.
+func testSignalCountsByIP(t *testing.T, s UIStore) {
+	ctx := context.Background()
+	appendOne(t, s, MakeBatch(t, "c-1",
+		Attack("r1", "203.0.113.7", -60), Attack("r2", "203.0.113.7", -50), Attack("r1", "203.0.113.7", -40), // two signals
+		Attack("r1", "203.0.113.8", -30),
+		Exploit("main.go", 42, -20, "203.0.113.7"),
+	))
+	if err := s.RecordSignals(ctx, []collector.Signal{{Key: "credential_stuffing:203.0.113.9", Type: collector.SignalCredentialStuffing,
+		Severity: collector.SeverityHigh, Title: "stuffing", FirstSeen: at(-10), LastSeen: at(-5), IPs: []string{"203.0.113.9", "203.0.113.7", "192.0.2.0/24"}, Count: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SignalCountsByIP(ctx, []string{"203.0.113.7", "203.0.113.8", "203.0.113.9", "192.0.2.0/24", "198.51.100.1", "203.0.113.7", ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"203.0.113.7": 4, "203.0.113.8": 1, "203.0.113.9": 1, "192.0.2.0/24": 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("signals per IP: %v, want %v", got, want)
+	}
+	// one address alone, named or not
+	if got, err := s.SignalCountsByIP(ctx, []string{"203.0.113.7"}); err != nil || !maps.Equal(got, map[string]int64{"203.0.113.7": 4}) {
+		t.Errorf("203.0.113.7 alone: %v %v", got, err)
+	}
+	if got, err := s.SignalCountsByIP(ctx, []string{"198.51.100.1"}); err != nil || len(got) != 0 {
+		t.Errorf("an address no signal names, alone: %v %v", got, err)
+	}
+	// the ip filter of a signal query, over more signals of one address
+	// than a statement lists
+	var lots []collector.Signal
+	for i := 0; i < 1050; i++ {
+		lots = append(lots, collector.Signal{Key: fmt.Sprintf("many:%d", i), Type: collector.SignalBruteForce, Severity: collector.SeverityMedium,
+			Title: "many", FirstSeen: at(-100), LastSeen: at(-100 + i%50), IPs: []string{"198.51.100.99"}, Count: 1})
+	}
+	if err := s.RecordSignals(ctx, lots); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSignalStatus(ctx, collector.SignalID("many:7"), collector.StatusArchived); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct {
+		q    collector.SignalQuery
+		want int64
+	}{
+		{collector.SignalQuery{IP: "198.51.100.99"}, 1050},
+		{collector.SignalQuery{IP: "198.51.100.99", Status: collector.StatusOpen}, 1049},
+		{collector.SignalQuery{IP: "198.51.100.99", Status: collector.StatusArchived}, 1},
+		{collector.SignalQuery{IP: "203.0.113.7", Status: collector.StatusOpen}, 4},
+		{collector.SignalQuery{IP: "203.0.113.70"}, 0},
+	} {
+		p, err := s.Signals(ctx, q.q)
+		if err != nil || p.Total != q.want {
+			t.Errorf("signals of %s (status %q): %d %v, want %d", q.q.IP, q.q.Status, p.Total, err, q.want)
+		}
+		if q.want > 0 && (len(p.Signals) == 0 || !slices.Contains(p.Signals[0].IPs, q.q.IP)) {
+			t.Errorf("signals of %s: the page %+v", q.q.IP, p.Signals)
+		}
+	}
+	p, err := s.Signals(ctx, collector.SignalQuery{IP: "198.51.100.99", Limit: 500})
+	if err != nil || len(p.Signals) != 500 || p.NextCursor == "" {
+		t.Fatalf("the first page of 1,050: %d %q %v", len(p.Signals), p.NextCursor, err)
+	}
+	// a long list is read in several queries
+	many := make([]string, 0, 1200)
+	for i := 0; i < 1200; i++ {
+		many = append(many, fmt.Sprintf("10.0.%d.%d", i/256, i%256))
+	}
+	many = append(many, "203.0.113.8")
+	if got, err := s.SignalCountsByIP(ctx, many); err != nil || !maps.Equal(got, map[string]int64{"203.0.113.8": 1}) {
+		t.Errorf("1,201 addresses: %v %v", got, err)
 	}
 }
 

@@ -41,8 +41,9 @@ func seedSignals(tb testing.TB, st collector.Store, n int) {
 var nextRe = regexp.MustCompile(`href="(/signals\?[^"]*cursor=[^"]+)" id="next"`)
 
 // BenchmarkSignalsPage renders the signals list over 100,000 signals in
-// the SQLite store: the first page, a filtered page, and a page reached
-// by following "next page" 200 times (10,000 signals in).
+// the SQLite store: the first page, a filtered page, a page reached by
+// following "next page" 200 times (10,000 signals in), a signal's page and
+// the open signals of one IP.
 func BenchmarkSignalsPage(b *testing.B) {
 	e := newEnv(b)
 	start := time.Now()
@@ -65,6 +66,7 @@ func BenchmarkSignalsPage(b *testing.B) {
 		{"filtered", "/signals?type=exploit&severity=critical&status=&service=service-3&range=7d"},
 		{"page201", deep},
 		{"detail", "/signals/" + sig.ID},
+		{"ip", "/signals?ip=10.0.0.5"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			resp, body := adm.get(bc.path)

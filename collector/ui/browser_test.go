@@ -38,11 +38,13 @@ func chromiumPath() string {
 // campaign through POST /v1/events, then runs testdata/browser/ui.mjs
 // (playwright-core on chromium), which logs in, sees the overview's
 // account-takeover panel and what is known of the top IPs, sees relative
-// times and rule names on the signals, archives two signals at once and
-// reopens them, opens the exploit and sees its short title and its stack
-// trace with the library frames folded, opens the campaign and sees its
-// chart, blocks an IP and sees it among the decisions, and logs out, with a
-// screenshot of each page.
+// times, rule names and services on the signals, archives two signals at
+// once and reopens them, opens an attack and sees the value as sent beside
+// the matched one, opens the exploit and sees its short title and its
+// stack trace with the library frames folded, writes a note on it and sees
+// it after a reload and on the list, opens the campaign and sees its chart
+// and the services of its logins, blocks an IP and sees it among the
+// decisions, and logs out, with a screenshot of each page.
 // The block must then be served to functions by GET /v1/decisions.
 //
 // Without chromium, node or the npm install of testdata/browser, it skips;
@@ -148,7 +150,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("the browser test failed: %v (screenshots in %s)", err, shots)
 	}
 	t.Logf("screenshots in %s", shots)
-	names := []string{"login", "overview", "signals", "exploit", "credential-stuffing", "decisions", "logout"}
+	names := []string{"login", "overview", "signals", "attack", "exploit", "note", "credential-stuffing", "decisions", "logout"}
 	for _, n := range names {
 		b, err := os.ReadFile(filepath.Join(shots, n+".png"))
 		if err != nil {
@@ -226,13 +228,15 @@ func seedDemo(t *testing.T, base, key string) string {
 			t.Fatalf("POST /v1/events: %d %s", resp.StatusCode, b)
 		}
 	}
-	type rule struct{ id, name, cat, route, uri, value string }
+	// raw is the value as the client sent it, when the rule matched
+	// another form of it (lower-cased)
+	type rule struct{ id, name, cat, route, uri, value, raw, highlight string }
 	rules := []rule{
-		{"rp-sqli-001", "", "sqli", "/users", "/users?name=x'+OR+1=1--", "x' OR 1=1--"},
-		{"lfi-002", "Path traversal", "lfi", "/files", "/files?name=../../etc/passwd", "../../etc/passwd"},
-		{"rce-004", "Shell injection", "rce", "/ping", "/ping?host=1;cat+/etc/passwd", "1;cat /etc/passwd"},
-		{"scanner-001", "Security scanner", "scanner", "/admin", "/admin.php", "sqlmap/1.7"},
-		{"ssrf-003", "SSRF to cloud metadata", "ssrf", "/fetch", "/fetch?url=http://169.254.169.254/", "http://169.254.169.254/"},
+		{"rp-sqli-001", "", "sqli", "/users", "/users?name=x'+OR+1=1--", "x' or 1=1--", "x' OR 1=1--", "' or 1=1--"},
+		{"lfi-002", "Path traversal", "lfi", "/files", "/files?name=../../etc/passwd", "../../etc/passwd", "", "../../etc/passwd"},
+		{"rce-004", "Shell injection", "rce", "/ping", "/ping?host=1;cat+/etc/passwd", "1;cat /etc/passwd", "", "1;cat /etc/passwd"},
+		{"scanner-001", "Security scanner", "scanner", "/admin", "/admin.php", "sqlmap/1.7", "SQLMap/1.7", "sqlmap"},
+		{"ssrf-003", "SSRF to cloud metadata", "ssrf", "/fetch", "/fetch?url=http://169.254.169.254/", "http://169.254.169.254/", "", "http://169.254.169.254/"},
 	}
 	ips := []string{"203.0.113.7", "203.0.113.45", "198.51.100.23", "192.0.2.99", "203.0.113.120"}
 	var evs []*event.Event
@@ -246,8 +250,9 @@ func seedDemo(t *testing.T, base, key string) string {
 			mode = "block"
 		}
 		evs = append(evs, &event.Event{Type: event.TypeAttack, Time: at, Blocked: blocked, Mode: mode, Version: "0.1.0",
-			Request:  &event.Request{Method: "GET", URI: r.uri, Route: r.route, ClientIP: ip, UserAgent: "Mozilla/5.0 (X11; Linux x86_64)", Status: 403},
-			Triggers: []event.Trigger{{RuleID: r.id, RuleName: r.name, Category: r.cat, Address: "server.request.query", Value: r.value, Highlight: r.value, Blocking: blocked}}})
+			Request: &event.Request{Method: "GET", URI: r.uri, Route: r.route, ClientIP: ip, UserAgent: "Mozilla/5.0 (X11; Linux x86_64)", Status: 403},
+			Triggers: []event.Trigger{{RuleID: r.id, RuleName: r.name, Category: r.cat, Address: "server.request.query", Value: r.value, Raw: r.raw,
+				Highlight: r.highlight, Blocking: blocked}}})
 	}
 	post("seed-attacks", "checkout-api", evs)
 
@@ -270,8 +275,11 @@ func seedDemo(t *testing.T, base, key string) string {
 		logins = append(logins, loginEvent(now.Add(-time.Duration(24-i)*10*time.Second), event.TypeLoginFailure, "192.0.2.77", fmt.Sprintf("user%02d@example.com", i), exists))
 	}
 	logins = append(logins, loginEvent(now.Add(-5*time.Second), event.TypeLoginSuccess, "192.0.2.77", "user05@example.com", true))
-	for _, ev := range logins {
+	for i, ev := range logins {
 		ev.Service, ev.Version, ev.Mode = "auth-api", "0.1.0", "block"
+		if i%6 == 5 {
+			ev.Service = "shop-web" // the shop's own login form, hit by the same campaign
+		}
 	}
 	post("seed-logins", "auth-api", logins)
 	return fmt.Sprintf("%s:%d", sqli.Exploit.Location.File, sqli.Exploit.Location.Line)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -10,7 +11,8 @@ import (
 
 // The UI reads the collector.Store, and beside it what the interfaces
 // below declare: the aggregates its pages show (ReadModel), its own users
-// (UserStore) and sessions (SessionStore). The Store given to New
+// (UserStore) and sessions (SessionStore), the notes on signals
+// (NoteStore) and the signals per IP (IPCounter). The Store given to New
 // implements them too, as collector/sqlstore's does.
 
 // ReadModel is what the pages read of the stored events beyond the
@@ -25,6 +27,25 @@ type ReadModel interface {
 	// [since, until) in buckets bars, and returns the accounts with the
 	// most failures, most first.
 	LoginOverview(ctx context.Context, since, until time.Time, buckets int) (failures, successes []int64, accounts []Count, err error)
+}
+
+// NoteStore keeps the notes people write on signals. Adding a note to an
+// unknown signal fails with collector.ENotFound.
+type NoteStore interface {
+	// AddSignalNote stores a new note (an empty ID is given one).
+	AddSignalNote(ctx context.Context, n *collector.Note) error
+	// SignalNotes returns a signal's notes, newest first, at most limit.
+	SignalNotes(ctx context.Context, signalID string, limit int) ([]collector.Note, error)
+	// SignalNoteSummaries returns how many notes each of the signals has
+	// and its newest, for the signals that have notes.
+	SignalNoteSummaries(ctx context.Context, ids []string) (map[string]collector.NoteSummary, error)
+}
+
+// IPCounter counts the signals that name an address.
+type IPCounter interface {
+	// SignalCountsByIP returns how many signals list each of ips among
+	// their IPs (those no signal names are left out).
+	SignalCountsByIP(ctx context.Context, ips []string) (map[string]int64, error)
 }
 
 // UserStore keeps the UI's users. A lookup of an unknown user fails with
@@ -92,10 +113,12 @@ const SampleLimit = collector.OverviewSampleLimit
 // (the newest ones).
 const maxLoginRows = 10_000
 
-// ipCount is one attacker IP of a signal with its attempts.
+// ipCount is one attacker IP of a signal with its attempts and the
+// services that reported them (sorted).
 type ipCount struct {
 	IP                  string
 	Failures, Successes int
+	Services            []string
 }
 
 // userCount is one targeted account of a signal.
@@ -103,6 +126,25 @@ type userCount struct {
 	User                string
 	Exists              *bool
 	Failures, Successes int
+	Services            []string
+}
+
+// addService adds s to the sorted set ss.
+func addService(ss []string, s string) []string {
+	i, found := slices.BinarySearch(ss, s)
+	if found {
+		return ss
+	}
+	return slices.Insert(ss, i, s)
+}
+
+// servicesOf returns the services that reported the logins, sorted.
+func servicesOf(ls []Login) []string {
+	var out []string
+	for _, l := range ls {
+		out = addService(out, l.Service)
+	}
+	return out
 }
 
 // tally counts the logins per IP and per user, most attempts first.
@@ -123,6 +165,8 @@ func tally(ls []Login) ([]ipCount, []userCount) {
 		if uc.Exists == nil {
 			uc.Exists = l.Exists
 		}
+		ic.Services = addService(ic.Services, l.Service)
+		uc.Services = addService(uc.Services, l.Service)
 		if l.Success {
 			ic.Successes++
 			uc.Successes++

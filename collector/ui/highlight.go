@@ -29,3 +29,22 @@ func highlight(res, input string, start, end int) highlighted {
 	}
 	return highlighted{Before: res}
 }
+
+// highlightSent splits a value as the client sent it around the part a
+// rule matched in its transformed form: found as it is, else ignoring
+// case (when lower-casing keeps the value's byte length, so the offsets
+// hold). The matched part may not be in the value as sent at all (it was
+// URL- or Base64-encoded): then nothing is marked.
+func highlightSent(sent, match string) highlighted {
+	if h := highlight(sent, match, -1, -1); h.Found || match == "" {
+		return h
+	}
+	ls := strings.ToLower(sent)
+	if len(ls) != len(sent) {
+		return highlighted{Before: sent}
+	}
+	if i := strings.Index(ls, strings.ToLower(match)); i >= 0 {
+		return highlighted{Before: sent[:i], Match: sent[i : i+len(match)], After: sent[i+len(match):], Found: true}
+	}
+	return highlighted{Before: sent}
+}

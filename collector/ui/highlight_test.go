@@ -89,3 +89,22 @@ func TestPasswords(t *testing.T) {
 		}
 	}
 }
+
+func TestHighlightSent(t *testing.T) {
+	for _, tc := range []struct {
+		sent, match         string
+		before, mark, after string
+	}{
+		{"x' OR 1=1--", "' or 1=1--", "x", "' OR 1=1--", ""},
+		{"<SCRIPT>Alert(1)", "<script>", "", "<SCRIPT>", "Alert(1)"},
+		{"a' or 'b", "' or '", "a", "' or '", "b"},
+		{"%3Cscript%3E", "<script>", "%3Cscript%3E", "", ""}, // encoded: not in the value as sent
+		{"İx' OR 1", "' or 1", "İx' OR 1", "", ""},           // lower-casing changes the length: not searched
+		{"abc", "", "abc", "", ""},
+	} {
+		h := highlightSent(tc.sent, tc.match)
+		if h.Before != tc.before || h.Match != tc.mark || h.After != tc.after || h.Found != (tc.mark != "") {
+			t.Errorf("%q in %q: %+v", tc.match, tc.sent, h)
+		}
+	}
+}

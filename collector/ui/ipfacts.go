@@ -63,6 +63,9 @@ type ipFact struct {
 	// it), Blocked says one of them is an active block.
 	Decisions int
 	Blocked   bool
+	// Signals counts the signals that list the address (as written)
+	// among their IPs.
+	Signals int64
 	// Blockable says the console offers to block it: not loopback,
 	// private, link-local, multicast or unspecified, and not blocked.
 	Blockable bool
@@ -100,11 +103,12 @@ func addrKind(a netip.Addr) string {
 }
 
 // factsOf returns the facts of each ip, counting the decisions ds and
-// the blocks active at now.
-func factsOf(ips []string, ds []collector.Decision, now time.Time) []ipFact {
+// the blocks active at now; signals are the signals per address
+// (IPCounter's).
+func factsOf(ips []string, ds []collector.Decision, signals map[string]int64, now time.Time) []ipFact {
 	out := make([]ipFact, 0, len(ips))
 	for _, ip := range ips {
-		f := ipFact{IP: ip}
+		f := ipFact{IP: ip, Signals: signals[ip]}
 		var a netip.Addr
 		if p, err := netip.ParsePrefix(ip); err == nil {
 			a = p.Masked().Addr()

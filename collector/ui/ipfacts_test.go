@@ -17,32 +17,35 @@ func TestFactsOf(t *testing.T) {
 	}
 	ips := []string{"127.0.0.1", "::1", "10.1.2.3", "192.168.0.9", "fe80::1", "169.254.169.254", "198.51.100.7", "3.3.3.3",
 		"104.16.1.1", "2606:4700::1", "100.64.1.1", "::ffff:10.0.0.1", "not-an-ip", "10.0.0.0/8", "9.9.9.9"}
-	fs := factsOf(ips, ds, now)
+	signals := map[string]int64{"198.51.100.7": 3, "10.0.0.0/8": 1, "9.9.9.8": 5}
+	fs := factsOf(ips, ds, signals, now)
 	want := []struct {
 		kind, owner string
 		decisions   int
 		blocked     bool
 		blockable   bool
+		signals     int64
 	}{
-		{"loopback", "", 0, false, false},
-		{"loopback", "", 0, false, false},
-		{"private", "", 0, false, false},
-		{"private", "", 0, false, false},
-		{"link-local", "", 0, false, false},
-		{"link-local", "", 0, false, false},
-		{"documentation", "", 1, true, false},
-		{"public", "Amazon", 2, false, true},
-		{"public", "Cloudflare", 0, false, true},
-		{"public", "Cloudflare", 0, false, true},
-		{"shared (carrier-grade NAT)", "", 0, false, true},
-		{"private", "", 0, false, false},
-		{"", "", 0, false, false},
-		{"private", "", 0, false, false},
-		{"public", "", 0, false, true},
+		{"loopback", "", 0, false, false, 0},
+		{"loopback", "", 0, false, false, 0},
+		{"private", "", 0, false, false, 0},
+		{"private", "", 0, false, false, 0},
+		{"link-local", "", 0, false, false, 0},
+		{"link-local", "", 0, false, false, 0},
+		{"documentation", "", 1, true, false, 3},
+		{"public", "Amazon", 2, false, true, 0},
+		{"public", "Cloudflare", 0, false, true, 0},
+		{"public", "Cloudflare", 0, false, true, 0},
+		{"shared (carrier-grade NAT)", "", 0, false, true, 0},
+		{"private", "", 0, false, false, 0},
+		{"", "", 0, false, false, 0},
+		{"private", "", 0, false, false, 1},
+		{"public", "", 0, false, true, 0}, // 9.9.9.9: not 9.9.9.8's
 	}
 	for i, w := range want {
 		f := fs[i]
-		if f.IP != ips[i] || f.Kind != w.kind || f.Owner != w.owner || f.Decisions != w.decisions || f.Blocked != w.blocked || f.Blockable != w.blockable {
+		if f.IP != ips[i] || f.Kind != w.kind || f.Owner != w.owner || f.Decisions != w.decisions || f.Blocked != w.blocked || f.Blockable != w.blockable ||
+			f.Signals != w.signals {
 			t.Errorf("%s: %+v, want %+v", ips[i], f, w)
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/event"
@@ -89,6 +91,16 @@ var funcs = template.FuncMap{
 	"shortTitle":   shortTitle,
 	"shortPath":    shortPath,
 	"foldStack":    foldStack,
+	"clip":         clip,
+}
+
+// clip shortens s to at most n runes, marking the cut.
+func clip(n int, s string) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n])) + "…"
 }
 
 func decisionName(k string) string {
@@ -162,9 +174,15 @@ type overviewData struct {
 	// in the window and the accounts with the most failures.
 	Logins                  *chart
 	LoginFailures, LoginOKs int64
-	Campaigns               []collector.Signal
-	CampaignsTotal          int64
-	Accounts                []Count
+	// LoginsZoom is the busiest part of the logins' chart, drawn finer
+	// (nil when they are spread over the window): [ZoomFrom, ZoomTo) in
+	// bars of ZoomStep.
+	LoginsZoom       *chart
+	ZoomFrom, ZoomTo time.Time
+	ZoomStep         string
+	Campaigns        []collector.Signal
+	CampaignsTotal   int64
+	Accounts         []Count
 	// ATOTypes is the type filter of every account-takeover type.
 	ATOTypes string
 }
@@ -211,16 +229,38 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 	for i, c := range o.TopIPs {
 		ips[i] = c.Label
 	}
-	data.IPs = factsOf(ips, ds, now)
+	counts, err := u.ips.SignalCountsByIP(r.Context(), ips)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	data.IPs = factsOf(ips, ds, counts, now)
 	fails, oks, accounts, err := u.read.LoginOverview(r.Context(), o.Since, o.Until, len(o.Attacks))
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
 	data.Logins = stacked("Login failures and successes over time", o.Since, o.Bucket, []string{"failures", "successes"}, []string{"c-fail", "c-ok"}, fails, oks)
+	totals := make([]int64, len(fails))
 	for i := range fails {
 		data.LoginFailures += fails[i]
 		data.LoginOKs += oks[i]
+		totals[i] = fails[i] + oks[i]
+	}
+	if i, j, ok := busiestRun(totals); ok {
+		// a campaign of minutes is one bar of the window's: draw its
+		// part of the window again, in bars sized for it
+		v := &timelineView{From: o.Since.Add(time.Duration(i) * o.Bucket), To: o.Since.Add(time.Duration(j+1) * o.Bucket)}
+		v.Step = stepFor(v.To.Sub(v.From))
+		n := int((v.To.Sub(v.From) + v.Step - 1) / v.Step)
+		zf, zo, _, err := u.read.LoginOverview(r.Context(), v.From, v.From.Add(time.Duration(n)*v.Step), n)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		data.LoginsZoom = stacked("Login failures and successes, the busiest part of the window", v.From, v.Step,
+			[]string{"failures", "successes"}, []string{"c-fail", "c-ok"}, zf, zo)
+		data.ZoomFrom, data.ZoomTo, data.ZoomStep = v.From, v.To, v.StepName()
 	}
 	data.Accounts = accounts
 	camp, err := u.store.Signals(r.Context(), collector.SignalQuery{Types: atoTypes, Status: collector.StatusOpen, Since: o.Since, Limit: 5})
@@ -235,7 +275,7 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 // Signals.
 
 type signalsData struct {
-	Type, Severity, Status, Service, Range string
+	Type, Severity, Status, Service, IP, Range string
 	// Sort is the order: severity (the default) or recent.
 	Sort string
 	// ATO is the type filter of every account-takeover type.
@@ -248,12 +288,23 @@ type signalsData struct {
 	Self string
 	// Bulk is the number of signals the bulk action that led here changed.
 	Bulk int
+	// Rows are the signals of the page with what the list shows beside
+	// them.
+	Rows []signalRow
+}
+
+// signalRow is a signal of the list: its notes (nil without any) and the
+// link to its service's signals.
+type signalRow struct {
+	S          *collector.Signal
+	Note       *collector.NoteSummary
+	ServiceURL string
 }
 
 func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	in := r.URL.Query()
 	d := &signalsData{Type: in.Get("type"), Severity: in.Get("severity"), Status: in.Get("status"), Service: strings.TrimSpace(in.Get("service")),
-		Types: collector.SignalTypes, Severities: collector.Severities, Ranges: append(rangeNames(), "all"), ATO: strings.Join(atoTypes, ",")}
+		IP: strings.TrimSpace(in.Get("ip")), Types: collector.SignalTypes, Severities: collector.Severities, Ranges: append(rangeNames(), "all"), ATO: strings.Join(atoTypes, ",")}
 	if !in.Has("status") {
 		d.Status = collector.StatusOpen
 	}
@@ -273,6 +324,7 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 	set("severity", d.Severity)
 	set("status", d.Status)
 	set("service", d.Service)
+	set("ip", d.IP)
 	if dur > 0 {
 		q.Set("since", u.now().Add(-dur).UTC().Format(time.RFC3339))
 	}
@@ -288,8 +340,33 @@ func (u *UI) signalsPage(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	ids := make([]string, len(d.Page.Signals))
+	for i := range d.Page.Signals {
+		ids[i] = d.Page.Signals[i].ID
+	}
+	notes, err := u.notes.SignalNoteSummaries(r.Context(), ids)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d.Rows = make([]signalRow, len(d.Page.Signals))
+	links := map[string]string{}
+	for i := range d.Page.Signals {
+		sg := &d.Page.Signals[i]
+		row := &d.Rows[i]
+		row.S = sg
+		if n, ok := notes[sg.ID]; ok {
+			row.Note = &n
+		}
+		if sg.Service != "" {
+			if row.ServiceURL = links[sg.Service]; row.ServiceURL == "" {
+				row.ServiceURL = "/signals?" + url.Values{"service": {sg.Service}, "status": {d.Status}, "sort": {d.Sort}, "range": {d.Range}}.Encode()
+				links[sg.Service] = row.ServiceURL
+			}
+		}
+	}
 	link := url.Values{}
-	for _, k := range []string{"type", "severity", "service"} {
+	for _, k := range []string{"type", "severity", "service", "ip"} {
 		if v := in.Get(k); v != "" {
 			link.Set(k, v)
 		}
@@ -356,14 +433,26 @@ type signalData struct {
 	Detection *detection
 	Resource  highlighted
 	Triggers  []triggerView
+	// HasSent says a trigger has the value as sent beside the matched one.
+	HasSent   bool
 	Events    []occurrence
 	Decisions []collector.Decision
-	// account takeover
-	Chart     *chart
+	// account takeover: the timeline (WholeSpan when asked for the
+	// signal's whole span), the attacker IPs and users, the services that
+	// reported the logins
+	Timeline  *timelineView
+	WholeSpan bool
 	IPs       []ipCount
 	Users     []userCount
+	Services  []string
 	Logins    int
 	Truncated bool
+	// Notes are the signal's notes, newest first; Assignee is whom the
+	// newest assigns it to.
+	Notes                []noteView
+	NotesTotal           int
+	Assignee             string
+	MaxNote, MaxAssignee int
 	// QuickIPs and QuickUsers are offered as one-click decisions.
 	QuickIPs, QuickUsers []string
 	TTLs                 []string
@@ -373,8 +462,39 @@ type signalData struct {
 
 type triggerView struct {
 	event.Trigger
-	Value highlighted
+	// Value is the value the rule matched (after its transformers),
+	// highlighted; Sent is the value as the client sent it, when the
+	// event says and it differs (HasSent).
+	Value   highlighted
+	Sent    highlighted
+	HasSent bool
 }
+
+// noteView is a note on the signal page, with what it changed of the
+// assignment.
+type noteView struct {
+	collector.Note
+	// Assigned says the note assigned the signal (to Assignee), or
+	// Unassigned that it took the assignment away.
+	Assigned, Unassigned bool
+}
+
+// noteViews says what each note, newest first, changed of the
+// assignment.
+func noteViews(ns []collector.Note) []noteView {
+	out := make([]noteView, len(ns))
+	for i, n := range ns {
+		before := ""
+		if i+1 < len(ns) {
+			before = ns[i+1].Assignee
+		}
+		out[i] = noteView{Note: n, Assigned: n.Assignee != "" && n.Assignee != before, Unassigned: n.Assignee == "" && before != ""}
+	}
+	return out
+}
+
+// maxNotes bounds the notes a signal page lists (the newest).
+const maxNotes = 100
 
 func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -419,7 +539,12 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 			d.Resource = highlight(x.Resource, x.Input, x.Start, x.End)
 		}
 		for _, t := range ev.Triggers {
-			d.Triggers = append(d.Triggers, triggerView{Trigger: t, Value: highlight(t.Value, t.Highlight, -1, -1)})
+			tv := triggerView{Trigger: t, Value: highlight(t.Value, t.Highlight, -1, -1)}
+			if t.Raw != "" && t.Raw != t.Value {
+				tv.Sent, tv.HasSent = highlightSent(t.Raw, t.Highlight), true
+				d.HasSent = true
+			}
+			d.Triggers = append(d.Triggers, tv)
 		}
 	}
 	if isATO(sd.Type) {
@@ -429,9 +554,25 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Logins, d.Truncated = len(ls), trunc
-		d.Chart = timeline(ls, sd.FirstSeen, sd.LastSeen)
+		d.WholeSpan = r.URL.Query().Get("timeline") == "all"
+		d.Timeline = timeline(ls, sd.FirstSeen, sd.LastSeen, d.WholeSpan)
 		d.IPs, d.Users = tally(ls)
+		d.Services = servicesOf(ls)
 	}
+	notes, err := u.notes.SignalNotes(ctx, sd.ID, maxNotes+1)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d.NotesTotal = len(notes)
+	if len(notes) > 0 {
+		d.Assignee = notes[0].Assignee
+	}
+	d.Notes = noteViews(notes)
+	if len(d.Notes) > maxNotes {
+		d.Notes = d.Notes[:maxNotes] // the oldest shown still says what it changed
+	}
+	d.MaxNote, d.MaxAssignee = collector.MaxNoteText, collector.MaxAssignee
 	_, ds, err := u.store.Decisions(ctx)
 	if err != nil {
 		u.fail(w, r, err)
@@ -446,8 +587,13 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 	for _, ic := range d.IPs {
 		all = append(all, ic.IP)
 	}
+	counts, err := u.ips.SignalCountsByIP(ctx, all)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	d.Facts = map[string]ipFact{}
-	for _, f := range factsOf(all, ds, u.now()) {
+	for _, f := range factsOf(all, ds, counts, u.now()) {
 		d.Facts[f.IP] = f
 	}
 	var blockable []string
@@ -484,6 +630,47 @@ func (u *UI) setStatus(w http.ResponseWriter, r *http.Request) {
 		done = "reopened"
 	}
 	http.Redirect(w, r, "/signals/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
+}
+
+// postNote stores a note on the signal: the text, and whom the signal is
+// assigned to from now on (the form offers the current assignee).
+func (u *UI) postNote(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	text := strings.TrimSpace(strings.ReplaceAll(r.PostForm.Get("text"), "\r\n", "\n"))
+	assignee := strings.TrimSpace(r.PostForm.Get("assignee"))
+	switch {
+	case !utf8.ValidString(text) || !utf8.ValidString(assignee):
+		u.errorPage(w, r, http.StatusBadRequest, "The note is not valid UTF-8.")
+		return
+	case len(text) > collector.MaxNoteText:
+		u.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("A note has at most %d bytes.", collector.MaxNoteText))
+		return
+	case len(assignee) > collector.MaxAssignee || strings.ContainsFunc(assignee, unicode.IsControl):
+		u.errorPage(w, r, http.StatusBadRequest, fmt.Sprintf("Whom the signal is assigned to is one line of at most %d bytes.", collector.MaxAssignee))
+		return
+	}
+	prev, err := u.notes.SignalNotes(ctx, id, 1)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	current := ""
+	if len(prev) > 0 {
+		current = prev[0].Assignee
+	}
+	if text == "" && assignee == current {
+		u.errorPage(w, r, http.StatusBadRequest, "Write a note, or change whom the signal is assigned to.")
+		return
+	}
+	login := sessionOf(r).Login
+	n := &collector.Note{SignalID: id, Author: login, Text: text, Assignee: assignee, CreatedAt: u.now().UTC()}
+	if err := u.notes.AddSignalNote(ctx, n); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	u.log.Info("ui: note", "signal", id, "by", login, "assignee", assignee)
+	http.Redirect(w, r, "/signals/"+url.PathEscape(id)+"?done=note#notes", http.StatusSeeOther)
 }
 
 // maxBulk bounds the signals of one bulk action (two pages).

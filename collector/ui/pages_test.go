@@ -327,7 +327,7 @@ func TestOverview(t *testing.T) {
 		`<span class="k">Exploits</span><span class="v">1</span>`,
 		`<span class="k">Blocked</span><span class="v">3</span>`,
 		`<span class="k">Monitored only</span><span class="v">2</span>`,
-		`<td><code>203.0.113.1</code></td><td><span class="ipfact" data-kind="documentation"><span class="tag tag-documentation">documentation</span></span></td><td class="num">3</td><td><a href="/decisions?kind=block_ip&amp;value=203.0.113.1">`,
+		`<td><code>203.0.113.1</code></td><td><span class="ipfact" data-kind="documentation"><span class="tag tag-documentation">documentation</span> <a class="muted ipsig" href="/signals?ip=203.0.113.1&amp;status=" title="the signals that name 203.0.113.1">1 signal</a></span></td><td class="num">3</td><td><a href="/decisions?kind=block_ip&amp;value=203.0.113.1">`,
 		`<td><code>POST /a</code></td><td class="num">3</td><td class="num">2</td>`,
 		`<td><code>sqli-001</code></td><td>attack</td><td class="num">4</td>`,
 		`<td>orders</td><td>orders-fn</td>`, `0.9.1`,
@@ -489,5 +489,25 @@ func TestOverviewAccountTakeover(t *testing.T) {
 	}
 	if n := strings.Count(body, `<rect class="c-fail"`); n < 2 {
 		t.Errorf("%d failure bars, want 2 or more (two buckets)", n)
+	}
+	// 13 of the 14 logins in one bar of 30 minutes: drawn again over it,
+	// in bars of 30 s
+	zoom := body[strings.Index(body, `<div id="ato-zoom">`)+1:]
+	if !strings.Contains(body, `<div id="ato-zoom">`) || !strings.Contains(zoom, "(a bar is 30s)") {
+		t.Fatal("the overview does not zoom to the campaign")
+	}
+	zoom = zoom[:strings.Index(zoom, "</div>")]
+	if n := strings.Count(zoom, `<rect class="c-fail"`) + strings.Count(zoom, `<rect class="c-ok"`); n < 1 || n > 3 {
+		t.Errorf("the zoom has %d bars for 13 logins in 13 s, want 1 to 3", n)
+	}
+	// spread over the day: no zoom
+	e2 := newEnv(t)
+	var spread []*event.Event
+	for i := 0; i < 24; i++ {
+		spread = append(spread, loginEvent(time.Now().UTC().Add(-time.Duration(i)*time.Hour-time.Minute), event.TypeLoginFailure, "192.0.2.7", "u", true))
+	}
+	e2.ingest("auth-api", spread...)
+	if _, body := e2.admin().get("/?range=24h"); strings.Contains(body, `id="ato-zoom"`) {
+		t.Error("logins spread over the day are zoomed to")
 	}
 }

@@ -22,7 +22,7 @@ import (
 var pageRoutes = []string{"/", "/?range=7d", "/signals", "/signals?type=exploit", "/signals/sig_00", "/decisions", "/keys", "/users", "/no/such/page"}
 
 // formRoutes are every form POST of the UI.
-var formRoutes = []string{"/logout", "/signals/sig_00/status", "/signals/bulk", "/decisions", "/decisions/dec_00/delete", "/keys", "/keys/key_00/revoke", "/users", "/users/usr_00/delete"}
+var formRoutes = []string{"/logout", "/signals/sig_00/status", "/signals/sig_00/notes", "/signals/bulk", "/decisions", "/decisions/dec_00/delete", "/keys", "/keys/key_00/revoke", "/users", "/users/usr_00/delete"}
 
 // apiRoutes are every route of the JSON API but /healthz.
 var apiRoutes = [][2]string{

@@ -16,9 +16,11 @@
 // on the page that created it; the admin token never.
 //
 // The UI works on the collector's Store and, for what the Store does not
-// aggregate (the overview's counts, the logins of a campaign) and its own
-// users and sessions, on the ReadModel, UserStore and SessionStore the
-// same store implements (collector/sqlstore's, on SQLite or PostgreSQL).
+// aggregate (the overview's counts, the logins of a campaign, the signals
+// per IP), the notes people write on signals and its own users and
+// sessions, on the ReadModel, IPCounter, NoteStore, UserStore and
+// SessionStore the same store implements (collector/sqlstore's, on SQLite
+// or PostgreSQL).
 // Decisions made here go through the Store, so functions get them from
 // GET /v1/decisions like any other.
 package ui
@@ -54,7 +56,8 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // Config configures the UI. Store is required.
 type Config struct {
 	// Store is the collector's store. It must also be the UI's
-	// ReadModel, UserStore and SessionStore, as collector/sqlstore's is.
+	// ReadModel, UserStore, SessionStore, NoteStore and IPCounter, as
+	// collector/sqlstore's is.
 	Store collector.Store
 	// Logger receives logins and errors; nil means slog.Default().
 	Logger *slog.Logger
@@ -92,6 +95,8 @@ type UI struct {
 	read     ReadModel
 	users    UserStore
 	sessions SessionStore
+	notes    NoteStore
+	ips      IPCounter
 	log      *slog.Logger
 	now      func() time.Time
 	secure   bool
@@ -127,11 +132,13 @@ func New(ctx context.Context, cfg Config) (*UI, error) {
 		ReadModel
 		UserStore
 		SessionStore
+		NoteStore
+		IPCounter
 	})
 	if !ok {
-		return nil, fmt.Errorf("ui: the store (%T) is not the UI's ReadModel, UserStore and SessionStore", cfg.Store)
+		return nil, fmt.Errorf("ui: the store (%T) is not the UI's ReadModel, UserStore, SessionStore, NoteStore and IPCounter", cfg.Store)
 	}
-	u := &UI{store: cfg.Store, read: d, users: d, sessions: d, log: cfg.Logger, now: cfg.Now, secure: cfg.SecureCookies, iter: cfg.PasswordIterations,
+	u := &UI{store: cfg.Store, read: d, users: d, sessions: d, notes: d, ips: d, log: cfg.Logger, now: cfg.Now, secure: cfg.SecureCookies, iter: cfg.PasswordIterations,
 		overview: map[string]cachedOverview{}}
 	if u.log == nil {
 		u.log = slog.Default()
@@ -194,6 +201,7 @@ func (u *UI) Handler(api http.Handler) http.Handler {
 	mux.HandleFunc("GET /signals", u.requireSession(RoleViewer, u.signalsPage))
 	mux.HandleFunc("GET /signals/{id}", u.requireSession(RoleViewer, u.signalPage))
 	mux.HandleFunc("POST /signals/{id}/status", u.requireSession(RoleAnalyst, u.setStatus))
+	mux.HandleFunc("POST /signals/{id}/notes", u.requireSession(RoleAnalyst, u.postNote))
 	mux.HandleFunc("POST /signals/bulk", u.requireSession(RoleAnalyst, u.bulkStatus))
 	mux.HandleFunc("GET /decisions", u.requireSession(RoleViewer, u.decisionsPage))
 	mux.HandleFunc("POST /decisions", u.requireSession(RoleAnalyst, u.postDecision))
@@ -242,6 +250,7 @@ var notices = map[string]string{
 	"deleted":  "Decision removed.",
 	"archived": "Signal archived.",
 	"reopened": "Signal reopened.",
+	"note":     "Note saved.",
 	"user":     "User created.",
 	"userdel":  "User deleted.",
 	"revoked":  "Key revoked.",

@@ -88,6 +88,7 @@ try {
     must(await page.locator("text=Top attacker IPs").count() === 1, "top attacker IPs");
     must((await page.locator("#top-ips").innerText()).includes("documentation"), "the top IPs say what is known of them");
     must(await page.locator("#ato figure.chart svg rect.c-fail").count() > 0, "the overview's account-takeover chart shows login failures");
+    must(await page.locator("#ato-zoom svg rect.c-fail").count() >= 3, "the campaign of minutes is drawn again over its part of the day, in several bars");
     must(Number((await page.locator("#login-failures").innerText()).replace(/,/g, "")) >= 24, "the overview counts the login failures");
     must(await page.locator("#campaigns a").count() >= 1, "the overview lists the campaign in progress");
     must((await page.locator("#accounts").innerText()).includes("@example.com"), "the overview lists the accounts under attack");
@@ -100,6 +101,8 @@ try {
     must(await page.locator("table.signals tbody tr").count() >= 2, "signals are listed");
     must(/(ago|just now)$/.test(await page.locator("table.signals .ago").first().innerText()), "relative times beside the absolute ones");
     must((await page.locator("table.signals .rule-name").allInnerTexts()).some((t) => t.length > 10), "a rule's name beside its id");
+    const services = new Set((await page.locator("table.signals td.svc").allInnerTexts()).map((t) => t.trim()).filter((t) => t));
+    must(services.size >= 2, `the signals say their service (${[...services].join(", ")})`);
     await shot("signals");
   });
 
@@ -122,6 +125,18 @@ try {
     await page.goto(base + "/signals");
   });
 
+  await step("attack", async () => {
+    await page.goto(base + "/signals?type=attack&status=");
+    await page.locator('a.sig:has-text("rp-sqli-001")').first().click();
+    await page.locator("#triggers").waitFor();
+    must((await page.locator("#triggers code.value.sent").first().innerText()) === "x' OR 1=1--", "the value as the client sent it comes first");
+    must((await page.locator("#triggers code.value.matched").first().innerText()) === "x' or 1=1--", "the form the rule matched beside it");
+    must(await page.locator("#triggers code.value.matched mark").count() >= 1, "the match is highlighted in the matched form");
+    must((await page.locator("#triggers code.value.sent mark").first().innerText()) === "' OR 1=1--", "and in the value as sent, whatever its case");
+    await shot("attack");
+    await page.goto(base + "/signals");
+  });
+
   await step("exploit", async () => {
     await page.selectOption("select[name=type]", "exploit");
     await Promise.all([page.waitForURL(/type=exploit/), page.locator("form.filters button").click()]);
@@ -139,6 +154,27 @@ try {
     await shot("exploit");
   });
 
+  await step("note", async () => {
+    const signal = page.url();
+    await page.locator("#note-text").fill("investigating, ticket SEC-123");
+    await page.locator("#note-assignee").fill("alice");
+    await Promise.all([page.waitForURL(/done=note/), page.locator("#add-note").click()]);
+    await page.reload();
+    must((await page.locator("#notes .note-text").first().innerText()) === "investigating, ticket SEC-123", "the note is there after a reload");
+    must((await page.locator("#notes .note-author").first().innerText()) === "admin", "it says who wrote it");
+    must(await page.locator("#notes .note time").count() === 1, "and when");
+    must((await page.locator("#assignee").innerText()) === "alice", "the signal is assigned to alice");
+    await page.goto(base + "/signals?type=exploit");
+    const id = new URL(signal).pathname.split("/").pop();
+    const mark = page.locator(`a.note-mark[href="/signals/${id}#notes"]`);
+    must(await mark.count() === 1, "the list marks the signal with a note");
+    must((await mark.getAttribute("title")).includes("SEC-123"), "the marker tells the note");
+    must((await page.locator("table.signals .assignee").first().innerText()).includes("alice"), "the list says whom it is assigned to");
+    await page.goto(signal);
+    await page.locator("#notes").scrollIntoViewIfNeeded();
+    await shot("note");
+  });
+
   await step("credential-stuffing", async () => {
     await page.goto(base + "/signals?type=credential_stuffing&status=");
     await page.locator("a.sig").first().click();
@@ -149,6 +185,9 @@ try {
     must(await page.locator("#detection").count() === 1, "the detector's evidence is shown");
     must(await page.locator("#ips tbody tr").count() >= 1, "attacker IPs are listed");
     must(await page.locator("#users tbody tr").count() >= 5, "targeted users are listed");
+    must((await page.locator("#ips thead").innerText()).includes("service"), "the campaign's logins came from two services: a service column");
+    must((await page.locator("#ips td.svc").first().innerText()).includes("shop-web"), "the attacker IP's services include shop-web");
+    must((await page.locator("#services").innerText()) === "auth-api, shop-web", "the campaign names its services");
     await shot("credential-stuffing");
   });
 
