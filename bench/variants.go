@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"mime"
@@ -62,6 +63,7 @@ const (
 	inForm      slotKind = "form"      // a URL-encoded form field value
 	inJSON      slotKind = "json"      // a string field of a JSON body (not an object key)
 	inMultipart slotKind = "multipart" // the content of a multipart part
+	inXML       slotKind = "xml"       // a text node or attribute value of an XML body
 	inBody      slotKind = "body"      // a whole body that is none of the above
 	inCookie    slotKind = "cookie"    // a cookie value
 	inHeader    slotKind = "header"    // a header value
@@ -94,7 +96,9 @@ var skipHeaders = map[string]bool{
 // requestSlots returns every value of a request that a variant can carry:
 // query values, cookie values, header values (but skipHeaders), and the
 // body's values by its Content-Type: JSON string fields, form fields,
-// multipart contents, else the whole body. The path is not a slot.
+// multipart contents, XML text nodes and attribute values, else (other
+// types, or a body that does not parse as its type) the whole body. The
+// path is not a slot.
 func requestSlots(r *corpus.Request) []slot {
 	var out []slot
 	if i := strings.IndexByte(r.Request.URI, '?'); i >= 0 {
@@ -125,6 +129,10 @@ func requestSlots(r *corpus.Request) []slot {
 		return appendPairs(out, inForm, locBody, body, 0)
 	case strings.HasPrefix(mt, "multipart/") && params["boundary"] != "":
 		if s, ok := multipartContents(body, params["boundary"]); ok {
+			return append(out, s...)
+		}
+	case mt == "application/xml" || mt == "text/xml" || mt == "application/x-xml" || strings.HasSuffix(mt, "+xml"):
+		if s, ok := xmlValues(body); ok {
 			return append(out, s...)
 		}
 	}
@@ -227,6 +235,61 @@ func jsonStrings(body string) (out []slot, ok bool) {
 		}
 	}
 	return out, values == 1
+}
+
+// xmlValues returns the text nodes (but those of white space only) and
+// attribute values of an XML body. ok is false when it does not parse.
+func xmlValues(body string) (out []slot, ok bool) {
+	d := xml.NewDecoder(strings.NewReader(body))
+	d.Strict = false // unknown entities (XXE's &xxe;) are kept as text
+	for {
+		before := int(d.InputOffset())
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return out, true
+		}
+		if err != nil {
+			return nil, false
+		}
+		after := int(d.InputOffset())
+		switch t := tok.(type) {
+		case xml.CharData:
+			if strings.TrimSpace(string(t)) != "" {
+				out = append(out, slot{kind: inXML, loc: locBody, start: before, end: after, value: string(t)})
+			}
+		case xml.StartElement:
+			out = appendAttrs(out, body, before, after, t.Attr)
+		}
+	}
+}
+
+// appendAttrs adds the attribute values of the start tag body[from:to],
+// attrs as the decoder read them, in order; none when the raw tag does
+// not line up with them.
+func appendAttrs(out []slot, body string, from, to int, attrs []xml.Attr) []slot {
+	tag := body[from:to]
+	pos := 1
+	var add []slot
+	for _, a := range attrs {
+		eq := strings.IndexByte(tag[pos:], '=')
+		if eq < 0 {
+			return out
+		}
+		j := pos + eq + 1
+		for j < len(tag) && (tag[j] == ' ' || tag[j] == '\t' || tag[j] == '\n' || tag[j] == '\r') {
+			j++
+		}
+		if j >= len(tag) || (tag[j] != '"' && tag[j] != '\'') {
+			return out
+		}
+		k := strings.IndexByte(tag[j+1:], tag[j])
+		if k < 0 {
+			return out
+		}
+		add = append(add, slot{kind: inXML, loc: locBody, start: from + j + 1, end: from + j + 1 + k, value: a.Value})
+		pos = j + 1 + k + 1
+	}
+	return append(out, add...)
 }
 
 // multipartContents returns the content of every part of a multipart
@@ -402,6 +465,10 @@ func makeVariant(r *corpus.Request, s *slot, name string) (corpus.Request, bool)
 	switch s.kind {
 	case inQuery, inForm:
 		raw = url.QueryEscape(v)
+	case inXML:
+		var b strings.Builder
+		_ = xml.EscapeText(&b, []byte(v))
+		raw = b.String()
 	case inJSON:
 		raw = jsonQuote(v)
 		if name == "deep-container" {

@@ -25,6 +25,11 @@ func req(label, method, uri, body string, headers ...[2]string) corpus.Request {
 // variant request v: the variant's slot of the same kind and position.
 func readBack(t *testing.T, v *corpus.Request, s *slot, n int) string {
 	t.Helper()
+	if s.kind == inBody {
+		// The whole body (a body that did not parse as its type may
+		// parse once encoded: Base64 is an XML text node).
+		return v.Request.Body
+	}
 	var same []slot
 	for _, o := range requestSlots(v) {
 		if o.kind == s.kind && o.loc == s.loc {
@@ -153,7 +158,9 @@ func TestVariantsDecodeBack(t *testing.T) {
 		{"multipart", req("attack", "POST", "/u", mp, [2]string{"Content-Type", "multipart/form-data; boundary=XB"}), inMultipart},
 		{"cookie", req("attack", "GET", "/", "", [2]string{"Cookie", "sid=abc123; pref=" + sqli + "; t=1"}), inCookie},
 		{"header", req("attack", "GET", "/", "", [2]string{"Host", "h"}, [2]string{"X-Data", sqli}), inHeader},
-		{"xml body", req("attack", "POST", "/x", "<a>"+sqli+"</a>", [2]string{"Content-Type", "application/xml"}), inBody},
+		{"xml text", req("attack", "POST", "/x", "<?xml version=\"1.0\"?><r><a>"+strings.ReplaceAll(sqli, "'", "&apos;")+"</a>\n<b>ok</b></r>", [2]string{"Content-Type", "application/xml"}), inXML},
+		{"xml attribute", req("attack", "POST", "/x", `<r><a id='1' probe = "`+strings.ReplaceAll(sqli, "'", "&#39;")+`">t</a></r>`, [2]string{"Content-Type", "text/xml"}), inXML},
+		{"text body", req("attack", "POST", "/x", sqli, [2]string{"Content-Type", "text/plain"}), inBody},
 		{"benign", req("benign", "GET", "/s?q=red+shoes+in+size+10", "", [2]string{"Host", "h"}), inQuery},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

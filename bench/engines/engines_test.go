@@ -26,7 +26,7 @@ func TestEngines(t *testing.T) {
 	benign := request("GET", "/items?id=42&sort=price", "", browser...)
 
 	names := Names()
-	for _, want := range []string{"rampart-default", "rampart-datadog", "libddwaf", "coraza-crs"} {
+	for _, want := range []string{"rampart-default", "rampart-default-literal", "rampart-datadog", "libddwaf", "coraza-crs"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("engine %q is not registered (have %v)", want, names)
 		}
