@@ -6,6 +6,7 @@
 //
 //	go run .                  # every engine, a readable table
 //	go run . -json            # one JSON object on stdout
+//	go run . -from run.json   # the tables of a saved -json report
 //	go run . -engines libddwaf,coraza-crs -passes 5
 //	go run . -variants base64,padded-8k   # fewer variants of the corpus requests
 package main
@@ -17,6 +18,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,12 +43,19 @@ func main() {
 		noCache   = flag.Bool("no-value-cache", false, "turn off rampart's cache of clean values")
 		varList   = flag.String("variants", strings.Join(variantNames, ","), "comma-separated variants of the corpus requests to evaluate (none: only the corpus)")
 		limit     = flag.Duration("timeout", 30*time.Minute, "give up on an engine whose worker runs longer")
+		from      = flag.String("from", "", "print the tables of a report saved with -json, and run nothing")
 		worker    = flag.Bool("worker", false, "internal: run one engine in this process")
 		engine    = flag.String("engine", "", "internal: the engine a worker runs")
 		out       = flag.String("out", "", "internal: where a worker writes its result")
 	)
 	flag.Parse()
 
+	if *from != "" {
+		if err := printSaved(*from, *list); err != nil {
+			fatal(err)
+		}
+		return
+	}
 	dir, err := findCorpus(*corpusDir)
 	if err != nil {
 		fatal(err)
@@ -186,6 +195,32 @@ func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes in
 	}
 	r.PkgInitMs, r.PkgInitKiB = initMs, initKiB
 	return &r, nil
+}
+
+// printSaved prints the tables of a JSON report, its engines in the
+// order of list and then the others.
+func printSaved(path, list string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var order []string
+	for _, n := range strings.Split(list, ",") {
+		if n = strings.TrimSpace(n); r.Engines[n] != nil && !slices.Contains(order, n) {
+			order = append(order, n)
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(r.Engines)) {
+		if !slices.Contains(order, n) {
+			order = append(order, n)
+		}
+	}
+	printTable(os.Stdout, &r, order)
+	return nil
 }
 
 func findCorpus(flagDir string) (string, error) {
