@@ -11,9 +11,10 @@ import (
 // own dependencies, for counting package-level initialisation (work done
 // before main, which the in-process init and RSS figures cannot see).
 var enginePackages = map[string][]string{
-	"rampart-default": {"github.com/rampartsec/rampart"},
-	"rampart-datadog": {"github.com/rampartsec/rampart"},
-	"libddwaf":        {"github.com/DataDog/go-libddwaf", "github.com/ebitengine/purego"},
+	"rampart-default":         {"github.com/rampartsec/rampart"},
+	"rampart-default-literal": {"github.com/rampartsec/rampart"},
+	"rampart-datadog":         {"github.com/rampartsec/rampart"},
+	"libddwaf":                {"github.com/DataDog/go-libddwaf", "github.com/ebitengine/purego"},
 	"coraza-crs": {"github.com/corazawaf/", "github.com/petar-dambovaliev/", "github.com/tidwall/",
 		"github.com/goccy/", "github.com/kaptinlin/", "github.com/valllabh/", "rsc.io/binaryregexp",
 		"github.com/gotnospirit/", "github.com/magefile/"},

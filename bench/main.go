@@ -6,18 +6,23 @@
 //
 //	go run .                  # every engine, a readable table
 //	go run . -json            # one JSON object on stdout
+//	go run . -from run.json   # the tables of a saved -json report
 //	go run . -engines libddwaf,coraza-crs -passes 5
+//	go run . -variants base64,padded-8k   # fewer variants of the corpus requests
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,13 +41,21 @@ func main() {
 		sizes     = flag.Bool("binsize", true, "measure the binary-size increase of a hello-world server")
 		floor     = flag.Bool("floor", true, "measure the machine's floor: a fixed computation per request, timed as the engines are")
 		noCache   = flag.Bool("no-value-cache", false, "turn off rampart's cache of clean values")
+		varList   = flag.String("variants", strings.Join(variantNames, ","), "comma-separated variants of the corpus requests to evaluate (none: only the corpus)")
 		limit     = flag.Duration("timeout", 30*time.Minute, "give up on an engine whose worker runs longer")
+		from      = flag.String("from", "", "print the tables of a report saved with -json, and run nothing")
 		worker    = flag.Bool("worker", false, "internal: run one engine in this process")
 		engine    = flag.String("engine", "", "internal: the engine a worker runs")
 		out       = flag.String("out", "", "internal: where a worker writes its result")
 	)
 	flag.Parse()
 
+	if *from != "" {
+		if err := printSaved(*from, *list); err != nil {
+			fatal(err)
+		}
+		return
+	}
 	dir, err := findCorpus(*corpusDir)
 	if err != nil {
 		fatal(err)
@@ -53,9 +66,14 @@ func main() {
 	}
 	opt := engines.Options{Budget: *budget, RulesetPath: rs, NoValueCache: *noCache}
 	noValueCache = *noCache
+	variants, err := parseVariants(*varList)
+	if err != nil {
+		fatal(err)
+	}
+	variantFlag = strings.Join(variants, ",")
 
 	if *worker {
-		res, err := runWorker(*engine, dir, opt, *passes)
+		res, err := runWorker(*engine, dir, opt, *passes, variants)
 		if err != nil {
 			fatal(err)
 		}
@@ -123,6 +141,25 @@ func main() {
 // noValueCache is the -no-value-cache flag, handed to the workers.
 var noValueCache bool
 
+// variantFlag is the -variants list, handed to the workers.
+var variantFlag string
+
+// parseVariants returns the variants of a -variants list, checked.
+func parseVariants(list string) ([]string, error) {
+	var out []string
+	for _, v := range strings.Split(list, ",") {
+		v = strings.TrimSpace(v)
+		if v == "" || v == "none" {
+			continue
+		}
+		if !slices.Contains(variantNames, v) {
+			return nil, fmt.Errorf("unknown variant %q (have %s)", v, strings.Join(variantNames, ","))
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // spawn runs one engine in a child process of this same binary and reads
 // back its result.
 func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes int, limit time.Duration) (*Result, error) {
@@ -131,7 +168,8 @@ func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes in
 	defer cancel()
 	cmd := exec.CommandContext(ctx, self, "-worker", "-engine", name, "-out", out,
 		"-corpus", dir, "-ruleset", ruleset, "-budget", budget.String(),
-		"-passes", fmt.Sprint(passes), fmt.Sprintf("-no-value-cache=%v", noValueCache))
+		"-passes", fmt.Sprint(passes), fmt.Sprintf("-no-value-cache=%v", noValueCache),
+		"-variants", cmp.Or(variantFlag, "none"))
 	// inittrace reports the package initialisers that ran before main.
 	godebug := "inittrace=1"
 	if g := os.Getenv("GODEBUG"); g != "" {
@@ -157,6 +195,32 @@ func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes in
 	}
 	r.PkgInitMs, r.PkgInitKiB = initMs, initKiB
 	return &r, nil
+}
+
+// printSaved prints the tables of a JSON report, its engines in the
+// order of list and then the others.
+func printSaved(path, list string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var order []string
+	for _, n := range strings.Split(list, ",") {
+		if n = strings.TrimSpace(n); r.Engines[n] != nil && !slices.Contains(order, n) {
+			order = append(order, n)
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(r.Engines)) {
+		if !slices.Contains(order, n) {
+			order = append(order, n)
+		}
+	}
+	printTable(os.Stdout, &r, order)
+	return nil
 }
 
 func findCorpus(flagDir string) (string, error) {

@@ -70,6 +70,8 @@ func printTable(w io.Writer, r *Report, order []string) {
 		tw.Flush()
 	}
 
+	printVariants(w, r, names)
+
 	if f := r.Floor; f != nil {
 		fmt.Fprintf(w, "\nmachine floor: the same %.0f µs of computation for every request, timed the same way:\n"+
 			"  p50 %.1f µs, p99 %.1f µs (best of passes: p50 %.1f µs, p99 %.1f µs)\n",
@@ -89,4 +91,99 @@ func printTable(w io.Writer, r *Report, order []string) {
 		fmt.Fprintln(w, "error:", e)
 	}
 	fmt.Fprintf(w, "\n%d timed passes after one warm-up pass, one goroutine; detections from the warm-up pass.\n", r.Passes)
+}
+
+// variantRows is the order of the variant table's rows: each variant
+// after the unchanged requests it is compared with.
+var variantRows = []string{"plain", "base64", "base64url", "padded-8k", "padded-64k", "plain-json", "deep-container", "removed"}
+
+// printVariants writes the detections on the variants of the corpus
+// requests (flagged share of attacks and of benign requests, per engine)
+// and the mean evaluation time of each.
+func printVariants(w io.Writer, r *Report, names []string) {
+	has := false
+	for _, n := range names {
+		has = has || len(r.Engines[n].Variants) > 2
+	}
+	if !has {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "\nflagged per variant (attacks: the value holding the payload transformed; benign: the longest user value; plain = the same requests unchanged, plain-json = those whose value is a JSON field):")
+	fmt.Fprint(tw, "variant\t\trequests\t")
+	for _, n := range names {
+		fmt.Fprintf(tw, "%s\t", n)
+	}
+	fmt.Fprintln(tw)
+	var notes []string
+	sampled := false
+	for _, row := range variantRows {
+		for _, label := range []string{"attacks", "benign"} {
+			total, any := 0, false
+			for _, n := range names {
+				if v := r.Engines[n].Variants[row]; v != nil && max(v.SampleEvery, 1) == 1 {
+					total, any = v.Attacks, true
+					if label == "benign" {
+						total = v.Benign
+					}
+				}
+			}
+			if !any || total == 0 {
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t", row, label, total)
+			for _, n := range names {
+				v := r.Engines[n].Variants[row]
+				if v == nil {
+					fmt.Fprint(tw, "-\t")
+					continue
+				}
+				f, d := v.AttacksFlagged, v.Attacks
+				if label == "benign" {
+					f, d = v.BenignFlagged, v.Benign
+				}
+				mark := ""
+				if v.SampleEvery > 1 {
+					mark, sampled = fmt.Sprintf(" (1/%d)", v.SampleEvery), true
+				}
+				fmt.Fprintf(tw, "%s%s\t", pct(f, d), mark)
+			}
+			fmt.Fprintln(tw)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nmean µs per evaluation of each variant (attacks and benign):")
+	fmt.Fprint(tw, "variant\t")
+	for _, n := range names {
+		fmt.Fprintf(tw, "%s\t", n)
+	}
+	fmt.Fprintln(tw)
+	for _, row := range variantRows[1:] {
+		if row == "plain-json" {
+			continue
+		}
+		line, any := row+"\t", false
+		for _, n := range names {
+			v := r.Engines[n].Variants[row]
+			if v == nil {
+				line += "-\t"
+				continue
+			}
+			any = true
+			line += fmt.Sprintf("%.1f\t", v.MeanUs)
+			if v.TimedOut > 0 || v.Errors > 0 {
+				notes = append(notes, fmt.Sprintf("%s on %s: %d timeouts, %d errors", n, row, v.TimedOut, v.Errors))
+			}
+		}
+		if any {
+			fmt.Fprintln(tw, line)
+		}
+	}
+	tw.Flush()
+	if sampled {
+		fmt.Fprintln(w, "(1/N): one request in N of that variant evaluated, in corpus order.")
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, "  "+n)
+	}
 }

@@ -69,7 +69,7 @@ func Register(name string, f Factory) {
 
 // Names returns the registered engine names in a stable order.
 func Names() []string {
-	order := map[string]int{"rampart-default": 0, "rampart-datadog": 1, "libddwaf": 2, "coraza-crs": 3}
+	order := map[string]int{"rampart-default": 0, "rampart-default-literal": 1, "rampart-datadog": 2, "libddwaf": 3, "coraza-crs": 4}
 	var out []string
 	for n := range registry {
 		out = append(out, n)

@@ -1,6 +1,8 @@
 package engines
 
 import (
+	"encoding/base64"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -26,10 +28,8 @@ func TestEngines(t *testing.T) {
 	benign := request("GET", "/items?id=42&sort=price", "", browser...)
 
 	names := Names()
-	for _, want := range []string{"rampart-default", "rampart-datadog", "libddwaf", "coraza-crs"} {
-		if !slices.Contains(names, want) {
-			t.Errorf("engine %q is not registered (have %v)", want, names)
-		}
+	if want := []string{"rampart-default", "rampart-default-literal", "rampart-datadog", "libddwaf", "coraza-crs"}; !slices.Equal(names[:min(len(names), len(want))], want) {
+		t.Errorf("Names() = %v, want %v first", names, want)
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
@@ -56,5 +56,33 @@ func TestEngines(t *testing.T) {
 	}
 	if _, err := New("no-such-engine", opt); err == nil {
 		t.Error("New of an unknown engine: no error")
+	}
+}
+
+// TestRampartLiteral checks that rampart-default-literal is the default
+// ruleset without decoding: it misses an attack sent Base64-encoded that
+// rampart-default flags, and both flag it plain.
+func TestRampartLiteral(t *testing.T) {
+	const sqli = "1' UNION SELECT password FROM users--"
+	plain := request("GET", "/items?id="+url.QueryEscape(sqli), "", [2]string{"Host", "h"})
+	encoded := request("GET", "/items?id="+url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(sqli))), "", [2]string{"Host", "h"})
+	for _, tc := range []struct {
+		engine      string
+		wantEncoded bool
+	}{{"rampart-default", true}, {"rampart-default-literal", false}} {
+		e, err := New(tc.engine, Options{Budget: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []struct {
+			req  *corpus.Request
+			want bool
+		}{{plain, true}, {encoded, tc.wantEncoded}} {
+			p, _ := e.Prepare(r.req)
+			if rules, v := e.Eval(p, nil); v.Flagged != r.want {
+				t.Errorf("%s on %s: flagged %v (rules %v), want %v", tc.engine, r.req.Request.URI, v.Flagged, rules, r.want)
+			}
+		}
+		e.Close()
 	}
 }

@@ -15,6 +15,12 @@ func init() {
 	Register("rampart-default", func(opt Options) (Engine, error) {
 		return newRampart(rules.Default(), opt)
 	})
+	// The default ruleset without decoding and whole values: what they
+	// cost, and what they catch, beside rampart-default.
+	Register("rampart-default-literal", func(opt Options) (Engine, error) {
+		opt.Literal = true
+		return newRampart(rules.Default(), opt)
+	})
 	Register("rampart-datadog", func(opt Options) (Engine, error) {
 		raw, err := os.ReadFile(opt.RulesetPath)
 		if err != nil {
