@@ -96,7 +96,7 @@ func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
 			}
 		}
 	}
-	if !c.e.opts.NoDecode && c.ws.level < MaxDecodeDepth && len(s) >= transform.MinEncodedLength && !c.stopped(vw) {
+	if !c.e.opts.NoDecode && c.ws.level < MaxDecodeDepth && len(s) >= transform.MinDecodeLength && !c.stopped(vw) {
 		c.decode(vw, s, depth, excl)
 	}
 }

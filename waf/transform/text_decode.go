@@ -7,10 +7,20 @@ import (
 	"github.com/rampartsec/rampart/internal/hexdigit"
 )
 
-// MinEncodedLength is the shortest value the text decoders (Base64Text,
-// EscapedText, JWTPayload) consider: shorter values carry no attack worth
+// MinEncodedLength is the shortest value the escape and token decoders
+// (EscapedText, JWTPayload) consider: shorter values carry no attack worth
 // hiding, and tokens that short are the commonest false decodings.
 const MinEncodedLength = 16
+
+// MinBase64Length is the shortest value Base64Text considers: 8 characters,
+// 6 bytes of text ("id;ls ", "' or 1") — an injection can be that short.
+// Shorter tokens decode to too little to judge; random ones of this length
+// decode to text about once in a hundred, and then to a few bytes of noise
+// that no rule reads as an attack.
+const MinBase64Length = 8
+
+// MinDecodeLength is the shortest value any of the decoders considers.
+const MinDecodeLength = MinBase64Length
 
 // base64Any decodes both alphabets of RFC 4648 (+ and - are 62, / and _
 // 63), so that one pass over a value tells whether it is Base64.
@@ -21,7 +31,7 @@ var base64Any = func() [256]byte {
 }()
 
 // Base64Text decodes src when all of it is one Base64 (standard or URL
-// alphabet, padded or not) value of at least MinEncodedLength bytes that
+// alphabet, padded or not) value of at least MinBase64Length bytes that
 // decodes to text (see IsText). It appends the decoded bytes to dst and
 // reports whether src was such a value; otherwise dst is returned as it
 // was. Random tokens, hashes and binary data decode to bytes that are not
@@ -31,7 +41,7 @@ func Base64Text(dst, src []byte) ([]byte, bool) {
 	for n > 0 && src[n-1] == '=' {
 		n--
 	}
-	if n < MinEncodedLength || len(src)-n > 2 || n%4 == 1 {
+	if n < MinBase64Length || len(src)-n > 2 || n%4 == 1 {
 		return dst, false
 	}
 	if len(src)-n > 0 && len(src)%4 != 0 {
@@ -65,18 +75,35 @@ func appendBase64Text(dst, src []byte, table *[256]byte) ([]byte, bool) {
 	return dst, true
 }
 
-// IsText reports whether b is valid UTF-8 text: at most one control
+// IsText reports whether b is text: valid UTF-8 with at most one control
 // character (other than tab, line feed and carriage return; NUL counts)
-// per 32 bytes, and one more.
+// per 32 bytes, and one more; or UTF-8 but for at most one byte in 8 that
+// is not (a Latin-1 letter, an overlong encoding such as 0xC0 0xAE that
+// traversal payloads carry) and no control character at all. Random bytes fail both: half of them are not
+// ASCII, and most of those are not UTF-8.
 func IsText(b []byte) bool {
-	if len(b) == 0 || !utf8.Valid(b) {
+	if len(b) == 0 {
 		return false
 	}
-	ctl := 0
-	for _, c := range b {
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F {
-			ctl++
+	ctl, bad := 0, 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F {
+				ctl++
+			}
+			i++
+			continue
 		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		}
+		i += n
+	}
+	if bad > 0 {
+		// Latin-1 text and overlong encodings carry no control bytes.
+		return ctl == 0 && bad <= len(b)/8
 	}
 	return ctl <= 1+len(b)/32
 }

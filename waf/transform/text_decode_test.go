@@ -18,7 +18,11 @@ func TestBase64Text(t *testing.T) {
 		{base64.RawStdEncoding.EncodeToString([]byte("<script>alert(1)</script>")), "<script>alert(1)</script>", true},
 		{base64.URLEncoding.EncodeToString([]byte("??>>?? ; cat /etc/passwd")), "??>>?? ; cat /etc/passwd", true},
 		{base64.RawURLEncoding.EncodeToString([]byte("??>>?? ; cat /etc/passwd")), "??>>?? ; cat /etc/passwd", true},
-		{"c2VsZWN0", "", false},                         // shorter than MinEncodedLength
+		{"c2VsZWN0", "select", true}, // MinBase64Length: 8 characters, 6 bytes
+		{"c2Vs", "", false},          // shorter than MinBase64Length
+		{base64.StdEncoding.EncodeToString([]byte("caf\xe9 au lait, cr\xe8me br\xfbl\xe9e")), "caf\xe9 au lait, cr\xe8me br\xfbl\xe9e", true},     // Latin-1
+		{base64.StdEncoding.EncodeToString([]byte("..\xc0\xaf..\xc0\xaf..\xc0\xafetc/passwd")), "..\xc0\xaf..\xc0\xaf..\xc0\xafetc/passwd", true}, // overlong
+		{base64.StdEncoding.EncodeToString([]byte("ab\x00cd\xe9fgh\xffijklmnop")), "", false},                                                     // not UTF-8 and a NUL
 		{"aGVsbG8gd29ybGQgaGVsbG8=x", "", false},        // not base64
 		{"aGVsbG8gd29yb=GQgaGVsbG8", "", false},         // padding inside
 		{"d41d8cd98f00b204e9800998ecf8427e", "", false}, // a hash decodes to binary
@@ -48,6 +52,25 @@ func TestBase64TextRandom(t *testing.T) {
 	// exponentially with their length: a few of the shortest may pass.
 	if n > 5 {
 		t.Errorf("%d random tokens decoded as text", n)
+	}
+}
+
+// TestBase64TextShortRandom bounds how often short random tokens (8 to 15
+// characters, the lengths MinBase64Length admits below the old 16) decode
+// to text.
+func TestBase64TextShortRandom(t *testing.T) {
+	const tries = 20000
+	n := 0
+	for i := range tries {
+		b := make([]byte, 6+i%6)
+		rand.Read(b)
+		if _, ok := Base64Text(nil, []byte(base64.RawURLEncoding.EncodeToString(b))); ok {
+			n++
+		}
+	}
+	// About 1.5% by the arithmetic of IsText on random bytes; 3% fails.
+	if n > tries*3/100 {
+		t.Errorf("%d of %d short random tokens decoded as text", n, tries)
 	}
 }
 
