@@ -77,33 +77,44 @@ func appendBase64Text(dst, src []byte, table *[256]byte) ([]byte, bool) {
 
 // IsText reports whether b is text: valid UTF-8 with at most one control
 // character (other than tab, line feed and carriage return; NUL counts)
-// per 32 bytes, and one more; or UTF-8 but for at most one byte in 8 that
-// is not (a Latin-1 letter, an overlong encoding such as 0xC0 0xAE that
-// traversal payloads carry) and no control character at all. Random bytes fail both: half of them are not
-// ASCII, and most of those are not UTF-8.
+// per 32 bytes, and one more; or, 12 bytes or more with no control
+// character, tab or line break, UTF-8 but for at most one byte in 4 that
+// is a Latin-1 letter (0xC0-0xFF) or the lead of an overlong two-byte
+// encoding (0xC0 0xAE, which traversal payloads carry). A lone
+// continuation byte is never text. Random bytes fail: half of them are not
+// ASCII, and most of those are neither UTF-8 nor letters.
 func IsText(b []byte) bool {
 	if len(b) == 0 {
 		return false
 	}
-	ctl, bad := 0, 0
+	ctl, ws, bad := 0, 0, 0
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < utf8.RuneSelf {
 			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F {
 				ctl++
+			} else if c < 0x20 {
+				ws++
 			}
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			bad++
+		if r, n := utf8.DecodeRune(b[i:]); r != utf8.RuneError || n > 1 {
+			i += n
+			continue
 		}
-		i += n
+		switch {
+		case (c == 0xC0 || c == 0xC1) && i+1 < len(b) && b[i+1]&0xC0 == 0x80:
+			i += 2 // overlong: one character spelled in two bytes
+		case c >= 0xC0 && c != 0xD7 && c != 0xF7:
+			i++ // a Latin-1 letter
+		default:
+			return false
+		}
+		bad++
 	}
 	if bad > 0 {
-		// Latin-1 text and overlong encodings carry no control bytes.
-		return ctl == 0 && bad <= len(b)/8
+		return len(b) >= 12 && ctl == 0 && ws == 0 && bad <= len(b)/4
 	}
 	return ctl <= 1+len(b)/32
 }

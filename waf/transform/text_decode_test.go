@@ -86,7 +86,7 @@ func TestEscapedText(t *testing.T) {
 		{`\u00e9t\u00e9 en France, oui`, "été en France, oui", true},
 		{`plain text without escapes`, "", false},
 		{`%00%01%02%03%04%05%06%07`, "", false},   // control characters
-		{`%ff%fe%fd%fc and then more`, "", false}, // not UTF-8
+		{`%80%81%82%83 and then more`, "", false}, // continuation bytes alone: not text
 	} {
 		got, ok := EscapedText(nil, []byte(tc.in))
 		if ok != tc.ok || string(got) != tc.want {
