@@ -498,10 +498,12 @@ rules.append({"id": "rp-block-user", "name": "Blocked user", "tags": {"type": "b
 # Policy, protocol-conformance and reconnaissance rules are marked of low
 # confidence: they block, but run after the injection rules, so that a
 # request that runs out of its time budget loses them first.
-LOW_CONFIDENCE = {"rp-proto-004", "rp-proto-005", "rp-proto-006", "rp-proto-007", "rp-proto-008", "rp-proto-009",
+# Only rules that read the request line and headers are so marked: a rule
+# of the second pass that read the body would walk it a second time.
+LOW_CONFIDENCE = {"rp-proto-004", "rp-proto-005", "rp-proto-006", "rp-proto-008",
                   "rp-proto-011", "rp-proto-012", "rp-proto-013", "rp-proto-014", "rp-proto-015", "rp-proto-016",
-                  "rp-proto-019", "rp-proto-020", "rp-proto-022", "rp-probe-001", "rp-probe-002", "rp-probe-003",
-                  "rp-probe-004", "rp-scanner-001", "rp-scanner-002"}
+                  "rp-proto-019", "rp-proto-022", "rp-probe-001", "rp-probe-002", "rp-probe-003",
+                  "rp-probe-004", "rp-scanner-001"}
 for r in rules:
     if r["id"] in LOW_CONFIDENCE:
         r["tags"]["confidence"] = "0"
