@@ -57,7 +57,10 @@ func Open(paths ...string) (*DB, error) {
 		r, err := maxminddb.Open(p)
 		if err != nil {
 			db.Close()
-			return nil, fmt.Errorf("geoip: %s: %w", p, err)
+			if !strings.Contains(err.Error(), p) { // os errors name it
+				err = fmt.Errorf("%s: %w", p, err)
+			}
+			return nil, fmt.Errorf("geoip: %w", err)
 		}
 		db.files = append(db.files, file{path: p, r: r})
 	}
