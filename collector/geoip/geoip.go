@@ -1,8 +1,9 @@
 // Package geoip names the country and the network (ASN and organisation)
 // of an address from MaxMind DB files on the collector's disk: MaxMind's
-// GeoLite2 or GeoIP2 City, Country and ASN databases, or any file with
-// their layout (country.iso_code and country.names.en,
-// autonomous_system_number and autonomous_system_organization). The web
+// GeoLite2 or GeoIP2 City, Country, ASN, ISP and Enterprise databases,
+// or any file with their layout (country.iso_code and country.names.en,
+// autonomous_system_number and autonomous_system_organization, at the top
+// of a record or among its traits). The web
 // UI shows them beside an attacker's address (RAMPART_GEOIP_DB of
 // `rampart serve`). Nothing is fetched: the files are read, memory-mapped,
 // where the operator put them, and a lookup is a walk of the file's
@@ -107,8 +108,15 @@ type country struct {
 type record struct {
 	Country           country `maxminddb:"country"`
 	RegisteredCountry country `maxminddb:"registered_country"`
-	ASN               uint32  `maxminddb:"autonomous_system_number"`
-	ASOrg             string  `maxminddb:"autonomous_system_organization"`
+	network
+	// GeoIP2-Enterprise keeps the network among the traits
+	Traits network `maxminddb:"traits"`
+}
+
+// network is a record's autonomous system.
+type network struct {
+	ASN   uint32 `maxminddb:"autonomous_system_number"`
+	ASOrg string `maxminddb:"autonomous_system_organization"`
 }
 
 // Lookup returns what the files know of a, the first file that has a
@@ -151,8 +159,12 @@ func (db *DB) lookup(a netip.Addr, bits int) Info {
 		if out.Country == "" && c.ISOCode != "" {
 			out.Country, out.CountryName = c.ISOCode, c.Names.En
 		}
-		if out.ASN == 0 && rec.ASN != 0 {
-			out.ASN, out.ASOrg = rec.ASN, rec.ASOrg
+		n := rec.network
+		if n.ASN == 0 {
+			n = rec.Traits
+		}
+		if out.ASN == 0 && n.ASN != 0 {
+			out.ASN, out.ASOrg = n.ASN, n.ASOrg
 		}
 		if out.Country != "" && out.ASN != 0 {
 			break

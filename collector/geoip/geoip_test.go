@@ -32,6 +32,23 @@ func testDBs(t *testing.T) (city, asn string) {
 	return city, asn
 }
 
+// TestLookupEnterprise: a GeoIP2-Enterprise record has its network among
+// its traits.
+func TestLookupEnterprise(t *testing.T) {
+	p := geoiptest.Write(t, "enterprise.mmdb", "GeoIP2-Enterprise",
+		geoiptest.Network{Prefix: netip.MustParsePrefix("2a02:2::/32"), Record: geoiptest.Merge(geoiptest.Country("NL", "Netherlands"),
+			map[string]any{"traits": geoiptest.Merge(geoiptest.ASN(64510, "Enterprise Net"), map[string]any{"connection_type": "Cable/DSL"})})})
+	db, err := geoip.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := geoip.Info{Country: "NL", CountryName: "Netherlands", ASN: 64510, ASOrg: "Enterprise Net"}
+	if got := db.Lookup(netip.MustParseAddr("2a02:2::9")); got != want {
+		t.Errorf("%+v, want %+v", got, want)
+	}
+}
+
 // TestWriterMakesValidDatabases checks the test writer against the
 // reader's own verifier.
 func TestWriterMakesValidDatabases(t *testing.T) {
