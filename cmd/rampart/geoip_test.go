@@ -31,7 +31,31 @@ func TestServeGeoIP(t *testing.T) {
 	asn := geoiptest.Write(t, "GeoLite2-ASN.mmdb", "GeoLite2-ASN",
 		geoiptest.Network{Prefix: netip.MustParsePrefix("81.2.0.0/16"), Record: geoiptest.ASN(64500, "Example Net")})
 	t.Setenv("RAMPART_GEOIP_DB", city+", "+asn)
-	base := startServe(t)
+	t.Setenv("RAMPART_ADMIN_TOKEN", testAdmin)
+	t.Setenv("RAMPART_INGEST_KEYS", testIngest)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out lambdatest.Buffer
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, &out, ready) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	var base string
+	select {
+	case addr := <-ready:
+		base = "http://" + addr
+	case err := <-done:
+		t.Fatalf("serve: %v\n%s", err, out.String())
+	}
+	want := "rampart: the UI names the country and network of addresses from " + city + " (GeoLite2-City, built 2026-01-01), " +
+		asn + " (GeoLite2-ASN, built 2026-01-01)\n"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("the startup lines do not say %q:\n%s", want, out.String())
+	}
 	at := time.Now().UTC().Add(-time.Minute)
 	body, _ := collector.EncodeBatch("geo-1", "shop", "prod", []*event.Event{{Type: event.TypeAttack, Time: at, Mode: "monitor", Version: "0.1.0",
 		Request:  &event.Request{Method: "GET", URI: "/search?q=x", ClientIP: "81.2.69.142"},
