@@ -25,6 +25,7 @@ var bannedDeps = []string{
 	"modernc.org/sqlite",
 	"github.com/mattn/go-sqlite3",
 	"github.com/redis/go-redis",
+	"github.com/oschwald/maxminddb-golang", // the collector's IP databases
 	"github.com/corazawaf/",
 	"github.com/DataDog/",
 	"google.golang.org/grpc",

@@ -13,7 +13,8 @@ import (
 func TestBinaryDependencies(t *testing.T) {
 	testHelpers := []string{"testing", "github.com/rampartsec/rampart/internal/nettest", "github.com/rampartsec/rampart/internal/eventtest",
 		"github.com/rampartsec/rampart/internal/lambdatest", "github.com/rampartsec/rampart/internal/corpus",
-		"github.com/rampartsec/rampart/collector/storetest", "github.com/rampartsec/rampart/collector/ato/atotest"}
+		"github.com/rampartsec/rampart/collector/storetest", "github.com/rampartsec/rampart/collector/ato/atotest",
+		"github.com/rampartsec/rampart/collector/geoip/geoiptest"}
 	for _, c := range []struct {
 		tags, pkg string
 		banned    []string
@@ -22,7 +23,8 @@ func TestBinaryDependencies(t *testing.T) {
 		// The example function, which the demo builds and runs.
 		{"", "github.com/rampartsec/rampart/examples/lambda", testHelpers},
 		{"lambdaext", ".", append(testHelpers, "github.com/rampartsec/rampart/collector", "github.com/rampartsec/rampart/internal/demo",
-			"github.com/jackc/pgx", "modernc.org/sqlite", "github.com/redis/go-redis")},
+			"github.com/jackc/pgx", "modernc.org/sqlite", "github.com/redis/go-redis",
+			"github.com/oschwald/maxminddb-golang")},
 	} {
 		out, err := exec.Command("go", "list", "-tags", c.tags, "-deps", c.pkg).CombinedOutput()
 		if err != nil {

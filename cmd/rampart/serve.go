@@ -94,6 +94,7 @@ func serve(ctx context.Context, args []string, out io.Writer, ready chan<- strin
 	}
 	cfg.AllowUsers = splitList(os.Getenv("RAMPART_ALLOW_USERS"))
 	cfg.RedisPrefix = os.Getenv("RAMPART_REDIS_PREFIX")
+	cfg.GeoIPDB = splitList(os.Getenv("RAMPART_GEOIP_DB"))
 	if v := strings.TrimSpace(os.Getenv("RAMPART_DB_MAX_CONNS")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 2 {

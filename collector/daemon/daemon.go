@@ -20,6 +20,7 @@ import (
 
 	"github.com/rampartsec/rampart/collector"
 	"github.com/rampartsec/rampart/collector/ato"
+	"github.com/rampartsec/rampart/collector/geoip"
 	"github.com/rampartsec/rampart/collector/postgres"
 	"github.com/rampartsec/rampart/collector/redis"
 	"github.com/rampartsec/rampart/collector/sqlite"
@@ -83,6 +84,11 @@ type Config struct {
 	// login limiter believes (RAMPART_TRUSTED_PROXIES; see
 	// ui.Config.TrustedProxies).
 	TrustedProxies []netip.Prefix
+	// GeoIPDB are MaxMind DB files (GeoLite2-City or -Country, and
+	// GeoLite2-ASN) whose country and network the UI shows beside the
+	// attackers' addresses (RAMPART_GEOIP_DB). A file that cannot be
+	// opened stops the start; none, no country or network is shown.
+	GeoIPDB []string
 	// Out gets the collector's log and its messages (where it serves, the
 	// admin token made on a first start); nil discards them.
 	Out io.Writer
@@ -100,6 +106,14 @@ func Run(ctx context.Context, cfg Config) error {
 		out = io.Discard
 	}
 	log := slog.New(slog.NewTextHandler(out, nil))
+	var geo *geoip.DB
+	if len(cfg.GeoIPDB) > 0 {
+		var err error
+		if geo, err = geoip.Open(cfg.GeoIPDB...); err != nil {
+			return fmt.Errorf("RAMPART_GEOIP_DB: %w", err)
+		}
+		defer geo.Close()
+	}
 	openCtx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
 	store, where, err := openStore(openCtx, cfg)
@@ -137,7 +151,8 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log, TrustedProxies: cfg.TrustedProxies, RefuseDecision: srv.RefuseDecision, ObserveStore: srv.ObserveStore})
+	web, err := ui.New(openCtx, ui.Config{Store: store, Logger: log, TrustedProxies: cfg.TrustedProxies, RefuseDecision: srv.RefuseDecision, ObserveStore: srv.ObserveStore,
+		GeoIP: geo})
 	if err != nil {
 		return err
 	}
@@ -145,6 +160,9 @@ func Run(ctx context.Context, cfg Config) error {
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(out, "rampart: collector on http://%s (%s)\n", ln.Addr(), where)
 	fmt.Fprintf(out, "rampart: web UI on http://%s/ (log in as admin with the admin token)\n", ln.Addr())
+	if geo != nil {
+		fmt.Fprintf(out, "rampart: the UI names the country and network of addresses from %s\n", geo.Describe())
+	}
 	if cfg.Ready != nil {
 		cfg.Ready(ln.Addr().String())
 	}

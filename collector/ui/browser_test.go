@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/geoip/geoiptest"
 	"github.com/rampartsec/rampart/event"
 	"github.com/rampartsec/rampart/internal/prereq"
 )
@@ -37,7 +39,8 @@ func chromiumPath() string {
 // `rampart serve`, seeds attacks, an exploit and a credential-stuffing
 // campaign through POST /v1/events, then runs testdata/browser/ui.mjs
 // (playwright-core on chromium), which logs in, sees the overview's
-// account-takeover panel and what is known of the top IPs, sees relative
+// account-takeover panel and what is known of the top IPs (their country
+// and network from the IP databases of RAMPART_GEOIP_DB among it), sees relative
 // times, rule names and services on the signals, archives two signals at
 // once and reopens them, opens an attack and sees the value as sent beside
 // the matched one, opens the exploit and sees its short title and its
@@ -71,7 +74,12 @@ func TestBrowser(t *testing.T) {
 	}
 	const token, ingest = "browser-test-admin-token", "browser-test-ingest-key"
 	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(tmp, "data"))
-	srv.Env = append(os.Environ(), "RAMPART_ADMIN_TOKEN="+token, "RAMPART_INGEST_KEYS="+ingest)
+	// the attackers' countries and networks, from a City and an ASN file
+	city := geoiptest.Write(t, "GeoLite2-City.mmdb", "GeoLite2-City",
+		geoiptest.Network{Prefix: netip.MustParsePrefix("203.0.113.0/24"), Record: geoiptest.Country("NL", "Netherlands")})
+	asn := geoiptest.Write(t, "GeoLite2-ASN.mmdb", "GeoLite2-ASN",
+		geoiptest.Network{Prefix: netip.MustParsePrefix("203.0.113.0/24"), Record: geoiptest.ASN(64496, "Example Transit")})
+	srv.Env = append(os.Environ(), "RAMPART_ADMIN_TOKEN="+token, "RAMPART_INGEST_KEYS="+ingest, "RAMPART_GEOIP_DB="+city+","+asn)
 	pr, pw := io.Pipe()
 	srv.Stdout, srv.Stderr = pw, pw
 	if err := srv.Start(); err != nil {
@@ -143,7 +151,8 @@ func TestBrowser(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, "ui.mjs")
 	cmd.Dir = script
 	cmd.Env = append(os.Environ(), "RAMPART_URL="+base, "RAMPART_TOKEN="+token, "SHOT_DIR="+shots,
-		"USER_DATA_DIR="+filepath.Join(tmp, "chromium-profile"), "BLOCK_IP="+blockIP, "EXPECT_FRAME="+frame, "CHROMIUM="+chromiumPath())
+		"USER_DATA_DIR="+filepath.Join(tmp, "chromium-profile"), "BLOCK_IP="+blockIP, "EXPECT_FRAME="+frame,
+		"EXPECT_GEO=Netherlands (NL)\nAS64496 Example Transit", "CHROMIUM="+chromiumPath())
 	out, err := cmd.CombinedOutput()
 	t.Logf("ui.mjs:\n%s", out)
 	if err != nil {

@@ -3,11 +3,13 @@ package ui
 import (
 	_ "embed"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/geoip"
 )
 
 //go:embed ipranges.txt
@@ -69,6 +71,10 @@ type ipFact struct {
 	// Blockable says the console offers to block it: not loopback,
 	// private, link-local, multicast or unspecified, and not blocked.
 	Blockable bool
+	// Geo is its country and network from the operator's IP databases
+	// (Config.GeoIP): empty without them, and for the operator's own
+	// (Local) addresses, which are never looked up.
+	Geo geoip.Info
 }
 
 // Local says the address is the operator's own network's.
@@ -78,6 +84,28 @@ func (f ipFact) Local() bool {
 		return true
 	}
 	return false
+}
+
+// Country is the country of Geo as shown: "United Kingdom (GB)", or the
+// code alone.
+func (f ipFact) Country() string {
+	if f.Geo.CountryName == "" {
+		return f.Geo.Country
+	}
+	return f.Geo.CountryName + " (" + f.Geo.Country + ")"
+}
+
+// Network is the network of Geo as shown: "AS64500 Example Net", or ""
+// without one.
+func (f ipFact) Network() string {
+	if f.Geo.ASN == 0 {
+		return ""
+	}
+	s := "AS" + strconv.FormatUint(uint64(f.Geo.ASN), 10)
+	if f.Geo.ASOrg != "" {
+		s += " " + f.Geo.ASOrg
+	}
+	return s
 }
 
 // addrKind returns the kind of a (unmapped) address.
@@ -104,19 +132,38 @@ func addrKind(a netip.Addr) string {
 
 // factsOf returns the facts of each ip, counting the decisions ds and
 // the blocks active at now; signals are the signals per address
-// (IPCounter's).
-func factsOf(ips []string, ds []collector.Decision, signals map[string]int64, now time.Time) []ipFact {
+// (IPCounter's); geo, when not nil, names the country and the network of
+// the addresses that are not Local.
+func factsOf(ips []string, ds []collector.Decision, signals map[string]int64, now time.Time, geo *geoip.DB) []ipFact {
 	out := make([]ipFact, 0, len(ips))
+	var seen map[string]geoip.Info // a page may list an address twice
 	for _, ip := range ips {
 		f := ipFact{IP: ip, Signals: signals[ip]}
 		var a netip.Addr
+		var prefix netip.Prefix
 		if p, err := netip.ParsePrefix(ip); err == nil {
-			a = p.Masked().Addr()
+			prefix = p.Masked()
+			a = prefix.Addr()
 		} else if x, err := netip.ParseAddr(ip); err == nil {
 			a = x.Unmap()
 		}
 		if a.IsValid() {
 			f.Kind = addrKind(a)
+			if geo != nil && !f.Local() {
+				g, ok := seen[ip]
+				if !ok {
+					if prefix.IsValid() {
+						g = geo.LookupPrefix(prefix)
+					} else {
+						g = geo.Lookup(a)
+					}
+					if seen == nil {
+						seen = map[string]geoip.Info{}
+					}
+					seen[ip] = g
+				}
+				f.Geo = g
+			}
 			for _, r := range ipRanges() {
 				if r.prefix.Contains(a) {
 					f.Owner, f.Via = r.owner, r.kind

@@ -234,7 +234,7 @@ func (u *UI) overviewPage(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	data.IPs = factsOf(ips, ds, counts, now)
+	data.IPs = factsOf(ips, ds, counts, now, u.geo)
 	fails, oks, accounts, err := u.read.LoginOverview(r.Context(), o.Since, o.Until, len(o.Attacks))
 	if err != nil {
 		u.fail(w, r, err)
@@ -593,7 +593,7 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Facts = map[string]ipFact{}
-	for _, f := range factsOf(all, ds, counts, u.now()) {
+	for _, f := range factsOf(all, ds, counts, u.now(), u.geo) {
 		d.Facts[f.IP] = f
 	}
 	var blockable []string

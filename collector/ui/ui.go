@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/rampartsec/rampart/collector"
+	"github.com/rampartsec/rampart/collector/geoip"
 	"github.com/rampartsec/rampart/waf/httpinput"
 )
 
@@ -87,6 +88,11 @@ type Config struct {
 	// calls took (collector.Server.ObserveStore: the latency histograms
 	// of the collector's GET /metrics).
 	ObserveStore func(op string, d time.Duration, err error)
+	// GeoIP, when set, names the country and the network (ASN and
+	// organisation) of the addresses beside their other facts, from the
+	// operator's MaxMind DB files (RAMPART_GEOIP_DB). The UI does not
+	// close it.
+	GeoIP *geoip.DB
 }
 
 // UI is the web UI. Serve it with Handler.
@@ -108,6 +114,7 @@ type UI struct {
 	proxies  httpinput.Options
 	hashing  chan struct{} // a slot per password check in progress
 	refuse   func(*collector.Decision) string
+	geo      *geoip.DB
 
 	mu       sync.Mutex
 	overview map[string]cachedOverview
@@ -165,6 +172,7 @@ func New(ctx context.Context, cfg Config) (*UI, error) {
 	}
 	u.hashing = make(chan struct{}, n)
 	u.refuse = cfg.RefuseDecision
+	u.geo = cfg.GeoIP
 	if f := cfg.ObserveStore; f != nil {
 		u.store = collector.TimeStore(cfg.Store, f)
 		u.read = timedRead{d, f}

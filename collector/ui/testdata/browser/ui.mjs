@@ -25,6 +25,8 @@ const token = env("RAMPART_TOKEN");
 const shots = env("SHOT_DIR");
 const blockIP = env("BLOCK_IP");
 const expectFrame = env("EXPECT_FRAME");
+// lines the top IPs must show when the collector has IP databases
+const expectGeo = env("EXPECT_GEO", "").split("\n").filter(Boolean);
 
 const ctx = await chromium.launchPersistentContext(env("USER_DATA_DIR"), {
   executablePath: env("CHROMIUM", "/usr/bin/chromium"),
@@ -87,6 +89,9 @@ try {
     must(await page.locator("figure.chart svg rect").count() > 0, "the overview chart has bars");
     must(await page.locator("text=Top attacker IPs").count() === 1, "top attacker IPs");
     must((await page.locator("#top-ips").innerText()).includes("documentation"), "the top IPs say what is known of them");
+    for (const g of expectGeo) {
+      must((await page.locator("#top-ips .ipfact .tag-geo").allInnerTexts()).includes(g), `the top IPs show ${g} from the IP databases`);
+    }
     must(await page.locator("#ato figure.chart svg rect.c-fail").count() > 0, "the overview's account-takeover chart shows login failures");
     must(await page.locator("#ato-zoom svg rect.c-fail").count() >= 3, "the campaign of minutes is drawn again over its part of the day, in several bars");
     must(Number((await page.locator("#login-failures").innerText()).replace(/,/g, "")) >= 24, "the overview counts the login failures");
