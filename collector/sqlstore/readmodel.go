@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -298,9 +299,15 @@ func (s *Store) Logins(ctx context.Context, sg *collector.Signal, limit int) (lo
 		filter = ` AND (` + strings.Join(ors, " OR ") + `)`
 	}
 	args = append(args, limit+1)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT type, at, ip, user_id, service, body FROM events
-		WHERE type IN ('user.login.success', 'user.login.failure') AND at >= ? AND at <= ?`+filter+`
-		ORDER BY at DESC LIMIT ?`), args...)
+	q := s.d.rebind(`SELECT type, at, ip, user_id, service, body FROM events
+		WHERE type IN ('user.login.success', 'user.login.failure') AND at >= ? AND at <= ?` + filter + `
+		ORDER BY at DESC LIMIT ?`)
+	var rows *sql.Rows
+	if st := s.cachedStmt(ctx, q); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = s.db.QueryContext(ctx, q, args...)
+	}
 	if err != nil {
 		return nil, false, err
 	}

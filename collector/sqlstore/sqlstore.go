@@ -81,8 +81,14 @@ type Store struct {
 	prep struct {
 		batchInsert, batchHash, event1, eventN, signalUpsert, valueInsert *sql.Stmt
 		signalByID, signalEvents, signalNotes, ipSignals                  *sql.Stmt
+		decisionsVersion, decisionsList                                   *sql.Stmt
 	}
-	known knownValues
+	// stmts caches the prepared statements of read queries whose text
+	// varies with their arguments (an IN list's length): a few shapes,
+	// each parsed once (see cachedStmt).
+	stmts  sync.Map // string -> *sql.Stmt
+	nstmts atomic.Int32
+	known  knownValues
 	// pendingKnown are the values inserted by the write transaction in
 	// progress (under wmu, or for PostgreSQL under pmu), remembered once
 	// it commits.
@@ -199,6 +205,7 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 		{&s.prep.signalUpsert, s.q.signalUpsert}, {&s.prep.valueInsert, s.q.valueInsert},
 		{&s.prep.signalByID, s.q.signalByID}, {&s.prep.signalEvents, s.q.signalEvents},
 		{&s.prep.signalNotes, r(signalNotesQuery)}, {&s.prep.ipSignals, r(ipSignalsQuery)},
+		{&s.prep.decisionsVersion, decisionsVersionQuery}, {&s.prep.decisionsList, decisionsListQuery},
 	} {
 		st, err := db.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -255,9 +262,13 @@ func (s *Store) Close() error {
 	}
 	s.onClose = nil
 	for _, st := range []*sql.Stmt{s.prep.batchInsert, s.prep.batchHash, s.prep.event1, s.prep.eventN, s.prep.signalUpsert, s.prep.valueInsert,
-		s.prep.signalByID, s.prep.signalEvents, s.prep.signalNotes, s.prep.ipSignals} {
+		s.prep.signalByID, s.prep.signalEvents, s.prep.signalNotes, s.prep.ipSignals, s.prep.decisionsVersion, s.prep.decisionsList} {
 		st.Close()
 	}
+	s.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	return s.db.Close()
 }
 
@@ -1146,6 +1157,37 @@ func (s *Store) SetSignalStatus(ctx context.Context, id, status string) error {
 	return err
 }
 
+// The queries of Decisions, prepared once.
+const (
+	decisionsVersionQuery = `SELECT value FROM meta WHERE name = 'decisions_version'`
+	decisionsListQuery    = `SELECT id, kind, value, expires_at, reason, author, signal_id, created_at FROM decisions ORDER BY created_at, id`
+)
+
+// maxCachedStmts bounds the statements cachedStmt keeps.
+const maxCachedStmts = 64
+
+// cachedStmt returns q prepared, from the cache of read statements when it
+// is there or fits; nil when q is not cached (the caller queries the
+// database directly).
+func (s *Store) cachedStmt(ctx context.Context, q string) *sql.Stmt {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt)
+	}
+	if s.nstmts.Load() >= maxCachedStmts {
+		return nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt)
+	}
+	s.nstmts.Add(1)
+	return st
+}
+
 // Decisions returns the version and every decision.
 func (s *Store) Decisions(ctx context.Context) (int64, []collector.Decision, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.d.Name == "postgres"})
@@ -1154,10 +1196,10 @@ func (s *Store) Decisions(ctx context.Context) (int64, []collector.Decision, err
 	}
 	defer tx.Rollback()
 	var v int64
-	if err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'decisions_version'`).Scan(&v); err != nil {
+	if err := tx.StmtContext(ctx, s.prep.decisionsVersion).QueryRowContext(ctx).Scan(&v); err != nil {
 		return 0, nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, value, expires_at, reason, author, signal_id, created_at FROM decisions ORDER BY created_at, id`)
+	rows, err := tx.StmtContext(ctx, s.prep.decisionsList).QueryContext(ctx)
 	if err != nil {
 		return 0, nil, err
 	}
