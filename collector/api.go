@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -34,7 +35,7 @@ const (
 //	POST   /v1/decisions        admin
 //	DELETE /v1/decisions/{id}   admin
 //	GET    /v1/signals          admin; ?type=&severity=&status=&service=&since=&until=&limit=&cursor=
-//	GET    /v1/signals/{id}     admin; ?events=N
+//	GET    /v1/signals/{id}     admin; ?events=N; with its notes and assignee
 //	PATCH  /v1/signals/{id}     admin; {"status": "open|archived"}
 //	GET    /v1/keys             admin
 //	POST   /v1/keys             admin; {"name": "..."} → the new ingest key, shown once
@@ -549,8 +550,50 @@ func (s *Server) handleSignal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	out := signalResponse{SignalDetail: d}
+	if s.notes != nil {
+		ns, err := s.notes.SignalNotes(r.Context(), d.ID, maxAPINotes)
+		if err != nil {
+			return err
+		}
+		out.Notes = make([]apiNote, len(ns))
+		for i, n := range ns {
+			out.Notes[i] = apiNote{ID: n.ID, Author: n.Author, Text: n.Text, Assignee: n.Assignee, CreatedAt: n.CreatedAt}
+		}
+		if len(ns) > 0 {
+			out.Assignee = ns[0].Assignee
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// maxAPINotes is how many of a signal's notes GET /v1/signals/{id} returns,
+// newest first.
+const maxAPINotes = 100
+
+// signalResponse is GET /v1/signals/{id}'s answer: the signal, its newest
+// events, and, when the store keeps them, its notes (newest first) and the
+// person it is assigned to (the newest note's assignee).
+type signalResponse struct {
+	*SignalDetail
+	Notes    []apiNote `json:"notes,omitempty"`
+	Assignee string    `json:"assignee,omitempty"`
+}
+
+// apiNote is a note on a signal, as the API shows it.
+type apiNote struct {
+	ID        string    `json:"id"`
+	Author    string    `json:"author"`
+	Text      string    `json:"text"`
+	Assignee  string    `json:"assignee,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// noteLister is the part of a store that lists a signal's notes (the SQL
+// stores have it; see collector/ui's NoteStore).
+type noteLister interface {
+	SignalNotes(ctx context.Context, signalID string, limit int) ([]Note, error)
 }
 
 func (s *Server) handlePatchSignal(w http.ResponseWriter, r *http.Request) error {

@@ -128,6 +128,7 @@ type Stats struct {
 // down, to finish the batches in flight.
 type Server struct {
 	store    Store
+	notes    noteLister // the store's notes on signals, if it keeps them
 	detector Detector
 	log      *slog.Logger
 	limits   Limits
@@ -198,6 +199,7 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	s.store = TimeStore(cfg.Store, s.ObserveStore)
+	s.notes, _ = cfg.Store.(noteLister)
 	s.keys = &keyring{store: s.store, now: s.now}
 	s.limiter.shared = cfg.RateStore
 	s.limiter.log = func(err error) { s.log.Warn("collector: the shared rate limits", "error", err) }

@@ -412,6 +412,28 @@ func TestSignalsAPI(t *testing.T) {
 	if resp.StatusCode != 200 || len(d.Events) != 1 || !strings.Contains(string(d.Events[0]), `"handler.go"`) || d.Location != "handler.go:12" {
 		t.Fatalf("detail: %d %s", resp.StatusCode, b)
 	}
+	// The signal's notes, newest first, and its assignee.
+	if ns, ok := e.store.(interface {
+		AddSignalNote(context.Context, *collector.Note) error
+	}); ok {
+		for i, txt := range []string{"looking", "SEC-42 opened"} {
+			n := &collector.Note{SignalID: id, Author: "alice", Text: txt, Assignee: "bob", CreatedAt: now.Add(time.Duration(i) * time.Second)}
+			if err := ns.AddSignalNote(context.Background(), n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, b := e.do("GET", "/v1/signals/"+id, adminToken, nil)
+		var withNotes struct {
+			Notes []struct {
+				Author, Text string
+			}
+			Assignee string
+		}
+		json.Unmarshal(b, &withNotes)
+		if len(withNotes.Notes) != 2 || withNotes.Notes[0].Text != "SEC-42 opened" || withNotes.Notes[1].Author != "alice" || withNotes.Assignee != "bob" {
+			t.Fatalf("notes in the detail: %s", b)
+		}
+	}
 	resp, b = e.do("PATCH", "/v1/signals/"+id, adminToken, []byte(`{"status":"archived"}`))
 	if resp.StatusCode != 200 || !strings.Contains(string(b), `"status":"archived"`) {
 		t.Fatalf("patch: %d %s", resp.StatusCode, b)
