@@ -60,7 +60,10 @@ func (isInternalURL) Eval(v Value) (string, bool) {
 	// A third reading takes the last '@' before the first '/', as parsers
 	// that split userinfo before the query and fragment do:
 	// "http://a.com# @127.1/" is a.com to a WHATWG parser, 127.1 to them.
-	for _, r := range [...]reading{{backslashEnds: true, fragmentEnds: true}, {fragmentEnds: true}, {}} {
+	for i, r := range [...]reading{{backslashEnds: true, fragmentEnds: true}, {fragmentEnds: true}, {}} {
+		if i == 1 && !hasAny(b, '\\') || i == 2 && !hasAny(b, '#', '?') {
+			continue // the same authority as the reading before
+		}
 		host, web, ok := urlHost(b, r)
 		if !ok {
 			return "", false
@@ -77,6 +80,18 @@ func (isInternalURL) Eval(v Value) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// hasAny reports whether b holds one of cs.
+func hasAny(b []byte, cs ...byte) bool {
+	for _, c := range b {
+		for _, x := range cs {
+			if c == x {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // urlAlone reports whether b, spaces around it aside, holds no space: a
@@ -97,9 +112,12 @@ func urlAlone(b []byte) bool {
 	return true
 }
 
-// RequiredLiterals implements Prefiltered: an absolute URL holds a slash
-// or a backslash after its scheme or at its start.
-func (isInternalURL) RequiredLiterals() []string { return []string{"/", "\\"} }
+// RequiredLiterals implements Prefiltered: an absolute URL holds two
+// slashes or backslashes, a slash or backslash after its scheme's colon,
+// or a special scheme and its colon ("Mozilla/5.0 (X11)" holds none).
+func (isInternalURL) RequiredLiterals() []string {
+	return []string{"//", "\\\\", "\\/", "/\\", ":/", ":\\", "http:", "https:", "ws:", "wss:", "ftp:"}
+}
 
 // reading is how a parser finds the end of a URL's authority: at '/',
 // and at '\\' (backslashEnds), '?' and '#' (fragmentEnds).
