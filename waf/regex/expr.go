@@ -92,7 +92,7 @@ const maxBranches = 64
 // into one expression per alternative, whose union matches what e
 // matches; each has its own prefilters, so that a value need only run the
 // alternatives whose literals it contains. It returns nil when the
-// expression does not split. The branches are returned in one slice, to be
+// expression does not split, or when no alternative has a literal. The branches are returned in one slice, to be
 // used in place (an Expr must not be copied once used).
 //
 // The split is done on the source text (syntax.Regexp.String is far too
@@ -117,8 +117,24 @@ func (e *Expr) Branches() []Expr {
 		// Analyzed now, while its tree is in the cache (analyze drops it).
 		out[i].analyze()
 	}
+	if !anyLiterals(out) {
+		return nil
+	}
 	e.tree = nil // analyze parses again if the whole expression is ever asked for
 	return out
+}
+
+// anyLiterals reports whether one of the branches has literals. A split
+// none of whose branches gains a literal is refused: each branch would
+// be a target of its own, checked against every value its byte filter
+// lets through, where the whole expression is one.
+func anyLiterals(bs []Expr) bool {
+	for i := range bs {
+		if bs[i].lits != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Cost estimates the work of splitting the expression and analyzing its

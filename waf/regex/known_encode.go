@@ -46,6 +46,13 @@ func analyzeFresh(expr string) (analysis, error) {
 		}
 		a.branches = append(a.branches, branchAnalysis{spans: b.spans, lits: literal.Required(bt), bytes: byteFilterOf(bt), expected: b.text})
 	}
+	lits := false
+	for _, b := range a.branches {
+		lits = lits || b.lits != nil
+	}
+	if !lits {
+		a.branches = nil // Branches refuses a split no branch gains a literal from
+	}
 	return a, nil
 }
 
