@@ -200,15 +200,28 @@ func appendSig(sigs []*Signal, s *Signal) []*Signal {
 // global ratios before its IPs are old enough to name) has a cooldown of
 // its own, so that it does not hold back the first emission that names
 // them.
+//
+// Within the cooldown, with Config.Updates, s is emitted as an update
+// (Signal.Update) when it counts attempts no earlier emission did.
 func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 	key := keyCooldown + s.Key
 	if len(s.IPs) == 0 && s.Type == TypeDistributed {
 		key += "\x1funnamed"
 	}
-	n, err := d.w.Add(ctx, key, s.DetectedAt, d.cfg.Cooldown, 1, 1)
-	if err != nil || len(n) != 1 {
+	cool := &Op{Kind: OpAdd, Key: key, Time: s.DetectedAt, Width: d.cfg.Cooldown, N: 1, Delta: 1}
+	ops := []*Op{cool}
+	var mark *Op
+	if d.cfg.Updates {
+		// the previous emission's mark, read with the cooldown (one
+		// round trip): every signal that holds is emitted or updated
+		mark = &Op{Kind: OpRange, Key: keyEmitted + s.Key, Time: s.DetectedAt, Span: d.cfg.Horizon, Limit: 1}
+		ops = append(ops, mark)
+	}
+	if err := run(ctx, d.w, ops); err != nil || len(cool.Counts) != 1 {
 		return false, err
 	}
+	n := cool.Counts
+	first := n[0] == 1
 	if rp, _ := ctx.Value(replayKey{}).(*replay); rp != nil {
 		// A replay: the cooldown may be that of an emission the store
 		// never got; each key is emitted once in the replay.
@@ -216,13 +229,30 @@ func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 		again := rp.seen[key]
 		rp.seen[key] = true
 		rp.mu.Unlock()
-		if again && n[0] != 1 {
+		first = !again || n[0] == 1
+	}
+	var prev []Entry
+	if mark != nil {
+		prev = mark.Entries
+	} else {
+		var err error
+		if first {
+			if prev, err = d.w.Range(ctx, keyEmitted+s.Key, s.DetectedAt.Add(-d.cfg.Horizon), s.DetectedAt, 1); err != nil {
+				return false, err
+			}
+		}
+	}
+	if !first {
+		if !d.cfg.Updates {
 			return false, nil
 		}
-	} else if n[0] != 1 {
-		return false, nil
+		if err := d.countNew(ctx, s, prev); err != nil || s.New == 0 {
+			return false, err
+		}
+		s.Update = true
+		return true, nil
 	}
-	if err := d.countNew(ctx, s); err != nil {
+	if err := d.countNew(ctx, s, prev); err != nil {
 		return false, err
 	}
 	switch s.Type {
@@ -258,15 +288,12 @@ func WithReplay(ctx context.Context) context.Context {
 }
 
 // countNew sets s.New: the attempts newer than the last one the previous
-// emission of s.Key counted (within the horizon), and marks this emission's
-// last attempt for the next. Emissions of a key run one at a time on the
-// detecting replica (the cooldown admits one per key and bucket).
-func (d *Detector) countNew(ctx context.Context, s *Signal) error {
-	mark := keyEmitted + s.Key
-	prev, err := d.w.Range(ctx, mark, s.DetectedAt.Add(-d.cfg.Horizon), s.DetectedAt, 1)
-	if err != nil {
-		return err
-	}
+// emission of s.Key counted (prev, its mark, read within the horizon), and
+// marks this emission's last attempt for the next. Emissions of a key run
+// one at a time on the detecting replica (the cooldown admits one per key
+// and bucket; with Config.Updates, the collector observes one event at a
+// time).
+func (d *Detector) countNew(ctx context.Context, s *Signal, prev []Entry) error {
 	s.New = len(s.counted)
 	if len(prev) == 1 {
 		s.New = 0
@@ -288,7 +315,7 @@ func (d *Detector) countNew(ctx context.Context, s *Signal) error {
 	if len(prev) == 1 && !last.After(prev[0].Time) {
 		return nil
 	}
-	return d.w.Append(ctx, mark, Entry{Time: last, Value: "1"}, d.cfg.Horizon, 1)
+	return d.w.Append(ctx, keyEmitted+s.Key, Entry{Time: last, Value: "1"}, d.cfg.Horizon, 1)
 }
 
 func (d *Detector) read(ctx context.Context, key string, from, to time.Time, limit int) ([]rec, error) {

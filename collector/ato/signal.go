@@ -44,6 +44,12 @@ type Signal struct {
 	// of the key counted: what a campaign's running total adds (the
 	// windows of two emissions overlap).
 	New int
+	// Update is set on an emission within the key's cooldown
+	// (Config.Updates): the campaign goes on, and New is what it adds to
+	// the running total since the last emission. The rest is what the
+	// detector sees now; a response to it was made at the emission that
+	// started the cooldown.
+	Update bool
 	// FirstSeen and LastSeen bound the attempts counted; DetectedAt is the
 	// time of the event that raised the signal. All are event time.
 	FirstSeen, LastSeen, DetectedAt time.Time
