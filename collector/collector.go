@@ -338,6 +338,11 @@ type Store interface {
 type Detection struct {
 	Signal    Signal
 	Decisions []Decision
+	// Update marks the update of a campaign already signalled, which goes
+	// on: Signal.Count is the attempts it adds, each counted once. The
+	// server may merge a signal's updates before recording them; an
+	// update has no decision (those were made with the signal).
+	Update bool
 }
 
 // Detector watches user events (logins, signups, sessions) for account
