@@ -625,7 +625,13 @@ func (s *Server) observeIn(parent context.Context, ev *event.Event, up *signalUp
 	if len(dets) == 0 {
 		return
 	}
-	if err := s.store.RecordSignals(ctx, sigs); err != nil {
+	// A detection that counts nothing new (an emission replayed after
+	// it was recorded) leaves its signal as it is; its decisions apply.
+	record := sigs
+	if slices.ContainsFunc(sigs, func(sg Signal) bool { return sg.Count <= 0 }) {
+		record = slices.DeleteFunc(slices.Clone(sigs), func(sg Signal) bool { return sg.Count <= 0 })
+	}
+	if err := s.store.RecordSignals(ctx, record); err != nil {
 		s.stats.DetectErrs.Add(1)
 		s.log.Error("collector: recording detections", "error", err)
 		return

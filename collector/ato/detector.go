@@ -3,6 +3,7 @@ package ato
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -293,11 +294,19 @@ func WithReplay(ctx context.Context) context.Context {
 // one at a time on the detecting replica (the cooldown admits one per key
 // and bucket; with Config.Updates, the collector observes one event at a
 // time).
+//
+// Attempts are told apart by their time: an event observed again (a replay
+// after a replica died, which appends it to the logs once more) is not a
+// new attempt; two attempts of one signal at the same instant (to the
+// microsecond on Redis) count as one.
 func (d *Detector) countNew(ctx context.Context, s *Signal, prev []Entry) error {
-	s.New = len(s.counted)
+	times := slices.Clone(s.counted)
+	slices.SortFunc(times, time.Time.Compare)
+	times = slices.CompactFunc(times, time.Time.Equal)
+	s.New = len(times)
 	if len(prev) == 1 {
 		s.New = 0
-		for _, t := range s.counted {
+		for _, t := range times {
 			if t.After(prev[0].Time) {
 				s.New++
 			}

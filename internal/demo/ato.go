@@ -98,8 +98,8 @@ func atoCounts(ctx context.Context, out io.Writer, col *demoCollector, l *logins
 		}
 		switch c.typ {
 		case "credential_stuffing":
-			fmt.Fprintf(out, "  counted: credential_stuffing %d attempts = 40 pairs + %d later logins from %s that reached /login (%d more refused in-process by the block: signal \"Blocked client IP address\")\n",
-				got, stuffing-40, stufferIP, l.refused[stufferIP])
+			fmt.Fprintf(out, "  counted: credential_stuffing %d attempts = 40 pairs + %s from %s that reached /login (%s refused in-process by the block: signal \"Blocked client IP address\")\n",
+				got, count(stuffing-40, "later login"), stufferIP, count(l.refused[stufferIP], "more"))
 		default:
 			fmt.Fprintf(out, "  counted: brute_force %d attempts = 15 guesses + %d of the stuffing's on bob (his failures since his last success)\n",
 				got, brute-15)
@@ -231,4 +231,13 @@ func (l *logins) count(ctx context.Context, ip string, n int, user func(i int) (
 		codes[code]++
 	}
 	return codes, nil
+}
+
+// count says n what, plural when n is not 1 ("1 later login", "2 later
+// logins"); "more" stays.
+func count(n int, what string) string {
+	if n != 1 && what != "more" {
+		what += "s"
+	}
+	return fmt.Sprintf("%d %s", n, what)
 }

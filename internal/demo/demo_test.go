@@ -148,7 +148,7 @@ func TestDemo(t *testing.T) {
 		rows[m[1]] = m[2]
 	}
 	for _, c := range []struct{ typ, re string }{
-		{"credential_stuffing", `counted: credential_stuffing (\d+) attempts = 40 pairs \+ (\d+) later logins`},
+		{"credential_stuffing", `counted: credential_stuffing (\d+) attempts = 40 pairs \+ (\d+) later logins? from `},
 		{"brute_force", `counted: brute_force (\d+) attempts = 15 guesses \+ (\d+) of the stuffing's on bob`},
 	} {
 		m := regexp.MustCompile(c.re).FindStringSubmatch(s)
