@@ -26,7 +26,7 @@ const (
 	keyIP         = "i:"
 	keyCampaign   = "c:"
 	keyCooldown   = "cd:"
-	keyEmitted    = "em:"
+	keyEmitted    = "ems:" // the attempts counted (em: held the last one)
 	keyTotal      = "g:t"
 	keyFailures   = "g:f"
 	keyUnknown    = "g:x"
@@ -215,7 +215,7 @@ func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 	if d.cfg.Updates {
 		// the previous emission's mark, read with the cooldown (one
 		// round trip): every signal that holds is emitted or updated
-		mark = &Op{Kind: OpRange, Key: keyEmitted + s.Key, Time: s.DetectedAt, Span: d.cfg.Horizon, Limit: 1}
+		mark = d.marksOp(s)
 		ops = append(ops, mark)
 	}
 	if err := run(ctx, d.w, ops); err != nil || len(cool.Counts) != 1 {
@@ -238,9 +238,11 @@ func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 	} else {
 		var err error
 		if first {
-			if prev, err = d.w.Range(ctx, keyEmitted+s.Key, s.DetectedAt.Add(-d.cfg.Horizon), s.DetectedAt, 1); err != nil {
+			m := d.marksOp(s)
+			if err = run(ctx, d.w, []*Op{m}); err != nil {
 				return false, err
 			}
+			prev = m.Entries
 		}
 	}
 	if !first {
@@ -288,43 +290,48 @@ func WithReplay(ctx context.Context) context.Context {
 	return context.WithValue(ctx, replayKey{}, &replay{seen: map[string]bool{}})
 }
 
-// countNew sets s.New: the attempts newer than the last one the previous
-// emission of s.Key counted (prev, its mark, read within the horizon), and
-// marks this emission's last attempt for the next. Emissions of a key run
-// one at a time on the detecting replica (the cooldown admits one per key
-// and bucket; with Config.Updates, the collector observes one event at a
-// time).
+// marksOp reads the marks of s.Key: the times of the attempts its
+// emissions counted, the newest markLimit within the horizon around s.
+func (d *Detector) marksOp(s *Signal) *Op {
+	return &Op{Kind: OpRange, Key: keyEmitted + s.Key, Time: s.DetectedAt.Add(d.cfg.Horizon), Span: 2 * d.cfg.Horizon, Limit: d.markLimit()}
+}
+
+// markLimit bounds the marks kept per key: twice the attempts a log keeps.
+func (d *Detector) markLimit() int { return 2 * d.cfg.LogLimit }
+
+// countNew sets s.New: the attempts s counts that no earlier emission of
+// s.Key counted (prev, the marks read by marksOp), and marks them. With
+// as many marks as markLimit, an attempt older than the oldest counts as
+// counted. Emissions of a key run one at a time on the detecting replica
+// (the cooldown admits one per key and bucket; with Config.Updates, the
+// collector observes one event at a time).
 //
 // Attempts are told apart by their time: an event observed again (a replay
 // after a replica died, which appends it to the logs once more) is not a
-// new attempt; two attempts of one signal at the same instant (to the
+// new attempt, and one that arrives late (older than attempts counted
+// already) is; two attempts of one signal at the same instant (to the
 // microsecond on Redis) count as one.
 func (d *Detector) countNew(ctx context.Context, s *Signal, prev []Entry) error {
 	times := slices.Clone(s.counted)
 	slices.SortFunc(times, time.Time.Compare)
 	times = slices.CompactFunc(times, time.Time.Equal)
-	s.New = len(times)
-	if len(prev) == 1 {
-		s.New = 0
-		for _, t := range times {
-			if t.After(prev[0].Time) {
-				s.New++
-			}
+	limit := d.markLimit()
+	have := make(map[int64]bool, len(prev))
+	for _, e := range prev {
+		have[e.Time.UnixNano()] = true
+	}
+	var ops []*Op
+	for _, t := range times {
+		if have[t.UnixNano()] || (len(prev) >= limit && !t.After(prev[0].Time)) {
+			continue
 		}
+		ops = append(ops, &Op{Kind: OpAppend, Key: keyEmitted + s.Key, Entry: Entry{Time: t, Value: "1"}, Span: d.cfg.Horizon, Limit: limit})
 	}
-	last := s.LastSeen
-	for _, t := range s.counted {
-		if t.After(last) {
-			last = t
-		}
+	s.New = len(ops)
+	if len(ops) > limit {
+		ops = ops[len(ops)-limit:] // the newest: the log keeps no more
 	}
-	if last.IsZero() {
-		return nil
-	}
-	if len(prev) == 1 && !last.After(prev[0].Time) {
-		return nil
-	}
-	return d.w.Append(ctx, keyEmitted+s.Key, Entry{Time: last, Value: "1"}, d.cfg.Horizon, 1)
+	return run(ctx, d.w, ops)
 }
 
 func (d *Detector) read(ctx context.Context, key string, from, to time.Time, limit int) ([]rec, error) {

@@ -474,10 +474,17 @@ func TestUpdatesDuringCooldown(t *testing.T) {
 		for i := range brute {
 			f.fail(10*time.Minute+time.Duration(i)*time.Second, "198.51.100.7", "bob", &yes)
 		}
+		// Three of the stuffing's attempts arrive late (a function's
+		// events handed over at its next invocation, within the IP log the
+		// detector keeps): new all the same.
+		const late = 3
+		for i := range late {
+			f.fail(70*time.Second+time.Duration(i)*100*time.Millisecond+50*time.Millisecond, "203.0.113.66", fmt.Sprintf("late%d@mail.example", i), &no)
+		}
 		for _, c := range []struct {
 			typ      string
 			attempts int
-		}{{ato.TypeCredentialStuffing, stuffing}, {ato.TypeBruteForce, brute}} {
+		}{{ato.TypeCredentialStuffing, stuffing + late}, {ato.TypeBruteForce, brute}} {
 			sum, firsts, upd := 0, 0, 0
 			for _, s := range f.ofType(c.typ) {
 				sum += s.New
