@@ -25,8 +25,9 @@ type Signal struct {
 	Type string
 	// Key identifies the campaign: the type and its subject (an account,
 	// an IP group, or "global" for distributed stuffing). A detector emits
-	// a key at most once per Config.Cooldown while the attack goes on;
-	// later emissions with the same key are updates of the same campaign.
+	// a key at most once per Config.Cooldown while the attack goes on
+	// (and, with Config.Updates, updates within it: Update); later
+	// emissions with the same key are updates of the same campaign.
 	Key      string
 	Severity string
 	// Reason says in one sentence why the signal was raised.
