@@ -41,6 +41,11 @@ func (a *ATODetector) Observe(ctx context.Context, ev *event.Event) ([]Detection
 				cs.Users = append(cs.Users, u.Login)
 			}
 		}
+		if s.Update {
+			// The campaign goes on: what it adds to the signal's count.
+			out = append(out, Detection{Signal: cs, Update: true})
+			continue
+		}
 		// The detector's evidence becomes an event of the signal: what it
 		// counted, its figures and the attempts, for the person triaging.
 		evidence, err := json.Marshal(map[string]any{"type": EventDetection, "time": s.DetectedAt, "signal_type": s.Type,

@@ -338,6 +338,14 @@ type Store interface {
 type Detection struct {
 	Signal    Signal
 	Decisions []Decision
+	// Update marks the update of a campaign already signalled, which goes
+	// on: Signal.Count is the attempts it adds, each counted once. The
+	// server may merge a signal's updates before recording them; an
+	// update has no decision (those were made with the signal). A
+	// Detection whose Signal.Count is 0 counts nothing new (an emission
+	// replayed after it was recorded): its signal is left as it is, and
+	// its decisions apply.
+	Update bool
 }
 
 // Detector watches user events (logins, signups, sessions) for account

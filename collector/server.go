@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,6 +122,7 @@ type Stats struct {
 	Dropped    atomic.Int64 // events the stored batches report their senders dropped
 	TimedOut   atomic.Int64 // stored events of requests that ran out of the WAF's time budget
 	Refused    atomic.Int64 // detector decisions refused (protected address, allow list, cap)
+	Updates    atomic.Int64 // merged updates of campaigns going on recorded (Detection.Update)
 }
 
 // Server is the collector's HTTP API over a Store. Create it with
@@ -298,6 +300,7 @@ func (s *Server) detectQueued() (int, error) {
 		return 0, err
 	}
 	ids := make([]string, len(bs))
+	up := &signalUpdates{}
 	var rp context.Context // one replay for the round's replayed batches
 	for i, b := range bs {
 		parent := context.Background()
@@ -308,8 +311,12 @@ func (s *Server) detectQueued() (int, error) {
 			parent = rp
 		}
 		for _, ev := range b.Events {
-			s.observeIn(parent, ev)
+			s.observeIn(parent, ev, up)
 		}
+		// The batch's updates, before the next batch: the batches leave
+		// the queue after the round, and a replay of the round finds
+		// what was recorded counted already (ato's emission marks).
+		s.recordUpdates(ctx, up)
 		ids[i] = b.ID
 	}
 	return len(bs), s.queued.DoneDetect(ctx, ids)
@@ -503,20 +510,87 @@ func (s *Server) detectLoop() {
 		return
 	}
 	for b := range s.detect {
+		up := &signalUpdates{}
 		for i := range b.Events {
 			ev := b.Events[i].Event
 			if !event.IsUserEvent(ev.Type) {
 				continue
 			}
-			s.observe(ev)
+			s.observeIn(context.Background(), ev, up)
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
+		s.recordUpdates(ctx, up)
+		cancel()
 	}
 }
 
-func (s *Server) observe(ev *event.Event) { s.observeIn(context.Background(), ev) }
+// signalUpdates merges the detectors' updates of campaigns (Detection.Update)
+// by signal, so that a campaign going on costs one store write per batch
+// of events, not one per attempt.
+type signalUpdates struct {
+	list []Signal
+	idx  map[string]int
+}
 
-// observeIn is observe within parent (a replay's context).
-func (s *Server) observeIn(parent context.Context, ev *event.Event) {
+func (u *signalUpdates) add(sg Signal) {
+	if u.idx == nil {
+		u.idx = map[string]int{}
+	}
+	i, ok := u.idx[sg.ID]
+	if !ok {
+		u.idx[sg.ID] = len(u.list)
+		sg.IPs = append([]string(nil), sg.IPs...)
+		sg.Users = append([]string(nil), sg.Users...)
+		u.list = append(u.list, sg)
+		return
+	}
+	cur := &u.list[i]
+	cur.Count += sg.Count
+	if !sg.FirstSeen.IsZero() && (cur.FirstSeen.IsZero() || sg.FirstSeen.Before(cur.FirstSeen)) {
+		cur.FirstSeen = sg.FirstSeen
+	}
+	if sg.LastSeen.After(cur.LastSeen) {
+		cur.LastSeen = sg.LastSeen
+	}
+	if SeverityRank(sg.Severity) > SeverityRank(cur.Severity) {
+		cur.Severity = sg.Severity
+	}
+	cur.IPs = addValues(cur.IPs, sg.IPs)
+	cur.Users = addValues(cur.Users, sg.Users)
+}
+
+// addValues adds to set the values of vals it lacks, up to MaxSignalValues.
+func addValues(set, vals []string) []string {
+	for _, v := range vals {
+		if len(set) >= MaxSignalValues {
+			break
+		}
+		if !slices.Contains(set, v) {
+			set = append(set, v)
+		}
+	}
+	return set
+}
+
+// recordUpdates records the merged updates (of a batch) and empties u.
+func (s *Server) recordUpdates(ctx context.Context, u *signalUpdates) {
+	if len(u.list) == 0 {
+		return
+	}
+	err := s.store.RecordSignals(ctx, u.list)
+	if err != nil {
+		s.stats.DetectErrs.Add(1)
+		s.log.Error("collector: recording the updates of campaigns", "signals", len(u.list), "error", err)
+	} else {
+		s.stats.Updates.Add(int64(len(u.list)))
+	}
+	u.list, u.idx = u.list[:0], nil
+}
+
+// observeIn runs ev through the Detector within parent (a replay's
+// context) and records what it finds; the updates of campaigns are merged
+// into up, for the caller to record.
+func (s *Server) observeIn(parent context.Context, ev *event.Event, up *signalUpdates) {
 	ctx, cancel := context.WithTimeout(parent, appendTimeout)
 	defer cancel()
 	defer func() {
@@ -530,10 +604,8 @@ func (s *Server) observeIn(parent context.Context, ev *event.Event) {
 		s.stats.DetectErrs.Add(1)
 		s.log.Error("collector: detector", "error", err)
 	}
-	if len(dets) == 0 {
-		return
-	}
 	sigs := make([]Signal, 0, len(dets))
+	news := dets[:0:0]
 	for _, d := range dets {
 		sg := d.Signal
 		if sg.Key == "" {
@@ -542,9 +614,26 @@ func (s *Server) observeIn(parent context.Context, ev *event.Event) {
 		if sg.ID == "" {
 			sg.ID = SignalID(sg.Key)
 		}
+		if d.Update {
+			if sg.Count > 0 {
+				up.add(sg)
+			}
+			continue
+		}
 		sigs = append(sigs, sg)
+		news = append(news, d)
 	}
-	if err := s.store.RecordSignals(ctx, sigs); err != nil {
+	dets = news
+	if len(dets) == 0 {
+		return
+	}
+	// A detection that counts nothing new (an emission replayed after
+	// it was recorded) leaves its signal as it is; its decisions apply.
+	record := sigs
+	if slices.ContainsFunc(sigs, func(sg Signal) bool { return sg.Count <= 0 }) {
+		record = slices.DeleteFunc(slices.Clone(sigs), func(sg Signal) bool { return sg.Count <= 0 })
+	}
+	if err := s.store.RecordSignals(ctx, record); err != nil {
 		s.stats.DetectErrs.Add(1)
 		s.log.Error("collector: recording detections", "error", err)
 		return

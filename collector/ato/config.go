@@ -23,6 +23,16 @@ type Config struct {
 	// Cooldown is the shortest time between two emissions of one signal
 	// key (1m).
 	Cooldown time.Duration
+	// Updates makes the detector emit, during a key's cooldown, updates of
+	// the campaign (Signal.Update): each time the signal holds again, the
+	// attempts no earlier emission counted (Signal.New), without a new
+	// reason, evidence or decision, so that a signal's running total keeps
+	// up with a campaign that goes on after its detection. Off (the
+	// default), nothing is emitted within the cooldown and the attempts
+	// are added by the next emission after it, if the campaign still goes
+	// on. With Updates, the events of one key must be observed one at a
+	// time (the collector observes its events in order, one by one).
+	Updates bool
 	// CampaignTTL is how long an IP named by a brute-force or stuffing
 	// signal counts as part of a campaign, for account_takeover (1h).
 	CampaignTTL time.Duration

@@ -3,6 +3,7 @@ package ato
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ const (
 	keyIP         = "i:"
 	keyCampaign   = "c:"
 	keyCooldown   = "cd:"
-	keyEmitted    = "em:"
+	keyEmitted    = "ems:" // the attempts counted (em: held the last one)
 	keyTotal      = "g:t"
 	keyFailures   = "g:f"
 	keyUnknown    = "g:x"
@@ -200,15 +201,28 @@ func appendSig(sigs []*Signal, s *Signal) []*Signal {
 // global ratios before its IPs are old enough to name) has a cooldown of
 // its own, so that it does not hold back the first emission that names
 // them.
+//
+// Within the cooldown, with Config.Updates, s is emitted as an update
+// (Signal.Update) when it counts attempts no earlier emission did.
 func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 	key := keyCooldown + s.Key
 	if len(s.IPs) == 0 && s.Type == TypeDistributed {
 		key += "\x1funnamed"
 	}
-	n, err := d.w.Add(ctx, key, s.DetectedAt, d.cfg.Cooldown, 1, 1)
-	if err != nil || len(n) != 1 {
+	cool := &Op{Kind: OpAdd, Key: key, Time: s.DetectedAt, Width: d.cfg.Cooldown, N: 1, Delta: 1}
+	ops := []*Op{cool}
+	var mark *Op
+	if d.cfg.Updates {
+		// the previous emission's mark, read with the cooldown (one
+		// round trip): every signal that holds is emitted or updated
+		mark = d.marksOp(s)
+		ops = append(ops, mark)
+	}
+	if err := run(ctx, d.w, ops); err != nil || len(cool.Counts) != 1 {
 		return false, err
 	}
+	n := cool.Counts
+	first := n[0] == 1
 	if rp, _ := ctx.Value(replayKey{}).(*replay); rp != nil {
 		// A replay: the cooldown may be that of an emission the store
 		// never got; each key is emitted once in the replay.
@@ -216,13 +230,32 @@ func (d *Detector) emit(ctx context.Context, s *Signal) (bool, error) {
 		again := rp.seen[key]
 		rp.seen[key] = true
 		rp.mu.Unlock()
-		if again && n[0] != 1 {
+		first = !again || n[0] == 1
+	}
+	var prev []Entry
+	if mark != nil {
+		prev = mark.Entries
+	} else {
+		var err error
+		if first {
+			m := d.marksOp(s)
+			if err = run(ctx, d.w, []*Op{m}); err != nil {
+				return false, err
+			}
+			prev = m.Entries
+		}
+	}
+	if !first {
+		if !d.cfg.Updates {
 			return false, nil
 		}
-	} else if n[0] != 1 {
-		return false, nil
+		if err := d.countNew(ctx, s, prev); err != nil || s.New == 0 {
+			return false, err
+		}
+		s.Update = true
+		return true, nil
 	}
-	if err := d.countNew(ctx, s); err != nil {
+	if err := d.countNew(ctx, s, prev); err != nil {
 		return false, err
 	}
 	switch s.Type {
@@ -257,38 +290,48 @@ func WithReplay(ctx context.Context) context.Context {
 	return context.WithValue(ctx, replayKey{}, &replay{seen: map[string]bool{}})
 }
 
-// countNew sets s.New: the attempts newer than the last one the previous
-// emission of s.Key counted (within the horizon), and marks this emission's
-// last attempt for the next. Emissions of a key run one at a time on the
-// detecting replica (the cooldown admits one per key and bucket).
-func (d *Detector) countNew(ctx context.Context, s *Signal) error {
-	mark := keyEmitted + s.Key
-	prev, err := d.w.Range(ctx, mark, s.DetectedAt.Add(-d.cfg.Horizon), s.DetectedAt, 1)
-	if err != nil {
-		return err
+// marksOp reads the marks of s.Key: the times of the attempts its
+// emissions counted, the newest markLimit within the horizon around s.
+func (d *Detector) marksOp(s *Signal) *Op {
+	return &Op{Kind: OpRange, Key: keyEmitted + s.Key, Time: s.DetectedAt.Add(d.cfg.Horizon), Span: 2 * d.cfg.Horizon, Limit: d.markLimit()}
+}
+
+// markLimit bounds the marks kept per key: twice the attempts a log keeps.
+func (d *Detector) markLimit() int { return 2 * d.cfg.LogLimit }
+
+// countNew sets s.New: the attempts s counts that no earlier emission of
+// s.Key counted (prev, the marks read by marksOp), and marks them. With
+// as many marks as markLimit, an attempt older than the oldest counts as
+// counted. Emissions of a key run one at a time on the detecting replica
+// (the cooldown admits one per key and bucket; with Config.Updates, the
+// collector observes one event at a time).
+//
+// Attempts are told apart by their time: an event observed again (a replay
+// after a replica died, which appends it to the logs once more) is not a
+// new attempt, and one that arrives late (older than attempts counted
+// already) is; two attempts of one signal at the same instant (to the
+// microsecond on Redis) count as one.
+func (d *Detector) countNew(ctx context.Context, s *Signal, prev []Entry) error {
+	times := slices.Clone(s.counted)
+	slices.SortFunc(times, time.Time.Compare)
+	times = slices.CompactFunc(times, time.Time.Equal)
+	limit := d.markLimit()
+	have := make(map[int64]bool, len(prev))
+	for _, e := range prev {
+		have[e.Time.UnixNano()] = true
 	}
-	s.New = len(s.counted)
-	if len(prev) == 1 {
-		s.New = 0
-		for _, t := range s.counted {
-			if t.After(prev[0].Time) {
-				s.New++
-			}
+	var ops []*Op
+	for _, t := range times {
+		if have[t.UnixNano()] || (len(prev) >= limit && !t.After(prev[0].Time)) {
+			continue
 		}
+		ops = append(ops, &Op{Kind: OpAppend, Key: keyEmitted + s.Key, Entry: Entry{Time: t, Value: "1"}, Span: d.cfg.Horizon, Limit: limit})
 	}
-	last := s.LastSeen
-	for _, t := range s.counted {
-		if t.After(last) {
-			last = t
-		}
+	s.New = len(ops)
+	if len(ops) > limit {
+		ops = ops[len(ops)-limit:] // the newest: the log keeps no more
 	}
-	if last.IsZero() {
-		return nil
-	}
-	if len(prev) == 1 && !last.After(prev[0].Time) {
-		return nil
-	}
-	return d.w.Append(ctx, mark, Entry{Time: last, Value: "1"}, d.cfg.Horizon, 1)
+	return run(ctx, d.w, ops)
 }
 
 func (d *Detector) read(ctx context.Context, key string, from, to time.Time, limit int) ([]rec, error) {

@@ -458,3 +458,56 @@ func TestReplayAndNewCounts(t *testing.T) {
 		t.Fatalf("a replay emitted %d credential_stuffing signals, want the campaign once per bucket", len(again))
 	}
 }
+
+// TestUpdatesDuringCooldown: with Config.Updates, a campaign that goes on
+// after its detection is updated within the cooldown, and the emissions'
+// New add up to the attempts made, each counted once: for credential
+// stuffing (the IP's attempts) and brute force (the account's failures),
+// also across a second cooldown bucket.
+func TestUpdatesDuringCooldown(t *testing.T) {
+	for _, updates := range []bool{false, true} {
+		f := newFeed(t, ato.Config{Updates: updates})
+		const stuffing, brute = 150, 90
+		for i := range stuffing { // 150 attempts over 75 s: two cooldown buckets
+			f.fail(time.Duration(i)*500*time.Millisecond, "203.0.113.66", fmt.Sprintf("user%d@mail.example", i), &no)
+		}
+		for i := range brute {
+			f.fail(10*time.Minute+time.Duration(i)*time.Second, "198.51.100.7", "bob", &yes)
+		}
+		// Three of the stuffing's attempts arrive late (a function's
+		// events handed over at its next invocation, within the IP log the
+		// detector keeps): new all the same.
+		const late = 3
+		for i := range late {
+			f.fail(70*time.Second+time.Duration(i)*100*time.Millisecond+50*time.Millisecond, "203.0.113.66", fmt.Sprintf("late%d@mail.example", i), &no)
+		}
+		for _, c := range []struct {
+			typ      string
+			attempts int
+		}{{ato.TypeCredentialStuffing, stuffing + late}, {ato.TypeBruteForce, brute}} {
+			sum, firsts, upd := 0, 0, 0
+			for _, s := range f.ofType(c.typ) {
+				sum += s.New
+				if s.Update {
+					upd++
+					if s.New == 0 {
+						t.Errorf("%s: an update adding nothing", c.typ)
+					}
+				} else {
+					firsts++
+				}
+			}
+			if firsts != 2 {
+				t.Errorf("updates %v: %s emitted %d times outside the cooldown, want 2 (updates do not start a cooldown)", updates, c.typ, firsts)
+			}
+			switch {
+			case !updates && upd != 0:
+				t.Errorf("%s: %d updates without Config.Updates", c.typ, upd)
+			case !updates && sum >= c.attempts:
+				t.Errorf("%s: without updates the emissions count %d of %d attempts: the test shows nothing", c.typ, sum, c.attempts)
+			case updates && sum != c.attempts:
+				t.Errorf("%s: the emissions add up to %d attempts, want the %d made", c.typ, sum, c.attempts)
+			}
+		}
+	}
+}

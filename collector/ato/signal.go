@@ -25,8 +25,9 @@ type Signal struct {
 	Type string
 	// Key identifies the campaign: the type and its subject (an account,
 	// an IP group, or "global" for distributed stuffing). A detector emits
-	// a key at most once per Config.Cooldown while the attack goes on;
-	// later emissions with the same key are updates of the same campaign.
+	// a key at most once per Config.Cooldown while the attack goes on
+	// (and, with Config.Updates, updates within it: Update); later
+	// emissions with the same key are updates of the same campaign.
 	Key      string
 	Severity string
 	// Reason says in one sentence why the signal was raised.
@@ -44,6 +45,12 @@ type Signal struct {
 	// of the key counted: what a campaign's running total adds (the
 	// windows of two emissions overlap).
 	New int
+	// Update is set on an emission within the key's cooldown
+	// (Config.Updates): the campaign goes on, and New is what it adds to
+	// the running total since the last emission. The rest is what the
+	// detector sees now; a response to it was made at the emission that
+	// started the cooldown.
+	Update bool
 	// FirstSeen and LastSeen bound the attempts counted; DetectedAt is the
 	// time of the event that raised the signal. All are event time.
 	FirstSeen, LastSeen, DetectedAt time.Time

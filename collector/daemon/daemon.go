@@ -132,7 +132,7 @@ func Run(ctx context.Context, cfg Config) error {
 		window, rates = w, w
 		where += ", account-takeover windows and rate limits on Redis"
 	}
-	det := collector.NewATODetector(ato.New(ato.Config{}, window), ato.Policy{})
+	det := collector.NewATODetector(ato.New(ato.Config{Updates: true}, window), ato.Policy{})
 
 	srv, err := collector.NewServer(openCtx, collector.Config{Store: store, Detector: det, Logger: log, Rate: cfg.Rate, RateStore: rates,
 		AllowIPs: cfg.AllowIPs, AllowUsers: cfg.AllowUsers, MaxAutoDecisions: cfg.MaxAutoDecisions, Retention: cfg.Retention,

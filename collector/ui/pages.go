@@ -426,6 +426,17 @@ func (d *detection) SortedMetrics() []metric {
 	return out
 }
 
+// blockIPRule is the rule of the default ruleset that enforces block_ip
+// decisions (report.DataBlockedIPs).
+const blockIPRule = "rp-block-ip"
+
+// refusedView is the requests a block refused: from IP, Count of them,
+// grouped into the signal ID.
+type refusedView struct {
+	IP, ID string
+	Count  int64
+}
+
 type signalData struct {
 	S      *collector.SignalDetail
 	Latest *event.Event
@@ -456,6 +467,10 @@ type signalData struct {
 	// QuickIPs and QuickUsers are offered as one-click decisions.
 	QuickIPs, QuickUsers []string
 	TTLs                 []string
+	// Refused are, for an account-takeover signal, the requests its
+	// blocks refused in-process (the block list's signal of each
+	// blocked address).
+	Refused []refusedView
 	// Facts are what is known of the signal's IPs and attackers' IPs.
 	Facts map[string]ipFact
 }
@@ -581,6 +596,20 @@ func (u *UI) signalPage(w http.ResponseWriter, r *http.Request) {
 	for _, dc := range ds {
 		if dc.SignalID == sd.ID {
 			d.Decisions = append(d.Decisions, dc)
+		}
+	}
+	if isATO(sd.Type) {
+		// The requests the signal's blocks refused in-process: no login
+		// attempt (they never reach the login), the signal of the block
+		// list's rule for the address.
+		for _, dc := range d.Decisions {
+			if dc.Kind != collector.BlockIP {
+				continue
+			}
+			id := collector.SignalID(collector.AttackKey(sd.Service, blockIPRule, dc.Value))
+			if b, err := u.store.Signal(ctx, id, 0); err == nil && b.Count > 0 {
+				d.Refused = append(d.Refused, refusedView{IP: dc.Value, ID: id, Count: b.Count})
+			}
 		}
 	}
 	all := slices.Clone(sd.IPs)

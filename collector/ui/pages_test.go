@@ -62,8 +62,23 @@ func TestAccountTakeoverPage(t *testing.T) {
 		SignalID: id, ExpiresAt: now.Add(4 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	// The block refuses the address's next three requests in-process.
+	var refused []*event.Event
+	for i := range 3 {
+		refused = append(refused, &event.Event{Type: event.TypeAttack, Time: now.Add(time.Duration(20+i) * time.Second), Service: "auth-api", Blocked: true,
+			Request:  &event.Request{Method: "POST", URI: "/login", ClientIP: "192.0.2.77"},
+			Triggers: []event.Trigger{{RuleID: "rp-block-ip", RuleName: "Blocked client IP address", Category: "security_response", Blocking: true}}})
+	}
+	e.ingest("auth-api", refused...)
 	resp, body := e.admin().get("/signals/" + id)
 	mustOK(t, resp, body)
+	for _, want := range []string{`<dd id="count" title="every login attempt of the campaign, those after its detection too">13 login attempts</dd>`,
+		`<dt>refused after the block</dt><dd class="refused"><a href="/signals/` + collector.SignalID(collector.AttackKey("auth-api", "rp-block-ip", "192.0.2.77")) +
+			`">3 requests</a> from <code>192.0.2.77</code>, refused in-process</dd>`, `<dt>attempts counted when detected</dt><dd>13</dd>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
 	if n := strings.Count(body, `<rect class="c-fail"`); n != 12 {
 		t.Errorf("%d failure bars, want 12 (one a second)", n)
 	}

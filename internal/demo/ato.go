@@ -62,7 +62,50 @@ func atoDemo(ctx context.Context, out io.Writer, col *demoCollector) error {
 	if err := atoResponse(ctx, out, l); err != nil {
 		return err
 	}
-	return agent.Flush(ctx)
+	if err := agent.Flush(ctx); err != nil {
+		return err
+	}
+	return atoCounts(ctx, out, col, l)
+}
+
+// atoCounts waits until the campaigns' signals count the attempts that
+// reached /login (they go on being counted after the detection, within
+// the detector's cooldown), and prints them.
+func atoCounts(ctx context.Context, out io.Writer, col *demoCollector, l *logins) error {
+	stuffing := l.attempts[stufferIP]
+	// The brute force's run of failures on bob after his last success:
+	// the guesses and the stuffing's attempt on bob.
+	brute := l.failsSince["bob"]
+	for _, c := range []struct {
+		typ  string
+		want int
+	}{{"credential_stuffing", stuffing}, {"brute_force", brute}} {
+		var got int64
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			s, err := col.waitSignal(ctx, c.typ, time.Second)
+			if err != nil {
+				return err
+			}
+			if got = s.Count; got >= int64(c.want) || time.Now().After(deadline) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		switch c.typ {
+		case "credential_stuffing":
+			fmt.Fprintf(out, "  counted: credential_stuffing %d attempts = 40 pairs + %s from %s that reached /login (%s refused in-process by the block: signal \"Blocked client IP address\")\n",
+				got, count(stuffing-40, "later login"), stufferIP, count(l.refused[stufferIP], "more"))
+		default:
+			fmt.Fprintf(out, "  counted: brute_force %d attempts = 15 guesses + %d of the stuffing's on bob (his failures since his last success)\n",
+				got, brute-15)
+		}
+	}
+	return nil
 }
 
 // atoTraffic sends the office's logins, the credential stuffing and the
@@ -90,12 +133,12 @@ func atoTraffic(ctx context.Context, out io.Writer, l *logins) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "credential stuffing from %s: 40 leaked pairs, mostly unknown logins (%d refused)\n", stufferIP, stuff[401])
+	fmt.Fprintf(out, "credential stuffing from %s: 40 leaked pairs, mostly unknown logins (%d failed)\n", stufferIP, stuff[401])
 	brute, err := l.count(ctx, bruteIP, 15, func(i int) (string, string) { return "bob", fmt.Sprintf("guess-%d", i) })
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "brute force on bob from %s: 15 guesses (%d refused)\n", bruteIP, brute[401])
+	fmt.Fprintf(out, "brute force on bob from %s: 15 guesses (%d failed)\n", bruteIP, brute[401])
 	return nil
 }
 
@@ -135,10 +178,16 @@ func atoResponse(ctx context.Context, out io.Writer, l *logins) error {
 	return nil
 }
 
-// logins posts logins to the example application's /login.
+// logins posts logins to the example application's /login, and counts
+// what they were answered.
 type logins struct {
 	base   string
 	client *http.Client
+	// attempts are the logins of each IP that reached /login (answered
+	// 200 or 401: a login event), refused those refused in-process (403)
+	// by a decision; failsSince are each login's failures since its last
+	// success.
+	attempts, refused, failsSince map[string]int
 }
 
 // login posts one login from ip and returns the status code.
@@ -153,6 +202,19 @@ func (l *logins) login(ctx context.Context, ip, user, password string) (int, err
 		return 0, err
 	}
 	resp.Body.Close()
+	if l.attempts == nil {
+		l.attempts, l.refused, l.failsSince = map[string]int{}, map[string]int{}, map[string]int{}
+	}
+	switch resp.StatusCode {
+	case http.StatusOK:
+		l.attempts[ip]++
+		l.failsSince[user] = 0
+	case http.StatusUnauthorized:
+		l.attempts[ip]++
+		l.failsSince[user]++
+	case http.StatusForbidden:
+		l.refused[ip]++
+	}
 	return resp.StatusCode, nil
 }
 
@@ -169,4 +231,13 @@ func (l *logins) count(ctx context.Context, ip string, n int, user func(i int) (
 		codes[code]++
 	}
 	return codes, nil
+}
+
+// count says n what, plural when n is not 1 ("1 later login", "2 later
+// logins"); "more" stays.
+func count(n int, what string) string {
+	if n != 1 && what != "more" {
+		what += "s"
+	}
+	return fmt.Sprintf("%d %s", n, what)
 }

@@ -138,6 +138,41 @@ func TestDemo(t *testing.T) {
 			t.Errorf("attacker %s not among %q", ip, top)
 		}
 	}
+	// The campaigns' signals count every attempt that reached /login,
+	// those after the detection (within the detector's cooldown) too: the
+	// stuffing's 40 pairs and the later logins of its address, the brute
+	// force's 15 guesses and the stuffing's attempt on bob (his failures
+	// since his last success). The table shows the same counts.
+	rows := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^(credential_stuffing|brute_force)\s+\w+\s+(\d+)\s`).FindAllStringSubmatch(s, -1) {
+		rows[m[1]] = m[2]
+	}
+	for _, c := range []struct{ typ, re string }{
+		{"credential_stuffing", `counted: credential_stuffing (\d+) attempts = 40 pairs \+ (\d+) later logins? from `},
+		{"brute_force", `counted: brute_force (\d+) attempts = 15 guesses \+ (\d+) of the stuffing's on bob`},
+	} {
+		m := regexp.MustCompile(c.re).FindStringSubmatch(s)
+		if m == nil {
+			t.Errorf("no line matching %s in\n%s", c.re, s)
+			continue
+		}
+		var got, more int
+		fmt.Sscan(m[1], &got)
+		fmt.Sscan(m[2], &more)
+		base := 40
+		if c.typ == "brute_force" {
+			base = 15
+			if more != 1 {
+				t.Errorf("brute_force: %d of the stuffing's attempts on bob, want 1: %s", more, m[0])
+			}
+		}
+		if got != base+more {
+			t.Errorf("%s: the signal counts %d attempts, %d+%d were made: %s", c.typ, got, base, more, m[0])
+		}
+		if rows[c.typ] != m[1] {
+			t.Errorf("%s: the table counts %q, the demo %s", c.typ, rows[c.typ], m[1])
+		}
+	}
 	// Account takeover: detected by the collector, answered in-process.
 	for _, want := range []string{"detected: credential_stuffing", "detected: brute_force",
 		"response: " + stufferIP + " is now blocked in-process", "still logs in (dave: 200)", "step-up authentication required (401)", "The UI: http://127.0.0.1:"} {
