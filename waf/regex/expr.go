@@ -96,9 +96,12 @@ const maxBranches = 64
 // used in place (an Expr must not be copied once used).
 //
 // The split is done on the source text (syntax.Regexp.String is far too
-// slow on large case-folded classes to be used at load time), and each
-// branch is parsed again, so a branch that does not parse cancels it; its
-// prefilters are analyzed as soon as it is parsed.
+// slow on large case-folded classes to be used at load time). A branch's
+// syntax tree is the one syntax.Parse gives for its text, built from its
+// alternative's tree and a template of its parent parsed once for all of
+// the group's alternatives (see branchTree), or else parsed from its text,
+// so that a branch that does not parse cancels the split; its prefilters
+// are analyzed as soon as it has its tree.
 func (e *Expr) Branches() []Expr {
 	if e.known != 0 {
 		return e.knownBranches()
@@ -108,10 +111,15 @@ func (e *Expr) Branches() []Expr {
 		return nil
 	}
 	out := make([]Expr, len(exprs))
-	for i, b := range exprs {
-		bt, err := syntax.Parse(b.text, syntax.Perl)
-		if err != nil {
-			return nil
+	for i := range exprs {
+		b := &exprs[i]
+		bt := branchTree(b)
+		if bt == nil {
+			t, err := syntax.Parse(b.text, syntax.Perl)
+			if err != nil {
+				return nil
+			}
+			bt = t
 		}
 		out[i].expr, out[i].tree = b.text, bt
 		// Analyzed now, while its tree is in the cache (analyze drops it).

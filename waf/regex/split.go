@@ -1,6 +1,7 @@
 package regex
 
 import (
+	"regexp/syntax"
 	"slices"
 	"strings"
 )
@@ -13,6 +14,29 @@ type span struct{ start, end int }
 type branch struct {
 	text  string
 	spans []span
+	// cut, when the branch is an alternative of a group of its parent
+	// (not of a top-level '|'), says where it comes from, so that its
+	// syntax tree can be built from the parent's (see branchTree); alt
+	// is its index among the group's alternatives.
+	cut *groupCut
+	alt int
+}
+
+// groupCut is the split of a text at the '|' of one of its groups: the
+// group's body is text[body:end], its alternatives the ranges alts of
+// text. capture is set when the text has a capturing group (whose
+// numbering a branch would change). The templates are built on first use
+// by branchTree.
+type groupCut struct {
+	text      string
+	body, end int
+	alts      []span
+	capture   bool
+	// The templates: text with the group's body replaced by a hole (see
+	// branchTree); built once for all of the group's alternatives.
+	tried     [2]bool
+	tmpl      [2]*syntax.Regexp
+	holeFlags syntax.Flags
 }
 
 // splitAll splits an expression into alternatives as far as it goes
@@ -24,7 +48,7 @@ type branch struct {
 // is linear in the alternatives made, not quadratic.
 func splitAll(expr string) []branch {
 	split := func(b branch) []branch {
-		rs := splitRanges(b.text)
+		rs, cut := splitRangesCut(b.text)
 		if len(rs) < 2 {
 			return nil
 		}
@@ -34,7 +58,7 @@ func splitAll(expr string) []branch {
 			for _, x := range r {
 				sp = appendSubSpans(sp, b.spans, x.start, x.end)
 			}
-			out[i] = branch{text: spanText(expr, sp), spans: sp}
+			out[i] = branch{text: spanText(expr, sp), spans: sp, cut: cut, alt: i}
 		}
 		return out
 	}
@@ -129,6 +153,14 @@ func splitAlternation(expr string) []string {
 // expression does not split or uses constructs it does not follow (\Q).
 // Each alternative is given as the spans of expr it is made of.
 func splitRanges(expr string) [][]span {
+	rs, _ := splitRangesCut(expr)
+	return rs
+}
+
+// splitRangesCut is splitRanges, with the group split (nil for a split at
+// a top-level '|').
+func splitRangesCut(expr string) ([][]span, *groupCut) {
+	whole := expr
 	f := 0 // length of the leading flag group
 	if strings.HasPrefix(expr, "(?") {
 		if end := strings.IndexByte(expr, ')'); end > 2 && !strings.ContainsAny(expr[2:end], ":(<P") {
@@ -136,7 +168,7 @@ func splitRanges(expr string) [][]span {
 		}
 	}
 	if strings.Contains(expr, `\Q`) {
-		return nil
+		return nil, nil
 	}
 	// Every group, with its parent, whether a quantifier follows it, and
 	// the '|' at its own level.
@@ -153,6 +185,7 @@ func splitRanges(expr string) [][]span {
 		groups = make([]group, 0, strings.Count(expr, "("))
 		// The '|' inside groups, in order, and the group of each.
 		pipes, pipeGroup []int32
+		capture          bool // a capturing group
 	)
 	for i := 0; i < len(expr); i++ {
 		switch c := expr[i]; c {
@@ -161,7 +194,7 @@ func splitRanges(expr string) [][]span {
 		case '[':
 			i = skipClass(expr, i)
 			if i < 0 {
-				return nil
+				return nil, nil
 			}
 		case '(':
 			g := group{open: int32(i), body: int32(i + 1), parent: -1}
@@ -174,18 +207,21 @@ func splitRanges(expr string) [][]span {
 					end = strings.IndexByte(expr[i:], '>')
 				}
 				if end < 0 {
-					return nil
+					return nil, nil
 				}
 				g.body = int32(i + end + 1)
 				if closeFlag := strings.IndexByte(expr[i:], ')'); closeFlag >= 0 && closeFlag < end {
-					return nil // a flag group like (?s) inside: keep whole
+					return nil, nil // a flag group like (?s) inside: keep whole
 				}
+			}
+			if g.body == g.open+1 || strings.HasPrefix(expr[i:], "(?P<") || strings.HasPrefix(expr[i:], "(?<") {
+				capture = true
 			}
 			stack = append(stack, len(groups))
 			groups = append(groups, g)
 		case ')':
 			if len(stack) == 0 {
-				return nil
+				return nil, nil
 			}
 			g := &groups[stack[len(stack)-1]]
 			stack = stack[:len(stack)-1]
@@ -202,7 +238,7 @@ func splitRanges(expr string) [][]span {
 		}
 	}
 	if len(stack) != 0 {
-		return nil
+		return nil, nil
 	}
 	// alt is an alternative: the flags, then the given spans of expr.
 	alt := func(parts ...span) []span {
@@ -230,7 +266,7 @@ func splitRanges(expr string) [][]span {
 			parts = append(parts, alt(span{prev, p}))
 			prev = p + 1
 		}
-		return append(parts, alt(span{prev, len(expr)}))
+		return append(parts, alt(span{prev, len(expr)})), nil
 	}
 	// A group splits when neither it nor an enclosing group is quantified
 	// and no enclosing group has alternatives of its own: then
@@ -260,19 +296,22 @@ func splitRanges(expr string) [][]span {
 		}
 	}
 	if best < 0 {
-		return nil
+		return nil, nil
 	}
 	g := groups[best]
 	body, end := int(g.body), int(g.close)
 	parts := make([][]span, 0, g.pipes+1)
+	cut := &groupCut{text: whole, body: body + f, end: end + f, capture: capture, alts: make([]span, 0, g.pipes+1)}
 	prev := body
 	for j, p := range pipes {
 		if pipeGroup[j] == int32(best) {
 			parts = append(parts, alt(span{0, body}, span{prev, int(p)}, span{end, len(expr)}))
+			cut.alts = append(cut.alts, span{prev + f, int(p) + f})
 			prev = int(p) + 1
 		}
 	}
-	return append(parts, alt(span{0, body}, span{prev, end}, span{end, len(expr)}))
+	cut.alts = append(cut.alts, span{prev + f, end + f})
+	return append(parts, alt(span{0, body}, span{prev, end}, span{end, len(expr)})), cut
 }
 
 // skipClass returns the index of the ']' closing the character class that
