@@ -42,7 +42,17 @@ func branchTree(b *branch) *syntax.Regexp {
 		return nil
 	}
 	a := c.alts[b.alt]
-	x, err := syntax.Parse(c.text[a.start:a.end], c.holeFlags)
+	return c.fill(c.text[a.start:a.end])
+}
+
+// fill returns the tree of the cut's text with the group's body replaced
+// by alt, built from alt's tree and a template, or nil.
+func (c *groupCut) fill(alt string) *syntax.Regexp {
+	other := c.template(tmplOther)
+	if other == nil {
+		return nil
+	}
+	x, err := syntax.Parse(alt, c.holeFlags)
 	if err != nil {
 		return nil
 	}
@@ -76,6 +86,21 @@ func branchTree(b *branch) *syntax.Regexp {
 	})
 }
 
+// derived returns the template of the kind built from the parent's
+// templates, when the group lies within the parent's alternative: the
+// alternative with the group's body replaced by the hole, filled into the
+// parent's template; or nil, to be parsed from the text.
+func (c *groupCut) derived(kind int) *syntax.Regexp {
+	p := c.parent
+	if p == nil || p.capture {
+		return nil
+	}
+	a := p.alts[c.parentAlt]
+	alt := p.text[a.start:a.end]
+	body, end := c.body-p.body, c.end-p.body
+	return p.fill(alt[:body] + holeText[kind] + alt[end:])
+}
+
 // isHoleRepeat says whether re is the hole of the template tmplOther.
 func isHoleRepeat(re *syntax.Regexp) bool {
 	return re.Op == syntax.OpPlus && re.Sub[0].Op == syntax.OpLiteral &&
@@ -90,10 +115,13 @@ func (c *groupCut) template(kind int) *syntax.Regexp {
 		return c.tmpl[kind]
 	}
 	c.tried[kind] = true
-	text := c.text[:c.body] + holeText[kind] + c.text[c.end:]
-	t, err := syntax.Parse(text, syntax.Perl)
-	if err != nil {
-		return nil
+	t := c.derived(kind)
+	if t == nil {
+		text := c.text[:c.body] + holeText[kind] + c.text[c.end:]
+		var err error
+		if t, err = syntax.Parse(text, syntax.Perl); err != nil {
+			return nil
+		}
 	}
 	// The hole must appear once, as a literal of the kind's form.
 	holes, ok := 0, true

@@ -32,6 +32,11 @@ type groupCut struct {
 	body, end int
 	alts      []span
 	capture   bool
+	// parent, when the text is itself an alternative of parent (its
+	// alt-th) and the group lies within that alternative, lets the
+	// templates be built from the parent's (see groupCut.template).
+	parent    *groupCut
+	parentAlt int
 	// The templates: text with the group's body replaced by a hole (see
 	// branchTree); built once for all of the group's alternatives.
 	tried     [2]bool
@@ -51,6 +56,13 @@ func splitAll(expr string) []branch {
 		rs, cut := splitRangesCut(b.text)
 		if len(rs) < 2 {
 			return nil
+		}
+		if p := b.cut; cut != nil && p != nil {
+			// b.text is p.text with p's group body replaced by the
+			// alternative, which starts at p.body.
+			if a := p.alts[b.alt]; cut.body >= p.body && cut.end <= p.body+a.end-a.start {
+				cut.parent, cut.parentAlt = p, b.alt
+			}
 		}
 		out := make([]branch, len(rs))
 		for i, r := range rs {
