@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rampartsec/rampart/internal/corpus"
+	"github.com/rampartsec/rampart/waf/literal"
 )
 
 // sameTree says whether a and b are the same tree, field by field (flags
@@ -24,7 +25,9 @@ func sameTree(a, b *syntax.Regexp) bool {
 }
 
 // TestBranchTreeIsParse: the tree branchTree builds for a branch is the
-// one syntax.Parse gives for its text, on every branch of the default and
+// one syntax.Parse gives for its text, and the literals a
+// literal.Analyzer shared by an expression's branches gives are each
+// branch's own, on every branch of the default and
 // Datadog rulesets' expressions and of synthetic ones; and most branches
 // of Datadog's get one.
 func TestBranchTreeIsParse(t *testing.T) {
@@ -46,10 +49,22 @@ func TestBranchTreeIsParse(t *testing.T) {
 		isDD[e] = true
 	}
 	for _, e := range exprs {
+		var la literal.Analyzer
 		for _, b := range splitAll(e) {
 			want, err := syntax.Parse(b.text, syntax.Perl)
 			got := branchTree(&b)
 			total++
+			if err == nil {
+				// The literals of the analysis shared between branches
+				// are those of each branch's own.
+				tree := got
+				if tree == nil {
+					tree = want
+				}
+				if l, w := la.Required(tree), literal.Required(want); !slices.Equal(l, w) {
+					t.Fatalf("%q: branch %q: shared analysis %q, own %q", e, b.text, l, w)
+				}
+			}
 			if isDD[e] {
 				ddTotal++
 			}

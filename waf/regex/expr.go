@@ -111,6 +111,7 @@ func (e *Expr) Branches() []Expr {
 		return nil
 	}
 	out := make([]Expr, len(exprs))
+	var la literal.Analyzer
 	for i := range exprs {
 		b := &exprs[i]
 		bt := branchTree(b)
@@ -122,8 +123,9 @@ func (e *Expr) Branches() []Expr {
 			bt = t
 		}
 		out[i].expr, out[i].tree = b.text, bt
-		// Analyzed now, while its tree is in the cache (analyze drops it).
-		out[i].analyze()
+		// Analyzed now, while its tree is in the cache (analyze drops it),
+		// with the subtrees it shares with the other branches analyzed once.
+		out[i].analyzeWith(&la)
 	}
 	e.tree = nil // analyze parses again if the whole expression is ever asked for
 	return out
@@ -239,7 +241,10 @@ func (e *Expr) RequiredLiterals() []string {
 
 // analyze computes the prefilters once. It runs while a ruleset
 // compiles, before any concurrent use.
-func (e *Expr) analyze() {
+func (e *Expr) analyze() { e.analyzeWith(nil) }
+
+// analyzeWith is analyze, with the literals computed by la when not nil.
+func (e *Expr) analyzeWith(la *literal.Analyzer) {
 	if e.analyzed {
 		return
 	}
@@ -261,7 +266,11 @@ func (e *Expr) analyze() {
 		}
 		tree = t
 	}
-	e.lits = literal.Required(tree)
+	if la != nil {
+		e.lits = la.Required(tree)
+	} else {
+		e.lits = literal.Required(tree)
+	}
 	e.bytes = byteFilterOf(tree)
 	e.tree = nil // the parse tree is large; the prefilters are all it was kept for
 }
