@@ -146,7 +146,7 @@ func cost(set []string) int {
 }
 
 func (a *analyzer) analyze(re *syntax.Regexp) info {
-	if a.memo == nil || len(re.Sub) == 0 {
+	if a.memo == nil || re.Op != syntax.OpConcat && re.Op != syntax.OpAlternate {
 		return a.analyze1(re)
 	}
 	if in, ok := a.memo[re]; ok {

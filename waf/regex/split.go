@@ -52,8 +52,9 @@ type groupCut struct {
 // (a round only replaces one alternative by its parts), so that the work
 // is linear in the alternatives made, not quadratic.
 func splitAll(expr string) []branch {
+	var sc splitScratch
 	split := func(b branch) []branch {
-		rs, cut := splitRangesCut(b.text)
+		rs, cut := splitRangesCut(b.text, &sc)
 		if len(rs) < 2 {
 			return nil
 		}
@@ -165,13 +166,16 @@ func splitAlternation(expr string) []string {
 // expression does not split or uses constructs it does not follow (\Q).
 // Each alternative is given as the spans of expr it is made of.
 func splitRanges(expr string) [][]span {
-	rs, _ := splitRangesCut(expr)
+	rs, _ := splitRangesCut(expr, nil)
 	return rs
 }
 
 // splitRangesCut is splitRanges, with the group split (nil for a split at
 // a top-level '|').
-func splitRangesCut(expr string) ([][]span, *groupCut) {
+func splitRangesCut(expr string, sc *splitScratch) ([][]span, *groupCut) {
+	if sc == nil {
+		sc = new(splitScratch)
+	}
 	whole := expr
 	f := 0 // length of the leading flag group
 	if strings.HasPrefix(expr, "(?") {
@@ -182,23 +186,18 @@ func splitRangesCut(expr string) ([][]span, *groupCut) {
 	if strings.Contains(expr, `\Q`) {
 		return nil, nil
 	}
-	// Every group, with its parent, whether a quantifier follows it, and
-	// the '|' at its own level.
-	type group struct {
-		open, body, close int32 // body: index after the opener
-		parent            int32 // index in groups, -1 at depth 0
-		pipes             int32 // the number of its '|'
-		quantified        bool
-	}
 	var (
-		top   []int // positions of '|' at depth 0
-		stack []int // open groups, indexes in groups
+		top   = sc.top[:0]   // positions of '|' at depth 0
+		stack = sc.stack[:0] // open groups, indexes in groups
 		// One allocation for the groups: at most one per '('.
-		groups = make([]group, 0, strings.Count(expr, "("))
+		groups = slices.Grow(sc.groups[:0], strings.Count(expr, "("))
 		// The '|' inside groups, in order, and the group of each.
-		pipes, pipeGroup []int32
+		pipes, pipeGroup = sc.pipes[:0], sc.pipeGroup[:0]
 		capture          bool // a capturing group
 	)
+	defer func() {
+		sc.top, sc.stack, sc.groups, sc.pipes, sc.pipeGroup = top, stack, groups, pipes, pipeGroup
+	}()
 	for i := 0; i < len(expr); i++ {
 		switch c := expr[i]; c {
 		case '\\':
@@ -209,7 +208,7 @@ func splitRangesCut(expr string) ([][]span, *groupCut) {
 				return nil, nil
 			}
 		case '(':
-			g := group{open: int32(i), body: int32(i + 1), parent: -1}
+			g := splitGroup{open: int32(i), body: int32(i + 1), parent: -1}
 			if len(stack) > 0 {
 				g.parent = int32(stack[len(stack)-1])
 			}
@@ -324,6 +323,23 @@ func splitRangesCut(expr string) ([][]span, *groupCut) {
 	}
 	cut.alts = append(cut.alts, span{prev + f, end + f})
 	return append(parts, alt(span{0, body}, span{prev, end}, span{end, len(expr)})), cut
+}
+
+// splitGroup is a group of splitRangesCut: with its parent, whether a
+// quantifier follows it, and the '|' at its own level.
+type splitGroup struct {
+	open, body, close int32 // body: index after the opener
+	parent            int32 // index in groups, -1 at depth 0
+	pipes             int32 // the number of its '|'
+	quantified        bool
+}
+
+// splitScratch holds splitRangesCut's lists between calls, so that the
+// splits of one expression reuse them.
+type splitScratch struct {
+	top, stack       []int
+	groups           []splitGroup
+	pipes, pipeGroup []int32
 }
 
 // skipClass returns the index of the ']' closing the character class that
