@@ -56,7 +56,9 @@ func (c *groupCut) fill(alt string) *syntax.Regexp {
 	if err != nil {
 		return nil
 	}
-	if x.Op == syntax.OpLiteral {
+	if x.Op == syntax.OpLiteral && c.litBeside {
+		// Merged with the literals beside it, which the hole of
+		// tmplOther is not: the literal template has them merged.
 		if x.Flags&syntax.FoldCase != c.holeFlags&syntax.FoldCase {
 			return nil // merged differently with the literals around
 		}
@@ -78,6 +80,10 @@ func (c *groupCut) fill(alt string) *syntax.Regexp {
 			return []*syntax.Regexp{&n}
 		})
 	}
+	// With no literal beside the hole (in the concatenation the parser
+	// flattens the enclosing groups into), a literal x merges with
+	// nothing, whatever groups enclose it: it takes the hole's place as
+	// any other tree does.
 	return substitute(other, isHoleRepeat, func(_ *syntax.Regexp, parent syntax.Op) []*syntax.Regexp {
 		if x.Op == syntax.OpConcat && parent == syntax.OpConcat {
 			return x.Sub // spliced into the concatenation, as the parser collapses it
@@ -146,7 +152,11 @@ func (c *groupCut) template(kind int) *syntax.Regexp {
 				}
 			}
 		}
-		for _, s := range re.Sub {
+		for i, s := range re.Sub {
+			if kind == tmplOther && re.Op == syntax.OpConcat && isHoleRepeat(s) {
+				c.litBeside = i > 0 && re.Sub[i-1].Op == syntax.OpLiteral ||
+					i+1 < len(re.Sub) && re.Sub[i+1].Op == syntax.OpLiteral
+			}
 			walk(s, re.Op)
 		}
 	}

@@ -40,7 +40,8 @@ func TestBranchTreeIsParse(t *testing.T) {
 		`(?i)y(?:foo(?:a|[1]|[Bb]|\d+)bar)z`, `(?i:y(?:foo(?:a|b|\d+)bar)z)`, `a(?s:(?:x.|y))`, `a(?-i:(?:x|Y\s))b`,
 		`(?:ab|cd\s)`, `(?:ab|a[b])`, `(?i)(?:ab|a[b])`, `x(?:(?:a|b)|(?:c|d\s))`, `x(?:a|b)+(?:c|d)`,
 		`^(?:a|b)$`, `\b(?:select|union|insert)\b\s*\(`, `(?:a|\x{10FFFD})`, `a(?:b|c)?(?:d|e\s)`,
-		`(?:(?:a|b)c|d)e`, `(?:a|(?:b|c)d)`, `(?U)x(?:a*|b+)`, `(?m)^(?:a|b)$`, `x(?:\pL|\PN)y`,
+		`(?:(?:a|b)c|d)e`, `y\s(?:(?:a|b\s))\sz`, `\s(?:a|b\s)c`, `c(?:a|b\s)\s`, `(?:x(?:a|b\s))`, `\s(?:x(?:a|b\s))\s`,
+		`\s(?:(?:a|b\s)x)\s`, `(?i)\s(?:[1]|b\s)\s`, `(?i)1(?:[1]|b\s)`, `(a(?:b|c\s))`, `(?:a|(?:b|c)d)`, `(?U)x(?:a*|b+)`, `(?m)^(?:a|b)$`, `x(?:\pL|\PN)y`,
 		`(?i)(?:a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q|r|s|t|u|v|w|x|y|z|0|1|2|3|4|5|6|7|8|9|A|B|C|D|E|F|G|H|I|J|K|L|M|N|O|P|Q|R|S|T|U|V|W|X|Y|Z|-|_|.)(?:1|2)`,
 	)
 	built, total, ddBuilt, ddTotal := 0, 0, 0, 0

@@ -37,6 +37,9 @@ type groupCut struct {
 	// templates be built from the parent's (see groupCut.template).
 	parent    *groupCut
 	parentAlt int
+	// litBeside is set when, in the template tmplOther, a literal is
+	// next to the hole.
+	litBeside bool
 	// The templates: text with the group's body replaced by a hole (see
 	// branchTree); built once for all of the group's alternatives.
 	tried     [2]bool
