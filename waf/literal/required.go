@@ -59,10 +59,34 @@ var (
 // sign). A literal U+FFFD is never required, since Go's regexp matches it
 // against any invalid UTF-8 byte.
 func Required(re *syntax.Regexp) []string {
+	var a analyzer
+	return a.required(re)
+}
+
+// Analyzer computes Required for trees that share subtrees, such as the
+// branches of a split expression, analyzing each shared subtree once (the
+// analysis of a tree depends on nothing else). It keeps every tree it
+// analyzed until it is dropped; it is not safe for concurrent use.
+type Analyzer struct{ a analyzer }
+
+// Required is Required(re), sharing the analysis of subtrees seen before.
+func (a *Analyzer) Required(re *syntax.Regexp) []string {
+	if a.a.memo == nil {
+		a.a.memo = map[*syntax.Regexp]info{}
+	}
+	return a.a.required(re)
+}
+
+// analyzer analyzes trees, remembering the analysis of every composite
+// subtree when memo is not nil. An info is never modified once made, so
+// that it can be shared.
+type analyzer struct{ memo map[*syntax.Regexp]info }
+
+func (a *analyzer) required(re *syntax.Regexp) []string {
 	if re == nil {
 		return nil
 	}
-	in := analyze(re.Simplify())
+	in := a.analyze(re.Simplify())
 	set, ok := best(in)
 	if !ok {
 		return nil
@@ -121,7 +145,19 @@ func cost(set []string) int {
 	return total
 }
 
-func analyze(re *syntax.Regexp) info {
+func (a *analyzer) analyze(re *syntax.Regexp) info {
+	if a.memo == nil || re.Op != syntax.OpConcat && re.Op != syntax.OpAlternate {
+		return a.analyze1(re)
+	}
+	if in, ok := a.memo[re]; ok {
+		return in
+	}
+	in := a.analyze1(re)
+	a.memo[re] = in
+	return in
+}
+
+func (a *analyzer) analyze1(re *syntax.Regexp) info {
 	switch re.Op {
 	case syntax.OpNoMatch:
 		return info{isExact: true, pf: true}
@@ -135,15 +171,15 @@ func analyze(re *syntax.Regexp) info {
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
 		return unknown
 	case syntax.OpCapture:
-		return analyze(re.Sub[0])
+		return a.analyze(re.Sub[0])
 	case syntax.OpStar:
 		return unknown
 	case syntax.OpQuest:
-		return quest(analyze(re.Sub[0]))
+		return quest(a.analyze(re.Sub[0]))
 	case syntax.OpPlus:
-		return plus(analyze(re.Sub[0]))
+		return plus(a.analyze(re.Sub[0]))
 	case syntax.OpRepeat:
-		sub := analyze(re.Sub[0])
+		sub := a.analyze(re.Sub[0])
 		switch {
 		case re.Min == 0 && re.Max == 1:
 			return quest(sub)
@@ -160,13 +196,13 @@ func analyze(re *syntax.Regexp) info {
 	case syntax.OpConcat:
 		parts := make([]info, len(re.Sub))
 		for i, s := range re.Sub {
-			parts[i] = analyze(s)
+			parts[i] = a.analyze(s)
 		}
 		return concat(parts)
 	case syntax.OpAlternate:
 		parts := make([]info, len(re.Sub))
 		for i, s := range re.Sub {
-			parts[i] = analyze(s)
+			parts[i] = a.analyze(s)
 		}
 		return alternate(parts)
 	}

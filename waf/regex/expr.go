@@ -96,9 +96,12 @@ const maxBranches = 64
 // used in place (an Expr must not be copied once used).
 //
 // The split is done on the source text (syntax.Regexp.String is far too
-// slow on large case-folded classes to be used at load time), and each
-// branch is parsed again, so a branch that does not parse cancels it; its
-// prefilters are analyzed as soon as it is parsed.
+// slow on large case-folded classes to be used at load time). A branch's
+// syntax tree is the one syntax.Parse gives for its text, built from its
+// alternative's tree and a template of its parent parsed once for all of
+// the group's alternatives (see branchTree), or else parsed from its text,
+// so that a branch that does not parse cancels the split; its prefilters
+// are analyzed as soon as it has its tree.
 func (e *Expr) Branches() []Expr {
 	if e.known != 0 {
 		return e.knownBranches()
@@ -108,14 +111,21 @@ func (e *Expr) Branches() []Expr {
 		return nil
 	}
 	out := make([]Expr, len(exprs))
-	for i, b := range exprs {
-		bt, err := syntax.Parse(b.text, syntax.Perl)
-		if err != nil {
-			return nil
+	var la literal.Analyzer
+	for i := range exprs {
+		b := &exprs[i]
+		bt := branchTree(b)
+		if bt == nil {
+			t, err := syntax.Parse(b.text, syntax.Perl)
+			if err != nil {
+				return nil
+			}
+			bt = t
 		}
 		out[i].expr, out[i].tree = b.text, bt
-		// Analyzed now, while its tree is in the cache (analyze drops it).
-		out[i].analyze()
+		// Analyzed now, while its tree is in the cache (analyze drops it),
+		// with the subtrees it shares with the other branches analyzed once.
+		out[i].analyzeWith(&la)
 	}
 	if !anyLiterals(out) {
 		return nil
@@ -247,7 +257,10 @@ func (e *Expr) RequiredLiterals() []string {
 
 // analyze computes the prefilters once. It runs while a ruleset
 // compiles, before any concurrent use.
-func (e *Expr) analyze() {
+func (e *Expr) analyze() { e.analyzeWith(nil) }
+
+// analyzeWith is analyze, with the literals computed by la when not nil.
+func (e *Expr) analyzeWith(la *literal.Analyzer) {
 	if e.analyzed {
 		return
 	}
@@ -269,7 +282,11 @@ func (e *Expr) analyze() {
 		}
 		tree = t
 	}
-	e.lits = literal.Required(tree)
+	if la != nil {
+		e.lits = la.Required(tree)
+	} else {
+		e.lits = literal.Required(tree)
+	}
 	e.bytes = byteFilterOf(tree)
 	e.tree = nil // the parse tree is large; the prefilters are all it was kept for
 }

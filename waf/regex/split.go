@@ -1,6 +1,7 @@
 package regex
 
 import (
+	"regexp/syntax"
 	"slices"
 	"strings"
 )
@@ -13,6 +14,37 @@ type span struct{ start, end int }
 type branch struct {
 	text  string
 	spans []span
+	// cut, when the branch is an alternative of a group of its parent
+	// (not of a top-level '|'), says where it comes from, so that its
+	// syntax tree can be built from the parent's (see branchTree); alt
+	// is its index among the group's alternatives.
+	cut *groupCut
+	alt int
+}
+
+// groupCut is the split of a text at the '|' of one of its groups: the
+// group's body is text[body:end], its alternatives the ranges alts of
+// text. capture is set when the text has a capturing group (whose
+// numbering a branch would change). The templates are built on first use
+// by branchTree.
+type groupCut struct {
+	text      string
+	body, end int
+	alts      []span
+	capture   bool
+	// parent, when the text is itself an alternative of parent (its
+	// alt-th) and the group lies within that alternative, lets the
+	// templates be built from the parent's (see groupCut.template).
+	parent    *groupCut
+	parentAlt int
+	// litBeside is set when, in the template tmplOther, a literal is
+	// next to the hole.
+	litBeside bool
+	// The templates: text with the group's body replaced by a hole (see
+	// branchTree); built once for all of the group's alternatives.
+	tried     [2]bool
+	tmpl      [2]*syntax.Regexp
+	holeFlags syntax.Flags
 }
 
 // splitAll splits an expression into alternatives as far as it goes
@@ -23,10 +55,18 @@ type branch struct {
 // (a round only replaces one alternative by its parts), so that the work
 // is linear in the alternatives made, not quadratic.
 func splitAll(expr string) []branch {
+	var sc splitScratch
 	split := func(b branch) []branch {
-		rs := splitRanges(b.text)
+		rs, cut := splitRangesCut(b.text, &sc)
 		if len(rs) < 2 {
 			return nil
+		}
+		if p := b.cut; cut != nil && p != nil {
+			// b.text is p.text with p's group body replaced by the
+			// alternative, which starts at p.body.
+			if a := p.alts[b.alt]; cut.body >= p.body && cut.end <= p.body+a.end-a.start {
+				cut.parent, cut.parentAlt = p, b.alt
+			}
 		}
 		out := make([]branch, len(rs))
 		for i, r := range rs {
@@ -34,7 +74,7 @@ func splitAll(expr string) []branch {
 			for _, x := range r {
 				sp = appendSubSpans(sp, b.spans, x.start, x.end)
 			}
-			out[i] = branch{text: spanText(expr, sp), spans: sp}
+			out[i] = branch{text: spanText(expr, sp), spans: sp, cut: cut, alt: i}
 		}
 		return out
 	}
@@ -129,6 +169,17 @@ func splitAlternation(expr string) []string {
 // expression does not split or uses constructs it does not follow (\Q).
 // Each alternative is given as the spans of expr it is made of.
 func splitRanges(expr string) [][]span {
+	rs, _ := splitRangesCut(expr, nil)
+	return rs
+}
+
+// splitRangesCut is splitRanges, with the group split (nil for a split at
+// a top-level '|').
+func splitRangesCut(expr string, sc *splitScratch) ([][]span, *groupCut) {
+	if sc == nil {
+		sc = new(splitScratch)
+	}
+	whole := expr
 	f := 0 // length of the leading flag group
 	if strings.HasPrefix(expr, "(?") {
 		if end := strings.IndexByte(expr, ')'); end > 2 && !strings.ContainsAny(expr[2:end], ":(<P") {
@@ -136,24 +187,20 @@ func splitRanges(expr string) [][]span {
 		}
 	}
 	if strings.Contains(expr, `\Q`) {
-		return nil
-	}
-	// Every group, with its parent, whether a quantifier follows it, and
-	// the '|' at its own level.
-	type group struct {
-		open, body, close int32 // body: index after the opener
-		parent            int32 // index in groups, -1 at depth 0
-		pipes             int32 // the number of its '|'
-		quantified        bool
+		return nil, nil
 	}
 	var (
-		top   []int // positions of '|' at depth 0
-		stack []int // open groups, indexes in groups
+		top   = sc.top[:0]   // positions of '|' at depth 0
+		stack = sc.stack[:0] // open groups, indexes in groups
 		// One allocation for the groups: at most one per '('.
-		groups = make([]group, 0, strings.Count(expr, "("))
+		groups = slices.Grow(sc.groups[:0], strings.Count(expr, "("))
 		// The '|' inside groups, in order, and the group of each.
-		pipes, pipeGroup []int32
+		pipes, pipeGroup = sc.pipes[:0], sc.pipeGroup[:0]
+		capture          bool // a capturing group
 	)
+	defer func() {
+		sc.top, sc.stack, sc.groups, sc.pipes, sc.pipeGroup = top, stack, groups, pipes, pipeGroup
+	}()
 	for i := 0; i < len(expr); i++ {
 		switch c := expr[i]; c {
 		case '\\':
@@ -161,10 +208,10 @@ func splitRanges(expr string) [][]span {
 		case '[':
 			i = skipClass(expr, i)
 			if i < 0 {
-				return nil
+				return nil, nil
 			}
 		case '(':
-			g := group{open: int32(i), body: int32(i + 1), parent: -1}
+			g := splitGroup{open: int32(i), body: int32(i + 1), parent: -1}
 			if len(stack) > 0 {
 				g.parent = int32(stack[len(stack)-1])
 			}
@@ -174,18 +221,21 @@ func splitRanges(expr string) [][]span {
 					end = strings.IndexByte(expr[i:], '>')
 				}
 				if end < 0 {
-					return nil
+					return nil, nil
 				}
 				g.body = int32(i + end + 1)
 				if closeFlag := strings.IndexByte(expr[i:], ')'); closeFlag >= 0 && closeFlag < end {
-					return nil // a flag group like (?s) inside: keep whole
+					return nil, nil // a flag group like (?s) inside: keep whole
 				}
+			}
+			if g.body == g.open+1 || strings.HasPrefix(expr[i:], "(?P<") || strings.HasPrefix(expr[i:], "(?<") {
+				capture = true
 			}
 			stack = append(stack, len(groups))
 			groups = append(groups, g)
 		case ')':
 			if len(stack) == 0 {
-				return nil
+				return nil, nil
 			}
 			g := &groups[stack[len(stack)-1]]
 			stack = stack[:len(stack)-1]
@@ -202,7 +252,7 @@ func splitRanges(expr string) [][]span {
 		}
 	}
 	if len(stack) != 0 {
-		return nil
+		return nil, nil
 	}
 	// alt is an alternative: the flags, then the given spans of expr.
 	alt := func(parts ...span) []span {
@@ -230,7 +280,7 @@ func splitRanges(expr string) [][]span {
 			parts = append(parts, alt(span{prev, p}))
 			prev = p + 1
 		}
-		return append(parts, alt(span{prev, len(expr)}))
+		return append(parts, alt(span{prev, len(expr)})), nil
 	}
 	// A group splits when neither it nor an enclosing group is quantified
 	// and no enclosing group has alternatives of its own: then
@@ -260,19 +310,39 @@ func splitRanges(expr string) [][]span {
 		}
 	}
 	if best < 0 {
-		return nil
+		return nil, nil
 	}
 	g := groups[best]
 	body, end := int(g.body), int(g.close)
 	parts := make([][]span, 0, g.pipes+1)
+	cut := &groupCut{text: whole, body: body + f, end: end + f, capture: capture, alts: make([]span, 0, g.pipes+1)}
 	prev := body
 	for j, p := range pipes {
 		if pipeGroup[j] == int32(best) {
 			parts = append(parts, alt(span{0, body}, span{prev, int(p)}, span{end, len(expr)}))
+			cut.alts = append(cut.alts, span{prev + f, int(p) + f})
 			prev = int(p) + 1
 		}
 	}
-	return append(parts, alt(span{0, body}, span{prev, end}, span{end, len(expr)}))
+	cut.alts = append(cut.alts, span{prev + f, end + f})
+	return append(parts, alt(span{0, body}, span{prev, end}, span{end, len(expr)})), cut
+}
+
+// splitGroup is a group of splitRangesCut: with its parent, whether a
+// quantifier follows it, and the '|' at its own level.
+type splitGroup struct {
+	open, body, close int32 // body: index after the opener
+	parent            int32 // index in groups, -1 at depth 0
+	pipes             int32 // the number of its '|'
+	quantified        bool
+}
+
+// splitScratch holds splitRangesCut's lists between calls, so that the
+// splits of one expression reuse them.
+type splitScratch struct {
+	top, stack       []int
+	groups           []splitGroup
+	pipes, pipeGroup []int32
 }
 
 // skipClass returns the index of the ']' closing the character class that
