@@ -92,8 +92,9 @@ const maxBranches = 64
 // into one expression per alternative, whose union matches what e
 // matches; each has its own prefilters, so that a value need only run the
 // alternatives whose literals it contains. It returns nil when the
-// expression does not split, or when no alternative has a literal. The branches are returned in one slice, to be
-// used in place (an Expr must not be copied once used).
+// expression does not split, or when no alternative has a literal. The
+// branches are returned in one slice, to be used in place (an Expr must
+// not be copied once used).
 //
 // The split is done on the source text (syntax.Regexp.String is far too
 // slow on large case-folded classes to be used at load time). A branch's
