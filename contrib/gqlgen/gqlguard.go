@@ -38,11 +38,7 @@ package gqlguard
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"reflect"
-	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -50,6 +46,7 @@ import (
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/gqlvalue"
 	"github.com/rampartsec/rampart/waf"
 )
 
@@ -113,7 +110,7 @@ func (e Extension) InterceptField(ctx context.Context, next graphql.Resolver) (a
 				vars = graphql.GetOperationContext(ctx).Variables
 			}
 			args := fc.Field.ArgumentMap(vars)
-			sec.Run(waf.Address{Name: waf.AddrGraphQLResolver, Value: waf.Map([]waf.Field{{Key: fc.Field.Name, Value: goValue(args, 0)}})})
+			sec.Run(waf.Address{Name: waf.AddrGraphQLResolver, Value: waf.Map([]waf.Field{{Key: fc.Field.Name, Value: gqlvalue.FromGo(args)}})})
 		}
 	}
 	if a := sec.Blocked(); a != nil && fc != nil && fc.IsResolver {
@@ -136,27 +133,11 @@ func Handler(agent *rampart.Agent, h http.Handler) http.Handler {
 // the action's status and a GraphQL error naming the rule (a redirect
 // action redirects, as httpguard does).
 func WriteBlockResponse(w http.ResponseWriter, r *http.Request, a *waf.Action) {
-	if a.Type == "redirect_request" && a.Location != "" {
-		httpguard.WriteBlockResponse(w, r, a)
-		return
-	}
-	h := w.Header()
-	for k := range h {
-		delete(h, k)
-	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	body, _ := json.Marshal(&graphql.Response{Errors: gqlerror.List{blockError(a)}})
-	w.WriteHeader(a.StatusCode)
-	_, _ = w.Write(append(body, '\n'))
-}
-
-func blockMessage(a *waf.Action) string {
-	return "This request was blocked by the application's security policy (rule " + a.RuleID + ")."
+	gqlvalue.WriteBlock(w, r, a, &graphql.Response{Errors: gqlerror.List{blockError(a)}})
 }
 
 func blockError(a *waf.Action) *gqlerror.Error {
-	return &gqlerror.Error{Message: blockMessage(a), Extensions: map[string]any{"code": "BLOCKED", "rule": a.RuleID}}
+	return &gqlerror.Error{Message: gqlvalue.Message(a), Extensions: gqlvalue.Extensions(a)}
 }
 
 // maxSelectionDepth bounds the walk of an operation's selections.
@@ -193,7 +174,7 @@ func (w *resolverWalk) selections(set ast.SelectionSet, depth int) {
 		switch s := s.(type) {
 		case *ast.Field:
 			if len(s.Arguments) > 0 {
-				args := goValue(s.ArgumentMap(w.vars), 0)
+				args := gqlvalue.FromGo(s.ArgumentMap(w.vars))
 				i, ok := w.index[s.Name]
 				if !ok {
 					i = len(w.fields)
@@ -215,57 +196,4 @@ func (w *resolverWalk) selections(set ast.SelectionSet, depth int) {
 			}
 		}
 	}
-}
-
-// goValue converts an argument value (what gqlparser gives: strings,
-// numbers, booleans, maps and lists, or the Go values of custom scalars)
-// to a WAF value.
-func goValue(v any, depth int) waf.Value {
-	if depth > 2*waf.MaxDepth {
-		return waf.Null()
-	}
-	switch x := v.(type) {
-	case nil:
-		return waf.Null()
-	case string:
-		return waf.String(x)
-	case bool:
-		return waf.Bool(x)
-	case int:
-		return waf.Int(int64(x))
-	case int32:
-		return waf.Int(int64(x))
-	case int64:
-		return waf.Int(x)
-	case float64:
-		return waf.Number(strconv.FormatFloat(x, 'g', -1, 64))
-	case json.Number:
-		return waf.Number(string(x))
-	case map[string]any:
-		out := make([]waf.Field, 0, len(x))
-		for k, e := range x {
-			out = append(out, waf.Field{Key: k, Value: goValue(e, depth+1)})
-		}
-		return waf.Map(out)
-	case []any:
-		out := make([]waf.Field, len(x))
-		for i, e := range x {
-			out[i].Value = goValue(e, depth+1)
-		}
-		return waf.List(out)
-	case fmt.Stringer:
-		return waf.String(x.String())
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.String:
-		return waf.String(rv.String())
-	case reflect.Slice, reflect.Array:
-		out := make([]waf.Field, rv.Len())
-		for i := range rv.Len() {
-			out[i].Value = goValue(rv.Index(i).Interface(), depth+1)
-		}
-		return waf.List(out)
-	}
-	return waf.String(fmt.Sprint(v))
 }

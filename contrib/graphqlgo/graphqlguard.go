@@ -51,10 +51,7 @@ package graphqlguard
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"reflect"
-	"strconv"
 
 	"github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
@@ -65,6 +62,7 @@ import (
 
 	"github.com/rampartsec/rampart"
 	"github.com/rampartsec/rampart/httpguard"
+	"github.com/rampartsec/rampart/internal/gqlvalue"
 	"github.com/rampartsec/rampart/waf"
 )
 
@@ -173,7 +171,7 @@ func (t Tracer) TraceField(ctx context.Context, label, typeName, fieldName strin
 		return ctx, finish
 	}
 	if len(args) > 0 && (st.fieldByField || st.resolver) {
-		m := goValue(args, 0)
+		m := gqlvalue.FromGo(args)
 		if st.fieldByField {
 			st.sec.Run(waf.Address{Name: waf.AddrGraphQLAllResolvers, Value: waf.Map([]waf.Field{{Key: fieldName, Value: waf.List([]waf.Field{{Value: m}})}})})
 		}
@@ -212,19 +210,7 @@ func Handler(agent *rampart.Agent, h http.Handler) http.Handler {
 // the action's status and BlockResponse as JSON (a redirect action
 // redirects, as httpguard does).
 func WriteBlockResponse(w http.ResponseWriter, r *http.Request, a *waf.Action) {
-	if a.Type == "redirect_request" && a.Location != "" {
-		httpguard.WriteBlockResponse(w, r, a)
-		return
-	}
-	h := w.Header()
-	for k := range h {
-		delete(h, k)
-	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	body, _ := json.Marshal(BlockResponse(a))
-	w.WriteHeader(a.StatusCode)
-	_, _ = w.Write(append(body, '\n'))
+	gqlvalue.WriteBlock(w, r, a, BlockResponse(a))
 }
 
 // BlockResponse returns the GraphQL response of a request blocked by
@@ -234,8 +220,8 @@ func WriteBlockResponse(w http.ResponseWriter, r *http.Request, a *waf.Action) {
 func BlockResponse(a *waf.Action) *graphql.Response {
 	return &graphql.Response{
 		Errors: []*gqlerrors.QueryError{{
-			Message:    "This request was blocked by the application's security policy (rule " + a.RuleID + ").",
-			Extensions: map[string]any{"code": "BLOCKED", "rule": a.RuleID},
+			Message:    gqlvalue.Message(a),
+			Extensions: gqlvalue.Extensions(a),
 		}},
 		Data: json.RawMessage("null"),
 	}
@@ -328,7 +314,7 @@ func (w *resolverWalk) value(v *ast.Value, depth int) waf.Value {
 	}
 	switch v.Kind {
 	case ast.Variable:
-		return goValue(w.vars[v.Raw], depth)
+		return gqlvalue.FromGo(w.vars[v.Raw])
 	case ast.IntValue, ast.FloatValue:
 		return waf.Number(v.Raw)
 	case ast.StringValue, ast.BlockValue, ast.EnumValue:
@@ -349,57 +335,4 @@ func (w *resolverWalk) value(v *ast.Value, depth int) waf.Value {
 		return waf.Map(out)
 	}
 	return waf.Null()
-}
-
-// goValue converts a Go argument value (a variable's JSON value, or what
-// graphql-go passes to a resolver: strings, numbers, booleans, maps and
-// lists, or the Go values of custom scalars) to a WAF value.
-func goValue(v any, depth int) waf.Value {
-	if depth > 2*waf.MaxDepth {
-		return waf.Null()
-	}
-	switch x := v.(type) {
-	case nil:
-		return waf.Null()
-	case string:
-		return waf.String(x)
-	case bool:
-		return waf.Bool(x)
-	case int:
-		return waf.Int(int64(x))
-	case int32:
-		return waf.Int(int64(x))
-	case int64:
-		return waf.Int(x)
-	case float64:
-		return waf.Number(strconv.FormatFloat(x, 'g', -1, 64))
-	case json.Number:
-		return waf.Number(string(x))
-	case map[string]any:
-		out := make([]waf.Field, 0, len(x))
-		for k, e := range x {
-			out = append(out, waf.Field{Key: k, Value: goValue(e, depth+1)})
-		}
-		return waf.Map(out)
-	case []any:
-		out := make([]waf.Field, len(x))
-		for i, e := range x {
-			out[i].Value = goValue(e, depth+1)
-		}
-		return waf.List(out)
-	case fmt.Stringer:
-		return waf.String(x.String())
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.String:
-		return waf.String(rv.String())
-	case reflect.Slice, reflect.Array:
-		out := make([]waf.Field, rv.Len())
-		for i := range rv.Len() {
-			out[i].Value = goValue(rv.Index(i).Interface(), depth+1)
-		}
-		return waf.List(out)
-	}
-	return waf.String(fmt.Sprint(v))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/graph-gophers/graphql-go/introspection"
 	"github.com/graph-gophers/graphql-go/trace/tracer"
 
+	"github.com/rampartsec/rampart/internal/gqlvalue"
 	"github.com/rampartsec/rampart/waf"
 )
 
@@ -32,7 +33,7 @@ func (a *argsTracer) TraceQuery(ctx context.Context, q, op string, vars map[stri
 func (a *argsTracer) TraceField(ctx context.Context, _, _, field string, _ bool, args map[string]any) (context.Context, tracer.FieldFinishFunc) {
 	if len(args) > 0 {
 		a.mu.Lock()
-		a.fields[field] = append(a.fields[field], canonical(goValue(args, 0)))
+		a.fields[field] = append(a.fields[field], canonical(gqlvalue.FromGo(args)))
 		a.mu.Unlock()
 	}
 	return ctx, func(*gqlerrors.QueryError) {}
