@@ -16,21 +16,15 @@ import (
 // ruleset, block mode): what the middleware costs a request, without the
 // network.
 func BenchmarkRequest(b *testing.B) {
-	for _, guarded := range []bool{false, true} {
-		name, agent := "bare", (*rampart.Agent)(nil)
-		if guarded {
-			name, agent = "rampart", routerbench.Agent(b)
+	routerbench.Run(b, func(agent *rampart.Agent) http.Handler {
+		r := chi.NewRouter()
+		if agent != nil {
+			r.Use(rampartchi.New(agent))
 		}
-		b.Run(name, func(b *testing.B) {
-			r := chi.NewRouter()
-			if agent != nil {
-				r.Use(rampartchi.New(agent))
-			}
-			r.Get("/users/{id}", func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = io.WriteString(w, `{"id":"`+chi.URLParam(r, "id")+`"}`)
-			})
-			routerbench.Serve(b, r, agent)
+		r.Get("/users/{id}", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"id":"`+chi.URLParam(r, "id")+`"}`)
 		})
-	}
+		return r
+	})
 }

@@ -2,6 +2,7 @@ package echo_test
 
 import (
 	"io"
+	"net/http"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -15,22 +16,16 @@ import (
 // ruleset, block mode): what the middleware costs a request, without the
 // network.
 func BenchmarkRequest(b *testing.B) {
-	for _, guarded := range []bool{false, true} {
-		name, agent := "bare", (*rampart.Agent)(nil)
-		if guarded {
-			name, agent = "rampart", routerbench.Agent(b)
+	routerbench.Run(b, func(agent *rampart.Agent) http.Handler {
+		e := echo.New()
+		if agent != nil {
+			e.Use(rampartecho.New(agent))
 		}
-		b.Run(name, func(b *testing.B) {
-			e := echo.New()
-			if agent != nil {
-				e.Use(rampartecho.New(agent))
-			}
-			e.GET("/users/:id", func(c echo.Context) error {
-				c.Response().Header().Set("Content-Type", "application/json")
-				_, err := io.WriteString(c.Response(), `{"id":"`+c.Param("id")+`"}`)
-				return err
-			})
-			routerbench.Serve(b, e, agent)
+		e.GET("/users/:id", func(c echo.Context) error {
+			c.Response().Header().Set("Content-Type", "application/json")
+			_, err := io.WriteString(c.Response(), `{"id":"`+c.Param("id")+`"}`)
+			return err
 		})
-	}
+		return e
+	})
 }

@@ -1,6 +1,7 @@
 package gin_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -15,21 +16,15 @@ import (
 // network.
 func BenchmarkRequest(b *testing.B) {
 	gin.SetMode(gin.ReleaseMode)
-	for _, guarded := range []bool{false, true} {
-		name, agent := "bare", (*rampart.Agent)(nil)
-		if guarded {
-			name, agent = "rampart", routerbench.Agent(b)
+	routerbench.Run(b, func(agent *rampart.Agent) http.Handler {
+		g := gin.New()
+		if agent != nil {
+			g.Use(rampartgin.New(agent))
 		}
-		b.Run(name, func(b *testing.B) {
-			g := gin.New()
-			if agent != nil {
-				g.Use(rampartgin.New(agent))
-			}
-			g.GET("/users/:id", func(c *gin.Context) {
-				c.Header("Content-Type", "application/json")
-				_, _ = c.Writer.WriteString(`{"id":"` + c.Param("id") + `"}`)
-			})
-			routerbench.Serve(b, g, agent)
+		g.GET("/users/:id", func(c *gin.Context) {
+			c.Header("Content-Type", "application/json")
+			_, _ = c.Writer.WriteString(`{"id":"` + c.Param("id") + `"}`)
 		})
-	}
+		return g
+	})
 }

@@ -75,3 +75,17 @@ func Serve(b *testing.B, h http.Handler, agent *rampart.Agent) {
 		b.Fatalf("the benign request: %d requests evaluated, %d attacks", agent.Stats().Requests.Load(), agent.Stats().Attacks.Load())
 	}
 }
+
+// Run is a router's BenchmarkRequest: sub-benchmarks "bare" and
+// "rampart", each serving Request through the handler build returns for
+// a nil agent (the bare router) or for Agent's (the router with rampart's
+// middleware).
+func Run(b *testing.B, build func(agent *rampart.Agent) http.Handler) {
+	for _, guarded := range []bool{false, true} {
+		name, agent := "bare", (*rampart.Agent)(nil)
+		if guarded {
+			name, agent = "rampart", Agent(b)
+		}
+		b.Run(name, func(b *testing.B) { Serve(b, build(agent), agent) })
+	}
+}
