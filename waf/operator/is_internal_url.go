@@ -25,8 +25,14 @@ import (
 // A value matches only when it starts (after spaces) with a scheme and
 // "//", a special scheme (http, https, ws, wss, ftp) and a host, or
 // "//". Only strings and map keys are read; the highlight is the host as
-// written. is_internal_url takes no parameters.
-type isInternalURL struct{}
+// written. With options {"single_label": false}, a name without a dot never
+// counts.
+type isInternalURL struct {
+	// noSingleLabel is options.single_label false: a name without a
+	// dot never counts (for headers such as Referer, where an intranet
+	// page's URL alone is ordinary).
+	noSingleLabel bool
+}
 
 var (
 	_ Operator    = isInternalURL{}
@@ -35,7 +41,17 @@ var (
 
 func init() { register("is_internal_url", newIsInternalURL) }
 
-func newIsInternalURL(Params) (Operator, error) { return isInternalURL{}, nil }
+func newIsInternalURL(p Params) (Operator, error) {
+	var opt struct {
+		SingleLabel *bool `json:"single_label"`
+	}
+	if p.Has("options") {
+		if err := p.Decode("options", &opt); err != nil {
+			return nil, err
+		}
+	}
+	return isInternalURL{noSingleLabel: opt.SingleLabel != nil && !*opt.SingleLabel}, nil
+}
 
 // singleLabel is rasp/ssrf's reason for a name without a dot.
 const singleLabel = "single-label name"
@@ -45,7 +61,7 @@ const singleLabel = "single-label name"
 const maxURLScan = 2048
 
 // Eval implements Operator.
-func (isInternalURL) Eval(v Value) (string, bool) {
+func (o isInternalURL) Eval(v Value) (string, bool) {
 	if v.Kind != String && v.Kind != Key {
 		return "", false
 	}
@@ -75,7 +91,7 @@ func (isInternalURL) Eval(v Value) (string, bool) {
 		// it"), and custom schemes name apps, not hosts (api://orders,
 		// myapp://settings): it counts only for a web URL that is the
 		// value alone.
-		if why, bad := ssrf.Internal(unsafe.String(&host[0], len(host))); bad && (why != singleLabel || web && urlAlone(b)) {
+		if why, bad := ssrf.Internal(unsafe.String(&host[0], len(host))); bad && (why != singleLabel || !o.noSingleLabel && web && urlAlone(b)) {
 			return string(host), true
 		}
 	}

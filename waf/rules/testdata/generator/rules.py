@@ -311,7 +311,11 @@ rule("rp-ssrf-003", "URL with a dangerous scheme", "ssrf", "ssrf",
 # (every IPv4 notation, IPv6 forms, userinfo confusion, internal names):
 # the operator shares rasp/ssrf's classification of hosts.
 rule("rp-ssrf-006", "URL naming an internal host (any address notation, internal or single-label name)", "ssrf", "ssrf",
-  [{"operator": "is_internal_url", "parameters": {"inputs": ARGS_C + ALLH + keys([Q, B])}}], tr=["url_decode_iis"], keepcase=True)
+  [{"operator": "is_internal_url", "parameters": {"inputs": ARGS_C + keys([Q, B])}}], tr=["url_decode_iis"], keepcase=True)
+# In headers a single-label host is an intranet page (Referer: http://portal/),
+# not an SSRF target: there only addresses and internal names count.
+rule("rp-ssrf-007", "Header holding a URL that names an internal address or name", "ssrf", "ssrf",
+  [{"operator": "is_internal_url", "parameters": {"inputs": ALLH, "options": {"single_label": False}}}], tr=["url_decode_iis"], keepcase=True)
 rule("rp-ssrf-004", "Loopback or cluster-internal host name with no scheme", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:localhost\d?|localtest\.me|lvh\.me|ip6-(?:localhost|loopback)|ipv6-localhost|localhost\d?\.localdomain\d?|[\w.-]+\.(?:internal|svc\.cluster\.local)|kubernetes\.default(?:\.svc)?)\.?(?::\d{1,5})?(?:/|$)""")], tr=["url_decode_iis", "lowercase"])
 

