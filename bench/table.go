@@ -19,7 +19,7 @@ func pct(n, d int) string {
 // printTable writes the report as aligned text tables.
 func printTable(w io.Writer, r *Report, order []string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "engine\tinit ms\tRSS MiB\tp50 µs\tp99 µs\tbest p50\tbest p99\tmean µs\tCPU µs\tprepare µs\tallocs/req\tattacks flagged\tbenign flagged\ttimeouts\terrors\t\n")
+	fmt.Fprintf(tw, "engine\tinit ms\tready ms\tRSS MiB\tp50 µs\tp99 µs\tbest p50\tbest p99\tmean µs\tCPU µs\tprepare µs\tallocs/req\tattacks flagged\tbenign flagged\ttimeouts\terrors\t\n")
 	var names []string
 	for _, n := range order {
 		if r.Engines[n] != nil {
@@ -28,8 +28,8 @@ func printTable(w io.Writer, r *Report, order []string) {
 	}
 	for _, n := range names {
 		e := r.Engines[n]
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%d/%d %s\t%d/%d %s\t%d\t%d\t\n",
-			n, e.InitMs, e.RSSMiB, e.P50us, e.P99us, e.BestP50us, e.BestP99us, e.MeanUs, e.CPUUs, e.PrepareUs, e.Allocs,
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%d/%d %s\t%d/%d %s\t%d\t%d\t\n",
+			n, e.InitMs, e.ReadyMs, e.RSSMiB, e.P50us, e.P99us, e.BestP50us, e.BestP99us, e.MeanUs, e.CPUUs, e.PrepareUs, e.Allocs,
 			e.AttacksFlagged, e.Attacks, pct(e.AttacksFlagged, e.Attacks),
 			e.BenignFlagged, e.Benign, pct(e.BenignFlagged, e.Benign),
 			e.TimedOut, e.Errors)

@@ -32,6 +32,7 @@ type Report struct {
 // Result is one engine's figures.
 type Result struct {
 	InitMs     float64 `json:"init_ms"`
+	ReadyMs    float64 `json:"ready_ms"` // init, then a background warm-up's end (= init without one)
 	RSSMiB     float64 `json:"rss_mib"`
 	PkgInitMs  float64 `json:"pkg_init_ms"`  // package initialisers of the engine, before main
 	PkgInitKiB float64 `json:"pkg_init_kib"` // bytes they allocated
@@ -157,6 +158,11 @@ func runWorker(name, dir string, opt engines.Options, passes int, variants []str
 		return nil, err
 	}
 	initDur := time.Since(start)
+	readyDur := initDur
+	if w, ok := eng.(engines.Warmer); ok {
+		<-w.Warmed()
+		readyDur = time.Since(start)
+	}
 	rssAfter := rssMiB()
 
 	prepared := make([]any, len(reqs))
@@ -177,6 +183,7 @@ func runWorker(name, dir string, opt engines.Options, passes int, variants []str
 	res := &Result{
 		PrepareUs:  us(prepDur / time.Duration(len(reqs))),
 		InitMs:     float64(initDur.Microseconds()) / 1000,
+		ReadyMs:    float64(readyDur.Microseconds()) / 1000,
 		RSSMiB:     rssAfter - rssBefore,
 		Categories: map[string]*Detection{},
 		Requests:   len(reqs),

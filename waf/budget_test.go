@@ -262,6 +262,35 @@ func TestWarmUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	select {
+	case <-e.Warmed():
+	case <-time.After(time.Minute):
+		t.Fatal("the background warm-up did not end")
+	}
+	checkWarm(t, e)
+	// Waiting in New: the engine is warm when New returns.
+	rs, _, _ = ParseRuleset(rules.Default())
+	w, err := New(rs, Options{Timeout: time.Minute, WaitWarmUp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-w.Warmed():
+	default:
+		t.Fatal("Warmed is open after New with WaitWarmUp")
+	}
+	checkWarm(t, w)
+	select {
+	case <-cold.Warmed():
+	default:
+		t.Fatal("Warmed is open after New with NoWarmUp")
+	}
+}
+
+// checkWarm checks that the warm-up built the targets the ordinary request
+// reaches, automata included, and that the request builds nothing again.
+func checkWarm(t *testing.T, e *Engine) {
+	t.Helper()
 	n := 0
 	for _, tg := range e.byIdx {
 		if tg.lazy != nil && tg.built.Load() != builtNone {

@@ -62,8 +62,18 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	e.makeCache(opts.ValueCache, len(rs.Exclusions) > 0, len(c.views))
 	nChains := len(c.groups)
 	e.pool.New = func() any { return newContext(e, nChains) }
-	if !opts.NoWarmUp {
+	e.warmed = make(chan struct{})
+	switch {
+	case opts.NoWarmUp:
+		close(e.warmed)
+	case opts.WaitWarmUp:
 		e.WarmUp()
+		close(e.warmed)
+	default:
+		go func() {
+			defer close(e.warmed)
+			e.WarmUp()
+		}()
 	}
 	return e, nil
 }

@@ -151,8 +151,12 @@ type Context struct {
 	vars     [maxVariants]variant
 	nvars    int
 	valEpoch uint32
-	opEpoch  []uint32
-	opMask   []uint8
+	// evalSeq counts the values evaluated; a decoded form evaluated right
+	// after the value it was decoded from sets shareSeq to evalSeq, and
+	// shares that value's variants (see evalScalar).
+	evalSeq, shareSeq uint64
+	opEpoch           []uint32
+	opMask            []uint8
 	// For each condition evaluated as branches, by number: the variants
 	// of the value one of its branches ran on (splitTried), and those the
 	// whole expression ran on without a match (splitFull), as of the
@@ -746,12 +750,27 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 	// Chains often give the same bytes (a plain value is unchanged by
 	// most transformers): each distinct result is a variant, scanned once,
 	// and an operator runs at most once per variant.
-	c.nvars = 0
-	c.valEpoch++
-	if c.valEpoch == 0 {
-		clear(c.opEpoch)
-		clear(c.splitEpoch)
-		c.valEpoch = 1
+	//
+	// A decoded form of the value evaluated just before (its escapes
+	// decoded) keeps that value's variants: the chains that URL-decode
+	// give the same bytes for both, and an operator that ran on those
+	// bytes does not run again. The kept variants are compared by
+	// content from now on (the transformers' buffers are rewritten).
+	share := c.shareSeq != 0 && c.shareSeq == c.evalSeq
+	c.shareSeq = 0
+	c.evalSeq++
+	if share {
+		for i := 0; i < c.nvars; i++ {
+			c.vars[i].src = nil
+		}
+	} else {
+		c.nvars = 0
+		c.valEpoch++
+		if c.valEpoch == 0 {
+			clear(c.opEpoch)
+			clear(c.splitEpoch)
+			c.valEpoch = 1
+		}
 	}
 	if c.tEpoch++; c.tEpoch == 0 {
 		clear(c.pstamp)

@@ -80,6 +80,7 @@ func (c *Context) stopped(vw *view) bool {
 // inspectString evaluates a string value: all of it, in windows when it
 // is long, then what it decodes to.
 func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
+	seq := c.evalSeq
 	if len(s) <= MaxStringLength || c.e.opts.NoWholeValues {
 		c.ws.bytes += min(len(s), MaxStringLength)
 		c.scalar(vw, operator.String, s, excl)
@@ -97,29 +98,30 @@ func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
 		}
 	}
 	if !c.e.opts.NoDecode && c.ws.level < MaxDecodeDepth && len(s) >= transform.MinDecodeLength && !c.stopped(vw) {
-		c.decode(vw, s, depth, excl)
+		c.decode(vw, s, depth, excl, c.evalSeq != seq)
 	}
 }
 
 // decode evaluates the decoded forms of s, if it has any: as Base64, as
-// a JWT's payload, with its escapes decoded, and as JSON text.
-func (c *Context) decode(vw *view, s string, depth int, excl bool) {
+// a JWT's payload, with its escapes decoded, and as JSON text. evaluated
+// says s itself was the last value evaluated (not skipped as clean).
+func (c *Context) decode(vw *view, s string, depth int, excl, evaluated bool) {
 	src := bytesOfAll(s)
 	buf := &c.ws.bufs[c.ws.level]
 	if d, ok := transform.Base64Text((*buf)[:0], src); ok {
 		*buf = d
-		c.evalDecoded(vw, DecodedBase64, string(d), depth, excl)
+		c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
 		return
 	}
 	if d, ok := transform.JWTPayload((*buf)[:0], src); ok {
 		*buf = d
-		c.evalDecoded(vw, DecodedJWT, string(d), depth, excl)
+		c.evalDecoded(vw, DecodedJWT, string(d), depth, excl, false)
 		return
 	}
 	if bytes.IndexByte(src, '%') >= 0 || bytes.IndexByte(src, '\\') >= 0 {
 		if d, ok := transform.EscapedText((*buf)[:0], src); ok {
 			*buf = d
-			c.evalDecoded(vw, DecodedEscapes, string(d), depth, excl)
+			c.evalDecoded(vw, DecodedEscapes, string(d), depth, excl, evaluated)
 			return
 		}
 	}
@@ -131,8 +133,9 @@ func (c *Context) decode(vw *view, s string, depth int, excl bool) {
 }
 
 // evalDecoded evaluates a decoded string: as a string, and as the JSON
-// document it may be.
-func (c *Context) evalDecoded(vw *view, how, s string, depth int, excl bool) {
+// document it may be. share says the string is evaluated with the
+// variants of the value it was decoded from, the last value evaluated.
+func (c *Context) evalDecoded(vw *view, how, s string, depth int, excl, share bool) {
 	if c.ws.bytes+len(s) > MaxWalkBytes {
 		return
 	}
@@ -140,6 +143,9 @@ func (c *Context) evalDecoded(vw *view, how, s string, depth int, excl bool) {
 	if v, ok := parseJSONText(s); ok {
 		c.walk(vw, v, depth+1, excl)
 	} else {
+		if share {
+			c.shareSeq = c.evalSeq
+		}
 		c.inspectString(vw, s, depth, excl)
 	}
 	c.leave()

@@ -104,6 +104,9 @@ type Options struct {
 	// NoWarmUp skips the warm-up of New (see Engine.WarmUp): tools that
 	// build an engine for a handful of evaluations, and tests, set it.
 	NoWarmUp bool
+	// WaitWarmUp makes New return after the warm-up rather than while it
+	// runs in the background (see Engine.Warmed).
+	WaitWarmUp bool
 	// NoDecode turns off the evaluation of decoded values: by default a
 	// string that is Base64 text, a JWT, escaped text or JSON is evaluated
 	// decoded as well (see docs/waf.md, "Encoded and long values").
@@ -133,7 +136,9 @@ const DefaultValueCache = 4096
 // Engine is a compiled ruleset. It is safe for concurrent use; each request
 // gets its own Context.
 type Engine struct {
-	opts      Options
+	opts Options
+	// warmed is closed when New's warm-up is done (see Warmed).
+	warmed    chan struct{}
 	rules     []*rule
 	exclRules []*rule // pseudo-rules holding the conditions of exclusions
 	addrs     map[string]int

@@ -9,9 +9,10 @@ import (
 )
 
 // WarmUp builds what the engine's evaluation would otherwise build during
-// the first requests of a process: New calls it (unless Options.NoWarmUp),
-// so that a fresh process's first ordinary request costs what a warm
-// one's does. It evaluates a synthetic ordinary request (a browser's
+// the first requests of a process: New starts it in the background (or
+// runs it before returning, with Options.WaitWarmUp; not at all with
+// Options.NoWarmUp), so that a fresh process's first ordinary request
+// costs what a warm one's does. It evaluates a synthetic ordinary request (a browser's
 // headers and cookies, a query, a JSON body, a user id, a response status)
 // over every address the rules read, with no time budget and without the
 // cache of clean values: the expressions that ordinary values reach are
@@ -24,6 +25,12 @@ import (
 // Options.Timeout), so an attack in the first request of a process is
 // evaluated in full. WarmUp is safe to call again, and concurrently with
 // requests.
+//
+// In the background, the warm-up overlaps what a process does after
+// building its engine (the rest of a function's initialization, the wait
+// for its first event): the engine is usable at once, and a request that
+// reaches an expression the warm-up is building waits for that build,
+// which is not charged to its time budget either.
 func (e *Engine) WarmUp() {
 	addrs := warmUpRequest()
 	run := func(collect *[]lazyRef) {
@@ -133,3 +140,7 @@ func warmUpRequest() []Address {
 		{Name: AddrStatus, Value: String("200")},
 	}
 }
+
+// Warmed returns a channel that is closed when the warm-up New started is
+// done (at once with Options.NoWarmUp or Options.WaitWarmUp).
+func (e *Engine) Warmed() <-chan struct{} { return e.warmed }

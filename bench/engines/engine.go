@@ -54,6 +54,13 @@ type Options struct {
 // dd-trace-go give their engines by default.
 const DefaultBudget = 2 * time.Millisecond
 
+// Warmer is an engine whose constructor returns while a warm-up goes on
+// in the background; Warmed is closed when it is done. The bench reports
+// the time to that point beside the init time.
+type Warmer interface {
+	Warmed() <-chan struct{}
+}
+
 // Factory creates an engine. The time it takes is the engine's init time.
 type Factory func(opt Options) (Engine, error)
 

@@ -60,6 +60,10 @@ func newRampart(ruleset []byte, opt Options) (Engine, error) {
 	return &rampartEngine{eng: eng}, nil
 }
 
+// Warmed implements Warmer: the engine's background warm-up (see
+// waf.Engine.WarmUp).
+func (e *rampartEngine) Warmed() <-chan struct{} { return e.eng.Warmed() }
+
 // Prepare parses the request with waf/httpinput into rampart's addresses,
 // as rampart's own integrations do. The connection peer is the corpus
 // client IP.

@@ -44,7 +44,13 @@ type Expr struct {
 // program is what an expression compiles to on first use, kept apart
 // from Expr so that the many branches never evaluated stay small.
 type program struct {
-	re *regexp.Regexp
+	// re is Go's regexp, compiled on first use (see regexp): once the
+	// automaton is built, only a match needs it, for its positions.
+	reOnce  sync.Once
+	re      *regexp.Regexp
+	reBuilt atomic.Bool
+	// tree is the expression's parse, kept for the automaton.
+	tree *syntax.Regexp
 	// anchor, or start, is a cheap check that runs before re (nil when
 	// the expression has none).
 	anchor *anchor
@@ -174,28 +180,46 @@ func (e *Expr) compiled() *program {
 			e.expr = knownBranchText(e.expr, e.spans)
 		}
 		run := &program{}
-		re, err := regexp.Compile(e.expr)
-		if err != nil {
-			re = regexp.MustCompile(`[^\x00-\x{10FFFF}]`) // matches nothing
-		}
-		run.re = re
-		if err == nil {
-			if tree, err := syntax.Parse(e.expr, syntax.Perl); err == nil {
-				if run.anchor = newAnchor(tree); run.anchor == nil {
-					run.start = newStartAnchor(tree)
-				}
+		if tree, err := syntax.Parse(e.expr, syntax.Perl); err == nil {
+			run.tree = tree
+			if run.anchor = newAnchor(tree); run.anchor == nil {
+				run.start = newStartAnchor(tree)
 			}
+		} else {
+			run.reOnce.Do(func() { run.re = matchNothing })
+			run.noDFA.Store(true)
 		}
 		e.run = run
 	})
 	return e.run
 }
 
+// matchNothing is the regexp of an expression that does not compile.
+var matchNothing = regexp.MustCompile(`[^\x00-\x{10FFFF}]`)
+
+// regexp returns Go's regexp of the expression, compiling it on first
+// use.
+func (r *program) regexp(expr string) *regexp.Regexp {
+	r.reOnce.Do(func() {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			re = matchNothing
+		}
+		r.re = re
+		r.reBuilt.Store(true)
+	})
+	return r.re
+}
+
 // automaton returns the expression's automaton, building it on first
 // use, or nil.
 func (r *program) automaton(expr string) *dfa {
 	r.dfaOnce.Do(func() {
-		if tree, err := syntax.Parse(expr, syntax.Perl); err == nil {
+		tree := r.tree
+		if tree == nil {
+			tree, _ = syntax.Parse(expr, syntax.Perl)
+		}
+		if tree != nil {
 			r.dfa = newDFA(tree)
 		}
 		if r.dfa == nil {
@@ -220,7 +244,6 @@ func (e *Expr) Find(b []byte) (start, end int, ok bool) {
 	if run.start != nil && !run.start.mayMatch(b, useDFA) || run.anchor != nil && !run.anchor.mayMatchN(b, limit) {
 		return 0, 0, false
 	}
-	re := run.re
 	res := dfaUnknown
 	if useDFA && (run.dfaBuilt.Load() || run.tries.Add(1) > DFAAfter) {
 		if d := run.automaton(e.expr); d != nil {
@@ -229,7 +252,11 @@ func (e *Expr) Find(b []byte) (start, end int, ok bool) {
 			}
 		}
 	}
-	if res == dfaNo || res == dfaUnknown && !re.Match(b) {
+	if res == dfaNo {
+		return 0, 0, false
+	}
+	re := run.regexp(e.expr)
+	if res == dfaUnknown && !re.Match(b) {
 		return 0, 0, false
 	}
 	loc := re.FindIndex(b)
@@ -305,16 +332,26 @@ const (
 	BuildLater
 )
 
-// Pending says what the next Find would build: the matcher and its
-// anchor are compiled on first use (Pending compiles them), the automaton
-// once DFAAfter values have reached the expression.
+// Pending says what the next Find would build: the anchor is built on
+// first use (Pending builds it), Go's regexp when it decides values (until
+// the automaton is built, or without one), the automaton once DFAAfter
+// values have reached the expression. With the automaton built, the
+// regexp is compiled by the first match, for its positions: that is not
+// counted as pending.
 func (e *Expr) Pending() BuildState {
 	run := e.compiled()
 	switch {
-	case noDFA || run.noDFA.Load() || run.dfaBuilt.Load():
+	case noDFA || run.noDFA.Load():
+		if !run.reBuilt.Load() {
+			return BuildNext
+		}
+		return Built
+	case run.dfaBuilt.Load():
 		return Built
 	case run.tries.Load() >= DFAAfter:
 		// Find counts the value and builds the automaton past DFAAfter.
+		return BuildNext
+	case !run.reBuilt.Load():
 		return BuildNext
 	}
 	return BuildLater
@@ -328,12 +365,19 @@ func (e *Expr) Build() {
 	if !noDFA && !run.noDFA.Load() && !run.dfaBuilt.Load() && run.tries.Load() >= DFAAfter {
 		run.automaton(e.expr)
 	}
+	if noDFA || run.noDFA.Load() || !run.dfaBuilt.Load() {
+		run.regexp(e.expr) // it decides the values until the automaton is built
+	}
 }
 
-// BuildAll builds the matcher, the anchor and the automaton.
+// BuildAll builds the anchor and the automaton, and Go's regexp when
+// there is no automaton (with one, only a match needs the regexp).
 func (e *Expr) BuildAll() {
 	run := e.compiled()
 	if !noDFA && !run.noDFA.Load() {
 		run.automaton(e.expr)
+	}
+	if noDFA || run.noDFA.Load() {
+		run.regexp(e.expr)
 	}
 }
