@@ -2,9 +2,10 @@ package waf
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
+	"strings"
 	"unsafe"
+
+	"github.com/rampartsec/rampart/internal/jsonscan"
 
 	"github.com/rampartsec/rampart/waf/operator"
 	"github.com/rampartsec/rampart/waf/transform"
@@ -171,7 +172,8 @@ func bytesOfAll(s string) []byte {
 }
 
 // parseJSONText parses s as a JSON object or array (whitespace around
-// it allowed), keeping the order of fields.
+// it allowed), keeping the order of fields. It is strict (RFC 8259), and a
+// container deeper than MaxDepth fails it.
 func parseJSONText(s string) (Value, bool) {
 	i, j := 0, len(s)
 	for i < j && isJSONSpace(s[i]) {
@@ -183,61 +185,166 @@ func parseJSONText(s string) (Value, bool) {
 	if j-i < 2 || !(s[i] == '{' && s[j-1] == '}' || s[i] == '[' && s[j-1] == ']') {
 		return Value{}, false
 	}
-	d := json.NewDecoder(bytes.NewReader([]byte(s[i:j])))
-	d.UseNumber()
-	v, err := jsonValue(d, 0)
-	if err != nil {
-		return Value{}, false
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return Value{}, false
-	}
-	return v, true
+	p := jsonText{s: s[i:j]}
+	v, ok := p.value(0)
+	return v, ok && p.i == len(p.s)
 }
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// jsonValue reads one value from d; containers deeper than MaxDepth are
-// an error.
-func jsonValue(d *json.Decoder, depth int) (Value, error) {
-	t, err := d.Token()
-	if err != nil {
-		return Value{}, err
+// jsonText reads the JSON text of a decoded value. Strings are decoded as
+// encoding/json decodes them, except that invalid UTF-8 is kept as it is;
+// the values share the text's memory when they have no escapes.
+type jsonText struct {
+	s string
+	i int
+}
+
+func (p *jsonText) ws() {
+	for p.i < len(p.s) && isJSONSpace(p.s[p.i]) {
+		p.i++
 	}
-	switch t := t.(type) {
-	case json.Delim:
+}
+
+// value reads the value at p.i, a container there having the given depth.
+func (p *jsonText) value(depth int) (Value, bool) {
+	p.ws()
+	if p.i >= len(p.s) {
+		return Value{}, false
+	}
+	switch p.s[p.i] {
+	case '{', '[':
 		if depth >= MaxDepth {
-			return Value{}, io.ErrUnexpectedEOF
+			return Value{}, false
 		}
-		var fs []Field
-		obj := t == '{'
-		for d.More() {
+		return p.container(depth)
+	case '"':
+		v, ok := p.str()
+		return String(v), ok
+	case 't':
+		return Bool(true), p.word("true")
+	case 'f':
+		return Bool(false), p.word("false")
+	case 'n':
+		return Null(), p.word("null")
+	}
+	start := p.i
+	if !p.number() {
+		return Value{}, false
+	}
+	return Number(p.s[start:p.i]), true
+}
+
+func (p *jsonText) str() (string, bool) {
+	v, end, err := jsonscan.String(p.s, p.i, true)
+	p.i = end
+	return v, err == jsonscan.OK
+}
+
+func (p *jsonText) word(w string) bool {
+	if !strings.HasPrefix(p.s[p.i:], w) {
+		return false
+	}
+	p.i += len(w)
+	return true
+}
+
+// number reads a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *jsonText) number() bool {
+	s := p.s
+	if p.i < len(s) && s[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i >= len(s):
+		return false
+	case s[p.i] == '0':
+		p.i++
+	case '1' <= s[p.i] && s[p.i] <= '9':
+		p.digits()
+	default:
+		return false
+	}
+	if p.i < len(s) && s[p.i] == '.' {
+		p.i++
+		if !p.digits() {
+			return false
+		}
+	}
+	if p.i < len(s) && (s[p.i] == 'e' || s[p.i] == 'E') {
+		p.i++
+		if p.i < len(s) && (s[p.i] == '+' || s[p.i] == '-') {
+			p.i++
+		}
+		if !p.digits() {
+			return false
+		}
+	}
+	return true
+}
+
+// digits reads digits and reports whether there was one.
+func (p *jsonText) digits() bool {
+	start := p.i
+	for p.i < len(p.s) && '0' <= p.s[p.i] && p.s[p.i] <= '9' {
+		p.i++
+	}
+	return p.i > start
+}
+
+// container reads the object or array at p.i.
+func (p *jsonText) container(depth int) (Value, bool) {
+	obj := p.s[p.i] == '{'
+	closer := byte(']')
+	if obj {
+		closer = '}'
+	}
+	p.i++
+	var fs []Field
+	p.ws()
+	if p.i < len(p.s) && p.s[p.i] == closer {
+		p.i++
+	} else {
+		for {
 			var f Field
 			if obj {
-				k, err := d.Token()
-				if err != nil {
-					return Value{}, err
+				p.ws()
+				if p.i >= len(p.s) || p.s[p.i] != '"' {
+					return Value{}, false
 				}
-				f.Key, _ = k.(string)
+				k, ok := p.str()
+				if !ok {
+					return Value{}, false
+				}
+				f.Key = k
+				p.ws()
+				if p.i >= len(p.s) || p.s[p.i] != ':' {
+					return Value{}, false
+				}
+				p.i++
 			}
-			if f.Value, err = jsonValue(d, depth+1); err != nil {
-				return Value{}, err
+			v, ok := p.value(depth + 1)
+			if !ok {
+				return Value{}, false
 			}
+			f.Value = v
 			fs = append(fs, f)
+			p.ws()
+			if p.i >= len(p.s) {
+				return Value{}, false
+			}
+			c := p.s[p.i]
+			p.i++
+			if c == closer {
+				break
+			}
+			if c != ',' {
+				return Value{}, false
+			}
 		}
-		if _, err := d.Token(); err != nil {
-			return Value{}, err
-		}
-		if obj {
-			return Map(fs), nil
-		}
-		return List(fs), nil
-	case string:
-		return String(t), nil
-	case json.Number:
-		return Number(string(t)), nil
-	case bool:
-		return Bool(t), nil
 	}
-	return Null(), nil
+	if obj {
+		return Map(fs), true
+	}
+	return List(fs), true
 }
