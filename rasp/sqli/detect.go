@@ -71,6 +71,9 @@ func (st *sqliState) detect(s string) (int, int, bool) {
 		return start, end, true
 	}
 	for _, q := range [2]byte{'\'', '"'} {
+		if strings.IndexByte(s, q) < 0 {
+			continue // nothing to break out of this literal with
+		}
 		if start, end, ok := st.context(s, q, true); ok {
 			return start, end, true
 		}

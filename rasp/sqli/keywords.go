@@ -45,6 +45,12 @@ func Lookup(word string) Class {
 	if len(word) == 0 || len(word) > maxWord {
 		return 0
 	}
+	// Most words of a value are no keyword: the shape table (length,
+	// first and last byte, case folded) turns most of them away without
+	// hashing.
+	if wordShapes[len(word)][word[0]&31]&(1<<(word[len(word)-1]&31)) == 0 {
+		return 0
+	}
 	var buf [maxWord]byte
 	for i := 0; i < len(word); i++ {
 		c := word[i]
@@ -67,6 +73,16 @@ const (
 	val  = Reserved | Value
 	wop  = Reserved | WordOp
 )
+
+// wordShapes[n][f] has bit l set when a word of the table has n bytes,
+// a first byte f and a last byte l, each taken modulo 32 (which folds
+// ASCII case).
+var wordShapes = func() (t [maxWord + 1][32]uint32) {
+	for w := range words {
+		t[len(w)][w[0]&31] |= 1 << (w[len(w)-1] & 31)
+	}
+	return t
+}()
 
 // words is the one table of SQL words: keywords of the supported dialects
 // and the built-in functions commonly seen in queries and attacks.

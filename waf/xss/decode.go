@@ -25,6 +25,16 @@ var named = [...]struct {
 	{"dash", '-'}, {"Hat", '^'},
 }
 
+// namedByFirst lists the indexes of named by the first letter of the
+// name, in named's order (the first name that fits wins).
+var namedByFirst = func() (t [128][]uint8) {
+	for k := range named {
+		c := named[k].name[0]
+		t[c] = append(t[c], uint8(k))
+	}
+	return t
+}()
+
 // maxRefDigits bounds the digits of a numeric reference read (browsers
 // accept any number of leading zeros; "&#0000060" is a known evasion).
 // Longer runs are not a reference, so decoding stays linear.
@@ -75,7 +85,7 @@ func decodeRef(s []byte, i int) (c byte, n int) {
 	for e < len(s) && e-j < 8 && isLetter(s[e]) {
 		e++
 	}
-	for k := range named {
+	for _, k := range namedByFirst[s[j]] {
 		nm := named[k].name
 		if e-j >= len(nm) && string(s[j:j+len(nm)]) == nm {
 			m := j + len(nm)

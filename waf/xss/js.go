@@ -243,16 +243,27 @@ func (c *checker) sinks(s []byte) bool {
 func isPunct(s []byte, t jsTok, ch byte) bool { return t.kind == jsPunct && s[t.start] == ch }
 
 // sinkAt checks the identifier t, preceded by prev2 and prev, with the
-// lexer l positioned after it.
+// lexer l positioned after it. (The lookahead's steps are counted here:
+// a deferred count in sinkAtFrom, with its many returns, would not be
+// open-coded, and costs a tenth of a check.)
 func (c *checker) sinkAt(s []byte, l jsLexer, prev2, prev, t jsTok, buf, buf2 *[16]byte) bool {
+	la := l
+	ok := c.sinkAtFrom(s, l, &la, prev2, prev, t, buf, buf2)
+	c.steps += la.i - l.i
+	return ok
+}
+
+// sinkAtFrom is sinkAt, looking ahead with la (a copy of l).
+func (c *checker) sinkAtFrom(s []byte, l jsLexer, pla *jsLexer, prev2, prev, t jsTok, buf, buf2 *[16]byte) bool {
 	name := identName(s, t, buf)
 	if isGlobalObject(name) && opensExpr(s, prev) {
 		// top[...](...) : a computed member called.
-		la := l
-		defer func() { c.steps += la.i - l.i }()
-		if n := la.next(); isPunct(s, n, '[') && skipBalanced(&la, s, '[', ']') && isPunct(s, la.next(), '(') {
+		la := pla
+		if n := la.next(); isPunct(s, n, '[') && skipBalanced(la, s, '[', ']') && isPunct(s, la.next(), '(') {
 			return c.hit(t.start, la.i)
 		}
+		c.steps += la.i - l.i
+		*la = l
 	}
 	kind := sinkOf(name)
 	if kind == notSink {
@@ -271,12 +282,11 @@ func (c *checker) sinkAt(s []byte, l jsLexer, prev2, prev, t jsTok, buf, buf2 *[
 	} else if !opensExpr(s, prev) && !isPunct(s, prev, '.') {
 		return false
 	}
-	la := l
-	defer func() { c.steps += la.i - l.i }()
+	la := pla
 	n := la.next()
 	switch {
 	case isPunct(s, n, '('):
-		if !skipBalanced(&la, s, '(', ')') {
+		if !skipBalanced(la, s, '(', ')') {
 			return c.hit(t.start, la.i) // arguments run to the end: the page closes them
 		}
 		if endsExpr(s, la.next()) {
