@@ -59,6 +59,12 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	e.markViews()
 	e.nPrefixes = len(c.chains.funcs)
 	e.stepName = c.chains.stepNames()
+	e.stepKeep = make([]func([]byte) bool, len(e.stepName))
+	for id, name := range e.stepName {
+		if _, canon, ok := transform.Lookup(name); ok {
+			e.stepKeep[id] = transform.Keeps(canon)
+		}
+	}
 	e.makeCache(opts.ValueCache, len(rs.Exclusions) > 0, len(c.views))
 	nChains := len(c.groups)
 	e.pool.New = func() any { return newContext(e, nChains) }

@@ -1054,6 +1054,11 @@ func (c *Context) step(fn transform.Func, id int32, in []byte) []byte {
 			return m.out
 		}
 	}
+	if keep := c.e.stepKeep[id]; keep != nil && keep(in) {
+		// Nothing to change: no copy to make and compare.
+		c.memo = append(c.memo, stepMemo{fn: name, in: &in[0], n: len(in), out: in})
+		return in
+	}
 	dst := fn(c.pbuf[id][:0], in)
 	c.pbuf[id] = dst
 	out := dst

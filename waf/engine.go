@@ -171,6 +171,9 @@ type Engine struct {
 	// is the name of prefix id's last transformer.
 	nPrefixes int
 	stepName  []string
+	// stepKeep[id], when set, tells cheaply that prefix id's last
+	// transformer leaves a value unchanged (transform.Keeps).
+	stepKeep []func([]byte) bool
 	// sinks are the exploit-prevention rules, evaluated at sinks
 	// (sink.go); paramSets are the distinct params lists of their detectors.
 	sinks     []*sinkRule

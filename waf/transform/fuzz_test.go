@@ -80,6 +80,9 @@ func FuzzTransformers(f *testing.F) {
 			if !bytes.Equal(in, orig) {
 				t.Fatalf("%s modified its input", n)
 			}
+			if keep := Keeps(n); keep != nil && keep(in) && !bytes.Equal(out, in) {
+				t.Fatalf("%s: Keeps(%q), but the output is %q", n, in, out)
+			}
 			g := growth[n]
 			if g.den == 0 {
 				t.Fatalf("%s has no documented growth", n)

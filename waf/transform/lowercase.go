@@ -17,4 +17,17 @@ func lowercase(dst, src []byte) []byte {
 	return dst
 }
 
-func init() { register("lowercase", lowercase) }
+// noUpper reports whether src has no ASCII upper-case letter.
+func noUpper(src []byte) bool {
+	for _, c := range src {
+		if c-'A' < 26 {
+			return false
+		}
+	}
+	return true
+}
+
+func init() {
+	register("lowercase", lowercase)
+	registerKeeps("lowercase", noUpper)
+}

@@ -17,4 +17,7 @@ func removeNulls(dst, src []byte) []byte {
 	return dst
 }
 
-func init() { register("remove_nulls", removeNulls, "removeNulls") }
+func init() {
+	register("remove_nulls", removeNulls, "removeNulls")
+	registerKeeps("remove_nulls", func(src []byte) bool { return bytes.IndexByte(src, 0) < 0 })
+}

@@ -66,4 +66,17 @@ var shellPlain = func() (t [256]bool) {
 	return t
 }()
 
-func init() { register("shell_unescape", shellUnescape, "cmdLine") }
+// shellKeeps reports whether every byte of src is copied as it is.
+func shellKeeps(src []byte) bool {
+	for _, c := range src {
+		if !shellPlain[c] {
+			return false
+		}
+	}
+	return true
+}
+
+func init() {
+	register("shell_unescape", shellUnescape, "cmdLine")
+	registerKeeps("shell_unescape", shellKeeps)
+}

@@ -55,7 +55,26 @@ type Func func(dst, src []byte) []byte
 var (
 	funcs   = map[string]Func{}
 	aliases = map[string]string{}
+	keeps   = map[string]func([]byte) bool{}
 )
+
+// Keeps returns, for the transformers that have one, a check cheaper than
+// the transformer that src is left unchanged by it (a false answer says
+// nothing): an engine skips the copy of a value it already holds. name is
+// a canonical name (see Lookup); nil when there is no check.
+func Keeps(name string) func(src []byte) bool { return keeps[name] }
+
+// registerKeeps adds the unchanged-value check of a registered transformer.
+func registerKeeps(name string, f func([]byte) bool) {
+	if _, ok := funcs[name]; !ok || keeps[name] != nil {
+		panic(fmt.Sprintf("transform: keeps of %q", name))
+	}
+	keeps[name] = f
+}
+
+// noPercentOrPlus reports whether src has neither '%' nor '+': the URL
+// decoders leave it as it is.
+func noPercentOrPlus(src []byte) bool { return indexPercentOrPlus(src) < 0 }
 
 // register adds a transformer under name and its legacy aliases. It panics on
 // an empty or duplicate name; it is only called from init functions.

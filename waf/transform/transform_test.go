@@ -503,3 +503,35 @@ func TestPathologicalInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestKeeps: a transformer's unchanged-value check answers true on values
+// the transformer leaves as they are, and false on some it changes
+// (FuzzTransformers checks that it never says unchanged wrongly).
+func TestKeeps(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		kept, gone string
+	}{
+		{"lowercase", "already lower, 123 é", "Upper"},
+		{"url_decode", "/a/b?c=d&e", "a%20b"},
+		{"url_decode", "plain", "a+b"},
+		{"url_decode_iis", "/a/b?c=d&e", "%u0041"},
+		{"remove_nulls", "no nul here", "a\x00b"},
+		{"shell_unescape", "cat/etc/passwd", "c'a't /etc"},
+	} {
+		keep := Keeps(tc.name)
+		if keep == nil {
+			t.Fatalf("%s has no Keeps", tc.name)
+		}
+		fn, _, _ := Lookup(tc.name)
+		if !keep([]byte(tc.kept)) || string(fn(nil, []byte(tc.kept))) != tc.kept {
+			t.Errorf("%s: %q is kept", tc.name, tc.kept)
+		}
+		if keep([]byte(tc.gone)) {
+			t.Errorf("%s: Keeps(%q) is true, but the transformer changes it", tc.name, tc.gone)
+		}
+	}
+	if Keeps("base64_decode") != nil {
+		t.Error("base64_decode has a Keeps")
+	}
+}

@@ -47,4 +47,7 @@ func indexPercentOrPlus(s []byte) int {
 	return i
 }
 
-func init() { register("url_decode", urlDecode, "urlDecode") }
+func init() {
+	register("url_decode", urlDecode, "urlDecode")
+	registerKeeps("url_decode", noPercentOrPlus)
+}

@@ -107,4 +107,7 @@ func iisPush(dst []byte, base int, c byte) []byte {
 	}
 }
 
-func init() { register("url_decode_iis", urlDecodeIIS, "urlDecodeUni") }
+func init() {
+	register("url_decode_iis", urlDecodeIIS, "urlDecodeUni")
+	registerKeeps("url_decode_iis", noPercentOrPlus)
+}
