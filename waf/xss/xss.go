@@ -68,7 +68,10 @@
 // a known function nor reached through a closed string are not reported.
 package xss
 
-import "sync"
+import (
+	"bytes"
+	"sync"
+)
 
 // MaxLen is the number of leading bytes of a value that Check examines.
 // Scanning is linear, so the bound only caps the worst-case time per value
@@ -402,8 +405,26 @@ func gluedHandler(b []byte) bool {
 // containsFold reports whether b contains the lowercase ASCII p, ignoring
 // ASCII case.
 func containsFold(b []byte, p string) bool {
+	if len(p) == 0 {
+		return true
+	}
+	c0 := p[0]
+	if c0 < 'a' || c0 > 'z' {
+		// The first byte has one case: look for it at machine speed.
+		for len(b) >= len(p) {
+			i := bytes.IndexByte(b[:len(b)-len(p)+1], c0)
+			if i < 0 {
+				return false
+			}
+			if hasPrefixFold(b[i+1:], p[1:]) {
+				return true
+			}
+			b = b[i+1:]
+		}
+		return false
+	}
 	for i := 0; i+len(p) <= len(b); i++ {
-		if hasPrefixFold(b[i:], p) {
+		if b[i]|0x20 == c0 && hasPrefixFold(b[i+1:], p[1:]) {
 			return true
 		}
 	}
