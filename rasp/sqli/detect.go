@@ -90,12 +90,16 @@ func (st *sqliState) detect(s string) (int, int, bool) {
 
 // escapedQuote reports whether s holds the quote q after a backslash.
 func escapedQuote(s string, q byte) bool {
-	for i := 1; i < len(s); i++ {
-		if s[i] == q && s[i-1] == '\\' {
+	for {
+		i := strings.IndexByte(s, '\\')
+		if i < 0 || i+1 >= len(s) {
+			return false
+		}
+		if s[i+1] == q {
 			return true
 		}
+		s = s[i+1:]
 	}
-	return false
 }
 
 // breakout returns the offset of the quote q that ends a literal which the
