@@ -147,7 +147,10 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	eng, st, warnings, err := compileRules(&cfg, waf.Options{Timeout: cfg.Timeout})
+	// In a Lambda function the warm-up runs in the init phase, which
+	// Lambda runs with burst CPU, rather than beside the first invocation,
+	// which gets the function's share of a CPU.
+	eng, st, warnings, err := compileRules(&cfg, waf.Options{Timeout: cfg.Timeout, WaitWarmUp: lambdaFunction() != ""})
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,13 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	e.nPrefixes = len(c.chains.funcs)
 	e.stepName = c.chains.stepNames()
 	e.stepKeep = make([]func([]byte) bool, len(e.stepName))
+	e.stepFn = make([]uint32, len(e.stepName))
+	fnum := map[string]uint32{}
 	for id, name := range e.stepName {
+		if _, ok := fnum[name]; !ok {
+			fnum[name] = uint32(len(fnum))
+		}
+		e.stepFn[id] = fnum[name]
 		if _, canon, ok := transform.Lookup(name); ok {
 			e.stepKeep[id] = transform.Keeps(canon)
 		}

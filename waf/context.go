@@ -176,7 +176,7 @@ type Context struct {
 // stepMemo is one transformer step run on the current value: the
 // transformer's name, its input (by address and length) and its output.
 type stepMemo struct {
-	fn  string
+	fn  uint32 // the transformer, numbered (Engine.stepFn)
 	in  *byte
 	n   int
 	out []byte
@@ -1048,7 +1048,7 @@ func (c *Context) step(fn transform.Func, id int32, in []byte) []byte {
 		c.pbuf[id] = dst
 		return dst
 	}
-	name := c.e.stepName[id]
+	name := c.e.stepFn[id]
 	for k := range c.memo {
 		if m := &c.memo[k]; m.in == &in[0] && m.n == len(in) && m.fn == name {
 			return m.out

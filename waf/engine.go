@@ -174,6 +174,9 @@ type Engine struct {
 	// stepKeep[id], when set, tells cheaply that prefix id's last
 	// transformer leaves a value unchanged (transform.Keeps).
 	stepKeep []func([]byte) bool
+	// stepFn[id] numbers the transformer of stepName[id]: the same number
+	// for the same transformer.
+	stepFn []uint32
 	// sinks are the exploit-prevention rules, evaluated at sinks
 	// (sink.go); paramSets are the distinct params lists of their detectors.
 	sinks     []*sinkRule
