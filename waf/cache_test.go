@@ -78,6 +78,25 @@ func TestValueCache(t *testing.T) {
 	if res, _ := runHits(e, Address{Name: AddrHeaders, Value: only}, bar); len(res.Matches) != 1 || res.Matches[0].RuleID != "r-two" {
 		t.Fatalf("the header seen after a partial match was skipped: %+v", res.Matches)
 	}
+	// A partial match leaves the views the matched condition does not
+	// read cached: the query value, read by r-sqli and r-two's second
+	// condition only, after r-two's first condition matched in the
+	// headers, is remembered clean and skipped the next time.
+	foo := Address{Name: AddrHeaders, Value: Map([]Field{{Key: "x-a", Value: Strings("foo")}})}
+	qv := Address{Name: AddrQuery, Value: query("q", "an ordinary query value")}
+	for i := range 2 {
+		c := e.NewContext()
+		c.Run([]Address{foo})
+		before := c.cacheHits
+		res := c.Run([]Address{qv})
+		if len(res.Matches) != 0 {
+			t.Fatalf("ordinary query: %+v", res.Matches)
+		}
+		if hits := c.cacheHits - before; i == 1 && hits == 0 {
+			t.Error("a query value after a partial match in the headers was not remembered clean")
+		}
+		c.Close()
+	}
 	// Off when asked, or when the ruleset has exclusions.
 	rs, _, err := ParseRuleset([]byte(cacheRules))
 	if err != nil {

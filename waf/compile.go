@@ -71,6 +71,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			e.stepKeep[id] = transform.Keeps(canon)
 		}
 	}
+	e.nViews = len(c.views)
 	e.makeCache(opts.ValueCache, len(rs.Exclusions) > 0, len(c.views))
 	nChains := len(c.groups)
 	e.pool.New = func() any { return newContext(e, nChains) }
@@ -489,6 +490,9 @@ func (e *Engine) markViews() {
 				for _, ts := range [2][]*target{g.targets, g.existence} {
 					for _, t := range ts {
 						v.mark(t.cond.rule)
+						if cv := t.cond.views; !slices.Contains(cv, int32(v.idx)) {
+							t.cond.views = append(cv, int32(v.idx))
+						}
 					}
 				}
 			}

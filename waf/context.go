@@ -95,9 +95,11 @@ type Context struct {
 	fresh    []bool
 	ruleDone []bool
 	condMask []uint64
-	exclDone []bool
-	exclMask []uint64
-	active   []*exclusion
+	// viewDirty[v] is set once a condition that view v reads matched.
+	viewDirty []bool
+	exclDone  []bool
+	exclMask  []uint64
+	active    []*exclusion
 	// The time budget (see Options.Timeout): spent is what the earlier
 	// runs charged, start the start of this run and excused the one-time
 	// builds of its operators. Once the run has charged a quarter of the
@@ -190,19 +192,20 @@ type pathElem struct {
 func newContext(e *Engine, nChains int) *Context {
 	n := len(e.addrNames)
 	c := &Context{
-		e:        e,
-		values:   make([]Value, n),
-		present:  make([]bool, n),
-		fresh:    make([]bool, n),
-		ruleDone: make([]bool, len(e.rules)),
-		condMask: make([]uint64, len(e.rules)),
-		exclDone: make([]bool, len(e.exclRules)),
-		exclMask: make([]uint64, len(e.exclRules)),
-		cut:      make([]uint8, n),
-		pbuf:     make([][]byte, e.nPrefixes),
-		pview:    make([][]byte, e.nPrefixes),
-		pstamp:   make([]uint32, e.nPrefixes),
-		path:     make([]pathElem, 0, MaxDepth+1),
+		e:         e,
+		values:    make([]Value, n),
+		present:   make([]bool, n),
+		fresh:     make([]bool, n),
+		ruleDone:  make([]bool, len(e.rules)),
+		condMask:  make([]uint64, len(e.rules)),
+		viewDirty: make([]bool, e.nViews),
+		exclDone:  make([]bool, len(e.exclRules)),
+		exclMask:  make([]uint64, len(e.exclRules)),
+		cut:       make([]uint8, n),
+		pbuf:      make([][]byte, e.nPrefixes),
+		pview:     make([][]byte, e.nPrefixes),
+		pstamp:    make([]uint32, e.nPrefixes),
+		path:      make([]pathElem, 0, MaxDepth+1),
 	}
 	words := 0
 	for _, vs := range e.views {
@@ -242,6 +245,7 @@ func (c *Context) Close() {
 	clear(c.fresh)
 	clear(c.ruleDone)
 	clear(c.condMask)
+	clear(c.viewDirty)
 	clear(c.exclDone)
 	clear(c.exclMask)
 	c.active = c.active[:0]
@@ -722,26 +726,31 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 	if c.ws.level == 0 {
 		c.ws.sent = s
 	}
-	if c.e.cache == nil || !c.clean() || c.warming {
+	if c.e.cache == nil || c.warming {
 		c.evalScalar(vw, kind, s, excl)
 		return
 	}
 	fp := c.e.fingerprintIn(c.pass, vw, kind, excl, s)
 	slot := &c.e.cache[fp&uint64(len(c.e.cache)-1)]
 	if slot.Load() == fp {
+		// Found clean with every target of the view live: clean again,
+		// and with fewer targets live (a block, a timeout, conditions
+		// already matched) too.
 		c.cacheHits++
-		return // found clean with every rule live: clean again
+		return
 	}
+	live, conds := c.viewLive(vw), c.conds
 	c.evalScalar(vw, kind, s, excl)
-	if c.clean() {
+	if live && c.conds == conds && c.viewLive(vw) {
 		slot.Store(fp)
 	}
 }
 
-// clean reports whether every rule of every view is still live: nothing
-// matched yet (not even one condition of a rule), no block, no timeout.
-func (c *Context) clean() bool {
-	return c.conds == 0 && c.block == nil && !c.timedOut
+// viewLive reports whether every target of the view is live: no block,
+// no timeout, and no condition that the view reads matched yet in the
+// request (a matched condition's targets are not evaluated again).
+func (c *Context) viewLive(vw *view) bool {
+	return c.block == nil && !c.timedOut && !c.viewDirty[vw.idx]
 }
 
 // evalScalar is scalar without the cache.
@@ -1137,6 +1146,9 @@ func (c *Context) condMatched(t *target, sent, value, highlight string) {
 		return
 	}
 	c.condMask[r.idx] |= 1 << t.cond.idx
+	for _, v := range t.cond.views {
+		c.viewDirty[v] = true
+	}
 	if c.condMask[r.idx] != fullMask(len(r.conds)) {
 		return
 	}

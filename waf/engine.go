@@ -126,9 +126,10 @@ type Options struct {
 // value's bytes, under a seed drawn when the engine is built, so that
 // collisions cannot be aimed at, with the view and the value's kind
 // mixed in) and skips them. Only
-// values evaluated with every rule of their view live are remembered (the
-// request had matched nothing yet, had not run out of time, and the
-// ruleset has no exclusions), and updating rules data forgets them all.
+// values evaluated with every rule of their view live are remembered (no
+// condition the view reads had matched yet in the request, nothing had
+// blocked it, it had not run out of time, and the ruleset has no
+// exclusions), and updating rules data forgets them all.
 // The cache is small and overwritten in place: a value seen once is gone
 // a few hundred requests later.
 const DefaultValueCache = 4096
@@ -170,6 +171,8 @@ type Engine struct {
 	// results a context keeps for the value being evaluated; stepName[id]
 	// is the name of prefix id's last transformer.
 	nPrefixes int
+	// nViews counts the views.
+	nViews int
 	stepName  []string
 	// stepKeep[id], when set, tells cheaply that prefix id's last
 	// transformer leaves a value unchanged (transform.Keeps).
@@ -232,6 +235,10 @@ type condition struct {
 	// build state (see target.built).
 	lazy  operator.Lazy
 	built atomic.Uint32
+	// views are the numbers of the views that read the condition: once it
+	// matched in a request, their values are no longer evaluated with
+	// every target live, and are not remembered as clean.
+	views []int32
 }
 
 // target is a condition's operator, or one of its branches, as evaluated
