@@ -172,8 +172,8 @@ type Engine struct {
 	// is the name of prefix id's last transformer.
 	nPrefixes int
 	// nViews counts the views.
-	nViews int
-	stepName  []string
+	nViews   int
+	stepName []string
 	// stepKeep[id], when set, tells cheaply that prefix id's last
 	// transformer leaves a value unchanged (transform.Keeps).
 	stepKeep []func([]byte) bool
