@@ -86,12 +86,16 @@ func TestCampaignCountGrowsDuringCooldown(t *testing.T) {
 			// Detected at the 5th unknown login: the signal counts 5.
 			stuffing(5)
 			first := signal(ato.TypeCredentialStuffing, 5)
+			// The signal is stored before its response: the block may
+			// follow it by a moment.
 			blocked := false
-			for _, d := range decisions(t, e) {
-				blocked = blocked || (d.Kind == collector.BlockIP && d.Value == stuffer && d.SignalID == first.ID)
-			}
-			if !blocked {
-				t.Fatalf("%s is not blocked for %s: %+v", stuffer, first.ID, decisions(t, e))
+			for deadline := time.Now().Add(15 * time.Second); !blocked; time.Sleep(20 * time.Millisecond) {
+				for _, d := range decisions(t, e) {
+					blocked = blocked || (d.Kind == collector.BlockIP && d.Value == stuffer && d.SignalID == first.ID)
+				}
+				if !blocked && time.Now().After(deadline) {
+					t.Fatalf("%s is not blocked for %s: %+v", stuffer, first.ID, decisions(t, e))
+				}
 			}
 			// The campaign goes on within the cooldown (its events were on
 			// their way before the block reached the agents).
