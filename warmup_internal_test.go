@@ -15,7 +15,7 @@ import (
 // phase; elsewhere the engine is returned while it warms up. The check
 // runs in a child process, where the variable is read for the first time.
 func TestLambdaWaitsForTheWarmUp(t *testing.T) {
-	if os.Getenv("RAMPART_WARMUP_CHILD") != "" {
+	if os.Getenv("WARMUP_TEST_CHILD") != "" {
 		a, err := New(Config{Enabled: true, Exporter: &eventtest.Recorder{}, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
@@ -29,7 +29,7 @@ func TestLambdaWaitsForTheWarmUp(t *testing.T) {
 		return
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLambdaWaitsForTheWarmUp$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "RAMPART_WARMUP_CHILD=1", "AWS_LAMBDA_FUNCTION_NAME=warmup-test")
+	cmd.Env = append(os.Environ(), "WARMUP_TEST_CHILD=1", "AWS_LAMBDA_FUNCTION_NAME=warmup-test")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
