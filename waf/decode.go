@@ -249,47 +249,11 @@ func (p *jsonText) word(w string) bool {
 	return true
 }
 
-// number reads a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// number reads a number.
 func (p *jsonText) number() bool {
-	s := p.s
-	if p.i < len(s) && s[p.i] == '-' {
-		p.i++
-	}
-	switch {
-	case p.i >= len(s):
-		return false
-	case s[p.i] == '0':
-		p.i++
-	case '1' <= s[p.i] && s[p.i] <= '9':
-		p.digits()
-	default:
-		return false
-	}
-	if p.i < len(s) && s[p.i] == '.' {
-		p.i++
-		if !p.digits() {
-			return false
-		}
-	}
-	if p.i < len(s) && (s[p.i] == 'e' || s[p.i] == 'E') {
-		p.i++
-		if p.i < len(s) && (s[p.i] == '+' || s[p.i] == '-') {
-			p.i++
-		}
-		if !p.digits() {
-			return false
-		}
-	}
-	return true
-}
-
-// digits reads digits and reports whether there was one.
-func (p *jsonText) digits() bool {
-	start := p.i
-	for p.i < len(p.s) && '0' <= p.s[p.i] && p.s[p.i] <= '9' {
-		p.i++
-	}
-	return p.i > start
+	end, err := jsonscan.Number(p.s, p.i)
+	p.i = end
+	return err == jsonscan.OK
 }
 
 // container reads the object or array at p.i.

@@ -227,3 +227,24 @@ func TestMembersKeepsSlicesApart(t *testing.T) {
 		t.Fatalf("append through a member changed the document: %s", doc)
 	}
 }
+
+// TestNumber: the JSON number grammar, where each error is found.
+func TestNumber(t *testing.T) {
+	for _, tc := range []struct {
+		in  string
+		end int
+		err Error
+	}{
+		{"0", 1, OK}, {"-0,", 2, OK}, {"12.5e+3]", 7, OK}, {"1E9", 3, OK}, {"01", 1, OK},
+		{"-", 1, ErrNumberEnd}, {"", 0, ErrNumberEnd}, {"+1", 0, ErrNumber}, {"-x", 1, ErrNumber},
+		{"1.", 2, ErrFraction}, {"1.e5", 2, ErrFraction}, {"1e", 2, ErrExponent}, {"1e+", 3, ErrExponent}, {"2E-x", 3, ErrExponent},
+	} {
+		end, err := Number(tc.in, 0)
+		if end != tc.end || err != tc.err {
+			t.Errorf("Number(%q) = %d, %v; want %d, %v", tc.in, end, err, tc.end, tc.err)
+		}
+		if bend, berr := Number([]byte(tc.in), 0); bend != end || berr != err {
+			t.Errorf("Number([]byte(%q)) = %d, %v; the string gives %d, %v", tc.in, bend, berr, end, err)
+		}
+	}
+}

@@ -8,8 +8,8 @@ import (
 	"github.com/rampartsec/rampart/internal/hexdigit"
 )
 
-// Error is what String found wrong with a string; its text is the message
-// of a syntax error.
+// Error is what String found wrong with a string, or Number with a
+// number; its text is the message of a syntax error.
 type Error uint8
 
 // The errors of String.
@@ -19,6 +19,11 @@ const (
 	ErrControl       // a control byte (below 0x20) inside the string
 	ErrEscape        // a backslash followed by anything but " \ / b f n r t u
 	ErrUnicode       // \u not followed by four hexadecimal digits
+	// The errors of Number.
+	ErrNumberEnd // the input ends inside the number
+	ErrNumber    // no digit where the number starts
+	ErrFraction  // a '.' not followed by a digit
+	ErrExponent  // an exponent without digits
 )
 
 var errorText = [...]string{
@@ -27,6 +32,11 @@ var errorText = [...]string{
 	ErrControl: "control character in string",
 	ErrEscape:  "invalid escape in string",
 	ErrUnicode: `invalid \u escape`,
+
+	ErrNumberEnd: "unexpected end of input",
+	ErrNumber:    "invalid character in number",
+	ErrFraction:  "invalid number fraction",
+	ErrExponent:  "invalid number exponent",
 }
 
 // Error returns the message of e, as a syntax error says it.
@@ -175,4 +185,49 @@ func hex4[T ~string | ~[]byte](s T, i int) (rune, int, Error) {
 		n = n<<4 | rune(d)
 	}
 	return n, i + 4, OK
+}
+
+// Number reads the JSON number that starts at s[i]
+// (-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?) and returns the index
+// just past it and OK, or the index where it is wrong and the error.
+func Number[T ~string | ~[]byte](s T, i int) (int, Error) {
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(s):
+		return i, ErrNumberEnd
+	case s[i] == '0':
+		i++
+	case '1' <= s[i] && s[i] <= '9':
+		i = digits(s, i)
+	default:
+		return i, ErrNumber
+	}
+	if i < len(s) && s[i] == '.' {
+		if i++; i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return i, ErrFraction
+		}
+		i = digits(s, i)
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return i, ErrExponent
+		}
+		i = digits(s, i)
+	}
+	return i, OK
+}
+
+// digits returns the index of the first byte at or after s[i] that is not
+// a decimal digit.
+func digits[T ~string | ~[]byte](s T, i int) int {
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return i
 }

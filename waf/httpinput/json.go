@@ -139,44 +139,9 @@ func (p *jsonParser) word(w string) bool {
 
 // number scans a JSON number.
 func (p *jsonParser) number() bool {
-	s := p.s
-	if p.i < len(s) && s[p.i] == '-' {
-		p.i++
-	}
-	switch {
-	case p.i >= len(s):
-		return p.fail("unexpected end of input")
-	case s[p.i] == '0':
-		p.i++
-	case '1' <= s[p.i] && s[p.i] <= '9':
-		p.digits()
-	default:
-		return p.fail("invalid character in number")
-	}
-	if p.i < len(s) && s[p.i] == '.' {
-		p.i++
-		if p.i >= len(s) || s[p.i] < '0' || s[p.i] > '9' {
-			return p.fail("invalid number fraction")
-		}
-		p.digits()
-	}
-	if p.i < len(s) && (s[p.i] == 'e' || s[p.i] == 'E') {
-		p.i++
-		if p.i < len(s) && (s[p.i] == '+' || s[p.i] == '-') {
-			p.i++
-		}
-		if p.i >= len(s) || s[p.i] < '0' || s[p.i] > '9' {
-			return p.fail("invalid number exponent")
-		}
-		p.digits()
-	}
-	return true
-}
-
-func (p *jsonParser) digits() {
-	for p.i < len(p.s) && '0' <= p.s[p.i] && p.s[p.i] <= '9' {
-		p.i++
-	}
+	end, err := jsonscan.Number(p.s, p.i)
+	p.i = end
+	return err == jsonscan.OK || p.failString(err)
 }
 
 // str parses a string at p.i (at its opening quote). When decode is false,
@@ -187,8 +152,8 @@ func (p *jsonParser) str(decode bool) (string, bool) {
 	return v, err == jsonscan.OK || p.failString(err)
 }
 
-// failString records the error of a string; it is apart from str so that
-// str, on the path of every key and value, is inlined.
+// failString records the error of a string or a number; it is apart from
+// str so that str, on the path of every key and value, is inlined.
 func (p *jsonParser) failString(err jsonscan.Error) bool { return p.fail(err.Error()) }
 
 // add appends a field to the container whose fields start at base, unless it
