@@ -136,25 +136,9 @@ func prepareOperators(rules []Rule) {
 		workers = min(workers, 1)
 	}
 	slices.SortStableFunc(jobs, func(a, b job) int { return b.cost - a.cost })
-	prepare := func(op operator.Operator) {
-		ops := []operator.Operator{op}
-		if d, ok := op.(operator.Decomposable); ok {
-			if bs := d.Branches(); len(bs) > 1 {
-				ops = bs
-			}
-		}
-		for _, o := range ops {
-			if pf, ok := o.(operator.Prefiltered); ok {
-				pf.RequiredLiterals()
-			}
-			if bf, ok := o.(operator.ByteFiltered); ok {
-				bf.RequiredBytes()
-			}
-		}
-	}
 	if workers <= 1 {
 		for _, j := range jobs {
-			prepare(j.op)
+			prepareOperator(j.op)
 		}
 		return
 	}
@@ -169,11 +153,30 @@ func prepareOperators(rules []Rule) {
 				if i >= len(jobs) {
 					return
 				}
-				prepare(jobs[i].op)
+				prepareOperator(jobs[i].op)
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// prepareOperator builds what the prefilter reads of an operator: its
+// branches, their required literals and bytes (each kept by the operator).
+func prepareOperator(op operator.Operator) {
+	ops := []operator.Operator{op}
+	if d, ok := op.(operator.Decomposable); ok {
+		if bs := d.Branches(); len(bs) > 1 {
+			ops = bs
+		}
+	}
+	for _, o := range ops {
+		if pf, ok := o.(operator.Prefiltered); ok {
+			pf.RequiredLiterals()
+		}
+		if bf, ok := o.(operator.ByteFiltered); ok {
+			bf.RequiredBytes()
+		}
+	}
 }
 
 // newEngine returns an engine with the ruleset's actions (over the
@@ -490,7 +493,9 @@ func (e *Engine) markViews() {
 				for _, ts := range [2][]*target{g.targets, g.existence} {
 					for _, t := range ts {
 						v.mark(t.cond.rule)
-						if cv := t.cond.views; !slices.Contains(cv, int32(v.idx)) {
+						// The views come one after the other: a condition
+						// seen in this one has it last.
+						if cv := t.cond.views; len(cv) == 0 || cv[len(cv)-1] != int32(v.idx) {
 							t.cond.views = append(cv, int32(v.idx))
 						}
 					}

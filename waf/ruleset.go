@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/rampartsec/rampart/internal/jsonscan"
 	"runtime"
 	"sort"
 	"strconv"
@@ -190,7 +191,7 @@ var detectorOperators = map[string]bool{
 // *RulesetError listing every problem when the ruleset is invalid.
 func ParseRuleset(data []byte) (*Ruleset, []string, error) {
 	if len(data) < parallelValidation || runtime.GOMAXPROCS(0) < 2 {
-		if !json.Valid(data) {
+		if !jsonscan.Valid(data) {
 			return invalidJSON(data)
 		}
 		return parseValid(data)
@@ -199,7 +200,7 @@ func ParseRuleset(data []byte) (*Ruleset, []string, error) {
 	// result only counts when the document is valid JSON (the splitter does
 	// not validate, but always ends, even on invalid input).
 	valid := make(chan bool, 1)
-	go func() { valid <- json.Valid(data) }()
+	go func() { valid <- jsonscan.Valid(data) }()
 	rs, warns, err, crash := parseUnchecked(data)
 	if !<-valid {
 		return invalidJSON(data)
@@ -407,6 +408,9 @@ func (j *opJobs) run(job *opJob) {
 		j.failed.Store(true)
 		return
 	}
+	// What New's prefilter will read of it, while this CPU is here
+	// (prepareOperators finds it done).
+	prepareOperator(op)
 	job.op = op
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 // Fast paths of the ruleset parser. ParseRuleset checks once that the
-// whole document is valid JSON (json.Valid); the ruleset's objects and
+// whole document is valid JSON (jsonscan.Valid); the ruleset's objects and
 // arrays are then split into their members by jsonscan's non-validating
 // scan, strings without escapes or non-ASCII bytes are read in place, and
 // strings with escapes are decoded by jsonscan.String.

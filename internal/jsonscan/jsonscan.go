@@ -32,7 +32,23 @@ func Space(b []byte, i int) int {
 // at b[i], or len(b) when it is not closed.
 func StringEnd(b []byte, i int) int {
 	start := i + 1
-	for i = start; i < len(b); i++ {
+	i = start
+	// Keys and short strings end before bytes.IndexByte's call pays.
+	for n := min(len(b), start+16); i < n; i++ {
+		switch b[i] {
+		case '"':
+			return i + 1
+		case '\\':
+			return stringEndFrom(b, start, i)
+		}
+	}
+	return stringEndFrom(b, start, i)
+}
+
+// stringEndFrom is StringEnd past b[i], for the string whose first byte
+// is b[start].
+func stringEndFrom(b []byte, start, i int) int {
+	for ; i < len(b); i++ {
 		j := bytes.IndexByte(b[i:], '"')
 		if j < 0 {
 			return len(b)
@@ -63,17 +79,29 @@ func Skip(b []byte, i int) int {
 		return StringEnd(b, i)
 	case '{', '[':
 		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i = StringEnd(b, i) - 1
-			case '{', '[':
+		for i < len(b) {
+			// Whitespace and the bytes between strings, four at a time.
+			for i+4 <= len(b) && skipClass[b[i]]|skipClass[b[i+1]]|skipClass[b[i+2]]|skipClass[b[i+3]] == 0 {
+				i += 4
+			}
+			for i < len(b) && skipClass[b[i]] == 0 {
+				i++
+			}
+			if i >= len(b) {
+				break
+			}
+			switch skipClass[b[i]] {
+			case skipQuote:
+				i = StringEnd(b, i)
+				continue
+			case skipOpen:
 				depth++
-			case '}', ']':
+			case skipClose:
 				if depth--; depth == 0 {
 					return i + 1
 				}
 			}
+			i++
 		}
 		return i
 	}
@@ -86,6 +114,20 @@ func Skip(b []byte, i int) int {
 	}
 	return i
 }
+
+// Classes of skipClass: the bytes Skip stops at inside a container.
+const (
+	skipQuote = 1 + iota
+	skipOpen
+	skipClose
+)
+
+var skipClass = func() (t [256]byte) {
+	t['"'] = skipQuote
+	t['{'], t['['] = skipOpen, skipOpen
+	t['}'], t[']'] = skipClose, skipClose
+	return t
+}()
 
 // Member is a member of a JSON object.
 type Member struct {

@@ -3,6 +3,7 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"reflect"
 	"testing"
 	"unicode/utf8"
@@ -98,6 +99,9 @@ func TestSplit(t *testing.T) {
 func checkValid(t *testing.T, b []byte) {
 	t.Helper()
 	valid := json.Valid(b)
+	if Valid(b) != valid {
+		t.Fatalf("Valid(%q) = %v; encoding/json says %v", b, !valid, valid)
+	}
 	start := Space(b, 0)
 	if valid {
 		if end := Space(b, Skip(b, 0)); end != len(b) {
@@ -192,6 +196,12 @@ var validRows = []string{
 	`{}`, `[]`, ` [ "a" , "b\u00e9" ] `, `{"a":1,"a":2}`, `"x\"y"`, `null`, `[null]`, `true`, `-0.5e+7`,
 	`{"a":[1,"x",{"b":null}],"c":"\n"}`, `[{"operator":"match_regex","parameters":{"regex":"a\\b"}}]`,
 	`{"k\\":"\\\"","":[[],{}]}`, `[1,]`, `{"a"}`, `"abc`, `"\ud800\udc00"`, "\"\xc3\x28\"", "[\"\t\"]",
+	// the validator's edges: empty containers, separators, literals cut
+	// short, numbers, keys and escapes
+	``, ` `, `[`, `]`, `{`, `[[[]]]`, `[[],[]]`, `[{}, {}]`, `{"a":{}}`, `{"a":[]}`, `{"a":1,}`, `{,}`, `[,1]`,
+	`{"a" "b"}`, `{"a":}`, `{1:2}`, `[1 2]`, `[1,,2]`, `tru`, `nul`, `falsey`, `[true,false,null]`,
+	`01`, `-`, `1.`, `1.e5`, `1e`, `1e+`, `-01`, `[-0]`, `"\u12"`, `"\u12g4"`, `"\x"`, `"\`, `"a\"`,
+	`{"a":"b"}}`, `[]]`, `{}x`, `"\/\b\f\n\r\t"`, "\"\x7f\xff\"", "\"\x1f\"",
 }
 
 func TestValidAgainstEncodingJSON(t *testing.T) {
@@ -247,4 +257,28 @@ func TestNumber(t *testing.T) {
 			t.Errorf("Number([]byte(%q)) = %d, %v; the string gives %d, %v", tc.in, bend, berr, end, err)
 		}
 	}
+}
+
+// BenchmarkValid compares Valid with encoding/json's on the default
+// ruleset's document.
+func BenchmarkValid(b *testing.B) {
+	doc, err := os.ReadFile("../../waf/rules/default.json")
+	if err != nil {
+		b.Skip(err)
+	}
+	b.SetBytes(int64(len(doc)))
+	b.Run("jsonscan", func(b *testing.B) {
+		for b.Loop() {
+			if !Valid(doc) {
+				b.Fatal("invalid")
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		for b.Loop() {
+			if !json.Valid(doc) {
+				b.Fatal("invalid")
+			}
+		}
+	})
 }
