@@ -408,9 +408,12 @@ func (j *opJobs) run(job *opJob) {
 		j.failed.Store(true)
 		return
 	}
-	// What New's prefilter will read of it, while this CPU is here
-	// (prepareOperators finds it done).
-	prepareOperator(op)
+	// What New's prefilter will read of an expression known in advance
+	// (decoded from a table: prepareOperators then finds it done), while
+	// this CPU is here. Other expressions are analyzed by New, on all CPUs.
+	if k, ok := op.(interface{ Known() bool }); ok && k.Known() {
+		prepareOperator(op)
+	}
 	job.op = op
 }
 

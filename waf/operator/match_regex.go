@@ -29,6 +29,10 @@ type matchRegex struct {
 	split    bool
 }
 
+// Known reports whether the expression's analysis is decoded from the
+// table built in advance (see regex.Expr.Known).
+func (m *matchRegex) Known() bool { return m.re.Known() }
+
 // ByteSet is a set of byte values, as a 256-bit bitmap (see regex.ByteSet).
 type ByteSet = regex.ByteSet
 

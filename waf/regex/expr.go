@@ -283,6 +283,11 @@ func (e *Expr) RequiredLiterals() []string {
 	return e.lits
 }
 
+// Known reports whether the expression's analysis comes from the table
+// built in advance (the default ruleset's expressions): its prefilters
+// and branches are then decoded, not computed.
+func (e *Expr) Known() bool { return e.known != 0 }
+
 // analyze computes the prefilters once. It runs while a ruleset
 // compiles, before any concurrent use.
 func (e *Expr) analyze() { e.analyzeWith(nil) }
