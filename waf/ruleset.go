@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/rampartsec/rampart/internal/jsonscan"
 	"runtime"
 	"sort"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/rampartsec/rampart/internal/jsonscan"
 	"github.com/rampartsec/rampart/waf/operator"
 	"github.com/rampartsec/rampart/waf/transform"
 )

@@ -3,11 +3,12 @@
 // operators' parameters and the WAF's JSON body parser.
 //
 // It has two halves. Space, Skip, StringEnd, Members and Elements walk a
-// document that encoding/json (or json.Valid) has already found valid: they
+// document that Valid (or encoding/json) has already found valid: they
 // do not validate, and on invalid input they return an index or a split
 // that means nothing (but never read out of bounds). String reads one
 // string and validates it, decoding its escapes exactly as encoding/json
-// does; it is the one JSON string decoder of the module.
+// does; it is the one JSON string decoder of the module. Valid checks a
+// whole document as encoding/json's Valid does, faster.
 package jsonscan
 
 import (

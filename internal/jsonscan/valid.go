@@ -1,5 +1,7 @@
 package jsonscan
 
+import "github.com/rampartsec/rampart/internal/hexdigit"
+
 // Valid reports whether b is one JSON value with optional whitespace
 // around it, exactly as encoding/json's Valid does (strings may hold any
 // byte from 0x20 up, valid UTF-8 or not), but several times faster: the
@@ -28,7 +30,7 @@ func Valid(b []byte) bool {
 			}
 			continue
 		case '"':
-			if i = stringEnd(b, i); i < 0 {
+			if i = validString(b, i); i < 0 {
 				return false
 			}
 		case 't':
@@ -84,7 +86,7 @@ func key(b []byte, i int) int {
 	if i >= len(b) || b[i] != '"' {
 		return -1
 	}
-	if i = stringEnd(b, i); i < 0 {
+	if i = validString(b, i); i < 0 {
 		return -1
 	}
 	if i = Space(b, i); i >= len(b) || b[i] != ':' {
@@ -112,9 +114,9 @@ var strByte = func() (t [256]byte) {
 	return t
 }()
 
-// stringEnd validates the string whose quote is at b[i] and returns the
+// validString validates the string whose quote is at b[i] and returns the
 // index past its closing quote, or -1.
-func stringEnd(b []byte, i int) int {
+func validString(b []byte, i int) int {
 	for i++; ; i++ {
 		for i+4 <= len(b) && strByte[b[i]]|strByte[b[i+1]]|strByte[b[i+2]]|strByte[b[i+3]] == 0 {
 			i += 4
@@ -136,7 +138,7 @@ func stringEnd(b []byte, i int) int {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i++
 			case 'u':
-				if len(b)-i < 6 || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) || !isHex(b[i+5]) {
+				if len(b)-i < 6 || !hexdigit.Is(b[i+2]) || !hexdigit.Is(b[i+3]) || !hexdigit.Is(b[i+4]) || !hexdigit.Is(b[i+5]) {
 					return -1
 				}
 				i += 5
@@ -147,8 +149,4 @@ func stringEnd(b []byte, i int) int {
 			return -1
 		}
 	}
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
