@@ -196,6 +196,9 @@ func (st *sqliState) parse(s string, off int, rest string, q byte) (start, end i
 	} else {
 		score, ok = p.unquoted()
 	}
+	if q != 0 && noisyLiteral(s[:off-1]) {
+		score -= 2
+	}
 	if !ok || p.aborted || score < p.threshold(q != 0) {
 		// Only a grammar failure short of the last token is sure: a
 		// fragment that parsed scores what follows it too.
@@ -210,6 +213,24 @@ func (st *sqliState) parse(s string, off int, rest string, q byte) (start, end i
 		end = len(s)
 	}
 	return start, end, true, false
+}
+
+// noisyLiteral reports whether the text a value holds before the quote it
+// closes reads as noise rather than as a value: two or more of the symbols
+// that names, numbers, addresses and LIKE patterns do not hold (a random
+// password or token, "s^d}jm0t9&'#"). An injection written after such a
+// prefix needs more SQL to count (see parse).
+func noisyLiteral(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '{', '}', '[', ']', '^', '$', '&', '|', '~', '`', '<', '>', '?', '!', '*', ';', '\\':
+			if n++; n >= 2 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sqlParser is a permissive recursive-descent parser over the significant
@@ -234,6 +255,7 @@ type sqlParser struct {
 	peeks      int  // token peeks so far, bounded by sqliPeekBudget
 	aborted    bool // the peek budget ran out
 	hitEnd     bool // the parser looked at or past the last token
+	dangling   bool // a comment ends the fragment where an operand is due
 }
 
 // sqliPeekBudget is the fixed part of the per-context peek budget; the rest
@@ -307,6 +329,9 @@ func (p *sqlParser) finish(ok bool) (int, bool) {
 	p.score += min(p.inline, 2)
 	if p.version {
 		p.score += 3
+	}
+	if p.dangling {
+		p.score--
 	}
 	return p.score, true
 }
@@ -466,6 +491,18 @@ func (p *sqlParser) atEOF() bool {
 		return true
 	}
 	return false
+}
+
+// openEnd is called where the tokens run out and an operand is due: the
+// query may supply it, unless a line comment (or an open block comment)
+// ends the fragment, which swallows the rest of the query and leaves the
+// operator dangling ("6=#", "1<--"). Such a fragment is no valid SQL; it
+// counts only with more evidence (see finish).
+func (p *sqlParser) openEnd() bool {
+	if p.terminated && !p.aborted {
+		p.dangling = true
+	}
+	return true
 }
 
 // expect consumes the punctuation c; running out of tokens is success.
@@ -716,7 +753,7 @@ func (p *sqlParser) wordOp(lhs bool) bool {
 // operand parses one operand with its unary prefixes, and sets p.lit.
 func (p *sqlParser) operand() bool {
 	if p.atEOF() {
-		return true
+		return p.openEnd()
 	}
 	if !p.enter() {
 		return true
@@ -724,7 +761,7 @@ func (p *sqlParser) operand() bool {
 	defer func() { p.depth-- }()
 	for {
 		if p.atEOF() {
-			return true
+			return p.openEnd()
 		}
 		if p.kind(0) == Operator && isUnaryOp(p.text(0)) || p.word(0, "not") || p.word(0, "binary") {
 			p.next()
@@ -734,7 +771,7 @@ func (p *sqlParser) operand() bool {
 	}
 	p.lit = false
 	if p.atEOF() { // the peek budget can end the tokens inside the loop
-		return true
+		return p.openEnd()
 	}
 	t := p.toks[p.i]
 	k := p.kind(0)

@@ -88,6 +88,12 @@ var detectRows = []struct {
 	{"go code", "```go\nfunc main() {\n\tfmt.Println(\"hello, world\")\n}\n```", false},
 	{"quoted phrase", "He said 'hello' and 'bye'", false},
 	{"product or", "8 OR 9 WLV", false},
+	{"operator left dangling by a comment", "6=#`\"sh}_b9x__w", false},
+	{"random password closing a quote into a comment", "so&a}epn&'#", false},
+	{"random password with a quote and a comparison", "v/r*{o'>5#1)v`", false},
+	{"comment after a dangling or with a tautology", "1='1' or-- -", true},
+	{"name closing a quote into a comment", "admin'#", true},
+	{"noisy prefix, strong injection", "a$b{c}'; drop table users--", true},
 	{"empty", "", false},
 }
 

@@ -542,7 +542,7 @@ func (c *checker) attr(s []byte, ns, ne, vs, ve int, real bool) bool {
 			containsFold(val, "xml-events") || containsFold(val, "xlink") || containsFold(val, "mathml") {
 			return c.hit(ns, end)
 		}
-	case containsFold(val, "&{"):
+	case scriptEntity(val):
 		// Netscape JavaScript entities: &{alert(1)};
 		return c.hit(ns, end)
 	case equalFold(name, "dataformatas"):
@@ -564,6 +564,24 @@ func (c *checker) attr(s []byte, ns, ne, vs, ve int, real bool) bool {
 		return c.hit(ns, end)
 	}
 	return false
+}
+
+var scriptEntityOpen = []byte("&{")
+
+// scriptEntity reports whether v holds a Netscape JavaScript entity that
+// runs code: "&{", a call, and the closing "}" (&{alert(1)};). A bare "&{"
+// is punctuation (passwords, tokens).
+func scriptEntity(v []byte) bool {
+	for {
+		i := bytes.Index(v, scriptEntityOpen)
+		if i < 0 {
+			return false
+		}
+		v = v[i+2:]
+		if j := bytesIndexByte(v, '}'); j > 0 && bytesIndexByte(v[:j], '(') >= 0 {
+			return true
+		}
+	}
 }
 
 // handlerAssign reports whether an unquoted value starts with an event

@@ -131,6 +131,10 @@ var cases = []struct {
 	// Ordinary text.
 	{"less than", `a < b and c > d`, false},
 	{"heart", `<3`, false},
+	{"netscape script entity in an attribute", `<img src="&{alert(1)};">`, true},
+	{"netscape script entity injected", `x" title=&{alert(1)};`, true},
+	{"password with an ampersand and a brace", `@r3=y&{fe[y`, false},
+	{"password with an entity-like brace run", `n=r:_&{kb90p*}!`, false},
 	{"i heart you", `I <3 you`, false},
 	{"email", `John <john@example.com>`, false},
 	{"code", `if (a<b) { return a; }`, false},
