@@ -1460,11 +1460,16 @@ func (p *sqlParser) statement() bool {
 		return p.head(0, Keyword)
 	case p.word(0, "if"):
 		p.next()
+		cond := p.i
 		if !p.expr() {
 			return false
 		}
 		if p.eof || p.atEOF() {
 			return true
+		}
+		if p.i == cond+1 && p.toks[cond].Kind == Identifier {
+			// IF takes a condition: a bare name is prose ("if we copy the feed")
+			return false
 		}
 		if p.word(0, "begin") {
 			return p.head(1)

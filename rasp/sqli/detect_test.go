@@ -88,6 +88,8 @@ var detectRows = []struct {
 	{"go code", "```go\nfunc main() {\n\tfmt.Println(\"hello, world\")\n}\n```", false},
 	{"quoted phrase", "He said 'hello' and 'bye'", false},
 	{"product or", "8 OR 9 WLV", false},
+	{"if with a bare name before a statement word", "If we copy the feed, we can get to the RSS bandwidth through the optical THX system!", false},
+	{"if with a condition before a statement", "1; if (1=1) waitfor delay '0:0:5'--", true},
 	{"operator left dangling by a comment", "6=#`\"sh}_b9x__w", false},
 	{"random password closing a quote into a comment", "so&a}epn&'#", false},
 	{"random password with a quote and a comparison", "v/r*{o'>5#1)v`", false},
