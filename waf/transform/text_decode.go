@@ -19,8 +19,15 @@ const MinEncodedLength = 16
 // that no rule reads as an attack.
 const MinBase64Length = 8
 
+// MinShortBase64Length is the shortest value Base64Text decodes at all: 4
+// characters, 3 bytes ("|id", ";ls"). Below MinBase64Length the decoded
+// bytes count only as a command fragment: printable ASCII holding a letter
+// and a shell, SQL or markup metacharacter. Short words and random tokens
+// decode to bytes with the high bit set or to letters alone.
+const MinShortBase64Length = 4
+
 // MinDecodeLength is the shortest value any of the decoders considers.
-const MinDecodeLength = MinBase64Length
+const MinDecodeLength = MinShortBase64Length
 
 // base64Any decodes both alphabets of RFC 4648 (+ and - are 62, / and _
 // 63), so that one pass over a value tells whether it is Base64.
@@ -41,13 +48,40 @@ func Base64Text(dst, src []byte) ([]byte, bool) {
 	for n > 0 && src[n-1] == '=' {
 		n--
 	}
-	if n < MinBase64Length || len(src)-n > 2 || n%4 == 1 {
+	if n < MinShortBase64Length || len(src)-n > 2 || n%4 == 1 {
 		return dst, false
 	}
 	if len(src)-n > 0 && len(src)%4 != 0 {
 		return dst, false
 	}
+	if n < MinBase64Length {
+		d, ok := appendBase64Text(dst, src[:n], &base64Any)
+		if !ok || !commandFragment(d[len(dst):]) {
+			return dst, false
+		}
+		return d, true
+	}
 	return appendBase64Text(dst, src[:n], &base64Any)
+}
+
+// commandFragment reports whether a short decoded value can be an
+// injection: printable ASCII (line breaks allowed) with a letter and one of
+// the metacharacters that end a command, a literal or a tag, or with two of
+// them ("'<='", "$[]").
+func commandFragment(b []byte) bool {
+	letter, meta := false, 0
+	for _, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letter = true
+		case c == ';' || c == '|' || c == '&' || c == '$' || c == '`' || c == '\'' || c == '"' || c == '<' || c == '>' ||
+			c == '(' || c == ')' || c == '{' || c == '}' || c == '[' || c == ']' || c == '#' || c == '\n':
+			meta++
+		case c < 0x20 || c > 0x7E:
+			return false
+		}
+	}
+	return meta >= 2 || letter && meta > 0
 }
 
 // appendBase64Text appends src decoded with the alphabet table (0xFF: not
@@ -79,8 +113,9 @@ func appendBase64Text(dst, src []byte, table *[256]byte) ([]byte, bool) {
 // character (other than tab, line feed and carriage return; NUL counts)
 // per 32 bytes, and one more; or, 12 bytes or more with no control
 // character, tab or line break, UTF-8 but for at most one byte in 4 that
-// is a Latin-1 letter (0xC0-0xFF) or the lead of an overlong two-byte
-// encoding (0xC0 0xAE, which traversal payloads carry). A lone
+// is a Latin-1 letter (0xC0-0xFF) or an overlong encoding of an ASCII
+// character (0xC0 0xAE, 0xE0 0x80 0xAE, up to six bytes: what traversal
+// payloads carry). A lone
 // continuation byte is never text. Random bytes fail: half of them are not
 // ASCII, and most of those are neither UTF-8 nor letters.
 func IsText(b []byte) bool {
@@ -106,6 +141,8 @@ func IsText(b []byte) bool {
 		switch {
 		case (c == 0xC0 || c == 0xC1) && i+1 < len(b) && b[i+1]&0xC0 == 0x80:
 			i += 2 // overlong: one character spelled in two bytes
+		case c >= 0xE0 && overlong(b[i:]) > 0:
+			i += overlong(b[i:]) // overlong: an ASCII character in three to six bytes
 		case c >= 0xC0 && c != 0xD7 && c != 0xF7:
 			i++ // a Latin-1 letter
 		default:
@@ -117,6 +154,33 @@ func IsText(b []byte) bool {
 		return len(b) >= 12 && ctl == 0 && ws == 0 && bad <= len(b)/4
 	}
 	return ctl <= 1+len(b)/32
+}
+
+// overlong returns the length of the overlong encoding of an ASCII
+// character that b starts with in three to six bytes (E0 80 AE is '.', the
+// five- and six-byte forms F8 and FC that decoders of old accepted), or 0.
+// Random bytes hold such a run rarely: the lead fixes the bits of the next
+// byte, and every byte after it must be a continuation byte.
+func overlong(b []byte) int {
+	var n int
+	switch {
+	case b[0] == 0xE0 && len(b) >= 3 && b[1] >= 0x80 && b[1] <= 0x81:
+		n = 3
+	case b[0] == 0xF0 && len(b) >= 4 && b[1] == 0x80 && b[2] >= 0x80 && b[2] <= 0x81:
+		n = 4
+	case b[0] == 0xF8 && len(b) >= 5 && b[1] == 0x80 && b[2] == 0x80 && b[3] >= 0x80 && b[3] <= 0x81:
+		n = 5
+	case b[0] == 0xFC && len(b) >= 6 && b[1] == 0x80 && b[2] == 0x80 && b[3] == 0x80 && b[4] >= 0x80 && b[4] <= 0x81:
+		n = 6
+	default:
+		return 0
+	}
+	for _, c := range b[2:n] {
+		if c&0xC0 != 0x80 {
+			return 0
+		}
+	}
+	return n
 }
 
 // EscapedText decodes the escapes of src that clients use to hide text:

@@ -18,10 +18,19 @@ func TestBase64Text(t *testing.T) {
 		{base64.URLEncoding.EncodeToString([]byte("??>>?? ; cat /etc/passwd")), "??>>?? ; cat /etc/passwd", true},
 		{base64.RawURLEncoding.EncodeToString([]byte("??>>?? ; cat /etc/passwd")), "??>>?? ; cat /etc/passwd", true},
 		{"c2VsZWN0", "select", true}, // MinBase64Length: 8 characters, 6 bytes
-		{"c2Vs", "", false},          // shorter than MinBase64Length
-		{base64.StdEncoding.EncodeToString([]byte("caf\xe9 au lait, cr\xe8me br\xfbl\xe9e")), "caf\xe9 au lait, cr\xe8me br\xfbl\xe9e", true},     // Latin-1
-		{base64.StdEncoding.EncodeToString([]byte("..\xc0\xaf..\xc0\xaf..\xc0\xafetc/passwd")), "..\xc0\xaf..\xc0\xaf..\xc0\xafetc/passwd", true}, // overlong
-		{base64.StdEncoding.EncodeToString([]byte("ab\x00cd\xe9fgh\xffijklmnop")), "", false},                                                     // not UTF-8 and a NUL
+		{"c2Vs", "", false},          // shorter than MinBase64Length, and no metacharacter
+		{"fGlk", "|id", true},        // a command fragment: MinShortBase64Length
+		{"OyBpZA==", "; id", true},
+		{"Jzw9Jw==", "'<='", true}, // two metacharacters
+		{"dGVzdA==", "", false},    // "test": letters alone
+		{"DSVL", "", false},        // "\r%K": a control character
+		{"ZnJ1aXQ", "", false},     // "fruit"
+		{base64.StdEncoding.EncodeToString([]byte("caf\xe9 au lait, cr\xe8me br\xfbl\xe9e")), "caf\xe9 au lait, cr\xe8me br\xfbl\xe9e", true},                                                                                 // Latin-1
+		{base64.StdEncoding.EncodeToString([]byte("..\xc0\xaf..\xc0\xaf..\xc0\xafetc/passwd")), "..\xc0\xaf..\xc0\xaf..\xc0\xafetc/passwd", true},                                                                             // overlong
+		{base64.StdEncoding.EncodeToString([]byte("\xe0\x80\xae\xe0\x80\xae\xe0\x80\xafetc\xe0\x80\xafpasswd")), "\xe0\x80\xae\xe0\x80\xae\xe0\x80\xafetc\xe0\x80\xafpasswd", true},                                           // three-byte overlong
+		{base64.StdEncoding.EncodeToString([]byte("..\xf8\x80\x80\x80\xaf..\xf8\x80\x80\x80\xafwindows\xf8\x80\x80\x80\xafwin.ini")), "..\xf8\x80\x80\x80\xaf..\xf8\x80\x80\x80\xafwindows\xf8\x80\x80\x80\xafwin.ini", true}, // five-byte overlong
+		{base64.StdEncoding.EncodeToString([]byte("ab\xe0\x85\xaecd\xe0\x80\x41fghijklmnop")), "", false},                                                                                                                     // E0 that encodes no ASCII, a lead without its continuation
+		{base64.StdEncoding.EncodeToString([]byte("ab\x00cd\xe9fgh\xffijklmnop")), "", false},                                                                                                                                 // not UTF-8 and a NUL
 		{"aGVsbG8gd29ybGQgaGVsbG8=x", "", false},        // not base64
 		{"aGVsbG8gd29yb=GQgaGVsbG8", "", false},         // padding inside
 		{"d41d8cd98f00b204e9800998ecf8427e", "", false}, // a hash decodes to binary
@@ -70,6 +79,30 @@ func TestBase64TextShortRandom(t *testing.T) {
 	// About 1.5% by the arithmetic of IsText on random bytes; 3% fails.
 	if n > tries*3/100 {
 		t.Errorf("%d of %d short random tokens decoded as text", n, tries)
+	}
+}
+
+// TestBase64TextShortTokens bounds how often random tokens of 4 to 7
+// characters (below MinBase64Length, where only command fragments count)
+// decode to text.
+func TestBase64TextShortTokens(t *testing.T) {
+	const tries = 20000
+	const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	n := 0
+	for i := range tries {
+		b := make([]byte, 4+i%4)
+		rand.Read(b)
+		for j := range b {
+			b[j] = alnum[int(b[j])%len(alnum)]
+		}
+		if _, ok := Base64Text(nil, b); ok {
+			n++
+		}
+	}
+	// A letter and a metacharacter in 3 to 5 printable bytes: about 0.9%
+	// by the arithmetic of the alphabet; 1.5% fails.
+	if n > tries*15/1000 {
+		t.Errorf("%d of %d short random tokens decoded as a command fragment", n, tries)
 	}
 }
 
