@@ -408,7 +408,8 @@ func (c *compiler) view(addr int, keyPath []string, keysOnly bool) *view {
 	}
 	v := c.views[vk]
 	if v == nil {
-		v = &view{idx: len(c.views), addr: addr, keyPath: keyPath, keysOnly: keysOnly}
+		v = &view{idx: len(c.views), addr: addr, keyPath: keyPath, keysOnly: keysOnly,
+			uriPath: c.e.addrNames[addr] == AddrURIRaw && len(keyPath) == 0 && !keysOnly}
 		c.views[vk] = v
 		e := c.e
 		for len(e.views) <= addr {

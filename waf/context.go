@@ -173,6 +173,8 @@ type Context struct {
 	sink sinkState
 	// ws is the budget of the current walk (decode.go).
 	ws walkState
+	// pathBuf holds a percent-decoded path segment (see decodePath).
+	pathBuf []byte
 }
 
 // stepMemo is one transformer step run on the current value: the

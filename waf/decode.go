@@ -100,6 +100,49 @@ func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
 	}
 	if !c.e.opts.NoDecode && c.ws.level < MaxDecodeDepth && len(s) >= transform.MinDecodeLength && !c.stopped(vw) {
 		c.decode(vw, s, depth, excl, c.evalSeq != seq)
+		if vw.uriPath && c.ws.level == 0 {
+			c.decodePath(vw, s, depth, excl)
+		}
+	}
+}
+
+// decodePath evaluates the path segments of a request target that are
+// Base64 or Base64url text (GET /PHNjcmlwdD4... : a payload in the path,
+// which no parameter carries), decoded, under the target's address. A
+// segment is percent-decoded first; segments that do not decode to text
+// (names, ids, slugs, hashes) are left alone, as in any other value.
+func (c *Context) decodePath(vw *view, s string, depth int, excl bool) {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.Index(s, "://"); i >= 0 { // absolute-form: skip the authority
+		s = s[i+3:]
+		j := strings.IndexByte(s, '/')
+		if j < 0 {
+			return
+		}
+		s = s[j:]
+	}
+	buf := &c.ws.bufs[c.ws.level]
+	for s != "" && !c.stopped(vw) {
+		seg := s
+		if i := strings.IndexByte(s, '/'); i >= 0 {
+			seg, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if len(seg) < transform.MinShortBase64Length {
+			continue
+		}
+		src := bytesOfAll(seg)
+		if strings.IndexByte(seg, '%') >= 0 {
+			src = transform.PercentDecode(c.pathBuf[:0], src)
+			c.pathBuf = src
+		}
+		if d, ok := transform.Base64Text((*buf)[:0], src); ok {
+			*buf = d
+			c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
+		}
 	}
 }
 

@@ -273,7 +273,10 @@ type view struct {
 	addr     int
 	keyPath  []string
 	keysOnly bool
-	chains   []*chainGroup
+	// uriPath is true for the whole request target (uri.raw): its path
+	// segments are decoded too (see decodePath).
+	uriPath bool
+	chains  []*chainGroup
 	// essential is true when an essential rule reads the view.
 	essential bool
 	// rules and excl tell whether rules, and exclusion conditions, read

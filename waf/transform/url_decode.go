@@ -34,6 +34,28 @@ func urlDecode(dst, src []byte) []byte {
 	return dst
 }
 
+// PercentDecode appends src to dst with its %XX escapes decoded, as a URL
+// path is decoded: '+' stays '+' (a Base64 character in a path segment).
+// An escape not followed by two hex digits is copied as it is.
+func PercentDecode(dst, src []byte) []byte {
+	for len(src) > 0 {
+		i := bytes.IndexByte(src, '%')
+		if i < 0 {
+			return append(dst, src...)
+		}
+		dst = append(dst, src[:i]...)
+		src = src[i:]
+		if b, ok := hexByte(src[1:]); ok {
+			dst = append(dst, b)
+			src = src[3:]
+			continue
+		}
+		dst = append(dst, '%')
+		src = src[1:]
+	}
+	return dst
+}
+
 // indexPercentOrPlus returns the index of the first '%' or '+' in s, or -1.
 func indexPercentOrPlus(s []byte) int {
 	// Two vectorized scans: most values hold neither byte.

@@ -310,7 +310,7 @@ META = r"""(?:169\.254\.\d{1,3}\.\d{1,3}|0xa9\.?0?x?fe[0-9a-fx.]*|0xa9fea9fe|285
 PRIV = r"""(?:10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|0x0a[0-9a-fx.]*|0xc0a8[0-9a-fx.]*|0xc0\.0xa8|0300\.0250|3232235\d{3}|16777\d{5}|2886729\d{3}|28867\d{5}|0*12\.0*0*\.0*\.)"""
 SSRF_IN = ARGS_C + [inp(H, ["referer"]), inp(H, ["x-forwarded-host"]), inp(H, ["x-original-url"])]
 rule("rp-ssrf-001", "URL pointing at a cloud metadata service", "ssrf", "ssrf",
-  [rx(SSRF_IN, r"""(?:^|[\s=@'"/\\]|://)""" + META + r"""(?:$|[:/?#\]\s'"])""")], tr=["url_decode_iis", "url_decode_iis", "lowercase"])
+  [rx(SSRF_IN + [inp(U, tr=["url_decode_iis", "url_decode_iis"])], r"""(?:^|[\s=@'"/\\]|://)""" + META + r"""(?:$|[:/?#\]\s'"])""")], tr=["url_decode_iis", "url_decode_iis", "lowercase"])
 rule("rp-ssrf-002", "URL pointing at a loopback or private address", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:(?:[a-z][a-z0-9+.-]*:)?//|https?:)(?:[^/?#@\s]*@)?(?:""" + IP_LOOP + "|" + PRIV + r"""|[\w.-]*\.(?:local|localhost|internal|intranet|corp|lan|home\.arpa|svc\.cluster\.local)|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|\d+\.\d+|\[[0-9a-f:.]*\])(?:$|[:/?#\\\s])""")], tr=["url_decode_iis", "lowercase"])
 rule("rp-ssrf-003", "URL with a dangerous scheme", "ssrf", "ssrf",

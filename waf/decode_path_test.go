@@ -1,0 +1,60 @@
+package waf_test
+
+import (
+	"encoding/base64"
+	"net/url"
+	"testing"
+
+	"github.com/rampartsec/rampart/waf"
+	"github.com/rampartsec/rampart/waf/httpinput"
+)
+
+// TestPathSegmentBase64 checks that a payload sent Base64-encoded as a
+// path segment (no parameter carries it) is evaluated decoded, and that
+// ordinary paths, ids and tokens in the path are not.
+func TestPathSegmentBase64(t *testing.T) {
+	e := defaultEngine(t)
+	eval := func(target string) *waf.Result {
+		in := &httpinput.Request{Method: "GET", URI: target, Headers: [][2]string{{"Host", "api.example.com"}}, RemoteAddr: "203.0.113.9"}
+		addrs, _ := httpinput.Build(in, nil, nil)
+		c := e.NewContext()
+		defer c.Close()
+		res := c.Run(addrs)
+		return &res
+	}
+	for _, p := range []string{
+		"<script>alert(111)</script>",
+		"' or 1=1--",
+		"; cat /etc/passwd",
+		"../../../../etc/passwd",
+		"${jndi:ldap://x.example.com/a}",
+	} {
+		for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding, base64.StdEncoding} {
+			seg := url.PathEscape(enc.EncodeToString([]byte(p)))
+			for _, target := range []string{"/" + seg, "/api/v1/" + seg + "/details", "/x/" + seg + "?page=2"} {
+				res := eval(target)
+				if res.Block == nil {
+					t.Errorf("%s (%q): not blocked", target, p)
+					continue
+				}
+				if m := res.Matches[0]; m.Decoded != waf.DecodedBase64 {
+					t.Errorf("%s: match decoded %q, want %q", target, m.Decoded, waf.DecodedBase64)
+				}
+			}
+		}
+	}
+	for _, target := range []string{
+		"/api/v1/products/64028/reviews",
+		"/files/aGVsbG8gd29ybGQ/download",                    // "hello world"
+		"/u/dXNlcjEyMzQ1Njc4OQ",                              // "user123456789"
+		"/share/Kq3x9vPz0bQ7LmN2RtY8wA",                      // a random token
+		"/blog/2024/05/why-we-moved-to-postgres",             // a slug
+		"/orders/3fa85f64-5717-4562-b3fc-2c963f66afa6/items", // a UUID
+		"/img/4f9d2c1b8e7a6d5c4b3a29181716151413121110.png",  // a hash
+		"/static/js/app.8c1f0e2b.js",
+	} {
+		if res := eval(target); len(res.Matches) > 0 {
+			t.Errorf("%s: flagged by %s", target, res.Matches[0].RuleID)
+		}
+	}
+}
