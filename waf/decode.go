@@ -146,6 +146,8 @@ func (c *Context) decodePath(vw *view, s string, depth int, excl bool) {
 	}
 }
 
+var charRefStart = []byte("&#")
+
 // decode evaluates the decoded forms of s, if it has any: as Base64, as
 // a JWT's payload, with its escapes decoded, and as JSON text. evaluated
 // says s itself was the last value evaluated (not skipped as clean).
@@ -162,7 +164,7 @@ func (c *Context) decode(vw *view, s string, depth int, excl, evaluated bool) {
 		c.evalDecoded(vw, DecodedJWT, string(d), depth, excl, false)
 		return
 	}
-	if bytes.IndexByte(src, '%') >= 0 || bytes.IndexByte(src, '\\') >= 0 {
+	if bytes.IndexByte(src, '%') >= 0 || bytes.IndexByte(src, '\\') >= 0 || bytes.Contains(src, charRefStart) {
 		if d, ok := transform.EscapedText((*buf)[:0], src); ok {
 			*buf = d
 			c.evalDecoded(vw, DecodedEscapes, string(d), depth, excl, evaluated)

@@ -184,8 +184,9 @@ func overlong(b []byte) int {
 }
 
 // EscapedText decodes the escapes of src that clients use to hide text:
-// \xHH, \uHHHH, %uHHHH and %HH (what is left percent-encoded after the
-// parser's own decoding: double encoding). src must be at least
+// \xHH, \uHHHH, %uHHHH, %HH (what is left percent-encoded after the
+// parser's own decoding: double encoding) and the numeric character
+// references of HTML and XML (&#x27; &#39;). src must be at least
 // MinEncodedLength bytes and hold an escape, and the result
 // must be text (see IsText); otherwise it reports false and dst is
 // returned as it was. Other bytes are copied as they are.
@@ -213,6 +214,15 @@ func EscapedText(dst, src []byte) ([]byte, bool) {
 			dst = append(dst, d)
 			i += 2
 			escapes++
+		case c == '&' && i+2 < len(src) && src[i+1] == '#':
+			r, n := charRef(src[i+2:])
+			if n == 0 {
+				dst = append(dst, c)
+				continue
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += 1 + n
+			escapes++
 		default:
 			dst = append(dst, c)
 		}
@@ -221,6 +231,42 @@ func EscapedText(dst, src []byte) ([]byte, bool) {
 		return dst[:start], false
 	}
 	return dst, true
+}
+
+// charRef decodes the numeric character reference that b starts with,
+// after "&#": "x27;" or "39;" (the semicolon may be missing, as browsers
+// and XML-lenient parsers allow), returning the rune and the bytes read,
+// or 0 bytes when b holds none (no digit, or past U+10FFFF).
+func charRef(b []byte) (rune, int) {
+	i, base := 0, rune(10)
+	if len(b) > 0 && (b[0] == 'x' || b[0] == 'X') {
+		i, base = 1, 16
+	}
+	var r rune
+	digits := 0
+	for ; i < len(b) && digits < 8; i++ {
+		var d rune
+		switch c := b[i]; {
+		case c >= '0' && c <= '9':
+			d = rune(c - '0')
+		case base == 16 && c >= 'a' && c <= 'f':
+			d = rune(c-'a') + 10
+		case base == 16 && c >= 'A' && c <= 'F':
+			d = rune(c-'A') + 10
+		default:
+			goto end
+		}
+		r = r*base + d
+		digits++
+	}
+end:
+	if digits == 0 || r > utf8.MaxRune {
+		return 0, 0
+	}
+	if i < len(b) && b[i] == ';' {
+		i++
+	}
+	return r, i
 }
 
 func isHex4(b []byte) bool {

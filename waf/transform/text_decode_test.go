@@ -116,6 +116,12 @@ func TestEscapedText(t *testing.T) {
 		{`%u003cscript%u003ealert(1)`, "<script>alert(1)", true},
 		{`%27%20or%201%3D1--x`, "' or 1=1--x", true},
 		{`\u00e9t\u00e9 en France, oui`, "été en France, oui", true},
+		{`&#x27;&#x20;or&#x20;1=1--&#x20;-`, "' or 1=1-- -", true},
+		{`&#39;&#32;union&#32;select&#32;1`, "' union select 1", true},
+		{`&#x3c;script&#x3e;alert(1)`, "<script>alert(1)", true},
+		{`&#60&#115&#99&#114&#105&#112&#116`, "<script", true}, // no semicolons
+		{`Tom &amp; Jerry &# and &#xZZ; stay`, "", false},        // no numeric reference
+		{`&#1114112; is past the last code point`, "", false},
 		{`plain text without escapes`, "", false},
 		{`%00%01%02%03%04%05%06%07`, "", false},   // control characters
 		{`%80%81%82%83 and then more`, "", false}, // continuation bytes alone: not text
@@ -153,6 +159,10 @@ func FuzzTextDecoders(f *testing.F) {
 	f.Add([]byte("d41d8cd98f00b204e9800998ecf8427e"))
 	f.Add([]byte(base64.StdEncoding.EncodeToString([]byte("..\xc0\xaf..\xc0\xafetc/passwd"))))
 	f.Add([]byte("c2VsZWN0"))
+	f.Add([]byte("fGlk"))
+	f.Add([]byte("Jzw9Jw=="))
+	f.Add([]byte(`&#x27;&#39;&#60&#1114112;&#xZZ;&#`))
+	f.Add([]byte(base64.StdEncoding.EncodeToString([]byte("..\xe0\x80\xae\xf8\x80\x80\x80\xafetc\xfc\x80\x80\x80\x80\xafpasswd"))))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for name, fn := range map[string]func([]byte, []byte) ([]byte, bool){
 			"Base64Text": Base64Text, "EscapedText": EscapedText, "JWTPayload": JWTPayload,
