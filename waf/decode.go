@@ -187,7 +187,13 @@ func (c *Context) evalDecoded(vw *view, how, s string, depth int, excl, share bo
 	}
 	c.enter(how)
 	if v, ok := parseJSONText(s); ok {
+		// The JSON's values as values, and the document as a string too:
+		// its keys are payloads as well ({"$gt": ""} in Base64), and the
+		// view reads no keys.
 		c.walk(vw, v, depth+1, excl)
+		if !c.stopped(vw) {
+			c.scalar(vw, operator.String, s, excl)
+		}
 	} else {
 		if share {
 			c.shareSeq = c.evalSeq

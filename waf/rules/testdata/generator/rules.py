@@ -75,7 +75,7 @@ rule("rp-sqli-001", "SQL boolean condition after a closed string literal", "sql_
       r"""(?:['"`]?[\w.@]+['"`]?""" + WS + r"""(?:=|<|>|!=|\bis""" + W + r"""+(?:not""" + W + r"""+)?null\b|\blike\b|\bbetween\b|\bin""" + WS + r"""\(|\brlike\b|\bregexp\b|\bsounds\b)|['"`]""" + WS + r"""(?:=|<|>|!=)|\d+""" + WS + r"""(?:[=<>!]|$|--|#|/\*|;|\b(?:and|or)\b)|\b(?:true|false|null|not|exists|select|sleep|benchmark|pg_sleep|if|iif|case|ascii|char|chr|substr\w*|mid|ord|length|user|database|version|current_user|elt|make_set|extractvalue|updatexml)\b|@@?\w)""")],
   tr=SQL_TR)
 rule("rp-sqli-002", "SQL comment or statement terminator right after a closed literal", "sql_injection", "sqli",
-  [rx(SQL_IN, r"""(?:^|[=(])[\w.@+-]*['"`]\)? ?(?:--\s*$|--\s|#\s*$|/\*|;--|;#)""")], tr=SQL_TR)
+  [rx(SQL_IN, r"""(?:^|[=(/])[\w.@+-]*['"`]\)? ?(?:--\s*$|--\s|#\s*$|/\*|;--|;#)""")], tr=SQL_TR)
 rule("rp-sqli-003", "SQL UNION SELECT", "sql_injection", "sqli",
   [rx(SQL_IN, r"\bunion" + W + r"*(?:(?:all|distinct)\b[\s\S]{0,60}?\bselect\b|select\b|\(" + WS + r"select\b)")], tr=SQL_TR)
 rule("rp-sqli-004", "Stacked SQL statement", "sql_injection", "sqli",
@@ -325,6 +325,11 @@ rule("rp-ssrf-006", "URL naming an internal host (any address notation, internal
 # not an SSRF target: there only addresses and internal names count.
 rule("rp-ssrf-007", "Header holding a URL that names an internal address or name", "ssrf", "ssrf",
   [{"operator": "is_internal_url", "parameters": {"inputs": ALLH, "options": {"single_label": False}}}], tr=["url_decode_iis"], keepcase=True)
+# A request path that is a whole URL (GET /gopher://127.0.0.1:6379/_...,
+# what proxies and URL-preview services take), with a scheme that only
+# reaches internal services.
+rule("rp-ssrf-008", "Request path holding a URL with a dangerous scheme", "ssrf", "ssrf",
+  [rx([inp(U, tr=["url_decode_iis", "url_decode_iis", "lowercase"])], r"""^/+(?:gopher|dict|ldaps?|tftp|jar|netdoc|file|redis|mongodb|memcached|mysql|postgresql|expect|phar|php|smb|rmi)://""")], tr=["url_decode_iis"])
 rule("rp-ssrf-004", "Loopback or cluster-internal host name with no scheme", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:localhost\d?|localtest\.me|lvh\.me|ip6-(?:localhost|loopback)|ipv6-localhost|localhost\d?\.localdomain\d?|[\w.-]+\.(?:internal|svc\.cluster\.local)|kubernetes\.default(?:\.svc)?)\.?(?::\d{1,5})?(?:/|$)""")], tr=["url_decode_iis", "lowercase"])
 
@@ -332,6 +337,8 @@ rule("rp-ssrf-004", "Loopback or cluster-internal host name with no scheme", "ss
 NOSQL_OPS = r"""\$(?:ne|eq|bitsallset|bitsanyset|bitsallclear|bitsanyclear|geowithin|near|nearsphere|gt|gte|lt|lte|in|nin|regex|where|exists|not|nor|or|and|expr|elemmatch|function|accumulator|jsonschema|size|type|mod|all|text|options|lookup|merge|out|project|group|match|comment|natural)"""
 rule("rp-nosqli-001", "MongoDB query operator in a parameter name", "nosql_injection", "nosqli",
   [rx(keys([Q, B, C]), r"""(?:^|\[)""" + NOSQL_OPS + r"""(?:$|\])""")], tr=["url_decode_iis"])
+rule("rp-nosqli-003", "MongoDB operator object in a header or the request target", "nosql_injection", "nosqli",
+  [rx(ALLH + URI_DEC, r"""\{\s*['"]?""" + NOSQL_OPS + r"""['"]?\s*:|\[\s*""" + NOSQL_OPS + r"""\s*\]|(?:^|[^\w$])\$(?:where|ne|gt|gte|lt|lte|regex|expr|in|nin|or|and|nor)\s*:\s*['"\[{\d]""")], tr=["url_decode_iis"])
 rule("rp-nosqli-002", "MongoDB operator or JavaScript in a value", "nosql_injection", "nosqli",
   [rx(ARGS_C, r"""\{\s*['"]?""" + NOSQL_OPS + r"""['"]?\s*:|\[\s*""" + NOSQL_OPS + r"""\s*\]|['"]\s*;\s*(?:return|while|sleep|var|let|this|db\.)\b|\bthis\s*\.\s*\w+\s*\.\s*match\s*\(|\bdb\s*\.\s*(?:getcollection|getsiblingdb|\w+\s*\.\s*(?:find|insert|drop|remove|update)\b)|\bmapreduce\b|(?:^|[^\w$])\$(?:where|or|and|nor|ne|gt|gte|lt|lte|regex|expr|in|nin|comment|function|accumulator|jsonschema|elemmatch)\s*:\s*['"\[{\d]|['"]\s*;\s*(?:[a-z_$][\w$]*\s*=[^=]|do\s*\{|while\s*\()|['"]\s*(?:\|\||&&)\s*['"]?\s*(?:\d|true|this|['"])|\bsleep\s*\(\s*\d+\s*\)\s*(?:;|\|\||&&)|(?:^|['"\d]\s*;)\s*return\s+(?:true|1|this)\b""")], tr=["url_decode_iis"])
 
@@ -381,7 +388,7 @@ rule("rp-proto-008", "Non-numeric Content-Length", "http_protocol_violation", "p
 rule("rp-proto-009", "Session fixation: session identifier in the query string", "session_fixation", "protocol",
   [rx(keys([Q, B]) + [inp(U, tr=["url_decode_iis"])], r"""^(?:jsessionid|phpsessid|phpsession|aspsessionid\w*|asp\.net_sessionid|cfid|cftoken|cfsid|jsessid|jservsession|jwsession|laravel_session|connect\.sid|_flask_session|(?:__(?:host|secure)-)?next-auth\.session-token|meteor_login_token|rack\.session|play_session|sails\.sid|koa[.:]sess|zend_session_id|shiny-token|_session_id)$|;jsessionid=""")])
 rule("rp-proto-010", "LDAP filter injection", "ldap_injection", "protocol",
-  [rx(ARGS_C, r"""^[\w.@*+=\s-]*\)\s*[!&|]?\s*\(\s*(?:[!&|]|[\w-]+\s*[~<>]?=)|^[\w.@*+=\s-]*\) ?\(\s*[|&!]?\s*(?:\(\s*)?[\w-]+\s*[~<>]?=|\) ?\(\s*[|&!]\s*\)|\*\) ?\(|\) ?\) ?\(\s*[|&]""")], tr=["url_decode_iis"])
+  [rx(ARGS_C + ALLH + URI_DEC, r"""^[\w.@*+=\s-]*\)\s*[!&|]?\s*\(\s*(?:[!&|]|[\w-]+\s*[~<>]?=)|^[\w.@*+=\s-]*\) ?\(\s*[|&!]?\s*(?:\(\s*)?[\w-]+\s*[~<>]?=|\) ?\(\s*[|&!]\s*\)|\*\) ?\(|\) ?\) ?\(\s*[|&]""")], tr=["url_decode_iis"])
 rule("rp-proto-011", "HTTP method override parameter", "http_protocol_violation", "protocol",
   [rx([inp(Q, ["_method"]), inp(B, ["_method"]), inp(H, ["x-http-method-override"]), inp(H, ["x-http-method"]), inp(H, ["x-method-override"])], r"""^\s*(?:delete|put|patch|options|trace|track|connect|propfind|debug)\s*$""")])
 rule("rp-proto-012", "Obsolete Request-Range header", "http_protocol_violation", "protocol",
@@ -425,7 +432,7 @@ rule("rp-ldap-001", "LDAP filter injection: a value closes the filter and opens 
   [rx(ARGS_C + keys([Q, B]), r"""\*\s*\)\s*\(\s*[|&!]?\s*\(?\s*[\w-]+\s*[~<>]?=|^[^()]*\)\s*\)?\s*\(\s*[|&!]?\s*\(?\s*(?:uid|cn|sn|ou|dc|o|mail|objectclass|samaccountname|userpassword|givenname|memberof|name|member|description|telephonenumber)\s*[~<>]?=""")], tr=["url_decode_iis"])
 # Server-side includes: an SSI directive in an HTML comment.
 rule("rp-ssi-001", "Server-side include directive", "ssi_injection", "rce",
-  [rx(ARGS_C + URI_DEC + ALLH + keys([Q, B]), r"""<!--\s*#\s*(?:exec|include|echo|set|config|fsize|flastmod|printenv|if|elif)\s+\w+\s*=""")], tr=["url_decode_iis", "html_entity_decode"])
+  [rx(ARGS_C + URI_DEC + ALLH + keys([Q, B]), r"""<!--\s*#\s*(?:(?:exec|include|echo|set|config|fsize|flastmod|printenv|if|elif)\s+\w+\s*=|printenv\s*-->)""")], tr=["url_decode_iis", "html_entity_decode"])
 # Mail protocol command injection: a line break then an SMTP, POP3 or IMAP command.
 MAIL_CMD = (r"""[\r\n]\s*(?:(?:mail\s+from|rcpt\s+to)\s*:|(?:helo|ehlo)\s+[\w.\[\]-]+\s*(?:[\r\n]|$)|(?:vrfy|expn)\s+\S|(?:data|quit|rset|starttls|noop)\s*(?:[\r\n]|$)|auth\s+(?:plain|login|cram-md5|xoauth2)\b|(?:retr|dele)\s+\d+\s*(?:[\r\n]|$)|top\s+\d+\s+\d+|uidl\s*(?:\d+\s*)?(?:[\r\n]|$)|apop\s+\S+\s+[0-9a-f]{32}|user\s+\S+\s*[\r\n]+\s*pass\s"""
   r"""|[a-z0-9]*\d[a-z0-9]*\s+(?:login|logout|select|examine|create|delete|rename|subscribe|unsubscribe|list|lsub|status|append|check|close|expunge|search|fetch|store|copy|move|uid|capability|noop|authenticate|starttls|idle|namespace|enable|quit)\b"""
@@ -438,7 +445,7 @@ rule("rp-unc-001", "UNC path or file URL naming a remote host", "lfi", "lfi",
 # XML external entities: a DOCTYPE with an internal subset declaring an
 # entity, an external DTD, or a parameter entity.
 rule("rp-xxe-001", "XML external entity or external DTD", "xxe", "lfi",
-  [rx(ARGS_C + ALLH + keys([B]), r"""<!entity\s+(?:%\s*)?[\w.:-]+\s+(?:system|public)\b|<!entity\s+%\s*[\w.:-]+\s|<!doctype\s+[\w:.-]+\s+(?:system|public)\s+(?:['"][^'"]*['"]\s+)?['"]\s*(?:https?|ftp|file|php|jar|gopher|expect|data|netdoc)\s*:|<!doctype\s+[\w:.-]+\s*\[[^\]]*<!entity\b|%[a-z_][\w.:-]*;\s*\]\s*>""")], tr=["url_decode_iis"])
+  [rx(ARGS_C + ALLH + URI_DEC + keys([B]), r"""<!entity\s+(?:%\s*)?[\w.:-]+\s+(?:system|public)\b|<!entity\s+%\s*[\w.:-]+\s|<!doctype\s+[\w:.-]+\s+(?:system|public)\s+(?:['"][^'"]*['"]\s+)?['"]\s*(?:https?|ftp|file|php|jar|gopher|expect|data|netdoc)\s*:|<!doctype\s+[\w:.-]+\s*\[[^\]]*<!entity\b|%[a-z_][\w.:-]*;\s*\]\s*>""")], tr=["url_decode_iis"])
 # XSS with no tag: a dialog, eval or cookie reached through computed member
 # access, optional chaining, template literals or JSFuck-style coercions.
 JS_SINK = r"""(?:alert|prompt|confirm|eval|print|settimeout|setinterval|execscript|function|import|fetch|atob|cookie|location|open|write)"""

