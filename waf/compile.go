@@ -636,6 +636,7 @@ func newTargets(cond *condition, ops ...operator.Operator) []*target {
 	for i, o := range ops {
 		ts[i] = target{cond: cond, op: o}
 		ts[i].lazy, _ = o.(operator.Lazy)
+		ts[i].dec, _ = o.(operator.Decider)
 		out[i] = &ts[i]
 	}
 	return out

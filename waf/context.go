@@ -997,6 +997,15 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 	if t.lazy != nil && t.built.Load() != builtAll && !c.build(t.lazy, &t.built, false) {
 		return true
 	}
+	if t.dec != nil && !c.completes(t) {
+		// A condition among several (or an exclusion's): its match only
+		// sets the condition's bit, so its position and the value's copy
+		// are not needed.
+		if t.dec.Matches(operator.Value{Kind: kind, Bytes: in}) != t.cond.negate {
+			c.condDone(t)
+		}
+		return true
+	}
 	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
 	if ok != t.cond.negate {
 		c.condMatched(t, c.ws.sent, string(in), hl)
@@ -1138,6 +1147,22 @@ func (c *Context) keyPath() []string {
 // the rule's match: sent is the value as the request carried it, value
 // the form the operator matched.
 func (c *Context) condMatched(t *target, sent, value, highlight string) {
+	if c.condDone(t) {
+		c.report(t, sent, value, highlight)
+	}
+}
+
+// completes reports whether a match of t's condition would complete its
+// rule (not an exclusion's), so that the match, with its value and
+// highlight, is reported.
+func (c *Context) completes(t *target) bool {
+	r := t.cond.rule
+	return r.exclusion == nil && c.condMask[r.idx]|1<<t.cond.idx == fullMask(len(r.conds))
+}
+
+// condDone records that t's condition matched and reports whether that
+// completes its rule (not an exclusion's).
+func (c *Context) condDone(t *target) bool {
 	c.conds++
 	r := t.cond.rule
 	if r.exclusion != nil {
@@ -1145,16 +1170,22 @@ func (c *Context) condMatched(t *target, sent, value, highlight string) {
 		if c.exclMask[r.idx] == fullMask(len(r.conds)) {
 			c.exclDone[r.idx] = true
 		}
-		return
+		return false
 	}
 	c.condMask[r.idx] |= 1 << t.cond.idx
 	for _, v := range t.cond.views {
 		c.viewDirty[v] = true
 	}
 	if c.condMask[r.idx] != fullMask(len(r.conds)) {
-		return
+		return false
 	}
 	c.ruleDone[r.idx] = true
+	return true
+}
+
+// report adds the match of t's completed rule.
+func (c *Context) report(t *target, sent, value, highlight string) {
+	r := t.cond.rule
 	kp := c.keyPath()
 	if redact.Address(c.curAddr) || redact.Path(kp) {
 		sent, value, highlight = redact.Placeholder, redact.Placeholder, redact.Placeholder

@@ -248,6 +248,9 @@ type target struct {
 	cond *condition
 	// op is the condition's operator, or one of its branches.
 	op operator.Operator
+	// dec is op when it can tell a match without its highlight
+	// (operator.Decider), nil otherwise.
+	dec operator.Decider
 	// bytes, when set, holds bytes one of which any value op matches has.
 	bytes *operator.ByteFilter
 	// idx numbers the targets of an engine, for per-context marks (it is

@@ -209,6 +209,14 @@ func (o *matchRegex) Eval(v Value) (string, bool) {
 	return string(v.Bytes[start:end]), true
 }
 
+// Matches implements Decider: Eval without the match's position.
+func (o *matchRegex) Matches(v Value) bool {
+	if (v.Kind != String && v.Kind != Key) || len(v.Bytes) < o.minLen {
+		return false
+	}
+	return o.re.Match(v.Bytes)
+}
+
 // RequiredBytes implements ByteFiltered, computed on first call.
 func (o *matchRegex) RequiredBytes() *ByteFilter { return o.re.RequiredBytes() }
 

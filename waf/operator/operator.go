@@ -23,6 +23,14 @@ type Operator interface {
 	Eval(v Value) (highlight string, ok bool)
 }
 
+// Decider is implemented by operators that can tell whether v matches at
+// less cost than Eval, without the highlight (a regular expression's
+// automaton answers before the match's position is known). The engine
+// calls Eval for the highlight only when the match is reported.
+type Decider interface {
+	Matches(v Value) bool
+}
+
 // Kind is the type of a scalar value handed to an operator.
 type Kind uint8
 

@@ -263,6 +263,9 @@ func TestFindWithDFA(t *testing.T) {
 				if s != s2 || end != end2 || ok != ok2 {
 					t.Fatalf("%q on %q: with automaton %d:%d %v, without %d:%d %v", e.expr, in, s, end, ok, s2, end2, ok2)
 				}
+				if m := e.Match(in); m != ok {
+					t.Fatalf("%q on %q: Match %v, Find %v", e.expr, in, m, ok)
+				}
 			}
 		}
 	}

@@ -235,23 +235,7 @@ func (r *program) automaton(expr string) *dfa {
 // left to the anchor and the automaton, or the regexp package's faster
 // paths; the positions are only computed for a match.
 func (e *Expr) Find(b []byte) (start, end int, ok bool) {
-	run := e.compiled()
-	useDFA := !noDFA && !run.noDFA.Load()
-	limit := -1
-	if useDFA {
-		limit = anchorChecksBeforeDFA
-	}
-	if run.start != nil && !run.start.mayMatch(b, useDFA) || run.anchor != nil && !run.anchor.mayMatchN(b, limit) {
-		return 0, 0, false
-	}
-	res := dfaUnknown
-	if useDFA && (run.dfaBuilt.Load() || run.tries.Add(1) > DFAAfter) {
-		if d := run.automaton(e.expr); d != nil {
-			if res = d.match(b); res == dfaUnknown && d.disabled.Load() {
-				run.noDFA.Store(true)
-			}
-		}
-	}
+	run, res := e.decide(b)
 	if res == dfaNo {
 		return 0, 0, false
 	}
@@ -264,6 +248,42 @@ func (e *Expr) Find(b []byte) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	return loc[0], loc[1], true
+}
+
+// Match reports whether the expression matches b, as Find would, without
+// the positions.
+func (e *Expr) Match(b []byte) bool {
+	run, res := e.decide(b)
+	switch res {
+	case dfaNo:
+		return false
+	case dfaYes:
+		return true
+	}
+	return run.regexp(e.expr).Match(b)
+}
+
+// decide runs the anchor and the automaton on b: dfaNo, dfaYes, or
+// dfaUnknown when they could not tell.
+func (e *Expr) decide(b []byte) (*program, dfaResult) {
+	run := e.compiled()
+	useDFA := !noDFA && !run.noDFA.Load()
+	limit := -1
+	if useDFA {
+		limit = anchorChecksBeforeDFA
+	}
+	if run.start != nil && !run.start.mayMatch(b, useDFA) || run.anchor != nil && !run.anchor.mayMatchN(b, limit) {
+		return run, dfaNo
+	}
+	res := dfaUnknown
+	if useDFA && (run.dfaBuilt.Load() || run.tries.Add(1) > DFAAfter) {
+		if d := run.automaton(e.expr); d != nil {
+			if res = d.match(b); res == dfaUnknown && d.disabled.Load() {
+				run.noDFA.Store(true)
+			}
+		}
+	}
+	return run, res
 }
 
 // RequiredBytes returns the expression's byte filter (nil when it has

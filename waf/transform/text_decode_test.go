@@ -120,7 +120,7 @@ func TestEscapedText(t *testing.T) {
 		{`&#39;&#32;union&#32;select&#32;1`, "' union select 1", true},
 		{`&#x3c;script&#x3e;alert(1)`, "<script>alert(1)", true},
 		{`&#60&#115&#99&#114&#105&#112&#116`, "<script", true}, // no semicolons
-		{`Tom &amp; Jerry &# and &#xZZ; stay`, "", false},        // no numeric reference
+		{`Tom &amp; Jerry &# and &#xZZ; stay`, "", false},      // no numeric reference
 		{`&#1114112; is past the last code point`, "", false},
 		{`plain text without escapes`, "", false},
 		{`%00%01%02%03%04%05%06%07`, "", false},   // control characters
