@@ -10,9 +10,22 @@ import "bytes"
 // twice.
 //
 // Growth: len(out) <= len(src).
-func urlDecode(dst, src []byte) []byte {
+func urlDecode(dst, src []byte) []byte { return percentDecode(dst, src, true) }
+
+// PercentDecode appends src to dst with its %XX escapes decoded, as a URL
+// path is decoded: '+' stays '+' (a Base64 character in a path segment).
+// An escape not followed by two hex digits is copied as it is.
+func PercentDecode(dst, src []byte) []byte { return percentDecode(dst, src, false) }
+
+// percentDecode decodes %XX escapes, and '+' into a space when plus is set.
+func percentDecode(dst, src []byte, plus bool) []byte {
 	for len(src) > 0 {
-		i := indexPercentOrPlus(src)
+		var i int
+		if plus {
+			i = indexPercentOrPlus(src)
+		} else {
+			i = bytes.IndexByte(src, '%')
+		}
 		if i < 0 {
 			return append(dst, src...)
 		}
@@ -23,28 +36,6 @@ func urlDecode(dst, src []byte) []byte {
 			src = src[1:]
 			continue
 		}
-		if b, ok := hexByte(src[1:]); ok {
-			dst = append(dst, b)
-			src = src[3:]
-			continue
-		}
-		dst = append(dst, '%')
-		src = src[1:]
-	}
-	return dst
-}
-
-// PercentDecode appends src to dst with its %XX escapes decoded, as a URL
-// path is decoded: '+' stays '+' (a Base64 character in a path segment).
-// An escape not followed by two hex digits is copied as it is.
-func PercentDecode(dst, src []byte) []byte {
-	for len(src) > 0 {
-		i := bytes.IndexByte(src, '%')
-		if i < 0 {
-			return append(dst, src...)
-		}
-		dst = append(dst, src[:i]...)
-		src = src[i:]
 		if b, ok := hexByte(src[1:]); ok {
 			dst = append(dst, b)
 			src = src[3:]
