@@ -193,8 +193,11 @@ rule("rp-rce-023", "Unix command that is also an English word, after a shell con
   [rx(RCE_IN + RCE_RAW, PRE + "(?:" + "|".join(map(re_escape, ENGLISH_L)) + ")" + ENGLISH_END)], tr=RCE_TR + ["shell_unescape"])
 rule("rp-rce-010", "Reconnaissance command as the whole value", "command_injection", "rce",
   [rx(ARGS_C + URI_DEC, r"""^\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname\s+-a|ifconfig|ipconfig(?:\s+/all)?|netstat\s+-\w+|cat\s+/etc/\w+)\s*$""")], tr=RCE_TR)
+# A backtick span glued to a word, or one that no sentence continues: a
+# Markdown code span in a ticket ("`ls -la ~/.config` shows nothing") is
+# followed by prose.
 rule("rp-rce-011", "Command substitution with backticks", "command_injection", "rce",
-  [rx(RCE_IN, r"""`\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname|id|ifconfig|ipconfig|cat\s+/|ls\s+[/-]|wget\s|curl\s|nc\s|bash\s|sh\s|sleep\s+\d|ping\s+-|echo\s|nslookup\s|dig\s|pwd|hostname|printenv|env)\b[^`]*`""")], tr=RCE_TR + ["shell_unescape"])
+  [rx(RCE_IN, r"""[^\s+=&?]`\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname|id|ifconfig|ipconfig|cat\s+/|ls\s+[/-]|wget\s|curl\s|nc\s|bash\s|sh\s|sleep\s+\d|ping\s+-|echo\s|nslookup\s|dig\s|pwd|hostname|printenv|env)\b[^`]*`|`\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname|id|ifconfig|ipconfig|cat\s+/|ls\s+[/-]|wget\s|curl\s|nc\s|bash\s|sh\s|sleep\s+\d|ping\s+-|echo\s|nslookup\s|dig\s|pwd|hostname|printenv|env)\b[^`]*`(?:$|[^\s+a-z]|[\s+]+[^\s+a-z])""")], tr=RCE_TR + ["shell_unescape"])
 rule("rp-rce-012", "Shell substitution, IFS evasion or brace expansion", "command_injection", "rce",
   [rx(RCE_IN, r"""\$\{?ifs\b|\{[\w/.-]+,[-/$][^}]*\}|\$\(\s*(?:[\w/.$'"\\-]*[a-z][\w/.$'"\\-]+|[\w/.$'"\\-]+[a-z])(?:\s[^)]*)?\)(?:$|[^.]|\.[^a-z])|`[^`]*\$\{[^}]*(?:##|%%|:\d+:\d+|//)[^}]*\}""")], tr=RCE_TR)
 rule("rp-rce-013", "Path to a Unix binary or a shell device", "command_injection", "rce",
