@@ -21,6 +21,7 @@ var benchInputs = map[string][]string{
 	"compress_whitespace": {"sqli"},
 	"remove_nulls":        {"lfi"},
 	"remove_comments":     {"sqli"},
+	"remove_stack_frames": {"benign", "rce"},
 	"normalize_path":      {"lfi"},
 	"normalize_path_win":  {"lfi"},
 	"shell_unescape":      {"rce"},

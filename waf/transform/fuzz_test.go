@@ -22,13 +22,14 @@ var growth = map[string]struct{ num, den int }{
 	"remove_nulls": {1, 1}, "remove_comments": {1, 1}, "normalize_path": {1, 1},
 	"normalize_path_win": {1, 1}, "shell_unescape": {1, 1}, "unicode_normalize": {2, 1},
 	"base64_encode": {4, 1}, "url_path": {1, 1}, "url_basename": {1, 1}, "url_querystring": {1, 1},
+	"remove_stack_frames": {1, 1},
 }
 
 // retracts lists the transformers that may write more than their final
 // output before removing part of it (a segment that a later ".." removes,
 // an escape decoded once complete): they need room for their bound, not
 // just for their output.
-var retracts = map[string]bool{"normalize_path": true, "normalize_path_win": true, "url_decode_iis": true}
+var retracts = map[string]bool{"normalize_path": true, "normalize_path_win": true, "url_decode_iis": true, "remove_stack_frames": true}
 
 // idempotent lists the transformers whose output is a fixed point, and
 // keepsUTF8 those whose output is valid UTF-8 when their input is.
@@ -46,6 +47,7 @@ var (
 		"normalize_path": true, "normalize_path_win": true, "shell_unescape": true,
 		"unicode_normalize": true, "css_decode": true, "remove_comments": true,
 		"base64_encode": true, "url_path": true, "url_basename": true, "url_querystring": true,
+		"remove_stack_frames": true,
 	}
 )
 

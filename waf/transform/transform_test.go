@@ -186,6 +186,23 @@ var tables = map[string][]row{
 		{"none", "abc", "abc"},
 		{"encodedUntouched", "%00", "%00"},
 	},
+	"remove_stack_frames": {
+		{"empty", "", ""},
+		{"frame", "\tat java.lang.reflect.Method.invoke(Method.java:498)", "\t "},
+		{"nativeFrame", "at sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)", " "},
+		{"modulePrefix", "at java.base/java.lang.Thread.run(Thread.java:829)", " "},
+		{"kotlinNoLine", "at com.example.Foo.<init>(Foo.kt)", " "},
+		{"causedBy", "Caused by: java.io.IOException: Broken pipe", "Caused by:  : Broken pipe"},
+		{"nested", "nested exception is java.lang.IllegalArgumentException", "nested exception is  "},
+		{"error", "java.lang.OutOfMemoryError: Java heap space", " : Java heap space"},
+		{"spelPayload", "${T(java.lang.Runtime).getRuntime().exec('id')}", "${T(java.lang.Runtime).getRuntime().exec('id')}"},
+		{"jsonType", `{"@type":"com.sun.rowset.JdbcRowSetImpl","dataSourceName":"ldap://x/a"}`, `{"@type":"com.sun.rowset.JdbcRowSetImpl","dataSourceName":"ldap://x/a"}`},
+		{"gadget", "org.apache.commons.collections.functors.InvokerTransformer", "org.apache.commons.collections.functors.InvokerTransformer"},
+		{"unqualified", "IOException alone is a word", "IOException alone is a word"},
+		{"constructorCall", "new java.io.File(\"/etc/passwd\")", "new java.io.File(\"/etc/passwd\")"},
+		{"noDotInMethod", "call(a.java)x", "call(a.java)x"},
+		{"noLineAfterColon", "x.y(Z.java:)", "x.y(Z.java:)"},
+	},
 	"remove_comments": {
 		{"empty", "", ""},
 		{"libddwafDoc", "a/*b*/c<!--d-->e--f", "ace"},
@@ -386,7 +403,7 @@ var (
 	wantNames = []string{
 		"base64_decode", "base64_encode", "base64url_decode", "compress_whitespace", "css_decode",
 		"html_entity_decode", "js_decode", "lowercase", "normalize_path",
-		"normalize_path_win", "remove_comments", "remove_nulls", "shell_unescape",
+		"normalize_path_win", "remove_comments", "remove_nulls", "remove_stack_frames", "shell_unescape",
 		"unicode_normalize", "url_basename", "url_decode", "url_decode_iis", "url_path",
 		"url_querystring",
 	}
