@@ -155,10 +155,14 @@ rule("rp-lfi-002", "Access to a sensitive Unix file", "lfi", "lfi",
   [rx(LFI_IN, PRE_F_NOSPACE + LFI2_BODY + r"""|\s""" + LFI2_BODY + r"""[^\s]*(?:\s*$|\s*[;&|<>'"`)\]])""")], tr=LFI_TR)
 rule("rp-lfi-006", "Access to a credential or dotfile", "lfi", "lfi",
   [rx(LFI_IN, r"""\.ssh[\\/](?:id_\w+|authorized_keys|known_hosts)|\.aws[\\/](?:credentials|config)|\.(?:bash|zsh|mysql|psql|sh|python|node_repl|lesshst|viminfo|rediscli)_?history|\.(?:htpasswd|htaccess|netrc|pgpass|git-credentials|npmrc|pypirc|dockercfg|kube[\\/]config|docker[\\/](?:config|secrets))|\.git[\\/](?:config|head|index|logs|refs)|\.env(?:\.\w+)?$|(?:^|[\\/])\.(?:env|history|profile|bashrc)\b""")], tr=LFI_TR)
+# Configuration files named in a sentence ("the php.ini file says", "my
+# wp-config.php has the keys") are prose; glued to a path, a parameter or
+# a quote, or ending the value, they count.
+LFI7_NAMES = r"""(?:boot\.ini|win\.ini|system\.ini|autoexec\.bat|config\.sys|php\.ini|my\.cnf|my\.ini|httpd\.conf|apache2\.conf|nginx\.conf|wp-config\.php|config\.inc\.php|localsettings\.php|configuration\.php|settings\.php|database\.yml|applicationhost\.config|ntds\.dit|unattend\.xml|sysprep\.inf|backup\.sql|dump\.sql)"""
 rule("rp-lfi-007", "Access to a sensitive Windows or application file", "lfi", "lfi",
-  [rx(LFI_IN, r"""web-inf""" + SEP + r"""|meta-inf""" + SEP + r"""|boot\.ini|win\.ini|system\.ini|(?:windows|winnt)""" + SEP + r"""(?:system32|win\.ini|repair|panther|debug|php\.ini|system\.ini|system|temp|inf)|system32""" + SEP + r"""|inetpub""" + SEP + r"""|autoexec\.bat|config\.sys|php\.ini|my\.cnf|my\.ini|httpd\.conf|apache2\.conf|nginx\.conf|wp-config\.php|config\.inc\.php|localsettings\.php|configuration\.php|settings\.php|database\.yml|applicationhost\.config|(?:^|[\\/])sam$|ntds\.dit|unattend\.xml|sysprep\.inf|(?:debug|error|access|errors)\.log$|backup\.sql|dump\.sql|\.sql\.(?:gz|zip|bz2)$""")], tr=LFI_TR)
+  [rx(LFI_IN, r"""web-inf""" + SEP + r"""|meta-inf""" + SEP + r"""|(?:windows|winnt)""" + SEP + r"""(?:system32|win\.ini|repair|panther|debug|php\.ini|system\.ini|system|temp|inf)|system32""" + SEP + r"""|inetpub""" + SEP + r"""|[^\s=&?]""" + LFI7_NAMES + r"""|(?:^|[\s=&?])""" + LFI7_NAMES + r"""(?:\s*$|\s*[;&|<>'"`)\]])|(?:^|[\\/])sam$|(?:debug|error|access|errors)\.log$|\.sql\.(?:gz|zip|bz2)$""")], tr=LFI_TR)
 rule("rp-lfi-003", "PHP or archive wrapper stream", "lfi", "lfi",
-  [rx(LFI_IN, r"""\b(?:php://(?:filter|input|stdin|stdout|stderr|memory|temp|fd|output)|(?:zip|phar|expect|glob|ogg|rar|zlib|compress\.zlib|compress\.bzip2|data|ssh2\.\w+)://|data:(?:text|application)/[\w+-]+;base64,|file:/+[\w%]|convert\.(?:base64|iconv|quoted)|string\.(?:rot13|toupper|tolower)|php\.ini\b)""")], tr=LFI_TR)
+  [rx(LFI_IN, r"""\b(?:php://(?:filter|input|stdin|stdout|stderr|memory|temp|fd|output)|(?:zip|phar|expect|glob|ogg|rar|zlib|compress\.zlib|compress\.bzip2|data|ssh2\.\w+)://|data:(?:text|application)/[\w+-]+;base64,|file:/+[\w%]|convert\.(?:base64|iconv|quoted)|string\.(?:rot13|toupper|tolower))""")], tr=LFI_TR)
 rule("rp-lfi-004", "Remote file inclusion URL", "rfi", "lfi",
   [rx(ARGS_C, r"""^\s*(?:https?|ftps?|smb|\\\\)[:/\\]+[^\s?#]*?(?:\?+$|[\w/.-]*\.(?:php\d?|txt|inc|phtml|sh|pl|py|jsp|asp)\?+(?:$|[&=]))|^\s*(?:https?|ftps?)://(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?/[^\s]*\.(?:php\d?|txt|inc|sh|pl|py|jsp|asp|aspx|cgi)\b""")], tr=LFI_TR)
 
