@@ -28,7 +28,7 @@ func TestBenignText(t *testing.T) {
 		if line == "" || strings.HasPrefix(line, "# ") {
 			continue
 		}
-		line = strings.ReplaceAll(line, `\r\n`, "\r\n")
+		line = strings.NewReplacer(`\r\n`, "\r\n", `\n`, "\n", `\t`, "\t").Replace(line)
 		n++
 		b, _ := json.Marshal(map[string]string{"comment": line})
 		for _, v := range []vector{

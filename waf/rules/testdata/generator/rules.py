@@ -93,7 +93,7 @@ rule("rp-sqli-012", "Arithmetic or comparison operator between string literals",
 rule("rp-sqli-007", "SQL boolean tautology on numbers or identifiers", "sql_injection", "sqli",
   [rx(SQL_IN, r"""(?:^|[\s)'"`\d=])(?:or|and|xor|\|\||&&)""" + W + r"""+(?:not""" + W + r"""+)?[('"`]*(\w{1,20})[)'"`]*""" + WS + r"""(?:=|<=>|!=|<>|<|>|\blike\b|\bis\b""" + WS + r"""(?:not""" + WS + r""")?null)""" + WS + r"""[('"`]*\w{0,20}[)'"`]*""" + WS + r"""(?:$|--|#|/\*|;|\)|\b(?:and|or|limit|order|group|union)\b)""")], tr=SQL_TR)
 rule("rp-sqli-008", "SQL injection starting with a number or closing parenthesis", "sql_injection", "sqli",
-  [rx(SQL_IN, r"""^(?:[a-z_][\w.-]{0,30}=)?\s*[\w'"`-]*\d*\s*\)*""" + W + r"""*(?:\|\||&&|\b(?:or|and|xor|div|having|order""" + W + r"""+by|group""" + W + r"""+by|procedure""" + W + r"""+analyse|limit)\b)""" + WS + r"""(?:\d+""" + WS + r"""(?:--|#|/\*|;|=|<|>)|\(?""" + WS + r"""select\b|sleep\b|benchmark\b|if\s*\(|\w{3,}\s*\(|\d+\s*[=<>]|null\b|true\b|false\b|@@[a-z_]|@[a-z_]\w*\s*(?:[:=<>)!;#]|--|$)|0x[0-9a-f]+)""")], tr=SQL_TR)
+  [rx(SQL_IN, r"""^(?:[a-z_][\w.-]{0,30}=)?\s*[\w'"`-]*\d*\s*\)*""" + W + r"""*(?:\|\||&&|\b(?:or|and|xor|div|having|order""" + W + r"""+by|group""" + W + r"""+by|procedure""" + W + r"""+analyse|limit)\b)""" + WS + r"""(?:\d+""" + WS + r"""(?:--|#|/\*|;|=|<|>)|\(?""" + WS + r"""select\b|sleep\b|benchmark\b|if\s*\(|\w{3,}(?:/\*[^*]*\*/)*\(|\d+\s*[=<>]|null\b|true\b|false\b|@@[a-z_]|@[a-z_]\w*\s*(?:[:=<>)!;#]|--|$)|0x[0-9a-f]+)""")], tr=SQL_TR)
 rule("rp-sqli-009", "SQL subquery or function call in a value", "sql_injection", "sqli",
   [rx(SQL_IN, r"""(?:^|['"`(=,;])""" + WS + r"""\(?""" + WS + r"""select""" + W + r"""+(?:[\w*@(),.'"`\s]{1,80}?""" + W + r"""+from""" + W + r"""+[\w.`\[\]"]+""" + WS + r"""(?:$|--|#|/\*|;|\)|\b(?:where""" + W + r"""+[\w.]+""" + WS + r"""[=<>]|where\s*$|limit|order""" + W + r"""+by|group""" + W + r"""+by|union|into|join)\b)|(?:null|\d+|@@\w+|char|concat|count|if|case|sleep|version|user|database|\*)\b)|\b(?:char|chr|concat(?:_ws)?|group_concat|ascii|ord|hex|unhex|substring|substr|mid|cast|convert|iif)\s*\(\s*(?:\d+\s*[,)+=<>]|0x|select\b|@@|\(|(?:user|version|database)\s*\(|['"`][^'"`]{0,40}['"`]\s*,\s*(?:\d|select|0x|@@|\w+\s*\())""")], tr=SQL_TR)
 
@@ -125,7 +125,7 @@ rule("rp-xss-003", "Event handler attribute injected after a closed attribute", 
 rule("rp-xss-004", "Script URL scheme", "xss", "xss",
   [rx(XSS_IN, r"""\burl\s*\(\s*['"]?\s*(?:java|vb|live)script\b|(?:java|vb|live)script\s*:\s*(?:[^\s\w]|\w+\s*[(`=.\[:;]|\w+\s*$|$)|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|xhtml|ecmascript))|(?:href|src|action|formaction|data|xlink:href|background|dynsrc|lowsrc|poster|code|codebase)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|livescript|mocha)\s*:""")], tr=XSS_TR)
 rule("rp-xss-005", "JavaScript execution sink or cookie access", "xss", "xss",
-  [rx(XSS_IN, r"""\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox)\s*(?:\(|`|&#)|\bdocument\s*\.\s*(?:cookie|domain|write|location)|\bwindow\s*\.\s*(?:location|open\s*\(|name)|\bstring\s*\.\s*fromcharcode|\.innerhtml\s*=|\blocation\s*(?:\.\s*href)?\s*=\s*['"`]?\s*(?:javascript|http|//)|\bfetch\s*\(\s*['"`]?(?:https?:)?//|top\s*\[|\bself\s*\[|\bthis\s*\[""")], tr=XSS_TR)
+  [rx(XSS_IN, r"""\b(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|msgbox)\s*(?:\(|`|&#)|\bdocument\s*\.\s*(?:cookie|domain|write|location)|\bwindow\s*\.\s*(?:location|open\s*\(|name)|\bstring\s*\.\s*fromcharcode|\.innerhtml\s*=|\blocation\s*(?:\.\s*href)?\s*=\s*['"`]?\s*(?:javascript|http|//)|\bfetch\s*\(\s*['"`]?(?:https?:)?//|\b(?:top|self|this)(?:\[|\s*\[\s*['"`(])""")], tr=XSS_TR)
 rule("rp-xss-006", "HTML injection breaking out of an attribute or tag", "xss", "xss",
   [rx(XSS_IN, r"""</\s*(?:title|textarea|style|noscript|script|xmp|iframe|noembed|noframes|plaintext)\s*>|^\s*--!?>\s*(?:$|<)|<\s*(?:img|image|input|body|video|audio|source|details|form|button|a|div|body|table|td|object|p|span|svg)\b[^>]*?\b(?:src|href|action|formaction|background|data)\s*=\s*['"`]?\s*(?:javascript|vbscript|data|#)\s*:?""")], tr=XSS_TR)
 
@@ -204,9 +204,9 @@ rule("rp-rce-010", "Reconnaissance command as the whole value", "command_injecti
   [rx(ARGS_C + URI_DEC, r"""^\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname\s+-a|ifconfig|ipconfig(?:\s+/all)?|netstat\s+-\w+|cat\s+/etc/\w+)\s*$""")], tr=RCE_TR)
 # A backtick span glued to a word, or one that no sentence continues: a
 # Markdown code span in a ticket ("`ls -la ~/.config` shows nothing") is
-# followed by prose.
+# followed by prose, and a fence ("```sh") opens with three backticks.
 rule("rp-rce-011", "Command substitution with backticks", "command_injection", "rce",
-  [rx(RCE_IN, r"""[^\s+=&?]`\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname|id|ifconfig|ipconfig|cat\s+/|ls\s+[/-]|wget\s|curl\s|nc\s|bash\s|sh\s|sleep\s+\d|ping\s+-|echo\s|nslookup\s|dig\s|pwd|hostname|printenv|env)\b[^`]*`|`\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname|id|ifconfig|ipconfig|cat\s+/|ls\s+[/-]|wget\s|curl\s|nc\s|bash\s|sh\s|sleep\s+\d|ping\s+-|echo\s|nslookup\s|dig\s|pwd|hostname|printenv|env)\b[^`]*`(?:$|[^\s+a-z]|[\s+]+[^\s+a-z])""")], tr=RCE_TR + ["shell_unescape"])
+  [rx(RCE_IN, r"""[^\s+=&?`]`\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname|id|ifconfig|ipconfig|cat\s+/|ls\s+[/-]|wget\s|curl\s|nc\s|bash\s|sh\s|sleep\s+\d|ping\s+-|echo\s|nslookup\s|dig\s|pwd|hostname|printenv|env)\b[^`]*`|(?:^|[^`]|[^`]`)`\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname|id|ifconfig|ipconfig|cat\s+/|ls\s+[/-]|wget\s|curl\s|nc\s|bash\s|sh\s|sleep\s+\d|ping\s+-|echo\s|nslookup\s|dig\s|pwd|hostname|printenv|env)\b[^`]*`(?:$|[^\s+a-z]|[\s+]+[^\s+a-z])""")], tr=RCE_TR + ["shell_unescape"])
 rule("rp-rce-012", "Shell substitution, IFS evasion or brace expansion", "command_injection", "rce",
   [rx(RCE_IN, r"""\$\{?ifs\b|\{[\w/.-]+,[-/$][^}]*\}|\$\(\s*(?:[\w/.$'"\\-]*[a-z][\w/.$'"\\-]+|[\w/.$'"\\-]+[a-z])(?:\s[^)]*)?\)(?:$|[^.]|\.[^a-z])|`[^`]*\$\{[^}]*(?:##|%%|:\d+:\d+|//)[^}]*\}""")], tr=RCE_TR)
 rule("rp-rce-013", "Path to a Unix binary or a shell device", "command_injection", "rce",
@@ -314,7 +314,7 @@ rule("rp-rce-045", "PHP code injection: PHP function call", "php_code_injection"
 rule("rp-rce-050", "PHP code injection: call of a command, eval or decoding function", "php_code_injection", "rce",
   [rx(RCE_IN, r"""(?:^|[^\w.$>:-])(?:""" + "|".join(PHP_NAMES) + r""")(?:\s|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n)*\(|\b(?:exec|system|eval|assert)(?:/\*.*?\*/|\s*#[^\n]*\n|\s*//[^\n]*\n)+\s*\(|\b(?:exec|system|passthru)\((?:\w+|\s*\))|(?:^|[^\w.$>:-])dl\s*\(\s*['"]""")], tr=RCE_TR)
 rule("rp-rce-046", "PHP code injection: variable function, string callable or open tag", "php_code_injection", "rce",
-  [rx(RCE_IN, r"""\$(?:[a-z_]\w*|\{[^}]*\})(?:\s|\[[^\]]*\]|\{[^}]*\}|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n|->\w+)*\([^)]*\)\s*(?:;|$|\.)|\$\s+\{|::\$\w+\s*\(|'[a-z_\\][a-z_\\0-9]+'\([^()]{0,40}\)|"[a-z_\\][a-z_\\0-9]+"\([^()]{0,40}\)|\[\s*['"]?[a-z_]{3,}['"]?\s*\]\s*(?:\[\s*\d+\s*\]\s*)?(?:\{[^}]*\}\s*)?\(|['"][a-z]{1,10}['"]\s*\.\s*['"][a-z]{1,10}['"]|\)\s*(?:/\*.*?\*/\s*)*\(\s*['"][a-z]+['"]\s*\)\s*;|\(\s*string\s*\)\s*['"{]|<\?\s|<\?xml\s*:|[\[{][\\/]?php[\]}]|[\\/]php\]""")], tr=RCE_TR)
+  [rx(RCE_IN, r"""\$(?:[a-z_]\w*|\{[^}]*\})(?:\s|\[[^\]]*\]|\{[^}]*\}|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n|->\w+)*\([^)]*\)\s*(?:;|$|\.)|\$\s+\{|::\$\w+\s*\(|'[a-z_\\][a-z_\\0-9]+'\([^()]{0,40}\)|"[a-z_\\][a-z_\\0-9]+"\([^()]{0,40}\)|\[\s*(?:['"][a-z_]{3,}['"]\s*\]|[a-z_]{3,}\s*\]\s*\[\s*\d+\s*\])\s*(?:\{[^}]*\}\s*)?\(|['"][a-z]{1,10}['"]\s*\.\s*['"][a-z]{1,10}['"]|\)\s*(?:/\*.*?\*/\s*)*\(\s*['"][a-z]+['"]\s*\)\s*;|\(\s*string\s*\)\s*['"{]|<\?\s|<\?xml\s*:|[\[{][\\/]?php[\]}]|[\\/]php\]""")], tr=RCE_TR)
 rule("rp-rce-047", "Upload of a server-side script file", "unrestricted_file_upload", "rce",
   [rx([inp(F)] + [inp(H, [k]) for k in ("x-filename", "x_filename", "x-file-name", "x.filename", "x_file_name")], r"""\.\s*(?:php\d*|phtml|phar|phps|pht|phpt|pgif|shtml|jspx?|jsw|jsv|jspf|aspx?|asa|asax|ascx|ashx|asmx|cer|cfm|cgi)(?:[\s.]*$|\.\w{2,4}$)|(?:^|[\\/])sess_[\w-]{16,}$""")])
 rule("rp-rce-048", "Node.js or JavaScript injection: infinite loop, module object, prototype chain", "js_code_injection", "rce",
@@ -391,7 +391,7 @@ rule("rp-probe-003", "Probe for an administration, debug or configuration endpoi
 # ---------------------------------------------------------------- protocol
 PROTO_IN = [inp(Q), inp(C), inp(P), inp(U, tr=["url_decode_iis"])]
 rule("rp-proto-001", "CRLF injection of a header or response splitting", "http_protocol_violation", "protocol",
-  [rx(PROTO_IN + keys([Q]), r"""[\r\n](?:[a-z](?:[\w-]{0,40}\s*:|[\w-]*\s+http/)|<|http/\d)|\r\n|%0d|%0a|\\r\\n|\x{560a}|\x{560d}|\x{010a}|\x{010d}""")], tr=["url_decode_iis"])
+  [rx(PROTO_IN + keys([Q]), r"""[\r\n](?:(?:set-cookie|location|refresh|link|host|cookie|authorization|server|vary|expires|pragma|etag|age|date|allow|via|warning|upgrade|connection|trailer|te|from|origin|referer|range|content-[\w-]+|x-[\w-]+|access-control-[\w-]+|cache-control|transfer-encoding|www-authenticate|[a-z]+-[\w-]+)\s*:|[a-z][\w-]*\s+http/|http/\d)|(?:\r\n|\n\n|\r\r)\s*<|\r\n|%0d|%0a|\\r\\n|\x{560a}|\x{560d}|\x{010a}|\x{010d}""")], tr=["url_decode_iis"])
 rule("rp-proto-002", "Header value with a line break (header injection)", "http_protocol_violation", "protocol",
   [rx(ALLH, r"""\r\n|\n[a-z][\w-]*:|%0d%0a|%0[ad][\w-]+\s*:""")])
 rule("rp-proto-003", "Null byte in request", "http_protocol_violation", "protocol",
