@@ -182,7 +182,7 @@ WEAK_END = r"""[\d.]*['"\\]*(?:\s+|\$\{?ifs\}?|\x{2c}|<)+(?:-{1,2}\w|/|\.{1,2}/|
 # operator, or an argument that does not continue as a sentence.
 ENGLISH_L = "echo id ps cat sleep dig rev expect wish screen fold bridge fish ash shred truncate flock".split()
 STRONG_L = [c for c in STRONG_L if c not in ENGLISH_L]
-ENGLISH_END = r"""[\d.]*['"\\]*(?:\s*$|[<>;&|`)}]|\\[nrt]|\$\{?ifs|\$\d|\$@|\+|\s+(?:[^\sa-z]|[a-z][\w.-]*(?:\s*$|\s*[;&|<>`)]|\s+[^\sa-z(]|[/$=])))"""
+ENGLISH_END = r"""['"\\]*(?:\s*$|[<>;&|`)}]|\\[nrt]|\$\{?ifs|\$\d|\$@|\+|\s+(?:[^\sa-z]|[a-z][\w.-]*(?:\s*$|\s*[;&|<>`)]|\s+[^\sa-z(]|[/$=])))"""
 def chunks(l, n):
     return [l[i:i + n] for i in range(0, len(l), n)]
 n = 0
