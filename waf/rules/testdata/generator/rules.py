@@ -319,8 +319,8 @@ rule("rp-rce-047", "Upload of a server-side script file", "unrestricted_file_upl
   [rx([inp(F)] + [inp(H, [k]) for k in ("x-filename", "x_filename", "x-file-name", "x.filename", "x_file_name")], r"""\.\s*(?:php\d*|phtml|phar|phps|pht|phpt|pgif|shtml|jspx?|jsw|jsv|jspf|aspx?|asa|asax|ascx|ashx|asmx|cer|cfm|cgi)(?:[\s.]*$|\.\w{2,4}$)|(?:^|[\\/])sess_[\w-]{16,}$""")])
 rule("rp-rce-048", "Node.js or JavaScript injection: infinite loop, module object, prototype chain", "js_code_injection", "rce",
   [rx(RCE_IN, r"""\bwhile\s*\(\s*(?:!+\s*(?:["'`]{2}|\[\]|\{\}|null|undefined|false|0|nan)\s*\)|[-+]?infinity\b|new\s+\w|this\s*\)|string\s*\)|\(+\s*true\s*\)|[-+]?\d+\s*\))|\bmodule\s*\.\s*exports\s*=|\bprocess\s*\[|\bconstructor\s*(?:\.\s*|\]\s*\[\s*)prototype\b|\b__js_function\b|\bprocess\s*\.\s*spawn\s*\(|^[a-z]\w*__[a-z]\w*__\w+$|(?:password|passwd|secret|token|is_admin|is_staff|is_superuser)\w*__[a-z]+$""")], tr=RCE_TR + ["js_decode"])
-rule("rp-rce-024", "Java class name as the whole value", "java_code_injection", "rce",
-  [rx(ARGS_C + ALLH + keys([Q, B, C]), r"""^\s*(?:[\w.-]{1,40}=)?java\.(?:lang|util|io|net|nio|beans|rmi)\.[\w$.]+\s*$""")], tr=["url_decode_iis", "remove_nulls"])
+rule("rp-rce-024", "Java class name as the whole value or ending it", "java_code_injection", "rce",
+  [rx(ARGS_C + ALLH + keys([Q, B, C]), r"""(?:^\s*|\s)(?:[\w.-]{1,40}=)?java\.(?:lang|util|io|net|nio|beans|rmi)\.[\w$.]+\s*$""")], tr=["url_decode_iis", "remove_nulls", "remove_stack_frames"])
 rule("rp-rce-049", "Java class name with Runtime or ProcessBuilder", "java_code_injection", "rce",
   [rx(ARGS_C + ALLH + keys([Q, B, C]), r"""\bjava\.[\w.]*?\b(?:runtime|processbuilder)\b""")], tr=["url_decode_iis", "remove_nulls"])
 
