@@ -74,7 +74,7 @@ V = {
  "rp-proto-017": (["GET http://www.foo.bar HTTP/1.1", "x\r\nContent-Length: 0", "test\rnext=more"], ["get the docs at /api http://x", "line one\r\nline two"]),
  "rp-proto-018": ([uri("/foo%0abar"), uri("/?test=a%12b")], [uri("/foo?x=a%0Ab"), uri("/caf%C3%A9")]),
  "rp-proto-019": ([hdr("Proxy", "http://evil:8080"), hdr("Lock-Token", "<opaquelocktoken:x>")], [hdr("Proxy-Connection", "keep-alive"), hdr("If-None-Match", "\"abc\"")]),
- "rp-ssrf-001": (["http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/computeMetadata/v1/", "http://[::ffff:a9fe:a9fe]/"], ["https://example.com/169", "http://api.example.com/metadata-service"]),
+ "rp-ssrf-001": (["http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/computeMetadata/v1/", "http://[::ffff:a9fe:a9fe]/", "http://metadata/computeMetadata/v1/", "http://instance-data/latest/"], ["https://example.com/169", "http://api.example.com/metadata-service", "https://idp.example.com/metadata"]),
  "rp-ssrf-002": (["http://127.0.0.1:8080/admin", "http://0x7f000001/", "http://10.0.0.5/internal", "http://2130706433/", "http:127.0.0.1", "http:2852039166"], ["https://example.com/", "http://203.0.113.5/", "http:example.com"]),
  "rp-ssrf-003": (["gopher://127.0.0.1:6379/_x", "file:///etc/passwd", "dict://localhost:11211/stat"], ["https://example.com/file", "ftp is old"]),
  "rp-nosqli-001": (uri("/login?user[$ne]=x&pass[$ne]=x"), body("application/json", "{\"user\": {\"$gt\": \"\"}}"), ["plain"]),
