@@ -336,7 +336,7 @@ rule("rp-ssrf-001", "URL pointing at a cloud metadata service", "ssrf", "ssrf",
 rule("rp-ssrf-002", "URL pointing at a loopback or private address", "ssrf", "ssrf",
   [rx(SSRF_IN, r"""^\s*(?:(?:[a-z][a-z0-9+.-]*:)?//|https?:)(?:[^/?#@\s]*@)?(?:""" + IP_LOOP + "|" + PRIV + r"""|[\w.-]*\.(?:local|localhost|internal|intranet|corp|lan|home\.arpa|svc\.cluster\.local)|\d{8,10}|0x[0-9a-f]{8}|(?:0x[0-9a-f]{1,2}|0[0-7]{1,3})(?:\.(?:0x[0-9a-f]{1,2}|0[0-7]{1,3}|\d{1,3})){0,3}|\d+\.\d+|\[[0-9a-f:.]*\])(?:$|[:/?#\\\s])""")], tr=["url_decode_iis", "lowercase"])
 rule("rp-ssrf-003", "URL with a dangerous scheme", "ssrf", "ssrf",
-  [rx(SSRF_IN, r"""^\s*(?:gopher|dict|ldaps?|tftp|sftp|jar|netdoc|file|telnet|rmi|iiop|corba|nds|nis|dns|smb|imap|pop3|smtp|vnc|rtsp|ws|wss|redis|mongodb|mysql|postgresql|memcached|php|expect|phar|zip|glob|nntp|rsync|ssh|scp|svn|git|jdbc|netdoc|cid|jar):/+[^\s]|^\s*(?:jar|jdbc|netdoc|php|expect|phar|glob|zip):[a-z]|^\s*ftp://[^/?#\s]*(?:@|:\d)|^\s*data:(?:text|application)/""")], tr=["url_decode_iis", "lowercase"])
+  [rx(SSRF_IN, r"""^\s*(?:gopher|dict|ldaps?|tftp|sftp|jar|netdoc|file|telnet|rmi|iiop|corba|nds|nis|dns|smb|imap|pop3|smtp|redis|mongodb|mysql|postgresql|memcached|php|expect|phar|zip|glob|nntp|jdbc|netdoc|cid|jar):/+[^\s]|^\s*(?:jar|jdbc|netdoc|php|expect|phar|glob|zip):[a-z]|^\s*ftp://[^/?#\s]*(?:@|:\d)|^\s*data:(?:text|application)/""")], tr=["url_decode_iis", "lowercase"])
 
 # Any absolute URL whose host is internal, read as a URL parser reads it
 # (every IPv4 notation, IPv6 forms, userinfo confusion, internal names):
