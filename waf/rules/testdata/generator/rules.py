@@ -356,7 +356,7 @@ rule("rp-ssrf-004", "Loopback or cluster-internal host name with no scheme", "ss
   [rx(SSRF_IN, r"""^\s*(?:localhost\d?|localtest\.me|lvh\.me|ip6-(?:localhost|loopback)|ipv6-localhost|localhost\d?\.localdomain\d?|[\w.-]+\.(?:internal|svc\.cluster\.local)|kubernetes\.default(?:\.svc)?)\.?(?::\d{1,5})?(?:/|$)""")], tr=["url_decode_iis", "lowercase"])
 
 # ---------------------------------------------------------------- NoSQL
-NOSQL_OPS = r"""\$(?:ne|eq|bitsallset|bitsanyset|bitsallclear|bitsanyclear|geowithin|near|nearsphere|gt|gte|lt|lte|in|nin|regex|where|exists|not|nor|or|and|expr|elemmatch|function|accumulator|jsonschema|size|type|mod|all|text|options|lookup|merge|out|project|group|match|comment|natural)"""
+NOSQL_OPS = r"""\$(?:ne|eq|bitsallset|bitsanyset|bitsallclear|bitsanyclear|geowithin|near|nearsphere|gt|gte|lt|lte|in|nin|regex|where|exists|not|nor|or|and|expr|elemmatch|function|accumulator|jsonschema|size|type|mod|all|text|options|lookup|merge|out|project|group|match)"""
 rule("rp-nosqli-001", "MongoDB query operator in a parameter name", "nosql_injection", "nosqli",
   [rx(keys([Q, B, C]), r"""(?:^|\[)""" + NOSQL_OPS + r"""(?:$|\])""")], tr=["url_decode_iis"])
 rule("rp-nosqli-003", "MongoDB operator object in a header or the request target", "nosql_injection", "nosqli",
