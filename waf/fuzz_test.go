@@ -49,6 +49,7 @@ func FuzzEvaluate(f *testing.F) {
 	f.Add("/a/../../etc/passwd", "sqlmap/1.0", "application/x-www-form-urlencoded", "x=%24%7Bjndi%3Aldap%3A%2F%2Fe%7D")
 	f.Add("/?a[$ne]=1", "", "multipart/form-data; boundary=X", "--X\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.php\"\r\n\r\n<?php system($_GET[1]); ?>\r\n--X--\r\n")
 	f.Add("/", "curl", "text/xml", `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>`)
+	f.Add("/api/PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg/x%2Fy?z=fGlk", "&#x27;&#39;&#60", "application/json", `{"a":"e3siJGd0IjogIiJ9","b":"at java.lang.Thread.run(Thread.java:748)"}`)
 	f.Fuzz(func(t *testing.T, uri, ua, ctype, body string) {
 		in := &httpinput.Request{Method: "POST", URI: uri, Headers: [][2]string{{"User-Agent", ua}, {"Content-Type", ctype}}, Body: []byte(body), RemoteAddr: "203.0.113.5:1234"}
 		verdict := func() map[string]int {
