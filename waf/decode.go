@@ -106,6 +106,10 @@ func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
 	}
 }
 
+// maxPathSegments bounds the path segments decodePath looks at: a request
+// path of thousands of short segments costs no more than its first 64.
+const maxPathSegments = 64
+
 // decodePath evaluates the path segments of a request target that are
 // Base64 or Base64url text (GET /PHNjcmlwdD4... : a payload in the path,
 // which no parameter carries), decoded, under the target's address. A
@@ -124,7 +128,7 @@ func (c *Context) decodePath(vw *view, s string, depth int, excl bool) {
 		s = s[j:]
 	}
 	buf := &c.ws.bufs[c.ws.level]
-	for s != "" && !c.stopped(vw) {
+	for n := 0; s != "" && n < maxPathSegments && !c.stopped(vw); n++ {
 		seg := s
 		if i := strings.IndexByte(s, '/'); i >= 0 {
 			seg, s = s[:i], s[i+1:]
