@@ -32,8 +32,9 @@ type Match struct {
 	// on an address's presence.
 	Raw string
 	// Decoded names the decoding the matched value came out of
-	// (DecodedBase64, DecodedJWT, DecodedEscapes or DecodedJSON: the
-	// outermost one), "" for a value as the request carried it.
+	// (DecodedBase64, DecodedJWT, DecodedEscapes, DecodedJSON or
+	// DecodedPathSegment: the outermost one), "" for a value as the
+	// request carried it.
 	Decoded string
 	// Highlight is the part of Value the operator matched.
 	Highlight string

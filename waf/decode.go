@@ -41,6 +41,9 @@ const (
 	DecodedEscapes = "escapes"
 	DecodedJWT     = "jwt"
 	DecodedJSON    = "json"
+	// DecodedPathSegment marks a segment of the request path evaluated on
+	// its own, percent-decoded (see decodePath).
+	DecodedPathSegment = "path_segment"
 )
 
 // walkState is the budget of one walk (see MaxWalkBytes).
@@ -135,7 +138,7 @@ func (c *Context) decodePath(vw *view, s string, depth int, excl bool) {
 		} else {
 			s = ""
 		}
-		if len(seg) < transform.MinShortBase64Length {
+		if len(seg) < 2 {
 			continue
 		}
 		src := bytesOfAll(seg)
@@ -146,8 +149,26 @@ func (c *Context) decodePath(vw *view, s string, depth int, excl bool) {
 		if d, ok := transform.Base64Text((*buf)[:0], src); ok {
 			*buf = d
 			c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
+		} else if pathPayload(src) {
+			c.evalDecoded(vw, DecodedPathSegment, string(src), depth, excl, false)
 		}
 	}
+}
+
+// pathPayload reports whether a percent-decoded path segment holds what
+// names, ids and slugs never do: a space, a quote or a shell or markup
+// metacharacter (GET /products/1' or '1'='1). Such a segment is evaluated
+// as a value of its own, as a router's path parameter would be: the rules
+// that read a whole value (a number broken out of, a command line) read
+// it then.
+func pathPayload(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\'', '"', '`', ';', '|', '<', '>', '$', '{', '}', '\t', '\n', '\r':
+			return true
+		}
+	}
+	return false
 }
 
 var charRefStart = []byte("&#")

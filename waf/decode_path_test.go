@@ -10,8 +10,9 @@ import (
 )
 
 // TestPathSegmentBase64 checks that a payload sent Base64-encoded as a
-// path segment (no parameter carries it) is evaluated decoded, and that
-// ordinary paths, ids and tokens in the path are not.
+// path segment (no parameter carries it) is evaluated decoded, a plain one
+// as a value of its own, and that ordinary paths, names with spaces and
+// quotes, ids and tokens in the path are not flagged.
 func TestPathSegmentBase64(t *testing.T) {
 	e := defaultEngine(t)
 	eval := func(target string) *waf.Result {
@@ -43,7 +44,26 @@ func TestPathSegmentBase64(t *testing.T) {
 			}
 		}
 	}
+	// a payload as a plain path segment, read as a value of its own
 	for _, target := range []string{
+		"/api/v1/products/or%20true--",
+		"/items/1%27%20or%20%271%27%3D%271",
+		"/run/%3Bcat%20%2Fetc%2Fpasswd",
+		"/x/1%20union%20select%20password%20from%20users",
+	} {
+		res := eval(target)
+		if res.Block == nil {
+			t.Errorf("%s: not blocked", target)
+		}
+	}
+	for _, target := range []string{
+		"/search/red%20shoes",
+		"/wiki/Rock%20%27n%27%20roll",
+		"/files/Q1%20report%20(final).pdf",
+		"/users/o%27brien/profile",
+		"/blog/why%20we%20moved%3B%20part%202",
+		"/wiki/Select%20(SQL)",
+		"/wiki/Echo%20%26%20the%20Bunnymen",
 		"/api/v1/products/64028/reviews",
 		"/files/aGVsbG8gd29ybGQ/download",                    // "hello world"
 		"/u/dXNlcjEyMzQ1Njc4OQ",                              // "user123456789"
