@@ -312,7 +312,7 @@ PHP_NAMES = "phpinfo phpversion passthru shell_exec popen proc_open pcntl_exec g
 rule("rp-rce-045", "PHP code injection: PHP function call", "php_code_injection", "rce",
   [rx(RCE_IN, r"""(?:^|[^\w.$>:-])(?:""" + "|".join(PHP_PREFIX) + r""")_\w+(?:\s|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n)*\(""")], tr=RCE_TR)
 rule("rp-rce-050", "PHP code injection: call of a command, eval or decoding function", "php_code_injection", "rce",
-  [rx(RCE_IN, r"""(?:^|[^\w.$>:-])(?:""" + "|".join(PHP_NAMES) + r""")(?:\s|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n)*\(|\b(?:exec|system|eval|assert)(?:/\*.*?\*/|\s*#[^\n]*\n|\s*//[^\n]*\n)+\s*\(|\b(?:exec|system|passthru)\((?:\w+|\s*\))|(?:^|[^\w.$>:-])dl\s*\(\s*['"]""")], tr=RCE_TR)
+  [rx(RCE_IN, r"""(?:^|[^\w.$>:-]|(?:^|[^:]):)(?:""" + "|".join(PHP_NAMES) + r""")(?:\s|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n)*\(|\b(?:exec|system|eval|assert)(?:/\*.*?\*/|\s*#[^\n]*\n|\s*//[^\n]*\n)+\s*\(|\b(?:exec|system|passthru)\((?:\w+|\s*\))|(?:^|[^\w.$>:-])dl\s*\(\s*['"]""")], tr=RCE_TR)
 rule("rp-rce-046", "PHP code injection: variable function, string callable or open tag", "php_code_injection", "rce",
   [rx(RCE_IN, r"""\$(?:[a-z_]\w*|\{[^}]*\})(?:\s|\[[^\]]*\]|\{[^}]*\}|/\*.*?\*/|#[^\n]*\n|//[^\n]*\n|->\w+)*\([^)]*\)\s*(?:;|$|\.)|\$\s+\{|::\$\w+\s*\(|'[a-z_\\][a-z_\\0-9]+'\([^()]{0,40}\)|"[a-z_\\][a-z_\\0-9]+"\([^()]{0,40}\)|\[\s*(?:['"][a-z_]{3,}['"]\s*\]|[a-z_]{3,}\s*\]\s*\[\s*\d+\s*\])\s*(?:\{[^}]*\}\s*)?\(|['"][a-z]{1,10}['"]\s*\.\s*['"][a-z]{1,10}['"]|\)\s*(?:/\*.*?\*/\s*)*\(\s*['"][a-z]+['"]\s*\)\s*;|\(\s*string\s*\)\s*['"{]|<\?\s|<\?xml\s*:|[\[{][\\/]?php[\]}]|[\\/]php\]""")], tr=RCE_TR)
 rule("rp-rce-047", "Upload of a server-side script file", "unrestricted_file_upload", "rce",
