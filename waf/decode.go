@@ -146,13 +146,26 @@ func (c *Context) decodePath(vw *view, s string, depth int, excl bool) {
 			src = transform.PercentDecode(c.pathBuf[:0], src)
 			c.pathBuf = src
 		}
-		if d, ok := transform.Base64Text((*buf)[:0], src); ok {
+		if d, ok := transform.Base64Text((*buf)[:0], src); ok && !hasControl(d) {
+			// (a segment that decodes to line breaks is a short word
+			// decoded by chance: the target's own rules would read it
+			// as a line break in the request target)
 			*buf = d
 			c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
 		} else if pathPayload(src) {
 			c.evalDecoded(vw, DecodedPathSegment, string(src), depth, excl, false)
 		}
 	}
+}
+
+// hasControl reports whether b holds a byte below 0x20 or DEL.
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == 0x7F {
+			return true
+		}
+	}
+	return false
 }
 
 // pathPayload reports whether a percent-decoded path segment holds what

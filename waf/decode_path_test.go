@@ -57,6 +57,9 @@ func TestPathSegmentBase64(t *testing.T) {
 		}
 	}
 	for _, target := range []string{
+		"/c/Cummings/CUMMINGS", // decodes to a line break and junk
+		"/c/Sam/sam?q=SAM",     // not the SAM hive
+		"/s?q=alert&t=CONFIRM",
 		"/search/red%20shoes",
 		"/wiki/Rock%20%27n%27%20roll",
 		"/files/Q1%20report%20(final).pdf",

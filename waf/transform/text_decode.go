@@ -65,7 +65,7 @@ func Base64Text(dst, src []byte) ([]byte, bool) {
 }
 
 // commandFragment reports whether a short decoded value can be an
-// injection: printable ASCII (line breaks allowed) with a letter and one of
+// injection: printable ASCII (no line break: "City" decodes to "\n+r") with a letter and one of
 // the metacharacters that end a command, a literal or a tag, or with two of
 // them ("'<='", "$[]").
 func commandFragment(b []byte) bool {
@@ -75,7 +75,7 @@ func commandFragment(b []byte) bool {
 		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			letter = true
 		case c == ';' || c == '|' || c == '&' || c == '$' || c == '`' || c == '\'' || c == '"' || c == '<' || c == '>' ||
-			c == '(' || c == ')' || c == '{' || c == '}' || c == '[' || c == ']' || c == '#' || c == '\n':
+			c == '(' || c == ')' || c == '{' || c == '}' || c == '[' || c == ']' || c == '#':
 			meta++
 		case c < 0x20 || c > 0x7E:
 			return false
@@ -103,10 +103,33 @@ func appendBase64Text(dst, src []byte, table *[256]byte) ([]byte, bool) {
 			dst = append(dst, byte(acc>>uint(bitsIn)))
 		}
 	}
-	if !IsText(dst[start:]) {
+	if d := dst[start:]; !IsText(d) || len(d) < shortText && !cleanShortText(d) {
 		return dst[:start], false
 	}
 	return dst, true
+}
+
+// shortText is the length under which decoded bytes must be clean text
+// (see cleanShortText): a short word or code in capitals decodes to a few
+// ASCII bytes, now and then with a control character or a bare CR among
+// them ("RHINOCEROS" is "Dr\r8!\x119"), which the protocol rules would
+// read as a header injection.
+const shortText = 16
+
+// cleanShortText reports whether b holds no control character but tab and
+// line breaks, and its CRs are those of CRLF pairs.
+func cleanShortText(b []byte) bool {
+	for i, c := range b {
+		switch {
+		case c == '\r':
+			if i+1 >= len(b) || b[i+1] != '\n' {
+				return false
+			}
+		case c < 0x20 && c != '\t' && c != '\n', c == 0x7F:
+			return false
+		}
+	}
+	return true
 }
 
 // IsText reports whether b is text: valid UTF-8 with at most one control

@@ -25,6 +25,7 @@ func TestBase64Text(t *testing.T) {
 		{"dGVzdA==", "", false},    // "test": letters alone
 		{"DSVL", "", false},        // "\r%K": a control character
 		{"ZnJ1aXQ", "", false},     // "fruit"
+		{"RHINOCEROS", "", false},  // a word in capitals decodes to junk with a bare CR
 		{base64.StdEncoding.EncodeToString([]byte("caf\xe9 au lait, cr\xe8me br\xfbl\xe9e")), "caf\xe9 au lait, cr\xe8me br\xfbl\xe9e", true},                                                                                 // Latin-1
 		{base64.StdEncoding.EncodeToString([]byte("..\xc0\xaf..\xc0\xaf..\xc0\xafetc/passwd")), "..\xc0\xaf..\xc0\xaf..\xc0\xafetc/passwd", true},                                                                             // overlong
 		{base64.StdEncoding.EncodeToString([]byte("\xe0\x80\xae\xe0\x80\xae\xe0\x80\xafetc\xe0\x80\xafpasswd")), "\xe0\x80\xae\xe0\x80\xae\xe0\x80\xafetc\xe0\x80\xafpasswd", true},                                           // three-byte overlong

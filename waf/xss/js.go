@@ -316,8 +316,9 @@ func (c *checker) sinkAtFrom(s []byte, l jsLexer, pla *jsLexer, prev2, prev, t j
 			return c.hit(prev2.start, n.end)
 		}
 	case kind == sinkGlobal && isPunct(s, prev, '=') && prev2.kind == jsIdent &&
-		(n.kind == jsEOF || isPunct(s, n, ',') || isPunct(s, n, ';')):
-		// a=alert,a(1)
+		(isPunct(s, n, ',') || isPunct(s, n, ';')):
+		// a=alert,a(1) (not q=alert at the end: a query string's
+		// parameter, and a sink assigned but never called)
 		return c.hit(prev2.start, t.end)
 	}
 	return false

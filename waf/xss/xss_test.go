@@ -131,6 +131,8 @@ var cases = []struct {
 	// Ordinary text.
 	{"less than", `a < b and c > d`, false},
 	{"heart", `<3`, false},
+	{"query parameter named after a sink's word", `q=alert`, false},
+	{"sink assigned then called", `a=alert,a(1)`, true},
 	{"netscape script entity in an attribute", `<img src="&{alert(1)};">`, true},
 	{"netscape script entity injected", `x" title=&{alert(1)};`, true},
 	{"password with an ampersand and a brace", `@r3=y&{fe[y`, false},
