@@ -146,10 +146,11 @@ func (c *Context) decodePath(vw *view, s string, depth int, excl bool) {
 			src = transform.PercentDecode(c.pathBuf[:0], src)
 			c.pathBuf = src
 		}
-		if d, ok := transform.Base64Text((*buf)[:0], src); ok && !hasControl(d) {
-			// (a segment that decodes to line breaks is a short word
-			// decoded by chance: the target's own rules would read it
-			// as a line break in the request target)
+		if d, ok := transform.Base64Text((*buf)[:0], src); ok && (len(d) >= shortPathText || !hasControl(d)) {
+			// (a short segment that decodes to a line break is a word
+			// decoded by chance: the target's own rules would read it as
+			// a line break in the request target; a CRLF payload is
+			// longer)
 			*buf = d
 			c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
 		} else if pathPayload(src) {
@@ -157,6 +158,10 @@ func (c *Context) decodePath(vw *view, s string, depth int, excl bool) {
 		}
 	}
 }
+
+// shortPathText is the decoded length under which a path segment's
+// decoding may hold no control character or line break.
+const shortPathText = 16
 
 // hasControl reports whether b holds a byte below 0x20 or DEL.
 func hasControl(b []byte) bool {
