@@ -113,11 +113,11 @@ func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
 // path of thousands of short segments costs no more than its first 64.
 const maxPathSegments = 64
 
-// decodePath evaluates the path segments of a request target that are
-// Base64 or Base64url text (GET /PHNjcmlwdD4... : a payload in the path,
-// which no parameter carries), decoded, under the target's address. A
-// segment is percent-decoded first; segments that do not decode to text
-// (names, ids, slugs, hashes) are left alone, as in any other value.
+// decodePath evaluates, under the target's address, the path segments of
+// a request target that no parameter carries: a segment that is Base64 or
+// Base64url text (GET /PHNjcmlwdD4...) decoded, and a segment holding a
+// payload's characters (see pathPayload) as a value of its own. A segment
+// is percent-decoded first; names, ids, slugs and hashes are left alone.
 func (c *Context) decodePath(vw *view, s string, depth int, excl bool) {
 	if i := strings.IndexAny(s, "?#"); i >= 0 {
 		s = s[:i]
