@@ -247,6 +247,7 @@ func (c *compiler) rule(rr Rule) {
 	}
 	e := c.e
 	r := &rule{idx: len(e.rules), id: rr.ID, name: rr.Name, tags: rr.Tags, typ: rr.Tags["type"], category: rr.Tags["category"], onMatch: rr.OnMatch}
+	r.controlBytes = r.typ == "http_protocol_violation"
 	if isSinkRule(rr) || isSinkOnly(rr) {
 		e.compileSinkRule(r, rr, &c.errs)
 		return

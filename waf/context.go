@@ -729,7 +729,8 @@ func (c *Context) scalar(vw *view, kind operator.Kind, s string, excl bool) {
 	if c.ws.level == 0 {
 		c.ws.sent = s
 	}
-	if c.e.cache == nil || c.warming {
+	if c.e.cache == nil || c.warming || c.ws.binary {
+		// (a value found clean in binary bytes was not read by every rule)
 		c.evalScalar(vw, kind, s, excl)
 		return
 	}
@@ -1164,8 +1165,11 @@ func (c *Context) completes(t *target) bool {
 // condDone records that t's condition matched and reports whether that
 // completes its rule (not an exclusion's).
 func (c *Context) condDone(t *target) bool {
-	c.conds++
 	r := t.cond.rule
+	if c.ws.binary && r.controlBytes {
+		return false
+	}
+	c.conds++
 	if r.exclusion != nil {
 		c.exclMask[r.idx] |= 1 << t.cond.idx
 		if c.exclMask[r.idx] == fullMask(len(r.conds)) {

@@ -53,6 +53,10 @@ type walkState struct {
 	// decoded the outermost one ("" for the value as received).
 	level   int
 	decoded string
+	// binary is set while the decoded bytes of a Base64 value that is not
+	// text are walked (see transform.Base64Binary): the rules about
+	// control bytes (rule.controlBytes) do not match there.
+	binary bool
 	// sent is the value being inspected as the request carried it: the
 	// string (or the window of it, or the key) outside every decoding.
 	sent string
@@ -60,7 +64,7 @@ type walkState struct {
 }
 
 func (w *walkState) reset() {
-	w.bytes, w.elems, w.level, w.decoded, w.sent = 0, 0, 0, "", ""
+	w.bytes, w.elems, w.level, w.decoded, w.sent, w.binary = 0, 0, 0, "", "", false
 }
 
 // moreElements reports whether a container's element i (past MaxElements)
@@ -200,6 +204,16 @@ func (c *Context) decode(vw *view, s string, depth int, excl, evaluated bool) {
 	if d, ok := transform.Base64Text((*buf)[:0], src); ok {
 		*buf = d
 		c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
+		return
+	}
+	if d, ok := transform.Base64Binary((*buf)[:0], src); ok {
+		// Bytes that are not text: read for payloads, not for the control
+		// bytes that any binary data holds (see rule.controlBytes).
+		*buf = d
+		outer := c.ws.binary
+		c.ws.binary = true
+		c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
+		c.ws.binary = outer
 		return
 	}
 	if d, ok := transform.JWTPayload((*buf)[:0], src); ok {

@@ -213,6 +213,10 @@ type rule struct {
 	// essential rules read only rules_data lists (blocked IPs and users):
 	// decisions of the backend, evaluated even after the time budget ran out.
 	essential bool
+	// controlBytes marks the rules about the bytes of the protocol
+	// (type http_protocol_violation: CRLF, NUL, invalid UTF-8), which do
+	// not match in the decoded bytes of binary Base64 (walkState.binary).
+	controlBytes bool
 	// addrs are the addresses the rule reads, and pass the evaluation
 	// pass it runs in (passBlocking or passOther; see Engine.mixed).
 	addrs []int

@@ -90,12 +90,35 @@ func (o isInternalURL) Eval(v Value) (string, bool) {
 		// is as often a link to an intranet page ("http://wiki/FAQ has
 		// it"), and custom schemes name apps, not hosts (api://orders,
 		// myapp://settings): it counts only for a web URL that is the
-		// value alone.
-		if why, bad := ssrf.Internal(unsafe.String(&host[0], len(host))); bad && (why != singleLabel || !o.noSingleLabel && web && urlAlone(b)) {
+		// value alone, and not when it reads as a random token (a Base64
+		// nonce that starts with "//").
+		if why, bad := ssrf.Internal(unsafe.String(&host[0], len(host))); bad && (why != singleLabel || !o.noSingleLabel && web && urlAlone(b) && !tokenLike(host)) {
 			return string(host), true
 		}
 	}
 	return "", false
+}
+
+// tokenLike reports whether a single-label name reads as a random token
+// rather than a host: 12 characters or more mixing upper- and lower-case
+// letters and digits. Host names are case-insensitive, and intranet names
+// are written in one case ("wiki", "FILESRV01").
+func tokenLike(host []byte) bool {
+	if len(host) < 12 {
+		return false
+	}
+	var upper, lower, digit bool
+	for _, c := range host {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		case c >= 'a' && c <= 'z':
+			lower = true
+		case c >= '0' && c <= '9':
+			digit = true
+		}
+	}
+	return upper && lower && digit
 }
 
 // hasAny reports whether b holds one of cs.

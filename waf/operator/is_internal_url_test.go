@@ -24,3 +24,21 @@ func FuzzIsInternalURL(f *testing.F) {
 		}
 	})
 }
+
+// TestIsInternalURLToken checks that a random token starting with "//"
+// (a Base64 nonce) is no URL of a single-label host, while intranet names
+// in one case still are.
+func TestIsInternalURLToken(t *testing.T) {
+	op, _ := newIsInternalURL(Params{})
+	for s, want := range map[string]bool{
+		"//nsr1WVq7HDjMGj3LJRp/S2l2M=": false,
+		"//vWB96ks3N1Py8q3G0/BA==":     false,
+		"http://FILESRV01/share":       true,
+		"//wiki/":                      true,
+		"http://internalportal2024/":   true,
+	} {
+		if _, ok := op.Eval(Value{Kind: String, Bytes: []byte(s)}); ok != want {
+			t.Errorf("%q: matched %v, want %v", s, ok, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
 	"net/url"
@@ -83,5 +84,48 @@ func TestRandomPasswords(t *testing.T) {
 	t.Logf("%d of %d random passwords flagged (%.3f%%)", flagged, n, 100*float64(flagged)/n)
 	if flagged*10000 > n*15 {
 		t.Errorf("%d of %d random passwords flagged (%.3f%%), more than 0.15%%", flagged, n, 100*float64(flagged)/n)
+	}
+}
+
+// TestRandomTokens sends random bytes encoded as clients encode tokens
+// (Base64, Base64url without padding, 6 to 48 bytes: session ids, API
+// keys, nonces, hashes) in a query parameter, a JSON field and a cookie.
+// The engine decodes Base64 values that decode to text and those that
+// decode to mostly printable bytes; random bytes must decode to noise
+// that no rule reads as an attack.
+func TestRandomTokens(t *testing.T) {
+	const n = 30000
+	eng := newEngine(t)
+	rng := rand.New(rand.NewPCG(23, 2026))
+	flagged := 0
+	for i := 0; i < n; i++ {
+		raw := make([]byte, 6+rng.IntN(43))
+		for j := range raw {
+			raw[j] = byte(rng.Uint32())
+		}
+		tok := base64.StdEncoding.EncodeToString(raw)
+		if i%2 == 1 {
+			tok = base64.RawURLEncoding.EncodeToString(raw)
+		}
+		var v vector
+		switch i % 3 {
+		case 0:
+			v = vector{Method: "GET", URI: "/api/session?token=" + url.QueryEscape(tok)}
+		case 1:
+			b, _ := json.Marshal(map[string]any{"nonce": tok, "id": i})
+			v = vector{Method: "POST", URI: "/api/verify", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: string(b)}
+		default:
+			v = vector{Method: "GET", URI: "/", Headers: [][2]string{{"Cookie", "sid=" + tok}}}
+		}
+		if ids := run(t, eng, v); len(ids) > 0 {
+			flagged++
+			if testing.Verbose() {
+				t.Logf("%q (%q): %v", tok, raw, ids)
+			}
+		}
+	}
+	t.Logf("%d of %d random tokens flagged (%.3f%%)", flagged, n, 100*float64(flagged)/n)
+	if flagged*10000 > n*5 {
+		t.Errorf("%d of %d random tokens flagged (%.3f%%), more than 0.05%%", flagged, n, 100*float64(flagged)/n)
 	}
 }

@@ -44,6 +44,52 @@ func TestBase64Text(t *testing.T) {
 	}
 }
 
+func TestBase64Binary(t *testing.T) {
+	for _, tc := range []struct {
+		raw string
+		ok  bool
+	}{
+		{"..\xc1\x1c..\xc1\x1c..\xc1\x1cetc\xc1\x1cpasswd", true},
+		{".\x00.\xc0%qf.\x00.\xc0%qfetc\xc0%qfissue", true},
+		{"\xc0\xae\xc0\xae\xc0%qfetc\xc0%qfissue", true},
+		{"..\x01/..\x01/..\x01/etc/issue", true},
+		{"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", false}, // binary
+		{"\xc0.\xc0.\xc0/", false},                                     // shorter than MinBinaryText
+		{"\x01\x02\x03\x04\x05\x06ab\x07\x08\x09\x0a\x0b\x0c", false},
+	} {
+		enc := base64.StdEncoding.EncodeToString([]byte(tc.raw))
+		got, ok := Base64Binary(nil, []byte(enc))
+		if ok != tc.ok || ok && string(got) != tc.raw {
+			t.Errorf("Base64Binary(%q) = %q, %v; want %v", enc, got, ok, tc.ok)
+		}
+	}
+	if _, ok := Base64Binary(nil, []byte("not base64!")); ok {
+		t.Error("Base64Binary accepted a value outside the alphabet")
+	}
+}
+
+// TestBase64BinaryRandom bounds how often random tokens decode as mostly
+// printable bytes (see Base64Binary for the arithmetic).
+func TestBase64BinaryRandom(t *testing.T) {
+	for _, tc := range []struct {
+		size  int
+		bound float64
+	}{{12, 0.07}, {24, 0.02}, {48, 0.003}} {
+		const tries = 40000
+		n := 0
+		b := make([]byte, tc.size)
+		for i := 0; i < tries; i++ {
+			rand.Read(b)
+			if _, ok := Base64Binary(nil, []byte(base64.RawURLEncoding.EncodeToString(b))); ok {
+				n++
+			}
+		}
+		if float64(n) > tc.bound*tries {
+			t.Errorf("%d of %d random %d-byte tokens decoded as mostly printable, more than %.1f%%", n, tries, tc.size, 100*tc.bound)
+		}
+	}
+}
+
 // TestBase64TextRandom checks that random tokens of every size are not
 // taken for text.
 func TestBase64TextRandom(t *testing.T) {

