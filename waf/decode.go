@@ -90,7 +90,11 @@ func (c *Context) stopped(vw *view) bool {
 func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
 	seq := c.evalSeq
 	if len(s) <= MaxStringLength || c.e.opts.NoWholeValues {
-		c.ws.bytes += min(len(s), MaxStringLength)
+		n := min(len(s), MaxStringLength)
+		if c.ws.bytes+n > MaxWalkBytes {
+			return
+		}
+		c.ws.bytes += n
 		c.scalar(vw, operator.String, s, excl)
 	} else {
 		for off := 0; ; off += MaxStringLength - WindowOverlap {
@@ -248,7 +252,9 @@ func (c *Context) evalDecoded(vw *view, how, s string, depth int, excl, share bo
 		// its keys are payloads as well ({"$gt": ""} in Base64), and the
 		// view reads no keys.
 		c.walk(vw, v, depth+1, excl)
-		if !c.stopped(vw) {
+		if !c.stopped(vw) && c.ws.bytes+min(len(s), MaxStringLength) <= MaxWalkBytes {
+			// (its first MaxStringLength bytes, counted as the walk's)
+			c.ws.bytes += min(len(s), MaxStringLength)
 			c.scalar(vw, operator.String, s, excl)
 		}
 	} else {
