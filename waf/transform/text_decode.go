@@ -68,9 +68,9 @@ func Base64Text(dst, src []byte) ([]byte, bool) {
 const MinBinaryText = 12
 
 // Base64Binary decodes src when all of it is one Base64 value (as
-// Base64Text reads it, at least MinBase64Length characters) whose decoded
-// bytes are not text but printable ASCII in runs that other bytes
-// separate: at least MinBinaryText bytes, and three printable bytes or
+// Base64Text reads it) whose decoded bytes are not text but printable
+// ASCII in runs that other bytes separate: at least MinBinaryText bytes
+// (16 characters), and three printable bytes or
 // more for every run of other bytes. Traversal payloads spell their
 // separators with control and lone high bytes (".\x00.\xc0%af",
 // "..\xc1\x1c") that no text holds. Random bytes pass about one time in 20
@@ -86,7 +86,7 @@ func Base64Binary(dst, src []byte) ([]byte, bool) {
 	for n > 0 && src[n-1] == '=' {
 		n--
 	}
-	if n < MinBase64Length || len(src)-n > 2 || n%4 == 1 || len(src)-n > 0 && len(src)%4 != 0 {
+	if n*6/8 < MinBinaryText || len(src)-n > 2 || n%4 == 1 || len(src)-n > 0 && len(src)%4 != 0 {
 		return dst, false
 	}
 	start := len(dst)
