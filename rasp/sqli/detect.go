@@ -1525,10 +1525,22 @@ func (p *sqlParser) head(skip int, kinds ...Kind) bool {
 		case p.punct(0, ';') && depth <= 0:
 			return true
 		}
-		if c := p.class(0); c&(Danger|Catalog) != 0 {
+		if p.dangerous(0) {
 			p.score += 2
 		}
 		p.next()
 	}
 	return true
+}
+
+// dangerous reports whether the token at off is a catalog, or a dangerous
+// function or procedure written as code: called, or a name no English
+// word spells (xp_cmdshell, pg_sleep, load_file). "Show me how to sleep
+// better" holds SLEEP as a word.
+func (p *sqlParser) dangerous(off int) bool {
+	c := p.class(off)
+	if c&Catalog != 0 {
+		return true
+	}
+	return c&Danger != 0 && (p.punct(off+1, '(') || strings.ContainsAny(p.text(off), "_0123456789$"))
 }

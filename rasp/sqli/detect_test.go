@@ -65,6 +65,13 @@ var detectRows = []struct {
 
 	{"english select", "select your plan", false},
 	{"english drop", "drop me a line", false},
+	{"imperative show", "Show me how to sleep better", false},
+	{"imperative use", "Use the stairs. Benchmark results attached", false},
+	{"imperative kill", "Kill the process if it hangs, then restart the benchmark", false},
+	{"imperative load", "Load the dishwasher, then sleep", false},
+	{"use statement", "'; use mysql; --", true},
+	{"copy to program", "'; copy users to program 'curl x'; --", true},
+	{"show with a call", "1; show tables; select sleep(5)", true},
 	{"union station", "Union Station", false},
 	{"irish name", "O'Brien", false},
 	{"it's", "it's", false},

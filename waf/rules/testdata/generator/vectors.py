@@ -29,7 +29,7 @@ V = {
  "rp-xss-002": (["<img src=x onerror=alert(1)>", "<body onload=go()>", "<div style=\"x:expression(alert(1))\">"], ["<a href=\"https://example.com\">link</a>", "online = true"]),
  "rp-xss-003": (["\" onmouseover=\"alert(1)", "' onfocus='x()' autofocus", "onerror=alert(1)"], ["said \"online\" today", "one = two"]),
  "rp-xss-004": (["javascript:alert(1)", "<a href=\"vbscript:msgbox\">", "data:text/html;base64,PHNjcmlwdD4="], ["java script tutorial", "data: see attached"]),
- "rp-xss-005": (["alert(document.cookie)", "x=String.fromCharCode(88)", "window.location='//evil'"], ["alert system for seniors", "document scanner"]),
+ "rp-xss-005": (["alert(document.cookie)", "x=String.fromCharCode(88)", "window.location='//evil'", "'-window.name-'", "x=window.name;"], ["alert system for seniors", "document scanner", "https://knowledgeable-window.name/since_huzzah_before.csh", "mail me at jo@bay-window.name"]),
  "rp-xss-006": (["</title><x>", "<img src=\"javascript:x\">", "</textarea>"], ["<p>title</p>", "<img src=\"https://cdn.example.com/a.png\">"]),
  "rp-lfi-001": (["a/../../x.php", "../../etc/passwd", "..\\..\\windows\\win.ini", "/static/../etc/hosts"], ["2024-05-01..2024-05-31", "a..b.txt", "docs/readme.md"]),
  "rp-lfi-002": (["/etc/passwd", "file=/proc/self/environ", "/var/log/auth.log"], ["/etc/ is a directory name", "/usr/share/doc/readme"]),
