@@ -1484,8 +1484,35 @@ func (p *sqlParser) statement() bool {
 		return p.head(0, Identifier, Function)
 	case p.word(0, "show"), p.word(0, "grant"), p.word(0, "revoke"), p.word(0, "load"), p.word(0, "use"),
 		p.word(0, "kill"), p.word(0, "pragma"), p.word(0, "attach"), p.word(0, "copy"), p.word(0, "handler"):
+		first := p.i == 0
 		p.next()
+		if first && p.longStatement(maxOpeningStatement) {
+			// A value that opens with the word and runs on is an
+			// imperative sentence ("Use the optical monitor, then ..."),
+			// not USE db or SHOW TABLES.
+			return false
+		}
 		return p.head(0, Keyword, Identifier, Function)
+	}
+	return false
+}
+
+// maxOpeningStatement is the most tokens a statement of the administrative
+// kind (SHOW, USE, GRANT, LOAD, COPY, KILL...) has when it opens a value:
+// "GRANT ALL PRIVILEGES ON db.* TO 'u'@'%'" has 13.
+const maxOpeningStatement = 16
+
+// longStatement reports whether more than n tokens follow before the
+// statement ends (a ';' or a comment) or the value does.
+func (p *sqlParser) longStatement(n int) bool {
+	for k := p.i; k < len(p.toks); k++ {
+		t := p.toks[k]
+		if t.Kind == Comment || t.Kind == Punct && p.src[t.Start] == ';' {
+			return false
+		}
+		if k-p.i >= n {
+			return true
+		}
 	}
 	return false
 }

@@ -69,6 +69,8 @@ var detectRows = []struct {
 	{"imperative use", "Use the stairs. Benchmark results attached", false},
 	{"imperative kill", "Kill the process if it hangs, then restart the benchmark", false},
 	{"imperative load", "Load the dishwasher, then sleep", false},
+	{"imperative use, comment", "Use the optical FTP monitor, then you can calculate the bluetooth interface! Any discount for students? Order #12345 -- still waiting...", false},
+	{"grant", "grant all privileges on *.* to 'x'@'%'; --", true},
 	{"use statement", "'; use mysql; --", true},
 	{"copy to program", "'; copy users to program 'curl x'; --", true},
 	{"show with a call", "1; show tables; select sleep(5)", true},

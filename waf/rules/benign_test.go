@@ -7,8 +7,11 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rampartsec/rampart/internal/corpus"
 )
 
 // TestBenignText sends every line of testdata/benign.txt (addresses, prose
@@ -127,5 +130,84 @@ func TestRandomTokens(t *testing.T) {
 	t.Logf("%d of %d random tokens flagged (%.3f%%)", flagged, n, 100*float64(flagged)/n)
 	if flagged*10000 > n*5 {
 		t.Errorf("%d of %d random tokens flagged (%.3f%%), more than 0.05%%", flagged, n, 100*float64(flagged)/n)
+	}
+}
+
+// TestBenignCombinations joins the texts of the corpus's generated benign
+// requests (each string field of their JSON bodies, cut at blank lines:
+// reviews, bios, tickets with code snippets, addresses, commit messages),
+// two or three at a time with a space or a line break between them
+// (fixed seed), and sends them as a JSON field and a form field. Rules
+// read whole values: a sentence, a code fence or a line that is clean on
+// its own must stay clean next to another one, which the corpus's own
+// requests do not show.
+func TestBenignCombinations(t *testing.T) {
+	var texts []string
+	seen := map[string]bool{}
+	for _, r := range corpus.Requests(t, "benign") {
+		if !strings.HasPrefix(r.Source, "generated/") {
+			continue
+		}
+		var body any
+		if json.Unmarshal([]byte(r.Request.Body), &body) != nil {
+			continue
+		}
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case string:
+				if len(v) < 8 || !strings.Contains(v, " ") {
+					return
+				}
+				for _, p := range strings.Split(v, "\n\n") {
+					if !seen[p] {
+						seen[p] = true
+						texts = append(texts, p)
+					}
+				}
+			case map[string]any:
+				for _, x := range v {
+					walk(x)
+				}
+			case []any:
+				for _, x := range v {
+					walk(x)
+				}
+			}
+		}
+		walk(body)
+	}
+	slices.Sort(texts)
+	if len(texts) < 500 {
+		t.Fatalf("only %d benign texts in the corpus", len(texts))
+	}
+	eng := newEngine(t)
+	rng := rand.New(rand.NewPCG(41, 2026))
+	const n = 12000
+	flagged := 0
+	for i := 0; i < n; i++ {
+		parts := make([]string, 2+rng.IntN(2))
+		for j := range parts {
+			parts[j] = texts[rng.IntN(len(texts))]
+		}
+		v := strings.Join(parts, [...]string{" ", "\n", "\n\n", "\r\n"}[rng.IntN(4)])
+		var req vector
+		if i%2 == 0 {
+			b, _ := json.Marshal(map[string]any{"description": v, "priority": 2})
+			req = vector{Method: "POST", URI: "/api/v1/tickets", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: string(b)}
+		} else {
+			req = vector{Method: "POST", URI: "/feedback", Headers: [][2]string{{"Content-Type", "application/x-www-form-urlencoded"}},
+				Body: "name=Ann&text=" + url.QueryEscape(v)}
+		}
+		if ids := run(t, eng, req); len(ids) > 0 {
+			flagged++
+			if testing.Verbose() {
+				t.Logf("%q: %v", v, ids)
+			}
+		}
+	}
+	t.Logf("%d of %d combinations of %d benign texts flagged (%.3f%%)", flagged, n, len(texts), 100*float64(flagged)/n)
+	if flagged*10000 > n*5 {
+		t.Errorf("%d of %d combinations of benign texts flagged (%.3f%%), more than 0.05%%", flagged, n, 100*float64(flagged)/n)
 	}
 }

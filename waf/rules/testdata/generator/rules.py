@@ -79,7 +79,7 @@ rule("rp-sqli-002", "SQL comment or statement terminator right after a closed li
 rule("rp-sqli-003", "SQL UNION SELECT", "sql_injection", "sqli",
   [rx(SQL_IN, r"\bunion" + W + r"*(?:(?:all|distinct)\b[\s\S]{0,60}?\bselect\b|select\b|\(" + WS + r"select\b)")], tr=SQL_TR)
 rule("rp-sqli-004", "Stacked SQL statement", "sql_injection", "sqli",
-  [rx(SQL_IN, r";" + WS + r"(?:(?:drop|truncate|alter|create)" + W + r"+(?:table|database|schema|user|procedure|function|view|index)\b|(?:delete" + W + r"+from|insert" + W + r"+into|update" + W + r"+\w+" + W + r"+set|select" + W + r"+(?:\*|\w+" + W + r"*(?:,|from|\())|exec(?:ute)?" + W + r"*(?:master\.|xp_|sp_|@|\(|'|\")|declare" + W + r"+@|waitfor\b|shutdown\b|backup\b|grant\b|revoke\b|load_file|into" + W + r"+(?:out|dump)file))")], tr=SQL_TR)
+  [rx(SQL_IN, r";" + WS + r"(?:(?:drop|truncate|alter|create)" + W + r"+(?:table|database|schema|user|procedure|function|view|index)\b|(?:delete" + W + r"+from|insert" + W + r"+into|update" + W + r"+\w+" + W + r"+set|select" + W + r"+(?:\*|\w+" + W + r"*(?:,|from|\())|exec(?:ute)?" + W + r"*(?:master\.|xp_|sp_|@|\(|'|\")|declare" + W + r"+@|waitfor" + W + r"+(?:delay|time)\b|shutdown" + WS + r"(?:$|[;#)]|--|/\*|with" + W + r"+nowait)|backup" + W + r"+(?:database|log)\b|(?:grant|revoke)" + W + r"+(?:\w+" + WS + r"," + WS + r")*\w+(?:" + W + r"+\w+)?" + W + r"+(?:on|to|from)" + W + r"|load_file|into" + W + r"+(?:out|dump)file))")], tr=SQL_TR)
 rule("rp-sqli-005", "SQL time-based blind injection function", "sql_injection", "sqli",
   [rx(SQL_IN, r"\b(?:sleep|pg_sleep|benchmark|randomblob|dbms_pipe\.receive_message|dbms_lock\.sleep|sys\.dbms_\w+)" + WS + r"\(\s*(?:\d+(?:\.\d+)?\s*[),*+/-]|['\"(]|\d+\s*$)|\bwaitfor" + W + r"+(?:delay|time)\b")], tr=SQL_TR)
 rule("rp-sqli-006", "SQL database fingerprinting and schema enumeration", "sql_injection", "sqli",
@@ -180,9 +180,17 @@ WEAK_END = r"""[\d.]*['"\\]*(?:\s+|\$\{?ifs\}?|\x{2c}|<)+(?:-{1,2}\w|/|\.{1,2}/|
 # Commands that are also English words ("; echo that to facilities", "Thanks;
 # id card attached"): after the name comes the end of the value, a shell
 # operator, or an argument that does not continue as a sentence.
-ENGLISH_L = "echo id ps cat sleep dig rev expect wish screen fold bridge fish ash shred truncate flock perf".split()
+ENGLISH_L = "echo id ps cat sleep dig rev expect wish screen fold bridge fish ash shred truncate flock perf ping cmd bash dash python ruby perl helm puppet terraform rhino axel nano tac wc lua deno".split()
 STRONG_L = [c for c in STRONG_L if c not in ENGLISH_L]
 ENGLISH_END = r"""['"\\]*(?:\s*$|[<>;&|`)}]|\\[nrt]|\$\{?ifs|\$\d|\$@|\+|\s+(?:[^\sa-z]|[a-z][\w.-]*(?:\s*$|\s*[;&|<>`)]|\s+[^\sa-z(]|[/$=])))"""
+# A line of multi-line text that starts with such a word ("\n\nsleep mask",
+# "\necho dot 5th gen") is prose unless an argument no sentence has follows:
+# after a line break the word needs an option, a path, a number, a variable
+# or an operator, or to end the value.
+PRE_OP = PRE.replace("[;&|\\n\\r]", "[;&|]", 1)
+PRE_NL = PRE.replace("(?:[;&|\\n\\r]|\\$\\(\\s*`?|<\\(|>\\(|\\$\\{ifs\\})", "[\\n\\r]", 1)
+assert PRE_OP != PRE and PRE_NL != PRE, (PRE_OP, PRE_NL)
+ENGLISH_LINE_END = r"""['"\\]*(?:\s*$|[<>;&|`)}]|\\[nrt]|\$\{?ifs|\$\d|\$@|\+|\s+[^\sa-z])"""
 def chunks(l, n):
     return [l[i:i + n] for i in range(0, len(l), n)]
 n = 0
@@ -199,7 +207,7 @@ for part in chunks(WEAK_L, 60):
       [rx(RCE_IN + RCE_RAW, PRE + "(?:" + "|".join(map(re_escape, part)) + ")" + WEAK_END)], tr=RCE_TR + ["shell_unescape"])
 CHUNKS["rp-rce-023"] = ENGLISH_L
 rule("rp-rce-023", "Unix command that is also an English word, after a shell control operator", "command_injection", "rce",
-  [rx(RCE_IN + RCE_RAW, PRE + "(?:" + "|".join(map(re_escape, ENGLISH_L)) + ")" + ENGLISH_END)], tr=RCE_TR + ["shell_unescape"])
+  [rx(RCE_IN + RCE_RAW, PRE_OP + "(?:" + "|".join(map(re_escape, ENGLISH_L)) + ")" + ENGLISH_END + "|" + PRE_NL + "(?:" + "|".join(map(re_escape, ENGLISH_L)) + ")" + ENGLISH_LINE_END)], tr=RCE_TR + ["shell_unescape"])
 rule("rp-rce-010", "Reconnaissance command as the whole value", "command_injection", "rce",
   [rx(ARGS_C + URI_DEC, r"""^\s*(?:/?(?:usr/)?(?:local/)?s?bin/)?(?:whoami|uname\s+-a|ifconfig|ipconfig(?:\s+/all)?|netstat\s+-\w+|cat\s+/etc/\w+)\s*$""")], tr=RCE_TR)
 # A backtick span glued to a word, or one that no sentence continues: a
@@ -300,7 +308,7 @@ rule("rp-rce-040", "Unix command line as the whole value", "command_injection", 
 rule("rp-rce-041", "Unix command as the whole User-Agent or Referer", "command_injection", "rce",
   [rx(UA + REF + [inp(H, ["x-forwarded-host"])], r"""^\s*(?:code=|[;|&`]\s*)?['"]?(?:(?:""" + "|".join(CMD_BARE) + r""")['"]?(?:$|\s)|(?:""" + "|".join(CMD_WORDS) + r""")\s+-{1,2}[a-z]|set\s+[-+]o\s+[a-z]+|env\s+-{1,2}[a-z]|(?:""" + "|".join(CMD_ARGS) + r""")\s+(?:-{1,2}[a-z]|/|[a-z][\w.-]*(?:\s|$))|""" + WRAP + r"""\s+(?:""" + "|".join(WRAPPED) + r""")\b)""")], tr=RCE_TR)
 rule("rp-rce-042", "Shell evasion inside a command word (empty substitutions, special parameters, here-strings)", "command_injection", "rce",
-  [rx(RCE_IN, r"""(?:^|[\s;&|{,])[a-z]{1,8}\$(?:[@*!?$#_-]|\d[a-z]|\{\w*\})[a-z]{0,8}\s+[\w/.~$-]|/[a-z]{1,8}\$(?:[@*!?$#_-]|\d[a-z]|\{\w*\})[a-z]{0,8}/|(?:^|[\s;&|{,])[a-z]{1,8}\$[a-z]{1,2}\s+-|[\s;&|{,][a-z]{1,8}\$[a-z]{1,2}\\+[a-z]|(?:^|[\s;&|({'"=/])(?:[a-z]{1,12}(?:``|\$\(\)|<\(\)|\$\{\})[a-z]{0,12}|(?:``|\$\(\)|<\(\)|\$\{\})[a-z]{1,12})(?:$|[\s;&|)])|``\s+[\w/]|<<<\s*[\w'"$`]|\$\(\(\s*\d|\$\[\s*\]|\{,(?:[a-z/]|\$['"])[\w$'"/#.-]*(?:,[\w$'"/#.-]*)*\}|\{[a-z$'"]+,\}|[a-z]\{[a-z]+(?:,[a-z]*)+\}[a-z]|/[\w.-]*(?:[a-z]\[[!^]?[a-z?*/]{1,5}(?:-[a-z])?\](?:[a-z/]|$)|\[[!^]?[a-z?*/]{1,5}(?:-[a-z])?\][a-z])|\$\{?shell\}?\s+-c\b|(?:^|[^\w])[<>]\([a-z]+[\s)]|\(\)\s*\{[^}]*\|[^}]*&[^}]*\}""")], tr=RCE_TR)
+  [rx(RCE_IN, r"""(?:^|[\s;&|{,])[a-z]{1,8}\$(?:[@*!?$#_-]|\d[a-z]|\{\w*\})[a-z]{0,8}\s+[\w/.~$-]|/[a-z]{1,8}\$(?:[@*!?$#_-]|\d[a-z]|\{\w*\})[a-z]{0,8}/|(?:^|[\s;&|{,])[a-z]{1,8}\$[a-z]{1,2}\s+-|[\s;&|{,][a-z]{1,8}\$[a-z]{1,2}\\+[a-z]|(?:^|[\s;&|({'"=/])(?:[a-z]{1,12}(?:``|\$\(\)|<\(\)|\$\{\})[a-z]{0,12}|(?:``|\$\(\)|<\(\)|\$\{\})[a-z]{1,12})(?:$|[\s;&|)])|(?:^|[^`])``\s+[\w/]|<<<\s*[\w'"$`]|\$\(\(\s*\d|\$\[\s*\]|\{,(?:[a-z/]|\$['"])[\w$'"/#.-]*(?:,[\w$'"/#.-]*)*\}|\{[a-z$'"]+,\}|[a-z]\{[a-z]+(?:,[a-z]*)+\}[a-z]|/[\w.-]*(?:[a-z]\[[!^]?[a-z?*/]{1,5}(?:-[a-z])?\](?:[a-z/]|$)|\[[!^]?[a-z?*/]{1,5}(?:-[a-z])?\][a-z])|\$\{?shell\}?\s+-c\b|(?:^|[^\w])[<>]\([a-z]+[\s)]|\(\)\s*\{[^}]*\|[^}]*&[^}]*\}""")], tr=RCE_TR)
 rule("rp-rce-043", "Shell variable assigned then run as a command", "command_injection", "rce",
   [rx(RCE_IN, r"""\b[a-z_]\w*=(?:\$?\\*['"][^'"]*['"]|(?:[\w./-]|\[\w*\])+)\s*(?:;|&&|\|\||\n)\s*\(?\$\{?[a-z_]\w*|\balias\s+(?:[-+]?[a-z]{1,2}\s+)*[\w.+-]+=|(?:^|[;&|]\s*)(?:iwr|iex|iwmi|icm|irm|saps|gwmi|sal|nal|invoke-wmimethod)\s|\b(?:b?a|z|k|c|tc|da)?sh\s+-c\s+['"\w]|-wrapper\s+\w*sh\b|(?:\s-c:?|\s-ex\s+|\+)\\*!\s*[a-z]|\bnetsh\s+\w|\bdir\s+[a-z]:\\|\bregedit\s+/|\bbcdboot\b|(?:^|[;&|]\s*)<\s*(?:id|whoami|uname|ifconfig|ls|cat|pwd)\b|(?:^|[;&|]\s*)\^\s*(?:id|whoami|uname|ifconfig|ipconfig|dir|type|net)\b|(?:^|[;&|]\s*)at\s+\d{1,2}:\d\d\s""")], tr=RCE_TR)
 rule("rp-rce-044", "Windows batch conditional", "command_injection", "rce",
@@ -428,7 +436,7 @@ rule("rp-proto-015", "Boundary parameter on a non-multipart Content-Type", "http
 rule("rp-proto-016", "Invalid or abusive Range header", "http_protocol_violation", "protocol",
   [{"operator": "!match_regex", "parameters": {"inputs": [inp(H, ["range"])], "regex": r"""^(?:bytes\s*=\s*)?(?:\d+-\d*|-\d+)(?:\s*,\s*(?:\d+-\d*|-\d+)){0,4}\s*$""", "options": {"case_sensitive": True}}}])
 rule("rp-proto-017", "HTTP request line or header block inside a parameter (request smuggling, response splitting)", "http_protocol_violation", "protocol",
-  [rx(ARGS_C + keys([Q, B]), r"""\b(?:get|post|put|head|delete|options|patch|connect|trace|propfind)\s+(?:/|https?://)\S*\s+http/\d|[\r\n]\s*(?:content-(?:length|type)|set-cookie|location|transfer-encoding|host|http/\d)\b\s*:?|\r[^\n]""")], tr=["url_decode_iis"])
+  [rx(ARGS_C + keys([Q, B]), r"""\b(?:get|post|put|head|delete|options|patch|connect|trace|propfind)\s+(?:/|https?://)\S*\s+http/\d|[\r\n]\s*(?:(?:content-(?:length|type)|set-cookie|location|transfer-encoding|host)\s*:|http/\d\b)|\r[^\n]""")], tr=["url_decode_iis"])
 rule("rp-proto-018", "Control character or newline in the request target", "http_protocol_violation", "protocol",
   [rx([inp(U, tr=["url_decode_iis"])], r"""[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]|^[^?]*[\r\n]""", cs=True)], keepcase=True)
 rule("rp-proto-019", "WebDAV or proxy-only request header (httpoxy, lock tokens)", "http_protocol_violation", "protocol",
@@ -473,7 +481,7 @@ rule("rp-xxe-001", "XML external entity or external DTD", "xxe", "lfi",
 JS_SINK = r"""(?:alert|prompt|confirm|eval|print|settimeout|setinterval|execscript|function|import|fetch|atob|cookie|location|open|write)"""
 JS_GLOBAL = r"""(?:window|self|top|parent|frames|globalthis|document|content|opener)"""
 rule("rp-xss-007", "JavaScript sink reached without a tag (computed access, optional chaining, template literal)", "xss", "xss",
-  [rx(XSS_IN, r"""\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`][^'"`\]]{0,16}['"`]\s*(?:\+|\s)\s*['"`]|\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`]""" + JS_SINK + r"""['"`]\s*\]|\b""" + JS_GLOBAL + r"""\s*\?\.\s*""" + JS_SINK + r"""\b|\b(?:alert|prompt|confirm|eval)\s*\?\.\s*\(|\$\{\s*(?:alert|prompt|confirm|eval)\s*\}|\.\s*(?:call|apply|bind)\s*`|\bdocument\s*(?:/\*.*?\*/\s*)*\)?\s*(?:\.\s*(?:/\*.*?\*/\s*)*|\[\s*['"`])cookie\b|\(\s*!!?\s*\[\s*\]\s*[+\s]\s*\[\s*\]\s*\)|\[\s*[+\s]\s*!\s*[+\s]\s*\[\s*\]|!!\s*\[\s*\]|\[\s*\]\s*\[\s*['"`](?:constructor|filter|map|sort)['"`]\s*\]""")], tr=XSS_TR)
+  [rx(XSS_IN, r"""\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`][^'"`\]]{0,16}['"`]\s*(?:\+|\s)\s*['"`]|\b""" + JS_GLOBAL + r"""\s*(?:\?\.\s*)?\[\s*['"`]""" + JS_SINK + r"""['"`]\s*\]|\b""" + JS_GLOBAL + r"""\s*\?\.\s*""" + JS_SINK + r"""\b|\b(?:alert|prompt|confirm|eval)\s*\?\.\s*\(|\$\{\s*(?:alert|prompt|confirm|eval)\s*\}|[\w$)\]]\s*\.(?:call|apply|bind)\s*`|\bdocument\s*(?:/\*.*?\*/\s*)*\)?\s*(?:\.\s*(?:/\*.*?\*/\s*)*|\[\s*['"`])cookie\b|\(\s*!!?\s*\[\s*\]\s*[+\s]\s*\[\s*\]\s*\)|\[\s*[+\s]\s*!\s*[+\s]\s*\[\s*\]|!!\s*\[\s*\]|\[\s*\]\s*\[\s*['"`](?:constructor|filter|map|sort)['"`]\s*\]""")], tr=XSS_TR)
 
 
 rule("rp-rce-052", "PHP configuration directive that enables code execution", "php_code_injection", "rce",
