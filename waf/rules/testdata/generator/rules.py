@@ -465,8 +465,8 @@ rule("rp-ssi-001", "Server-side include directive", "ssi_injection", "rce",
   [rx(ARGS_C + URI_DEC + ALLH + keys([Q, B]), r"""<!--\s*#\s*(?:(?:exec|include|echo|set|config|fsize|flastmod|printenv|if|elif)\s+\w+\s*=|printenv\s*-->)""")], tr=["url_decode_iis", "html_entity_decode"])
 # Mail protocol command injection: a line break then an SMTP, POP3 or IMAP command.
 MAIL_CMD = (r"""[\r\n]\s*(?:(?:mail\s+from|rcpt\s+to)\s*:|(?:helo|ehlo)\s+[\w.\[\]-]+\s*(?:[\r\n]|$)|(?:vrfy|expn)\s+\S|(?:data|quit|rset|starttls|noop)\s*(?:[\r\n]|$)|auth\s+(?:plain|login|cram-md5|xoauth2)\b|(?:retr|dele)\s+\d+\s*(?:[\r\n]|$)|top\s+\d+\s+\d+|uidl\s*(?:\d+\s*)?(?:[\r\n]|$)|apop\s+\S+\s+[0-9a-f]{32}|user\s+\S+\s*[\r\n]+\s*pass\s"""
-  r"""|[a-z0-9]*\d[a-z0-9]*\s+(?:login|logout|select|examine|create|delete|rename|subscribe|unsubscribe|list|lsub|status|append|check|close|expunge|search|fetch|store|copy|move|uid|capability|noop|authenticate|starttls|idle|namespace|enable|quit)\b"""
-  r"""|\w{1,10}\s+(?:(?:uid\s+)?(?:store|fetch|copy|move)\s+[\d:*,]+\s|(?:select|examine|status|create|delete|subscribe)\s+"?inbox\b|list\s+"|append\s+\S+\s+\(\\|logout\s*(?:[\r\n]|$)|authenticate\s+(?:plain|login|xoauth2|cram-md5)\b|search\s+(?:charset|flagged|unseen|seen|all|text|from|since|before|deleted)\b))""")
+  r"""|[a-z0-9]*\d[a-z0-9]*[ \t]+(?:login|logout|select|examine|create|delete|rename|subscribe|unsubscribe|list|lsub|status|append|check|close|expunge|search|fetch|store|copy|move|uid|capability|noop|authenticate|starttls|idle|namespace|enable|quit)\b"""
+  r"""|\w{1,10}[ \t]+(?:(?:uid\s+)?(?:store|fetch|copy|move)\s+[\d:*,]+\s|(?:select|examine|status|create|delete|subscribe)\s+"?inbox\b|list\s+"|append\s+\S+\s+\(\\|logout\s*(?:[\r\n]|$)|authenticate\s+(?:plain|login|xoauth2|cram-md5)\b|search\s+(?:charset|flagged|unseen|seen|all|text|from|since|before|deleted)\b))""")
 rule("rp-mail-001", "SMTP, POP3 or IMAP command after a line break (mail command injection)", "mail_command_injection", "protocol",
   [rx(ARGS_C + keys([Q, B]), MAIL_CMD)], tr=["url_decode_iis", "html_entity_decode"])
 # UNC paths: \\host\share, file://host/share, Windows device paths.
