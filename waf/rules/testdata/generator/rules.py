@@ -563,6 +563,16 @@ out = {"version": "2.2", "metadata": {"rules_version": "0.1.0"}, "rules": rules,
        "rules_data": [{"id": "blocked_ips", "type": "ip_with_expiration", "data": []},
                       {"id": "blocked_users", "type": "data_with_expiration", "data": []}],
        "actions": [{"id": "block", "type": "block_request", "parameters": {"status_code": 403, "type": "auto", "grpc_status_code": 7}}]}
-json.dump(out, open(sys.argv[1] if len(sys.argv) > 1 else "../../default.json", "w"), indent=1)
+# One rule per line, without the indentation: the file stays readable in a
+# diff, and the bytes a cold start parses are a quarter fewer.
+with open(sys.argv[1] if len(sys.argv) > 1 else "../../default.json", "w") as f:
+    compact = lambda v: json.dumps(v, separators=(",", ":"))
+    f.write('{"version": %s, "metadata": %s, "rules": [\n' % (compact(out["version"]), compact(out["metadata"])))
+    f.write(",\n".join(compact(r) for r in out["rules"]))
+    f.write("\n]")
+    for k, v in out.items():
+        if k not in ("version", "metadata", "rules"):
+            f.write(", %s: %s" % (compact(k), compact(v)))
+    f.write("}\n")
 print(len(rules), "rules")
 json.dump(CHUNKS, open("chunks.json", "w"))
