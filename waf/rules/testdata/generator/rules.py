@@ -573,6 +573,6 @@ with open(sys.argv[1] if len(sys.argv) > 1 else "../../default.json", "w") as f:
     for k, v in out.items():
         if k not in ("version", "metadata", "rules"):
             f.write(", %s: %s" % (compact(k), compact(v)))
-    f.write("}\n")
+    f.write("}")
 print(len(rules), "rules")
 json.dump(CHUNKS, open("chunks.json", "w"))
