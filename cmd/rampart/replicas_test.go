@@ -1,3 +1,5 @@
+//go:build !lambdaext
+
 package main
 
 import (
