@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/rampartsec/rampart/waf"
-	"github.com/rampartsec/rampart/waf/httpinput"
 )
 
 // TestBase64BinaryPayload checks that a traversal whose separators are
@@ -16,14 +15,7 @@ import (
 // violations (a NUL or a bare CR in a Base64 blob is no injection).
 func TestBase64BinaryPayload(t *testing.T) {
 	e := defaultEngine(t)
-	eval := func(target string) *waf.Result {
-		in := &httpinput.Request{Method: "GET", URI: target, Headers: [][2]string{{"Host", "api.example.com"}}, RemoteAddr: "203.0.113.9"}
-		addrs, _ := httpinput.Build(in, nil, nil)
-		c := e.NewContext()
-		defer c.Close()
-		res := c.Run(addrs)
-		return &res
-	}
+	eval := func(target string) *waf.Result { return evalTarget(e, target) }
 	for _, p := range []string{
 		"..\xc1\x1c..\xc1\x1c..\xc1\x1c..\xc1\x1cetc\xc1\x1cpasswd",
 		".\x00.\xc0%qf.\x00.\xc0%qf.\x00.\xc0%qfetc\xc0%qfissue",

@@ -15,14 +15,7 @@ import (
 // quotes, ids and tokens in the path are not flagged.
 func TestPathSegmentBase64(t *testing.T) {
 	e := defaultEngine(t)
-	eval := func(target string) *waf.Result {
-		in := &httpinput.Request{Method: "GET", URI: target, Headers: [][2]string{{"Host", "api.example.com"}}, RemoteAddr: "203.0.113.9"}
-		addrs, _ := httpinput.Build(in, nil, nil)
-		c := e.NewContext()
-		defer c.Close()
-		res := c.Run(addrs)
-		return &res
-	}
+	eval := func(target string) *waf.Result { return evalTarget(e, target) }
 	for _, p := range []string{
 		"<script>alert(111)</script>",
 		"' or 1=1--",
@@ -81,4 +74,14 @@ func TestPathSegmentBase64(t *testing.T) {
 			t.Errorf("%s: flagged by %s", target, res.Matches[0].RuleID)
 		}
 	}
+}
+
+// evalTarget evaluates a GET of the request target with the engine.
+func evalTarget(e *waf.Engine, target string) *waf.Result {
+	in := &httpinput.Request{Method: "GET", URI: target, Headers: [][2]string{{"Host", "api.example.com"}}, RemoteAddr: "203.0.113.9"}
+	addrs, _ := httpinput.Build(in, nil, nil)
+	c := e.NewContext()
+	defer c.Close()
+	res := c.Run(addrs)
+	return &res
 }

@@ -90,21 +90,8 @@ func Base64Binary(dst, src []byte) ([]byte, bool) {
 		return dst, false
 	}
 	start := len(dst)
-	var acc uint32
-	bitsIn := 0
-	for _, c := range src[:n] {
-		v := base64Any[c]
-		if v == 0xFF {
-			return dst[:start], false
-		}
-		acc = acc<<6 | uint32(v)
-		bitsIn += 6
-		if bitsIn >= 8 {
-			bitsIn -= 8
-			dst = append(dst, byte(acc>>uint(bitsIn)))
-		}
-	}
-	if d := dst[start:]; len(d) < MinBinaryText || !mostlyPrintable(d) {
+	dst, ok := decodeBase64(dst, src[:n], &base64Any)
+	if d := dst[start:]; !ok || len(d) < MinBinaryText || !mostlyPrintable(d) {
 		return dst[:start], false
 	}
 	return dst, true
@@ -153,6 +140,18 @@ func commandFragment(b []byte) bool {
 // and the result is text; otherwise dst is returned as it was.
 func appendBase64Text(dst, src []byte, table *[256]byte) ([]byte, bool) {
 	start := len(dst)
+	dst, ok := decodeBase64(dst, src, table)
+	if d := dst[start:]; !ok || !IsText(d) || len(d) < shortText && !cleanShortText(d) {
+		return dst[:start], false
+	}
+	return dst, true
+}
+
+// decodeBase64 appends src decoded with the alphabet table (0xFF: not in
+// it) and reports whether all of it was in the alphabet; otherwise dst is
+// returned as it was.
+func decodeBase64(dst, src []byte, table *[256]byte) ([]byte, bool) {
+	start := len(dst)
 	var acc uint32
 	bitsIn := 0
 	for _, c := range src {
@@ -166,9 +165,6 @@ func appendBase64Text(dst, src []byte, table *[256]byte) ([]byte, bool) {
 			bitsIn -= 8
 			dst = append(dst, byte(acc>>uint(bitsIn)))
 		}
-	}
-	if d := dst[start:]; !IsText(d) || len(d) < shortText && !cleanShortText(d) {
-		return dst[:start], false
 	}
 	return dst, true
 }
