@@ -357,3 +357,19 @@ func TestConcurrentFirstRequests(t *testing.T) {
 		}
 	}
 }
+
+// A request already blocked has nothing left to evaluate but the rules
+// that read only rules_data, which run whatever the budget: the time spent
+// after the block (the walk of the addresses that follow, a second run
+// with the response status) does not make it a timeout.
+func TestNoTimeoutAfterBlock(t *testing.T) {
+	c := budgetContext(t, time.Millisecond)
+	c.block = &Action{ID: "block"}
+	if spin(c, 3*time.Millisecond, true) || c.TimedOut() {
+		t.Fatal("a blocked request ran out of its budget")
+	}
+	c.block = nil
+	if !spin(c, 50*time.Millisecond, true) {
+		t.Fatal("50 ms of work did not run a 1 ms budget out once the block was lifted")
+	}
+}

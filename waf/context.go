@@ -390,7 +390,9 @@ func (c *Context) checkBudget() bool {
 		return true
 	}
 	budget := c.e.opts.Timeout
-	if budget < 0 || c.warming {
+	if budget < 0 || c.warming || c.block != nil && !c.e.opts.AllMatches {
+		// (after a block only the essential rules run, and they run
+		// whatever the budget: the request did not time out)
 		return false
 	}
 	now := time.Now()
