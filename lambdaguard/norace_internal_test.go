@@ -1,0 +1,5 @@
+//go:build !race
+
+package lambdaguard
+
+const raceEnabled = false
