@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -359,7 +360,7 @@ func TestStreamExploitPrevention(t *testing.T) {
 
 // A block action's grpc_status_code is the code a blocked call ends with.
 func TestBlockActionCode(t *testing.T) {
-	rs := strings.Replace(string(rules.Default()), `"grpc_status_code": 7`, `"grpc_status_code": 16`, 1)
+	rs := regexp.MustCompile(`"grpc_status_code":\s*7\b`).ReplaceAllString(string(rules.Default()), `"grpc_status_code": 16`)
 	if rs == string(rules.Default()) {
 		t.Fatal("the default ruleset has no grpc_status_code 7 to replace")
 	}
