@@ -57,6 +57,10 @@ type dfa struct {
 	// thread alive, after a rune of each kind (state 0 is the start).
 	tab      atomic.Pointer[dtable]
 	disabled atomic.Bool
+	// anchored automata (see newAnchoredDFA) start a match only where a
+	// run starts: their states 4 to 7 hold the program's start, after a
+	// rune of each kind.
+	anchored bool
 
 	// When a match can only start with a byte of skip (ASCII bytes only;
 	// hasSkip), the scan jumps over the other ASCII bytes while no thread
@@ -263,6 +267,11 @@ func (d *dfa) resetStates() {
 	for k := range uint8(4) {
 		d.newState(nil, k) // states 0 to 3
 	}
+	if d.anchored {
+		for k := range uint8(4) {
+			d.newState([]uint32{uint32(d.prog.Start)}, k) // states 4 to 7
+		}
+	}
 }
 
 // asciiAccepted returns the ASCII runes a rune instruction accepts, as
@@ -442,7 +451,10 @@ func (d *dfa) closure(pcs []uint32, flags syntax.EmptyOp, r rune) bool {
 		clear(d.visited)
 		d.gen = 1
 	}
-	d.stack = append(d.stack[:0], uint32(d.prog.Start))
+	d.stack = d.stack[:0]
+	if !d.anchored {
+		d.stack = append(d.stack, uint32(d.prog.Start))
+	}
 	d.stack = append(d.stack, pcs...)
 	for len(d.stack) > 0 {
 		pc := d.stack[len(d.stack)-1]

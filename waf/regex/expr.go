@@ -66,6 +66,9 @@ type program struct {
 	// automaton was built; dfaBuilt is set once it is.
 	tries    atomic.Int32
 	dfaBuilt atomic.Bool
+	// find finds a match's positions without Go's unanchored NFA (see
+	// finder), built the first time a long value matches.
+	find finder
 }
 
 // DFAAfter is how many values Go's regexp decides for an expression before
@@ -242,6 +245,12 @@ func (e *Expr) Find(b []byte) (start, end int, ok bool) {
 	re := run.regexp(e.expr)
 	if res == dfaUnknown && !re.Match(b) {
 		return 0, 0, false
+	}
+	if len(b) > findDirect && !noDFA {
+		run.find.build(e.expr, run.tree)
+		if start, end, ok := run.find.find(b); ok {
+			return start, end, true
+		}
 	}
 	loc := re.FindIndex(b)
 	if loc == nil {
