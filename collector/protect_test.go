@@ -171,9 +171,16 @@ func TestLaterSignalsDoNotWeakenDecisions(t *testing.T) {
 	}
 	find := func(value string) collector.Decision {
 		t.Helper()
-		for _, d := range decisions(t, e) {
-			if d.Kind == collector.BlockIP && d.Value == value {
-				return d
+		// The detection is counted before its decision is stored: wait
+		// for the decision too.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			for _, d := range decisions(t, e) {
+				if d.Kind == collector.BlockIP && d.Value == value {
+					return d
+				}
+			}
+			if time.Now().After(deadline) {
+				break
 			}
 		}
 		t.Fatalf("no block_ip %s in %+v", value, decisions(t, e))

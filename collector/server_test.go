@@ -491,9 +491,18 @@ func TestDetectorSeesUserEventsOnce(t *testing.T) {
 	if p.Total != 1 || p.Signals[0].Count != 2 || p.Signals[0].Users[0] != "alice" {
 		t.Fatalf("brute-force signal: %+v", p)
 	}
-	_, b := e.do("GET", "/v1/decisions", ingestKey, nil)
+	// The detection is counted before its decision is stored.
+	var b []byte
 	var list collector.DecisionsResponse
-	json.Unmarshal(b, &list)
+	for time.Now().Before(deadline) {
+		_, b = e.do("GET", "/v1/decisions", ingestKey, nil)
+		list = collector.DecisionsResponse{}
+		json.Unmarshal(b, &list)
+		if len(list.Decisions) > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if len(list.Decisions) != 1 || list.Decisions[0].SignalID != p.Signals[0].ID || list.Decisions[0].Author != "detector" {
 		t.Fatalf("detector decision: %s", b)
 	}
