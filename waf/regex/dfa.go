@@ -595,12 +595,21 @@ func (d *dfa) match(b []byte) dfaResult {
 		}
 		row, dead = e&dfaIDMask-1, e&dfaDeadBit != 0
 	}
-	s := t.states[row/nc].Load()
+	if d.matchesAtEnd(t.states[row/nc].Load()) {
+		return dfaYes
+	}
+	return dfaNo
+}
+
+// matchesAtEnd reports whether the state s, at the end of the value,
+// holds a match (the empty-width assertions that need the end, such as $
+// or \b, hold there), remembering it in the state.
+func (d *dfa) matchesAtEnd(s *dstate) bool {
 	switch s.end.Load() {
 	case 1:
-		return dfaNo
+		return false
 	case 2:
-		return dfaYes
+		return true
 	}
 	d.mu.Lock()
 	d.next = d.next[:0]
@@ -608,10 +617,10 @@ func (d *dfa) match(b []byte) dfaResult {
 	d.mu.Unlock()
 	if m {
 		s.end.Store(2)
-		return dfaYes
+	} else {
+		s.end.Store(1)
 	}
-	s.end.Store(1)
-	return dfaNo
+	return m
 }
 
 // slowStep computes (and, for cl >= 0, caches) the transition of state id

@@ -246,7 +246,7 @@ func (e *Expr) Find(b []byte) (start, end int, ok bool) {
 	if res == dfaUnknown && !re.Match(b) {
 		return 0, 0, false
 	}
-	if len(b) > findDirect && !noDFA {
+	if len(b) > findDirect && !noDFA && run.find.matches.Add(1) > 1 {
 		run.find.build(e.expr, run.tree)
 		if start, end, ok := run.find.find(b); ok {
 			return start, end, true

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -27,8 +28,11 @@ const findSteps = 8
 
 // finder is what an expression needs to find positions fast: the anchored
 // automaton and the anchored regexps (from the start of the value, and
-// after one rune of context).
+// after one rune of context). It is built by the second long match of
+// the expression: the first, often a cold start's first attack, pays only
+// FindIndex, as it did, and not two more compilations.
 type finder struct {
+	matches  atomic.Int32
 	once     sync.Once
 	dfa      *dfa
 	atStart  *regexp.Regexp
@@ -165,21 +169,5 @@ func (d *dfa) matchAt(b []byte, p, budget int) (found bool, steps int, sure bool
 		}
 		row = e&dfaIDMask - 1
 	}
-	s := t.states[row/nc].Load()
-	switch s.end.Load() {
-	case 1:
-		return false, steps, true
-	case 2:
-		return true, steps, true
-	}
-	d.mu.Lock()
-	d.next = d.next[:0]
-	m := d.closure(s.pcs, syntax.EmptyOpContext(prevRune[s.prev], -1), -1)
-	d.mu.Unlock()
-	if m {
-		s.end.Store(2)
-	} else {
-		s.end.Store(1)
-	}
-	return m, steps, true
+	return d.matchesAtEnd(t.states[row/nc].Load()), steps, true
 }
