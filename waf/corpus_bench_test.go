@@ -10,11 +10,17 @@ import (
 )
 
 func defaultEngine(tb testing.TB) *waf.Engine {
+	return newEngineWith(tb, waf.Options{})
+}
+
+// newEngineWith builds the default ruleset with opts and no time budget.
+func newEngineWith(tb testing.TB, opts waf.Options) *waf.Engine {
 	rs, _, err := waf.ParseRuleset(rules.Default())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e, err := waf.New(rs, waf.Options{Timeout: -1})
+	opts.Timeout = -1
+	e, err := waf.New(rs, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package waf
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/rampartsec/rampart/internal/jsonscan"
@@ -57,6 +58,9 @@ type walkState struct {
 	// text are walked (see transform.Base64Binary): the rules about
 	// control bytes (rule.controlBytes) do not match there.
 	binary bool
+	// unpads is the number of paddings removed around the value being
+	// walked (see unpad).
+	unpads int
 	// sent is the value being inspected as the request carried it: the
 	// string (or the window of it, or the key) outside every decoding.
 	sent string
@@ -64,7 +68,7 @@ type walkState struct {
 }
 
 func (w *walkState) reset() {
-	w.bytes, w.elems, w.level, w.decoded, w.sent, w.binary = 0, 0, 0, "", "", false
+	w.bytes, w.elems, w.level, w.decoded, w.sent, w.binary, w.unpads = 0, 0, 0, "", "", false, 0
 }
 
 // moreElements reports whether a container's element i (past MaxElements)
@@ -114,6 +118,9 @@ func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
 		if vw.uriPath && c.ws.level == 0 {
 			c.decodePath(vw, s, depth, excl)
 		}
+	}
+	if !c.e.opts.NoWholeValues && c.ws.unpads < maxUnpads && len(s) > MinPadding && !c.stopped(vw) {
+		c.unpad(vw, s, depth, excl)
 	}
 }
 
@@ -205,19 +212,25 @@ var charRefStart = []byte("&#")
 func (c *Context) decode(vw *view, s string, depth int, excl, evaluated bool) {
 	src := bytesOfAll(s)
 	buf := &c.ws.bufs[c.ws.level]
+	text, bin := false, false
 	if d, ok := transform.Base64Text((*buf)[:0], src); ok {
-		*buf = d
+		*buf, text = d, true
 		c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
-		return
-	}
-	if d, ok := transform.Base64Binary((*buf)[:0], src); ok {
+	} else if d, ok := transform.Base64Binary((*buf)[:0], src); ok {
 		// Bytes that are not text: read for payloads, not for the control
 		// bytes that any binary data holds (see rule.controlBytes).
-		*buf = d
-		outer := c.ws.binary
-		c.ws.binary = true
-		c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
-		c.ws.binary = outer
+		*buf, bin = d, true
+		c.evalBinary(vw, string(d), depth, excl)
+	}
+	if (text && !utf8.Valid(*buf) || !text) && !c.stopped(vw) {
+		if d, ok := transform.Base64Overlong((*buf)[:0], src); ok {
+			// Overlong encodings, percent-encoded too: the form the rules
+			// about them read.
+			*buf, bin = d, true
+			c.evalBinary(vw, string(d), depth, excl)
+		}
+	}
+	if text || bin {
 		return
 	}
 	if d, ok := transform.JWTPayload((*buf)[:0], src); ok {
@@ -237,6 +250,16 @@ func (c *Context) decode(vw *view, s string, depth int, excl, evaluated bool) {
 		c.walk(vw, v, depth+1, excl)
 		c.leave()
 	}
+}
+
+// evalBinary evaluates the decoded bytes of a Base64 value that are not
+// text, with the rules about control bytes left out (see
+// rule.controlBytes).
+func (c *Context) evalBinary(vw *view, s string, depth int, excl bool) {
+	outer := c.ws.binary
+	c.ws.binary = true
+	c.evalDecoded(vw, DecodedBase64, s, depth, excl, false)
+	c.ws.binary = outer
 }
 
 // evalDecoded evaluates a decoded string: as a string, and as the JSON

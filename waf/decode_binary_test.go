@@ -20,6 +20,10 @@ func TestBase64BinaryPayload(t *testing.T) {
 		"..\xc1\x1c..\xc1\x1c..\xc1\x1c..\xc1\x1cetc\xc1\x1cpasswd",
 		".\x00.\xc0%qf.\x00.\xc0%qf.\x00.\xc0%qfetc\xc0%qfissue",
 		"..\x01/..\x01/..\x01/..\x01/etc/issue",
+		// Overlong encodings too dense for text, read percent-encoded.
+		"\xc0\xae\xc0\xae\xc0%9v\xc0\xae\xc0\xae\xc0%9vetc\xc0%9vissue",
+		"\xe0\x80\xae\xe0\x80\xae\xc1%pc\xe0\x80\xae\xe0\x80\xae\xc1%pcetc\xc1%pcissue",
+		"\xc0\xee\xc0\xee\xc0/\xc0\xee\xc0\xee\xc0/\xc0\xee\xc0\xee\xc0/etc\xc0/passwd",
 	} {
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
 			target := "/download?file=" + url.QueryEscape(enc.EncodeToString([]byte(p)))

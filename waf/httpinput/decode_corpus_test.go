@@ -197,6 +197,18 @@ func variants() []variant {
 			return jf(padding(kb<<10) + p)
 		}, false, 0})
 	}
+	// Padding that repeats one unit (a character, a few words) is taken
+	// off: the payload is read as the whole value it was, after the
+	// padding or before it.
+	for _, f := range []struct{ name, unit string }{{"A", "A"}, {"words", "lorem ipsum "}, {"dashes", "-=-"}} {
+		fill := strings.Repeat(f.unit, (8<<10)/len(f.unit))
+		vs = append(vs,
+			variant{"json/after-" + f.name + "-8KB", jf, func(p string) *Request { return jf(fill + p) }, false, 0},
+			variant{"query/after-" + f.name + "-8KB", q, func(p string) *Request { return q(fill + p) }, false, 0},
+			variant{"form/before-" + f.name + "-8KB", form, func(p string) *Request { return form(p + fill) }, false, 0},
+			variant{"header/around-" + f.name + "-8KB", hdr, func(p string) *Request { return hdr(fill + p + fill) }, false, 0},
+		)
+	}
 	return vs
 }
 

@@ -133,15 +133,9 @@ func TestRandomTokens(t *testing.T) {
 	}
 }
 
-// TestBenignCombinations joins the texts of the corpus's generated benign
-// requests (each string field of their JSON bodies, cut at blank lines:
-// reviews, bios, tickets with code snippets, addresses, commit messages),
-// two or three at a time with a space or a line break between them
-// (fixed seed), and sends them as a JSON field and a form field. Rules
-// read whole values: a sentence, a code fence or a line that is clean on
-// its own must stay clean next to another one, which the corpus's own
-// requests do not show.
-func TestBenignCombinations(t *testing.T) {
+// benignTexts returns the texts of the corpus's generated benign
+// requests: every JSON string with a space, cut at blank lines.
+func benignTexts(t *testing.T) []string {
 	var texts []string
 	seen := map[string]bool{}
 	for _, r := range corpus.Requests(t, "benign") {
@@ -181,6 +175,54 @@ func TestBenignCombinations(t *testing.T) {
 	if len(texts) < 500 {
 		t.Fatalf("only %d benign texts in the corpus", len(texts))
 	}
+	return texts
+}
+
+// TestBenignPadded sends every benign text of benignTexts after, before
+// and between padding (one character or a few words repeated for 1 to 16
+// KB): the rest of a padded value is evaluated on its own as well, and
+// text read that way must stay text.
+func TestBenignPadded(t *testing.T) {
+	texts := benignTexts(t)
+	eng := newEngine(t)
+	units := []string{"A", " ", "lorem ipsum ", "-=", "0", "ab"}
+	flagged := 0
+	for i, text := range texts {
+		fill := strings.Repeat(units[i%len(units)], (1<<10<<(i%5))/len(units[i%len(units)]))
+		var v string
+		switch i % 3 {
+		case 0:
+			v = fill + text
+		case 1:
+			v = text + fill
+		default:
+			v = fill + text + fill
+		}
+		b, _ := json.Marshal(map[string]any{"description": v, "priority": 2})
+		req := vector{Method: "POST", URI: "/api/v1/tickets", Headers: [][2]string{{"Content-Type", "application/json"}}, Body: string(b)}
+		if ids := run(t, eng, req); len(ids) > 0 {
+			flagged++
+			if testing.Verbose() {
+				t.Logf("%q: %v", text, ids)
+			}
+		}
+	}
+	t.Logf("%d of %d padded benign texts flagged", flagged, len(texts))
+	if flagged*10000 > len(texts)*5 {
+		t.Errorf("%d of %d padded benign texts flagged (%.3f%%), more than 0.05%%", flagged, len(texts), 100*float64(flagged)/float64(len(texts)))
+	}
+}
+
+// TestBenignCombinations joins the texts of the corpus's generated benign
+// requests (each string field of their JSON bodies, cut at blank lines:
+// reviews, bios, tickets with code snippets, addresses, commit messages),
+// two or three at a time with a space or a line break between them
+// (fixed seed), and sends them as a JSON field and a form field. Rules
+// read whole values: a sentence, a code fence or a line that is clean on
+// its own must stay clean next to another one, which the corpus's own
+// requests do not show.
+func TestBenignCombinations(t *testing.T) {
+	texts := benignTexts(t)
 	eng := newEngine(t)
 	rng := rand.New(rand.NewPCG(41, 2026))
 	const n = 12000

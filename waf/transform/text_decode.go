@@ -97,6 +97,86 @@ func Base64Binary(dst, src []byte) ([]byte, bool) {
 	return dst, true
 }
 
+// Base64Overlong decodes src when all of it is one Base64 value (as
+// Base64Text reads it) whose decoded bytes, at least MinBinaryText, are
+// ASCII but for overlong encodings of ASCII characters (0xC0 0xAE, 0xE0
+// 0x80 0xAE...) and overlong lead bytes (0xC0 0xC1) before any other
+// byte: at least two of those, and no more control bytes than them. This
+// is how traversal payloads spell "." and "/" to get past a decoder
+// (\xc0\xae\xc0\xae\xc0\xafetc\xc0\xafpasswd), too densely for IsText's one
+// byte in four. It appends the decoded bytes percent-encoded (every byte
+// that is not printable ASCII as %xx), the form the rules about overlong
+// encodings read in a request target, and reports whether src was such a
+// value; otherwise dst is returned as it was. Random bytes fail: any other
+// byte with the high bit set rejects them.
+func Base64Overlong(dst, src []byte) ([]byte, bool) {
+	n := len(src)
+	for n > 0 && src[n-1] == '=' {
+		n--
+	}
+	if n*6/8 < MinBinaryText || len(src)-n > 2 || n%4 == 1 || len(src)-n > 0 && len(src)%4 != 0 {
+		return dst, false
+	}
+	start := len(dst)
+	dst, ok := decodeBase64(dst, src[:n], &base64Any)
+	d := dst[start:]
+	if !ok || len(d) < MinBinaryText || !overlongASCII(d) {
+		return dst[:start], false
+	}
+	// Percent-encode in place, from the end: the encoded form is longer.
+	odd := 0
+	for _, c := range d {
+		if c < 0x20 || c >= 0x7F {
+			odd++
+		}
+	}
+	dst = append(dst, make([]byte, 2*odd)...)
+	j := len(dst)
+	for i := start + len(d) - 1; i >= start; i-- {
+		c := dst[i]
+		if c < 0x20 || c >= 0x7F {
+			j -= 3
+			dst[j], dst[j+1], dst[j+2] = '%', lowerHex[c>>4], lowerHex[c&15]
+		} else {
+			j--
+			dst[j] = c
+		}
+	}
+	return dst, true
+}
+
+const lowerHex = "0123456789abcdef"
+
+// overlongASCII reports whether b is ASCII but for at least two overlong
+// encodings or lone overlong leads, and holds no more control bytes than
+// those (see Base64Overlong).
+func overlongASCII(b []byte) bool {
+	seqs, ctl := 0, 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c < 0x20 || c == 0x7F:
+			ctl++
+			i++
+		case c < 0x80:
+			i++
+		case c == 0xC0 || c == 0xC1:
+			seqs++
+			if i+1 < len(b) && b[i+1] >= 0x80 {
+				i += 2 // with its continuation, well formed or not
+			} else {
+				i++
+			}
+		case overlong(b[i:]) > 0:
+			seqs++
+			i += overlong(b[i:])
+		default:
+			return false
+		}
+	}
+	return seqs >= 2 && ctl <= seqs
+}
+
 // mostlyPrintable reports whether b is printable ASCII in runs that
 // other bytes separate: three printable bytes or more for every run of
 // other bytes.

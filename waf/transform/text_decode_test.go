@@ -209,6 +209,7 @@ func FuzzTextDecoders(f *testing.F) {
 	f.Add([]byte("fGlk"))
 	f.Add([]byte("Jzw9Jw=="))
 	f.Add([]byte(`&#x27;&#39;&#60&#1114112;&#xZZ;&#`))
+	f.Add([]byte(base64.StdEncoding.EncodeToString([]byte("\xc0\xae\xc0\xae\xc0%qfetc\xc0%qfissue"))))
 	f.Add([]byte(base64.StdEncoding.EncodeToString([]byte("..\xe0\x80\xae\xf8\x80\x80\x80\xafetc\xfc\x80\x80\x80\x80\xafpasswd"))))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for name, fn := range map[string]func([]byte, []byte) ([]byte, bool){
@@ -235,5 +236,62 @@ func FuzzTextDecoders(f *testing.F) {
 				t.Fatalf("%s(%q): %d bytes from %d", name, in, len(got), len(in))
 			}
 		}
+		// The decoders of what is not text: the same contract, with
+		// Base64Overlong's output printable ASCII (its odd bytes as %xx).
+		for name, fn := range map[string]func([]byte, []byte) ([]byte, bool){"Base64Binary": Base64Binary, "Base64Overlong": Base64Overlong} {
+			prefix := []byte("prefix")
+			out, ok := fn(append([]byte(nil), prefix...), in)
+			if !bytes.HasPrefix(out, prefix) || !ok && len(out) != len(prefix) {
+				t.Fatalf("%s(%q) = %q, %v: prefix lost or bytes without ok", name, in, out, ok)
+			}
+			got := out[len(prefix):]
+			if len(got) > 3*len(in) {
+				t.Fatalf("%s(%q): %d bytes from %d", name, in, len(got), len(in))
+			}
+			if ok && name == "Base64Overlong" && bytes.ContainsFunc(got, func(r rune) bool { return r < 0x20 || r >= 0x7F }) {
+				t.Fatalf("Base64Overlong(%q) = %q: not printable ASCII", in, got)
+			}
+		}
 	})
+}
+
+func TestBase64Overlong(t *testing.T) {
+	for _, tc := range []struct {
+		raw, want string // want "" for not accepted
+	}{
+		{"\xc0\xae\xc0\xae\xc0%qfetc\xc0%qfissue", "%c0%ae%c0%ae%c0%qfetc%c0%qfissue"},
+		{"\xe0\x80\xae\xe0\x80\xae\xc1%pcetc\xc1%pcissue", "%e0%80%ae%e0%80%ae%c1%pcetc%c1%pcissue"},
+		{"\xc0\xee\xc0\xee\xc0/etc\xc0/passwd", "%c0%ee%c0%ee%c0/etc%c0/passwd"},
+		{".\x00.\xe0\x80\xaf.\x00.\xe0\x80\xafboot.ini", ".%00.%e0%80%af.%00.%e0%80%afboot.ini"},
+		{"caf\xc3\xa9 cr\xc3\xa8me br\xc3\xbbl\xc3\xa9e", ""},       // UTF-8 text
+		{"plain ascii text, nothing odd", ""},                       // no overlong byte
+		{"\xc0\xae only one, then text", ""},                        // one sequence
+		{"\x01\x02\x03\xc0\xae\xc0\xae\x04\x05\x06abcd", ""},        // more control bytes than sequences
+		{"\xc0\xae\xc0\xae\xc3\xa9 and a real letter too", ""},      // another high byte
+		{"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", ""}, // binary
+	} {
+		enc := base64.StdEncoding.EncodeToString([]byte(tc.raw))
+		got, ok := Base64Overlong([]byte("prefix:"), []byte(enc))
+		if ok != (tc.want != "") || ok && string(got) != "prefix:"+tc.want || !ok && string(got) != "prefix:" {
+			t.Errorf("Base64Overlong(%q) = %q, %v; want %q", tc.raw, got, ok, tc.want)
+		}
+	}
+}
+
+// TestBase64OverlongRandom checks that random tokens are not taken for
+// overlong text: a byte with the high bit set outside an overlong
+// sequence rejects them, and half of random bytes have it.
+func TestBase64OverlongRandom(t *testing.T) {
+	n := 0
+	b := make([]byte, 64)
+	for i := range 100000 {
+		b = b[:MinBinaryText+i%52]
+		rand.Read(b)
+		if _, ok := Base64Overlong(nil, []byte(base64.RawURLEncoding.EncodeToString(b))); ok {
+			n++
+		}
+	}
+	if n > 0 {
+		t.Errorf("%d of 100000 random tokens decoded as overlong text", n)
+	}
 }
