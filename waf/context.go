@@ -32,9 +32,10 @@ type Match struct {
 	// on an address's presence.
 	Raw string
 	// Decoded names the decoding the matched value came out of
-	// (DecodedBase64, DecodedJWT, DecodedEscapes, DecodedJSON or
-	// DecodedPathSegment: the outermost one), "" for a value as the
-	// request carried it.
+	// (DecodedBase64, DecodedJWT, DecodedEscapes, DecodedJSON,
+	// DecodedPathSegment, or DecodedPadding for the rest of a padded
+	// value: the outermost one), "" for a value as the request carried
+	// it.
 	Decoded string
 	// Highlight is the part of Value the operator matched.
 	Highlight string
@@ -176,6 +177,9 @@ type Context struct {
 	ws walkState
 	// pathBuf holds a percent-decoded path segment (see decodePath).
 	pathBuf []byte
+	// pad is the padding of the last padded-length string walked (see
+	// padBounds).
+	pad padMemo
 }
 
 // stepMemo is one transformer step run on the current value: the
@@ -244,6 +248,7 @@ func (e *Engine) NewContext() *Context {
 // Close releases the context; it must not be used afterwards.
 func (c *Context) Close() {
 	clear(c.values)
+	c.pad = padMemo{}
 	clear(c.present)
 	clear(c.fresh)
 	clear(c.ruleDone)

@@ -1,6 +1,9 @@
 package waf
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Padding: a client that wants a payload past an inspection limit puts it
 // after (or before) filler in the same value: one character or a few words
@@ -23,6 +26,8 @@ const (
 	// maxUnpads is how many paddings may nest: one before a payload and
 	// one after it.
 	maxUnpads = 2
+	// paddingChunk is how many bytes the run's extension compares at once.
+	paddingChunk = 1024
 )
 
 // DecodedPadding marks the part of a value after (or before) the padding
@@ -55,8 +60,17 @@ func paddingPrefix(s string) (whole, run int) {
 		return 0, 0
 	}
 	i := paddingProbe
-	for i < len(s) && s[i] == s[i-p] {
-		i++
+	for i < len(s) {
+		// whole chunks at memory-compare speed, then byte by byte in
+		// the chunk where the run ends
+		if k := min(paddingChunk, len(s)-i); s[i:i+k] == s[i-p:i-p+k] {
+			i += k
+			continue
+		}
+		for s[i] == s[i-p] {
+			i++
+		}
+		break
 	}
 	if i < MinPadding || i == len(s) {
 		return 0, 0
@@ -76,8 +90,15 @@ func paddingSuffix(s string) (whole, run int) {
 		return 0, 0
 	}
 	i := len(s) - paddingProbe - 1 // the first byte, from the end, not yet in the run
-	for i >= 0 && s[i] == s[i+p] {
-		i--
+	for i >= 0 {
+		if k := min(paddingChunk, i+1); s[i+1-k:i+1] == s[i+1-k+p:i+1+p] {
+			i -= k
+			continue
+		}
+		for s[i] == s[i+p] {
+			i--
+		}
+		break
 	}
 	n := len(s) - 1 - i
 	if n < MinPadding || i < 0 {
@@ -97,13 +118,15 @@ func paddingSuffix(s string) (whole, run int) {
 // string itself is (windows, decodings): removing padding is no decoding
 // level.
 func (c *Context) unpad(vw *view, s string, depth int, excl bool) {
+	m := c.padBounds(s)
 	var a, b string
-	if whole, run := paddingPrefix(s); run > 0 {
-		a, b = strings.TrimLeft(s[whole:], " \t"), strings.TrimLeft(s[run:], " \t")
-	} else if whole, run := paddingSuffix(s); run > 0 {
-		a, b = strings.TrimRight(s[:whole], " \t"), strings.TrimRight(s[:run], " \t")
-	} else {
+	switch {
+	case m.run == 0:
 		return
+	case !m.suffix:
+		a, b = strings.TrimLeft(s[m.whole:], " \t"), strings.TrimLeft(s[m.run:], " \t")
+	default:
+		a, b = strings.TrimRight(s[:m.whole], " \t"), strings.TrimRight(s[:m.run], " \t")
 	}
 	outer := c.ws.decoded
 	if c.ws.level == 0 {
@@ -118,4 +141,33 @@ func (c *Context) unpad(vw *view, s string, depth int, excl bool) {
 	}
 	c.ws.unpads--
 	c.ws.decoded = outer
+}
+
+// padMemo is the padding found in one string of the request (see
+// Context.padBounds).
+type padMemo struct {
+	ptr        *byte
+	n          int
+	whole, run int
+	suffix     bool // the padding ends the string
+}
+
+// padBounds returns the padding of s: a prefix, else a suffix. Every view
+// that reads an address walks its strings, so the bounds of the last
+// string of the request as received are kept (decoded strings are not:
+// their memory is not the request's).
+func (c *Context) padBounds(s string) padMemo {
+	ptr := unsafe.StringData(s)
+	if c.ws.level == 0 && c.pad.ptr == ptr && c.pad.n == len(s) {
+		return c.pad
+	}
+	m := padMemo{ptr: ptr, n: len(s)}
+	if m.whole, m.run = paddingPrefix(s); m.run == 0 {
+		m.whole, m.run = paddingSuffix(s)
+		m.suffix = true
+	}
+	if c.ws.level == 0 {
+		c.pad = m
+	}
+	return m
 }
