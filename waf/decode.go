@@ -89,9 +89,19 @@ func (c *Context) stopped(vw *view) bool {
 	return (c.timedOut || c.block != nil && !c.e.opts.AllMatches) && !vw.essential
 }
 
-// inspectString evaluates a string value: all of it, in windows when it
-// is long, then what it decodes to.
+// inspectString evaluates a string value: what its padding surrounds (see
+// unpad), all of it, in windows when it is long, then what it decodes to.
 func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
+	if !c.e.opts.NoWholeValues && c.ws.unpads < maxUnpads && len(s) > MinPadding && c.ws.bytes+MaxStringLength <= MaxWalkBytes {
+		// (a string past the walk's bound is not read, padded or not)
+		// First what the padding surrounds: short, and what a padded
+		// attack is about, so it is read before the budget goes to the
+		// padding.
+		c.unpad(vw, s, depth, excl)
+		if c.stopped(vw) {
+			return
+		}
+	}
 	seq := c.evalSeq
 	if len(s) <= MaxStringLength || c.e.opts.NoWholeValues {
 		n := min(len(s), MaxStringLength)
@@ -118,9 +128,6 @@ func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
 		if vw.uriPath && c.ws.level == 0 {
 			c.decodePath(vw, s, depth, excl)
 		}
-	}
-	if !c.e.opts.NoWholeValues && c.ws.unpads < maxUnpads && len(s) > MinPadding && !c.stopped(vw) {
-		c.unpad(vw, s, depth, excl)
 	}
 }
 
