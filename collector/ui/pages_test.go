@@ -476,7 +476,9 @@ func TestBulkArchiveAndReopen(t *testing.T) {
 
 func TestOverviewAccountTakeover(t *testing.T) {
 	e := newEnv(t)
-	now := time.Now().UTC().Add(-10 * time.Minute).Truncate(time.Second)
+	// A minute into a bar of the 24-hour chart (30 minutes, aligned), so
+	// that the campaign's 12 seconds never straddle two bars.
+	now := time.Now().UTC().Add(-10 * time.Minute).Truncate(30 * time.Minute).Add(time.Minute)
 	var evs []*event.Event
 	for i := 0; i < 12; i++ {
 		evs = append(evs, loginEvent(now.Add(time.Duration(i)*time.Second), event.TypeLoginFailure, "192.0.2.77", "user"+strconv.Itoa(i), true))
