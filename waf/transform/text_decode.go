@@ -82,6 +82,13 @@ const MinBinaryText = 12
 // What such bytes hold is read for payloads, not for their control bytes:
 // any binary data has those.
 func Base64Binary(dst, src []byte) ([]byte, bool) {
+	return base64Where(dst, src, mostlyPrintable)
+}
+
+// base64Where appends to dst the bytes src decodes to when all of it is
+// one Base64 value (as Base64Text reads it) of at least MinBinaryText
+// decoded bytes that pass keep; otherwise it returns dst as it was.
+func base64Where(dst, src []byte, keep func([]byte) bool) ([]byte, bool) {
 	n := len(src)
 	for n > 0 && src[n-1] == '=' {
 		n--
@@ -91,7 +98,7 @@ func Base64Binary(dst, src []byte) ([]byte, bool) {
 	}
 	start := len(dst)
 	dst, ok := decodeBase64(dst, src[:n], &base64Any)
-	if d := dst[start:]; !ok || len(d) < MinBinaryText || !mostlyPrintable(d) {
+	if d := dst[start:]; !ok || len(d) < MinBinaryText || !keep(d) {
 		return dst[:start], false
 	}
 	return dst, true
@@ -110,19 +117,12 @@ func Base64Binary(dst, src []byte) ([]byte, bool) {
 // value; otherwise dst is returned as it was. Random bytes fail: any other
 // byte with the high bit set rejects them.
 func Base64Overlong(dst, src []byte) ([]byte, bool) {
-	n := len(src)
-	for n > 0 && src[n-1] == '=' {
-		n--
-	}
-	if n*6/8 < MinBinaryText || len(src)-n > 2 || n%4 == 1 || len(src)-n > 0 && len(src)%4 != 0 {
+	start := len(dst)
+	dst, ok := base64Where(dst, src, overlongASCII)
+	if !ok {
 		return dst, false
 	}
-	start := len(dst)
-	dst, ok := decodeBase64(dst, src[:n], &base64Any)
 	d := dst[start:]
-	if !ok || len(d) < MinBinaryText || !overlongASCII(d) {
-		return dst[:start], false
-	}
 	// Percent-encode in place, from the end: the encoded form is longer.
 	odd := 0
 	for _, c := range d {
