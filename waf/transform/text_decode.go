@@ -117,6 +117,15 @@ func base64Where(dst, src []byte, keep func([]byte) bool) ([]byte, bool) {
 // value; otherwise dst is returned as it was. Random bytes fail: any other
 // byte with the high bit set rejects them.
 func Base64Overlong(dst, src []byte) ([]byte, bool) {
+	// Its first six bytes first: nearly every token that is not such a
+	// value fails there, for an eighth of decoding it whole. (src is at
+	// least 16 characters when base64Where can accept it.)
+	if len(src) >= 16 {
+		var head [6]byte
+		if h, ok := decodeBase64(head[:0], src[:8], &base64Any); !ok || !overlongStart(h) {
+			return dst, false
+		}
+	}
 	start := len(dst)
 	dst, ok := base64Where(dst, src, overlongASCII)
 	if !ok {
@@ -146,6 +155,32 @@ func Base64Overlong(dst, src []byte) ([]byte, bool) {
 }
 
 const lowerHex = "0123456789abcdef"
+
+// overlongStart reports whether b can start bytes that overlongASCII
+// accepts: its walk, where a sequence cut off by b's end passes.
+func overlongStart(b []byte) bool {
+	for i := 0; i < len(b); {
+		switch c := b[i]; {
+		case c < 0x80:
+			i++
+		case c == 0xC0 || c == 0xC1:
+			if i+1 < len(b) && b[i+1] >= 0x80 {
+				i += 2
+			} else {
+				i++
+			}
+		case c == 0xE0 || c == 0xF0 || c == 0xF8 || c == 0xFC:
+			if n := overlong(b[i:]); n > 0 {
+				i += n
+			} else {
+				return len(b)-i < 6 // cut off by b's end, or not overlong
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // overlongASCII reports whether b is ASCII but for at least two overlong
 // encodings or lone overlong leads, and holds no more control bytes than

@@ -295,3 +295,16 @@ func TestBase64OverlongRandom(t *testing.T) {
 		t.Errorf("%d of 100000 random tokens decoded as overlong text", n)
 	}
 }
+
+// FuzzOverlongStart checks that the quick test of Base64Overlong on a
+// value's first bytes rejects nothing the whole test accepts.
+func FuzzOverlongStart(f *testing.F) {
+	f.Add([]byte("\xc0\xae\xc0\xae\xc0%qfetc\xc0%qfissue"))
+	f.Add([]byte("\xf8\x80\x80\x80\xae\xf8\x80\x80\x80\xae\xc1%pcetc"))
+	f.Add([]byte("ab\xe0\x80\xae\xe0\x80\xaf.\x00./etc/passwd"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if overlongASCII(b) && !overlongStart(b[:min(6, len(b))]) {
+			t.Fatalf("overlongStart rejects %q, which overlongASCII accepts", b)
+		}
+	})
+}
