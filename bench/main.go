@@ -35,6 +35,7 @@ func main() {
 		jsonOut   = flag.Bool("json", false, "print one JSON object instead of a table")
 		list      = flag.String("engines", strings.Join(engines.Names(), ","), "comma-separated engines to run")
 		passes    = flag.Int("passes", 3, "timed passes over the corpus (after one warm-up pass)")
+		rounds    = flag.Int("rounds", 3, "runs of every engine, in turns: each timing is the median of its rounds")
 		budget    = flag.Duration("budget", 0, "time budget per run for rampart and libddwaf (0: their defaults, 5ms and 2ms, negative: unlimited)")
 		ruleset   = flag.String("ruleset", "", "Datadog-format ruleset (default: "+corpus.DatadogRuleset+" in the data folder beside the corpus)")
 		corpusDir = flag.String("corpus", "", "corpus directory (default: $RAMPART_CORPUS, or ../shared/corpus beside the repository)")
@@ -84,7 +85,7 @@ func main() {
 		return
 	}
 
-	report := Report{Engines: map[string]*Result{}, Passes: *passes}
+	report := Report{Engines: map[string]*Result{}, Passes: *passes, Rounds: max(*rounds, 1)}
 	self, err := os.Executable()
 	if err != nil {
 		fatal(err)
@@ -96,28 +97,51 @@ func main() {
 	defer os.RemoveAll(tmp)
 	var order []string
 	for _, name := range strings.Split(*list, ",") {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			continue
+		if name = strings.TrimSpace(name); name != "" {
+			order = append(order, name)
 		}
-		order = append(order, name)
-		fmt.Fprintf(os.Stderr, "bench: %s ...\n", name)
-		start := time.Now()
-		res, err := spawn(self, tmp, name, dir, rs, *budget, *passes, *limit)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
-			report.Errors = append(report.Errors, fmt.Sprintf("%s: %v", name, err))
-			continue
-		}
-		fmt.Fprintf(os.Stderr, "bench: %s done in %s\n", name, time.Since(start).Round(time.Second))
-		report.Engines[name] = res
 	}
+	runs := slices.Clone(order)
 	if *floor {
-		fmt.Fprintf(os.Stderr, "bench: %s ...\n", floorName)
-		if res, err := spawn(self, tmp, floorName, dir, rs, *budget, *passes, *limit); err != nil {
-			report.Errors = append(report.Errors, fmt.Sprintf("%s: %v", floorName, err))
+		runs = append(runs, floorName)
+	}
+	// The engines take turns, round after round, each round starting one
+	// engine further: a slow minute of the machine falls on all of them
+	// alike, and no engine always runs first. The variants run in the
+	// first round only.
+	results := map[string][]*Result{}
+	failed := map[string]bool{}
+	for round := range report.Rounds {
+		for k := range runs {
+			name := runs[(k+round)%len(runs)]
+			if failed[name] {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "bench: %s (round %d of %d) ...\n", name, round+1, report.Rounds)
+			start := time.Now()
+			vs := variantFlag
+			if round > 0 {
+				vs = ""
+			}
+			res, err := spawn(self, tmp, name, dir, rs, *budget, *passes, *limit, vs)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
+				report.Errors = append(report.Errors, fmt.Sprintf("%s: %v", name, err))
+				failed[name] = true
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "bench: %s done in %s\n", name, time.Since(start).Round(time.Second))
+			results[name] = append(results[name], res)
+		}
+	}
+	for name, rs := range results {
+		if failed[name] {
+			continue
+		}
+		if name == floorName {
+			report.Floor = mergeRounds(rs)
 		} else {
-			report.Floor = res
+			report.Engines[name] = mergeRounds(rs)
 		}
 	}
 	if *sizes {
@@ -162,14 +186,14 @@ func parseVariants(list string) ([]string, error) {
 
 // spawn runs one engine in a child process of this same binary and reads
 // back its result.
-func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes int, limit time.Duration) (*Result, error) {
+func spawn(self, tmp, name, dir, ruleset string, budget time.Duration, passes int, limit time.Duration, variants string) (*Result, error) {
 	out := filepath.Join(tmp, name+".json")
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, self, "-worker", "-engine", name, "-out", out,
 		"-corpus", dir, "-ruleset", ruleset, "-budget", budget.String(),
 		"-passes", fmt.Sprint(passes), fmt.Sprintf("-no-value-cache=%v", noValueCache),
-		"-variants", cmp.Or(variantFlag, "none"))
+		"-variants", cmp.Or(variants, "none"))
 	// inittrace reports the package initialisers that ran before main.
 	godebug := "inittrace=1"
 	if g := os.Getenv("GODEBUG"); g != "" {

@@ -90,7 +90,33 @@ func printTable(w io.Writer, r *Report, order []string) {
 	for _, e := range r.Errors {
 		fmt.Fprintln(w, "error:", e)
 	}
-	fmt.Fprintf(w, "\n%d timed passes after one warm-up pass, one goroutine; detections from the warm-up pass.\n", r.Passes)
+	if r.Rounds > 1 {
+		fmt.Fprintf(w, "\np50 and p99 of each round (the table gives their medians):\n")
+		for _, n := range names {
+			fmt.Fprintf(tw, "%s\t%s\t\n", n, roundFigures(r.Engines[n]))
+		}
+		if f := r.Floor; f != nil {
+			fmt.Fprintf(tw, "%s\t%s\t\n", floorName, roundFigures(f))
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\n%d timed passes after one warm-up pass, one goroutine; detections from the warm-up pass", r.Passes)
+	if r.Rounds > 1 {
+		fmt.Fprintf(w, " of the first of %d rounds; the engines took turns, and each timing is the median of its rounds", r.Rounds)
+	}
+	fmt.Fprintln(w, ".")
+}
+
+// roundFigures lists an engine's p50 and p99 of each round.
+func roundFigures(e *Result) string {
+	s := ""
+	for i := range e.RoundP50us {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%.1f / %.1f", e.RoundP50us[i], e.RoundP99us[i])
+	}
+	return s
 }
 
 // variantRows is the order of the variant table's rows: each variant

@@ -26,6 +26,7 @@ type Report struct {
 	BinaryBaseMiB   float64            `json:"binary_base_mib"` // the hello-world server alone
 	BinarySizeNotes map[string]string  `json:"binary_size_notes,omitempty"`
 	Passes          int                `json:"passes"`
+	Rounds          int                `json:"rounds"`
 	Errors          []string           `json:"errors,omitempty"`
 }
 
@@ -57,6 +58,10 @@ type Result struct {
 	TimedOut       int                   `json:"timed_out"`
 	Errors         int                   `json:"errors"`
 	Requests       int                   `json:"requests"`
+	// RoundP50us and RoundP99us are p50 and p99 in each round (see
+	// mergeRounds); the other timings are their rounds' medians.
+	RoundP50us []float64 `json:"round_p50_us,omitempty"`
+	RoundP99us []float64 `json:"round_p99_us,omitempty"`
 	// Variants are the detections on the variants of the corpus
 	// requests (see variants.go), by variant name; "plain" and
 	// "plain-json" are the same requests unchanged (those that have a

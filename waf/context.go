@@ -445,12 +445,17 @@ func (c *Context) build(l operator.Lazy, state *atomic.Uint32, whole bool) bool 
 		*c.collect = append(*c.collect, lazyRef{l, state, whole})
 		return false
 	}
-	if s == builtNone || l.Pending() == operator.BuildNext {
+	var p operator.BuildState
+	if s != builtNone {
+		p = l.Pending()
+	}
+	if s == builtNone || p == operator.BuildNext {
 		t0 := time.Now()
 		l.Build()
 		c.excused += time.Since(t0)
+		p = l.Pending()
 	}
-	switch l.Pending() {
+	switch p {
 	case operator.Built:
 		state.Store(builtAll)
 	case operator.BuildLater:
@@ -850,16 +855,23 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 		}
 		if !vr.marked {
 			set := vr.set[:g.words]
-			clear(set)
-			g.matcher.Mark(in, set)
-			vr.set, vr.marked = set, true
-			// The words holding found literals: usually a few of many.
-			vr.nz = vr.nz[:0]
-			for w, word := range set {
-				if word != 0 {
-					vr.nz = append(vr.nz, uint16(w))
+			if o := c.foldTwin(vr, in); o != nil {
+				// The matcher folds ASCII case: a value's lowercased
+				// form holds the literals the value holds.
+				copy(set, o.set)
+				vr.nz = append(vr.nz[:0], o.nz...)
+			} else {
+				clear(set)
+				g.matcher.Mark(in, set)
+				// The words holding found literals: usually a few of many.
+				vr.nz = vr.nz[:0]
+				for w, word := range set {
+					if word != 0 {
+						vr.nz = append(vr.nz, uint16(w))
+					}
 				}
 			}
+			vr.set, vr.marked = set, true
 		}
 		set := vr.set
 		for _, w := range vr.nz {
@@ -886,6 +898,30 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 			}
 		}
 	}
+}
+
+// foldTwin returns a marked variant other than vr whose bytes equal in
+// but for the case of ASCII letters, or nil.
+func (c *Context) foldTwin(vr *variant, in []byte) *variant {
+	for i := 0; i < c.nvars; i++ {
+		if o := &c.vars[i]; o != vr && o.marked && len(o.b) == len(in) && asciiFoldEqual(o.b, in) {
+			return o
+		}
+	}
+	return nil
+}
+
+// asciiFoldEqual reports whether a and b, of the same length, are equal
+// with ASCII letters folded to lower case (the literal matcher's
+// equality).
+func asciiFoldEqual(a, b []byte) bool {
+	b = b[:len(a)]
+	for i, x := range a {
+		if y := b[i]; x != y && (x|0x20 != y|0x20 || x|0x20-'a' > 'z'-'a') {
+			return false
+		}
+	}
+	return true
 }
 
 // maxVariants bounds the distinct transformed forms of one value that are

@@ -163,4 +163,8 @@ func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-func init() { register("html_entity_decode", htmlEntityDecode, "htmlEntityDecode") }
+func init() {
+	register("html_entity_decode", htmlEntityDecode, "htmlEntityDecode")
+	// (a value without '&' has no reference to decode)
+	registerKeeps("html_entity_decode", func(src []byte) bool { return bytes.IndexByte(src, '&') < 0 })
+}

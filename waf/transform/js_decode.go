@@ -121,4 +121,8 @@ func jsUnicodeEscape(dst, src []byte) ([]byte, []byte) {
 	return appendRune(dst, r), src
 }
 
-func init() { register("js_decode", jsDecode, "jsDecode") }
+func init() {
+	register("js_decode", jsDecode, "jsDecode")
+	// (a value without a backslash has no escape to decode)
+	registerKeeps("js_decode", func(src []byte) bool { return bytes.IndexByte(src, '\\') < 0 })
+}

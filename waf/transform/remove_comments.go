@@ -69,4 +69,29 @@ func blockEnd(src []byte, i int, terminator string) int {
 	return len(src)
 }
 
-func init() { register("remove_comments", removeComments, "removeComments") }
+// noComment reports whether src holds no comment opener (#, --, //, /*,
+// <!--): removeComments leaves it as it is.
+func noComment(src []byte) bool {
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '#':
+			return false
+		case '-', '/':
+			if i+1 < len(src) && (src[i+1] == src[i] || src[i] == '/' && src[i+1] == '*') {
+				return false
+			}
+		case '<':
+			if bytes.HasPrefix(src[i:], commentOpen) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+var commentOpen = []byte("<!--")
+
+func init() {
+	register("remove_comments", removeComments, "removeComments")
+	registerKeeps("remove_comments", noComment)
+}

@@ -14,7 +14,7 @@ import "bytes"
 //
 // Growth: len(out) <= len(src).
 func removeStackFrames(dst, src []byte) []byte {
-	if bytes.IndexByte(src, '(') < 0 && !bytes.Contains(src, exceptionWord) && !bytes.Contains(src, errorWord) {
+	if noFrames(src) {
 		return append(dst, src...)
 	}
 	start := len(dst)
@@ -148,4 +148,13 @@ func blankThrowables(b []byte) int {
 	return w
 }
 
-func init() { register("remove_stack_frames", removeStackFrames) }
+func init() {
+	register("remove_stack_frames", removeStackFrames)
+	registerKeeps("remove_stack_frames", noFrames)
+}
+
+// noFrames reports whether src has nothing removeStackFrames looks at:
+// no frame's '(' and no throwable's name.
+func noFrames(src []byte) bool {
+	return bytes.IndexByte(src, '(') < 0 && !bytes.Contains(src, exceptionWord) && !bytes.Contains(src, errorWord)
+}

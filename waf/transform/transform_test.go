@@ -535,6 +535,14 @@ func TestKeeps(t *testing.T) {
 		{"url_decode_iis", "/a/b?c=d&e", "%u0041"},
 		{"remove_nulls", "no nul here", "a\x00b"},
 		{"shell_unescape", "cat/etc/passwd", "c'a't /etc"},
+		{"html_entity_decode", "a < b; c", "&lt;"},
+		{"js_decode", "alert(1) // x", `\x41`},
+		{"remove_comments", "a-b / c <! d - /", "a/*b*/c"},
+		{"remove_comments", "a-b", "a--b"},
+		{"remove_comments", "a/b", "a//b"},
+		{"remove_comments", "a<!-b", "a<!--b-->c"},
+		{"remove_comments", "a", "a#b"},
+		{"remove_stack_frames", "a plain sentence", "at com.acme.App.main(App.java:42)"},
 	} {
 		keep := Keeps(tc.name)
 		if keep == nil {
