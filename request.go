@@ -296,7 +296,7 @@ func (r *Request) event(status int) *event.Event {
 	for _, m := range r.matches {
 		t := event.Trigger{
 			RuleID: m.RuleID, RuleName: m.RuleName, Category: m.Category, Type: m.Type,
-			Address: m.Address, KeyPath: m.KeyPath, Value: m.Value, Highlight: m.Highlight, Blocking: m.Blocking,
+			Address: m.Address, KeyPath: m.KeyPath, Value: m.Value, Highlight: m.Highlight(), Blocking: m.Blocking,
 		}
 		if m.Raw != m.Value {
 			t.Raw = m.Raw

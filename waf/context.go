@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/bits"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -37,8 +38,10 @@ type Match struct {
 	// value: the outermost one), "" for a value as the request carried
 	// it.
 	Decoded string
-	// Highlight is the part of Value the operator matched.
-	Highlight string
+	// highlight is the part of Value the operator matched (see
+	// Highlight), or lazy the way to it.
+	highlight string
+	lazy      *lazyHighlight
 	// Actions are the rule's on_match action ids.
 	Actions []string
 	// Blocking is true when an action of the rule blocks the request (and
@@ -52,6 +55,32 @@ type Match struct {
 	// application may enforce some rules (the block lists of its
 	// backend's decisions) and only report others.
 	Block *Action
+}
+
+// Highlight returns the part of Value the operator matched, truncated
+// and redacted as Value is. For an expression, where the match starts and
+// ends is only worked out when Highlight is first called (on the Match or
+// a copy of it): the verdict never waits for it, and an application that
+// reports no match never pays for it. It is safe for concurrent use.
+func (m *Match) Highlight() string {
+	if l := m.lazy; l != nil {
+		l.once.Do(func() {
+			hl, _ := l.op.Eval(operator.Value{Kind: l.kind, Bytes: bytesOfAll(l.in)})
+			l.hl = redact.Truncate(redact.Value(hl), maxValueInReport)
+		})
+		return l.hl
+	}
+	return m.highlight
+}
+
+// lazyHighlight is what Match.Highlight needs to find a match's highlight:
+// the operator that matched and the bytes it matched, as it read them.
+type lazyHighlight struct {
+	op   operator.Operator
+	kind operator.Kind
+	in   string
+	once sync.Once
+	hl   string
 }
 
 // Action is a blocking action decided for a request.
@@ -1030,7 +1059,12 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 			if cd.lazy != nil && cd.built.Load() != builtAll && !c.build(cd.lazy, &cd.built, true) {
 				return true
 			}
-			if hl, ok := cd.op.Eval(operator.Value{Kind: kind, Bytes: in}); ok {
+			val := operator.Value{Kind: kind, Bytes: in}
+			if d, ok := cd.op.(operator.Decider); ok {
+				if d.Matches(val) && c.condDone(t) {
+					c.reportLazy(t, c.ws.sent, string(in), cd.op, kind)
+				}
+			} else if hl, ok := cd.op.Eval(val); ok {
 				c.condMatched(t, c.ws.sent, string(in), hl)
 			}
 			return true
@@ -1042,16 +1076,22 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 	if t.lazy != nil && t.built.Load() != builtAll && !c.build(t.lazy, &t.built, false) {
 		return true
 	}
-	if t.dec != nil && !c.completes(t) {
-		// A condition among several (or an exclusion's): its match only
-		// sets the condition's bit, so its position and the value's copy
-		// are not needed.
-		if t.dec.Matches(operator.Value{Kind: kind, Bytes: in}) != t.cond.negate {
-			c.condDone(t)
+	val := operator.Value{Kind: kind, Bytes: in}
+	if t.dec != nil {
+		// Whether it matches is all the verdict needs: the match's
+		// position is found if its highlight is asked for (see
+		// Match.Highlight), and a condition among several (or an
+		// exclusion's) only sets its bit.
+		if t.dec.Matches(val) != t.cond.negate && c.condDone(t) {
+			var op operator.Operator
+			if !t.cond.negate {
+				op = t.op // (a negated operator highlights nothing)
+			}
+			c.reportLazy(t, c.ws.sent, string(in), op, kind)
 		}
 		return true
 	}
-	hl, ok := t.op.Eval(operator.Value{Kind: kind, Bytes: in})
+	hl, ok := t.op.Eval(val)
 	if ok != t.cond.negate {
 		c.condMatched(t, c.ws.sent, string(in), hl)
 	}
@@ -1233,11 +1273,27 @@ func (c *Context) condDone(t *target) bool {
 
 // report adds the match of t's completed rule.
 func (c *Context) report(t *target, sent, value, highlight string) {
+	c.addMatch(t, sent, value, highlight, nil, 0)
+}
+
+// reportLazy is report for a match whose highlight op finds in value when
+// it is asked for (nil: no highlight).
+func (c *Context) reportLazy(t *target, sent, value string, op operator.Operator, kind operator.Kind) {
+	c.addMatch(t, sent, value, "", op, kind)
+}
+
+// addMatch adds the match of t's completed rule: with its highlight, or,
+// when op is set, the way to it.
+func (c *Context) addMatch(t *target, sent, value, highlight string, op operator.Operator, kind operator.Kind) {
 	r := t.cond.rule
 	kp := c.keyPath()
+	var lazy *lazyHighlight
 	if redact.Address(c.curAddr) || redact.Path(kp) {
 		sent, value, highlight = redact.Placeholder, redact.Placeholder, redact.Placeholder
 	} else {
+		if op != nil {
+			lazy = &lazyHighlight{op: op, kind: kind, in: value}
+		}
 		same := sent == value
 		value = redact.Truncate(redact.Value(value), maxValueInReport)
 		if same {
@@ -1250,7 +1306,7 @@ func (c *Context) report(t *target, sent, value, highlight string) {
 	m := Match{
 		RuleID: r.id, RuleName: r.name, Type: r.typ, Category: r.category, Tags: r.tags,
 		Operator: t.cond.opName, Address: c.curAddr, KeyPath: kp,
-		Value: value, Raw: sent, Highlight: highlight, Actions: r.onMatch, StackTrace: r.stack,
+		Value: value, Raw: sent, highlight: highlight, lazy: lazy, Actions: r.onMatch, StackTrace: r.stack,
 		Decoded: c.ws.decoded,
 	}
 	if r.block && !c.monitored(r) {

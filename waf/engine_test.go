@@ -83,8 +83,8 @@ func TestMatchReportsRuleAndPath(t *testing.T) {
 	if m.RuleID != "r-sqli" || m.Category != "sqli" || m.Address != AddrQuery || strings.Join(m.KeyPath, ".") != "q.0" {
 		t.Errorf("match = %+v", m)
 	}
-	if m.Highlight != "union  select" || m.Value != "1 union  select pw" {
-		t.Errorf("value %q highlight %q", m.Value, m.Highlight)
+	if m.Highlight() != "union  select" || m.Value != "1 union  select pw" {
+		t.Errorf("value %q highlight %q", m.Value, m.Highlight())
 	}
 	if res.Block == nil || res.Block.StatusCode != 403 || res.Block.RuleID != "r-sqli" {
 		t.Errorf("block = %+v", res.Block)
@@ -186,7 +186,7 @@ func TestRedaction(t *testing.T) {
 	if len(res.Matches) != 1 {
 		t.Fatalf("matches %+v", res.Matches)
 	}
-	if m := res.Matches[0]; strings.Contains(m.Value, "or") || strings.Contains(m.Highlight, "or") {
+	if m := res.Matches[0]; strings.Contains(m.Value, "or") || strings.Contains(m.Highlight(), "or") {
 		t.Errorf("password value leaked: %+v", m)
 	}
 }

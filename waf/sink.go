@@ -420,7 +420,7 @@ func (c *Context) runSinkRule(sr *sinkRule, addrs []Address, res *Result) {
 			return
 		}
 		if m.Address == "" {
-			m.Address, m.Value, m.Highlight = addr, val, hl
+			m.Address, m.Value, m.highlight = addr, val, hl
 		}
 	}
 	r := sr.r
@@ -431,7 +431,7 @@ func (c *Context) runSinkRule(sr *sinkRule, addrs []Address, res *Result) {
 		m.Operator = ex.Detector
 		m.Address = sinkAddress(ex.Sink)
 		m.Value = redact.Truncate(ex.Resource, maxValueInReport)
-		m.Highlight = redact.Truncate(ex.Input, maxValueInReport)
+		m.highlight = redact.Truncate(ex.Input, maxValueInReport)
 	}
 	if r.block && !c.sinkMonitored(r) {
 		m.Blocking = true
