@@ -114,10 +114,14 @@ func blankFrames(b []byte) int {
 // Error (java.io.IOException) with a space, in place, and returns b's new
 // length.
 func blankThrowables(b []byte) int {
+	if !bytes.Contains(b, exceptionWord) && !bytes.Contains(b, errorWord) {
+		return len(b) // (most values with a '(' name no throwable)
+	}
 	w := 0
 	for r := 0; r < len(b); {
 		suffix := 0
 		switch {
+		case b[r] != 'E': // (both words start with it)
 		case bytes.HasPrefix(b[r:], exceptionWord):
 			suffix = len(exceptionWord)
 		case bytes.HasPrefix(b[r:], errorWord):
