@@ -71,9 +71,8 @@ func Address(name string) bool {
 // Value redacts credentials embedded in a value itself: "Bearer xyz",
 // "Basic xyz" and JSON Web Tokens keep their scheme but lose the secret.
 func Value(v string) string {
-	lv := strings.ToLower(v)
 	for _, scheme := range []string{"bearer ", "basic ", "digest ", "token "} {
-		if strings.HasPrefix(lv, scheme) {
+		if len(v) >= len(scheme) && strings.EqualFold(v[:len(scheme)], scheme) {
 			return v[:len(scheme)] + Placeholder
 		}
 	}

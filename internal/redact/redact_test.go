@@ -21,6 +21,9 @@ func TestValue(t *testing.T) {
 		"basic dXNlcjpwdw==":                       "basic " + Placeholder,
 		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig": Placeholder,
 		"ordinary value":                           "ordinary value",
+		"TOKEN x":                                  "TOKEN " + Placeholder,
+		"tok":                                      "tok",
+		"to\u212aen x":                             "to\u212aen x", // the Kelvin sign is no k here
 	} {
 		if got := Value(in); got != want {
 			t.Errorf("Value(%q) = %q, want %q", in, got, want)
