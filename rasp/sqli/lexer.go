@@ -410,6 +410,15 @@ var operators = [...]string{
 	"+=", "-=", "*=", "/=", "%=", "&=", "|=",
 }
 
+// operatorsBy lists the operators by their first byte, in operators'
+// order.
+var operatorsBy = func() (t [256][]string) {
+	for _, op := range operators {
+		t[op[0]] = append(t[op[0]], op)
+	}
+	return t
+}()
+
 // operator lexes the longest symbol operator at sc.pos (one byte at least).
 func (sc *Scanner) operator() {
 	rest := sc.src[sc.pos:]
@@ -417,7 +426,7 @@ func (sc *Scanner) operator() {
 		sc.pos++
 		return
 	}
-	for _, op := range operators {
+	for _, op := range operatorsBy[rest[0]] {
 		if len(rest) >= len(op) && rest[:len(op)] == op {
 			sc.pos += len(op)
 			return
