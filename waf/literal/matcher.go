@@ -38,12 +38,16 @@ type Matcher struct {
 	// state s, longest first.
 	outStart []uint32
 	outs     []int32
-	// The DFA: row s is delta[s*nclass:(s+1)*nclass]. An entry is the
-	// next state, with outFlag set when patterns end there. delta16 (half
-	// the memory) serves automata of fewer than 32,768 states, delta32 the
-	// others.
+	// The DFA, by column: the entry of state s and class c is
+	// delta[c*states+s] (col[b] is class[b]*states), the next state with
+	// outFlag set when patterns end there. A column's offset depends only
+	// on the input byte, so a scan's chain from one state to the next is a
+	// load and an add, no multiply. delta16 (half the memory) serves
+	// automata of fewer than 32,768 states, delta32 the others.
 	delta16 []uint16
 	delta32 []uint32
+	states  uint32
+	col     [256]uint32
 }
 
 const (
@@ -91,7 +95,42 @@ func buildMatcher(patterns []string) *Matcher {
 	}
 	// The trie and failure links were only needed to build the rows.
 	m.edgeStart, m.edgeClass, m.edgeTo, m.fail = nil, nil, nil, nil
+	m.delta16 = byColumn(m.delta16, uint32(t.nodes), uint32(nc))
+	m.delta32 = byColumn(m.delta32, uint32(t.nodes), uint32(nc))
+	m.setColumns(uint32(t.nodes))
 	return m
+}
+
+// setColumns records the number of states and each byte's column offset.
+func (m *Matcher) setColumns(states uint32) {
+	m.states = states
+	for b := range m.col {
+		m.col[b] = uint32(m.class[b]) * states
+	}
+}
+
+// byColumn returns the rows of states×nc entries (row s is
+// d[s*nc:(s+1)*nc]) as columns (column c is out[c*states:(c+1)*states]),
+// copied in tiles that stay in cache.
+func byColumn[T uint16 | uint32](d []T, states, nc uint32) []T {
+	if d == nil {
+		return nil
+	}
+	out := make([]T, len(d))
+	const tile = 64
+	for s0 := uint32(0); s0 < states; s0 += tile {
+		s1 := min(s0+tile, states)
+		for c0 := uint32(0); c0 < nc; c0 += tile {
+			c1 := min(c0+tile, nc)
+			for s := s0; s < s1; s++ {
+				row := d[s*nc : (s+1)*nc]
+				for c := c0; c < c1; c++ {
+					out[c*states+s] = row[c]
+				}
+			}
+		}
+	}
+	return out
 }
 
 // buildClasses sets the byte classes: one column per distinct (folded)
@@ -274,7 +313,8 @@ func (m *Matcher) gotoEdge(s uint32, c uint8) (uint32, bool) {
 	return 0, false
 }
 
-// fillRow builds the row of state s from its failure state's.
+// fillRow builds the row of state s from its failure state's, in the
+// rows the automaton is built in (see byColumn).
 func (m *Matcher) fillRow(s uint32) {
 	nc := m.nclass
 	f := m.fail[s]
@@ -346,7 +386,7 @@ func (m *Matcher) Scan(s []byte, hit func(id, end int) bool) {
 // step returns the state after byte b from state st, and whether patterns
 // end there.
 func (m *Matcher) step(st uint32, b byte) (uint32, bool) {
-	i := st*m.nclass + uint32(m.class[b])
+	i := m.col[b] + st
 	if m.delta16 != nil {
 		v := m.delta16[i]
 		return uint32(v &^ outFlag16), v&outFlag16 != 0
@@ -366,7 +406,7 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 	for _, id := range m.empty {
 		set[id>>6] |= 1 << (uint(id) & 63)
 	}
-	class, nc := &m.class, m.nclass
+	col := &m.col
 	last := ^uint32(0)
 	mark := func(st uint32) {
 		if st != last {
@@ -380,7 +420,7 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 	st := uint32(0)
 	if d := m.delta16; d != nil {
 		for _, b := range s {
-			v := uint32(d[st*nc+uint32(class[b])])
+			v := uint32(d[col[b]+st])
 			st = v &^ outFlag16
 			if v&outFlag16 != 0 {
 				mark(st)
@@ -390,7 +430,7 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 	}
 	d := m.delta32
 	for _, b := range s {
-		v := d[st*nc+uint32(class[b])]
+		v := d[col[b]+st]
 		st = v &^ outFlag32
 		if v&outFlag32 != 0 {
 			mark(st)

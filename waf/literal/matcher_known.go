@@ -143,6 +143,7 @@ func decodeMatcher(d string, patterns []string) *Matcher {
 	if len(m.outs) == 0 {
 		m.outs = nil
 	}
+	m.setColumns(uint32(states))
 	return m
 }
 
