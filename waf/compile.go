@@ -65,10 +65,22 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	for id, name := range e.stepName {
 		if _, ok := fnum[name]; !ok {
 			fnum[name] = uint32(len(fnum))
+			e.fnKeep = append(e.fnKeep, nil)
 		}
 		e.stepFn[id] = fnum[name]
 		if _, canon, ok := transform.Lookup(name); ok {
 			e.stepKeep[id] = transform.Keeps(canon)
+			e.fnKeep[fnum[name]] = e.stepKeep[id]
+		}
+	}
+	for _, g := range e.chainGroups() {
+		g.allFns = len(g.funcs) > 0
+		for _, id := range g.prefix {
+			if n := e.stepFn[id]; n < 32 && e.fnKeep[n] != nil {
+				g.fns |= 1 << n
+			} else {
+				g.allFns = false
+			}
 		}
 	}
 	e.nViews = len(c.views)

@@ -170,12 +170,16 @@ type Context struct {
 	// tEpoch, by transformer and input: chains of one view share more
 	// than their prefixes (url_decode_iis leaves a value without % as it
 	// is, and every chain then lower-cases the same bytes).
-	memo    []stepMemo
-	set     []uint64
-	path    []pathElem
-	matches []Match
-	block   *Action
-	stack   bool
+	memo []stepMemo
+	// keepKnown has bit n once transformer n's unchanged-value check ran
+	// on the value being evaluated, keepMask when it answered unchanged
+	// (see keeps).
+	keepKnown, keepMask uint32
+	set                 []uint64
+	path                []pathElem
+	matches             []Match
+	block               *Action
+	stack               bool
 	// the view being walked and the address name
 	curAddr string
 	found   bool
@@ -831,6 +835,7 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 		c.tEpoch = 1
 	}
 	c.memo = c.memo[:0]
+	c.keepKnown, c.keepMask = 0, 0
 	if kind == operator.Number {
 		// Only the operators that can match a number run on it.
 		for _, g := range vw.chains {
@@ -838,7 +843,7 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 				continue
 			}
 			in := raw
-			if len(g.funcs) > 0 {
+			if len(g.funcs) > 0 && !c.keeps(g, raw) {
 				in = c.transform(g, raw)
 			}
 			v := c.variantOf(in)
@@ -855,7 +860,7 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 			continue
 		}
 		in := raw
-		if len(g.funcs) > 0 {
+		if len(g.funcs) > 0 && !c.keeps(g, raw) {
 			in = c.transform(g, raw)
 		}
 		v := c.variantOf(in)
@@ -1120,6 +1125,24 @@ func anyBit(set []uint64, ids []int) bool {
 		}
 	}
 	return false
+}
+
+// keeps reports whether every transformer of g's chain leaves raw, the
+// value being evaluated, as it is (each then reads raw): the chain's
+// result is raw itself. Each transformer's check runs at most once per
+// value.
+func (c *Context) keeps(g *chainGroup, raw []byte) bool {
+	if !g.allFns {
+		return false
+	}
+	for need := g.fns &^ c.keepKnown; need != 0; need &= need - 1 {
+		n := bits.TrailingZeros32(need)
+		if c.e.fnKeep[n](raw) {
+			c.keepMask |= 1 << n
+		}
+		c.keepKnown |= 1 << n
+	}
+	return g.fns&^c.keepMask == 0
 }
 
 // transform applies a chain group's transformers.

@@ -178,8 +178,10 @@ type Engine struct {
 	// transformer leaves a value unchanged (transform.Keeps).
 	stepKeep []func([]byte) bool
 	// stepFn[id] numbers the transformer of stepName[id]: the same number
-	// for the same transformer.
+	// for the same transformer; fnKeep[n] is transformer n's
+	// unchanged-value check (nil: none).
 	stepFn []uint32
+	fnKeep []func([]byte) bool
 	// sinks are the exploit-prevention rules, evaluated at sinks
 	// (sink.go); paramSets are the distinct params lists of their detectors.
 	sinks     []*sinkRule
@@ -305,6 +307,12 @@ type chainGroup struct {
 	// condition input; they become targets, in order, before the
 	// prefilters are built (one allocation per group).
 	pending [][]*target
+	// fns has bit n when the chain has transformer n (Engine.fnKeep);
+	// allFns is set when every transformer of the chain has a bit and an
+	// unchanged-value check, so that a value they all keep is its own
+	// transformed form.
+	fns    uint32
+	allFns bool
 	// existence targets: evaluated once when the view's path is present.
 	existence []*target
 	matcher   *literal.Matcher
