@@ -863,6 +863,9 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int) *targetSet {
 		if lits == nil {
 			s.always = append(s.always, t)
 			s.alwaysFirst = append(s.alwaysFirst, *t.firstSet())
+			for i, w := range t.firstSet() {
+				s.alwaysAny[i] |= w
+			}
 			continue
 		}
 		if s.mask == nil {

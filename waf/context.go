@@ -871,9 +871,12 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 				vr.filled = true
 			}
 			// Most of these targets need a byte the value does not have:
-			// their first sets are checked in one array, and only the
-			// others are tried.
+			// their first sets are checked in one array (when the value
+			// meets one of them), and only the others are tried.
 			for i := range g.alwaysFirst {
+				if i == 0 && !vr.bytes.Meets(&g.alwaysAny) {
+					break
+				}
 				if vr.bytes.Meets(&g.alwaysFirst[i]) && !c.try(g.always[i], kind, in, excl, v) {
 					return
 				}

@@ -330,6 +330,9 @@ type targetSet struct {
 	// alwaysFirst[i] is always[i].first, every byte when it has none: one
 	// array, scanned for each value before any target is read.
 	alwaysFirst []operator.ByteSet
+	// alwaysAny is the union of alwaysFirst: a value that meets none of
+	// them skips the array.
+	alwaysAny operator.ByteSet
 	// nonString are the targets that can match a number or a boolean: all
 	// but the non-negated operators that only match strings.
 	nonString []*target
