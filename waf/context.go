@@ -175,11 +175,14 @@ type Context struct {
 	// on the value being evaluated, keepMask when it answered unchanged
 	// (see keeps).
 	keepKnown, keepMask uint32
-	set                 []uint64
-	path                []pathElem
-	matches             []Match
-	block               *Action
-	stack               bool
+	// raw and rawLen are the value's bytes (see step).
+	raw     *byte
+	rawLen  int
+	set     []uint64
+	path    []pathElem
+	matches []Match
+	block   *Action
+	stack   bool
 	// the view being walked and the address name
 	curAddr string
 	found   bool
@@ -836,6 +839,7 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 	}
 	c.memo = c.memo[:0]
 	c.keepKnown, c.keepMask = 0, 0
+	c.raw, c.rawLen = unsafe.SliceData(raw), len(raw)
 	if kind == operator.Number {
 		// Only the operators that can match a number run on it.
 		for _, g := range vw.chains {
@@ -1180,12 +1184,19 @@ func (c *Context) step(fn transform.Func, id int32, in []byte) []byte {
 		return dst
 	}
 	name := c.e.stepFn[id]
+	known := false // whether keep's answer on in is known (and false)
+	if name < 32 && c.keepKnown&(1<<name) != 0 && &in[0] == c.raw && len(in) == c.rawLen {
+		if c.keepMask&(1<<name) != 0 {
+			return in // (checked by keeps for this value)
+		}
+		known = true
+	}
 	for k := range c.memo {
 		if m := &c.memo[k]; m.in == &in[0] && m.n == len(in) && m.fn == name {
 			return m.out
 		}
 	}
-	if keep := c.e.stepKeep[id]; keep != nil && keep(in) {
+	if keep := c.e.stepKeep[id]; !known && keep != nil && keep(in) {
 		// Nothing to change: no copy to make and compare.
 		c.memo = append(c.memo, stepMemo{fn: name, in: &in[0], n: len(in), out: in})
 		return in
