@@ -61,6 +61,10 @@ type dfa struct {
 	// run starts: their states 4 to 7 hold the program's start, after a
 	// rune of each kind.
 	anchored bool
+	// beginOnly is set when every match starts at the beginning of the
+	// value (^ without (?m), \A): once no thread is alive past it, the
+	// value does not match.
+	beginOnly bool
 
 	// When a match can only start with a byte of skip (ASCII bytes only;
 	// hasSkip), the scan jumps over the other ASCII bytes while no thread
@@ -163,6 +167,7 @@ func newDFA(tree *syntax.Regexp) *dfa {
 		return nil
 	}
 	d := &dfa{prog: prog, visited: make([]uint32, len(prog.Inst))}
+	d.beginOnly = prog.StartCond()&syntax.EmptyBeginText != 0
 	// Byte classes by signature: the rune instructions accepting the
 	// byte, and its kind. Each instruction's ASCII runes are found from
 	// its ranges, not by trying all 128 of them.
@@ -505,7 +510,7 @@ func (d *dfa) match(b []byte) dfaResult {
 	slow, built := 0, 0
 	class, hasSkip := &d.class, d.hasSkip
 	stop := uint32(dfaMatchBit)
-	if hasSkip {
+	if hasSkip || d.beginOnly {
 		stop |= dfaDeadBit
 	}
 	for i := 0; i < len(b); {
@@ -594,6 +599,9 @@ func (d *dfa) match(b []byte) dfaResult {
 			return dfaYes
 		}
 		row, dead = e&dfaIDMask-1, e&dfaDeadBit != 0
+		if dead && d.beginOnly {
+			return dfaNo // (no thread left, and none can start past the beginning)
+		}
 	}
 	if d.matchesAtEnd(t.states[row/nc].Load()) {
 		return dfaYes

@@ -194,6 +194,28 @@ func TestDFAConcurrent(t *testing.T) {
 
 // FuzzDFA compares the automaton with Go's regexp on arbitrary
 // expressions and inputs.
+// TestDFABeginOnly: an expression whose matches all start at the
+// beginning of the value stops its scan there once no thread is alive,
+// and answers as Go's regexp does; one that may start elsewhere does not.
+func TestDFABeginOnly(t *testing.T) {
+	long := strings.Repeat("x ", 500)
+	for _, c := range []struct {
+		expr  string
+		begin bool
+	}{
+		{`^abc`, true}, {`\Aab+c`, true}, {`^(?:a|b)c\s*$`, true}, {`(?i)^\s*select\b`, true},
+		{`(?m)^abc`, false}, {`^a|bc`, false}, {`abc`, false}, {`(?:^|\s)abc`, false},
+	} {
+		d, re := dfaOf(t, c.expr)
+		if d.beginOnly != c.begin {
+			t.Errorf("%s: beginOnly %v, want %v", c.expr, d.beginOnly, c.begin)
+		}
+		for _, in := range []string{"abc", "abbc", "bc", " select 1", "x" + long + "abc", long, "abc" + long, "\nabc", "a\nbc", ""} {
+			checkDFA(t, d, re, []byte(in))
+		}
+	}
+}
+
 func FuzzDFA(f *testing.F) {
 	for _, c := range dfaCases {
 		for _, in := range c.inputs {

@@ -46,7 +46,7 @@ func newAnchoredDFA(tree *syntax.Regexp) *dfa {
 	if d == nil {
 		return nil
 	}
-	d.anchored, d.hasSkip = true, false
+	d.anchored, d.hasSkip, d.beginOnly = true, false, false
 	d.resetStates()
 	return d
 }
