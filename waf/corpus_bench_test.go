@@ -1,6 +1,7 @@
 package waf_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/rampartsec/rampart/internal/corpus"
@@ -111,5 +112,39 @@ func BenchmarkEvaluateAll(b *testing.B) {
 			c.Run(p.body)
 		}
 		c.Close()
+	}
+}
+
+// BenchmarkShortValues measures what a request of short values costs
+// (ids, numbers, words: most of a request's values), ten query
+// parameters a request, by the values' shape.
+func BenchmarkShortValues(b *testing.B) {
+	e := newEngineWith(b, waf.Options{ValueCache: -1})
+	for _, tc := range []struct {
+		name string
+		val  func(i int) string
+	}{
+		{"digits", func(i int) string { return strconv.Itoa(100000 + i) }},
+		{"words", func(i int) string { return "green" + strconv.Itoa(i%7) }},
+		{"ids", func(i int) string { return "User-" + strconv.Itoa(1000+i) }},
+		{"phrases", func(i int) string { return "blue running shoes " + strconv.Itoa(i) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var reqs [][]waf.Address
+			for k := range 64 {
+				var fs []waf.Field
+				for j := range 10 {
+					fs = append(fs, waf.Field{Key: "k" + strconv.Itoa(j), Value: waf.Strings(tc.val(k*10 + j))})
+				}
+				reqs = append(reqs, []waf.Address{{Name: waf.AddrQuery, Value: waf.Map(fs)}})
+			}
+			i := 0
+			for b.Loop() {
+				c := e.NewContext()
+				c.Run(reqs[i%len(reqs)])
+				c.Close()
+				i++
+			}
+		})
 	}
 }
