@@ -26,9 +26,25 @@ func (s *ByteSet) Meets(o *ByteSet) bool {
 
 // Fill sets s to the bytes present in b.
 func (s *ByteSet) Fill(b []byte) {
-	*s = ByteSet{}
-	for _, c := range b {
-		s[c>>6] |= 1 << (c & 63)
+	// Four sets, one per byte of each group of four, so that each byte's
+	// update does not wait for the previous one's (a word updated twice
+	// in a row is a store followed by a load of it); they are merged at
+	// the end.
+	var t0, t1, t2, t3 ByteSet
+	i := 0
+	for ; i+3 < len(b); i += 4 {
+		c0, c1, c2, c3 := b[i], b[i+1], b[i+2], b[i+3]
+		t0[c0>>6] |= 1 << (c0 & 63)
+		t1[c1>>6] |= 1 << (c1 & 63)
+		t2[c2>>6] |= 1 << (c2 & 63)
+		t3[c3>>6] |= 1 << (c3 & 63)
+	}
+	for ; i < len(b); i++ {
+		c := b[i]
+		t0[c>>6] |= 1 << (c & 63)
+	}
+	for k := range s {
+		s[k] = t0[k] | t1[k] | t2[k] | t3[k]
 	}
 }
 

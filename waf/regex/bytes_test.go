@@ -2,6 +2,7 @@ package regex
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"regexp/syntax"
 	"slices"
 	"sort"
@@ -107,5 +108,29 @@ func TestByteFilterOrder(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("only %d expressions have a filter", n)
+	}
+}
+
+// TestByteSetFill: Fill holds exactly the bytes of its input, whatever
+// its length and content, and forgets what the set held before.
+func TestByteSetFill(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 200 {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+			if rng.IntN(2) == 0 {
+				b[i] = 'a' + byte(rng.IntN(26))
+			}
+		}
+		s := ByteSet{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		s.Fill(b)
+		var want ByteSet
+		for _, c := range b {
+			want[c>>6] |= 1 << (c & 63)
+		}
+		if s != want {
+			t.Fatalf("Fill(%q) = %x, want %x", b, s, want)
+		}
 	}
 }
