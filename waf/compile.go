@@ -56,6 +56,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	// group, and is built once.
 	e.buildPrefilter(e.analyzePrefilters(c.nTargets))
 	e.setPasses()
+	e.setWalkOrder()
 	e.markViews()
 	e.nPrefixes = len(c.chains.funcs)
 	e.stepName = c.chains.stepNames()
@@ -473,6 +474,35 @@ func (c *compiler) finishGroups() {
 // confidence (tags.confidence "0"): when the time budget runs out, what is
 // left unevaluated is what matters least, the rules that only report and
 // the broad ones.
+// walkFirst ranks the addresses a run walks first: the client and the
+// user, which the block lists read (one lookup each), then the request's
+// own values, where attacks are carried, then the request target, then
+// the cookies and headers, which clients repeat request after request
+// (and whose values the cache of clean values mostly skips). An attack
+// found early ends a blocking run early; an ordinary request is walked
+// whole in any order. Addresses not listed come after, in the order they
+// were first read.
+var walkFirst = []string{
+	AddrClientIP, AddrUserID, AddrUserLogin, AddrSessionID,
+	AddrQuery, AddrBody, AddrPathParams, AddrGRPCMessage, AddrGraphQLAllResolvers, AddrGraphQLResolver,
+	AddrURIRaw, AddrBodyFilenames, AddrCookies, AddrHeaders,
+}
+
+// setWalkOrder orders the addresses that have views (see walkFirst).
+func (e *Engine) setWalkOrder() {
+	rank := func(id int) int {
+		if i := slices.Index(walkFirst, e.addrNames[id]); i >= 0 {
+			return i
+		}
+		return len(walkFirst)
+	}
+	e.walkOrder = e.walkOrder[:0]
+	for id := range e.views {
+		e.walkOrder = append(e.walkOrder, id)
+	}
+	slices.SortStableFunc(e.walkOrder, func(a, b int) int { return rank(a) - rank(b) })
+}
+
 func (e *Engine) setPasses() {
 	nFirst := 0
 	for _, r := range e.rules {

@@ -527,8 +527,8 @@ func (c *Context) evalAll() {
 // (those that rules of the pass read).
 func (c *Context) walkFresh(pass uint8) {
 	c.pass = pass
-	for id, fresh := range c.fresh {
-		if fresh && id < len(c.e.views) && c.e.passes[id]&(1<<pass) != 0 {
+	for _, id := range c.e.walkOrder {
+		if c.fresh[id] && c.e.passes[id]&(1<<pass) != 0 {
 			c.walkAddr(id, false)
 		}
 	}

@@ -193,6 +193,9 @@ type Engine struct {
 	mixed bool
 	// passes[addr] has bit 1<<p when rules of pass p read the address.
 	passes []uint8
+	// walkOrder lists the addresses that have views in the order a run
+	// walks them (see setWalkOrder).
+	walkOrder []int
 }
 
 // Evaluation passes of a run (Context.pass, rule.pass).
