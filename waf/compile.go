@@ -468,12 +468,6 @@ func (c *compiler) finishGroups() {
 	}
 }
 
-// setPasses decides whether the ruleset is mixed (some request rules run
-// in the first pass and others do not) and the pass each rule runs in.
-// The first pass holds the rules that block and are not marked of low
-// confidence (tags.confidence "0"): when the time budget runs out, what is
-// left unevaluated is what matters least, the rules that only report and
-// the broad ones.
 // walkFirst ranks the addresses a run walks first: the client and the
 // user, which the block lists read (one lookup each), then the request's
 // own values, where attacks are carried, then the request target, then
@@ -503,6 +497,12 @@ func (e *Engine) setWalkOrder() {
 	slices.SortStableFunc(e.walkOrder, func(a, b int) int { return rank(a) - rank(b) })
 }
 
+// setPasses decides whether the ruleset is mixed (some request rules run
+// in the first pass and others do not) and the pass each rule runs in.
+// The first pass holds the rules that block and are not marked of low
+// confidence (tags.confidence "0"): when the time budget runs out, what is
+// left unevaluated is what matters least, the rules that only report and
+// the broad ones.
 func (e *Engine) setPasses() {
 	nFirst := 0
 	for _, r := range e.rules {
