@@ -800,12 +800,14 @@ func (e *Engine) chainGroups() []*chainGroup {
 	return groups
 }
 
-// numberTargets numbers the targets of the groups in order (byIdx, first)
+// numberTargets numbers the targets of the groups in order (byIdx, firstOf)
 // and returns, by target number, the ids of the literals each needs (nil:
 // the target always runs), and the literals by id.
 func (e *Engine) numberTargets(groups []*chainGroup, nTargets, nLits int) (litsOf [][]int, pats []string) {
 	e.byIdx = make([]*target, 0, nTargets)
-	e.first = make([]*operator.ByteSet, 0, nTargets)
+	e.firstOf = make([]uint8, 0, nTargets)
+	e.firstSets, e.firstIDs = nil, nil
+	defer func() { e.firstIDs = nil }()
 	ids := make(map[string]int, nTargets)
 	pats = make([]string, 0, nTargets)
 	// idx -1 marks the targets not numbered yet.
@@ -871,7 +873,7 @@ func (e *Engine) number(t *target) {
 	t.idx = e.nTargets
 	e.nTargets++
 	e.byIdx = append(e.byIdx, t)
-	e.first = append(e.first, t.firstSet())
+	e.firstOf = append(e.firstOf, e.firstID(t.firstSet()))
 }
 
 // stringsOnly is implemented by operators that never match a value other

@@ -925,11 +925,19 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 						continue
 					}
 					c.stamp[ti] = c.epoch
-					if !vr.filled {
-						vr.bytes.Fill(in)
-						vr.filled = true
+					fi := c.e.firstOf[ti]
+					w, bit := fi>>6, uint64(1)<<(fi&63)
+					if vr.metKnown[w]&bit == 0 {
+						if !vr.filled {
+							vr.bytes.Fill(in)
+							vr.filled = true
+						}
+						vr.metKnown[w] |= bit
+						if vr.bytes.Meets(&c.e.firstSets[fi]) {
+							vr.met[w] |= bit
+						}
 					}
-					if !vr.bytes.Meets(c.e.first[ti]) {
+					if vr.met[w]&bit == 0 {
 						continue
 					}
 					if !c.try(c.e.byIdx[ti], kind, in, excl, v) {
@@ -978,6 +986,9 @@ type variant struct {
 	marked bool
 	bytes  operator.ByteSet // bytes present, once filled
 	filled bool
+	// metKnown and met tell, by number in the engine's firstSets, whether
+	// bytes was checked against the set, and whether it meets it.
+	metKnown, met [4]uint64
 }
 
 // variantOf returns the index of the variant holding in, adding it.
@@ -1010,6 +1021,7 @@ func (c *Context) variantOf(in []byte) int {
 		vr.src = &in[0]
 	}
 	vr.marked, vr.filled = false, false
+	vr.metKnown, vr.met = [4]uint64{}, [4]uint64{}
 	if i == maxVariants-1 {
 		// The slot may have served another form of this value: forget which
 		// operators ran on it.

@@ -157,11 +157,15 @@ type Engine struct {
 	cache     []atomic.Uint64
 	cacheSeed maphash.Seed
 	cacheGen  atomic.Uint64
-	// byIdx and first are, by target number, each target and its rarest
-	// byte set (every byte when it has none; the sets are the filters',
-	// which targets share).
-	byIdx []*target
-	first []*operator.ByteSet
+	// byIdx and firstOf are, by target number, each target and the number
+	// of its rarest byte set in firstSets (every byte when it has none).
+	// The targets' filters have a few dozen distinct rarest sets: a value
+	// is checked against each once (see variant.met), and the numbers take
+	// a byte a target.
+	byIdx     []*target
+	firstOf   []uint8
+	firstSets []operator.ByteSet
+	firstIDs  map[operator.ByteSet]uint8 // (while the engine is built)
 	// nSplit counts the conditions evaluated as branches.
 	nSplit int
 	// nTargets and nOps count the targets and distinct operators, for the
@@ -380,6 +384,27 @@ func (t *target) firstSet() *operator.ByteSet {
 		return &t.bytes.Sets[0]
 	}
 	return &anyByte
+}
+
+// firstID returns the number of set in firstSets, adding it. Past 256
+// distinct sets, the others are numbered as anyByte (number 0): the check
+// lets through values it could have stopped, and the filter itself
+// stops them.
+func (e *Engine) firstID(set *operator.ByteSet) uint8 {
+	if e.firstSets == nil {
+		e.firstSets = []operator.ByteSet{anyByte}
+		e.firstIDs = map[operator.ByteSet]uint8{anyByte: 0}
+	}
+	if id, ok := e.firstIDs[*set]; ok {
+		return id
+	}
+	if len(e.firstSets) == 256 {
+		return 0
+	}
+	id := uint8(len(e.firstSets))
+	e.firstSets = append(e.firstSets, *set)
+	e.firstIDs[*set] = id
+	return id
 }
 
 // Warnings returns what the engine ignored or deferred when it compiled.

@@ -48,6 +48,8 @@ type Matcher struct {
 	delta32 []uint32
 	states  uint32
 	col     [256]uint32
+	// maxLen is the longest pattern's length.
+	maxLen int
 }
 
 const (
@@ -101,9 +103,14 @@ func buildMatcher(patterns []string) *Matcher {
 	return m
 }
 
-// setColumns records the number of states and each byte's column offset.
+// setColumns records the number of states and each byte's column offset
+// (and the longest pattern's length).
 func (m *Matcher) setColumns(states uint32) {
 	m.states = states
+	m.maxLen = 0
+	for _, n := range m.lens {
+		m.maxLen = max(m.maxLen, n)
+	}
 	for b := range m.col {
 		m.col[b] = uint32(m.class[b]) * states
 	}
@@ -419,6 +426,15 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 	}
 	st := uint32(0)
 	if d := m.delta16; d != nil {
+		if len(s) >= minLaneBytes && m.maxLen > 0 && m.maxLen <= maxLaneOverlap {
+			// Each step waits for the one before (the next state is a
+			// load at an offset the current state gives): two scans,
+			// one per half of the value, run side by side instead. The
+			// second starts at the root maxLen-1 bytes before the half,
+			// so a pattern across the middle is found by one of them.
+			m.mark2(s, set)
+			return
+		}
 		for _, b := range s {
 			v := uint32(d[col[b]+st])
 			st = v &^ outFlag16
@@ -434,6 +450,53 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 		st = v &^ outFlag32
 		if v&outFlag32 != 0 {
 			mark(st)
+		}
+	}
+}
+
+// Values of minLaneBytes or more are scanned in two lanes (see mark2) by
+// a matcher whose patterns are at most maxLaneOverlap bytes long.
+const (
+	minLaneBytes   = 64
+	maxLaneOverlap = 16
+)
+
+// mark2 is Mark on the 16-bit table in two lanes: the first scans s up to
+// its middle, the second from maxLen-1 bytes before the middle to the end.
+// A pattern ending before the middle is found by the first; one ending at
+// the middle or after starts at most maxLen-1 bytes before it, so the
+// second, which starts at the root there, finds it.
+func (m *Matcher) mark2(s []byte, set []uint64) {
+	d, col, outs, outStart := m.delta16, &m.col, m.outs, m.outStart
+	half := len(s) / 2
+	a := s[:half]
+	b := s[half-(m.maxLen-1):]
+	b, tail := b[:len(a)], b[len(a):] // (b is at least as long as a)
+	sa, sb := uint32(0), uint32(0)
+	for i, x := range a {
+		va := uint32(d[col[x]+sa])
+		vb := uint32(d[col[b[i]]+sb])
+		sa, sb = va&^outFlag16, vb&^outFlag16
+		if (va|vb)&outFlag16 != 0 {
+			if va&outFlag16 != 0 {
+				for _, id := range outs[outStart[sa]:outStart[sa+1]] {
+					set[id>>6] |= 1 << (uint(id) & 63)
+				}
+			}
+			if vb&outFlag16 != 0 {
+				for _, id := range outs[outStart[sb]:outStart[sb+1]] {
+					set[id>>6] |= 1 << (uint(id) & 63)
+				}
+			}
+		}
+	}
+	for _, x := range tail {
+		vb := uint32(d[col[x]+sb])
+		sb = vb &^ outFlag16
+		if vb&outFlag16 != 0 {
+			for _, id := range outs[outStart[sb]:outStart[sb+1]] {
+				set[id>>6] |= 1 << (uint(id) & 63)
+			}
 		}
 	}
 }

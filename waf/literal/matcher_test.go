@@ -271,3 +271,20 @@ func BenchmarkNaiveContains(b *testing.B) {
 		}
 	}
 }
+
+// TestMarkLanes checks the two-lane scan of long values: a pattern at any
+// position, across the middle above all, is found, and nothing else.
+func TestMarkLanes(t *testing.T) {
+	patterns := []string{"union", "sel", "x", "abcdefgh", "ab", "zz"}
+	for n := minLaneBytes; n < minLaneBytes+40; n++ {
+		for _, p := range patterns {
+			for at := 0; at+len(p) <= n; at++ {
+				s := bytes.Repeat([]byte{'.'}, n)
+				copy(s[at:], p)
+				checkAgainstNaive(t, patterns, s)
+			}
+		}
+	}
+	// A matcher with only the empty pattern scans in one lane.
+	checkAgainstNaive(t, []string{""}, bytes.Repeat([]byte{'a'}, 100))
+}
