@@ -393,7 +393,12 @@ func (t *target) firstSet() *operator.ByteSet {
 func (e *Engine) firstID(set *operator.ByteSet) uint8 {
 	if e.firstSets == nil {
 		e.firstSets = []operator.ByteSet{anyByte}
-		e.firstIDs = map[operator.ByteSet]uint8{anyByte: 0}
+	}
+	if e.firstIDs == nil {
+		e.firstIDs = make(map[operator.ByteSet]uint8, len(e.firstSets))
+		for i, s := range e.firstSets {
+			e.firstIDs[s] = uint8(i)
+		}
 	}
 	if id, ok := e.firstIDs[*set]; ok {
 		return id
