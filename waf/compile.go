@@ -67,11 +67,15 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 		if _, ok := fnum[name]; !ok {
 			fnum[name] = uint32(len(fnum))
 			e.fnKeep = append(e.fnKeep, nil)
+			e.fnFold = append(e.fnFold, nil)
 		}
 		e.stepFn[id] = fnum[name]
 		if _, canon, ok := transform.Lookup(name); ok {
 			e.stepKeep[id] = transform.Keeps(canon)
 			e.fnKeep[fnum[name]] = e.stepKeep[id]
+			if f := transform.KeepsFolded(canon); f != nil && fnum[name] < 32 {
+				e.fnFold[fnum[name]] = f
+			}
 		}
 	}
 	for _, g := range e.chainGroups() {
@@ -91,6 +95,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	e.warmed = make(chan struct{})
 	switch {
 	case opts.NoWarmUp:
+		e.merge()
 		close(e.warmed)
 	case opts.WaitWarmUp:
 		e.WarmUp()
@@ -759,9 +764,11 @@ const maxPrefilterLiteral = 8
 func (e *Engine) buildPrefilter(nTargets, nLits int) {
 	groups := e.chainGroups()
 	litsOf, pats := e.numberTargets(groups, nTargets, nLits)
+	e.litsOf, e.nPats = litsOf, len(pats)
 	var m *literal.Matcher
 	if len(pats) > 0 {
 		m = literal.NewMatcher(pats)
+		e.matcher, e.words = m, m.SetWords()
 	}
 	// Groups with the same targets share one index.
 	sets := map[string]*targetSet{}

@@ -175,6 +175,9 @@ type Context struct {
 	// on the value being evaluated, keepMask when it answered unchanged
 	// (see keeps).
 	keepKnown, keepMask uint32
+	// foldKnown and foldMask are the same for the lowercasing
+	// transformers' check that they only lowercase the value (fnFold).
+	foldKnown, foldMask uint32
 	// raw and rawLen are the value's bytes (see step).
 	raw     *byte
 	rawLen  int
@@ -839,6 +842,7 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 	}
 	c.memo = c.memo[:0]
 	c.keepKnown, c.keepMask = 0, 0
+	c.foldKnown, c.foldMask = 0, 0
 	c.raw, c.rawLen = unsafe.SliceData(raw), len(raw)
 	if kind == operator.Number {
 		// Only the operators that can match a number run on it.
@@ -859,7 +863,54 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 		}
 		return
 	}
-	for _, g := range vw.chains {
+	chains := vw.chains
+	if mv := vw.merged.Load(); mv != nil {
+		if c.keepsFns(mv.fns, raw) {
+			if !c.evalMerged(&mv.mergedSets, mv.fold, kind, raw, excl) {
+				return
+			}
+		} else if !c.evalGroups(mv.groups, kind, raw, excl) {
+			return
+		}
+		chains = mv.rest
+	}
+	c.evalGroups(chains, kind, raw, excl)
+}
+
+// evalMerged evaluates merged sets on raw, the value being evaluated,
+// which the sets' transformers but the lowercasing ones (fold) keep; it
+// returns false when evaluation stops there.
+func (c *Context) evalMerged(ms *mergedSets, fold uint32, kind operator.Kind, raw []byte, excl bool) bool {
+	low := raw
+	if ms.low != nil && !c.keepsFns(fold, raw) {
+		if !c.foldsFns(fold, raw) {
+			return c.evalGroups(ms.groups, kind, raw, excl)
+		}
+		low = c.transform(ms.lowChain, raw)
+	}
+	if ms.raw != nil && !c.evalSet(ms.raw, kind, raw, excl) {
+		return false
+	}
+	return ms.low == nil || c.evalSet(ms.low, kind, low, excl)
+}
+
+// foldsFns reports whether every transformer of fold (bits of
+// Engine.fnFold) gives raw, the value being evaluated, lowercased.
+func (c *Context) foldsFns(fold uint32, raw []byte) bool {
+	for need := fold &^ c.foldKnown; need != 0; need &= need - 1 {
+		n := bits.TrailingZeros32(need)
+		if c.e.fnFold[n](raw) {
+			c.foldMask |= 1 << n
+		}
+		c.foldKnown |= 1 << n
+	}
+	return fold&^c.foldMask == 0
+}
+
+// evalGroups evaluates chain groups one by one on raw, the value being
+// evaluated; it returns false when evaluation stops there.
+func (c *Context) evalGroups(groups []*chainGroup, kind operator.Kind, raw []byte, excl bool) bool {
+	for _, g := range groups {
 		if len(g.targets) == 0 {
 			continue
 		}
@@ -867,86 +918,96 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 		if len(g.funcs) > 0 && !c.keeps(g, raw) {
 			in = c.transform(g, raw)
 		}
-		v := c.variantOf(in)
-		vr := &c.vars[v]
-		if len(g.always) > 0 {
-			if !vr.filled {
-				vr.bytes.Fill(in)
-				vr.filled = true
+		if !c.evalSet(g.targetSet, kind, in, excl) {
+			return false
+		}
+	}
+	return true
+}
+
+// evalSet evaluates the targets of s on in, a form of the value being
+// evaluated; it returns false when evaluation stops there.
+func (c *Context) evalSet(s *targetSet, kind operator.Kind, in []byte, excl bool) bool {
+	v := c.variantOf(in)
+	vr := &c.vars[v]
+	if len(s.always) > 0 {
+		if !vr.filled {
+			vr.bytes.Fill(in)
+			vr.filled = true
+		}
+		// Most of these targets need a byte the value does not have:
+		// their first sets are checked in one array (when the value
+		// meets one of them), and only the others are tried.
+		for i := range s.alwaysFirst {
+			if i == 0 && !vr.bytes.Meets(&s.alwaysAny) {
+				break
 			}
-			// Most of these targets need a byte the value does not have:
-			// their first sets are checked in one array (when the value
-			// meets one of them), and only the others are tried.
-			for i := range g.alwaysFirst {
-				if i == 0 && !vr.bytes.Meets(&g.alwaysAny) {
-					break
-				}
-				if vr.bytes.Meets(&g.alwaysFirst[i]) && !c.try(g.always[i], kind, in, excl, v) {
-					return
+			if vr.bytes.Meets(&s.alwaysFirst[i]) && !c.try(s.always[i], kind, in, excl, v) {
+				return false
+			}
+		}
+	}
+	if len(s.litTargets) == 0 {
+		return true
+	}
+	c.epoch++
+	if c.epoch == 0 { // wrapped: forget old stamps
+		clear(c.stamp)
+		c.epoch = 1
+	}
+	if !vr.marked {
+		set := vr.set[:c.e.words]
+		if o := c.foldTwin(vr, in); o != nil {
+			// The matcher folds ASCII case: a value's lowercased
+			// form holds the literals the value holds.
+			copy(set, o.set)
+			vr.nz = append(vr.nz[:0], o.nz...)
+		} else {
+			clear(set)
+			c.e.matcher.Mark(in, set)
+			// The words holding found literals: usually a few of many.
+			vr.nz = vr.nz[:0]
+			for w, word := range set {
+				if word != 0 {
+					vr.nz = append(vr.nz, uint16(w))
 				}
 			}
 		}
-		if len(g.litTargets) == 0 {
-			continue
-		}
-		c.epoch++
-		if c.epoch == 0 { // wrapped: forget old stamps
-			clear(c.stamp)
-			c.epoch = 1
-		}
-		if !vr.marked {
-			set := vr.set[:g.words]
-			if o := c.foldTwin(vr, in); o != nil {
-				// The matcher folds ASCII case: a value's lowercased
-				// form holds the literals the value holds.
-				copy(set, o.set)
-				vr.nz = append(vr.nz[:0], o.nz...)
-			} else {
-				clear(set)
-				g.matcher.Mark(in, set)
-				// The words holding found literals: usually a few of many.
-				vr.nz = vr.nz[:0]
-				for w, word := range set {
-					if word != 0 {
-						vr.nz = append(vr.nz, uint16(w))
+		vr.set, vr.marked = set, true
+	}
+	set := vr.set
+	for _, w := range vr.nz {
+		word := set[w] & s.mask[w]
+		for word != 0 {
+			id := int32(int(w)<<6 + bits.TrailingZeros64(word))
+			word &= word - 1
+			for _, ti := range s.byLit(int(id)) {
+				if c.stamp[ti] == c.epoch {
+					continue
+				}
+				c.stamp[ti] = c.epoch
+				fi := c.e.firstOf[ti]
+				w, bit := fi>>6, uint64(1)<<(fi&63)
+				if vr.metKnown[w]&bit == 0 {
+					if !vr.filled {
+						vr.bytes.Fill(in)
+						vr.filled = true
+					}
+					vr.metKnown[w] |= bit
+					if vr.bytes.Meets(&c.e.firstSets[fi]) {
+						vr.met[w] |= bit
 					}
 				}
-			}
-			vr.set, vr.marked = set, true
-		}
-		set := vr.set
-		for _, w := range vr.nz {
-			word := set[w] & g.mask[w]
-			for word != 0 {
-				id := int32(int(w)<<6 + bits.TrailingZeros64(word))
-				word &= word - 1
-				for _, ti := range g.byLit(int(id)) {
-					if c.stamp[ti] == c.epoch {
-						continue
-					}
-					c.stamp[ti] = c.epoch
-					fi := c.e.firstOf[ti]
-					w, bit := fi>>6, uint64(1)<<(fi&63)
-					if vr.metKnown[w]&bit == 0 {
-						if !vr.filled {
-							vr.bytes.Fill(in)
-							vr.filled = true
-						}
-						vr.metKnown[w] |= bit
-						if vr.bytes.Meets(&c.e.firstSets[fi]) {
-							vr.met[w] |= bit
-						}
-					}
-					if vr.met[w]&bit == 0 {
-						continue
-					}
-					if !c.try(c.e.byIdx[ti], kind, in, excl, v) {
-						return
-					}
+				if vr.met[w]&bit == 0 {
+					continue
+				}
+				if !c.try(c.e.byIdx[ti], kind, in, excl, v) {
+					return false
 				}
 			}
 		}
 	}
+	return true
 }
 
 // foldTwin returns a marked variant other than vr whose bytes equal in
@@ -1151,17 +1212,20 @@ func anyBit(set []uint64, ids []int) bool {
 // result is raw itself. Each transformer's check runs at most once per
 // value.
 func (c *Context) keeps(g *chainGroup, raw []byte) bool {
-	if !g.allFns {
-		return false
-	}
-	for need := g.fns &^ c.keepKnown; need != 0; need &= need - 1 {
+	return g.allFns && c.keepsFns(g.fns, raw)
+}
+
+// keepsFns reports whether every transformer of fns (bits of
+// Engine.fnKeep) leaves raw, the value being evaluated, unchanged.
+func (c *Context) keepsFns(fns uint32, raw []byte) bool {
+	for need := fns &^ c.keepKnown; need != 0; need &= need - 1 {
 		n := bits.TrailingZeros32(need)
 		if c.e.fnKeep[n](raw) {
 			c.keepMask |= 1 << n
 		}
 		c.keepKnown |= 1 << n
 	}
-	return g.fns&^c.keepMask == 0
+	return fns&^c.keepMask == 0
 }
 
 // transform applies a chain group's transformers.

@@ -166,6 +166,15 @@ type Engine struct {
 	firstOf   []uint8
 	firstSets []operator.ByteSet
 	firstIDs  map[operator.ByteSet]uint8 // (while the engine is built)
+	// litsOf and nPats are, until the views are merged, the literal ids
+	// of each target and the number of literals (see Engine.merge).
+	litsOf    [][]int
+	nPats     int
+	mergeOnce sync.Once
+	// matcher is the literal automaton of every chain group, words the
+	// words of its sets (nil and 0 without literals).
+	matcher *literal.Matcher
+	words   int
 	// nSplit counts the conditions evaluated as branches.
 	nSplit int
 	// nTargets and nOps count the targets and distinct operators, for the
@@ -183,9 +192,11 @@ type Engine struct {
 	stepKeep []func([]byte) bool
 	// stepFn[id] numbers the transformer of stepName[id]: the same number
 	// for the same transformer; fnKeep[n] is transformer n's
-	// unchanged-value check (nil: none).
+	// unchanged-value check (nil: none), fnFold[n] its check that it
+	// only lowercases a value (transform.KeepsFolded; nil: none).
 	stepFn []uint32
 	fnKeep []func([]byte) bool
+	fnFold []func([]byte) bool
 	// sinks are the exploit-prevention rules, evaluated at sinks
 	// (sink.go); paramSets are the distinct params lists of their detectors.
 	sinks     []*sinkRule
@@ -293,6 +304,9 @@ type view struct {
 	// segments are decoded too (see decodePath).
 	uriPath bool
 	chains  []*chainGroup
+	// merged, once set, evaluates the view's common values at less cost
+	// (see mergedView).
+	merged atomic.Pointer[mergedView]
 	// essential is true when an essential rule reads the view.
 	essential bool
 	// rules and excl tell whether rules, and exclusion conditions, read

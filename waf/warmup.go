@@ -32,6 +32,7 @@ import (
 // reaches an expression the warm-up is building waits for that build,
 // which is not charged to its time budget either.
 func (e *Engine) WarmUp() {
+	e.merge()
 	addrs := warmUpRequest()
 	run := func(collect *[]lazyRef) {
 		c := e.NewContext()

@@ -157,8 +157,21 @@ func init() {
 	registerKeeps("remove_stack_frames", noFrames)
 }
 
-// noFrames reports whether src has nothing removeStackFrames looks at:
-// no frame's '(' and no throwable's name.
+// noFrames reports whether src has nothing removeStackFrames removes:
+// no '(' that a frame's location follows, and no throwable's name.
 func noFrames(src []byte) bool {
-	return bytes.IndexByte(src, '(') < 0 && !bytes.Contains(src, exceptionWord) && !bytes.Contains(src, errorWord)
+	if bytes.Contains(src, exceptionWord) || bytes.Contains(src, errorWord) {
+		return false
+	}
+	for i := bytes.IndexByte(src, '('); i >= 0; {
+		if frameEnd(src[i+1:]) >= 0 {
+			return false
+		}
+		j := bytes.IndexByte(src[i+1:], '(')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return true
 }

@@ -66,10 +66,31 @@ var shellPlain = func() (t [256]bool) {
 	return t
 }()
 
-// shellKeeps reports whether every byte of src is copied as it is.
-func shellKeeps(src []byte) bool {
-	for _, c := range src {
-		if !shellPlain[c] {
+// shellKeeps reports whether shellUnescape leaves src as it is: every
+// byte is copied, and the only spaces are single ' ' bytes that no '/' or
+// '(' follows.
+func shellKeeps(src []byte) bool { return shellKeepsCase(src, false) }
+
+// ShellKeepsFolded reports whether shell_unescape gives src with its ASCII
+// letters lowercased (as lowercase does), and nothing else changed:
+// shellKeeps, upper-case letters aside.
+func ShellKeepsFolded(src []byte) bool { return shellKeepsCase(src, true) }
+
+func shellKeepsCase(src []byte, upper bool) bool {
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case shellPlain[c]:
+		case c == ' ':
+			// One space, written as it is unless a space or a byte
+			// that swallows it comes next.
+			if i+1 < len(src) {
+				if n := src[i+1]; n == '/' || n == '(' || !shellPlain[n] && !(upper && 'A' <= n && n <= 'Z') {
+					return false
+				}
+			}
+		case upper && 'A' <= c && c <= 'Z':
+		default:
 			return false
 		}
 	}

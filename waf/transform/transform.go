@@ -64,6 +64,17 @@ var (
 // a canonical name (see Lookup); nil when there is no check.
 func Keeps(name string) func(src []byte) bool { return keeps[name] }
 
+// KeepsFolded returns, for the transformers that lowercase ASCII letters
+// (lowercase, shell_unescape), a check that src's output is src
+// lowercased and nothing else; nil for the others. name is a canonical
+// name (see Lookup).
+func KeepsFolded(name string) func(src []byte) bool { return keepsFolded[name] }
+
+var keepsFolded = map[string]func([]byte) bool{
+	"lowercase":      func([]byte) bool { return true },
+	"shell_unescape": ShellKeepsFolded,
+}
+
 // registerKeeps adds the unchanged-value check of a registered transformer.
 func registerKeeps(name string, f func([]byte) bool) {
 	if _, ok := funcs[name]; !ok || keeps[name] != nil {

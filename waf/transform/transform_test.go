@@ -543,6 +543,12 @@ func TestKeeps(t *testing.T) {
 		{"remove_comments", "a<!-b", "a<!--b-->c"},
 		{"remove_comments", "a", "a#b"},
 		{"remove_stack_frames", "a plain sentence", "at com.acme.App.main(App.java:42)"},
+		{"remove_stack_frames", "Mozilla/5.0 (X11; Linux x86_64) f(x)", "x (Native Method)"},
+		{"remove_stack_frames", "(a.b) (c.javascript:1)", "java.io.IOException"},
+		{"shell_unescape", "a sentence with single spaces ", "two  spaces"},
+		{"shell_unescape", " leading space", "ls /etc"},
+		{"shell_unescape", "f(x) a/b", "f (x)"},
+		{"shell_unescape", "tab-free", "a\tb"},
 	} {
 		keep := Keeps(tc.name)
 		if keep == nil {
@@ -559,4 +565,28 @@ func TestKeeps(t *testing.T) {
 	if Keeps("base64_decode") != nil {
 		t.Error("base64_decode has a Keeps")
 	}
+}
+
+// TestShellKeepsExact: on every short string of the bytes shell_unescape
+// treats apart, shellKeeps says exactly whether it is left as it is, and
+// ShellKeepsFolded whether its output is the string lowercased.
+func TestShellKeepsExact(t *testing.T) {
+	alphabet := []byte{'a', 'B', ' ', '/', '(', '\\', '"', '\'', '^', ',', ';', '\t', '-'}
+	var rec func(prefix []byte, n int)
+	rec = func(s []byte, n int) {
+		out := shellUnescape(nil, s)
+		if got, want := shellKeeps(s), string(out) == string(s); got != want {
+			t.Fatalf("shellKeeps(%q) = %v, output %q", s, got, out)
+		}
+		if got, want := ShellKeepsFolded(s), string(out) == string(lowercase(nil, s)); got != want {
+			t.Fatalf("ShellKeepsFolded(%q) = %v, output %q", s, got, out)
+		}
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			rec(append(s, c), n-1)
+		}
+	}
+	rec(nil, 5)
 }

@@ -1,0 +1,24 @@
+package waf
+
+// Unmerge makes the engine evaluate every view chain group by chain group
+// (see mergedView), for tests that compare both ways.
+func (e *Engine) Unmerge() {
+	e.merge()
+	for _, vs := range e.views {
+		for _, vw := range vs {
+			vw.merged.Store(nil)
+		}
+	}
+}
+
+// Merged reports whether some view of the engine is merged.
+func (e *Engine) Merged() bool {
+	for _, vs := range e.views {
+		for _, vw := range vs {
+			if vw.merged.Load() != nil {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,158 @@
+package waf
+
+// mergedView evaluates the values of a view at less cost than one chain
+// group at a time, for the groups whose chains leave most values as they
+// are: every transformer has an unchanged-value check, and those that
+// lowercase (lowercase, shell_unescape: see transform.KeepsFolded) come
+// after the others. A value that the others keep is its own transformed
+// form for the chains that do not lowercase, and, when the lowercasing
+// transformers only lowercase it, its lowercased form for the chains that
+// do: the targets of such groups are evaluated in two sets, one on each
+// form (one set when the value has no upper-case letter), instead of group
+// by group.
+type mergedView struct {
+	// fold has the bits (see Engine.fnKeep) of the lowercasing
+	// transformers of the merged chains.
+	fold uint32
+	// mergedSets holds every merged group.
+	mergedSets
+	// rest are the view's other chain groups, evaluated one by one.
+	rest []*chainGroup
+}
+
+// mergedSets are the targets of chain groups that merge.
+type mergedSets struct {
+	// fns has the bits of the groups' transformers but the lowercasing
+	// ones.
+	fns uint32
+	// raw holds the targets of the chains that do not lowercase, low the
+	// others (nil when empty). lowChain is a chain that lowercases: its
+	// transformers give a kept value's lowercased form.
+	raw, low *targetSet
+	lowChain *chainGroup
+	// groups are the groups, evaluated one by one when their
+	// transformers change the value.
+	groups []*chainGroup
+}
+
+// merge sets the merged evaluation of the views whose chain groups allow
+// it (two groups at least): once, when the engine warms up (or in New,
+// when it does not), since it costs about as much as the rest of New.
+// Until then, values are evaluated group by group, with the same result.
+func (e *Engine) merge() {
+	e.mergeOnce.Do(func() {
+		litsOf, nPats := e.litsOf, e.nPats
+		e.litsOf = nil
+		if litsOf == nil {
+			return
+		}
+		fold := uint32(0)
+		for n, f := range e.fnFold {
+			if f != nil {
+				fold |= 1 << n
+			}
+		}
+		b := &mergeBuilder{litsOf: litsOf, nPats: nPats, fold: fold, seen: make([]uint32, e.nTargets)}
+		for _, vs := range e.views {
+			for _, vw := range vs {
+				if mv := b.view(e, vw); mv != nil {
+					vw.merged.Store(mv)
+				}
+			}
+		}
+	})
+}
+
+// mergeBuilder builds the merged sets of the views.
+type mergeBuilder struct {
+	litsOf [][]int
+	nPats  int
+	fold   uint32 // the lowercasing transformers
+	// seen[t] is gen when target t is in the list being built.
+	seen []uint32
+	gen  uint32
+}
+
+// view returns the merged evaluation of vw, or nil.
+func (b *mergeBuilder) view(e *Engine, vw *view) *mergedView {
+	mv := &mergedView{}
+	var merged []*chainGroup
+	for _, g := range vw.chains {
+		switch {
+		case len(g.targets) == 0:
+		case b.mergeable(e, g):
+			merged = append(merged, g)
+		default:
+			mv.rest = append(mv.rest, g)
+		}
+	}
+	if len(merged) < 2 {
+		return nil
+	}
+	mv.mergedSets = b.sets(merged)
+	for _, g := range merged {
+		mv.fold |= g.fns & b.fold
+	}
+	return mv
+}
+
+// mergeable reports whether chain group g can be merged: every
+// transformer has an unchanged-value check, and the lowercasing ones come
+// after the others.
+func (b *mergeBuilder) mergeable(e *Engine, g *chainGroup) bool {
+	if len(g.funcs) > 0 && !g.allFns {
+		return false
+	}
+	folded := false
+	for _, id := range g.prefix {
+		n := e.stepFn[id]
+		switch {
+		case n < 32 && b.fold&(1<<n) != 0:
+			folded = true
+		case folded:
+			return false
+		}
+	}
+	return true
+}
+
+// sets merges groups. A target of several chains (an input listed twice,
+// with two transformer lists) is in each set once: it is evaluated once a
+// form of the value.
+func (b *mergeBuilder) sets(groups []*chainGroup) mergedSets {
+	ms := mergedSets{groups: groups}
+	var low bool
+	for _, g := range groups {
+		ms.fns |= g.fns &^ b.fold
+		if len(g.funcs) > 0 && g.fns&b.fold != 0 {
+			ms.lowChain, low = g, true
+		}
+	}
+	ms.raw = b.set(groups, func(g *chainGroup) bool { return g.fns&b.fold == 0 })
+	if low {
+		ms.low = b.set(groups, func(g *chainGroup) bool { return g.fns&b.fold != 0 })
+	}
+	return ms
+}
+
+// set returns the index of the targets of the groups that keep selects,
+// or nil when they have none.
+func (b *mergeBuilder) set(groups []*chainGroup, keep func(*chainGroup) bool) *targetSet {
+	b.gen++
+	var ts []*target
+	for _, g := range groups {
+		if !keep(g) {
+			continue
+		}
+		for _, t := range g.targets {
+			if b.seen[t.idx] != b.gen {
+				b.seen[t.idx] = b.gen
+				ts = append(ts, t)
+			}
+		}
+	}
+	if len(ts) == 0 {
+		return nil
+	}
+	return newTargetSet(ts, b.litsOf, b.nPats)
+}
