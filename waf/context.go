@@ -897,14 +897,21 @@ func (c *Context) evalMerged(ms *mergedSets, fold uint32, kind operator.Kind, ra
 // foldsFns reports whether every transformer of fold (bits of
 // Engine.fnFold) gives raw, the value being evaluated, lowercased.
 func (c *Context) foldsFns(fold uint32, raw []byte) bool {
-	for need := fold &^ c.foldKnown; need != 0; need &= need - 1 {
+	return checkFns(fold, raw, c.e.fnFold, &c.foldKnown, &c.foldMask)
+}
+
+// checkFns reports whether check[n](raw) holds for every bit n of fns,
+// running each check at most once a value: known has the bits of the
+// checks that ran, yes of those that held.
+func checkFns(fns uint32, raw []byte, check []func([]byte) bool, known, yes *uint32) bool {
+	for need := fns &^ *known; need != 0; need &= need - 1 {
 		n := bits.TrailingZeros32(need)
-		if c.e.fnFold[n](raw) {
-			c.foldMask |= 1 << n
+		if check[n](raw) {
+			*yes |= 1 << n
 		}
-		c.foldKnown |= 1 << n
+		*known |= 1 << n
 	}
-	return fold&^c.foldMask == 0
+	return fns&^*yes == 0
 }
 
 // evalGroups evaluates chain groups one by one on raw, the value being
@@ -1218,14 +1225,7 @@ func (c *Context) keeps(g *chainGroup, raw []byte) bool {
 // keepsFns reports whether every transformer of fns (bits of
 // Engine.fnKeep) leaves raw, the value being evaluated, unchanged.
 func (c *Context) keepsFns(fns uint32, raw []byte) bool {
-	for need := fns &^ c.keepKnown; need != 0; need &= need - 1 {
-		n := bits.TrailingZeros32(need)
-		if c.e.fnKeep[n](raw) {
-			c.keepMask |= 1 << n
-		}
-		c.keepKnown |= 1 << n
-	}
-	return fns&^c.keepMask == 0
+	return checkFns(fns, raw, c.e.fnKeep, &c.keepKnown, &c.keepMask)
 }
 
 // transform applies a chain group's transformers.

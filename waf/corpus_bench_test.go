@@ -148,3 +148,22 @@ func BenchmarkShortValues(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCorpusPass evaluates every request of the corpus once per
+// operation, on an engine warmed up: instruction and cache-miss counts
+// under Valgrind are steady where the machine's timings are not (see
+// docs/performance.md).
+func BenchmarkCorpusPass(b *testing.B) {
+	e := newEngineWith(b, waf.Options{WaitWarmUp: true})
+	reqs := prepare(b, "")
+	for b.Loop() {
+		for _, p := range reqs {
+			c := e.NewContext()
+			c.Run(p.hdr)
+			if c.Blocked() == nil && len(p.body) > 0 {
+				c.Run(p.body)
+			}
+			c.Close()
+		}
+	}
+}
