@@ -220,10 +220,10 @@ func (c *Context) decode(vw *view, s string, depth int, excl, evaluated bool) {
 	src := bytesOfAll(s)
 	buf := &c.ws.bufs[c.ws.level]
 	text, bin := false, false
-	if d, ok := transform.Base64Text((*buf)[:0], src); ok {
+	if d, isText, isBin := transform.Base64Forms((*buf)[:0], src); isText {
 		*buf, text = d, true
 		c.evalDecoded(vw, DecodedBase64, string(d), depth, excl, false)
-	} else if d, ok := transform.Base64Binary((*buf)[:0], src); ok {
+	} else if isBin {
 		// Bytes that are not text: read for payloads, not for the control
 		// bytes that any binary data holds (see rule.controlBytes).
 		*buf, bin = d, true

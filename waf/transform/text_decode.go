@@ -64,6 +64,37 @@ func Base64Text(dst, src []byte) ([]byte, bool) {
 	return appendBase64Text(dst, src[:n], &base64Any)
 }
 
+// Base64Forms is Base64Text, then Base64Binary when src is not Base64
+// text, with src decoded once for both: it appends the decoded bytes to
+// dst and reports which of the two accepts src (at most one); otherwise
+// dst is returned as it was.
+func Base64Forms(dst, src []byte) (out []byte, text, binary bool) {
+	n := len(src)
+	for n > 0 && src[n-1] == '=' {
+		n--
+	}
+	if pad := len(src) - n; pad > 2 || n%4 == 1 || pad > 0 && len(src)%4 != 0 {
+		return dst, false, false
+	}
+	textLen, binLen := n >= MinShortBase64Length, n*6/8 >= MinBinaryText
+	if !textLen && !binLen {
+		return dst, false, false
+	}
+	start := len(dst)
+	out, ok := decodeBase64(dst, src[:n], &base64Any)
+	if !ok {
+		return dst[:start], false, false
+	}
+	d := out[start:]
+	if textLen && IsText(d) && (len(d) >= shortText || cleanShortText(d)) && (n >= MinBase64Length || commandFragment(d)) {
+		return out, true, false
+	}
+	if binLen && len(d) >= MinBinaryText && mostlyPrintable(d) {
+		return out, false, true
+	}
+	return out[:start], false, false
+}
+
 // MinBinaryText is the shortest decoded value Base64Binary accepts.
 const MinBinaryText = 12
 

@@ -213,6 +213,16 @@ func FuzzTextDecoders(f *testing.F) {
 	f.Add([]byte(base64.StdEncoding.EncodeToString([]byte("\xc0\xae\xc0\xae\xc0%qfetc\xc0%qfissue"))))
 	f.Add([]byte(base64.StdEncoding.EncodeToString([]byte("..\xe0\x80\xae\xf8\x80\x80\x80\xafetc\xfc\x80\x80\x80\x80\xafpasswd"))))
 	f.Fuzz(func(t *testing.T, in []byte) {
+		// Base64Forms is Base64Text, else Base64Binary, decoding once.
+		dt, okt := Base64Text(nil, in)
+		db, okb := Base64Binary(nil, in)
+		df, text, bin := Base64Forms([]byte("p"), in)
+		switch {
+		case text != okt || bin != (okb && !okt):
+			t.Fatalf("Base64Forms(%q) = text %v, binary %v; Base64Text %v, Base64Binary %v", in, text, bin, okt, okb)
+		case text && string(df[1:]) != string(dt), bin && string(df[1:]) != string(db), !text && !bin && string(df) != "p":
+			t.Fatalf("Base64Forms(%q) = %q", in, df)
+		}
 		for name, fn := range map[string]func([]byte, []byte) ([]byte, bool){
 			"Base64Text": Base64Text, "EscapedText": EscapedText, "JWTPayload": JWTPayload,
 		} {
