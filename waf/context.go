@@ -971,12 +971,18 @@ func (c *Context) evalSet(s *targetSet, kind operator.Kind, in []byte, excl bool
 			vr.nz = append(vr.nz[:0], o.nz...)
 		} else {
 			clear(set)
-			c.e.matcher.Mark(in, set)
+			words := c.e.matcher.Mark(in, set)
 			// The words holding found literals: usually a few of many.
 			vr.nz = vr.nz[:0]
-			for w, word := range set {
-				if word != 0 {
-					vr.nz = append(vr.nz, uint16(w))
+			if len(set) <= 63 {
+				for ; words != 0; words &= words - 1 {
+					vr.nz = append(vr.nz, uint16(bits.TrailingZeros64(words)))
+				}
+			} else {
+				for w, word := range set {
+					if word != 0 {
+						vr.nz = append(vr.nz, uint16(w))
+					}
 				}
 			}
 		}

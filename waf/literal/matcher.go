@@ -404,14 +404,16 @@ func (m *Matcher) step(st uint32, b byte) (uint32, bool) {
 
 // Mark sets bit id of set (bit id%64 of word id/64) for every pattern that
 // occurs in s. Bits already set stay set, so one set can collect several
-// values. set must have at least SetWords() words.
-func (m *Matcher) Mark(s []byte, set []uint64) {
+// values. set must have at least SetWords() words. It returns the words
+// it set bits in: bit w for word w, bit 63 for the words from 63 on.
+func (m *Matcher) Mark(s []byte, set []uint64) (words uint64) {
 	if m.n == 0 {
-		return
+		return 0
 	}
 	_ = set[(m.n-1)/64]
 	for _, id := range m.empty {
 		set[id>>6] |= 1 << (uint(id) & 63)
+		words |= wordBit(id)
 	}
 	col := &m.col
 	last := ^uint32(0)
@@ -421,6 +423,7 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 			last = st
 			for _, id := range m.outs[m.outStart[st]:m.outStart[st+1]] {
 				set[id>>6] |= 1 << (uint(id) & 63)
+				words |= wordBit(id)
 			}
 		}
 	}
@@ -432,8 +435,7 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 			// one per half of the value, run side by side instead. The
 			// second starts at the root maxLen-1 bytes before the half,
 			// so a pattern across the middle is found by one of them.
-			m.mark2(s, set)
-			return
+			return words | m.mark2(s, set)
 		}
 		for _, b := range s {
 			v := uint32(d[col[b]+st])
@@ -442,7 +444,7 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 				mark(st)
 			}
 		}
-		return
+		return words
 	}
 	d := m.delta32
 	for _, b := range s {
@@ -452,7 +454,11 @@ func (m *Matcher) Mark(s []byte, set []uint64) {
 			mark(st)
 		}
 	}
+	return words
 }
+
+// wordBit is the bit of Mark's answer for pattern id.
+func wordBit(id int32) uint64 { return 1 << min(uint(id)>>6, 63) }
 
 // Values of minLaneBytes or more are scanned in two lanes (see mark2) by
 // a matcher whose patterns are at most maxLaneOverlap bytes long.
@@ -466,7 +472,7 @@ const (
 // A pattern ending before the middle is found by the first; one ending at
 // the middle or after starts at most maxLen-1 bytes before it, so the
 // second, which starts at the root there, finds it.
-func (m *Matcher) mark2(s []byte, set []uint64) {
+func (m *Matcher) mark2(s []byte, set []uint64) (words uint64) {
 	d, col, outs, outStart := m.delta16, &m.col, m.outs, m.outStart
 	half := len(s) / 2
 	a := s[:half]
@@ -481,11 +487,13 @@ func (m *Matcher) mark2(s []byte, set []uint64) {
 			if va&outFlag16 != 0 {
 				for _, id := range outs[outStart[sa]:outStart[sa+1]] {
 					set[id>>6] |= 1 << (uint(id) & 63)
+					words |= wordBit(id)
 				}
 			}
 			if vb&outFlag16 != 0 {
 				for _, id := range outs[outStart[sb]:outStart[sb+1]] {
 					set[id>>6] |= 1 << (uint(id) & 63)
+					words |= wordBit(id)
 				}
 			}
 		}
@@ -496,9 +504,11 @@ func (m *Matcher) mark2(s []byte, set []uint64) {
 		if vb&outFlag16 != 0 {
 			for _, id := range outs[outStart[sb]:outStart[sb+1]] {
 				set[id>>6] |= 1 << (uint(id) & 63)
+				words |= wordBit(id)
 			}
 		}
 	}
+	return words
 }
 
 // Any reports whether any bit of set is set; a helper for Mark's callers.
