@@ -303,6 +303,7 @@ func (c *compiler) exclusion(ex Exclusion) {
 	for _, r := range e.rules {
 		if targeted(r, ex.RulesTarget) {
 			r.excludedBy = append(r.excludedBy, x)
+			e.excluding = true
 		}
 	}
 	for _, sr := range e.sinks {

@@ -539,6 +539,9 @@ func (c *Context) walkFresh(pass uint8) {
 
 func (c *Context) refreshActive() {
 	c.active = c.active[:0]
+	if !c.e.excluding {
+		return
+	}
 	seen := map[*exclusion]bool(nil)
 	for _, r := range c.e.rules {
 		for _, x := range r.excludedBy {

@@ -142,6 +142,8 @@ type Engine struct {
 	warmed    chan struct{}
 	rules     []*rule
 	exclRules []*rule // pseudo-rules holding the conditions of exclusions
+	// excluding is set when an exclusion targets a request rule.
+	excluding bool
 	addrs     map[string]int
 	addrNames []string
 	// views[addr] lists the distinct (key path, mode) walks over an address.
