@@ -75,6 +75,9 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 			e.fnKeep[fnum[name]] = e.stepKeep[id]
 			if f := transform.KeepsFolded(canon); f != nil && fnum[name] < 32 {
 				e.fnFold[fnum[name]] = f
+				if canon != "lowercase" {
+					e.foldRewrites |= 1 << fnum[name]
+				}
 			}
 		}
 	}

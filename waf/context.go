@@ -868,16 +868,31 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 	}
 	chains := vw.chains
 	if mv := vw.merged.Load(); mv != nil {
-		if c.keepsFns(mv.fns, raw) {
-			if !c.evalMerged(&mv.mergedSets, mv.fold, kind, raw, excl) {
-				return
-			}
-		} else if !c.evalGroups(mv.groups, kind, raw, excl) {
+		if !c.evalMergedView(mv, kind, raw, excl) {
 			return
 		}
 		chains = mv.rest
 	}
 	c.evalGroups(chains, kind, raw, excl)
+}
+
+// evalMergedView evaluates the merged groups of a view on raw, the value
+// being evaluated (see mergedView); it returns false when evaluation stops
+// there.
+func (c *Context) evalMergedView(mv *mergedView, kind operator.Kind, raw []byte, excl bool) bool {
+	if !c.keepsFns(mv.fns, raw) {
+		return c.evalGroups(mv.groups, kind, raw, excl)
+	}
+	if mv.low == nil || c.keepsFns(mv.fold, raw) || c.foldsFns(mv.fold, raw) {
+		return c.evalMerged(&mv.mergedSets, mv.fold, kind, raw, excl)
+	}
+	for i := range mv.without {
+		w := &mv.without[i]
+		if w.low == nil || c.keepsFns(w.fold, raw) || c.foldsFns(w.fold, raw) {
+			return c.evalMerged(&w.mergedSets, w.fold, kind, raw, excl) && c.evalGroups(w.with, kind, raw, excl)
+		}
+	}
+	return c.evalGroups(mv.groups, kind, raw, excl)
 }
 
 // evalMerged evaluates merged sets on raw, the value being evaluated,

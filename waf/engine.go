@@ -199,6 +199,10 @@ type Engine struct {
 	stepFn []uint32
 	fnKeep []func([]byte) bool
 	fnFold []func([]byte) bool
+	// foldRewrites has the bits of the lowercasing transformers that
+	// rewrite more than letters (shell_unescape), whose fold check fails
+	// on many values (see mergedView.without).
+	foldRewrites uint32
 	// sinks are the exploit-prevention rules, evaluated at sinks
 	// (sink.go); paramSets are the distinct params lists of their detectors.
 	sinks     []*sinkRule

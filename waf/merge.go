@@ -18,6 +18,19 @@ type mergedView struct {
 	mergedSets
 	// rest are the view's other chain groups, evaluated one by one.
 	rest []*chainGroup
+	// without[k] merges the groups that do not have the lowercasing
+	// transformer without[k].fn, for a value that it changes otherwise
+	// (shell_unescape on a comma or a quote): the groups that have it are
+	// then evaluated one by one, and the others merged.
+	without []mergedWithout
+}
+
+// mergedWithout is a merged view's evaluation for a value that one of its
+// lowercasing transformers (fn) changes otherwise than by lowercasing it.
+type mergedWithout struct {
+	fn, fold uint32 // fold: the remaining groups' lowercasing transformers
+	mergedSets
+	with []*chainGroup // the groups that have fn
 }
 
 // mergedSets are the targets of chain groups that merge.
@@ -93,6 +106,24 @@ func (b *mergeBuilder) view(e *Engine, vw *view) *mergedView {
 	for _, g := range merged {
 		mv.fold |= g.fns & b.fold
 	}
+	for rw := mv.fold & e.foldRewrites; rw != 0; rw &= rw - 1 {
+		fn := rw & -rw
+		w := mergedWithout{fn: fn}
+		var others []*chainGroup
+		for _, g := range merged {
+			if g.fns&fn != 0 {
+				w.with = append(w.with, g)
+			} else {
+				others = append(others, g)
+				w.fold |= g.fns & b.fold
+			}
+		}
+		if len(others) < 2 {
+			continue
+		}
+		w.mergedSets = b.sets(others)
+		mv.without = append(mv.without, w)
+	}
 	return mv
 }
 
@@ -154,5 +185,7 @@ func (b *mergeBuilder) set(groups []*chainGroup, keep func(*chainGroup) bool) *t
 	if len(ts) == 0 {
 		return nil
 	}
-	return newTargetSet(ts, b.litsOf, b.nPats)
+	s := newTargetSet(ts, b.litsOf, b.nPats)
+	s.nonString = nil // (numbers and booleans are evaluated group by group)
+	return s
 }

@@ -10,8 +10,9 @@ import (
 
 // TestMergedViews: evaluating a view's chain groups merged (the targets of
 // the chains that leave a value as it is, or only lowercase it, in two
-// sets) finds exactly what evaluating them group by group finds, on every
-// request of the corpus and on values that each transformer changes.
+// sets, or the chains but shell_unescape's when it changes more than the
+// letters) finds exactly what evaluating them group by group finds, on
+// every request of the corpus and on values that each transformer changes.
 func TestMergedViews(t *testing.T) {
 	opts := waf.Options{AllMatches: true, ValueCache: -1, NoWarmUp: true}
 	merged := newEngineWith(t, opts)
@@ -43,6 +44,8 @@ func TestMergedViews(t *testing.T) {
 		"at com.acme.App.main(App.java:42)", "1/**/UNION/**/SELECT 2", "&lt;script&gt;alert(1)",
 		`\u003cscript\u003e`, "a%20b%27%20or%201=1", "Mozilla/5.0 (X11; Linux) ${jndi:ldap://x}",
 		"<ScRiPt>alert(1)</sCrIpT>", "; DROP TABLE users--", "plain words only", "UPPER Case Words",
+		"It's the best, really", `a, b and 'c' UNION SELECT 1`, `Tom's "quoted" text, with commas; cat /etc/passwd`,
+		"two  spaces then /etc/passwd", "x = 1, y = 2 OR 1=1",
 	} {
 		reqs = append(reqs, prepared{hdr: []waf.Address{
 			{Name: waf.AddrQuery, Value: waf.Map([]waf.Field{{Key: "q", Value: waf.Strings(v)}})},
