@@ -1130,9 +1130,8 @@ func (c *Context) variantOf(in []byte) int {
 // try evaluates one target on a (transformed) value, variant v of the
 // value. It returns false when the time budget is spent.
 func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int) bool {
-	if !c.targetLive(t, excl) {
-		return true
-	}
+	// (the byte filter first: it stops most values, and reads only the
+	// target and the value's bytes)
 	vr := &c.vars[v]
 	if bs := t.bytes; bs != nil {
 		if !vr.filled {
@@ -1142,6 +1141,9 @@ func (c *Context) try(t *target, kind operator.Kind, in []byte, excl bool, v int
 		if !bs.Pass(&vr.bytes) {
 			return true
 		}
+	}
+	if !c.targetLive(t, excl) {
+		return true
 	}
 	if !t.cond.rule.essential && c.overBudget() {
 		return true // from now on only the block-list rules run
