@@ -785,7 +785,7 @@ func (e *Engine) buildPrefilter(nTargets, nLits int) {
 		if set, ok := sets[string(key)]; ok {
 			g.targetSet = set
 		} else {
-			g.targetSet = newTargetSet(g.targets, litsOf, len(pats))
+			g.targetSet = newTargetSet(g.targets, litsOf, len(pats), e.firstOf)
 			sets[string(key)] = g.targetSet
 		}
 		if len(g.litTargets) > 0 {
@@ -893,7 +893,7 @@ type stringsOnly interface{ StringsOnly() }
 
 // newTargetSet indexes targets by the literals they need (litsOf, by
 // target number).
-func newTargetSet(targets []*target, litsOf [][]int, nLits int) *targetSet {
+func newTargetSet(targets []*target, litsOf [][]int, nLits int, firstOf []uint8) *targetSet {
 	s := &targetSet{}
 	for _, t := range targets {
 		if _, ok := t.op.(stringsOnly); !ok || t.cond.negate {
@@ -905,7 +905,6 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int) *targetSet {
 		lits := litsOf[t.idx]
 		if lits == nil {
 			s.always = append(s.always, t)
-			s.alwaysFirst = append(s.alwaysFirst, *t.firstSet())
 			for i, w := range t.firstSet() {
 				s.alwaysAny[i] |= w
 			}
@@ -918,6 +917,13 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int) *targetSet {
 			s.mask[id>>6] |= 1 << (uint(id) & 63)
 			n++
 		}
+	}
+	slices.SortStableFunc(s.always, func(a, b *target) int { return int(firstOf[a.idx]) - int(firstOf[b.idx]) })
+	for i, t := range s.always {
+		if f := firstOf[t.idx]; i == 0 || f != s.alwaysRuns[len(s.alwaysRuns)-1].first {
+			s.alwaysRuns = append(s.alwaysRuns, alwaysRun{first: f})
+		}
+		s.alwaysRuns[len(s.alwaysRuns)-1].end = uint32(i + 1)
 	}
 	if s.mask == nil {
 		return s

@@ -961,14 +961,20 @@ func (c *Context) evalSet(s *targetSet, kind operator.Kind, in []byte, excl bool
 			vr.filled = true
 		}
 		// Most of these targets need a byte the value does not have:
-		// their first sets are checked in one array (when the value
-		// meets one of them), and only the others are tried.
-		for i := range s.alwaysFirst {
-			if i == 0 && !vr.bytes.Meets(&s.alwaysAny) {
-				break
-			}
-			if vr.bytes.Meets(&s.alwaysFirst[i]) && !c.try(s.always[i], kind, in, excl, v) {
-				return false
+		// the value is checked against each run's set (when it meets
+		// one of them), and only the targets of the runs it meets are
+		// tried.
+		if vr.bytes.Meets(&s.alwaysAny) {
+			sets, start := c.e.firstSets, uint32(0)
+			for _, r := range s.alwaysRuns {
+				if vr.bytes.Meets(&sets[r.first]) {
+					for _, t := range s.always[start:r.end] {
+						if !c.try(t, kind, in, excl, v) {
+							return false
+						}
+					}
+				}
+				start = r.end
 			}
 		}
 	}

@@ -354,11 +354,12 @@ type targetSet struct {
 	// always are the targets without literals; mask has the bits of the
 	// ids of the literals the others need.
 	always []*target
-	// alwaysFirst[i] is always[i].first, every byte when it has none: one
-	// array, scanned for each value before any target is read.
-	alwaysFirst []operator.ByteSet
-	// alwaysAny is the union of alwaysFirst: a value that meets none of
-	// them skips the array.
+	// always is ordered by the number of each target's rarest byte set
+	// (Engine.firstOf): alwaysRuns[k] is the k-th run of targets with the
+	// same set, which a value is checked against once for all of them.
+	alwaysRuns []alwaysRun
+	// alwaysAny is the union of those sets: a value that meets none of
+	// them skips the runs.
 	alwaysAny operator.ByteSet
 	// nonString are the targets that can match a number or a boolean: all
 	// but the non-negated operators that only match strings.
@@ -372,6 +373,13 @@ type targetSet struct {
 	rank       []uint32
 	litStart   []uint32
 	litTargets []int32
+}
+
+// alwaysRun is a run of a target set's always targets with the same
+// rarest byte set: the set's number, and the end of the run in always.
+type alwaysRun struct {
+	first uint8
+	end   uint32
 }
 
 // byLit returns the numbers of the targets that need literal id, a bit of

@@ -65,7 +65,7 @@ func (e *Engine) merge() {
 				fold |= 1 << n
 			}
 		}
-		b := &mergeBuilder{litsOf: litsOf, nPats: nPats, fold: fold, seen: make([]uint32, e.nTargets)}
+		b := &mergeBuilder{litsOf: litsOf, nPats: nPats, firstOf: e.firstOf, fold: fold, seen: make([]uint32, e.nTargets)}
 		for _, vs := range e.views {
 			for _, vw := range vs {
 				if mv := b.view(e, vw); mv != nil {
@@ -78,9 +78,10 @@ func (e *Engine) merge() {
 
 // mergeBuilder builds the merged sets of the views.
 type mergeBuilder struct {
-	litsOf [][]int
-	nPats  int
-	fold   uint32 // the lowercasing transformers
+	litsOf  [][]int
+	nPats   int
+	firstOf []uint8
+	fold    uint32 // the lowercasing transformers
 	// seen[t] is gen when target t is in the list being built.
 	seen []uint32
 	gen  uint32
@@ -185,7 +186,7 @@ func (b *mergeBuilder) set(groups []*chainGroup, keep func(*chainGroup) bool) *t
 	if len(ts) == 0 {
 		return nil
 	}
-	s := newTargetSet(ts, b.litsOf, b.nPats)
+	s := newTargetSet(ts, b.litsOf, b.nPats, b.firstOf)
 	s.nonString = nil // (numbers and booleans are evaluated group by group)
 	return s
 }
