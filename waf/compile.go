@@ -956,6 +956,15 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int, firstOf []uint8)
 			next[r]++
 		}
 	}
+	// Each literal's targets by rarest byte set, in runs.
+	s.litFirst = make([]uint8, n)
+	for r := range nr {
+		ts := s.litTargets[s.litStart[r]:s.litStart[r+1]]
+		slices.SortStableFunc(ts, func(a, b int32) int { return int(firstOf[a]) - int(firstOf[b]) })
+		for i, ti := range ts {
+			s.litFirst[int(s.litStart[r])+i] = firstOf[ti]
+		}
+	}
 	return s
 }
 

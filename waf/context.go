@@ -1012,35 +1012,36 @@ func (c *Context) evalSet(s *targetSet, kind operator.Kind, in []byte, excl bool
 		}
 		vr.set, vr.marked = set, true
 	}
-	set := vr.set
+	set, sets := vr.set, c.e.firstSets
 	for _, w := range vr.nz {
 		word := set[w] & s.mask[w]
 		for word != 0 {
 			id := int32(int(w)<<6 + bits.TrailingZeros64(word))
 			word &= word - 1
-			for _, ti := range s.byLit(int(id)) {
-				if c.stamp[ti] == c.epoch {
+			ts, fs := s.byLit(int(id))
+			if !vr.filled {
+				vr.bytes.Fill(in)
+				vr.filled = true
+			}
+			for i := 0; i < len(ts); {
+				f, j := fs[i], i+1
+				for j < len(ts) && fs[j] == f {
+					j++
+				}
+				if !vr.bytes.Meets(&sets[f]) {
+					i = j
 					continue
 				}
-				c.stamp[ti] = c.epoch
-				fi := c.e.firstOf[ti]
-				w, bit := fi>>6, uint64(1)<<(fi&63)
-				if vr.metKnown[w]&bit == 0 {
-					if !vr.filled {
-						vr.bytes.Fill(in)
-						vr.filled = true
+				for _, ti := range ts[i:j] {
+					if c.stamp[ti] == c.epoch {
+						continue
 					}
-					vr.metKnown[w] |= bit
-					if vr.bytes.Meets(&c.e.firstSets[fi]) {
-						vr.met[w] |= bit
+					c.stamp[ti] = c.epoch
+					if !c.try(c.e.byIdx[ti], kind, in, excl, v) {
+						return false
 					}
 				}
-				if vr.met[w]&bit == 0 {
-					continue
-				}
-				if !c.try(c.e.byIdx[ti], kind, in, excl, v) {
-					return false
-				}
+				i = j
 			}
 		}
 	}
@@ -1084,9 +1085,6 @@ type variant struct {
 	marked bool
 	bytes  operator.ByteSet // bytes present, once filled
 	filled bool
-	// metKnown and met tell, by number in the engine's firstSets, whether
-	// bytes was checked against the set, and whether it meets it.
-	metKnown, met [4]uint64
 }
 
 // variantOf returns the index of the variant holding in, adding it.
@@ -1119,7 +1117,6 @@ func (c *Context) variantOf(in []byte) int {
 		vr.src = &in[0]
 	}
 	vr.marked, vr.filled = false, false
-	vr.metKnown, vr.met = [4]uint64{}, [4]uint64{}
 	if i == maxVariants-1 {
 		// The slot may have served another form of this value: forget which
 		// operators ran on it.

@@ -161,9 +161,10 @@ type Engine struct {
 	cacheGen  atomic.Uint64
 	// byIdx and firstOf are, by target number, each target and the number
 	// of its rarest byte set in firstSets (every byte when it has none).
-	// The targets' filters have a few dozen distinct rarest sets: a value
-	// is checked against each once (see variant.met), and the numbers take
-	// a byte a target.
+	// The targets' filters have a few dozen distinct rarest sets: a
+	// target set's targets are held in runs of the same set (see
+	// targetSet), a value checked once a run, and the numbers take a byte
+	// a target.
 	byIdx     []*target
 	firstOf   []uint8
 	firstSets []operator.ByteSet
@@ -373,6 +374,10 @@ type targetSet struct {
 	rank       []uint32
 	litStart   []uint32
 	litTargets []int32
+	// litFirst[i] is the number of litTargets[i]'s rarest byte set: each
+	// literal's targets are ordered by it, so that a value is checked
+	// against a set once for a run of them.
+	litFirst []uint8
 }
 
 // alwaysRun is a run of a target set's always targets with the same
@@ -383,11 +388,12 @@ type alwaysRun struct {
 }
 
 // byLit returns the numbers of the targets that need literal id, a bit of
-// mask (of word w = id/64).
-func (s *targetSet) byLit(id int) []int32 {
+// mask (of word w = id/64), and the numbers of their rarest byte sets.
+func (s *targetSet) byLit(id int) ([]int32, []uint8) {
 	w := id >> 6
 	r := s.rank[w] + uint32(bits.OnesCount64(s.mask[w]&(1<<(uint(id)&63)-1)))
-	return s.litTargets[s.litStart[r]:s.litStart[r+1]]
+	lo, hi := s.litStart[r], s.litStart[r+1]
+	return s.litTargets[lo:hi], s.litFirst[lo:hi]
 }
 
 type exclusion struct {
