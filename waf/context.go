@@ -867,7 +867,10 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 		return
 	}
 	chains := vw.chains
-	if mv := vw.merged.Load(); mv != nil {
+	// (A decoded form shared with the value it came from runs its chains
+	// one by one, as that value did when it had escapes: most of them
+	// give the bytes they gave then, and their sets are not run again.)
+	if mv := vw.merged.Load(); mv != nil && !share {
 		if !c.evalMergedView(mv, kind, raw, excl) {
 			return
 		}
@@ -955,6 +958,24 @@ func (c *Context) evalGroups(groups []*chainGroup, kind operator.Kind, raw []byt
 func (c *Context) evalSet(s *targetSet, kind operator.Kind, in []byte, excl bool) bool {
 	v := c.variantOf(in)
 	vr := &c.vars[v]
+	// A set already evaluated on the same bytes (two chains with the same
+	// targets, or a decoded form whose chains give the bytes the value's
+	// gave) finds nothing new: each operator ran on them once, and a
+	// target not live then is not live now.
+	for _, d := range vr.done {
+		if d.s == s && d.excl == excl && !c.e.evalAllSets {
+			return true
+		}
+	}
+	if !c.evalSetOnce(s, vr, v, kind, in, excl) {
+		return false
+	}
+	vr.done = append(vr.done, doneSet{s, excl})
+	return true
+}
+
+// evalSetOnce is evalSet on variant v (vr) of the value.
+func (c *Context) evalSetOnce(s *targetSet, vr *variant, v int, kind operator.Kind, in []byte, excl bool) bool {
 	if len(s.always) > 0 {
 		if !vr.filled {
 			vr.bytes.Fill(in)
@@ -1085,6 +1106,16 @@ type variant struct {
 	marked bool
 	bytes  operator.ByteSet // bytes present, once filled
 	filled bool
+	// done are the target sets evaluated on these bytes for the value
+	// (see evalSet).
+	done []doneSet
+}
+
+// doneSet is a target set evaluated on a variant, with or without the
+// exclusions' conditions.
+type doneSet struct {
+	s    *targetSet
+	excl bool
 }
 
 // variantOf returns the index of the variant holding in, adding it.
@@ -1116,7 +1147,7 @@ func (c *Context) variantOf(in []byte) int {
 	if len(in) > 0 {
 		vr.src = &in[0]
 	}
-	vr.marked, vr.filled = false, false
+	vr.marked, vr.filled, vr.done = false, false, vr.done[:0]
 	if i == maxVariants-1 {
 		// The slot may have served another form of this value: forget which
 		// operators ran on it.

@@ -144,6 +144,9 @@ type Engine struct {
 	exclRules []*rule // pseudo-rules holding the conditions of exclusions
 	// excluding is set when an exclusion targets a request rule.
 	excluding bool
+	// evalAllSets makes evalSet run a set again on bytes it ran on (for
+	// the tests that check it finds nothing new).
+	evalAllSets bool
 	addrs     map[string]int
 	addrNames []string
 	// views[addr] lists the distinct (key path, mode) walks over an address.

@@ -1,8 +1,10 @@
 package waf
 
 // Unmerge makes the engine evaluate every view chain group by chain group
-// (see mergedView), for tests that compare both ways.
+// (see mergedView), and run a target set again on bytes it ran on (see
+// evalSet), for tests that compare both ways.
 func (e *Engine) Unmerge() {
+	e.evalAllSets = true
 	e.merge()
 	for _, vs := range e.views {
 		for _, vw := range vs {

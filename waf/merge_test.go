@@ -11,8 +11,9 @@ import (
 // TestMergedViews: evaluating a view's chain groups merged (the targets of
 // the chains that leave a value as it is, or only lowercase it, in two
 // sets, or the chains but shell_unescape's when it changes more than the
-// letters) finds exactly what evaluating them group by group finds, on
-// every request of the corpus and on values that each transformer changes.
+// letters), and a target set once on the same bytes, finds exactly what
+// evaluating them group by group, every set on every form, finds: on every
+// request of the corpus and on values that each transformer changes.
 func TestMergedViews(t *testing.T) {
 	opts := waf.Options{AllMatches: true, ValueCache: -1, NoWarmUp: true}
 	merged := newEngineWith(t, opts)
