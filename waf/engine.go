@@ -147,8 +147,8 @@ type Engine struct {
 	// evalAllSets makes evalSet run a set again on bytes it ran on (for
 	// the tests that check it finds nothing new).
 	evalAllSets bool
-	addrs     map[string]int
-	addrNames []string
+	addrs       map[string]int
+	addrNames   []string
 	// views[addr] lists the distinct (key path, mode) walks over an address.
 	views    [][]*view
 	data     map[string]*operator.Data
