@@ -370,9 +370,9 @@ type targetSet struct {
 	nonString []*target
 	mask      []uint64
 	// The literals of mask are numbered by rank: the r-th one's targets
-	// are litTargets[litStart[r]:litStart[r+1]], by number (the engine's
-	// byIdx and first hold each one's target and rarest byte set, so
-	// that a target is read only when a value is to be tried on it);
+	// are litTargets[litStart[r]:litStart[r+1]], as target numbers in
+	// runs of the same rarest byte set (the engine's byIdx holds each
+	// one's target, read only when a value is to be tried on it);
 	// rank[w] counts the bits of mask's words before w.
 	rank       []uint32
 	litStart   []uint32

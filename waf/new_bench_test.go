@@ -9,7 +9,8 @@ import (
 )
 
 // BenchmarkNew measures New alone: the compilation without the warm-up
-// ("compile"), and with it ("warm"). The ruleset is parsed again before
+// ("compile": NoWarmUp, which merges the views' chain groups in New), and
+// with it ("warm": New returns while the warm-up runs). The ruleset is parsed again before
 // each New, untimed: New splits and analyzes the operators that the
 // parsed ruleset holds, once, so an engine built again from the same
 // Ruleset would not pay it.

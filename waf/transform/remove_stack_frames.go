@@ -163,15 +163,13 @@ func noFrames(src []byte) bool {
 	if bytes.Contains(src, exceptionWord) || bytes.Contains(src, errorWord) {
 		return false
 	}
-	for i := bytes.IndexByte(src, '('); i >= 0; {
-		if frameEnd(src[i+1:]) >= 0 {
+	for rest := src; ; {
+		i := bytes.IndexByte(rest, '(')
+		if i < 0 {
+			return true
+		}
+		if rest = rest[i+1:]; frameEnd(rest) >= 0 {
 			return false
 		}
-		j := bytes.IndexByte(src[i+1:], '(')
-		if j < 0 {
-			break
-		}
-		i += 1 + j
 	}
-	return true
 }
