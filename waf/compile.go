@@ -775,20 +775,27 @@ func (e *Engine) buildPrefilter(nTargets, nLits int) {
 		e.matcher, e.words = m, m.SetWords()
 	}
 	// Groups with the same targets share one index.
-	sets := map[string]*targetSet{}
+	sets := map[string]*lazySet{}
 	var key []byte
+	e.lazySets = e.lazySets[:0]
 	for _, g := range groups {
 		key = key[:0]
+		lits := false
 		for _, t := range g.targets {
 			key = binary.AppendUvarint(key, uint64(t.idx))
+			lits = lits || litsOf[t.idx] != nil
+			if _, ok := t.op.(stringsOnly); !ok || t.cond.negate {
+				g.nonString = append(g.nonString, t)
+			}
 		}
 		if set, ok := sets[string(key)]; ok {
-			g.targetSet = set
+			g.lazy = set
 		} else {
-			g.targetSet = newTargetSet(g.targets, litsOf, len(pats), e.firstOf)
-			sets[string(key)] = g.targetSet
+			g.lazy = &lazySet{targets: g.targets, litsOf: litsOf, nPats: len(pats), firstOf: e.firstOf}
+			sets[string(key)] = g.lazy
+			e.lazySets = append(e.lazySets, g.lazy)
 		}
-		if len(g.litTargets) > 0 {
+		if lits {
 			g.matcher, g.words = m, m.SetWords()
 		}
 	}
@@ -895,13 +902,24 @@ type stringsOnly interface{ StringsOnly() }
 // target number).
 func newTargetSet(targets []*target, litsOf [][]int, nLits int, firstOf []uint8) *targetSet {
 	s := &targetSet{}
+	// The targets by the number of their rarest byte set, in their order
+	// for the same number (a counting sort): the always targets and each
+	// literal's are listed in this order, in runs of the same set.
+	var count [257]int
 	for _, t := range targets {
-		if _, ok := t.op.(stringsOnly); !ok || t.cond.negate {
-			s.nonString = append(s.nonString, t)
-		}
+		count[int(firstOf[t.idx])+1]++
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	order := make([]*target, len(targets))
+	for _, t := range targets {
+		f := firstOf[t.idx]
+		order[count[f]] = t
+		count[f]++
 	}
 	n := 0
-	for _, t := range targets {
+	for _, t := range order {
 		lits := litsOf[t.idx]
 		if lits == nil {
 			s.always = append(s.always, t)
@@ -918,7 +936,6 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int, firstOf []uint8)
 			n++
 		}
 	}
-	slices.SortStableFunc(s.always, func(a, b *target) int { return int(firstOf[a.idx]) - int(firstOf[b.idx]) })
 	for i, t := range s.always {
 		if f := firstOf[t.idx]; i == 0 || f != s.alwaysRuns[len(s.alwaysRuns)-1].first {
 			s.alwaysRuns = append(s.alwaysRuns, alwaysRun{first: f})
@@ -939,7 +956,7 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int, firstOf []uint8)
 		return s.rank[w] + uint32(bits.OnesCount64(s.mask[w]&(1<<(uint(id)&63)-1)))
 	}
 	s.litStart = make([]uint32, nr+1)
-	for _, t := range targets {
+	for _, t := range order {
 		for _, id := range litsOf[t.idx] {
 			s.litStart[rankOf(id)+1]++
 		}
@@ -948,21 +965,14 @@ func newTargetSet(targets []*target, litsOf [][]int, nLits int, firstOf []uint8)
 		s.litStart[i] += s.litStart[i-1]
 	}
 	s.litTargets = make([]int32, n)
+	s.litFirst = make([]uint8, n)
 	next := slices.Clone(s.litStart[:nr])
-	for _, t := range targets {
+	for _, t := range order {
 		for _, id := range litsOf[t.idx] {
 			r := rankOf(id)
 			s.litTargets[next[r]] = int32(t.idx)
+			s.litFirst[next[r]] = firstOf[t.idx]
 			next[r]++
-		}
-	}
-	// Each literal's targets by rarest byte set, in runs.
-	s.litFirst = make([]uint8, n)
-	for r := range nr {
-		ts := s.litTargets[s.litStart[r]:s.litStart[r+1]]
-		slices.SortStableFunc(ts, func(a, b int32) int { return int(firstOf[a]) - int(firstOf[b]) })
-		for i, ti := range ts {
-			s.litFirst[int(s.litStart[r])+i] = firstOf[ti]
 		}
 	}
 	return s

@@ -884,6 +884,13 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 // there.
 func (c *Context) evalMergedView(mv *mergedView, kind operator.Kind, raw []byte, excl bool) bool {
 	if !c.keepsFns(mv.fns, raw) {
+		// Some transformers change the value: the groups that have them
+		// one by one, then the others merged. (First the changed forms:
+		// an attack that is encoded matches there, and its rules are not
+		// tried on the encoded form after.)
+		if p := c.e.partial(mv, mv.fns&^c.keepMask); p != nil {
+			return c.evalGroups(p.with, kind, raw, excl) && (p.mv == nil || c.evalMergedView(p.mv, kind, raw, excl))
+		}
 		return c.evalGroups(mv.groups, kind, raw, excl)
 	}
 	if mv.low == nil || c.keepsFns(mv.fold, raw) || c.foldsFns(mv.fold, raw) {
@@ -946,7 +953,7 @@ func (c *Context) evalGroups(groups []*chainGroup, kind operator.Kind, raw []byt
 		if len(g.funcs) > 0 && !c.keeps(g, raw) {
 			in = c.transform(g, raw)
 		}
-		if !c.evalSet(g.targetSet, kind, in, excl) {
+		if !c.evalSet(g.set(), kind, in, excl) {
 			return false
 		}
 	}

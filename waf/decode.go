@@ -245,7 +245,9 @@ func (c *Context) decode(vw *view, s string, depth int, excl, evaluated bool) {
 		c.evalDecoded(vw, DecodedJWT, string(d), depth, excl, false)
 		return
 	}
-	if bytes.IndexByte(src, '%') >= 0 || bytes.IndexByte(src, '\\') >= 0 || bytes.Contains(src, charRefStart) {
+	if vw.uriPath && c.ws.level == 0 && !targetEscapes(src) {
+		// (the request target's own percent-encoding: see targetEscapes)
+	} else if bytes.IndexByte(src, '%') >= 0 || bytes.IndexByte(src, '\\') >= 0 || bytes.Contains(src, charRefStart) {
 		if d, ok := transform.EscapedText((*buf)[:0], src); ok {
 			*buf = d
 			c.evalDecoded(vw, DecodedEscapes, string(d), depth, excl, evaluated)
@@ -257,6 +259,32 @@ func (c *Context) decode(vw *view, s string, depth int, excl, evaluated bool) {
 		c.walk(vw, v, depth+1, excl)
 		c.leave()
 	}
+}
+
+// targetEscapes reports whether a request target as received holds an
+// escape besides its own percent-encoding: a %HH in a request target is
+// how any client spells a byte there, which the query's values (evaluated
+// decoded under their own address), the path segments (decodePath) and
+// the rules' own url_decode read decoded already, so the target is
+// evaluated with its escapes decoded only when it holds what those do not
+// decode: a double encoding (%25HH), %uHHHH, a backslash escape or a
+// numeric character reference.
+func targetEscapes(src []byte) bool {
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '%':
+			if i+2 < len(src) && (src[i+1] == '2' && src[i+2] == '5' || src[i+1]|0x20 == 'u') {
+				return true
+			}
+		case '\\':
+			return true
+		case '&':
+			if i+1 < len(src) && src[i+1] == '#' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // evalBinary evaluates the decoded bytes of a Base64 value that are not

@@ -85,3 +85,62 @@ func evalTarget(e *waf.Engine, target string) *waf.Result {
 	res := c.Run(addrs)
 	return &res
 }
+
+// TestTargetEscapes checks that the request target is evaluated with its
+// escapes decoded when it holds more than its own percent-encoding (a
+// double encoding, %uHHHH), and not for single %HH escapes, which the
+// query's values and the path segments carry decoded already.
+func TestTargetEscapes(t *testing.T) {
+	e := newEngineWith(t, waf.Options{AllMatches: true})
+	decodedTarget := func(res *waf.Result) bool {
+		for _, m := range res.Matches {
+			if m.Address == waf.AddrURIRaw && m.Decoded == waf.DecodedEscapes {
+				return true
+			}
+		}
+		return false
+	}
+	for _, target := range []string{
+		// (triple encodings: the rules' own url_decode reads the double
+		// encodings of the target as received)
+		"/download/..%255%25c..%255%25c..%255%25c..%255%25c..%255%25cetc%255%25cissue",
+		"/image/%5C..%255%25c%5C..%255%25c%5C..%255%25cetc%255%25cpasswd",
+	} {
+		res := evalTarget(e, target)
+		if res.Block == nil || !decodedTarget(res) {
+			t.Errorf("%s: blocked %v, matches %+v: want a match on the decoded target", target, res.Block != nil, res.Matches)
+		}
+	}
+	// A rule on the target as received, without transformers.
+	rs, _, err := waf.ParseRuleset([]byte(`{"version": "2.2", "rules": [{"id": "t-1", "name": "script",
+	  "tags": {"type": "xss", "category": "xss"}, "on_match": ["block"],
+	  "conditions": [{"operator": "match_regex", "parameters": {"inputs": [{"address": "server.request.uri.raw"}], "regex": "<script"}}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := waf.New(rs, waf.Options{Timeout: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for target, want := range map[string]bool{
+		"/search?q=%3Cscript%3Ealert(1)": false, // the query value carries it decoded
+		"/search?q=%u003cscript%u003e":   true,
+		`/search?q=\x3cscript\x3e`:       true,
+		"/search?q=&#x3c;script&#x3e;":   true,
+	} {
+		if got := decodedTarget(evalTarget(raw, target)); got != want {
+			t.Errorf("%s: decoded target matched %v, want %v", target, got, want)
+		}
+	}
+}
+
+func TestTargetEscapesScan(t *testing.T) {
+	for s, want := range map[string]bool{
+		"/a?q=hello%20world&b=%2F": false, "/plain/path": false, "/x%2": false, "/x%25": true,
+		"/a?q=%2527": true, "/x?q=%u0027": true, "/x?q=%U0027": true, `/x?q=\x41`: true, "/x?a=&#39;": true, "/x?a=&b=#": false,
+	} {
+		if got := waf.TargetEscapes([]byte(s)); got != want {
+			t.Errorf("targetEscapes(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

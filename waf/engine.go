@@ -177,6 +177,13 @@ type Engine struct {
 	litsOf    [][]int
 	nPats     int
 	mergeOnce sync.Once
+	// merger builds the merged views' partial views (see Engine.partial),
+	// under partialMu.
+	merger    *mergeBuilder
+	partialMu sync.Mutex
+	// lazySets are the chain groups' target sets (see chainGroup.set),
+	// built by merge if no request did it first.
+	lazySets []*lazySet
 	// matcher is the literal automaton of every chain group, words the
 	// words of its sets (nil and 0 without literals).
 	matcher *literal.Matcher
@@ -348,9 +355,35 @@ type chainGroup struct {
 	existence []*target
 	matcher   *literal.Matcher
 	words     int
-	// set indexes targets by literal; groups with the same targets share
-	// it.
-	*targetSet
+	// nonString are the targets that can match a number or a boolean: all
+	// but the non-negated operators that only match strings.
+	nonString []*target
+	// lazy builds, on first use, the index of the targets by literal
+	// (set); groups with the same targets share it.
+	lazy *lazySet
+}
+
+// set returns the group's index of its targets by literal, built the first
+// time it is needed: by the warm-up, or by a request that comes first
+// (New does not pay for indexes that only some requests read).
+func (g *chainGroup) set() *targetSet {
+	g.lazy.once.Do(g.lazy.build)
+	return g.lazy.s
+}
+
+// lazySet is a target set built on first use (see chainGroup.set).
+type lazySet struct {
+	once    sync.Once
+	s       *targetSet
+	targets []*target
+	litsOf  [][]int // (Engine.litsOf, until built)
+	nPats   int
+	firstOf []uint8
+}
+
+func (l *lazySet) build() {
+	l.s = newTargetSet(l.targets, l.litsOf, l.nPats, l.firstOf)
+	l.targets, l.litsOf, l.firstOf = nil, nil, nil
 }
 
 // targetSet indexes the targets of chain groups by the literals they need.
@@ -365,9 +398,6 @@ type targetSet struct {
 	// alwaysAny is the union of those sets: a value that meets none of
 	// them skips the runs.
 	alwaysAny operator.ByteSet
-	// nonString are the targets that can match a number or a boolean: all
-	// but the non-negated operators that only match strings.
-	nonString []*target
 	mask      []uint64
 	// The literals of mask are numbered by rank: the r-th one's targets
 	// are litTargets[litStart[r]:litStart[r+1]], as target numbers in

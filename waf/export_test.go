@@ -24,3 +24,23 @@ func (e *Engine) Merged() bool {
 	}
 	return false
 }
+
+// Partials counts the partial views built (see Engine.partial).
+func (e *Engine) Partials() int {
+	n := 0
+	for _, vs := range e.views {
+		for _, vw := range vs {
+			if mv := vw.merged.Load(); mv != nil {
+				for i := range mv.partials {
+					if mv.partials[i].Load() != nil {
+						n++
+					}
+				}
+			}
+		}
+	}
+	return n
+}
+
+// TargetEscapes is targetEscapes, for tests.
+var TargetEscapes = targetEscapes

@@ -1,5 +1,10 @@
 package waf
 
+import (
+	"math/bits"
+	"sync/atomic"
+)
+
 // mergedView evaluates the values of a view at less cost than one chain
 // group at a time, for the groups whose chains leave most values as they
 // are: every transformer has an unchanged-value check, and those that
@@ -23,6 +28,80 @@ type mergedView struct {
 	// (shell_unescape on a comma or a quote): the groups that have it are
 	// then evaluated one by one, and the others merged.
 	without []mergedWithout
+	// partials are the merged evaluations of the groups left when a value
+	// is changed by some of the other transformers (see partialView), by
+	// the combination of those transformers (partialIndex), each built the
+	// first time such a value comes; nil when fns has too many bits.
+	partials []atomic.Pointer[partialView]
+}
+
+// partialView evaluates a value that the transformers miss (bits of
+// Engine.fnKeep, not lowercasing ones) change: a value with a percent
+// escape (url_decode), a comment (remove_comments) or an entity
+// (html_entity_decode) has the groups that have them evaluated one by one
+// (with), and the other groups merged (mv, nil when fewer than two).
+type partialView struct {
+	miss uint32
+	mv   *mergedView
+	with []*chainGroup
+}
+
+// maxPartialBits bounds the transformers (bits of mergedSets.fns) of a
+// merged view that has partial views: one for each combination of them.
+const maxPartialBits = 10
+
+// partialIndex numbers miss, a combination of the bits of fns: the bits of
+// miss, packed in the order of those of fns.
+func partialIndex(miss, fns uint32) int {
+	i, k := 0, 0
+	for ; fns != 0; fns &= fns - 1 {
+		if miss&fns&-fns != 0 {
+			i |= 1 << k
+		}
+		k++
+	}
+	return i
+}
+
+// partial returns the partial view of mv for a value that the
+// transformers miss change, building it the first time such a value comes
+// (some hundred microseconds, once for each combination that values
+// bring), or nil when mv has none.
+func (e *Engine) partial(mv *mergedView, miss uint32) *partialView {
+	if mv.partials == nil {
+		return nil
+	}
+	slot := &mv.partials[partialIndex(miss, mv.fns)]
+	if p := slot.Load(); p != nil {
+		return p
+	}
+	e.partialMu.Lock()
+	defer e.partialMu.Unlock()
+	p := slot.Load()
+	if p == nil {
+		p = e.merger.partial(e, mv, miss)
+		slot.Store(p)
+	}
+	return p
+}
+
+// partial builds the partial view of mv for miss.
+func (b *mergeBuilder) partial(e *Engine, mv *mergedView, miss uint32) *partialView {
+	p := &partialView{miss: miss}
+	var keep []*chainGroup
+	for _, g := range mv.groups {
+		if g.fns&miss != 0 {
+			p.with = append(p.with, g)
+		} else {
+			keep = append(keep, g)
+		}
+	}
+	if len(keep) >= 2 {
+		p.mv = b.merged(e, keep)
+	} else {
+		p.with = mv.groups
+	}
+	return p
 }
 
 // mergedWithout is a merged view's evaluation for a value that one of its
@@ -54,6 +133,9 @@ type mergedSets struct {
 // Until then, values are evaluated group by group, with the same result.
 func (e *Engine) merge() {
 	e.mergeOnce.Do(func() {
+		for _, l := range e.lazySets {
+			l.once.Do(l.build)
+		}
 		litsOf, nPats := e.litsOf, e.nPats
 		e.litsOf = nil
 		if litsOf == nil {
@@ -66,6 +148,11 @@ func (e *Engine) merge() {
 			}
 		}
 		b := &mergeBuilder{litsOf: litsOf, nPats: nPats, firstOf: e.firstOf, fold: fold, seen: make([]uint32, e.nTargets)}
+		// (partial views are built by requests while the views merge: with
+		// a builder of their own)
+		pb := *b
+		pb.seen = make([]uint32, e.nTargets)
+		e.merger = &pb
 		for _, vs := range e.views {
 			for _, vw := range vs {
 				if mv := b.view(e, vw); mv != nil {
@@ -103,7 +190,19 @@ func (b *mergeBuilder) view(e *Engine, vw *view) *mergedView {
 	if len(merged) < 2 {
 		return nil
 	}
+	m := b.merged(e, merged)
+	m.rest = mv.rest
+	return m
+}
+
+// merged returns the merged evaluation of groups, two mergeable groups at
+// least.
+func (b *mergeBuilder) merged(e *Engine, merged []*chainGroup) *mergedView {
+	mv := &mergedView{}
 	mv.mergedSets = b.sets(merged)
+	if n := bits.OnesCount32(mv.fns); n <= maxPartialBits {
+		mv.partials = make([]atomic.Pointer[partialView], 1<<n)
+	}
 	for _, g := range merged {
 		mv.fold |= g.fns & b.fold
 	}
@@ -186,7 +285,6 @@ func (b *mergeBuilder) set(groups []*chainGroup, keep func(*chainGroup) bool) *t
 	if len(ts) == 0 {
 		return nil
 	}
-	s := newTargetSet(ts, b.litsOf, b.nPats, b.firstOf)
-	s.nonString = nil // (numbers and booleans are evaluated group by group)
-	return s
+	// (numbers and booleans are evaluated group by group)
+	return newTargetSet(ts, b.litsOf, b.nPats, b.firstOf)
 }

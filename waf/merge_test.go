@@ -11,7 +11,9 @@ import (
 // TestMergedViews: evaluating a view's chain groups merged (the targets of
 // the chains that leave a value as it is, or only lowercase it, in two
 // sets, or the chains but shell_unescape's when it changes more than the
-// letters), and a target set once on the same bytes, finds exactly what
+// letters), the chains that a value's escapes, comments or entities do not
+// change merged beside those it does (partial views), and a target set
+// once on the same bytes, finds exactly what
 // evaluating them group by group, every set on every form, finds: on every
 // request of the corpus and on values that each transformer changes.
 func TestMergedViews(t *testing.T) {
@@ -47,6 +49,8 @@ func TestMergedViews(t *testing.T) {
 		"<ScRiPt>alert(1)</sCrIpT>", "; DROP TABLE users--", "plain words only", "UPPER Case Words",
 		"It's the best, really", `a, b and 'c' UNION SELECT 1`, `Tom's "quoted" text, with commas; cat /etc/passwd`,
 		"two  spaces then /etc/passwd", "x = 1, y = 2 OR 1=1",
+		"a%27 /* note */ &amp; b", "%3Cscript%3Ealert(1)%3C/script%3E -- x", "It&#39;s %2e%2e/%2e%2e/etc/passwd",
+		`Caf\u00e9 &quot;menu&quot; %20 #1`, "id=1%20UNION%20SELECT%20password%20FROM%20users--",
 	} {
 		reqs = append(reqs, prepared{hdr: []waf.Address{
 			{Name: waf.AddrQuery, Value: waf.Map([]waf.Field{{Key: "q", Value: waf.Strings(v)}})},
@@ -65,5 +69,8 @@ func TestMergedViews(t *testing.T) {
 	}
 	if differ > 0 {
 		t.Errorf("%d of %d requests differ", differ, len(reqs))
+	}
+	if n := merged.Partials(); n < 10 {
+		t.Errorf("%d partial views built, want the corpus to build some", n)
 	}
 }
