@@ -306,11 +306,12 @@ func (c *Context) evalDecoded(vw *view, how, s string, depth int, excl, share bo
 	}
 	c.enter(how)
 	if v, ok := parseJSONText(s); ok {
-		// The JSON's values as values, and the document as a string too:
-		// its keys are payloads as well ({"$gt": ""} in Base64), and the
-		// view reads no keys.
+		// The JSON's values as values, and the document as a string too
+		// when a key is more than a name: its keys are payloads as well
+		// ({"$gt": ""} in Base64), and the view reads no keys. (A JWT's
+		// claims, {"sub": "u-1", "iat": 1732442890}, are read as values.)
 		c.walk(vw, v, depth+1, excl)
-		if !c.stopped(vw) && c.ws.bytes+min(len(s), MaxStringLength) <= MaxWalkBytes {
+		if !c.stopped(vw) && !nameKeys(v, 0) && c.ws.bytes+min(len(s), MaxStringLength) <= MaxWalkBytes {
 			// (its first MaxStringLength bytes, counted as the walk's)
 			c.ws.bytes += min(len(s), MaxStringLength)
 			c.scalar(vw, operator.String, s, excl)
@@ -323,6 +324,55 @@ func (c *Context) evalDecoded(vw *view, how, s string, depth int, excl, share bo
 	}
 	c.leave()
 }
+
+// nameKeys reports whether every key of the JSON value v is a name: a
+// letter, a digit or one of _ - . : / @ + in each byte (claims, fields,
+// namespaced claims such as https://example.com/roles), nested containers
+// included down to MaxDecodeDepth levels more. A key holding anything
+// else (an operator such as $ne, markup, quotes, spaces) may be a payload,
+// which only the document read as a string shows.
+func nameKeys(v Value, depth int) bool {
+	if v.kind != KindMap && v.kind != KindList {
+		return true
+	}
+	if depth > maxNameKeyDepth {
+		return false
+	}
+	for _, f := range v.items {
+		if v.kind == KindMap {
+			if f.Key == "" {
+				return false
+			}
+			for i := 0; i < len(f.Key); i++ {
+				if !nameByte[f.Key[i]] {
+					return false
+				}
+			}
+		}
+		if !nameKeys(f.Value, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxNameKeyDepth is how deep nameKeys looks: a document nested deeper is
+// read as a string too.
+const maxNameKeyDepth = 8
+
+// nameByte marks the bytes of a key that is a name (see nameKeys).
+var nameByte = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "_-.:/@+" {
+		t[c] = true
+	}
+	return t
+}()
 
 func (c *Context) enter(how string) {
 	if c.ws.level == 0 {

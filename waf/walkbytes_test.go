@@ -41,11 +41,17 @@ func TestWalkBytesBound(t *testing.T) {
 		t.Errorf("an attack after %d bytes of strings was flagged: the walk is not bounded", (n-1)*len(filler))
 	}
 	// The same bytes as Base64 JSON documents: each counts its raw
-	// string, its decoded strings and the document read as a string, so
-	// that fewer of them fit.
-	doc := base64.StdEncoding.EncodeToString([]byte(`{"a":"` + filler[:len(filler)*3/4-12] + `"}`))
+	// string, its decoded strings and the document read as a string (its
+	// key is not a name), so that fewer of them fit.
+	doc := base64.StdEncoding.EncodeToString([]byte(`{"a b":"` + filler[:len(filler)*3/4-14] + `"}`))
 	m := waf.MaxWalkBytes / len(doc)
 	if run(body(m, m/2, doc)) {
 		t.Errorf("an attack after %d Base64 JSON documents (their raw strings half the bound) was flagged: decoded documents are not counted", m/2)
+	}
+	// Keys that are names: the raw string and the decoded ones count.
+	doc = base64.StdEncoding.EncodeToString([]byte(`{"a":"` + filler[:len(filler)*3/4-12] + `"}`))
+	m = waf.MaxWalkBytes / len(doc)
+	if run(body(m, m*2/3, doc)) {
+		t.Errorf("an attack after %d Base64 JSON documents (their raw strings two thirds of the bound) was flagged: decoded strings are not counted", m*2/3)
 	}
 }
