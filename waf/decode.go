@@ -92,6 +92,41 @@ func (c *Context) stopped(vw *view) bool {
 // inspectString evaluates a string value: what its padding surrounds (see
 // unpad), all of it, in windows when it is long, then what it decodes to.
 func (c *Context) inspectString(vw *view, s string, depth int, excl bool) {
+	// A string found clean and with nothing more to read (no decoded
+	// form, no padding, no windows) is so again: the cache of clean
+	// values remembers it as inspected too, so that the decodings are not
+	// even tried.
+	var fp uint64
+	if c.e.cache != nil && !c.warming && !c.ws.binary {
+		fp = c.e.fingerprintIn(c.pass, vw, inspectedKind, excl, s) ^ uint64(c.ws.level<<8|c.ws.unpads<<4)
+		slot := &c.e.cache[fp&uint64(len(c.e.cache)-1)]
+		if slot.Load() == fp {
+			c.cacheHits++
+			c.shareSeq = 0
+			c.ws.bytes += min(len(s), MaxStringLength)
+			return
+		}
+		if !c.viewLive(vw) {
+			fp = 0
+		}
+	}
+	conds, read := c.conds, c.ws.bytes
+	c.inspect(vw, s, depth, excl)
+	if fp != 0 && c.conds == conds && c.viewLive(vw) && c.ws.bytes == read+min(len(s), MaxStringLength) && c.ws.bytes < MaxWalkBytes {
+		// (only a string read once, as it is: nothing decoded, unpadded
+		// or windowed, and nothing left unread, counts the same bytes
+		// when it is found again)
+		c.e.cache[fp&uint64(len(c.e.cache)-1)].Store(fp)
+	}
+}
+
+// inspectedKind marks, in the cache of clean values, a string inspected
+// whole (inspectString) rather than evaluated (scalar): no operator.Kind
+// has its value.
+const inspectedKind operator.Kind = 7
+
+// inspect is inspectString without the cache.
+func (c *Context) inspect(vw *view, s string, depth int, excl bool) {
 	if !c.e.opts.NoWholeValues && c.ws.unpads < maxUnpads && len(s) > MinPadding && c.ws.bytes+MaxStringLength <= MaxWalkBytes {
 		// (a string past the walk's bound is not read, padded or not)
 		// First what the padding surrounds: short, and what a padded
