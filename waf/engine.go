@@ -129,10 +129,13 @@ type Options struct {
 // values evaluated with every rule of their view live are remembered (no
 // condition the view reads had matched yet in the request, nothing had
 // blocked it, it had not run out of time, and the ruleset has no
-// exclusions), and updating rules data forgets them all.
-// The cache is small and overwritten in place: a value seen once is gone
-// a few hundred requests later.
-const DefaultValueCache = 4096
+// exclusions), and updating rules data forgets them all. A string found
+// clean with nothing more to read in it (no decoded form, padding or
+// window) is remembered as inspected too: its decodings are not tried
+// again.
+// The cache is small (64 KiB) and overwritten in place: a value seen once
+// is gone a few hundred requests later.
+const DefaultValueCache = 8192
 
 // Engine is a compiled ruleset. It is safe for concurrent use; each request
 // gets its own Context.
