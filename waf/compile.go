@@ -58,6 +58,7 @@ func New(rs *Ruleset, opts Options) (*Engine, error) {
 	e.setPasses()
 	e.setWalkOrder()
 	e.markViews()
+	e.flattenTargets()
 	e.nPrefixes = len(c.chains.funcs)
 	e.stepName = c.chains.stepNames()
 	e.stepKeep = make([]func([]byte) bool, len(e.stepName))
@@ -797,6 +798,21 @@ func (e *Engine) buildPrefilter(nTargets, nLits int) {
 		}
 		if lits {
 			g.matcher, g.words = m, m.SetWords()
+		}
+	}
+}
+
+// flattenTargets copies into each target what Context.targetLive reads of
+// its rule and condition (see target.ruleIdx), once the rules' passes are
+// set.
+func (e *Engine) flattenTargets() {
+	for _, g := range e.chainGroups() {
+		for _, ts := range [][]*target{g.targets, g.existence} {
+			for _, t := range ts {
+				r := t.cond.rule
+				t.ruleIdx, t.condIdx, t.rulePass = int32(r.idx), uint8(t.cond.idx), r.pass
+				t.essential, t.exclusion = r.essential, r.exclusion != nil
+			}
 		}
 	}
 }

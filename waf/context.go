@@ -626,20 +626,21 @@ func (c *Context) viewHasWork(v *view, excl bool) bool {
 
 // targetLive reports whether a target still needs evaluating.
 func (c *Context) targetLive(t *target, excl bool) bool {
-	r := t.cond.rule
-	if (c.timedOut || c.block != nil && !c.e.opts.AllMatches) && !r.essential {
+	// (the rule's and the condition's fields, copied into the target)
+	if (c.timedOut || c.block != nil && !c.e.opts.AllMatches) && !t.essential {
 		return false
 	}
-	if (r.exclusion != nil) != excl {
+	if t.exclusion != excl {
 		return false
 	}
-	if r.exclusion != nil {
-		return !c.exclDone[r.idx] && c.exclMask[r.idx]&(1<<t.cond.idx) == 0
+	ri := t.ruleIdx
+	if t.exclusion {
+		return !c.exclDone[ri] && c.exclMask[ri]&(1<<t.condIdx) == 0
 	}
-	if c.pass != passAll && r.pass != c.pass {
+	if c.pass != passAll && t.rulePass != c.pass {
 		return false
 	}
-	return !c.ruleDone[r.idx] && c.condMask[r.idx]&(1<<t.cond.idx) == 0
+	return !c.ruleDone[ri] && c.condMask[ri]&(1<<t.condIdx) == 0
 }
 
 // resolve follows the view's key path from v, then walks what it reaches.

@@ -305,6 +305,16 @@ type target struct {
 	// so far, a later evaluation may build more) or builtAll.
 	lazy  operator.Lazy
 	built atomic.Uint32
+	// What Context.targetLive reads of the target's rule and condition,
+	// copied once the engine is built (Engine.flattenTargets), so that
+	// the check reads the target alone: the rule's number, the
+	// condition's index in it, the rule's pass, whether it is essential
+	// and whether it is an exclusion.
+	ruleIdx   int32
+	condIdx   uint8
+	rulePass  uint8
+	essential bool
+	exclusion bool
 }
 
 // Build states of a lazy operator (target.built).
