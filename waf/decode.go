@@ -341,12 +341,20 @@ func (c *Context) evalDecoded(vw *view, how, s string, depth int, excl, share bo
 	}
 	c.enter(how)
 	if v, ok := parseJSONText(s); ok {
-		// The JSON's values as values, and the document as a string too
-		// when a key is more than a name: its keys are payloads as well
-		// ({"$gt": ""} in Base64), and the view reads no keys. (A JWT's
-		// claims, {"sub": "u-1", "iat": 1732442890}, are read as values.)
+		// The JSON's values as values, and its keys, which are payloads
+		// as well ({"__proto__": ...}, {"$gt": ""} in Base64) where the
+		// view reads no keys: as values when they are names, and the
+		// document as a string when one is more than a name. (A JWT's
+		// claims, {"sub": "u-1", "iat": 1732442890}, are read as values,
+		// their keys as strings that the cache of clean values knows.)
 		c.walk(vw, v, depth+1, excl)
-		if !c.stopped(vw) && !nameKeys(v, 0) && c.ws.bytes+min(len(s), MaxStringLength) <= MaxWalkBytes {
+		switch {
+		case c.stopped(vw):
+		case nameKeys(v, 0):
+			if !vw.keysOnly {
+				c.evalKeys(vw, v, excl)
+			}
+		case c.ws.bytes+min(len(s), MaxStringLength) <= MaxWalkBytes:
 			// (its first MaxStringLength bytes, counted as the walk's)
 			c.ws.bytes += min(len(s), MaxStringLength)
 			c.scalar(vw, operator.String, s, excl)
@@ -389,6 +397,27 @@ func nameKeys(v Value, depth int) bool {
 		}
 	}
 	return true
+}
+
+// evalKeys evaluates the keys of the decoded JSON value v as strings, as
+// far as nameKeys looked (their bytes counted as the walk's).
+func (c *Context) evalKeys(vw *view, v Value, excl bool) {
+	if v.kind != KindMap && v.kind != KindList {
+		return
+	}
+	for _, f := range v.items {
+		if c.stopped(vw) {
+			return
+		}
+		if v.kind == KindMap {
+			if c.ws.bytes+len(f.Key) > MaxWalkBytes {
+				return
+			}
+			c.ws.bytes += len(f.Key)
+			c.scalar(vw, operator.String, f.Key, excl)
+		}
+		c.evalKeys(vw, f.Value, excl)
+	}
 }
 
 // maxNameKeyDepth is how deep nameKeys looks: a document nested deeper is
