@@ -885,12 +885,14 @@ func (c *Context) evalScalar(vw *view, kind operator.Kind, s string, excl bool) 
 // there.
 func (c *Context) evalMergedView(mv *mergedView, kind operator.Kind, raw []byte, excl bool) bool {
 	if !c.keepsFns(mv.fns, raw) {
-		// Some transformers change the value: the groups that have them
-		// one by one, then the others merged. (First the changed forms:
-		// an attack that is encoded matches there, and its rules are not
-		// tried on the encoded form after.)
+		// Some transformers change the value: the groups that do not
+		// have them merged, then the others one by one. (The value's own
+		// form first, as the merged view reads a value that every chain
+		// keeps: a payload that a rule reads as sent, such as a JNDI
+		// lookup, is reported by that rule rather than by one that
+		// finds it after a transformer cut it, when both block.)
 		if p := c.e.partial(mv, mv.fns&^c.keepMask); p != nil {
-			return c.evalGroups(p.with, kind, raw, excl) && (p.mv == nil || c.evalMergedView(p.mv, kind, raw, excl))
+			return (p.mv == nil || c.evalMergedView(p.mv, kind, raw, excl)) && c.evalGroups(p.with, kind, raw, excl)
 		}
 		return c.evalGroups(mv.groups, kind, raw, excl)
 	}
