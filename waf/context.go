@@ -891,7 +891,7 @@ func (c *Context) evalMergedView(mv *mergedView, kind operator.Kind, raw []byte,
 		// keeps: a payload that a rule reads as sent, such as a JNDI
 		// lookup, is reported by that rule rather than by one that
 		// finds it after a transformer cut it, when both block.)
-		if p := c.e.partial(mv, mv.fns&^c.keepMask); p != nil {
+		if p := c.partial(mv, mv.fns&^c.keepMask); p != nil {
 			return (p.mv == nil || c.evalMergedView(p.mv, kind, raw, excl)) && c.evalGroups(p.with, kind, raw, excl)
 		}
 		return c.evalGroups(mv.groups, kind, raw, excl)

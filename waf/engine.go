@@ -180,7 +180,7 @@ type Engine struct {
 	litsOf    [][]int
 	nPats     int
 	mergeOnce sync.Once
-	// merger builds the merged views' partial views (see Engine.partial),
+	// merger builds the merged views' partial views (see Context.partial),
 	// under partialMu.
 	merger    *mergeBuilder
 	partialMu sync.Mutex

@@ -25,7 +25,7 @@ func (e *Engine) Merged() bool {
 	return false
 }
 
-// Partials counts the partial views built (see Engine.partial).
+// Partials counts the partial views built (see Context.partial).
 func (e *Engine) Partials() int {
 	n := 0
 	for _, vs := range e.views {

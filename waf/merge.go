@@ -3,6 +3,7 @@ package waf
 import (
 	"math/bits"
 	"sync/atomic"
+	"time"
 )
 
 // mergedView evaluates the values of a view at less cost than one chain
@@ -67,7 +68,7 @@ func partialIndex(miss, fns uint32) int {
 // transformers miss change, building it the first time such a value comes
 // (some hundred microseconds, once for each combination that values
 // bring), or nil when mv has none.
-func (e *Engine) partial(mv *mergedView, miss uint32) *partialView {
+func (c *Context) partial(mv *mergedView, miss uint32) *partialView {
 	if mv.partials == nil {
 		return nil
 	}
@@ -75,6 +76,17 @@ func (e *Engine) partial(mv *mergedView, miss uint32) *partialView {
 	if p := slot.Load(); p != nil {
 		return p
 	}
+	// (the build is not charged to the request's time budget, as the
+	// lazy operators' are not: see Context.build)
+	t0 := time.Now()
+	p := c.e.buildPartial(mv, miss, slot)
+	c.excused += time.Since(t0)
+	return p
+}
+
+// buildPartial builds the partial view of mv for miss into slot, unless
+// another request did.
+func (e *Engine) buildPartial(mv *mergedView, miss uint32, slot *atomic.Pointer[partialView]) *partialView {
 	e.partialMu.Lock()
 	defer e.partialMu.Unlock()
 	p := slot.Load()
