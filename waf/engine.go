@@ -184,6 +184,7 @@ type Engine struct {
 	// under partialMu.
 	merger    *mergeBuilder
 	partialMu sync.Mutex
+	nPartials int // built so far (see maxPartialViews)
 	// lazySets are the chain groups' target sets (see chainGroup.set),
 	// built by merge if no request did it first.
 	lazySets []*lazySet

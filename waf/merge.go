@@ -67,7 +67,7 @@ func partialIndex(miss, fns uint32) int {
 // partial returns the partial view of mv for a value that the
 // transformers miss change, building it the first time such a value comes
 // (some hundred microseconds, once for each combination that values
-// bring), or nil when mv has none.
+// bring, at most maxPartialViews an engine), or nil when mv has none.
 func (c *Context) partial(mv *mergedView, miss uint32) *partialView {
 	if mv.partials == nil {
 		return nil
@@ -91,11 +91,24 @@ func (e *Engine) buildPartial(mv *mergedView, miss uint32, slot *atomic.Pointer[
 	defer e.partialMu.Unlock()
 	p := slot.Load()
 	if p == nil {
-		p = e.merger.partial(e, mv, miss)
+		if e.nPartials < maxPartialViews {
+			e.nPartials++
+			p = e.merger.partial(e, mv, miss)
+		} else {
+			// Past the bound, the groups one by one, as without partial
+			// views: values crafted to bring every combination cost no
+			// more memory.
+			p = &partialView{miss: miss, with: mv.groups}
+		}
 		slot.Store(p)
 	}
 	return p
 }
+
+// maxPartialViews bounds the partial views an engine builds (each some
+// tens of KiB; the whole corpus brings 66 of them, every combination of
+// every view of the default ruleset 473, about 31 MiB).
+const maxPartialViews = 128
 
 // partial builds the partial view of mv for miss.
 func (b *mergeBuilder) partial(e *Engine, mv *mergedView, miss uint32) *partialView {
@@ -110,6 +123,7 @@ func (b *mergeBuilder) partial(e *Engine, mv *mergedView, miss uint32) *partialV
 	}
 	if len(keep) >= 2 {
 		p.mv = b.merged(e, keep)
+		p.mv.partials = nil // (every transformer it has keeps the value)
 	} else {
 		p.with = mv.groups
 	}
